@@ -1,0 +1,503 @@
+//! The ML lexer.
+//!
+//! ML has two tokens whose meaning depends on what came before, inherited from the
+//! reference's contextual LALR lexer:
+//!
+//! * `//` is floor division exactly where a binary operator may follow a complete operand,
+//!   and a comment everywhere else;
+//! * `-5` and `+5` are single signed number literals where an operand may start, while
+//!   after an operand `-`/`+` are binary operators.
+//!
+//! Both questions reduce to "did the previous significant token end an operand?". The
+//! lexer answers it from the previous token and a stack of open brackets (a `)` that
+//! closes an `if (…)` header, or a `}` that closes a block, does not end an operand).
+//!
+//! Keywords other than `fn`, `true` and `false` are contextual: the lexer emits `IDENT`
+//! and the parser decides. The lexer only tracks keyword positions as far as they
+//! matter for the two questions above and for `import scheme://…` URLs.
+
+use crate::SyntaxError;
+use crate::SyntaxKind::{self, *};
+use rowan::{TextRange, TextSize};
+
+/// One token: its kind and its length in bytes. Offsets are cumulative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub kind: SyntaxKind,
+    pub len: TextSize,
+}
+
+/// Splits `text` into tokens that cover every byte, plus the errors found on the way
+/// (unterminated strings, characters no token starts with).
+pub fn tokenize(text: &str) -> (Vec<Token>, Vec<SyntaxError>) {
+    let mut lexer = Lexer {
+        src: text.as_bytes(),
+        text,
+        pos: 0,
+        start: 0,
+        tokens: Vec::with_capacity(text.len() / 3 + 1),
+        errors: Vec::new(),
+        prev: Prev::StatementStart,
+        brackets: Vec::new(),
+        in_import: false,
+    };
+    lexer.run();
+    (lexer.tokens, lexer.errors)
+}
+
+/// What the previous significant token means for the one being lexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prev {
+    /// Start of file, `;`, or the `{` of a block: a statement starts here.
+    StatementStart,
+    /// `}` closing a block: a statement, or `else`/`elif`/`except`/`finally`, follows.
+    AfterBlock,
+    /// A complete operand: a binary operator may follow.
+    Operand,
+    /// A keyword followed by a parenthesised header (`if`, `elif`, `while`, `for`, `except`).
+    HeaderKeyword,
+    /// A keyword followed by a block (`else`, `try`, `finally`, `except` without a name).
+    BlockKeyword,
+    /// `)` closing a header: a block follows.
+    HeaderClose,
+    /// The name after `function`, or `fn`: a parameter list follows.
+    BeforeParams,
+    /// `function`: its name follows.
+    Function,
+    /// `capability`: its name follows.
+    Capability,
+    /// The name of a `capability` declaration: a block follows.
+    CapabilityName,
+    /// `import`: a module path or URL follows.
+    Import,
+    /// `for`: its header follows.
+    For,
+    /// `for (`: the loop variable follows.
+    ForOpen,
+    /// `for (x`: `in` follows.
+    ForVar,
+    /// `else`: a block or `if` follows.
+    Else,
+    /// `.`: a member name follows.
+    Dot,
+    /// Any other keyword or punctuation: an operand may start here.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bracket {
+    HeaderParen,
+    Paren,
+    Square,
+    Block,
+    Expr,
+}
+
+struct Lexer<'a> {
+    src: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    start: usize,
+    tokens: Vec<Token>,
+    errors: Vec<SyntaxError>,
+    prev: Prev,
+    brackets: Vec<Bracket>,
+    in_import: bool,
+}
+
+impl Lexer<'_> {
+    fn run(&mut self) {
+        while self.pos < self.src.len() {
+            self.start = self.pos;
+            let kind = self.next_kind();
+            debug_assert!(
+                self.pos > self.start,
+                "lexer made no progress at {}",
+                self.start
+            );
+            self.tokens.push(Token {
+                kind,
+                len: TextSize::from((self.pos - self.start) as u32),
+            });
+            if !kind.is_trivia() {
+                self.prev = self.classify(kind);
+            }
+        }
+    }
+
+    fn peek(&self, n: usize) -> u8 {
+        self.src.get(self.pos + n).copied().unwrap_or(0)
+    }
+
+    fn eat_while(&mut self, pred: impl Fn(u8) -> bool) {
+        while self.pos < self.src.len() && pred(self.src[self.pos]) {
+            self.pos += 1;
+        }
+    }
+
+    fn operand_ended(&self) -> bool {
+        self.prev == Prev::Operand
+    }
+
+    fn range(&self) -> TextRange {
+        TextRange::new(
+            TextSize::from(self.start as u32),
+            TextSize::from(self.pos as u32),
+        )
+    }
+
+    fn next_kind(&mut self) -> SyntaxKind {
+        let c = self.src[self.pos];
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0C => {
+                self.eat_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0C));
+                WHITESPACE
+            }
+            b'/' if self.peek(1) == b'/' => {
+                if self.operand_ended() {
+                    self.pos += 2;
+                    SLASH2
+                } else {
+                    self.eat_while(|c| c != b'\n' && c != b'\r');
+                    COMMENT
+                }
+            }
+            b'"' | b'\'' => self.string(c),
+            b'0'..=b'9' => self.number(),
+            b'.' if self.peek(1).is_ascii_digit() && !self.operand_ended() => self.number(),
+            b'-' | b'+'
+                if !self.operand_ended()
+                    && (self.peek(1).is_ascii_digit()
+                        || (self.peek(1) == b'.' && self.peek(2).is_ascii_digit())) =>
+            {
+                self.pos += 1;
+                self.number()
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                if self.prev == Prev::Import && self.at_url() {
+                    self.eat_while(|c| {
+                        !c.is_ascii_whitespace() && !matches!(c, b';' | b'{' | b'}' | b'"' | b'\'')
+                    });
+                    return URL;
+                }
+                self.eat_while(|c| c.is_ascii_alphanumeric() || c == b'_');
+                match &self.text[self.start..self.pos] {
+                    "fn" => FN_KW,
+                    "true" => TRUE_KW,
+                    "false" => FALSE_KW,
+                    _ => IDENT,
+                }
+            }
+            _ => self.punct(c),
+        }
+    }
+
+    /// `scheme://` where a module path would start.
+    fn at_url(&self) -> bool {
+        let rest = &self.src[self.pos..];
+        let scheme_len = rest
+            .iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
+            .unwrap_or(rest.len());
+        rest[scheme_len..].starts_with(b"://")
+    }
+
+    fn string(&mut self, quote: u8) -> SyntaxKind {
+        self.pos += 1;
+        loop {
+            match self.src.get(self.pos) {
+                None => {
+                    self.errors.push(SyntaxError::new(
+                        "unterminated string literal: add the closing quote",
+                        TextRange::at(TextSize::from(self.start as u32), TextSize::from(1)),
+                    ));
+                    return STRING;
+                }
+                Some(&b'\\') => {
+                    self.pos += 1;
+                    // The escaped character may be multi-byte: step over all of it.
+                    if let Some(ch) = self.text[self.pos..].chars().next() {
+                        self.pos += ch.len_utf8();
+                    }
+                }
+                Some(&c) if c == quote => {
+                    self.pos += 1;
+                    return STRING;
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    fn number(&mut self) -> SyntaxKind {
+        self.eat_while(|c| c.is_ascii_digit());
+        if self.peek(0) == b'.' {
+            let after = self.peek(1);
+            // `5.length` is a member access on 5, but `5.` alone is the float 5.0.
+            if after.is_ascii_digit() {
+                self.pos += 1;
+                self.eat_while(|c| c.is_ascii_digit());
+            } else if !(after.is_ascii_alphabetic() || after == b'_' || after == b'.') {
+                self.pos += 1;
+            }
+        }
+        if matches!(self.peek(0), b'e' | b'E') {
+            let digits_at = if matches!(self.peek(1), b'+' | b'-') {
+                2
+            } else {
+                1
+            };
+            if self.peek(digits_at).is_ascii_digit() {
+                self.pos += digits_at;
+                self.eat_while(|c| c.is_ascii_digit());
+            }
+        }
+        NUMBER
+    }
+
+    fn punct(&mut self, c: u8) -> SyntaxKind {
+        let next = self.peek(1);
+        let (kind, len) = match (c, next) {
+            (b'{', _) => (L_CURLY, 1),
+            (b'}', _) => (R_CURLY, 1),
+            (b'(', _) => (L_PAREN, 1),
+            (b')', _) => (R_PAREN, 1),
+            (b'[', _) => (L_BRACK, 1),
+            (b']', _) => (R_BRACK, 1),
+            (b';', _) => (SEMICOLON, 1),
+            (b',', _) => (COMMA, 1),
+            (b'.', _) => (DOT, 1),
+            (b':', _) => (COLON, 1),
+            (b'?', _) => (QUESTION, 1),
+            (b'=', b'>') => (FAT_ARROW, 2),
+            (b'=', b'=') => (EQ2, 2),
+            (b'=', _) => (EQ, 1),
+            (b'|', b'|') => (PIPE2, 2),
+            (b'&', b'&') => (AMP2, 2),
+            (b'!', b'=') => (NEQ, 2),
+            (b'!', _) => (BANG, 1),
+            (b'<', b'=') => (LTEQ, 2),
+            (b'<', _) => (LT, 1),
+            (b'>', b'=') => (GTEQ, 2),
+            (b'>', _) => (GT, 1),
+            (b'+', _) => (PLUS, 1),
+            (b'-', _) => (MINUS, 1),
+            (b'*', _) => (STAR, 1),
+            (b'/', _) => (SLASH, 1),
+            (b'%', _) => (PERCENT, 1),
+            _ => return self.error_token(),
+        };
+        self.pos += len;
+        kind
+    }
+
+    /// A run of characters no token starts with becomes one error token.
+    fn error_token(&mut self) -> SyntaxKind {
+        let first = self.text[self.pos..].chars().next().unwrap_or('\u{FFFD}');
+        if first == '\u{FEFF}' && self.pos == 0 {
+            // A byte-order mark is invisible whitespace, not a mistake.
+            self.pos += first.len_utf8();
+            return WHITESPACE;
+        }
+        let mut end = self.pos;
+        for ch in self.text[self.pos..].chars() {
+            let starts_token = ch.is_ascii_alphanumeric()
+                || ch.is_ascii_whitespace()
+                || "{}()[];,.:?=|&!<>+-*/%\"'_".contains(ch);
+            if end > self.pos && starts_token {
+                break;
+            }
+            end += ch.len_utf8();
+        }
+        self.pos = end;
+        let text = &self.text[self.start..self.pos];
+        let message = match text {
+            "|" => "`|` is not an ML operator; use `||` for logical or".to_string(),
+            "&" => "`&` is not an ML operator; use `&&` for logical and".to_string(),
+            _ => format!(
+                "unexpected character{} `{}`",
+                if text.chars().count() > 1 { "s" } else { "" },
+                text
+            ),
+        };
+        self.errors.push(SyntaxError::new(message, self.range()));
+        ERROR_TOKEN
+    }
+
+    /// What the token just lexed means for the next one.
+    fn classify(&mut self, kind: SyntaxKind) -> Prev {
+        let prev = self.prev;
+        match kind {
+            NUMBER | STRING | TRUE_KW | FALSE_KW => Prev::Operand,
+            URL => Prev::Operand,
+            FN_KW => Prev::BeforeParams,
+            IDENT => self.classify_word(prev),
+            L_PAREN => {
+                let header = matches!(prev, Prev::HeaderKeyword | Prev::BeforeParams | Prev::For);
+                self.brackets.push(if header {
+                    Bracket::HeaderParen
+                } else {
+                    Bracket::Paren
+                });
+                if prev == Prev::For {
+                    Prev::ForOpen
+                } else {
+                    Prev::Other
+                }
+            }
+            R_PAREN => match self.brackets.pop() {
+                Some(Bracket::HeaderParen) => Prev::HeaderClose,
+                _ => Prev::Operand,
+            },
+            L_BRACK => {
+                self.brackets.push(Bracket::Square);
+                Prev::Other
+            }
+            R_BRACK => {
+                self.brackets.pop();
+                Prev::Operand
+            }
+            L_CURLY => {
+                let block = !self.in_import
+                    && matches!(
+                        prev,
+                        Prev::HeaderClose
+                            | Prev::HeaderKeyword
+                            | Prev::BlockKeyword
+                            | Prev::Else
+                            | Prev::CapabilityName
+                    );
+                self.brackets
+                    .push(if block { Bracket::Block } else { Bracket::Expr });
+                if block {
+                    Prev::StatementStart
+                } else {
+                    Prev::Other
+                }
+            }
+            R_CURLY => match self.brackets.pop() {
+                Some(Bracket::Expr) => Prev::Operand,
+                _ => Prev::AfterBlock,
+            },
+            SEMICOLON => {
+                self.in_import = false;
+                Prev::StatementStart
+            }
+            DOT => Prev::Dot,
+            _ => Prev::Other,
+        }
+    }
+
+    fn classify_word(&mut self, prev: Prev) -> Prev {
+        let word = &self.text[self.start..self.pos];
+        match prev {
+            Prev::Dot => return Prev::Operand,
+            Prev::Function => return Prev::BeforeParams,
+            Prev::Capability => return Prev::CapabilityName,
+            Prev::ForOpen => return Prev::ForVar,
+            Prev::ForVar if word == "in" => return Prev::Other,
+            Prev::Else if word == "if" => return Prev::HeaderKeyword,
+            Prev::StatementStart | Prev::AfterBlock => {
+                let after_block = prev == Prev::AfterBlock;
+                match word {
+                    "if" | "while" => return Prev::HeaderKeyword,
+                    "elif" if after_block => return Prev::HeaderKeyword,
+                    "except" if after_block => return Prev::HeaderKeyword,
+                    "for" => return Prev::For,
+                    "else" if after_block => return Prev::Else,
+                    "try" => return Prev::BlockKeyword,
+                    "finally" if after_block => return Prev::BlockKeyword,
+                    "function" => return Prev::Function,
+                    "capability" => return Prev::Capability,
+                    "import" => {
+                        self.in_import = true;
+                        return Prev::Import;
+                    }
+                    "return" | "throw" | "break" | "continue" | "nonlocal" => return Prev::Other,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        Prev::Operand
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(SyntaxKind, &str)> {
+        let (tokens, _) = tokenize(text);
+        let mut pos = 0usize;
+        tokens
+            .iter()
+            .map(|t| {
+                let s = &text[pos..pos + u32::from(t.len) as usize];
+                pos += u32::from(t.len) as usize;
+                (t.kind, s)
+            })
+            .filter(|(k, _)| *k != WHITESPACE)
+            .collect()
+    }
+
+    #[test]
+    fn floor_division_after_operand_comment_elsewhere() {
+        assert_eq!(
+            kinds("x = 7 // 2; // c"),
+            vec![
+                (IDENT, "x"),
+                (EQ, "="),
+                (NUMBER, "7"),
+                (SLASH2, "//"),
+                (NUMBER, "2"),
+                (SEMICOLON, ";"),
+                (COMMENT, "// c")
+            ]
+        );
+        assert_eq!(kinds("[1, // one\n2]")[3], (COMMENT, "// one"));
+        assert_eq!(kinds("if (x) // c\n{")[4], (COMMENT, "// c"));
+        assert_eq!(kinds("if (x) { y; } // c")[8], (COMMENT, "// c"));
+        assert_eq!(kinds("z = {a: 1} // q")[7], (SLASH2, "//"));
+    }
+
+    #[test]
+    fn signed_numbers_only_where_an_operand_starts() {
+        assert_eq!(kinds("f(-1)")[2], (NUMBER, "-1"));
+        assert_eq!(kinds("5-2")[1], (MINUS, "-"));
+        assert_eq!(kinds("x -1")[1], (MINUS, "-"));
+        assert_eq!(kinds("return -1;")[1], (NUMBER, "-1"));
+        assert_eq!(kinds("- 2")[0], (MINUS, "-"));
+        assert_eq!(kinds("x = +.5e-3;")[2], (NUMBER, "+.5e-3"));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(kinds("5.")[0], (NUMBER, "5."));
+        assert_eq!(kinds("5.length")[0], (NUMBER, "5"));
+        assert_eq!(kinds("1e3")[0], (NUMBER, "1e3"));
+        assert_eq!(kinds("1e")[0], (NUMBER, "1"));
+        assert_eq!(kinds("2.5E+10")[0], (NUMBER, "2.5E+10"));
+    }
+
+    #[test]
+    fn urls_after_import() {
+        assert_eq!(
+            kinds("import https://h/lib/v2/math as m;")[1],
+            (URL, "https://h/lib/v2/math")
+        );
+        assert_eq!(kinds("x = a:b;")[3], (COLON, ":"));
+    }
+
+    #[test]
+    fn strings_and_errors() {
+        assert_eq!(
+            kinds(r#"'it\'s' "a\"b""#),
+            vec![(STRING, r"'it\'s'"), (STRING, r#""a\"b""#)]
+        );
+        let (_, errors) = tokenize("x = \"open");
+        assert_eq!(errors.len(), 1);
+        let (_, errors) = tokenize("a | b; c $ d; é");
+        assert_eq!(errors.len(), 3);
+    }
+}

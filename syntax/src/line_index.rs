@@ -1,0 +1,265 @@
+//! Conversions between byte offsets and line/column positions, in UTF-8 bytes (for
+//! `file:line:col` messages, counted in characters) and UTF-16 code units (for LSP).
+
+use rowan::{TextRange, TextSize};
+
+/// A zero-based line and a zero-based column in UTF-8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// A zero-based line and a zero-based column in UTF-16 code units (LSP `Position`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WideLineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Line starts of a text, plus where its non-ASCII characters are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineIndex {
+    /// Offset of the first byte of every line.
+    line_starts: Vec<TextSize>,
+    /// Per line, the multi-byte characters on it: (column in bytes, length in UTF-8,
+    /// length in UTF-16). Lines without any are absent.
+    wide: Vec<(u32, Vec<WideChar>)>,
+    len: TextSize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WideChar {
+    col: u32,
+    len_utf8: u32,
+    len_utf16: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut line_starts = vec![TextSize::from(0)];
+        let mut wide: Vec<(u32, Vec<WideChar>)> = Vec::new();
+        let mut line = 0u32;
+        let mut line_start = 0usize;
+        if text.is_ascii() {
+            for (i, b) in text.bytes().enumerate() {
+                if b == b'\n' {
+                    line_starts.push(TextSize::from((i + 1) as u32));
+                }
+            }
+        } else {
+            for (i, c) in text.char_indices() {
+                if c == '\n' {
+                    line += 1;
+                    line_start = i + 1;
+                    line_starts.push(TextSize::from(line_start as u32));
+                    continue;
+                }
+                if !c.is_ascii() {
+                    let entry = WideChar {
+                        col: (i - line_start) as u32,
+                        len_utf8: c.len_utf8() as u32,
+                        len_utf16: c.len_utf16() as u32,
+                    };
+                    match wide.last_mut() {
+                        Some((l, chars)) if *l == line => chars.push(entry),
+                        _ => wide.push((line, vec![entry])),
+                    }
+                }
+            }
+        }
+        LineIndex {
+            line_starts,
+            wide,
+            len: TextSize::of(text),
+        }
+    }
+
+    pub fn len(&self) -> TextSize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == TextSize::from(0)
+    }
+
+    pub fn line_count(&self) -> u32 {
+        self.line_starts.len() as u32
+    }
+
+    /// The line and UTF-8 column of an offset (clamped to the text).
+    pub fn line_col(&self, offset: TextSize) -> LineCol {
+        let offset = offset.min(self.len);
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        LineCol {
+            line: line as u32,
+            col: u32::from(offset - self.line_starts[line]),
+        }
+    }
+
+    /// The offset of a line and UTF-8 column, or `None` past the end of the text.
+    pub fn offset(&self, pos: LineCol) -> Option<TextSize> {
+        let start = *self.line_starts.get(pos.line as usize)?;
+        let offset = start + TextSize::from(pos.col);
+        (offset <= self.len).then_some(offset)
+    }
+
+    /// The start and end offsets of a line, its line break excluded.
+    pub fn line_range(&self, line: u32, text: &str) -> Option<TextRange> {
+        let start = *self.line_starts.get(line as usize)?;
+        let end = self
+            .line_starts
+            .get(line as usize + 1)
+            .copied()
+            .unwrap_or(self.len);
+        let mut range = TextRange::new(start, end);
+        let content = &text[range];
+        let trimmed = content.trim_end_matches(['\n', '\r']);
+        range = TextRange::at(start, TextSize::of(trimmed));
+        Some(range)
+    }
+
+    fn wide_chars(&self, line: u32) -> &[WideChar] {
+        match self.wide.binary_search_by_key(&line, |(l, _)| *l) {
+            Ok(i) => &self.wide[i].1,
+            Err(_) => &[],
+        }
+    }
+
+    /// UTF-8 column to UTF-16 column on a line.
+    pub fn to_wide(&self, pos: LineCol) -> WideLineCol {
+        let mut col = pos.col;
+        for c in self.wide_chars(pos.line) {
+            if c.col < pos.col {
+                col = col - c.len_utf8 + c.len_utf16;
+            }
+        }
+        WideLineCol {
+            line: pos.line,
+            col,
+        }
+    }
+
+    /// UTF-16 column to UTF-8 column on a line. A column inside a character or past the
+    /// end of the line is clamped to a character boundary.
+    pub fn to_utf8(&self, pos: WideLineCol) -> LineCol {
+        // `extra` is how many more UTF-8 bytes than UTF-16 units precede the point.
+        let mut extra = 0;
+        for c in self.wide_chars(pos.line) {
+            let wide_col = c.col - extra;
+            if pos.col <= wide_col {
+                break;
+            }
+            if pos.col < wide_col + c.len_utf16 {
+                // Inside a surrogate pair: snap to the character's start.
+                return LineCol {
+                    line: pos.line,
+                    col: c.col,
+                };
+            }
+            extra += c.len_utf8 - c.len_utf16;
+        }
+        LineCol {
+            line: pos.line,
+            col: pos.col + extra,
+        }
+    }
+
+    /// The LSP position of an offset.
+    pub fn wide_line_col(&self, offset: TextSize) -> WideLineCol {
+        self.to_wide(self.line_col(offset))
+    }
+
+    /// The offset of an LSP position, clamped into the text: a line past the end maps to
+    /// the end of the text, a column past the end of its line to the line's end.
+    pub fn offset_of_wide(&self, pos: WideLineCol, text: &str) -> TextSize {
+        if pos.line as usize >= self.line_starts.len() {
+            return self.len;
+        }
+        let utf8 = self.to_utf8(pos);
+        let line = self
+            .line_range(pos.line, text)
+            .expect("line exists: checked above");
+        let offset = line.start() + TextSize::from(utf8.col);
+        offset.min(line.end())
+    }
+
+    /// The column in characters (for `file:line:col` shown to people), one-based line
+    /// and column.
+    pub fn human_line_col(&self, offset: TextSize, text: &str) -> (u32, u32) {
+        let lc = self.line_col(offset);
+        let start = usize::from(self.line_starts[lc.line as usize]);
+        let end = (start + lc.col as usize).min(text.len());
+        let chars = text
+            .get(start..end)
+            .map_or(lc.col as usize, |s| s.chars().count());
+        (lc.line + 1, chars as u32 + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_positions() {
+        let text = "ab\ncd\n\nx";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(4.into()), LineCol { line: 1, col: 1 });
+        assert_eq!(index.line_col(7.into()), LineCol { line: 3, col: 0 });
+        assert_eq!(index.offset(LineCol { line: 1, col: 1 }), Some(4.into()));
+        assert_eq!(index.line_count(), 4);
+    }
+
+    #[test]
+    fn utf16_round_trip() {
+        // é is 2 bytes / 1 UTF-16 unit; 😀 is 4 bytes / 2 units.
+        let text = "x = \"é😀\"; y\n😀z";
+        let index = LineIndex::new(text);
+        let y = text.find('y').unwrap() as u32;
+        let wide = index.wide_line_col(y.into());
+        assert_eq!(wide, WideLineCol { line: 0, col: 11 });
+        assert_eq!(index.offset_of_wide(wide, text), TextSize::from(y));
+        let z = text.rfind('z').unwrap() as u32;
+        assert_eq!(
+            index.wide_line_col(z.into()),
+            WideLineCol { line: 1, col: 2 }
+        );
+        assert_eq!(
+            index.offset_of_wide(WideLineCol { line: 1, col: 2 }, text),
+            TextSize::from(z)
+        );
+        // Inside the surrogate pair: snapped to the character start.
+        let smile = text.rfind('😀').unwrap() as u32;
+        assert_eq!(
+            index.offset_of_wide(WideLineCol { line: 1, col: 1 }, text),
+            TextSize::from(smile)
+        );
+        // Past the end of a line or of the text: clamped.
+        assert_eq!(
+            index.offset_of_wide(WideLineCol { line: 0, col: 99 }, text),
+            TextSize::from(text.find('\n').unwrap() as u32)
+        );
+        assert_eq!(
+            index.offset_of_wide(WideLineCol { line: 9, col: 0 }, text),
+            TextSize::of(text)
+        );
+    }
+
+    #[test]
+    fn human_columns_count_characters() {
+        let text = "é = 1;";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.human_line_col(
+                text.find('=')
+                    .unwrap()
+                    .try_into()
+                    .map(|x: u32| x.into())
+                    .unwrap(),
+                text
+            ),
+            (1, 3)
+        );
+    }
+}

@@ -1,0 +1,325 @@
+//! A recursive-descent / Pratt parser that records events; `builder` turns the events
+//! and the raw tokens (trivia included) into a lossless rowan tree.
+
+mod builder;
+mod expressions;
+mod grammar;
+
+use crate::lexer::Token;
+use crate::SyntaxError;
+use crate::SyntaxKind::{self, *};
+use rowan::{GreenNode, TextRange, TextSize};
+
+/// Parses a whole file.
+pub(crate) fn parse_source_file(text: &str) -> (GreenNode, Vec<SyntaxError>) {
+    let (tokens, mut errors) = crate::lexer::tokenize(text);
+    let mut parser = Parser::new(text, &tokens);
+    grammar::source_file(&mut parser);
+    let Parser {
+        events,
+        errors: parse_errors,
+        ..
+    } = parser;
+    errors.extend(parse_errors);
+    errors.sort_by_key(|e| (e.range.start(), e.range.end()));
+    let green = builder::build(text, &tokens, events);
+    (green, errors)
+}
+
+#[derive(Debug)]
+pub(crate) enum Event {
+    Start {
+        kind: SyntaxKind,
+        forward_parent: Option<u32>,
+    },
+    Finish,
+    Token {
+        kind: SyntaxKind,
+    },
+    Tombstone,
+}
+
+/// A significant (non-trivia) token as the parser sees it.
+#[derive(Debug, Clone, Copy)]
+struct SigToken {
+    kind: SyntaxKind,
+    range: TextRange,
+    /// A line break separates it from the previous significant token.
+    newline_before: bool,
+    /// Nothing but the line break precedes it on its line.
+    at_line_start: bool,
+}
+
+pub(crate) struct Parser<'t> {
+    text: &'t str,
+    tokens: Vec<SigToken>,
+    pos: usize,
+    events: Vec<Event>,
+    errors: Vec<SyntaxError>,
+    eof_range: TextRange,
+}
+
+impl<'t> Parser<'t> {
+    fn new(text: &'t str, raw: &[Token]) -> Parser<'t> {
+        let mut tokens = Vec::with_capacity(raw.len() / 2 + 1);
+        let mut offset = TextSize::from(0);
+        let mut newline = false;
+        let bytes = text.as_bytes();
+        for token in raw {
+            let range = TextRange::at(offset, token.len);
+            offset += token.len;
+            if token.kind.is_trivia() {
+                if token.kind == WHITESPACE && text[range].contains('\n') {
+                    newline = true;
+                }
+                continue;
+            }
+            let start = usize::from(range.start());
+            tokens.push(SigToken {
+                kind: token.kind,
+                range,
+                newline_before: newline,
+                at_line_start: start == 0 || bytes[start - 1] == b'\n',
+            });
+            newline = false;
+        }
+        Parser {
+            text,
+            tokens,
+            pos: 0,
+            events: Vec::new(),
+            errors: Vec::new(),
+            eof_range: TextRange::empty(offset),
+        }
+    }
+
+    // ---- looking ----
+
+    pub(crate) fn nth(&self, n: usize) -> SyntaxKind {
+        self.tokens.get(self.pos + n).map_or(EOF, |t| t.kind)
+    }
+
+    pub(crate) fn current(&self) -> SyntaxKind {
+        self.nth(0)
+    }
+
+    pub(crate) fn at(&self, kind: SyntaxKind) -> bool {
+        self.current() == kind
+    }
+
+    pub(crate) fn nth_at(&self, n: usize, kind: SyntaxKind) -> bool {
+        self.nth(n) == kind
+    }
+
+    pub(crate) fn at_eof(&self) -> bool {
+        self.pos >= self.tokens.len()
+    }
+
+    pub(crate) fn nth_text(&self, n: usize) -> &'t str {
+        match self.tokens.get(self.pos + n) {
+            Some(t) => &self.text[t.range],
+            None => "",
+        }
+    }
+
+    /// The current token is the identifier `word` (a contextual keyword).
+    pub(crate) fn at_word(&self, word: &str) -> bool {
+        self.at(IDENT) && self.nth_text(0) == word
+    }
+
+    pub(crate) fn nth_word(&self, n: usize, word: &str) -> bool {
+        self.nth_at(n, IDENT) && self.nth_text(n) == word
+    }
+
+    pub(crate) fn current_range(&self) -> TextRange {
+        self.tokens
+            .get(self.pos)
+            .map_or(self.eof_range, |t| t.range)
+    }
+
+    pub(crate) fn newline_before_current(&self) -> bool {
+        self.tokens.get(self.pos).is_none_or(|t| t.newline_before)
+    }
+
+    pub(crate) fn current_at_line_start(&self) -> bool {
+        self.tokens.get(self.pos).is_some_and(|t| t.at_line_start)
+    }
+
+    /// The empty range right after the previous significant token.
+    pub(crate) fn prev_end(&self) -> TextRange {
+        match self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)) {
+            Some(t) => TextRange::empty(t.range.end()),
+            None => TextRange::empty(0.into()),
+        }
+    }
+
+    pub(crate) fn range_of_tokens(&self, from: usize) -> TextRange {
+        let start = self.tokens.get(from).map_or(self.eof_range, |t| t.range);
+        let end = self
+            .pos
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map_or(start, |t| t.range);
+        start.cover(end)
+    }
+
+    pub(crate) fn token_pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Describes the current token for "found …" in messages.
+    pub(crate) fn found(&self) -> String {
+        match self.current() {
+            EOF => "end of file".to_string(),
+            IDENT => format!("`{}`", self.nth_text(0)),
+            NUMBER | STRING | URL | ERROR_TOKEN => {
+                let text = self.nth_text(0);
+                if text.chars().count() > 24 {
+                    format!("`{}…`", text.chars().take(20).collect::<String>())
+                } else {
+                    format!("`{text}`")
+                }
+            }
+            kind => kind.describe().to_string(),
+        }
+    }
+
+    // ---- consuming ----
+
+    pub(crate) fn bump(&mut self) {
+        let kind = self.current();
+        self.bump_remap(kind);
+    }
+
+    pub(crate) fn bump_remap(&mut self, kind: SyntaxKind) {
+        if self.at_eof() {
+            return;
+        }
+        self.events.push(Event::Token { kind });
+        self.pos += 1;
+    }
+
+    pub(crate) fn eat(&mut self, kind: SyntaxKind) -> bool {
+        if self.at(kind) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Eats `kind` or reports it missing.
+    pub(crate) fn expect(&mut self, kind: SyntaxKind) -> bool {
+        if self.eat(kind) {
+            return true;
+        }
+        self.error_expected(kind.describe());
+        false
+    }
+
+    /// Reports that `what` was expected here: at the offending token when it is on the
+    /// same line, else right after the previous token.
+    pub(crate) fn error_expected(&mut self, what: &str) {
+        if self.at_eof() || self.newline_before_current() {
+            let range = self.prev_end();
+            self.error_at(format!("expected {what}"), range);
+        } else {
+            let message = format!("expected {what}, found {}", self.found());
+            self.error_at(message, self.current_range());
+        }
+    }
+
+    pub(crate) fn error(&mut self, message: impl Into<String>) {
+        let range = self.current_range();
+        self.error_at(message, range);
+    }
+
+    /// Records an error, unless one was just reported at the same place: the second is
+    /// almost always a consequence of the first (`(2 + ;` lacks both an operand and `)`).
+    pub(crate) fn error_at(&mut self, message: impl Into<String>, range: TextRange) {
+        let duplicate = self
+            .errors
+            .iter()
+            .rev()
+            .find(|e| e.is_error())
+            .is_some_and(|last| last.range.start() == range.start());
+        if !duplicate {
+            self.errors.push(SyntaxError::new(message, range));
+        }
+    }
+
+    pub(crate) fn warning_at(&mut self, message: impl Into<String>, range: TextRange) {
+        self.errors.push(SyntaxError::warning(message, range));
+    }
+
+    /// Wraps the current token in an ERROR node with `message`.
+    pub(crate) fn err_and_bump(&mut self, message: impl Into<String>) {
+        self.error(message);
+        let m = self.start();
+        self.bump();
+        m.complete(self, ERROR);
+    }
+
+    // ---- nodes ----
+
+    pub(crate) fn start(&mut self) -> Marker {
+        let pos = self.events.len() as u32;
+        self.events.push(Event::Start {
+            kind: SyntaxKind::__LAST,
+            forward_parent: None,
+        });
+        Marker { pos }
+    }
+}
+
+/// An open node.
+pub(crate) struct Marker {
+    pos: u32,
+}
+
+impl Marker {
+    pub(crate) fn complete(self, p: &mut Parser<'_>, kind: SyntaxKind) -> CompletedMarker {
+        match &mut p.events[self.pos as usize] {
+            Event::Start { kind: slot, .. } => *slot = kind,
+            _ => unreachable!("marker does not point at a Start event"),
+        }
+        p.events.push(Event::Finish);
+        CompletedMarker {
+            pos: self.pos,
+            kind,
+        }
+    }
+
+    /// Drops the node; its children attach to the parent.
+    pub(crate) fn abandon(self, p: &mut Parser<'_>) {
+        let idx = self.pos as usize;
+        if idx == p.events.len() - 1 {
+            p.events.pop();
+        } else {
+            p.events[idx] = Event::Tombstone;
+        }
+    }
+}
+
+/// A finished node that may still get a parent wrapped around it.
+#[derive(Clone, Copy)]
+pub(crate) struct CompletedMarker {
+    pos: u32,
+    kind: SyntaxKind,
+}
+
+impl CompletedMarker {
+    /// Opens a new node that will contain this one as its first child.
+    pub(crate) fn precede(self, p: &mut Parser<'_>) -> Marker {
+        let new = p.start();
+        match &mut p.events[self.pos as usize] {
+            Event::Start { forward_parent, .. } => *forward_parent = Some(new.pos - self.pos),
+            _ => unreachable!("completed marker does not point at a Start event"),
+        }
+        new
+    }
+
+    pub(crate) fn kind(&self) -> SyntaxKind {
+        self.kind
+    }
+}
