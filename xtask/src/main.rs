@@ -1,1 +1,148 @@
-fn main() {}
+//! Project tasks: `cargo xtask test` (everything CI runs) and `cargo xtask bench`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(&root, &args[1..]),
+        Some("bench") => bench(&root, &args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 tasks:\n  \
+                 test [--quick]   formatting, clippy, every test suite (installs what they need)\n  \
+                 bench            every benchmark, release build"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failed) => {
+            eprintln!("\nxtask: failed: {}", failed.join(", "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the project root")
+        .to_path_buf()
+}
+
+/// One named step: a command run from the project root.
+struct Step {
+    name: &'static str,
+    program: String,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Step {
+    fn new(name: &'static str, program: &str, args: &[&str]) -> Step {
+        Step {
+            name,
+            program: program.to_string(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            env: Vec::new(),
+        }
+    }
+
+    fn env(mut self, key: &str, value: &str) -> Step {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+}
+
+fn run_steps(root: &Path, steps: Vec<Step>) -> Result<(), Vec<String>> {
+    let mut failed = Vec::new();
+    let mut timings = Vec::new();
+    for step in steps {
+        eprintln!(
+            "\n==> {}: {} {}",
+            step.name,
+            step.program,
+            step.args.join(" ")
+        );
+        let started = Instant::now();
+        let status = Command::new(&step.program)
+            .args(&step.args)
+            .envs(step.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(root)
+            .status();
+        let ok = matches!(status, Ok(s) if s.success());
+        if let Err(e) = &status {
+            eprintln!("cannot start {}: {e}", step.program);
+        }
+        timings.push((step.name, started.elapsed(), ok));
+        if !ok {
+            failed.push(step.name.to_string());
+        }
+    }
+    eprintln!("\nsummary:");
+    for (name, elapsed, ok) in &timings {
+        eprintln!(
+            "  {:<28} {:>7.1}s  {}",
+            name,
+            elapsed.as_secs_f64(),
+            if *ok { "ok" } else { "FAILED" }
+        );
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed)
+    }
+}
+
+fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let mut steps = vec![
+        Step::new("rustfmt", "cargo", &["fmt", "--all", "--", "--check"]),
+        Step::new(
+            "clippy",
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        Step::new("rust tests", "cargo", &["test", "--workspace"]).env("INSTA_UPDATE", "no"),
+    ];
+    if root.join("transpile/runtime/tests").is_dir() {
+        steps.push(Step::new(
+            "python runtime tests",
+            "python3",
+            &[
+                "-m",
+                "unittest",
+                "discover",
+                "-s",
+                "transpile/runtime/tests",
+                "-t",
+                "transpile/runtime",
+            ],
+        ));
+    }
+    if quick {
+        steps.retain(|s| s.name != "clippy");
+    }
+    run_steps(root, steps)
+}
+
+fn bench(root: &Path, _args: &[String]) -> Result<(), Vec<String>> {
+    run_steps(
+        root,
+        vec![Step::new("cargo bench", "cargo", &["bench", "--workspace"])],
+    )
+}

@@ -1,0 +1,99 @@
+//! `mlpy`: check, transpile and run ML programs, and serve editors.
+
+mod check;
+mod parse_cmd;
+mod render;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "mlpy",
+    version,
+    about = "Check, transpile and run ML programs; serve editors",
+    long_about = "mlpy compiles ML, a small JavaScript-like language, to Python.\n\n\
+                  Exit status: 0 on success, 1 when the program has errors, 2 when mlpy \
+                  could not do what was asked (bad arguments, unreadable files)."
+)]
+struct Cli {
+    /// When to color human-readable output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report syntax errors (and warnings) of ML files.
+    Check(check::CheckArgs),
+    /// Print the syntax tree of an ML file.
+    Parse(parse_cmd::ParseArgs),
+}
+
+/// Output format for commands that report diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    Human,
+    Json,
+}
+
+pub struct Context {
+    pub style: render::Style,
+}
+
+/// What a command reports back: the exit status it wants.
+pub enum Outcome {
+    Success,
+    ProgramErrors,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let cx = Context {
+        style: render::Style { color },
+    };
+    let result = match cli.command {
+        Command::Check(args) => check::run(&cx, args),
+        Command::Parse(args) => parse_cmd::run(&cx, args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::ProgramErrors) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("mlpy: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads an ML source file, with a message that names it when that fails.
+pub fn read_source(path: &PathBuf) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "'{}' is not valid UTF-8 (first invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}

@@ -1,0 +1,196 @@
+//! Shows diagnostics to people (`file:line:col: error: message` and a snippet) and to
+//! programs (`--format json`).
+
+use mlpy_modules::{Diagnostic, Severity};
+use mlpy_syntax::{LineIndex, TextRange};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The texts diagnostics point into, read once each.
+#[derive(Default)]
+pub struct Sources {
+    files: HashMap<PathBuf, (Arc<str>, LineIndex)>,
+}
+
+impl Sources {
+    pub fn insert(&mut self, path: &Path, text: Arc<str>) {
+        let index = LineIndex::new(&text);
+        self.files.insert(path.to_path_buf(), (text, index));
+    }
+
+    fn get(&mut self, path: &Path) -> Option<&(Arc<str>, LineIndex)> {
+        if !self.files.contains_key(path) {
+            let text: Arc<str> = std::fs::read_to_string(path).ok()?.into();
+            self.insert(path, text);
+        }
+        self.files.get(path)
+    }
+
+    /// One-based line and column (in characters) of an offset, if the file is readable.
+    pub fn position(&mut self, path: &Path, offset: mlpy_syntax::TextSize) -> Option<(u32, u32)> {
+        let (text, index) = self.get(path)?;
+        Some(index.human_line_col(offset, text))
+    }
+}
+
+/// A path as people want to read it: relative to the working directory when inside it.
+pub fn display_path(path: &Path) -> String {
+    if let Ok(cwd) = std::env::current_dir() {
+        if let Ok(relative) = path.strip_prefix(&cwd) {
+            return relative.display().to_string();
+        }
+    }
+    path.display().to_string()
+}
+
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info | Severity::Hint => "1;36",
+        };
+        self.paint(code, severity.as_str())
+    }
+}
+
+/// `file:line:col: error: message`, the source line with the range underlined, then
+/// notes and related places.
+pub fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Style) -> String {
+    let mut out = String::new();
+    let file = display_path(&diagnostic.file);
+    let position = sources.position(&diagnostic.file, diagnostic.range.start());
+    let (line, col) = position.unwrap_or((1, 1));
+    let _ = writeln!(
+        out,
+        "{}: {}: {}",
+        style.paint("1", &format!("{file}:{line}:{col}")),
+        style.severity(diagnostic.severity),
+        style.paint("1", &diagnostic.message)
+    );
+    if let Some((text, index)) = sources.get(&diagnostic.file) {
+        snippet(&mut out, text, index, diagnostic.range, style);
+    }
+    for note in &diagnostic.notes {
+        for (i, line) in note.lines().enumerate() {
+            let lead = if i == 0 { "= note:" } else { "       " };
+            let _ = writeln!(out, "    {} {line}", style.paint("1;34", lead));
+        }
+    }
+    for related in &diagnostic.related {
+        let (line, col) = sources
+            .position(&related.file, related.range.start())
+            .unwrap_or((1, 1));
+        let _ = writeln!(
+            out,
+            "    {} {}:{line}:{col}: {}",
+            style.paint("1;34", "-->"),
+            display_path(&related.file),
+            related.message
+        );
+    }
+    out
+}
+
+fn snippet(out: &mut String, text: &str, index: &LineIndex, range: TextRange, style: &Style) {
+    let start = index.line_col(range.start());
+    let Some(line_range) = index.line_range(start.line, text) else {
+        return;
+    };
+    let line_text = text[line_range].replace('\t', " ");
+    let before = &text[TextRange::new(line_range.start(), range.start().min(line_range.end()))];
+    let pad = before.chars().count();
+    let end = range.end().min(line_range.end()).max(range.start());
+    let width = text[TextRange::new(range.start().min(line_range.end()), end)]
+        .chars()
+        .count()
+        .max(1);
+    let number = (start.line + 1).to_string();
+    let gutter = " ".repeat(number.len());
+    let bar = style.paint("1;34", "|");
+    let _ = writeln!(out, "{gutter} {bar}");
+    let _ = writeln!(out, "{} {bar} {line_text}", style.paint("1;34", &number));
+    let carets = style.paint("1;31", &"^".repeat(width));
+    let _ = writeln!(out, "{gutter} {bar} {}{carets}", " ".repeat(pad));
+}
+
+#[derive(Serialize)]
+pub struct JsonPosition {
+    pub line: u32,
+    pub column: u32,
+    pub offset: u32,
+}
+
+#[derive(Serialize)]
+pub struct JsonRange {
+    pub start: JsonPosition,
+    pub end: JsonPosition,
+}
+
+#[derive(Serialize)]
+pub struct JsonRelated {
+    pub file: String,
+    pub range: JsonRange,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+pub struct JsonDiagnostic {
+    pub file: String,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub range: JsonRange,
+    pub notes: Vec<String>,
+    pub related: Vec<JsonRelated>,
+}
+
+fn json_range(sources: &mut Sources, file: &Path, range: TextRange) -> JsonRange {
+    let mut position = |offset: mlpy_syntax::TextSize| {
+        let (line, column) = sources.position(file, offset).unwrap_or((1, 1));
+        JsonPosition {
+            line,
+            column,
+            offset: offset.into(),
+        }
+    };
+    JsonRange {
+        start: position(range.start()),
+        end: position(range.end()),
+    }
+}
+
+pub fn json(diagnostic: &Diagnostic, sources: &mut Sources) -> JsonDiagnostic {
+    JsonDiagnostic {
+        file: display_path(&diagnostic.file),
+        severity: diagnostic.severity,
+        code: diagnostic.code,
+        message: diagnostic.message.clone(),
+        range: json_range(sources, &diagnostic.file, diagnostic.range),
+        notes: diagnostic.notes.clone(),
+        related: diagnostic
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                file: display_path(&r.file),
+                range: json_range(sources, &r.file, r.range),
+                message: r.message.clone(),
+            })
+            .collect(),
+    }
+}
