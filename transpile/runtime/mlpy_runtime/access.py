@@ -1,0 +1,220 @@
+"""Member access, method calls and calls of values: `attr`, `mcall`, `call`.
+
+The rules (reference §3.6/§7.3 plus decisions.md):
+
+* Names starting with `__` and the reflection names in `REFLECTION_NAMES` are refused with
+  `SecurityError` on every receiver, however the name was built.
+* A dict whose keys are all strings (an ML object) reads keys: missing -> None.
+* str/list/tuple and dicts with non-string keys expose a method whitelist plus `length`.
+* Caught exceptions expose the thrown object's fields (`e.message`, `e.code`, ...).
+* ML user modules expose their names, standard-library modules the names in `__all__`,
+  `MLObject` instances their public methods and attributes.
+* `call` only calls ML functions and lambdas, runtime functions, `MLObject` methods and
+  whitelisted methods of builtin types.
+"""
+
+from types import BuiltinMethodType, FunctionType, MethodType, ModuleType
+
+from mlpy_runtime.errors import MLUserException, SecurityError
+from mlpy_runtime.objects import MLObject
+
+__mlpy_runtime__ = True
+
+REFLECTION_NAMES = frozenset((
+    "exec", "eval", "compile", "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code",
+    "cr_await", "ag_frame", "ag_code", "f_globals", "f_locals", "f_builtins", "f_back",
+    "f_code", "tb_frame", "tb_next", "func_globals", "func_code", "mro",
+))
+
+STR_METHODS = frozenset((
+    "upper", "lower", "strip", "lstrip", "rstrip", "replace", "split", "rsplit", "join",
+    "startswith", "endswith", "find", "rfind", "index", "rindex", "count", "isdigit",
+    "isalpha", "isalnum", "isspace", "istitle", "isupper", "islower", "capitalize", "title",
+    "swapcase", "center", "ljust", "rjust",
+))
+LIST_METHODS = frozenset((
+    "append", "extend", "insert", "remove", "pop", "index", "count", "sort", "reverse",
+    "clear", "copy",
+))
+DICT_METHODS = frozenset((
+    "get", "keys", "values", "items", "pop", "popitem", "update", "clear", "setdefault",
+))
+TUPLE_METHODS = frozenset(("count", "index"))
+
+#: whitelisted methods per builtin type
+TYPE_METHODS = {str: STR_METHODS, list: LIST_METHODS, dict: DICT_METHODS, tuple: TUPLE_METHODS}
+
+_HIDDEN_OBJECT_NAMES = frozenset(("ml_type_name", "ml_description", "ml_type", "ml_methods"))
+_MISSING = object()
+
+
+def _refuse(name):
+    return SecurityError("Access to dangerous attribute '%s' is forbidden" % name)
+
+
+def _is_dangerous(name):
+    return name.__class__ is not str or name.startswith("__") or name in REFLECTION_NAMES
+
+
+def is_ml_object(obj):
+    """A dict whose keys are all strings."""
+    for k in obj:
+        if k.__class__ is not str:
+            return False
+    return True
+
+
+def _module_attr(obj, name):
+    d = obj.__dict__
+    if d.get("__mlpy_module__"):
+        if name in d:
+            return d[name]
+        raise AttributeError("module '%s' has no attribute '%s'" % (obj.__name__, name))
+    if d.get("__mlpy_runtime__") and name in d.get("__all__", ()):
+        return d[name]
+    raise AttributeError("'module' object has no accessible attribute '%s'" % name)
+
+
+def _object_attr(obj, name):
+    if name.startswith("_") or name in _HIDDEN_OBJECT_NAMES:
+        raise AttributeError("'%s' object has no accessible attribute '%s'" % (obj.ml_type(), name))
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        raise AttributeError("'%s' object has no attribute '%s'" % (obj.ml_type(), name)) from None
+
+
+def _exception_attr(obj, name):
+    if isinstance(obj, MLUserException):
+        data = obj.data
+        if isinstance(data, dict):
+            return data.get(name)
+        if name == "message":
+            return obj.message
+        return None
+    if name == "message":
+        return str(obj)
+    if name == "type" or name == "name":
+        return type(obj).__name__
+    raise AttributeError("'%s' object has no accessible attribute '%s'" % (type(obj).__name__, name))
+
+
+def attr(obj, name):
+    """ML member read `obj.name`."""
+    if _is_dangerous(name):
+        raise _refuse(name)
+    t = obj.__class__
+    if t is dict:
+        v = obj.get(name, _MISSING)
+        if v is not _MISSING:
+            return v
+        if is_ml_object(obj):
+            return None
+    elif isinstance(obj, MLObject):
+        return _object_attr(obj, name)
+    elif isinstance(obj, ModuleType):
+        return _module_attr(obj, name)
+    elif isinstance(obj, BaseException):
+        return _exception_attr(obj, name)
+    elif isinstance(obj, dict):
+        if is_ml_object(obj):
+            return obj.get(name)
+        t = dict
+    methods = TYPE_METHODS.get(t)
+    if methods is None:
+        for base in (str, list, tuple, dict):
+            if isinstance(obj, base):
+                t, methods = base, TYPE_METHODS[base]
+                break
+    if methods is not None:
+        if name == "length":
+            return len(obj)
+        if name in methods:
+            return getattr(obj, name)
+    raise AttributeError("'%s' object has no accessible attribute '%s'" % (type(obj).__name__, name))
+
+
+def mcall(obj, name, *args):
+    """ML method call `obj.name(args)`."""
+    if _is_dangerous(name):
+        raise _refuse(name)
+    t = obj.__class__
+    methods = TYPE_METHODS.get(t)
+    if methods is not None and t is not dict:
+        if name in methods:
+            return getattr(obj, name)(*args)
+        raise AttributeError("'%s' object has no accessible method '%s'" % (t.__name__, name))
+    if t is dict or isinstance(obj, dict):
+        if is_ml_object(obj):
+            f = obj.get(name, _MISSING)
+            if f is _MISSING:
+                raise AttributeError("ML object has no property '%s'" % name)
+            if not callable(f):
+                raise TypeError("Property '%s' is not callable (got %s)" % (name, type(f).__name__))
+            return call(f, *args)
+        if name in DICT_METHODS:
+            return getattr(obj, name)(*args)
+        raise AttributeError("'dict' object has no accessible method '%s'" % name)
+    if isinstance(obj, MLObject):
+        f = _object_attr(obj, name)
+    elif isinstance(obj, ModuleType):
+        f = _module_attr(obj, name)
+    else:
+        for base in (str, list, tuple):
+            if isinstance(obj, base):
+                if name in TYPE_METHODS[base]:
+                    return getattr(obj, name)(*args)
+                break
+        raise AttributeError("'%s' object has no accessible method '%s'" % (type(obj).__name__, name))
+    if not callable(f):
+        raise TypeError("Property '%s' is not callable (got %s)" % (name, type(f).__name__))
+    return call(f, *args)
+
+
+def _trusted_globals(g):
+    return (g.get("__mlpy_module__") is True or g.get("__mlpy_runtime__") is True
+            or g.get("__name__") == "__main__")
+
+
+def callable_allowed(f):
+    """Whether `call` accepts `f`."""
+    t = f.__class__
+    if t is FunctionType:
+        return _trusted_globals(f.__globals__)
+    if t is MethodType:
+        self = f.__self__
+        func = f.__func__
+        if isinstance(self, MLObject):
+            return not func.__name__.startswith("_")
+        if isinstance(self, ModuleType):
+            return False
+        return func.__class__ is FunctionType and _trusted_globals(func.__globals__) \
+            and not func.__name__.startswith("_")
+    if t is BuiltinMethodType:
+        self = getattr(f, "__self__", None)
+        methods = TYPE_METHODS.get(type(self))
+        return methods is not None and f.__name__ in methods
+    return False
+
+
+def call(f, *args):
+    """A call of a value: `f(args)` where `f` is not known statically."""
+    if f.__class__ is FunctionType and _trusted_globals(f.__globals__):
+        return f(*args)
+    if callable_allowed(f):
+        return f(*args)
+    if not callable(f):
+        tn = type(f).__name__
+        raise TypeError("Cannot call object of type '%s': not callable\nExpected a function, got %s"
+                        % (tn, tn))
+    fname = getattr(f, "__name__", None) or "<unknown>"
+    fmod = getattr(f, "__module__", None) or "<unknown>"
+    raise SecurityError(
+        "SecurityError: Cannot call '%s' from module '%s'\n\n"
+        "Only ML functions, builtins, standard-library functions and methods of safe types "
+        "can be called." % (fname, fmod))
+
+
+def pystr(v):
+    """Python `str(v)`: the coercion of the string-literal `+`."""
+    return v if v.__class__ is str else str(v)
