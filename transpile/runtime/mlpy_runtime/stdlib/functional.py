@@ -1,0 +1,296 @@
+"""functional: function composition and higher-order helpers; the function comes first,
+then the data (the opposite of collections)."""
+
+import builtins as _b
+
+from mlpy_runtime.capabilities import ml_function
+
+__mlpy_runtime__ = True
+ML_DESCRIPTION = "Functional programming utilities"
+
+_C = ["functional.compose"]
+_T = ["functional.transform"]
+
+
+@ml_function("Compose functions right to left", _C)
+def compose(*functions):
+    def composed(x):
+        for f in reversed(functions):
+            x = f(x)
+        return x
+    return composed
+
+
+@ml_function("Compose an array of functions right to left", _C)
+def composeAll(functions):
+    return compose(*functions)
+
+
+@ml_function("Pipe functions left to right", _C)
+def pipe(*functions):
+    def piped(x):
+        for f in functions:
+            x = f(x)
+        return x
+    return piped
+
+
+@ml_function("Pipe an array of functions left to right", _C)
+def pipeAll(functions):
+    return pipe(*functions)
+
+
+@ml_function("Curry a function", _C)
+def curry(func, arity=None):
+    if arity is None:
+        code = getattr(func, "__code__", None)
+        arity = code.co_argcount if code is not None else 1
+
+    def curried(*args):
+        if len(args) >= arity:
+            return func(*args[:arity])
+        return lambda *more: curried(*(args + more))
+    return curried
+
+
+@ml_function("Curry a function of exactly two arguments", _C)
+def curry2(func):
+    def curried(a):
+        def inner(b):
+            return func(a, b)
+        return inner
+    return curried
+
+
+@ml_function("Partially apply arguments to a function", _C)
+def partial(func, *args):
+    def applied(*more):
+        return func(*(args + more))
+    return applied
+
+
+@ml_function("Partially apply arguments (snake_case alias)", _C)
+def partial_apply(func, *args):
+    return partial(func, *args)
+
+
+@ml_function("Create a function that always returns the value", _C)
+def constant(value):
+    return lambda *args: value
+
+
+@ml_function("Cache a function's results by arguments", _C)
+def memoize(func):
+    cache = {}
+
+    def memoized(*args):
+        try:
+            return cache[args]
+        except KeyError:
+            result = cache[args] = func(*args)
+            return result
+        except TypeError:
+            return func(*args)
+    return memoized
+
+
+@ml_function("Apply one of two functions depending on a predicate", _C)
+def ifElse(predicate, true_fn, false_fn):
+    def conditional(value):
+        if predicate(value):
+            return true_fn(value)
+        return false_fn(value)
+    return conditional
+
+
+@ml_function("Apply the function of the first matching [predicate, fn] pair", _C)
+def cond(conditions):
+    def conditional(value):
+        for pair in conditions:
+            if pair[0](value):
+                return pair[1](value)
+        return None
+    return conditional
+
+
+@ml_function("Apply several functions to one value, returning their results", _C)
+def juxt(functions):
+    def apply_all(value):
+        return [f(value) for f in functions]
+    return apply_all
+
+
+@ml_function("Identity function")
+def identity(x):
+    return x
+
+
+@ml_function("Map function over items", _T)
+def map(func, iterable):
+    return [func(x) for x in iterable]
+
+
+@ml_function("Filter items with predicate", _T)
+def filter(predicate, iterable):
+    return [x for x in iterable if predicate(x)]
+
+
+@ml_function("Reduce items with function (first item seeds when no initial value)", _T)
+def reduce(func, iterable, initial=None):
+    items = iter(iterable)
+    if initial is None:
+        try:
+            acc = next(items)
+        except StopIteration:
+            raise TypeError("reduce() of empty iterable with no initial value") from None
+    else:
+        acc = initial
+    for x in items:
+        acc = func(acc, x)
+    return acc
+
+
+@ml_function("Call function for each item", _T)
+def forEach(func, iterable):
+    for x in iterable:
+        func(x)
+
+
+@ml_function("Call function for each item (snake_case alias)", _T)
+def for_each(func, iterable):
+    forEach(func, iterable)
+
+
+@ml_function("Find first item matching predicate", _T)
+def find(predicate, iterable):
+    for x in iterable:
+        if predicate(x):
+            return x
+    return None
+
+
+@ml_function("Check if some items match predicate", _T)
+def some(predicate, iterable):
+    return _b.any(predicate(x) for x in iterable)
+
+
+@ml_function("Check if every item matches predicate", _T)
+def every(predicate, iterable):
+    return _b.all(predicate(x) for x in iterable)
+
+
+@ml_function("Zip iterables together", _T)
+def zip(*iterables):
+    return list(_b.zip(*iterables))
+
+
+@ml_function("Create a list of numbers")
+def range(start, end=None, step=1):
+    if end is None:
+        return list(_b.range(start))
+    return list(_b.range(start, end, step))
+
+
+@ml_function("Repeat a value n times")
+def repeat(value, times):
+    return [value] * times
+
+
+@ml_function("Take first n items", _T)
+def take(n, iterable):
+    return list(iterable)[:n]
+
+
+@ml_function("Drop first n items", _T)
+def drop(n, iterable):
+    return list(iterable)[n:]
+
+
+@ml_function("Flatten nested list one level", _T)
+def flatten(nested):
+    result = []
+    for x in nested:
+        if isinstance(x, list):
+            result.extend(x)
+        else:
+            result.append(x)
+    return result
+
+
+@ml_function("Split items into chunks of size", _T)
+def chunk(size, iterable):
+    items = list(iterable)
+    if size <= 0:
+        return []
+    return [items[i:i + size] for i in _b.range(0, len(items), size)]
+
+
+@ml_function("Group items by key function", _T)
+def groupBy(key_fn, iterable):
+    groups = {}
+    for x in iterable:
+        groups.setdefault(key_fn(x), []).append(x)
+    return groups
+
+
+@ml_function("Group items by key function (snake_case alias)", _T)
+def group_by(key_fn, iterable):
+    return groupBy(key_fn, iterable)
+
+
+@ml_function("Unique items, order preserved", _T)
+def unique(iterable):
+    seen = set()
+    result = []
+    for x in iterable:
+        try:
+            if x in seen:
+                continue
+            seen.add(x)
+        except TypeError:
+            if x in result:
+                continue
+        result.append(x)
+    return result
+
+
+@ml_function("Split items into [matching, not matching]", _T)
+def partition(predicate, iterable):
+    yes, no = [], []
+    for x in iterable:
+        (yes if predicate(x) else no).append(x)
+    return [yes, no]
+
+
+@ml_function("Combine two lists pairwise with a function", _T)
+def zipWith(combiner, a, b):
+    return [combiner(x, y) for x, y in _b.zip(a, b)]
+
+
+@ml_function("Take items while predicate holds", _T)
+def takeWhile(predicate, iterable):
+    result = []
+    for x in iterable:
+        if not predicate(x):
+            break
+        result.append(x)
+    return result
+
+
+@ml_function("Call function n times with the index", _T)
+def times(n, func):
+    return [func(i) for i in _b.range(n)]
+
+
+@ml_function("Reverse items", _T)
+def reverse(iterable):
+    return list(reversed(iterable))
+
+
+__all__ = [
+    "compose", "composeAll", "pipe", "pipeAll", "curry", "curry2", "partial", "partial_apply",
+    "constant", "memoize", "ifElse", "cond", "juxt", "identity", "map", "filter", "reduce",
+    "forEach", "for_each", "find", "some", "every", "zip", "range", "repeat", "take", "drop",
+    "flatten", "chunk", "groupBy", "group_by", "unique", "partition", "zipWith", "takeWhile",
+    "times", "reverse",
+]
