@@ -1,0 +1,497 @@
+"""datetime: dates, times, durations. `now()` is naive local time; any timezone argument
+gives naive UTC. Objects: DateTimeObject, Date, Time, TimeDelta."""
+
+import calendar as _cal
+import datetime as _dt
+
+from mlpy_runtime.capabilities import ml_function
+from mlpy_runtime.objects import MLObject
+
+__mlpy_runtime__ = True
+ML_DESCRIPTION = "Date and time manipulation with timezone support"
+
+_CREATE = ["datetime.create"]
+_NOW = ["datetime.now"]
+
+
+class TimeDelta(MLObject):
+    """A duration."""
+
+    ml_description = "Time delta representing duration"
+    __slots__ = ("_delta",)
+
+    def __init__(self, delta):
+        self._delta = delta
+
+    def days(self):
+        """Whole days."""
+        return self._delta.days
+
+    def seconds(self):
+        """Seconds part (0-86399)."""
+        return self._delta.seconds
+
+    def totalSeconds(self):
+        """Whole duration in seconds."""
+        return self._delta.total_seconds()
+
+    def totalMinutes(self):
+        """Whole duration in minutes."""
+        return self._delta.total_seconds() / 60.0
+
+    def totalHours(self):
+        """Whole duration in hours."""
+        return self._delta.total_seconds() / 3600.0
+
+    def totalDays(self):
+        """Whole duration in days."""
+        return self._delta.total_seconds() / 86400.0
+
+    def add(self, other):
+        """Sum of two durations."""
+        return TimeDelta(self._delta + other._delta)
+
+    def subtract(self, other):
+        """Difference of two durations."""
+        return TimeDelta(self._delta - other._delta)
+
+    def multiply(self, factor):
+        """Duration times a number."""
+        return TimeDelta(_dt.timedelta(seconds=self._delta.total_seconds() * factor))
+
+    def isNegative(self):
+        """Whether the duration is negative."""
+        return self._delta.total_seconds() < 0
+
+    def abs(self):
+        """Absolute value of the duration."""
+        return TimeDelta(-self._delta if self._delta.total_seconds() < 0 else self._delta)
+
+
+class Time(MLObject):
+    """A time of day."""
+
+    ml_description = "Time object representing time of day"
+    __slots__ = ("_time",)
+
+    def __init__(self, t):
+        self._time = t
+
+    def hour(self):
+        """Hour (0-23)."""
+        return self._time.hour
+
+    def minute(self):
+        """Minute (0-59)."""
+        return self._time.minute
+
+    def second(self):
+        """Second (0-59)."""
+        return self._time.second
+
+
+class Date(MLObject):
+    """A calendar date."""
+
+    ml_description = "Date object representing calendar date"
+    __slots__ = ("_date",)
+
+    def __init__(self, d):
+        self._date = d
+
+    def year(self):
+        """Year."""
+        return self._date.year
+
+    def month(self):
+        """Month (1-12)."""
+        return self._date.month
+
+    def day(self):
+        """Day of month."""
+        return self._date.day
+
+    def weekday(self):
+        """Day of week (0 = Monday)."""
+        return self._date.weekday()
+
+    def isWeekend(self):
+        """Saturday or Sunday."""
+        return self._date.weekday() >= 5
+
+    def toISOString(self):
+        """YYYY-MM-DD."""
+        return self._date.isoformat()
+
+    def addDays(self, days):
+        """Date plus days."""
+        return Date(self._date + _dt.timedelta(days=days))
+
+    def subtractDays(self, days):
+        """Date minus days."""
+        return Date(self._date - _dt.timedelta(days=days))
+
+    def diff(self, other):
+        """Days between two dates."""
+        return (self._date - other._date).days
+
+
+class DateTimeObject(MLObject):
+    """A date and time."""
+
+    ml_description = "Date and time object with manipulation methods"
+    __slots__ = ("_dt",)
+
+    def __init__(self, d):
+        self._dt = d
+
+    def timestamp(self):
+        """Unix timestamp (seconds)."""
+        return self._dt.timestamp()
+
+    def year(self):
+        """Year."""
+        return self._dt.year
+
+    def month(self):
+        """Month (1-12)."""
+        return self._dt.month
+
+    def day(self):
+        """Day of month."""
+        return self._dt.day
+
+    def hour(self):
+        """Hour (0-23)."""
+        return self._dt.hour
+
+    def minute(self):
+        """Minute (0-59)."""
+        return self._dt.minute
+
+    def second(self):
+        """Second (0-59)."""
+        return self._dt.second
+
+    def weekday(self):
+        """Day of week (0 = Monday)."""
+        return self._dt.weekday()
+
+    def addDays(self, days):
+        """Plus days."""
+        return DateTimeObject(self._dt + _dt.timedelta(days=days))
+
+    def addHours(self, hours):
+        """Plus hours."""
+        return DateTimeObject(self._dt + _dt.timedelta(hours=hours))
+
+    def addMinutes(self, minutes):
+        """Plus minutes."""
+        return DateTimeObject(self._dt + _dt.timedelta(minutes=minutes))
+
+    def addSeconds(self, seconds):
+        """Plus seconds."""
+        return DateTimeObject(self._dt + _dt.timedelta(seconds=seconds))
+
+    def add(self, delta):
+        """Plus a TimeDelta."""
+        return DateTimeObject(self._dt + delta._delta)
+
+    def subtract(self, delta):
+        """Minus a TimeDelta."""
+        return DateTimeObject(self._dt - delta._delta)
+
+    def diff(self, other):
+        """This minus other, as a TimeDelta."""
+        return TimeDelta(self._dt - other._dt)
+
+    def startOfDay(self):
+        """00:00:00 of this day."""
+        return DateTimeObject(self._dt.replace(hour=0, minute=0, second=0, microsecond=0))
+
+    def endOfDay(self):
+        """23:59:59.999999 of this day."""
+        return DateTimeObject(self._dt.replace(hour=23, minute=59, second=59, microsecond=999999))
+
+    def startOfMonth(self):
+        """First moment of this month."""
+        return DateTimeObject(self._dt.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
+
+    def endOfMonth(self):
+        """Last moment of this month."""
+        last = _cal.monthrange(self._dt.year, self._dt.month)[1]
+        return DateTimeObject(self._dt.replace(day=last, hour=23, minute=59, second=59,
+                                               microsecond=999999))
+
+    def startOfYear(self):
+        """First moment of this year."""
+        return DateTimeObject(self._dt.replace(month=1, day=1, hour=0, minute=0, second=0,
+                                               microsecond=0))
+
+    def endOfYear(self):
+        """Last moment of this year."""
+        return DateTimeObject(self._dt.replace(month=12, day=31, hour=23, minute=59, second=59,
+                                               microsecond=999999))
+
+    def isSameDay(self, other):
+        """Same calendar day."""
+        return self._dt.date() == other._dt.date()
+
+    def isBefore(self, other):
+        """Earlier than other."""
+        return self._dt < other._dt
+
+    def isAfter(self, other):
+        """Later than other."""
+        return self._dt > other._dt
+
+    def isSame(self, other):
+        """Same moment."""
+        return self._dt == other._dt
+
+    def format(self, fmt="%Y-%m-%d %H:%M:%S"):
+        """strftime formatting."""
+        return self._dt.strftime(fmt)
+
+    def toString(self):
+        """ISO text."""
+        return self._dt.isoformat()
+
+    def toISOString(self):
+        """ISO text."""
+        return self._dt.isoformat()
+
+    def date(self):
+        """The Date part."""
+        return Date(self._dt.date())
+
+    def time(self):
+        """The Time part."""
+        return Time(self._dt.time())
+
+    # snake_case aliases
+    def add_days(self, days):
+        """Alias of addDays."""
+        return self.addDays(days)
+
+    def add_hours(self, hours):
+        """Alias of addHours."""
+        return self.addHours(hours)
+
+    def add_minutes(self, minutes):
+        """Alias of addMinutes."""
+        return self.addMinutes(minutes)
+
+    def add_seconds(self, seconds):
+        """Alias of addSeconds."""
+        return self.addSeconds(seconds)
+
+    def start_of_day(self):
+        """Alias of startOfDay."""
+        return self.startOfDay()
+
+    def end_of_day(self):
+        """Alias of endOfDay."""
+        return self.endOfDay()
+
+    def start_of_month(self):
+        """Alias of startOfMonth."""
+        return self.startOfMonth()
+
+    def end_of_month(self):
+        """Alias of endOfMonth."""
+        return self.endOfMonth()
+
+    def start_of_year(self):
+        """Alias of startOfYear."""
+        return self.startOfYear()
+
+    def end_of_year(self):
+        """Alias of endOfYear."""
+        return self.endOfYear()
+
+    def is_same_day(self, other):
+        """Alias of isSameDay."""
+        return self.isSameDay(other)
+
+    def to_string(self):
+        """Alias of toString."""
+        return self.toString()
+
+
+def _utcnow():
+    return _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+
+
+@ml_function("Get current datetime", _NOW)
+def now(timezone=None):
+    if timezone is not None:
+        return DateTimeObject(_utcnow())
+    return DateTimeObject(_dt.datetime.now())
+
+
+@ml_function("Get today's date", _NOW)
+def today():
+    return Date(_dt.date.today())
+
+
+@ml_function("Create datetime from components", _CREATE)
+def create(year, month, day, hour=0, minute=0, second=0):
+    try:
+        return DateTimeObject(_dt.datetime(year, month, day, hour, minute, second))
+    except (ValueError, TypeError) as e:
+        raise RuntimeError("Invalid datetime components: %s" % e) from None
+
+
+@ml_function("Create date from components", _CREATE)
+def createDate(year, month, day):
+    try:
+        return Date(_dt.date(year, month, day))
+    except (ValueError, TypeError) as e:
+        raise RuntimeError("Invalid date: %s" % e) from None
+
+
+@ml_function("Create time from components", _CREATE)
+def createTime(hour=0, minute=0, second=0, microsecond=0):
+    try:
+        return Time(_dt.time(hour, minute, second, microsecond))
+    except (ValueError, TypeError) as e:
+        raise RuntimeError("Invalid time: %s" % e) from None
+
+
+@ml_function("Create time delta", _CREATE)
+def createDelta(days=0, hours=0, minutes=0, seconds=0):
+    return TimeDelta(_dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds))
+
+
+@ml_function("Create datetime from timestamp", _CREATE)
+def fromTimestamp(timestamp):
+    try:
+        return DateTimeObject(_dt.datetime.fromtimestamp(timestamp))
+    except (ValueError, OSError, OverflowError) as e:
+        raise RuntimeError("Invalid timestamp %s: %s" % (timestamp, e)) from None
+
+
+@ml_function("Parse ISO 8601 datetime string", _CREATE)
+def parseISO(iso_string):
+    try:
+        return DateTimeObject(_dt.datetime.fromisoformat(iso_string))
+    except (ValueError, TypeError) as e:
+        raise RuntimeError("Invalid ISO datetime string '%s': %s" % (iso_string, e)) from None
+
+
+@ml_function("Create custom timezone", _CREATE)
+def createTimeZone(hours, minutes=0, name=""):
+    return {"hours": hours, "minutes": minutes,
+            "name": name or "UTC%+d:%02d" % (hours, minutes)}
+
+
+@ml_function("Calculate age in years", _CREATE)
+def calculateAge(birth_date, current_date=None):
+    if current_date is None:
+        current_date = now()
+    b = birth_date._dt.date()
+    c = current_date._dt.date()
+    age = c.year - b.year
+    if (c.month, c.day) < (b.month, b.day):
+        age -= 1
+    return age
+
+
+@ml_function("Add business days to datetime", _CREATE)
+def addBusinessDays(dt_obj, days):
+    if days == 0:
+        return dt_obj
+    d = dt_obj._dt
+    step = 1 if days > 0 else -1
+    remaining = abs(days)
+    while remaining > 0:
+        d += _dt.timedelta(days=step)
+        if d.weekday() < 5:
+            remaining -= 1
+    return DateTimeObject(d)
+
+
+@ml_function("Count business days between dates")
+def businessDaysBetween(start, end):
+    s, e = start._dt.date(), end._dt.date()
+    if s > e:
+        s, e = e, s
+    count = 0
+    while s <= e:
+        if s.weekday() < 5:
+            count += 1
+        s += _dt.timedelta(days=1)
+    return count
+
+
+@ml_function("Get days in month")
+def daysInMonth(year, month):
+    try:
+        return _cal.monthrange(year, month)[1]
+    except (ValueError, TypeError):
+        return 0
+
+
+@ml_function("Check if year is a leap year")
+def isLeapYear(year):
+    return _cal.isleap(year)
+
+
+@ml_function("Check if date is weekend")
+def isWeekend(dt_obj):
+    return dt_obj._dt.weekday() >= 5
+
+
+@ml_function("Check if date is weekday")
+def isWeekday(dt_obj):
+    return dt_obj._dt.weekday() < 5
+
+
+@ml_function("Get UTC timezone marker")
+def utc():
+    return "UTC"
+
+
+@ml_function("Create datetime from timestamp (snake_case alias)", _CREATE)
+def from_timestamp(timestamp):
+    return fromTimestamp(timestamp)
+
+
+@ml_function("Days in month (snake_case alias)")
+def days_in_month(year, month):
+    return daysInMonth(year, month)
+
+
+@ml_function("Calculate age (snake_case alias)", _CREATE)
+def calculate_age(birth_date, current_date=None):
+    return calculateAge(birth_date, current_date)
+
+
+@ml_function("Add business days (snake_case alias)", _CREATE)
+def add_business_days(dt_obj, days):
+    return addBusinessDays(dt_obj, days)
+
+
+@ml_function("Business days between (snake_case alias)")
+def business_days_between(start, end):
+    return businessDaysBetween(start, end)
+
+
+@ml_function("Check weekend (snake_case alias)")
+def is_weekend(dt_obj):
+    return isWeekend(dt_obj)
+
+
+@ml_function("Check weekday (snake_case alias)")
+def is_weekday(dt_obj):
+    return isWeekday(dt_obj)
+
+
+__all__ = [
+    "now", "today", "create", "createDate", "createTime", "createDelta", "fromTimestamp",
+    "parseISO", "createTimeZone", "calculateAge", "addBusinessDays", "businessDaysBetween",
+    "daysInMonth", "isLeapYear", "isWeekend", "isWeekday", "utc", "from_timestamp",
+    "days_in_month", "calculate_age", "add_business_days", "business_days_between",
+    "is_weekend", "is_weekday",
+]

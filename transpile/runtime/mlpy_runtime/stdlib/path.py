@@ -1,0 +1,151 @@
+"""path: path manipulation and directories. Listing (`path.read`) needs no grant; creating
+and removing directories needs `path.write`."""
+
+import glob as _glob
+import os as _os
+import shutil as _shutil
+import tempfile as _tempfile
+
+from mlpy_runtime.capabilities import ml_function
+
+__mlpy_runtime__ = True
+ML_DESCRIPTION = "Path manipulation and filesystem operations"
+
+
+def _abs(path):
+    return _os.path.abspath(_os.path.expanduser(path))
+
+
+@ml_function("Join path components")
+def join(*parts):
+    return _os.path.join(*parts)
+
+
+@ml_function("Get directory name from path")
+def dirname(path):
+    return _os.path.dirname(path)
+
+
+@ml_function("Get filename from path")
+def basename(path):
+    return _os.path.basename(path)
+
+
+@ml_function("Get file extension")
+def extname(path):
+    return _os.path.splitext(path)[1]
+
+
+@ml_function("Split path into directory and filename")
+def split(path):
+    return list(_os.path.split(path))
+
+
+@ml_function("Convert to absolute path")
+def absolute(path):
+    return _abs(path)
+
+
+@ml_function("Normalize path")
+def normalize(path):
+    return _os.path.normpath(path)
+
+
+@ml_function("Get relative path")
+def relative(from_path, to_path):
+    return _os.path.relpath(to_path, from_path)
+
+
+@ml_function("Check if path exists")
+def exists(path):
+    return _os.path.exists(_abs(path))
+
+
+@ml_function("Check if path is a file")
+def isFile(path):
+    return _os.path.isfile(_abs(path))
+
+
+@ml_function("Check if path is a directory")
+def isDirectory(path):
+    return _os.path.isdir(_abs(path))
+
+
+@ml_function("Check if path is absolute")
+def isAbsolute(path):
+    return _os.path.isabs(path)
+
+
+@ml_function("List directory contents", ["path.read"])
+def listDir(dir_path="."):
+    p = _abs(dir_path)
+    if not _os.path.isdir(p):
+        raise NotADirectoryError("Not a directory: %s" % dir_path)
+    return sorted(_os.listdir(p))
+
+
+@ml_function("List files matching glob pattern", ["path.read"])
+def glob(pattern):
+    if not _os.path.isabs(pattern):
+        pattern = _os.path.join(_os.getcwd(), pattern)
+    return sorted(_glob.glob(pattern, recursive=True))
+
+
+@ml_function("Walk directory tree", ["path.read"])
+def walk(dir_path, max_depth=-1):
+    root_path = _abs(dir_path)
+    found = []
+    for root, dirs, files in _os.walk(root_path):
+        depth = root[len(root_path):].count(_os.sep)
+        if max_depth >= 0 and depth >= max_depth:
+            dirs[:] = []
+        for name in files:
+            found.append(_os.path.relpath(_os.path.join(root, name), root_path))
+    return sorted(found)
+
+
+@ml_function("Create directory", ["path.write"])
+def createDir(dir_path, parents=True):
+    _os.makedirs(_abs(dir_path), exist_ok=True)
+
+
+@ml_function("Remove empty directory", ["path.write"])
+def removeDir(dir_path):
+    _os.rmdir(_abs(dir_path))
+
+
+@ml_function("Remove directory recursively", ["path.write"])
+def removeDirRecursive(dir_path):
+    _shutil.rmtree(_abs(dir_path))
+
+
+@ml_function("Get current working directory")
+def cwd():
+    return _os.getcwd()
+
+
+@ml_function("Get home directory")
+def home():
+    return _os.path.expanduser("~")
+
+
+@ml_function("Get temporary directory")
+def tempDir():
+    return _tempfile.gettempdir()
+
+
+@ml_function("Get path separator for OS")
+def separator():
+    return _os.sep
+
+
+@ml_function("Get path delimiter for OS")
+def delimiter():
+    return _os.pathsep
+
+
+__all__ = [
+    "join", "dirname", "basename", "extname", "split", "absolute", "normalize", "relative",
+    "exists", "isFile", "isDirectory", "isAbsolute", "listDir", "glob", "walk", "createDir",
+    "removeDir", "removeDirRecursive", "cwd", "home", "tempDir", "separator", "delimiter",
+]
