@@ -40,6 +40,7 @@ pub fn tokenize(text: &str) -> (Vec<Token>, Vec<SyntaxError>) {
         prev: Prev::StatementStart,
         brackets: Vec::new(),
         in_import: false,
+        last_scan: [None, None],
     };
     lexer.run();
     (lexer.tokens, lexer.errors)
@@ -80,6 +81,8 @@ enum Prev {
     Else,
     /// `.`: a member name follows.
     Dot,
+    /// `=>`: an arrow body follows, which is a block unless it looks like an object.
+    FatArrow,
     /// Any other keyword or punctuation: an operand may start here.
     Other,
 }
@@ -90,6 +93,8 @@ enum Bracket {
     Paren,
     Square,
     Block,
+    /// The block body of an arrow function: its `}` ends an operand.
+    ArrowBlock,
     Expr,
 }
 
@@ -103,6 +108,9 @@ struct Lexer<'a> {
     prev: Prev,
     brackets: Vec<Bracket>,
     in_import: bool,
+    /// Per quote (`"`, `'`): the last full scan for a closing quote, as the opening
+    /// quote's offset and the closing quote's (`None`: there was none).
+    last_scan: [Option<(usize, Option<usize>)>; 2],
 }
 
 impl Lexer<'_> {
@@ -149,8 +157,8 @@ impl Lexer<'_> {
     fn next_kind(&mut self) -> SyntaxKind {
         let c = self.src[self.pos];
         match c {
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0C => {
-                self.eat_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0C));
+            c if is_whitespace(c) => {
+                self.eat_while(is_whitespace);
                 WHITESPACE
             }
             b'/' if self.peek(1) == b'/' => {
@@ -181,6 +189,9 @@ impl Lexer<'_> {
                     return URL;
                 }
                 self.eat_while(|c| c.is_ascii_alphanumeric() || c == b'_');
+                if self.peek(0) >= 0x80 && self.unicode_word() {
+                    return IDENT;
+                }
                 match &self.text[self.start..self.pos] {
                     "fn" => FN_KW,
                     "true" => TRUE_KW,
@@ -189,6 +200,48 @@ impl Lexer<'_> {
                 }
             }
             _ => self.punct(c),
+        }
+    }
+
+    /// Just after the `{` that follows `=>`: is it `{}` or `{key: …` (an object literal,
+    /// as the parser decides in `object_literal_ahead`), rather than a block?
+    fn object_literal_ahead(&mut self) -> bool {
+        let mut i = self.skip_trivia(self.pos);
+        match self.src.get(i) {
+            Some(b'}') => return true,
+            Some(&c) if c.is_ascii_alphabetic() || c == b'_' => {
+                while i < self.src.len()
+                    && (self.src[i].is_ascii_alphanumeric() || self.src[i] == b'_')
+                {
+                    i += 1;
+                }
+            }
+            Some(&q @ (b'"' | b'\'')) => match self.scan_string(i, q) {
+                (end, true) => i = end,
+                (_, false) => return false,
+            },
+            _ => return false,
+        }
+        // After a key `//` would divide, so only whitespace may stand before the `:`.
+        while i < self.src.len() && is_whitespace(self.src[i]) {
+            i += 1;
+        }
+        self.src.get(i) == Some(&b':')
+    }
+
+    /// The offset of the first byte after the whitespace and comments at `i`, where a
+    /// `//` starts a comment.
+    fn skip_trivia(&self, mut i: usize) -> usize {
+        loop {
+            match self.src.get(i) {
+                Some(&c) if is_whitespace(c) => i += 1,
+                Some(b'/') if self.src.get(i + 1) == Some(&b'/') => {
+                    while i < self.src.len() && !matches!(self.src[i], b'\n' | b'\r') {
+                        i += 1;
+                    }
+                }
+                _ => return i,
+            }
         }
     }
 
@@ -203,29 +256,65 @@ impl Lexer<'_> {
     }
 
     fn string(&mut self, quote: u8) -> SyntaxKind {
-        self.pos += 1;
-        loop {
-            match self.src.get(self.pos) {
-                None => {
-                    self.errors.push(SyntaxError::new(
-                        "unterminated string literal: add the closing quote",
-                        TextRange::at(TextSize::from(self.start as u32), TextSize::from(1)),
-                    ));
-                    return STRING;
-                }
-                Some(&b'\\') => {
-                    self.pos += 1;
-                    // The escaped character may be multi-byte: step over all of it.
-                    if let Some(ch) = self.text[self.pos..].chars().next() {
-                        self.pos += ch.len_utf8();
+        let (end, terminated) = self.scan_string(self.pos, quote);
+        if !terminated {
+            self.errors.push(SyntaxError::new(
+                "unterminated string literal: add the closing quote",
+                TextRange::at(TextSize::from(self.start as u32), TextSize::from(1)),
+            ));
+        }
+        self.pos = end;
+        STRING
+    }
+
+    /// Finds the end of the string literal whose opening quote is at `open`: just after
+    /// its closing quote, or, when it has none (`terminated` is false), the end of the
+    /// opening quote's line, so that the rest of the file still parses.
+    ///
+    /// A literal may span lines, so a forgotten closing quote would pair the opening
+    /// quote with the next literal's opening quote. A literal that spans lines and is
+    /// directly followed by a letter, digit or quote (`'open⏎w = 'closed';`) can never
+    /// be valid, so it is taken as unterminated too.
+    fn scan_string(&mut self, open: usize, quote: u8) -> (usize, bool) {
+        let slot = usize::from(quote == b'\'');
+        // A scan for the same quote from an earlier opening quote that went past `open`
+        // gives the answer: `open` was escaped in that scan (else it would have ended
+        // there), so a scan from just after it runs in step with that one. This keeps
+        // a file full of broken literals linear to lex.
+        let close = match self.last_scan[slot] {
+            Some((from, close)) if from < open && close.is_none_or(|c| open < c) => close,
+            _ => {
+                let mut i = open + 1;
+                let mut close = None;
+                while let Some(&c) = self.src.get(i) {
+                    if c == quote {
+                        close = Some(i);
+                        break;
                     }
+                    // A backslash escapes the next byte; the other bytes of a
+                    // multi-byte character are never quotes.
+                    i += if c == b'\\' { 2 } else { 1 };
                 }
-                Some(&c) if c == quote => {
-                    self.pos += 1;
-                    return STRING;
-                }
-                Some(_) => self.pos += 1,
+                self.last_scan[slot] = Some((open, close));
+                close
             }
+        };
+        let line_end = || {
+            self.src[open..]
+                .iter()
+                .position(|&c| matches!(c, b'\n' | b'\r'))
+                .map(|n| open + n)
+        };
+        match close {
+            Some(close) => {
+                let after = self.src.get(close + 1).copied().unwrap_or(b' ');
+                let glued = after.is_ascii_alphanumeric() || matches!(after, b'_' | b'"' | b'\'');
+                match line_end() {
+                    Some(eol) if glued && eol < close => (eol, false),
+                    _ => (close + 1, true),
+                }
+            }
+            None => (line_end().unwrap_or(self.src.len()), false),
         }
     }
 
@@ -237,22 +326,33 @@ impl Lexer<'_> {
             if after.is_ascii_digit() {
                 self.pos += 1;
                 self.eat_while(|c| c.is_ascii_digit());
+            } else if matches!(after, b'e' | b'E') && self.exponent_len(1) > 0 {
+                // `1.e5` is the float 100000.0, as in the reference.
+                self.pos += 1;
             } else if !(after.is_ascii_alphabetic() || after == b'_' || after == b'.') {
                 self.pos += 1;
             }
         }
-        if matches!(self.peek(0), b'e' | b'E') {
-            let digits_at = if matches!(self.peek(1), b'+' | b'-') {
-                2
-            } else {
-                1
-            };
-            if self.peek(digits_at).is_ascii_digit() {
-                self.pos += digits_at;
-                self.eat_while(|c| c.is_ascii_digit());
-            }
-        }
+        let exponent = self.exponent_len(0);
+        self.pos += exponent;
         NUMBER
+    }
+
+    /// The length of an exponent (`e5`, `E-3`) starting `at` bytes ahead, or 0.
+    fn exponent_len(&self, at: usize) -> usize {
+        if !matches!(self.peek(at), b'e' | b'E') {
+            return 0;
+        }
+        let sign = usize::from(matches!(self.peek(at + 1), b'+' | b'-'));
+        let digits = self.src[(self.pos + at + 1 + sign).min(self.src.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            0
+        } else {
+            1 + sign + digits
+        }
     }
 
     fn punct(&mut self, c: u8) -> SyntaxKind {
@@ -291,6 +391,32 @@ impl Lexer<'_> {
         kind
     }
 
+    /// Continues a word into non-ASCII letters and digits (`café`, `é`), reporting the
+    /// whole word once. Returns false, consuming nothing more, when no such character
+    /// follows.
+    fn unicode_word(&mut self) -> bool {
+        let word_char = |ch: char| ch.is_alphanumeric() || ch == '_';
+        let rest = &self.text[self.pos..];
+        if !rest
+            .chars()
+            .next()
+            .is_some_and(|ch| !ch.is_ascii() && word_char(ch))
+        {
+            return false;
+        }
+        let len = rest
+            .char_indices()
+            .find(|&(_, ch)| !word_char(ch))
+            .map_or(rest.len(), |(i, _)| i);
+        self.pos += len;
+        let word = &self.text[self.start..self.pos];
+        self.errors.push(SyntaxError::new(
+            format!("`{word}`: names may only use ASCII letters, digits and `_`"),
+            self.range(),
+        ));
+        true
+    }
+
     /// A run of characters no token starts with becomes one error token.
     fn error_token(&mut self) -> SyntaxKind {
         let first = self.text[self.pos..].chars().next().unwrap_or('\u{FFFD}');
@@ -299,9 +425,12 @@ impl Lexer<'_> {
             self.pos += first.len_utf8();
             return WHITESPACE;
         }
+        if self.unicode_word() {
+            return IDENT;
+        }
         let mut end = self.pos;
         for ch in self.text[self.pos..].chars() {
-            let starts_token = ch.is_ascii_alphanumeric()
+            let starts_token = ch.is_alphanumeric()
                 || ch.is_ascii_whitespace()
                 || "{}()[];,.:?=|&!<>+-*/%\"'_".contains(ch);
             if end > self.pos && starts_token {
@@ -330,6 +459,8 @@ impl Lexer<'_> {
         match kind {
             NUMBER | STRING | TRUE_KW | FALSE_KW => Prev::Operand,
             URL => Prev::Operand,
+            // `obj.fn` is a member name, not an arrow function.
+            FN_KW if prev == Prev::Dot => Prev::Operand,
             FN_KW => Prev::BeforeParams,
             IDENT => self.classify_word(prev),
             L_PAREN => {
@@ -358,25 +489,28 @@ impl Lexer<'_> {
                 Prev::Operand
             }
             L_CURLY => {
-                let block = !self.in_import
-                    && matches!(
-                        prev,
-                        Prev::HeaderClose
-                            | Prev::HeaderKeyword
-                            | Prev::BlockKeyword
-                            | Prev::Else
-                            | Prev::CapabilityName
-                    );
-                self.brackets
-                    .push(if block { Bracket::Block } else { Bracket::Expr });
-                if block {
-                    Prev::StatementStart
+                let bracket = if self.in_import {
+                    Bracket::Expr
                 } else {
-                    Prev::Other
+                    match prev {
+                        Prev::HeaderClose
+                        | Prev::HeaderKeyword
+                        | Prev::BlockKeyword
+                        | Prev::Else
+                        | Prev::CapabilityName => Bracket::Block,
+                        // The parser's rule: after `=>`, `{}` and `{key: …` are objects.
+                        Prev::FatArrow if !self.object_literal_ahead() => Bracket::ArrowBlock,
+                        _ => Bracket::Expr,
+                    }
+                };
+                self.brackets.push(bracket);
+                match bracket {
+                    Bracket::Block | Bracket::ArrowBlock => Prev::StatementStart,
+                    _ => Prev::Other,
                 }
             }
             R_CURLY => match self.brackets.pop() {
-                Some(Bracket::Expr) => Prev::Operand,
+                Some(Bracket::Expr | Bracket::ArrowBlock) => Prev::Operand,
                 _ => Prev::AfterBlock,
             },
             SEMICOLON => {
@@ -384,6 +518,7 @@ impl Lexer<'_> {
                 Prev::StatementStart
             }
             DOT => Prev::Dot,
+            FAT_ARROW => Prev::FatArrow,
             _ => Prev::Other,
         }
     }
@@ -421,6 +556,11 @@ impl Lexer<'_> {
         }
         Prev::Operand
     }
+}
+
+/// Whitespace as the reference's `WS` has it: space, tab, line breaks, form feed.
+fn is_whitespace(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0C)
 }
 
 #[cfg(test)]

@@ -56,10 +56,10 @@ fn binary(p: &mut Parser<'_>, min_bp: u8) -> Option<CompletedMarker> {
         let m = lhs.precede(p);
         p.bump();
         let rhs = binary(p, right_bp);
-        if op == SLASH2 && rhs.is_some() && !p.at_eof() && p.newline_before_current() {
+        if op == SLASH2 && rhs.is_some() && floor_division_looks_like_comment(p) {
             let range = op_range.cover(p.prev_end());
             p.warning_at(
-                "this `//` is floor division, not a comment: after an operand `//` divides; \
+                "this `//` divides, because it follows an operand: it does not start a comment; \
                  end the statement with `;` before a comment, or put the comment on its own line",
                 range,
             );
@@ -67,6 +67,21 @@ fn binary(p: &mut Parser<'_>, min_bp: u8) -> Option<CompletedMarker> {
         lhs = m.complete(p, BIN_EXPR);
     }
     Some(lhs)
+}
+
+/// After `a // b`: does what follows suggest that `// b…` was meant as a comment? It
+/// does when the line goes on with more words (`x = 6 // 2 words`), or when it ends and
+/// the next line does not carry on the expression with an operator (`2 // two` ⏎ `]`).
+fn floor_division_looks_like_comment(p: &Parser<'_>) -> bool {
+    let next = p.current();
+    if p.at_eof() || p.newline_before_current() {
+        infix_binding_power(next).is_none() && !matches!(next, QUESTION | COLON)
+    } else {
+        matches!(
+            next,
+            IDENT | NUMBER | STRING | TRUE_KW | FALSE_KW | FN_KW | ERROR_TOKEN
+        )
+    }
 }
 
 fn unary(p: &mut Parser<'_>) -> Option<CompletedMarker> {

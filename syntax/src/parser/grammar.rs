@@ -91,6 +91,8 @@ fn statement(p: &mut Parser<'_>, cx: Context) {
 fn other_statement(p: &mut Parser<'_>) {
     match p.current() {
         SEMICOLON => p.err_and_bump("empty statement: remove the extra `;`"),
+        R_PAREN => p.err_and_bump("unmatched `)`: no `(` is open here"),
+        R_BRACK => p.err_and_bump("unmatched `]`: no `[` is open here"),
         L_BRACK if destructuring_ahead(p, L_BRACK, R_BRACK) => {
             destructure(p, L_BRACK, R_BRACK, ARRAY_PATTERN)
         }
@@ -232,6 +234,10 @@ fn function(p: &mut Parser<'_>) {
         param_list(p);
     } else {
         p.error_expected("`(` and the parameter list");
+        if p.at(IDENT) || p.at(R_PAREN) {
+            // `function f a) {`: the parameters are there, only `(` is missing.
+            params_without_open(p);
+        }
     }
     block(p);
     m.complete(p, FUNCTION);
@@ -240,6 +246,18 @@ fn function(p: &mut Parser<'_>) {
 pub(super) fn param_list(p: &mut Parser<'_>) {
     let m = p.start();
     p.bump();
+    params_and_close(p);
+    m.complete(p, PARAM_LIST);
+}
+
+/// A parameter list whose `(` is missing (already reported).
+fn params_without_open(p: &mut Parser<'_>) {
+    let m = p.start();
+    params_and_close(p);
+    m.complete(p, PARAM_LIST);
+}
+
+fn params_and_close(p: &mut Parser<'_>) {
     comma_list_until(p, R_PAREN, &[L_CURLY, FAT_ARROW], "parameter", |p| {
         if !p.at(IDENT) {
             return false;
@@ -260,7 +278,6 @@ pub(super) fn param_list(p: &mut Parser<'_>) {
         true
     });
     p.expect(R_PAREN);
-    m.complete(p, PARAM_LIST);
 }
 
 /// Items separated by commas, up to `close` (not consumed). `item` returns false when
@@ -349,6 +366,17 @@ pub(super) fn block(p: &mut Parser<'_>) {
     let open = p.current_range();
     p.bump();
     loop {
+        // In a file with more `{` than `}`, a `}` that starts a line indented less than
+        // the line of this block's `{` most likely closes an outer block: this one was
+        // never closed. (Never in a file whose braces balance, so no valid program is
+        // affected.)
+        if p.at(R_CURLY) && p.unbalanced_curlies() && p.closes_less_indented(open) {
+            p.error_at(
+                "unclosed `{`: expected `}` (the next `}` is indented less, so it closes an outer block)",
+                open,
+            );
+            break;
+        }
         if p.eat(R_CURLY) {
             break;
         }
@@ -431,15 +459,27 @@ fn while_stmt(p: &mut Parser<'_>) {
 fn for_stmt(p: &mut Parser<'_>) {
     let m = p.start();
     p.bump_remap(FOR_KW);
-    if p.expect(L_PAREN) {
+    // Without `(`, still read `x in xs` so that only the parenthesis is reported.
+    let open = p.expect(L_PAREN);
+    if open || p.at(IDENT) {
         name(p);
         if p.at_word("in") {
             p.bump_remap(IN_KW);
         } else {
             p.error_expected("`in`");
+            if p.at(IDENT) && !p.newline_before_current() {
+                // A misspelt `in` (`for (x of xs)`): skip the word, keep the rest.
+                let junk = p.start();
+                p.bump();
+                junk.complete(p, ERROR);
+            }
         }
-        expr(p);
-        p.expect(R_PAREN);
+        if !p.at(L_CURLY) {
+            expr(p);
+        }
+        if open || p.at(R_PAREN) {
+            p.expect(R_PAREN);
+        }
     }
     block(p);
     m.complete(p, FOR_STMT);
@@ -600,7 +640,14 @@ fn capability_decl(p: &mut Parser<'_>) {
                 "expected `resource \"…\";` or `allow <permission>;` in a capability block, found {}",
                 p.found()
             );
-            p.err_and_bump(message);
+            // Skip the whole item, up to its `;`: one error for `deny read;`.
+            p.error(message);
+            let junk = p.start();
+            while !p.at_eof() && !p.at(R_CURLY) && !p.at(SEMICOLON) {
+                p.bump();
+            }
+            p.eat(SEMICOLON);
+            junk.complete(p, ERROR);
         }
     }
     m.complete(p, CAPABILITY_DECL);

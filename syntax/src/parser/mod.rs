@@ -13,7 +13,7 @@ use rowan::{GreenNode, TextRange, TextSize};
 /// Parses a whole file.
 pub(crate) fn parse_source_file(text: &str) -> (GreenNode, Vec<SyntaxError>) {
     let (tokens, mut errors) = crate::lexer::tokenize(text);
-    let mut parser = Parser::new(text, &tokens);
+    let mut parser = Parser::new(text, &tokens, &errors);
     grammar::source_file(&mut parser);
     let Parser {
         events,
@@ -48,6 +48,9 @@ struct SigToken {
     newline_before: bool,
     /// Nothing but the line break precedes it on its line.
     at_line_start: bool,
+    /// The lexer reported a problem with this token (an unknown character, an
+    /// unterminated string): errors right at it are consequences, not news.
+    lex_error: bool,
 }
 
 pub(crate) struct Parser<'t> {
@@ -57,14 +60,23 @@ pub(crate) struct Parser<'t> {
     events: Vec<Event>,
     errors: Vec<SyntaxError>,
     eof_range: TextRange,
+    /// The token position of the last error reported at the current token (or right
+    /// before it): a second one there, before any progress, is a consequence.
+    last_error_pos: Option<usize>,
+    /// The file has more `{` than `}`: a block may stop at a `}` that is indented less
+    /// than the line that opened it (see `grammar::block`).
+    unbalanced_curlies: bool,
 }
 
 impl<'t> Parser<'t> {
-    fn new(text: &'t str, raw: &[Token]) -> Parser<'t> {
+    fn new(text: &'t str, raw: &[Token], lex_errors: &[SyntaxError]) -> Parser<'t> {
         let mut tokens = Vec::with_capacity(raw.len() / 2 + 1);
         let mut offset = TextSize::from(0);
         let mut newline = false;
         let bytes = text.as_bytes();
+        // Lexer errors are in token order and start where their token starts.
+        let mut lex_errors = lex_errors.iter().map(|e| e.range.start()).peekable();
+        let mut curly_balance = 0i64;
         for token in raw {
             let range = TextRange::at(offset, token.len);
             offset += token.len;
@@ -75,11 +87,25 @@ impl<'t> Parser<'t> {
                 continue;
             }
             let start = usize::from(range.start());
+            let mut lex_error = false;
+            while let Some(&at) = lex_errors.peek() {
+                if at > range.start() {
+                    break;
+                }
+                lex_error |= at == range.start();
+                lex_errors.next();
+            }
+            match token.kind {
+                L_CURLY => curly_balance += 1,
+                R_CURLY => curly_balance -= 1,
+                _ => {}
+            }
             tokens.push(SigToken {
                 kind: token.kind,
                 range,
                 newline_before: newline,
                 at_line_start: start == 0 || bytes[start - 1] == b'\n',
+                lex_error,
             });
             newline = false;
         }
@@ -90,6 +116,8 @@ impl<'t> Parser<'t> {
             events: Vec::new(),
             errors: Vec::new(),
             eof_range: TextRange::empty(offset),
+            last_error_pos: None,
+            unbalanced_curlies: curly_balance > 0,
         }
     }
 
@@ -139,6 +167,38 @@ impl<'t> Parser<'t> {
 
     pub(crate) fn newline_before_current(&self) -> bool {
         self.tokens.get(self.pos).is_none_or(|t| t.newline_before)
+    }
+
+    pub(crate) fn unbalanced_curlies(&self) -> bool {
+        self.unbalanced_curlies
+    }
+
+    /// The current token starts its line, indented less than the line holding `open`.
+    pub(crate) fn closes_less_indented(&self, open: TextRange) -> bool {
+        let Some(token) = self.tokens.get(self.pos) else {
+            return false;
+        };
+        let bytes = self.text.as_bytes();
+        let line_start = |at: usize| {
+            bytes[..at]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |i| i + 1)
+        };
+        let start = usize::from(token.range.start());
+        let token_line = line_start(start);
+        if !bytes[token_line..start]
+            .iter()
+            .all(|&c| c == b' ' || c == b'\t')
+        {
+            return false;
+        }
+        let open_line = line_start(usize::from(open.start()));
+        let open_indent = bytes[open_line..]
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count();
+        start - token_line < open_indent
     }
 
     pub(crate) fn current_at_line_start(&self) -> bool {
@@ -234,8 +294,13 @@ impl<'t> Parser<'t> {
         self.error_at(message, range);
     }
 
-    /// Records an error, unless one was just reported at the same place: the second is
-    /// almost always a consequence of the first (`(2 + ;` lacks both an operand and `)`).
+    /// Records an error, unless it is most likely a consequence of one already
+    /// reported:
+    /// * one was just reported at the same place (`(2 + ;` lacks both an operand and
+    ///   `)`), or at the current token with no progress since (`z = ] 3;` lacks an
+    ///   expression, and then a `;` before the `]`);
+    /// * the lexer reported the token at or just before this place (`x = 1 $ 2;`,
+    ///   `x = "open` ⏎).
     pub(crate) fn error_at(&mut self, message: impl Into<String>, range: TextRange) {
         let duplicate = self
             .errors
@@ -243,9 +308,26 @@ impl<'t> Parser<'t> {
             .rev()
             .find(|e| e.is_error())
             .is_some_and(|last| last.range.start() == range.start());
-        if !duplicate {
-            self.errors.push(SyntaxError::new(message, range));
+        if duplicate {
+            return;
         }
+        let here = range.start() == self.current_range().start()
+            || range.start() == self.prev_end().start();
+        if here {
+            if self.last_error_pos == Some(self.pos) {
+                return;
+            }
+            let near_lex_error = [self.pos.checked_sub(1), Some(self.pos)]
+                .into_iter()
+                .flatten()
+                .filter_map(|i| self.tokens.get(i))
+                .any(|t| t.lex_error);
+            if near_lex_error {
+                return;
+            }
+            self.last_error_pos = Some(self.pos);
+        }
+        self.errors.push(SyntaxError::new(message, range));
     }
 
     pub(crate) fn warning_at(&mut self, message: impl Into<String>, range: TextRange) {

@@ -1,0 +1,244 @@
+//! Snapshot tests of the diagnostics for broken files: each error is reported once, at
+//! the right place, and the rest of the file still parses (no cascades).
+
+mod common;
+
+use common::{render, render_diagnostics};
+use insta::assert_snapshot;
+use mlpy_syntax::{Severity, TextRange, TextSize};
+
+fn error_count(text: &str) -> usize {
+    mlpy_syntax::parse(text)
+        .errors()
+        .iter()
+        .filter(|e| e.severity == Severity::Error)
+        .count()
+}
+
+#[test]
+fn missing_semicolons() {
+    let src = "x = 1
+y = 2;
+print(x)
+function f() {
+    return x
+}
+z = f() w = 3;
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn unclosed_curly() {
+    let src = "function f(x) {
+    if (x) {
+        return 1;
+    return 2;
+}
+
+function g() {
+    return 3;
+}
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn unclosed_curly_at_end_of_file() {
+    let src = "while (true) {
+    x = x + 1;
+";
+    assert_snapshot!(render(src));
+}
+
+#[test]
+fn unclosed_paren() {
+    let src = "x = f(1, 2;
+y = (a + b;
+if (x {
+    z = 1;
+}
+print(\"still parsed\");
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn stray_tokens() {
+    let src = "x = 1; )
+y = 2;;
+}
+z = ] 3;
+@ w = 4;
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn half_typed_expressions() {
+    let src = "x = a.;
+x = 1 +;
+x = ;
+x = f(;
+x = [1, ;
+x = {a: };
+x = c ? 1 : ;
+x = !;
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn half_typed_member_access_tree() {
+    assert_snapshot!(render("x = a.;\ny = 2;\n"));
+}
+
+#[test]
+fn trailing_commas() {
+    let src = "a = [1, 2, ];
+b = {k: 1, };
+f(1, );
+function g(a, ) { return a; }
+h = fn(a, ) => a;
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn throw_needs_an_object() {
+    let src = "throw \"x\";
+throw error;
+throw {message: \"ok\"};
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn else_without_if() {
+    let src = "x = 1;
+else { x = 2; }
+elif (x) { x = 3; }
+except (e) { x = 4; }
+finally { x = 5; }
+y = 6;
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn import_inside_a_function() {
+    let src = "function f() {
+    import math;
+    capability C { allow read; }
+    return math.pi;
+}
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn unterminated_string() {
+    let src = "x = \"unterminated;
+y = 2;
+z = 'also open
+w = 'closed';
+";
+    assert_snapshot!(render(src));
+}
+
+#[test]
+fn invalid_characters() {
+    let src = "x = 1 $ 2;
+y = a | b;
+z = a & b;
+é = 3;
+w = #comment;
+v = `tick`;
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+/// Five independent mistakes, five errors, each at its exact range.
+#[test]
+fn five_independent_mistakes() {
+    let src = "function area(r) {
+    return 3.14 * r * r
+}
+x = area(2;
+if (x > 10 {
+    print(\"big\");
+}
+items = [1, 2, 3,];
+throw \"boom\";
+print(area(3));
+";
+    let parse = mlpy_syntax::parse(src);
+    let errors: Vec<_> = parse.errors().iter().collect();
+    let at = |needle: &str, offset: usize, len: u32| {
+        let start = src.find(needle).unwrap() + offset;
+        TextRange::at(TextSize::from(start as u32), TextSize::from(len))
+    };
+    let expected = [
+        // `;` missing after `r * r`: an empty range right after it.
+        at("r * r\n", 5, 0),
+        // `)` missing in `area(2;`: at the `;`.
+        at("area(2;", 6, 1),
+        // `)` missing after `x > 10`: at the `{`.
+        at("10 {", 3, 1),
+        // the trailing comma.
+        at("3,]", 1, 1),
+        // `throw` of a string.
+        at("\"boom\"", 0, 6),
+    ];
+    assert_eq!(
+        errors.iter().map(|e| e.range).collect::<Vec<_>>(),
+        expected,
+        "{errors:#?}"
+    );
+    assert!(errors.iter().all(|e| e.severity == Severity::Error));
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn a_block_stops_at_a_column_0_function() {
+    let src = "function f() {
+    if (a) {
+        b();
+
+function g() {
+    return 1;
+}
+";
+    // Two blocks are unclosed: the `if` and the function.
+    assert_eq!(error_count(src), 2);
+    assert_snapshot!(render(src));
+}
+
+#[test]
+fn broken_headers() {
+    let src = "if x { a; }
+while (x { a; }
+for (x of xs) { a; }
+for x in xs { a; }
+function (a) { return a; }
+function f a) { return a; }
+try { a; } except (e { b; }
+";
+    assert_snapshot!(render_diagnostics(src));
+}
+
+#[test]
+fn broken_declarations() {
+    let src = "import ;
+import a. ;
+import a as ;
+import https://h/m { auth: };
+capability { allow read; }
+capability C { deny read; allow; resource ; }
+[a, 1] = b;
+{a: 1} = b;
+1 = x;
+f() = 2;
+";
+    assert_snapshot!(render_diagnostics(src));
+}
