@@ -1,44 +1,48 @@
-//! `mlpy check`: report every problem of ML files.
+//! `mlpy check`: report every problem of ML programs — syntax, imports, cycles, unknown
+//! members — in every module they reach.
 
+use crate::project::{self, ConfigArgs};
 use crate::render::{self, Sources};
 use crate::{Context, DiagnosticFormat, Outcome};
 use clap::Args;
-use mlpy_modules::Diagnostic;
+use mlpy_modules::{Diagnostic, ModuleCache};
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 #[derive(Args)]
 pub struct CheckArgs {
-    /// ML files to check.
+    /// Entry files of the programs to check; every module they import is checked too.
     #[arg(required = true)]
     files: Vec<PathBuf>,
 
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     format: DiagnosticFormat,
+
+    #[command(flatten)]
+    config: ConfigArgs,
 }
 
 pub fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
+    let cache = ModuleCache::new();
     let mut sources = Sources::default();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut modules = HashSet::new();
     for file in &args.files {
-        let text: Arc<str> = crate::read_source(file)?.into();
-        let parse = mlpy_syntax::parse(&text);
-        diagnostics.extend(
-            parse
-                .errors()
-                .iter()
-                .map(|e| Diagnostic::from_syntax(file, e)),
-        );
-        sources.insert(file, text);
+        let program = project::load(&args.config, file, &cache)?;
+        for module in &program.graph.modules {
+            if modules.insert(module.path.clone()) {
+                sources.insert(&module.path, module.file.text.clone());
+            }
+        }
+        for d in mlpy_modules::check::graph_diagnostics(&program.graph) {
+            if seen.insert((d.file.clone(), d.range, d.message.clone())) {
+                diagnostics.push(d);
+            }
+        }
     }
-    report(
-        cx,
-        &mut sources,
-        &diagnostics,
-        args.files.len(),
-        args.format,
-    )
+    report(cx, &mut sources, &diagnostics, modules.len(), args.format)
 }
 
 /// Prints diagnostics and a summary; the outcome is an error when any is an error.

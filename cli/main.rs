@@ -1,7 +1,9 @@
 //! `mlpy`: check, transpile and run ML programs, and serve editors.
 
 mod check;
+mod graph;
 mod parse_cmd;
+mod project;
 mod render;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -36,8 +38,10 @@ enum ColorChoice {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Report syntax errors (and warnings) of ML files.
+    /// Report every problem of ML programs: syntax, imports, cycles, unknown members.
     Check(check::CheckArgs),
+    /// Print the module dependency graph of a program.
+    Graph(graph::GraphArgs),
     /// Print the syntax tree of an ML file.
     Parse(parse_cmd::ParseArgs),
 }
@@ -73,13 +77,28 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(&cx, args),
+        Command::Graph(args) => graph::run(&cx, args),
         Command::Parse(args) => parse_cmd::run(&cx, args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ProgramErrors) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("mlpy: error: {error:#}");
+            match error.downcast_ref::<mlpy_modules::ConfigError>() {
+                // Shown like any diagnostic: the file and place first.
+                Some(config) => {
+                    let place = match config.line {
+                        0 => render::display_path(&config.file),
+                        line => format!(
+                            "{}:{line}:{}",
+                            render::display_path(&config.file),
+                            config.column
+                        ),
+                    };
+                    eprintln!("{place}: error: {}", config.message);
+                }
+                None => eprintln!("mlpy: error: {error:#}"),
+            }
             ExitCode::from(2)
         }
     }

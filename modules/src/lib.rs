@@ -1,6 +1,32 @@
 //! What an ML `import` means. This crate is the single place that decides it: the CLI,
 //! the transpiler and the language server all ask it.
+//!
+//! * [`config`]: `mlpy.json` and command-line overrides;
+//! * [`Resolver`]: standard library → import sources → import paths → the importing
+//!   file's folder (when allowed) → whitelisted Python modules;
+//! * [`ModuleGraph`]: every module reachable from an entry, parsed once, with cycles;
+//! * [`ModuleCache`]: parsed modules shared between builds and threads;
+//! * [`scopes`] and [`symbols`]: what names mean inside a module and what it exports;
+//! * [`check`]: the diagnostics of a graph.
 
+pub mod cache;
+pub mod check;
+pub mod config;
 mod diagnostic;
+mod error;
+pub mod file_protocol;
+pub mod graph;
+pub mod protocol;
+pub mod resolver;
+pub mod scopes;
+pub mod stdlib;
+pub mod suggest;
+pub mod symbols;
 
+pub use cache::{CacheStats, LoadError, ModuleCache, SourceFile};
+pub use config::{ConfigError, ConfigOverrides, ProjectConfig, StdlibMode};
 pub use diagnostic::{Diagnostic, Related, Severity};
+pub use error::ResolveError;
+pub use graph::{Cycle, EdgeTarget, EntryError, ImportEdge, ModuleGraph, ModuleId, ModuleNode};
+pub use protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+pub use resolver::{Resolution, Resolver};

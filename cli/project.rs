@@ -1,0 +1,81 @@
+//! Configuration flags shared by every command that loads a program, and loading it.
+
+use clap::Args;
+use mlpy_modules::config::{split_path_list, ConfigOverrides, ProjectConfig, StdlibMode};
+use mlpy_modules::{ModuleCache, ModuleGraph, Resolver};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Args, Clone, Default)]
+pub struct ConfigArgs {
+    /// Folders to search for modules, separated by `:` (replaces "import_paths").
+    #[arg(long, value_name = "PATHS")]
+    import_paths: Option<String>,
+
+    /// Also search the importing file's folder.
+    #[arg(long)]
+    allow_current_dir: bool,
+
+    /// `native`: only the ML standard library; `python`: also whitelisted Python modules.
+    #[arg(long, value_name = "MODE", value_parser = ["native", "python"])]
+    stdlib_mode: Option<String>,
+
+    /// Python modules to allow in `--stdlib-mode python`, separated by commas.
+    #[arg(long, value_name = "MODULES")]
+    allow_python_modules: Option<String>,
+
+    /// Grant a capability (`file`, `file.read`, `env`, `network.https`, …); repeatable or
+    /// comma-separated.
+    #[arg(long = "allow", value_name = "CAPABILITY", value_delimiter = ',')]
+    capabilities: Vec<String>,
+
+    /// Use this configuration file instead of looking for mlpy.json.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl ConfigArgs {
+    pub fn overrides(&self) -> ConfigOverrides {
+        ConfigOverrides {
+            import_paths: self.import_paths.as_deref().map(split_path_list),
+            allow_current_dir: self.allow_current_dir,
+            stdlib_mode: self.stdlib_mode.as_deref().map(|m| match m {
+                "python" => StdlibMode::Python,
+                _ => StdlibMode::Native,
+            }),
+            allow_python_modules: self.allow_python_modules.as_deref().map(|s| {
+                s.split(',')
+                    .map(|m| m.trim().to_string())
+                    .filter(|m| !m.is_empty())
+                    .collect()
+            }),
+            capabilities: self.capabilities.clone(),
+            max_module_size: None,
+        }
+    }
+
+    /// The configuration that applies to `entry`.
+    pub fn config_for(&self, entry: &Path) -> anyhow::Result<ProjectConfig> {
+        let mut config = match &self.config {
+            Some(file) => ProjectConfig::load(file)?,
+            None => ProjectConfig::discover(entry)?,
+        };
+        config.apply(&self.overrides());
+        Ok(config)
+    }
+}
+
+/// A loaded program: its configuration, resolver and module graph.
+#[allow(dead_code)] // `resolver` is used by transpile and run.
+pub struct Program {
+    pub resolver: Resolver,
+    pub graph: ModuleGraph,
+}
+
+/// Loads `entry` and everything it imports.
+pub fn load(args: &ConfigArgs, entry: &Path, cache: &ModuleCache) -> anyhow::Result<Program> {
+    let config = args.config_for(entry)?;
+    let resolver = Resolver::new(Arc::new(config));
+    let graph = ModuleGraph::build(entry, &resolver, cache)?;
+    Ok(Program { resolver, graph })
+}

@@ -1,0 +1,388 @@
+//! Parsed modules, cached by path and shared between importers, the CLI and the
+//! language server.
+//!
+//! Staleness: a cached file is reused while its modification time and size are
+//! unchanged; when they change, its content hash decides (a touched but unchanged file
+//! stays cached). A changed module invalidates every module that depends on it,
+//! transitively. Open editor buffers (overlays) take precedence over the disk.
+
+use crate::scopes::ModuleScopes;
+use crate::symbols::ModuleSymbols;
+use mlpy_syntax::Parse;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+/// One parsed module file with everything derived from its text alone.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub parse: Parse,
+    pub scopes: ModuleScopes,
+    pub symbols: ModuleSymbols,
+    pub hash: u64,
+}
+
+impl SourceFile {
+    pub fn new(path: &Path, text: Arc<str>) -> SourceFile {
+        let parse = mlpy_syntax::parse(&text);
+        let tree = parse.tree();
+        let scopes = ModuleScopes::build(&tree);
+        let symbols = ModuleSymbols::build(&tree, &scopes);
+        SourceFile {
+            path: path.to_path_buf(),
+            hash: content_hash(&text),
+            text,
+            parse,
+            scopes,
+            symbols,
+        }
+    }
+}
+
+pub fn content_hash(text: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Why a module file cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    NotAFile,
+    TooLarge { size: u64, limit: u64 },
+    NotUtf8 { offset: usize },
+    Unreadable(String),
+}
+
+impl LoadError {
+    /// The same problem, phrased for an import of `module`.
+    pub fn into_resolve_error(self, module: &str, path: &Path) -> crate::ResolveError {
+        use crate::ResolveError as E;
+        let module = module.to_string();
+        let path = path.to_path_buf();
+        match self {
+            LoadError::NotAFile => E::NotAFile { module, path },
+            LoadError::TooLarge { size, limit } => E::TooLarge {
+                module,
+                path,
+                size,
+                limit,
+            },
+            LoadError::NotUtf8 { offset } => E::NotUtf8 {
+                module,
+                path,
+                offset,
+            },
+            LoadError::Unreadable(message) => E::Unreadable {
+                module,
+                path,
+                message,
+            },
+        }
+    }
+}
+
+/// Cache counters, for tests and `--verbose` output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    /// Files whose time stamp changed but whose content did not.
+    pub revalidations: u64,
+    /// Entries dropped because they or something they depend on changed.
+    pub invalidations: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    mtime: Option<SystemTime>,
+    size: u64,
+}
+
+struct Entry {
+    file: Arc<SourceFile>,
+    stamp: Option<Stamp>,
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<PathBuf, Entry>,
+    overlays: HashMap<PathBuf, Arc<str>>,
+    /// For each module, the modules that import it.
+    dependents: HashMap<PathBuf, HashSet<PathBuf>>,
+    /// For each module, what it imports (to update `dependents`).
+    dependencies: HashMap<PathBuf, Vec<PathBuf>>,
+}
+
+/// Thread-safe cache of parsed modules.
+#[derive(Default)]
+pub struct ModuleCache {
+    state: Mutex<State>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    revalidations: AtomicU64,
+    invalidations: AtomicU64,
+}
+
+impl ModuleCache {
+    pub fn new() -> ModuleCache {
+        ModuleCache::default()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock leaves consistent maps; keep going.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            revalidations: self.revalidations.load(Ordering::Relaxed),
+            invalidations: self.invalidations.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The module at `path` (canonical), parsed; from the cache when still fresh.
+    pub fn load(&self, path: &Path, size_limit: u64) -> Result<Arc<SourceFile>, LoadError> {
+        let overlay = self.state().overlays.get(path).cloned();
+        if let Some(text) = overlay {
+            return Ok(self.load_text(path, text, None));
+        }
+        let meta = std::fs::metadata(path).map_err(|e| LoadError::Unreadable(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(LoadError::NotAFile);
+        }
+        if meta.len() > size_limit {
+            return Err(LoadError::TooLarge {
+                size: meta.len(),
+                limit: size_limit,
+            });
+        }
+        let stamp = Stamp {
+            mtime: meta.modified().ok(),
+            size: meta.len(),
+        };
+        if let Some(entry) = self.state().entries.get(path) {
+            if entry.stamp == Some(stamp) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(entry.file.clone());
+            }
+        }
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Unreadable(e.to_string()))?;
+        if bytes.len() as u64 > size_limit {
+            return Err(LoadError::TooLarge {
+                size: bytes.len() as u64,
+                limit: size_limit,
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+            offset: e.utf8_error().valid_up_to(),
+        })?;
+        Ok(self.load_text(path, text.into(), Some(stamp)))
+    }
+
+    fn load_text(&self, path: &Path, text: Arc<str>, stamp: Option<Stamp>) -> Arc<SourceFile> {
+        let hash = content_hash(&text);
+        {
+            let mut state = self.state();
+            if let Some(entry) = state.entries.get_mut(path) {
+                if entry.file.hash == hash && entry.file.text == text {
+                    if entry.stamp != stamp && stamp.is_some() && entry.stamp.is_some() {
+                        self.revalidations.fetch_add(1, Ordering::Relaxed);
+                    }
+                    entry.stamp = stamp;
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    return entry.file.clone();
+                }
+            }
+        }
+        let file = Arc::new(SourceFile::new(path, text));
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let mut state = self.state();
+        let changed = state.entries.contains_key(path);
+        if changed {
+            Self::invalidate_locked(&mut state, path, &self.invalidations);
+        }
+        state.entries.insert(
+            path.to_path_buf(),
+            Entry {
+                file: file.clone(),
+                stamp,
+            },
+        );
+        file
+    }
+
+    /// Records what `path` imports, so that a change to any of them invalidates it.
+    pub fn set_dependencies(&self, path: &Path, dependencies: Vec<PathBuf>) {
+        let mut state = self.state();
+        if let Some(old) = state.dependencies.remove(path) {
+            for dep in old {
+                if let Some(set) = state.dependents.get_mut(&dep) {
+                    set.remove(path);
+                }
+            }
+        }
+        for dep in &dependencies {
+            state
+                .dependents
+                .entry(dep.clone())
+                .or_default()
+                .insert(path.to_path_buf());
+        }
+        state.dependencies.insert(path.to_path_buf(), dependencies);
+    }
+
+    /// The modules that import `path`, directly or not.
+    pub fn dependents_of(&self, path: &Path) -> Vec<PathBuf> {
+        let state = self.state();
+        let mut seen = HashSet::new();
+        let mut queue: VecDeque<PathBuf> = VecDeque::from([path.to_path_buf()]);
+        let mut out = Vec::new();
+        while let Some(current) = queue.pop_front() {
+            for dependent in state.dependents.get(&current).into_iter().flatten() {
+                if seen.insert(dependent.clone()) {
+                    out.push(dependent.clone());
+                    queue.push_back(dependent.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Drops `path` and everything that depends on it; returns what was dropped.
+    pub fn invalidate(&self, path: &Path) -> Vec<PathBuf> {
+        let mut state = self.state();
+        Self::invalidate_locked(&mut state, path, &self.invalidations)
+    }
+
+    fn invalidate_locked(state: &mut State, path: &Path, counter: &AtomicU64) -> Vec<PathBuf> {
+        let mut dropped = Vec::new();
+        let mut seen = HashSet::new();
+        let mut queue = VecDeque::from([path.to_path_buf()]);
+        while let Some(current) = queue.pop_front() {
+            if !seen.insert(current.clone()) {
+                continue;
+            }
+            if state.entries.remove(&current).is_some() {
+                counter.fetch_add(1, Ordering::Relaxed);
+                dropped.push(current.clone());
+            }
+            if let Some(dependents) = state.dependents.get(&current) {
+                queue.extend(dependents.iter().cloned());
+            }
+        }
+        dropped
+    }
+
+    /// Makes `text` the content of `path` (an open editor buffer).
+    pub fn set_overlay(&self, path: &Path, text: Arc<str>) {
+        self.state().overlays.insert(path.to_path_buf(), text);
+    }
+
+    /// Goes back to the disk content of `path`.
+    pub fn remove_overlay(&self, path: &Path) {
+        let mut state = self.state();
+        if state.overlays.remove(path).is_some() {
+            Self::invalidate_locked(&mut state, path, &self.invalidations);
+        }
+    }
+
+    pub fn overlay(&self, path: &Path) -> Option<Arc<str>> {
+        self.state().overlays.get(path).cloned()
+    }
+
+    pub fn clear(&self) {
+        let mut state = self.state();
+        state.entries.clear();
+        state.dependents.clear();
+        state.dependencies.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.state().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn hits_revalidations_and_transitive_invalidation() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.ml");
+        let b = dir.path().join("b.ml");
+        let c = dir.path().join("c.ml");
+        fs::write(&a, "x = 1;").unwrap();
+        fs::write(&b, "import a;").unwrap();
+        fs::write(&c, "import b;").unwrap();
+        let cache = ModuleCache::new();
+        for p in [&a, &b, &c] {
+            cache.load(p, 1 << 20).unwrap();
+        }
+        cache.set_dependencies(&b, vec![a.clone()]);
+        cache.set_dependencies(&c, vec![b.clone()]);
+        assert_eq!(cache.stats().misses, 3);
+        cache.load(&a, 1 << 20).unwrap();
+        assert_eq!(cache.stats().hits, 1);
+
+        // Same content, new time stamp: revalidated by hash, still a hit.
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        fs::File::options()
+            .write(true)
+            .open(&a)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        cache.load(&a, 1 << 20).unwrap();
+        assert_eq!(cache.stats().revalidations, 1);
+        assert_eq!(cache.stats().invalidations, 0);
+
+        // New content: a, b and c are invalidated.
+        fs::write(&a, "x = 22;").unwrap();
+        let fresh = cache.load(&a, 1 << 20).unwrap();
+        assert_eq!(&*fresh.text, "x = 22;");
+        assert_eq!(cache.stats().invalidations, 3);
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.dependents_of(&a), vec![b.clone(), c.clone()]);
+    }
+
+    #[test]
+    fn overlays_win_and_limits_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.ml");
+        fs::write(&a, "x = 1;").unwrap();
+        let cache = ModuleCache::new();
+        cache.set_overlay(&a, "x = 2;".into());
+        assert_eq!(&*cache.load(&a, 1 << 20).unwrap().text, "x = 2;");
+        cache.remove_overlay(&a);
+        assert_eq!(&*cache.load(&a, 1 << 20).unwrap().text, "x = 1;");
+        assert_eq!(
+            cache.load(&a, 3).unwrap_err(),
+            LoadError::TooLarge { size: 6, limit: 3 }
+        );
+        fs::write(&a, b"x = \xff;").unwrap();
+        assert_eq!(
+            cache.load(&a, 1 << 20).unwrap_err(),
+            LoadError::NotUtf8 { offset: 4 }
+        );
+        assert_eq!(
+            cache.load(dir.path(), 1 << 20).unwrap_err(),
+            LoadError::NotAFile
+        );
+    }
+}

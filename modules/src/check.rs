@@ -1,0 +1,249 @@
+//! Diagnostics of a module graph: syntax errors, unresolved imports, cycles, unknown
+//! members of imported modules, scoping mistakes.
+
+use crate::diagnostic::Diagnostic;
+use crate::graph::{EdgeTarget, ModuleGraph, ModuleId, ModuleNode};
+use crate::scopes::{BindingKind, NameRes};
+use crate::suggest::suggestions;
+use mlpy_syntax::ast::{self, AstNode};
+use mlpy_syntax::{SyntaxKind, SyntaxNode, TextRange};
+
+/// Every diagnostic of every module in the graph, module by module in load order.
+pub fn graph_diagnostics(graph: &ModuleGraph) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for module in &graph.modules {
+        out.extend(module_diagnostics(graph, module.id));
+    }
+    out
+}
+
+/// The diagnostics of one module of the graph (cycles it takes part in included).
+pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> {
+    let module = graph.module(id);
+    let path = module.path.as_path();
+    let mut out: Vec<Diagnostic> = module
+        .file
+        .parse
+        .errors()
+        .iter()
+        .map(|e| Diagnostic::from_syntax(path, e))
+        .collect();
+    for error in &module.file.scopes.errors {
+        out.push(Diagnostic::error(
+            "nonlocal",
+            path,
+            error.range,
+            error.message.clone(),
+        ));
+    }
+    for edge in &module.imports {
+        match &edge.target {
+            Err(error) => {
+                let code = match error {
+                    crate::ResolveError::NotFound { .. } => "unresolved-import",
+                    _ => "import-refused",
+                };
+                let mut d = Diagnostic::error(code, path, edge.target_range, error.to_string());
+                d.notes = error.notes();
+                out.push(d);
+            }
+            Ok(EdgeTarget::Stdlib(name)) => {
+                if let Some(user) = &edge.shadowed_user_module {
+                    out.push(
+                        Diagnostic::warning(
+                            "shadowed-module",
+                            path,
+                            edge.target_range,
+                            format!("'{name}' is the standard-library module; the user module {} is shadowed by it", user.display()),
+                        )
+                        .with_note("rename the user module to import it"),
+                    );
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    out.extend(cycle_diagnostics(graph, id));
+    out.extend(unknown_members(graph, module));
+    out
+}
+
+/// One error per import of a cycle that lies in module `id`.
+fn cycle_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for cycle in &graph.cycles {
+        let text = graph.cycle_text(cycle);
+        for (i, &member) in cycle.modules.iter().enumerate() {
+            if member != id {
+                continue;
+            }
+            let edge = &graph.module(member).imports[cycle.edges[i]];
+            let mut d = Diagnostic::error(
+                "import-cycle",
+                &graph.module(member).path,
+                edge.target_range,
+                format!("Circular dependency detected: {text}"),
+            );
+            for (j, &other) in cycle.modules.iter().enumerate() {
+                let next = cycle.modules[(j + 1) % cycle.modules.len()];
+                let other_node = graph.module(other);
+                let other_edge = &other_node.imports[cycle.edges[j]];
+                d = d.with_related(
+                    other_node.path.clone(),
+                    other_edge.target_range,
+                    format!(
+                        "'{}' imports '{}' here",
+                        other_node.name,
+                        graph.module(next).name
+                    ),
+                );
+            }
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// A member access chain rooted at an imported name: `a.b.c` → [a, b, c].
+struct Chain {
+    names: Vec<(String, TextRange)>,
+    /// The NAME_REF of the root.
+    root: TextRange,
+}
+
+fn chains(root: &SyntaxNode) -> Vec<Chain> {
+    let mut out = Vec::new();
+    for path in root.descendants().filter_map(ast::PathExpr::cast) {
+        let Some(name_ref) = path.name_ref() else {
+            continue;
+        };
+        let Some(token) = name_ref.ident_token() else {
+            continue;
+        };
+        let mut names = vec![(token.text().to_string(), token.text_range())];
+        let mut node = path.syntax().clone();
+        while let Some(parent) = node.parent() {
+            if parent.kind() != SyntaxKind::FIELD_EXPR {
+                break;
+            }
+            let field = ast::FieldExpr::cast(parent.clone()).expect("kind checked");
+            let is_receiver = field.receiver().is_some_and(|r| r.syntax() == &node);
+            let Some(member) = field.name_ref().and_then(|n| n.ident_token()) else {
+                break;
+            };
+            if !is_receiver {
+                break;
+            }
+            names.push((member.text().to_string(), member.text_range()));
+            node = parent;
+        }
+        if names.len() > 1 {
+            out.push(Chain {
+                names,
+                root: token.text_range(),
+            });
+        }
+    }
+    out
+}
+
+/// `util.nosuch(1)` where `util` is an imported user module without `nosuch`.
+fn unknown_members(graph: &ModuleGraph, module: &ModuleNode) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let scopes = &module.file.scopes;
+    for chain in chains(&module.file.parse.syntax_node()) {
+        let NameRes::Binding(binding) = scopes.resolve(chain.root) else {
+            continue;
+        };
+        let binding = scopes.binding(binding);
+        if binding.kind != BindingKind::Import {
+            continue;
+        }
+        if let Some(d) = check_chain(graph, module, binding, &chain) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+fn check_chain(
+    graph: &ModuleGraph,
+    module: &ModuleNode,
+    binding: &crate::scopes::Binding,
+    chain: &Chain,
+) -> Option<Diagnostic> {
+    // The modules the binding can reach, by the dotted prefix used to reach them.
+    let mut reachable: Vec<(String, Option<ModuleId>)> = Vec::new();
+    for import in &binding.imports {
+        let edge = module.edge_at(import.statement)?;
+        let target = match &edge.target {
+            Ok(EdgeTarget::Module(id)) => Some(*id),
+            Ok(_) => None,
+            // Unresolved: already reported, and nothing to check against.
+            Err(_) => return None,
+        };
+        let prefix = if import.aliased {
+            binding.name.clone()
+        } else {
+            import.target.clone()
+        };
+        if let (false, Some(id)) = (import.aliased, target) {
+            // `import a.b.c` also binds the packages `a` and `a.b` that have an
+            // `__init__.ml`: their members are reachable as `a.x`.
+            for &package in &graph.module(id).packages {
+                reachable.push((graph.module(package).name.clone(), Some(package)));
+            }
+        }
+        reachable.push((prefix, target));
+    }
+    let mut prefix = chain.names[0].0.clone();
+    for (member, range) in &chain.names[1..] {
+        let current = reachable.iter().find(|(p, _)| *p == prefix);
+        let extended = format!("{prefix}.{member}");
+        let is_deeper_import = reachable
+            .iter()
+            .any(|(p, _)| *p == extended || p.starts_with(&format!("{extended}.")));
+        if is_deeper_import {
+            prefix = extended;
+            continue;
+        }
+        match current {
+            Some((_, Some(target))) => {
+                let target = graph.module(*target);
+                if target.file.symbols.get(member).is_some() {
+                    return None;
+                }
+                let mut d = Diagnostic::error(
+                    "unknown-member",
+                    &module.path,
+                    *range,
+                    format!("module '{prefix}' has no member '{member}'"),
+                )
+                .with_related(
+                    target.path.clone(),
+                    TextRange::empty(0.into()),
+                    format!("module '{}' is defined here", target.name),
+                );
+                let near = suggestions(member, target.file.symbols.names());
+                if let Some(first) = near.first() {
+                    d = d.with_note(format!("did you mean '{first}'?"));
+                }
+                return Some(d);
+            }
+            // Stdlib and Python modules are checked elsewhere.
+            Some((_, None)) => return None,
+            None => {
+                let imported: Vec<&str> = reachable.iter().map(|(p, _)| p.as_str()).collect();
+                return Some(
+                    Diagnostic::error(
+                        "unknown-member",
+                        &module.path,
+                        *range,
+                        format!("'{prefix}' has no member '{member}': it is only a package prefix of the imported {}", imported.join(", ")),
+                    ),
+                );
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,258 @@
+//! The file protocol: `import a.b.c;` is `ROOT/a/b/c.ml` or the package
+//! `ROOT/a/b/c/__init__.ml`, for each import root in order.
+//!
+//! Security: every root is canonicalised once; a module file is canonicalised (symlinks
+//! resolved) and must still lie inside its root, and must be a regular file. Import
+//! targets are identifiers, so `..` cannot be written in an import.
+
+use crate::error::ResolveError;
+use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use std::path::{Path, PathBuf};
+
+/// A folder modules are searched in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRoot {
+    /// As configured (absolute).
+    pub path: PathBuf,
+    /// With symlinks resolved; `None` when the folder does not exist.
+    pub canonical: Option<PathBuf>,
+}
+
+impl ImportRoot {
+    pub fn new(path: &Path) -> ImportRoot {
+        ImportRoot {
+            path: path.to_path_buf(),
+            canonical: std::fs::canonicalize(path).ok().filter(|p| p.is_dir()),
+        }
+    }
+}
+
+/// Outcome of looking for a module under one root.
+pub(crate) enum Probe {
+    Found(Located),
+    Missing,
+    Refused(ResolveError),
+}
+
+pub struct FileProtocol {
+    pub roots: Vec<ImportRoot>,
+    pub allow_current_dir: bool,
+    /// Folder paths are shown relative to it.
+    pub project_root: PathBuf,
+}
+
+impl FileProtocol {
+    /// Candidate files for `parts` under `root`: the module file, then the package file.
+    pub fn candidates(root: &Path, parts: &[String]) -> [PathBuf; 2] {
+        let mut dir = root.to_path_buf();
+        for part in &parts[..parts.len() - 1] {
+            dir.push(part);
+        }
+        let last = &parts[parts.len() - 1];
+        [
+            dir.join(format!("{last}.ml")),
+            dir.join(last).join("__init__.ml"),
+        ]
+    }
+
+    pub(crate) fn probe(&self, root: &Path, parts: &[String]) -> Probe {
+        let module = parts.join(".");
+        for (i, candidate) in Self::candidates(root, parts).into_iter().enumerate() {
+            match check_inside(&module, &candidate, root) {
+                Probe::Missing => continue,
+                Probe::Found(mut located) => {
+                    located.is_package = i == 1;
+                    located.parent_packages = parent_packages(root, parts);
+                    return Probe::Found(located);
+                }
+                refused => return refused,
+            }
+        }
+        Probe::Missing
+    }
+
+    pub fn display(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.project_root) {
+            Ok(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
+            Ok(_) => ".".to_string(),
+            Err(_) => path.display().to_string(),
+        }
+    }
+
+    /// The places searched for `parts`, for the not-found message.
+    pub fn searched(&self, parts: &[String], importer_dir: Option<&Path>) -> Vec<String> {
+        let mut out = Vec::new();
+        for root in &self.roots {
+            let [file, package] = Self::candidates(&root.path, parts);
+            let missing = if root.canonical.is_none() {
+                " (import path does not exist)"
+            } else {
+                ""
+            };
+            out.push(format!("{}{missing}", self.display(&file)));
+            out.push(format!("{}{missing}", self.display(&package)));
+        }
+        if let (true, Some(dir)) = (self.allow_current_dir, importer_dir) {
+            let [file, package] = Self::candidates(dir, parts);
+            out.push(format!(
+                "{} (the importing file's folder)",
+                self.display(&file)
+            ));
+            out.push(format!(
+                "{} (the importing file's folder)",
+                self.display(&package)
+            ));
+        }
+        out
+    }
+}
+
+/// Checks that `candidate` exists, is a regular file and, symlinks resolved, lies in
+/// `root`.
+fn check_inside(module: &str, candidate: &Path, root: &Path) -> Probe {
+    if std::fs::symlink_metadata(candidate).is_err() {
+        return Probe::Missing;
+    }
+    let real = match std::fs::canonicalize(candidate) {
+        Ok(real) => real,
+        // A dangling symlink: nothing usable is there.
+        Err(_) => return Probe::Missing,
+    };
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if !real.starts_with(&canonical_root) {
+        return Probe::Refused(ResolveError::OutsideRoot {
+            module: module.to_string(),
+            path: candidate.to_path_buf(),
+            real_path: real,
+            root: canonical_root,
+        });
+    }
+    match std::fs::metadata(&real) {
+        Ok(meta) if meta.is_file() => Probe::Found(Located {
+            name: module.to_string(),
+            path: real,
+            origin: Origin::File,
+            is_package: false,
+            parent_packages: Vec::new(),
+        }),
+        Ok(meta) if meta.is_dir() => Probe::Missing,
+        Ok(_) => Probe::Refused(ResolveError::NotAFile {
+            module: module.to_string(),
+            path: candidate.to_path_buf(),
+        }),
+        Err(e) => Probe::Refused(ResolveError::Unreadable {
+            module: module.to_string(),
+            path: candidate.to_path_buf(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// `a/__init__.ml` and `a/b/__init__.ml` for `a.b.c`, where they exist inside `root`.
+fn parent_packages(root: &Path, parts: &[String]) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut dir = root.to_path_buf();
+    for i in 0..parts.len() - 1 {
+        dir.push(&parts[i]);
+        let init = dir.join("__init__.ml");
+        if let Probe::Found(located) = check_inside(&parts[..=i].join("."), &init, root) {
+            out.push((parts[..=i].join("."), located.path));
+        }
+    }
+    out
+}
+
+impl ImportProtocol for FileProtocol {
+    fn name(&self) -> &str {
+        "file"
+    }
+
+    fn can_resolve(&self, request: &ImportRequest<'_>) -> bool {
+        matches!(request.spec, ImportSpec::Dotted(_)) && *request.importer_origin == Origin::File
+    }
+
+    fn validate_access(&self, _request: &ImportRequest<'_>) -> Result<(), ResolveError> {
+        Ok(())
+    }
+
+    fn resolve(&self, request: &ImportRequest<'_>) -> Result<Located, ResolveError> {
+        let ImportSpec::Dotted(parts) = request.spec else {
+            return Err(ResolveError::Protocol {
+                module: request.spec.to_string(),
+                message: "the file protocol only resolves dotted module paths".to_string(),
+            });
+        };
+        for root in &self.roots {
+            let Some(canonical) = &root.canonical else {
+                continue;
+            };
+            match self.probe(canonical, parts) {
+                Probe::Found(located) => return Ok(located),
+                Probe::Refused(error) => return Err(error),
+                Probe::Missing => {}
+            }
+        }
+        if self.allow_current_dir {
+            if let Some(dir) = request.importer.parent() {
+                match self.probe(dir, parts) {
+                    Probe::Found(located) => return Ok(located),
+                    Probe::Refused(error) => return Err(error),
+                    Probe::Missing => {}
+                }
+            }
+        }
+        Err(ResolveError::NotFound {
+            module: parts.join("."),
+            searched: Vec::new(),
+            suggestions: Vec::new(),
+            hint: None,
+        })
+    }
+}
+
+/// Module names (dotted) that exist near `parts`: in every root, the modules at each
+/// existing level of the path. Used for suggestions.
+pub fn nearby_modules(roots: &[PathBuf], parts: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for root in roots {
+        let mut dir = root.clone();
+        let mut prefix = String::new();
+        for level in 0..parts.len() {
+            list_modules(&dir, &prefix, &mut out);
+            if level + 1 == parts.len() {
+                break;
+            }
+            dir.push(&parts[level]);
+            if !dir.is_dir() {
+                break;
+            }
+            prefix.push_str(&parts[level]);
+            prefix.push('.');
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn list_modules(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten().take(10_000) {
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        if let Some(stem) = name.strip_suffix(".ml") {
+            if stem != "__init__" {
+                out.push(format!("{prefix}{stem}"));
+            }
+        } else if path.is_dir() {
+            out.push(format!("{prefix}{name}"));
+        }
+    }
+}

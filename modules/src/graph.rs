@@ -1,0 +1,464 @@
+//! The module graph of a program: every module reachable from the entry, each parsed
+//! once and shared by all its importers; edges carry the import's source range.
+
+use crate::cache::{ModuleCache, SourceFile};
+use crate::error::ResolveError;
+use crate::protocol::{ImportSpec, Located, Origin};
+use crate::resolver::{Resolution, Resolver};
+use mlpy_syntax::ast::{self, AstNode, ImportTarget};
+use mlpy_syntax::TextRange;
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModuleId(pub u32);
+
+/// What an import edge points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EdgeTarget {
+    Stdlib(String),
+    Module(ModuleId),
+    Python(String),
+}
+
+/// One import statement of a module.
+#[derive(Debug, Clone)]
+pub struct ImportEdge {
+    /// The whole statement.
+    pub statement: TextRange,
+    /// The module path or URL in it.
+    pub target_range: TextRange,
+    pub spec: ImportSpec,
+    pub alias: Option<String>,
+    pub target: Result<EdgeTarget, ResolveError>,
+    /// A user module with this stdlib name exists but is hidden by the stdlib.
+    pub shadowed_user_module: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModuleNode {
+    pub id: ModuleId,
+    /// Dotted name (`utils.math`); the entry is named after its file stem; a remote
+    /// module is named by its URL.
+    pub name: String,
+    /// Canonical path of the file read (the cache file for remote modules).
+    pub path: PathBuf,
+    pub origin: Origin,
+    pub is_entry: bool,
+    pub is_package: bool,
+    pub file: Arc<SourceFile>,
+    pub imports: Vec<ImportEdge>,
+    /// Enclosing packages with their own `__init__.ml`, outermost first: Python runs
+    /// them before the module.
+    pub packages: Vec<ModuleId>,
+}
+
+impl ModuleNode {
+    /// The modules this one imports (resolved edges only).
+    pub fn dependencies(&self) -> impl Iterator<Item = ModuleId> + '_ {
+        self.imports.iter().filter_map(|e| match &e.target {
+            Ok(EdgeTarget::Module(id)) => Some(*id),
+            _ => None,
+        })
+    }
+
+    /// The edge of the import statement at `statement`.
+    pub fn edge_at(&self, statement: TextRange) -> Option<&ImportEdge> {
+        self.imports.iter().find(|e| e.statement == statement)
+    }
+}
+
+/// An import cycle: `modules[0]` imports `modules[1]` … and the last imports the first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle {
+    pub modules: Vec<ModuleId>,
+    /// For each module of the cycle, the index of its import edge to the next one.
+    pub edges: Vec<usize>,
+}
+
+/// Why the graph could not even start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot load '{}': {message}", path.display())]
+pub struct EntryError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModuleGraph {
+    pub modules: Vec<ModuleNode>,
+    pub entry: ModuleId,
+    pub cycles: Vec<Cycle>,
+    by_path: HashMap<PathBuf, ModuleId>,
+}
+
+impl ModuleGraph {
+    /// Loads the entry and every module it reaches.
+    pub fn build(
+        entry: &Path,
+        resolver: &Resolver,
+        cache: &ModuleCache,
+    ) -> Result<ModuleGraph, EntryError> {
+        let entry_path = std::fs::canonicalize(entry).map_err(|e| EntryError {
+            path: entry.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let limit = resolver.config().max_module_size;
+        let file = cache.load(&entry_path, limit).map_err(|e| EntryError {
+            path: entry.to_path_buf(),
+            message: e.into_resolve_error(&entry_name(entry), entry).to_string(),
+        })?;
+        let name = entry_name(entry);
+        let mut graph = ModuleGraph {
+            modules: Vec::new(),
+            entry: ModuleId(0),
+            cycles: Vec::new(),
+            by_path: HashMap::new(),
+        };
+        graph.add_node(name, entry_path, Origin::File, false, true, file);
+        let mut queue = VecDeque::from([ModuleId(0)]);
+        while let Some(id) = queue.pop_front() {
+            let edges = graph.resolve_imports(id, resolver, cache, limit, &mut queue);
+            let dependencies: Vec<PathBuf> = edges
+                .iter()
+                .filter_map(|e| match &e.target {
+                    Ok(EdgeTarget::Module(m)) => Some(graph.module(*m).path.clone()),
+                    _ => None,
+                })
+                .collect();
+            cache.set_dependencies(&graph.module(id).path.clone(), dependencies);
+            graph.modules[id.0 as usize].imports = edges;
+        }
+        graph.cycles = find_cycles(&graph);
+        Ok(graph)
+    }
+
+    fn add_node(
+        &mut self,
+        name: String,
+        path: PathBuf,
+        origin: Origin,
+        is_package: bool,
+        is_entry: bool,
+        file: Arc<SourceFile>,
+    ) -> ModuleId {
+        let id = ModuleId(self.modules.len() as u32);
+        self.by_path.insert(path.clone(), id);
+        self.modules.push(ModuleNode {
+            id,
+            name,
+            path,
+            origin,
+            is_entry,
+            is_package,
+            file,
+            imports: Vec::new(),
+            packages: Vec::new(),
+        });
+        id
+    }
+
+    /// The node for a located module, loading it on first sight.
+    fn node_for(
+        &mut self,
+        located: &Located,
+        cache: &ModuleCache,
+        limit: u64,
+        queue: &mut VecDeque<ModuleId>,
+    ) -> Result<ModuleId, ResolveError> {
+        if let Some(&id) = self.by_path.get(&located.path) {
+            return Ok(id);
+        }
+        let file = cache
+            .load(&located.path, limit)
+            .map_err(|e| e.into_resolve_error(&located.name, &located.path))?;
+        let id = self.add_node(
+            located.name.clone(),
+            located.path.clone(),
+            located.origin.clone(),
+            located.is_package,
+            false,
+            file,
+        );
+        queue.push_back(id);
+        let mut packages = Vec::new();
+        for (name, path) in &located.parent_packages {
+            let parent = Located {
+                name: name.clone(),
+                path: path.clone(),
+                origin: located.origin.clone(),
+                is_package: true,
+                parent_packages: Vec::new(),
+            };
+            if let Ok(parent_id) = self.node_for(&parent, cache, limit, queue) {
+                packages.push(parent_id);
+            }
+        }
+        self.modules[id.0 as usize].packages = packages;
+        Ok(id)
+    }
+
+    fn resolve_imports(
+        &mut self,
+        id: ModuleId,
+        resolver: &Resolver,
+        cache: &ModuleCache,
+        limit: u64,
+        queue: &mut VecDeque<ModuleId>,
+    ) -> Vec<ImportEdge> {
+        let node = self.module(id);
+        let file = node.file.clone();
+        let importer = node.path.clone();
+        let origin = node.origin.clone();
+        let mut edges = Vec::new();
+        for import in file.parse.tree().imports() {
+            let Some((spec, target_range)) = import_spec(&import) else {
+                continue;
+            };
+            let alias = import.alias().and_then(|a| a.name()).map(|n| n.text());
+            let resolution = resolver.resolve(&spec, &importer, &origin);
+            let mut shadowed_user_module = None;
+            let target = match resolution {
+                Ok(Resolution::Stdlib(name)) => {
+                    shadowed_user_module = resolver.shadowed_user_module(&name);
+                    Ok(EdgeTarget::Stdlib(name))
+                }
+                Ok(Resolution::Python(name)) => Ok(EdgeTarget::Python(name)),
+                Ok(Resolution::Module(located)) => self
+                    .node_for(&located, cache, limit, queue)
+                    .map(EdgeTarget::Module),
+                Err(e) => Err(e),
+            };
+            edges.push(ImportEdge {
+                statement: import.syntax().text_range(),
+                target_range,
+                spec,
+                alias,
+                target,
+                shadowed_user_module,
+            });
+        }
+        edges
+    }
+
+    pub fn module(&self, id: ModuleId) -> &ModuleNode {
+        &self.modules[id.0 as usize]
+    }
+
+    pub fn entry_module(&self) -> &ModuleNode {
+        self.module(self.entry)
+    }
+
+    pub fn by_path(&self, path: &Path) -> Option<&ModuleNode> {
+        self.by_path.get(path).map(|&id| self.module(id))
+    }
+
+    pub fn len(&self) -> usize {
+        self.modules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+
+    /// Every module, dependencies before the modules that import them (and enclosing
+    /// packages before their modules), the entry last. Import cycles are broken at the
+    /// edge that closes them.
+    pub fn topological_order(&self) -> Vec<ModuleId> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Active,
+            Done,
+        }
+        let mut marks = vec![Mark::New; self.modules.len()];
+        let mut order = Vec::with_capacity(self.modules.len());
+        // Iterative DFS: (module, next child index).
+        let mut stack: Vec<(ModuleId, usize)> = vec![(self.entry, 0)];
+        marks[self.entry.0 as usize] = Mark::Active;
+        while let Some(&mut (id, ref mut next)) = stack.last_mut() {
+            let node = self.module(id);
+            let children: Vec<ModuleId> = node
+                .packages
+                .iter()
+                .copied()
+                .chain(node.dependencies())
+                .collect();
+            if let Some(&child) = children.get(*next) {
+                *next += 1;
+                if marks[child.0 as usize] == Mark::New {
+                    marks[child.0 as usize] = Mark::Active;
+                    stack.push((child, 0));
+                }
+            } else {
+                marks[id.0 as usize] = Mark::Done;
+                order.push(id);
+                stack.pop();
+            }
+        }
+        order
+    }
+
+    /// The modules that import `id` directly.
+    pub fn importers(&self, id: ModuleId) -> Vec<ModuleId> {
+        self.modules
+            .iter()
+            .filter(|m| m.dependencies().any(|d| d == id))
+            .map(|m| m.id)
+            .collect()
+    }
+
+    /// `a → b → c → a` for a cycle.
+    pub fn cycle_text(&self, cycle: &Cycle) -> String {
+        let mut names: Vec<&str> = cycle
+            .modules
+            .iter()
+            .map(|&m| self.module(m).name.as_str())
+            .collect();
+        names.push(names[0]);
+        names.join(" → ")
+    }
+}
+
+/// The name of an entry module: its file stem.
+pub fn entry_name(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("main")
+        .to_string()
+}
+
+/// The import spec and the range of its path or URL.
+pub fn import_spec(import: &ast::Import) -> Option<(ImportSpec, TextRange)> {
+    match import.target()? {
+        ImportTarget::Path(path) => {
+            let parts: Vec<String> = path.segments().map(|t| t.text().to_string()).collect();
+            if parts.is_empty() {
+                return None;
+            }
+            Some((ImportSpec::Dotted(parts), path.syntax().text_range()))
+        }
+        ImportTarget::Url(url) => Some((ImportSpec::Url(url.text().to_string()), url.text_range())),
+    }
+}
+
+/// Every import cycle, one per strongly connected component (Tarjan), each reported as
+/// one elementary cycle starting at the component's earliest-loaded module.
+fn find_cycles(graph: &ModuleGraph) -> Vec<Cycle> {
+    let n = graph.modules.len();
+    let successors: Vec<Vec<ModuleId>> = graph
+        .modules
+        .iter()
+        .map(|m| m.dependencies().collect())
+        .collect();
+    let components = strongly_connected(&successors);
+    let mut cycles = Vec::new();
+    for component in components {
+        let is_cycle =
+            component.len() > 1 || successors[component[0].0 as usize].contains(&component[0]);
+        if !is_cycle {
+            continue;
+        }
+        let mut in_component = vec![false; n];
+        for m in &component {
+            in_component[m.0 as usize] = true;
+        }
+        let start = *component.iter().min().expect("non-empty component");
+        // Shortest path from `start` back to itself inside the component.
+        let mut previous: Vec<Option<ModuleId>> = vec![None; n];
+        let mut queue = VecDeque::from([start]);
+        let mut closing = None;
+        'search: while let Some(current) = queue.pop_front() {
+            for &next in &successors[current.0 as usize] {
+                if !in_component[next.0 as usize] {
+                    continue;
+                }
+                if next == start {
+                    closing = Some(current);
+                    break 'search;
+                }
+                if previous[next.0 as usize].is_none() {
+                    previous[next.0 as usize] = Some(current);
+                    queue.push_back(next);
+                }
+            }
+        }
+        let Some(mut current) = closing else { continue };
+        let mut modules = vec![current];
+        while current != start {
+            current = previous[current.0 as usize].expect("on the BFS tree");
+            modules.push(current);
+        }
+        modules.reverse();
+        let edges = modules
+            .iter()
+            .enumerate()
+            .map(|(i, &m)| {
+                let next = modules[(i + 1) % modules.len()];
+                graph
+                    .module(m)
+                    .imports
+                    .iter()
+                    .position(|e| e.target == Ok(EdgeTarget::Module(next)))
+                    .expect("an edge exists between consecutive cycle members")
+            })
+            .collect();
+        cycles.push(Cycle { modules, edges });
+    }
+    cycles.sort_by_key(|c| c.modules[0]);
+    cycles
+}
+
+/// Tarjan's algorithm, iterative (deep graphs must not overflow the stack).
+fn strongly_connected(successors: &[Vec<ModuleId>]) -> Vec<Vec<ModuleId>> {
+    let n = successors.len();
+    let mut index = vec![u32::MAX; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut components = Vec::new();
+    let mut counter = 0u32;
+    for root in 0..n {
+        if index[root] != u32::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut child)) = work.last_mut() {
+            if *child == 0 && index[v] == u32::MAX {
+                index[v] = counter;
+                low[v] = counter;
+                counter += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = successors[v].get(*child) {
+                *child += 1;
+                let w = w.0 as usize;
+                if index[w] == u32::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                loop {
+                    let w = stack.pop().expect("v is on the stack");
+                    on_stack[w] = false;
+                    component.push(ModuleId(w as u32));
+                    if w == v {
+                        break;
+                    }
+                }
+                components.push(component);
+            }
+        }
+    }
+    components
+}

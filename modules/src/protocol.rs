@@ -1,0 +1,93 @@
+//! Import protocols: how a module named by an import is found. The file protocol
+//! searches the import paths; remote protocols (https, git, plugins) fetch into the
+//! cache. Every protocol ends with a file on disk that the loader reads.
+
+use crate::error::ResolveError;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What an import statement names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ImportSpec {
+    /// `import a.b.c;`
+    Dotted(Vec<String>),
+    /// `import https://host/lib/math;`
+    Url(String),
+}
+
+impl ImportSpec {
+    pub fn dotted(name: &str) -> ImportSpec {
+        ImportSpec::Dotted(name.split('.').map(str::to_string).collect())
+    }
+
+    /// The URL scheme, for URL imports.
+    pub fn scheme(&self) -> Option<&str> {
+        match self {
+            ImportSpec::Url(url) => url.split_once("://").map(|(s, _)| s),
+            ImportSpec::Dotted(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for ImportSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportSpec::Dotted(parts) => f.write_str(&parts.join(".")),
+            ImportSpec::Url(url) => f.write_str(url),
+        }
+    }
+}
+
+/// Where a module's source came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// A local file.
+    File,
+    /// A remote module, cached locally: its canonical URL.
+    Remote(String),
+}
+
+/// A module found by a protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    /// The module's name: dotted for local modules, the URL for remote ones.
+    pub name: String,
+    /// The file to read (canonical; the cache file for remote modules).
+    pub path: PathBuf,
+    pub origin: Origin,
+    /// For a package (`a/__init__.ml`), true.
+    pub is_package: bool,
+    /// Packages above the module that have their own `__init__.ml` (`a` for `a.b.c`),
+    /// outermost first, with their files.
+    pub parent_packages: Vec<(String, PathBuf)>,
+}
+
+/// A request to a protocol: the import and the module that contains it.
+pub struct ImportRequest<'a> {
+    pub spec: &'a ImportSpec,
+    /// The importing module's file.
+    pub importer: &'a Path,
+    /// The importing module's origin (a remote module's imports are relative to its URL).
+    pub importer_origin: &'a Origin,
+}
+
+/// How modules are found for one kind of location.
+pub trait ImportProtocol: Send + Sync {
+    /// `file`, `https`, `git`, or a plugin's scheme.
+    fn name(&self) -> &str;
+
+    /// Whether this protocol handles the request at all.
+    fn can_resolve(&self, request: &ImportRequest<'_>) -> bool;
+
+    /// Checks the capabilities needed to reach the module; the error names the one to
+    /// grant.
+    fn validate_access(&self, request: &ImportRequest<'_>) -> Result<(), ResolveError>;
+
+    /// Finds (and for remote protocols, fetches into the cache) the module.
+    fn resolve(&self, request: &ImportRequest<'_>) -> Result<Located, ResolveError>;
+
+    /// A key that identifies the module for caches.
+    fn cache_key(&self, request: &ImportRequest<'_>) -> String {
+        format!("{}:{}", self.name(), request.spec)
+    }
+}

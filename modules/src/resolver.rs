@@ -1,0 +1,423 @@
+//! The resolver: the one place that decides what an import names.
+//!
+//! Order, from the proposal: standard-library names → the configured import sources
+//! (remote protocols) → each import path (`P/a/b/c.ml`, then `P/a/b/c/__init__.ml`) →
+//! the importing file's folder, when allowed → whitelisted Python modules → not found.
+//! URL imports go to the protocol of their scheme.
+
+use crate::config::{ProjectConfig, StdlibMode};
+use crate::error::ResolveError;
+use crate::file_protocol::{nearby_modules, FileProtocol, ImportRoot};
+use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use crate::stdlib::{is_stdlib_module, PYTHON_FORBIDDEN, PYTHON_WHITELIST_DEFAULT, STDLIB_MODULES};
+use crate::suggest::suggestions;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// What an import turned out to name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// A standard-library module.
+    Stdlib(String),
+    /// An ML module in a file (local, or cached from a remote source).
+    Module(Located),
+    /// A whitelisted Python module (`stdlib_mode: "python"`).
+    Python(String),
+}
+
+/// A warning found while resolving (the import still resolves).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveWarning {
+    pub message: String,
+}
+
+pub struct Resolver {
+    config: Arc<ProjectConfig>,
+    files: FileProtocol,
+    /// Remote and plugin protocols, tried for `import_sources` and URL imports.
+    protocols: Vec<Arc<dyn ImportProtocol>>,
+    memo: Mutex<HashMap<MemoKey, Result<Resolution, ResolveError>>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct MemoKey {
+    spec: ImportSpec,
+    /// Only part of the key when the importer matters (its folder, or a remote base).
+    context: Option<PathBuf>,
+    origin: Origin,
+}
+
+impl Resolver {
+    pub fn new(config: Arc<ProjectConfig>) -> Resolver {
+        let files = FileProtocol {
+            roots: config
+                .import_paths
+                .iter()
+                .map(|p| ImportRoot::new(p))
+                .collect(),
+            allow_current_dir: config.allow_current_dir,
+            project_root: config.root.clone(),
+        };
+        Resolver {
+            config,
+            files,
+            protocols: Vec::new(),
+            memo: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Adds a protocol for URL imports and `import_sources` entries.
+    pub fn with_protocol(mut self, protocol: Arc<dyn ImportProtocol>) -> Resolver {
+        self.protocols.push(protocol);
+        self
+    }
+
+    pub fn config(&self) -> &ProjectConfig {
+        &self.config
+    }
+
+    pub fn import_roots(&self) -> &[ImportRoot] {
+        &self.files.roots
+    }
+
+    /// Forgets memoised answers (files appeared or disappeared).
+    pub fn clear_memo(&self) {
+        self.memo.lock().expect("resolver memo poisoned").clear();
+    }
+
+    /// Resolves the import `spec` written in the module at `importer`.
+    pub fn resolve(
+        &self,
+        spec: &ImportSpec,
+        importer: &Path,
+        importer_origin: &Origin,
+    ) -> Result<Resolution, ResolveError> {
+        let context = match (importer_origin, spec) {
+            (Origin::Remote(_), _) | (_, ImportSpec::Url(_)) => Some(importer.to_path_buf()),
+            (Origin::File, ImportSpec::Dotted(_)) if self.config.allow_current_dir => {
+                importer.parent().map(Path::to_path_buf)
+            }
+            _ => None,
+        };
+        let key = MemoKey {
+            spec: spec.clone(),
+            context,
+            origin: importer_origin.clone(),
+        };
+        if let Some(answer) = self.memo.lock().expect("resolver memo poisoned").get(&key) {
+            return answer.clone();
+        }
+        let answer = self.resolve_uncached(spec, importer, importer_origin);
+        self.memo
+            .lock()
+            .expect("resolver memo poisoned")
+            .insert(key, answer.clone());
+        answer
+    }
+
+    fn resolve_uncached(
+        &self,
+        spec: &ImportSpec,
+        importer: &Path,
+        importer_origin: &Origin,
+    ) -> Result<Resolution, ResolveError> {
+        let request = ImportRequest {
+            spec,
+            importer,
+            importer_origin,
+        };
+        let parts = match spec {
+            ImportSpec::Url(url) => return self.resolve_url(&request, url),
+            ImportSpec::Dotted(parts) => parts,
+        };
+        let name = parts.join(".");
+        if parts.len() == 1 && is_stdlib_module(&name) {
+            return Ok(Resolution::Stdlib(name));
+        }
+        if let Some(dunder) = parts.iter().find(|p| p.starts_with("__")) {
+            return Err(ResolveError::Forbidden {
+                module: name.clone(),
+                reason: format!("module names starting with `__` (`{dunder}`) are reserved"),
+            });
+        }
+        // A remote module's dotted imports are relative to where it came from.
+        if let Origin::Remote(_) = importer_origin {
+            for protocol in &self.protocols {
+                if protocol.can_resolve(&request) {
+                    protocol.validate_access(&request)?;
+                    return protocol.resolve(&request).map(Resolution::Module);
+                }
+            }
+        }
+        for protocol in &self.protocols {
+            if protocol.can_resolve(&request) {
+                protocol.validate_access(&request)?;
+                match protocol.resolve(&request) {
+                    Ok(located) => return Ok(Resolution::Module(located)),
+                    Err(ResolveError::NotFound { .. }) => continue,
+                    Err(other) => return Err(other),
+                }
+            }
+        }
+        match self.files.resolve(&request) {
+            Ok(located) => return Ok(Resolution::Module(located)),
+            Err(ResolveError::NotFound { .. }) => {}
+            Err(other) => return Err(other),
+        }
+        if PYTHON_FORBIDDEN.contains(&parts[0].as_str()) {
+            return Err(ResolveError::Forbidden {
+                module: name.clone(),
+                reason: format!(
+                    "`{}` reaches the interpreter or the operating system around the capability system; use the ML standard library (file, path, env, args, …) instead",
+                    parts[0]
+                ),
+            });
+        }
+        if self.config.stdlib_mode == StdlibMode::Python {
+            let whitelisted = PYTHON_WHITELIST_DEFAULT.contains(&name.as_str())
+                || self.config.python_whitelist.contains(&name);
+            if whitelisted {
+                return Ok(Resolution::Python(name));
+            }
+        }
+        Err(self.not_found(parts, importer))
+    }
+
+    fn resolve_url(
+        &self,
+        request: &ImportRequest<'_>,
+        url: &str,
+    ) -> Result<Resolution, ResolveError> {
+        for protocol in &self.protocols {
+            if protocol.can_resolve(request) {
+                protocol.validate_access(request)?;
+                return protocol.resolve(request).map(Resolution::Module);
+            }
+        }
+        let scheme = request.spec.scheme().unwrap_or("");
+        Err(ResolveError::Protocol {
+            module: url.to_string(),
+            message: format!(
+                "no import protocol handles '{scheme}://' (built in: https, http for loopback, git; plugins are executables named mlpy-import-{scheme})"
+            ),
+        })
+    }
+
+    fn not_found(&self, parts: &[String], importer: &Path) -> ResolveError {
+        let name = parts.join(".");
+        let importer_dir = importer.parent();
+        let mut searched = vec!["ML standard library".to_string()];
+        for source in &self.config.import_sources {
+            searched.push(format!(
+                "import source {} ({})",
+                source.location, source.protocol
+            ));
+        }
+        searched.extend(self.files.searched(parts, importer_dir));
+        if self.config.stdlib_mode == StdlibMode::Python {
+            searched.push("Python whitelist".to_string());
+        }
+        let mut roots: Vec<PathBuf> = self
+            .files
+            .roots
+            .iter()
+            .filter_map(|r| r.canonical.clone())
+            .collect();
+        if self.config.allow_current_dir {
+            roots.extend(importer_dir.map(Path::to_path_buf));
+        }
+        let nearby = nearby_modules(&roots, parts);
+        let candidates = STDLIB_MODULES
+            .iter()
+            .copied()
+            .chain(nearby.iter().map(String::as_str));
+        let suggestions = suggestions(&name, candidates);
+        let hint = self.hint_for_unsearched(parts, importer_dir);
+        ResolveError::NotFound {
+            module: name,
+            searched,
+            suggestions,
+            hint,
+        }
+    }
+
+    /// Explains a module that exists where the search did not look.
+    fn hint_for_unsearched(&self, parts: &[String], importer_dir: Option<&Path>) -> Option<String> {
+        let dir = importer_dir?;
+        if self.config.allow_current_dir {
+            return None;
+        }
+        let found = FileProtocol::candidates(dir, parts)
+            .into_iter()
+            .find(|c| c.is_file())?;
+        let config_hint = match &self.config.config_file {
+            Some(file) => format!(
+                "add its folder to \"import_paths\" in {}",
+                self.files.display(file)
+            ),
+            None => "create an mlpy.json with \"import_paths\"".to_string(),
+        };
+        Some(format!(
+            "{} exists next to the importing file, but that folder is not searched: {config_hint}, or pass --import-paths or --allow-current-dir",
+            self.files.display(&found)
+        ))
+    }
+
+    /// A user module that the standard library hides (same name in an import root).
+    pub fn shadowed_user_module(&self, name: &str) -> Option<PathBuf> {
+        if !is_stdlib_module(name) {
+            return None;
+        }
+        let parts = vec![name.to_string()];
+        for root in &self.files.roots {
+            let Some(canonical) = &root.canonical else {
+                continue;
+            };
+            if let crate::file_protocol::Probe::Found(located) = self.files.probe(canonical, &parts)
+            {
+                return Some(located.path);
+            }
+        }
+        None
+    }
+
+    /// Shows a path relative to the project root.
+    pub fn display_path(&self, path: &Path) -> String {
+        self.files.display(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn project(files: &[(&str, &str)], config: &str) -> (tempfile::TempDir, Resolver) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            fs::create_dir_all(full.parent().unwrap()).unwrap();
+            fs::write(full, text).unwrap();
+        }
+        fs::write(dir.path().join("mlpy.json"), config).unwrap();
+        let config = ProjectConfig::load(&dir.path().join("mlpy.json")).unwrap();
+        (dir, Resolver::new(Arc::new(config)))
+    }
+
+    fn resolve(r: &Resolver, dir: &Path, name: &str) -> Result<Resolution, ResolveError> {
+        r.resolve(
+            &ImportSpec::dotted(name),
+            &dir.join("main.ml"),
+            &Origin::File,
+        )
+    }
+
+    #[test]
+    fn order_stdlib_then_paths_then_packages() {
+        let (dir, r) = project(
+            &[
+                ("lib/utils/math.ml", ""),
+                ("lib/pkg/__init__.ml", ""),
+                ("lib/math.ml", ""),
+            ],
+            r#"{"import_paths": ["lib"]}"#,
+        );
+        assert_eq!(
+            resolve(&r, dir.path(), "math").unwrap(),
+            Resolution::Stdlib("math".into())
+        );
+        let Resolution::Module(m) = resolve(&r, dir.path(), "utils.math").unwrap() else {
+            panic!()
+        };
+        assert!(m.path.ends_with("lib/utils/math.ml"));
+        let Resolution::Module(p) = resolve(&r, dir.path(), "pkg").unwrap() else {
+            panic!()
+        };
+        assert!(p.is_package);
+        assert!(r.shadowed_user_module("math").is_some());
+    }
+
+    #[test]
+    fn not_found_lists_places_and_suggests() {
+        let (dir, r) = project(
+            &[("lib/geometry.ml", ""), ("helper.ml", "")],
+            r#"{"import_paths": ["lib"]}"#,
+        );
+        let e = resolve(&r, dir.path(), "geometri").unwrap_err();
+        assert_eq!(e.to_string(), "Module 'geometri' not found");
+        let notes = e.notes().join("\n");
+        assert!(notes.contains("lib/geometri.ml"), "{notes}");
+        assert!(notes.contains("lib/geometri/__init__.ml"), "{notes}");
+        assert!(notes.contains("did you mean 'geometry'?"), "{notes}");
+        let e = resolve(&r, dir.path(), "helper").unwrap_err();
+        assert!(
+            e.notes()
+                .join("\n")
+                .contains("helper.ml exists next to the importing file"),
+            "{:?}",
+            e.notes()
+        );
+    }
+
+    #[test]
+    fn current_dir_only_when_allowed() {
+        let (dir, r) = project(
+            &[("helper.ml", "")],
+            r#"{"import_paths": [], "allow_current_dir": true}"#,
+        );
+        assert!(matches!(
+            resolve(&r, dir.path(), "helper").unwrap(),
+            Resolution::Module(_)
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_leaving_the_root_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("secret.ml"), "x = 1;").unwrap();
+        let (dir, r) = project(&[("lib/inside.ml", "")], r#"{"import_paths": ["lib"]}"#);
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.ml"),
+            dir.path().join("lib/secret.ml"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("lib/inside.ml"),
+            dir.path().join("lib/alias.ml"),
+        )
+        .unwrap();
+        let e = resolve(&r, dir.path(), "secret").unwrap_err();
+        assert!(matches!(e, ResolveError::OutsideRoot { .. }), "{e}");
+        assert!(e.to_string().contains("outside the import root"), "{e}");
+        assert!(matches!(
+            resolve(&r, dir.path(), "alias").unwrap(),
+            Resolution::Module(_)
+        ));
+    }
+
+    #[test]
+    fn python_modules() {
+        let (dir, r) = project(
+            &[],
+            r#"{"stdlib_mode": "python", "python_whitelist": ["numpy"]}"#,
+        );
+        assert_eq!(
+            resolve(&r, dir.path(), "numpy").unwrap(),
+            Resolution::Python("numpy".into())
+        );
+        assert_eq!(
+            resolve(&r, dir.path(), "re").unwrap(),
+            Resolution::Python("re".into())
+        );
+        assert!(matches!(
+            resolve(&r, dir.path(), "os").unwrap_err(),
+            ResolveError::Forbidden { .. }
+        ));
+        assert!(matches!(
+            resolve(&r, dir.path(), "pkg.__init__").unwrap_err(),
+            ResolveError::Forbidden { .. }
+        ));
+    }
+}

@@ -1,0 +1,795 @@
+//! Name resolution inside one module, with Python's scoping rules (which ML inherits):
+//! a name assigned anywhere in a function is local to the whole function unless declared
+//! `nonlocal`; reads look in the function, then in enclosing functions, then in the
+//! module, then in the builtins. There is no block scope.
+//!
+//! The transpiler (unknown identifiers, `nonlocal` → `global`, direct calls) and the
+//! language server (definitions, references, rename, completion) both use this.
+
+use crate::stdlib::{is_builtin, BUILTIN_MODULE_NAME, NULL_NAMES};
+use mlpy_syntax::ast::{self, ArrowBody, AstNode, Expr, ImportTarget, Stmt};
+use mlpy_syntax::{TextRange, TextSize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BindingId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Function,
+    Arrow,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub parent: Option<ScopeId>,
+    /// The whole function or arrow (or the file).
+    pub range: TextRange,
+    /// The function's name, for functions.
+    pub name: Option<String>,
+    /// Bindings local to this scope, in order of first definition.
+    pub bindings: Vec<BindingId>,
+    by_name: HashMap<String, BindingId>,
+    /// `nonlocal` declarations: the name and the range of the name in the statement.
+    pub nonlocals: Vec<(String, TextRange)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindingKind {
+    Function,
+    Parameter,
+    Variable,
+    LoopVariable,
+    ExceptVariable,
+    Import,
+}
+
+/// One `import` statement that binds a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportBinding {
+    /// The range of the whole import statement.
+    pub statement: TextRange,
+    /// The dotted module path or URL as written.
+    pub target: String,
+    /// `import a.b as x` binds `x` to `a.b`; `import a.b` binds `a` to the package `a`.
+    pub aliased: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: String,
+    pub kind: BindingKind,
+    pub scope: ScopeId,
+    /// Where it is first defined (the name token).
+    pub decl: TextRange,
+    /// Every place that assigns it, `decl` included.
+    pub defs: Vec<TextRange>,
+    /// For imports: every import statement that binds this name.
+    pub imports: Vec<ImportBinding>,
+    /// For functions: the whole `function` node.
+    pub node_range: Option<TextRange>,
+}
+
+/// What a name used in an expression refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameRes {
+    Binding(BindingId),
+    /// An ML builtin function (`print`, `len`, …) not shadowed by a user definition.
+    Builtin,
+    /// `builtin`, the module of the builtins.
+    BuiltinModule,
+    /// `null` or `undefined`.
+    Null,
+    Unknown,
+}
+
+/// A scoping mistake found while resolving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+/// The scopes, bindings and name resolutions of one module.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleScopes {
+    pub scopes: Vec<Scope>,
+    pub bindings: Vec<Binding>,
+    /// Resolution of every name use (keyed by the NAME_REF's range).
+    resolutions: HashMap<TextRange, (ScopeId, NameRes)>,
+    /// Per binding, every use of it (reads and writes, definitions excluded).
+    references: Vec<Vec<TextRange>>,
+    /// What each `nonlocal` name refers to, keyed by the name's range in the statement.
+    nonlocal_targets: HashMap<TextRange, BindingId>,
+    pub errors: Vec<ScopeError>,
+}
+
+impl ModuleScopes {
+    pub fn build(file: &ast::SourceFile) -> ModuleScopes {
+        let mut builder = Builder::default();
+        let module = builder.new_scope(ScopeKind::Module, None, file.syntax().text_range(), None);
+        let statements: Vec<Stmt> = file.statements().collect();
+        builder.declare_block(module, &statements);
+        builder.resolve_block(module, &statements);
+        builder.finish()
+    }
+
+    pub fn module_scope(&self) -> ScopeId {
+        ScopeId(0)
+    }
+
+    pub fn scope(&self, id: ScopeId) -> &Scope {
+        &self.scopes[id.0 as usize]
+    }
+
+    pub fn binding(&self, id: BindingId) -> &Binding {
+        &self.bindings[id.0 as usize]
+    }
+
+    /// The local binding of `name` in `scope`, if the scope defines it.
+    pub fn local(&self, scope: ScopeId, name: &str) -> Option<BindingId> {
+        self.scope(scope).by_name.get(name).copied()
+    }
+
+    /// A module-level definition of `name`.
+    pub fn module_binding(&self, name: &str) -> Option<BindingId> {
+        self.local(self.module_scope(), name)
+    }
+
+    /// What the name used at `name_ref` (a NAME_REF's range) refers to.
+    pub fn resolve(&self, name_ref: TextRange) -> NameRes {
+        self.resolutions
+            .get(&name_ref)
+            .map_or(NameRes::Unknown, |(_, r)| *r)
+    }
+
+    /// The scope a name use sits in.
+    pub fn scope_of_use(&self, name_ref: TextRange) -> Option<ScopeId> {
+        self.resolutions.get(&name_ref).map(|(s, _)| *s)
+    }
+
+    /// The binding a `nonlocal` name (its range in the statement) refers to.
+    pub fn nonlocal_target(&self, name: TextRange) -> Option<BindingId> {
+        self.nonlocal_targets.get(&name).copied()
+    }
+
+    /// Every use of a binding (not its definitions).
+    pub fn references(&self, binding: BindingId) -> &[TextRange] {
+        &self.references[binding.0 as usize]
+    }
+
+    /// All name uses with their resolutions, in no particular order.
+    pub fn uses(&self) -> impl Iterator<Item = (TextRange, ScopeId, NameRes)> + '_ {
+        self.resolutions.iter().map(|(r, (s, n))| (*r, *s, *n))
+    }
+
+    /// The binding defined at `range` (a definition's name range), if any.
+    pub fn binding_defined_at(&self, range: TextRange) -> Option<BindingId> {
+        self.bindings
+            .iter()
+            .position(|b| b.defs.contains(&range) || b.decl == range)
+            .map(|i| BindingId(i as u32))
+    }
+
+    /// The innermost scope containing `offset`.
+    pub fn scope_at(&self, offset: TextSize) -> ScopeId {
+        let mut best = self.module_scope();
+        for (i, scope) in self.scopes.iter().enumerate() {
+            if scope.range.contains_inclusive(offset)
+                && scope.range.len() <= self.scope(best).range.len()
+            {
+                best = ScopeId(i as u32);
+            }
+        }
+        best
+    }
+
+    /// Names visible at `offset`, innermost first (shadowed outer names left out).
+    pub fn visible_bindings(&self, offset: TextSize) -> Vec<BindingId> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut scope = Some(self.scope_at(offset));
+        while let Some(id) = scope {
+            for &b in &self.scope(id).bindings {
+                if seen.insert(self.binding(b).name.clone()) {
+                    out.push(b);
+                }
+            }
+            scope = self.scope(id).parent;
+        }
+        out
+    }
+
+    /// Whether `scope` is a function or arrow directly inside the module.
+    pub fn is_top_level_function(&self, scope: ScopeId) -> bool {
+        let s = self.scope(scope);
+        s.kind != ScopeKind::Module && s.parent == Some(self.module_scope())
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    out: ModuleScopes,
+}
+
+impl Builder {
+    fn finish(mut self) -> ModuleScopes {
+        self.out
+            .references
+            .resize(self.out.bindings.len(), Vec::new());
+        let mut refs = std::mem::take(&mut self.out.references);
+        for (range, (_, res)) in &self.out.resolutions {
+            if let NameRes::Binding(b) = res {
+                let binding = &self.out.bindings[b.0 as usize];
+                if !binding.defs.contains(range) {
+                    refs[b.0 as usize].push(*range);
+                }
+            }
+        }
+        for list in &mut refs {
+            list.sort_by_key(|r| r.start());
+        }
+        self.out.references = refs;
+        self.out
+    }
+
+    fn new_scope(
+        &mut self,
+        kind: ScopeKind,
+        parent: Option<ScopeId>,
+        range: TextRange,
+        name: Option<String>,
+    ) -> ScopeId {
+        let id = ScopeId(self.out.scopes.len() as u32);
+        self.out.scopes.push(Scope {
+            kind,
+            parent,
+            range,
+            name,
+            bindings: Vec::new(),
+            by_name: HashMap::new(),
+            nonlocals: Vec::new(),
+        });
+        id
+    }
+
+    fn scope_mut(&mut self, id: ScopeId) -> &mut Scope {
+        &mut self.out.scopes[id.0 as usize]
+    }
+
+    /// Records a definition of `name` in `scope`.
+    fn define(
+        &mut self,
+        scope: ScopeId,
+        name: &str,
+        kind: BindingKind,
+        range: TextRange,
+    ) -> BindingId {
+        if name.is_empty() {
+            return BindingId(u32::MAX);
+        }
+        if let Some(&existing) = self.out.scopes[scope.0 as usize].by_name.get(name) {
+            let binding = &mut self.out.bindings[existing.0 as usize];
+            if !binding.defs.contains(&range) {
+                binding.defs.push(range);
+            }
+            // A function or parameter stays what it was; a later `def` upgrades a variable.
+            if kind == BindingKind::Function && binding.kind == BindingKind::Variable {
+                binding.kind = kind;
+            }
+            return existing;
+        }
+        let id = BindingId(self.out.bindings.len() as u32);
+        self.out.bindings.push(Binding {
+            name: name.to_string(),
+            kind,
+            scope,
+            decl: range,
+            defs: vec![range],
+            imports: Vec::new(),
+            node_range: None,
+        });
+        let s = self.scope_mut(scope);
+        s.bindings.push(id);
+        s.by_name.insert(name.to_string(), id);
+        id
+    }
+
+    fn declared_nonlocal(&self, scope: ScopeId, name: &str) -> bool {
+        self.out.scopes[scope.0 as usize]
+            .nonlocals
+            .iter()
+            .any(|(n, _)| n == name)
+    }
+
+    // ---- pass 1: definitions ----
+
+    fn declare_block(&mut self, scope: ScopeId, statements: &[Stmt]) {
+        // `nonlocal` applies to the whole function, wherever it stands.
+        for stmt in statements {
+            self.collect_nonlocals(scope, stmt);
+        }
+        for stmt in statements {
+            self.declare_stmt(scope, stmt);
+        }
+    }
+
+    fn collect_nonlocals(&mut self, scope: ScopeId, stmt: &Stmt) {
+        match stmt {
+            Stmt::Nonlocal(n) => {
+                for name in n.names() {
+                    if let Some(token) = name.ident_token() {
+                        self.scope_mut(scope)
+                            .nonlocals
+                            .push((token.text().to_string(), token.text_range()));
+                    }
+                }
+            }
+            _ => {
+                for block in nested_blocks(stmt) {
+                    for inner in block.statements() {
+                        self.collect_nonlocals(scope, &inner);
+                    }
+                }
+            }
+        }
+    }
+
+    fn define_name(&mut self, scope: ScopeId, name: Option<ast::Name>, kind: BindingKind) {
+        if let Some(token) = name.and_then(|n| n.ident_token()) {
+            if !self.declared_nonlocal(scope, token.text()) {
+                self.define(scope, token.text(), kind, token.text_range());
+            }
+        }
+    }
+
+    fn declare_stmt(&mut self, scope: ScopeId, stmt: &Stmt) {
+        match stmt {
+            Stmt::Function(f) => {
+                if let Some(token) = f.name().and_then(|n| n.ident_token()) {
+                    if !self.declared_nonlocal(scope, token.text()) {
+                        let id = self.define(
+                            scope,
+                            token.text(),
+                            BindingKind::Function,
+                            token.text_range(),
+                        );
+                        self.out.bindings[id.0 as usize].node_range = Some(f.syntax().text_range());
+                    }
+                }
+            }
+            Stmt::Import(import) => self.declare_import(scope, import),
+            Stmt::Assign(a) => {
+                if let Some(Expr::Path(path)) = a.target() {
+                    if let Some(token) = path.name_ref().and_then(|n| n.ident_token()) {
+                        if !self.declared_nonlocal(scope, token.text())
+                            && !NULL_NAMES.contains(&token.text())
+                        {
+                            self.define(
+                                scope,
+                                token.text(),
+                                BindingKind::Variable,
+                                token.text_range(),
+                            );
+                        }
+                    }
+                }
+            }
+            Stmt::Destructure(d) => {
+                for name in d.pattern().map(|p| p.names()).unwrap_or_default() {
+                    self.define_name(scope, Some(name), BindingKind::Variable);
+                }
+            }
+            Stmt::For(f) => self.define_name(scope, f.variable(), BindingKind::LoopVariable),
+            Stmt::Try(t) => {
+                for clause in t.except_clauses() {
+                    self.define_name(scope, clause.name(), BindingKind::ExceptVariable);
+                }
+            }
+            _ => {}
+        }
+        // Blocks of if/while/for/try belong to the same scope.
+        for block in nested_blocks(stmt) {
+            for inner in block.statements() {
+                self.declare_stmt(scope, &inner);
+            }
+        }
+    }
+
+    fn declare_import(&mut self, scope: ScopeId, import: &ast::Import) {
+        let statement = import.syntax().text_range();
+        let Some(target_text) = import.target_text() else {
+            return;
+        };
+        let (name, range, aliased) = if let Some(alias) = import
+            .alias()
+            .and_then(|a| a.name())
+            .and_then(|n| n.ident_token())
+        {
+            (alias.text().to_string(), alias.text_range(), true)
+        } else {
+            match import.target() {
+                Some(ImportTarget::Path(path)) => match path.segments().next() {
+                    Some(first) => (first.text().to_string(), first.text_range(), false),
+                    None => return,
+                },
+                Some(ImportTarget::Url(url)) => {
+                    // `import https://host/lib/math;` binds `math`.
+                    let last = url_module_name(url.text());
+                    (last, url.text_range(), false)
+                }
+                None => return,
+            }
+        };
+        let id = self.define(scope, &name, BindingKind::Import, range);
+        if id.0 == u32::MAX {
+            return;
+        }
+        let binding = &mut self.out.bindings[id.0 as usize];
+        binding.kind = BindingKind::Import;
+        binding.imports.push(ImportBinding {
+            statement,
+            target: target_text,
+            aliased,
+        });
+    }
+
+    // ---- pass 2: uses ----
+
+    fn resolve_block(&mut self, scope: ScopeId, statements: &[Stmt]) {
+        for stmt in statements {
+            self.resolve_stmt(scope, stmt);
+        }
+    }
+
+    fn resolve_stmt(&mut self, scope: ScopeId, stmt: &Stmt) {
+        match stmt {
+            Stmt::Function(f) => {
+                let range = f.syntax().text_range();
+                let name = f.name().map(|n| n.text());
+                let inner = self.new_scope(ScopeKind::Function, Some(scope), range, name);
+                let params: Vec<ast::Param> = f.params().collect();
+                let body: Vec<Stmt> = f
+                    .body()
+                    .map(|b| b.statements().collect())
+                    .unwrap_or_default();
+                self.function_scope(inner, &params, &body);
+            }
+            Stmt::Nonlocal(n) => {
+                for name in n.names() {
+                    let Some(token) = name.ident_token() else {
+                        continue;
+                    };
+                    self.resolve_nonlocal(scope, token.text(), token.text_range());
+                }
+            }
+            _ => {
+                for expr in stmt_exprs(stmt) {
+                    self.resolve_expr(scope, &expr);
+                }
+                for block in nested_blocks(stmt) {
+                    let statements: Vec<Stmt> = block.statements().collect();
+                    self.resolve_block(scope, &statements);
+                }
+            }
+        }
+    }
+
+    fn function_scope(&mut self, scope: ScopeId, params: &[ast::Param], body: &[Stmt]) {
+        for param in params {
+            self.define_name(scope, param.name(), BindingKind::Parameter);
+        }
+        self.declare_block(scope, body);
+        self.resolve_block(scope, body);
+    }
+
+    fn resolve_nonlocal(&mut self, scope: ScopeId, name: &str, range: TextRange) {
+        let s = &self.out.scopes[scope.0 as usize];
+        if s.kind == ScopeKind::Module {
+            self.out.errors.push(ScopeError {
+                range,
+                message: "`nonlocal` can only be used inside a function".to_string(),
+            });
+            return;
+        }
+        match self.lookup_outer(scope, name) {
+            Some(target) => {
+                self.out.nonlocal_targets.insert(range, target);
+            }
+            None => self.out.errors.push(ScopeError {
+                range,
+                message: format!(
+                    "no variable `{name}` in an enclosing function or the module for `nonlocal`"
+                ),
+            }),
+        }
+    }
+
+    /// The binding of `name` in the scopes enclosing `scope` (not in `scope` itself).
+    fn lookup_outer(&self, scope: ScopeId, name: &str) -> Option<BindingId> {
+        let mut current = self.out.scopes[scope.0 as usize].parent;
+        while let Some(id) = current {
+            let s = &self.out.scopes[id.0 as usize];
+            if let Some(&b) = s.by_name.get(name) {
+                return Some(b);
+            }
+            if s.nonlocals.iter().any(|(n, _)| n == name) {
+                // Declared nonlocal there too: keep going outwards.
+            }
+            current = s.parent;
+        }
+        None
+    }
+
+    fn lookup(&self, scope: ScopeId, name: &str) -> NameRes {
+        if let Some(&b) = self.out.scopes[scope.0 as usize].by_name.get(name) {
+            return NameRes::Binding(b);
+        }
+        if let Some(b) = self.lookup_outer(scope, name) {
+            return NameRes::Binding(b);
+        }
+        if is_builtin(name) {
+            NameRes::Builtin
+        } else if name == BUILTIN_MODULE_NAME {
+            NameRes::BuiltinModule
+        } else if NULL_NAMES.contains(&name) {
+            NameRes::Null
+        } else {
+            NameRes::Unknown
+        }
+    }
+
+    fn use_name(&mut self, scope: ScopeId, name_ref: &ast::NameRef) {
+        if let Some(token) = name_ref.ident_token() {
+            let res = self.lookup(scope, token.text());
+            self.out
+                .resolutions
+                .insert(token.text_range(), (scope, res));
+        }
+    }
+
+    fn resolve_expr(&mut self, scope: ScopeId, expr: &Expr) {
+        match expr {
+            Expr::Path(p) => {
+                if let Some(name_ref) = p.name_ref() {
+                    self.use_name(scope, &name_ref);
+                }
+            }
+            Expr::Arrow(arrow) => {
+                let inner = self.new_scope(
+                    ScopeKind::Arrow,
+                    Some(scope),
+                    arrow.syntax().text_range(),
+                    None,
+                );
+                let params: Vec<ast::Param> = arrow.params().collect();
+                match arrow.body() {
+                    Some(ArrowBody::Block(block)) => {
+                        let body: Vec<Stmt> = block.statements().collect();
+                        self.function_scope(inner, &params, &body);
+                    }
+                    Some(ArrowBody::Expr(body)) => {
+                        for param in &params {
+                            self.define_name(inner, param.name(), BindingKind::Parameter);
+                        }
+                        self.resolve_expr(inner, &body);
+                    }
+                    None => {
+                        for param in &params {
+                            self.define_name(inner, param.name(), BindingKind::Parameter);
+                        }
+                    }
+                }
+            }
+            _ => {
+                for child in expr_children(expr) {
+                    self.resolve_expr(scope, &child);
+                }
+            }
+        }
+    }
+}
+
+/// The module name a URL import binds without `as`: its last path segment, without an
+/// extension (`https://h/lib/v2/math` → `math`, `…/crypto.hash` → `hash`).
+pub fn url_module_name(url: &str) -> String {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/');
+    let last = path.rsplit('/').next().unwrap_or(path);
+    let last = last.split('@').next().unwrap_or(last);
+    let last = last.strip_suffix(".ml").unwrap_or(last);
+    let last = last.rsplit('.').next().unwrap_or(last);
+    last.to_string()
+}
+
+/// Blocks that belong to the statement's own scope (not function bodies).
+pub fn nested_blocks(stmt: &Stmt) -> Vec<ast::Block> {
+    let mut out = Vec::new();
+    match stmt {
+        Stmt::If(s) => {
+            out.extend(s.then_block());
+            for clause in s.elif_clauses() {
+                out.extend(clause.block());
+            }
+            out.extend(s.else_clause().and_then(|c| c.block()));
+        }
+        Stmt::While(s) => out.extend(s.body()),
+        Stmt::For(s) => out.extend(s.body()),
+        Stmt::Try(s) => {
+            out.extend(s.body());
+            for clause in s.except_clauses() {
+                out.extend(clause.body());
+            }
+            out.extend(s.finally_clause().and_then(|c| c.body()));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The expressions directly inside a statement (not inside nested blocks).
+pub fn stmt_exprs(stmt: &Stmt) -> Vec<Expr> {
+    let mut out = Vec::new();
+    match stmt {
+        Stmt::Expr(s) => out.extend(s.expr()),
+        Stmt::Assign(s) => {
+            out.extend(s.target());
+            out.extend(s.value());
+        }
+        Stmt::Destructure(s) => out.extend(s.value()),
+        Stmt::If(s) => {
+            out.extend(s.condition());
+            for clause in s.elif_clauses() {
+                out.extend(clause.condition());
+            }
+        }
+        Stmt::While(s) => out.extend(s.condition()),
+        Stmt::For(s) => out.extend(s.iterable()),
+        Stmt::Return(s) => out.extend(s.value()),
+        Stmt::Throw(s) => out.extend(s.value()),
+        Stmt::Import(s) => {
+            for field in s
+                .config()
+                .into_iter()
+                .flat_map(|c| c.fields().collect::<Vec<_>>())
+            {
+                out.extend(field.value());
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The direct sub-expressions of an expression (arrow bodies excluded).
+pub fn expr_children(expr: &Expr) -> Vec<Expr> {
+    let mut out = Vec::new();
+    match expr {
+        Expr::Literal(_) | Expr::Path(_) | Expr::Arrow(_) => {}
+        Expr::Array(e) => out.extend(e.elements()),
+        Expr::Object(e) => out.extend(e.fields().filter_map(|f| f.value())),
+        Expr::Paren(e) => out.extend(e.expr()),
+        Expr::Call(e) => {
+            out.extend(e.callee());
+            out.extend(e.args());
+        }
+        Expr::Index(e) => {
+            out.extend(e.base());
+            out.extend(e.index());
+            if let Some(slice) = e.slice() {
+                out.extend(slice.start());
+                out.extend(slice.end());
+                out.extend(slice.step());
+            }
+        }
+        Expr::Field(e) => out.extend(e.receiver()),
+        Expr::Prefix(e) => out.extend(e.operand()),
+        Expr::Bin(e) => {
+            out.extend(e.lhs());
+            out.extend(e.rhs());
+        }
+        Expr::Ternary(e) => {
+            out.extend(e.condition());
+            out.extend(e.then_branch());
+            out.extend(e.else_branch());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scopes(text: &str) -> (ModuleScopes, String) {
+        let parse = mlpy_syntax::parse(text);
+        assert!(!parse.has_errors(), "{:?}", parse.errors());
+        (ModuleScopes::build(&parse.tree()), text.to_string())
+    }
+
+    fn res_at(s: &ModuleScopes, text: &str, needle: &str, nth: usize) -> NameRes {
+        let start = text.match_indices(needle).nth(nth).unwrap().0 as u32;
+        let range = TextRange::at(start.into(), (needle.len() as u32).into());
+        s.resolve(range)
+    }
+
+    #[test]
+    fn python_scoping() {
+        let text = "x = 1;\nfunction f(a) {\n  y = a + x;\n  function g() { return y + a; }\n  return g;\n}\nz = f(2) + len([]) + q + null;\n";
+        let (s, text) = scopes(text);
+        let x = s.module_binding("x").unwrap();
+        assert_eq!(res_at(&s, &text, "x", 1), NameRes::Binding(x));
+        let f_scope = ScopeId(1);
+        let y = s.local(f_scope, "y").unwrap();
+        assert_eq!(res_at(&s, &text, "y", 1), NameRes::Binding(y));
+        assert_eq!(res_at(&s, &text, "len", 0), NameRes::Builtin);
+        assert_eq!(res_at(&s, &text, "q", 0), NameRes::Unknown);
+        assert_eq!(res_at(&s, &text, "null", 0), NameRes::Null);
+        assert_eq!(s.references(x).len(), 1);
+    }
+
+    #[test]
+    fn locals_are_whole_function_and_nonlocal_reaches_module() {
+        let text = "count = 0;\nfunction inc() { nonlocal count; count = count + 1; }\nfunction shadow() { v = count; count = 5; }\n";
+        let (s, text) = scopes(text);
+        let count = s.module_binding("count").unwrap();
+        // Inside inc, `count` is the module's (declared nonlocal).
+        assert_eq!(res_at(&s, &text, "count", 2), NameRes::Binding(count));
+        let nonlocal_range = TextRange::at((text.find("count;").unwrap() as u32).into(), 5.into());
+        assert_eq!(s.nonlocal_target(nonlocal_range), Some(count));
+        // Inside shadow, `count` is local to the whole function (Python semantics).
+        let local = s.local(ScopeId(2), "count").unwrap();
+        assert_eq!(res_at(&s, &text, "count", 4), NameRes::Binding(local));
+    }
+
+    #[test]
+    fn user_definitions_shadow_builtins() {
+        let text = "function max(a, b) { return a; }\nm = max(1, 2);\n";
+        let (s, text) = scopes(text);
+        let f = s.module_binding("max").unwrap();
+        assert_eq!(res_at(&s, &text, "max", 1), NameRes::Binding(f));
+    }
+
+    #[test]
+    fn imports_and_arrows() {
+        let text = "import utils.math;\nimport geo as g;\nh = fn(p) => p + g.x + utils.math.pi;\n";
+        let (s, text) = scopes(text);
+        let utils = s.module_binding("utils").unwrap();
+        assert_eq!(s.binding(utils).imports[0].target, "utils.math");
+        assert!(!s.binding(utils).imports[0].aliased);
+        let g = s.module_binding("g").unwrap();
+        assert!(s.binding(g).imports[0].aliased);
+        assert_eq!(res_at(&s, &text, "utils", 1), NameRes::Binding(utils));
+        assert!(
+            matches!(res_at(&s, &text, "p +", 0), NameRes::Unknown),
+            "the needle covers more than the name"
+        );
+        let p_use = TextRange::at((text.find("p +").unwrap() as u32).into(), 1.into());
+        assert!(matches!(s.resolve(p_use), NameRes::Binding(_)));
+    }
+
+    #[test]
+    fn nonlocal_errors() {
+        let text = "nonlocal a;\nfunction f() { nonlocal zz; }\n";
+        let (s, _) = scopes(text);
+        assert_eq!(s.errors.len(), 2, "{:?}", s.errors);
+    }
+
+    #[test]
+    fn url_names() {
+        assert_eq!(url_module_name("https://h/lib/v2/math"), "math");
+        assert_eq!(
+            url_module_name("db://path/to/modules.db/crypto.hash"),
+            "hash"
+        );
+        assert_eq!(url_module_name("git://h/o/r@v1/path/mod"), "mod");
+    }
+}
