@@ -4,12 +4,16 @@
 of `py_file`: empty (no ML origin), `L` (line L of `ml_files[0]`) or `F:L` (line L of
 `ml_files[F]`). Items are parsed lazily, when a traceback is shown.
 
+The emitter writes the `source_map` call as the module's last line; when a module fails before
+reaching it, the hook reads the same call from the file (one line, literal arguments).
+
 `install_excepthook()`: an uncaught exception prints to stderr `FILE.ml:LINE: message` for the
 innermost frame with an ML origin, then `ML traceback (most recent call last):` and one
 `  FILE.ml:LINE in FUNCTION` line per mapped frame, and the process exits with status 1.
 Without any mapped frame Python's default hook runs.
 """
 
+import ast
 import keyword
 import os
 import sys
@@ -31,17 +35,51 @@ def source_map(py_file, ml_files, lines):
     _maps[_norm(py_file)] = [list(ml_files), lines, None]
 
 
+_MARKER = ".source_map(__file__,"
+
+
+def _map_from_file(py_file):
+    """Read the map from the file's own `source_map(__file__, [...], "...")` line: the call
+    sits at the end of an emitted module, so it has not run yet when the module's top-level
+    code fails. Returns an entry or None."""
+    try:
+        with open(py_file, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    at = text.rfind(_MARKER)
+    if at < 0:
+        return None
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start:end if end >= 0 else len(text)].strip()
+    try:
+        call = ast.parse(line, mode="eval").body
+        files = ast.literal_eval(call.args[1])
+        lines = ast.literal_eval(call.args[2])
+    except (SyntaxError, ValueError, AttributeError, IndexError):
+        return None
+    if not isinstance(lines, str) or not isinstance(files, (list, tuple)):
+        return None
+    return [list(files), lines, None]
+
+
 def lookup(py_file, py_line):
     """(ml_file, ml_line) for a Python file and 1-based line, or None."""
-    entry = _maps.get(_norm(py_file))
+    key = _norm(py_file)
+    entry = _maps.get(key)
     if entry is None:
         real = os.path.realpath(py_file)
-        for key, value in _maps.items():
-            if os.path.realpath(key) == real:
+        for k, value in _maps.items():
+            if value is not None and os.path.realpath(k) == real:
                 entry = value
                 break
         if entry is None:
-            return None
+            if key in _maps:
+                return None
+            entry = _maps[key] = _map_from_file(py_file)
+            if entry is None:
+                return None
     files, raw, parsed = entry
     if parsed is None:
         parsed = entry[2] = raw.split(",") if raw else []

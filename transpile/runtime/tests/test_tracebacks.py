@@ -1,0 +1,84 @@
+"""source_map + install_excepthook: uncaught exceptions are reported with ML positions."""
+
+import os
+import textwrap
+import unittest
+
+from tests import mlc, support
+from mlpy_runtime import tracebacks
+
+
+class SourceMapTest(unittest.TestCase):
+    def test_lookup(self):
+        tracebacks.source_map("/tmp/x_mapped.py", ["main.ml", "lib/util.ml"], ",3,,1:7,12,")
+        self.assertIsNone(tracebacks.lookup("/tmp/x_mapped.py", 1))
+        self.assertEqual(tracebacks.lookup("/tmp/x_mapped.py", 2), ("main.ml", 3))
+        self.assertEqual(tracebacks.lookup("/tmp/x_mapped.py", 4), ("lib/util.ml", 7))
+        self.assertEqual(tracebacks.lookup("/tmp/x_mapped.py", 5), ("main.ml", 12))
+        self.assertIsNone(tracebacks.lookup("/tmp/x_mapped.py", 99))
+        self.assertIsNone(tracebacks.lookup("/tmp/not_mapped.py", 1))
+
+
+def run_ml(src, name="main.ml"):
+    with support.TempDir() as d:
+        main = os.path.join(d, "main.py")
+        with open(main, "w") as f:
+            f.write(mlc.translate(src, name, grants=["console"]))
+        return support.run_python(main, [support.RUNTIME], cwd=d)
+
+
+class ExcepthookTest(unittest.TestCase):
+    def test_user_throw(self):
+        p = run_ml(textwrap.dedent('''\
+            function inner(x) {
+                throw {message: "bad value " + str(x), code: 7};
+            }
+            function outer() {
+                return inner(3);
+            }
+            print("before");
+            outer();
+            print("never");
+            '''))
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout, "before\n")
+        self.assertEqual(p.stderr.splitlines(), [
+            "main.ml:2: bad value 3",
+            "ML traceback (most recent call last):",
+            "  main.ml:8 in <module>",
+            "  main.ml:5 in outer",
+            "  main.ml:2 in inner",
+        ])
+
+    def test_python_error(self):
+        p = run_ml('x = [1, 2];\ny = x[5];\n')
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.splitlines()[0], "main.ml:2: IndexError: list index out of range")
+
+    def test_security_error_in_runtime_frame(self):
+        p = run_ml('s = "abc";\nf = getattr(s, "upper");\nx = s.__len__;\n'.replace(
+            's.__len__', 'builtin.call(builtin.getattr, s, "x")'))
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_no_map_falls_back_to_python(self):
+        with support.TempDir() as d:
+            main = os.path.join(d, "plain.py")
+            with open(main, "w") as f:
+                f.write("import mlpy_runtime as m\nm.install_excepthook()\nraise KeyError('k')\n")
+            p = support.run_python(main, [support.RUNTIME], cwd=d)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("Traceback (most recent call last)", p.stderr)
+        self.assertIn("KeyError: 'k'", p.stderr)
+
+    def test_format_functions(self):
+        from mlpy_runtime import MLUserException
+        self.assertEqual(tracebacks.format_message(MLUserException({"message": "m"})), "m")
+        self.assertEqual(tracebacks.format_message(ZeroDivisionError("division by zero")),
+                         "ZeroDivisionError: division by zero")
+        self.assertEqual(tracebacks._function_name("ml_from"), "from")
+        self.assertEqual(tracebacks._function_name("ml_value"), "ml_value")
+        self.assertEqual(tracebacks._function_name("__module_a_b"), "<module>")
+
+
+if __name__ == "__main__":
+    unittest.main()
