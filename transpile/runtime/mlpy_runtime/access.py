@@ -2,8 +2,9 @@
 
 The rules (reference §3.6/§7.3 plus decisions.md):
 
-* Names starting with `__` and the reflection names in `REFLECTION_NAMES` are refused with
-  `SecurityError` on every receiver, however the name was built.
+* Names starting with `__` are refused with `SecurityError` on every receiver, however the
+  name was built; so are the reflection names in `REFLECTION_NAMES`, except as keys of ML
+  objects and as names a module defines itself (`regex.compile`).
 * A dict whose keys are all strings (an ML object) reads keys: missing -> None.
 * str/list/tuple and dicts with non-string keys expose a method whitelist plus `length`.
 * Caught exceptions expose the thrown object's fields (`e.message`, `e.code`, ...).
@@ -53,7 +54,13 @@ def _refuse(name):
 
 
 def _is_dangerous(name):
-    return name.__class__ is not str or name.startswith("__") or name in REFLECTION_NAMES
+    return name.__class__ is not str or name.startswith("__")
+
+
+def _reflection_ok(obj, name):
+    """Reflection names (`eval`, `gi_frame`, ...) are refused except as keys of ML objects
+    and as names a module itself defines (`regex.compile`, a user function `eval`)."""
+    return name not in REFLECTION_NAMES or isinstance(obj, (dict, ModuleType))
 
 
 def is_ml_object(obj):
@@ -101,7 +108,7 @@ def _exception_attr(obj, name):
 
 def attr(obj, name):
     """ML member read `obj.name`."""
-    if _is_dangerous(name):
+    if _is_dangerous(name) or not _reflection_ok(obj, name):
         raise _refuse(name)
     t = obj.__class__
     if t is dict:
@@ -136,7 +143,7 @@ def attr(obj, name):
 
 def mcall(obj, name, *args):
     """ML method call `obj.name(args)`."""
-    if _is_dangerous(name):
+    if _is_dangerous(name) or not _reflection_ok(obj, name):
         raise _refuse(name)
     t = obj.__class__
     methods = TYPE_METHODS.get(t)

@@ -1,0 +1,259 @@
+"""Standard-library modules: exported names, and the behaviour the conformance programs rely
+on (values as in the expected outputs)."""
+
+import importlib
+import io
+import contextlib
+import os
+import unittest
+
+from tests import support
+from mlpy_runtime import attr, builtins as b
+from mlpy_runtime import capabilities as caps
+from mlpy_runtime.stdlib import (MODULES, args, collections, console, crypto, csv, datetime, env,
+                                 file, functional, http, json, log, math, path, random, regex)
+
+
+def out(fn, *a):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        fn(*a)
+    return buf.getvalue()
+
+
+class ExportsTest(unittest.TestCase):
+    def test_every_module_exports_its_names(self):
+        self.assertEqual(len(MODULES), 16)
+        for name in MODULES:
+            mod = importlib.import_module("mlpy_runtime.stdlib." + name)
+            self.assertTrue(mod.__all__, name)
+            self.assertEqual(len(mod.__all__), len(set(mod.__all__)), name)
+            for n in mod.__all__:
+                self.assertIs(attr(mod, n), getattr(mod, n))
+                value = getattr(mod, n)
+                if callable(value):
+                    self.assertTrue(hasattr(value, "_ml_description"), "%s.%s" % (name, n))
+
+
+class StdlibTest(unittest.TestCase):
+    def setUp(self):
+        self.saved = set(caps._granted)
+        caps.grant(support.GRANTS)
+
+    def tearDown(self):
+        caps.revoke_all()
+        caps._granted.update(self.saved)
+
+    def test_console(self):
+        self.assertEqual(out(console.log, "a", True, None, [1]), "a True None [1]\n")
+        self.assertEqual(out(console.info, "x"), "INFO: x\n")
+        self.assertEqual(out(console.debug, "x"), "DEBUG: x\n")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            console.error("e")
+            console.warn("w")
+        self.assertEqual(err.getvalue(), "e\nWARNING: w\n")
+
+    def test_math(self):
+        self.assertEqual(math.sqrt(-1), 0)
+        self.assertEqual(math.ln(0), -999)
+        self.assertEqual(math.round(math.log(100.0, 10.0)), 2)
+        self.assertEqual(math.round(math.log(math.exp(5.0))), 2)   # base 10 by default
+        self.assertEqual((math.round(3.5), math.round(-3.5), math.round(2.5)), (4, -4, 2))
+        self.assertEqual(math.pow(2.0, -1.0), 0.5)
+        self.assertEqual((math.floor(-3.5), math.ceil(-3.5)), (-4, -3))
+        self.assertEqual((math.factorial(6), math.factorial(-1)), (720, 0))
+        self.assertEqual((math.gcd(12, 8), math.lcm(4, 6), math.lcm(7, 13)), (4, 12, 91))
+        self.assertEqual((math.sign(-42.0), math.sign(0.0)), (-1, 0))
+        self.assertEqual((math.min(2.0, 5.0), math.max(-5.0, -2.0)), (2.0, -2.0))
+        self.assertAlmostEqual(math.degrees(math.radians(90)), 90)
+        self.assertEqual(math.exp(1e6), float("inf"))
+
+    def test_json(self):
+        self.assertEqual(json.stringify({"a": [1, True, None]}), '{"a": [1, true, null]}')
+        self.assertEqual(json.stringify(True), "true")
+        self.assertEqual(json.parse('{"x": 42}'), {"x": 42})
+        with self.assertRaises(ValueError) as cm:
+            json.parse("{bad")
+        self.assertTrue(str(cm.exception).startswith("JSON parsing failed: "))
+        self.assertEqual((json.validate("[1, 2,]"), json.validate("42")), (False, True))
+        self.assertIn("\n    ", json.prettyPrint({"a": 1}))
+        self.assertIn("\n  ", json.prettyPrint({"a": 1}, 2))
+        with self.assertRaises(ValueError):
+            json.safeParse("[[[1]]]", 1)
+        self.assertEqual(json.merge({"a": 1}, {"b": 2, "a": 3}), {"a": 3, "b": 2})
+        self.assertEqual(json.get({"a": 1}, "b", 0), 0)
+        self.assertTrue(json.isNumber(1) and not json.isNumber(True))
+
+    def test_collections(self):
+        self.assertEqual(collections.reduce([1, 2, 3], lambda a, x: a + x, 0), 6)
+        self.assertEqual(collections.unique([1, [2], 1, [2]]), [1, [2]])
+        self.assertEqual(collections.flatten([[1, 2], 3, [4]]), [1, 2, 3, 4])
+        self.assertEqual(collections.zip([1, 2], ["a", "b"]), [(1, "a"), (2, "b")])
+        self.assertEqual(collections.chunk([1, 2, 3, 4, 5], 3), [[1, 2, 3], [4, 5]])
+        self.assertEqual(collections.chunk([1], 0), [])
+        self.assertEqual(collections.sort([3, 1, 2], True), [3, 2, 1])
+        self.assertEqual(collections.removeAt([1, 2], 5), [1, 2])
+        self.assertEqual((collections.indexOf([1], 9), collections.get([1], 4)), (-1, None))
+
+    def test_functional(self):
+        self.assertEqual(functional.compose(lambda x: x * 2, lambda x: x + 1)(5), 12)
+        self.assertEqual(functional.pipe(lambda x: x * 2, lambda x: x + 1)(5), 11)
+        self.assertEqual(functional.curry(lambda a, b, c: a + b + c)(1)(2)(3), 6)
+        self.assertEqual(functional.curry2(lambda a, b: a * b)(3)(4), 12)
+        self.assertEqual(functional.partition(lambda x: x % 2 == 0, [1, 2, 3, 4]), [[2, 4], [1, 3]])
+        self.assertEqual(functional.times(3, lambda i: i * i), [0, 1, 4])
+        self.assertEqual(functional.zipWith(lambda a, b: a + b, [1, 2], [10, 20]), [11, 22])
+        self.assertEqual(functional.takeWhile(lambda x: x < 3, [1, 2, 5, 1]), [1, 2])
+        self.assertEqual(functional.juxt([abs, str])(-1), [1, "-1"])
+        self.assertEqual(functional.cond([[lambda x: x > 0, lambda x: "pos"]])(-1), None)
+        self.assertEqual(functional.reduce(lambda a, x: a + x, [1, 2, 3]), 6)
+        self.assertEqual(functional.groupBy(len, ["a", "bb", "c"]), {1: ["a", "c"], 2: ["bb"]})
+        self.assertEqual(functional.range(2, 8, 3), [2, 5])
+        self.assertEqual(functional.chunk(2, [1, 2, 3]), [[1, 2], [3]])
+
+    def test_random(self):
+        random.setSeed(42)
+        a = [random.randomInt(1, 10) for _ in range(20)]
+        random.setSeed(42)
+        self.assertEqual(a, [random.randomInt(1, 10) for _ in range(20)])
+        self.assertTrue(all(1 <= x < 10 for x in a))
+        self.assertIsNone(random.choice([]))
+        self.assertEqual(sorted(random.shuffle([1, 2, 3])), [1, 2, 3])
+        self.assertEqual(sorted(random.sample([1, 2], 5)), [1, 2])
+        self.assertEqual(len(random.sample([1, 2, 3, 4], 2)), 2)
+
+    def test_regex(self):
+        m = regex.compile(r"(?P<y>\d{4})-(?P<m>\d{2})").search("on 2025-10 ok")
+        self.assertEqual((m.group(), m.group("y"), m.group(9)), ("2025-10", "2025", None))
+        self.assertEqual(m.groupDict(), {"y": "2025", "m": "10"})
+        self.assertEqual((m.span(), m.span(9), m.groupCount()), ([3, 10], [-1, -1], 2))
+        self.assertEqual(m.toString(), "Match(value='2025-10', span=[3, 10])")
+        p = regex.compile("^erro", regex.IGNORECASE() + regex.MULTILINE())
+        self.assertEqual(p.toString(), "Pattern('^erro', flags=IGNORECASE | MULTILINE)")
+        self.assertEqual(len(p.findall("Error\nerror\nok")), 2)
+        self.assertEqual(regex.escape("a.b"), r"a\.b")
+        self.assertFalse(regex.isValid("(unclosed"))
+        with self.assertRaises(ValueError) as cm:
+            regex.compile("(unclosed")
+        self.assertTrue(str(cm.exception).startswith("Invalid regex pattern '(unclosed': "))
+        self.assertEqual(regex.subn(r"\d", "#", "a1b2"), {"result": "a#b#", "count": 2})
+        self.assertEqual(b.typeof(p), "Pattern")
+
+    def test_datetime(self):
+        dt = datetime.create(2025, 10, 5, 14, 30)
+        self.assertEqual((dt.year(), dt.weekday(), dt.toISOString()), (2025, 6, "2025-10-05T14:30:00"))
+        self.assertEqual(dt.date().toISOString(), "2025-10-05")
+        self.assertEqual(dt.addDays(1).day(), 6)
+        d = datetime.createDelta(1, 2, 30, 0)
+        self.assertEqual((d.days(), d.seconds(), d.totalHours()), (1, 9000, 26.5))
+        self.assertEqual(datetime.createDate(2025, 3, 10).diff(datetime.createDate(2025, 3, 1)), 9)
+        with self.assertRaises(RuntimeError) as cm:
+            datetime.create(2025, 2, 30)
+        self.assertEqual(str(cm.exception), "Invalid datetime components: day is out of range for month")
+        self.assertEqual(datetime.createTimeZone(5, 30), {"hours": 5, "minutes": 30, "name": "UTC+5:30"})
+        self.assertEqual((datetime.daysInMonth(2024, 2), datetime.isLeapYear(2025)), (29, False))
+        self.assertEqual(datetime.utc(), "UTC")
+        self.assertEqual(b.typeof(datetime.now(datetime.utc())), "DateTimeObject")
+        self.assertEqual(b.typeof(datetime.today()), "Date")
+
+    def test_file_and_path(self):
+        with support.TempDir() as d:
+            p = path.join(d, "a", "b.txt")
+            file.write(p, "x\ny\n")
+            self.assertEqual(file.readLines(p), ["x", "y"])
+            file.append(p, "z")
+            self.assertEqual(file.read(p), "x\ny\nz")
+            self.assertEqual(file.size(p), 5)
+            file.copy(p, path.join(d, "c.txt"))
+            file.move(path.join(d, "c.txt"), path.join(d, "e", "d.txt"))
+            self.assertEqual(path.walk(d), ["a/b.txt", "e/d.txt"])
+            self.assertEqual(path.listDir(d), ["a", "e"])
+            with self.assertRaises(ValueError):
+                file.delete(path.join(d, "a"))
+            self.assertFalse(file.delete(path.join(d, "none")))
+            path.createDir(path.join(d, "n", "m"))
+            path.removeDir(path.join(d, "n", "m"))
+            path.removeDirRecursive(path.join(d, "e"))
+            self.assertFalse(path.exists(path.join(d, "e")))
+        self.assertEqual(path.extname("a.tar.gz"), ".gz")
+        self.assertEqual(path.normalize("/path/./to/../file"), "/path/file")
+        self.assertEqual(path.split("/path/to/x.txt"), ["/path/to", "x.txt"])
+
+    def test_http_helpers(self):
+        self.assertEqual(http.encodeURI("a b/c"), "a%20b/c")
+        self.assertEqual(http.decodeURI("a%20b"), "a b")
+        self.assertEqual(http.encodeQuery({"q": "x y", "n": 1}), "q=x+y&n=1")
+        self.assertEqual(http.parseQuery("?a=1&b=2&b=3"), {"a": "1", "b": ["2", "3"]})
+        with self.assertRaises(ValueError):
+            http.get("not a url")
+        self.assertEqual(http.DEFAULT_TIMEOUT, 30)
+        r = http.HttpResponse(404, "Not Found", {}, '{"a": 1}')
+        self.assertEqual((r.ok(), r.json(), b.typeof(r)), (False, {"a": 1}, "HttpResponse"))
+
+    def test_env(self):
+        env.set("MLPY_RT_TEST", 12)
+        self.assertEqual(env.get("MLPY_RT_TEST"), "12")
+        self.assertEqual((env.get_int("MLPY_RT_TEST"), env.get_float("MLPY_RT_TEST")), (12, 12.0))
+        env.set("MLPY_RT_TEST", "Yes")
+        self.assertTrue(env.get_bool("MLPY_RT_TEST"))
+        env.delete("MLPY_RT_TEST")
+        self.assertFalse(env.has("MLPY_RT_TEST"))
+        with self.assertRaises(RuntimeError) as cm:
+            env.require("MLPY_RT_TEST")
+        self.assertEqual(str(cm.exception), "Required environment variable not set: MLPY_RT_TEST")
+
+    def test_args(self):
+        p = args.create_parser("My Tool", "Does cool things")
+        p.add_flag("verbose", "v", "Verbose output")
+        p.add_option("output", "o", "Output file", "out.txt")
+        p.add_positional("input", "Input file", True)
+        parsed = p.parse(["-v", "in.txt"])
+        self.assertEqual((parsed.get("input"), parsed.get("output"), parsed.get_bool("verbose")),
+                         ("in.txt", "out.txt", True))
+        self.assertEqual(b.typeof(p), "ArgParser")
+        with self.assertRaises(ValueError) as cm:
+            p.parse(["--nope", "x"])
+        self.assertEqual(str(cm.exception), "Unknown option: --nope")
+        with self.assertRaises(ValueError):
+            p.parse([])
+        self.assertIn("  -v, --verbose         Verbose output", p.help())
+        self.assertIsInstance(args.all(), list)
+
+    def test_crypto(self):
+        self.assertEqual(crypto.sha256("abc"),
+                         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        self.assertEqual(crypto.md5("a", "s"), crypto.md5("sa"))
+        self.assertEqual(crypto.uuid_from_string("x"), crypto.uuid_from_string("x"))
+        self.assertEqual(len(crypto.random_hex(8)), 16)
+        self.assertTrue(1 <= crypto.random_int(1, 6) <= 6)
+        sig = crypto.hmac("m", "k")
+        self.assertTrue(crypto.verify_hmac("m", sig, "k"))
+        self.assertTrue(crypto.compare_hash("ab", "ab"))
+
+    def test_csv(self):
+        text = csv.write_string([{"name": "A", "age": 3}, {"name": "B", "age": 4}])
+        self.assertEqual(text, "name,age\r\nA,3\r\nB,4\r\n")
+        self.assertEqual(csv.read_string(text), [{"name": "A", "age": "3"}, {"name": "B", "age": "4"}])
+        with support.TempDir() as d:
+            p = os.path.join(d, "x.csv")
+            csv.write(p, [["a", "b"], [1, 2]], ";", False)
+            csv.append(p, [3, 4], ";")
+            self.assertEqual(csv.read(p, ";", False), [["a", "b"], ["1", "2"], ["3", "4"]])
+            self.assertEqual((csv.count_rows(p, ";"), csv.get_headers(p, ";")), (2, ["a", "b"]))
+
+    def test_log(self):
+        lg = log.create_logger("unit")
+        self.assertEqual(out(lg.debug, "hidden"), "")
+        text = out(lg.warn, "msg", {"k": 1})
+        self.assertRegex(text, r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] WARNING: msg \| k=1\n$")
+        lg.set_format("json")
+        self.assertRegex(out(lg.info, "j"),
+                         r'^\{"message": "j", "level": "INFO", "logger": "unit", "timestamp": ".*Z"\}\n$')
+        lg.set_level("DEBUG")
+        self.assertTrue(lg.is_debug())
+        self.assertEqual(b.typeof(lg), "Logger")
+
+
+if __name__ == "__main__":
+    unittest.main()
