@@ -53,10 +53,15 @@ pub fn run(_cx: &Context, args: GraphArgs) -> anyhow::Result<Outcome> {
 }
 
 fn module_label(graph: &ModuleGraph, id: ModuleId) -> String {
+    labelled(graph, id, "")
+}
+
+/// `name as alias (where it lives)`.
+fn labelled(graph: &ModuleGraph, id: ModuleId, alias: &str) -> String {
     let m = graph.module(id);
     match &m.origin {
-        Origin::File => format!("{} ({})", m.name, display_path(&m.path)),
-        Origin::Remote(url) => format!("{} (cached {})", url, display_path(&m.path)),
+        Origin::File => format!("{}{alias} ({})", m.name, display_path(&m.path)),
+        Origin::Remote(url) => format!("{url}{alias} (cached {})", display_path(&m.path)),
     }
 }
 
@@ -69,7 +74,7 @@ fn edge_label(graph: &ModuleGraph, edge: &ImportEdge) -> String {
     match &edge.target {
         Ok(EdgeTarget::Stdlib(name)) => format!("{name}{alias} (standard library)"),
         Ok(EdgeTarget::Python(name)) => format!("{name}{alias} (Python module)"),
-        Ok(EdgeTarget::Module(id)) => format!("{}{alias}", module_label(graph, *id)),
+        Ok(EdgeTarget::Module(id)) => labelled(graph, *id, &alias),
         Err(e) => format!("{}{alias} (error: {e})", edge.spec),
     }
 }

@@ -54,7 +54,7 @@ pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> 
                             "shadowed-module",
                             path,
                             edge.target_range,
-                            format!("'{name}' is the standard-library module; the user module {} is shadowed by it", user.display()),
+                            format!("'{name}' is the standard-library module; the user module {user} is shadowed by it"),
                         )
                         .with_note("rename the user module to import it"),
                     );

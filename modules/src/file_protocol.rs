@@ -135,7 +135,6 @@ fn check_inside(module: &str, candidate: &Path, root: &Path) -> Probe {
             is_package: false,
             parent_packages: Vec::new(),
         }),
-        Ok(meta) if meta.is_dir() => Probe::Missing,
         Ok(_) => Probe::Refused(ResolveError::NotAFile {
             module: module.to_string(),
             path: candidate.to_path_buf(),

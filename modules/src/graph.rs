@@ -32,8 +32,9 @@ pub struct ImportEdge {
     pub spec: ImportSpec,
     pub alias: Option<String>,
     pub target: Result<EdgeTarget, ResolveError>,
-    /// A user module with this stdlib name exists but is hidden by the stdlib.
-    pub shadowed_user_module: Option<PathBuf>,
+    /// A user module with this stdlib name exists but is hidden by the stdlib (its path
+    /// as shown to people).
+    pub shadowed_user_module: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -212,7 +213,14 @@ impl ModuleGraph {
         let importer = node.path.clone();
         let origin = node.origin.clone();
         let mut edges = Vec::new();
+        let errors = file.parse.errors();
         for import in file.parse.tree().imports() {
+            let statement = import.syntax().text_range();
+            // A half-written import is reported as a syntax error; resolving what is
+            // there would only add noise.
+            if errors.iter().any(|e| e.is_error() && statement.contains_range(e.range)) {
+                continue;
+            }
             let Some((spec, target_range)) = import_spec(&import) else {
                 continue;
             };
@@ -221,17 +229,18 @@ impl ModuleGraph {
             let mut shadowed_user_module = None;
             let target = match resolution {
                 Ok(Resolution::Stdlib(name)) => {
-                    shadowed_user_module = resolver.shadowed_user_module(&name);
+                    shadowed_user_module = resolver.shadowed_user_module(&name).map(|p| resolver.display_path(&p));
                     Ok(EdgeTarget::Stdlib(name))
                 }
                 Ok(Resolution::Python(name)) => Ok(EdgeTarget::Python(name)),
                 Ok(Resolution::Module(located)) => self
                     .node_for(&located, cache, limit, queue)
-                    .map(EdgeTarget::Module),
+                    .map(EdgeTarget::Module)
+                    .map_err(|e| shown_relative(e, resolver)),
                 Err(e) => Err(e),
             };
             edges.push(ImportEdge {
-                statement: import.syntax().text_range(),
+                statement,
                 target_range,
                 spec,
                 alias,
@@ -318,6 +327,18 @@ impl ModuleGraph {
             .collect();
         names.push(names[0]);
         names.join(" → ")
+    }
+}
+
+/// A load error with the file shown relative to the project.
+fn shown_relative(error: ResolveError, resolver: &Resolver) -> ResolveError {
+    let shown = |p: &PathBuf| PathBuf::from(resolver.display_path(p));
+    match error {
+        ResolveError::NotAFile { module, path } => ResolveError::NotAFile { path: shown(&path), module },
+        ResolveError::TooLarge { module, path, size, limit } => ResolveError::TooLarge { path: shown(&path), module, size, limit },
+        ResolveError::NotUtf8 { module, path, offset } => ResolveError::NotUtf8 { path: shown(&path), module, offset },
+        ResolveError::Unreadable { module, path, message } => ResolveError::Unreadable { path: shown(&path), module, message },
+        other => other,
     }
 }
 

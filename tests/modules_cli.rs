@@ -1,0 +1,254 @@
+//! `mlpy check` and `mlpy graph` on the module-system fixture projects, through the real
+//! binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mlpy(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mlpy"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mlpy runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn check(fixture: &str, extra: &[&str]) -> Output {
+    let main = format!("tests/fixtures/{fixture}/main.ml");
+    let mut args = vec!["check", main.as_str()];
+    args.extend_from_slice(extra);
+    mlpy(&root(), &args)
+}
+
+/// Copies a fixture into a temp folder, for tests that add special files.
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_valid_project_checks_cleanly() {
+    let out = check("modules_ok", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("Checked 7 files: no problems found."), "{}", stdout(&out));
+}
+
+#[test]
+fn graph_tree_shows_nesting_packages_aliases_and_the_diamond_once() {
+    let out = mlpy(&root(), &["graph", "tests/fixtures/modules_ok/main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let expected = "\
+main (tests/fixtures/modules_ok/main.ml)
+├── geometry.shapes (tests/fixtures/modules_ok/lib/geometry/shapes.ml)
+├── geometry.shapes as gs (tests/fixtures/modules_ok/lib/geometry/shapes.ml) (*)
+├── utils (tests/fixtures/modules_ok/lib/utils/__init__.ml)
+├── top.middle.leaf as leaf (tests/fixtures/modules_ok/lib/top/middle/leaf.ml)
+├── left (tests/fixtures/modules_ok/lib/left.ml)
+│   └── base (tests/fixtures/modules_ok/lib/base.ml)
+└── right (tests/fixtures/modules_ok/lib/right.ml)
+    └── base (tests/fixtures/modules_ok/lib/base.ml) (*)
+
+7 modules
+";
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn graph_json_and_dot() {
+    let out = mlpy(&root(), &["graph", "--format", "json", "tests/fixtures/modules_ok/main.ml"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["entry"], "main");
+    let modules = json["modules"].as_array().unwrap();
+    assert_eq!(modules.len(), 7);
+    let utils = modules.iter().find(|m| m["name"] == "utils").unwrap();
+    assert_eq!(utils["package"], true);
+    let main = &modules[0];
+    assert_eq!(main["imports"][3]["alias"], "leaf");
+    assert_eq!(main["imports"][3]["line"], 4);
+    assert_eq!(main["imports"][3]["column"], 8);
+    let out = mlpy(&root(), &["graph", "--format", "dot", "tests/fixtures/modules_ok/main.ml"]);
+    let dot = stdout(&out);
+    assert!(dot.starts_with("digraph modules {"));
+    assert!(dot.contains("\"left\" -> \"base\";"), "{dot}");
+    assert!(dot.contains("\"right\" -> \"base\";"), "{dot}");
+}
+
+#[test]
+fn cycles_name_the_full_path_at_every_import() {
+    let out = check("cycles", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for (site, cycle) in [
+        ("a.ml:1:8", "a → b → a"),
+        ("b.ml:1:8", "a → b → a"),
+        ("selfish.ml:1:8", "selfish → selfish"),
+        ("p.ml:1:8", "p → q → r → p"),
+        ("q.ml:1:8", "p → q → r → p"),
+        ("r.ml:1:8", "p → q → r → p"),
+    ] {
+        let line = format!("tests/fixtures/cycles/{site}: error: Circular dependency detected: {cycle}");
+        assert!(text.contains(&line), "missing `{line}` in:\n{text}");
+    }
+    assert!(text.contains("--> tests/fixtures/cycles/q.ml:1:8: 'q' imports 'r' here"), "{text}");
+    assert!(text.contains("Checked 7 files: 6 errors, 0 warnings."), "{text}");
+
+    let out = mlpy(&root(), &["graph", "tests/fixtures/cycles/main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("(cycle)"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Circular dependency detected: p → q → r → p"));
+}
+
+#[test]
+fn missing_modules_list_the_search_and_suggest_near_names() {
+    let out = check("missing", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("tests/fixtures/missing/main.ml:1:8: error: Module 'geometri' not found"), "{text}");
+    assert!(text.contains("              lib/geometri.ml\n              lib/geometri/__init__.ml"), "{text}");
+    assert!(text.contains("did you mean 'geometry'?"), "{text}");
+    assert!(text.contains("main.ml:2:8: error: Module 'utils.strngs' not found"), "{text}");
+    assert!(text.contains("did you mean 'utils.strings'?"), "{text}");
+    assert!(text.contains("main.ml:4:16: error: module 'geometry' has no member 'areaa'"), "{text}");
+    assert!(text.contains("did you mean 'area'?"), "{text}");
+    // The existing member on line 5 is fine.
+    assert!(!text.contains("main.ml:5:"), "{text}");
+}
+
+#[test]
+fn json_diagnostics_carry_positions_notes_and_related_places() {
+    let out = check("cycles", &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["errors"], 6);
+    let first = &json["diagnostics"][0];
+    assert_eq!(first["code"], "import-cycle");
+    assert_eq!(first["range"]["start"]["line"], 1);
+    assert_eq!(first["range"]["start"]["column"], 8);
+    assert_eq!(first["related"].as_array().unwrap().len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn unsafe_and_unusable_module_files_are_refused() {
+    use std::os::unix::fs::symlink;
+    let dir = copy_fixture("security");
+    let lib = dir.path().join("lib");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.ml"), "SECRET = 1;\n").unwrap();
+    symlink(lib.join("real/target.ml"), lib.join("inside_link.ml")).unwrap();
+    symlink(outside.path().join("secret.ml"), lib.join("escape.ml")).unwrap();
+    symlink(lib.join("nowhere.ml"), lib.join("dangling.ml")).unwrap();
+    let status = Command::new("mkfifo").arg(lib.join("pipe.ml")).status().unwrap();
+    assert!(status.success());
+    std::fs::write(lib.join("latin1.ml"), b"name = \"caf\xe9\";\n").unwrap();
+    std::fs::write(lib.join("huge.ml"), "x = 1;\n".repeat(200_000)).unwrap();
+
+    let out = mlpy(dir.path(), &["check", "main.ml"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    // A symlink that stays inside the root is an ordinary module.
+    assert!(!text.contains("main.ml:1:8"), "{text}");
+    let real_outside = std::fs::canonicalize(outside.path().join("secret.ml")).unwrap();
+    let real_root = std::fs::canonicalize(&lib).unwrap();
+    assert!(
+        text.contains(&format!(
+            "main.ml:2:8: error: Module 'escape' resolves to '{}', which is outside the import root '{}'",
+            real_outside.display(),
+            real_root.display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("main.ml:3:8: error: Module 'dangling' not found"), "{text}");
+    assert!(text.contains("main.ml:4:8: error: Module 'folder' at"), "{text}");
+    assert!(text.contains("is not a regular file"), "{text}");
+    assert!(text.contains("main.ml:5:8: error: Module 'pipe' at"), "{text}");
+    assert!(text.contains("main.ml:6:8: error: Module 'latin1' at 'lib/latin1.ml' is not valid UTF-8 (first invalid byte at offset 11)"), "{text}");
+    assert!(text.contains("main.ml:7:8: error: Module 'huge' at 'lib/huge.ml' is 1400000 bytes, over the limit of 1048576 bytes"), "{text}");
+    assert!(text.contains("main.ml:8:8: error: Import of Python module 'os' is refused"), "{text}");
+    assert!(text.contains("main.ml:9:8: error: no import protocol handles 'file://'"), "{text}");
+}
+
+#[test]
+fn traversal_tricks_are_syntax_errors_and_touch_nothing() {
+    let out = check("traversal", &[]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text.contains("main.ml:1:8: error: expected a module path"), "{text}");
+    assert!(text.contains("main.ml:2:12: error: expected a module name after `.`"), "{text}");
+    assert!(text.contains("main.ml:3:8: error: expected a module path"), "{text}");
+    assert!(!text.contains("not found"), "nothing is resolved from a broken import:\n{text}");
+    assert!(text.contains("Checked 1 file: 3 errors"), "{text}");
+}
+
+#[test]
+fn configuration_errors_name_the_key_and_the_place() {
+    for (fixture, expected) in [
+        ("config_unknown_key", "tests/fixtures/config_unknown_key/mlpy.json:3:15: error: unknown key in mlpy.json: `import_path`"),
+        (
+            "config_wrong_type",
+            "tests/fixtures/config_wrong_type/mlpy.json:2:28: error: invalid value for \"allow_current_dir\": invalid type: string \"yes\", expected a boolean",
+        ),
+        ("config_bad_json", "tests/fixtures/config_bad_json/mlpy.json:1:26: error: invalid JSON: trailing comma"),
+    ] {
+        let out = check(fixture, &[]);
+        assert_eq!(out.status.code(), Some(2), "{fixture}");
+        assert!(stderr(&out).starts_with(expected), "{fixture}: {}", stderr(&out));
+    }
+    let out = check("config_size", &[]);
+    assert!(stdout(&out).contains("Module 'big' at 'big.ml' is 88 bytes, over the limit of 64 bytes"), "{}", stdout(&out));
+}
+
+#[test]
+fn current_folder_only_when_allowed() {
+    let out = check("current_dir", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("helper.ml exists next to the importing file, but that folder is not searched"), "{}", stdout(&out));
+    let out = check("current_dir", &["--allow-current-dir"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = check("current_dir", &["--import-paths", "tests/fixtures/current_dir"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn stdlib_shadowing_is_a_warning() {
+    let out = check("shadow", &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("main.ml:1:8: warning: 'math' is the standard-library module; the user module math.ml is shadowed by it"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn unreadable_entry_files_are_clear_errors() {
+    let out = mlpy(&root(), &["check", "tests/fixtures/no/such/file.ml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot load 'tests/fixtures/no/such/file.ml'"), "{}", stderr(&out));
+}
