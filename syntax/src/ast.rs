@@ -107,30 +107,27 @@ fn token(parent: &SyntaxNode, kind: SyntaxKind) -> Option<SyntaxToken> {
         .find(|t| t.kind() == kind)
 }
 
-/// The expression children of `parent`, each tagged with how many `separator` tokens
-/// precede it. Used to tell `a` from `b` in `a ? b : c`, `x = y` or `s[a:b:c]`.
-fn exprs_by_slot(parent: &SyntaxNode, separators: &[SyntaxKind]) -> Vec<(usize, Expr)> {
+/// The expression child of `parent` that follows exactly `wanted` of the `separators`
+/// tokens: it tells `a` from `b` in `a ? b : c`, `x = y` or `s[a:b:c]`.
+fn expr_in_slot(parent: &SyntaxNode, separators: &[SyntaxKind], wanted: usize) -> Option<Expr> {
     let mut slot = 0;
-    let mut out = Vec::new();
     for element in parent.children_with_tokens() {
         match element {
-            NodeOrToken::Token(t) if separators.contains(&t.kind()) => slot += 1,
-            NodeOrToken::Node(n) => {
-                if let Some(e) = Expr::cast(n) {
-                    out.push((slot, e));
+            NodeOrToken::Token(t) if separators.contains(&t.kind()) => {
+                slot += 1;
+                if slot > wanted {
+                    return None;
                 }
             }
-            NodeOrToken::Token(_) => {}
+            NodeOrToken::Node(n) if slot == wanted => {
+                if let Some(e) = Expr::cast(n) {
+                    return Some(e);
+                }
+            }
+            _ => {}
         }
     }
-    out
-}
-
-fn expr_in_slot(parent: &SyntaxNode, separators: &[SyntaxKind], wanted: usize) -> Option<Expr> {
-    exprs_by_slot(parent, separators)
-        .into_iter()
-        .find(|(slot, _)| *slot == wanted)
-        .map(|(_, e)| e)
+    None
 }
 
 // ---------------------------------------------------------------------------------
