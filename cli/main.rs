@@ -7,6 +7,11 @@ mod project;
 mod render;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+// Syntax trees allocate many small nodes; mimalloc is markedly faster at that.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

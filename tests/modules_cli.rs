@@ -55,8 +55,18 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn a_valid_project_checks_cleanly() {
     let out = check("modules_ok", &[]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-    assert!(stdout(&out).contains("Checked 7 files: no problems found."), "{}", stdout(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("Checked 7 files: no problems found."),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -82,7 +92,15 @@ main (tests/fixtures/modules_ok/main.ml)
 
 #[test]
 fn graph_json_and_dot() {
-    let out = mlpy(&root(), &["graph", "--format", "json", "tests/fixtures/modules_ok/main.ml"]);
+    let out = mlpy(
+        &root(),
+        &[
+            "graph",
+            "--format",
+            "json",
+            "tests/fixtures/modules_ok/main.ml",
+        ],
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["entry"], "main");
     let modules = json["modules"].as_array().unwrap();
@@ -93,7 +111,15 @@ fn graph_json_and_dot() {
     assert_eq!(main["imports"][3]["alias"], "leaf");
     assert_eq!(main["imports"][3]["line"], 4);
     assert_eq!(main["imports"][3]["column"], 8);
-    let out = mlpy(&root(), &["graph", "--format", "dot", "tests/fixtures/modules_ok/main.ml"]);
+    let out = mlpy(
+        &root(),
+        &[
+            "graph",
+            "--format",
+            "dot",
+            "tests/fixtures/modules_ok/main.ml",
+        ],
+    );
     let dot = stdout(&out);
     assert!(dot.starts_with("digraph modules {"));
     assert!(dot.contains("\"left\" -> \"base\";"), "{dot}");
@@ -113,11 +139,18 @@ fn cycles_name_the_full_path_at_every_import() {
         ("q.ml:1:8", "p → q → r → p"),
         ("r.ml:1:8", "p → q → r → p"),
     ] {
-        let line = format!("tests/fixtures/cycles/{site}: error: Circular dependency detected: {cycle}");
+        let line =
+            format!("tests/fixtures/cycles/{site}: error: Circular dependency detected: {cycle}");
         assert!(text.contains(&line), "missing `{line}` in:\n{text}");
     }
-    assert!(text.contains("--> tests/fixtures/cycles/q.ml:1:8: 'q' imports 'r' here"), "{text}");
-    assert!(text.contains("Checked 7 files: 6 errors, 0 warnings."), "{text}");
+    assert!(
+        text.contains("--> tests/fixtures/cycles/q.ml:1:8: 'q' imports 'r' here"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Checked 7 files: 6 errors, 0 warnings."),
+        "{text}"
+    );
 
     let out = mlpy(&root(), &["graph", "tests/fixtures/cycles/main.ml"]);
     assert_eq!(out.status.code(), Some(1));
@@ -130,12 +163,24 @@ fn missing_modules_list_the_search_and_suggest_near_names() {
     let out = check("missing", &[]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("tests/fixtures/missing/main.ml:1:8: error: Module 'geometri' not found"), "{text}");
-    assert!(text.contains("              lib/geometri.ml\n              lib/geometri/__init__.ml"), "{text}");
+    assert!(
+        text.contains("tests/fixtures/missing/main.ml:1:8: error: Module 'geometri' not found"),
+        "{text}"
+    );
+    assert!(
+        text.contains("              lib/geometri.ml\n              lib/geometri/__init__.ml"),
+        "{text}"
+    );
     assert!(text.contains("did you mean 'geometry'?"), "{text}");
-    assert!(text.contains("main.ml:2:8: error: Module 'utils.strngs' not found"), "{text}");
+    assert!(
+        text.contains("main.ml:2:8: error: Module 'utils.strngs' not found"),
+        "{text}"
+    );
     assert!(text.contains("did you mean 'utils.strings'?"), "{text}");
-    assert!(text.contains("main.ml:4:16: error: module 'geometry' has no member 'areaa'"), "{text}");
+    assert!(
+        text.contains("main.ml:4:16: error: module 'geometry' has no member 'areaa'"),
+        "{text}"
+    );
     assert!(text.contains("did you mean 'area'?"), "{text}");
     // The existing member on line 5 is fine.
     assert!(!text.contains("main.ml:5:"), "{text}");
@@ -164,7 +209,10 @@ fn unsafe_and_unusable_module_files_are_refused() {
     symlink(lib.join("real/target.ml"), lib.join("inside_link.ml")).unwrap();
     symlink(outside.path().join("secret.ml"), lib.join("escape.ml")).unwrap();
     symlink(lib.join("nowhere.ml"), lib.join("dangling.ml")).unwrap();
-    let status = Command::new("mkfifo").arg(lib.join("pipe.ml")).status().unwrap();
+    let status = Command::new("mkfifo")
+        .arg(lib.join("pipe.ml"))
+        .status()
+        .unwrap();
     assert!(status.success());
     std::fs::write(lib.join("latin1.ml"), b"name = \"caf\xe9\";\n").unwrap();
     std::fs::write(lib.join("huge.ml"), "x = 1;\n".repeat(200_000)).unwrap();
@@ -184,14 +232,29 @@ fn unsafe_and_unusable_module_files_are_refused() {
         )),
         "{text}"
     );
-    assert!(text.contains("main.ml:3:8: error: Module 'dangling' not found"), "{text}");
-    assert!(text.contains("main.ml:4:8: error: Module 'folder' at"), "{text}");
+    assert!(
+        text.contains("main.ml:3:8: error: Module 'dangling' not found"),
+        "{text}"
+    );
+    assert!(
+        text.contains("main.ml:4:8: error: Module 'folder' at"),
+        "{text}"
+    );
     assert!(text.contains("is not a regular file"), "{text}");
-    assert!(text.contains("main.ml:5:8: error: Module 'pipe' at"), "{text}");
+    assert!(
+        text.contains("main.ml:5:8: error: Module 'pipe' at"),
+        "{text}"
+    );
     assert!(text.contains("main.ml:6:8: error: Module 'latin1' at 'lib/latin1.ml' is not valid UTF-8 (first invalid byte at offset 11)"), "{text}");
     assert!(text.contains("main.ml:7:8: error: Module 'huge' at 'lib/huge.ml' is 1400000 bytes, over the limit of 1048576 bytes"), "{text}");
-    assert!(text.contains("main.ml:8:8: error: Import of Python module 'os' is refused"), "{text}");
-    assert!(text.contains("main.ml:9:8: error: no import protocol handles 'file://'"), "{text}");
+    assert!(
+        text.contains("main.ml:8:8: error: Import of Python module 'os' is refused"),
+        "{text}"
+    );
+    assert!(
+        text.contains("main.ml:9:8: error: no import protocol handles 'file://'"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -199,10 +262,22 @@ fn traversal_tricks_are_syntax_errors_and_touch_nothing() {
     let out = check("traversal", &[]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text.contains("main.ml:1:8: error: expected a module path"), "{text}");
-    assert!(text.contains("main.ml:2:12: error: expected a module name after `.`"), "{text}");
-    assert!(text.contains("main.ml:3:8: error: expected a module path"), "{text}");
-    assert!(!text.contains("not found"), "nothing is resolved from a broken import:\n{text}");
+    assert!(
+        text.contains("main.ml:1:8: error: expected a module path"),
+        "{text}"
+    );
+    assert!(
+        text.contains("main.ml:2:12: error: expected a module name after `.`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("main.ml:3:8: error: expected a module path"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("not found"),
+        "nothing is resolved from a broken import:\n{text}"
+    );
     assert!(text.contains("Checked 1 file: 3 errors"), "{text}");
 }
 
@@ -221,17 +296,30 @@ fn configuration_errors_name_the_key_and_the_place() {
         assert!(stderr(&out).starts_with(expected), "{fixture}: {}", stderr(&out));
     }
     let out = check("config_size", &[]);
-    assert!(stdout(&out).contains("Module 'big' at 'big.ml' is 88 bytes, over the limit of 64 bytes"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Module 'big' at 'big.ml' is 88 bytes, over the limit of 64 bytes"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
 fn current_folder_only_when_allowed() {
     let out = check("current_dir", &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("helper.ml exists next to the importing file, but that folder is not searched"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "helper.ml exists next to the importing file, but that folder is not searched"
+        ),
+        "{}",
+        stdout(&out)
+    );
     let out = check("current_dir", &["--allow-current-dir"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let out = check("current_dir", &["--import-paths", "tests/fixtures/current_dir"]);
+    let out = check(
+        "current_dir",
+        &["--import-paths", "tests/fixtures/current_dir"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
@@ -250,5 +338,9 @@ fn stdlib_shadowing_is_a_warning() {
 fn unreadable_entry_files_are_clear_errors() {
     let out = mlpy(&root(), &["check", "tests/fixtures/no/such/file.ml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot load 'tests/fixtures/no/such/file.ml'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot load 'tests/fixtures/no/such/file.ml'"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -6,7 +6,7 @@ use crate::graph::{EdgeTarget, ModuleGraph, ModuleId, ModuleNode};
 use crate::scopes::{BindingKind, NameRes};
 use crate::suggest::suggestions;
 use mlpy_syntax::ast::{self, AstNode};
-use mlpy_syntax::{SyntaxKind, SyntaxNode, TextRange};
+use mlpy_syntax::{SyntaxNode, TextRange};
 
 /// Every diagnostic of every module in the graph, module by module in load order.
 pub fn graph_diagnostics(graph: &ModuleGraph) -> Vec<Diagnostic> {
@@ -107,58 +107,48 @@ fn cycle_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> {
 /// A member access chain rooted at an imported name: `a.b.c` → [a, b, c].
 struct Chain {
     names: Vec<(String, TextRange)>,
-    /// The NAME_REF of the root.
-    root: TextRange,
 }
 
-fn chains(root: &SyntaxNode) -> Vec<Chain> {
-    let mut out = Vec::new();
-    for path in root.descendants().filter_map(ast::PathExpr::cast) {
-        let Some(name_ref) = path.name_ref() else {
-            continue;
+/// The member chain that starts at the name use `name_ref` (the NAME_REF's range).
+fn chain_at(root: &SyntaxNode, name_ref: TextRange) -> Option<Chain> {
+    let token = root.covering_element(name_ref).into_token()?;
+    let path = token.parent()?.parent().and_then(ast::PathExpr::cast)?;
+    let mut names = vec![(token.text().to_string(), token.text_range())];
+    let mut node = path.syntax().clone();
+    while let Some(field) = node.parent().and_then(ast::FieldExpr::cast) {
+        let is_receiver = field.receiver().is_some_and(|r| r.syntax() == &node);
+        let Some(member) = field.name_ref().and_then(|n| n.ident_token()) else {
+            break;
         };
-        let Some(token) = name_ref.ident_token() else {
-            continue;
-        };
-        let mut names = vec![(token.text().to_string(), token.text_range())];
-        let mut node = path.syntax().clone();
-        while let Some(parent) = node.parent() {
-            if parent.kind() != SyntaxKind::FIELD_EXPR {
-                break;
-            }
-            let field = ast::FieldExpr::cast(parent.clone()).expect("kind checked");
-            let is_receiver = field.receiver().is_some_and(|r| r.syntax() == &node);
-            let Some(member) = field.name_ref().and_then(|n| n.ident_token()) else {
-                break;
-            };
-            if !is_receiver {
-                break;
-            }
-            names.push((member.text().to_string(), member.text_range()));
-            node = parent;
+        if !is_receiver {
+            break;
         }
-        if names.len() > 1 {
-            out.push(Chain {
-                names,
-                root: token.text_range(),
-            });
-        }
+        names.push((member.text().to_string(), member.text_range()));
+        node = field.syntax().clone();
     }
-    out
+    (names.len() > 1).then_some(Chain { names })
 }
 
 /// `util.nosuch(1)` where `util` is an imported user module without `nosuch`.
 fn unknown_members(graph: &ModuleGraph, module: &ModuleNode) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let scopes = &module.file.scopes;
-    for chain in chains(&module.file.parse.syntax_node()) {
-        let NameRes::Binding(binding) = scopes.resolve(chain.root) else {
+    let root = module.file.parse.syntax_node();
+    let mut uses: Vec<(TextRange, crate::scopes::BindingId)> = scopes
+        .uses()
+        .filter_map(|(range, _, res)| match res {
+            NameRes::Binding(b) if scopes.binding(b).kind == BindingKind::Import => {
+                Some((range, b))
+            }
+            _ => None,
+        })
+        .collect();
+    uses.sort_by_key(|(range, _)| range.start());
+    for (range, binding) in uses {
+        let Some(chain) = chain_at(&root, range) else {
             continue;
         };
         let binding = scopes.binding(binding);
-        if binding.kind != BindingKind::Import {
-            continue;
-        }
         if let Some(d) = check_chain(graph, module, binding, &chain) {
             out.push(d);
         }

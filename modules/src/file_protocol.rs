@@ -7,7 +7,9 @@
 
 use crate::error::ResolveError;
 use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// A folder modules are searched in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,9 +41,33 @@ pub struct FileProtocol {
     pub allow_current_dir: bool,
     /// Folder paths are shown relative to it.
     pub project_root: PathBuf,
+    /// Folders known to be real directories (no symlink on the way from their root),
+    /// so that most module files need one `lstat` instead of a full `realpath`.
+    real_dirs: Mutex<HashSet<PathBuf>>,
 }
 
 impl FileProtocol {
+    pub fn new(
+        roots: Vec<ImportRoot>,
+        allow_current_dir: bool,
+        project_root: PathBuf,
+    ) -> FileProtocol {
+        FileProtocol {
+            roots,
+            allow_current_dir,
+            project_root,
+            real_dirs: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Forgets what it learnt about folders (files appeared or disappeared).
+    pub fn forget_folders(&self) {
+        self.real_dirs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// Candidate files for `parts` under `root`: the module file, then the package file.
     pub fn candidates(root: &Path, parts: &[String]) -> [PathBuf; 2] {
         let mut dir = root.to_path_buf();
@@ -55,20 +81,101 @@ impl FileProtocol {
         ]
     }
 
+    /// Looks for `parts` under `root`, which must be canonical.
     pub(crate) fn probe(&self, root: &Path, parts: &[String]) -> Probe {
         let module = parts.join(".");
         for (i, candidate) in Self::candidates(root, parts).into_iter().enumerate() {
-            match check_inside(&module, &candidate, root) {
+            match self.check_inside(&module, &candidate, root) {
                 Probe::Missing => continue,
                 Probe::Found(mut located) => {
                     located.is_package = i == 1;
-                    located.parent_packages = parent_packages(root, parts);
+                    located.parent_packages = self.parent_packages(root, parts);
                     return Probe::Found(located);
                 }
                 refused => return refused,
             }
         }
         Probe::Missing
+    }
+
+    /// Whether `dir` is a real directory under `root` with no symlink on the way.
+    fn is_real_dir(&self, dir: &Path, root: &Path) -> bool {
+        if dir == root {
+            return true;
+        }
+        if !dir.starts_with(root) {
+            return false;
+        }
+        if self
+            .real_dirs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(dir)
+        {
+            return true;
+        }
+        let real = std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+            && dir
+                .parent()
+                .is_some_and(|parent| self.is_real_dir(parent, root));
+        if real {
+            self.real_dirs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(dir.to_path_buf());
+        }
+        real
+    }
+
+    /// Checks that `candidate` exists, is a regular file and, symlinks resolved, lies in
+    /// the canonical `root`.
+    fn check_inside(&self, module: &str, candidate: &Path, root: &Path) -> Probe {
+        let Ok(meta) = std::fs::symlink_metadata(candidate) else {
+            return Probe::Missing;
+        };
+        let plain = !meta.file_type().is_symlink()
+            && candidate
+                .parent()
+                .is_some_and(|dir| self.is_real_dir(dir, root));
+        if plain {
+            // No symlink anywhere below the canonical root: the path is already real.
+            return regular_file(module, candidate, candidate.to_path_buf(), &meta);
+        }
+        let real = match std::fs::canonicalize(candidate) {
+            Ok(real) => real,
+            // A dangling symlink: nothing usable is there.
+            Err(_) => return Probe::Missing,
+        };
+        if !real.starts_with(root) {
+            return Probe::Refused(ResolveError::OutsideRoot {
+                module: module.to_string(),
+                path: candidate.to_path_buf(),
+                real_path: real,
+                root: root.to_path_buf(),
+            });
+        }
+        match std::fs::metadata(&real) {
+            Ok(meta) => regular_file(module, candidate, real, &meta),
+            Err(e) => Probe::Refused(ResolveError::Unreadable {
+                module: module.to_string(),
+                path: candidate.to_path_buf(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// `a/__init__.ml` and `a/b/__init__.ml` for `a.b.c`, where they exist inside `root`.
+    fn parent_packages(&self, root: &Path, parts: &[String]) -> Vec<(String, PathBuf)> {
+        let mut out = Vec::new();
+        let mut dir = root.to_path_buf();
+        for i in 0..parts.len() - 1 {
+            dir.push(&parts[i]);
+            let init = dir.join("__init__.ml");
+            if let Probe::Found(located) = self.check_inside(&parts[..=i].join("."), &init, root) {
+                out.push((parts[..=i].join("."), located.path));
+            }
+        }
+        out
     }
 
     pub fn display(&self, path: &Path) -> String {
@@ -107,58 +214,21 @@ impl FileProtocol {
     }
 }
 
-/// Checks that `candidate` exists, is a regular file and, symlinks resolved, lies in
-/// `root`.
-fn check_inside(module: &str, candidate: &Path, root: &Path) -> Probe {
-    if std::fs::symlink_metadata(candidate).is_err() {
-        return Probe::Missing;
-    }
-    let real = match std::fs::canonicalize(candidate) {
-        Ok(real) => real,
-        // A dangling symlink: nothing usable is there.
-        Err(_) => return Probe::Missing,
-    };
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    if !real.starts_with(&canonical_root) {
-        return Probe::Refused(ResolveError::OutsideRoot {
-            module: module.to_string(),
-            path: candidate.to_path_buf(),
-            real_path: real,
-            root: canonical_root,
-        });
-    }
-    match std::fs::metadata(&real) {
-        Ok(meta) if meta.is_file() => Probe::Found(Located {
+fn regular_file(module: &str, shown: &Path, real: PathBuf, meta: &std::fs::Metadata) -> Probe {
+    if meta.is_file() {
+        Probe::Found(Located {
             name: module.to_string(),
             path: real,
             origin: Origin::File,
             is_package: false,
             parent_packages: Vec::new(),
-        }),
-        Ok(_) => Probe::Refused(ResolveError::NotAFile {
+        })
+    } else {
+        Probe::Refused(ResolveError::NotAFile {
             module: module.to_string(),
-            path: candidate.to_path_buf(),
-        }),
-        Err(e) => Probe::Refused(ResolveError::Unreadable {
-            module: module.to_string(),
-            path: candidate.to_path_buf(),
-            message: e.to_string(),
-        }),
+            path: shown.to_path_buf(),
+        })
     }
-}
-
-/// `a/__init__.ml` and `a/b/__init__.ml` for `a.b.c`, where they exist inside `root`.
-fn parent_packages(root: &Path, parts: &[String]) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let mut dir = root.to_path_buf();
-    for i in 0..parts.len() - 1 {
-        dir.push(&parts[i]);
-        let init = dir.join("__init__.ml");
-        if let Probe::Found(located) = check_inside(&parts[..=i].join("."), &init, root) {
-            out.push((parts[..=i].join("."), located.path));
-        }
-    }
-    out
 }
 
 impl ImportProtocol for FileProtocol {

@@ -1,13 +1,14 @@
 //! The module graph of a program: every module reachable from the entry, each parsed
 //! once and shared by all its importers; edges carry the import's source range.
 
-use crate::cache::{ModuleCache, SourceFile};
+use crate::cache::{LoadError, ModuleCache, SourceFile};
 use crate::error::ResolveError;
 use crate::protocol::{ImportSpec, Located, Origin};
 use crate::resolver::{Resolution, Resolver};
 use mlpy_syntax::ast::{self, AstNode, ImportTarget};
 use mlpy_syntax::TextRange;
-use std::collections::{HashMap, VecDeque};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -95,7 +96,10 @@ pub struct ModuleGraph {
 }
 
 impl ModuleGraph {
-    /// Loads the entry and every module it reaches.
+    /// Loads the entry and every module it reaches. Work proceeds breadth first, one
+    /// layer at a time: the imports of a layer are resolved in parallel, then the new
+    /// modules are read and parsed in parallel. Module ids follow that order, so they do
+    /// not depend on thread timing.
     pub fn build(
         entry: &Path,
         resolver: &Resolver,
@@ -110,26 +114,101 @@ impl ModuleGraph {
             path: entry.to_path_buf(),
             message: e.into_resolve_error(&entry_name(entry), entry).to_string(),
         })?;
-        let name = entry_name(entry);
         let mut graph = ModuleGraph {
             modules: Vec::new(),
             entry: ModuleId(0),
             cycles: Vec::new(),
             by_path: HashMap::new(),
         };
-        graph.add_node(name, entry_path, Origin::File, false, true, file);
-        let mut queue = VecDeque::from([ModuleId(0)]);
-        while let Some(id) = queue.pop_front() {
-            let edges = graph.resolve_imports(id, resolver, cache, limit, &mut queue);
-            let dependencies: Vec<PathBuf> = edges
-                .iter()
-                .filter_map(|e| match &e.target {
-                    Ok(EdgeTarget::Module(m)) => Some(graph.module(*m).path.clone()),
-                    _ => None,
+        graph.add_node(
+            entry_name(entry),
+            entry_path,
+            Origin::File,
+            false,
+            true,
+            file,
+        );
+        let mut load_errors: HashMap<PathBuf, LoadError> = HashMap::new();
+        let mut frontier = vec![ModuleId(0)];
+        while !frontier.is_empty() {
+            let pending: Vec<Vec<PendingEdge>> = frontier
+                .par_iter()
+                .map(|&id| pending_edges(graph.module(id), resolver))
+                .collect();
+
+            // Every module this layer reaches for the first time, with its packages.
+            let mut to_load: Vec<Located> = Vec::new();
+            let mut queued: HashSet<PathBuf> = HashSet::new();
+            for edge in pending.iter().flatten() {
+                if let Ok(Resolution::Module(located)) = &edge.resolution {
+                    let packages = located.parent_packages.iter().map(|(name, path)| Located {
+                        name: name.clone(),
+                        path: path.clone(),
+                        origin: located.origin.clone(),
+                        is_package: true,
+                        parent_packages: Vec::new(),
+                    });
+                    for candidate in packages.chain(std::iter::once(located.clone())) {
+                        let known = graph.by_path.contains_key(&candidate.path)
+                            || load_errors.contains_key(&candidate.path);
+                        if !known && queued.insert(candidate.path.clone()) {
+                            to_load.push(candidate);
+                        }
+                    }
+                }
+            }
+            let loaded: Vec<(Located, Result<Arc<SourceFile>, LoadError>)> = to_load
+                .into_par_iter()
+                .map(|located| {
+                    let file = cache.load(&located.path, limit);
+                    (located, file)
                 })
                 .collect();
-            cache.set_dependencies(&graph.module(id).path.clone(), dependencies);
-            graph.modules[id.0 as usize].imports = edges;
+            let mut next = Vec::new();
+            let mut new_nodes = Vec::new();
+            for (located, file) in loaded {
+                match file {
+                    Ok(file) => {
+                        let id = graph.add_node(
+                            located.name.clone(),
+                            located.path.clone(),
+                            located.origin.clone(),
+                            located.is_package,
+                            false,
+                            file,
+                        );
+                        next.push(id);
+                        new_nodes.push((id, located));
+                    }
+                    Err(e) => {
+                        load_errors.insert(located.path.clone(), e);
+                    }
+                }
+            }
+            for (id, located) in new_nodes {
+                let packages = located
+                    .parent_packages
+                    .iter()
+                    .filter_map(|(_, path)| graph.by_path.get(path).copied())
+                    .collect();
+                graph.modules[id.0 as usize].packages = packages;
+            }
+            for (&id, edges) in frontier.iter().zip(pending) {
+                let edges: Vec<ImportEdge> = edges
+                    .into_iter()
+                    .map(|e| graph.finish_edge(e, &load_errors, resolver))
+                    .collect();
+                let dependencies: Vec<PathBuf> = edges
+                    .iter()
+                    .filter_map(|e| match &e.target {
+                        Ok(EdgeTarget::Module(m)) => Some(graph.module(*m).path.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                cache.set_dependencies(&graph.module(id).path.clone(), dependencies);
+                graph.modules[id.0 as usize].imports = edges;
+            }
+            frontier = next;
         }
         graph.cycles = find_cycles(&graph);
         Ok(graph)
@@ -160,95 +239,39 @@ impl ModuleGraph {
         id
     }
 
-    /// The node for a located module, loading it on first sight.
-    fn node_for(
-        &mut self,
-        located: &Located,
-        cache: &ModuleCache,
-        limit: u64,
-        queue: &mut VecDeque<ModuleId>,
-    ) -> Result<ModuleId, ResolveError> {
-        if let Some(&id) = self.by_path.get(&located.path) {
-            return Ok(id);
-        }
-        let file = cache
-            .load(&located.path, limit)
-            .map_err(|e| e.into_resolve_error(&located.name, &located.path))?;
-        let id = self.add_node(
-            located.name.clone(),
-            located.path.clone(),
-            located.origin.clone(),
-            located.is_package,
-            false,
-            file,
-        );
-        queue.push_back(id);
-        let mut packages = Vec::new();
-        for (name, path) in &located.parent_packages {
-            let parent = Located {
-                name: name.clone(),
-                path: path.clone(),
-                origin: located.origin.clone(),
-                is_package: true,
-                parent_packages: Vec::new(),
-            };
-            if let Ok(parent_id) = self.node_for(&parent, cache, limit, queue) {
-                packages.push(parent_id);
-            }
-        }
-        self.modules[id.0 as usize].packages = packages;
-        Ok(id)
-    }
-
-    fn resolve_imports(
-        &mut self,
-        id: ModuleId,
+    /// Turns a resolved import into an edge to a node (or the reason there is none).
+    fn finish_edge(
+        &self,
+        edge: PendingEdge,
+        load_errors: &HashMap<PathBuf, LoadError>,
         resolver: &Resolver,
-        cache: &ModuleCache,
-        limit: u64,
-        queue: &mut VecDeque<ModuleId>,
-    ) -> Vec<ImportEdge> {
-        let node = self.module(id);
-        let file = node.file.clone();
-        let importer = node.path.clone();
-        let origin = node.origin.clone();
-        let mut edges = Vec::new();
-        let errors = file.parse.errors();
-        for import in file.parse.tree().imports() {
-            let statement = import.syntax().text_range();
-            // A half-written import is reported as a syntax error; resolving what is
-            // there would only add noise.
-            if errors.iter().any(|e| e.is_error() && statement.contains_range(e.range)) {
-                continue;
-            }
-            let Some((spec, target_range)) = import_spec(&import) else {
-                continue;
-            };
-            let alias = import.alias().and_then(|a| a.name()).map(|n| n.text());
-            let resolution = resolver.resolve(&spec, &importer, &origin);
-            let mut shadowed_user_module = None;
-            let target = match resolution {
-                Ok(Resolution::Stdlib(name)) => {
-                    shadowed_user_module = resolver.shadowed_user_module(&name).map(|p| resolver.display_path(&p));
-                    Ok(EdgeTarget::Stdlib(name))
-                }
+    ) -> ImportEdge {
+        let target =
+            match edge.resolution {
+                Ok(Resolution::Stdlib(name)) => Ok(EdgeTarget::Stdlib(name)),
                 Ok(Resolution::Python(name)) => Ok(EdgeTarget::Python(name)),
-                Ok(Resolution::Module(located)) => self
-                    .node_for(&located, cache, limit, queue)
-                    .map(EdgeTarget::Module)
-                    .map_err(|e| shown_relative(e, resolver)),
+                Ok(Resolution::Module(located)) => match self.by_path.get(&located.path) {
+                    Some(&id) => Ok(EdgeTarget::Module(id)),
+                    None => {
+                        let error = load_errors.get(&located.path).cloned().unwrap_or(
+                            LoadError::Unreadable("the module could not be loaded".to_string()),
+                        );
+                        Err(shown_relative(
+                            error.into_resolve_error(&located.name, &located.path),
+                            resolver,
+                        ))
+                    }
+                },
                 Err(e) => Err(e),
             };
-            edges.push(ImportEdge {
-                statement,
-                target_range,
-                spec,
-                alias,
-                target,
-                shadowed_user_module,
-            });
+        ImportEdge {
+            statement: edge.statement,
+            target_range: edge.target_range,
+            spec: edge.spec,
+            alias: edge.alias,
+            target,
+            shadowed_user_module: edge.shadowed_user_module,
         }
-        edges
     }
 
     pub fn module(&self, id: ModuleId) -> &ModuleNode {
@@ -330,14 +353,91 @@ impl ModuleGraph {
     }
 }
 
+/// An import statement, resolved but not yet attached to a node.
+struct PendingEdge {
+    statement: TextRange,
+    target_range: TextRange,
+    spec: ImportSpec,
+    alias: Option<String>,
+    resolution: Result<Resolution, ResolveError>,
+    shadowed_user_module: Option<String>,
+}
+
+/// Resolves every import statement of `module`.
+fn pending_edges(module: &ModuleNode, resolver: &Resolver) -> Vec<PendingEdge> {
+    let file = &module.file;
+    let errors = file.parse.errors();
+    let mut edges = Vec::new();
+    for import in file.parse.tree().imports() {
+        let statement = import.syntax().text_range();
+        // A half-written import is reported as a syntax error; resolving what is there
+        // would only add noise.
+        if errors
+            .iter()
+            .any(|e| e.is_error() && statement.contains_range(e.range))
+        {
+            continue;
+        }
+        let Some((spec, target_range)) = import_spec(&import) else {
+            continue;
+        };
+        let alias = import.alias().and_then(|a| a.name()).map(|n| n.text());
+        let resolution = resolver.resolve(&spec, &module.path, &module.origin);
+        let shadowed_user_module = match &resolution {
+            Ok(Resolution::Stdlib(name)) => resolver
+                .shadowed_user_module(name)
+                .map(|p| resolver.display_path(&p)),
+            _ => None,
+        };
+        edges.push(PendingEdge {
+            statement,
+            target_range,
+            spec,
+            alias,
+            resolution,
+            shadowed_user_module,
+        });
+    }
+    edges
+}
+
 /// A load error with the file shown relative to the project.
 fn shown_relative(error: ResolveError, resolver: &Resolver) -> ResolveError {
     let shown = |p: &PathBuf| PathBuf::from(resolver.display_path(p));
     match error {
-        ResolveError::NotAFile { module, path } => ResolveError::NotAFile { path: shown(&path), module },
-        ResolveError::TooLarge { module, path, size, limit } => ResolveError::TooLarge { path: shown(&path), module, size, limit },
-        ResolveError::NotUtf8 { module, path, offset } => ResolveError::NotUtf8 { path: shown(&path), module, offset },
-        ResolveError::Unreadable { module, path, message } => ResolveError::Unreadable { path: shown(&path), module, message },
+        ResolveError::NotAFile { module, path } => ResolveError::NotAFile {
+            path: shown(&path),
+            module,
+        },
+        ResolveError::TooLarge {
+            module,
+            path,
+            size,
+            limit,
+        } => ResolveError::TooLarge {
+            path: shown(&path),
+            module,
+            size,
+            limit,
+        },
+        ResolveError::NotUtf8 {
+            module,
+            path,
+            offset,
+        } => ResolveError::NotUtf8 {
+            path: shown(&path),
+            module,
+            offset,
+        },
+        ResolveError::Unreadable {
+            module,
+            path,
+            message,
+        } => ResolveError::Unreadable {
+            path: shown(&path),
+            module,
+            message,
+        },
         other => other,
     }
 }

@@ -50,15 +50,15 @@ struct MemoKey {
 
 impl Resolver {
     pub fn new(config: Arc<ProjectConfig>) -> Resolver {
-        let files = FileProtocol {
-            roots: config
+        let files = FileProtocol::new(
+            config
                 .import_paths
                 .iter()
                 .map(|p| ImportRoot::new(p))
                 .collect(),
-            allow_current_dir: config.allow_current_dir,
-            project_root: config.root.clone(),
-        };
+            config.allow_current_dir,
+            config.root.clone(),
+        );
         Resolver {
             config,
             files,
@@ -84,6 +84,7 @@ impl Resolver {
     /// Forgets memoised answers (files appeared or disappeared).
     pub fn clear_memo(&self) {
         self.memo.lock().expect("resolver memo poisoned").clear();
+        self.files.forget_folders();
     }
 
     /// Resolves the import `spec` written in the module at `importer`.

@@ -7,9 +7,10 @@
 //! language server (definitions, references, rename, completion) both use this.
 
 use crate::stdlib::{is_builtin, BUILTIN_MODULE_NAME, NULL_NAMES};
-use mlpy_syntax::ast::{self, ArrowBody, AstNode, Expr, ImportTarget, Stmt};
-use mlpy_syntax::{TextRange, TextSize};
-use std::collections::HashMap;
+use mlpy_syntax::ast::{self, AstNode, Expr, ImportTarget, Stmt};
+use mlpy_syntax::green::{self, GreenChild, GreenEvent};
+use mlpy_syntax::{SyntaxKind, SyntaxNode, TextRange, TextSize};
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ScopeId(pub u32);
@@ -101,7 +102,8 @@ pub struct ModuleScopes {
     pub scopes: Vec<Scope>,
     pub bindings: Vec<Binding>,
     /// Resolution of every name use (keyed by the NAME_REF's range).
-    resolutions: HashMap<TextRange, (ScopeId, NameRes)>,
+    /// Sorted by range: uses are recorded in source order.
+    resolutions: Vec<(TextRange, ScopeId, NameRes)>,
     /// Per binding, every use of it (reads and writes, definitions excluded).
     references: Vec<Vec<TextRange>>,
     /// What each `nonlocal` name refers to, keyed by the name's range in the statement.
@@ -112,10 +114,8 @@ pub struct ModuleScopes {
 impl ModuleScopes {
     pub fn build(file: &ast::SourceFile) -> ModuleScopes {
         let mut builder = Builder::default();
-        let module = builder.new_scope(ScopeKind::Module, None, file.syntax().text_range(), None);
-        let statements: Vec<Stmt> = file.statements().collect();
-        builder.declare_block(module, &statements);
-        builder.resolve_block(module, &statements);
+        builder.walk(file.syntax());
+        builder.resolve_uses();
         builder.finish()
     }
 
@@ -143,14 +143,22 @@ impl ModuleScopes {
 
     /// What the name used at `name_ref` (a NAME_REF's range) refers to.
     pub fn resolve(&self, name_ref: TextRange) -> NameRes {
-        self.resolutions
-            .get(&name_ref)
-            .map_or(NameRes::Unknown, |(_, r)| *r)
+        self.find_use(name_ref)
+            .map_or(NameRes::Unknown, |(_, _, r)| r)
     }
 
     /// The scope a name use sits in.
     pub fn scope_of_use(&self, name_ref: TextRange) -> Option<ScopeId> {
-        self.resolutions.get(&name_ref).map(|(s, _)| *s)
+        self.find_use(name_ref).map(|(_, s, _)| s)
+    }
+
+    fn find_use(&self, name_ref: TextRange) -> Option<(TextRange, ScopeId, NameRes)> {
+        let i = self
+            .resolutions
+            .binary_search_by_key(&name_ref.start(), |(r, _, _)| r.start())
+            .ok()?;
+        let found = self.resolutions[i];
+        (found.0 == name_ref).then_some(found)
     }
 
     /// The binding a `nonlocal` name (its range in the statement) refers to.
@@ -163,9 +171,9 @@ impl ModuleScopes {
         &self.references[binding.0 as usize]
     }
 
-    /// All name uses with their resolutions, in no particular order.
+    /// All name uses with their resolutions, in source order.
     pub fn uses(&self) -> impl Iterator<Item = (TextRange, ScopeId, NameRes)> + '_ {
-        self.resolutions.iter().map(|(r, (s, n))| (*r, *s, *n))
+        self.resolutions.iter().copied()
     }
 
     /// The binding defined at `range` (a definition's name range), if any.
@@ -212,9 +220,30 @@ impl ModuleScopes {
     }
 }
 
+/// A definition seen in pass 1, turned into a binding once the whole scope (and its
+/// `nonlocal` declarations, which may come later) is known.
+struct PendingDef {
+    name: String,
+    kind: BindingKind,
+    range: TextRange,
+    node_range: Option<TextRange>,
+    import: Option<ImportBinding>,
+}
+
+/// A name used (or a `nonlocal` name), seen in the walk and resolved after it, once
+/// every scope's definitions are known.
+struct PendingUse {
+    scope: ScopeId,
+    name: String,
+    range: TextRange,
+    nonlocal: bool,
+}
+
 #[derive(Default)]
 struct Builder {
     out: ModuleScopes,
+    pending: Vec<Vec<PendingDef>>,
+    uses: Vec<PendingUse>,
 }
 
 impl Builder {
@@ -223,7 +252,7 @@ impl Builder {
             .references
             .resize(self.out.bindings.len(), Vec::new());
         let mut refs = std::mem::take(&mut self.out.references);
-        for (range, (_, res)) in &self.out.resolutions {
+        for (range, _, res) in &self.out.resolutions {
             if let NameRes::Binding(b) = res {
                 let binding = &self.out.bindings[b.0 as usize];
                 if !binding.defs.contains(range) {
@@ -252,14 +281,189 @@ impl Builder {
             range,
             name,
             bindings: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             nonlocals: Vec::new(),
         });
+        self.pending.push(Vec::new());
         id
     }
 
-    fn scope_mut(&mut self, id: ScopeId) -> &mut Scope {
-        &mut self.out.scopes[id.0 as usize]
+    fn pend(&mut self, scope: ScopeId, name: &str, kind: BindingKind, range: TextRange) {
+        if name.is_empty() {
+            return;
+        }
+        self.pending[scope.0 as usize].push(PendingDef {
+            name: name.to_string(),
+            kind,
+            range,
+            node_range: None,
+            import: None,
+        });
+    }
+
+    // ---- one preorder walk: scopes, definitions and uses ----
+
+    fn walk(&mut self, root: &SyntaxNode) {
+        let green = root.green();
+        let module = self.new_scope(ScopeKind::Module, None, root.text_range(), None);
+        let mut stack = vec![module];
+        let mut imports: Vec<(ScopeId, TextRange)> = Vec::new();
+        green::preorder(green, |event| {
+            let (kind, range, node) = match event {
+                GreenEvent::Enter { kind, range, node } => (kind, range, node),
+                GreenEvent::Leave { kind } => {
+                    if matches!(kind, SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR) {
+                        stack.pop();
+                    }
+                    return;
+                }
+            };
+            let top = *stack.last().expect("the module scope is never popped");
+            let start = range.start();
+            match kind {
+                SyntaxKind::FUNCTION => {
+                    let name = green::child_ident(node, start, SyntaxKind::NAME);
+                    if let Some((text, name_range)) = name {
+                        self.pending[top.0 as usize].push(PendingDef {
+                            name: text.to_string(),
+                            kind: BindingKind::Function,
+                            range: name_range,
+                            node_range: Some(range),
+                            import: None,
+                        });
+                    }
+                    let inner = self.new_scope(
+                        ScopeKind::Function,
+                        Some(top),
+                        range,
+                        name.map(|(t, _)| t.to_string()),
+                    );
+                    stack.push(inner);
+                }
+                SyntaxKind::ARROW_EXPR => {
+                    let inner = self.new_scope(ScopeKind::Arrow, Some(top), range, None);
+                    stack.push(inner);
+                }
+                SyntaxKind::PARAM | SyntaxKind::FOR_STMT | SyntaxKind::EXCEPT_CLAUSE => {
+                    if let Some((text, name_range)) =
+                        green::child_ident(node, start, SyntaxKind::NAME)
+                    {
+                        let binding_kind = match kind {
+                            SyntaxKind::PARAM => BindingKind::Parameter,
+                            SyntaxKind::FOR_STMT => BindingKind::LoopVariable,
+                            _ => BindingKind::ExceptVariable,
+                        };
+                        self.pend(top, text, binding_kind, name_range);
+                    }
+                }
+                SyntaxKind::ASSIGN_STMT => {
+                    // The target is a plain name when the statement starts with a PATH_EXPR
+                    // that an `=` follows.
+                    let mut parts = green::children(node, start).filter(|c| !c.kind().is_trivia());
+                    if let (
+                        Some(GreenChild::Node {
+                            kind: SyntaxKind::PATH_EXPR,
+                            range,
+                            node: target,
+                        }),
+                        Some(eq),
+                    ) = (parts.next(), parts.next())
+                    {
+                        if eq.kind() == SyntaxKind::EQ {
+                            if let Some((text, name_range)) =
+                                green::child_ident(target, range.start(), SyntaxKind::NAME_REF)
+                            {
+                                if !NULL_NAMES.contains(&text) {
+                                    self.pend(top, text, BindingKind::Variable, name_range);
+                                }
+                            }
+                        }
+                    }
+                }
+                SyntaxKind::ARRAY_PATTERN
+                | SyntaxKind::OBJECT_PATTERN
+                | SyntaxKind::NONLOCAL_STMT => {
+                    for child in green::children(node, start) {
+                        let GreenChild::Node {
+                            kind: SyntaxKind::NAME,
+                            range,
+                            node: name,
+                        } = child
+                        else {
+                            continue;
+                        };
+                        let Some(GreenChild::Token { text, range, .. }) =
+                            green::children(name, range.start())
+                                .find(|t| t.kind() == SyntaxKind::IDENT)
+                        else {
+                            continue;
+                        };
+                        if kind == SyntaxKind::NONLOCAL_STMT {
+                            self.out.scopes[top.0 as usize]
+                                .nonlocals
+                                .push((text.to_string(), range));
+                            self.uses.push(PendingUse {
+                                scope: top,
+                                name: text.to_string(),
+                                range,
+                                nonlocal: true,
+                            });
+                        } else {
+                            self.pend(top, text, BindingKind::Variable, range);
+                        }
+                    }
+                }
+                SyntaxKind::IMPORT => imports.push((top, range)),
+                SyntaxKind::PATH_EXPR => {
+                    if let Some((text, name_range)) =
+                        green::child_ident(node, start, SyntaxKind::NAME_REF)
+                    {
+                        self.uses.push(PendingUse {
+                            scope: top,
+                            name: text.to_string(),
+                            range: name_range,
+                            nonlocal: false,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        });
+        // Imports are few: read them through the typed AST.
+        for (scope, range) in imports {
+            let import = root
+                .covering_element(range)
+                .ancestors()
+                .find(|n| n.text_range() == range && n.kind() == SyntaxKind::IMPORT)
+                .and_then(ast::Import::cast);
+            if let Some(import) = import {
+                self.declare_import(scope, &import);
+            }
+        }
+        // Now every scope's `nonlocal` names are known: create the bindings.
+        for scope in 0..self.out.scopes.len() {
+            let mut defs = std::mem::take(&mut self.pending[scope]);
+            defs.sort_by_key(|d| d.range.start());
+            for def in defs {
+                let id = ScopeId(scope as u32);
+                if self.out.scopes[scope]
+                    .nonlocals
+                    .iter()
+                    .any(|(n, _)| *n == def.name)
+                {
+                    continue;
+                }
+                let binding = self.define(id, &def.name, def.kind, def.range);
+                let b = &mut self.out.bindings[binding.0 as usize];
+                if def.node_range.is_some() && b.node_range.is_none() {
+                    b.node_range = def.node_range;
+                }
+                if let Some(import) = def.import {
+                    b.kind = BindingKind::Import;
+                    b.imports.push(import);
+                }
+            }
+        }
     }
 
     /// Records a definition of `name` in `scope`.
@@ -270,15 +474,12 @@ impl Builder {
         kind: BindingKind,
         range: TextRange,
     ) -> BindingId {
-        if name.is_empty() {
-            return BindingId(u32::MAX);
-        }
         if let Some(&existing) = self.out.scopes[scope.0 as usize].by_name.get(name) {
             let binding = &mut self.out.bindings[existing.0 as usize];
             if !binding.defs.contains(&range) {
                 binding.defs.push(range);
             }
-            // A function or parameter stays what it was; a later `def` upgrades a variable.
+            // A later `function` upgrades a variable; a parameter stays a parameter.
             if kind == BindingKind::Function && binding.kind == BindingKind::Variable {
                 binding.kind = kind;
             }
@@ -294,111 +495,10 @@ impl Builder {
             imports: Vec::new(),
             node_range: None,
         });
-        let s = self.scope_mut(scope);
+        let s = &mut self.out.scopes[scope.0 as usize];
         s.bindings.push(id);
         s.by_name.insert(name.to_string(), id);
         id
-    }
-
-    fn declared_nonlocal(&self, scope: ScopeId, name: &str) -> bool {
-        self.out.scopes[scope.0 as usize]
-            .nonlocals
-            .iter()
-            .any(|(n, _)| n == name)
-    }
-
-    // ---- pass 1: definitions ----
-
-    fn declare_block(&mut self, scope: ScopeId, statements: &[Stmt]) {
-        // `nonlocal` applies to the whole function, wherever it stands.
-        for stmt in statements {
-            self.collect_nonlocals(scope, stmt);
-        }
-        for stmt in statements {
-            self.declare_stmt(scope, stmt);
-        }
-    }
-
-    fn collect_nonlocals(&mut self, scope: ScopeId, stmt: &Stmt) {
-        match stmt {
-            Stmt::Nonlocal(n) => {
-                for name in n.names() {
-                    if let Some(token) = name.ident_token() {
-                        self.scope_mut(scope)
-                            .nonlocals
-                            .push((token.text().to_string(), token.text_range()));
-                    }
-                }
-            }
-            _ => {
-                for block in nested_blocks(stmt) {
-                    for inner in block.statements() {
-                        self.collect_nonlocals(scope, &inner);
-                    }
-                }
-            }
-        }
-    }
-
-    fn define_name(&mut self, scope: ScopeId, name: Option<ast::Name>, kind: BindingKind) {
-        if let Some(token) = name.and_then(|n| n.ident_token()) {
-            if !self.declared_nonlocal(scope, token.text()) {
-                self.define(scope, token.text(), kind, token.text_range());
-            }
-        }
-    }
-
-    fn declare_stmt(&mut self, scope: ScopeId, stmt: &Stmt) {
-        match stmt {
-            Stmt::Function(f) => {
-                if let Some(token) = f.name().and_then(|n| n.ident_token()) {
-                    if !self.declared_nonlocal(scope, token.text()) {
-                        let id = self.define(
-                            scope,
-                            token.text(),
-                            BindingKind::Function,
-                            token.text_range(),
-                        );
-                        self.out.bindings[id.0 as usize].node_range = Some(f.syntax().text_range());
-                    }
-                }
-            }
-            Stmt::Import(import) => self.declare_import(scope, import),
-            Stmt::Assign(a) => {
-                if let Some(Expr::Path(path)) = a.target() {
-                    if let Some(token) = path.name_ref().and_then(|n| n.ident_token()) {
-                        if !self.declared_nonlocal(scope, token.text())
-                            && !NULL_NAMES.contains(&token.text())
-                        {
-                            self.define(
-                                scope,
-                                token.text(),
-                                BindingKind::Variable,
-                                token.text_range(),
-                            );
-                        }
-                    }
-                }
-            }
-            Stmt::Destructure(d) => {
-                for name in d.pattern().map(|p| p.names()).unwrap_or_default() {
-                    self.define_name(scope, Some(name), BindingKind::Variable);
-                }
-            }
-            Stmt::For(f) => self.define_name(scope, f.variable(), BindingKind::LoopVariable),
-            Stmt::Try(t) => {
-                for clause in t.except_clauses() {
-                    self.define_name(scope, clause.name(), BindingKind::ExceptVariable);
-                }
-            }
-            _ => {}
-        }
-        // Blocks of if/while/for/try belong to the same scope.
-        for block in nested_blocks(stmt) {
-            for inner in block.statements() {
-                self.declare_stmt(scope, &inner);
-            }
-        }
     }
 
     fn declare_import(&mut self, scope: ScopeId, import: &ast::Import) {
@@ -418,74 +518,40 @@ impl Builder {
                     Some(first) => (first.text().to_string(), first.text_range(), false),
                     None => return,
                 },
+                // `import https://host/lib/math;` binds `math`.
                 Some(ImportTarget::Url(url)) => {
-                    // `import https://host/lib/math;` binds `math`.
-                    let last = url_module_name(url.text());
-                    (last, url.text_range(), false)
+                    (url_module_name(url.text()), url.text_range(), false)
                 }
                 None => return,
             }
         };
-        let id = self.define(scope, &name, BindingKind::Import, range);
-        if id.0 == u32::MAX {
+        if name.is_empty() {
             return;
         }
-        let binding = &mut self.out.bindings[id.0 as usize];
-        binding.kind = BindingKind::Import;
-        binding.imports.push(ImportBinding {
-            statement,
-            target: target_text,
-            aliased,
+        self.pending[scope.0 as usize].push(PendingDef {
+            name,
+            kind: BindingKind::Import,
+            range,
+            node_range: None,
+            import: Some(ImportBinding {
+                statement,
+                target: target_text,
+                aliased,
+            }),
         });
     }
 
-    // ---- pass 2: uses ----
-
-    fn resolve_block(&mut self, scope: ScopeId, statements: &[Stmt]) {
-        for stmt in statements {
-            self.resolve_stmt(scope, stmt);
-        }
-    }
-
-    fn resolve_stmt(&mut self, scope: ScopeId, stmt: &Stmt) {
-        match stmt {
-            Stmt::Function(f) => {
-                let range = f.syntax().text_range();
-                let name = f.name().map(|n| n.text());
-                let inner = self.new_scope(ScopeKind::Function, Some(scope), range, name);
-                let params: Vec<ast::Param> = f.params().collect();
-                let body: Vec<Stmt> = f
-                    .body()
-                    .map(|b| b.statements().collect())
-                    .unwrap_or_default();
-                self.function_scope(inner, &params, &body);
-            }
-            Stmt::Nonlocal(n) => {
-                for name in n.names() {
-                    let Some(token) = name.ident_token() else {
-                        continue;
-                    };
-                    self.resolve_nonlocal(scope, token.text(), token.text_range());
-                }
-            }
-            _ => {
-                for expr in stmt_exprs(stmt) {
-                    self.resolve_expr(scope, &expr);
-                }
-                for block in nested_blocks(stmt) {
-                    let statements: Vec<Stmt> = block.statements().collect();
-                    self.resolve_block(scope, &statements);
-                }
+    fn resolve_uses(&mut self) {
+        let uses = std::mem::take(&mut self.uses);
+        self.out.resolutions.reserve(uses.len());
+        for u in uses {
+            if u.nonlocal {
+                self.resolve_nonlocal(u.scope, &u.name, u.range);
+            } else {
+                let res = self.lookup(u.scope, &u.name);
+                self.out.resolutions.push((u.range, u.scope, res));
             }
         }
-    }
-
-    fn function_scope(&mut self, scope: ScopeId, params: &[ast::Param], body: &[Stmt]) {
-        for param in params {
-            self.define_name(scope, param.name(), BindingKind::Parameter);
-        }
-        self.declare_block(scope, body);
-        self.resolve_block(scope, body);
     }
 
     fn resolve_nonlocal(&mut self, scope: ScopeId, name: &str, range: TextRange) {
@@ -518,9 +584,6 @@ impl Builder {
             if let Some(&b) = s.by_name.get(name) {
                 return Some(b);
             }
-            if s.nonlocals.iter().any(|(n, _)| n == name) {
-                // Declared nonlocal there too: keep going outwards.
-            }
             current = s.parent;
         }
         None
@@ -541,56 +604,6 @@ impl Builder {
             NameRes::Null
         } else {
             NameRes::Unknown
-        }
-    }
-
-    fn use_name(&mut self, scope: ScopeId, name_ref: &ast::NameRef) {
-        if let Some(token) = name_ref.ident_token() {
-            let res = self.lookup(scope, token.text());
-            self.out
-                .resolutions
-                .insert(token.text_range(), (scope, res));
-        }
-    }
-
-    fn resolve_expr(&mut self, scope: ScopeId, expr: &Expr) {
-        match expr {
-            Expr::Path(p) => {
-                if let Some(name_ref) = p.name_ref() {
-                    self.use_name(scope, &name_ref);
-                }
-            }
-            Expr::Arrow(arrow) => {
-                let inner = self.new_scope(
-                    ScopeKind::Arrow,
-                    Some(scope),
-                    arrow.syntax().text_range(),
-                    None,
-                );
-                let params: Vec<ast::Param> = arrow.params().collect();
-                match arrow.body() {
-                    Some(ArrowBody::Block(block)) => {
-                        let body: Vec<Stmt> = block.statements().collect();
-                        self.function_scope(inner, &params, &body);
-                    }
-                    Some(ArrowBody::Expr(body)) => {
-                        for param in &params {
-                            self.define_name(inner, param.name(), BindingKind::Parameter);
-                        }
-                        self.resolve_expr(inner, &body);
-                    }
-                    None => {
-                        for param in &params {
-                            self.define_name(inner, param.name(), BindingKind::Parameter);
-                        }
-                    }
-                }
-            }
-            _ => {
-                for child in expr_children(expr) {
-                    self.resolve_expr(scope, &child);
-                }
-            }
         }
     }
 }

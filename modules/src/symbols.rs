@@ -67,11 +67,6 @@ pub struct ModuleSymbols {
 
 impl ModuleSymbols {
     pub fn build(file: &ast::SourceFile, scopes: &ModuleScopes) -> ModuleSymbols {
-        let functions: Vec<ast::FunctionDef> = file
-            .syntax()
-            .descendants()
-            .filter_map(ast::FunctionDef::cast)
-            .collect();
         let module = scopes.scope(scopes.module_scope());
         let mut symbols = Vec::with_capacity(module.bindings.len());
         for &id in &module.bindings {
@@ -85,10 +80,15 @@ impl ModuleSymbols {
             };
             let symbol = match binding.kind {
                 BindingKind::Function => {
-                    let def = functions
-                        .iter()
-                        .find(|f| Some(f.syntax().text_range()) == binding.node_range);
+                    let def = binding.node_range.and_then(|range| {
+                        file.syntax()
+                            .covering_element(range)
+                            .ancestors()
+                            .find(|n| n.text_range() == range)
+                            .and_then(ast::FunctionDef::cast)
+                    });
                     let params = def
+                        .as_ref()
                         .map(|f| {
                             f.params()
                                 .map(|p| Param {

@@ -8,6 +8,7 @@
 //! ```
 
 pub mod ast;
+pub mod green;
 mod kind;
 pub mod lexer;
 mod line_index;
@@ -19,7 +20,7 @@ pub use kind::{
     MlLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxNodeChildren, SyntaxToken,
 };
 pub use line_index::{LineCol, LineIndex, WideLineCol};
-pub use rowan::{Direction, GreenNode, TextRange, TextSize, WalkEvent};
+pub use rowan::{Direction, GreenNode, GreenNodeData, TextRange, TextSize, WalkEvent};
 pub use syntax_error::{Severity, SyntaxError};
 
 use std::sync::Arc;
