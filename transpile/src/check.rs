@@ -1,0 +1,716 @@
+//! Semantic and security checks of ML modules: everything a transpile refuses beyond
+//! syntax and imports (which `mlpy_modules::check` reports).
+//!
+//! * unknown identifiers, with suggestions;
+//! * `break`/`continue` outside a loop, `return` outside a function, assignments Python
+//!   cannot express (`null = 1`, `f() = 1`, a member of a module), `nonlocal` of a
+//!   parameter, repeated parameters, names that collide once keywords are renamed;
+//! * members of standard-library modules and of `builtin` that do not exist;
+//! * the static security rules of the reference (§7.1): identifiers starting with `__`
+//!   (reads and writes: emitter-internal names use that prefix), dangerous Python builtins,
+//!   dangerous imports, dangerous code patterns in strings, reflection members, overly
+//!   broad capability declarations;
+//! * capabilities a module declares but the program is not granted (a warning).
+
+use crate::facts::{ProgramFacts, Target};
+use crate::names::{is_reserved, RENAME_PREFIX};
+use crate::runtime::{self, capability_covered, declared_capabilities};
+use mlpy_modules::scopes::{BindingKind, NameRes, ScopeKind};
+use mlpy_modules::stdlib::{BUILTINS, STDLIB_MODULES};
+use mlpy_modules::suggest::suggestions;
+use mlpy_modules::{Diagnostic, EdgeTarget, ModuleId};
+use mlpy_syntax::ast::{self, AstNode, ArrowBody, Expr, Stmt};
+use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Python builtins that must never be reached (reference §7.1).
+pub const DANGEROUS_BUILTINS: &[&str] = &[
+    "compile",
+    "copyright",
+    "credits",
+    "dir",
+    "eval",
+    "exec",
+    "execfile",
+    "exit",
+    "globals",
+    "license",
+    "locals",
+    "open",
+    "quit",
+    "vars",
+];
+
+/// Names that are refused as the callee of a call (reference §7.1).
+pub const DANGEROUS_CALLS: &[&str] = &[
+    "__import__",
+    "compile",
+    "delattr",
+    "dir",
+    "eval",
+    "exec",
+    "file",
+    "globals",
+    "locals",
+    "raw_input",
+    "vars",
+];
+
+/// Members that give access to the interpreter's internals.
+pub const REFLECTION_MEMBERS: &[&str] = &[
+    "__bases__",
+    "__class__",
+    "__closure__",
+    "__code__",
+    "__defaults__",
+    "__dict__",
+    "__globals__",
+    "__kwdefaults__",
+    "__mro__",
+    "__subclasses__",
+];
+
+/// Python modules whose import is refused, with their submodules.
+pub const DANGEROUS_IMPORTS: &[&str] = &[
+    "__builtin__",
+    "builtins",
+    "ctypes",
+    "gc",
+    "imp",
+    "importlib",
+    "inspect",
+    "marshal",
+    "os",
+    "pickle",
+    "shutil",
+    "subprocess",
+    "sys",
+    "types",
+];
+
+/// Code patterns refused inside string literals (matched case-insensitively; a `(` may
+/// follow after spaces).
+const DANGEROUS_STRING_CALLS: &[&str] = &["eval", "exec", "__import__", "open", "os.system"];
+
+/// The diagnostics of the transpiler's own checks for module `id` (not the graph's).
+pub fn module_checks(facts: &ProgramFacts<'_>, id: ModuleId, granted: &[String]) -> Vec<Diagnostic> {
+    let mut checker = Checker {
+        facts,
+        id,
+        path: &facts.node(id).path,
+        out: Vec::new(),
+        reported: HashSet::new(),
+    };
+    let file = facts.node(id).file.parse.tree();
+    checker.tokens(file.syntax());
+    checker.expressions(file.syntax());
+    let statements: Vec<Stmt> = file.statements().collect();
+    checker.block(&statements, Context::default());
+    checker.imports();
+    checker.capabilities(&file, granted);
+    checker.renamed_collisions(file.syntax());
+    checker.out.sort_by_key(|d| d.range.start());
+    checker.out
+}
+
+#[derive(Clone, Copy, Default)]
+struct Context {
+    in_loop: bool,
+    in_function: bool,
+}
+
+struct Checker<'a, 'g> {
+    facts: &'a ProgramFacts<'g>,
+    id: ModuleId,
+    path: &'a Path,
+    out: Vec<Diagnostic>,
+    /// Token ranges already reported by a security rule (one message per place).
+    reported: HashSet<TextRange>,
+}
+
+impl Checker<'_, '_> {
+    fn error(&mut self, code: &'static str, range: TextRange, message: String) -> &mut Diagnostic {
+        self.out
+            .push(Diagnostic::error(code, self.path, range, message));
+        self.out.last_mut().expect("just pushed")
+    }
+
+    // ---- identifiers starting with `__` ----
+
+    fn tokens(&mut self, root: &SyntaxNode) {
+        for token in root
+            .descendants_with_tokens()
+            .filter_map(|e| e.into_token())
+            .filter(|t| t.kind() == SyntaxKind::IDENT && t.text().starts_with("__"))
+        {
+            self.dunder(&token);
+        }
+    }
+
+    fn dunder(&mut self, token: &SyntaxToken) {
+        let name = token.text();
+        let parent = token.parent().map(|p| p.kind());
+        let grandparent = token
+            .parent()
+            .and_then(|p| p.parent())
+            .map(|g| (g.kind(), g));
+        let message = match (parent, &grandparent) {
+            // Resolving `import __x;` is refused by the resolver already.
+            (Some(SyntaxKind::IMPORT_PATH), _) => return,
+            (Some(SyntaxKind::NAME_REF), Some((SyntaxKind::FIELD_EXPR, _))) => {
+                if REFLECTION_MEMBERS.contains(&name) {
+                    format!("Dunder member access '{name}' is forbidden: access to reflection attribute '{name}' is prohibited for security")
+                } else {
+                    format!("Dunder member access '{name}' is forbidden in ML code")
+                }
+            }
+            (Some(SyntaxKind::NAME_REF), Some((SyntaxKind::PATH_EXPR, path)))
+                if path
+                    .parent()
+                    .is_some_and(|c| c.kind() == SyntaxKind::CALL_EXPR && c.first_child().as_ref() == Some(path)) =>
+            {
+                format!("Dunder function call '{name}' is forbidden in ML code")
+            }
+            (Some(SyntaxKind::NAME), Some((SyntaxKind::FUNCTION, _))) => {
+                format!("Dunder function name '{name}' is forbidden in ML code")
+            }
+            (Some(SyntaxKind::NAME), Some((SyntaxKind::PARAM, _))) => {
+                format!("Dunder parameter name '{name}' is forbidden in ML code")
+            }
+            (Some(SyntaxKind::OBJECT_FIELD), _) => {
+                format!("Dunder object key '{name}' is forbidden in ML code; write it as a string key")
+            }
+            _ => format!("Dunder identifier '{name}' is forbidden in ML code"),
+        };
+        self.reported.insert(token.text_range());
+        self.error("security-dunder", token.text_range(), message)
+            .notes
+            .push("names starting with '__' are reserved: they reach Python internals".to_string());
+    }
+
+    // ---- names, calls, members, strings ----
+
+    fn expressions(&mut self, root: &SyntaxNode) {
+        for node in root.descendants() {
+            match node.kind() {
+                SyntaxKind::PATH_EXPR => {
+                    if let Some(path) = ast::PathExpr::cast(node) {
+                        self.path_expr(&path);
+                    }
+                }
+                SyntaxKind::FIELD_EXPR => {
+                    if let Some(field) = ast::FieldExpr::cast(node) {
+                        self.field_expr(&field);
+                    }
+                }
+                SyntaxKind::LITERAL => {
+                    if let Some(token) = node.first_token() {
+                        if token.kind() == SyntaxKind::STRING {
+                            self.string_literal(&token);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn path_expr(&mut self, path: &ast::PathExpr) {
+        let Some(token) = path.name_ref().and_then(|n| n.ident_token()) else {
+            return;
+        };
+        let range = token.text_range();
+        if self.reported.contains(&range) {
+            return;
+        }
+        let name = token.text();
+        let is_callee = path.syntax().parent().is_some_and(|p| {
+            p.kind() == SyntaxKind::CALL_EXPR && p.first_child().as_ref() == Some(path.syntax())
+        });
+        if is_callee && DANGEROUS_CALLS.contains(&name) {
+            self.error(
+                "security-call",
+                range,
+                format!("Dangerous code injection operation '{name}' is not allowed"),
+            );
+            return;
+        }
+        if DANGEROUS_BUILTINS.contains(&name) {
+            self.error(
+                "security-builtin",
+                range,
+                format!("Dangerous Python builtin '{name}' cannot be used in ML code"),
+            );
+            return;
+        }
+        let scopes = self.facts.scopes(self.id);
+        if scopes.resolve(range) == NameRes::Unknown {
+            let offset = range.start();
+            let visible: Vec<String> = scopes
+                .visible_bindings(offset)
+                .into_iter()
+                .map(|b| scopes.binding(b).name.clone())
+                .collect();
+            let candidates = visible
+                .iter()
+                .map(String::as_str)
+                .chain(BUILTINS.iter().copied())
+                .chain(["null", "true", "false"]);
+            let near = suggestions(name, candidates);
+            let d = self.error(
+                "unknown-identifier",
+                range,
+                format!("Unknown identifier '{name}'"),
+            );
+            if STDLIB_MODULES.contains(&name) {
+                d.notes.push(format!(
+                    "'{name}' is a standard-library module: add `import {name};` at the top of the file"
+                ));
+            } else if let Some(first) = near.first() {
+                d.notes.push(format!("did you mean '{first}'?"));
+            } else {
+                d.notes.push(
+                    "not a variable, function, parameter, import or builtin in scope here"
+                        .to_string(),
+                );
+            }
+        }
+    }
+
+    fn field_expr(&mut self, field: &ast::FieldExpr) {
+        let (Some(receiver), Some(member)) = (field.receiver(), field.name_ref()) else {
+            return;
+        };
+        let Some(token) = member.ident_token() else {
+            return;
+        };
+        if self.reported.contains(&token.text_range()) {
+            return;
+        }
+        let name = token.text();
+        let Some(module) = self.facts.module_ref(self.id, &receiver) else {
+            return;
+        };
+        // `a.b` where `a.b` is itself an imported module is not a member.
+        if self
+            .facts
+            .module_ref(self.id, &Expr::Field(field.clone()))
+            .is_some()
+        {
+            return;
+        }
+        match &module.target {
+            Target::Stdlib(stdlib) => {
+                let Some(info) = runtime::stdlib_module(stdlib) else {
+                    return;
+                };
+                if info.has_member(name) {
+                    return;
+                }
+                let near = suggestions(name, info.member_names());
+                let d = self.error(
+                    "unknown-member",
+                    token.text_range(),
+                    format!("module '{stdlib}' has no member '{name}'"),
+                );
+                if let Some(first) = near.first() {
+                    d.notes.push(format!("did you mean '{first}'?"));
+                }
+            }
+            Target::Builtins => {
+                if BUILTINS.contains(&name) {
+                    return;
+                }
+                let near = suggestions(name, BUILTINS.iter().copied());
+                let d = self.error(
+                    "unknown-member",
+                    token.text_range(),
+                    format!("'builtin' has no function '{name}'"),
+                );
+                if let Some(first) = near.first() {
+                    d.notes.push(format!("did you mean '{first}'?"));
+                }
+            }
+            // User modules are checked by the module graph.
+            _ => {}
+        }
+    }
+
+    fn string_literal(&mut self, token: &SyntaxToken) {
+        let value = mlpy_syntax::text::string_value(token.text()).to_lowercase();
+        if let Some(pattern) = dangerous_pattern(&value) {
+            self.error(
+                "security-string",
+                token.text_range(),
+                format!("String contains potentially dangerous code pattern '{pattern}'"),
+            )
+            .notes
+            .push("strings that look like calls of eval, exec, __import__, open, os.system or subprocess are refused".to_string());
+        }
+    }
+
+    // ---- statements ----
+
+    fn block(&mut self, statements: &[Stmt], cx: Context) {
+        for stmt in statements {
+            self.stmt(stmt, cx);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, cx: Context) {
+        match stmt {
+            Stmt::Break(b) if !cx.in_loop => {
+                self.error(
+                    "break-outside-loop",
+                    b.syntax().text_range(),
+                    "'break' outside a loop".to_string(),
+                );
+            }
+            Stmt::Continue(c) if !cx.in_loop => {
+                self.error(
+                    "continue-outside-loop",
+                    c.syntax().text_range(),
+                    "'continue' outside a loop".to_string(),
+                );
+            }
+            Stmt::Return(r) if !cx.in_function => {
+                self.error(
+                    "return-outside-function",
+                    r.syntax().text_range(),
+                    "'return' outside a function".to_string(),
+                );
+            }
+            Stmt::Function(f) => {
+                self.params(f.params().collect());
+                self.function_nonlocals(f.syntax(), f.params().collect());
+            }
+            Stmt::Assign(a) => self.assign(a),
+            _ => {}
+        }
+        for expr in mlpy_modules::scopes::stmt_exprs(stmt) {
+            self.arrows_in(&expr, cx);
+        }
+        let body_cx = match stmt {
+            Stmt::Function(_) => Context {
+                in_loop: false,
+                in_function: true,
+            },
+            Stmt::While(_) | Stmt::For(_) => Context {
+                in_loop: true,
+                ..cx
+            },
+            _ => cx,
+        };
+        match stmt {
+            Stmt::Function(f) => {
+                let body: Vec<Stmt> = f
+                    .body()
+                    .map(|b| b.statements().collect())
+                    .unwrap_or_default();
+                self.block(&body, body_cx);
+            }
+            _ => {
+                for block in mlpy_modules::scopes::nested_blocks(stmt) {
+                    let body: Vec<Stmt> = block.statements().collect();
+                    self.block(&body, body_cx);
+                }
+            }
+        }
+    }
+
+    /// Block-bodied arrows inside an expression: their bodies are function bodies.
+    fn arrows_in(&mut self, expr: &Expr, cx: Context) {
+        if let Expr::Arrow(arrow) = expr {
+            self.params(arrow.params().collect());
+            match arrow.body() {
+                Some(ArrowBody::Block(block)) => {
+                    self.function_nonlocals(arrow.syntax(), arrow.params().collect());
+                    let body: Vec<Stmt> = block.statements().collect();
+                    self.block(
+                        &body,
+                        Context {
+                            in_loop: false,
+                            in_function: true,
+                        },
+                    );
+                }
+                Some(ArrowBody::Expr(body)) => self.arrows_in(&body, cx),
+                None => {}
+            }
+            return;
+        }
+        for child in mlpy_modules::scopes::expr_children(expr) {
+            self.arrows_in(&child, cx);
+        }
+    }
+
+    fn params(&mut self, params: Vec<ast::Param>) {
+        let mut seen = HashSet::new();
+        for param in params {
+            let Some(token) = param.name().and_then(|n| n.ident_token()) else {
+                continue;
+            };
+            if !seen.insert(token.text().to_string()) {
+                self.error(
+                    "duplicate-parameter",
+                    token.text_range(),
+                    format!("duplicate parameter '{}'", token.text()),
+                );
+            }
+        }
+    }
+
+    /// `nonlocal p` where `p` is a parameter of the same function.
+    fn function_nonlocals(&mut self, function: &SyntaxNode, params: Vec<ast::Param>) {
+        let names: HashSet<String> = params
+            .iter()
+            .filter_map(|p| p.name().map(|n| n.text()))
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        for n in own_nonlocals(function) {
+            for name in n.names() {
+                let Some(token) = name.ident_token() else {
+                    continue;
+                };
+                if names.contains(token.text()) {
+                    self.error(
+                        "nonlocal",
+                        token.text_range(),
+                        format!(
+                            "'{}' is a parameter of this function and cannot be declared nonlocal",
+                            token.text()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn assign(&mut self, assign: &ast::AssignStmt) {
+        let Some(target) = assign.target() else {
+            return;
+        };
+        match &target {
+            Expr::Path(path) => {
+                let name = path.name();
+                if mlpy_modules::stdlib::NULL_NAMES.contains(&name.as_str()) {
+                    self.error(
+                        "invalid-assignment",
+                        path.syntax().text_range(),
+                        format!("cannot assign to '{name}'"),
+                    );
+                }
+            }
+            Expr::Index(_) => {}
+            Expr::Field(field) => {
+                if let Some(receiver) = field.receiver() {
+                    if let Some(module) = self.facts.module_ref(self.id, &receiver) {
+                        self.error(
+                            "invalid-assignment",
+                            target.syntax().text_range(),
+                            format!(
+                                "cannot assign to a member of module '{}'",
+                                module.ml_path
+                            ),
+                        )
+                        .notes
+                        .push("modules are read-only from outside: give the module a function that changes its variable".to_string());
+                    }
+                }
+            }
+            _ => {
+                self.error(
+                    "invalid-assignment",
+                    target.syntax().text_range(),
+                    "cannot assign to this expression: only a name, an index `a[i]` or a member `o.k` can be assigned".to_string(),
+                );
+            }
+        }
+    }
+
+    // ---- imports and capabilities ----
+
+    fn imports(&mut self) {
+        let node = self.facts.node(self.id);
+        for edge in &node.imports {
+            // Unresolved and refused imports are reported by the module graph.
+            if edge.target.is_err() {
+                continue;
+            }
+            let mlpy_modules::ImportSpec::Dotted(parts) = &edge.spec else {
+                continue;
+            };
+            let first = parts[0].as_str();
+            if DANGEROUS_IMPORTS.contains(&first) && !matches!(edge.target, Ok(EdgeTarget::Stdlib(_))) {
+                self.error(
+                    "security-import",
+                    edge.target_range,
+                    format!(
+                        "Import of potentially dangerous module '{}' is not allowed",
+                        parts.join(".")
+                    ),
+                )
+                .notes
+                .push(format!("'{first}' is a Python module that reaches the interpreter or the operating system; rename the ML module"));
+            }
+        }
+    }
+
+    fn capabilities(&mut self, file: &ast::SourceFile, granted: &[String]) {
+        for decl in file.capabilities() {
+            for resource in decl.resources() {
+                if let (Some(pattern), Some(token)) = (resource.pattern(), resource.pattern_token()) {
+                    if pattern == "*" || pattern == "**" {
+                        self.error(
+                            "capability-pattern",
+                            token.text_range(),
+                            format!("Overly broad resource pattern '{pattern}'"),
+                        )
+                        .notes
+                        .push("name the files or URLs the capability is for".to_string());
+                    }
+                }
+            }
+            for allow in decl.allows() {
+                let Some(permission) = allow.permission_token() else {
+                    continue;
+                };
+                let word = permission.text().to_ascii_lowercase();
+                if word == "system" || word == "execute" {
+                    let target = allow.target();
+                    if target.as_deref().is_none_or(|t| t == "*" || t.is_empty()) {
+                        self.error(
+                            "capability-permission",
+                            allow.syntax().text_range(),
+                            format!("Dangerous permission '{word}' without a specific target"),
+                        );
+                    }
+                }
+            }
+            let name_range = decl
+                .name()
+                .map(|n| n.syntax().text_range())
+                .unwrap_or_else(|| decl.syntax().text_range());
+            let decl_name = decl.name().map(|n| n.text()).unwrap_or_default();
+            for capability in declared_capabilities(&decl) {
+                if !runtime::needs_grant(&capability) || capability_covered(&capability, granted) {
+                    continue;
+                }
+                self.out.push(
+                    Diagnostic::warning(
+                        "capability-not-granted",
+                        self.path,
+                        name_range,
+                        format!("capability '{capability}' is declared by `capability {decl_name}` but not granted"),
+                    )
+                    .with_note(format!("grant it with --allow {capability}, or add \"{capability}\" to \"capabilities\" in mlpy.json")),
+                );
+            }
+        }
+    }
+
+    /// `ml_from` and `from` in one module would be the same Python name.
+    fn renamed_collisions(&mut self, root: &SyntaxNode) {
+        let mut names: HashMap<String, TextRange> = HashMap::new();
+        for token in root
+            .descendants_with_tokens()
+            .filter_map(|e| e.into_token())
+            .filter(|t| t.kind() == SyntaxKind::IDENT)
+        {
+            let parent = token.parent().map(|p| p.kind());
+            let is_name = match parent {
+                Some(SyntaxKind::NAME) => true,
+                Some(SyntaxKind::NAME_REF) => token
+                    .parent()
+                    .and_then(|p| p.parent())
+                    .is_some_and(|g| g.kind() == SyntaxKind::PATH_EXPR),
+                _ => false,
+            };
+            if is_name {
+                names
+                    .entry(token.text().to_string())
+                    .or_insert(token.text_range());
+            }
+        }
+        let mut found: Vec<(String, TextRange)> = Vec::new();
+        for (name, range) in &names {
+            if let Some(original) = name.strip_prefix(RENAME_PREFIX) {
+                if is_reserved(original) && names.contains_key(original) {
+                    found.push((name.clone(), *range));
+                }
+            }
+        }
+        found.sort_by_key(|(_, r)| r.start());
+        for (name, range) in found {
+            let original = &name[RENAME_PREFIX.len()..];
+            self.error(
+                "name-collision",
+                range,
+                format!("'{name}' collides with '{original}', which Python names '{name}'"),
+            )
+            .notes
+            .push("names that are Python keywords get the prefix 'ml_'; rename one of the two".to_string());
+        }
+    }
+}
+
+/// `nonlocal` statements of a function or arrow body, not of functions nested in it.
+fn own_nonlocals(function: &SyntaxNode) -> Vec<ast::NonlocalStmt> {
+    let mut out = Vec::new();
+    let mut stack: Vec<SyntaxNode> = function.children().collect();
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            SyntaxKind::NONLOCAL_STMT => out.extend(ast::NonlocalStmt::cast(node)),
+            SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR => {}
+            _ => stack.extend(node.children()),
+        }
+    }
+    out
+}
+
+/// The first dangerous pattern in a lower-cased string, if any.
+pub fn dangerous_pattern(lower: &str) -> Option<String> {
+    if lower.contains("subprocess.") {
+        return Some("subprocess.".to_string());
+    }
+    for name in DANGEROUS_STRING_CALLS {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(name) {
+            let end = from + at + name.len();
+            let rest = lower[end..].trim_start_matches([' ', '\t']);
+            if rest.starts_with('(') {
+                return Some(format!("{name}("));
+            }
+            from = end;
+        }
+    }
+    None
+}
+
+/// Whether `binding` names an ML function scope kind (used in tests).
+#[allow(dead_code)]
+fn is_function_scope(kind: ScopeKind) -> bool {
+    kind != ScopeKind::Module
+}
+
+#[allow(dead_code)]
+fn is_function_binding(kind: BindingKind) -> bool {
+    kind == BindingKind::Function
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_patterns() {
+        assert_eq!(dangerous_pattern("please open(file)"), Some("open(".into()));
+        assert_eq!(dangerous_pattern("eval  (x)"), Some("eval(".into()));
+        assert_eq!(dangerous_pattern("run subprocess.call"), Some("subprocess.".into()));
+        assert_eq!(dangerous_pattern("open the door"), None);
+        assert_eq!(dangerous_pattern("evaluation(x)"), None);
+    }
+}

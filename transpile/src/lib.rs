@@ -1,0 +1,240 @@
+//! The "emit Python" half of mlpy: semantic and security checks of ML programs, the
+//! Python emitter, and single-file and multi-file output with source maps.
+//!
+//! The transpiler never resolves an import itself: it works on a
+//! [`mlpy_modules::ModuleGraph`] built by the resolver.
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use mlpy_modules::{ModuleCache, ModuleGraph, ProjectConfig, Resolver};
+//! let config = ProjectConfig::discover("main.ml".as_ref()).unwrap();
+//! let resolver = Resolver::new(Arc::new(config.clone()));
+//! let graph = ModuleGraph::build("main.ml".as_ref(), &resolver, &ModuleCache::new()).unwrap();
+//! let options = mlpy_transpile::Options::new(&config);
+//! match mlpy_transpile::transpile_single(&graph, &options) {
+//!     Ok(out) => std::fs::write("main.py", out.text).unwrap(),
+//!     Err(diagnostics) => eprintln!("{} problems", diagnostics.len()),
+//! }
+//! ```
+
+pub mod check;
+mod emit;
+pub mod facts;
+pub mod names;
+mod output;
+pub mod pyliteral;
+pub mod runtime;
+
+pub use output::{relative_path, OutputFile};
+
+use facts::ProgramFacts;
+use mlpy_modules::{Diagnostic, ModuleGraph, ProjectConfig};
+use mlpy_syntax::TextRange;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What the emitted program is given and how it names ML files.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Capabilities granted to the program (`mlpy.json` and `--allow`).
+    pub capabilities: Vec<String>,
+    /// ML file names in source maps and error reports are relative to this folder.
+    pub source_base: PathBuf,
+}
+
+impl Options {
+    /// The project's capabilities; ML files named relative to the project root.
+    pub fn new(config: &ProjectConfig) -> Options {
+        Options {
+            capabilities: config.capabilities.clone(),
+            source_base: config.root.clone(),
+        }
+    }
+}
+
+/// Single-file output.
+#[derive(Debug, Clone)]
+pub struct SingleFile {
+    pub text: String,
+    /// Warnings found on the way (errors prevent output).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Multi-file output: paths relative to the output folder.
+#[derive(Debug, Clone)]
+pub struct MultiFile {
+    pub files: Vec<OutputFile>,
+    /// The file to run (`main.py`).
+    pub entry: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The transpiler's own diagnostics for every module of the graph (semantic and
+/// security checks, capability warnings, Python name collisions), not the graph's.
+pub fn transpile_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagnostic> {
+    let facts = ProgramFacts::new(graph);
+    let mut out = Vec::new();
+    for module in &graph.modules {
+        out.extend(check::module_checks(&facts, module.id, granted));
+    }
+    out.extend(module_name_collisions(&facts));
+    out
+}
+
+/// Every diagnostic a transpile reports: the graph's (syntax, imports, cycles, members)
+/// and the transpiler's, module by module, by position.
+pub fn program_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagnostic> {
+    let facts = ProgramFacts::new(graph);
+    let mut out = Vec::new();
+    for module in &graph.modules {
+        let mut list = mlpy_modules::check::module_diagnostics(graph, module.id);
+        list.extend(check::module_checks(&facts, module.id, granted));
+        list.sort_by_key(|d| (d.file != module.path, d.range.start()));
+        out.extend(list);
+    }
+    out.extend(module_name_collisions(&facts));
+    out
+}
+
+/// Two modules that would be the same Python module (`class.ml` and `ml_class.ml`).
+fn module_name_collisions(facts: &ProgramFacts<'_>) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, &mlpy_modules::ModuleNode> = HashMap::new();
+    let mut out = Vec::new();
+    for node in &facts.graph.modules {
+        if node.is_entry {
+            continue;
+        }
+        let py = facts.module(node.id).py_module.as_str();
+        if let Some(other) = seen.insert(py, node) {
+            out.push(
+                Diagnostic::error(
+                    "module-name-collision",
+                    &node.path,
+                    TextRange::empty(0.into()),
+                    format!(
+                        "modules '{}' and '{}' would both be the Python module '{py}'",
+                        other.name, node.name
+                    ),
+                )
+                .with_note("names that are Python keywords or Python standard-library modules get the prefix 'ml_'; rename one of the modules"),
+            );
+        }
+    }
+    out
+}
+
+fn gate(graph: &ModuleGraph, options: &Options) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let diagnostics = program_diagnostics(graph, &options.capabilities);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(diagnostics)
+    } else {
+        Ok(diagnostics)
+    }
+}
+
+/// The whole program as one Python file that runs with a bare `python3`: every module
+/// defined in dependency order, the runtime parts it uses embedded. Checks first: any
+/// error gives the diagnostics and no output.
+pub fn transpile_single(graph: &ModuleGraph, options: &Options) -> Result<SingleFile, Vec<Diagnostic>> {
+    let warnings = gate(graph, options)?;
+    let facts = ProgramFacts::new(graph);
+    let text = output::single_file(&facts, &options.capabilities, &options.source_base);
+    Ok(SingleFile { text, warnings })
+}
+
+/// The program as a folder: one `.py` per module (dotted names as folders), `__init__.py`
+/// where needed, `mlpy_runtime/` beside. Checks first, like [`transpile_single`].
+pub fn transpile_multi(graph: &ModuleGraph, options: &Options) -> Result<MultiFile, Vec<Diagnostic>> {
+    let warnings = gate(graph, options)?;
+    let facts = ProgramFacts::new(graph);
+    let (files, entry) = output::multi_file(&facts, &options.capabilities, &options.source_base);
+    Ok(MultiFile {
+        files,
+        entry,
+        warnings,
+    })
+}
+
+/// Writes `files` as the folder `dest`, atomically: everything goes to a temporary folder
+/// beside `dest`, which then replaces `dest`. On failure nothing is left behind.
+pub fn write_tree(files: &[OutputFile], dest: &Path) -> std::io::Result<()> {
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".to_string());
+    let temp = unique_sibling(&parent, &format!(".{name}.tmp"));
+    let result = (|| {
+        for file in files {
+            let path = temp.join(&file.path);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(&path, &file.contents)?;
+        }
+        replace_dir(&temp, dest)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    result
+}
+
+/// Moves the folder `from` to `to`, replacing what is there.
+fn replace_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    match std::fs::rename(from, to) {
+        Ok(()) => Ok(()),
+        Err(_) if to.exists() => {
+            let parent = to.parent().unwrap_or(Path::new("."));
+            let old = unique_sibling(parent, ".mlpy-old");
+            std::fs::rename(to, &old)?;
+            let moved = std::fs::rename(from, to);
+            if moved.is_err() {
+                let _ = std::fs::rename(&old, to);
+            } else {
+                let _ = std::fs::remove_dir_all(&old);
+            }
+            moved
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes `contents` to the file `dest` atomically (temporary file, then rename).
+pub fn write_file(contents: &str, dest: &Path) -> std::io::Result<()> {
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out.py".to_string());
+    let temp = unique_sibling(&parent, &format!(".{name}.tmp"));
+    let result = std::fs::write(&temp, contents).and_then(|()| std::fs::rename(&temp, dest));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+fn unique_sibling(parent: &Path, stem: &str) -> PathBuf {
+    let pid = std::process::id();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let mut n = 0u32;
+    loop {
+        let candidate = parent.join(format!("{stem}.{pid}.{nanos}.{n}"));
+        if !candidate.exists() {
+            return candidate;
+        }
+        n += 1;
+    }
+}

@@ -1,0 +1,367 @@
+//! Assembling emitted modules into output: one self-contained file, or a folder with one
+//! `.py` per module and `mlpy_runtime/` beside it.
+
+use crate::emit::{emit_module, EmittedModule, Line};
+use crate::facts::ProgramFacts;
+use crate::names::{is_reserved, is_taken_module_name, RENAME_PREFIX};
+use crate::pyliteral::{py_long_string, py_string};
+use crate::runtime::{runtime_closure, runtime_file, RUNTIME_FILES};
+use mlpy_modules::{ModuleGraph, ModuleId, ModuleNode, Origin};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// How the emitted code names ML files (in source maps, tracebacks and headers).
+pub fn ml_file_name(node: &ModuleNode, base: &Path) -> String {
+    if let Origin::Remote(url) = &node.origin {
+        return url.clone();
+    }
+    relative_path(&node.path, base)
+}
+
+/// `path` relative to `base` (with `..` when needed), `/`-separated.
+pub fn relative_path(path: &Path, base: &Path) -> String {
+    let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+    let path_components: Vec<Component> = path.components().collect();
+    let base_components: Vec<Component> = base.components().collect();
+    let common = path_components
+        .iter()
+        .zip(&base_components)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return path.display().to_string();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for _ in common..base_components.len() {
+        parts.push("..".to_string());
+    }
+    for c in &path_components[common..] {
+        parts.push(c.as_os_str().to_string_lossy().into_owned());
+    }
+    parts.join("/")
+}
+
+/// The Python file name of the entry module in multi-file output.
+pub fn entry_file_name(node: &ModuleNode) -> String {
+    let stem = &node.name;
+    if is_reserved(stem) || is_taken_module_name(stem) {
+        format!("{RENAME_PREFIX}{stem}.py")
+    } else {
+        format!("{stem}.py")
+    }
+}
+
+/// The output path of a non-entry module: `a/b/c.py`, or `a/b/__init__.py` for a package.
+pub fn module_file_path(py_module: &str, is_package: bool) -> String {
+    let path = py_module.replace('.', "/");
+    if is_package {
+        format!("{path}/__init__.py")
+    } else {
+        format!("{path}.py")
+    }
+}
+
+/// Writes lines as Python text, with the source-map item of every physical line.
+struct Writer {
+    text: String,
+    /// One item per physical line: `""`, `L` or `F:L`.
+    map: Vec<String>,
+}
+
+impl Writer {
+    fn new() -> Writer {
+        Writer {
+            text: String::new(),
+            map: Vec::new(),
+        }
+    }
+
+    /// A line with no ML origin (may span several physical lines).
+    fn raw(&mut self, text: &str) {
+        for line in text.split('\n') {
+            self.text.push_str(line);
+            self.text.push('\n');
+            self.map.push(String::new());
+        }
+    }
+
+    fn lines(&mut self, lines: &[Line], base_indent: u16, file: usize) {
+        let item = |line: u32| -> String {
+            match (line, file) {
+                (0, _) => String::new(),
+                (l, 0) => l.to_string(),
+                (l, f) => format!("{f}:{l}"),
+            }
+        };
+        for line in lines {
+            let indent = "    ".repeat((base_indent + line.indent) as usize);
+            let mut physical = line.text.split('\n');
+            let first = physical.next().unwrap_or_default();
+            if first.is_empty() && line.text.is_empty() {
+                self.text.push('\n');
+            } else {
+                self.text.push_str(&indent);
+                self.text.push_str(first);
+                self.text.push('\n');
+            }
+            self.map.push(item(line.ml_line));
+            for continuation in physical {
+                let (ml_line, rest) = split_marker(continuation);
+                self.text.push_str(&indent);
+                self.text.push_str("    ");
+                self.text.push_str(rest);
+                self.text.push('\n');
+                self.map.push(item(ml_line));
+            }
+        }
+    }
+
+    /// The final `__ml.source_map(...)` line.
+    fn finish(mut self, ml_files: &[String]) -> String {
+        let files: Vec<String> = ml_files.iter().map(|f| py_string(f)).collect();
+        self.map.push(String::new());
+        let map = self.map.join(",");
+        let _ = writeln!(
+            self.text,
+            "__ml.source_map(__file__, [{}], {})",
+            files.join(", "),
+            py_string(&map)
+        );
+        self.text
+    }
+}
+
+fn split_marker(line: &str) -> (u32, &str) {
+    if let Some(rest) = line.strip_prefix('\0') {
+        if let Some(end) = rest.find('\0') {
+            let number = rest[..end].parse().unwrap_or(0);
+            return (number, &rest[end + 1..]);
+        }
+    }
+    (0, line)
+}
+
+fn builtin_imports(module: &EmittedModule) -> Vec<String> {
+    let mut out = Vec::new();
+    if !module.builtins.is_empty() {
+        let names: Vec<&str> = module.builtins.iter().map(String::as_str).collect();
+        out.push(format!(
+            "from mlpy_runtime.builtins import {}",
+            names.join(", ")
+        ));
+    }
+    if module.builtin_module {
+        out.push("import mlpy_runtime.builtins as builtin".to_string());
+    }
+    out
+}
+
+fn grant_line(capabilities: &[String]) -> String {
+    let caps: Vec<String> = capabilities.iter().map(|c| py_string(c)).collect();
+    format!("__ml.grant([{}])", caps.join(", "))
+}
+
+/// Runtime modules the emitted modules need.
+fn needed_runtime<'a>(
+    graph: &ModuleGraph,
+    modules: impl Iterator<Item = &'a EmittedModule>,
+) -> BTreeSet<&'static str> {
+    let mut roots = vec!["mlpy_runtime".to_string()];
+    for m in modules {
+        if !m.builtins.is_empty() || m.builtin_module {
+            roots.push("mlpy_runtime.builtins".to_string());
+        }
+        for s in &m.stdlib {
+            roots.push(format!("mlpy_runtime.stdlib.{s}"));
+        }
+    }
+    // `module_info(name)` loads standard-library modules by name.
+    if graph
+        .modules
+        .iter()
+        .any(|m| m.file.text.contains("module_info"))
+    {
+        roots.extend(
+            RUNTIME_FILES
+                .iter()
+                .filter(|f| f.module.starts_with("mlpy_runtime.stdlib."))
+                .map(|f| f.module.to_string()),
+        );
+    }
+    runtime_closure(&roots)
+}
+
+/// A program emitted as one self-contained Python file.
+pub fn single_file(facts: &ProgramFacts<'_>, capabilities: &[String], base: &Path) -> String {
+    let graph = facts.graph;
+    let order = graph.topological_order();
+    let emitted: BTreeMap<ModuleId, EmittedModule> =
+        order.iter().map(|&id| (id, emit_module(facts, id))).collect();
+    let entry = graph.entry_module();
+    let mut ml_files = vec![ml_file_name(entry, base)];
+    let mut w = Writer::new();
+    let extra = order.len() - 1;
+    let header = if extra == 0 {
+        format!("# Generated by mlpy from {}. Do not edit.", ml_files[0])
+    } else {
+        format!(
+            "# Generated by mlpy from {} and {extra} module{}. Do not edit.",
+            ml_files[0],
+            if extra == 1 { "" } else { "s" }
+        )
+    };
+    w.raw(&header);
+    w.raw("# Self-contained: the parts of mlpy_runtime it uses are embedded below.");
+    let needed = needed_runtime(graph, emitted.values());
+    w.raw(&embed_runtime(&needed));
+    w.raw("import mlpy_runtime as __ml");
+    w.raw(&grant_line(capabilities));
+    w.raw("__ml.install_excepthook()");
+    let mut function_names: BTreeSet<String> = BTreeSet::new();
+    for &id in &order {
+        if id == graph.entry {
+            continue;
+        }
+        let node = graph.module(id);
+        let module = &emitted[&id];
+        let file_index = ml_files.len();
+        ml_files.push(ml_file_name(node, base));
+        let py = &facts.module(id).py_module;
+        let mut function = format!("__module_{}", py.replace('.', "_"));
+        let mut n = 1;
+        while !function_names.insert(function.clone()) {
+            n += 1;
+            function = format!("__module_{}_{n}", py.replace('.', "_"));
+        }
+        w.raw("");
+        w.raw(&format!("# module {py} ({})", ml_files[file_index]));
+        w.raw(&format!("def {function}():"));
+        let mut globals = vec!["__ml".to_string()];
+        globals.extend(module.builtins.iter().cloned());
+        if module.builtin_module {
+            globals.push("builtin".to_string());
+        }
+        for g in &module.globals {
+            if !globals.contains(g) {
+                globals.push(g.clone());
+            }
+        }
+        w.raw(&format!("    global {}", globals.join(", ")));
+        w.raw("    import mlpy_runtime as __ml");
+        for line in builtin_imports(module) {
+            w.raw(&format!("    {line}"));
+        }
+        w.lines(&module.lines, 1, file_index);
+        w.raw(&format!(
+            "__ml.define_module({}, {function})",
+            py_string(py)
+        ));
+    }
+    let entry_module = &emitted[&graph.entry];
+    if order.len() > 1 {
+        w.raw("");
+        w.raw(&format!("# {}", ml_files[0]));
+    }
+    for line in builtin_imports(entry_module) {
+        w.raw(&line);
+    }
+    w.lines(&entry_module.lines, 0, 0);
+    w.finish(&ml_files)
+}
+
+/// The `mlpy_runtime` modules `needed`, embedded as sources and importable by name.
+fn embed_runtime(needed: &BTreeSet<&'static str>) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "import sys as __sys\n\n\ndef __mlpy_embed(sources):\n    import importlib.machinery\n\n    class EmbeddedRuntime:\n        def find_spec(self, name, path=None, target=None):\n            entry = sources.get(name)\n            if entry is None:\n                return None\n            return importlib.machinery.ModuleSpec(name, self, is_package=entry[0])\n\n        def create_module(self, spec):\n            return None\n\n        def exec_module(self, module):\n            _, path, source = sources[module.__name__]\n            module.__file__ = \"<mlpy_runtime>/\" + path\n            exec(compile(source, module.__file__, \"exec\"), module.__dict__)\n\n    __sys.meta_path.insert(0, EmbeddedRuntime())\n\n\n__mlpy_embed({\n",
+    );
+    for module in needed {
+        let Some(file) = runtime_file(module) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "    {}: ({}, {}, {}),",
+            py_string(file.module),
+            if file.package { "True" } else { "False" },
+            py_string(file.path),
+            py_long_string(file.source)
+        );
+    }
+    out.push_str("})\ndel __mlpy_embed\n");
+    // `raw` adds the final newline
+    out.pop();
+    out
+}
+
+/// One file of multi-file output: path relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// A program emitted as a folder: the entry, one file per module, `__init__.py` where
+/// Python needs a package, and the whole runtime package.
+pub fn multi_file(
+    facts: &ProgramFacts<'_>,
+    capabilities: &[String],
+    base: &Path,
+) -> (Vec<OutputFile>, PathBuf) {
+    let graph = facts.graph;
+    let mut files = Vec::new();
+    let mut package_dirs: BTreeSet<String> = BTreeSet::new();
+    let mut written: BTreeSet<String> = BTreeSet::new();
+    let mut entry_path = PathBuf::new();
+    for node in &graph.modules {
+        let module = emit_module(facts, node.id);
+        let ml_file = ml_file_name(node, base);
+        let mut w = Writer::new();
+        w.raw(&format!("# Generated by mlpy from {ml_file}. Do not edit."));
+        w.raw("import mlpy_runtime as __ml");
+        let path = if node.is_entry {
+            w.raw(&grant_line(capabilities));
+            w.raw("__ml.install_excepthook()");
+            entry_file_name(node)
+        } else {
+            w.raw("__mlpy_module__ = True");
+            let py = &facts.module(node.id).py_module;
+            let segments: Vec<&str> = py.split('.').collect();
+            for len in 1..segments.len() {
+                package_dirs.insert(segments[..len].join("/"));
+            }
+            module_file_path(py, node.is_package)
+        };
+        for line in builtin_imports(&module) {
+            w.raw(&line);
+        }
+        w.lines(&module.lines, 0, 0);
+        let contents = w.finish(&[ml_file]);
+        if node.is_entry {
+            entry_path = PathBuf::from(&path);
+        }
+        written.insert(path.clone());
+        files.push(OutputFile {
+            path: PathBuf::from(path),
+            contents,
+        });
+    }
+    for dir in package_dirs {
+        let init = format!("{dir}/__init__.py");
+        if written.contains(&init) {
+            continue;
+        }
+        files.push(OutputFile {
+            path: PathBuf::from(init),
+            contents: "# Generated by mlpy: a package folder.\n__mlpy_module__ = True\n".to_string(),
+        });
+    }
+    for file in RUNTIME_FILES {
+        files.push(OutputFile {
+            path: PathBuf::from(file.path),
+            contents: file.source.to_string(),
+        });
+    }
+    (files, entry_path)
+}
