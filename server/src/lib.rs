@@ -1,0 +1,1 @@
+//! The ML language server.
