@@ -90,13 +90,9 @@ pub fn debug_tree(node: &SyntaxNode) -> String {
     for event in node.preorder_with_tokens() {
         match event {
             WalkEvent::Enter(element) => {
-                let _ = write!(
-                    out,
-                    "{:indent$}{:?}@{:?}",
-                    "",
-                    element.kind(),
-                    element.text_range()
-                );
+                // Not `{:indent$}`: a width must fit in 16 bits.
+                out.extend(std::iter::repeat_n(' ', indent));
+                let _ = write!(out, "{:?}@{:?}", element.kind(), element.text_range());
                 if let rowan::NodeOrToken::Token(token) = &element {
                     let _ = write!(out, " {:?}", token.text());
                 }

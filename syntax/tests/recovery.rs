@@ -242,3 +242,53 @@ f() = 2;
 ";
     assert_snapshot!(render_diagnostics(src));
 }
+
+/// Input nested deeper than the parser's limit gives one error, not a stack overflow,
+/// and a tree no deeper than the limit (so that dropping or walking it is safe).
+#[test]
+fn nesting_too_deep() {
+    let depth = |node: &mlpy_syntax::SyntaxNode| {
+        let mut max = 0;
+        let mut current = 0usize;
+        for event in node.preorder() {
+            match event {
+                mlpy_syntax::WalkEvent::Enter(_) => {
+                    current += 1;
+                    max = max.max(current);
+                }
+                mlpy_syntax::WalkEvent::Leave(_) => current -= 1,
+            }
+        }
+        max
+    };
+    let cases = [
+        format!("x = {}1{};", "(".repeat(5000), ")".repeat(5000)),
+        format!("x = {}1;", "1 + ".repeat(5000)),
+        format!("x = {}1;", "- ".repeat(5000)),
+        format!("x = a{};", ".b".repeat(5000)),
+        format!("x = {}1;", "a ? b : ".repeat(5000)),
+        format!("{}{}", "if (a) {".repeat(5000), "}".repeat(5000)),
+        format!("x = {}1{};", "[".repeat(5000), "]".repeat(5000)),
+        format!("x = {}1;", "fn(a) => ".repeat(5000)),
+    ];
+    for text in &cases {
+        let parse = mlpy_syntax::parse(text);
+        common::check_invariants(text, &parse);
+        let message = "this code nests too deeply (more than 1000 levels of brackets, \
+                       blocks or operators); split it into smaller parts";
+        assert_eq!(
+            parse
+                .errors()
+                .iter()
+                .filter(|e| e.message == message)
+                .count(),
+            1,
+            "{}…",
+            &text[..40]
+        );
+        assert!(depth(&parse.syntax_node()) <= 1100, "{}…", &text[..40]);
+    }
+    // Just under the limit, no error.
+    let text = format!("x = {}1{};", "(".repeat(900), ")".repeat(900));
+    assert!(mlpy_syntax::parse(&text).errors().is_empty());
+}

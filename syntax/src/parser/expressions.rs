@@ -19,6 +19,15 @@ use crate::SyntaxKind::{self, *};
 /// A full expression, ternary included. `None` when nothing expression-like is here
 /// (an error has been reported).
 pub(super) fn expr(p: &mut Parser<'_>) -> Option<CompletedMarker> {
+    if !p.enter() {
+        return None;
+    }
+    let result = ternary(p);
+    p.leave();
+    result
+}
+
+fn ternary(p: &mut Parser<'_>) -> Option<CompletedMarker> {
     let condition = binary(p, 0)?;
     if !p.at(QUESTION) {
         return Some(condition);
@@ -47,10 +56,13 @@ fn infix_binding_power(kind: SyntaxKind) -> Option<(u8, u8)> {
 
 fn binary(p: &mut Parser<'_>, min_bp: u8) -> Option<CompletedMarker> {
     let mut lhs = unary(p)?;
+    // Each link of a chain (`a + b + c`) nests the tree one level deeper.
+    let mut links = 0;
     while let Some((left_bp, right_bp)) = infix_binding_power(p.current()) {
-        if left_bp < min_bp {
+        if left_bp < min_bp || !p.enter() {
             break;
         }
+        links += 1;
         let op = p.current();
         let op_range = p.current_range();
         let m = lhs.precede(p);
@@ -65,6 +77,9 @@ fn binary(p: &mut Parser<'_>, min_bp: u8) -> Option<CompletedMarker> {
             );
         }
         lhs = m.complete(p, BIN_EXPR);
+    }
+    for _ in 0..links {
+        p.leave();
     }
     Some(lhs)
 }
@@ -86,9 +101,13 @@ fn floor_division_looks_like_comment(p: &Parser<'_>) -> bool {
 
 fn unary(p: &mut Parser<'_>) -> Option<CompletedMarker> {
     if p.at(BANG) || p.at(MINUS) {
+        if !p.enter() {
+            return None;
+        }
         let m = p.start();
         p.bump();
         unary(p);
+        p.leave();
         return Some(m.complete(p, PREFIX_EXPR));
     }
     let atom = atom(p)?;
@@ -175,7 +194,14 @@ fn object_literal_ahead(p: &Parser<'_>) -> bool {
 }
 
 fn postfix(p: &mut Parser<'_>, mut lhs: CompletedMarker) -> CompletedMarker {
+    let mut links = 0;
     loop {
+        if matches!(p.current(), L_PAREN | L_BRACK | DOT) {
+            if !p.enter() {
+                break;
+            }
+            links += 1;
+        }
         lhs = match p.current() {
             L_PAREN => {
                 let m = lhs.precede(p);
@@ -205,9 +231,13 @@ fn postfix(p: &mut Parser<'_>, mut lhs: CompletedMarker) -> CompletedMarker {
                 }
                 m.complete(p, FIELD_EXPR)
             }
-            _ => return lhs,
+            _ => break,
         };
     }
+    for _ in 0..links {
+        p.leave();
+    }
+    lhs
 }
 
 fn index_or_slice(p: &mut Parser<'_>) {

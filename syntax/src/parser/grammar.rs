@@ -56,6 +56,18 @@ enum Context {
 
 fn statement(p: &mut Parser<'_>, cx: Context) {
     let before = p.token_pos();
+    if !p.enter() {
+        // Too deep: skip the token so that parsing moves on.
+        let m = p.start();
+        p.bump();
+        m.complete(p, ERROR);
+        return;
+    }
+    statement_inner(p, cx, before);
+    p.leave();
+}
+
+fn statement_inner(p: &mut Parser<'_>, cx: Context, before: usize) {
     match statement_keyword(p, 0) {
         Some(FUNCTION_KW) => function(p),
         Some(IF_KW) => if_stmt(p),
@@ -362,6 +374,9 @@ pub(super) fn block(p: &mut Parser<'_>) {
         p.error_expected("`{`");
         return;
     }
+    if !p.enter() {
+        return;
+    }
     let m = p.start();
     let open = p.current_range();
     p.bump();
@@ -401,6 +416,7 @@ pub(super) fn block(p: &mut Parser<'_>) {
         statement(p, Context::Block);
     }
     m.complete(p, BLOCK);
+    p.leave();
 }
 
 /// `( expr )` around a condition.

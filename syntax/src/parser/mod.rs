@@ -26,6 +26,10 @@ pub(crate) fn parse_source_file(text: &str) -> (GreenNode, Vec<SyntaxError>) {
     (green, errors)
 }
 
+/// The deepest nesting the parser builds: brackets, blocks, statements, prefix
+/// operators and each link of an operator or postfix chain count one level each.
+pub(crate) const MAX_DEPTH: u32 = 1000;
+
 #[derive(Debug)]
 pub(crate) enum Event {
     Start {
@@ -63,6 +67,9 @@ pub(crate) struct Parser<'t> {
     /// The token position of the last error reported at the current token (or right
     /// before it): a second one there, before any progress, is a consequence.
     last_error_pos: Option<usize>,
+    /// How deeply the tree being built is nested here (see `enter`).
+    depth: u32,
+    depth_error_reported: bool,
     /// The file has more `{` than `}`: a block may stop at a `}` that is indented less
     /// than the line that opened it (see `grammar::block`).
     unbalanced_curlies: bool,
@@ -117,6 +124,8 @@ impl<'t> Parser<'t> {
             errors: Vec::new(),
             eof_range: TextRange::empty(offset),
             last_error_pos: None,
+            depth: 0,
+            depth_error_reported: false,
             unbalanced_curlies: curly_balance > 0,
         }
     }
@@ -340,6 +349,35 @@ impl<'t> Parser<'t> {
         let m = self.start();
         self.bump();
         m.complete(self, ERROR);
+    }
+
+    // ---- nesting ----
+
+    /// Goes one level deeper into the tree, or reports (once per file) that the input
+    /// nests too deeply and returns false. The limit keeps the parser's recursion, and
+    /// every recursive walk of the tree after it (dropping one included), far from the
+    /// end of a 2 MiB thread stack.
+    pub(crate) fn enter(&mut self) -> bool {
+        if self.depth >= MAX_DEPTH {
+            if !self.depth_error_reported {
+                self.depth_error_reported = true;
+                let range = self.current_range();
+                self.errors.push(SyntaxError::new(
+                    format!(
+                        "this code nests too deeply (more than {MAX_DEPTH} levels of \
+                         brackets, blocks or operators); split it into smaller parts"
+                    ),
+                    range,
+                ));
+            }
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.depth -= 1;
     }
 
     // ---- nodes ----
