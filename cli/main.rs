@@ -5,6 +5,8 @@ mod graph;
 mod parse_cmd;
 mod project;
 mod render;
+mod run;
+mod transpile_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -49,6 +51,10 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Print the syntax tree of an ML file.
     Parse(parse_cmd::ParseArgs),
+    /// Compile an ML program to Python: one self-contained file, or a folder (--out-dir).
+    Transpile(transpile_cmd::TranspileArgs),
+    /// Compile an ML program and run it with python3 (arguments for it after `--`).
+    Run(run::RunArgs),
 }
 
 /// Output format for commands that report diagnostics.
@@ -84,6 +90,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&cx, args),
         Command::Graph(args) => graph::run(&cx, args),
         Command::Parse(args) => parse_cmd::run(&cx, args),
+        Command::Transpile(args) => transpile_cmd::run(&cx, args),
+        Command::Run(args) => run::run(&cx, args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -12,14 +12,15 @@
 //!   broad capability declarations;
 //! * capabilities a module declares but the program is not granted (a warning).
 
+use crate::emit::own_nonlocals;
 use crate::facts::{ProgramFacts, Target};
 use crate::names::{is_reserved, RENAME_PREFIX};
 use crate::runtime::{self, capability_covered, declared_capabilities};
-use mlpy_modules::scopes::{BindingKind, NameRes, ScopeKind};
+use mlpy_modules::scopes::NameRes;
 use mlpy_modules::stdlib::{BUILTINS, STDLIB_MODULES};
 use mlpy_modules::suggest::suggestions;
 use mlpy_modules::{Diagnostic, EdgeTarget, ModuleId};
-use mlpy_syntax::ast::{self, AstNode, ArrowBody, Expr, Stmt};
+use mlpy_syntax::ast::{self, ArrowBody, AstNode, Expr, Stmt};
 use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -94,7 +95,11 @@ pub const DANGEROUS_IMPORTS: &[&str] = &[
 const DANGEROUS_STRING_CALLS: &[&str] = &["eval", "exec", "__import__", "open", "os.system"];
 
 /// The diagnostics of the transpiler's own checks for module `id` (not the graph's).
-pub fn module_checks(facts: &ProgramFacts<'_>, id: ModuleId, granted: &[String]) -> Vec<Diagnostic> {
+pub fn module_checks(
+    facts: &ProgramFacts<'_>,
+    id: ModuleId,
+    granted: &[String],
+) -> Vec<Diagnostic> {
     let mut checker = Checker {
         facts,
         id,
@@ -166,9 +171,9 @@ impl Checker<'_, '_> {
                 }
             }
             (Some(SyntaxKind::NAME_REF), Some((SyntaxKind::PATH_EXPR, path)))
-                if path
-                    .parent()
-                    .is_some_and(|c| c.kind() == SyntaxKind::CALL_EXPR && c.first_child().as_ref() == Some(path)) =>
+                if path.parent().is_some_and(|c| {
+                    c.kind() == SyntaxKind::CALL_EXPR && c.first_child().as_ref() == Some(path)
+                }) =>
             {
                 format!("Dunder function call '{name}' is forbidden in ML code")
             }
@@ -179,7 +184,9 @@ impl Checker<'_, '_> {
                 format!("Dunder parameter name '{name}' is forbidden in ML code")
             }
             (Some(SyntaxKind::OBJECT_FIELD), _) => {
-                format!("Dunder object key '{name}' is forbidden in ML code; write it as a string key")
+                format!(
+                    "Dunder object key '{name}' is forbidden in ML code; write it as a string key"
+                )
             }
             _ => format!("Dunder identifier '{name}' is forbidden in ML code"),
         };
@@ -225,6 +232,11 @@ impl Checker<'_, '_> {
             return;
         }
         let name = token.text();
+        let scopes = self.facts.scopes(self.id);
+        if scopes.resolve(range) != NameRes::Unknown {
+            // A name the program defines never reaches Python's own builtins.
+            return;
+        }
         let is_callee = path.syntax().parent().is_some_and(|p| {
             p.kind() == SyntaxKind::CALL_EXPR && p.first_child().as_ref() == Some(path.syntax())
         });
@@ -244,38 +256,47 @@ impl Checker<'_, '_> {
             );
             return;
         }
-        let scopes = self.facts.scopes(self.id);
-        if scopes.resolve(range) == NameRes::Unknown {
-            let offset = range.start();
-            let visible: Vec<String> = scopes
-                .visible_bindings(offset)
-                .into_iter()
-                .map(|b| scopes.binding(b).name.clone())
-                .collect();
-            let candidates = visible
-                .iter()
-                .map(String::as_str)
-                .chain(BUILTINS.iter().copied())
-                .chain(["null", "true", "false"]);
-            let near = suggestions(name, candidates);
-            let d = self.error(
+        let offset = range.start();
+        let visible: Vec<String> = scopes
+            .visible_bindings(offset)
+            .into_iter()
+            .map(|b| scopes.binding(b).name.clone())
+            .collect();
+        let candidates = visible
+            .iter()
+            .map(String::as_str)
+            .chain(BUILTINS.iter().copied())
+            .chain(["null", "true", "false"]);
+        let near = suggestions(name, candidates);
+        let mut d = if is_callee {
+            // The reference compiles calls of unknown functions (they fail when run);
+            // programs rely on it in functions they never call.
+            Diagnostic::warning(
+                "unknown-function",
+                self.path,
+                range,
+                format!("Unknown function '{name}': calling it fails at run time"),
+            )
+        } else {
+            Diagnostic::error(
                 "unknown-identifier",
+                self.path,
                 range,
                 format!("Unknown identifier '{name}'"),
+            )
+        };
+        if STDLIB_MODULES.contains(&name) {
+            d.notes.push(format!(
+                "'{name}' is a standard-library module: add `import {name};` at the top of the file"
+            ));
+        } else if let Some(first) = near.first() {
+            d.notes.push(format!("did you mean '{first}'?"));
+        } else {
+            d.notes.push(
+                "not a variable, function, parameter, import or builtin in scope here".to_string(),
             );
-            if STDLIB_MODULES.contains(&name) {
-                d.notes.push(format!(
-                    "'{name}' is a standard-library module: add `import {name};` at the top of the file"
-                ));
-            } else if let Some(first) = near.first() {
-                d.notes.push(format!("did you mean '{first}'?"));
-            } else {
-                d.notes.push(
-                    "not a variable, function, parameter, import or builtin in scope here"
-                        .to_string(),
-                );
-            }
         }
+        self.out.push(d);
     }
 
     fn field_expr(&mut self, field: &ast::FieldExpr) {
@@ -544,7 +565,9 @@ impl Checker<'_, '_> {
                 continue;
             };
             let first = parts[0].as_str();
-            if DANGEROUS_IMPORTS.contains(&first) && !matches!(edge.target, Ok(EdgeTarget::Stdlib(_))) {
+            if DANGEROUS_IMPORTS.contains(&first)
+                && !matches!(edge.target, Ok(EdgeTarget::Stdlib(_)))
+            {
                 self.error(
                     "security-import",
                     edge.target_range,
@@ -562,7 +585,8 @@ impl Checker<'_, '_> {
     fn capabilities(&mut self, file: &ast::SourceFile, granted: &[String]) {
         for decl in file.capabilities() {
             for resource in decl.resources() {
-                if let (Some(pattern), Some(token)) = (resource.pattern(), resource.pattern_token()) {
+                if let (Some(pattern), Some(token)) = (resource.pattern(), resource.pattern_token())
+                {
                     if pattern == "*" || pattern == "**" {
                         self.error(
                             "capability-pattern",
@@ -652,23 +676,12 @@ impl Checker<'_, '_> {
                 format!("'{name}' collides with '{original}', which Python names '{name}'"),
             )
             .notes
-            .push("names that are Python keywords get the prefix 'ml_'; rename one of the two".to_string());
+            .push(
+                "names that are Python keywords get the prefix 'ml_'; rename one of the two"
+                    .to_string(),
+            );
         }
     }
-}
-
-/// `nonlocal` statements of a function or arrow body, not of functions nested in it.
-fn own_nonlocals(function: &SyntaxNode) -> Vec<ast::NonlocalStmt> {
-    let mut out = Vec::new();
-    let mut stack: Vec<SyntaxNode> = function.children().collect();
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            SyntaxKind::NONLOCAL_STMT => out.extend(ast::NonlocalStmt::cast(node)),
-            SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR => {}
-            _ => stack.extend(node.children()),
-        }
-    }
-    out
 }
 
 /// The first dangerous pattern in a lower-cased string, if any.
@@ -690,17 +703,6 @@ pub fn dangerous_pattern(lower: &str) -> Option<String> {
     None
 }
 
-/// Whether `binding` names an ML function scope kind (used in tests).
-#[allow(dead_code)]
-fn is_function_scope(kind: ScopeKind) -> bool {
-    kind != ScopeKind::Module
-}
-
-#[allow(dead_code)]
-fn is_function_binding(kind: BindingKind) -> bool {
-    kind == BindingKind::Function
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -709,7 +711,10 @@ mod tests {
     fn string_patterns() {
         assert_eq!(dangerous_pattern("please open(file)"), Some("open(".into()));
         assert_eq!(dangerous_pattern("eval  (x)"), Some("eval(".into()));
-        assert_eq!(dangerous_pattern("run subprocess.call"), Some("subprocess.".into()));
+        assert_eq!(
+            dangerous_pattern("run subprocess.call"),
+            Some("subprocess.".into())
+        );
         assert_eq!(dangerous_pattern("open the door"), None);
         assert_eq!(dangerous_pattern("evaluation(x)"), None);
     }

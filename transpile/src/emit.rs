@@ -11,9 +11,7 @@ use crate::pyliteral::py_string;
 use crate::runtime::stdlib_module;
 use mlpy_modules::scopes::{ModuleScopes, NameRes};
 use mlpy_modules::{EdgeTarget, ModuleId};
-use mlpy_syntax::ast::{
-    self, ArrowBody, AstNode, BinOp, Expr, LiteralValue, PrefixOp, Stmt,
-};
+use mlpy_syntax::ast::{self, ArrowBody, AstNode, BinOp, Expr, LiteralValue, PrefixOp, Stmt};
 use mlpy_syntax::text::NumberValue;
 use mlpy_syntax::{LineIndex, SyntaxKind, SyntaxNode, TextSize};
 use std::collections::BTreeSet;
@@ -84,17 +82,44 @@ impl Code {
 
 /// Methods callable directly on a literal receiver (the runtime's whitelists).
 const STR_METHODS: &[&str] = &[
-    "capitalize", "center", "count", "endswith", "find", "index", "isalnum", "isalpha",
-    "isdigit", "islower", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip",
-    "replace", "rfind", "rindex", "rjust", "rsplit", "rstrip", "split", "startswith", "strip",
-    "swapcase", "title", "upper",
+    "capitalize",
+    "center",
+    "count",
+    "endswith",
+    "find",
+    "index",
+    "isalnum",
+    "isalpha",
+    "isdigit",
+    "islower",
+    "isspace",
+    "istitle",
+    "isupper",
+    "join",
+    "ljust",
+    "lower",
+    "lstrip",
+    "replace",
+    "rfind",
+    "rindex",
+    "rjust",
+    "rsplit",
+    "rstrip",
+    "split",
+    "startswith",
+    "strip",
+    "swapcase",
+    "title",
+    "upper",
 ];
 const LIST_METHODS: &[&str] = &[
     "append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse",
     "sort",
 ];
 /// Builtins that always return a Python `str` (no coercion needed around them in `+`).
-const STR_BUILTINS: &[&str] = &["bin", "chr", "format", "hex", "oct", "repr", "str", "typeof"];
+const STR_BUILTINS: &[&str] = &[
+    "bin", "chr", "format", "hex", "oct", "repr", "str", "typeof",
+];
 
 pub fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModule {
     let node = facts.node(id);
@@ -214,7 +239,11 @@ impl Emitter<'_, '_> {
                     last_end_line = self.line_of(node.text_range().end());
                     last_was_simple = !matches!(
                         stmt,
-                        Stmt::Function(_) | Stmt::If(_) | Stmt::While(_) | Stmt::For(_) | Stmt::Try(_)
+                        Stmt::Function(_)
+                            | Stmt::If(_)
+                            | Stmt::While(_)
+                            | Stmt::For(_)
+                            | Stmt::Try(_)
                     );
                     last_line_index = (self.out.len() > before).then(|| self.out.len() - 1);
                 }
@@ -547,7 +576,10 @@ impl Emitter<'_, '_> {
             handlers += 1;
             let l = self.start_line(clause.syntax());
             let text = match clause.name() {
-                Some(n) => format!("except Exception as {}:", self.facts.def_py_name(self.id, &n)),
+                Some(n) => format!(
+                    "except Exception as {}:",
+                    self.facts.def_py_name(self.id, &n)
+                ),
                 None => "except Exception:".to_string(),
             };
             self.push(text, l);
@@ -600,7 +632,7 @@ impl Emitter<'_, '_> {
                 }
                 let end = self.brk_at(close);
                 self.depth -= 1;
-                Code::atom(format!("{{{}{end}}}", parts.join(", ")))
+                Code::atom(format!("{{{}{end}}}", join_parts(&parts)))
             }
             Expr::Call(c) => self.call(c),
             Expr::Index(i) => self.index(i),
@@ -632,7 +664,8 @@ impl Emitter<'_, '_> {
                 };
                 let otherwise = self.operand(t.else_branch(), Prec::Or);
                 self.depth -= 1;
-                Code::atom(format!("({then} if {cond} else {brk}{otherwise})"))
+                let sep = if brk.is_empty() { " " } else { "" };
+                Code::atom(format!("({then} if {cond} else{sep}{brk}{otherwise})"))
             }
             Expr::Arrow(a) => self.arrow(a),
         }
@@ -675,7 +708,7 @@ impl Emitter<'_, '_> {
         }
         let end = self.brk_at(close_line);
         self.depth -= 1;
-        format!("{}{end}", parts.join(", "))
+        format!("{}{end}", join_parts(&parts))
     }
 
     fn binary(&mut self, b: &ast::BinExpr) -> Code {
@@ -683,11 +716,17 @@ impl Emitter<'_, '_> {
             return Code::atom("None");
         };
         let (lhs, rhs) = (b.lhs(), b.rhs());
-        if op == BinOp::Add && (lhs.as_ref().is_some_and(is_stringy) || rhs.as_ref().is_some_and(is_stringy)) {
+        if op == BinOp::Add
+            && (lhs.as_ref().is_some_and(is_stringy) || rhs.as_ref().is_some_and(is_stringy))
+        {
             let l = self.str_operand(lhs, Prec::Add);
-            let brk = rhs.as_ref().map(|r| self.brk(r.syntax())).unwrap_or_default();
+            let brk = rhs
+                .as_ref()
+                .map(|r| self.brk(r.syntax()))
+                .unwrap_or_default();
             let r = self.str_operand(rhs, Prec::Mul);
-            return Code::new(format!("{l} + {brk}{r}"), Prec::Add);
+            let sep = if brk.is_empty() { " " } else { "" };
+            return Code::new(format!("{l} +{sep}{brk}{r}"), Prec::Add);
         }
         let (text, prec) = match op {
             BinOp::Or => ("or", Prec::Or),
@@ -709,9 +748,13 @@ impl Emitter<'_, '_> {
         let left_min = if prec == Prec::Cmp { Prec::Add } else { prec };
         let right_min = next_prec(prec);
         let l = self.operand(lhs, left_min);
-        let brk = rhs.as_ref().map(|r| self.brk(r.syntax())).unwrap_or_default();
+        let brk = rhs
+            .as_ref()
+            .map(|r| self.brk(r.syntax()))
+            .unwrap_or_default();
         let r = self.operand(rhs, right_min);
-        Code::new(format!("{l} {text} {brk}{r}"), prec)
+        let sep = if brk.is_empty() { " " } else { "" };
+        Code::new(format!("{l} {text}{sep}{brk}{r}"), prec)
     }
 
     /// An operand of the string `+`: Python `str` of it, unless it already is a string.
@@ -759,6 +802,10 @@ impl Emitter<'_, '_> {
                         }
                         NameRes::Binding(b) if self.facts.is_stable_function(self.id, b) => {
                             Some(self.facts.binding_py_name(self.id, b))
+                        }
+                        NameRes::Unknown => {
+                            // Fails when reached, as in the reference; never a Python name.
+                            Some(format!("__ml.undefined({})", py_string(token.text())))
                         }
                         _ => None,
                     };
@@ -821,7 +868,12 @@ impl Emitter<'_, '_> {
                 Target::Namespace => {
                     let py = module.py.clone();
                     let name = py_string(&member);
-                    return Some(self.dynamic_call("__ml.mcall", &format!("{py}, {name}"), args, close));
+                    return Some(self.dynamic_call(
+                        "__ml.mcall",
+                        &format!("{py}, {name}"),
+                        args,
+                        close,
+                    ));
                 }
             };
             if direct {
@@ -888,10 +940,7 @@ impl Emitter<'_, '_> {
         let base = self.operand(i.base(), Prec::Atom);
         self.depth += 1;
         let inner = if let Some(slice) = i.slice() {
-            let mut parts = vec![
-                self.slice_part(slice.start()),
-                self.slice_part(slice.end()),
-            ];
+            let mut parts = vec![self.slice_part(slice.start()), self.slice_part(slice.end())];
             if slice.has_step() || slice.step().is_some() {
                 parts.push(self.slice_part(slice.step()));
             }
@@ -977,7 +1026,11 @@ fn literal(l: &ast::Literal) -> Code {
         Some(LiteralValue::Bool(true)) => Code::atom("True"),
         Some(LiteralValue::Bool(false)) => Code::atom("False"),
         Some(LiteralValue::Number(NumberValue::Int(digits))) => {
-            let prec = if digits.starts_with('-') { Prec::Unary } else { Prec::Atom };
+            let prec = if digits.starts_with('-') {
+                Prec::Unary
+            } else {
+                Prec::Atom
+            };
             Code::new(digits, prec)
         }
         Some(LiteralValue::Number(NumberValue::Float(text, value))) => {
@@ -990,7 +1043,11 @@ fn literal(l: &ast::Literal) -> Code {
             } else {
                 "-float(\"inf\")".to_string()
             };
-            let prec = if text.starts_with('-') { Prec::Unary } else { Prec::Atom };
+            let prec = if text.starts_with('-') {
+                Prec::Unary
+            } else {
+                Prec::Atom
+            };
             Code::new(text, prec)
         }
         None => Code::atom("None"),
@@ -1004,7 +1061,8 @@ fn is_stringy(e: &Expr) -> bool {
         Some(Expr::Literal(l)) => l.is_string(),
         Some(Expr::Bin(b)) => {
             b.op() == Some(BinOp::Add)
-                && (b.lhs().is_some_and(|l| is_stringy(&l)) || b.rhs().is_some_and(|r| is_stringy(&r)))
+                && (b.lhs().is_some_and(|l| is_stringy(&l))
+                    || b.rhs().is_some_and(|r| is_stringy(&r)))
         }
         _ => false,
     }
@@ -1038,6 +1096,18 @@ pub fn own_nonlocals(function: &SyntaxNode) -> Vec<ast::NonlocalStmt> {
         }
     }
     out.sort_by_key(|n| n.syntax().text_range().start());
+    out
+}
+
+/// `a, b` — with `,` alone before a part that starts on a new line.
+fn join_parts(parts: &[String]) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if part.starts_with('\n') { "," } else { ", " });
+        }
+        out.push_str(part);
+    }
     out
 }
 

@@ -135,7 +135,10 @@ fn gate(graph: &ModuleGraph, options: &Options) -> Result<Vec<Diagnostic>, Vec<D
 /// The whole program as one Python file that runs with a bare `python3`: every module
 /// defined in dependency order, the runtime parts it uses embedded. Checks first: any
 /// error gives the diagnostics and no output.
-pub fn transpile_single(graph: &ModuleGraph, options: &Options) -> Result<SingleFile, Vec<Diagnostic>> {
+pub fn transpile_single(
+    graph: &ModuleGraph,
+    options: &Options,
+) -> Result<SingleFile, Vec<Diagnostic>> {
     let warnings = gate(graph, options)?;
     let facts = ProgramFacts::new(graph);
     let text = output::single_file(&facts, &options.capabilities, &options.source_base);
@@ -144,7 +147,10 @@ pub fn transpile_single(graph: &ModuleGraph, options: &Options) -> Result<Single
 
 /// The program as a folder: one `.py` per module (dotted names as folders), `__init__.py`
 /// where needed, `mlpy_runtime/` beside. Checks first, like [`transpile_single`].
-pub fn transpile_multi(graph: &ModuleGraph, options: &Options) -> Result<MultiFile, Vec<Diagnostic>> {
+pub fn transpile_multi(
+    graph: &ModuleGraph,
+    options: &Options,
+) -> Result<MultiFile, Vec<Diagnostic>> {
     let warnings = gate(graph, options)?;
     let facts = ProgramFacts::new(graph);
     let (files, entry) = output::multi_file(&facts, &options.capabilities, &options.source_base);

@@ -72,6 +72,9 @@ mod tests {
         assert_eq!(py_string("say \"hi\""), r#"'say "hi"'"#);
         assert_eq!(py_string("it's \"x\""), r#""it's \"x\"""#);
         assert_eq!(py_string("\0é"), "\"\\x00é\"");
-        assert_eq!(py_long_string("a\"\"\"b\\\n"), "\"\"\"a\\\"\\\"\\\"b\\\\\n\"\"\"");
+        assert_eq!(
+            py_long_string("a\"\"\"b\\\n"),
+            "\"\"\"a\\\"\\\"\\\"b\\\\\n\"\"\""
+        );
     }
 }

@@ -222,6 +222,12 @@ def call(f, *args):
         "can be called." % (fname, fmod))
 
 
+def undefined(name):
+    """A call of a function the program does not define: fails when reached (the checker
+    warns at compile time)."""
+    raise NameError("name '%s' is not defined" % name)
+
+
 def pystr(v):
     """Python `str(v)`: the coercion of the string-literal `+`."""
     return v if v.__class__ is str else str(v)

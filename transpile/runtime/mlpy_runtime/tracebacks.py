@@ -2,7 +2,8 @@
 
 `source_map(py_file, ml_files, lines)`: `lines` has one comma-separated item per Python line
 of `py_file`: empty (no ML origin), `L` (line L of `ml_files[0]`) or `F:L` (line L of
-`ml_files[F]`). Items are parsed lazily, when a traceback is shown.
+`ml_files[F]`); `~N` stands for N consecutive lines without an ML origin. Items are parsed
+lazily, when a traceback is shown.
 
 The emitter writes the `source_map` call as the module's last line; when a module fails before
 reaching it, the hook reads the same call from the file (one line, literal arguments).
@@ -64,6 +65,22 @@ def _map_from_file(py_file):
     return [list(files), lines, None]
 
 
+def _expand(raw):
+    """The items of a map text; `~N` stands for N lines without an ML origin."""
+    if not raw:
+        return []
+    items = raw.split(",")
+    if "~" not in raw:
+        return items
+    out = []
+    for item in items:
+        if item.startswith("~"):
+            out.extend([""] * int(item[1:]))
+        else:
+            out.append(item)
+    return out
+
+
 def lookup(py_file, py_line):
     """(ml_file, ml_line) for a Python file and 1-based line, or None."""
     key = _norm(py_file)
@@ -82,7 +99,7 @@ def lookup(py_file, py_line):
                 return None
     files, raw, parsed = entry
     if parsed is None:
-        parsed = entry[2] = raw.split(",") if raw else []
+        parsed = entry[2] = _expand(raw)
     if py_line < 1 or py_line > len(parsed):
         return None
     item = parsed[py_line - 1].strip()
@@ -138,6 +155,14 @@ def format_ml_traceback(exc, tb):
 
 
 def _hook(exc_type, exc, tb):
+    if isinstance(exc, BrokenPipeError):
+        # The reader of stdout went away (`mlpy run prog | head`): stop quietly.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return
     if not isinstance(exc, Exception):
         sys.__excepthook__(exc_type, exc, tb)
         return

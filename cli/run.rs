@@ -1,0 +1,152 @@
+//! `mlpy run`: transpile (multi-file) into a cache folder and run it with `python3`, in the
+//! user's working directory, with stdin, stdout, stderr, the program's arguments and its
+//! exit status passed through.
+//!
+//! The cache folder is `$MLPY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlpy`, else
+//! `~/.cache/mlpy`; inside, `run/<hash of the entry path>/<hash of the output>/`. An
+//! unchanged program reuses its folder; a new one is written to a temporary folder and
+//! renamed into place, so a half-written program never runs.
+
+use crate::project::{self, ConfigArgs};
+use crate::transpile_cmd::{print_diagnostics, refuse};
+use crate::{Context, Outcome};
+use clap::Args;
+use mlpy_modules::ModuleCache;
+use std::ffi::OsString;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The entry file.
+    file: PathBuf,
+
+    #[command(flatten)]
+    config: ConfigArgs,
+
+    /// Arguments for the program (after `--`).
+    #[arg(last = true, value_name = "ARGS")]
+    args: Vec<OsString>,
+}
+
+/// A folder written completely has this file.
+const COMPLETE_MARKER: &str = ".mlpy-complete";
+
+pub fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
+    let cache = ModuleCache::new();
+    let program = project::load(&args.config, &args.file, &cache)?;
+    let config = program.resolver.config();
+    let mut options = mlpy_transpile::Options::new(config);
+    // Errors at run time name ML files as the user sees them from here.
+    if let Ok(cwd) = std::env::current_dir() {
+        options.source_base = cwd;
+    }
+    let graph = &program.graph;
+    let out = match mlpy_transpile::transpile_multi(graph, &options) {
+        Ok(out) => out,
+        Err(diagnostics) => return Ok(refuse(cx, graph, &diagnostics, "")),
+    };
+    print_diagnostics(cx, graph, &out.warnings);
+
+    let entry_key = hash_of(&graph.entry_module().path);
+    let content_key = {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        env!("CARGO_PKG_VERSION").hash(&mut hasher);
+        for file in &out.files {
+            file.path.hash(&mut hasher);
+            file.contents.hash(&mut hasher);
+        }
+        hasher.finish()
+    };
+    let program_dir = cache_dir()?.join("run").join(format!("{entry_key:016x}"));
+    let dir = program_dir.join(format!("{content_key:016x}"));
+    if !dir.join(COMPLETE_MARKER).is_file() {
+        let mut files = out.files.clone();
+        files.push(mlpy_transpile::OutputFile {
+            path: PathBuf::from(COMPLETE_MARKER),
+            contents: String::new(),
+        });
+        if let Err(e) = mlpy_transpile::write_tree(&files, &dir) {
+            // Another `mlpy run` of the same program may have written it meanwhile.
+            if !dir.join(COMPLETE_MARKER).is_file() {
+                anyhow::bail!("cannot write the program to '{}': {e}", dir.display());
+            }
+        }
+        remove_stale_versions(&program_dir, &dir);
+    }
+
+    let python = std::env::var_os("MLPY_PYTHON").unwrap_or_else(|| OsString::from("python3"));
+    let mut command = Command::new(&python);
+    command.arg(dir.join(&out.entry)).args(&args.args);
+    exec(command, &python)
+}
+
+#[cfg(unix)]
+fn exec(mut command: Command, python: &OsString) -> anyhow::Result<Outcome> {
+    use std::os::unix::process::CommandExt;
+    // Replaces this process: signals, stdio and the exit status are Python's own.
+    let error = command.exec();
+    Err(cannot_start(python, error))
+}
+
+#[cfg(not(unix))]
+fn exec(mut command: Command, python: &OsString) -> anyhow::Result<Outcome> {
+    let status = command.status().map_err(|e| cannot_start(python, e))?;
+    std::process::exit(status.code().unwrap_or(1))
+}
+
+fn cannot_start(python: &OsString, error: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot start '{}': {error} (mlpy run needs Python 3.9 or newer; set MLPY_PYTHON to the interpreter to use)",
+        python.to_string_lossy()
+    )
+}
+
+fn hash_of(path: &Path) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The folder for cached programs.
+pub fn cache_dir() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("MLPY_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("mlpy"));
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(home).join(".cache").join("mlpy"));
+    }
+    if let Some(dir) = std::env::var_os("LOCALAPPDATA").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("mlpy").join("cache"));
+    }
+    anyhow::bail!("no cache folder: set MLPY_CACHE_DIR")
+}
+
+/// Older outputs of the same program, unused for a while (another run may still use a
+/// recent one).
+fn remove_stale_versions(program_dir: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(program_dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path == keep {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > Duration::from_secs(600));
+        if old {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
