@@ -36,35 +36,39 @@ struct WideChar {
 }
 
 impl LineIndex {
+    /// Lines end at `\n`, `\r\n` or a lone `\r`, as LSP and Python count them.
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![TextSize::from(0)];
         let mut wide: Vec<(u32, Vec<WideChar>)> = Vec::new();
-        let mut line = 0u32;
-        let mut line_start = 0usize;
+        let bytes = text.as_bytes();
+        let ends_line =
+            |i: usize, b: u8| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
         if text.is_ascii() {
-            for (i, b) in text.bytes().enumerate() {
-                if b == b'\n' {
+            for (i, &b) in bytes.iter().enumerate() {
+                if ends_line(i, b) {
                     line_starts.push(TextSize::from((i + 1) as u32));
                 }
             }
         } else {
+            let mut line = 0u32;
+            let mut line_start = 0usize;
             for (i, c) in text.char_indices() {
-                if c == '\n' {
-                    line += 1;
-                    line_start = i + 1;
-                    line_starts.push(TextSize::from(line_start as u32));
+                if c.is_ascii() {
+                    if ends_line(i, c as u8) {
+                        line += 1;
+                        line_start = i + 1;
+                        line_starts.push(TextSize::from(line_start as u32));
+                    }
                     continue;
                 }
-                if !c.is_ascii() {
-                    let entry = WideChar {
-                        col: (i - line_start) as u32,
-                        len_utf8: c.len_utf8() as u32,
-                        len_utf16: c.len_utf16() as u32,
-                    };
-                    match wide.last_mut() {
-                        Some((l, chars)) if *l == line => chars.push(entry),
-                        _ => wide.push((line, vec![entry])),
-                    }
+                let entry = WideChar {
+                    col: (i - line_start) as u32,
+                    len_utf8: c.len_utf8() as u32,
+                    len_utf16: c.len_utf16() as u32,
+                };
+                match wide.last_mut() {
+                    Some((l, chars)) if *l == line => chars.push(entry),
+                    _ => wide.push((line, vec![entry])),
                 }
             }
         }
@@ -114,6 +118,7 @@ impl LineIndex {
             .unwrap_or(self.len);
         let mut range = TextRange::new(start, end);
         let content = &text[range];
+        // A line holds at most one line break (`\n`, `\r\n` or `\r`), at its end.
         let trimmed = content.trim_end_matches(['\n', '\r']);
         range = TextRange::at(start, TextSize::of(trimmed));
         Some(range)
@@ -243,6 +248,29 @@ mod tests {
         assert_eq!(
             index.offset_of_wide(WideLineCol { line: 9, col: 0 }, text),
             TextSize::of(text)
+        );
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_end_lines() {
+        let text = "a\r\nb\rc\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(index.line_col(3.into()), LineCol { line: 1, col: 0 });
+        assert_eq!(index.line_col(5.into()), LineCol { line: 2, col: 0 });
+        assert_eq!(
+            index.line_range(0, text),
+            Some(TextRange::new(0.into(), 1.into()))
+        );
+        assert_eq!(
+            index.line_range(1, text),
+            Some(TextRange::new(3.into(), 4.into()))
+        );
+        // The end of a text ending in `\r` is on a line of its own.
+        let index = LineIndex::new("x\r");
+        assert_eq!(
+            index.wide_line_col(2.into()),
+            WideLineCol { line: 1, col: 0 }
         );
     }
 

@@ -402,9 +402,11 @@ pub(super) fn block(p: &mut Parser<'_>) {
             );
             break;
         }
-        // A declaration that starts a line at column 0 inside a block almost always
-        // means this block was never closed: end it here so the rest parses normally.
-        if p.current_at_line_start()
+        // In such a file, a declaration that starts a line at column 0 inside a block
+        // almost always means this block was never closed: end it here so the rest
+        // parses normally.
+        if p.unbalanced_curlies()
+            && p.current_at_line_start()
             && matches!(
                 statement_keyword(p, 0),
                 Some(FUNCTION_KW | IMPORT_KW | CAPABILITY_KW)
@@ -490,7 +492,8 @@ fn for_stmt(p: &mut Parser<'_>) {
                 junk.complete(p, ERROR);
             }
         }
-        if !p.at(L_CURLY) {
+        // Without `(`, a `{` is the body, not an object literal.
+        if open || !p.at(L_CURLY) {
             expr(p);
         }
         if open || p.at(R_PAREN) {
