@@ -41,6 +41,8 @@ pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> 
             Err(error) => {
                 let code = match error {
                     crate::ResolveError::NotFound { .. } => "unresolved-import",
+                    // Editors offer "Fetch module" for this one.
+                    crate::ResolveError::NotCached { .. } => "remote-not-cached",
                     _ => "import-refused",
                 };
                 let mut d = Diagnostic::error(code, path, edge.target_range, error.to_string());

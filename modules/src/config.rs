@@ -21,7 +21,7 @@ pub enum StdlibMode {
     Python,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Deserialize)]
 pub enum CachePolicy {
     /// Use the cache when it holds the module, else fetch.
     #[default]

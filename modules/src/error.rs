@@ -46,6 +46,50 @@ pub enum ResolveError {
     Forbidden { module: String, reason: String },
     #[error("{message}")]
     Protocol { module: String, message: String },
+    /// A remote module that is not in the cache while the network is off
+    /// (`--cached-only`, or the language server). Editors offer to fetch `url`.
+    #[error("Remote module '{url}' is not cached yet, and the network is not used (cached only): fetch it with `mlpy fetch`")]
+    NotCached { module: String, url: String },
+    /// A fetch the granted capabilities do not allow.
+    #[error("Importing '{url}' needs the capability '{capability}': pass `--allow {capability}` or add \"{capability}\" to \"capabilities\" in mlpy.json")]
+    CapabilityRequired {
+        module: String,
+        url: String,
+        capability: String,
+    },
+    /// The module could not be downloaded (network, TLS, HTTP status, size, redirects).
+    #[error("Cannot fetch '{url}': {message}")]
+    Fetch {
+        module: String,
+        url: String,
+        message: String,
+    },
+    /// A signature, hash or cache entry does not check out.
+    #[error("Integrity check failed for '{url}': {message}")]
+    Integrity {
+        module: String,
+        url: String,
+        message: String,
+    },
+    /// The module differs from what the lockfile recorded.
+    #[error("'{url}' has changed since it was recorded in {}: expected sha256 {expected}, got sha256 {actual}", lockfile.display())]
+    LockMismatch {
+        module: String,
+        url: String,
+        lockfile: PathBuf,
+        expected: String,
+        actual: String,
+    },
+    /// `--frozen`, and the module is not in the lockfile.
+    #[error("'{url}' is not recorded in {}, and --frozen forbids changing the lockfile", lockfile.display())]
+    Frozen {
+        module: String,
+        url: String,
+        lockfile: PathBuf,
+    },
+    /// A bad entry in an import's option block (`{ auth: …, verify: …, cache: … }`).
+    #[error("Invalid import option: {message}")]
+    BadImportOption { module: String, message: String },
 }
 
 impl ResolveError {
@@ -58,13 +102,37 @@ impl ResolveError {
             | ResolveError::NotUtf8 { module, .. }
             | ResolveError::Unreadable { module, .. }
             | ResolveError::Forbidden { module, .. }
-            | ResolveError::Protocol { module, .. } => module,
+            | ResolveError::Protocol { module, .. }
+            | ResolveError::NotCached { module, .. }
+            | ResolveError::CapabilityRequired { module, .. }
+            | ResolveError::Fetch { module, .. }
+            | ResolveError::Integrity { module, .. }
+            | ResolveError::LockMismatch { module, .. }
+            | ResolveError::Frozen { module, .. }
+            | ResolveError::BadImportOption { module, .. } => module,
+        }
+    }
+
+    /// The URL of a remote module that is not cached yet (for "Fetch module").
+    pub fn not_cached_url(&self) -> Option<&str> {
+        match self {
+            ResolveError::NotCached { url, .. } => Some(url),
+            _ => None,
         }
     }
 
     /// Lines shown under the message: where we looked and what exists nearby.
     pub fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
+        match self {
+            ResolveError::LockMismatch { .. } => notes.push(
+                "if the change is expected, record it with `mlpy fetch ENTRY.ml --update-lock`; otherwise the server now serves different code than when the lockfile was written".to_string(),
+            ),
+            ResolveError::Frozen { .. } => notes.push(
+                "run `mlpy fetch ENTRY.ml` without --frozen to record it, and commit mlpy.lock".to_string(),
+            ),
+            _ => {}
+        }
         if let ResolveError::NotFound {
             searched,
             suggestions,

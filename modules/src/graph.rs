@@ -3,7 +3,8 @@
 
 use crate::cache::{LoadError, ModuleCache, SourceFile};
 use crate::error::ResolveError;
-use crate::protocol::{ImportSpec, Located, Origin};
+use crate::config::CachePolicy;
+use crate::protocol::{ImportOptions, ImportSpec, Located, Origin};
 use crate::resolver::{Resolution, Resolver};
 use mlpy_syntax::ast::{self, AstNode, ImportTarget};
 use mlpy_syntax::TextRange;
@@ -382,7 +383,13 @@ fn pending_edges(module: &ModuleNode, resolver: &Resolver) -> Vec<PendingEdge> {
             continue;
         };
         let alias = import.alias().and_then(|a| a.name()).map(|n| n.text());
-        let resolution = resolver.resolve(&spec, &module.path, &module.origin);
+        let resolution = match import_options(&import) {
+            Ok(options) => resolver.resolve_with(&spec, &options, &module.path, &module.origin),
+            Err(message) => Err(ResolveError::BadImportOption {
+                module: spec.to_string(),
+                message,
+            }),
+        };
         let shadowed_user_module = match &resolution {
             Ok(Resolution::Stdlib(name)) => resolver
                 .shadowed_user_module(name)
@@ -462,6 +469,53 @@ pub fn import_spec(import: &ast::Import) -> Option<(ImportSpec, TextRange)> {
         }
         ImportTarget::Url(url) => Some((ImportSpec::Url(url.text().to_string()), url.text_range())),
     }
+}
+
+/// The option block of an import: `{ auth: "…", verify: true, cache: "force" }`.
+/// Unknown keys and values of the wrong type are errors.
+pub fn import_options(import: &ast::Import) -> Result<ImportOptions, String> {
+    let mut options = ImportOptions::default();
+    let Some(config) = import.config() else {
+        return Ok(options);
+    };
+    for field in config.fields() {
+        let Some(key) = field.key() else { continue };
+        let value = match field.value() {
+            Some(ast::Expr::Literal(literal)) => literal.value(),
+            _ => None,
+        };
+        match (key.as_str(), value) {
+            ("auth", Some(ast::LiteralValue::String(token))) => options.auth = Some(token),
+            ("auth", _) => {
+                return Err("`auth` must be a string (a token, or \"${ENV_VAR}\")".to_string())
+            }
+            ("verify", Some(ast::LiteralValue::Bool(verify))) => options.verify = Some(verify),
+            ("verify", _) => return Err("`verify` must be true or false".to_string()),
+            ("cache", Some(ast::LiteralValue::String(policy))) => {
+                options.cache = Some(match policy.as_str() {
+                    "default" => CachePolicy::Default,
+                    "force" | "force-cache" => CachePolicy::ForceCache,
+                    "reload" | "no-cache" => CachePolicy::NoCache,
+                    other => {
+                        return Err(format!(
+                            "`cache: \"{other}\"` is not a cache policy (use \"default\", \"force\" or \"no-cache\")"
+                        ))
+                    }
+                })
+            }
+            ("cache", _) => {
+                return Err(
+                    "`cache` must be a string: \"default\", \"force\" or \"no-cache\"".to_string(),
+                )
+            }
+            (other, _) => {
+                return Err(format!(
+                    "unknown option `{other}` (import options are auth, verify and cache)"
+                ))
+            }
+        }
+    }
+    Ok(options)
 }
 
 /// Every import cycle, one per strongly connected component (Tarjan), each reported as

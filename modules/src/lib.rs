@@ -4,6 +4,7 @@
 //! * [`config`]: `mlpy.json` and command-line overrides;
 //! * [`Resolver`]: standard library → import sources → import paths → the importing
 //!   file's folder (when allowed) → whitelisted Python modules;
+//! * [`remote`]: `https` imports and import sources: fetch, cache, signatures, lockfile;
 //! * [`ModuleGraph`]: every module reachable from an entry, parsed once, with cycles;
 //! * [`ModuleCache`]: parsed modules shared between builds and threads;
 //! * [`scopes`] and [`symbols`]: what names mean inside a module and what it exports;
@@ -17,6 +18,7 @@ mod error;
 pub mod file_protocol;
 pub mod graph;
 pub mod protocol;
+pub mod remote;
 pub mod resolver;
 pub mod scopes;
 pub mod stdlib;
@@ -28,5 +30,5 @@ pub use config::{ConfigError, ConfigOverrides, ProjectConfig, StdlibMode};
 pub use diagnostic::{Diagnostic, Related, Severity};
 pub use error::ResolveError;
 pub use graph::{Cycle, EdgeTarget, EntryError, ImportEdge, ModuleGraph, ModuleId, ModuleNode};
-pub use protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+pub use protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 pub use resolver::{Resolution, Resolver};

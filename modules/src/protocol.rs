@@ -2,6 +2,7 @@
 //! searches the import paths; remote protocols (https, git, plugins) fetch into the
 //! cache. Every protocol ends with a file on disk that the loader reads.
 
+use crate::config::{CachePolicy, ImportSource};
 use crate::error::ResolveError;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,25 @@ pub struct Located {
     pub parent_packages: Vec<(String, PathBuf)>,
 }
 
+/// The option block of an import statement:
+/// `import https://host/m { auth: "${TOKEN}", verify: true, cache: "force" };`.
+/// Unset fields fall back to the import source's settings, then to the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ImportOptions {
+    /// A token (`${ENV}` expanded on use) sent as `Authorization: Bearer …` to the
+    /// module's host only.
+    pub auth: Option<String>,
+    /// Require the `.sig` (and, with `trusted_keys`, the `.minisig`) of the module.
+    pub verify: Option<bool>,
+    pub cache: Option<CachePolicy>,
+}
+
+impl ImportOptions {
+    pub fn is_empty(&self) -> bool {
+        self.auth.is_none() && self.verify.is_none() && self.cache.is_none()
+    }
+}
+
 /// A request to a protocol: the import and the module that contains it.
 pub struct ImportRequest<'a> {
     pub spec: &'a ImportSpec,
@@ -69,6 +89,11 @@ pub struct ImportRequest<'a> {
     pub importer: &'a Path,
     /// The importing module's origin (a remote module's imports are relative to its URL).
     pub importer_origin: &'a Origin,
+    /// The import statement's option block (empty when it has none).
+    pub options: &'a ImportOptions,
+    /// The `import_sources` entry being tried, when the resolver walks them for a
+    /// dotted import; `None` for URL imports and for a remote module's own imports.
+    pub source: Option<&'a ImportSource>,
 }
 
 /// How modules are found for one kind of location.
@@ -90,4 +115,13 @@ pub trait ImportProtocol: Send + Sync {
     fn cache_key(&self, request: &ImportRequest<'_>) -> String {
         format!("{}:{}", self.name(), request.spec)
     }
+
+    /// Called once the graph is built: remote protocols write the lockfile here.
+    fn finish(&self) -> Result<(), ResolveError> {
+        Ok(())
+    }
+
+    /// Forgets what was learnt during this run (negative answers, "not cached yet"):
+    /// the files or the cache changed.
+    fn clear_memo(&self) {}
 }

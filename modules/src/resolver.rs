@@ -3,12 +3,13 @@
 //! Order, from the proposal: standard-library names → the configured import sources
 //! (remote protocols) → each import path (`P/a/b/c.ml`, then `P/a/b/c/__init__.ml`) →
 //! the importing file's folder, when allowed → whitelisted Python modules → not found.
-//! URL imports go to the protocol of their scheme.
+//! URL imports go to the protocol of their scheme. A remote module's dotted imports go to
+//! the protocols (its own base first, then the import sources), never to local files.
 
 use crate::config::{ProjectConfig, StdlibMode};
 use crate::error::ResolveError;
 use crate::file_protocol::{nearby_modules, FileProtocol, ImportRoot};
-use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use crate::protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 use crate::stdlib::{is_stdlib_module, PYTHON_FORBIDDEN, PYTHON_WHITELIST_DEFAULT, STDLIB_MODULES};
 use crate::suggest::suggestions;
 use std::collections::HashMap;
@@ -24,6 +25,46 @@ pub enum Resolution {
     Module(Located),
     /// A whitelisted Python module (`stdlib_mode: "python"`).
     Python(String),
+}
+
+/// What the remote protocols answered while a dotted import was searched.
+#[derive(Default)]
+struct RemoteSearch {
+    searched: Vec<String>,
+    not_cached: Option<ResolveError>,
+}
+
+impl RemoteSearch {
+    /// `Ok(Some)`: found; `Ok(None)`: not there (go on); `Err`: a real failure.
+    fn attempt(
+        &mut self,
+        result: Result<Located, ResolveError>,
+    ) -> Result<Option<Located>, ResolveError> {
+        match result {
+            Ok(located) => Ok(Some(located)),
+            Err(ResolveError::NotFound { searched, .. }) => {
+                self.searched.extend(searched);
+                Ok(None)
+            }
+            Err(e @ ResolveError::NotCached { .. }) => {
+                self.not_cached.get_or_insert(e);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    fn into_error(self, module: String) -> ResolveError {
+        match self.not_cached {
+            Some(e) => e,
+            None => ResolveError::NotFound {
+                module,
+                searched: self.searched,
+                suggestions: Vec::new(),
+                hint: None,
+            },
+        }
+    }
 }
 
 /// A warning found while resolving (the import still resolves).
@@ -46,6 +87,7 @@ struct MemoKey {
     /// Only part of the key when the importer matters (its folder, or a remote base).
     context: Option<PathBuf>,
     origin: Origin,
+    options: ImportOptions,
 }
 
 impl Resolver {
@@ -81,16 +123,39 @@ impl Resolver {
         &self.files.roots
     }
 
-    /// Forgets memoised answers (files appeared or disappeared).
+    /// Forgets memoised answers (files appeared or disappeared, or remote modules were
+    /// fetched into the cache).
     pub fn clear_memo(&self) {
         self.memo.lock().expect("resolver memo poisoned").clear();
         self.files.forget_folders();
+        for protocol in &self.protocols {
+            protocol.clear_memo();
+        }
+    }
+
+    /// Ends a run: remote protocols write the lockfile.
+    pub fn finish(&self) -> Result<(), ResolveError> {
+        for protocol in &self.protocols {
+            protocol.finish()?;
+        }
+        Ok(())
     }
 
     /// Resolves the import `spec` written in the module at `importer`.
     pub fn resolve(
         &self,
         spec: &ImportSpec,
+        importer: &Path,
+        importer_origin: &Origin,
+    ) -> Result<Resolution, ResolveError> {
+        self.resolve_with(spec, &ImportOptions::default(), importer, importer_origin)
+    }
+
+    /// Resolves an import that has an option block (`{ auth: …, verify: …, cache: … }`).
+    pub fn resolve_with(
+        &self,
+        spec: &ImportSpec,
+        options: &ImportOptions,
         importer: &Path,
         importer_origin: &Origin,
     ) -> Result<Resolution, ResolveError> {
@@ -105,11 +170,12 @@ impl Resolver {
             spec: spec.clone(),
             context,
             origin: importer_origin.clone(),
+            options: options.clone(),
         };
         if let Some(answer) = self.memo.lock().expect("resolver memo poisoned").get(&key) {
             return answer.clone();
         }
-        let answer = self.resolve_uncached(spec, importer, importer_origin);
+        let answer = self.resolve_uncached(spec, options, importer, importer_origin);
         self.memo
             .lock()
             .expect("resolver memo poisoned")
@@ -120,6 +186,7 @@ impl Resolver {
     fn resolve_uncached(
         &self,
         spec: &ImportSpec,
+        options: &ImportOptions,
         importer: &Path,
         importer_origin: &Origin,
     ) -> Result<Resolution, ResolveError> {
@@ -127,6 +194,8 @@ impl Resolver {
             spec,
             importer,
             importer_origin,
+            options,
+            source: None,
         };
         let parts = match spec {
             ImportSpec::Url(url) => return self.resolve_url(&request, url),
@@ -142,29 +211,33 @@ impl Resolver {
                 reason: format!("module names starting with `__` (`{dunder}`) are reserved"),
             });
         }
-        // A remote module's dotted imports are relative to where it came from.
+        let mut remote = RemoteSearch::default();
+        // A remote module's dotted imports are relative to where it came from, then go
+        // to the import sources; never to local files.
         if let Origin::Remote(_) = importer_origin {
-            for protocol in &self.protocols {
-                if protocol.can_resolve(&request) {
-                    protocol.validate_access(&request)?;
-                    return protocol.resolve(&request).map(Resolution::Module);
-                }
-            }
-        }
-        for protocol in &self.protocols {
-            if protocol.can_resolve(&request) {
+            if let Some(protocol) = self.protocols.iter().find(|p| p.can_resolve(&request)) {
                 protocol.validate_access(&request)?;
-                match protocol.resolve(&request) {
-                    Ok(located) => return Ok(Resolution::Module(located)),
-                    Err(ResolveError::NotFound { .. }) => continue,
-                    Err(other) => return Err(other),
+                if let Some(located) = remote.attempt(protocol.resolve(&request))? {
+                    return Ok(Resolution::Module(located));
                 }
             }
+            if let Some(located) = self.try_sources(&request, &mut remote)? {
+                return Ok(Resolution::Module(located));
+            }
+            return Err(remote.into_error(name));
+        }
+        if let Some(located) = self.try_sources(&request, &mut remote)? {
+            return Ok(Resolution::Module(located));
         }
         match self.files.resolve(&request) {
             Ok(located) => return Ok(Resolution::Module(located)),
             Err(ResolveError::NotFound { .. }) => {}
             Err(other) => return Err(other),
+        }
+        // Found nowhere, and an import source could not be asked (cached only): the
+        // module may well be there; say so, so that editors can offer to fetch it.
+        if let Some(not_cached) = remote.not_cached {
+            return Err(not_cached);
         }
         if PYTHON_FORBIDDEN.contains(&parts[0].as_str()) {
             return Err(ResolveError::Forbidden {
@@ -182,7 +255,42 @@ impl Resolver {
                 return Ok(Resolution::Python(name));
             }
         }
-        Err(self.not_found(parts, importer))
+        Err(self.not_found(parts, importer, remote.searched))
+    }
+
+    /// Tries the `import_sources`, in order, for a dotted import. A 404 moves on to the
+    /// next source; a source not cached while offline is remembered and skipped.
+    fn try_sources(
+        &self,
+        request: &ImportRequest<'_>,
+        remote: &mut RemoteSearch,
+    ) -> Result<Option<Located>, ResolveError> {
+        for source in &self.config.import_sources {
+            if source.protocol == "file" {
+                continue;
+            }
+            let attempt = ImportRequest {
+                spec: request.spec,
+                importer: request.importer,
+                importer_origin: request.importer_origin,
+                options: request.options,
+                source: Some(source),
+            };
+            let Some(protocol) = self.protocols.iter().find(|p| p.can_resolve(&attempt)) else {
+                return Err(ResolveError::Protocol {
+                    module: request.spec.to_string(),
+                    message: format!(
+                        "no import protocol handles the import source {} (protocol '{}'); built in: https, http (loopback hosts)",
+                        source.location, source.protocol
+                    ),
+                });
+            };
+            protocol.validate_access(&attempt)?;
+            if let Some(located) = remote.attempt(protocol.resolve(&attempt))? {
+                return Ok(Some(located));
+            }
+        }
+        Ok(None)
     }
 
     fn resolve_url(
@@ -205,16 +313,12 @@ impl Resolver {
         })
     }
 
-    fn not_found(&self, parts: &[String], importer: &Path) -> ResolveError {
+    fn not_found(&self, parts: &[String], importer: &Path, remote: Vec<String>) -> ResolveError {
         let name = parts.join(".");
         let importer_dir = importer.parent();
         let mut searched = vec!["ML standard library".to_string()];
-        for source in &self.config.import_sources {
-            searched.push(format!(
-                "import source {} ({})",
-                source.location, source.protocol
-            ));
-        }
+        // The URLs the import sources were asked for, as the protocols listed them.
+        searched.extend(remote);
         searched.extend(self.files.searched(parts, importer_dir));
         if self.config.stdlib_mode == StdlibMode::Python {
             searched.push("Python whitelist".to_string());

@@ -1,0 +1,154 @@
+//! Network capabilities: which remote modules a program may import.
+//!
+//! Granted in `mlpy.json` (`"capabilities"`) or with `--allow`:
+//!
+//! * `network` — every host, both schemes;
+//! * `network.https` / `network.http` — every host of that scheme;
+//! * `network.https://host/*`, `network.https://host:8443/lib/*`,
+//!   `network.https://*.example.com/*` — URLs matching the pattern, where `*` stands
+//!   for any run of characters. A pattern without a path (`network.https://host`)
+//!   means the whole host.
+
+use super::url::{authority, capability_for};
+use url::Url;
+
+#[derive(Debug, Clone, Default)]
+pub struct NetworkGrants {
+    everything: bool,
+    schemes: Vec<String>,
+    patterns: Vec<String>,
+}
+
+impl NetworkGrants {
+    pub fn new(capabilities: &[String]) -> NetworkGrants {
+        let mut grants = NetworkGrants::default();
+        for cap in capabilities {
+            let cap = cap.trim();
+            if cap == "network" {
+                grants.everything = true;
+            } else if let Some(rest) = cap.strip_prefix("network.") {
+                if rest == "https" || rest == "http" {
+                    grants.schemes.push(rest.to_string());
+                } else if let Some(pattern) = normalize_pattern(rest) {
+                    grants.patterns.push(pattern);
+                }
+            }
+        }
+        grants
+    }
+
+    /// `Ok` when `url` may be fetched; otherwise the capability that would allow it.
+    pub fn check(&self, url: &Url) -> Result<(), String> {
+        if self.everything || self.schemes.iter().any(|s| s == url.scheme()) {
+            return Ok(());
+        }
+        let text = comparable(url);
+        if self.patterns.iter().any(|p| glob_match(p, &text)) {
+            return Ok(());
+        }
+        Err(capability_for(url))
+    }
+}
+
+/// `scheme://authority/path` with the scheme and host in lower case and the default
+/// port left out, as URLs are compared.
+fn comparable(url: &Url) -> String {
+    format!("{}://{}{}", url.scheme(), authority(url), url.path())
+}
+
+fn normalize_pattern(pattern: &str) -> Option<String> {
+    let (scheme, rest) = pattern.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/*"),
+    };
+    let mut host = host.to_ascii_lowercase();
+    // The default port is not part of compared URLs.
+    if (scheme == "https" && host.ends_with(":443")) || (scheme == "http" && host.ends_with(":80"))
+    {
+        host.truncate(host.rfind(':').unwrap_or(host.len()));
+    }
+    Some(format!("{scheme}://{host}{path}"))
+}
+
+/// `*` matches any run of characters, except that a `*` in the host part never
+/// crosses into the path (so `https://*.example.com/*` cannot match
+/// `https://evil.com/x.example.com/`).
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let split = |s: &str| -> Option<(String, String)> {
+        let (scheme, rest) = s.split_once("://")?;
+        let i = rest.find('/').unwrap_or(rest.len());
+        Some((format!("{scheme}://{}", &rest[..i]), rest[i..].to_string()))
+    };
+    let (Some((p_head, p_path)), Some((t_head, t_path))) = (split(pattern), split(text)) else {
+        return false;
+    };
+    wildcard(p_head.as_bytes(), t_head.as_bytes()) && wildcard(p_path.as_bytes(), t_path.as_bytes())
+}
+
+fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grants(caps: &[&str]) -> NetworkGrants {
+        NetworkGrants::new(&caps.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn patterns() {
+        let g = grants(&["network.https://cdn.example.com/*", "file"]);
+        assert!(g.check(&url("https://cdn.example.com/lib/m.ml")).is_ok());
+        assert!(g.check(&url("https://CDN.example.com:443/m.ml")).is_ok());
+        assert_eq!(
+            g.check(&url("https://cdn.example.com.evil.org/m.ml")),
+            Err("network.https://cdn.example.com.evil.org/*".to_string())
+        );
+        assert!(g.check(&url("http://cdn.example.com/m.ml")).is_err());
+        assert!(g.check(&url("https://cdn.example.com:8443/m.ml")).is_err());
+
+        let g = grants(&["network.https://*.example.com/*"]);
+        assert!(g.check(&url("https://a.example.com/m.ml")).is_ok());
+        assert!(g.check(&url("https://evil.com/a.example.com/m.ml")).is_err());
+
+        let g = grants(&["network.https://h/lib/*"]);
+        assert!(g.check(&url("https://h/lib/a/b.ml")).is_ok());
+        assert!(g.check(&url("https://h/other/b.ml")).is_err());
+
+        assert!(grants(&["network.https://h"])
+            .check(&url("https://h/x.ml"))
+            .is_ok());
+        assert!(grants(&["network.https"])
+            .check(&url("https://any/x.ml"))
+            .is_ok());
+        assert!(grants(&["network"]).check(&url("http://any/x.ml")).is_ok());
+        assert!(grants(&["network.http"])
+            .check(&url("https://any/x.ml"))
+            .is_err());
+    }
+}

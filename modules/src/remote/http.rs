@@ -1,0 +1,263 @@
+//! HTTPS transport: `reqwest`'s blocking client on rustls (ring provider, webpki roots
+//! plus the CA files given), TLS 1.2 or newer, certificate verification always on.
+//!
+//! Redirects are followed here, by hand, so that every hop is checked: the scheme
+//! (plain `http` only for loopback hosts or hosts allowed with `--allow-insecure-http`;
+//! `https` → `http` never), the network capability of the new URL, a limit on their
+//! number, and the `Authorization` header, which is computed afresh for each hop so
+//! that a token only ever reaches the host it belongs to.
+
+use super::url::is_loopback;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+/// Settings of the HTTP client.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Connect, read and write timeout (each operation).
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_redirects: usize,
+    /// Extra trusted CA certificates (PEM bundles), added to the webpki roots.
+    pub ca_files: Vec<PathBuf>,
+    /// Hosts (`host` or `host:port`) that may be fetched over plain `http`.
+    pub insecure_http_hosts: Vec<String>,
+}
+
+/// What a GET came back with.
+pub enum Response {
+    Body { bytes: Vec<u8>, final_url: Url },
+    /// 404 or 410: the module is not there.
+    Missing { status: u16 },
+}
+
+/// Why a GET failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// A hop needs a capability that is not granted (the capability, the URL).
+    Capability(String, Url),
+    Message(String),
+}
+
+pub struct HttpClient {
+    client: reqwest::blocking::Client,
+    settings: HttpSettings,
+}
+
+/// Reads the CA files (to report a bad file before any fetch).
+pub fn load_ca_files(files: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, String> {
+    let mut out = Vec::new();
+    for file in files {
+        let pem = std::fs::read(file)
+            .map_err(|e| format!("cannot read the CA file '{}': {e}", file.display()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            format!(
+                "the CA file '{}' is not a PEM certificate bundle: {e}",
+                file.display()
+            )
+        })?;
+        if certs.is_empty() {
+            return Err(format!(
+                "the CA file '{}' holds no PEM certificate",
+                file.display()
+            ));
+        }
+        out.extend(certs);
+    }
+    Ok(out)
+}
+
+impl HttpClient {
+    pub fn new(settings: HttpSettings) -> Result<HttpClient, String> {
+        let mut builder = reqwest::blocking::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(true)
+            .min_tls_version(reqwest::tls::Version::TLS_1_2)
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .timeout(settings.timeout)
+            .connect_timeout(settings.connect_timeout)
+            .pool_max_idle_per_host(16)
+            .user_agent(concat!("mlpy/", env!("CARGO_PKG_VERSION")));
+        for cert in load_ca_files(&settings.ca_files)? {
+            builder = builder.add_root_certificate(cert);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot set up the HTTPS client: {}", chain(&e)))?;
+        Ok(HttpClient { client, settings })
+    }
+
+    /// Whether plain `http` may be used for `url`.
+    fn transport_allowed(&self, url: &Url) -> Result<(), String> {
+        if url.scheme() == "https" || is_loopback(url) {
+            return Ok(());
+        }
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let with_port = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.clone(),
+        };
+        let allowed = self.settings.insecure_http_hosts.iter().any(|h| {
+            let h = h.trim().to_ascii_lowercase();
+            h == host || h == with_port
+        });
+        if allowed {
+            Ok(())
+        } else {
+            Err(format!(
+                "plain http:// is refused for {host} (anyone on the network could change the module): use https, or pass --allow-insecure-http {host} if you trust this network"
+            ))
+        }
+    }
+
+    /// GETs `url`, following redirects. `auth` gives the `Authorization` value for each
+    /// hop; `gate` checks each hop's capability; bodies over `limit` bytes are refused.
+    pub fn get(
+        &self,
+        url: &Url,
+        auth: &dyn Fn(&Url) -> Option<String>,
+        gate: &dyn Fn(&Url) -> Result<(), String>,
+        limit: u64,
+        on_request: &dyn Fn(),
+    ) -> Result<Response, Failure> {
+        let mut current = url.clone();
+        for _ in 0..=self.settings.max_redirects {
+            self.transport_allowed(&current).map_err(Failure::Message)?;
+            gate(&current).map_err(|cap| Failure::Capability(cap, current.clone()))?;
+            let mut request = self.client.get(current.clone());
+            if let Some(value) = auth(&current) {
+                request = request.header(reqwest::header::AUTHORIZATION, value);
+            }
+            on_request();
+            let response = request
+                .send()
+                .map_err(|e| Failure::Message(self.describe(&e)))?;
+            let status = response.status();
+            if status.is_redirection() {
+                let Some(location) = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                else {
+                    return Err(Failure::Message(format!(
+                        "the server answered {status} without a Location to redirect to"
+                    )));
+                };
+                let next = current.join(location).map_err(|e| {
+                    Failure::Message(format!("the server redirected to an invalid URL '{location}': {e}"))
+                })?;
+                if current.scheme() == "https" && next.scheme() != "https" {
+                    return Err(Failure::Message(format!(
+                        "the server redirected from https to {next}; a redirect that leaves https is refused"
+                    )));
+                }
+                if next.scheme() != "https" && next.scheme() != "http" {
+                    return Err(Failure::Message(format!(
+                        "the server redirected to {next}, which is not an http(s) URL"
+                    )));
+                }
+                current = next;
+                continue;
+            }
+            if status.as_u16() == 404 || status.as_u16() == 410 {
+                return Ok(Response::Missing {
+                    status: status.as_u16(),
+                });
+            }
+            if !status.is_success() {
+                let hint = match status.as_u16() {
+                    401 | 403 => " (set a token for this host: MLPY_AUTH_TOKENS=token@host, the import's `auth` option, or \"credentials\" of an import source)",
+                    _ => "",
+                };
+                let from = if current == *url {
+                    String::new()
+                } else {
+                    format!(" (redirected to {current})")
+                };
+                return Err(Failure::Message(format!(
+                    "the server answered {status}{from}{hint}"
+                )));
+            }
+            if let Some(length) = response.content_length() {
+                if length > limit {
+                    return Err(Failure::Message(too_large(length, limit)));
+                }
+            }
+            let mut bytes = Vec::new();
+            response
+                .take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| {
+                    Failure::Message(format!(
+                        "the connection failed while reading the module: {}",
+                        self.describe_io(&e)
+                    ))
+                })?;
+            if bytes.len() as u64 > limit {
+                return Err(Failure::Message(too_large(bytes.len() as u64, limit)));
+            }
+            return Ok(Response::Body {
+                bytes,
+                final_url: current,
+            });
+        }
+        Err(Failure::Message(format!(
+            "too many redirects (more than {})",
+            self.settings.max_redirects
+        )))
+    }
+
+    fn timeout_text(&self) -> String {
+        format!(
+            "no answer within {:.1}s (the timeout; change it with --timeout SECONDS or MLPY_HTTP_TIMEOUT)",
+            self.settings.timeout.as_secs_f64()
+        )
+    }
+
+    fn describe(&self, e: &reqwest::Error) -> String {
+        if e.is_timeout() {
+            return self.timeout_text();
+        }
+        let text = chain(e);
+        if text.contains("certificate") || text.contains("UnknownIssuer") {
+            return format!(
+                "TLS certificate verification failed: {text} (a server with a private CA needs its certificate: --cert FILE or MLPY_CA_FILE)"
+            );
+        }
+        if e.is_connect() {
+            return format!("cannot connect: {text}");
+        }
+        text
+    }
+
+    fn describe_io(&self, e: &std::io::Error) -> String {
+        let text = e.to_string();
+        if e.kind() == std::io::ErrorKind::TimedOut || text.contains("timed out") {
+            self.timeout_text()
+        } else {
+            text
+        }
+    }
+}
+
+fn too_large(size: u64, limit: u64) -> String {
+    format!("the module is larger than the limit of {limit} bytes ({size} bytes or more; raise \"max_module_size\" in mlpy.json)")
+}
+
+/// An error and its causes, `: `-separated.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,330 @@
+//! The lockfile `mlpy.lock`, beside `mlpy.json`: the SHA-256 of every remote module a
+//! program reached, so that a module that changes on its server is refused (with both
+//! hashes shown) instead of silently run — Go's `go.sum`, Deno's `deno.lock`.
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "modules": {
+//!     "https://cdn.example.com/lib/v2/math.ml": { "sha256": "9f86d0…" }
+//!   },
+//!   "refs": {}
+//! }
+//! ```
+//!
+//! `modules` is keyed by canonical module URL, whatever the protocol (https, git,
+//! plugins). `refs` pins what a symbolic reference resolved to — for git imports,
+//! `"git://host/org/repo@v1.2"` → `{ "commit": "…" }` — so a moved tag is noticed.
+//! Keys are sorted and the file is written atomically, with a final newline, so it
+//! diffs well under version control. `--frozen` forbids any change (CI).
+
+use super::store::write_atomic;
+use crate::config::ConfigError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const LOCKFILE_NAME: &str = "mlpy.lock";
+const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockedModule {
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockedRef {
+    pub commit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockData {
+    pub version: u32,
+    #[serde(default)]
+    pub modules: BTreeMap<String, LockedModule>,
+    #[serde(default)]
+    pub refs: BTreeMap<String, LockedRef>,
+}
+
+impl Default for LockData {
+    fn default() -> Self {
+        LockData {
+            version: VERSION,
+            modules: BTreeMap::new(),
+            refs: BTreeMap::new(),
+        }
+    }
+}
+
+/// How the lockfile may change during a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LockMode {
+    /// No change at all: a module missing from the lockfile is an error (CI).
+    pub frozen: bool,
+    /// Record new hashes over changed ones (after a deliberate upgrade).
+    pub update: bool,
+    /// Write the changes back at the end (the language server checks, never writes).
+    pub write: bool,
+}
+
+/// Why a module or reference does not agree with the lockfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockProblem {
+    /// Recorded with another value.
+    Changed { expected: String },
+    /// Not recorded, and `--frozen`.
+    Frozen,
+}
+
+#[derive(Debug)]
+pub struct Lockfile {
+    path: PathBuf,
+    data: LockData,
+    on_disk: LockData,
+    exists: bool,
+    mode: LockMode,
+}
+
+impl Lockfile {
+    /// Reads `path` (a missing file is an empty lockfile).
+    pub fn load(path: &Path, mode: LockMode) -> Result<Lockfile, ConfigError> {
+        let (data, exists) = match read(path)? {
+            Some(data) => (data, true),
+            None => (LockData::default(), false),
+        };
+        Ok(Lockfile {
+            path: path.to_path_buf(),
+            on_disk: data.clone(),
+            data,
+            exists,
+            mode,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn data(&self) -> &LockData {
+        &self.data
+    }
+
+    /// The recorded hash of a module.
+    pub fn module_hash(&self, url: &str) -> Option<&str> {
+        self.data.modules.get(url).map(|m| m.sha256.as_str())
+    }
+
+    /// Checks a module's hash against the record, recording it when it is new (or
+    /// changed, in update mode).
+    pub fn check_module(&mut self, url: &str, sha256: &str) -> Result<(), LockProblem> {
+        match self.data.modules.get(url) {
+            Some(locked) if locked.sha256 == sha256 => Ok(()),
+            Some(locked) if !(self.mode.update && !self.mode.frozen) => {
+                Err(LockProblem::Changed {
+                    expected: locked.sha256.clone(),
+                })
+            }
+            _ if self.mode.frozen => Err(LockProblem::Frozen),
+            _ => {
+                self.data.modules.insert(
+                    url.to_string(),
+                    LockedModule {
+                        sha256: sha256.to_string(),
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// The same for a symbolic reference (a git tag or branch → commit).
+    pub fn check_ref(&mut self, key: &str, commit: &str) -> Result<(), LockProblem> {
+        match self.data.refs.get(key) {
+            Some(locked) if locked.commit == commit => Ok(()),
+            Some(locked) if !(self.mode.update && !self.mode.frozen) => {
+                Err(LockProblem::Changed {
+                    expected: locked.commit.clone(),
+                })
+            }
+            _ if self.mode.frozen => Err(LockProblem::Frozen),
+            _ => {
+                self.data.refs.insert(
+                    key.to_string(),
+                    LockedRef {
+                        commit: commit.to_string(),
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether there are changes not yet written.
+    pub fn is_dirty(&self) -> bool {
+        self.data != self.on_disk
+    }
+
+    /// Writes the changes (merged into what is on disk now, so that two processes do
+    /// not lose each other's entries). Returns whether the file was written.
+    pub fn save(&mut self) -> Result<bool, ConfigError> {
+        if !self.is_dirty() || self.mode.frozen || !self.mode.write {
+            return Ok(false);
+        }
+        let mut merged = read(&self.path)?.unwrap_or_default();
+        for (url, module) in &self.data.modules {
+            if self.on_disk.modules.get(url) != Some(module) {
+                merged.modules.insert(url.clone(), module.clone());
+            }
+        }
+        for (key, locked) in &self.data.refs {
+            if self.on_disk.refs.get(key) != Some(locked) {
+                merged.refs.insert(key.clone(), locked.clone());
+            }
+        }
+        merged.version = VERSION;
+        let mut text = serde_json::to_string_pretty(&merged).map_err(|e| ConfigError {
+            file: self.path.clone(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+        })?;
+        text.push('\n');
+        write_atomic(&self.path, text.as_bytes()).map_err(|e| ConfigError {
+            file: self.path.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot write the lockfile: {e}"),
+        })?;
+        self.data = merged.clone();
+        self.on_disk = merged;
+        self.exists = true;
+        Ok(true)
+    }
+}
+
+fn read(path: &Path) -> Result<Option<LockData>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError {
+                file: path.to_path_buf(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the lockfile: {e}"),
+            })
+        }
+    };
+    let data: LockData = serde_json::from_str(&text).map_err(|e| ConfigError {
+        file: path.to_path_buf(),
+        line: e.line() as u32,
+        column: e.column() as u32,
+        message: format!(
+            "invalid lockfile: {} (fix it, or delete it and run `mlpy fetch` to write it anew)",
+            strip_position(&e.to_string())
+        ),
+    })?;
+    if data.version != VERSION {
+        return Err(ConfigError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!(
+                "lockfile version {} is not supported (this mlpy writes version {VERSION})",
+                data.version
+            ),
+        });
+    }
+    Ok(Some(data))
+}
+
+fn strip_position(text: &str) -> &str {
+    match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WRITE: LockMode = LockMode {
+        frozen: false,
+        update: false,
+        write: true,
+    };
+
+    #[test]
+    fn record_check_save_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOCKFILE_NAME);
+        let mut lock = Lockfile::load(&path, WRITE).unwrap();
+        lock.check_module("https://h/b.ml", "bb").unwrap();
+        lock.check_module("https://h/a.ml", "aa").unwrap();
+        assert_eq!(
+            lock.check_module("https://h/a.ml", "zz"),
+            Err(LockProblem::Changed {
+                expected: "aa".into()
+            })
+        );
+        // Another process adds an entry meanwhile.
+        let mut other = Lockfile::load(&path, WRITE).unwrap();
+        other.check_ref("git://h/r@v1", "c0ffee").unwrap();
+        assert!(other.save().unwrap());
+        assert!(lock.save().unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.ends_with("}\n"));
+        let a = text.find("https://h/a.ml").unwrap();
+        let b = text.find("https://h/b.ml").unwrap();
+        assert!(a < b, "sorted: {text}");
+        assert!(text.contains("c0ffee"), "merged: {text}");
+        assert!(!lock.save().unwrap(), "nothing new to write");
+
+        let mut frozen = Lockfile::load(
+            &path,
+            LockMode {
+                frozen: true,
+                ..WRITE
+            },
+        )
+        .unwrap();
+        assert_eq!(frozen.check_module("https://h/a.ml", "aa"), Ok(()));
+        assert_eq!(
+            frozen.check_module("https://h/new.ml", "nn"),
+            Err(LockProblem::Frozen)
+        );
+        let mut update = Lockfile::load(
+            &path,
+            LockMode {
+                update: true,
+                ..WRITE
+            },
+        )
+        .unwrap();
+        assert_eq!(update.check_module("https://h/a.ml", "a2"), Ok(()));
+        assert!(update.save().unwrap());
+        assert_eq!(
+            Lockfile::load(&path, WRITE)
+                .unwrap()
+                .module_hash("https://h/a.ml"),
+            Some("a2")
+        );
+    }
+
+    #[test]
+    fn bad_lockfiles_have_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOCKFILE_NAME);
+        std::fs::write(&path, "{\n  \"version\": 1,\n  \"modules\": [\n}").unwrap();
+        let e = Lockfile::load(&path, WRITE).unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.message.contains("invalid lockfile"), "{e}");
+        std::fs::write(&path, "{\"version\": 9}").unwrap();
+        assert!(Lockfile::load(&path, WRITE)
+            .unwrap_err()
+            .message
+            .contains("version 9"));
+    }
+}

@@ -1,0 +1,275 @@
+//! The on-disk cache of remote modules.
+//!
+//! `MLPY_CACHE_DIR` (default `$XDG_CACHE_HOME/mlpy`, else `~/.cache/mlpy`) holds, under
+//! `remote/v1/<scheme>/<host>[_<port>]/`, for each module URL:
+//!
+//! * `<hash>-<name>.ml`: the module's bytes, exactly as served;
+//! * `<hash>-<name>.ml.meta.json`: its metadata (URL, fetch time, SHA-256, the `.sig`
+//!   hash and `.minisig` signature it was verified with, the key that signed it).
+//!
+//! `<hash>` is the start of the SHA-256 of the URL. Both files are written atomically
+//! (a temporary file in the same folder, synced, then renamed), the content first and
+//! the metadata last: an entry exists only once its metadata does, and a process
+//! killed at any point leaves either the old entry or the new one, never a partial
+//! one. Downloads are held in memory (at most `max_module_size`) until complete and
+//! verified, so an interrupted download writes nothing at all. Entries are verified
+//! again on every load.
+
+use super::integrity::sha256_hex;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use url::Url;
+
+const LAYOUT: &str = "remote/v1";
+const META_VERSION: u32 = 1;
+
+/// What is recorded about a cached module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryMeta {
+    pub version: u32,
+    /// The canonical URL of the module.
+    pub url: String,
+    /// Where the bytes finally came from, after redirects.
+    pub final_url: String,
+    /// Seconds since the Unix epoch.
+    pub fetched_at: u64,
+    pub size: u64,
+    pub sha256: String,
+    /// The hash of the module's `.sig` file, when it was fetched with verification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sig: Option<String>,
+    /// The module's `.minisig` signature, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minisig: Option<String>,
+    /// The ID of the trusted key whose signature was verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<String>,
+}
+
+/// A cache entry as read from disk (not yet verified against its metadata).
+#[derive(Debug)]
+pub struct Entry {
+    pub meta: EntryMeta,
+    pub bytes: Vec<u8>,
+    pub content_path: PathBuf,
+}
+
+/// The files of one entry.
+#[derive(Debug, Clone)]
+pub struct EntryPaths {
+    pub content: PathBuf,
+    pub meta: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct CacheStore {
+    root: PathBuf,
+}
+
+/// The default cache folder: `MLPY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlpy`, else
+/// `~/.cache/mlpy`.
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("MLPY_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("mlpy");
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".cache").join("mlpy"),
+        None => std::env::temp_dir().join("mlpy-cache"),
+    }
+}
+
+fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+impl CacheStore {
+    /// A store under `cache_dir` (created on first write).
+    pub fn new(cache_dir: &Path) -> CacheStore {
+        CacheStore {
+            root: cache_dir.join(LAYOUT),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the entry of `url` lives.
+    pub fn paths(&self, url: &Url) -> EntryPaths {
+        let host = match url.port() {
+            Some(port) => format!("{}_{port}", url.host_str().unwrap_or("")),
+            None => url.host_str().unwrap_or("").to_string(),
+        };
+        let last = url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or("module");
+        let stem = sanitize(last.strip_suffix(".ml").unwrap_or(last));
+        let stem: String = stem.chars().take(60).collect();
+        let hash = &sha256_hex(url.as_str().as_bytes())[..24];
+        let dir = self.root.join(sanitize(url.scheme())).join(sanitize(&host));
+        let content = dir.join(format!("{hash}-{stem}.ml"));
+        let meta = dir.join(format!("{hash}-{stem}.ml.meta.json"));
+        EntryPaths { content, meta }
+    }
+
+    /// Reads the entry of `url`. `Ok(None)`: not cached. `Err`: an entry exists but is
+    /// unreadable or inconsistent (the caller discards it).
+    pub fn read(&self, url: &Url, size_limit: u64) -> Result<Option<Entry>, String> {
+        let paths = self.paths(url);
+        let meta_text = match std::fs::read(&paths.meta) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("its metadata cannot be read: {e}")),
+        };
+        let meta: EntryMeta = serde_json::from_slice(&meta_text)
+            .map_err(|e| format!("its metadata is not valid: {e}"))?;
+        if meta.version != META_VERSION {
+            return Err(format!("its metadata has version {}", meta.version));
+        }
+        if meta.url != url.as_str() {
+            return Err(format!("its metadata names another URL ({})", meta.url));
+        }
+        let file_meta = std::fs::symlink_metadata(&paths.content)
+            .map_err(|e| format!("the cached module cannot be read: {e}"))?;
+        if !file_meta.is_file() {
+            return Err("the cached module is not a regular file".to_string());
+        }
+        if file_meta.len() > size_limit {
+            return Err(format!(
+                "the cached module is {} bytes, over the limit of {size_limit}",
+                file_meta.len()
+            ));
+        }
+        let bytes = std::fs::read(&paths.content)
+            .map_err(|e| format!("the cached module cannot be read: {e}"))?;
+        Ok(Some(Entry {
+            meta,
+            bytes,
+            content_path: paths.content,
+        }))
+    }
+
+    /// Stores an entry atomically; returns the content file.
+    pub fn write(&self, url: &Url, bytes: &[u8], meta: &EntryMeta) -> std::io::Result<PathBuf> {
+        let paths = self.paths(url);
+        if let Some(dir) = paths.content.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        // The metadata goes last: without it the entry does not exist. A reader that
+        // sees the new metadata with old content finds the hashes disagree and
+        // discards the entry; so remove the old metadata first.
+        match std::fs::remove_file(&paths.meta) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        write_atomic(&paths.content, bytes)?;
+        let mut text = serde_json::to_vec_pretty(meta).map_err(std::io::Error::other)?;
+        text.push(b'\n');
+        write_atomic(&paths.meta, &text)?;
+        Ok(paths.content)
+    }
+
+    /// Removes the entry of `url` (both files; missing files are fine).
+    pub fn remove(&self, url: &Url) {
+        let paths = self.paths(url);
+        let _ = std::fs::remove_file(&paths.meta);
+        let _ = std::fs::remove_file(&paths.content);
+    }
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk,
+/// then renamed over `path`. Readers see the old file or the new one, never a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(
+        ".{name}.tmp-{}-{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_read_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CacheStore::new(dir.path());
+        let url = Url::parse("https://127.0.0.1:8443/lib/math.ml").unwrap();
+        assert!(store.read(&url, 100).unwrap().is_none());
+        let meta = EntryMeta {
+            version: 1,
+            url: url.to_string(),
+            final_url: url.to_string(),
+            fetched_at: now(),
+            size: 3,
+            sha256: sha256_hex(b"x=1"),
+            sig: None,
+            minisig: None,
+            signed_by: None,
+        };
+        let path = store.write(&url, b"x=1", &meta).unwrap();
+        assert!(path.to_string_lossy().contains("127.0.0.1_8443"));
+        assert!(path.file_name().unwrap().to_string_lossy().ends_with("-math.ml"));
+        let entry = store.read(&url, 100).unwrap().unwrap();
+        assert_eq!(entry.bytes, b"x=1");
+        assert_eq!(entry.meta, meta);
+        assert!(store.read(&url, 2).is_err());
+        let other = Url::parse("https://127.0.0.1:8443/lib/other.ml").unwrap();
+        std::fs::copy(&store.paths(&url).meta, &store.paths(&other).meta).unwrap();
+        assert!(store.read(&other, 100).unwrap_err().contains("another URL"));
+        store.remove(&url);
+        assert!(store.read(&url, 100).unwrap().is_none());
+        // No temporary files are left behind.
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+}
