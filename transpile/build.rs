@@ -55,7 +55,9 @@ fn main() {
     out.push_str("];\n\n");
 
     out.push_str("pub static STDLIB_MODULES: &[StdlibModule] = &[\n");
-    let modules = manifest["modules"].as_object().expect("manifest has `modules`");
+    let modules = manifest["modules"]
+        .as_object()
+        .expect("manifest has `modules`");
     for (name, module) in modules {
         let functions = module["functions"]
             .as_object()

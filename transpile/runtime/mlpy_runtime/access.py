@@ -14,6 +14,7 @@ The rules (reference §3.6/§7.3 plus decisions.md):
   whitelisted methods of builtin types.
 """
 
+import keyword
 from types import BuiltinMethodType, FunctionType, MethodType, ModuleType
 
 from mlpy_runtime.errors import MLUserException, SecurityError
@@ -71,11 +72,22 @@ def is_ml_object(obj):
     return True
 
 
+def _renamed(name):
+    """The Python name the emitter gives an ML name that is a Python keyword (`from` ->
+    `ml_from`), or None."""
+    if keyword.iskeyword(name) or name == "Exception":
+        return "ml_" + name
+    return None
+
+
 def _module_attr(obj, name):
     d = obj.__dict__
     if d.get("__mlpy_module__"):
         if name in d:
             return d[name]
+        renamed = _renamed(name)
+        if renamed is not None and renamed in d:
+            return d[renamed]
         raise AttributeError("module '%s' has no attribute '%s'" % (obj.__name__, name))
     if d.get("__mlpy_runtime__") and name in d.get("__all__", ()):
         return d[name]

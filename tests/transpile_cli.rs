@@ -1,0 +1,865 @@
+//! End-to-end tests of `mlpy transpile` and `mlpy run`: the real binary, the real
+//! `python3`, temporary projects only.
+//!
+//! * every construct and every builtin, run as emitted code;
+//! * both output modes on projects with nested packages, diamonds, aliases and
+//!   keyword-named modules;
+//! * `mlpy run`: exit status, stdin, arguments, working directory, error display;
+//! * nothing is written when a program has errors;
+//! * malicious programs (reference §7.4) are refused, at compile time or at run time.
+
+mod support;
+
+use std::process::Output;
+use support::{diff, python, run, stderr, stdout, Project};
+
+/// Transpiles `main.ml` of `project` to one file and runs it with `python3` from an empty
+/// folder (the file must be self-contained).
+fn run_single_file(project: &Project, extra: &[&str]) -> Output {
+    let mut args = vec!["transpile", "main.ml", "-o", "out/main.py"];
+    args.extend_from_slice(extra);
+    let out = project.mlpy(&args);
+    assert!(
+        out.status.success(),
+        "transpile failed:\n{}",
+        stderr(&out)
+    );
+    let cwd = project.path("cwd");
+    std::fs::create_dir_all(&cwd).expect("cwd");
+    let mut command = python();
+    command.arg(project.path("out/main.py")).current_dir(&cwd);
+    run(command, None)
+}
+
+/// Transpiles `main.ml` to a folder and runs its entry with `python3`.
+fn run_multi_file(project: &Project, extra: &[&str]) -> Output {
+    let mut args = vec!["transpile", "main.ml", "--out-dir", "tree"];
+    args.extend_from_slice(extra);
+    let out = project.mlpy(&args);
+    assert!(
+        out.status.success(),
+        "transpile failed:\n{}",
+        stderr(&out)
+    );
+    let cwd = project.path("cwd");
+    std::fs::create_dir_all(&cwd).expect("cwd");
+    let mut command = python();
+    command.arg(project.path("tree/main.py")).current_dir(&cwd);
+    run(command, None)
+}
+
+/// Runs `source` as `main.ml` in single-file mode and compares its output.
+fn expect_output(source: &str, expected: &str) {
+    let project = Project::new();
+    project.file("main.ml", source);
+    let out = run_single_file(&project, &[]);
+    let actual = stdout(&out);
+    assert!(
+        actual == expected && out.status.success(),
+        "output differs (status {:?}):\n{}\nstderr:\n{}",
+        out.status.code(),
+        diff(expected, &actual),
+        stderr(&out)
+    );
+}
+
+/// The same output in both modes, and through `mlpy run`.
+fn expect_project_output(project: &Project, expected: &str) {
+    for (mode, out) in [
+        ("single file", run_single_file(project, &[])),
+        ("multi file", run_multi_file(project, &[])),
+        ("mlpy run", project.mlpy(&["run", "main.ml"])),
+    ] {
+        let actual = stdout(&out);
+        assert!(
+            actual == expected && out.status.success(),
+            "{mode}: output differs (status {:?}):\n{}\nstderr:\n{}",
+            out.status.code(),
+            diff(expected, &actual),
+            stderr(&out)
+        );
+    }
+}
+
+// ------------------------------------------------------------------ constructs
+
+#[test]
+fn values_and_operators() {
+    expect_output(
+        r#"
+print(1, -2, 3.0, 2.5, 1e-5, 1e16, 007, 10 / 2, 7 // 2, -7 // 2, -7 % 3, 7 % -3);
+print(true, false, null, [true, null, "a"], {a: 1, "b c": [1, 2]});
+print(1 + 2 * 3 - 4 / 2, (1 + 2) * 3, 2 * -3, - 2, -(-4));
+print(3 > 2 > 1, 1 < 2 == 3 < 4, !true == false, !(1 == 2));
+print(true && "yes", null || "default", 0 || false, 1 && 0);
+x = 5;
+print(x > 3 ? "big" : "small", (x > 3 ? 10 : 20) + 5, -(x > 3 ? 1 : 2), [1, 2, 3][x > 3 ? 0 : 1]);
+grade = x >= 9 ? "A" :
+        x >= 5 ? "B" :
+        "C";
+print(grade);
+print([1, 2] + [3], "ab" * 3, 1 == 1.0, "1" == 1, [1, [2]] == [1, [2]]);
+big = 123456789012345678901234567890;
+print(big * 10, 2.0 * 3);
+"#,
+        "1 -2 3.0 2.5 1e-05 1e+16 7 5.0 3 -4 2 -2\n\
+         true false None [True, None, 'a'] {'a': 1, 'b c': [1, 2]}\n\
+         5.0 9 -6 -2 4\n\
+         false true true true\n\
+         yes default false 0\n\
+         big 15 -1 1\n\
+         B\n\
+         [1, 2, 3] ababab true false true\n\
+         1234567890123456789012345678900 6.0\n",
+    );
+}
+
+#[test]
+fn strings_escapes_and_coercion() {
+    expect_output(
+        r#"
+print("a\tb", 'it\'s', "say \"hi\"", "back\\slash", "\u0041\u00e9", "\d+\.\w");
+print("line1\nline2");
+print("n: " + 1, "b: " + true, "x: " + null, "l: " + [1, "x"], 1 + 2 + "a", "a" + 1 + 2);
+s = "Hello";
+print(s + ", " + str(true), len(s), s.length, "abc".length, [1, 2, 3].length);
+print(s.upper(), "a,b,c".split(","), "  pad ".strip(), s.replace("l", "L"), s[1:3], s[::-1], s[-1]);
+arr = [0, 1, 2, 3, 4, 5];
+print(arr[1:4], arr[:2], arr[3:], arr[::2], arr[-2:], arr[1:-1:2]);
+print("unicode: héllo ✓", 'single "quotes"');
+"#,
+        "a\tb it's say \"hi\" back\\slash Aé \\d+\\.\\w\n\
+         line1\nline2\n\
+         n: 1 b: True x: None l: [1, 'x'] 3a a12\n\
+         Hello, true 5 5 3 3\n\
+         HELLO ['a', 'b', 'c'] pad HeLLo el olleH o\n\
+         [1, 2, 3] [0, 1] [3, 4, 5] [0, 2, 4] [4, 5] [1, 3]\n\
+         unicode: héllo ✓ single \"quotes\"\n",
+    );
+}
+
+#[test]
+fn control_flow() {
+    expect_output(
+        r#"
+function classify(n) {
+    if (n < 0) {
+        return "negative";
+    } elif (n == 0) {
+        return "zero";
+    } else if (n < 10) {
+        return "small";
+    } else {
+        return "large";
+    }
+}
+print(classify(-1), classify(0), classify(5), classify(50));
+i = 0;
+total = 0;
+while (true) {
+    i = i + 1;
+    if (i % 2 == 0) { continue; }
+    if (i > 7) { break; }
+    total = total + i;
+}
+print(i, total);
+for (k in {b: 1, a: 2}) { print("key", k); }
+for (c in "hi") { print("char", c); }
+for (pair in enumerate(["x", "y"])) { print(pair); }
+for (n in range(3)) {
+    for (m in range(3)) {
+        if (m > n) { break; }
+        print(n, m);
+    }
+}
+"#,
+        "negative zero small large\n\
+         9 16\n\
+         key b\nkey a\n\
+         char h\nchar i\n\
+         (0, 'x')\n(1, 'y')\n\
+         0 0\n1 0\n1 1\n2 0\n2 1\n2 2\n",
+    );
+}
+
+#[test]
+fn exceptions() {
+    expect_output(
+        r#"
+function risky(n) {
+    if (n > 1) {
+        throw {message: "too big", code: n};
+    }
+    return n;
+}
+try {
+    risky(5);
+} except (e) {
+    print("caught:", e.message, e.code, e.missing, str(e));
+}
+try {
+    x = 1 / 0;
+} except (e) {
+    print("python error:", e.message, e.type);
+} finally {
+    print("finally runs");
+}
+function early() {
+    try {
+        return "from try";
+    } finally {
+        print("cleanup before return");
+    }
+}
+print(early());
+try {
+    [1][5];
+} except {
+    print("bare except");
+}
+try {
+    print("try without handlers");
+} finally {
+}
+try {
+    throw {code: 1};
+} except (e) {
+    print(e.message, e);
+}
+"#,
+        "caught: too big 5 None too big\n\
+         python error: division by zero ZeroDivisionError\n\
+         finally runs\n\
+         cleanup before return\n\
+         from try\n\
+         bare except\n\
+         try without handlers\n\
+         None User-defined exception\n",
+    );
+}
+
+#[test]
+fn functions_closures_and_nonlocal() {
+    expect_output(
+        r#"
+count = 0;
+function bump() {
+    nonlocal count;
+    count = count + 1;
+    return count;
+}
+bump();
+bump();
+print("count", count);
+function make_counter() {
+    n = 0;
+    function inc(step) {
+        nonlocal n;
+        n = n + step;
+        return n;
+    }
+    return inc;
+}
+c = make_counter();
+c(1);
+print("counter", c(10));
+function late() {
+    x = 1;
+    function read() { return x; }
+    x = 2;
+    return read();
+}
+print("late binding", late());
+function fact(n) { return n <= 1 ? 1 : n * fact(n - 1); }
+print(fact(20));
+ops = {add: fn(a, b) => a + b, mul: fn(a, b) => a * b};
+print(ops.add(2, 3), ops.mul(2, 3), ops["add"](1, 1));
+f = fact;
+print(f(5), call(f, 4));
+function max(a, b) { return "user max"; }
+print(max(1, 2));
+function annotated(a: number, b: string) { return str(a) + b; }
+print(annotated(1, "x"));
+function noop() {}
+print(noop());
+function apply(fun, value) { return fun(value); }
+print(apply(fn(v) => v * 2, 21));
+"#,
+        "count 2\n\
+         counter 11\n\
+         late binding 2\n\
+         2432902008176640000\n\
+         5 6 2\n\
+         120 24\n\
+         user max\n\
+         1x\n\
+         None\n\
+         42\n",
+    );
+}
+
+#[test]
+fn arrow_functions() {
+    expect_output(
+        r#"
+double = fn(x) => x * 2;
+add = fn(a) => fn(b) => a + b;
+print(double(4), add(2)(3), (fn() => "no params")());
+block = fn(x) => {
+    y = x + 1;
+    return y * 2;
+};
+print(block(1));
+order = [];
+function log(tag) { order.append(tag); return tag; }
+function pick(f, v) { log("pick"); return f(v); }
+r = pick(fn(v) => { log("arrow body"); return v + 1; }, log("argument") == "argument" ? 1 : 0);
+print(r, order);
+items = [3, 1, 2];
+if (len(sorted(items, false)) > 0 && pick(fn(v) => { return v > 2; }, 3)) {
+    print("arrow in condition");
+} elif (pick(fn(v) => { return v; }, false)) {
+    print("never");
+}
+n = 0;
+while (pick(fn(v) => { nonlocal n; n = n + 1; return n < v; }, 3)) {
+    print("loop", n);
+}
+curried = fn(a) => fn(b) => { return a * b; };
+print(curried(6)(7));
+total = 0;
+for (i in range(3)) {
+    step = fn(v) => { return v * 10; };
+    total = total + step(i);
+}
+print(total);
+get_obj = fn() => {a: 1};
+print(get_obj());
+"#,
+        "8 5 no params\n\
+         4\n\
+         2 ['argument', 'pick', 'arrow body']\n\
+         arrow in condition\n\
+         loop 1\nloop 2\n\
+         42\n\
+         30\n\
+         {'a': 1}\n",
+    );
+}
+
+#[test]
+fn destructuring_and_assignment() {
+    expect_output(
+        r#"
+calls = 0;
+function source() {
+    nonlocal calls;
+    calls = calls + 1;
+    return {a: 1, b: 2, c: 3};
+}
+{a, c} = source();
+print(a, c, calls);
+[x, y] = [1, 2];
+[x, y] = [y, x];
+print(x, y);
+[only] = ["one"];
+print(only);
+o = {};
+o.name = "n";
+o.inner = {list: [1, 2, 3]};
+o.inner.list[0] = 10;
+o["k"] = "v";
+arr = [1, 2, 3, 4];
+arr[1:3] = ["x"];
+print(o, arr);
+"#,
+        "1 3 1\n2 1\none\n\
+         {'name': 'n', 'inner': {'list': [10, 2, 3]}, 'k': 'v'} [1, 'x', 4]\n",
+    );
+}
+
+#[test]
+fn keyword_names_are_renamed() {
+    expect_output(
+        r#"
+from = 1;
+class = 2;
+lambda = 3;
+None = 4;
+True = "t";
+pass = fn(def) => def + 1;
+function yield(with, is) { return with + is; }
+Exception = "not the Python one";
+try { throw {message: "m"}; } except (e) { print("still caught", e.message); }
+obj = {from: "key", if: "also"};
+print(from, class, lambda, None, True, pass(1), yield(2, 3), Exception, obj.from, obj.if);
+ml_x = "plain names starting with ml_ are fine";
+print(ml_x);
+"#,
+        "still caught m\n\
+         1 2 3 4 t 2 5 not the Python one key also\n\
+         plain names starting with ml_ are fine\n",
+    );
+}
+
+#[test]
+fn comments_and_floor_division() {
+    expect_output(
+        r#"
+// a comment line
+x = 7 // 2; // floor division, then a comment
+y = [1, // one
+     2];
+print(x, y);  // trailing comment
+"#,
+        "3 [1, 2]\n",
+    );
+}
+
+// ------------------------------------------------------------------ builtins
+
+#[test]
+fn every_builtin() {
+    expect_output(
+        r#"
+print(int("3.9"), int(true), int(-2.7), float("1e3"), float(false), str(1.0), str(false), bool(""), bool("0"));
+print(typeof(1), typeof(1.5), typeof("s"), typeof(true), typeof([]), typeof({}), typeof(null), typeof(print), typeof(fn() => 1));
+print(isinstance(1, "number"), isinstance("a", "array"));
+print(len([1, 2]), len("abc"), len({a: 1}), len(5), range(3), range(1, 7, 2), enumerate(["a", "b"], 1));
+print(abs(-3), min(3, 1, 2), max([4, 9, 2]), min([]), round(2.5), round(3.14159, 2), round(3));
+print(zip([1, 2], ["a", "b"]), sorted([3, 1, 2]), sorted([3, 1, 2], true));
+print(keys({a: 1, b: 2}), values({a: 1, b: 2}));
+print(callable(print), callable(1), all([1, true]), all([]), any([0, false]), any([0, 1]));
+print(sum([1, 2, 3]), sum([1, 2], 10), chr(65), ord("a"), hex(255), bin(5), oct(8));
+print(repr("s"), repr(true), repr(null), format(3.14159, ".2f"), format(42, "05d"));
+print(reversed([1, 2, 3]), reversed("abc"));
+it = iter([1, 2]);
+print(next(it), next(it), next(it, "done"));
+try { next(it); } except (e) { print(e.message); }
+print(hasattr("s", "upper"), hasattr("s", "__class__"), getattr("abc", "length", "d"), getattr("s", "__class__", "blocked"));
+print(call(abs, -5), call(fn(a, b) => a - b, 5, 3));
+print(help(print));
+print(methods("s")[0:3], modules());
+print(has_module("math"), has_module("nope"), available_modules("python_bridge")[0:2]);
+print(hasCapability("math.compute"), hasCapability("file.read"), getCapabilityInfo("nope"));
+print(len(getCapabilities()) > 0, requiredCapabilities(print));
+f = builtin.abs;
+print(f(-1), builtin.len("xy"), builtin.max(1, 9));
+print(module_info("json")["name"]);
+"#,
+        "3 1 -2 1000.0 0.0 1.0 false false true\n\
+         number number string boolean array object unknown function function\n\
+         true false\n\
+         2 3 1 0 [0, 1, 2] [1, 3, 5] [(1, 'a'), (2, 'b')]\n\
+         3 1 9 None 2.0 3.14 3\n\
+         [(1, 'a'), (2, 'b')] [1, 2, 3] [3, 2, 1]\n\
+         ['a', 'b'] [1, 2]\n\
+         true false true true false true\n\
+         6 13 A 97 0xff 0b101 0o10\n\
+         's' true None 3.14 00042\n\
+         [3, 2, 1] ['c', 'b', 'a']\n\
+         1 2 done\n\
+         Iterator exhausted - use default parameter to avoid error\n\
+         true false 3 blocked\n\
+         5 2\n\
+         Print value to console\nCapabilities: None required\n\
+         ['capitalize', 'casefold', 'center'] ['builtin']\n\
+         true false ['args', 'collections']\n\
+         true false None\n\
+         true []\n\
+         1 2 9\n\
+         json\n",
+    );
+}
+
+// ------------------------------------------------------------------ modules
+
+/// Nested packages, a diamond, aliases, keyword-named modules and members, modules named
+/// like Python's own, a module function through a variable, a module as a value.
+fn module_project() -> Project {
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["lib"]}"#)
+        .file(
+            "main.ml",
+            r#"import geometry.shapes;
+import geometry.shapes as gs;
+import util.left;
+import util.right;
+import util.base;
+import class;
+import pkg.if.while as w;
+import string;
+import operator.tools;
+print("main starts");
+print(geometry.unit, gs.circle(1) > 3, geometry.shapes.from("a"), gs.class);
+print(util.left.take(), util.right.take(), util.left.take(), util.base.counter);
+print(class.new(5), w.lambda(), string.shout("hi"), operator.tools.twice(fn(x) => x * 3, 2));
+f = gs.circle;
+print(round(f(2), 2), call(string.shout, "x"));
+m = class;
+g = geometry.shapes;
+print(m.new(1).value, g.from("b"), g.class);
+"#,
+        )
+        .file(
+            "lib/geometry/__init__.ml",
+            "print(\"load geometry\");\nunit = \"cm\";\n",
+        )
+        .file(
+            "lib/geometry/shapes.ml",
+            "import math;\nprint(\"load geometry.shapes\");\nfunction circle(r) { return math.pi * r * r; }\nfunction from(x) { return \"from \" + x; }\nclass = \"member named class\";\n",
+        )
+        .file(
+            "lib/util/base.ml",
+            "print(\"load util.base\");\ncounter = 0;\nfunction next() {\n    nonlocal counter;\n    counter = counter + 1;\n    return counter;\n}\n",
+        )
+        .file(
+            "lib/util/left.ml",
+            "import util.base;\nprint(\"load util.left\");\nfunction take() { return util.base.next(); }\n",
+        )
+        .file(
+            "lib/util/right.ml",
+            "import util.base as b;\nprint(\"load util.right\");\nfunction take() { return b.next(); }\n",
+        )
+        .file(
+            "lib/class.ml",
+            "print(\"load class\");\nfunction new(x) { return {value: x}; }\n",
+        )
+        .file(
+            "lib/pkg/if/while.ml",
+            "print(\"load pkg.if.while\");\nfunction lambda() { return \"lambda member\"; }\n",
+        )
+        .file(
+            "lib/string.ml",
+            "print(\"load string\");\nfunction shout(s) { return s.upper() + \"!\"; }\n",
+        )
+        .file(
+            "lib/operator/tools.ml",
+            "print(\"load operator.tools\");\nfunction twice(f, x) { return f(f(x)); }\n",
+        );
+    project
+}
+
+const MODULE_PROJECT_OUTPUT: &str = "load geometry\n\
+load geometry.shapes\n\
+load util.base\n\
+load util.left\n\
+load util.right\n\
+load class\n\
+load pkg.if.while\n\
+load string\n\
+load operator.tools\n\
+main starts\n\
+cm true from a member named class\n\
+1 2 3 3\n\
+{'value': 5} lambda member HI! 18\n\
+12.57 X!\n\
+1 from b member named class\n";
+
+#[test]
+fn modules_in_both_output_modes() {
+    let project = module_project();
+    expect_project_output(&project, MODULE_PROJECT_OUTPUT);
+}
+
+#[test]
+fn multi_file_layout() {
+    let project = module_project();
+    let out = project.mlpy(&["transpile", "main.ml", "--out-dir", "tree"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files: Vec<String> = project
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("tree/") && !f.starts_with("tree/mlpy_runtime/"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "tree/geometry/__init__.py",
+            "tree/geometry/shapes.py",
+            "tree/main.py",
+            "tree/ml_class.py",
+            "tree/ml_operator/__init__.py",
+            "tree/ml_operator/tools.py",
+            "tree/ml_string.py",
+            "tree/pkg/__init__.py",
+            "tree/pkg/ml_if/__init__.py",
+            "tree/pkg/ml_if/ml_while.py",
+            "tree/util/__init__.py",
+            "tree/util/base.py",
+            "tree/util/left.py",
+            "tree/util/right.py",
+        ]
+    );
+    assert!(project.path("tree/mlpy_runtime/__init__.py").is_file());
+    assert!(project.path("tree/mlpy_runtime/stdlib/math.py").is_file());
+    let main = std::fs::read_to_string(project.path("tree/main.py")).expect("main.py");
+    assert!(main.contains("import geometry.shapes\n"), "{main}");
+    assert!(main.contains("import geometry.shapes as gs\n"), "{main}");
+    assert!(main.contains("import ml_class\n"), "{main}");
+    assert!(main.contains("import pkg.ml_if.ml_while as w\n"), "{main}");
+    assert!(main.contains("__ml.grant([])"), "{main}");
+    assert!(main.contains("__ml.source_map(__file__, [\"main.ml\"]"), "{main}");
+    // Direct calls of module functions; ML names kept.
+    assert!(main.contains("util.left.take()"), "{main}");
+    assert!(main.contains("geometry.shapes.ml_from(\"a\")"), "{main}");
+}
+
+#[test]
+fn single_file_is_self_contained_and_includes_only_what_it_uses() {
+    let project = Project::new();
+    project.file("main.ml", "print(\"hi\");\n");
+    let out = run_single_file(&project, &[]);
+    assert_eq!(stdout(&out), "hi\n", "{}", stderr(&out));
+    let text = std::fs::read_to_string(project.path("out/main.py")).expect("main.py");
+    assert!(text.contains("\"mlpy_runtime.builtins\": (False,"), "builtins embedded");
+    assert!(!text.contains("\"mlpy_runtime.stdlib.regex\""), "unused stdlib module embedded");
+    // Without -o, the program goes to stdout.
+    let out = project.mlpy(&["transpile", "main.ml"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("print(\"hi\")"));
+}
+
+#[test]
+fn top_level_code_runs_once_in_diamonds() {
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["."]}"#)
+        .file("main.ml", "import a;\nimport b;\nimport shared;\nprint(shared.loads, a.x + b.x);\n")
+        .file("a.ml", "import shared;\nx = shared.bump();\n")
+        .file("b.ml", "import shared as s;\nx = s.bump();\n")
+        .file(
+            "shared.ml",
+            "loads = 0;\nloads = loads + 1;\nprint(\"shared loaded\");\nn = 0;\nfunction bump() { nonlocal n; n = n + 1; return n; }\n",
+        );
+    expect_project_output(&project, "shared loaded\n1 3\n");
+}
+
+// ------------------------------------------------------------------ mlpy run
+
+#[test]
+fn run_passes_stdin_arguments_and_working_directory() {
+    let project = Project::new();
+    project.file(
+        "main.ml",
+        "import args;\nimport path;\nname = input();\nprint(\"hello \" + name, args.rest(), path.cwd() == path.absolute(\".\"));\nprint(input(\"again? \"));\n",
+    );
+    let out = project.mlpy_stdin(
+        &["run", "main.ml", "--allow", "args", "--", "one", "--two"],
+        "world\nyes\n",
+    );
+    assert_eq!(
+        stdout(&out),
+        "hello world ['one', '--two'] true\nagain? yes\n",
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    // The program runs in the user's working directory.
+    project.file("sub/main.ml", "import file;\nfile.write(\"made-here.txt\", \"x\");\n");
+    let out = project.mlpy(&["run", "sub/main.ml", "--allow", "file"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(project.path("made-here.txt").is_file());
+}
+
+#[test]
+fn run_reports_uncaught_errors_with_ml_positions() {
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["lib"]}"#)
+        .file(
+            "main.ml",
+            "import calc;\nprint(\"before\");\n\nfunction go() {\n    return calc.divide(1, 0);\n}\ngo();\n",
+        )
+        .file(
+            "lib/calc.ml",
+            "function divide(a, b) {\n    return a / b;\n}\n",
+        );
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "before\n");
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("lib/calc.ml:2: ZeroDivisionError: division by zero\n"),
+        "{err}"
+    );
+    assert!(err.contains("main.ml:5 in go"), "{err}");
+    assert!(err.contains("main.ml:7 in <module>"), "{err}");
+
+    project.file("thrower.ml", "x = 1;\nthrow {message: \"custom failure\", code: 2};\n");
+    let out = project.mlpy(&["run", "thrower.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("thrower.ml:2: custom failure\n"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn run_exit_statuses() {
+    let project = Project::new();
+    project.file("ok.ml", "print(\"fine\");\n");
+    let out = project.mlpy(&["run", "ok.ml"]);
+    assert_eq!((out.status.code(), stdout(&out).as_str()), (Some(0), "fine\n"));
+    // A compile error: status 1, diagnostics with positions, the program never runs.
+    project.file("bad.ml", "print(\"never\");\nprint(nope);\n");
+    let out = project.mlpy(&["run", "bad.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("bad.ml:2:7: error: Unknown identifier 'nope'"), "{}", stderr(&out));
+    // A capability that is not granted: a clear error at run time.
+    project.file("env.ml", "import env;\nprint(env.get(\"HOME\") != null);\n");
+    let out = project.mlpy(&["run", "env.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("capability 'env.read' is not granted"), "{}", stderr(&out));
+    let out = project.mlpy(&["run", "env.ml", "--allow", "env"]);
+    assert_eq!(stdout(&out), "true\n", "{}", stderr(&out));
+    // Python that cannot be started: status 2 and a message.
+    let mut command = support::mlpy(&project.path(".cache"));
+    command
+        .args(["run", "ok.ml"])
+        .current_dir(project.dir.path())
+        .env("MLPY_PYTHON", "/nonexistent/python3");
+    let out = run(command, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("MLPY_PYTHON"), "{}", stderr(&out));
+    // A missing file: status 2.
+    let out = project.mlpy(&["run", "missing.ml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn run_reuses_its_cache_and_sees_changes() {
+    let project = Project::new();
+    project.file("main.ml", "print(1);\n");
+    assert_eq!(stdout(&project.mlpy(&["run", "main.ml"])), "1\n");
+    assert_eq!(stdout(&project.mlpy(&["run", "main.ml"])), "1\n");
+    project.file("main.ml", "print(2);\n");
+    assert_eq!(stdout(&project.mlpy(&["run", "main.ml"])), "2\n");
+}
+
+// ------------------------------------------------------------------ no output on error
+
+#[test]
+fn transpile_writes_nothing_on_error() {
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["."]}"#)
+        .file("main.ml", "import helper;\nprint(helper.f());\n")
+        .file("helper.ml", "function f() {\n    return undefined_name + 1;\n}\n");
+    let before = project.files();
+    let out = project.mlpy(&["transpile", "main.ml", "-o", "out.py"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("helper.ml:2:12: error: Unknown identifier 'undefined_name'"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    let out = project.mlpy(&["transpile", "main.ml", "--out-dir", "tree"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(project.files(), before, "files were written");
+    // An existing output stays as it was.
+    project.file("out.py", "previous\n");
+    let out = project.mlpy(&["transpile", "main.ml", "-o", "out.py"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(project.path("out.py")).unwrap(), "previous\n");
+    // Syntax errors and unresolved imports too.
+    project.file("main.ml", "import nothere;\nx = ;\n");
+    let out = project.mlpy(&["transpile", "main.ml", "--out-dir", "tree"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("main.ml:1:8: error: Module 'nothere' not found"), "{}", stderr(&out));
+    assert!(!project.path("tree").exists());
+}
+
+#[test]
+fn check_reports_what_transpile_refuses() {
+    let project = Project::new();
+    project.file(
+        "main.ml",
+        "capability FileAccess {\n    resource \"data/*.txt\";\n    allow read;\n}\nfunction f() {\n    retrun = 1;\n    return retrn;\n}\nbreak;\n",
+    );
+    let out = project.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("main.ml:1:12: warning: capability 'file.read' is declared by `capability FileAccess` but not granted"), "{text}");
+    assert!(text.contains("main.ml:7:12: error: Unknown identifier 'retrn'"), "{text}");
+    assert!(text.contains("did you mean 'retrun'?"), "{text}");
+    assert!(text.contains("main.ml:9:1: error: 'break' outside a loop"), "{text}");
+    let out = project.mlpy(&["check", "main.ml", "--allow", "file"]);
+    assert!(!stdout(&out).contains("not granted"), "{}", stdout(&out));
+}
+
+// ------------------------------------------------------------------ security (§7.4)
+
+/// A program refused at compile time, with `message` in the report.
+fn refused_at_compile_time(source: &str, message: &str) {
+    let project = Project::new();
+    project.file("main.ml", source);
+    let out = project.mlpy(&["transpile", "main.ml", "-o", "out.py"]);
+    assert_eq!(out.status.code(), Some(1), "not refused: {source}");
+    assert!(stderr(&out).contains(message), "{source}\n{}", stderr(&out));
+    assert!(!project.path("out.py").exists());
+}
+
+#[test]
+fn malicious_programs_refused_at_compile_time() {
+    let cases = [
+        ("__x = 1;", "Dunder identifier '__x' is forbidden"),
+        ("x = __builtins__;", "Dunder identifier '__builtins__' is forbidden"),
+        ("function f(__p) { return 1; }", "Dunder parameter name '__p'"),
+        ("function __init__() { return 1; }", "Dunder function name '__init__'"),
+        ("__import__(\"os\");", "Dunder function call '__import__'"),
+        ("x = \"s\".__class__;", "Dunder member access '__class__' is forbidden"),
+        ("o = {}; y = o.__class__.__bases__;", "reflection attribute '__class__'"),
+        ("f = print; g = f.__globals__;", "reflection attribute '__globals__'"),
+        ("x = [].__class__.__mro__;", "Dunder member access '__class__'"),
+        ("s = \"x\"; s.__init__();", "Dunder member access '__init__'"),
+        ("___x = 1;", "Dunder identifier '___x'"),
+        ("x = __ml.call;", "Dunder identifier '__ml'"),
+        ("eval(\"1 + 1\");", "Dangerous code injection operation 'eval'"),
+        ("exec(\"x = 1\");", "Dangerous code injection operation 'exec'"),
+        ("f = open;", "Dangerous Python builtin 'open'"),
+        ("g = globals();", "Dangerous code injection operation 'globals'"),
+        ("c = compile;", "Dangerous Python builtin 'compile'"),
+        ("import os;", "Import of Python module 'os' is refused"),
+        ("import subprocess as sp;", "Import of Python module 'subprocess' is refused"),
+        ("import sys;", "Import of Python module 'sys' is refused"),
+        ("x = \"please eval(code)\";", "String contains potentially dangerous code pattern 'eval('"),
+        ("x = 'os.system (\"ls\")';", "dangerous code pattern 'os.system('"),
+        ("x = \"import subprocess.run\";", "dangerous code pattern 'subprocess.'"),
+        ("capability All { resource \"*\"; }", "Overly broad resource pattern '*'"),
+        ("capability Run { allow execute; }", "Dangerous permission 'execute'"),
+        ("o = {__class__: 1};", "Dunder object key '__class__'"),
+    ];
+    support::parallel(&cases, |(source, message)| refused_at_compile_time(source, message));
+}
+
+#[test]
+fn malicious_programs_refused_at_run_time() {
+    // Names built at run time never reach Python internals.
+    expect_output(
+        r#"
+o = {};
+name = "__cla" + "ss__";
+print(getattr(o, name), getattr("s", "__class__", "default"), hasattr([], "__dict__"));
+print(getattr(o, "_private"), hasattr(print, "__globals__"), getattr(getattr, "__self__"));
+print(call(getattr, "x", "__class__"));
+f = "s".upper;
+print(call(f), typeof(f));
+try { x = len.gi_frame; } except (e) { print(e); }
+try { x = "s".mro; } except (e) { print(e); }
+try { call("s".join, [1, 2]); } except (e) { print(e.type); }
+try { [].foo(); } except (e) { print(e); }
+try { x = {}.keys; print(x); } except (e) { print(e); }
+"#,
+        "None default false\n\
+         None false None\n\
+         None\n\
+         S function\n\
+         Access to dangerous attribute 'gi_frame' is forbidden\n\
+         Access to dangerous attribute 'mro' is forbidden\n\
+         TypeError\n\
+         'list' object has no accessible method 'foo'\n\
+         None\n",
+    );
+}
