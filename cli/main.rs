@@ -2,6 +2,7 @@
 
 mod check;
 mod graph;
+mod lsp;
 mod parse_cmd;
 mod project;
 mod render;
@@ -51,6 +52,8 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Print the syntax tree of an ML file.
     Parse(parse_cmd::ParseArgs),
+    /// Run the language server (LSP over standard input and output).
+    Lsp(lsp::LspArgs),
     /// Compile an ML program to Python: one self-contained file, or a folder (--out-dir).
     Transpile(transpile_cmd::TranspileArgs),
     /// Compile an ML program and run it with python3 (arguments for it after `--`).
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&cx, args),
         Command::Graph(args) => graph::run(&cx, args),
         Command::Parse(args) => parse_cmd::run(&cx, args),
+        Command::Lsp(args) => lsp::run(&cx, args),
         Command::Transpile(args) => transpile_cmd::run(&cx, args),
         Command::Run(args) => run::run(&cx, args),
     };

@@ -8,7 +8,8 @@
 //! * [`ModuleGraph`]: every module reachable from an entry, parsed once, with cycles;
 //! * [`ModuleCache`]: parsed modules shared between builds and threads;
 //! * [`scopes`] and [`symbols`]: what names mean inside a module and what it exports;
-//! * [`check`]: the diagnostics of a graph.
+//! * [`check`]: the diagnostics of a graph;
+//! * [`report`]: the graph as a tree and as JSON.
 
 pub mod cache;
 pub mod check;
@@ -19,6 +20,7 @@ pub mod file_protocol;
 pub mod graph;
 pub mod protocol;
 pub mod remote;
+pub mod report;
 pub mod resolver;
 pub mod scopes;
 pub mod stdlib;

@@ -1,1 +1,54 @@
-//! The ML language server.
+//! The ML language server (`mlpy lsp`).
+//!
+//! * [`world`]: open documents (ropes, synced incrementally), projects (one per
+//!   `mlpy.json`, each with the resolver the CLI uses), the workspace's module files and
+//!   the shared module cache, where open documents are overlays;
+//! * [`engine`]: diagnostics, computed on a worker thread off the message loop;
+//! * [`analysis`]: what a name means across modules: definition, references, rename;
+//! * [`features`]: hover, completion, symbols, links, semantic tokens, folding,
+//!   selection ranges, code actions and the `mlpy.*` commands;
+//! * [`backend`]: the LSP methods, each answered from the current state without waiting
+//!   for diagnostics.
+//!
+//! `docs/lsp.md` describes the protocol surface for editor authors.
+
+pub mod analysis;
+mod backend;
+pub mod convert;
+pub mod document;
+pub mod engine;
+pub mod features;
+pub mod manifest;
+pub mod world;
+
+pub use backend::Backend;
+
+/// Options of `mlpy lsp`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Enables the `mlpy/debug/*` requests without `initializationOptions`.
+    pub debug_requests: bool,
+}
+
+/// Serves LSP over standard input and output until the client says `exit` or closes
+/// the stream.
+pub fn run_stdio(options: Options) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(8)
+        .thread_name("mlpy-lsp")
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let stdin = tokio::io::stdin();
+        let stdout = tokio::io::stdout();
+        let (service, socket) = backend::service(options);
+        tower_lsp_server::Server::new(stdin, stdout, socket)
+            .concurrency_level(32)
+            .serve(service)
+            .await;
+    });
+    // Blocking tasks still running (a slow command) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(())
+}

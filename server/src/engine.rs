@@ -1,0 +1,387 @@
+//! The diagnostics engine: one worker thread, off the message loop, that re-checks
+//! modules and publishes their diagnostics.
+//!
+//! * A changed or opened module is *urgent*: it is checked first, at once, and
+//!   published as soon as its own diagnostics are known.
+//! * The modules that import it (transitively, from the cache's dependency records) are
+//!   *dirty*: checked after a short delay, a graph at a time, so that a burst of edits
+//!   costs one re-check. Every graph checked clears every dirty module it contains.
+//! * Messages are drained before every step: newer edits supersede older work, and a
+//!   result computed from a text that changed meanwhile is not published (the newer
+//!   edit's own check follows).
+
+use crate::convert::{self, Lines};
+use crate::world::{Project, World};
+use mlpy_modules::{Diagnostic, ModuleGraph, ModuleId, Origin};
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+/// Where diagnostics go: `(uri, diagnostics, document version)`.
+pub type Sink = Arc<dyn Fn(Uri, Vec<lsp::Diagnostic>, Option<i32>) + Send + Sync>;
+
+/// Where log lines go.
+pub type Log = Arc<dyn Fn(String) + Send + Sync>;
+
+pub enum Msg {
+    /// An open module changed (or was opened): check it now, its importers soon.
+    Changed(PathBuf),
+    /// These modules may have new diagnostics.
+    Dirty(Vec<PathBuf>),
+    /// Every module of the workspace and every open one.
+    All,
+    /// The file is gone (or closed and not part of the workspace): clear it.
+    Clear(PathBuf),
+    /// Answers once everything queued before it is done.
+    Flush(Sender<()>),
+    Stop,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    tx: Sender<Msg>,
+}
+
+impl Engine {
+    pub fn start(world: Arc<World>, sink: Sink, log: Log) -> Engine {
+        let (tx, rx) = channel();
+        let worker = Worker {
+            world,
+            sink,
+            log,
+            rx,
+            urgent: Vec::new(),
+            dirty: BTreeSet::new(),
+            published: HashMap::new(),
+            config_errors: BTreeSet::new(),
+            last_change: Instant::now(),
+            flushes: Vec::new(),
+        };
+        std::thread::Builder::new()
+            .name("mlpy-diagnostics".into())
+            .spawn(move || worker.run())
+            .expect("spawn the diagnostics thread");
+        Engine { tx }
+    }
+
+    pub fn send(&self, msg: Msg) {
+        let _ = self.tx.send(msg);
+    }
+}
+
+struct Worker {
+    world: Arc<World>,
+    sink: Sink,
+    log: Log,
+    rx: Receiver<Msg>,
+    urgent: Vec<PathBuf>,
+    dirty: BTreeSet<PathBuf>,
+    /// What was last published per file: hash of the diagnostics, document version.
+    published: HashMap<PathBuf, (u64, Option<i32>)>,
+    /// `mlpy.json` files with a published error.
+    config_errors: BTreeSet<PathBuf>,
+    last_change: Instant,
+    flushes: Vec<Sender<()>>,
+}
+
+impl Worker {
+    fn run(mut self) {
+        loop {
+            let idle = self.urgent.is_empty() && self.dirty.is_empty();
+            if idle {
+                for f in self.flushes.drain(..) {
+                    let _ = f.send(());
+                }
+                match self.rx.recv() {
+                    Ok(msg) => {
+                        if !self.handle(msg) {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                }
+            }
+            while let Ok(msg) = self.rx.try_recv() {
+                if !self.handle(msg) {
+                    return;
+                }
+            }
+            if let Some(path) = (!self.urgent.is_empty()).then(|| self.urgent.remove(0)) {
+                self.guarded(&path);
+                continue;
+            }
+            if self.dirty.is_empty() {
+                continue;
+            }
+            let delay = Duration::from_millis(self.world.settings().dependents_delay_ms);
+            let waited = self.last_change.elapsed();
+            if waited < delay {
+                match self.rx.recv_timeout(delay - waited) {
+                    Ok(msg) => {
+                        if !self.handle(msg) {
+                            return;
+                        }
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            if let Some(entry) = self.pick() {
+                self.guarded(&entry);
+            }
+        }
+    }
+
+    /// Takes a message into account; false to stop.
+    fn handle(&mut self, msg: Msg) -> bool {
+        match msg {
+            Msg::Changed(path) => {
+                self.last_change = Instant::now();
+                let dependents = self.world.cache.dependents_of(&path);
+                self.dirty.extend(dependents);
+                self.dirty.remove(&path);
+                if !self.urgent.contains(&path) {
+                    self.urgent.push(path);
+                }
+            }
+            Msg::Dirty(paths) => {
+                self.last_change = Instant::now();
+                self.dirty.extend(paths);
+            }
+            Msg::All => {
+                self.dirty.extend(self.world.files());
+                self.dirty.extend(self.world.open_files());
+            }
+            Msg::Clear(path) => {
+                self.dirty.remove(&path);
+                self.urgent.retain(|p| *p != path);
+                self.clear(&path);
+            }
+            Msg::Flush(tx) => self.flushes.push(tx),
+            Msg::Stop => return false,
+        }
+        true
+    }
+
+    fn clear(&mut self, path: &Path) {
+        if self.published.remove(path).is_some() {
+            if let Some(uri) = self.world.uri_of(path) {
+                (self.sink)(uri, Vec::new(), None);
+            }
+        }
+    }
+
+    /// The next dirty module to check: one that no other dirty module imports, so that
+    /// its graph covers as many as possible.
+    fn pick(&mut self) -> Option<PathBuf> {
+        if !self.world.settings().workspace_diagnostics {
+            let open: BTreeSet<PathBuf> = self.world.open_files().into_iter().collect();
+            self.dirty.retain(|p| open.contains(p));
+        }
+        let found = self
+            .dirty
+            .iter()
+            .find(|p| p.file_name().is_some_and(|n| n == "main.ml"))
+            .or_else(|| {
+                self.dirty.iter().take(64).find(|p| {
+                    self.world
+                        .cache
+                        .dependents_of(p)
+                        .iter()
+                        .all(|d| !self.dirty.contains(d))
+                })
+            })
+            .or_else(|| self.dirty.iter().next())
+            .cloned();
+        if let Some(p) = &found {
+            self.dirty.remove(p);
+        }
+        found
+    }
+
+    fn guarded(&mut self, entry: &Path) {
+        let result = catch_unwind(AssertUnwindSafe(|| self.check(entry)));
+        if result.is_err() {
+            (self.log)(format!(
+                "internal error while checking {}; diagnostics may be stale",
+                entry.display()
+            ));
+        }
+    }
+
+    /// Checks `entry` and every dirty module of its graph.
+    fn check(&mut self, entry: &Path) {
+        let open = self.world.is_open(entry);
+        if !open && !entry.is_file() {
+            self.world.remove_file(entry);
+            self.clear(entry);
+            return;
+        }
+        let project = self.world.project_for(entry);
+        self.config_diagnostics(&project);
+        let versions: HashMap<PathBuf, i32> = self
+            .world
+            .open_files()
+            .into_iter()
+            .filter_map(|p| self.world.doc_version_of_path(&p).map(|v| (p, v)))
+            .collect();
+        let graph = match ModuleGraph::build(entry, &project.resolver, &self.world.cache) {
+            Ok(graph) => graph,
+            Err(error) => {
+                // An open document that is not on disk: what its text alone says.
+                if let Some(file) = self.world.load(entry) {
+                    let list: Vec<Diagnostic> = file
+                        .parse
+                        .errors()
+                        .iter()
+                        .map(|e| Diagnostic::from_syntax(entry, e))
+                        .collect();
+                    let lines = Lines::new(&file.text);
+                    self.publish(entry, &list, &lines, versions.get(entry).copied(), None);
+                } else {
+                    (self.log)(format!("cannot check {}: {error}", entry.display()));
+                }
+                return;
+            }
+        };
+        let facts = catch_unwind(AssertUnwindSafe(|| {
+            mlpy_transpile::facts::ProgramFacts::new(&graph)
+        }))
+        .ok();
+        let granted = project.config.capabilities.clone();
+        let mut order: Vec<ModuleId> = vec![graph.entry];
+        for m in &graph.modules {
+            if m.id == graph.entry || m.origin != Origin::File {
+                continue;
+            }
+            let wanted = self.dirty.contains(&m.path) || self.urgent.contains(&m.path);
+            if wanted && Arc::ptr_eq(&self.world.project_for(&m.path), &project) {
+                order.push(m.id);
+            }
+        }
+        for id in order {
+            let module = graph.module(id);
+            let mut list = mlpy_modules::check::module_diagnostics(&graph, id);
+            if let Some(facts) = &facts {
+                match catch_unwind(AssertUnwindSafe(|| {
+                    mlpy_transpile::check::module_checks(facts, id, &granted)
+                })) {
+                    Ok(more) => list.extend(more),
+                    Err(_) => (self.log)(format!(
+                        "internal error in the semantic checks of {}",
+                        module.path.display()
+                    )),
+                }
+            }
+            list.retain(|d| d.file == module.path);
+            list.sort_by_key(|d| (d.range.start(), d.range.end()));
+            let lines = Lines::new(&module.file.text);
+            let version = versions.get(&module.path).copied();
+            self.publish(&module.path, &list, &lines, version, Some(&graph));
+            self.dirty.remove(&module.path);
+            self.urgent.retain(|p| *p != module.path);
+        }
+    }
+
+    fn publish(
+        &mut self,
+        path: &Path,
+        list: &[Diagnostic],
+        lines: &Lines<'_>,
+        version: Option<i32>,
+        graph: Option<&ModuleGraph>,
+    ) {
+        // Computed from an older text than the editor's: the newer edit is checked next.
+        if version.is_some() && self.world.doc_version_of_path(path) != version {
+            return;
+        }
+        let Some(uri) = self.world.uri_of(path) else {
+            return;
+        };
+        let world = self.world.clone();
+        let mut related = |file: &Path| -> Option<(Uri, lsp::Range)> {
+            let uri = world.uri_of(file)?;
+            Some((uri, lsp::Range::default()))
+        };
+        let mut out = Vec::with_capacity(list.len());
+        for d in list {
+            let mut converted = convert::diagnostic(d, lines, &mut related, &uri, path);
+            // Related places in other files need their own line index.
+            if let Some(info) = &mut converted.related_information {
+                for (item, r) in info.iter_mut().zip(d.related.iter()) {
+                    if r.file != path {
+                        item.location.range = range_in(&self.world, graph, &r.file, r.range);
+                    }
+                }
+            }
+            out.push(converted);
+        }
+        let hash = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            serde_json::to_string(&out).unwrap_or_default().hash(&mut h);
+            h.finish()
+        };
+        if self.published.get(path) == Some(&(hash, version)) {
+            return;
+        }
+        self.published.insert(path.to_path_buf(), (hash, version));
+        (self.sink)(uri, out, version);
+    }
+
+    /// Publishes (or clears) the error of a project's `mlpy.json`.
+    fn config_diagnostics(&mut self, project: &Project) {
+        let Some(file) = project.config.config_file.clone() else {
+            return;
+        };
+        let Some(uri) = self.world.uri_of(&file) else {
+            return;
+        };
+        match &project.config_error {
+            Some(error) => {
+                if self.config_errors.insert(file.clone()) {
+                    let position = lsp::Position::new(
+                        error.line.saturating_sub(1),
+                        error.column.saturating_sub(1),
+                    );
+                    let d = lsp::Diagnostic {
+                        range: lsp::Range::new(position, position),
+                        severity: Some(lsp::DiagnosticSeverity::ERROR),
+                        code: Some(lsp::NumberOrString::String("config".into())),
+                        source: Some("mlpy".into()),
+                        message: error.message.clone(),
+                        ..Default::default()
+                    };
+                    (self.sink)(uri, vec![d], None);
+                }
+            }
+            None => {
+                if self.config_errors.remove(&file) {
+                    (self.sink)(uri, Vec::new(), None);
+                }
+            }
+        }
+    }
+}
+
+/// The LSP range of `range` in `file`, using the graph's copy of its text when it has one.
+fn range_in(
+    world: &World,
+    graph: Option<&ModuleGraph>,
+    file: &Path,
+    range: mlpy_syntax::TextRange,
+) -> lsp::Range {
+    let text = graph
+        .and_then(|g| g.by_path(file))
+        .map(|m| m.file.text.clone())
+        .or_else(|| world.load(file).map(|f| f.text.clone()));
+    match text {
+        Some(text) => Lines::new(&text).range(range),
+        None => lsp::Range::default(),
+    }
+}

@@ -1,0 +1,359 @@
+//! The server's state: open documents, projects (one per `mlpy.json`), the workspace's
+//! module files and the shared module cache.
+
+use crate::document::Document;
+use mlpy_modules::config::CONFIG_FILE_NAME;
+use mlpy_modules::{
+    ConfigError, ConfigOverrides, ModuleCache, ProjectConfig, Resolver, SourceFile,
+};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use tower_lsp_server::ls_types::Uri;
+
+/// The configuration and resolver of the project a file belongs to.
+pub struct Project {
+    pub config: Arc<ProjectConfig>,
+    pub resolver: Arc<Resolver>,
+    /// A broken `mlpy.json`: reported on that file; the project then uses the defaults
+    /// of an empty configuration.
+    pub config_error: Option<ConfigError>,
+}
+
+impl Project {
+    fn load(dir: &Path, overrides: &ConfigOverrides) -> Project {
+        let (mut config, config_error) = match ProjectConfig::discover(dir) {
+            Ok(config) => (config, None),
+            Err(error) => {
+                let fallback = ProjectConfig::parse(&error.file, "{}")
+                    .unwrap_or_else(|_| ProjectConfig::without_file(dir));
+                (fallback, Some(error))
+            }
+        };
+        config.apply(overrides);
+        let config = Arc::new(config);
+        Project {
+            resolver: Arc::new(Resolver::new(config.clone())),
+            config,
+            config_error,
+        }
+    }
+
+    /// What identifies the project: its `mlpy.json`, or its root folder without one.
+    pub fn key(&self) -> &Path {
+        self.config
+            .config_file
+            .as_deref()
+            .unwrap_or(&self.config.root)
+    }
+}
+
+/// An open document and the file it is (when it is one).
+pub struct OpenDoc {
+    pub doc: Document,
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Default)]
+struct Projects {
+    by_dir: HashMap<PathBuf, Arc<Project>>,
+    by_key: HashMap<PathBuf, Arc<Project>>,
+}
+
+/// Settings from `initializationOptions` and `workspace/didChangeConfiguration`.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub overrides: ConfigOverrides,
+    /// Check every module of the workspace, not only open ones (default true).
+    pub workspace_diagnostics: bool,
+    /// Wait this long after a change before re-checking the modules that import the
+    /// changed one (the changed one itself is checked at once).
+    pub dependents_delay_ms: u64,
+    /// Enables the `mlpy/debug/*` requests.
+    pub debug_requests: bool,
+}
+
+pub struct World {
+    pub cache: Arc<ModuleCache>,
+    docs: Mutex<HashMap<Uri, OpenDoc>>,
+    /// Canonical path → the URI the editor opened it as.
+    open_paths: Mutex<HashMap<PathBuf, Uri>>,
+    projects: Mutex<Projects>,
+    roots: RwLock<Vec<PathBuf>>,
+    /// Every module file of the workspace folders (canonical paths).
+    files: RwLock<BTreeSet<PathBuf>>,
+    settings: RwLock<Settings>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Folders never searched for modules.
+const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "__pycache__", "venv"];
+
+/// At most this many module files are indexed per workspace.
+pub const MAX_WORKSPACE_FILES: usize = 20_000;
+
+impl World {
+    pub fn new(settings: Settings) -> World {
+        World {
+            cache: Arc::new(ModuleCache::new()),
+            docs: Mutex::new(HashMap::new()),
+            open_paths: Mutex::new(HashMap::new()),
+            projects: Mutex::new(Projects::default()),
+            roots: RwLock::new(Vec::new()),
+            files: RwLock::new(BTreeSet::new()),
+            settings: RwLock::new(settings),
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set_settings(&self, settings: Settings) {
+        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+        self.forget_projects();
+    }
+
+    // ---- paths and URIs ----
+
+    /// The canonical path of a `file:` URI (the path as given when the file does not
+    /// exist; its folder canonicalised when that exists).
+    pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+        if uri.scheme().as_str() != "file" {
+            return None;
+        }
+        let path = uri.to_file_path()?.into_owned();
+        Some(canonical(&path))
+    }
+
+    /// The URI to use for a path: the one the editor opened it as, else a `file:` URI.
+    pub fn uri_of(&self, path: &Path) -> Option<Uri> {
+        if let Some(uri) = lock(&self.open_paths).get(path) {
+            return Some(uri.clone());
+        }
+        Uri::from_file_path(path)
+    }
+
+    // ---- open documents ----
+
+    pub fn open(&self, uri: Uri, doc: Document) -> Option<PathBuf> {
+        let path = Self::path_of(&uri);
+        let mut doc = doc;
+        if let Some(path) = &path {
+            self.cache.set_overlay(path, doc.text());
+            lock(&self.open_paths).insert(path.clone(), uri.clone());
+            if is_module_file(path) && self.in_roots(path) {
+                self.files
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(path.clone());
+            }
+        }
+        lock(&self.docs).insert(
+            uri,
+            OpenDoc {
+                doc,
+                path: path.clone(),
+            },
+        );
+        path
+    }
+
+    /// Applies changes to an open document. `None` when it is not open.
+    pub fn change(
+        &self,
+        uri: &Uri,
+        changes: Vec<tower_lsp_server::ls_types::TextDocumentContentChangeEvent>,
+        version: i32,
+    ) -> Option<Option<PathBuf>> {
+        let mut docs = lock(&self.docs);
+        let open = docs.get_mut(uri)?;
+        open.doc.apply(changes, version);
+        if let Some(path) = &open.path {
+            self.cache.set_overlay(path, open.doc.text());
+        }
+        Some(open.path.clone())
+    }
+
+    pub fn close(&self, uri: &Uri) -> Option<OpenDoc> {
+        let open = lock(&self.docs).remove(uri)?;
+        if let Some(path) = &open.path {
+            self.cache.remove_overlay(path);
+            lock(&self.open_paths).remove(path);
+        }
+        Some(open)
+    }
+
+    /// The text and version of an open document.
+    pub fn doc_text(&self, uri: &Uri) -> Option<(Arc<str>, i32)> {
+        let mut docs = lock(&self.docs);
+        let open = docs.get_mut(uri)?;
+        Some((open.doc.text(), open.doc.version))
+    }
+
+    pub fn doc_version_of_path(&self, path: &Path) -> Option<i32> {
+        let uri = lock(&self.open_paths).get(path).cloned()?;
+        lock(&self.docs).get(&uri).map(|d| d.doc.version)
+    }
+
+    pub fn is_open(&self, path: &Path) -> bool {
+        lock(&self.open_paths).contains_key(path)
+    }
+
+    pub fn open_files(&self) -> Vec<PathBuf> {
+        lock(&self.open_paths).keys().cloned().collect()
+    }
+
+    // ---- projects ----
+
+    /// The project of the module file at `path`.
+    pub fn project_for(&self, path: &Path) -> Arc<Project> {
+        let dir = path.parent().unwrap_or(path).to_path_buf();
+        if let Some(p) = lock(&self.projects).by_dir.get(&dir) {
+            return p.clone();
+        }
+        let overrides = self.settings().overrides;
+        let project = Project::load(&dir, &overrides);
+        let mut projects = lock(&self.projects);
+        let key = project.key().to_path_buf();
+        let shared = projects
+            .by_key
+            .entry(key)
+            .or_insert_with(|| Arc::new(project))
+            .clone();
+        projects.by_dir.insert(dir, shared.clone());
+        shared
+    }
+
+    /// Every project seen so far.
+    pub fn projects(&self) -> Vec<Arc<Project>> {
+        lock(&self.projects).by_key.values().cloned().collect()
+    }
+
+    /// Forgets configurations and resolvers (a module file or `mlpy.json` appeared,
+    /// changed or disappeared). Parsed modules stay cached.
+    pub fn forget_projects(&self) {
+        let mut projects = lock(&self.projects);
+        projects.by_dir.clear();
+        projects.by_key.clear();
+    }
+
+    /// The parsed module at `path` (the editor's text when open).
+    pub fn load(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        let limit = self.project_for(path).config.max_module_size;
+        self.cache.load(path, limit).ok()
+    }
+
+    // ---- workspace ----
+
+    pub fn set_roots(&self, roots: Vec<PathBuf>) {
+        *self.roots.write().unwrap_or_else(|p| p.into_inner()) = roots;
+    }
+
+    pub fn roots(&self) -> Vec<PathBuf> {
+        self.roots.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn in_roots(&self, path: &Path) -> bool {
+        self.roots
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|r| path.starts_with(r))
+    }
+
+    /// Finds every module file under the roots.
+    pub fn scan(&self) -> usize {
+        let mut found = BTreeSet::new();
+        for root in self.roots() {
+            walk(&root, &mut found);
+        }
+        found.extend(
+            self.open_files()
+                .into_iter()
+                .filter(|p| is_module_file(p) && self.in_roots(p)),
+        );
+        let n = found.len();
+        *self.files.write().unwrap_or_else(|p| p.into_inner()) = found;
+        n
+    }
+
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.files
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    pub fn add_file(&self, path: &Path) {
+        if is_module_file(path) && self.in_roots(path) {
+            self.files
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(path.to_path_buf());
+        }
+    }
+
+    pub fn remove_file(&self, path: &Path) {
+        self.files
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(path);
+    }
+}
+
+pub fn is_module_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ml")
+}
+
+pub fn is_config_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME)
+}
+
+/// Canonical form of a path that may not exist (yet or any more).
+pub fn canonical(path: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(path) {
+        return c;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => match std::fs::canonicalize(parent) {
+            Ok(c) => c.join(name),
+            Err(_) => mlpy_modules::config::normalize(path),
+        },
+        _ => mlpy_modules::config::normalize(path),
+    }
+}
+
+fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if out.len() >= MAX_WORKSPACE_FILES {
+            return;
+        }
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            if name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()) {
+                continue;
+            }
+            walk(&entry.path(), out);
+        } else if kind.is_file() && name.ends_with(".ml") {
+            if let Ok(c) = std::fs::canonicalize(entry.path()) {
+                out.insert(c);
+            }
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! A small LSP client for tests: starts the real `mlpy lsp` binary and speaks
+//! JSON-RPC with Content-Length framing over its standard input and output.
+//!
+//! Server-to-client requests (`client/registerCapability`, …) are answered with `null`;
+//! notifications are kept, and the latest `publishDiagnostics` of every URI is tracked.
+
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    rx: Receiver<Value>,
+    next_id: i64,
+    /// Every notification received, in order.
+    pub notifications: Vec<Value>,
+    /// Latest diagnostics per URI.
+    pub diagnostics: HashMap<String, Vec<Value>>,
+    /// Responses received while waiting for another one.
+    responses: HashMap<i64, Value>,
+    /// Requests the server sent to the client.
+    pub server_requests: Vec<Value>,
+    pub stderr: Arc<Mutex<String>>,
+    pub root: PathBuf,
+}
+
+/// The `file:` URI of a path, percent-encoding what must be.
+pub fn file_uri(path: &Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl Client {
+    /// Starts `mlpy lsp` for the workspace folder `root` and initializes it.
+    pub fn start(root: &Path) -> Client {
+        Client::start_with(root, json!({}))
+    }
+
+    pub fn start_with(root: &Path, initialization_options: Value) -> Client {
+        let root = std::fs::canonicalize(root).expect("the workspace exists");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlpy"))
+            .args(["lsp", "--stdio", "--debug-requests"])
+            .current_dir(&root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("mlpy lsp starts");
+        let stdout = child.stdout.take().unwrap();
+        let stderr_pipe = child.stderr.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stderr_pipe);
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let stdin = child.stdin.take();
+        let mut client = Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            notifications: Vec::new(),
+            diagnostics: HashMap::new(),
+            responses: HashMap::new(),
+            server_requests: Vec::new(),
+            stderr,
+            root: root.clone(),
+        };
+        let result = client
+            .request(
+                "initialize",
+                json!({
+                    "processId": std::process::id(),
+                    "rootUri": file_uri(&root),
+                    "workspaceFolders": [{"uri": file_uri(&root), "name": "test"}],
+                    "initializationOptions": initialization_options,
+                    "capabilities": {
+                        "workspace": {
+                            "didChangeWatchedFiles": {"dynamicRegistration": true},
+                            "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]},
+                            "configuration": false
+                        },
+                        "textDocument": {
+                            "publishDiagnostics": {"relatedInformation": true, "versionSupport": true},
+                            "synchronization": {"didSave": true}
+                        }
+                    }
+                }),
+            )
+            .expect("initialize succeeds");
+        assert!(result["capabilities"].is_object(), "{result}");
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn uri(&self, rel: &str) -> String {
+        file_uri(&self.root.join(rel))
+    }
+
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    pub fn send(&mut self, message: &Value) {
+        let body = serde_json::to_vec(message).unwrap();
+        let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        bytes.extend(body);
+        self.send_raw(&bytes);
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and waits for its response: `Ok(result)` or `Err(error)`.
+    pub fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.response(id)
+    }
+
+    pub fn response(&mut self, id: i64) -> Result<Value, Value> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(r) = self.responses.remove(&id) {
+                return match r.get("error") {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(r.get("result").cloned().unwrap_or(Value::Null)),
+                };
+            }
+            if self.pump(deadline).is_none() {
+                panic!(
+                    "no response to request {id} in time; server stderr:\n{}",
+                    self.stderr.lock().unwrap()
+                );
+            }
+        }
+    }
+
+    /// Receives one message (handling it); `None` at the deadline or end of stream.
+    pub fn pump(&mut self, deadline: Instant) -> Option<Value> {
+        let now = Instant::now();
+        let wait = deadline.saturating_duration_since(now);
+        let message = match self.rx.recv_timeout(wait) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => return None,
+        };
+        let is_request = message.get("method").is_some() && message.get("id").is_some();
+        if is_request {
+            self.server_requests.push(message.clone());
+            let id = message["id"].clone();
+            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+        } else if message.get("method").is_some() {
+            if message["method"] == "textDocument/publishDiagnostics" {
+                let uri = message["params"]["uri"].as_str().unwrap_or("").to_string();
+                let list = message["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                self.diagnostics.insert(uri, list);
+            }
+            self.notifications.push(message.clone());
+        } else if let Some(id) = message.get("id").and_then(Value::as_i64) {
+            self.responses.insert(id, message.clone());
+        } else {
+            // A response to nothing we sent (an error for malformed input).
+            self.notifications.push(message.clone());
+        }
+        Some(message)
+    }
+
+    /// Waits until the latest diagnostics of `uri` satisfy `check`; returns them.
+    pub fn wait_diagnostics(&mut self, uri: &str, check: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(list) = self.diagnostics.get(uri) {
+                if check(list) {
+                    return list.clone();
+                }
+            }
+            if self.pump(deadline).is_none() {
+                panic!(
+                    "diagnostics of {uri} never matched; latest: {:#?}\nserver stderr:\n{}",
+                    self.diagnostics.get(uri),
+                    self.stderr.lock().unwrap()
+                );
+            }
+        }
+    }
+
+    /// Waits for any message matching `check` among those not yet seen.
+    pub fn wait_for(&mut self, check: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            match self.pump(deadline) {
+                Some(m) if check(&m) => return m,
+                Some(_) => {}
+                None => panic!(
+                    "expected message never came; server stderr:\n{}",
+                    self.stderr.lock().unwrap()
+                ),
+            }
+        }
+    }
+
+    /// Waits until the server has processed everything sent so far, diagnostics included.
+    pub fn flush(&mut self) {
+        self.request("mlpy/debug/flush", Value::Null)
+            .expect("flush");
+    }
+
+    pub fn open(&mut self, rel: &str) -> String {
+        let text = std::fs::read_to_string(self.path(rel)).expect("fixture file");
+        self.open_text(rel, &text)
+    }
+
+    pub fn open_text(&mut self, rel: &str, text: &str) -> String {
+        let uri = self.uri(rel);
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "ml", "version": 1, "text": text}}),
+        );
+        uri
+    }
+
+    pub fn change(&mut self, uri: &str, version: i32, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
+    }
+
+    pub fn replace_all(&mut self, uri: &str, version: i32, text: &str) {
+        self.change(uri, version, json!([{ "text": text }]));
+    }
+
+    pub fn at(
+        &mut self,
+        method: &str,
+        uri: &str,
+        line: u32,
+        character: u32,
+    ) -> Result<Value, Value> {
+        self.request(
+            method,
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+    }
+
+    pub fn watched(&mut self, changes: Vec<(String, u32)>) {
+        let changes: Vec<Value> = changes
+            .into_iter()
+            .map(|(uri, typ)| json!({"uri": uri, "type": typ}))
+            .collect();
+        self.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": changes }),
+        );
+    }
+
+    pub fn document_text(&mut self, uri: &str) -> String {
+        let r = self
+            .request(
+                "mlpy/debug/documentText",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .expect("documentText");
+        r["text"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Whether the server process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// RSS of the server in KiB (Linux).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// `shutdown`, `exit`, and the exit status (must be 0).
+    pub fn shutdown(mut self) -> String {
+        self.request("shutdown", Value::Null).expect("shutdown");
+        self.notify("exit", Value::Null);
+        drop(self.stdin.take());
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "server exited with {status}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let stderr = self.stderr.lock().unwrap().clone();
+        assert!(
+            !stderr.contains("panicked"),
+            "the server panicked:\n{stderr}"
+        );
+        stderr
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies a fixture project into a temp folder.
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    copy_dir(&from, dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The codes of a list of diagnostics.
+pub fn codes(list: &[Value]) -> Vec<String> {
+    list.iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// `(line, character)` of a position value.
+pub fn pos(v: &Value) -> (u64, u64) {
+    (
+        v["line"].as_u64().unwrap(),
+        v["character"].as_u64().unwrap(),
+    )
+}

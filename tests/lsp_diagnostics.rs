@@ -1,0 +1,325 @@
+//! The language server's diagnostics, through the real `mlpy lsp` binary: every kind of
+//! problem with its code and exact range, quick fixes, and refreshes when modules change
+//! in the editor or on disk.
+
+mod lsp_client;
+
+use lsp_client::{codes, fixture, pos, Client};
+use serde_json::{json, Value};
+
+fn find<'a>(list: &'a [Value], code: &str) -> &'a Value {
+    list.iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {list:#?}"))
+}
+
+fn range_of(d: &Value) -> ((u64, u64), (u64, u64)) {
+    (pos(&d["range"]["start"]), pos(&d["range"]["end"]))
+}
+
+#[test]
+fn every_kind_of_problem_with_its_code_and_range() {
+    let dir = fixture("lsp_broken");
+    let mut c = Client::start(dir.path());
+    let uri = c.open("main.ml");
+    let list = c.wait_diagnostics(&uri, |l| l.len() >= 8);
+    let mut got = codes(&list);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "floor-division-comment",
+            "security-dunder",
+            "shadowed-module",
+            "unknown-identifier",
+            "unknown-identifier",
+            "unknown-member",
+            "unresolved-import",
+            "unresolved-import",
+        ],
+        "{list:#?}"
+    );
+    let unresolved = find(&list, "unresolved-import");
+    assert_eq!(range_of(unresolved), ((0, 7), (0, 15)));
+    assert_eq!(unresolved["severity"], 1);
+    assert_eq!(unresolved["source"], "mlpy");
+    let message = unresolved["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Module 'geometri' not found"),
+        "{message}"
+    );
+    assert!(
+        message.contains("lib/geometri.ml"),
+        "the places searched: {message}"
+    );
+    assert!(message.contains("did you mean 'geometry'?"), "{message}");
+
+    let member = find(&list, "unknown-member");
+    assert_eq!(range_of(member), ((4, 13), (4, 18)));
+    let related = member["relatedInformation"].as_array().unwrap();
+    assert!(related[0]["location"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("/lib/geometry.ml"));
+
+    let shadowed = find(&list, "shadowed-module");
+    assert_eq!(shadowed["severity"], 2);
+    assert_eq!(range_of(shadowed), ((3, 7), (3, 11)));
+    let floor = find(&list, "floor-division-comment");
+    assert_eq!(floor["severity"], 2);
+    assert_eq!(range_of(floor).0 .0, 5);
+    let dunder = find(&list, "security-dunder");
+    assert_eq!(range_of(dunder), ((7, 0), (7, 8)));
+    let unknown: Vec<&Value> = list
+        .iter()
+        .filter(|d| d["code"] == "unknown-identifier")
+        .collect();
+    assert_eq!(range_of(unknown[1]), ((8, 6), (8, 20)));
+    c.shutdown();
+}
+
+#[test]
+fn quick_fixes_for_an_unresolved_import() {
+    let dir = fixture("lsp_broken");
+    let mut c = Client::start(dir.path());
+    let uri = c.open("main.ml");
+    let list = c.wait_diagnostics(&uri, |l| l.len() >= 8);
+    // `import geometri;`: create the module.
+    let d = find(&list, "unresolved-import").clone();
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+        )
+        .unwrap();
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Create module lib/geometri.ml"], "{actions:#}");
+    let create = &actions[0]["edit"]["documentChanges"][0];
+    assert_eq!(create["kind"], "create");
+    assert_eq!(create["uri"], c.uri("lib/geometri.ml"));
+    assert_eq!(actions[0]["kind"], "quickfix");
+
+    // `import helper;`: other/helper.ml exists, its folder is not searched.
+    let helper = list
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("'helper'"))
+        .unwrap()
+        .clone();
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": helper["range"], "context": {"diagnostics": [helper]}}),
+        )
+        .unwrap();
+    let add = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Add \"other\" to import_paths in mlpy.json")
+        .unwrap_or_else(|| panic!("{actions:#}"));
+    let edits = &add["edit"]["changes"][c.uri("mlpy.json")];
+    let new_text = edits[0]["newText"].as_str().unwrap();
+    let config: Value = serde_json::from_str(new_text).unwrap();
+    assert_eq!(config["import_paths"], json!(["lib", "other"]));
+
+    // Applying it (as the editor would, on disk) resolves the import.
+    std::fs::write(c.path("mlpy.json"), new_text).unwrap();
+    let config_uri = c.uri("mlpy.json");
+    c.watched(vec![(config_uri, 2)]);
+    c.wait_diagnostics(&uri, |l| {
+        !l.iter()
+            .any(|d| d["message"].as_str().unwrap().contains("'helper'"))
+    });
+
+    // Without a diagnostic in the request: found from the range.
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 9}, "end": {"line": 0, "character": 9}}, "context": {"diagnostics": []}}),
+        )
+        .unwrap();
+    assert_eq!(actions.as_array().unwrap().len(), 1, "{actions:#}");
+
+    // "did you mean" on an unknown member.
+    let member = find(&list, "unknown-member").clone();
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": member["range"], "context": {"diagnostics": [member]}}),
+        )
+        .unwrap();
+    assert_eq!(actions[0]["title"], "Change to 'area'");
+    c.shutdown();
+}
+
+#[test]
+fn fixing_a_cycle_in_one_file_clears_every_member() {
+    let dir = fixture("lsp_cycles");
+    let mut c = Client::start(dir.path());
+    // Workspace diagnostics: nothing needs to be open.
+    for (name, next) in [("a", "b"), ("b", "c"), ("c", "a")] {
+        let uri = c.uri(&format!("{name}.ml"));
+        let list = c.wait_diagnostics(&uri, |l| !l.is_empty());
+        let d = find(&list, "import-cycle");
+        assert_eq!(
+            d["message"].as_str().unwrap().lines().next().unwrap(),
+            "Circular dependency detected: a → b → c → a"
+        );
+        assert_eq!(range_of(d), ((0, 7), (0, 8)), "the import of {next}");
+        let related = d["relatedInformation"].as_array().unwrap();
+        let places: Vec<(String, (u64, u64))> = related
+            .iter()
+            .map(|r| {
+                (
+                    r["location"]["uri"]
+                        .as_str()
+                        .unwrap()
+                        .rsplit('/')
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                    pos(&r["location"]["range"]["start"]),
+                )
+            })
+            .collect();
+        assert_eq!(
+            places,
+            [
+                ("a.ml".into(), (0, 7)),
+                ("b.ml".into(), (0, 7)),
+                ("c.ml".into(), (0, 7))
+            ]
+        );
+        assert_eq!(related[1]["message"], "'b' imports 'c' here");
+    }
+    assert!(c.diagnostics[&c.uri("main.ml")].is_empty());
+    // Remove `import a;` from c.ml in the editor.
+    let c_uri = c.open("c.ml");
+    c.change(
+        &c_uri,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}, "text": ""}]),
+    );
+    for name in ["a", "b", "c"] {
+        let uri = c.uri(&format!("{name}.ml"));
+        c.wait_diagnostics(&uri, |l| l.is_empty());
+    }
+    // Undo: the cycle is back everywhere.
+    c.change(
+        &c_uri,
+        3,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "import a;\n"}]),
+    );
+    for name in ["a", "b", "c"] {
+        let uri = c.uri(&format!("{name}.ml"));
+        c.wait_diagnostics(&uri, |l| codes(l) == ["import-cycle"]);
+    }
+    c.shutdown();
+}
+
+#[test]
+fn a_module_deleted_on_disk_is_reported_by_its_importers() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let main = c.open("main.ml");
+    let strings = c.uri("lib/utils/strings.ml");
+    c.wait_diagnostics(&main, |l| l.is_empty());
+    c.wait_diagnostics(&strings, |l| l.is_empty());
+    let geometry = c.path("lib/geometry.ml");
+    let saved = std::fs::read_to_string(&geometry).unwrap();
+    std::fs::remove_file(&geometry).unwrap();
+    let geometry_uri = c.uri("lib/geometry.ml");
+    c.watched(vec![(geometry_uri.clone(), 3)]);
+    let list = c.wait_diagnostics(&main, |l| {
+        codes(l).contains(&"unresolved-import".to_string())
+    });
+    assert_eq!(
+        range_of(find(&list, "unresolved-import")),
+        ((0, 7), (0, 15))
+    );
+    // The unopened importer too.
+    c.wait_diagnostics(&strings, |l| codes(l) == ["unresolved-import"]);
+    // Back on disk: both clear.
+    std::fs::write(&geometry, saved).unwrap();
+    c.watched(vec![(geometry_uri, 1)]);
+    c.wait_diagnostics(&main, |l| l.is_empty());
+    c.wait_diagnostics(&strings, |l| l.is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn typed_changes_refresh_every_importer() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let main = c.uri("main.ml");
+    let strings = c.uri("lib/utils/strings.ml");
+    c.wait_diagnostics(&main, |l| l.is_empty());
+    let geometry = c.open("lib/geometry.ml");
+    // `function area(` → `function surface(`.
+    c.change(
+        &geometry,
+        2,
+        json!([{"range": {"start": {"line": 2, "character": 9}, "end": {"line": 2, "character": 13}}, "text": "surface"}]),
+    );
+    let list = c.wait_diagnostics(&main, |l| codes(l) == ["unknown-member"]);
+    assert_eq!(range_of(&list[0]), ((14, 17), (14, 21)));
+    c.wait_diagnostics(&strings, |l| codes(l) == ["unknown-member"]);
+    // The server's text is the editor's.
+    assert!(c
+        .document_text(&geometry)
+        .contains("function surface(w: number, h)"));
+    // Closing without saving: the disk text is back, and so are clean importers.
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": geometry}}),
+    );
+    c.wait_diagnostics(&main, |l| l.is_empty());
+    c.wait_diagnostics(&strings, |l| l.is_empty());
+    // A change on disk of an unopened module.
+    std::fs::write(c.path("lib/geometry.ml"), "UNIT_SIZE = 1;\n").unwrap();
+    c.watched(vec![(geometry, 2)]);
+    c.wait_diagnostics(&main, |l| codes(l) == ["unknown-member"]);
+    c.shutdown();
+}
+
+#[test]
+fn open_files_only_when_asked() {
+    let dir = fixture("lsp_cycles");
+    let mut c = Client::start_with(dir.path(), json!({"diagnostics": "openFiles"}));
+    let a = c.open("a.ml");
+    c.wait_diagnostics(&a, |l| codes(l) == ["import-cycle"]);
+    c.flush();
+    assert!(
+        !c.diagnostics.contains_key(&c.uri("b.ml")),
+        "{:?}",
+        c.diagnostics.keys()
+    );
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": a}}));
+    c.wait_diagnostics(&a, |l| l.is_empty());
+    c.shutdown();
+}
+
+#[test]
+fn a_broken_configuration_is_reported_on_mlpy_json() {
+    let dir = fixture("lsp_basic");
+    std::fs::write(
+        dir.path().join("mlpy.json"),
+        "{\n  \"import_path\": []\n}\n",
+    )
+    .unwrap();
+    let mut c = Client::start(dir.path());
+    let config = c.uri("mlpy.json");
+    let list = c.wait_diagnostics(&config, |l| !l.is_empty());
+    assert_eq!(list[0]["code"], "config");
+    assert_eq!(pos(&list[0]["range"]["start"]).0, 1);
+    assert!(list[0]["message"].as_str().unwrap().contains("import_path"));
+    std::fs::write(c.path("mlpy.json"), "{\"import_paths\": [\"lib\"]}\n").unwrap();
+    c.watched(vec![(config.clone(), 2)]);
+    c.wait_diagnostics(&config, |l| l.is_empty());
+    c.shutdown();
+}
