@@ -174,12 +174,14 @@ fn check_chain(
             // Unresolved: already reported, and nothing to check against.
             Err(_) => return None,
         };
-        let prefix = if import.aliased {
+        // A URL import binds its alias or its last path segment, like an alias.
+        let is_url = import.target.contains("://");
+        let prefix = if import.aliased || is_url {
             binding.name.clone()
         } else {
             import.target.clone()
         };
-        if let (false, Some(id)) = (import.aliased, target) {
+        if let (false, false, Some(id)) = (import.aliased, is_url, target) {
             // `import a.b.c` also binds the packages `a` and `a.b` that have an
             // `__init__.ml`: their members are reachable as `a.x`.
             for &package in &graph.module(id).packages {

@@ -2,8 +2,8 @@
 //! once and shared by all its importers; edges carry the import's source range.
 
 use crate::cache::{LoadError, ModuleCache, SourceFile};
-use crate::error::ResolveError;
 use crate::config::CachePolicy;
+use crate::error::ResolveError;
 use crate::protocol::{ImportOptions, ImportSpec, Located, Origin};
 use crate::resolver::{Resolution, Resolver};
 use mlpy_syntax::ast::{self, AstNode, ImportTarget};

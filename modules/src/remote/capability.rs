@@ -134,7 +134,9 @@ mod tests {
 
         let g = grants(&["network.https://*.example.com/*"]);
         assert!(g.check(&url("https://a.example.com/m.ml")).is_ok());
-        assert!(g.check(&url("https://evil.com/a.example.com/m.ml")).is_err());
+        assert!(g
+            .check(&url("https://evil.com/a.example.com/m.ml"))
+            .is_err());
 
         let g = grants(&["network.https://h/lib/*"]);
         assert!(g.check(&url("https://h/lib/a/b.ml")).is_ok());

@@ -28,9 +28,14 @@ pub struct HttpSettings {
 
 /// What a GET came back with.
 pub enum Response {
-    Body { bytes: Vec<u8>, final_url: Url },
+    Body {
+        bytes: Vec<u8>,
+        final_url: Url,
+    },
     /// 404 or 410: the module is not there.
-    Missing { status: u16 },
+    Missing {
+        status: u16,
+    },
 }
 
 /// Why a GET failed.
@@ -147,7 +152,9 @@ impl HttpClient {
                     )));
                 };
                 let next = current.join(location).map_err(|e| {
-                    Failure::Message(format!("the server redirected to an invalid URL '{location}': {e}"))
+                    Failure::Message(format!(
+                        "the server redirected to an invalid URL '{location}': {e}"
+                    ))
                 })?;
                 if current.scheme() == "https" && next.scheme() != "https" {
                     return Err(Failure::Message(format!(

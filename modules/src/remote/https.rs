@@ -45,25 +45,25 @@ impl HttpsProtocol {
                 })
             }
             ImportSpec::Dotted(parts) => {
-                let (base, source) = match (request.source, request.importer_origin) {
-                    (Some(source), _) => {
-                        (location_base(&source.location).map_err(protocol_error)?, Some(source))
-                    }
-                    (None, Origin::Remote(importer)) => {
-                        let importer = Url::parse(importer)
-                            .map_err(|e| protocol_error(format!("'{importer}': {e}")))?;
-                        match self.context.source_for(&importer) {
-                            Some((source, base)) => (base, Some(source)),
-                            None => (folder_of(&importer), None),
+                let (base, source) =
+                    match (request.source, request.importer_origin) {
+                        (Some(source), _) => (
+                            location_base(&source.location).map_err(protocol_error)?,
+                            Some(source),
+                        ),
+                        (None, Origin::Remote(importer)) => {
+                            let importer = Url::parse(importer)
+                                .map_err(|e| protocol_error(format!("'{importer}': {e}")))?;
+                            match self.context.source_for(&importer) {
+                                Some((source, base)) => (base, Some(source)),
+                                None => (folder_of(&importer), None),
+                            }
                         }
-                    }
-                    (None, Origin::File) => {
-                        return Err(protocol_error(
+                        (None, Origin::File) => return Err(protocol_error(
                             "the https protocol serves dotted imports only through import sources"
                                 .to_string(),
-                        ))
-                    }
-                };
+                        )),
+                    };
                 let settings = self.context.settings(&module, source, request.options)?;
                 Ok(Plan {
                     module,

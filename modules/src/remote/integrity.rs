@@ -126,7 +126,10 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         let h = sha256_hex(b"x");
-        assert_eq!(parse_sig(&format!("{}  x.ml\n", h.to_uppercase())).unwrap(), h);
+        assert_eq!(
+            parse_sig(&format!("{}  x.ml\n", h.to_uppercase())).unwrap(),
+            h
+        );
         assert!(parse_sig("nothex").is_err());
     }
 

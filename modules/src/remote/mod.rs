@@ -646,10 +646,11 @@ impl RemoteContext {
             url: url.to_string(),
             message,
         };
-        let (bytes, final_url) = match self.get(module, url, settings, self.config.max_module_size)? {
-            Response::Missing { .. } => return Ok(None),
-            Response::Body { bytes, final_url } => (bytes, final_url),
-        };
+        let (bytes, final_url) =
+            match self.get(module, url, settings, self.config.max_module_size)? {
+                Response::Missing { .. } => return Ok(None),
+                Response::Body { bytes, final_url } => (bytes, final_url),
+            };
         if let Err(e) = std::str::from_utf8(&bytes) {
             return Err(ResolveError::Fetch {
                 module: module.to_string(),
@@ -727,7 +728,13 @@ pub fn is_http_protocol(protocol: &str) -> bool {
 /// The `Authorization` value from an import source's `credentials`:
 /// `auth_token` / `token` (Bearer), or `username` + `password` (Basic).
 fn source_token(source: &ImportSource) -> Result<Option<String>, String> {
-    let get = |key: &str| source.credentials.get(key).map(|v| expand_env(v)).transpose();
+    let get = |key: &str| {
+        source
+            .credentials
+            .get(key)
+            .map(|v| expand_env(v))
+            .transpose()
+    };
     if let Some(token) = get("auth_token")?.or(get("token")?) {
         return Ok(Some(header_value(&token)));
     }

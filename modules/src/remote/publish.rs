@@ -83,8 +83,7 @@ impl SigningKey {
     pub fn load(path: &Path, password: Option<String>) -> Result<SigningKey, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the key '{}': {e}", path.display()))?;
-        SigningKey::from_text(&text, password)
-            .map_err(|e| format!("'{}': {e}", path.display()))
+        SigningKey::from_text(&text, password).map_err(|e| format!("'{}': {e}", path.display()))
     }
 
     pub fn from_text(text: &str, password: Option<String>) -> Result<SigningKey, String> {
@@ -94,11 +93,13 @@ impl SigningKey {
             Ok(sk) if !sk.is_encrypted() => sk,
             _ => {
                 let Some(password) = password else {
-                    return Err("the secret key is password-protected: set MLPY_KEY_PASSWORD".to_string());
+                    return Err(
+                        "the secret key is password-protected: set MLPY_KEY_PASSWORD".to_string(),
+                    );
                 };
-                boxed
-                    .into_secret_key(Some(password))
-                    .map_err(|_| "wrong password for the secret key, or a damaged key".to_string())?
+                boxed.into_secret_key(Some(password)).map_err(|_| {
+                    "wrong password for the secret key, or a damaged key".to_string()
+                })?
             }
         };
         let pk = minisign::PublicKey::from_secret_key(&sk)
@@ -237,7 +238,9 @@ pub fn publish(dir: &Path, out: &Path, key: &SigningKey) -> Result<Index, Publis
         .map_err(|e| other(format!("cannot create '{}': {e}", out.display())))?;
     let out = std::fs::canonicalize(out).map_err(|e| other(e.to_string()))?;
     if dir.starts_with(&out) && dir != out {
-        return Err(other("the output folder cannot contain the source folder".into()));
+        return Err(other(
+            "the output folder cannot contain the source folder".into(),
+        ));
     }
     let files = module_files(&dir, &out).map_err(other)?;
     if files.is_empty() {
@@ -347,8 +350,11 @@ mod tests {
 
         let src = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(src.path().join("lib/util")).unwrap();
-        std::fs::write(src.path().join("lib/math.ml"), "function sq(x) { return x * x; }\n")
-            .unwrap();
+        std::fs::write(
+            src.path().join("lib/math.ml"),
+            "function sq(x) { return x * x; }\n",
+        )
+        .unwrap();
         std::fs::write(src.path().join("lib/util/strings.ml"), "x = 1;\n").unwrap();
         std::fs::write(src.path().join("README.md"), "not a module").unwrap();
         let out = tempfile::tempdir().unwrap();
@@ -361,7 +367,10 @@ mod tests {
         let sig = std::fs::read_to_string(out.path().join("lib/math.ml.sig")).unwrap();
         assert_eq!(parse_sig(&sig).unwrap(), sha256_hex(&module));
         let minisig = std::fs::read_to_string(out.path().join("lib/math.ml.minisig")).unwrap();
-        assert_eq!(verify_minisig(&module, &minisig, &[trusted]).unwrap(), pair.key_id);
+        assert_eq!(
+            verify_minisig(&module, &minisig, &[trusted]).unwrap(),
+            pair.key_id
+        );
         assert!(out.path().join("index.json").is_file());
         assert!(!out.path().join("README.md").exists());
 

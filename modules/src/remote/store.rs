@@ -254,7 +254,11 @@ mod tests {
         };
         let path = store.write(&url, b"x=1", &meta).unwrap();
         assert!(path.to_string_lossy().contains("127.0.0.1_8443"));
-        assert!(path.file_name().unwrap().to_string_lossy().ends_with("-math.ml"));
+        assert!(path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .ends_with("-math.ml"));
         let entry = store.read(&url, 100).unwrap().unwrap();
         assert_eq!(entry.bytes, b"x=1");
         assert_eq!(entry.meta, meta);
