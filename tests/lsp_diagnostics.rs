@@ -267,7 +267,7 @@ fn typed_changes_refresh_every_importer() {
         json!([{"range": {"start": {"line": 2, "character": 9}, "end": {"line": 2, "character": 13}}, "text": "surface"}]),
     );
     let list = c.wait_diagnostics(&main, |l| codes(l) == ["unknown-member"]);
-    assert_eq!(range_of(&list[0]), ((14, 17), (14, 21)));
+    assert_eq!(range_of(&list[0]), ((15, 17), (15, 21)));
     c.wait_diagnostics(&strings, |l| codes(l) == ["unknown-member"]);
     // The server's text is the editor's.
     assert!(c

@@ -417,7 +417,8 @@ fn member_items(
                     let kind = match s.kind {
                         MlSymbolKind::Function { .. } => CompletionItemKind::FUNCTION,
                         MlSymbolKind::Variable => CompletionItemKind::VARIABLE,
-                        MlSymbolKind::Import { .. } => CompletionItemKind::MODULE,
+                        // A module's own imports are reachable in Python but are not its API.
+                        MlSymbolKind::Import { .. } => continue,
                     };
                     out.push(item(&s.name, kind, Some(s.signature()), s.doc.clone()));
                 }

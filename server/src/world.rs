@@ -82,6 +82,9 @@ pub struct World {
     roots: RwLock<Vec<PathBuf>>,
     /// Every module file of the workspace folders (canonical paths).
     files: RwLock<BTreeSet<PathBuf>>,
+    /// Whether the first scan of the workspace folders is done (requests that need every
+    /// module file wait for it).
+    scanned: (Mutex<bool>, std::sync::Condvar),
     settings: RwLock<Settings>,
 }
 
@@ -104,6 +107,7 @@ impl World {
             projects: Mutex::new(Projects::default()),
             roots: RwLock::new(Vec::new()),
             files: RwLock::new(BTreeSet::new()),
+            scanned: (Mutex::new(false), std::sync::Condvar::new()),
             settings: RwLock::new(settings),
         }
     }
@@ -281,10 +285,19 @@ impl World {
         );
         let n = found.len();
         *self.files.write().unwrap_or_else(|p| p.into_inner()) = found;
+        *lock(&self.scanned.0) = true;
+        self.scanned.1.notify_all();
         n
     }
 
+    /// Every module file of the workspace (after the first scan, waiting for it at most
+    /// a few seconds).
     pub fn files(&self) -> Vec<PathBuf> {
+        let done = lock(&self.scanned.0);
+        let _ =
+            self.scanned
+                .1
+                .wait_timeout_while(done, std::time::Duration::from_secs(10), |done| !*done);
         self.files
             .read()
             .unwrap_or_else(|p| p.into_inner())
