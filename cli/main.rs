@@ -1,10 +1,13 @@
 //! `mlpy`: check, transpile and run ML programs, and serve editors.
 
 mod check;
+mod fetch;
 mod graph;
 mod lsp;
 mod parse_cmd;
 mod project;
+mod publish;
+mod remote;
 mod render;
 mod run;
 mod transpile_cmd;
@@ -52,6 +55,14 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Print the syntax tree of an ML file.
     Parse(parse_cmd::ParseArgs),
+    /// Download the remote modules of programs into the cache and record them in mlpy.lock.
+    Fetch(fetch::FetchArgs),
+    /// Create a key pair to sign remote modules with (minisign format).
+    Keygen(publish::KeygenArgs),
+    /// Sign modules: write FILE.sig (SHA-256) and FILE.minisig (ed25519) beside each.
+    Sign(publish::SignArgs),
+    /// Write a signed module tree (modules, .sig, .minisig, index.json) for a web server.
+    Publish(publish::PublishArgs),
     /// Run the language server (LSP over standard input and output).
     Lsp(lsp::LspArgs),
     /// Compile an ML program to Python: one self-contained file, or a folder (--out-dir).
@@ -93,6 +104,10 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&cx, args),
         Command::Graph(args) => graph::run(&cx, args),
         Command::Parse(args) => parse_cmd::run(&cx, args),
+        Command::Fetch(args) => fetch::run(&cx, args),
+        Command::Keygen(args) => publish::keygen(&cx, args),
+        Command::Sign(args) => publish::sign(&cx, args),
+        Command::Publish(args) => publish::publish_tree(&cx, args),
         Command::Lsp(args) => lsp::run(&cx, args),
         Command::Transpile(args) => transpile_cmd::run(&cx, args),
         Command::Run(args) => run::run(&cx, args),

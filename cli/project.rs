@@ -2,6 +2,7 @@
 
 use clap::Args;
 use mlpy_modules::config::{split_path_list, ConfigOverrides, ProjectConfig, StdlibMode};
+use mlpy_modules::remote::{FetchProgress, RemoteContext, SetupError};
 use mlpy_modules::{ModuleCache, ModuleGraph, Resolver};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +33,9 @@ pub struct ConfigArgs {
     /// Use this configuration file instead of looking for mlpy.json.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub remote: crate::remote::RemoteArgs,
 }
 
 impl ConfigArgs {
@@ -70,12 +74,39 @@ impl ConfigArgs {
 pub struct Program {
     pub resolver: Resolver,
     pub graph: ModuleGraph,
+    /// Remote imports: cache, lockfile, statistics.
+    pub remote: Arc<RemoteContext>,
 }
 
 /// Loads `entry` and everything it imports.
 pub fn load(args: &ConfigArgs, entry: &Path, cache: &ModuleCache) -> anyhow::Result<Program> {
+    load_with(args, entry, cache, None, false)
+}
+
+/// Loads `entry` with a download progress reporter; `update_lock` records changed
+/// remote modules in mlpy.lock instead of refusing them (`mlpy fetch --update-lock`).
+pub fn load_with(
+    args: &ConfigArgs,
+    entry: &Path,
+    cache: &ModuleCache,
+    progress: Option<Arc<dyn FetchProgress>>,
+    update_lock: bool,
+) -> anyhow::Result<Program> {
     let config = args.config_for(entry)?;
-    let resolver = Resolver::new(Arc::new(config));
+    let mut options = args.remote.options()?;
+    options.progress = progress;
+    options.update_lock = update_lock;
+    let (resolver, remote) =
+        mlpy_modules::remote::resolver(Arc::new(config), options).map_err(|e| match e {
+            SetupError::Config(e) => anyhow::Error::from(e),
+            SetupError::Other(message) => anyhow::anyhow!(message),
+        })?;
     let graph = ModuleGraph::build(entry, &resolver, cache)?;
-    Ok(Program { resolver, graph })
+    // Writes mlpy.lock when remote modules were recorded.
+    resolver.finish()?;
+    Ok(Program {
+        resolver,
+        graph,
+        remote,
+    })
 }

@@ -46,6 +46,12 @@ pub fn display_path(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// How a diagnostic names its file: a cached remote module by its URL, anything else
+/// by its path.
+pub fn display_file(path: &Path) -> String {
+    mlpy_modules::remote::store::url_of_cache_file(path).unwrap_or_else(|| display_path(path))
+}
+
 pub struct Style {
     pub color: bool,
 }
@@ -73,7 +79,7 @@ impl Style {
 /// notes and related places.
 pub fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Style) -> String {
     let mut out = String::new();
-    let file = display_path(&diagnostic.file);
+    let file = display_file(&diagnostic.file);
     let position = sources.position(&diagnostic.file, diagnostic.range.start());
     let (line, col) = position.unwrap_or((1, 1));
     let _ = writeln!(
@@ -100,7 +106,7 @@ pub fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Style) -> S
             out,
             "    {} {}:{line}:{col}: {}",
             style.paint("1;34", "-->"),
-            display_path(&related.file),
+            display_file(&related.file),
             related.message
         );
     }

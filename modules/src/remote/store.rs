@@ -192,6 +192,18 @@ impl CacheStore {
     }
 }
 
+/// The URL of a cached remote module, given its cache file (to show diagnostics in
+/// remote modules under their URL). `None` for any other file.
+pub fn url_of_cache_file(path: &Path) -> Option<String> {
+    if path.extension()? != "ml" || !path.to_string_lossy().contains(LAYOUT) {
+        return None;
+    }
+    let mut meta = path.as_os_str().to_owned();
+    meta.push(".meta.json");
+    let meta: EntryMeta = serde_json::from_slice(&std::fs::read(meta).ok()?).ok()?;
+    Some(meta.url)
+}
+
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk,

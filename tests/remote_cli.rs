@@ -1,0 +1,462 @@
+//! Remote imports end to end, through the real `mlpy` binary and a real HTTPS server on
+//! 127.0.0.1: keygen → publish a signed tree → serve it → check, graph, fetch, run;
+//! offline and frozen runs; bad input; and a process killed in the middle of a download.
+
+use mlpy_testkit::{Route, Server, TestCa};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Env {
+    _ca: TestCa,
+    server: Server,
+    dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
+    ca_file: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let ca = TestCa::new();
+        let server = Server::https(&ca);
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let ca_file = ca.write_pem(&dir.path().join("test-ca.pem"));
+        Env {
+            _ca: ca,
+            server,
+            dir,
+            cache,
+            ca_file,
+        }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mlpy"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("MLPY_CACHE_DIR", self.cache.path())
+            .env("MLPY_CA_FILE", &self.ca_file)
+            .env_remove("MLPY_AUTH_TOKENS")
+            .env_remove("MLPY_HTTP_TIMEOUT");
+        command
+    }
+
+    fn mlpy(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("mlpy runs")
+    }
+
+    fn grant(&self) -> String {
+        format!("network.{}/*", self.server.base())
+    }
+
+    /// Every regular file under the cache folder.
+    fn cache_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.cache.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                if entry.file_type().unwrap().is_dir() {
+                    stack.push(entry.path());
+                } else {
+                    out.push(entry.path());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn all(o: &Output) -> String {
+    format!("{}{}", stdout(o), stderr(o))
+}
+
+/// Publishes a small library with `mlpy keygen` and `mlpy publish`, serves it, and
+/// writes a project that imports it by URL and through an import source.
+fn signed_project(env: &Env) -> String {
+    let out = env.mlpy(&["keygen", "--out", "keys/publisher.key"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let public = std::fs::read_to_string(env.path("keys/publisher.key.pub")).unwrap();
+    let key_line = public.lines().nth(1).unwrap().to_string();
+    assert!(stdout(&out).contains(&key_line));
+
+    env.write(
+        "src/stats/v1/stats.ml",
+        "import math;\nimport helpers.fmt as fmt;\n\nfunction mean(xs) {\n    total = 0;\n    for (x in xs) {\n        total = total + x;\n    }\n    return total / len(xs);\n}\n\nfunction describe(xs) {\n    return fmt.label(\"mean\", mean(xs)) + \", sqrt(16) = \" + str(math.sqrt(16));\n}\n",
+    );
+    env.write(
+        "src/stats/v1/helpers/fmt.ml",
+        "function label(name, value) {\n    return name + \" = \" + str(value);\n}\n",
+    );
+    env.write(
+        "src/shared/greet.ml",
+        "function hello(who) {\n    return \"hello \" + who;\n}\n",
+    );
+    let out = env.mlpy(&[
+        "publish",
+        "src",
+        "--key",
+        "keys/publisher.key",
+        "--out",
+        "site",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(
+        stdout(&out).contains("published 3 modules"),
+        "{}",
+        all(&out)
+    );
+    for f in [
+        "site/stats/v1/stats.ml",
+        "site/stats/v1/stats.ml.sig",
+        "site/stats/v1/stats.ml.minisig",
+        "site/index.json",
+        "site/mlpy.pub",
+    ] {
+        assert!(env.path(f).is_file(), "{f}");
+    }
+    env.server.serve_dir(&env.path("site"));
+
+    let config = serde_json::json!({
+        "import_paths": ["."],
+        "capabilities": [env.grant()],
+        "trusted_keys": [key_line],
+        "import_sources": [{"protocol": "https", "location": env.server.url("/shared")}],
+    });
+    std::fs::write(env.path("mlpy.json"), config.to_string()).unwrap();
+    env.write(
+        "main.ml",
+        &format!(
+            "import {} as stats;\nimport greet;\n\nprint(stats.describe([1, 2, 3, 6]));\nprint(greet.hello(\"remote\"));\n",
+            env.server.url("/stats/v1/stats")
+        ),
+    );
+    key_line
+}
+
+#[test]
+fn a_signed_tree_served_over_https_works_from_check_graph_fetch_and_run() {
+    let env = Env::new();
+    signed_project(&env);
+
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(
+        stdout(&out).contains("Checked 4 files: no problems found."),
+        "{}",
+        all(&out)
+    );
+    let lock = std::fs::read_to_string(env.path("mlpy.lock")).unwrap();
+    for url in [
+        "/stats/v1/stats.ml",
+        "/stats/v1/helpers/fmt.ml",
+        "/shared/greet.ml",
+    ] {
+        assert!(lock.contains(&env.server.url(url)), "{lock}");
+    }
+
+    // Warm and offline: no request at all.
+    env.server.reset_log();
+    let out = env.mlpy(&["graph", "main.ml", "--cached-only", "--frozen"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let graph = stdout(&out);
+    assert!(
+        graph.contains(&env.server.url("/stats/v1/helpers/fmt.ml")),
+        "{graph}"
+    );
+    assert!(graph.contains("(cached "), "{graph}");
+    assert_eq!(env.server.hits(), 0);
+
+    let out = env.mlpy(&["fetch", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(
+        stdout(&out).contains("3 remote modules: 0 downloaded, 3 already cached"),
+        "{}",
+        all(&out)
+    );
+    // Not a terminal: no progress bar drawn.
+    assert!(!stderr(&out).contains("fetching"), "{}", stderr(&out));
+    assert_eq!(env.server.hits(), 0);
+
+    let out = env.mlpy(&["run", "main.ml", "--cached-only"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert_eq!(
+        stdout(&out),
+        "mean = 3.0, sqrt(16) = 4.0\nhello remote\n",
+        "{}",
+        all(&out)
+    );
+    assert_eq!(env.server.hits(), 0);
+}
+
+#[test]
+fn fetch_downloads_with_a_summary_and_refuses_what_changed() {
+    let env = Env::new();
+    signed_project(&env);
+    let out = env.mlpy(&["fetch", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(
+        stdout(&out)
+            .contains("3 remote modules: 3 downloaded, 0 already cached; recorded in mlpy.lock."),
+        "{}",
+        all(&out)
+    );
+
+    // The publisher ships a new (properly signed) version under the same URL.
+    env.write(
+        "src/shared/greet.ml",
+        "function hello(who) {\n    return \"HELLO \" + who;\n}\n",
+    );
+    let out = env.mlpy(&[
+        "publish",
+        "src",
+        "--key",
+        "keys/publisher.key",
+        "--out",
+        "site",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let out = env.mlpy(&["check", "main.ml", "--reload"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    let text = stdout(&out);
+    assert!(text.contains("main.ml:2:8: error:"), "{text}");
+    assert!(
+        text.contains("has changed since it was recorded in"),
+        "{text}"
+    );
+    assert!(text.contains("--update-lock"), "{text}");
+
+    let out = env.mlpy(&["fetch", "main.ml", "--reload", "--update-lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert!(stdout(&out).contains("HELLO remote"), "{}", all(&out));
+}
+
+#[test]
+fn refusals_name_the_place_and_the_remedy() {
+    let env = Env::new();
+    signed_project(&env);
+    // Not fetched yet, offline.
+    let out = env.mlpy(&["check", "main.ml", "--cached-only"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    let text = stdout(&out);
+    assert!(text.contains("main.ml:1:8: error: Remote module"), "{text}");
+    assert!(text.contains("is not cached yet"), "{text}");
+    assert_eq!(env.server.hits(), 0);
+
+    // Frozen with nothing recorded.
+    let out = env.mlpy(&["check", "main.ml", "--frozen"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    assert!(
+        stdout(&out).contains("--frozen forbids changing the lockfile"),
+        "{}",
+        all(&out)
+    );
+    assert!(!env.path("mlpy.lock").exists());
+
+    // The capability is missing.
+    let config = std::fs::read_to_string(env.path("mlpy.json"))
+        .unwrap()
+        .replace(&env.grant(), "file");
+    std::fs::write(env.path("mlpy.json"), config).unwrap();
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("needs the capability '{}'", env.grant())),
+        "{text}"
+    );
+    assert!(text.contains(&format!("--allow {}", env.grant())), "{text}");
+    // … and granting it on the command line works.
+    let out = env.mlpy(&["check", "main.ml", "--allow", &env.grant()]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+}
+
+#[test]
+fn bad_settings_are_reported_with_their_place() {
+    let env = Env::new();
+    signed_project(&env);
+    env.write("mlpy.lock", "{\n  \"version\": 1,\n  \"modules\": [1,\n}\n");
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    assert!(stderr(&out).starts_with("mlpy.lock:3:"), "{}", all(&out));
+    assert!(
+        stderr(&out).contains("error: invalid lockfile"),
+        "{}",
+        all(&out)
+    );
+    std::fs::remove_file(env.path("mlpy.lock")).unwrap();
+
+    let out = env
+        .command(&["check", "main.ml"])
+        .env("MLPY_AUTH_TOKENS", "no-host-here")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    assert!(
+        stderr(&out).contains("MLPY_AUTH_TOKENS entries are"),
+        "{}",
+        all(&out)
+    );
+
+    let out = env.mlpy(&["check", "main.ml", "--cert", "missing.pem"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    assert!(
+        stderr(&out).contains("cannot read the CA file 'missing.pem'"),
+        "{}",
+        all(&out)
+    );
+
+    let out = env.mlpy(&["check", "main.ml", "--timeout", "soon"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+
+    let config = std::fs::read_to_string(env.path("mlpy.json")).unwrap();
+    let broken: serde_json::Value = serde_json::from_str(&config).unwrap();
+    let mut broken = broken.as_object().unwrap().clone();
+    broken.insert("trusted_keys".into(), serde_json::json!(["not-a-key"]));
+    std::fs::write(
+        env.path("mlpy.json"),
+        serde_json::Value::Object(broken).to_string(),
+    )
+    .unwrap();
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    assert!(
+        stderr(&out).contains("\"trusted_keys[0]\""),
+        "{}",
+        all(&out)
+    );
+
+    // A module with a syntax error is not published.
+    env.write("src/bad.ml", "x = (1;\n");
+    let out = env.mlpy(&[
+        "publish",
+        "src",
+        "--key",
+        "keys/publisher.key",
+        "--out",
+        "site2",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    assert!(stderr(&out).contains("bad.ml:1:"), "{}", all(&out));
+    assert!(!env.path("site2/stats").exists());
+    // Nor does a missing key sign anything.
+    let out = env.mlpy(&["sign", "src/shared/greet.ml", "--key", "nope.key"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    let out = env.mlpy(&["sign", "src/shared/greet.ml", "--key", "keys/publisher.key"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(env.path("src/shared/greet.ml.minisig").is_file());
+}
+
+#[test]
+fn a_process_killed_mid_download_leaves_no_partial_cache_entry() {
+    let env = Env::new();
+    let body = format!("// {}\nx = 1;\n", "y".repeat(20_000));
+    env.server.route(
+        "/big.ml",
+        Route::StallMidBody {
+            total: body.len(),
+            sent: body.as_bytes()[..body.len() / 2].to_vec(),
+        },
+    );
+    std::fs::write(
+        env.path("mlpy.json"),
+        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
+    )
+    .unwrap();
+    env.write(
+        "main.ml",
+        &format!("import {} {{ verify: false }};\n", env.server.url("/big")),
+    );
+    let mut child = env
+        .command(&["fetch", "main.ml", "--timeout", "60"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the download is under way (the server has sent half the body).
+    let started = Instant::now();
+    while env.server.requests_for("/big.ml").is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no request came"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "mlpy should still be downloading"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        env.cache_files(),
+        Vec::<PathBuf>::new(),
+        "a partial entry was left"
+    );
+    assert!(!env.path("mlpy.lock").exists());
+
+    // The next run, against a server that answers, caches a complete, valid entry.
+    env.server.route("/big.ml", Route::ok(body.clone()));
+    let out = env.mlpy(&["fetch", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let files = env.cache_files();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let content = files
+        .iter()
+        .find(|f| f.extension().is_some_and(|e| e == "ml"))
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(content).unwrap(), body);
+}
+
+#[test]
+fn a_stalled_server_times_out_quickly_with_a_clear_error() {
+    let env = Env::new();
+    env.server.route("/slow.ml", Route::Stall);
+    std::fs::write(
+        env.path("mlpy.json"),
+        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
+    )
+    .unwrap();
+    env.write(
+        "main.ml",
+        &format!("import {} {{ verify: false }};\n", env.server.url("/slow")),
+    );
+    let started = Instant::now();
+    let out = env
+        .command(&["check", "main.ml"])
+        .env("MLPY_HTTP_TIMEOUT", "0.5")
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    assert!(
+        stdout(&out).contains("no answer within 0.5s"),
+        "{}",
+        all(&out)
+    );
+}
+
+#[allow(dead_code)]
+fn _unused(_: &Path) {}
