@@ -66,7 +66,7 @@ pub fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
         let mut files = out.files.clone();
         files.push(mlpy_transpile::OutputFile {
             path: PathBuf::from(COMPLETE_MARKER),
-            contents: String::new(),
+            contents: std::borrow::Cow::Borrowed(""),
         });
         if let Err(e) = mlpy_transpile::write_tree(&files, &dir) {
             // Another `mlpy run` of the same program may have written it meanwhile.

@@ -19,11 +19,7 @@ fn run_single_file(project: &Project, extra: &[&str]) -> Output {
     let mut args = vec!["transpile", "main.ml", "-o", "out/main.py"];
     args.extend_from_slice(extra);
     let out = project.mlpy(&args);
-    assert!(
-        out.status.success(),
-        "transpile failed:\n{}",
-        stderr(&out)
-    );
+    assert!(out.status.success(), "transpile failed:\n{}", stderr(&out));
     let cwd = project.path("cwd");
     std::fs::create_dir_all(&cwd).expect("cwd");
     let mut command = python();
@@ -36,11 +32,7 @@ fn run_multi_file(project: &Project, extra: &[&str]) -> Output {
     let mut args = vec!["transpile", "main.ml", "--out-dir", "tree"];
     args.extend_from_slice(extra);
     let out = project.mlpy(&args);
-    assert!(
-        out.status.success(),
-        "transpile failed:\n{}",
-        stderr(&out)
-    );
+    assert!(out.status.success(), "transpile failed:\n{}", stderr(&out));
     let cwd = project.path("cwd");
     std::fs::create_dir_all(&cwd).expect("cwd");
     let mut command = python();
@@ -600,7 +592,10 @@ fn multi_file_layout() {
     assert!(main.contains("import ml_class\n"), "{main}");
     assert!(main.contains("import pkg.ml_if.ml_while as w\n"), "{main}");
     assert!(main.contains("__ml.grant([])"), "{main}");
-    assert!(main.contains("__ml.source_map(__file__, [\"main.ml\"]"), "{main}");
+    assert!(
+        main.contains("__ml.source_map(__file__, [\"main.ml\"]"),
+        "{main}"
+    );
     // Direct calls of module functions; ML names kept.
     assert!(main.contains("util.left.take()"), "{main}");
     assert!(main.contains("geometry.shapes.ml_from(\"a\")"), "{main}");
@@ -613,8 +608,14 @@ fn single_file_is_self_contained_and_includes_only_what_it_uses() {
     let out = run_single_file(&project, &[]);
     assert_eq!(stdout(&out), "hi\n", "{}", stderr(&out));
     let text = std::fs::read_to_string(project.path("out/main.py")).expect("main.py");
-    assert!(text.contains("\"mlpy_runtime.builtins\": (False,"), "builtins embedded");
-    assert!(!text.contains("\"mlpy_runtime.stdlib.regex\""), "unused stdlib module embedded");
+    assert!(
+        text.contains("\"mlpy_runtime.builtins\": (False,"),
+        "builtins embedded"
+    );
+    assert!(
+        !text.contains("\"mlpy_runtime.stdlib.regex\""),
+        "unused stdlib module embedded"
+    );
     // Without -o, the program goes to stdout.
     let out = project.mlpy(&["transpile", "main.ml"]);
     assert!(out.status.success());
@@ -657,7 +658,10 @@ fn run_passes_stdin_arguments_and_working_directory() {
     );
     assert_eq!(out.status.code(), Some(0));
     // The program runs in the user's working directory.
-    project.file("sub/main.ml", "import file;\nfile.write(\"made-here.txt\", \"x\");\n");
+    project.file(
+        "sub/main.ml",
+        "import file;\nfile.write(\"made-here.txt\", \"x\");\n",
+    );
     let out = project.mlpy(&["run", "sub/main.ml", "--allow", "file"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(project.path("made-here.txt").is_file());
@@ -687,7 +691,10 @@ fn run_reports_uncaught_errors_with_ml_positions() {
     assert!(err.contains("main.ml:5 in go"), "{err}");
     assert!(err.contains("main.ml:7 in <module>"), "{err}");
 
-    project.file("thrower.ml", "x = 1;\nthrow {message: \"custom failure\", code: 2};\n");
+    project.file(
+        "thrower.ml",
+        "x = 1;\nthrow {message: \"custom failure\", code: 2};\n",
+    );
     let out = project.mlpy(&["run", "thrower.ml"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -702,18 +709,29 @@ fn run_exit_statuses() {
     let project = Project::new();
     project.file("ok.ml", "print(\"fine\");\n");
     let out = project.mlpy(&["run", "ok.ml"]);
-    assert_eq!((out.status.code(), stdout(&out).as_str()), (Some(0), "fine\n"));
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str()),
+        (Some(0), "fine\n")
+    );
     // A compile error: status 1, diagnostics with positions, the program never runs.
     project.file("bad.ml", "print(\"never\");\nprint(nope);\n");
     let out = project.mlpy(&["run", "bad.ml"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "");
-    assert!(stderr(&out).contains("bad.ml:2:7: error: Unknown identifier 'nope'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("bad.ml:2:7: error: Unknown identifier 'nope'"),
+        "{}",
+        stderr(&out)
+    );
     // A capability that is not granted: a clear error at run time.
     project.file("env.ml", "import env;\nprint(env.get(\"HOME\") != null);\n");
     let out = project.mlpy(&["run", "env.ml"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("capability 'env.read' is not granted"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("capability 'env.read' is not granted"),
+        "{}",
+        stderr(&out)
+    );
     let out = project.mlpy(&["run", "env.ml", "--allow", "env"]);
     assert_eq!(stdout(&out), "true\n", "{}", stderr(&out));
     // Python that cannot be started: status 2 and a message.
@@ -748,12 +766,18 @@ fn transpile_writes_nothing_on_error() {
     project
         .file("mlpy.json", r#"{"import_paths": ["."]}"#)
         .file("main.ml", "import helper;\nprint(helper.f());\n")
-        .file("helper.ml", "function f() {\n    return undefined_name + 1;\n}\n");
+        .file(
+            "helper.ml",
+            "function f() {\n    return undefined_name + 1;\n}\n",
+        );
     let before = project.files();
     let out = project.mlpy(&["transpile", "main.ml", "-o", "out.py"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("helper.ml:2:12: error: Unknown identifier 'undefined_name'"), "{err}");
+    assert!(
+        err.contains("helper.ml:2:12: error: Unknown identifier 'undefined_name'"),
+        "{err}"
+    );
     assert!(err.contains("nothing was written"), "{err}");
     let out = project.mlpy(&["transpile", "main.ml", "--out-dir", "tree"]);
     assert_eq!(out.status.code(), Some(1));
@@ -762,12 +786,19 @@ fn transpile_writes_nothing_on_error() {
     project.file("out.py", "previous\n");
     let out = project.mlpy(&["transpile", "main.ml", "-o", "out.py"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(project.path("out.py")).unwrap(), "previous\n");
+    assert_eq!(
+        std::fs::read_to_string(project.path("out.py")).unwrap(),
+        "previous\n"
+    );
     // Syntax errors and unresolved imports too.
     project.file("main.ml", "import nothere;\nx = ;\n");
     let out = project.mlpy(&["transpile", "main.ml", "--out-dir", "tree"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("main.ml:1:8: error: Module 'nothere' not found"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("main.ml:1:8: error: Module 'nothere' not found"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!project.path("tree").exists());
 }
 
@@ -782,9 +813,15 @@ fn check_reports_what_transpile_refuses() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("main.ml:1:12: warning: capability 'file.read' is declared by `capability FileAccess` but not granted"), "{text}");
-    assert!(text.contains("main.ml:7:12: error: Unknown identifier 'retrn'"), "{text}");
+    assert!(
+        text.contains("main.ml:7:12: error: Unknown identifier 'retrn'"),
+        "{text}"
+    );
     assert!(text.contains("did you mean 'retrun'?"), "{text}");
-    assert!(text.contains("main.ml:9:1: error: 'break' outside a loop"), "{text}");
+    assert!(
+        text.contains("main.ml:9:1: error: 'break' outside a loop"),
+        "{text}"
+    );
     let out = project.mlpy(&["check", "main.ml", "--allow", "file"]);
     assert!(!stdout(&out).contains("not granted"), "{}", stdout(&out));
 }
@@ -805,33 +842,86 @@ fn refused_at_compile_time(source: &str, message: &str) {
 fn malicious_programs_refused_at_compile_time() {
     let cases = [
         ("__x = 1;", "Dunder identifier '__x' is forbidden"),
-        ("x = __builtins__;", "Dunder identifier '__builtins__' is forbidden"),
-        ("function f(__p) { return 1; }", "Dunder parameter name '__p'"),
-        ("function __init__() { return 1; }", "Dunder function name '__init__'"),
+        (
+            "x = __builtins__;",
+            "Dunder identifier '__builtins__' is forbidden",
+        ),
+        (
+            "function f(__p) { return 1; }",
+            "Dunder parameter name '__p'",
+        ),
+        (
+            "function __init__() { return 1; }",
+            "Dunder function name '__init__'",
+        ),
         ("__import__(\"os\");", "Dunder function call '__import__'"),
-        ("x = \"s\".__class__;", "Dunder member access '__class__' is forbidden"),
-        ("o = {}; y = o.__class__.__bases__;", "reflection attribute '__class__'"),
-        ("f = print; g = f.__globals__;", "reflection attribute '__globals__'"),
-        ("x = [].__class__.__mro__;", "Dunder member access '__class__'"),
-        ("s = \"x\"; s.__init__();", "Dunder member access '__init__'"),
+        (
+            "x = \"s\".__class__;",
+            "Dunder member access '__class__' is forbidden",
+        ),
+        (
+            "o = {}; y = o.__class__.__bases__;",
+            "reflection attribute '__class__'",
+        ),
+        (
+            "f = print; g = f.__globals__;",
+            "reflection attribute '__globals__'",
+        ),
+        (
+            "x = [].__class__.__mro__;",
+            "Dunder member access '__class__'",
+        ),
+        (
+            "s = \"x\"; s.__init__();",
+            "Dunder member access '__init__'",
+        ),
         ("___x = 1;", "Dunder identifier '___x'"),
         ("x = __ml.call;", "Dunder identifier '__ml'"),
-        ("eval(\"1 + 1\");", "Dangerous code injection operation 'eval'"),
-        ("exec(\"x = 1\");", "Dangerous code injection operation 'exec'"),
+        (
+            "eval(\"1 + 1\");",
+            "Dangerous code injection operation 'eval'",
+        ),
+        (
+            "exec(\"x = 1\");",
+            "Dangerous code injection operation 'exec'",
+        ),
         ("f = open;", "Dangerous Python builtin 'open'"),
-        ("g = globals();", "Dangerous code injection operation 'globals'"),
+        (
+            "g = globals();",
+            "Dangerous code injection operation 'globals'",
+        ),
         ("c = compile;", "Dangerous Python builtin 'compile'"),
         ("import os;", "Import of Python module 'os' is refused"),
-        ("import subprocess as sp;", "Import of Python module 'subprocess' is refused"),
+        (
+            "import subprocess as sp;",
+            "Import of Python module 'subprocess' is refused",
+        ),
         ("import sys;", "Import of Python module 'sys' is refused"),
-        ("x = \"please eval(code)\";", "String contains potentially dangerous code pattern 'eval('"),
-        ("x = 'os.system (\"ls\")';", "dangerous code pattern 'os.system('"),
-        ("x = \"import subprocess.run\";", "dangerous code pattern 'subprocess.'"),
-        ("capability All { resource \"*\"; }", "Overly broad resource pattern '*'"),
-        ("capability Run { allow execute; }", "Dangerous permission 'execute'"),
+        (
+            "x = \"please eval(code)\";",
+            "String contains potentially dangerous code pattern 'eval('",
+        ),
+        (
+            "x = 'os.system (\"ls\")';",
+            "dangerous code pattern 'os.system('",
+        ),
+        (
+            "x = \"import subprocess.run\";",
+            "dangerous code pattern 'subprocess.'",
+        ),
+        (
+            "capability All { resource \"*\"; }",
+            "Overly broad resource pattern '*'",
+        ),
+        (
+            "capability Run { allow execute; }",
+            "Dangerous permission 'execute'",
+        ),
         ("o = {__class__: 1};", "Dunder object key '__class__'"),
     ];
-    support::parallel(&cases, |(source, message)| refused_at_compile_time(source, message));
+    support::parallel(&cases, |(source, message)| {
+        refused_at_compile_time(source, message)
+    });
 }
 
 #[test]
@@ -861,5 +951,48 @@ try { x = {}.keys; print(x); } except (e) { print(e); }
          TypeError\n\
          'list' object has no accessible method 'foo'\n\
          None\n",
+    );
+}
+
+// ------------------------------------------------------------------ the example
+
+/// The README's first command: `cargo run --release -- run examples/shapes/main.ml`.
+#[test]
+fn example_project() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cache = tempfile::tempdir().expect("cache");
+    let mut command = support::mlpy(cache.path());
+    command
+        .args(["run", "examples/shapes/main.ml"])
+        .current_dir(root);
+    let out = run(command, None);
+    let expected = "Shapes (geometry 1.0, lengths in cm):\n  \
+circle r=1.5: area 7.07, perimeter 9.42\n  \
+rectangle 2x3: area 6, perimeter 10\n  \
+square 2: area 4, perimeter 8\n  \
+circle r=0.5: area 0.79, perimeter 3.14\n\
+Total area: 17.85 cm^2\n\
+Largest: circle r=1.5 (7.07)\n\
+Shapes created: 4\n\
+{\"count\": 4, \"kinds\": [\"circle\", \"rectangle\", \"square\"]}\n";
+    assert!(
+        stdout(&out) == expected && out.status.success(),
+        "{}\n{}",
+        diff(expected, &stdout(&out)),
+        stderr(&out)
+    );
+    // The same in both output modes, with a check that reports no problem.
+    let out = {
+        let mut command = support::mlpy(cache.path());
+        command
+            .args(["check", "examples/shapes/main.ml"])
+            .current_dir(root);
+        run(command, None)
+    };
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("no problems found"),
+        "{}",
+        stdout(&out)
     );
 }

@@ -107,7 +107,9 @@ pub fn run_with_timeout(command: &mut Command, stdin: Option<&str>, timeout: Dur
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
     if let Some(text) = stdin {
         let mut pipe = child.stdin.take().expect("stdin");
         let text = text.to_string();

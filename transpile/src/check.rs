@@ -21,7 +21,8 @@ use mlpy_modules::stdlib::{BUILTINS, STDLIB_MODULES};
 use mlpy_modules::suggest::suggestions;
 use mlpy_modules::{Diagnostic, EdgeTarget, ModuleId};
 use mlpy_syntax::ast::{self, ArrowBody, AstNode, Expr, Stmt};
-use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange};
+use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, WalkEvent};
+use rowan::NodeOrToken;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -105,16 +106,13 @@ pub fn module_checks(
         id,
         path: &facts.node(id).path,
         out: Vec::new(),
-        reported: HashSet::new(),
     };
     let file = facts.node(id).file.parse.tree();
-    checker.tokens(file.syntax());
-    checker.expressions(file.syntax());
+    checker.walk(file.syntax());
     let statements: Vec<Stmt> = file.statements().collect();
     checker.block(&statements, Context::default());
     checker.imports();
     checker.capabilities(&file, granted);
-    checker.renamed_collisions(file.syntax());
     checker.out.sort_by_key(|d| d.range.start());
     checker.out
 }
@@ -130,9 +128,13 @@ struct Checker<'a, 'g> {
     id: ModuleId,
     path: &'a Path,
     out: Vec<Diagnostic>,
-    /// Token ranges already reported by a security rule (one message per place).
-    reported: HashSet<TextRange>,
 }
+
+/// Limits of CPython's compiler (3.9–3.13) the emitted code must stay under.
+const MAX_INDENT: u32 = 90; // indentation levels (Python: 100)
+const MAX_STATIC_BLOCKS: u32 = 20; // nested loops and try blocks in one function (Python: 20)
+const MAX_BRACKETS: u32 = 150; // nested brackets (Python: 200)
+const MAX_EXPR_DEPTH: u32 = 1000; // nested expressions (Python's compiler recursion)
 
 impl Checker<'_, '_> {
     fn error(&mut self, code: &'static str, range: TextRange, message: String) -> &mut Diagnostic {
@@ -141,16 +143,121 @@ impl Checker<'_, '_> {
         self.out.last_mut().expect("just pushed")
     }
 
-    // ---- identifiers starting with `__` ----
-
-    fn tokens(&mut self, root: &SyntaxNode) {
-        for token in root
-            .descendants_with_tokens()
-            .filter_map(|e| e.into_token())
-            .filter(|t| t.kind() == SyntaxKind::IDENT && t.text().starts_with("__"))
-        {
-            self.dunder(&token);
+    /// One walk over the tree: identifiers starting with `__`, names, members, strings,
+    /// names that collide once renamed, and the nesting limits of Python.
+    fn walk(&mut self, root: &SyntaxNode) {
+        let mut names: HashMap<String, TextRange> = HashMap::new();
+        let mut indent = 0u32;
+        // Static blocks per enclosing function, innermost last.
+        let mut blocks: Vec<u32> = vec![0];
+        let mut brackets = 0u32;
+        let mut expr_depth = 0u32;
+        let mut too_deep = false;
+        for event in root.preorder_with_tokens() {
+            match event {
+                WalkEvent::Enter(NodeOrToken::Node(node)) => {
+                    let kind = node.kind();
+                    match kind {
+                        SyntaxKind::PATH_EXPR => {
+                            if let Some(path) = ast::PathExpr::cast(node.clone()) {
+                                self.path_expr(&path);
+                            }
+                        }
+                        SyntaxKind::FIELD_EXPR => {
+                            if let Some(field) = ast::FieldExpr::cast(node.clone()) {
+                                self.field_expr(&field);
+                            }
+                        }
+                        SyntaxKind::LITERAL => {
+                            if let Some(token) = node.first_token() {
+                                if token.kind() == SyntaxKind::STRING {
+                                    self.string_literal(&token);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    let (i, b, k, e) = nesting(kind);
+                    indent += i;
+                    brackets += k;
+                    expr_depth += e;
+                    if matches!(kind, SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR) {
+                        blocks.push(0);
+                    }
+                    if let Some(last) = blocks.last_mut() {
+                        *last += b;
+                    }
+                    let current = blocks.last().copied().unwrap_or(0);
+                    if !too_deep {
+                        let problem = if indent > MAX_INDENT {
+                            Some(format!("blocks nested more than {MAX_INDENT} levels deep"))
+                        } else if current > MAX_STATIC_BLOCKS {
+                            Some(format!("more than {MAX_STATIC_BLOCKS} loops and try blocks nested in one function"))
+                        } else if brackets > MAX_BRACKETS {
+                            Some(format!(
+                                "brackets nested more than {MAX_BRACKETS} levels deep"
+                            ))
+                        } else if expr_depth > MAX_EXPR_DEPTH {
+                            Some(format!(
+                                "expressions nested more than {MAX_EXPR_DEPTH} levels deep"
+                            ))
+                        } else {
+                            None
+                        };
+                        if let Some(problem) = problem {
+                            too_deep = true;
+                            let range = node
+                                .first_token()
+                                .map(|t| t.text_range())
+                                .unwrap_or_else(|| node.text_range());
+                            self.error(
+                                "too-deep",
+                                range,
+                                format!("code nested too deeply for Python: {problem}"),
+                            )
+                            .notes
+                            .push("split it into functions".to_string());
+                        }
+                    }
+                }
+                WalkEvent::Leave(NodeOrToken::Node(node)) => {
+                    let kind = node.kind();
+                    let (i, b, k, e) = nesting(kind);
+                    indent -= i;
+                    brackets -= k;
+                    expr_depth -= e;
+                    if let Some(last) = blocks.last_mut() {
+                        *last -= b;
+                    }
+                    if matches!(kind, SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR) {
+                        blocks.pop();
+                    }
+                }
+                WalkEvent::Enter(NodeOrToken::Token(token)) => {
+                    if token.kind() != SyntaxKind::IDENT {
+                        continue;
+                    }
+                    if token.text().starts_with("__") {
+                        self.dunder(&token);
+                    }
+                    let parent = token.parent();
+                    let is_name = match parent.as_ref().map(|p| p.kind()) {
+                        Some(SyntaxKind::NAME) => true,
+                        Some(SyntaxKind::NAME_REF) => parent
+                            .and_then(|p| p.parent())
+                            .is_some_and(|g| g.kind() == SyntaxKind::PATH_EXPR),
+                        _ => false,
+                    };
+                    if is_name {
+                        names
+                            .entry(token.text().to_string())
+                            .or_insert(token.text_range());
+                    }
+                }
+                WalkEvent::Leave(NodeOrToken::Token(_)) => {}
+            }
         }
+        self.renamed_collisions(&names);
     }
 
     fn dunder(&mut self, token: &SyntaxToken) {
@@ -190,7 +297,6 @@ impl Checker<'_, '_> {
             }
             _ => format!("Dunder identifier '{name}' is forbidden in ML code"),
         };
-        self.reported.insert(token.text_range());
         self.error("security-dunder", token.text_range(), message)
             .notes
             .push("names starting with '__' are reserved: they reach Python internals".to_string());
@@ -198,40 +304,16 @@ impl Checker<'_, '_> {
 
     // ---- names, calls, members, strings ----
 
-    fn expressions(&mut self, root: &SyntaxNode) {
-        for node in root.descendants() {
-            match node.kind() {
-                SyntaxKind::PATH_EXPR => {
-                    if let Some(path) = ast::PathExpr::cast(node) {
-                        self.path_expr(&path);
-                    }
-                }
-                SyntaxKind::FIELD_EXPR => {
-                    if let Some(field) = ast::FieldExpr::cast(node) {
-                        self.field_expr(&field);
-                    }
-                }
-                SyntaxKind::LITERAL => {
-                    if let Some(token) = node.first_token() {
-                        if token.kind() == SyntaxKind::STRING {
-                            self.string_literal(&token);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
     fn path_expr(&mut self, path: &ast::PathExpr) {
         let Some(token) = path.name_ref().and_then(|n| n.ident_token()) else {
             return;
         };
         let range = token.text_range();
-        if self.reported.contains(&range) {
+        let name = token.text();
+        if name.starts_with("__") {
+            // Refused as a dunder identifier.
             return;
         }
-        let name = token.text();
         let scopes = self.facts.scopes(self.id);
         if scopes.resolve(range) != NameRes::Unknown {
             // A name the program defines never reaches Python's own builtins.
@@ -306,10 +388,10 @@ impl Checker<'_, '_> {
         let Some(token) = member.ident_token() else {
             return;
         };
-        if self.reported.contains(&token.text_range()) {
+        let name = token.text();
+        if name.starts_with("__") {
             return;
         }
-        let name = token.text();
         let Some(module) = self.facts.module_ref(self.id, &receiver) else {
             return;
         };
@@ -410,7 +492,7 @@ impl Checker<'_, '_> {
             _ => {}
         }
         for expr in mlpy_modules::scopes::stmt_exprs(stmt) {
-            self.arrows_in(&expr, cx);
+            self.arrows_in(&expr);
         }
         let body_cx = match stmt {
             Stmt::Function(_) => Context {
@@ -441,7 +523,7 @@ impl Checker<'_, '_> {
     }
 
     /// Block-bodied arrows inside an expression: their bodies are function bodies.
-    fn arrows_in(&mut self, expr: &Expr, cx: Context) {
+    fn arrows_in(&mut self, expr: &Expr) {
         if let Expr::Arrow(arrow) = expr {
             self.params(arrow.params().collect());
             match arrow.body() {
@@ -456,13 +538,13 @@ impl Checker<'_, '_> {
                         },
                     );
                 }
-                Some(ArrowBody::Expr(body)) => self.arrows_in(&body, cx),
+                Some(ArrowBody::Expr(body)) => self.arrows_in(&body),
                 None => {}
             }
             return;
         }
         for child in mlpy_modules::scopes::expr_children(expr) {
-            self.arrows_in(&child, cx);
+            self.arrows_in(&child);
         }
     }
 
@@ -637,30 +719,9 @@ impl Checker<'_, '_> {
     }
 
     /// `ml_from` and `from` in one module would be the same Python name.
-    fn renamed_collisions(&mut self, root: &SyntaxNode) {
-        let mut names: HashMap<String, TextRange> = HashMap::new();
-        for token in root
-            .descendants_with_tokens()
-            .filter_map(|e| e.into_token())
-            .filter(|t| t.kind() == SyntaxKind::IDENT)
-        {
-            let parent = token.parent().map(|p| p.kind());
-            let is_name = match parent {
-                Some(SyntaxKind::NAME) => true,
-                Some(SyntaxKind::NAME_REF) => token
-                    .parent()
-                    .and_then(|p| p.parent())
-                    .is_some_and(|g| g.kind() == SyntaxKind::PATH_EXPR),
-                _ => false,
-            };
-            if is_name {
-                names
-                    .entry(token.text().to_string())
-                    .or_insert(token.text_range());
-            }
-        }
+    fn renamed_collisions(&mut self, names: &HashMap<String, TextRange>) {
         let mut found: Vec<(String, TextRange)> = Vec::new();
-        for (name, range) in &names {
+        for (name, range) in names {
             if let Some(original) = name.strip_prefix(RENAME_PREFIX) {
                 if is_reserved(original) && names.contains_key(original) {
                     found.push((name.clone(), *range));
@@ -681,6 +742,20 @@ impl Checker<'_, '_> {
                     .to_string(),
             );
         }
+    }
+}
+
+/// What a node adds to (indentation, static blocks, brackets, expression depth) in the
+/// emitted Python.
+fn nesting(kind: SyntaxKind) -> (u32, u32, u32, u32) {
+    use SyntaxKind::*;
+    match kind {
+        BLOCK => (1, 0, 0, 0),
+        WHILE_STMT | FOR_STMT | TRY_STMT | EXCEPT_CLAUSE | FINALLY_CLAUSE => (0, 1, 0, 0),
+        CALL_EXPR | INDEX_EXPR | ARRAY_EXPR | OBJECT_EXPR | FIELD_EXPR | PAREN_EXPR
+        | TERNARY_EXPR => (0, 0, 1, 1),
+        LITERAL | PATH_EXPR | PREFIX_EXPR | BIN_EXPR | ARROW_EXPR => (0, 0, 0, 1),
+        _ => (0, 0, 0, 0),
     }
 }
 

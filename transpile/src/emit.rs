@@ -267,10 +267,8 @@ impl Emitter<'_, '_> {
                             }
                         }
                     }
-                    SyntaxKind::WHITESPACE => {
-                        if token.text().matches('\n').count() >= 2 {
-                            pending_blank = true;
-                        }
+                    SyntaxKind::WHITESPACE if token.text().matches('\n').count() >= 2 => {
+                        pending_blank = true;
                     }
                     _ => {}
                 },

@@ -180,7 +180,7 @@ pub fn write_tree(files: &[OutputFile], dest: &Path) -> std::io::Result<()> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            std::fs::write(&path, &file.contents)?;
+            std::fs::write(&path, file.contents.as_bytes())?;
         }
         replace_dir(&temp, dest)
     })();
