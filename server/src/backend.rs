@@ -31,6 +31,11 @@ pub fn service(options: Options) -> (LspService<Backend>, tower_lsp_server::Clie
     LspService::build(move |client| Backend::new(client, options.clone()))
         .custom_method("mlpy/debug/documentText", Backend::debug_document_text)
         .custom_method("mlpy/debug/flush", Backend::debug_flush)
+        .custom_method(crate::framing::PARSE_ERROR_METHOD, Backend::parse_error)
+        .custom_method(
+            crate::framing::INVALID_REQUEST_METHOD,
+            Backend::invalid_request,
+        )
         .finish()
 }
 
@@ -113,6 +118,16 @@ impl Backend {
             Some((text, version)) => Ok(json!({"text": &*text, "version": version})),
             None => Ok(Value::Null),
         }
+    }
+
+    async fn parse_error(&self) -> Result<Value> {
+        self.log("a message that is not JSON was received");
+        Err(Error::parse_error())
+    }
+
+    async fn invalid_request(&self) -> Result<Value> {
+        self.log("a message that is not JSON-RPC was received");
+        Err(Error::invalid_request())
     }
 
     async fn debug_flush(&self) -> Result<Value> {
@@ -265,6 +280,13 @@ impl LanguageServer for Backend {
                 .and_then(|e| e.resource_operations.as_ref())
                 .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
         );
+        // The workspace scan starts now; requests that need every module wait for it.
+        let world = self.world.clone();
+        let client = self.client.clone();
+        tokio::task::spawn_blocking(move || {
+            let n = world.scan();
+            log_to(&client, format!("{n} module files in {:?}", world.roots()));
+        });
         let capabilities = ServerCapabilities {
             position_encoding: Some(PositionEncodingKind::UTF16),
             text_document_sync: Some(TextDocumentSyncCapability::Options(
@@ -330,17 +352,11 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        // Diagnostics may only be published now (after the `initialize` response).
+        self.engine.send(Msg::All);
         if self.watch_files.get().copied().unwrap_or(false) {
             self.register_watchers().await;
         }
-        let engine = self.engine.clone();
-        let world = self.world.clone();
-        let client = self.client.clone();
-        tokio::task::spawn_blocking(move || {
-            let n = world.scan();
-            log_to(&client, format!("{n} module files in {:?}", world.roots()));
-            engine.send(Msg::All);
-        });
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -18,6 +18,7 @@ pub mod convert;
 pub mod document;
 pub mod engine;
 pub mod features;
+mod framing;
 pub mod manifest;
 pub mod world;
 
@@ -40,10 +41,11 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let stdin = tokio::io::stdin();
+        let (input, filtered) = tokio::io::duplex(1 << 16);
+        tokio::spawn(framing::filter(tokio::io::stdin(), input));
         let stdout = tokio::io::stdout();
         let (service, socket) = backend::service(options);
-        tower_lsp_server::Server::new(stdin, stdout, socket)
+        tower_lsp_server::Server::new(filtered, stdout, socket)
             .concurrency_level(32)
             .serve(service)
             .await;

@@ -1,0 +1,224 @@
+//! Soak test: 10,000 random incremental edits (UTF-16 positions, non-ASCII and
+//! surrogate pairs, multi-line ranges, some positions out of range) to three open
+//! documents of the real `mlpy lsp`. After every batch the server's text
+//! (`mlpy/debug/documentText`) equals the client's own copy, the server answers
+//! requests, never panics, and its memory (RSS) stays flat.
+
+mod lsp_client;
+
+use lsp_client::{fixture, Client};
+use serde_json::{json, Value};
+
+const EDITS: usize = 10_000;
+const BATCH: usize = 500;
+
+/// xorshift64*: deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const PIECES: &[&str] = &[
+    "x",
+    "é",
+    "😀",
+    "\n",
+    "  ",
+    "中文",
+    ";",
+    "{",
+    "}",
+    "(",
+    ")",
+    "\"",
+    "//",
+    "geometry.",
+    "area",
+    "function f(a) { return a + 1; }\n",
+    "import geometry;\n",
+    "s.shout(\"ü\")",
+    "𝔘",
+    "\t",
+];
+
+/// The client's model of a document, with LSP's rules (lines end at `\n`; columns in
+/// UTF-16 units; positions past a line's or the text's end are clamped).
+struct Model {
+    text: String,
+}
+
+impl Model {
+    fn line_starts(&self) -> Vec<usize> {
+        let mut starts = vec![0];
+        starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+        starts
+    }
+
+    fn offset(&self, line: u32, character: u32) -> usize {
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(line as usize) else {
+            return self.text.len();
+        };
+        let end = starts
+            .get(line as usize + 1)
+            .map_or(self.text.len(), |&s| s - 1);
+        let mut units = 0u32;
+        for (i, ch) in self.text[start..end].char_indices() {
+            if units >= character {
+                return start + i;
+            }
+            units += ch.len_utf16() as u32;
+            if units > character {
+                // Inside a surrogate pair: the character's start.
+                return start + i;
+            }
+        }
+        end
+    }
+
+    fn position(&self, offset: usize) -> (u32, u32) {
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let col = self.text[starts[line]..offset].encode_utf16().count();
+        (line as u32, col as u32)
+    }
+
+    /// A random char boundary.
+    fn boundary(&self, rng: &mut Rng) -> usize {
+        let n = self.text.chars().count();
+        let k = rng.below(n + 1);
+        self.text
+            .char_indices()
+            .nth(k)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+
+    /// A random edit: its LSP change and the model updated.
+    fn random_edit(&mut self, rng: &mut Rng) -> Value {
+        let a = self.boundary(rng);
+        let mut b = a;
+        if rng.below(3) > 0 {
+            // Mostly short ranges; long ones now and then; more deletion when long.
+            let span = if self.text.len() > 3000 { 200 } else { 12 };
+            for _ in 0..rng.below(span) {
+                match self.text[b..].chars().next() {
+                    Some(ch) => b += ch.len_utf8(),
+                    None => break,
+                }
+            }
+        }
+        let (mut start, mut end) = (self.position(a), self.position(b));
+        // Out of range now and then: past the line's end, or past the text's end.
+        match rng.below(40) {
+            0 => end.1 += 1000,
+            1 => {
+                let past = (self.line_starts().len() + 5) as u32;
+                start = (past, 3);
+                end = (past + 2, 0);
+            }
+            _ => {}
+        }
+        let insert: String = (0..rng.below(4))
+            .map(|_| PIECES[rng.below(PIECES.len())])
+            .collect();
+        let (from, to) = (self.offset(start.0, start.1), self.offset(end.0, end.1));
+        let (from, to) = (from.min(to), from.max(to));
+        self.text.replace_range(from..to, &insert);
+        json!({
+            "range": {
+                "start": {"line": start.0, "character": start.1},
+                "end": {"line": end.0, "character": end.1},
+            },
+            "text": insert,
+        })
+    }
+}
+
+#[test]
+fn ten_thousand_random_edits() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let files = ["main.ml", "lib/geometry.ml", "lib/utils/strings.ml"];
+    let mut docs: Vec<(String, Model, i32)> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(c.path(f)).unwrap();
+            let uri = c.open_text(f, &text);
+            (uri, Model { text }, 1)
+        })
+        .collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let started = std::time::Instant::now();
+    let mut warm_rss = 0;
+    let mut max_rss = 0;
+    let mut done = 0;
+    while done < EDITS {
+        for _ in 0..BATCH {
+            let d = rng.below(docs.len());
+            let (uri, model, version) = &mut docs[d];
+            // One to three changes per notification, applied in order.
+            let n = 1 + rng.below(3);
+            let changes: Vec<Value> = (0..n).map(|_| model.random_edit(&mut rng)).collect();
+            *version += 1;
+            let (uri, version) = (uri.clone(), *version);
+            c.change(&uri, version, Value::Array(changes));
+            done += n;
+            // Requests in between, on the text as it is now.
+            if rng.below(50) == 0 {
+                let line = rng.below(20) as u32;
+                let _ = c.at("textDocument/hover", &uri, line, 3);
+                let _ = c.at("textDocument/completion", &uri, line, 5);
+            }
+        }
+        for (uri, model, _) in &docs {
+            let server = c.document_text(uri);
+            assert!(
+                server == model.text,
+                "after {done} edits the server's text of {uri} differs:\nserver: {server:?}\nclient: {:?}",
+                model.text
+            );
+        }
+        assert!(c.alive(), "the server died after {done} edits");
+        let rss = c.rss_kib();
+        if warm_rss == 0 {
+            warm_rss = rss;
+        }
+        max_rss = max_rss.max(rss);
+    }
+    // Every document's diagnostics are for its latest version in the end.
+    c.flush();
+    for (uri, _, version) in &docs {
+        let last = c
+            .notifications
+            .iter()
+            .rev()
+            .find(|n| {
+                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == *uri
+            })
+            .unwrap_or_else(|| panic!("no diagnostics for {uri}"));
+        assert_eq!(last["params"]["version"], *version, "{uri}");
+    }
+    let final_rss = c.rss_kib();
+    eprintln!(
+        "{done} edits in {:.1}s; RSS after the first batch {} KiB, max {} KiB, final {} KiB",
+        started.elapsed().as_secs_f64(),
+        warm_rss,
+        max_rss,
+        final_rss
+    );
+    assert!(
+        max_rss < warm_rss + 64 * 1024,
+        "memory grew: {warm_rss} KiB after the first batch, {max_rss} KiB at most"
+    );
+    c.shutdown();
+}
