@@ -779,3 +779,29 @@ fn concurrent_importers_share_one_download() {
 fn _path(p: &Path) -> &Path {
     p
 }
+
+#[test]
+fn a_key_no_longer_trusted_stops_cached_modules_too() {
+    let env = Env::new();
+    env.signed("/m.ml", "x = 1;\n");
+    env.project(
+        &format!("import {};\n", env.url("/m")),
+        serde_json::json!({}),
+    );
+    let (graph, _) = env.build(env.options());
+    no_errors(&graph);
+    // The project replaces its trusted key: the cached module, pinned in mlpy.lock,
+    // is no longer acceptable.
+    let other = generate_keypair().unwrap();
+    env.project(
+        &format!("import {};\n", env.url("/m")),
+        serde_json::json!({ "trusted_keys": [other.public_base64] }),
+    );
+    let (graph, _) = env.build(RemoteOptions {
+        network: Network::CachedOnly,
+        ..env.options()
+    });
+    let e = single_error(&graph).to_string();
+    assert!(e.contains("not in \"trusted_keys\""), "{e}");
+    assert_eq!(env.server.hits(), 3, "only the first fetch");
+}

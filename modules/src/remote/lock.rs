@@ -120,7 +120,7 @@ impl Lockfile {
     pub fn check_module(&mut self, url: &str, sha256: &str) -> Result<(), LockProblem> {
         match self.data.modules.get(url) {
             Some(locked) if locked.sha256 == sha256 => Ok(()),
-            Some(locked) if !(self.mode.update && !self.mode.frozen) => Err(LockProblem::Changed {
+            Some(locked) if !self.mode.update || self.mode.frozen => Err(LockProblem::Changed {
                 expected: locked.sha256.clone(),
             }),
             _ if self.mode.frozen => Err(LockProblem::Frozen),
@@ -140,7 +140,7 @@ impl Lockfile {
     pub fn check_ref(&mut self, key: &str, commit: &str) -> Result<(), LockProblem> {
         match self.data.refs.get(key) {
             Some(locked) if locked.commit == commit => Ok(()),
-            Some(locked) if !(self.mode.update && !self.mode.frozen) => Err(LockProblem::Changed {
+            Some(locked) if !self.mode.update || self.mode.frozen => Err(LockProblem::Changed {
                 expected: locked.commit.clone(),
             }),
             _ if self.mode.frozen => Err(LockProblem::Frozen),
