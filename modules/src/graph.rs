@@ -80,6 +80,17 @@ pub struct Cycle {
     pub edges: Vec<usize>,
 }
 
+/// How much of a graph [`ModuleGraph::build_with`] builds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// The entry's dotted name (default: its file stem).
+    pub entry_name: Option<String>,
+    /// Load only the modules at most this many imports away from the entry; the imports
+    /// of the outermost ones stay unresolved (their `imports` are empty), and cycles
+    /// through them are not found. `None`: everything reachable.
+    pub max_depth: Option<usize>,
+}
+
 /// Why the graph could not even start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot load '{}': {message}", path.display())]
@@ -106,6 +117,18 @@ impl ModuleGraph {
         resolver: &Resolver,
         cache: &ModuleCache,
     ) -> Result<ModuleGraph, EntryError> {
+        ModuleGraph::build_with(entry, resolver, cache, &BuildOptions::default())
+    }
+
+    /// [`ModuleGraph::build`] with options: the entry's name, and how deep to go (the
+    /// language server checks an edited module with only what it imports directly when
+    /// the module is in no cycle).
+    pub fn build_with(
+        entry: &Path,
+        resolver: &Resolver,
+        cache: &ModuleCache,
+        options: &BuildOptions,
+    ) -> Result<ModuleGraph, EntryError> {
         let entry_path = std::fs::canonicalize(entry).map_err(|e| EntryError {
             path: entry.to_path_buf(),
             message: e.to_string(),
@@ -122,7 +145,10 @@ impl ModuleGraph {
             by_path: HashMap::new(),
         };
         graph.add_node(
-            entry_name(entry),
+            options
+                .entry_name
+                .clone()
+                .unwrap_or_else(|| entry_name(entry)),
             entry_path,
             Origin::File,
             false,
@@ -131,7 +157,9 @@ impl ModuleGraph {
         );
         let mut load_errors: HashMap<PathBuf, LoadError> = HashMap::new();
         let mut frontier = vec![ModuleId(0)];
-        while !frontier.is_empty() {
+        let mut depth = 0;
+        while !frontier.is_empty() && options.max_depth.is_none_or(|max| depth < max) {
+            depth += 1;
             let pending: Vec<Vec<PendingEdge>> = frontier
                 .par_iter()
                 .map(|&id| pending_edges(graph.module(id), resolver))
@@ -636,4 +664,46 @@ fn strongly_connected(successors: &[Vec<ModuleId>]) -> Vec<Vec<ModuleId>> {
         }
     }
     components
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ProjectConfig;
+
+    #[test]
+    fn depth_limited_builds_and_entry_names() {
+        let dir = tempfile::tempdir().unwrap();
+        for (file, text) in [
+            (
+                "lib/utils/math.ml",
+                "import b;\nfunction f() { return b.g(); }\n",
+            ),
+            ("lib/b.ml", "import c;\nfunction g() { return 1; }\n"),
+            ("lib/c.ml", "X = 1;\n"),
+        ] {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        std::fs::write(dir.path().join("mlpy.json"), r#"{"import_paths": ["lib"]}"#).unwrap();
+        let entry = dir.path().join("lib/utils/math.ml");
+        let resolver = Resolver::new(std::sync::Arc::new(
+            ProjectConfig::discover(&entry).unwrap(),
+        ));
+        let cache = ModuleCache::new();
+        let options = BuildOptions {
+            entry_name: Some("utils.math".into()),
+            max_depth: Some(1),
+        };
+        let graph = ModuleGraph::build_with(&entry, &resolver, &cache, &options).unwrap();
+        assert_eq!(graph.entry_module().name, "utils.math");
+        let names: Vec<&str> = graph.modules.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["utils.math", "b"]);
+        assert!(graph.module(ModuleId(1)).imports.is_empty());
+        assert!(crate::check::module_diagnostics(&graph, graph.entry).is_empty());
+        let full = ModuleGraph::build(&entry, &resolver, &cache).unwrap();
+        assert_eq!(full.len(), 3);
+        assert_eq!(full.entry_module().name, "math");
+    }
 }

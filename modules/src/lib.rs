@@ -31,6 +31,8 @@ pub use cache::{CacheStats, LoadError, ModuleCache, SourceFile};
 pub use config::{ConfigError, ConfigOverrides, ProjectConfig, StdlibMode};
 pub use diagnostic::{Diagnostic, Related, Severity};
 pub use error::ResolveError;
-pub use graph::{Cycle, EdgeTarget, EntryError, ImportEdge, ModuleGraph, ModuleId, ModuleNode};
+pub use graph::{
+    BuildOptions, Cycle, EdgeTarget, EntryError, ImportEdge, ModuleGraph, ModuleId, ModuleNode,
+};
 pub use protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 pub use resolver::{Resolution, Resolver};
