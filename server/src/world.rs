@@ -3,6 +3,7 @@
 
 use crate::document::Document;
 use mlpy_modules::config::CONFIG_FILE_NAME;
+use mlpy_modules::remote::{RemoteOptions, SetupError};
 use mlpy_modules::{
     ConfigError, ConfigOverrides, ModuleCache, ProjectConfig, Resolver, SourceFile,
 };
@@ -32,8 +33,18 @@ impl Project {
         };
         config.apply(overrides);
         let config = Arc::new(config);
+        // Remote imports from the cache only: the editor never touches the network (an
+        // uncached module is `remote-not-cached`), and checks mlpy.lock without writing it.
+        let (resolver, config_error) =
+            match mlpy_modules::remote::resolver(config.clone(), RemoteOptions::editor()) {
+                Ok((resolver, _)) => (resolver, config_error),
+                Err(SetupError::Config(error)) => {
+                    (Resolver::new(config.clone()), config_error.or(Some(error)))
+                }
+                Err(SetupError::Other(_)) => (Resolver::new(config.clone()), config_error),
+            };
         Project {
-            resolver: Arc::new(Resolver::new(config.clone())),
+            resolver: Arc::new(resolver),
             config,
             config_error,
         }
