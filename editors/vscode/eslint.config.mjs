@@ -1,0 +1,19 @@
+// Lint configuration (ESLint 9 flat config with typescript-eslint).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["out/**", "node_modules/**", "*.vsix"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["src/**/*.ts", "test/**/*.ts"],
+    languageOptions: { parserOptions: { project: false } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      eqeqeq: ["error", "always"],
+      curly: "error",
+      "no-console": "off",
+    },
+  },
+);
