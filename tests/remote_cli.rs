@@ -206,6 +206,19 @@ fn a_signed_tree_served_over_https_works_from_check_graph_fetch_and_run() {
         "{}",
         all(&out)
     );
+    // The emitted Python: one self-contained file, run by a bare python3.
+    let out = env.mlpy(&["transpile", "main.ml", "--cached-only", "-o", "out/app.py"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let out = Command::new("python3")
+        .arg(env.path("out/app.py"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        "mean = 3.0, sqrt(16) = 4.0\nhello remote\n",
+        "{}",
+        all(&out)
+    );
     assert_eq!(env.server.hits(), 0);
 }
 
