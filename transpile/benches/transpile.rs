@@ -1,1 +1,324 @@
-fn main() {}
+//! Transpiler benchmarks (`cargo bench -p mlpy-transpile`; no external harness).
+//!
+//! On the conformance corpus (`../shared/conformance`, or `$MLPY_CONFORMANCE_DIR`), each of
+//! the 76 programs with its own folder as import path:
+//!
+//! 1. **transpile**: checks + emission of every module (multi-file output, runtime
+//!    included) on module graphs already loaded — the transpiler's own cost;
+//! 2. **end to end**: configuration, resolving, reading and parsing every module, checks,
+//!    emission — what `mlpy transpile` does in-process;
+//! 3. **process**: whole-process time of the release binary `mlpy transpile` on one program
+//!    (needs `cargo build --release` first; skipped otherwise);
+//! 4. **emitted code**: run time of the emitted Python for the compute-heavy programs
+//!    (`python3`, or `$MLPY_PYTHON`), next to Python's own start-up and an empty program.
+//!
+//! Times are medians of repeated runs. Throughput counts every module of every program
+//! (a module imported by two programs counts twice), as `mlpy transpile` would process it.
+
+use mlpy_modules::{ConfigOverrides, ModuleCache, ModuleGraph, ProjectConfig, Resolver};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const CAPABILITIES: &[&str] = &[
+    "console",
+    "math",
+    "regex",
+    "json",
+    "datetime",
+    "random",
+    "collections",
+    "functional",
+    "file",
+    "path",
+    "http",
+    "env",
+    "args",
+    "crypto",
+    "csv",
+    "log",
+];
+
+/// Programs whose emitted code does enough work to time.
+const COMPUTE_HEAVY: &[&str] = &[
+    "ml_core/01_recursion_fibonacci",
+    "ml_core/02_quicksort",
+    "ml_core/03_graph_search_astar",
+    "ml_core/04_traveling_salesman",
+    "ml_core/10_decorators",
+    "ml_module/03_pathfinding_test",
+    "ml_builtin/16_comprehensive_integration",
+];
+
+/// The program timed as a whole process.
+const PROCESS_PROGRAM: &str = "ml_module/02_algorithms_test";
+
+fn corpus() -> PathBuf {
+    let dir = match std::env::var_os("MLPY_CONFORMANCE_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"),
+    };
+    assert!(
+        dir.join("programs").is_dir(),
+        "conformance corpus not found at {} (set MLPY_CONFORMANCE_DIR)",
+        dir.display()
+    );
+    dir
+}
+
+struct Program {
+    name: String,
+    entry: PathBuf,
+    import_path: PathBuf,
+}
+
+fn programs(corpus: &Path) -> Vec<Program> {
+    let mut out = Vec::new();
+    let mut suites: Vec<PathBuf> = std::fs::read_dir(corpus.join("programs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    suites.sort();
+    for suite in suites {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&suite)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ml"))
+            .collect();
+        files.sort();
+        for file in files {
+            out.push(Program {
+                name: format!(
+                    "{}/{}",
+                    suite.file_name().unwrap().to_string_lossy(),
+                    file.file_stem().unwrap().to_string_lossy()
+                ),
+                entry: file,
+                import_path: suite.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn config(program: &Program) -> ProjectConfig {
+    let mut config = ProjectConfig::discover(&program.entry).unwrap();
+    config.apply(&ConfigOverrides {
+        import_paths: Some(vec![program.import_path.clone()]),
+        capabilities: CAPABILITIES.iter().map(|c| c.to_string()).collect(),
+        ..ConfigOverrides::default()
+    });
+    config
+}
+
+fn load(program: &Program, cache: &ModuleCache) -> (ModuleGraph, ProjectConfig) {
+    let config = config(program);
+    let resolver = Resolver::new(Arc::new(config.clone()));
+    let graph = ModuleGraph::build(&program.entry, &resolver, cache).unwrap();
+    (graph, config)
+}
+
+/// Runs `f` repeatedly (at least `min_runs` times and one second); the median time.
+fn median_time(min_runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times = Vec::new();
+    let started = Instant::now();
+    while times.len() < min_runs || started.elapsed() < Duration::from_secs(1) {
+        let t = Instant::now();
+        f();
+        times.push(t.elapsed());
+        if times.len() >= 1000 {
+            break;
+        }
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; anything else is a filter we do not support.
+    let corpus = corpus();
+    let programs = programs(&corpus);
+    println!(
+        "mlpy-transpile benchmarks on {} programs of {}",
+        programs.len(),
+        corpus.display()
+    );
+
+    // 1. The transpiler's own cost, on loaded graphs.
+    let cache = ModuleCache::new();
+    let loaded: Vec<(ModuleGraph, ProjectConfig)> =
+        programs.iter().map(|p| load(p, &cache)).collect();
+    let bytes: usize = loaded
+        .iter()
+        .flat_map(|(g, _)| g.modules.iter().map(|m| m.file.text.len()))
+        .sum();
+    let files: usize = loaded.iter().map(|(g, _)| g.len()).sum();
+    let mut emitted = 0usize;
+    let transpile = median_time(5, || {
+        emitted = 0;
+        for (graph, config) in &loaded {
+            let out = mlpy_transpile::transpile_multi(graph, &mlpy_transpile::Options::new(config))
+                .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+            emitted += out.files.len();
+        }
+    });
+    report(
+        "transpile (checks + emit, graphs loaded)",
+        transpile,
+        bytes,
+        files,
+    );
+    let single = median_time(5, || {
+        for (graph, config) in &loaded {
+            let out =
+                mlpy_transpile::transpile_single(graph, &mlpy_transpile::Options::new(config))
+                    .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+            std::hint::black_box(out.text.len());
+        }
+    });
+    report("transpile, single-file output", single, bytes, files);
+
+    // 2. End to end in-process: nothing cached.
+    let end_to_end = median_time(5, || {
+        for program in &programs {
+            let cache = ModuleCache::new();
+            let (graph, config) = load(program, &cache);
+            let out =
+                mlpy_transpile::transpile_multi(&graph, &mlpy_transpile::Options::new(&config))
+                    .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+            std::hint::black_box(out.files.len());
+        }
+    });
+    report(
+        "end to end (config, resolve, parse, check, emit)",
+        end_to_end,
+        bytes,
+        files,
+    );
+
+    // `MLPY_BENCH_IN_PROCESS=1`: only the in-process measures (for profiling).
+    if std::env::var_os("MLPY_BENCH_IN_PROCESS").is_some() {
+        return;
+    }
+
+    // 3. The release binary as a whole process.
+    let work = tempfile::tempdir().unwrap();
+    match release_binary() {
+        Some(mlpy) => {
+            let program = programs.iter().find(|p| p.name == PROCESS_PROGRAM).unwrap();
+            for (label, out_args) in [
+                (
+                    "single file",
+                    vec![
+                        "-o".to_string(),
+                        work.path().join("one.py").display().to_string(),
+                    ],
+                ),
+                (
+                    "multi file",
+                    vec![
+                        "--out-dir".to_string(),
+                        work.path().join("tree").display().to_string(),
+                    ],
+                ),
+            ] {
+                let time = median_time(30, || {
+                    let status = Command::new(&mlpy)
+                        .arg("transpile")
+                        .arg(&program.entry)
+                        .arg("--import-paths")
+                        .arg(&program.import_path)
+                        .args(&out_args)
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .status()
+                        .unwrap();
+                    assert!(status.success());
+                });
+                println!(
+                    "process: mlpy transpile {PROCESS_PROGRAM}.ml ({label}): median {:.1} ms",
+                    ms(time)
+                );
+            }
+        }
+        None => {
+            println!("process: skipped (build the release binary first: cargo build --release)")
+        }
+    }
+
+    // 4. Run time of emitted code.
+    let python = std::env::var("MLPY_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let startup = median_time(10, || {
+        let status = Command::new(&python).args(["-c", "pass"]).status().unwrap();
+        assert!(status.success());
+    });
+    println!(
+        "emitted code: python3 -c pass: median {:.1} ms",
+        ms(startup)
+    );
+    std::fs::write(work.path().join("empty.ml"), "x = 1;\n").unwrap();
+    let empty = Program {
+        name: "empty".to_string(),
+        entry: work.path().join("empty.ml"),
+        import_path: work.path().to_path_buf(),
+    };
+    let mut heavy: Vec<&Program> = vec![&empty];
+    heavy.extend(COMPUTE_HEAVY.iter().map(|name| {
+        programs
+            .iter()
+            .find(|p| p.name == *name)
+            .unwrap_or_else(|| panic!("{name} not in the corpus"))
+    }));
+    for program in heavy {
+        let cache = ModuleCache::new();
+        let (graph, config) = load(program, &cache);
+        let out = mlpy_transpile::transpile_multi(&graph, &mlpy_transpile::Options::new(&config))
+            .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+        let dir = work.path().join(program.name.replace('/', "_"));
+        mlpy_transpile::write_tree(&out.files, &dir).unwrap();
+        let cwd = tempfile::tempdir().unwrap();
+        let entry = dir.join(&out.entry);
+        // Once to write the .pyc files, then timed.
+        let run = || {
+            let status = Command::new(&python)
+                .arg(&entry)
+                .current_dir(cwd.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "{} failed", program.name);
+        };
+        run();
+        let time = median_time(5, run);
+        println!("emitted code: {}: median {:.1} ms", program.name, ms(time));
+    }
+    let _ = emitted;
+}
+
+fn report(label: &str, time: Duration, bytes: usize, files: usize) {
+    let secs = time.as_secs_f64();
+    println!(
+        "{label}: {:.2} ms for {files} modules ({:.0} KB): {:.1} MB/s, {:.0} files/s",
+        ms(time),
+        bytes as f64 / 1024.0,
+        bytes as f64 / secs / 1_000_000.0,
+        files as f64 / secs
+    );
+}
+
+/// `target/release/mlpy`, next to this benchmark's `target/release/deps/`.
+fn release_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let release = exe.parent()?.parent()?;
+    let candidate = release.join(if cfg!(windows) { "mlpy.exe" } else { "mlpy" });
+    candidate.is_file().then_some(candidate)
+}

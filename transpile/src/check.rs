@@ -12,15 +12,14 @@
 //!   broad capability declarations;
 //! * capabilities a module declares but the program is not granted (a warning).
 
-use crate::emit::own_nonlocals;
-use crate::facts::{ProgramFacts, Target};
+use crate::facts::{FieldRef, ProgramFacts, Target};
 use crate::names::{is_reserved, RENAME_PREFIX};
 use crate::runtime::{self, capability_covered, declared_capabilities};
 use mlpy_modules::scopes::NameRes;
 use mlpy_modules::stdlib::{BUILTINS, STDLIB_MODULES};
 use mlpy_modules::suggest::suggestions;
 use mlpy_modules::{Diagnostic, EdgeTarget, ModuleId};
-use mlpy_syntax::ast::{self, ArrowBody, AstNode, Expr, Stmt};
+use mlpy_syntax::ast::{self, ArrowBody, AstNode, Expr};
 use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, WalkEvent};
 use rowan::NodeOrToken;
 use std::collections::{HashMap, HashSet};
@@ -109,8 +108,6 @@ pub fn module_checks(
     };
     let file = facts.node(id).file.parse.tree();
     checker.walk(file.syntax());
-    let statements: Vec<Stmt> = file.statements().collect();
-    checker.block(&statements, Context::default());
     checker.imports();
     checker.capabilities(&file, granted);
     checker.out.sort_by_key(|d| d.range.start());
@@ -153,10 +150,13 @@ impl Checker<'_, '_> {
         let mut brackets = 0u32;
         let mut expr_depth = 0u32;
         let mut too_deep = false;
+        // Statement context: innermost last.
+        let mut contexts: Vec<Context> = vec![Context::default()];
         for event in root.preorder_with_tokens() {
             match event {
                 WalkEvent::Enter(NodeOrToken::Node(node)) => {
                     let kind = node.kind();
+                    self.statement_rules(&node, &mut contexts);
                     match kind {
                         SyntaxKind::PATH_EXPR => {
                             if let Some(path) = ast::PathExpr::cast(node.clone()) {
@@ -222,6 +222,15 @@ impl Checker<'_, '_> {
                 }
                 WalkEvent::Leave(NodeOrToken::Node(node)) => {
                     let kind = node.kind();
+                    if matches!(
+                        kind,
+                        SyntaxKind::FUNCTION
+                            | SyntaxKind::ARROW_EXPR
+                            | SyntaxKind::WHILE_STMT
+                            | SyntaxKind::FOR_STMT
+                    ) {
+                        contexts.pop();
+                    }
                     let (i, b, k, e) = nesting(kind);
                     indent -= i;
                     brackets -= k;
@@ -300,6 +309,67 @@ impl Checker<'_, '_> {
         self.error("security-dunder", token.text_range(), message)
             .notes
             .push("names starting with '__' are reserved: they reach Python internals".to_string());
+    }
+
+    /// `break`/`continue` outside a loop, `return` outside a function, parameters,
+    /// assignments; keeps the statement context up to date.
+    fn statement_rules(&mut self, node: &SyntaxNode, contexts: &mut Vec<Context>) {
+        let cx = contexts.last().copied().unwrap_or_default();
+        match node.kind() {
+            SyntaxKind::BREAK_STMT if !cx.in_loop => {
+                self.error(
+                    "break-outside-loop",
+                    node.text_range(),
+                    "'break' outside a loop".to_string(),
+                );
+            }
+            SyntaxKind::CONTINUE_STMT if !cx.in_loop => {
+                self.error(
+                    "continue-outside-loop",
+                    node.text_range(),
+                    "'continue' outside a loop".to_string(),
+                );
+            }
+            SyntaxKind::RETURN_STMT if !cx.in_function => {
+                self.error(
+                    "return-outside-function",
+                    node.text_range(),
+                    "'return' outside a function".to_string(),
+                );
+            }
+            SyntaxKind::ASSIGN_STMT => {
+                if let Some(a) = ast::AssignStmt::cast(node.clone()) {
+                    self.assign(&a);
+                }
+            }
+            SyntaxKind::FUNCTION => {
+                if let Some(f) = ast::FunctionDef::cast(node.clone()) {
+                    self.params(f.params().collect());
+                    self.function_nonlocals(node, f.params().collect());
+                }
+                contexts.push(Context {
+                    in_loop: false,
+                    in_function: true,
+                });
+            }
+            SyntaxKind::ARROW_EXPR => {
+                if let Some(a) = ast::ArrowExpr::cast(node.clone()) {
+                    self.params(a.params().collect());
+                    if matches!(a.body(), Some(ArrowBody::Block(_))) {
+                        self.function_nonlocals(node, a.params().collect());
+                    }
+                }
+                contexts.push(Context {
+                    in_loop: false,
+                    in_function: true,
+                });
+            }
+            SyntaxKind::WHILE_STMT | SyntaxKind::FOR_STMT => contexts.push(Context {
+                in_loop: true,
+                in_function: cx.in_function,
+            }),
+            _ => {}
+        }
     }
 
     // ---- names, calls, members, strings ----
@@ -382,27 +452,17 @@ impl Checker<'_, '_> {
     }
 
     fn field_expr(&mut self, field: &ast::FieldExpr) {
-        let (Some(receiver), Some(member)) = (field.receiver(), field.name_ref()) else {
-            return;
-        };
-        let Some(token) = member.ident_token() else {
+        let Some(token) = field.name_ref().and_then(|m| m.ident_token()) else {
             return;
         };
         let name = token.text();
         if name.starts_with("__") {
             return;
         }
-        let Some(module) = self.facts.module_ref(self.id, &receiver) else {
+        // `a.b` where `a.b` is itself an imported module is not a member.
+        let Some(FieldRef::Member(module)) = self.facts.field_ref(self.id, field) else {
             return;
         };
-        // `a.b` where `a.b` is itself an imported module is not a member.
-        if self
-            .facts
-            .module_ref(self.id, &Expr::Field(field.clone()))
-            .is_some()
-        {
-            return;
-        }
         match &module.target {
             Target::Stdlib(stdlib) => {
                 let Some(info) = runtime::stdlib_module(stdlib) else {
@@ -455,99 +515,6 @@ impl Checker<'_, '_> {
 
     // ---- statements ----
 
-    fn block(&mut self, statements: &[Stmt], cx: Context) {
-        for stmt in statements {
-            self.stmt(stmt, cx);
-        }
-    }
-
-    fn stmt(&mut self, stmt: &Stmt, cx: Context) {
-        match stmt {
-            Stmt::Break(b) if !cx.in_loop => {
-                self.error(
-                    "break-outside-loop",
-                    b.syntax().text_range(),
-                    "'break' outside a loop".to_string(),
-                );
-            }
-            Stmt::Continue(c) if !cx.in_loop => {
-                self.error(
-                    "continue-outside-loop",
-                    c.syntax().text_range(),
-                    "'continue' outside a loop".to_string(),
-                );
-            }
-            Stmt::Return(r) if !cx.in_function => {
-                self.error(
-                    "return-outside-function",
-                    r.syntax().text_range(),
-                    "'return' outside a function".to_string(),
-                );
-            }
-            Stmt::Function(f) => {
-                self.params(f.params().collect());
-                self.function_nonlocals(f.syntax(), f.params().collect());
-            }
-            Stmt::Assign(a) => self.assign(a),
-            _ => {}
-        }
-        for expr in mlpy_modules::scopes::stmt_exprs(stmt) {
-            self.arrows_in(&expr);
-        }
-        let body_cx = match stmt {
-            Stmt::Function(_) => Context {
-                in_loop: false,
-                in_function: true,
-            },
-            Stmt::While(_) | Stmt::For(_) => Context {
-                in_loop: true,
-                ..cx
-            },
-            _ => cx,
-        };
-        match stmt {
-            Stmt::Function(f) => {
-                let body: Vec<Stmt> = f
-                    .body()
-                    .map(|b| b.statements().collect())
-                    .unwrap_or_default();
-                self.block(&body, body_cx);
-            }
-            _ => {
-                for block in mlpy_modules::scopes::nested_blocks(stmt) {
-                    let body: Vec<Stmt> = block.statements().collect();
-                    self.block(&body, body_cx);
-                }
-            }
-        }
-    }
-
-    /// Block-bodied arrows inside an expression: their bodies are function bodies.
-    fn arrows_in(&mut self, expr: &Expr) {
-        if let Expr::Arrow(arrow) = expr {
-            self.params(arrow.params().collect());
-            match arrow.body() {
-                Some(ArrowBody::Block(block)) => {
-                    self.function_nonlocals(arrow.syntax(), arrow.params().collect());
-                    let body: Vec<Stmt> = block.statements().collect();
-                    self.block(
-                        &body,
-                        Context {
-                            in_loop: false,
-                            in_function: true,
-                        },
-                    );
-                }
-                Some(ArrowBody::Expr(body)) => self.arrows_in(&body),
-                None => {}
-            }
-            return;
-        }
-        for child in mlpy_modules::scopes::expr_children(expr) {
-            self.arrows_in(&child);
-        }
-    }
-
     fn params(&mut self, params: Vec<ast::Param>) {
         let mut seen = HashSet::new();
         for param in params {
@@ -573,21 +540,19 @@ impl Checker<'_, '_> {
         if names.is_empty() {
             return;
         }
-        for n in own_nonlocals(function) {
-            for name in n.names() {
-                let Some(token) = name.ident_token() else {
-                    continue;
-                };
-                if names.contains(token.text()) {
-                    self.error(
-                        "nonlocal",
-                        token.text_range(),
-                        format!(
-                            "'{}' is a parameter of this function and cannot be declared nonlocal",
-                            token.text()
-                        ),
-                    );
-                }
+        let Some(scope) = self.facts.scope_of(self.id, function.text_range()) else {
+            return;
+        };
+        let scopes = self.facts.scopes(self.id);
+        for (name, range) in &scopes.scope(scope).nonlocals {
+            if names.contains(name) {
+                self.error(
+                    "nonlocal",
+                    *range,
+                    format!(
+                        "'{name}' is a parameter of this function and cannot be declared nonlocal"
+                    ),
+                );
             }
         }
     }

@@ -5,7 +5,7 @@
 //! the emitter keeps the ML line breaks (a list literal written over five lines stays five
 //! lines), so Python's own line numbers stay close to the ML ones.
 
-use crate::facts::{ProgramFacts, Target};
+use crate::facts::{FieldRef, ProgramFacts, Target};
 use crate::names::py_name;
 use crate::pyliteral::py_string;
 use crate::runtime::stdlib_module;
@@ -373,10 +373,7 @@ impl Emitter<'_, '_> {
             .and_then(|n| n.ident_token())
             .map(|t| (t.text().to_string(), t.text_range()));
         let (alias_py, aliased) = match &binding_name {
-            Some((_, range)) => match self.facts.binding_at_def(self.id, *range) {
-                Some(b) => (self.facts.binding_py_name(self.id, b), true),
-                None => (py_name(&binding_name.as_ref().expect("some").0), true),
-            },
+            Some((name, _)) => (py_name(name), true),
             None => (String::new(), false),
         };
         let text = match target {
@@ -455,38 +452,41 @@ impl Emitter<'_, '_> {
     }
 
     fn declarations(&mut self, function: &SyntaxNode) -> bool {
+        let Some(scope) = self.facts.scope_of(self.id, function.text_range()) else {
+            return false;
+        };
+        let nonlocals = &self.scopes.scope(scope).nonlocals;
+        if nonlocals.is_empty() {
+            return false;
+        }
         let mut globals: Vec<String> = Vec::new();
-        let mut nonlocals: Vec<String> = Vec::new();
-        let mut first_line = 0;
+        let mut locals: Vec<String> = Vec::new();
+        let first_line = nonlocals
+            .iter()
+            .map(|(_, range)| self.line_of(range.start()))
+            .min()
+            .unwrap_or(0);
         let module_scope = self.scopes.module_scope();
-        for stmt in own_nonlocals(function) {
-            if first_line == 0 {
-                first_line = self.start_line(stmt.syntax());
-            }
-            for name in stmt.names() {
-                let Some(token) = name.ident_token() else {
-                    continue;
-                };
-                let Some(target) = self.scopes.nonlocal_target(token.text_range()) else {
-                    continue;
-                };
-                let py = self.facts.binding_py_name(self.id, target);
-                let list = if self.scopes.binding(target).scope == module_scope {
-                    &mut globals
-                } else {
-                    &mut nonlocals
-                };
-                if !list.contains(&py) {
-                    list.push(py);
-                }
+        for (_, range) in nonlocals {
+            let Some(target) = self.scopes.nonlocal_target(*range) else {
+                continue;
+            };
+            let py = self.facts.binding_py_name(self.id, target);
+            let list = if self.scopes.binding(target).scope == module_scope {
+                &mut globals
+            } else {
+                &mut locals
+            };
+            if !list.contains(&py) {
+                list.push(py);
             }
         }
-        let wrote = !globals.is_empty() || !nonlocals.is_empty();
+        let wrote = !globals.is_empty() || !locals.is_empty();
         if !globals.is_empty() {
             self.push(format!("global {}", globals.join(", ")), first_line);
         }
-        if !nonlocals.is_empty() {
-            self.push(format!("nonlocal {}", nonlocals.join(", ")), first_line);
+        if !locals.is_empty() {
+            self.push(format!("nonlocal {}", locals.join(", ")), first_line);
         }
         wrote
     }
@@ -841,14 +841,11 @@ impl Emitter<'_, '_> {
     fn method_call(&mut self, f: &ast::FieldExpr, args: &[Expr], close: u32) -> Option<Code> {
         let member = f.field_name()?;
         let receiver = f.receiver()?;
-        if self
-            .facts
-            .module_ref(self.id, &Expr::Field(f.clone()))
-            .is_some()
-        {
+        let field_ref = self.facts.field_ref(self.id, f);
+        if let Some(FieldRef::Module(_)) = field_ref {
             return None;
         }
-        if let Some(module) = self.facts.module_ref(self.id, &receiver) {
+        if let Some(FieldRef::Member(module)) = field_ref {
             let (callee, direct) = match &module.target {
                 Target::User(m) => (
                     format!("{}.{}", module.py, self.facts.member_py_name(*m, &member)),
@@ -899,17 +896,15 @@ impl Emitter<'_, '_> {
     }
 
     fn field(&mut self, f: &ast::FieldExpr) -> Code {
-        if let Some(module) = self.facts.module_ref(self.id, &Expr::Field(f.clone())) {
-            if module.target == Target::Builtins {
-                self.builtin_module = true;
-            }
-            return Code::atom(module.py);
+        let field_ref = self.facts.field_ref(self.id, f);
+        if let Some(FieldRef::Module(module)) = &field_ref {
+            return Code::atom(module.py.clone());
         }
         let member = f.field_name().unwrap_or_default();
         let Some(receiver) = f.receiver() else {
             return Code::atom("None");
         };
-        if let Some(module) = self.facts.module_ref(self.id, &receiver) {
+        if let Some(FieldRef::Member(module)) = &field_ref {
             match &module.target {
                 Target::User(m) => {
                     return Code::atom(format!(
@@ -1080,21 +1075,6 @@ fn closing_line(e: &Emitter<'_, '_>, node: &SyntaxNode, kind: SyntaxKind) -> u32
         .last()
         .map(|t| e.line_of(t.text_range().start()))
         .unwrap_or(e.cur_line)
-}
-
-/// `nonlocal` statements of a function or arrow body, not of functions nested in it.
-pub fn own_nonlocals(function: &SyntaxNode) -> Vec<ast::NonlocalStmt> {
-    let mut out = Vec::new();
-    let mut stack: Vec<SyntaxNode> = function.children().collect();
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            SyntaxKind::NONLOCAL_STMT => out.extend(ast::NonlocalStmt::cast(node)),
-            SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR => {}
-            _ => stack.extend(node.children()),
-        }
-    }
-    out.sort_by_key(|n| n.syntax().text_range().start());
-    out
 }
 
 /// `a, b` — with `,` alone before a part that starts on a new line.

@@ -3,7 +3,7 @@
 //! (and can be called directly), and which expressions name modules.
 
 use crate::names::{is_dotted_identifier, py_module_name, py_module_segments, py_name};
-use mlpy_modules::scopes::{Binding, BindingId, BindingKind, ModuleScopes, NameRes};
+use mlpy_modules::scopes::{Binding, BindingId, BindingKind, ModuleScopes, NameRes, ScopeId};
 use mlpy_modules::{EdgeTarget, ModuleGraph, ModuleId, ModuleNode};
 use mlpy_syntax::ast::{self, AstNode, Expr};
 use mlpy_syntax::{SyntaxKind, TextRange};
@@ -22,6 +22,15 @@ pub enum Target {
     Python(String),
     /// `builtin`, the module of the builtins.
     Builtins,
+}
+
+/// What `receiver.member` is, when modules are involved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldRef {
+    /// The whole expression names a module (`geometry.shapes`).
+    Module(ModRef),
+    /// The receiver names a module; `member` is one of its members.
+    Member(ModRef),
 }
 
 /// A module reached by a name or a member chain (`utils`, `geometry.shapes`).
@@ -59,7 +68,11 @@ pub struct ModuleFacts {
     renamed: HashMap<BindingId, String>,
     /// Bindings assigned from an inner function through `nonlocal`.
     reassigned: HashSet<BindingId>,
-    /// Every definition range (names of functions, parameters, variables…) → binding.
+    /// Function and arrow scopes by the range of their node.
+    scopes_by_range: HashMap<TextRange, ScopeId>,
+    /// What each pure import binding reaches (filled by `ProgramFacts::new`).
+    reachable: HashMap<BindingId, Vec<ModRef>>,
+    /// Definition ranges → binding, filled only when some binding is renamed.
     def_ranges: HashMap<TextRange, BindingId>,
 }
 
@@ -76,7 +89,24 @@ impl<'g> ProgramFacts<'g> {
             .iter()
             .map(|node| ModuleFacts::new(graph, node))
             .collect();
-        ProgramFacts { graph, modules }
+        let mut facts = ProgramFacts { graph, modules };
+        for node in &graph.modules {
+            let scopes = &node.file.scopes;
+            let mut reachable = HashMap::new();
+            for (i, b) in scopes.bindings.iter().enumerate() {
+                let id = BindingId(i as u32);
+                if b.kind == BindingKind::Import && facts.is_pure_import(node.id, id) {
+                    reachable.insert(id, facts.compute_reachable(node.id, id));
+                }
+            }
+            facts.modules[node.id.0 as usize].reachable = reachable;
+        }
+        facts
+    }
+
+    /// The function or arrow scope of the node at `range`.
+    pub fn scope_of(&self, id: ModuleId, range: TextRange) -> Option<ScopeId> {
+        self.module(id).scopes_by_range.get(&range).copied()
     }
 
     pub fn module(&self, id: ModuleId) -> &ModuleFacts {
@@ -100,8 +130,8 @@ impl<'g> ProgramFacts<'g> {
         }
     }
 
-    /// The binding defined at a NAME's range.
-    pub fn binding_at_def(&self, id: ModuleId, range: TextRange) -> Option<BindingId> {
+    /// The renamed binding defined at a NAME's range, if any.
+    fn renamed_at_def(&self, id: ModuleId, range: TextRange) -> Option<BindingId> {
         self.module(id).def_ranges.get(&range).copied()
     }
 
@@ -110,7 +140,7 @@ impl<'g> ProgramFacts<'g> {
         let Some(token) = name.ident_token() else {
             return String::new();
         };
-        match self.binding_at_def(id, token.text_range()) {
+        match self.renamed_at_def(id, token.text_range()) {
             Some(b) => self.binding_py_name(id, b),
             None => py_name(token.text()),
         }
@@ -149,8 +179,53 @@ impl<'g> ProgramFacts<'g> {
             && !self.module(id).reassigned.contains(&binding)
     }
 
+    /// Whether an expression may name a module: its first token is a name bound by an
+    /// import (or `builtin`), or a parenthesis. A cheap test that rules out almost every
+    /// expression before the chain is examined.
+    fn may_name_module(&self, id: ModuleId, node: &mlpy_syntax::SyntaxNode) -> bool {
+        let Some(token) = node.first_token() else {
+            return false;
+        };
+        match token.kind() {
+            SyntaxKind::L_PAREN => true,
+            SyntaxKind::IDENT => match self.scopes(id).resolve(token.text_range()) {
+                NameRes::BuiltinModule => true,
+                NameRes::Binding(b) => self.is_pure_import(id, b),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// For `receiver.member`: whether the whole expression names a module, or the
+    /// receiver does (and `member` is one of its members).
+    pub fn field_ref(&self, id: ModuleId, field: &ast::FieldExpr) -> Option<FieldRef> {
+        if !self.may_name_module(id, field.syntax()) {
+            return None;
+        }
+        let receiver = field.receiver()?;
+        let base = self.module_ref(id, &receiver)?;
+        if base.target == Target::Builtins {
+            return Some(FieldRef::Member(base));
+        }
+        let member = field.field_name()?;
+        let root = self.root_binding(id, &receiver)?;
+        let extended = format!("{}.{member}", base.ml_path);
+        match self
+            .reachable(id, root)
+            .iter()
+            .find(|r| r.ml_path == extended)
+        {
+            Some(module) => Some(FieldRef::Module(module.clone())),
+            None => Some(FieldRef::Member(base)),
+        }
+    }
+
     /// What a module-valued expression refers to, if it names a module.
     pub fn module_ref(&self, id: ModuleId, expr: &Expr) -> Option<ModRef> {
+        if !self.may_name_module(id, expr.syntax()) {
+            return None;
+        }
         match expr {
             Expr::Paren(p) => self.module_ref(id, &p.expr()?),
             Expr::Path(path) => {
@@ -163,8 +238,9 @@ impl<'g> ProgramFacts<'g> {
                     }),
                     NameRes::Binding(b) if self.is_pure_import(id, b) => self
                         .reachable(id, b)
-                        .into_iter()
-                        .find(|r| r.ml_path == token.text()),
+                        .iter()
+                        .find(|r| r.ml_path == token.text())
+                        .cloned(),
                     _ => None,
                 }
             }
@@ -174,8 +250,9 @@ impl<'g> ProgramFacts<'g> {
                 let root = self.root_binding(id, &field.receiver()?)?;
                 let extended = format!("{}.{member}", base.ml_path);
                 self.reachable(id, root)
-                    .into_iter()
+                    .iter()
                     .find(|r| r.ml_path == extended)
+                    .cloned()
             }
             _ => None,
         }
@@ -198,7 +275,15 @@ impl<'g> ProgramFacts<'g> {
     }
 
     /// Every module path reachable from an import binding.
-    pub fn reachable(&self, id: ModuleId, binding: BindingId) -> Vec<ModRef> {
+    pub fn reachable(&self, id: ModuleId, binding: BindingId) -> &[ModRef] {
+        self.module(id)
+            .reachable
+            .get(&binding)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    fn compute_reachable(&self, id: ModuleId, binding: BindingId) -> Vec<ModRef> {
         let node = self.node(id);
         let b: &Binding = self.scopes(id).binding(binding);
         let py_root = self.binding_py_name(id, binding);
@@ -264,26 +349,11 @@ impl<'g> ProgramFacts<'g> {
 impl ModuleFacts {
     fn new(graph: &ModuleGraph, node: &ModuleNode) -> ModuleFacts {
         let scopes = &node.file.scopes;
-        let mut def_ranges = HashMap::new();
-        for (i, b) in scopes.bindings.iter().enumerate() {
-            for range in &b.defs {
-                def_ranges.insert(*range, BindingId(i as u32));
-            }
-        }
         let mut reassigned = HashSet::new();
-        for n in node
-            .file
-            .parse
-            .syntax_node()
-            .descendants()
-            .filter(|n| n.kind() == SyntaxKind::NONLOCAL_STMT)
-            .filter_map(ast::NonlocalStmt::cast)
-        {
-            for name in n.names() {
-                if let Some(token) = name.ident_token() {
-                    if let Some(target) = scopes.nonlocal_target(token.text_range()) {
-                        reassigned.insert(target);
-                    }
+        for scope in &scopes.scopes {
+            for (_, range) in &scope.nonlocals {
+                if let Some(target) = scopes.nonlocal_target(*range) {
+                    reassigned.insert(target);
                 }
             }
         }
@@ -309,8 +379,26 @@ impl ModuleFacts {
                 }
             }
         }
+        // Only needed to name definitions of renamed bindings.
+        let mut def_ranges = HashMap::new();
+        if !renamed.is_empty() {
+            for (i, b) in scopes.bindings.iter().enumerate() {
+                for range in &b.defs {
+                    def_ranges.insert(*range, BindingId(i as u32));
+                }
+            }
+        }
+        let scopes_by_range = scopes
+            .scopes
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, scope)| (scope.range, ScopeId(i as u32)))
+            .collect();
         ModuleFacts {
             id: node.id,
+            scopes_by_range,
+            reachable: HashMap::new(),
             py_module: module_py_name(node),
             renamed,
             reassigned,

@@ -84,15 +84,19 @@ pub fn transpile_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Dia
 /// Every diagnostic a transpile reports: the graph's (syntax, imports, cycles, members)
 /// and the transpiler's, module by module, by position.
 pub fn program_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagnostic> {
-    let facts = ProgramFacts::new(graph);
+    diagnostics_with(&ProgramFacts::new(graph), granted)
+}
+
+fn diagnostics_with(facts: &ProgramFacts<'_>, granted: &[String]) -> Vec<Diagnostic> {
+    let graph = facts.graph;
     let mut out = Vec::new();
     for module in &graph.modules {
         let mut list = mlpy_modules::check::module_diagnostics(graph, module.id);
-        list.extend(check::module_checks(&facts, module.id, granted));
+        list.extend(check::module_checks(facts, module.id, granted));
         list.sort_by_key(|d| (d.file != module.path, d.range.start()));
         out.extend(list);
     }
-    out.extend(module_name_collisions(&facts));
+    out.extend(module_name_collisions(facts));
     out
 }
 
@@ -123,8 +127,8 @@ fn module_name_collisions(facts: &ProgramFacts<'_>) -> Vec<Diagnostic> {
     out
 }
 
-fn gate(graph: &ModuleGraph, options: &Options) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let diagnostics = program_diagnostics(graph, &options.capabilities);
+fn gate(facts: &ProgramFacts<'_>, options: &Options) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let diagnostics = diagnostics_with(facts, &options.capabilities);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(diagnostics)
     } else {
@@ -139,8 +143,8 @@ pub fn transpile_single(
     graph: &ModuleGraph,
     options: &Options,
 ) -> Result<SingleFile, Vec<Diagnostic>> {
-    let warnings = gate(graph, options)?;
     let facts = ProgramFacts::new(graph);
+    let warnings = gate(&facts, options)?;
     let text = output::single_file(&facts, &options.capabilities, &options.source_base);
     Ok(SingleFile { text, warnings })
 }
@@ -151,8 +155,8 @@ pub fn transpile_multi(
     graph: &ModuleGraph,
     options: &Options,
 ) -> Result<MultiFile, Vec<Diagnostic>> {
-    let warnings = gate(graph, options)?;
     let facts = ProgramFacts::new(graph);
+    let warnings = gate(&facts, options)?;
     let (files, entry) = output::multi_file(&facts, &options.capabilities, &options.source_base);
     Ok(MultiFile {
         files,

@@ -332,7 +332,45 @@ pub const RENAME_PREFIX: &str = "ml_";
 
 /// Whether an ML identifier must be renamed in Python.
 pub fn is_reserved(name: &str) -> bool {
-    PYTHON_KEYWORDS.binary_search(&name).is_ok() || name == "Exception"
+    matches!(
+        name,
+        "False"
+            | "None"
+            | "True"
+            | "and"
+            | "as"
+            | "assert"
+            | "async"
+            | "await"
+            | "break"
+            | "class"
+            | "continue"
+            | "def"
+            | "del"
+            | "elif"
+            | "else"
+            | "except"
+            | "finally"
+            | "for"
+            | "from"
+            | "global"
+            | "if"
+            | "import"
+            | "in"
+            | "is"
+            | "lambda"
+            | "nonlocal"
+            | "not"
+            | "or"
+            | "pass"
+            | "raise"
+            | "return"
+            | "try"
+            | "while"
+            | "with"
+            | "yield"
+            | "Exception"
+    )
 }
 
 /// The Python name of an ML identifier.
@@ -386,6 +424,7 @@ mod tests {
     #[test]
     fn lists_are_sorted() {
         assert!(PYTHON_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(PYTHON_KEYWORDS.iter().all(|k| is_reserved(k)));
         assert!(PYTHON_STDLIB_MODULES.windows(2).all(|w| w[0] < w[1]));
     }
 

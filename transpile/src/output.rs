@@ -5,7 +5,7 @@ use crate::emit::{emit_module, EmittedModule, Line};
 use crate::facts::ProgramFacts;
 use crate::names::{is_reserved, is_taken_module_name, RENAME_PREFIX};
 use crate::pyliteral::{py_long_string, py_string};
-use crate::runtime::{runtime_closure, runtime_file, RUNTIME_FILES};
+use crate::runtime::{runtime_closure, RUNTIME_FILES};
 use mlpy_modules::{ModuleGraph, ModuleId, ModuleNode, Origin};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,8 +66,8 @@ pub fn module_file_path(py_module: &str, is_package: bool) -> String {
 /// Writes lines as Python text, with the source-map item of every physical line.
 struct Writer {
     text: String,
-    /// One item per physical line: `""`, `L` or `F:L`.
-    map: Vec<String>,
+    /// One item per physical line: (file, line); line 0 = no ML origin.
+    map: Vec<(u32, u32)>,
 }
 
 impl Writer {
@@ -78,42 +78,32 @@ impl Writer {
         }
     }
 
-    /// A line with no ML origin (may span several physical lines).
+    /// Text with no ML origin (may span several physical lines).
     fn raw(&mut self, text: &str) {
-        for line in text.split('\n') {
-            self.text.push_str(line);
-            self.text.push('\n');
-            self.map.push(String::new());
-        }
+        self.text.push_str(text);
+        self.text.push('\n');
+        let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+        self.map.resize(self.map.len() + lines, (0, 0));
     }
 
     fn lines(&mut self, lines: &[Line], base_indent: u16, file: usize) {
-        let item = |line: u32| -> String {
-            match (line, file) {
-                (0, _) => String::new(),
-                (l, 0) => l.to_string(),
-                (l, f) => format!("{f}:{l}"),
-            }
-        };
+        let file = file as u32;
         for line in lines {
-            let indent = "    ".repeat((base_indent + line.indent) as usize);
+            let indent = (base_indent + line.indent) as usize * 4;
             let mut physical = line.text.split('\n');
             let first = physical.next().unwrap_or_default();
-            if first.is_empty() && line.text.is_empty() {
-                self.text.push('\n');
-            } else {
-                self.text.push_str(&indent);
+            if !line.text.is_empty() {
+                self.text.extend(std::iter::repeat_n(' ', indent));
                 self.text.push_str(first);
-                self.text.push('\n');
             }
-            self.map.push(item(line.ml_line));
+            self.text.push('\n');
+            self.map.push((file, line.ml_line));
             for continuation in physical {
                 let (ml_line, rest) = split_marker(continuation);
-                self.text.push_str(&indent);
-                self.text.push_str("    ");
+                self.text.extend(std::iter::repeat_n(' ', indent + 4));
                 self.text.push_str(rest);
                 self.text.push('\n');
-                self.map.push(item(ml_line));
+                self.map.push((file, ml_line));
             }
         }
     }
@@ -121,7 +111,7 @@ impl Writer {
     /// The final `__ml.source_map(...)` line.
     fn finish(mut self, ml_files: &[String]) -> String {
         let files: Vec<String> = ml_files.iter().map(|f| py_string(f)).collect();
-        self.map.push(String::new());
+        self.map.push((0, 0));
         let map = compress_map(&self.map);
         let _ = writeln!(
             self.text,
@@ -133,25 +123,36 @@ impl Writer {
     }
 }
 
-/// The map items joined by commas, runs of three or more empty items as `~N`.
-fn compress_map(items: &[String]) -> String {
-    let mut out: Vec<String> = Vec::with_capacity(items.len());
+/// The map items joined by commas: `L` for file 0, `F:L` otherwise, empty for no origin,
+/// runs of three or more empty items as `~N`.
+fn compress_map(items: &[(u32, u32)]) -> String {
+    let mut out = String::with_capacity(items.len() * 4);
     let mut i = 0;
+    let mut first = true;
     while i < items.len() {
-        if items[i].is_empty() {
-            let run = items[i..].iter().take_while(|s| s.is_empty()).count();
-            if run >= 3 {
-                out.push(format!("~{run}"));
-            } else {
-                out.extend(std::iter::repeat_n(String::new(), run));
-            }
-            i += run;
-        } else {
-            out.push(items[i].clone());
-            i += 1;
+        if !first {
+            out.push(',');
         }
+        first = false;
+        let (file, line) = items[i];
+        if line == 0 {
+            let run = items[i..].iter().take_while(|(_, l)| *l == 0).count();
+            if run >= 3 {
+                let _ = write!(out, "~{run}");
+                i += run;
+                continue;
+            }
+            i += 1;
+            continue;
+        }
+        if file == 0 {
+            let _ = write!(out, "{line}");
+        } else {
+            let _ = write!(out, "{file}:{line}");
+        }
+        i += 1;
     }
-    out.join(",")
+    out
 }
 
 fn split_marker(line: &str) -> (u32, &str) {
@@ -301,22 +302,38 @@ fn embed_runtime(needed: &BTreeSet<&'static str>) -> String {
         "import sys as __sys\n\n\ndef __mlpy_embed(sources):\n    import importlib.machinery\n\n    class EmbeddedRuntime:\n        def find_spec(self, name, path=None, target=None):\n            entry = sources.get(name)\n            if entry is None:\n                return None\n            return importlib.machinery.ModuleSpec(name, self, is_package=entry[0])\n\n        def create_module(self, spec):\n            return None\n\n        def exec_module(self, module):\n            _, path, source = sources[module.__name__]\n            module.__file__ = \"<mlpy_runtime>/\" + path\n            exec(compile(source, module.__file__, \"exec\"), module.__dict__)\n\n    __sys.meta_path.insert(0, EmbeddedRuntime())\n\n\n__mlpy_embed({\n",
     );
     for module in needed {
-        let Some(file) = runtime_file(module) else {
-            continue;
-        };
-        let _ = writeln!(
-            out,
-            "    {}: ({}, {}, {}),",
-            py_string(file.module),
-            if file.package { "True" } else { "False" },
-            py_string(file.path),
-            py_long_string(file.source)
-        );
+        if let Some(entry) = embedded_entry(module) {
+            out.push_str(entry);
+        }
     }
     out.push_str("})\ndel __mlpy_embed\n");
     // `raw` adds the final newline
     out.pop();
     out
+}
+
+/// The `sources` entry of one runtime module, escaped once per process.
+fn embedded_entry(module: &str) -> Option<&'static str> {
+    static ENTRIES: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
+    let entries = ENTRIES.get_or_init(|| {
+        RUNTIME_FILES
+            .iter()
+            .map(|file| {
+                let entry = format!(
+                    "    {}: ({}, {}, {}),\n",
+                    py_string(file.module),
+                    if file.package { "True" } else { "False" },
+                    py_string(file.path),
+                    py_long_string(file.source)
+                );
+                (file.module, entry)
+            })
+            .collect()
+    });
+    entries
+        .iter()
+        .find(|(m, _)| *m == module)
+        .map(|(_, e)| e.as_str())
 }
 
 /// One file of multi-file output: path relative to the output folder.

@@ -120,6 +120,11 @@ def _exception_attr(obj, name):
 
 def attr(obj, name):
     """ML member read `obj.name`."""
+    if obj.__class__ is dict:
+        # The hot path: a key of an ML object (reflection names are fine as keys).
+        v = obj.get(name, _MISSING)
+        if v is not _MISSING and name.__class__ is str and not name.startswith("__"):
+            return v
     if _is_dangerous(name) or not _reflection_ok(obj, name):
         raise _refuse(name)
     t = obj.__class__

@@ -14,7 +14,6 @@ innermost frame with an ML origin, then `ML traceback (most recent call last):` 
 Without any mapped frame Python's default hook runs.
 """
 
-import ast
 import keyword
 import os
 import sys
@@ -55,6 +54,8 @@ def _map_from_file(py_file):
     end = text.find("\n", at)
     line = text[start:end if end >= 0 else len(text)].strip()
     try:
+        import ast  # only when a traceback is shown
+
         call = ast.parse(line, mode="eval").body
         files = ast.literal_eval(call.args[1])
         lines = ast.literal_eval(call.args[2])
