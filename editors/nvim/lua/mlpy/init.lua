@@ -1,0 +1,380 @@
+-- mlpy for Neovim: starts `mlpy lsp` for ML buffers and shows the server's Python and
+-- module graph in scratch buffers.
+local detect = require('mlpy.detect')
+
+local M = {}
+
+local defaults = {
+  -- The server command; `mlpy` must be on PATH unless this names it.
+  cmd = { 'mlpy', 'lsp', '--stdio' },
+  -- Module search folders instead of mlpy.json's import_paths (nil: use mlpy.json).
+  import_paths = nil,
+  -- Also search the importing file's own folder.
+  allow_current_dir = false,
+  -- Which `.ml` files are ML: 'auto', 'always' or 'never' (see mlpy.detect).
+  associate = 'auto',
+  -- Where :MlpyEmitPython and :MlpyModuleGraph open their buffer: 'vertical',
+  -- 'horizontal' or 'tab'.
+  split = 'vertical',
+  -- Refresh an open Python view when an ML buffer changes or is written.
+  refresh = true,
+  refresh_delay_ms = 300,
+  -- 'off', 'messages' or 'verbose'.
+  trace = 'off',
+  -- Start the server with vim.lsp.start from a FileType autocommand, as on Neovim 0.10,
+  -- even on 0.11+.
+  legacy = false,
+  -- Extra fields for the client configuration (on_attach, capabilities, …).
+  config = {},
+}
+
+M.options = vim.deepcopy(defaults)
+local did_setup = false
+local group = vim.api.nvim_create_augroup('mlpy', { clear = true })
+
+local has_011 = vim.fn.has('nvim-0.11') == 1
+
+--- The server settings `mlpy lsp` reads (initializationOptions and
+--- workspace/didChangeConfiguration): importPaths, allowCurrentDir.
+function M.init_options(opts)
+  local init = { allowCurrentDir = opts.allow_current_dir == true }
+  if opts.import_paths ~= nil then
+    init.importPaths = opts.import_paths
+  end
+  return init
+end
+
+--- The project folder of a buffer: the nearest mlpy.json above it, else its folder.
+function M.root_dir(bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name == '' then
+    return nil
+  end
+  return detect.project_root(name) or vim.fs.dirname(vim.fs.normalize(vim.fn.fnamemodify(name, ':p')))
+end
+
+--- The client configuration (without the 0.10/0.11 specifics).
+function M.client_config(opts)
+  local init = M.init_options(opts)
+  return vim.tbl_deep_extend('force', {
+    name = 'mlpy',
+    cmd = opts.cmd,
+    filetypes = { 'mlpy' },
+    root_markers = { 'mlpy.json' },
+    get_language_id = function()
+      return 'ml'
+    end,
+    init_options = init,
+    settings = { mlpy = init },
+    trace = opts.trace,
+  }, opts.config or {})
+end
+
+local function start_legacy(bufnr)
+  if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].filetype ~= 'mlpy' then
+    return
+  end
+  if vim.api.nvim_buf_get_name(bufnr) == '' then
+    return
+  end
+  local config = M.client_config(M.options)
+  config.root_dir = M.root_dir(bufnr)
+  config.filetypes = nil
+  config.root_markers = nil
+  vim.lsp.start(config, { bufnr = bufnr })
+end
+
+--- Configures the plugin and enables the server for ML buffers. Options: see `defaults`.
+function M.setup(opts)
+  M.options = vim.tbl_deep_extend('force', vim.deepcopy(defaults), opts or {})
+  detect.mode = M.options.associate
+  did_setup = true
+  vim.api.nvim_clear_autocmds({ group = group })
+
+  if has_011 and not M.options.legacy then
+    local config = M.client_config(M.options)
+    config.name = nil
+    config.root_dir = function(bufnr, on_dir)
+      on_dir(M.root_dir(bufnr))
+    end
+    vim.lsp.config('mlpy', config)
+    vim.lsp.enable('mlpy')
+  else
+    vim.api.nvim_create_autocmd('FileType', {
+      group = group,
+      pattern = 'mlpy',
+      callback = function(args)
+        start_legacy(args.buf)
+      end,
+    })
+    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_is_loaded(buf) then
+        start_legacy(buf)
+      end
+    end
+  end
+
+  if M.options.refresh then
+    vim.api.nvim_create_autocmd({ 'TextChanged', 'InsertLeave', 'BufWritePost' }, {
+      group = group,
+      callback = function(args)
+        if vim.bo[args.buf].filetype == 'mlpy' then
+          M.schedule_refresh()
+        end
+      end,
+    })
+  end
+end
+
+--- Called by plugin/mlpy.lua for the first ML buffer when setup() was not called.
+function M.ensure_setup(bufnr)
+  if did_setup then
+    return
+  end
+  M.setup({})
+  if has_011 and not M.options.legacy and bufnr then
+    -- During startup (`nvim main.ml`) vim.lsp.enable does not revisit buffers whose
+    -- FileType already fired: attach this one now (vim.lsp.start reuses a running client).
+    pcall(vim.api.nvim_exec_autocmds, 'FileType', { group = 'nvim.lsp.enable', buffer = bufnr, modeline = false })
+  end
+end
+
+-- ---------------------------------------------------------------------------------
+-- Commands
+
+local function client_for(bufnr)
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  return get({ bufnr = bufnr, name = 'mlpy' })[1]
+end
+
+--- Sends workspace/executeCommand `command` for the document in `bufnr`; calls
+--- `callback(err, result)`.
+function M.execute(bufnr, command, callback)
+  local client = client_for(bufnr)
+  if not client then
+    callback({ message = 'no mlpy language server is attached to this buffer' }, nil)
+    return
+  end
+  local params = { command = command, arguments = { vim.uri_from_bufnr(bufnr) } }
+  local handler = function(err, result)
+    callback(err, result)
+  end
+  if has_011 then
+    client:request('workspace/executeCommand', params, handler, bufnr)
+  else
+    client.request('workspace/executeCommand', params, handler, bufnr)
+  end
+end
+
+local function relative(uri, source_uri)
+  local ok, file = pcall(vim.uri_to_fname, uri)
+  if not ok then
+    return uri
+  end
+  local base = vim.fs.dirname(vim.uri_to_fname(source_uri)) .. '/'
+  if file:sub(1, #base) == base then
+    return file:sub(#base + 1)
+  end
+  return file
+end
+
+--- The lines of the Python view for an emitPython result (errors become comments).
+function M.python_lines(result, source_uri)
+  if type(result) == 'table' and type(result.python) == 'string' then
+    return vim.split(result.python:gsub('\n$', ''), '\n', { plain = true }), true
+  end
+  local lines = {
+    ('# mlpy could not emit Python for %s:'):format(vim.fs.basename(vim.uri_to_fname(source_uri))),
+    '# fix these and this view refreshes by itself.',
+    '#',
+  }
+  local errors = type(result) == 'table' and result.errors or {}
+  for _, e in ipairs(errors) do
+    local where = e.uri ~= vim.NIL and e.uri and relative(e.uri, source_uri) or '?'
+    if e.range then
+      where = ('%s:%d:%d'):format(where, e.range.start.line + 1, e.range.start.character + 1)
+    end
+    local message = vim.split(e.message or 'error', '\n', { plain = true })
+    local code = (e.code and e.code ~= vim.NIL) and (' [' .. e.code .. ']') or ''
+    table.insert(lines, ('# %s: error%s: %s'):format(where, code, message[1]))
+    for i = 2, #message do
+      table.insert(lines, '#     ' .. message[i])
+    end
+  end
+  return lines, false
+end
+
+-- Open views: view buffer → { source = bufnr, kind = 'python' | 'graph' }.
+M.views = {}
+
+local function view_name(kind, source)
+  local path = vim.api.nvim_buf_get_name(source)
+  if kind == 'python' then
+    return 'mlpy://python/' .. path:gsub('%.ml$', '') .. '.py'
+  end
+  return 'mlpy://graph/' .. path
+end
+
+local function find_view(kind, source)
+  for buf, view in pairs(M.views) do
+    if vim.api.nvim_buf_is_valid(buf) and view.kind == kind and view.source == source then
+      return buf
+    end
+    if not vim.api.nvim_buf_is_valid(buf) then
+      M.views[buf] = nil
+    end
+  end
+end
+
+local function set_lines(buf, lines)
+  vim.bo[buf].modifiable = true
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].modified = false
+end
+
+local function show(buf, focus)
+  for _, win in ipairs(vim.api.nvim_list_wins()) do
+    if vim.api.nvim_win_get_buf(win) == buf then
+      if focus then
+        vim.api.nvim_set_current_win(win)
+      end
+      return
+    end
+  end
+  local split = M.options.split
+  local cmd = split == 'tab' and 'tab split' or (split == 'horizontal' and 'belowright split' or 'vertical belowright split')
+  local previous = vim.api.nvim_get_current_win()
+  vim.cmd(cmd)
+  vim.api.nvim_win_set_buf(0, buf)
+  if not focus then
+    vim.api.nvim_set_current_win(previous)
+  end
+end
+
+local function view_buffer(kind, source)
+  local buf = find_view(kind, source)
+  if buf then
+    return buf
+  end
+  buf = vim.api.nvim_create_buf(false, true)
+  vim.bo[buf].buftype = 'nofile'
+  vim.bo[buf].bufhidden = 'hide'
+  vim.bo[buf].swapfile = false
+  pcall(vim.api.nvim_buf_set_name, buf, view_name(kind, source))
+  vim.bo[buf].filetype = kind == 'python' and 'python' or 'mlpygraph'
+  vim.keymap.set('n', 'q', '<cmd>close<cr>', { buffer = buf, nowait = true, desc = 'Close the mlpy view' })
+  M.views[buf] = { kind = kind, source = source }
+  return buf
+end
+
+--- Fills the view of `kind` for `source` (creating it when `open`); `done(buf)` after.
+function M.update_view(kind, source, open, done)
+  local command = kind == 'python' and 'mlpy.emitPython' or 'mlpy.showModuleGraph'
+  M.execute(source, command, function(err, result)
+    if err then
+      vim.notify(('mlpy: %s failed: %s'):format(command, err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return
+    end
+    if not vim.api.nvim_buf_is_valid(source) then
+      return
+    end
+    local buf = find_view(kind, source)
+    if not buf and not open then
+      return
+    end
+    buf = buf or view_buffer(kind, source)
+    local lines
+    if kind == 'python' then
+      local ok
+      lines, ok = M.python_lines(result, vim.uri_from_bufnr(source))
+      if not ok and open then
+        vim.notify('mlpy: the program has errors; they are listed in the Python view', vim.log.levels.WARN)
+      end
+    else
+      local tree = type(result) == 'table' and result.tree or vim.inspect(result)
+      lines = vim.split(tree:gsub('\n$', ''), '\n', { plain = true })
+    end
+    set_lines(buf, lines)
+    if open then
+      show(buf, true)
+    end
+    if done then
+      done(buf)
+    end
+  end)
+end
+
+local refresh_timer
+--- Refreshes every open Python view a moment after the last change.
+function M.schedule_refresh()
+  if refresh_timer then
+    refresh_timer:stop()
+  else
+    refresh_timer = (vim.uv or vim.loop).new_timer()
+  end
+  refresh_timer:start(M.options.refresh_delay_ms, 0, vim.schedule_wrap(function()
+    for buf, view in pairs(M.views) do
+      if vim.api.nvim_buf_is_valid(buf) and vim.api.nvim_buf_is_valid(view.source) then
+        M.update_view(view.kind, view.source, false)
+      else
+        M.views[buf] = nil
+      end
+    end
+  end))
+end
+
+local function source_buffer()
+  local buf = vim.api.nvim_get_current_buf()
+  local view = M.views[buf]
+  if view then
+    return view.source
+  end
+  if vim.bo[buf].filetype ~= 'mlpy' then
+    vim.notify('mlpy: this is not an ML buffer', vim.log.levels.ERROR)
+    return nil
+  end
+  return buf
+end
+
+--- :MlpyEmitPython: the single-file Python of the current module, in a scratch buffer.
+function M.emit_python(done)
+  local source = source_buffer()
+  if source then
+    M.update_view('python', source, true, done)
+  end
+end
+
+--- :MlpyModuleGraph: the current module's import tree, in a scratch buffer.
+function M.module_graph(done)
+  local source = source_buffer()
+  if source then
+    M.update_view('graph', source, true, done)
+  end
+end
+
+--- :MlpyRestart: stops the server and starts it again for the open ML buffers.
+function M.restart()
+  if has_011 and not M.options.legacy then
+    vim.lsp.enable('mlpy', false)
+  else
+    local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+    for _, client in ipairs(get({ name = 'mlpy' })) do
+      client.stop(client)
+    end
+  end
+  vim.defer_fn(function()
+    if has_011 and not M.options.legacy then
+      vim.lsp.enable('mlpy', true)
+      pcall(vim.cmd.doautoall, 'nvim.lsp.enable FileType')
+    else
+      for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+        if vim.api.nvim_buf_is_loaded(buf) then
+          start_legacy(buf)
+        end
+      end
+    end
+  end, 500)
+end
+
+return M

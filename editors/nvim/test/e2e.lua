@@ -1,0 +1,270 @@
+-- End-to-end tests of the plugin in a real (headless) Neovim with the real `mlpy lsp`.
+-- Run by test/run.py, which sets MLPY_TEST_* and reads one JSON line per test from
+-- MLPY_TEST_RESULTS. Every wait has a deadline; nothing here can hang.
+
+local project = assert(os.getenv('MLPY_TEST_PROJECT'))
+local tmp = assert(os.getenv('MLPY_TEST_ROOT'))
+local results_path = assert(os.getenv('MLPY_TEST_RESULTS'))
+local server = assert(os.getenv('MLPY_TEST_SERVER'))
+local legacy = os.getenv('MLPY_TEST_LEGACY') == '1'
+local WAIT_MS = 20000
+
+local results = assert(io.open(results_path, 'w'))
+local function record(entry)
+  results:write(vim.json.encode(entry) .. '\n')
+  results:flush()
+end
+
+local uv = vim.uv or vim.loop
+local function realpath(p)
+  return uv.fs_realpath(p) or p
+end
+project = realpath(project)
+
+--- Waits until `cond()` is truthy; fails with `what` (and the last value of `detail()`).
+local function wait_for(what, cond, detail)
+  local ok = vim.wait(WAIT_MS, function()
+    local good, value = pcall(cond)
+    return good and value
+  end, 20)
+  if not ok then
+    error(('timed out after %d ms waiting for %s%s'):format(WAIT_MS, what, detail and (': ' .. detail()) or ''), 2)
+  end
+end
+
+local function eq(actual, expected, what)
+  if not vim.deep_equal(actual, expected) then
+    error(('%s: expected %s, got %s'):format(what, vim.inspect(expected), vim.inspect(actual)), 2)
+  end
+end
+
+local function edit(path)
+  vim.cmd('silent edit ' .. vim.fn.fnameescape(path))
+  return vim.api.nvim_get_current_buf()
+end
+
+local function mlpy_client(buf)
+  return vim.lsp.get_clients({ bufnr = buf, name = 'mlpy' })[1]
+end
+
+local function wait_attached(buf)
+  wait_for('the mlpy client to attach to ' .. vim.api.nvim_buf_get_name(buf), function()
+    local c = mlpy_client(buf)
+    return c and c.initialized
+  end)
+  return mlpy_client(buf)
+end
+
+local function find_line(buf, needle)
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+    local col = line:find(needle, 1, true)
+    if col then
+      return i, col - 1
+    end
+  end
+  error('no line contains ' .. needle)
+end
+
+local function run_python(lines)
+  local file = tmp .. '/emitted.py'
+  vim.fn.writefile(lines, file)
+  local r = vim.system({ 'python3', file }, { text = true, cwd = tmp }):wait(30000)
+  return r
+end
+
+local function view_of(kind)
+  for buf, view in pairs(require('mlpy').views) do
+    if view.kind == kind and vim.api.nvim_buf_is_valid(buf) then
+      return buf
+    end
+  end
+end
+
+-- ---------------------------------------------------------------------------------
+
+local tests = {}
+local function test(name, f)
+  table.insert(tests, { name = name, f = f })
+end
+
+require('mlpy').setup({
+  cmd = { server, 'lsp', '--stdio' },
+  legacy = legacy,
+  refresh_delay_ms = 50,
+})
+
+test('filetype: .ml below mlpy.json is mlpy, other .ml files stay ocaml, // mlpy marker wins', function()
+  local buf = edit(project .. '/lib/geometry.ml')
+  eq(vim.bo[buf].filetype, 'mlpy', 'filetype of lib/geometry.ml')
+  eq(vim.bo[buf].commentstring, '// %s', 'commentstring')
+
+  local ocaml_dir = tmp .. '/ocaml'
+  vim.fn.mkdir(ocaml_dir, 'p')
+  vim.fn.writefile({ 'let () = print_endline "hello"' }, ocaml_dir .. '/hello.ml')
+  buf = edit(ocaml_dir .. '/hello.ml')
+  eq(vim.bo[buf].filetype, 'ocaml', 'filetype of an OCaml file')
+  vim.wait(200)
+  eq(#vim.lsp.get_clients({ bufnr = buf }), 0, 'clients attached to the OCaml buffer')
+
+  local script_dir = tmp .. '/scripts'
+  vim.fn.mkdir(script_dir, 'p')
+  vim.fn.writefile({ '// mlpy', 'print("marker");' }, script_dir .. '/script.ml')
+  buf = edit(script_dir .. '/script.ml')
+  eq(vim.bo[buf].filetype, 'mlpy', 'filetype of a marked file outside a project')
+  local client = wait_attached(buf)
+  eq(realpath(client.config.root_dir), realpath(script_dir), 'root of a file without mlpy.json')
+end)
+
+test('the server attaches with the mlpy.json folder as root', function()
+  local buf = edit(project .. '/main.ml')
+  local client = wait_attached(buf)
+  eq(realpath(client.config.root_dir), project, 'root_dir')
+  eq(client.name, 'mlpy', 'client name')
+  eq(client.config.init_options, { allowCurrentDir = false }, 'init_options')
+end)
+
+test('diagnostics: unresolved import on line 3, circular import on line 4', function()
+  local buf = edit(project .. '/broken.ml')
+  wait_attached(buf)
+  local function by_line()
+    local found = {}
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      found[d.lnum + 1] = d
+    end
+    return found
+  end
+  wait_for('both diagnostics', function()
+    local d = by_line()
+    return d[3] and d[4]
+  end, function()
+    return vim.inspect(vim.diagnostic.get(buf))
+  end)
+  local d = by_line()
+  eq(d[3].col, 7, 'column of the unresolved import')
+  eq(d[3].severity, vim.diagnostic.severity.ERROR, 'severity')
+  assert(d[3].message:find("Module 'nosuch.module' not found", 1, true), d[3].message)
+  eq(d[4].col, 7, 'column of the circular import')
+  assert(d[4].message:find('Circular dependency detected: broken → loop → broken', 1, true), d[4].message)
+  eq(#vim.diagnostic.get(buf), 2, 'number of diagnostics')
+end)
+
+test('definition: geometry.area(...) jumps into lib/geometry.ml', function()
+  local buf = edit(project .. '/main.ml')
+  wait_attached(buf)
+  local line, col = find_line(buf, 'geometry.area(w, h)')
+  vim.api.nvim_win_set_cursor(0, { line, col + #'geometry.' + 1 })
+  vim.lsp.buf.definition()
+  local target = project .. '/lib/geometry.ml'
+  wait_for('the jump to ' .. target, function()
+    return realpath(vim.api.nvim_buf_get_name(0)) == target
+  end, function()
+    return vim.api.nvim_buf_get_name(0)
+  end)
+  eq(vim.api.nvim_win_get_cursor(0), { 4, 9 }, 'cursor on `area` in `function area(w, h)`')
+  eq(vim.api.nvim_get_current_line(), 'function area(w, h) {', 'line under the cursor')
+end)
+
+test(':MlpyEmitPython opens a python buffer whose code runs', function()
+  local source = edit(project .. '/main.ml')
+  wait_attached(source)
+  local windows = #vim.api.nvim_list_wins()
+  vim.cmd('MlpyEmitPython')
+  wait_for('the Python view', function()
+    local buf = view_of('python')
+    return buf and vim.api.nvim_get_current_buf() == buf
+  end)
+  local buf = vim.api.nvim_get_current_buf()
+  eq(vim.bo[buf].filetype, 'python', 'filetype of the view')
+  eq(vim.bo[buf].buftype, 'nofile', 'buftype of the view')
+  eq(vim.bo[buf].modifiable, false, 'the view is read-only')
+  eq(#vim.api.nvim_list_wins(), windows + 1, 'windows (one split)')
+  assert(vim.api.nvim_buf_get_name(buf):match('main%.py$'), vim.api.nvim_buf_get_name(buf))
+  local r = run_python(vim.api.nvim_buf_get_lines(buf, 0, -1, false))
+  eq(r.code, 0, 'python3 exit status (stderr: ' .. (r.stderr or '') .. ')')
+  eq(r.stdout, 'area 6\ntotal 21, half 3, root 4.0\n', 'output of the emitted Python')
+end)
+
+test('the Python view refreshes when the source is edited and written', function()
+  local view = assert(view_of('python'), 'the Python view of the previous test')
+  local source = require('mlpy').views[view].source
+  vim.cmd('wincmd p')
+  eq(vim.api.nvim_get_current_buf(), source, 'back in the source window')
+  local line = find_line(source, 'print(describe(2, 3));')
+  vim.api.nvim_buf_set_lines(source, line - 1, line, false, { 'print(describe(10, 3));' })
+  vim.cmd('silent write')
+  wait_for('the refreshed view', function()
+    return run_python(vim.api.nvim_buf_get_lines(view, 0, -1, false)).stdout:match('^area 30\n')
+  end, function()
+    return run_python(vim.api.nvim_buf_get_lines(view, 0, -1, false)).stdout
+  end)
+end)
+
+test(':MlpyEmitPython on a module with errors lists them as comments', function()
+  vim.cmd('only')
+  local source = edit(project .. '/broken.ml')
+  wait_attached(source)
+  vim.cmd('MlpyEmitPython')
+  local view
+  wait_for('the Python view of broken.ml', function()
+    for buf, v in pairs(require('mlpy').views) do
+      if v.kind == 'python' and v.source == source and vim.api.nvim_buf_is_valid(buf) then
+        view = buf
+        return vim.api.nvim_buf_line_count(buf) > 3
+      end
+    end
+  end)
+  local text = table.concat(vim.api.nvim_buf_get_lines(view, 0, -1, false), '\n')
+  assert(text:find("# broken.ml:3:8: error", 1, true), text)
+  assert(text:find("Module 'nosuch.module' not found", 1, true), text)
+  assert(text:find('Circular dependency detected: broken → loop → broken', 1, true), text)
+end)
+
+test(':MlpyModuleGraph shows the import tree', function()
+  vim.cmd('only')
+  local source = edit(project .. '/main.ml')
+  wait_attached(source)
+  vim.cmd('MlpyModuleGraph')
+  wait_for('the graph view', function()
+    local buf = view_of('graph')
+    return buf and vim.api.nvim_get_current_buf() == buf and vim.api.nvim_buf_line_count(buf) > 2
+  end)
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  assert(lines[1]:match('^main %('), lines[1])
+  local text = table.concat(lines, '\n')
+  assert(text:find('geometry (lib/geometry.ml)', 1, true), text)
+  assert(text:find('math (standard library)', 1, true), text)
+end)
+
+test(':MlpyRestart starts a new server', function()
+  vim.cmd('only')
+  local buf = edit(project .. '/main.ml')
+  local before = wait_attached(buf).id
+  vim.cmd('MlpyRestart')
+  wait_for('a new client', function()
+    local c = mlpy_client(buf)
+    return c and c.id ~= before and c.initialized
+  end)
+end)
+
+-- ---------------------------------------------------------------------------------
+
+local failed = 0
+for _, t in ipairs(tests) do
+  local started = uv.hrtime()
+  local ok, err = xpcall(t.f, debug.traceback)
+  local ms = (uv.hrtime() - started) / 1e6
+  record({ name = t.name, ok = ok, error = ok and nil or tostring(err), ms = ms })
+  if not ok then
+    failed = failed + 1
+  end
+end
+record({ done = true, failed = failed })
+results:close()
+-- Stop the servers as a user's :quit would, then leave with the right status.
+for _, c in ipairs(vim.lsp.get_clients()) do
+  c:stop()
+end
+vim.wait(3000, function()
+  return #vim.lsp.get_clients() == 0
+end, 20)
+vim.cmd(failed == 0 and 'qall!' or 'cquit! 1')
