@@ -1,0 +1,249 @@
+// The packaged extension: unpacks mlpy.vsix, loads its `main` with the dependencies the
+// .vsix carries, and activates it. The `vscode` module exists only inside VS Code, so
+// this is the one place with a fake of it: just enough to record what the extension
+// registers and does. (The server side of these code paths is tested against the real
+// server in server.test.ts.)
+//
+// Run by `npm run package` after `vsce package`.
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import Module from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+const root = path.resolve(__dirname, "..", "..", "..");
+const vsix = path.join(root, "mlpy.vsix");
+const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+
+type Listener = (value: unknown) => void;
+
+interface FakeDoc {
+  uri: FakeUri;
+  fileName: string;
+  languageId: string;
+  lineCount: number;
+  lineAt(n: number): { text: string };
+}
+
+class FakeUri {
+  constructor(
+    readonly scheme: string,
+    readonly path: string,
+    readonly query = "",
+  ) {}
+  get fsPath(): string {
+    return this.path;
+  }
+  toString(): string {
+    return `${this.scheme}://${this.path}${this.query ? "?" + this.query : ""}`;
+  }
+  static file(p: string): FakeUri {
+    return new FakeUri("file", p);
+  }
+  static from(parts: { scheme: string; path: string; query?: string }): FakeUri {
+    return new FakeUri(parts.scheme, parts.path, parts.query);
+  }
+  static parse(s: string): FakeUri {
+    const u = new URL(s);
+    return new FakeUri(u.protocol.slice(0, -1), u.pathname, u.search.slice(1));
+  }
+}
+
+function doc(file: string, languageId: string, firstLine: string): FakeDoc {
+  return {
+    uri: FakeUri.file(file),
+    fileName: file,
+    languageId,
+    lineCount: 1,
+    lineAt: () => ({ text: firstLine }),
+  };
+}
+
+/** What the extension did to the fake VS Code. */
+const record = {
+  commands: new Map<string, (...args: unknown[]) => unknown>(),
+  providers: [] as string[],
+  languageChanges: [] as [string, string][],
+  errors: [] as string[],
+  warnings: [] as string[],
+  listeners: new Map<string, Listener[]>(),
+  config: {} as Record<string, unknown>,
+  textDocuments: [] as FakeDoc[],
+};
+
+function event(name: string) {
+  return (listener: Listener) => {
+    const list = record.listeners.get(name) ?? [];
+    list.push(listener);
+    record.listeners.set(name, list);
+    return { dispose() {} };
+  };
+}
+
+function fire(name: string, value: unknown): void {
+  for (const l of record.listeners.get(name) ?? []) {
+    l(value);
+  }
+}
+
+class Disposable {
+  constructor(private readonly f?: () => void) {}
+  dispose() {
+    this.f?.();
+  }
+  static from() {
+    return new Disposable();
+  }
+}
+
+class EventEmitter {
+  private listeners: Listener[] = [];
+  event = (l: Listener) => {
+    this.listeners.push(l);
+    return new Disposable();
+  };
+  fire(v: unknown) {
+    this.listeners.forEach((l) => l(v));
+  }
+  dispose() {}
+}
+
+/** Anything else: a class (vscode-languageclient extends a few at load time). */
+const generic = new Proxy(class {}, {});
+
+const fakeVscode = new Proxy(
+  {
+    Uri: FakeUri,
+    EventEmitter,
+    Disposable,
+    ViewColumn: { Beside: -2, Active: -1, One: 1 },
+    window: {
+      createOutputChannel: () => ({ appendLine() {}, append() {}, show() {}, dispose() {}, name: "mlpy" }),
+      showErrorMessage: (m: string) => {
+        record.errors.push(m);
+        return Promise.resolve(undefined);
+      },
+      showWarningMessage: (m: string) => {
+        record.warnings.push(m);
+        return Promise.resolve(undefined);
+      },
+      setStatusBarMessage: () => new Disposable(),
+      activeTextEditor: undefined as unknown,
+    },
+    workspace: {
+      getConfiguration: () => ({ get: (key: string) => record.config[key] }),
+      registerTextDocumentContentProvider: (scheme: string) => {
+        record.providers.push(scheme);
+        return new Disposable();
+      },
+      onDidOpenTextDocument: event("open"),
+      onDidCloseTextDocument: event("close"),
+      onDidChangeTextDocument: event("change"),
+      onDidSaveTextDocument: event("save"),
+      onDidChangeConfiguration: event("configuration"),
+      get textDocuments() {
+        return record.textDocuments;
+      },
+      workspaceFolders: undefined,
+    },
+    languages: {
+      setTextDocumentLanguage: (d: FakeDoc, language: string) => {
+        record.languageChanges.push([d.fileName, language]);
+        return Promise.resolve({ ...d, languageId: language });
+      },
+    },
+    commands: {
+      registerCommand: (name: string, f: (...args: unknown[]) => unknown) => {
+        assert.ok(!record.commands.has(name), `command ${name} registered twice`);
+        record.commands.set(name, f);
+        return new Disposable();
+      },
+      executeCommand: () => Promise.resolve(undefined),
+    },
+  } as Record<string | symbol, unknown>,
+  {
+    get(target, prop) {
+      if (prop in target) {
+        return target[prop];
+      }
+      return typeof prop === "string" && /^[A-Z]/.test(prop) ? generic : undefined;
+    },
+  },
+);
+
+let unpacked: string;
+let extension: { activate(ctx: unknown): void; deactivate(): Promise<void> | undefined };
+const context = { subscriptions: [] as { dispose(): void }[] };
+let project: string;
+
+before(() => {
+  assert.ok(fs.existsSync(vsix), `${vsix} is missing: run vsce package first`);
+  unpacked = fs.mkdtempSync(path.join(os.tmpdir(), "mlpy-vsix-"));
+  const r = spawnSync("python3", ["-m", "zipfile", "-e", vsix, unpacked], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  project = fs.mkdtempSync(path.join(os.tmpdir(), "mlpy-vsix-project-"));
+  fs.writeFileSync(path.join(project, "mlpy.json"), "{}\n");
+
+  // `require("vscode")` from inside the unpacked extension gets the fake.
+  const M = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const load = M._load;
+  M._load = function (request: string, ...rest: unknown[]) {
+    return request === "vscode" ? fakeVscode : load.call(this, request, ...rest);
+  };
+  const main = path.join(unpacked, "extension", manifest.main);
+  assert.ok(fs.existsSync(main), `${manifest.main} is not in the .vsix`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the unpacked extension at run time
+  extension = require(main);
+});
+
+after(async () => {
+  await extension?.deactivate();
+  context.subscriptions.forEach((d) => d.dispose());
+  fs.rmSync(unpacked, { recursive: true, force: true });
+  fs.rmSync(project, { recursive: true, force: true });
+});
+
+describe("the packaged .vsix", () => {
+  it("carries the manifest, grammar, language configuration and runtime dependencies", () => {
+    const ext = path.join(unpacked, "extension");
+    for (const file of ["package.json", "syntaxes/ml.tmLanguage.json", "language-configuration.json"]) {
+      assert.ok(fs.existsSync(path.join(ext, file)), file);
+    }
+    assert.ok(!fs.existsSync(path.join(ext, "src")), "no TypeScript sources");
+    assert.ok(!fs.existsSync(path.join(ext, "out", "test")), "no tests");
+    assert.ok(!fs.existsSync(path.join(ext, "node_modules", "typescript")), "no dev dependencies");
+    const req = Module.createRequire(path.join(ext, manifest.main));
+    assert.ok(req.resolve("vscode-languageclient/node"));
+  });
+
+  it("activates: registers its commands and views, adopts only mlpy's .ml files", () => {
+    const mine = path.join(project, "main.ml");
+    const ocaml = path.join(os.tmpdir(), "not-mlpy-" + process.pid, "main.ml");
+    const marked = path.join(os.tmpdir(), "script-" + process.pid + ".ml");
+    record.textDocuments = [doc(mine, "ocaml", "import math;"), doc(ocaml, "ocaml", "let x = 1")];
+    extension.activate(context);
+    assert.deepEqual([...record.commands.keys()].sort(), manifest.contributes.commands.map((c: { command: string }) => c.command).sort());
+    assert.deepEqual(record.providers.sort(), ["mlpy-graph", "mlpy-python"]);
+    assert.deepEqual(record.languageChanges, [[mine, "ml"]]);
+
+    fire("open", doc(marked, "plaintext", "// mlpy"));
+    assert.deepEqual(record.languageChanges.at(-1), [marked, "ml"]);
+  });
+
+  it("explains a missing server instead of failing silently", async () => {
+    record.config["server.path"] = "/nonexistent/mlpy";
+    fire("open", doc(path.join(project, "main.ml"), "ml", "import math;"));
+    for (let i = 0; i < 50 && record.errors.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.match(record.errors[0] ?? "", /\/nonexistent\/mlpy.*does not exist/);
+  });
+
+  it("Emit Python outside an ML editor asks for one", async () => {
+    await record.commands.get("mlpy.client.emitPython")!();
+    assert.match(record.warnings.at(-1) ?? "", /open an ML/);
+  });
+});
