@@ -30,12 +30,28 @@ pub struct Token {
 /// Splits `text` into tokens that cover every byte, plus the errors found on the way
 /// (unterminated strings, characters no token starts with).
 pub fn tokenize(text: &str) -> (Vec<Token>, Vec<SyntaxError>) {
+    let mut tokens = Vec::with_capacity(text.len() / 3 + 1);
+    let errors = lex(text, |kind, start, end, _| {
+        tokens.push(Token {
+            kind,
+            len: TextSize::from((end - start) as u32),
+        })
+    });
+    (tokens, errors)
+}
+
+/// Lexes `text`, handing each token to `sink` as its kind, start and end offsets, and
+/// whether the lexer reported an error about it. Returns the errors.
+pub(crate) fn lex(
+    text: &str,
+    sink: impl FnMut(SyntaxKind, usize, usize, bool),
+) -> Vec<SyntaxError> {
     let mut lexer = Lexer {
         src: text.as_bytes(),
         text,
         pos: 0,
         start: 0,
-        tokens: Vec::with_capacity(text.len() / 3 + 1),
+        sink,
         errors: Vec::new(),
         prev: Prev::StatementStart,
         brackets: Vec::new(),
@@ -43,7 +59,7 @@ pub fn tokenize(text: &str) -> (Vec<Token>, Vec<SyntaxError>) {
         last_scan: [None, None],
     };
     lexer.run();
-    (lexer.tokens, lexer.errors)
+    lexer.errors
 }
 
 /// What the previous significant token means for the one being lexed.
@@ -98,12 +114,12 @@ enum Bracket {
     Expr,
 }
 
-struct Lexer<'a> {
+struct Lexer<'a, S> {
     src: &'a [u8],
     text: &'a str,
     pos: usize,
     start: usize,
-    tokens: Vec<Token>,
+    sink: S,
     errors: Vec<SyntaxError>,
     prev: Prev,
     brackets: Vec<Bracket>,
@@ -113,20 +129,18 @@ struct Lexer<'a> {
     last_scan: [Option<(usize, Option<usize>)>; 2],
 }
 
-impl Lexer<'_> {
+impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
     fn run(&mut self) {
         while self.pos < self.src.len() {
             self.start = self.pos;
+            let errors = self.errors.len();
             let kind = self.next_kind();
             debug_assert!(
                 self.pos > self.start,
                 "lexer made no progress at {}",
                 self.start
             );
-            self.tokens.push(Token {
-                kind,
-                len: TextSize::from((self.pos - self.start) as u32),
-            });
+            (self.sink)(kind, self.start, self.pos, self.errors.len() != errors);
             if !kind.is_trivia() {
                 self.prev = self.classify(kind);
             }
@@ -138,9 +152,8 @@ impl Lexer<'_> {
     }
 
     fn eat_while(&mut self, pred: impl Fn(u8) -> bool) {
-        while self.pos < self.src.len() && pred(self.src[self.pos]) {
-            self.pos += 1;
-        }
+        let rest = &self.src[self.pos..];
+        self.pos += rest.iter().position(|&c| !pred(c)).unwrap_or(rest.len());
     }
 
     fn operand_ended(&self) -> bool {
@@ -158,7 +171,7 @@ impl Lexer<'_> {
         let c = self.src[self.pos];
         match c {
             c if is_whitespace(c) => {
-                self.eat_while(is_whitespace);
+                self.eat_while(|c| CLASS[usize::from(c)] & WS != 0);
                 WHITESPACE
             }
             b'/' if self.peek(1) == b'/' => {
@@ -188,7 +201,7 @@ impl Lexer<'_> {
                     });
                     return URL;
                 }
-                self.eat_while(|c| c.is_ascii_alphanumeric() || c == b'_');
+                self.eat_while(|c| CLASS[usize::from(c)] & WORD != 0);
                 if self.peek(0) >= 0x80 && self.unicode_word() {
                     return IDENT;
                 }
@@ -559,9 +572,28 @@ impl Lexer<'_> {
 }
 
 /// Whitespace as the reference's `WS` has it: space, tab, line breaks, form feed.
-fn is_whitespace(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0C)
+pub(crate) fn is_whitespace(c: u8) -> bool {
+    CLASS[usize::from(c)] & WS != 0
 }
+
+/// Byte classes, for the lexer's inner loops.
+const WS: u8 = 1;
+const WORD: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C) {
+            class[c] |= WS;
+        }
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            class[c] |= WORD;
+        }
+        c += 1;
+    }
+    class
+};
 
 #[cfg(test)]
 mod tests {

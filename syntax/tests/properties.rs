@@ -30,6 +30,34 @@ fn config(cases: u32) -> ProptestConfig {
 fn parse_and_check(text: &str) {
     let parse = mlpy_syntax::parse(text);
     check_invariants(text, &parse);
+    tokens_match_the_lexer(text, &parse);
+}
+
+/// The tree's tokens are the lexer's: same texts, and the same trivia (the parser may
+/// only give a significant token another kind, as it does to contextual keywords).
+fn tokens_match_the_lexer(text: &str, parse: &mlpy_syntax::Parse) {
+    let (lexed, _) = mlpy_syntax::lexer::tokenize(text);
+    let mut offset = 0usize;
+    let lexed: Vec<(mlpy_syntax::SyntaxKind, &str)> = lexed
+        .iter()
+        .map(|t| {
+            let len = usize::from(t.len);
+            offset += len;
+            (t.kind, &text[offset - len..offset])
+        })
+        .collect();
+    let tree: Vec<_> = parse
+        .syntax_node()
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .collect();
+    assert_eq!(tree.len(), lexed.len(), "token count differs for {text:?}");
+    for (token, (kind, token_text)) in tree.iter().zip(&lexed) {
+        assert_eq!(token.text(), *token_text, "in {text:?}");
+        if kind.is_trivia() || token.kind().is_trivia() {
+            assert_eq!(token.kind(), *kind, "trivia differs in {text:?}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------

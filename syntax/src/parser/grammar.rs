@@ -4,31 +4,26 @@ use super::expressions::{self, expr};
 use super::Parser;
 use crate::SyntaxKind::{self, *};
 
-/// Words that begin a statement when they stand at its start.
-const STATEMENT_KEYWORDS: &[(&str, SyntaxKind)] = &[
-    ("function", FUNCTION_KW),
-    ("if", IF_KW),
-    ("while", WHILE_KW),
-    ("for", FOR_KW),
-    ("return", RETURN_KW),
-    ("throw", THROW_KW),
-    ("try", TRY_KW),
-    ("break", BREAK_KW),
-    ("continue", CONTINUE_KW),
-    ("nonlocal", NONLOCAL_KW),
-    ("import", IMPORT_KW),
-    ("capability", CAPABILITY_KW),
-];
-
+/// The keyword that begins a statement, if the `n`th token is one (a word such as
+/// `if` or `return`, which the lexer leaves an identifier).
 pub(super) fn statement_keyword(p: &Parser<'_>, n: usize) -> Option<SyntaxKind> {
-    if !p.nth_at(n, IDENT) {
-        return None;
-    }
-    let text = p.nth_text(n);
-    STATEMENT_KEYWORDS
-        .iter()
-        .find(|(word, _)| *word == text)
-        .map(|(_, kind)| *kind)
+    let word = p.nth_word_kind(n);
+    matches!(
+        word,
+        FUNCTION_KW
+            | IF_KW
+            | WHILE_KW
+            | FOR_KW
+            | RETURN_KW
+            | THROW_KW
+            | TRY_KW
+            | BREAK_KW
+            | CONTINUE_KW
+            | NONLOCAL_KW
+            | IMPORT_KW
+            | CAPABILITY_KW
+    )
+    .then_some(word)
 }
 
 /// Tokens at which a broken statement stops swallowing input.
@@ -111,8 +106,8 @@ fn other_statement(p: &mut Parser<'_>) {
         L_CURLY if destructuring_ahead(p, L_CURLY, R_CURLY) => {
             destructure(p, L_CURLY, R_CURLY, OBJECT_PATTERN)
         }
-        IDENT if p.at_word("elif") || p.at_word("else") => orphan_clause(p, "`if`"),
-        IDENT if p.at_word("except") || p.at_word("finally") => orphan_clause(p, "`try`"),
+        IDENT if p.at_kw(ELIF_KW) || p.at_kw(ELSE_KW) => orphan_clause(p, "`if`"),
+        IDENT if p.at_kw(EXCEPT_KW) || p.at_kw(FINALLY_KW) => orphan_clause(p, "`try`"),
         _ => expr_or_assign_stmt(p),
     }
 }
@@ -120,7 +115,7 @@ fn other_statement(p: &mut Parser<'_>) {
 /// `else {…}` or `except {…}` with nothing before it: report it, and still parse the
 /// clause so the rest of the file is understood.
 fn orphan_clause(p: &mut Parser<'_>, owner: &str) {
-    let follows_like_clause = matches!(p.nth(1), L_CURLY | L_PAREN) || p.nth_word(1, "if");
+    let follows_like_clause = matches!(p.nth(1), L_CURLY | L_PAREN) || p.nth_kw(1, IF_KW);
     if !follows_like_clause {
         expr_or_assign_stmt(p);
         return;
@@ -129,7 +124,7 @@ fn orphan_clause(p: &mut Parser<'_>, owner: &str) {
     p.error(format!("`{word}` without a matching {owner} before it"));
     let m = p.start();
     p.bump();
-    if p.at_word("if") {
+    if p.at_kw(IF_KW) {
         p.bump_remap(IF_KW);
     }
     if p.at(L_PAREN) {
@@ -440,13 +435,13 @@ fn if_stmt(p: &mut Parser<'_>) {
     paren_condition(p);
     block(p);
     loop {
-        if p.at_word("elif") {
+        if p.at_kw(ELIF_KW) {
             let clause = p.start();
             p.bump_remap(ELIF_KW);
             paren_condition(p);
             block(p);
             clause.complete(p, ELIF_CLAUSE);
-        } else if p.at_word("else") && p.nth_word(1, "if") {
+        } else if p.at_kw(ELSE_KW) && p.nth_kw(1, IF_KW) {
             let clause = p.start();
             p.bump_remap(ELSE_KW);
             p.bump_remap(IF_KW);
@@ -457,7 +452,7 @@ fn if_stmt(p: &mut Parser<'_>) {
             break;
         }
     }
-    if p.at_word("else") {
+    if p.at_kw(ELSE_KW) {
         let clause = p.start();
         p.bump_remap(ELSE_KW);
         block(p);
@@ -481,7 +476,7 @@ fn for_stmt(p: &mut Parser<'_>) {
     let open = p.expect(L_PAREN);
     if open || p.at(IDENT) {
         name(p);
-        if p.at_word("in") {
+        if p.at_kw(IN_KW) {
             p.bump_remap(IN_KW);
         } else {
             p.error_expected("`in`");
@@ -536,7 +531,7 @@ fn try_stmt(p: &mut Parser<'_>) {
     let m = p.start();
     p.bump_remap(TRY_KW);
     block(p);
-    while p.at_word("except") {
+    while p.at_kw(EXCEPT_KW) {
         let clause = p.start();
         p.bump_remap(EXCEPT_KW);
         if p.eat(L_PAREN) {
@@ -546,7 +541,7 @@ fn try_stmt(p: &mut Parser<'_>) {
         block(p);
         clause.complete(p, EXCEPT_CLAUSE);
     }
-    if p.at_word("finally") {
+    if p.at_kw(FINALLY_KW) {
         let clause = p.start();
         p.bump_remap(FINALLY_KW);
         block(p);
@@ -594,7 +589,7 @@ fn import(p: &mut Parser<'_>) {
     } else {
         p.error_expected("a module path such as `utils.math` or a URL");
     }
-    if p.at_word("as") {
+    if p.at_kw(AS_KW) {
         let alias = p.start();
         p.bump_remap(AS_KW);
         name(p);
@@ -633,7 +628,7 @@ fn capability_decl(p: &mut Parser<'_>) {
             );
             break;
         }
-        if p.at_word("resource") {
+        if p.at_kw(RESOURCE_KW) {
             let item = p.start();
             p.bump_remap(RESOURCE_KW);
             if !p.eat(STRING) {
@@ -641,7 +636,7 @@ fn capability_decl(p: &mut Parser<'_>) {
             }
             expect_semi(p);
             item.complete(p, CAPABILITY_RESOURCE);
-        } else if p.at_word("allow") {
+        } else if p.at_kw(ALLOW_KW) {
             let item = p.start();
             p.bump_remap(ALLOW_KW);
             if p.at(IDENT) {

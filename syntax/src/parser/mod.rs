@@ -5,19 +5,22 @@ mod builder;
 mod expressions;
 mod grammar;
 
-use crate::lexer::Token;
 use crate::SyntaxError;
 use crate::SyntaxKind::{self, *};
 use rowan::{GreenNode, TextRange, TextSize};
 
 /// Parses a whole file.
 pub(crate) fn parse_source_file(text: &str) -> (GreenNode, Vec<SyntaxError>) {
-    let (tokens, mut errors) = crate::lexer::tokenize(text);
-    let mut parser = Parser::new(text, &tokens, &errors);
+    let mut sig = SigTokens::new(text);
+    let mut errors = crate::lexer::lex(text, |kind, start, end, error| {
+        sig.push(kind, start, end, error)
+    });
+    let mut parser = Parser::new(text, sig);
     grammar::source_file(&mut parser);
     let Parser {
         events,
         errors: parse_errors,
+        tokens,
         ..
     } = parser;
     errors.extend(parse_errors);
@@ -30,11 +33,13 @@ pub(crate) fn parse_source_file(text: &str) -> (GreenNode, Vec<SyntaxError>) {
 /// operators and each link of an operator or postfix chain count one level each.
 pub(crate) const MAX_DEPTH: u32 = 1000;
 
-#[derive(Debug)]
+/// 8 bytes each: a file has about two events per significant token.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Event {
     Start {
         kind: SyntaxKind,
-        forward_parent: Option<u32>,
+        /// How many events ahead the node that wraps this one starts; 0 for none.
+        forward_parent: u32,
     },
     Finish,
     Token {
@@ -43,18 +48,89 @@ pub(crate) enum Event {
     Tombstone,
 }
 
+const _: () = assert!(std::mem::size_of::<Event>() == 8);
+
 /// A significant (non-trivia) token as the parser sees it.
 #[derive(Debug, Clone, Copy)]
-struct SigToken {
+pub(crate) struct SigToken {
     kind: SyntaxKind,
+    /// For an identifier, the contextual keyword it spells (`IF_KW` for `if`), else
+    /// its kind.
+    word: SyntaxKind,
+    flags: u8,
     range: TextRange,
-    /// A line break separates it from the previous significant token.
-    newline_before: bool,
-    /// Nothing but the line break precedes it on its line.
-    at_line_start: bool,
-    /// The lexer reported a problem with this token (an unknown character, an
-    /// unterminated string): errors right at it are consequences, not news.
-    lex_error: bool,
+}
+
+/// A line break separates the token from the previous significant token.
+const NEWLINE_BEFORE: u8 = 1;
+/// Nothing but the line break precedes it on its line.
+const AT_LINE_START: u8 = 2;
+/// The lexer reported a problem with this token (an unknown character, an unterminated
+/// string): errors right at it are consequences, not news.
+const LEX_ERROR: u8 = 4;
+
+impl SigToken {
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    pub(crate) fn range(&self) -> TextRange {
+        self.range
+    }
+
+    pub(crate) fn kind(&self) -> SyntaxKind {
+        self.kind
+    }
+}
+
+/// Collects the significant tokens straight from the lexer; the trivia between them
+/// is lexed again, cheaply, when the tree is built (`builder`).
+struct SigTokens<'t> {
+    text: &'t str,
+    tokens: Vec<SigToken>,
+    newline: bool,
+    curly_balance: i64,
+}
+
+impl<'t> SigTokens<'t> {
+    fn new(text: &'t str) -> SigTokens<'t> {
+        SigTokens {
+            text,
+            // Typical code has a significant token every 4 to 8 bytes.
+            tokens: Vec::with_capacity(text.len() / 4 + 16),
+            newline: false,
+            curly_balance: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, kind: SyntaxKind, start: usize, end: usize, lex_error: bool) {
+        let bytes = self.text.as_bytes();
+        match kind {
+            WHITESPACE => {
+                self.newline = self.newline || bytes[start..end].contains(&b'\n');
+                return;
+            }
+            COMMENT => return,
+            L_CURLY => self.curly_balance += 1,
+            R_CURLY => self.curly_balance -= 1,
+            _ => {}
+        }
+        let word = match kind {
+            IDENT => SyntaxKind::from_keyword(&self.text[start..end]).unwrap_or(IDENT),
+            kind => kind,
+        };
+        let at_line_start = start == 0 || bytes[start - 1] == b'\n';
+        self.tokens.push(SigToken {
+            kind,
+            word,
+            flags: if self.newline { NEWLINE_BEFORE } else { 0 }
+                | if at_line_start { AT_LINE_START } else { 0 }
+                | if lex_error { LEX_ERROR } else { 0 },
+            range: TextRange::new(TextSize::from(start as u32), TextSize::from(end as u32)),
+        });
+        self.newline = false;
+    }
 }
 
 pub(crate) struct Parser<'t> {
@@ -76,57 +152,20 @@ pub(crate) struct Parser<'t> {
 }
 
 impl<'t> Parser<'t> {
-    fn new(text: &'t str, raw: &[Token], lex_errors: &[SyntaxError]) -> Parser<'t> {
-        let mut tokens = Vec::with_capacity(raw.len() / 2 + 1);
-        let mut offset = TextSize::from(0);
-        let mut newline = false;
-        let bytes = text.as_bytes();
-        // Lexer errors are in token order and start where their token starts.
-        let mut lex_errors = lex_errors.iter().map(|e| e.range.start()).peekable();
-        let mut curly_balance = 0i64;
-        for token in raw {
-            let range = TextRange::at(offset, token.len);
-            offset += token.len;
-            if token.kind.is_trivia() {
-                if token.kind == WHITESPACE && text[range].contains('\n') {
-                    newline = true;
-                }
-                continue;
-            }
-            let start = usize::from(range.start());
-            let mut lex_error = false;
-            while let Some(&at) = lex_errors.peek() {
-                if at > range.start() {
-                    break;
-                }
-                lex_error |= at == range.start();
-                lex_errors.next();
-            }
-            match token.kind {
-                L_CURLY => curly_balance += 1,
-                R_CURLY => curly_balance -= 1,
-                _ => {}
-            }
-            tokens.push(SigToken {
-                kind: token.kind,
-                range,
-                newline_before: newline,
-                at_line_start: start == 0 || bytes[start - 1] == b'\n',
-                lex_error,
-            });
-            newline = false;
-        }
+    fn new(text: &'t str, sig: SigTokens<'t>) -> Parser<'t> {
+        let significant = sig.tokens.len();
         Parser {
             text,
-            tokens,
+            tokens: sig.tokens,
             pos: 0,
-            events: Vec::new(),
+            // Roughly one Start, one Finish and one Token event per significant token.
+            events: Vec::with_capacity(significant * 3 + 2),
             errors: Vec::new(),
-            eof_range: TextRange::empty(offset),
+            eof_range: TextRange::empty(TextSize::of(text)),
             last_error_pos: None,
             depth: 0,
             depth_error_reported: false,
-            unbalanced_curlies: curly_balance > 0,
+            unbalanced_curlies: sig.curly_balance > 0,
         }
     }
 
@@ -159,13 +198,18 @@ impl<'t> Parser<'t> {
         }
     }
 
-    /// The current token is the identifier `word` (a contextual keyword).
-    pub(crate) fn at_word(&self, word: &str) -> bool {
-        self.at(IDENT) && self.nth_text(0) == word
+    /// The `n`th token is an identifier spelling the contextual keyword `keyword`.
+    pub(crate) fn nth_kw(&self, n: usize, keyword: SyntaxKind) -> bool {
+        self.nth_word_kind(n) == keyword && self.nth_at(n, IDENT)
     }
 
-    pub(crate) fn nth_word(&self, n: usize, word: &str) -> bool {
-        self.nth_at(n, IDENT) && self.nth_text(n) == word
+    pub(crate) fn at_kw(&self, keyword: SyntaxKind) -> bool {
+        self.nth_kw(0, keyword)
+    }
+
+    /// For an identifier, the contextual keyword it spells, else its kind.
+    pub(crate) fn nth_word_kind(&self, n: usize) -> SyntaxKind {
+        self.tokens.get(self.pos + n).map_or(EOF, |t| t.word)
     }
 
     pub(crate) fn current_range(&self) -> TextRange {
@@ -175,7 +219,9 @@ impl<'t> Parser<'t> {
     }
 
     pub(crate) fn newline_before_current(&self) -> bool {
-        self.tokens.get(self.pos).is_none_or(|t| t.newline_before)
+        self.tokens
+            .get(self.pos)
+            .is_none_or(|t| t.has(NEWLINE_BEFORE))
     }
 
     pub(crate) fn unbalanced_curlies(&self) -> bool {
@@ -211,7 +257,9 @@ impl<'t> Parser<'t> {
     }
 
     pub(crate) fn current_at_line_start(&self) -> bool {
-        self.tokens.get(self.pos).is_some_and(|t| t.at_line_start)
+        self.tokens
+            .get(self.pos)
+            .is_some_and(|t| t.has(AT_LINE_START))
     }
 
     /// The empty range right after the previous significant token.
@@ -330,7 +378,7 @@ impl<'t> Parser<'t> {
                 .into_iter()
                 .flatten()
                 .filter_map(|i| self.tokens.get(i))
-                .any(|t| t.lex_error);
+                .any(|t| t.has(LEX_ERROR));
             if near_lex_error {
                 return;
             }
@@ -386,7 +434,7 @@ impl<'t> Parser<'t> {
         let pos = self.events.len() as u32;
         self.events.push(Event::Start {
             kind: SyntaxKind::__LAST,
-            forward_parent: None,
+            forward_parent: 0,
         });
         Marker { pos }
     }
@@ -433,7 +481,7 @@ impl CompletedMarker {
     pub(crate) fn precede(self, p: &mut Parser<'_>) -> Marker {
         let new = p.start();
         match &mut p.events[self.pos as usize] {
-            Event::Start { forward_parent, .. } => *forward_parent = Some(new.pos - self.pos),
+            Event::Start { forward_parent, .. } => *forward_parent = new.pos - self.pos,
             _ => unreachable!("completed marker does not point at a Start event"),
         }
         new
