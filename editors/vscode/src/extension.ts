@@ -15,7 +15,7 @@ import {
 import { Adopter, isMlpyFile } from "./association";
 import { CLIENT_ID, CLIENT_NAME, COMMANDS, LANGUAGE_ID, VIEW_SCHEMES, ViewKind } from "./ids";
 import { initializationOptions, readSettings, RESTART_KEYS, serverCommand, serverProblem, Settings } from "./settings";
-import { parseViewUri, RefreshScheduler, viewContent, viewUri } from "./views";
+import { firstProgramLine, parseViewUri, RefreshScheduler, viewContent, viewUri } from "./views";
 
 function settings(): Settings {
   const config = vscode.workspace.getConfiguration("mlpy");
@@ -135,11 +135,18 @@ class Views implements vscode.TextDocumentContentProvider {
     if (doc.languageId !== language) {
       doc = await vscode.languages.setTextDocumentLanguage(doc, language);
     }
-    await vscode.window.showTextDocument(doc, {
+    const editor = await vscode.window.showTextDocument(doc, {
       viewColumn: vscode.ViewColumn.Beside,
       preserveFocus: true,
       preview: false,
     });
+    if (kind === "python") {
+      // Scroll past the embedded runtime to the program's own code.
+      const line = firstProgramLine(doc.getText(), source.uri.path);
+      const at = new vscode.Range(line, 0, line, 0);
+      editor.revealRange(at, vscode.TextEditorRevealType.AtTop);
+      editor.selection = new vscode.Selection(at.start, at.start);
+    }
     this.emitter.fire(uri);
   }
 

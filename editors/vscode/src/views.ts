@@ -92,6 +92,22 @@ export function renderEmitResult(result: unknown, sourceUri: string): { text: st
   return { text: lines.join("\n") + "\n", ok: false };
 }
 
+/**
+ * The first line of the program's own code in a single-file emit (0-based): the first
+ * `# module …` section, else the entry's `# main.ml` section; the embedded runtime above
+ * it is rarely what one wants to read. 0 when there is no such line.
+ */
+export function firstProgramLine(python: string, sourcePath: string): number {
+  const lines = python.split("\n");
+  const entry = `# ${path.posix.basename(sourcePath)}`;
+  const module = lines.findIndex((l) => l.startsWith("# module "));
+  if (module >= 0) {
+    return module;
+  }
+  const own = lines.findIndex((l) => l === entry);
+  return own >= 0 ? own : 0;
+}
+
 /** The text of the module-graph view. */
 export function renderGraphResult(result: unknown): string {
   const value = (result ?? {}) as { tree?: unknown; graph?: unknown };

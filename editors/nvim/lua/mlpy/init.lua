@@ -204,6 +204,22 @@ function M.python_lines(result, source_uri)
   return lines, false
 end
 
+--- The first line (1-based) of the program's own code in a single-file emit: the first
+--- `# module …` section, else the entry's `# main.ml` section, else 1.
+function M.first_program_line(lines, source_path)
+  local entry = '# ' .. vim.fs.basename(source_path)
+  local own
+  for i, line in ipairs(lines) do
+    if line:sub(1, 9) == '# module ' then
+      return i
+    end
+    if not own and line == entry then
+      own = i
+    end
+  end
+  return own or 1
+end
+
 -- Open views: view buffer → { source = bufnr, kind = 'python' | 'graph' }.
 M.views = {}
 
@@ -298,6 +314,12 @@ function M.update_view(kind, source, open, done)
     set_lines(buf, lines)
     if open then
       show(buf, true)
+      if kind == 'python' then
+        -- Scroll past the embedded runtime to the program's own code.
+        local line = M.first_program_line(lines, vim.api.nvim_buf_get_name(source))
+        vim.api.nvim_win_set_cursor(0, { line, 0 })
+        vim.cmd('normal! zt')
+      end
     end
     if done then
       done(buf)
