@@ -64,6 +64,18 @@ pub fn run(cx: &Context, args: TranspileArgs) -> anyhow::Result<Outcome> {
         None => write_stdout(&out.text)?,
         Some(path) if path == Path::new("-") => write_stdout(&out.text)?,
         Some(path) => {
+            let target = std::fs::canonicalize(path).ok();
+            if target.is_some()
+                && graph
+                    .modules
+                    .iter()
+                    .any(|m| Some(&m.path) == target.as_ref())
+            {
+                anyhow::bail!(
+                    "refusing to write the output over the ML source '{}'",
+                    path.display()
+                );
+            }
             mlpy_transpile::write_file(&out.text, path)
                 .map_err(|e| anyhow::anyhow!("cannot write '{}': {e}", path.display()))?;
         }

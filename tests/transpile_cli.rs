@@ -40,19 +40,23 @@ fn run_multi_file(project: &Project, extra: &[&str]) -> Output {
     run(command, None)
 }
 
-/// Runs `source` as `main.ml` in single-file mode and compares its output.
+/// Runs `source` as `main.ml` in both output modes and compares its output.
 fn expect_output(source: &str, expected: &str) {
     let project = Project::new();
     project.file("main.ml", source);
-    let out = run_single_file(&project, &[]);
-    let actual = stdout(&out);
-    assert!(
-        actual == expected && out.status.success(),
-        "output differs (status {:?}):\n{}\nstderr:\n{}",
-        out.status.code(),
-        diff(expected, &actual),
-        stderr(&out)
-    );
+    for (mode, out) in [
+        ("single file", run_single_file(&project, &[])),
+        ("multi file", run_multi_file(&project, &[])),
+    ] {
+        let actual = stdout(&out);
+        assert!(
+            actual == expected && out.status.success(),
+            "{mode}: output differs (status {:?}):\n{}\nstderr:\n{}",
+            out.status.code(),
+            diff(expected, &actual),
+            stderr(&out)
+        );
+    }
 }
 
 /// The same output in both modes, and through `mlpy run`.
@@ -568,6 +572,7 @@ fn multi_file_layout() {
     assert_eq!(
         files,
         [
+            "tree/.mlpy-output",
             "tree/geometry/__init__.py",
             "tree/geometry/shapes.py",
             "tree/main.py",
@@ -800,6 +805,38 @@ fn transpile_writes_nothing_on_error() {
         stderr(&out)
     );
     assert!(!project.path("tree").exists());
+}
+
+#[test]
+fn transpile_never_replaces_a_folder_or_file_it_did_not_write() {
+    let project = Project::new();
+    project
+        .file("main.ml", "print(1);\n")
+        .file("mine/notes.txt", "keep me\n");
+    let out = project.mlpy(&["transpile", "main.ml", "--out-dir", "mine"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not an output folder of mlpy"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path("mine/notes.txt")).unwrap(),
+        "keep me\n"
+    );
+    let out = project.mlpy(&["transpile", "main.ml", "-o", "main.ml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(project.path("main.ml")).unwrap(),
+        "print(1);\n"
+    );
+    // An earlier output, or an empty folder, is replaced.
+    std::fs::create_dir(project.path("empty")).unwrap();
+    for dir in ["tree", "tree", "empty"] {
+        let out = project.mlpy(&["transpile", "main.ml", "--out-dir", dir]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert!(project.path("empty/main.py").is_file());
 }
 
 #[test]

@@ -257,7 +257,11 @@ fn main() {
     // 4. Run time of emitted code.
     let python = std::env::var("MLPY_PYTHON").unwrap_or_else(|_| "python3".to_string());
     let startup = median_time(10, || {
-        let status = Command::new(&python).args(["-c", "pass"]).status().unwrap();
+        let status = Command::new(&python)
+            .args(["-c", "pass"])
+            .env_remove("PYTHONDONTWRITEBYTECODE")
+            .status()
+            .unwrap();
         assert!(status.success());
     });
     println!(
@@ -288,8 +292,10 @@ fn main() {
         let entry = dir.join(&out.entry);
         // Once to write the .pyc files, then timed.
         let run = || {
+            // As users run it: bytecode cached after the first run.
             let status = Command::new(&python)
                 .arg(&entry)
+                .env_remove("PYTHONDONTWRITEBYTECODE")
                 .current_dir(cwd.path())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

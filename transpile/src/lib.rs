@@ -165,9 +165,24 @@ pub fn transpile_multi(
     })
 }
 
+/// The file that marks a folder as mlpy's output (so that it may be replaced).
+pub const OUTPUT_MARKER: &str = ".mlpy-output";
+
 /// Writes `files` as the folder `dest`, atomically: everything goes to a temporary folder
-/// beside `dest`, which then replaces `dest`. On failure nothing is left behind.
+/// beside `dest`, which then replaces `dest`. On failure nothing is left behind. A `dest`
+/// that exists must be empty or an earlier output (it holds [`OUTPUT_MARKER`]): a folder
+/// of the user's is never replaced.
 pub fn write_tree(files: &[OutputFile], dest: &Path) -> std::io::Result<()> {
+    if dest.exists() {
+        let replaceable = dest.is_dir()
+            && (dest.join(OUTPUT_MARKER).is_file() || std::fs::read_dir(dest)?.next().is_none());
+        if !replaceable {
+            return Err(std::io::Error::other(format!(
+                "{} exists and is not an output folder of mlpy (it has no {OUTPUT_MARKER}); choose a new or empty folder",
+                dest.display()
+            )));
+        }
+    }
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -179,6 +194,11 @@ pub fn write_tree(files: &[OutputFile], dest: &Path) -> std::io::Result<()> {
         .unwrap_or_else(|| "out".to_string());
     let temp = unique_sibling(&parent, &format!(".{name}.tmp"));
     let result = (|| {
+        std::fs::create_dir_all(&temp)?;
+        std::fs::write(
+            temp.join(OUTPUT_MARKER),
+            "Written by mlpy; the next transpile to this folder replaces it entirely.\n",
+        )?;
         for file in files {
             let path = temp.join(&file.path);
             if let Some(dir) = path.parent() {
