@@ -224,7 +224,8 @@ end
 M.views = {}
 
 local function view_name(kind, source)
-  local path = vim.api.nvim_buf_get_name(source)
+  -- Relative to the working directory when below it, like Neovim shows file names.
+  local path = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(source), ':~:.')
   if kind == 'python' then
     return 'mlpy://python/' .. path:gsub('%.ml$', '') .. '.py'
   end
