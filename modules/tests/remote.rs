@@ -805,3 +805,33 @@ fn a_key_no_longer_trusted_stops_cached_modules_too() {
     assert!(e.contains("not in \"trusted_keys\""), "{e}");
     assert_eq!(env.server.hits(), 3, "only the first fetch");
 }
+
+#[test]
+fn fetch_prepares_the_cache_for_offline_use() {
+    let env = Env::new();
+    env.signed("/lib/m.ml", "import n;\nx = n.y;\n");
+    env.signed("/lib/n.ml", "y = 1;\n");
+    let main = env.project(
+        &format!("import {};\n", env.url("/lib/m")),
+        serde_json::json!({}),
+    );
+    let config = Arc::new(ProjectConfig::load(&env.dir.path().join("mlpy.json")).unwrap());
+    let offline = RemoteOptions {
+        network: Network::CachedOnly,
+        write_lockfile: false,
+        ..env.options()
+    };
+    let report = remote::fetch(&main, config.clone(), offline.clone()).unwrap();
+    assert_eq!(report.errors.len(), 1);
+    assert!(report.errors[0].1.not_cached_url().is_some());
+    // "Fetch module": online, then the editor's offline resolution succeeds.
+    let report = remote::fetch(&main, config.clone(), env.options()).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.modules.len(), 2);
+    assert_eq!(report.stats.downloaded, 2);
+    assert!(env.lockfile().is_file());
+    env.server.reset_log();
+    let report = remote::fetch(&main, config, offline).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(env.server.hits(), 0);
+}

@@ -760,6 +760,49 @@ fn source_token(source: &ImportSource) -> Result<Option<String>, String> {
     Ok(None)
 }
 
+/// What [`fetch`] did.
+#[derive(Debug, Clone)]
+pub struct FetchReport {
+    pub stats: RemoteStats,
+    /// Every remote module the program reaches, by canonical URL.
+    pub modules: Vec<String>,
+    /// Imports that could not be resolved (module name, error), in graph order.
+    pub errors: Vec<(String, ResolveError)>,
+}
+
+/// Downloads every remote module `entry` reaches into the cache and records them in the
+/// lockfile: what `mlpy fetch` does, and what the editor's "Fetch module" should do (on a
+/// blocking thread, with online options such as [`RemoteOptions::from_env`]).
+pub fn fetch(
+    entry: &std::path::Path,
+    config: Arc<ProjectConfig>,
+    options: RemoteOptions,
+) -> Result<FetchReport, SetupError> {
+    let (resolver, context) = resolver(config, options)?;
+    let graph = crate::ModuleGraph::build(entry, &resolver, &crate::ModuleCache::new())
+        .map_err(|e| SetupError::Other(e.to_string()))?;
+    resolver
+        .finish()
+        .map_err(|e| SetupError::Other(e.to_string()))?;
+    let mut modules = Vec::new();
+    let mut errors = Vec::new();
+    for module in &graph.modules {
+        if let Origin::Remote(url) = &module.origin {
+            modules.push(url.clone());
+        }
+        for edge in &module.imports {
+            if let Err(e) = &edge.target {
+                errors.push((module.name.clone(), e.clone()));
+            }
+        }
+    }
+    Ok(FetchReport {
+        stats: context.stats(),
+        modules,
+        errors,
+    })
+}
+
 /// A resolver for `config` with the remote protocols registered, and their shared
 /// context (for the lockfile, statistics and `finish`).
 pub fn resolver(
