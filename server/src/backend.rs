@@ -399,7 +399,7 @@ impl LanguageServer for Backend {
             Some(path) => {
                 let dependents = self.world.cache.dependents_of(&path);
                 let keep = self.world.settings().workspace_diagnostics
-                    && self.world.files().binary_search(&path).is_ok()
+                    && self.world.is_workspace_file(&path)
                     && path.is_file();
                 if keep {
                     let mut dirty = dependents;

@@ -12,8 +12,8 @@
 
 use crate::convert::{self, Lines};
 use crate::world::{Project, World};
-use mlpy_modules::{Diagnostic, ModuleGraph, ModuleId, Origin};
-use std::collections::{BTreeSet, HashMap};
+use mlpy_modules::{BuildOptions, Diagnostic, ModuleGraph, ModuleId, Origin};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -57,6 +57,8 @@ impl Engine {
             rx,
             urgent: Vec::new(),
             dirty: BTreeSet::new(),
+            full: BTreeSet::new(),
+            known: HashSet::new(),
             published: HashMap::new(),
             config_errors: BTreeSet::new(),
             last_change: Instant::now(),
@@ -81,6 +83,12 @@ struct Worker {
     rx: Receiver<Msg>,
     urgent: Vec<PathBuf>,
     dirty: BTreeSet<PathBuf>,
+    /// Dirty modules to check with their whole graph (the first pass, after which the
+    /// cache knows what every module imports).
+    full: BTreeSet<PathBuf>,
+    /// Modules that were part of a whole graph: the cache's records of what they import
+    /// are complete, so a cycle through them shows in those records.
+    known: HashSet<PathBuf>,
     /// What was last published per file: hash of the diagnostics, document version.
     published: HashMap<PathBuf, (u64, Option<i32>)>,
     /// `mlpy.json` files with a published error.
@@ -155,11 +163,16 @@ impl Worker {
                 self.dirty.extend(paths);
             }
             Msg::All => {
-                self.dirty.extend(self.world.files());
-                self.dirty.extend(self.world.open_files());
+                let mut all = self.world.open_files();
+                if self.world.settings().workspace_diagnostics {
+                    all.extend(self.world.files());
+                }
+                self.full.extend(all.iter().cloned());
+                self.dirty.extend(all);
             }
             Msg::Clear(path) => {
                 self.dirty.remove(&path);
+                self.full.remove(&path);
                 self.urgent.retain(|p| *p != path);
                 self.clear(&path);
             }
@@ -215,7 +228,10 @@ impl Worker {
         }
     }
 
-    /// Checks `entry` and every dirty module of its graph.
+    /// Checks `entry`. A module in no import cycle needs only what it imports directly:
+    /// it is checked with a graph one import deep. A module in a cycle (or one whose
+    /// import records are not known yet, on the first pass) is checked with its whole
+    /// graph, which also checks every dirty module that graph contains.
     fn check(&mut self, entry: &Path) {
         let open = self.world.is_open(entry);
         if !open && !entry.is_file() {
@@ -231,8 +247,49 @@ impl Worker {
             .into_iter()
             .filter_map(|p| self.world.doc_version_of_path(&p).map(|v| (p, v)))
             .collect();
-        let graph = match ModuleGraph::build(entry, &project.resolver, &self.world.cache) {
-            Ok(graph) => graph,
+        let mut options = BuildOptions {
+            entry_name: crate::features::module_name(&self.world, entry),
+            max_depth: None,
+        };
+        let full = self.full.remove(entry) || !self.known.contains(entry);
+        if !full {
+            options.max_depth = Some(1);
+            let Some(graph) = self.build(entry, &project, &options, &versions) else {
+                return;
+            };
+            // The build recorded the entry's imports: a cycle shows in the records.
+            let in_cycle = self
+                .world
+                .cache
+                .dependents_of(entry)
+                .iter()
+                .any(|p| p == entry);
+            if !in_cycle {
+                self.check_modules(&graph, None, &project, &versions, false);
+                return;
+            }
+            options.max_depth = None;
+            // The whole graph finds the cycle; the entry's semantic checks need only the
+            // shallow one (cheaper facts).
+            if let Some(full) = self.build(entry, &project, &options, &versions) {
+                self.check_modules(&full, Some(&graph), &project, &versions, true);
+            }
+            return;
+        }
+        if let Some(graph) = self.build(entry, &project, &options, &versions) {
+            self.check_modules(&graph, None, &project, &versions, true);
+        }
+    }
+
+    fn build(
+        &mut self,
+        entry: &Path,
+        project: &Project,
+        options: &BuildOptions,
+        versions: &HashMap<PathBuf, i32>,
+    ) -> Option<ModuleGraph> {
+        match ModuleGraph::build_with(entry, &project.resolver, &self.world.cache, options) {
+            Ok(graph) => Some(graph),
             Err(error) => {
                 // An open document that is not on disk: what its text alone says.
                 if let Some(file) = self.world.load(entry) {
@@ -247,28 +304,56 @@ impl Worker {
                 } else {
                     (self.log)(format!("cannot check {}: {error}", entry.display()));
                 }
-                return;
+                None
             }
-        };
-        let facts = catch_unwind(AssertUnwindSafe(|| {
-            mlpy_transpile::facts::ProgramFacts::new(&graph)
-        }))
-        .ok();
+        }
+    }
+
+    /// Publishes the diagnostics of the entry of `graph` and, when `others`, of every
+    /// dirty module of the same project in it.
+    ///
+    /// `shallow`, when given, is a graph of the same entry one import deep: the entry's
+    /// semantic checks use it (they need only what the entry imports).
+    fn check_modules(
+        &mut self,
+        graph: &ModuleGraph,
+        shallow: Option<&ModuleGraph>,
+        project: &Arc<Project>,
+        versions: &HashMap<PathBuf, i32>,
+        others: bool,
+    ) {
+        let shallow_facts = shallow.and_then(facts_of);
+        let mut facts = None;
         let granted = project.config.capabilities.clone();
+        let workspace = self.world.settings().workspace_diagnostics;
         let mut order: Vec<ModuleId> = vec![graph.entry];
-        for m in &graph.modules {
+        if others {
+            self.known
+                .extend(graph.modules.iter().map(|m| m.path.clone()));
+        }
+        for m in graph.modules.iter().filter(|_| others) {
             if m.id == graph.entry || m.origin != Origin::File {
                 continue;
             }
-            let wanted = self.dirty.contains(&m.path) || self.urgent.contains(&m.path);
-            if wanted && Arc::ptr_eq(&self.world.project_for(&m.path), &project) {
+            let wanted = (self.dirty.contains(&m.path) || self.urgent.contains(&m.path))
+                && (workspace || self.world.is_open(&m.path));
+            if wanted && Arc::ptr_eq(&self.world.project_for(&m.path), project) {
                 order.push(m.id);
             }
         }
         for id in order {
             let module = graph.module(id);
-            let mut list = mlpy_modules::check::module_diagnostics(&graph, id);
-            if let Some(facts) = &facts {
+            let mut list = mlpy_modules::check::module_diagnostics(graph, id);
+            let semantic = match (&shallow_facts, shallow) {
+                (Some(f), Some(s)) if id == graph.entry => Some((f, s.entry)),
+                _ => {
+                    if facts.is_none() {
+                        facts = facts_of(graph);
+                    }
+                    facts.as_ref().map(|f| (f, id))
+                }
+            };
+            if let Some((facts, id)) = semantic {
                 match catch_unwind(AssertUnwindSafe(|| {
                     mlpy_transpile::check::module_checks(facts, id, &granted)
                 })) {
@@ -283,8 +368,9 @@ impl Worker {
             list.sort_by_key(|d| (d.range.start(), d.range.end()));
             let lines = Lines::new(&module.file.text);
             let version = versions.get(&module.path).copied();
-            self.publish(&module.path, &list, &lines, version, Some(&graph));
+            self.publish(&module.path, &list, &lines, version, Some(graph));
             self.dirty.remove(&module.path);
+            self.full.remove(&module.path);
             self.urgent.retain(|p| *p != module.path);
         }
     }
@@ -367,6 +453,14 @@ impl Worker {
             }
         }
     }
+}
+
+/// The transpiler's facts about a graph (`None` if computing them panicked).
+fn facts_of(graph: &ModuleGraph) -> Option<mlpy_transpile::facts::ProgramFacts<'_>> {
+    catch_unwind(AssertUnwindSafe(|| {
+        mlpy_transpile::facts::ProgramFacts::new(graph)
+    }))
+    .ok()
 }
 
 /// The LSP range of `range` in `file`, using the graph's copy of its text when it has one.

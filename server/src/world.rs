@@ -317,6 +317,15 @@ impl World {
             .collect()
     }
 
+    /// Whether `path` is a known module file of the workspace (without waiting for the
+    /// first scan).
+    pub fn is_workspace_file(&self, path: &Path) -> bool {
+        self.files
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(path)
+    }
+
     pub fn add_file(&self, path: &Path) {
         if is_module_file(path) && self.in_roots(path) {
             self.files

@@ -1,0 +1,276 @@
+//! Latency of the language server on a generated 1,000-module workspace, through the
+//! real `mlpy lsp` binary (the optimised build `cargo bench` makes) over stdio:
+//!
+//! * `didChange` → `publishDiagnostics` of the edited file (with that version), for the
+//!   entry module (its graph is the whole workspace) and for a module in the middle;
+//! * `textDocument/definition` of a member of an imported module (`c1.f0`).
+//!
+//! Each sample edits a number literal, waits for the diagnostics, then pauses a little
+//! (typing pace) so background re-checks of importers run as they would. p50 and p99
+//! over all samples are printed, with the machine.
+//!
+//! Run: `cargo bench --bench lsp_latency` (`MLPY_LSP_BENCH_MODULES`, `MLPY_LSP_BENCH_SAMPLES`).
+
+#[path = "../tests/lsp_client/mod.rs"]
+mod lsp_client;
+
+use lsp_client::Client;
+use serde_json::json;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const FAN_OUT: usize = 5;
+const MAX_DEPTH: usize = 8;
+
+fn module_path(i: usize) -> Vec<String> {
+    let depth = i % MAX_DEPTH;
+    let mut parts: Vec<String> = (0..depth)
+        .map(|d| format!("d{d}_{}", (i / MAX_DEPTH) % 4))
+        .collect();
+    parts.push(format!("m{i}"));
+    parts
+}
+
+/// Like `modules/benches/graph.rs`: a 5-ary tree of imports rooted at `main.ml`, each
+/// module ~30 lines of functions calling their imports.
+fn module_source(i: usize, n: usize) -> String {
+    let children: Vec<usize> = (1..=FAN_OUT)
+        .map(|k| FAN_OUT * i + k)
+        .filter(|&c| c < n)
+        .collect();
+    let mut out = String::new();
+    for &c in &children {
+        let _ = writeln!(out, "import {} as c{c};", module_path(c).join("."));
+    }
+    let _ = writeln!(
+        out,
+        "\n// Module {i} of a synthetic project.\nLIMIT = 1000;\n"
+    );
+    for f in 0..3 {
+        let _ = writeln!(
+            out,
+            "// Function {f} of module {i}.\nfunction f{f}(x, y) {{"
+        );
+        let _ = writeln!(
+            out,
+            "    total = 0;\n    for (k in range(x)) {{\n        total = total + k * y;\n    }}"
+        );
+        for &c in &children {
+            let _ = writeln!(out, "    total = total + c{c}.f{f}(x - 1, y);");
+        }
+        let _ = writeln!(out, "    return total > LIMIT ? total : LIMIT;\n}}\n");
+    }
+    out
+}
+
+fn module_file(root: &Path, i: usize) -> PathBuf {
+    if i == 0 {
+        return root.join("main.ml");
+    }
+    let parts = module_path(i);
+    let mut file = root.join("lib");
+    for p in &parts[..parts.len() - 1] {
+        file.push(p);
+    }
+    file.push(format!("{}.ml", parts[parts.len() - 1]));
+    file
+}
+
+/// The workspace; with `cycle`, the root module is `lib/hub.ml` (imported by `main.ml`)
+/// and the last module imports it back, so every module is in one import cycle.
+fn generate(n: usize, cycle: bool) -> PathBuf {
+    let name = if cycle {
+        format!("lsp-cycle-{n}")
+    } else {
+        format!("lsp-{n}")
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-projects")
+        .join(name);
+    if root.join("main.ml").exists() {
+        return root;
+    }
+    let tmp = root.with_extension("tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("lib")).unwrap();
+    for i in 0..n {
+        let mut file = module_file(&tmp, i);
+        let mut text = module_source(i, n);
+        if cycle && i == 0 {
+            file = tmp.join("lib/hub.ml");
+            std::fs::write(tmp.join("main.ml"), "import hub;\nprint(hub.LIMIT);\n").unwrap();
+        }
+        if cycle && i == n - 1 {
+            text = format!("import hub as back;\n{text}");
+        }
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+    }
+    std::fs::write(tmp.join("mlpy.json"), "{\"import_paths\": [\"lib\"]}\n").unwrap();
+    std::fs::rename(&tmp, &root).unwrap();
+    root
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) -> String {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    format!(
+        "| {name} | {} | {:.2} ms | {:.2} ms | {:.2} ms |",
+        samples.len(),
+        ms(percentile(&samples, 0.5)),
+        ms(percentile(&samples, 0.99)),
+        ms(*samples.last().unwrap())
+    )
+}
+
+/// Edits the `LIMIT = …;` literal of an open module and times the diagnostics.
+fn diagnostics_latency(
+    c: &mut Client,
+    uri: &str,
+    text: &str,
+    samples: usize,
+    pause: Duration,
+) -> Vec<Duration> {
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("LIMIT = "))
+        .unwrap() as u32;
+    let mut out = Vec::with_capacity(samples);
+    for k in 0..samples {
+        let version = 2 + k as i32;
+        let value = format!("{}", 1000 + (k % 7));
+        let start = Instant::now();
+        c.change(
+            uri,
+            version,
+            json!([{"range": {"start": {"line": line, "character": 8}, "end": {"line": line, "character": 12}}, "text": value}]),
+        );
+        c.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        });
+        out.push(start.elapsed());
+        std::thread::sleep(pause);
+    }
+    out
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+fn main() {
+    // `cargo test --benches` runs this without `--bench`: keep that cheap.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let n = env("MLPY_LSP_BENCH_MODULES", if quick { 50 } else { 1000 });
+    let samples = env("MLPY_LSP_BENCH_SAMPLES", if quick { 10 } else { 300 });
+    let root = generate(n, false);
+    let mut c = Client::start(&root);
+    let main_text = std::fs::read_to_string(root.join("main.ml")).unwrap();
+    let main = c.open_text("main.ml", &main_text);
+    let mid_file = module_file(&root, 3);
+    let mid_rel = mid_file
+        .strip_prefix(&root)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let mid_text = std::fs::read_to_string(&mid_file).unwrap();
+    let mid = c.open_text(&mid_rel, &mid_text);
+    // Warm up: the first check of the whole workspace.
+    let started = Instant::now();
+    c.flush();
+    let first = started.elapsed();
+
+    let pause = Duration::from_millis(30);
+    let main_diag = diagnostics_latency(&mut c, &main, &main_text, samples, pause);
+    c.flush();
+    let mid_diag = diagnostics_latency(&mut c, &mid, &mid_text, samples, pause);
+    c.flush();
+    // `c1.f0(` in main.ml's first function.
+    let (line, character) = main_text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find("c1.f0").map(|col| (i as u32, col as u32 + 4)))
+        .unwrap();
+    let mut definition = Vec::with_capacity(samples * 2);
+    for _ in 0..samples * 2 {
+        let start = Instant::now();
+        let r = c
+            .at("textDocument/definition", &main, line, character)
+            .unwrap();
+        definition.push(start.elapsed());
+        assert!(r[0]["uri"].as_str().unwrap().ends_with("/m1.ml"), "{r}");
+    }
+    let rss = c.rss_kib() / 1024;
+    c.shutdown();
+
+    // Every module in one cycle: an edit of the hub is checked with its whole graph.
+    let root = generate(n, true);
+    let mut c = Client::start(&root);
+    let hub_text = std::fs::read_to_string(root.join("lib/hub.ml")).unwrap();
+    let hub = c.open_text("lib/hub.ml", &hub_text);
+    c.flush();
+    let cycle_diag = diagnostics_latency(&mut c, &hub, &hub_text, samples / 3, pause);
+    c.flush();
+
+    println!("Language server latency, {n} modules, {}", machine());
+    println!(
+        "first check of the whole workspace after opening: {:.0} ms",
+        first.as_secs_f64() * 1e3
+    );
+    println!("| measure | samples | p50 | p99 | max |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "{}",
+        report(
+            "didChange → publishDiagnostics, entry module (imports 5, reaches all)",
+            main_diag
+        )
+    );
+    println!(
+        "{}",
+        report(
+            "didChange → publishDiagnostics, module in the middle (importers re-checked after)",
+            mid_diag
+        )
+    );
+    println!(
+        "{}",
+        report(
+            "didChange → publishDiagnostics, module in a cycle through all modules (whole graph)",
+            cycle_diag
+        )
+    );
+    println!(
+        "{}",
+        report(
+            "textDocument/definition (member of an imported module)",
+            definition
+        )
+    );
+    println!("server RSS after the first series: {rss} MiB");
+    c.shutdown();
+}
