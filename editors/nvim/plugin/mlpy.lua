@@ -9,13 +9,7 @@ vim.g.loaded_mlpy = true
 
 -- `.ml` is OCaml's too: only files below an mlpy.json, or with a `// mlpy` first line,
 -- become 'mlpy'; every other `.ml` file stays 'ocaml' as Neovim has it.
-vim.filetype.add({
-  extension = {
-    ml = function(path, bufnr)
-      return require('mlpy.detect').filetype(path, bufnr)
-    end,
-  },
-})
+require('mlpy.detect').register()
 
 vim.api.nvim_create_autocmd('FileType', {
   group = vim.api.nvim_create_augroup('mlpy_auto_setup', { clear = true }),

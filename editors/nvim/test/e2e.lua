@@ -6,7 +6,7 @@ local project = assert(os.getenv('MLPY_TEST_PROJECT'))
 local tmp = assert(os.getenv('MLPY_TEST_ROOT'))
 local results_path = assert(os.getenv('MLPY_TEST_RESULTS'))
 local server = assert(os.getenv('MLPY_TEST_SERVER'))
-local legacy = os.getenv('MLPY_TEST_LEGACY') == '1'
+local mode = os.getenv('MLPY_TEST_MODE') or 'enable'
 local WAIT_MS = 20000
 
 local results = assert(io.open(results_path, 'w'))
@@ -87,11 +87,24 @@ local function test(name, f)
   table.insert(tests, { name = name, f = f })
 end
 
-require('mlpy').setup({
-  cmd = { server, 'lsp', '--stdio' },
-  legacy = legacy,
-  refresh_delay_ms = 50,
-})
+if mode == 'auto' then
+  -- No setup(): main.ml, given on the command line, made the plugin set itself up with
+  -- the defaults (`mlpy` from PATH).
+  test('the file opened at startup gets the server without setup()', function()
+    local buf = vim.fn.bufnr(project .. '/main.ml')
+    assert(buf > 0, 'main.ml is not loaded')
+    eq(vim.bo[buf].filetype, 'mlpy', 'filetype')
+    local client = wait_attached(buf)
+    eq(client.config.cmd[1], 'mlpy', 'the default command')
+    eq(vim.fn.exepath('mlpy'), server, 'mlpy on PATH is the binary under test')
+  end)
+else
+  require('mlpy').setup({
+    cmd = { server, 'lsp', '--stdio' },
+    legacy = mode == 'legacy',
+    refresh_delay_ms = 50,
+  })
+end
 
 test('filetype: .ml below mlpy.json is mlpy, other .ml files stay ocaml, // mlpy marker wins', function()
   local buf = edit(project .. '/lib/geometry.ml')

@@ -9,8 +9,9 @@ mlpy: --mlpy or $MLPY_SERVER, else target/debug/mlpy (`cargo build --bin mlpy`).
 
 Each run copies tests/fixtures/editor_project into a temporary folder, starts
 `nvim --headless -u test/init.lua` with isolated XDG folders, and runs test/e2e.lua,
-which writes one JSON line per test. The suite runs twice: with vim.lsp.config +
-vim.lsp.enable (Neovim 0.11+) and with the vim.lsp.start fallback (Neovim 0.10).
+which writes one JSON line per test. The suite runs three times (MODES): with
+vim.lsp.config + vim.lsp.enable (Neovim 0.11+), with the vim.lsp.start fallback (Neovim
+0.10), and without setup() (`nvim main.ml`, `mlpy` on PATH).
 Standard library only.
 """
 
@@ -86,7 +87,14 @@ def nvim_version(nvim):
     return out.stdout.splitlines()[0] if out.returncode == 0 else f"(nvim --version failed: {out.stderr})"
 
 
-def run_suite(nvim, mlpy, legacy):
+MODES = {
+    "enable": "setup() with vim.lsp.config + vim.lsp.enable (Neovim 0.11+)",
+    "legacy": "setup() with the vim.lsp.start fallback (the Neovim 0.10 path)",
+    "auto": "no setup(): `nvim main.ml` with mlpy on PATH, the plugin sets itself up",
+}
+
+
+def run_suite(nvim, mlpy, mode):
     """Runs e2e.lua once; returns (results, log text, ok)."""
     tmp = Path(tempfile.mkdtemp(prefix="mlpy-nvim-"))
     try:
@@ -104,11 +112,15 @@ def run_suite(nvim, mlpy, legacy):
             "MLPY_TEST_PROJECT": str(project),
             "MLPY_TEST_RESULTS": str(results),
             "MLPY_TEST_SERVER": str(mlpy),
-            "MLPY_TEST_LEGACY": "1" if legacy else "",
+            "MLPY_TEST_MODE": mode,
             "MLPY_CACHE_DIR": str(tmp / "mlpy-cache"),
         })
         cmd = [str(nvim), "--headless", "-n", "-i", "NONE", "-u", str(HERE / "init.lua"),
                "-c", f"luafile {HERE / 'e2e.lua'}"]
+        if mode == "auto":
+            # The default command, `mlpy`, found on PATH; the first file opened at startup.
+            env["PATH"] = f"{Path(mlpy).resolve().parent}{os.pathsep}{env.get('PATH', '')}"
+            cmd.append("main.ml")
         try:
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S,
                                   stdin=subprocess.DEVNULL, cwd=str(project))
@@ -151,11 +163,10 @@ def main():
         sys.exit("error: python3 is needed to run the emitted Python")
 
     passed = failed = 0
-    for legacy in (False, True):
-        mode = "vim.lsp.start fallback (0.10 path)" if legacy else "vim.lsp.config + vim.lsp.enable"
-        log(f"\n== Neovim e2e: {mode}")
+    for mode, title in MODES.items():
+        log(f"\n== Neovim e2e: {title}")
         started = time.monotonic()
-        results, output, ok, finished, status = run_suite(nvim, mlpy, legacy)
+        results, output, ok, finished, status = run_suite(nvim, mlpy, mode)
         for r in results:
             mark = "ok  " if r["ok"] else "FAIL"
             log(f"  {mark} {r['name']} ({r.get('ms', 0):.0f} ms)")

@@ -47,7 +47,18 @@ function M.is_mlpy(path, bufnr, mode)
   if mode == 'never' then
     return false
   end
-  return M.project_root(path) ~= nil
+  --- Registers the `.ml` rule with vim.filetype (idempotent).
+function M.register()
+  vim.filetype.add({
+    extension = {
+      ml = function(path, bufnr)
+        return M.filetype(path, bufnr)
+      end,
+    },
+  })
+end
+
+return M.project_root(path) ~= nil
 end
 
 --- The filetype of a `.ml` file: 'mlpy', or 'ocaml' (Neovim's own choice for `.ml`).
@@ -56,6 +67,17 @@ function M.filetype(path, bufnr)
     return 'mlpy'
   end
   return 'ocaml'
+end
+
+--- Registers the `.ml` rule with vim.filetype (idempotent).
+function M.register()
+  vim.filetype.add({
+    extension = {
+      ml = function(path, bufnr)
+        return M.filetype(path, bufnr)
+      end,
+    },
+  })
 end
 
 return M
