@@ -36,16 +36,15 @@ struct WideChar {
 }
 
 impl LineIndex {
-    /// Lines end at `\n`, `\r\n` or a lone `\r`, as LSP and Python count them.
+    /// Lines end at `\n` only: a `\r` before it is the last character of its line, and
+    /// a lone `\r` is ordinary text. The language server's document rope follows the
+    /// same rule, so positions computed by either agree.
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![TextSize::from(0)];
         let mut wide: Vec<(u32, Vec<WideChar>)> = Vec::new();
-        let bytes = text.as_bytes();
-        let ends_line =
-            |i: usize, b: u8| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
         if text.is_ascii() {
-            for (i, &b) in bytes.iter().enumerate() {
-                if ends_line(i, b) {
+            for (i, b) in text.bytes().enumerate() {
+                if b == b'\n' {
                     line_starts.push(TextSize::from((i + 1) as u32));
                 }
             }
@@ -54,7 +53,7 @@ impl LineIndex {
             let mut line_start = 0usize;
             for (i, c) in text.char_indices() {
                 if c.is_ascii() {
-                    if ends_line(i, c as u8) {
+                    if c == '\n' {
                         line += 1;
                         line_start = i + 1;
                         line_starts.push(TextSize::from(line_start as u32));
@@ -118,8 +117,12 @@ impl LineIndex {
             .unwrap_or(self.len);
         let mut range = TextRange::new(start, end);
         let content = &text[range];
-        // A line holds at most one line break (`\n`, `\r\n` or `\r`), at its end.
-        let trimmed = content.trim_end_matches(['\n', '\r']);
+        // The line break: `\n`, or `\r\n`. A lone `\r` (even at the end of the text)
+        // is part of the line.
+        let trimmed = match content.strip_suffix('\n') {
+            Some(line) => line.strip_suffix('\r').unwrap_or(line),
+            None => content,
+        };
         range = TextRange::at(start, TextSize::of(trimmed));
         Some(range)
     }
@@ -252,26 +255,28 @@ mod tests {
     }
 
     #[test]
-    fn crlf_and_lone_cr_end_lines() {
+    fn only_newlines_end_lines() {
         let text = "a\r\nb\rc\n";
         let index = LineIndex::new(text);
-        assert_eq!(index.line_count(), 4);
+        assert_eq!(index.line_count(), 3);
         assert_eq!(index.line_col(3.into()), LineCol { line: 1, col: 0 });
-        assert_eq!(index.line_col(5.into()), LineCol { line: 2, col: 0 });
+        assert_eq!(index.line_col(5.into()), LineCol { line: 1, col: 2 });
+        // The `\r` of `\r\n` is not in the line's range; a lone `\r` is.
         assert_eq!(
             index.line_range(0, text),
             Some(TextRange::new(0.into(), 1.into()))
         );
         assert_eq!(
             index.line_range(1, text),
-            Some(TextRange::new(3.into(), 4.into()))
+            Some(TextRange::new(3.into(), 6.into()))
         );
-        // The end of a text ending in `\r` is on a line of its own.
-        let index = LineIndex::new("x\r");
-        assert_eq!(
-            index.wide_line_col(2.into()),
-            WideLineCol { line: 1, col: 0 }
-        );
+        // A text ending in a lone `\r`: its end is a position on the last line, and
+        // converts back to itself.
+        let text = "x\r";
+        let index = LineIndex::new(text);
+        let end = index.wide_line_col(2.into());
+        assert_eq!(end, WideLineCol { line: 0, col: 2 });
+        assert_eq!(index.offset_of_wide(end, text), TextSize::from(2));
     }
 
     #[test]
