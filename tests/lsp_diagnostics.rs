@@ -323,3 +323,42 @@ fn a_broken_configuration_is_reported_on_mlpy_json() {
     c.wait_diagnostics(&config, |l| l.is_empty());
     c.shutdown();
 }
+
+#[test]
+fn watchers_are_registered_and_editor_settings_apply() {
+    let dir = fixture("lsp_broken");
+    // `importPaths` from the editor replaces the project's, like --import-paths.
+    let mut c = Client::start_with(dir.path(), json!({"importPaths": ["lib", "other"]}));
+    let uri = c.open("main.ml");
+    let list = c.wait_diagnostics(&uri, |l| l.len() >= 7);
+    assert!(
+        !list
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("'helper'")),
+        "{list:#?}"
+    );
+    let is_registration = |r: &Value| r["method"] == "client/registerCapability";
+    let registration = match c.server_requests.iter().find(|r| is_registration(r)) {
+        Some(r) => r.clone(),
+        None => c.wait_for(is_registration),
+    };
+    let reg = &registration["params"]["registrations"][0];
+    assert_eq!(reg["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = reg["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    assert_eq!(globs, ["**/*.ml", "**/mlpy.json"]);
+    // New settings: `helper` is unresolved again.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"mlpy": {"importPaths": ["lib"]}}}),
+    );
+    c.wait_diagnostics(&uri, |l| {
+        l.iter()
+            .any(|d| d["message"].as_str().unwrap().contains("'helper'"))
+    });
+    c.shutdown();
+}

@@ -63,6 +63,7 @@ impl Engine {
             config_errors: BTreeSet::new(),
             last_change: Instant::now(),
             flushes: Vec::new(),
+            stopping: false,
         };
         std::thread::Builder::new()
             .name("mlpy-diagnostics".into())
@@ -95,11 +96,16 @@ struct Worker {
     config_errors: BTreeSet<PathBuf>,
     last_change: Instant,
     flushes: Vec<Sender<()>>,
+    /// `Stop` arrived while checking.
+    stopping: bool,
 }
 
 impl Worker {
     fn run(mut self) {
         loop {
+            if self.stopping {
+                return;
+            }
             let idle = self.urgent.is_empty() && self.dirty.is_empty();
             if idle {
                 for f in self.flushes.drain(..) {
@@ -144,6 +150,17 @@ impl Worker {
                 self.guarded(&entry);
             }
         }
+    }
+
+    /// Takes the messages that arrived; true when one needs a check now (or the server
+    /// stops).
+    fn interrupted(&mut self) -> bool {
+        while let Ok(msg) = self.rx.try_recv() {
+            if !self.handle(msg) {
+                self.stopping = true;
+            }
+        }
+        self.stopping || !self.urgent.is_empty()
     }
 
     /// Takes a message into account; false to stop.
@@ -342,6 +359,10 @@ impl Worker {
             }
         }
         for id in order {
+            // Other modules are background work: a newer edit goes first (they stay dirty).
+            if id != graph.entry && self.interrupted() {
+                break;
+            }
             let module = graph.module(id);
             let mut list = mlpy_modules::check::module_diagnostics(graph, id);
             let semantic = match (&shallow_facts, shallow) {
