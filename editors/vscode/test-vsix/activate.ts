@@ -4,7 +4,8 @@
 // registers and does. (The server side of these code paths is tested against the real
 // server in server.test.ts.)
 //
-// Run by `npm run package` after `vsce package`.
+// Run by `npm run package` after `vsce package` (kept out of test/, which `npm test`
+// runs before there is a .vsix).
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -14,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-const root = path.resolve(__dirname, "..", "..", "..");
+const root = path.resolve(__dirname, "..", "..");
 const vsix = path.join(root, "mlpy.vsix");
 const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 
@@ -202,8 +203,11 @@ before(() => {
 after(async () => {
   await extension?.deactivate();
   context.subscriptions.forEach((d) => d.dispose());
-  fs.rmSync(unpacked, { recursive: true, force: true });
-  fs.rmSync(project, { recursive: true, force: true });
+  for (const dir of [unpacked, project]) {
+    if (dir) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
 });
 
 describe("the packaged .vsix", () => {
@@ -214,6 +218,7 @@ describe("the packaged .vsix", () => {
     }
     assert.ok(!fs.existsSync(path.join(ext, "src")), "no TypeScript sources");
     assert.ok(!fs.existsSync(path.join(ext, "out", "test")), "no tests");
+    assert.ok(!fs.existsSync(path.join(ext, "out", "test-vsix")), "no tests");
     assert.ok(!fs.existsSync(path.join(ext, "node_modules", "typescript")), "no dev dependencies");
     const req = Module.createRequire(path.join(ext, manifest.main));
     assert.ok(req.resolve("vscode-languageclient/node"));
