@@ -1033,3 +1033,16 @@ Shapes created: 4\n\
         stdout(&out)
     );
 }
+
+#[test]
+fn whitelisted_python_modules_in_python_stdlib_mode() {
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"stdlib_mode": "python"}"#)
+        .file(
+            "main.ml",
+            "import re;\nimport string as s;\nprint(re.sub(\"a+\", \"b\", \"caaat\"), s.ascii_lowercase[0:3]);\n",
+        );
+    let out = run_single_file(&project, &[]);
+    assert_eq!(stdout(&out), "cbt abc\n", "{}", stderr(&out));
+}

@@ -122,20 +122,44 @@ fn load(program: &Program, cache: &ModuleCache) -> (ModuleGraph, ProjectConfig) 
     (graph, config)
 }
 
-/// Runs `f` repeatedly (at least `min_runs` times and one second); the median time.
-fn median_time(min_runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times = Vec::new();
+/// Wall-clock and CPU time of one measure (medians).
+#[derive(Clone, Copy)]
+struct Time {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// CPU time of this process (all threads).
+fn cpu_now() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Runs `f` repeatedly (at least `min_runs` times and one second); the median times.
+fn median_time(min_runs: usize, mut f: impl FnMut()) -> Time {
+    let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     let started = Instant::now();
-    while times.len() < min_runs || started.elapsed() < Duration::from_secs(1) {
-        let t = Instant::now();
+    while walls.len() < min_runs || started.elapsed() < Duration::from_secs(1) {
+        let (t, c) = (Instant::now(), cpu_now());
         f();
-        times.push(t.elapsed());
-        if times.len() >= 1000 {
+        walls.push(t.elapsed());
+        cpus.push(cpu_now().saturating_sub(c));
+        if walls.len() >= 1000 {
             break;
         }
     }
-    times.sort();
-    times[times.len() / 2]
+    walls.sort();
+    cpus.sort();
+    Time {
+        wall: walls[walls.len() / 2],
+        cpu: cpus[cpus.len() / 2],
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -244,8 +268,8 @@ fn main() {
                     assert!(status.success());
                 });
                 println!(
-                    "process: mlpy transpile {PROCESS_PROGRAM}.ml ({label}): median {:.1} ms",
-                    ms(time)
+                    "process: mlpy transpile {PROCESS_PROGRAM}.ml ({label}): median {:.1} ms wall",
+                    ms(time.wall)
                 );
             }
         }
@@ -254,7 +278,9 @@ fn main() {
         }
     }
 
-    // 4. Run time of emitted code.
+    // 4. Run time of emitted code: CPU time measured inside Python around the program
+    //    (runtime import included, interpreter start-up excluded), and wall time of the
+    //    whole `python3 main.py` process.
     let python = std::env::var("MLPY_PYTHON").unwrap_or_else(|_| "python3".to_string());
     let startup = median_time(10, || {
         let status = Command::new(&python)
@@ -265,8 +291,8 @@ fn main() {
         assert!(status.success());
     });
     println!(
-        "emitted code: python3 -c pass: median {:.1} ms",
-        ms(startup)
+        "emitted code: python3 -c pass: median {:.1} ms wall",
+        ms(startup.wall)
     );
     std::fs::write(work.path().join("empty.ml"), "x = 1;\n").unwrap();
     let empty = Program {
@@ -281,6 +307,13 @@ fn main() {
             .find(|p| p.name == *name)
             .unwrap_or_else(|| panic!("{name} not in the corpus"))
     }));
+    const DRIVER: &str = "import runpy, sys, time\n\
+        path = sys.argv[1]\n\
+        sys.argv = [path]\n\
+        sys.path.insert(0, path.rsplit('/', 1)[0])\n\
+        t = time.process_time()\n\
+        runpy.run_path(path, run_name='__main__')\n\
+        sys.stderr.write('MLPY_CPU %f\\n' % (time.process_time() - t))\n";
     for program in heavy {
         let cache = ModuleCache::new();
         let (graph, config) = load(program, &cache);
@@ -290,31 +323,118 @@ fn main() {
         mlpy_transpile::write_tree(&out.files, &dir).unwrap();
         let cwd = tempfile::tempdir().unwrap();
         let entry = dir.join(&out.entry);
-        // Once to write the .pyc files, then timed.
+        let cpu = std::cell::RefCell::new(Vec::new());
+        // As users run it: bytecode cached after the first run (which is not counted).
         let run = || {
-            // As users run it: bytecode cached after the first run.
-            let status = Command::new(&python)
+            let output = Command::new(&python)
+                .arg("-c")
+                .arg(DRIVER)
                 .arg(&entry)
                 .env_remove("PYTHONDONTWRITEBYTECODE")
                 .current_dir(cwd.path())
                 .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
+                .output()
                 .unwrap();
-            assert!(status.success(), "{} failed", program.name);
+            assert!(output.status.success(), "{} failed", program.name);
+            let err = String::from_utf8_lossy(&output.stderr);
+            let seconds: f64 = err
+                .lines()
+                .find_map(|l| l.strip_prefix("MLPY_CPU "))
+                .and_then(|v| v.trim().parse().ok())
+                .expect("the driver's CPU time");
+            cpu.borrow_mut().push(seconds * 1000.0);
         };
         run();
-        let time = median_time(5, run);
-        println!("emitted code: {}: median {:.1} ms", program.name, ms(time));
+        cpu.borrow_mut().clear();
+        let wall = median_time(5, run);
+        let mut cpu = cpu.into_inner();
+        cpu.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "emitted code: {}: median {:.1} ms CPU in Python, {:.1} ms wall for the process",
+            program.name,
+            cpu[cpu.len() / 2],
+            ms(wall.wall)
+        );
+    }
+
+    // 5. Larger workloads, next to the same algorithm written directly in Python.
+    for (name, ml, py) in WORKLOADS {
+        let dir = work.path().join(format!("workload_{name}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.ml"), ml).unwrap();
+        std::fs::write(dir.join("direct.py"), py).unwrap();
+        let program = Program {
+            name: name.to_string(),
+            entry: dir.join("main.ml"),
+            import_path: dir.clone(),
+        };
+        let cache = ModuleCache::new();
+        let (graph, config) = load(&program, &cache);
+        let out = mlpy_transpile::transpile_multi(&graph, &mlpy_transpile::Options::new(&config))
+            .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+        mlpy_transpile::write_tree(&out.files, &dir.join("out")).unwrap();
+        let cpu_of = |script: &Path| -> f64 {
+            let mut times: Vec<f64> = (0..5)
+                .map(|_| {
+                    let output = Command::new(&python)
+                        .arg("-c")
+                        .arg(DRIVER)
+                        .arg(script)
+                        .env_remove("PYTHONDONTWRITEBYTECODE")
+                        .stdout(Stdio::null())
+                        .output()
+                        .unwrap();
+                    assert!(
+                        output.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&output.stderr)
+                    );
+                    String::from_utf8_lossy(&output.stderr)
+                        .lines()
+                        .find_map(|l| l.strip_prefix("MLPY_CPU "))
+                        .and_then(|v| v.trim().parse::<f64>().ok())
+                        .expect("the driver's CPU time")
+                        * 1000.0
+                })
+                .collect();
+            times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            times[times.len() / 2]
+        };
+        let emitted_ms = cpu_of(&dir.join("out").join(&out.entry));
+        let direct_ms = cpu_of(&dir.join("direct.py"));
+        println!(
+            "workload {name}: emitted {emitted_ms:.1} ms CPU, the same in plain Python {direct_ms:.1} ms ({:.2}x)",
+            emitted_ms / direct_ms
+        );
     }
     let _ = emitted;
 }
 
-fn report(label: &str, time: Duration, bytes: usize, files: usize) {
-    let secs = time.as_secs_f64();
+/// (name, ML program, the same algorithm in plain Python).
+const WORKLOADS: &[(&str, &str, &str)] = &[
+    (
+        "recursion (fib 24)",
+        "function fib(n) { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }\nprint(fib(24));\n",
+        "def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\nprint(fib(24))\n",
+    ),
+    (
+        "objects (200k member reads)",
+        "points = [];\nfor (i in range(50000)) { points.append({x: i, y: i * 2}); }\ntotal = 0;\nfor (p in points) { total = total + p.x + p.y; }\nfor (p in points) { total = total - p.x - p.y; }\nprint(total);\n",
+        "points = []\nfor i in range(50000):\n    points.append({'x': i, 'y': i * 2})\ntotal = 0\nfor p in points:\n    total = total + p['x'] + p['y']\nfor p in points:\n    total = total - p['x'] - p['y']\nprint(total)\n",
+    ),
+    (
+        "closures and strings",
+        "function make_adder(k) { return fn(x) => x + k; }\nadd = make_adder(3);\nparts = [];\ni = 0;\nwhile (i < 30000) { parts.append(\"n\" + str(add(i))); i = i + 1; }\nprint(len(\",\".join(parts)));\n",
+        "def make_adder(k):\n    return lambda x: x + k\nadd = make_adder(3)\nparts = []\ni = 0\nwhile i < 30000:\n    parts.append('n' + str(add(i)))\n    i = i + 1\nprint(len(','.join(parts)))\n",
+    ),
+];
+
+fn report(label: &str, time: Time, bytes: usize, files: usize) {
+    let secs = time.cpu.as_secs_f64();
     println!(
-        "{label}: {:.2} ms for {files} modules ({:.0} KB): {:.1} MB/s, {:.0} files/s",
-        ms(time),
+        "{label}: {:.2} ms CPU ({:.2} ms wall) for {files} modules ({:.0} KB): {:.1} MB/s, {:.0} files/s (CPU time)",
+        ms(time.cpu),
+        ms(time.wall),
         bytes as f64 / 1024.0,
         bytes as f64 / secs / 1_000_000.0,
         files as f64 / secs

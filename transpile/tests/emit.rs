@@ -77,6 +77,7 @@ fn body(main: &str) -> String {
         .filter(|l| {
             !l.starts_with('#')
                 && !l.starts_with("import mlpy_runtime as __ml")
+                && !l.starts_with("__mlpy_module__ = True")
                 && !l.starts_with("__ml.grant(")
                 && !l.starts_with("__ml.install_excepthook()")
                 && !l.starts_with("__ml.source_map(")
@@ -109,10 +110,10 @@ fn readable_python_one_line_per_ml_line() {
     let files = project.multi();
     let main_py = &files.iter().find(|(p, _)| p == "main.py").unwrap().1;
     // Header lines have no origin; every other line maps to its ML line.
-    assert_eq!(source_map(main_py), "~5,1,2,3,4,5,7,,10,11,12,13,");
+    assert_eq!(source_map(main_py), "~6,1,2,3,4,5,7,,10,11,12,13,");
     let lines: Vec<&str> = main_py.lines().collect();
-    assert_eq!(lines[5], "# totals");
-    assert_eq!(lines[15], "print(\"total: \" + __ml.pystr(total(values)))");
+    assert_eq!(lines[6], "# totals");
+    assert_eq!(lines[16], "print(\"total: \" + __ml.pystr(total(values)))");
 }
 
 #[test]

@@ -158,8 +158,17 @@ def attr(obj, name):
     raise AttributeError("'%s' object has no accessible attribute '%s'" % (type(obj).__name__, name))
 
 
+#: whitelisted methods of list, str and tuple, unbound: the fast path of `mcall`
+_UNBOUND = {t: {n: getattr(t, n) for n in TYPE_METHODS[t]} for t in (list, str, tuple)}
+
+
 def mcall(obj, name, *args):
     """ML method call `obj.name(args)`."""
+    fast = _UNBOUND.get(obj.__class__)
+    if fast is not None:
+        method = fast.get(name)
+        if method is not None:
+            return method(obj, *args)
     if _is_dangerous(name) or not _reflection_ok(obj, name):
         raise _refuse(name)
     t = obj.__class__
@@ -223,8 +232,10 @@ def callable_allowed(f):
 
 def call(f, *args):
     """A call of a value: `f(args)` where `f` is not known statically."""
-    if f.__class__ is FunctionType and _trusted_globals(f.__globals__):
-        return f(*args)
+    if f.__class__ is FunctionType:
+        # Emitted modules (the entry too) carry `__mlpy_module__ = True`.
+        if f.__globals__.get("__mlpy_module__") is True or _trusted_globals(f.__globals__):
+            return f(*args)
     if callable_allowed(f):
         return f(*args)
     if not callable(f):
