@@ -90,6 +90,26 @@ pub enum ResolveError {
     /// A bad entry in an import's option block (`{ auth: …, verify: …, cache: … }`).
     #[error("Invalid import option: {message}")]
     BadImportOption { module: String, message: String },
+    /// A git tag or branch names another commit than the one the lockfile pins.
+    #[error("'{reference}' now names commit {actual}, but {} pins commit {expected}", lockfile.display())]
+    RefMoved {
+        module: String,
+        /// `git://host/org/repo@v1`.
+        reference: String,
+        lockfile: PathBuf,
+        expected: String,
+        actual: String,
+    },
+    /// An external program (git, an import plugin) failed. `output` is what it wrote to
+    /// its standard error, shown under the message.
+    #[error("{message}")]
+    External {
+        module: String,
+        message: String,
+        /// `git`, or the plugin's executable.
+        tool: String,
+        output: String,
+    },
 }
 
 impl ResolveError {
@@ -109,7 +129,9 @@ impl ResolveError {
             | ResolveError::Integrity { module, .. }
             | ResolveError::LockMismatch { module, .. }
             | ResolveError::Frozen { module, .. }
-            | ResolveError::BadImportOption { module, .. } => module,
+            | ResolveError::BadImportOption { module, .. }
+            | ResolveError::RefMoved { module, .. }
+            | ResolveError::External { module, .. } => module,
         }
     }
 
@@ -131,6 +153,21 @@ impl ResolveError {
             ResolveError::Frozen { .. } => notes.push(
                 "run `mlpy fetch ENTRY.ml` without --frozen to record it, and commit mlpy.lock".to_string(),
             ),
+            ResolveError::RefMoved { .. } => notes.push(
+                "if the move is expected, accept it with `mlpy fetch ENTRY.ml --update-lock`; a tag that moves can also mean the repository was tampered with".to_string(),
+            ),
+            ResolveError::External { tool, output, .. } if !output.trim().is_empty() => {
+                let lines: Vec<&str> = output.trim_end().lines().collect();
+                let shown = &lines[lines.len().saturating_sub(20)..];
+                notes.push(format!(
+                    "{tool} said:\n{}",
+                    shown
+                        .iter()
+                        .map(|l| format!("  {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ));
+            }
             _ => {}
         }
         if let ResolveError::NotFound {

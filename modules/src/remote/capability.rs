@@ -50,6 +50,51 @@ impl NetworkGrants {
     }
 }
 
+/// `git.clone` capabilities: which repositories git imports may fetch.
+///
+/// * `git.clone` — every repository;
+/// * `git.clone.git://host/*`, `git.clone.git://host:9418/org/*`,
+///   `git.clone.git+file:///srv/repos/*` — repositories whose URL (as written in the
+///   import, without the `@ref` and the path in the repository) matches the pattern.
+#[derive(Debug, Clone, Default)]
+pub struct GitGrants {
+    everything: bool,
+    patterns: Vec<String>,
+}
+
+impl GitGrants {
+    pub fn new(capabilities: &[String]) -> GitGrants {
+        let mut grants = GitGrants::default();
+        for cap in capabilities {
+            let cap = cap.trim();
+            if cap == "git.clone" {
+                grants.everything = true;
+            } else if let Some(rest) = cap.strip_prefix("git.clone.") {
+                if let Some(pattern) = normalize_pattern(rest) {
+                    grants.patterns.push(pattern);
+                }
+            }
+        }
+        grants
+    }
+
+    /// `Ok` when the repository `repo` (`git://host/org/repo`) may be fetched;
+    /// otherwise the capability that would allow it (`suggested`).
+    pub fn check(&self, repo: &str, suggested: &str) -> Result<(), String> {
+        if self.everything || self.patterns.iter().any(|p| glob_match(p, repo)) {
+            return Ok(());
+        }
+        Err(suggested.to_string())
+    }
+}
+
+/// Whether the plugin serving `scheme` may run: the capability `plugin.SCHEME`.
+pub fn plugin_granted(capabilities: &[String], scheme: &str) -> bool {
+    capabilities
+        .iter()
+        .any(|c| c.trim().strip_prefix("plugin.") == Some(scheme))
+}
+
 /// `scheme://authority/path` with the scheme and host in lower case and the default
 /// port left out, as URLs are compared.
 fn comparable(url: &Url) -> String {
@@ -118,6 +163,26 @@ mod tests {
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn git_and_plugin_grants() {
+        let caps = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let g = GitGrants::new(&caps(&["git.clone.git://127.0.0.1:9418/org/*"]));
+        assert!(g.check("git://127.0.0.1:9418/org/repo", "x").is_ok());
+        assert_eq!(
+            g.check("git://127.0.0.1:9418/other/repo", "x"),
+            Err("x".into())
+        );
+        assert!(GitGrants::new(&caps(&["git.clone"]))
+            .check("git+file:///r", "x")
+            .is_ok());
+        let g = GitGrants::new(&caps(&["git.clone.git+file:///srv/repos/*"]));
+        assert!(g.check("git+file:///srv/repos/a", "x").is_ok());
+        assert!(g.check("git+file:///srv/other/a", "x").is_err());
+        assert!(plugin_granted(&caps(&["plugin.db"]), "db"));
+        assert!(!plugin_granted(&caps(&["plugin.db"]), "notes"));
+        assert!(!plugin_granted(&caps(&["plugin"]), "db"));
     }
 
     #[test]

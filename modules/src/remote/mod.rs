@@ -19,18 +19,23 @@
 
 pub mod auth;
 pub mod capability;
+pub mod git;
 pub mod http;
 mod https;
 pub mod integrity;
 pub mod lock;
+pub mod plugin;
+pub mod process;
 pub mod publish;
 pub mod store;
 pub mod url;
 
+pub use git::GitProtocol;
 pub use https::HttpsProtocol;
+pub use plugin::PluginProtocol;
 
 use self::auth::{expand_env, header_value, AuthTokens};
-use self::capability::NetworkGrants;
+use self::capability::{GitGrants, NetworkGrants};
 use self::http::{HttpClient, HttpSettings, Response};
 use self::integrity::{parse_sig, parse_trusted_keys, sha256_hex, verify_minisig, TrustedKey};
 use self::lock::{LockMode, LockProblem, Lockfile, LOCKFILE_NAME};
@@ -210,6 +215,7 @@ pub struct RemoteContext {
     config: Arc<ProjectConfig>,
     options: RemoteOptions,
     grants: NetworkGrants,
+    git_grants: GitGrants,
     tokens: AuthTokens,
     trusted: Vec<TrustedKey>,
     store: CacheStore,
@@ -251,16 +257,21 @@ impl RemoteContext {
         // Report a bad CA file now rather than at the first fetch.
         http::load_ca_files(&options.ca_files).map_err(SetupError::Other)?;
         for (i, source) in config.import_sources.iter().enumerate() {
-            if is_http_protocol(&source.protocol) {
-                url::location_base(&source.location).map_err(|message| {
-                    SetupError::Config(ConfigError {
-                        file: config_file.clone(),
-                        line: 0,
-                        column: 0,
-                        message: format!("\"import_sources[{i}].location\": {message}"),
-                    })
-                })?;
-            }
+            let checked = if is_http_protocol(&source.protocol) {
+                url::location_base(&source.location).map(|_| ())
+            } else if source.protocol == "git" {
+                git::GitUrl::parse_location(&source.location).map(|_| ())
+            } else {
+                Ok(())
+            };
+            checked.map_err(|message| {
+                SetupError::Config(ConfigError {
+                    file: config_file.clone(),
+                    line: 0,
+                    column: 0,
+                    message: format!("\"import_sources[{i}].location\": {message}"),
+                })
+            })?;
         }
         let lock_path = options
             .lockfile
@@ -276,6 +287,7 @@ impl RemoteContext {
         )?;
         Ok(Arc::new(RemoteContext {
             grants: NetworkGrants::new(&config.capabilities),
+            git_grants: GitGrants::new(&config.capabilities),
             store: CacheStore::new(&options.cache_dir),
             config,
             options,
@@ -440,7 +452,7 @@ impl RemoteContext {
             };
         if let Some(entry) = &cached {
             if !refetch {
-                match self.lock_check(module, url, &entry.meta.sha256) {
+                match self.lock_check(module, url.as_str(), &entry.meta.sha256) {
                     Ok(()) => {
                         self.counters.from_cache.fetch_add(1, Ordering::Relaxed);
                         return Obtained::Found(entry.content_path.clone());
@@ -475,7 +487,22 @@ impl RemoteContext {
     /// lockfile, stores them in the cache and returns the cache file. Every remote
     /// protocol ends here.
     pub fn admit(&self, module: &str, url: &Url, bytes: &[u8], meta: EntryMeta) -> Obtained {
-        if let Err(e) = self.lock_check(module, url, &meta.sha256) {
+        self.admit_as(module, url.as_str(), url, bytes, meta)
+    }
+
+    /// [`admit`](Self::admit) for a module recorded in the lockfile under `lock_url`
+    /// but cached under `store_url` (git: the ref's URL is locked, the commit's URL is
+    /// cached; plugins: the cache key is scoped to the project).
+    pub fn admit_as(
+        &self,
+        module: &str,
+        lock_url: &str,
+        store_url: &Url,
+        bytes: &[u8],
+        meta: EntryMeta,
+    ) -> Obtained {
+        let url = store_url;
+        if let Err(e) = self.lock_check(module, lock_url, &meta.sha256) {
             return Obtained::Failed(e);
         }
         match self.store.write(url, bytes, &meta) {
@@ -494,9 +521,9 @@ impl RemoteContext {
         }
     }
 
-    fn lock_check(&self, module: &str, url: &Url, sha256: &str) -> Result<(), ResolveError> {
+    fn lock_check(&self, module: &str, url: &str, sha256: &str) -> Result<(), ResolveError> {
         let mut lock = self.lock();
-        match lock.check_module(url.as_str(), sha256) {
+        match lock.check_module(url, sha256) {
             Ok(()) => Ok(()),
             Err(LockProblem::Changed { expected }) => Err(ResolveError::LockMismatch {
                 module: module.to_string(),
@@ -511,6 +538,133 @@ impl RemoteContext {
                 lockfile: lock.path().to_path_buf(),
             }),
         }
+    }
+
+    /// The commit the lockfile pins for a git reference (`git://host/org/repo@v1`).
+    pub fn pinned_ref(&self, key: &str) -> Option<String> {
+        self.lock().data().refs.get(key).map(|r| r.commit.clone())
+    }
+
+    /// Checks (and records) what a git reference resolved to against the lockfile.
+    pub fn lock_ref(&self, module: &str, key: &str, commit: &str) -> Result<(), ResolveError> {
+        let mut lock = self.lock();
+        match lock.check_ref(key, commit) {
+            Ok(()) => Ok(()),
+            Err(LockProblem::Changed { expected }) => Err(ResolveError::RefMoved {
+                module: module.to_string(),
+                reference: key.to_string(),
+                lockfile: lock.path().to_path_buf(),
+                expected,
+                actual: commit.to_string(),
+            }),
+            Err(LockProblem::Frozen) => Err(ResolveError::Frozen {
+                module: module.to_string(),
+                url: key.to_string(),
+                lockfile: lock.path().to_path_buf(),
+            }),
+        }
+    }
+
+    /// The `git.clone` capability check for the repository `repo`.
+    pub fn check_git_capability(
+        &self,
+        module: &str,
+        repo: &str,
+        suggested: &str,
+    ) -> Result<(), ResolveError> {
+        self.git_grants
+            .check(repo, suggested)
+            .map_err(|capability| ResolveError::CapabilityRequired {
+                module: module.to_string(),
+                url: repo.to_string(),
+                capability,
+            })
+    }
+
+    /// Whether modules must carry an ed25519 signature by a trusted key: verification
+    /// is on and `trusted_keys` is not empty.
+    pub fn signatures_required(&self, verify: bool) -> bool {
+        verify && !self.trusted.is_empty()
+    }
+
+    /// Checks the minisign signature that came with a module's bytes (from a git
+    /// repository's `M.ml.minisig`, or a plugin's answer): returns the signature and the
+    /// ID of the trusted key that made it. Without trusted keys a signature is not
+    /// checked (nothing to check it against) and not recorded.
+    pub fn check_signature(
+        &self,
+        bytes: &[u8],
+        minisig: Option<&str>,
+        required: bool,
+    ) -> Result<(Option<String>, Option<String>), String> {
+        match minisig {
+            _ if self.trusted.is_empty() => Ok((None, None)),
+            Some(text) => {
+                let key = verify_minisig(bytes, text, &self.trusted)?;
+                Ok((Some(text.to_string()), Some(key)))
+            }
+            None if required => {
+                Err("it has no ed25519 signature, and \"trusted_keys\" requires one".to_string())
+            }
+            None => Ok((None, None)),
+        }
+    }
+
+    /// For protocols that produce bytes themselves (git, plugins): the cache entry
+    /// stored under `store_url`, verified (content against metadata; signature against
+    /// the trusted keys when `signed`) and checked against the lockfile under
+    /// `lock_url`. A corrupt entry is removed.
+    pub fn cached_module(
+        &self,
+        module: &str,
+        lock_url: &str,
+        store_url: &Url,
+        signed: bool,
+    ) -> Cached {
+        let entry = match self.store.read(store_url, self.config.max_module_size) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => return Cached::Miss(None),
+            Err(reason) => {
+                self.store.remove(store_url);
+                return Cached::Miss(Some(format!(
+                    "the cached copy was corrupt ({reason}) and has been removed"
+                )));
+            }
+        };
+        let plain = FetchSettings {
+            verify: false,
+            policy: CachePolicy::Default,
+            auth: None,
+        };
+        if let Err(EntryProblem::Corrupt(reason) | EntryProblem::Unverified(reason)) =
+            self.verify_entry(&entry, &plain)
+        {
+            self.store.remove(store_url);
+            return Cached::Miss(Some(format!(
+                "the cached copy was corrupt ({reason}) and has been removed"
+            )));
+        }
+        if signed && !self.trusted.is_empty() {
+            let checked = match &entry.meta.minisig {
+                Some(minisig) => verify_minisig(&entry.bytes, minisig, &self.trusted).map(|_| ()),
+                None => Err("it was cached without an ed25519 signature".to_string()),
+            };
+            if let Err(reason) = checked {
+                return Cached::Miss(Some(format!("the cached copy cannot be used: {reason}")));
+            }
+        }
+        match self.lock_check(module, lock_url, &entry.meta.sha256) {
+            Ok(()) => {
+                self.counters.from_cache.fetch_add(1, Ordering::Relaxed);
+                Cached::Hit(entry.content_path)
+            }
+            Err(e) => Cached::Failed(e),
+        }
+    }
+
+    /// The progress reporter of this run (`mlpy fetch`'s progress bar).
+    pub fn progress(&self) -> Option<&Arc<dyn FetchProgress>> {
+        self.options.progress.as_ref()
     }
 
     /// Checks a cache entry against its metadata and the verification asked for.
@@ -732,6 +886,17 @@ impl RemoteContext {
     }
 }
 
+/// What [`RemoteContext::cached_module`] found.
+#[derive(Debug, Clone)]
+pub enum Cached {
+    /// A verified entry the lockfile agrees with: its content file.
+    Hit(PathBuf),
+    /// Nothing usable; the reason when an entry was there but could not be used.
+    Miss(Option<String>),
+    /// The lockfile disagrees.
+    Failed(ResolveError),
+}
+
 /// Whether an import source's protocol is served by [`HttpsProtocol`].
 pub fn is_http_protocol(protocol: &str) -> bool {
     matches!(protocol, "https" | "http")
@@ -810,7 +975,10 @@ pub fn resolver(
     options: RemoteOptions,
 ) -> Result<(Resolver, Arc<RemoteContext>), SetupError> {
     let context = RemoteContext::new(config.clone(), options)?;
-    let resolver =
-        Resolver::new(config).with_protocol(Arc::new(HttpsProtocol::new(context.clone())));
+    let resolver = Resolver::new(config)
+        .with_protocol(Arc::new(HttpsProtocol::new(context.clone())))
+        .with_protocol(Arc::new(GitProtocol::new(context.clone())))
+        // Last: it serves every scheme the built-in protocols do not.
+        .with_protocol(Arc::new(PluginProtocol::new(context.clone())));
     Ok((resolver, context))
 }

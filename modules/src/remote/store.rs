@@ -201,7 +201,12 @@ pub fn url_of_cache_file(path: &Path) -> Option<String> {
     let mut meta = path.as_os_str().to_owned();
     meta.push(".meta.json");
     let meta: EntryMeta = serde_json::from_slice(&std::fs::read(meta).ok()?).ok()?;
-    Some(meta.url)
+    // Plugin modules are cached under their URL scoped to a project (`#project-…`).
+    let url = match meta.url.split_once('#') {
+        Some((url, _)) => url.to_string(),
+        None => meta.url,
+    };
+    Some(url)
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);

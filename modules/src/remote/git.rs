@@ -1,0 +1,1238 @@
+//! The `git` import protocol: modules in git repositories, fetched with the `git`
+//! command-line tool.
+//!
+//! ```ml
+//! import git://git.example.com/org/mathlib@v1.2/geometry/shapes;
+//! import git+file:///srv/repos/mathlib@main/geometry/shapes as shapes;
+//! ```
+//!
+//! A git URL is `SCHEME://HOST/REPOSITORY@REF/PATH`: `git` (the git daemon protocol),
+//! `git+https` (smart HTTP) or `git+file` (a repository on this machine), the
+//! repository, a branch, tag or full commit hash after the first `@` (a `/` in a ref is
+//! written `%2F`), and the module's path in the repository (`.ml` is appended when the
+//! last segment has no extension). `import_sources` entries of protocol `git` have a
+//! location `SCHEME://HOST/REPOSITORY@REF[/FOLDER]` and serve dotted imports from it.
+//!
+//! How a module is obtained:
+//!
+//! 1. **The ref → a commit.** A full commit hash is used as it is. Otherwise the
+//!    lockfile's `refs` entry pins the commit (`"git://host/org/repo@v1"` →
+//!    `{"commit": …}`), so later runs use the same commit; without one, the commit an
+//!    earlier fetch found (recorded in the cache), else a fetch asks the repository.
+//!    `--reload`, `--update-lock` and the `no-cache` policy ask the repository again: a
+//!    tag that moved is then reported against the lockfile with both commits
+//!    ([`ResolveError::RefMoved`]) — `--update-lock` accepts the move, `--frozen`
+//!    refuses any change.
+//! 2. **The commit → the module.** The module cache (shared with https, verified on
+//!    every load) holds it under the *commit's* URL
+//!    (`git://host/org/repo@<commit>/path.ml`), so a warm run starts no `git` at all.
+//!    Otherwise it is read from the cache's bare clone of the repository
+//!    (`git cat-file`), fetched first if the commit is not there: `git fetch --depth 1`
+//!    of just that ref or commit. The bytes go through [`RemoteContext::admit_as`]: the
+//!    lockfile records their SHA-256 under the *ref's* URL, the cache stores them.
+//!
+//! The bare clones live in `MLPY_CACHE_DIR/git/v1/repos/`, one per repository, created
+//! atomically (initialised under a temporary name, then renamed); every fetch holds an
+//! exclusive `flock` on `<repo>.git.lock`, so concurrent runs take turns, and git lock
+//! files that a killed run left behind are removed under that lock. Commits fetched
+//! stay reachable through `refs/mlpy/<commit>`.
+//!
+//! `--cached-only` (and the editor) never fetch: they use the pinned or recorded
+//! commit, the module cache and the bare clones. A git module's dotted imports resolve
+//! in the same repository at the same commit: against the import source's folder when
+//! the module came through one, else its own folder, then the repository root.
+//!
+//! Access needs the capability `git.clone` (every repository) or
+//! `git.clone.PATTERN` (`git.clone.git://host/org/*`, `git.clone.git+file:///srv/*`).
+
+use super::process::{self, Failure};
+use super::store::{now, write_atomic, EntryMeta};
+use super::{Cached, Network, Obtained, RemoteContext};
+use crate::config::CachePolicy;
+use crate::error::ResolveError;
+use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use crate::remote::integrity::sha256_hex;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use url::Url;
+
+/// The URL schemes of git imports.
+pub const GIT_SCHEMES: &[&str] = &["git", "git+file", "git+https"];
+
+/// Whether `url` (a module URL or import) uses a git scheme.
+pub fn is_git_url(url: &str) -> bool {
+    url.split_once("://")
+        .is_some_and(|(scheme, _)| GIT_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
+}
+
+/// A parsed git URL: repository, ref and path in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitUrl {
+    /// `git`, `git+file` or `git+https`.
+    pub scheme: String,
+    /// `host[:port]` in lower case; empty for `git+file`.
+    pub authority: String,
+    /// The repository's path, with its leading `/`.
+    pub repo_path: String,
+    /// The branch, tag or commit (decoded).
+    pub reference: String,
+    /// The path in the repository, without a leading `/` (empty: the root).
+    pub path: String,
+}
+
+fn encode_ref(reference: &str) -> String {
+    reference.replace('%', "%25").replace('/', "%2F")
+}
+
+fn decode_ref(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("'{text}': a `%` must be followed by two hex digits"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("'{text}' is not UTF-8 once decoded"))
+}
+
+/// Whether `text` is a full commit hash (SHA-1 or SHA-256).
+pub fn is_commit_hash(text: &str) -> bool {
+    (text.len() == 40 || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl GitUrl {
+    fn parse_any(text: &str) -> Result<GitUrl, String> {
+        let text = text.trim();
+        let (scheme, rest) = text
+            .split_once("://")
+            .ok_or_else(|| format!("'{text}' is not a git URL"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        if !GIT_SCHEMES.contains(&scheme.as_str()) {
+            return Err(format!(
+                "'{text}': the scheme '{scheme}' is not a git scheme (git, git+https, git+file)"
+            ));
+        }
+        if rest.contains(['?', '#']) {
+            return Err(format!(
+                "'{text}': a git URL cannot have a query (`?`) or a fragment (`#`)"
+            ));
+        }
+        if rest
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        {
+            return Err(format!(
+                "'{text}' contains spaces, control characters or backslashes"
+            ));
+        }
+        let slash = rest.find('/').unwrap_or(rest.len());
+        let authority = rest[..slash].to_ascii_lowercase();
+        let full_path = &rest[slash..];
+        if authority.contains('@') {
+            return Err(format!(
+                "'{text}' contains credentials: git uses its own credential helpers, never credentials in the URL"
+            ));
+        }
+        let authority = match scheme.as_str() {
+            "git+file" if authority.is_empty() || authority == "localhost" => String::new(),
+            "git+file" => {
+                return Err(format!(
+                    "'{text}': a git+file URL names a folder on this machine: git+file:///path/to/repo@REF/…"
+                ))
+            }
+            _ if authority.is_empty() => return Err(format!("'{text}' has no host")),
+            _ => authority,
+        };
+        let usage = format!(
+            "'{text}' names no ref: write {scheme}://{}/REPOSITORY@REF/PATH (a branch, a tag or a commit after `@`)",
+            if authority.is_empty() { "" } else { &authority }
+        );
+        let (repo_path, after) = full_path.split_once('@').ok_or_else(|| usage.clone())?;
+        let repo_path = repo_path.trim_end_matches('/').to_string();
+        if repo_path.is_empty() || repo_path == "/" {
+            return Err(format!("'{text}' names no repository before `@`"));
+        }
+        if repo_path.split('/').any(|s| s == "..") {
+            return Err(format!("'{text}': the repository path cannot contain `..`"));
+        }
+        let (reference, path) = after.split_once('/').unwrap_or((after, ""));
+        let reference = decode_ref(reference)?;
+        check_ref(&reference).map_err(|e| format!("'{text}': {e}"))?;
+        let path = path.trim_end_matches('/');
+        if !path.is_empty()
+            && path
+                .split('/')
+                .any(|s| s.is_empty() || s == "." || s == ".." || s.starts_with('-'))
+        {
+            return Err(format!(
+                "'{text}': the path in the repository cannot have empty, `.` or `..` segments"
+            ));
+        }
+        Ok(GitUrl {
+            scheme,
+            authority,
+            repo_path,
+            reference,
+            path: path.to_string(),
+        })
+    }
+
+    /// A module URL: the path must name a module (`.ml` is appended when its last
+    /// segment has no extension).
+    pub fn parse_module(text: &str) -> Result<GitUrl, String> {
+        let mut url = GitUrl::parse_any(text)?;
+        if url.path.is_empty() {
+            return Err(format!(
+                "'{text}' names a repository, not a module: add the module's path after the ref"
+            ));
+        }
+        let last = url.path.rsplit('/').next().unwrap_or("");
+        if !last.contains('.') {
+            url.path.push_str(".ml");
+        }
+        Ok(url)
+    }
+
+    /// An import source's location: the path (a folder) may be empty.
+    pub fn parse_location(text: &str) -> Result<GitUrl, String> {
+        GitUrl::parse_any(text)
+    }
+
+    /// The repository as written in imports: `git://host/org/repo`.
+    pub fn repo(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.authority, self.repo_path)
+    }
+
+    /// The lockfile key of the ref: `git://host/org/repo@v1`.
+    pub fn ref_key(&self) -> String {
+        format!("{}@{}", self.repo(), encode_ref(&self.reference))
+    }
+
+    /// The URL git fetches from.
+    pub fn transport(&self) -> String {
+        match self.scheme.as_str() {
+            "git+file" => format!("file://{}", self.repo_path),
+            "git+https" => format!("https://{}{}", self.authority, self.repo_path),
+            _ => format!("git://{}{}", self.authority, self.repo_path),
+        }
+    }
+
+    /// The URL of `path` at `reference` in this repository.
+    pub fn url_at(&self, reference: &str, path: &str) -> String {
+        format!("{}/{}", self.url_at_ref(reference), path)
+    }
+
+    fn url_at_ref(&self, reference: &str) -> String {
+        format!("{}@{}", self.repo(), encode_ref(reference))
+    }
+
+    /// The module's canonical URL (with its ref, as imported).
+    pub fn module_url(&self) -> String {
+        self.url_at(&self.reference, &self.path)
+    }
+
+    /// The capability to suggest when access is refused.
+    pub fn suggested_capability(&self) -> String {
+        match self.scheme.as_str() {
+            "git+file" => format!("git.clone.{}", self.repo()),
+            _ => format!("git.clone.{}://{}/*", self.scheme, self.authority),
+        }
+    }
+}
+
+/// The rules of `git check-ref-format` that matter here, and no option injection.
+fn check_ref(reference: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("'{reference}' is not a valid git ref: {why}"));
+    if reference.is_empty() {
+        return bad("it is empty");
+    }
+    if reference.starts_with('-') || reference.starts_with('/') || reference.ends_with('/') {
+        return bad("it cannot start with `-` or `/`, or end with `/`");
+    }
+    if reference.contains("..") || reference.contains("@{") || reference.contains("//") {
+        return bad("it cannot contain `..`, `@{` or `//`");
+    }
+    if reference
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c))
+    {
+        return bad("it cannot contain spaces or any of ~ ^ : ? * [ \\");
+    }
+    if reference.ends_with(".lock") || reference.ends_with('.') {
+        return bad("it cannot end with `.lock` or `.`");
+    }
+    Ok(())
+}
+
+/// What a ref resolved to, kept in the cache for runs without a lockfile entry.
+#[derive(Serialize, Deserialize)]
+struct RefRecord {
+    reference: String,
+    commit: String,
+    resolved_at: u64,
+}
+
+/// One run's answers for refs.
+type RefMemo = Mutex<HashMap<String, Arc<OnceLock<Result<String, ResolveError>>>>>;
+
+pub struct GitProtocol {
+    context: Arc<RemoteContext>,
+    /// `MLPY_CACHE_DIR/git/v1`.
+    root: PathBuf,
+    refs: RefMemo,
+}
+
+/// Where a module is looked for.
+struct Plan {
+    module: String,
+    target: GitUrl,
+    /// Paths in the repository, and whether each is a package (`__init__.ml`).
+    candidates: Vec<(String, bool)>,
+    policy: CachePolicy,
+    signed: bool,
+}
+
+enum Found {
+    Module(PathBuf),
+    Missing,
+}
+
+impl GitProtocol {
+    pub fn new(context: Arc<RemoteContext>) -> GitProtocol {
+        let root = context.options().cache_dir.join("git").join("v1");
+        GitProtocol {
+            context,
+            root,
+            refs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn plan(&self, request: &ImportRequest<'_>) -> Result<Plan, ResolveError> {
+        let module = request.spec.to_string();
+        let protocol_error = |message: String| ResolveError::Protocol {
+            module: module.clone(),
+            message,
+        };
+        let settings = self
+            .context
+            .settings(&module, request.source, request.options)?;
+        let signed = self.context.signatures_required(settings.verify);
+        let (target, candidates) = match request.spec {
+            ImportSpec::Url(text) => {
+                let target = GitUrl::parse_module(text).map_err(protocol_error)?;
+                let path = target.path.clone();
+                (target, vec![(path, false)])
+            }
+            ImportSpec::Dotted(parts) => {
+                let (target, bases) = match (request.source, request.importer_origin) {
+                    (Some(source), _) => {
+                        let target =
+                            GitUrl::parse_location(&source.location).map_err(protocol_error)?;
+                        let base = target.path.clone();
+                        (target, vec![base])
+                    }
+                    (None, Origin::Remote(importer)) => {
+                        let importer = GitUrl::parse_module(importer).map_err(protocol_error)?;
+                        let folder = match importer.path.rsplit_once('/') {
+                            Some((folder, _)) => folder.to_string(),
+                            None => String::new(),
+                        };
+                        let under_source = self.source_folder(&importer);
+                        let bases = match under_source {
+                            Some(base) => vec![base],
+                            None if folder.is_empty() => vec![folder],
+                            None => vec![folder, String::new()],
+                        };
+                        (importer, bases)
+                    }
+                    (None, Origin::File) => {
+                        return Err(protocol_error(
+                            "the git protocol serves dotted imports only through import sources"
+                                .to_string(),
+                        ))
+                    }
+                };
+                let joined = parts.join("/");
+                let mut candidates = Vec::new();
+                for base in bases {
+                    let prefix = if base.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{base}/")
+                    };
+                    candidates.push((format!("{prefix}{joined}.ml"), false));
+                    candidates.push((format!("{prefix}{joined}/__init__.ml"), true));
+                }
+                (target, candidates)
+            }
+        };
+        Ok(Plan {
+            module,
+            target,
+            candidates,
+            policy: settings.policy,
+            signed,
+        })
+    }
+
+    /// The folder of the git import source a module came from, if any (longest match).
+    fn source_folder(&self, module: &GitUrl) -> Option<String> {
+        self.context
+            .config()
+            .import_sources
+            .iter()
+            .filter(|s| s.protocol == "git")
+            .filter_map(|s| GitUrl::parse_location(&s.location).ok())
+            .filter(|s| s.repo() == module.repo() && s.reference == module.reference)
+            .filter(|s| s.path.is_empty() || module.path.starts_with(&format!("{}/", s.path)))
+            .map(|s| s.path)
+            .max_by_key(String::len)
+    }
+
+    fn offline(&self) -> bool {
+        self.context.options().network == Network::CachedOnly
+    }
+
+    /// The commit the target's ref names in this run (asked once per run).
+    fn commit_for(
+        &self,
+        module: &str,
+        target: &GitUrl,
+        policy: CachePolicy,
+    ) -> Result<String, ResolveError> {
+        if is_commit_hash(&target.reference) {
+            return Ok(target.reference.to_ascii_lowercase());
+        }
+        let key = target.ref_key();
+        let cell = self
+            .refs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| self.resolve_ref(module, target, &key, policy))
+            .clone()
+    }
+
+    fn resolve_ref(
+        &self,
+        module: &str,
+        target: &GitUrl,
+        key: &str,
+        policy: CachePolicy,
+    ) -> Result<String, ResolveError> {
+        let options = self.context.options();
+        let online = options.network == Network::Online;
+        let ask = online
+            && (options.update_lock
+                || policy == CachePolicy::NoCache
+                || (options.reload && policy != CachePolicy::ForceCache));
+        if !ask {
+            if let Some(commit) = self.context.pinned_ref(key) {
+                return Ok(commit);
+            }
+            if let Some(commit) = self.read_ref_record(key) {
+                self.context.lock_ref(module, key, &commit)?;
+                return Ok(commit);
+            }
+            if !online {
+                return Err(ResolveError::NotCached {
+                    module: module.to_string(),
+                    url: target.module_url(),
+                });
+            }
+        }
+        let commit = self.fetch(module, target, &target.reference)?;
+        self.write_ref_record(key, &commit);
+        self.context.lock_ref(module, key, &commit)?;
+        Ok(commit)
+    }
+
+    fn ref_record_path(&self, key: &str) -> PathBuf {
+        self.root
+            .join("refs")
+            .join(format!("{}.json", &sha256_hex(key.as_bytes())[..24]))
+    }
+
+    fn read_ref_record(&self, key: &str) -> Option<String> {
+        let bytes = std::fs::read(self.ref_record_path(key)).ok()?;
+        let record: RefRecord = serde_json::from_slice(&bytes).ok()?;
+        (record.reference == key && is_commit_hash(&record.commit)).then_some(record.commit)
+    }
+
+    fn write_ref_record(&self, key: &str, commit: &str) {
+        let path = self.ref_record_path(key);
+        let record = RefRecord {
+            reference: key.to_string(),
+            commit: commit.to_string(),
+            resolved_at: now(),
+        };
+        if let (Some(dir), Ok(mut text)) = (path.parent(), serde_json::to_vec_pretty(&record)) {
+            text.push(b'\n');
+            // Only a shortcut for later runs: failing to write it is not an error.
+            let _ = std::fs::create_dir_all(dir).and_then(|_| write_atomic(&path, &text));
+        }
+    }
+
+    /// The bare clone of the target's repository in the cache.
+    fn repo_dir(&self, target: &GitUrl) -> PathBuf {
+        let host = if target.authority.is_empty() {
+            "local".to_string()
+        } else {
+            sanitize(&target.authority)
+        };
+        let name = target
+            .repo_path
+            .rsplit('/')
+            .next()
+            .unwrap_or("repo")
+            .trim_end_matches(".git");
+        let name: String = sanitize(name).chars().take(40).collect();
+        let hash = &sha256_hex(target.repo().as_bytes())[..16];
+        self.root
+            .join("repos")
+            .join(host)
+            .join(format!("{hash}-{name}.git"))
+    }
+
+    /// Creates the bare clone if needed: initialised under a temporary name, renamed.
+    fn ensure_repo(&self, module: &str, dir: &Path) -> Result<(), ResolveError> {
+        if dir.join("HEAD").is_file() {
+            return Ok(());
+        }
+        let parent = dir.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent).map_err(|e| self.cache_error(module, e))?;
+        let temp = parent.join(format!(
+            ".{}.tmp-{}-{}",
+            dir.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id(),
+            now_nanos()
+        ));
+        let result = self.git(module, None, &["init", "--bare", "--quiet"], Some(&temp));
+        if let Err(e) = result.and_then(|out| self.check(module, "git init", out)) {
+            let _ = std::fs::remove_dir_all(&temp);
+            return Err(e);
+        }
+        if std::fs::rename(&temp, dir).is_err() {
+            // Another run created it meanwhile.
+            let _ = std::fs::remove_dir_all(&temp);
+            if !dir.join("HEAD").is_file() {
+                return Err(self.cache_error(
+                    module,
+                    std::io::Error::other(format!("cannot create {}", dir.display())),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn cache_error(&self, module: &str, e: std::io::Error) -> ResolveError {
+        ResolveError::Protocol {
+            module: module.to_string(),
+            message: format!(
+                "cannot write the git cache in {}: {e} (set MLPY_CACHE_DIR to a writable folder)",
+                self.root.display()
+            ),
+        }
+    }
+
+    /// Runs `git ARGS` (in the bare clone `dir` when given; `extra` is appended as a
+    /// path argument).
+    fn git(
+        &self,
+        module: &str,
+        dir: Option<&Path>,
+        args: &[&str],
+        extra: Option<&Path>,
+    ) -> Result<process::Finished, ResolveError> {
+        self.git_with_input(module, dir, args, extra, None)
+    }
+
+    fn git_with_input(
+        &self,
+        module: &str,
+        dir: Option<&Path>,
+        args: &[&str],
+        extra: Option<&Path>,
+        input: Option<&[u8]>,
+    ) -> Result<process::Finished, ResolveError> {
+        let mut command = Command::new("git");
+        if let Some(dir) = dir {
+            command.arg("-C").arg(dir);
+        }
+        command
+            .args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"])
+            .args(args);
+        if let Some(extra) = extra {
+            command.arg(extra);
+        }
+        for var in [
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INDEX_FILE",
+            "GIT_OBJECT_DIRECTORY",
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+            "GIT_NAMESPACE",
+            "GIT_CEILING_DIRECTORIES",
+        ] {
+            command.env_remove(var);
+        }
+        command
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("LC_ALL", "C")
+            .env("LANGUAGE", "C");
+        let timeout = self.context.options().timeout;
+        let limit = self.context.config().max_module_size + 64 * 1024;
+        process::run(&mut command, input, timeout, limit).map_err(|failure| match failure {
+            Failure::Spawn(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                ResolveError::Protocol {
+                    module: module.to_string(),
+                    message: "git imports need the `git` command, which is not installed (or not on PATH): install git".to_string(),
+                }
+            }
+            Failure::Spawn(e) | Failure::Io(e) => ResolveError::Protocol {
+                module: module.to_string(),
+                message: format!("cannot run git: {e}"),
+            },
+            Failure::TimedOut { stderr } => ResolveError::External {
+                module: module.to_string(),
+                message: format!(
+                    "git {} did not finish within {} s (raise it with --timeout SECONDS)",
+                    args.first().copied().unwrap_or(""),
+                    timeout.as_secs_f64()
+                ),
+                tool: "git".to_string(),
+                output: stderr,
+            },
+            Failure::TooMuchOutput { limit, stderr } => ResolveError::External {
+                module: module.to_string(),
+                message: format!(
+                    "git {} wrote more than {limit} bytes (raise \"max_module_size\" in mlpy.json)",
+                    args.first().copied().unwrap_or("")
+                ),
+                tool: "git".to_string(),
+                output: stderr,
+            },
+        })
+    }
+
+    fn check(
+        &self,
+        module: &str,
+        what: &str,
+        out: process::Finished,
+    ) -> Result<process::Finished, ResolveError> {
+        if out.success() {
+            return Ok(out);
+        }
+        Err(ResolveError::External {
+            module: module.to_string(),
+            message: format!("{what} failed (exit status {})", code_text(out.code)),
+            tool: "git".to_string(),
+            output: out.stderr,
+        })
+    }
+
+    /// Fetches `what` (a ref or a commit) of the target's repository into its bare
+    /// clone; returns the commit.
+    fn fetch(&self, module: &str, target: &GitUrl, what: &str) -> Result<String, ResolveError> {
+        let progress = self.context.progress().cloned();
+        let shown = target.url_at_ref(what);
+        if let Some(p) = &progress {
+            p.started(&shown);
+        }
+        let result = self.fetch_inner(module, target, what);
+        if let Some(p) = &progress {
+            p.finished(&shown, result.as_ref().ok().map(|_| 0));
+        }
+        result
+    }
+
+    fn fetch_inner(
+        &self,
+        module: &str,
+        target: &GitUrl,
+        what: &str,
+    ) -> Result<String, ResolveError> {
+        let dir = self.repo_dir(target);
+        self.ensure_repo(module, &dir)?;
+        let _lock = RepoLock::acquire(&dir).map_err(|e| self.cache_error(module, e))?;
+        remove_stale_locks(&dir);
+        let transport = target.transport();
+        let out = self.git(
+            module,
+            Some(&dir),
+            &[
+                "fetch",
+                "--quiet",
+                "--depth",
+                "1",
+                "--no-tags",
+                &transport,
+                what,
+            ],
+            None,
+        )?;
+        if !out.success() {
+            return Err(self.fetch_failure(module, target, what, out));
+        }
+        let out = self.git(
+            module,
+            Some(&dir),
+            &["rev-parse", "--verify", "--quiet", "FETCH_HEAD^{commit}"],
+            None,
+        )?;
+        let out = self.check(module, "git rev-parse FETCH_HEAD", out)?;
+        let commit = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if !is_commit_hash(&commit) {
+            return Err(ResolveError::Protocol {
+                module: module.to_string(),
+                message: format!("git rev-parse answered '{commit}', not a commit"),
+            });
+        }
+        if is_commit_hash(what) && !commit.eq_ignore_ascii_case(what) {
+            return Err(ResolveError::Protocol {
+                module: module.to_string(),
+                message: format!("asked {transport} for commit {what}, got {commit}"),
+            });
+        }
+        // Keeps the commit reachable in the bare clone.
+        let keep = format!("refs/mlpy/{commit}");
+        let out = self.git(module, Some(&dir), &["update-ref", &keep, &commit], None)?;
+        self.check(module, "git update-ref", out)?;
+        Ok(commit)
+    }
+
+    /// A clear message for a failed `git fetch`.
+    fn fetch_failure(
+        &self,
+        module: &str,
+        target: &GitUrl,
+        what: &str,
+        out: process::Finished,
+    ) -> ResolveError {
+        let stderr = out.stderr;
+        let lower = stderr.to_ascii_lowercase();
+        let repo = target.repo();
+        let message = if lower.contains("couldn't find remote ref")
+            || lower.contains("not our ref")
+            || lower.contains("no such remote ref")
+            || lower.contains("unadvertised object")
+        {
+            let known = self.remote_refs(module, target);
+            let kind = if is_commit_hash(what) {
+                "commit"
+            } else {
+                "branch or tag"
+            };
+            match known {
+                Some(refs) if refs.is_empty() => {
+                    format!(
+                        "the repository {repo} has no {kind} '{what}' (it has no branches or tags)"
+                    )
+                }
+                Some(refs) => format!(
+                    "the repository {repo} has no {kind} '{what}' (it has: {})",
+                    refs.join(", ")
+                ),
+                None => format!("the repository {repo} has no {kind} '{what}'"),
+            }
+        } else if lower.contains("does not appear to be a git repository")
+            || lower.contains("not exported")
+            || lower.contains("repository not found")
+            || lower.contains("no such file or directory")
+            || (lower.contains("not found") && !lower.contains("command not found"))
+        {
+            format!("the git repository {repo} does not exist (or cannot be read)")
+        } else if lower.contains("could not resolve host")
+            || lower.contains("connection refused")
+            || lower.contains("unable to connect")
+            || lower.contains("unable to look up")
+        {
+            format!("cannot connect to the git repository {repo}")
+        } else {
+            format!(
+                "git fetch of '{what}' from {repo} failed (exit status {})",
+                code_text(out.code)
+            )
+        };
+        ResolveError::External {
+            module: module.to_string(),
+            message,
+            tool: "git".to_string(),
+            output: stderr,
+        }
+    }
+
+    /// The branches and tags of the target's repository (at most 20), for messages.
+    fn remote_refs(&self, module: &str, target: &GitUrl) -> Option<Vec<String>> {
+        let transport = target.transport();
+        let out = self
+            .git(
+                module,
+                None,
+                &["ls-remote", "--heads", "--tags", "--refs", &transport],
+                None,
+            )
+            .ok()?;
+        if !out.success() {
+            return None;
+        }
+        let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| line.split('\t').nth(1))
+            .map(|r| {
+                r.strip_prefix("refs/heads/")
+                    .or_else(|| r.strip_prefix("refs/tags/"))
+                    .unwrap_or(r)
+                    .to_string()
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        if names.len() > 20 {
+            names.truncate(20);
+            names.push("…".to_string());
+        }
+        Some(names)
+    }
+
+    fn has_commit(&self, module: &str, dir: &Path, commit: &str) -> bool {
+        dir.join("HEAD").is_file()
+            && self
+                .git(
+                    module,
+                    Some(dir),
+                    &["cat-file", "-e", &format!("{commit}^{{commit}}")],
+                    None,
+                )
+                .is_ok_and(|out| out.success())
+    }
+
+    /// The module at `path` in `commit`: from the module cache, else from the bare
+    /// clone (fetching the commit when it is not there and the network may be used).
+    fn module_at(&self, plan: &Plan, commit: &str, path: &str) -> Result<Found, ResolveError> {
+        let module = plan.module.as_str();
+        let target = &plan.target;
+        let lock_url = target.url_at(&target.reference, path);
+        let store_url_text = target.url_at(commit, path);
+        let store_url = Url::parse(&store_url_text).map_err(|e| ResolveError::Protocol {
+            module: module.to_string(),
+            message: format!("'{store_url_text}': {e}"),
+        })?;
+        let problem = match self
+            .context
+            .cached_module(module, &lock_url, &store_url, plan.signed)
+        {
+            Cached::Hit(path) => return Ok(Found::Module(path)),
+            Cached::Failed(e) => return Err(e),
+            Cached::Miss(problem) => problem,
+        };
+        let dir = self.repo_dir(target);
+        if !self.has_commit(module, &dir, commit) {
+            if self.offline() {
+                return Err(match problem {
+                    Some(reason) => ResolveError::Integrity {
+                        module: module.to_string(),
+                        url: lock_url,
+                        message: format!(
+                            "{reason}; the network is not used (cached only): fetch it again with `mlpy fetch`"
+                        ),
+                    },
+                    None => ResolveError::NotCached {
+                        module: module.to_string(),
+                        url: lock_url,
+                    },
+                });
+            }
+            self.fetch(module, target, commit)?;
+        }
+        let Some((bytes, minisig)) = self.read_blob(module, &dir, commit, path, plan.signed)?
+        else {
+            return Ok(Found::Missing);
+        };
+        let limit = self.context.config().max_module_size;
+        if bytes.len() as u64 > limit {
+            return Err(ResolveError::Fetch {
+                module: module.to_string(),
+                url: lock_url,
+                message: format!(
+                    "the module is {} bytes, over the limit of {limit} bytes (raise \"max_module_size\" in mlpy.json)",
+                    bytes.len()
+                ),
+            });
+        }
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            return Err(ResolveError::Fetch {
+                module: module.to_string(),
+                url: lock_url,
+                message: format!(
+                    "the module is not valid UTF-8 text (first invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+            });
+        }
+        let (minisig, signed_by) = self
+            .context
+            .check_signature(&bytes, minisig.as_deref(), plan.signed)
+            .map_err(|message| ResolveError::Integrity {
+                module: module.to_string(),
+                url: lock_url.clone(),
+                message: format!("{message} (looked for {path}.minisig at commit {commit})"),
+            })?;
+        let meta = EntryMeta {
+            version: 1,
+            url: store_url.to_string(),
+            final_url: format!("{}#{commit}:{path}", target.transport()),
+            fetched_at: now(),
+            size: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+            sig: None,
+            minisig,
+            signed_by,
+        };
+        match self
+            .context
+            .admit_as(module, &lock_url, &store_url, &bytes, meta)
+        {
+            Obtained::Found(path) => Ok(Found::Module(path)),
+            Obtained::Failed(e) => Err(e),
+            Obtained::Missing | Obtained::NotCached => Ok(Found::Missing),
+        }
+    }
+
+    /// `path` (and `path.minisig` when signatures are required) at `commit`, with
+    /// `git cat-file --batch`. `None`: no such file.
+    #[allow(clippy::type_complexity)]
+    fn read_blob(
+        &self,
+        module: &str,
+        dir: &Path,
+        commit: &str,
+        path: &str,
+        with_signature: bool,
+    ) -> Result<Option<(Vec<u8>, Option<String>)>, ResolveError> {
+        let mut input = format!("{commit}:{path}\n");
+        if with_signature {
+            input.push_str(&format!("{commit}:{path}.minisig\n"));
+        }
+        let out = self.git_with_input(
+            module,
+            Some(dir),
+            &["cat-file", "--batch"],
+            None,
+            Some(input.as_bytes()),
+        )?;
+        let out = self.check(module, "git cat-file", out)?;
+        let mut rest: &[u8] = &out.stdout;
+        let mut objects = Vec::new();
+        for _ in 0..(1 + usize::from(with_signature)) {
+            let newline = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            let header = String::from_utf8_lossy(&rest[..newline]).into_owned();
+            rest = rest.get(newline + 1..).unwrap_or(&[]);
+            let fields: Vec<&str> = header.split(' ').collect();
+            match fields.as_slice() {
+                [_, kind, size] => {
+                    let size: usize = size.parse().unwrap_or(0);
+                    let body = rest.get(..size).unwrap_or(rest).to_vec();
+                    rest = rest.get(size + 1..).unwrap_or(&[]);
+                    objects.push((*kind == "blob").then_some(body));
+                }
+                _ => objects.push(None),
+            }
+        }
+        let mut objects = objects.into_iter();
+        let Some(Some(bytes)) = objects.next() else {
+            return Ok(None);
+        };
+        let minisig = objects
+            .next()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        Ok(Some((bytes, minisig)))
+    }
+
+    /// What the folder of `path` holds at `commit`, for "not found" messages:
+    /// `a.ml`, `sub/`.
+    fn listing(&self, module: &str, target: &GitUrl, commit: &str, path: &str) -> Vec<String> {
+        let dir = self.repo_dir(target);
+        let folder = path.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        let treeish = if folder.is_empty() {
+            commit.to_string()
+        } else {
+            format!("{commit}:{folder}")
+        };
+        let Ok(out) = self.git(module, Some(&dir), &["ls-tree", &treeish], None) else {
+            return Vec::new();
+        };
+        if !out.success() {
+            return Vec::new();
+        }
+        let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| {
+                let (info, name) = line.split_once('\t')?;
+                let kind = info.split(' ').nth(1)?;
+                match kind {
+                    "tree" if !name.starts_with('.') => Some(format!("{name}/")),
+                    "blob" if name.ends_with(".ml") => Some(name.to_string()),
+                    _ => None,
+                }
+            })
+            .collect();
+        names.sort();
+        if names.len() > 30 {
+            names.truncate(30);
+            names.push("…".to_string());
+        }
+        names
+    }
+}
+
+fn code_text(code: Option<i32>) -> String {
+    code.map(|c| c.to_string())
+        .unwrap_or_else(|| "killed by a signal".to_string())
+}
+
+fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn now_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// Git's own lock files that a killed fetch may have left; only removed while this run
+/// holds the repository's exclusive lock, so no other mlpy is using them.
+fn remove_stale_locks(dir: &Path) {
+    for name in [
+        "shallow.lock",
+        "packed-refs.lock",
+        "HEAD.lock",
+        "config.lock",
+        "FETCH_HEAD.lock",
+    ] {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    let mut stack = vec![dir.join("refs")];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "lock") {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+/// An exclusive lock on a bare clone (`flock` on `<dir>.lock`), released when dropped
+/// or when the process dies.
+struct RepoLock {
+    _file: std::fs::File,
+}
+
+impl RepoLock {
+    fn acquire(dir: &Path) -> std::io::Result<RepoLock> {
+        let mut name = dir.as_os_str().to_owned();
+        name.push(".lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(PathBuf::from(name))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            loop {
+                // SAFETY: flock(2) on a file descriptor this function owns.
+                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+                if rc == 0 {
+                    break;
+                }
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(RepoLock { _file: file })
+    }
+}
+
+impl ImportProtocol for GitProtocol {
+    fn name(&self) -> &str {
+        "git"
+    }
+
+    fn can_resolve(&self, request: &ImportRequest<'_>) -> bool {
+        match request.spec {
+            ImportSpec::Url(url) => is_git_url(url),
+            ImportSpec::Dotted(_) => match (request.source, request.importer_origin) {
+                (Some(source), _) => source.protocol == "git",
+                (None, Origin::Remote(url)) => is_git_url(url),
+                (None, Origin::File) => false,
+            },
+        }
+    }
+
+    fn validate_access(&self, request: &ImportRequest<'_>) -> Result<(), ResolveError> {
+        // A request that cannot even be planned is reported by `resolve`.
+        let Ok(plan) = self.plan(request) else {
+            return Ok(());
+        };
+        self.context.check_git_capability(
+            &plan.module,
+            &plan.target.repo(),
+            &plan.target.suggested_capability(),
+        )
+    }
+
+    fn resolve(&self, request: &ImportRequest<'_>) -> Result<Located, ResolveError> {
+        let plan = self.plan(request)?;
+        self.context.check_git_capability(
+            &plan.module,
+            &plan.target.repo(),
+            &plan.target.suggested_capability(),
+        )?;
+        let commit = self.commit_for(&plan.module, &plan.target, plan.policy)?;
+        let mut searched = Vec::new();
+        for (path, is_package) in &plan.candidates {
+            match self.module_at(&plan, &commit, path)? {
+                Found::Module(file) => {
+                    let url = plan.target.url_at(&plan.target.reference, path);
+                    return Ok(Located {
+                        name: url.clone(),
+                        path: file,
+                        origin: Origin::Remote(url),
+                        is_package: *is_package,
+                        parent_packages: Vec::new(),
+                    });
+                }
+                Found::Missing => searched.push(format!(
+                    "{} (not in the repository at commit {})",
+                    plan.target.url_at(&plan.target.reference, path),
+                    &commit[..12.min(commit.len())]
+                )),
+            }
+        }
+        let first = plan
+            .candidates
+            .first()
+            .map(|(p, _)| p.as_str())
+            .unwrap_or("");
+        let listing = self.listing(&plan.module, &plan.target, &commit, first);
+        let folder = first.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        let shown = if folder.is_empty() {
+            "its root".to_string()
+        } else {
+            format!("{folder}/")
+        };
+        let hint = Some(if listing.is_empty() {
+            format!("the repository has no ML modules in {shown}")
+        } else {
+            format!("the repository has in {shown}: {}", listing.join(", "))
+        });
+        let wanted = first.rsplit('/').next().unwrap_or(first);
+        let suggestions = crate::suggest::suggestions(
+            wanted.trim_end_matches(".ml"),
+            listing
+                .iter()
+                .map(|n| n.trim_end_matches(".ml").trim_end_matches('/')),
+        );
+        Err(ResolveError::NotFound {
+            module: plan.module,
+            searched,
+            suggestions,
+            hint,
+        })
+    }
+
+    fn cache_key(&self, request: &ImportRequest<'_>) -> String {
+        match self.plan(request) {
+            Ok(plan) => plan.target.module_url(),
+            Err(_) => format!("git:{}", request.spec),
+        }
+    }
+
+    fn clear_memo(&self) {
+        self.refs.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.context.clear_run();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_urls() {
+        let u = GitUrl::parse_module("git://Host:9418/org/repo@v1.2/lib/math").unwrap();
+        assert_eq!(u.authority, "host:9418");
+        assert_eq!(u.repo_path, "/org/repo");
+        assert_eq!(u.reference, "v1.2");
+        assert_eq!(u.path, "lib/math.ml");
+        assert_eq!(u.repo(), "git://host:9418/org/repo");
+        assert_eq!(u.ref_key(), "git://host:9418/org/repo@v1.2");
+        assert_eq!(u.transport(), "git://host:9418/org/repo");
+        assert_eq!(u.module_url(), "git://host:9418/org/repo@v1.2/lib/math.ml");
+        assert_eq!(u.suggested_capability(), "git.clone.git://host:9418/*");
+
+        let f = GitUrl::parse_module("git+file:///srv/repos/lib.git@feature%2Fx/m").unwrap();
+        assert_eq!(f.reference, "feature/x");
+        assert_eq!(f.transport(), "file:///srv/repos/lib.git");
+        assert_eq!(
+            f.module_url(),
+            "git+file:///srv/repos/lib.git@feature%2Fx/m.ml"
+        );
+        assert_eq!(
+            f.suggested_capability(),
+            "git.clone.git+file:///srv/repos/lib.git"
+        );
+
+        let l = GitUrl::parse_location("git://h/org/repo@main").unwrap();
+        assert_eq!(l.path, "");
+        assert!(GitUrl::parse_module("git://h/org/repo@main").is_err());
+        assert!(GitUrl::parse_module("git://h/org/repo/m")
+            .unwrap_err()
+            .contains("names no ref"));
+        assert!(GitUrl::parse_module("git://h/org/repo@-x/m").is_err());
+        assert!(GitUrl::parse_module("git://h/org/repo@v1/../m").is_err());
+        assert!(GitUrl::parse_module("git://u:p@h/org/repo@v1/m").is_err());
+        assert!(GitUrl::parse_module("git+file://host/r@v1/m").is_err());
+        assert!(GitUrl::parse_module("git://h/r@v1/m?x").is_err());
+        assert!(GitUrl::parse_module("https://h/r@v1/m").is_err());
+        assert!(is_commit_hash("0123456789abcdef0123456789abcdef01234567"));
+        assert!(!is_commit_hash("v1"));
+        assert!(is_git_url("git+file:///x@v/m"));
+        assert!(!is_git_url("https://x"));
+    }
+}
