@@ -422,6 +422,9 @@ impl LanguageServer for Backend {
                 continue;
             };
             if is_config_file(&path) {
+                if change.typ == FileChangeType::DELETED {
+                    self.engine.send(Msg::Clear(path));
+                }
                 everything = true;
                 continue;
             }

@@ -107,11 +107,11 @@ mod tests {
     #[test]
     fn incremental_changes_with_utf16_columns() {
         let mut doc = Document::new("a = \"é😀\"; b\nc\r\nd", 1, "ml".into());
-        // After `😀` (2 UTF-16 units): column 7 on line 0 is the closing quote.
-        doc.apply(vec![change(0, 7, 0, 7, "!")], 2);
+        // After `😀` (2 UTF-16 units): column 8 on line 0 is the closing quote.
+        doc.apply(vec![change(0, 8, 0, 8, "!")], 2);
         assert_eq!(&*doc.text(), "a = \"é😀!\"; b\nc\r\nd");
         // Inside the surrogate pair: snapped to the character's start.
-        doc.apply(vec![change(0, 6, 0, 6, "x")], 3);
+        doc.apply(vec![change(0, 7, 0, 7, "x")], 3);
         assert_eq!(&*doc.text(), "a = \"éx😀!\"; b\nc\r\nd");
         // Past the end of a line (before `\r\n`, the `\r` counts as text here).
         doc.apply(vec![change(1, 99, 1, 99, "Z")], 4);

@@ -60,7 +60,7 @@ impl Engine {
             full: BTreeSet::new(),
             known: HashSet::new(),
             published: HashMap::new(),
-            config_errors: BTreeSet::new(),
+            config_errors: HashMap::new(),
             last_change: Instant::now(),
             flushes: Vec::new(),
             stopping: false,
@@ -93,7 +93,7 @@ struct Worker {
     /// What was last published per file: hash of the diagnostics, document version.
     published: HashMap<PathBuf, (u64, Option<i32>)>,
     /// `mlpy.json` files with a published error.
-    config_errors: BTreeSet<PathBuf>,
+    config_errors: HashMap<PathBuf, String>,
     last_change: Instant,
     flushes: Vec<Sender<()>>,
     /// `Stop` arrived while checking.
@@ -200,6 +200,11 @@ impl Worker {
     }
 
     fn clear(&mut self, path: &Path) {
+        if self.config_errors.remove(path).is_some() {
+            if let Some(uri) = self.world.uri_of(path) {
+                (self.sink)(uri, Vec::new(), None);
+            }
+        }
         if self.published.remove(path).is_some() {
             if let Some(uri) = self.world.uri_of(path) {
                 (self.sink)(uri, Vec::new(), None);
@@ -451,7 +456,9 @@ impl Worker {
         };
         match &project.config_error {
             Some(error) => {
-                if self.config_errors.insert(file.clone()) {
+                let message = error.to_string();
+                if self.config_errors.get(&file) != Some(&message) {
+                    self.config_errors.insert(file.clone(), message);
                     let position = lsp::Position::new(
                         error.line.saturating_sub(1),
                         error.column.saturating_sub(1),
@@ -468,7 +475,7 @@ impl Worker {
                 }
             }
             None => {
-                if self.config_errors.remove(&file) {
+                if self.config_errors.remove(&file).is_some() {
                     (self.sink)(uri, Vec::new(), None);
                 }
             }

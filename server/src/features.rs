@@ -1122,28 +1122,21 @@ fn unresolved_import_fixes(
         .or_else(|| importer.parent().map(Path::to_path_buf));
     if let Some(base) = base {
         let [file, _] = FileProtocol::candidates(&base, parts);
-        if let Some(uri) = Uri::from_file_path(&file) {
+        // Only for clients that can create files (VS Code and Neovim can).
+        if let (Some(uri), true) = (Uri::from_file_path(&file), create_files) {
             let title = format!("Create module {}", project.resolver.display_path(&file));
-            let edit = if create_files {
-                WorkspaceEdit {
-                    document_changes: Some(DocumentChanges::Operations(vec![
-                        DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
-                            uri,
-                            options: Some(CreateFileOptions {
-                                overwrite: Some(false),
-                                ignore_if_exists: Some(true),
-                            }),
-                            annotation_id: None,
-                        })),
-                    ])),
-                    ..Default::default()
-                }
-            } else {
-                // Clients without resource operations: an edit that creates the text.
-                WorkspaceEdit::new(HashMap::from([(
-                    uri,
-                    vec![TextEdit::new(Range::default(), String::new())],
-                )]))
+            let edit = WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Operations(vec![
+                    DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                        uri,
+                        options: Some(CreateFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(true),
+                        }),
+                        annotation_id: None,
+                    })),
+                ])),
+                ..Default::default()
             };
             out.push(quick_fix(title, edit, diagnostic));
         }
