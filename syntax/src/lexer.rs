@@ -456,11 +456,15 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
         let message = match text {
             "|" => "`|` is not an ML operator; use `||` for logical or".to_string(),
             "&" => "`&` is not an ML operator; use `&&` for logical and".to_string(),
-            _ => format!(
-                "unexpected character{} `{}`",
-                if text.chars().count() > 1 { "s" } else { "" },
-                text
-            ),
+            _ => {
+                let plural = if text.chars().count() > 1 { "s" } else { "" };
+                // Quote with backticks, unless the text has one itself.
+                if text.contains('`') {
+                    format!("unexpected character{plural} '{text}'")
+                } else {
+                    format!("unexpected character{plural} `{text}`")
+                }
+            }
         };
         self.errors.push(SyntaxError::new(message, self.range()));
         ERROR_TOKEN
