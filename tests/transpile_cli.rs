@@ -1046,3 +1046,201 @@ fn whitelisted_python_modules_in_python_stdlib_mode() {
     let out = run_single_file(&project, &[]);
     assert_eq!(stdout(&out), "cbt abc\n", "{}", stderr(&out));
 }
+
+// ------------------------------------------------------------------ generated expressions
+
+/// A small xorshift generator: the same programs on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Value {
+    Int(i128),
+    Bool(bool),
+}
+
+impl Value {
+    fn num(self) -> i128 {
+        match self {
+            Value::Int(i) => i,
+            Value::Bool(b) => b as i128,
+        }
+    }
+    fn truthy(self) -> bool {
+        self.num() != 0
+    }
+    /// `print` of a top-level value.
+    fn printed(self) -> String {
+        match self {
+            Value::Int(i) => i.to_string(),
+            Value::Bool(b) => b.to_string(),
+        }
+    }
+    /// Python's `str`.
+    fn py_str(self) -> String {
+        match self {
+            Value::Int(i) => i.to_string(),
+            Value::Bool(true) => "True".to_string(),
+            Value::Bool(false) => "False".to_string(),
+        }
+    }
+}
+
+/// An ML expression over integers and booleans, written with the fewest parentheses ML's
+/// precedence needs (sometimes more), and its value under ML's (Python's) semantics.
+fn gen_expr(rng: &mut Rng, depth: u32) -> (String, u8, Value) {
+    // Precedence levels: 0 ternary, 1 ||, 2 &&, 3 == !=, 4 < > <= >=, 5 + -, 6 *, 7 unary, 8 atom.
+    fn wrap((text, prec, value): (String, u8, Value), min: u8, rng: &mut Rng) -> (String, Value) {
+        if prec < min || rng.below(10) == 0 {
+            (format!("({text})"), value)
+        } else {
+            (text, value)
+        }
+    }
+    if depth == 0 || rng.below(4) == 0 {
+        return match rng.below(5) {
+            0 => ("true".to_string(), 8, Value::Bool(true)),
+            1 => ("false".to_string(), 8, Value::Bool(false)),
+            2 => {
+                let n = rng.below(6) as i128 + 1;
+                (format!("-{n}"), 7, Value::Int(-n))
+            }
+            _ => {
+                let n = rng.below(10) as i128;
+                (n.to_string(), 8, Value::Int(n))
+            }
+        };
+    }
+    match rng.below(8) {
+        0 => {
+            let (c, cv) = wrap(gen_expr(rng, depth - 1), 1, rng);
+            let (a, av) = wrap(gen_expr(rng, depth - 1), 0, rng);
+            let (b, bv) = wrap(gen_expr(rng, depth - 1), 0, rng);
+            let v = if cv.truthy() { av } else { bv };
+            (format!("{c} ? {a} : {b}"), 0, v)
+        }
+        1 => {
+            let (a, av) = wrap(gen_expr(rng, depth - 1), 7, rng);
+            if rng.below(2) == 0 {
+                (format!("!{a}"), 7, Value::Bool(!av.truthy()))
+            } else {
+                (format!("- {a}"), 7, Value::Int(-av.num()))
+            }
+        }
+        _ => {
+            let ops: [(&str, u8); 12] = [
+                ("||", 1),
+                ("&&", 2),
+                ("==", 3),
+                ("!=", 3),
+                ("<", 4),
+                (">", 4),
+                ("<=", 4),
+                (">=", 4),
+                ("+", 5),
+                ("-", 5),
+                ("*", 6),
+                ("+", 5),
+            ];
+            let (op, prec) = ops[rng.below(ops.len() as u64) as usize];
+            let (l, lv) = wrap(gen_expr(rng, depth - 1), prec, rng);
+            let (r, rv) = wrap(gen_expr(rng, depth - 1), prec + 1, rng);
+            let v = match op {
+                "||" => {
+                    if lv.truthy() {
+                        lv
+                    } else {
+                        rv
+                    }
+                }
+                "&&" => {
+                    if lv.truthy() {
+                        rv
+                    } else {
+                        lv
+                    }
+                }
+                "==" => Value::Bool(lv.num() == rv.num()),
+                "!=" => Value::Bool(lv.num() != rv.num()),
+                "<" => Value::Bool(lv.num() < rv.num()),
+                ">" => Value::Bool(lv.num() > rv.num()),
+                "<=" => Value::Bool(lv.num() <= rv.num()),
+                ">=" => Value::Bool(lv.num() >= rv.num()),
+                "+" => Value::Int(lv.num() + rv.num()),
+                "-" => Value::Int(lv.num() - rv.num()),
+                _ => Value::Int(lv.num() * rv.num()),
+            };
+            (format!("{l} {op} {r}"), prec, v)
+        }
+    }
+}
+
+/// A `+` chain of strings, numbers and booleans: the string `+` coerces both operands with
+/// Python's `str` when either is a string literal or such a chain.
+fn gen_concat(rng: &mut Rng, depth: u32) -> (String, bool, String, Value) {
+    // (text, is "stringy", value as a string if stringy, value otherwise)
+    if depth == 0 || rng.below(3) == 0 {
+        return match rng.below(3) {
+            0 => {
+                let s = ["a", "b c", "", "x'y"][rng.below(4) as usize];
+                (format!("\"{s}\""), true, s.to_string(), Value::Int(0))
+            }
+            1 => {
+                let n = rng.below(10) as i128;
+                (n.to_string(), false, String::new(), Value::Int(n))
+            }
+            _ => {
+                let b = rng.below(2) == 0;
+                (b.to_string(), false, String::new(), Value::Bool(b))
+            }
+        };
+    }
+    let (lt, ls, lstr, lv) = gen_concat(rng, depth - 1);
+    let (rt, rs, rstr, rv) = gen_concat(rng, depth - 1);
+    // A compound right operand keeps its parentheses (without them `a + (b + c)` would
+    // read as `(a + b) + c`); a leaf sometimes gets some.
+    let right_paren = rt.contains(" + ") || rng.below(2) == 0;
+    let text = if right_paren {
+        format!("{lt} + ({rt})")
+    } else {
+        format!("{lt} + {rt}")
+    };
+    if ls || rs {
+        let l = if ls { lstr } else { lv.py_str() };
+        let r = if rs { rstr } else { rv.py_str() };
+        (text, true, format!("{l}{r}"), Value::Int(0))
+    } else {
+        (text, false, String::new(), Value::Int(lv.num() + rv.num()))
+    }
+}
+
+#[test]
+fn generated_expressions_evaluate_like_ml() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut source = String::new();
+    let mut expected = String::new();
+    for _ in 0..400 {
+        let (text, _, value) = gen_expr(&mut rng, 4);
+        source.push_str(&format!("print({text});\n"));
+        expected.push_str(&value.printed());
+        expected.push('\n');
+    }
+    for _ in 0..150 {
+        let (text, stringy, string, value) = gen_concat(&mut rng, 3);
+        source.push_str(&format!("print({text});\n"));
+        expected.push_str(&if stringy { string } else { value.printed() });
+        expected.push('\n');
+    }
+    expect_output(&source, &expected);
+}
