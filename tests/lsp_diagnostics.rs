@@ -362,3 +362,62 @@ fn watchers_are_registered_and_editor_settings_apply() {
     });
     c.shutdown();
 }
+
+#[test]
+fn an_uncached_remote_module_is_fetched_by_its_quick_fix() {
+    let ca = mlpy_testkit::TestCa::new();
+    let server = mlpy_testkit::Server::https(&ca);
+    server.file("/lib/geo.ml", "function area(r) { return r * r; }\n");
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let ca_file = ca.write_pem(&dir.path().join("ca.pem"));
+    let grant = format!("network.{}/*", server.base());
+    std::fs::write(
+        dir.path().join("mlpy.json"),
+        json!({"capabilities": [grant]}).to_string(),
+    )
+    .unwrap();
+    let url = server.url("/lib/geo.ml");
+    std::fs::write(
+        dir.path().join("main.ml"),
+        format!("import {url} {{ verify: false }};\nprint(geo.area(2));\n"),
+    )
+    .unwrap();
+    let mut c = Client::start_env(
+        dir.path(),
+        json!({}),
+        &[("MLPY_CACHE_DIR", cache.path()), ("MLPY_CA_FILE", &ca_file)],
+    );
+    let uri = c.open("main.ml");
+    // The editor never downloads by itself.
+    let list = c.wait_diagnostics(&uri, |l| codes(l) == ["remote-not-cached"]);
+    assert_eq!(server.hits(), 0);
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": list[0]["range"], "context": {"diagnostics": [list[0]]}}),
+        )
+        .unwrap();
+    let command = &actions[0]["command"];
+    assert_eq!(command["command"], "mlpy.fetchModules", "{actions:#}");
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": command["command"], "arguments": command["arguments"]}),
+        )
+        .unwrap();
+    assert_eq!(r["errors"], json!([]), "{r:#}");
+    assert_eq!(r["modules"].as_array().unwrap().len(), 1, "{r:#}");
+    assert!(server.hits() > 0);
+    // Resolved from the cache now; definition goes to the cached file.
+    c.wait_diagnostics(&uri, |l| l.is_empty());
+    let r = c.at("textDocument/definition", &uri, 1, 11).unwrap();
+    let target = r[0]["uri"].as_str().unwrap_or_else(|| panic!("{r}"));
+    assert!(
+        target.starts_with(&lsp_client::file_uri(
+            &std::fs::canonicalize(cache.path()).unwrap()
+        )),
+        "{r}"
+    );
+    c.shutdown();
+}

@@ -72,8 +72,33 @@ impl FileCtx {
 
     /// What `spec` names when imported from this file.
     pub fn resolve(&self, spec: &ImportSpec) -> Option<Resolution> {
+        self.resolve_in(spec, None)
+    }
+
+    /// What `spec` names when imported by `import` (whose option block applies: `verify`,
+    /// `auth`, `cache` of remote imports).
+    pub fn resolve_in(
+        &self,
+        spec: &ImportSpec,
+        import: Option<&ast::Import>,
+    ) -> Option<Resolution> {
         let (path, project) = (self.path.as_ref()?, self.project.as_ref()?);
-        project.resolver.resolve(spec, path, &Origin::File).ok()
+        let options = import
+            .and_then(|i| mlpy_modules::graph::import_options(i).ok())
+            .unwrap_or_default();
+        project
+            .resolver
+            .resolve_with(spec, &options, path, &Origin::File)
+            .ok()
+    }
+
+    /// The import statement whose whole range is `statement`.
+    pub fn import_at(&self, statement: TextRange) -> Option<ast::Import> {
+        self.root()
+            .covering_element(statement)
+            .ancestors()
+            .filter_map(ast::Import::cast)
+            .find(|i| i.syntax().text_range() == statement)
     }
 }
 
@@ -161,19 +186,25 @@ pub fn classify(ctx: &FileCtx, offset: TextSize) -> Option<NameAt> {
                 .iter()
                 .map(|t| t.text().to_string())
                 .collect();
-            match module_target(ctx.resolve(&dotted(&parts))) {
+            let import = path.syntax().parent().and_then(ast::Import::cast);
+            let whole = index + 1 == segments.len();
+            let own = if whole { import.as_ref() } else { None };
+            match module_target(ctx.resolve_in(&dotted(&parts), own)) {
                 Some(t) => Some(t),
                 // A folder on the way (no `__init__.ml`): the imported module.
-                None if index + 1 < segments.len() => {
+                None if !whole => {
                     let all: Vec<String> = segments.iter().map(|t| t.text().to_string()).collect();
-                    module_target(ctx.resolve(&dotted(&all)))
+                    module_target(ctx.resolve_in(&dotted(&all), import.as_ref()))
                 }
                 None => None,
             }
         }
         SyntaxKind::IMPORT if token.kind() == SyntaxKind::URL => {
             in_import_path = true;
-            module_target(ctx.resolve(&ImportSpec::Url(token.text().to_string())))
+            let import = ast::Import::cast(parent.clone());
+            module_target(
+                ctx.resolve_in(&ImportSpec::Url(token.text().to_string()), import.as_ref()),
+            )
         }
         SyntaxKind::NAME => scopes
             .binding_defined_at(range)
@@ -239,20 +270,22 @@ pub fn chain_target(ctx: &FileCtx, root_ref: TextRange, names: &[String]) -> Opt
 
 /// The import specs a binding reaches, by the dotted prefix written in code: `import a.b`
 /// reaches `a` and `a.b`; `import a.b as x` reaches `x`.
-fn reachable(ctx: &FileCtx, binding: BindingId) -> Vec<(String, ImportSpec)> {
+fn reachable(ctx: &FileCtx, binding: BindingId) -> Vec<(String, ImportSpec, Option<ast::Import>)> {
     let b = ctx.file.scopes.binding(binding);
     let mut out = Vec::new();
     for import in &b.imports {
+        let node = ctx.import_at(import.statement);
         if import.target.contains("://") {
-            out.push((b.name.clone(), ImportSpec::Url(import.target.clone())));
+            out.push((b.name.clone(), ImportSpec::Url(import.target.clone()), node));
             continue;
         }
         let parts: Vec<String> = import.target.split('.').map(String::from).collect();
         if import.aliased {
-            out.push((b.name.clone(), dotted(&parts)));
+            out.push((b.name.clone(), dotted(&parts), node));
         } else {
             for i in 1..=parts.len() {
-                out.push((parts[..i].join("."), dotted(&parts[..i])));
+                let own = if i == parts.len() { node.clone() } else { None };
+                out.push((parts[..i].join("."), dotted(&parts[..i]), own));
             }
         }
     }
@@ -270,8 +303,8 @@ pub fn member_target(ctx: &FileCtx, binding: BindingId, names: &[String]) -> Opt
     let target_of = |prefix: &str| {
         reach
             .iter()
-            .find(|(p, _)| p == prefix)
-            .and_then(|(_, spec)| ctx.resolve(spec))
+            .find(|(p, _, _)| p == prefix)
+            .and_then(|(_, spec, import)| ctx.resolve_in(spec, import.as_ref()))
     };
     let mut prefix = names.first()?.clone();
     if names.len() == 1 {
@@ -280,7 +313,7 @@ pub fn member_target(ctx: &FileCtx, binding: BindingId, names: &[String]) -> Opt
     for (i, name) in names[1..].iter().enumerate() {
         let last = i + 2 == names.len();
         let extended = format!("{prefix}.{name}");
-        if reach.iter().any(|(p, _)| *p == extended) {
+        if reach.iter().any(|(p, _, _)| *p == extended) {
             prefix = extended;
             if last {
                 return module_target(target_of(&prefix));
@@ -481,7 +514,7 @@ fn module_references(world: &World, module: &Path) -> Vec<(PathBuf, TextRange)> 
             let Some((spec, range)) = mlpy_modules::graph::import_spec(&import) else {
                 continue;
             };
-            if let Some(Resolution::Module(located)) = ctx.resolve(&spec) {
+            if let Some(Resolution::Module(located)) = ctx.resolve_in(&spec, Some(&import)) {
                 if located.path == module {
                     out.push((path.clone(), range));
                 }

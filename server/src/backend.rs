@@ -16,6 +16,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 
 pub const EMIT_PYTHON: &str = "mlpy.emitPython";
 pub const SHOW_MODULE_GRAPH: &str = "mlpy.showModuleGraph";
+pub const FETCH_MODULES: &str = "mlpy.fetchModules";
 
 pub struct Backend {
     client: Client,
@@ -329,7 +330,11 @@ impl LanguageServer for Backend {
                 ..Default::default()
             })),
             execute_command_provider: Some(ExecuteCommandOptions {
-                commands: vec![EMIT_PYTHON.into(), SHOW_MODULE_GRAPH.into()],
+                commands: vec![
+                    EMIT_PYTHON.into(),
+                    SHOW_MODULE_GRAPH.into(),
+                    FETCH_MODULES.into(),
+                ],
                 ..Default::default()
             }),
             workspace: Some(WorkspaceServerCapabilities {
@@ -620,11 +625,17 @@ impl LanguageServer for Backend {
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         let command = params.command.clone();
+        let fetch = command == FETCH_MODULES;
         let result = self
             .blocking("executeCommand", move |w| {
                 features::execute_command(w, &params.command, &params.arguments)
             })
             .await?;
+        if fetch && result.is_ok() {
+            // New files in the cache: resolve everything again.
+            self.world.forget_projects();
+            self.engine.send(Msg::All);
+        }
         match result {
             Ok(value) => Ok(Some(value)),
             Err(message) => {

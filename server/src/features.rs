@@ -655,7 +655,7 @@ pub fn document_links(world: &World, uri: &Uri) -> Option<Vec<DocumentLink>> {
         let Some((spec, range)) = mlpy_modules::graph::import_spec(&import) else {
             continue;
         };
-        if let Some(Resolution::Module(located)) = ctx.resolve(&spec) {
+        if let Some(Resolution::Module(located)) = ctx.resolve_in(&spec, Some(&import)) {
             let tooltip = ctx
                 .project
                 .as_ref()
@@ -1225,6 +1225,19 @@ pub fn code_actions(
                     handled_import = true;
                 }
             }
+            "remote-not-cached" => {
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Fetch remote modules (mlpy fetch)".into(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![d.clone()]),
+                    command: Some(Command {
+                        title: "Fetch remote modules".into(),
+                        command: crate::backend::FETCH_MODULES.into(),
+                        arguments: Some(vec![json!(ctx.uri.as_str())]),
+                    }),
+                    ..Default::default()
+                }));
+            }
             "unknown-member" => {
                 if let Some(name) = d.message.lines().find_map(|l| {
                     l.strip_prefix("did you mean '")
@@ -1327,6 +1340,22 @@ pub fn execute_command(world: &World, command: &str, arguments: &[Value]) -> Res
                 "graph": mlpy_modules::report::json(&graph),
                 "tree": mlpy_modules::report::tree(&graph, &display),
             }))
+        }
+        crate::backend::FETCH_MODULES => {
+            let uri = uri_argument(arguments)?;
+            let path =
+                World::path_of(&uri).ok_or_else(|| format!("'{}' is not a file", uri.as_str()))?;
+            let project = world.project_for(&path);
+            // Online, as `mlpy fetch`: downloads what the file reaches, records mlpy.lock.
+            let options = mlpy_modules::remote::RemoteOptions::from_env();
+            let report = mlpy_modules::remote::fetch(&path, project.config.clone(), options)
+                .map_err(|e| e.to_string())?;
+            let errors: Vec<Value> = report
+                .errors
+                .iter()
+                .map(|(module, e)| json!({"module": module, "message": e.to_string()}))
+                .collect();
+            Ok(json!({ "modules": report.modules, "errors": errors }))
         }
         other => Err(format!("unknown command '{other}'")),
     }

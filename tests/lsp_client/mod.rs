@@ -75,9 +75,15 @@ impl Client {
     }
 
     pub fn start_with(root: &Path, initialization_options: Value) -> Client {
+        Client::start_env(root, initialization_options, &[])
+    }
+
+    /// Starts the server with extra environment variables.
+    pub fn start_env(root: &Path, initialization_options: Value, env: &[(&str, &Path)]) -> Client {
         let root = std::fs::canonicalize(root).expect("the workspace exists");
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlpy"))
             .args(["lsp", "--stdio", "--debug-requests"])
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .current_dir(&root)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
