@@ -1244,3 +1244,17 @@ fn generated_expressions_evaluate_like_ml() {
     }
     expect_output(&source, &expected);
 }
+
+#[test]
+fn file_names_cannot_inject_code() {
+    let project = Project::new();
+    let evil = "lib\nprint(\"INJECTED\")\n";
+    project
+        .file(
+            "mlpy.json",
+            r#"{"import_paths": ["lib\nprint(\"INJECTED\")\n"]}"#,
+        )
+        .file("main.ml", "import helper;\nprint(helper.x);\n")
+        .file(&format!("{evil}/helper.ml"), "x = 42;\n");
+    expect_project_output(&project, "42\n");
+}

@@ -1089,8 +1089,20 @@ fn join_parts(parts: &[String]) -> String {
     out
 }
 
-/// `// text` → `# text`.
+/// `// text` → `# text`. Control characters (a NUL, which Python refuses in source, or
+/// anything a tool could read as a line break) become spaces: a comment stays a comment.
 fn comment_text(comment: &str) -> String {
     let body = comment.trim_start_matches('/');
-    format!("#{}", body.trim_end())
+    let body: String = body
+        .trim_end()
+        .chars()
+        .map(|c| {
+            if (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("#{body}")
 }

@@ -282,3 +282,9 @@ fn single_file_defines_modules_in_dependency_order() {
     assert!(text.contains("__ml.source_map(__file__, [\"main.ml\", \"a.ml\", \"b.ml\"]"));
     let _ = Path::new("");
 }
+
+#[test]
+fn comments_stay_comments() {
+    let out = body("x = 1; // a\u{0}b\u{b}c\u{2028}d\u{c}e\n");
+    assert_eq!(out, "x = 1  # a b c d e");
+}
