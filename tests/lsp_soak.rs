@@ -161,6 +161,7 @@ fn ten_thousand_random_edits() {
     let started = std::time::Instant::now();
     let mut warm_rss = 0;
     let mut max_rss = 0;
+    let mut rss_trace = Vec::new();
     let mut done = 0;
     while done < EDITS {
         for _ in 0..BATCH {
@@ -194,6 +195,7 @@ fn ten_thousand_random_edits() {
             warm_rss = rss;
         }
         max_rss = max_rss.max(rss);
+        rss_trace.push(rss);
     }
     // Every document's diagnostics are for its latest version in the end.
     c.flush();
@@ -210,15 +212,24 @@ fn ten_thousand_random_edits() {
     }
     let final_rss = c.rss_kib();
     eprintln!(
-        "{done} edits in {:.1}s; RSS after the first batch {} KiB, max {} KiB, final {} KiB",
+        "{done} edits in {:.1}s; RSS after the first batch {} KiB, max {} KiB, final {} KiB; per batch: {rss_trace:?}",
         started.elapsed().as_secs_f64(),
         warm_rss,
         max_rss,
         final_rss
     );
     assert!(
-        max_rss < warm_rss + 64 * 1024,
+        max_rss < warm_rss + 48 * 1024,
         "memory grew: {warm_rss} KiB after the first batch, {max_rss} KiB at most"
+    );
+    // Flat: the second half of the run uses no more than the first half did, give or take
+    // allocator noise.
+    let half = rss_trace.len() / 2;
+    let first_half = *rss_trace[..half].iter().max().unwrap();
+    let second_half = *rss_trace[half..].iter().max().unwrap();
+    assert!(
+        second_half <= first_half + 8 * 1024,
+        "memory keeps growing: {rss_trace:?} KiB"
     );
     c.shutdown();
 }
