@@ -291,6 +291,31 @@ fn references_and_rename_across_modules() {
     let got: Vec<(u64, u64)> = ranges_by_file(&r).into_iter().map(|(_, p)| p).collect();
     assert_eq!(got, [(7, 4), (10, 22), (12, 11)]);
 
+    // A module: every import of it.
+    let r = c
+        .request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": main}, "position": {"line": 0, "character": 9}, "context": {"includeDeclaration": true}}),
+        )
+        .unwrap();
+    assert_eq!(
+        ranges_by_file(&r),
+        [
+            ("lib/utils/strings.ml".to_string(), (0, 7)),
+            ("main.ml".to_string(), (0, 7))
+        ]
+    );
+    // An import alias is renamed where it is used, in its file only.
+    let r = c
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": main}, "position": {"line": 10, "character": 14}, "newName": "str_utils"}),
+        )
+        .unwrap();
+    let edits = r["changes"][&main].as_array().unwrap();
+    let lines: Vec<u64> = edits.iter().map(|e| pos(&e["range"]["start"]).0).collect();
+    assert_eq!(lines, [1, 10], "{r:#}");
+
     // prepareRename gives the name's range.
     let r = c.at("textDocument/prepareRename", &main, 15, 18).unwrap();
     assert_eq!(r["placeholder"], "area");
