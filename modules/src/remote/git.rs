@@ -349,12 +349,13 @@ impl GitProtocol {
                             Some((folder, _)) => folder.to_string(),
                             None => String::new(),
                         };
-                        let under_source = self.source_folder(&importer);
-                        let bases = match under_source {
-                            Some(base) => vec![base],
-                            None if folder.is_empty() => vec![folder],
-                            None => vec![folder, String::new()],
-                        };
+                        // The import source's folder (else the module's own), then
+                        // the repository root.
+                        let first = self.source_folder(&importer).unwrap_or(folder);
+                        let mut bases = vec![first];
+                        if !bases[0].is_empty() {
+                            bases.push(String::new());
+                        }
                         (importer, bases)
                     }
                     (None, Origin::File) => {
@@ -752,6 +753,7 @@ impl GitProtocol {
             }
         } else if lower.contains("does not appear to be a git repository")
             || lower.contains("not exported")
+            || lower.contains("no such repository")
             || lower.contains("repository not found")
             || lower.contains("no such file or directory")
             || (lower.contains("not found") && !lower.contains("command not found"))

@@ -1,0 +1,386 @@
+//! Git imports end to end: real repositories made by the tests with the real `git`,
+//! fetched over `git+file://` and from a real `git daemon` on 127.0.0.1, through the
+//! real `mlpy` binary (and `python3` for `mlpy run`).
+
+mod gitkit;
+
+use gitkit::{git, mlpy, run, stdout, text, Daemon, Repo};
+use std::path::Path;
+
+struct Env {
+    dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+            cache: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn project(&self) -> std::path::PathBuf {
+        self.dir.path().join("app")
+    }
+
+    fn write(&self, relative: &str, body: &str) {
+        let path = self.project().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+
+    fn mlpy(&self, args: &[&str]) -> std::process::Output {
+        run(&mut mlpy(self.cache.path(), &self.project(), args))
+    }
+
+    fn lock(&self) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(self.project().join("mlpy.lock")).unwrap())
+            .unwrap()
+    }
+}
+
+/// A library: `lib/stats.ml` imports `helpers.fmt` (its own folder) and `version`
+/// (the repository root).
+fn library(env: &Env, version: &str) -> Repo {
+    let repo = Repo::new(env.root(), "org/statslib");
+    repo.write(
+        "lib/stats.ml",
+        "import helpers.fmt as fmt;\nimport version;\n\nfunction describe(xs) {\n    total = 0;\n    for (x in xs) {\n        total = total + x;\n    }\n    return fmt.label(\"sum\", total) + \" (\" + version.name + \")\";\n}\n",
+    );
+    repo.write(
+        "lib/helpers/fmt.ml",
+        "function label(name, value) {\n    return name + \" = \" + str(value);\n}\n",
+    );
+    repo.write("version.ml", &format!("name = \"{version}\";\n"));
+    repo.write("README.md", "not a module\n");
+    repo
+}
+
+#[test]
+fn tag_branch_and_commit_refs_over_git_file() {
+    let env = Env::new();
+    let repo = library(&env, "v1");
+    let first = repo.commit("one");
+    repo.tag("v1");
+    let url = repo.file_url();
+    env.write(
+        "mlpy.json",
+        &format!(
+            "{{\"capabilities\": [\"git.clone.{url}\"], \"import_sources\": [{{\"protocol\": \"git\", \"location\": \"{url}@v1/lib\"}}]}}"
+        ),
+    );
+    env.write(
+        "main.ml",
+        &format!(
+            "import {url}@v1/lib/stats;\nimport {url}@main/lib/stats as onmain;\nimport {url}@{first}/lib/stats as pinned;\nimport helpers.fmt as viasource;\n\nprint(stats.describe([1, 2, 3]));\nprint(onmain.describe([4]));\nprint(pinned.describe([5]));\nprint(viasource.label(\"via source\", 1));\n"
+        ),
+    );
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert_eq!(
+        stdout(&out),
+        "sum = 6 (v1)\nsum = 4 (v1)\nsum = 5 (v1)\nvia source = 1\n",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let lock = env.lock();
+    assert_eq!(lock["refs"][format!("{url}@v1")]["commit"], first.as_str());
+    assert_eq!(
+        lock["refs"][format!("{url}@main")]["commit"],
+        first.as_str()
+    );
+    let modules = lock["modules"].as_object().unwrap();
+    for key in [
+        format!("{url}@v1/lib/stats.ml"),
+        format!("{url}@v1/lib/helpers/fmt.ml"),
+        format!("{url}@v1/version.ml"),
+        format!("{url}@main/lib/stats.ml"),
+        format!("{url}@{first}/lib/stats.ml"),
+    ] {
+        assert!(modules.contains_key(&key), "{key} not in {modules:?}");
+    }
+
+    // The graph names git modules by URL; check passes.
+    let out = env.mlpy(&["graph", "main.ml"]);
+    assert!(
+        stdout(&out).contains(&format!("{url}@v1/lib/helpers/fmt.ml")),
+        "{}",
+        text(&out)
+    );
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    // Without the capability: refused, naming it.
+    env.write("mlpy.json", "{}");
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "main.ml:1:8: error: Importing '{}' needs the capability 'git.clone.{url}'",
+            url
+        )),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn git_daemon_refs_and_clear_errors() {
+    let env = Env::new();
+    let repo = library(&env, "daemon");
+    repo.commit("one");
+    repo.tag("v1");
+    git(&repo.work, &["branch", "feature/x"]);
+    let bare = repo.bare.to_string_lossy().into_owned();
+    git(&repo.work, &["push", "-q", &bare, "feature/x"]);
+    let mut daemon = Daemon::start(&env.root().join("srv"));
+    let url = daemon.url("org/statslib.git");
+    env.write(
+        "mlpy.json",
+        &format!(
+            "{{\"capabilities\": [\"git.clone.git://127.0.0.1:{}/*\"]}}",
+            daemon.port
+        ),
+    );
+    env.write(
+        "main.ml",
+        &format!(
+            "import {url}@v1/lib/stats;\nimport {url}@feature%2Fx/lib/helpers/fmt;\nprint(stats.describe([2, 2]));\nprint(fmt.label(\"branch\", 0));\n"
+        ),
+    );
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert_eq!(
+        stdout(&out),
+        "sum = 4 (daemon)\nbranch = 0\n",
+        "{}",
+        text(&out)
+    );
+
+    // A ref that does not exist: the refs that do are listed.
+    env.write(
+        "bad_ref.ml",
+        &format!("import {url}@v9/lib/stats;\nprint(stats);\n"),
+    );
+    let out = env.mlpy(&["check", "bad_ref.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let all = text(&out);
+    assert!(
+        all.contains(&format!(
+            "bad_ref.ml:1:8: error: the repository {url} has no branch or tag 'v9' (it has: feature/x, main, v1)"
+        )),
+        "{all}"
+    );
+    assert!(all.contains("git said:"), "{all}");
+
+    // A module that is not in the repository: what is there is listed.
+    env.write(
+        "bad_module.ml",
+        &format!("import {url}@v1/lib/stat;\nprint(stat);\n"),
+    );
+    let out = env.mlpy(&["check", "bad_module.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let all = text(&out);
+    assert!(
+        all.contains(&format!(
+            "bad_module.ml:1:8: error: Module '{url}@v1/lib/stat' not found"
+        )),
+        "{all}"
+    );
+    assert!(
+        all.contains("the repository has in lib/: helpers/, stats.ml"),
+        "{all}"
+    );
+    assert!(all.contains("did you mean 'stats'?"), "{all}");
+
+    // A repository that does not exist.
+    let missing = daemon.url("org/nothing.git");
+    env.write(
+        "bad_repo.ml",
+        &format!("import {missing}@v1/lib/stats;\nprint(stats);\n"),
+    );
+    let out = env.mlpy(&["check", "bad_repo.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains(&format!(
+            "bad_repo.ml:1:8: error: the git repository {missing} does not exist"
+        )),
+        "{}",
+        text(&out)
+    );
+
+    // Offline from the cache once the daemon is gone.
+    daemon.stop();
+    let out = env.mlpy(&["run", "--cached-only", "main.ml"]);
+    assert_eq!(
+        stdout(&out),
+        "sum = 4 (daemon)\nbranch = 0\n",
+        "{}",
+        text(&out)
+    );
+    // Pinned and cached: a normal run needs no network either.
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // --reload asks the repository, which is unreachable now.
+    let out = env.mlpy(&["check", "--reload", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains(&format!("cannot connect to the git repository {url}")),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn lockfile_pins_commits_and_reports_a_moved_tag() {
+    let env = Env::new();
+    let repo = library(&env, "first");
+    let first = repo.commit("one");
+    repo.tag("v1");
+    let url = repo.file_url();
+    env.write("mlpy.json", "{\"capabilities\": [\"git.clone\"]}");
+    env.write(
+        "main.ml",
+        &format!("import {url}@v1/lib/stats;\nprint(stats.describe([1]));\n"),
+    );
+
+    // Cached only, before anything was fetched: not cached yet.
+    let out = env.mlpy(&["check", "--cached-only", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains(&format!(
+            "main.ml:1:8: error: Remote module '{url}@v1/lib/stats.ml' is not cached yet"
+        )),
+        "{}",
+        text(&out)
+    );
+
+    let out = env.mlpy(&["fetch", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(stdout(&out).contains("3 remote modules"), "{}", text(&out));
+    assert_eq!(
+        env.lock()["refs"][format!("{url}@v1")]["commit"],
+        first.as_str()
+    );
+
+    // The tag moves to a commit with other code.
+    repo.write("version.ml", "name = \"second\";\n");
+    let second = repo.commit("two");
+    repo.tag("v1");
+
+    // The lockfile's commit is used (from the cache: no git at all).
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), "sum = 1 (first)\n", "{}", text(&out));
+    let out = env.mlpy(&["run", "--cached-only", "main.ml"]);
+    assert_eq!(stdout(&out), "sum = 1 (first)\n", "{}", text(&out));
+
+    // Asking the repository again reports the move, with both commits.
+    let out = env.mlpy(&["check", "--reload", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let all = text(&out);
+    assert!(
+        all.contains(&format!(
+            "main.ml:1:8: error: '{url}@v1' now names commit {second}, but {} pins commit {first}",
+            env.project().join("mlpy.lock").display()
+        )),
+        "{all}"
+    );
+    assert!(all.contains("--update-lock"), "{all}");
+    let lock_before = std::fs::read_to_string(env.project().join("mlpy.lock")).unwrap();
+
+    // --frozen refuses too; the lockfile is untouched.
+    let out = env.mlpy(&["fetch", "--frozen", "--reload", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(env.project().join("mlpy.lock")).unwrap(),
+        lock_before
+    );
+
+    // --update-lock accepts the move.
+    let out = env.mlpy(&["fetch", "--update-lock", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        env.lock()["refs"][format!("{url}@v1")]["commit"],
+        second.as_str()
+    );
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), "sum = 1 (second)\n", "{}", text(&out));
+
+    // A fresh cache with the lockfile pinning `second`: the commit is fetched by hash.
+    let fresh = tempfile::tempdir().unwrap();
+    let out = run(&mut mlpy(
+        fresh.path(),
+        &env.project(),
+        &["run", "--frozen", "main.ml"],
+    ));
+    assert_eq!(stdout(&out), "sum = 1 (second)\n", "{}", text(&out));
+}
+
+#[test]
+fn git_not_installed_is_a_clear_error() {
+    let env = Env::new();
+    let repo = library(&env, "x");
+    repo.commit("one");
+    let url = repo.file_url();
+    env.write("mlpy.json", "{\"capabilities\": [\"git.clone\"]}");
+    env.write(
+        "main.ml",
+        &format!("import {url}@main/lib/stats;\nprint(stats);\n"),
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let out = run(
+        mlpy(env.cache.path(), &env.project(), &["check", "main.ml"]).env("PATH", empty.path()),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(
+            "main.ml:1:8: error: git imports need the `git` command, which is not installed (or not on PATH): install git"
+        ),
+        "{}",
+        text(&out)
+    );
+    // Nothing half-made is left in the cache.
+    let leftovers: Vec<_> = walk(env.cache.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn bad_git_urls_have_positions() {
+    let env = Env::new();
+    env.write("mlpy.json", "{\"capabilities\": [\"git.clone\"]}");
+    env.write(
+        "main.ml",
+        "x = 1;\nimport git://127.0.0.1:1/org/repo/lib/stats;\nimport git://127.0.0.1:1/org/repo@-evil/m;\n",
+    );
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let all = text(&out);
+    assert!(
+        all.contains("main.ml:2:8: error: 'git://127.0.0.1:1/org/repo/lib/stats' names no ref"),
+        "{all}"
+    );
+    assert!(all.contains("main.ml:3:8: error: 'git://127.0.0.1:1/org/repo@-evil/m': '-evil' is not a valid git ref"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            }
+            out.push(e.path());
+        }
+    }
+    out
+}
