@@ -374,3 +374,26 @@ fn line_index_of_corpus_files() {
         check_line_index(&file.text);
     }
 }
+
+/// The inputs kept in `fuzz/regressions/` (each once broke, or nearly broke, an
+/// invariant) hold them all.
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            parse_and_check(text);
+            count += 1;
+        }
+    }
+    assert!(count > 0, "no regression inputs in {}", dir.display());
+}
