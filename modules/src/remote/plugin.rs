@@ -19,7 +19,8 @@
 //! Warm runs do not start the plugin: the answer's canonical URL is remembered per
 //! project and request (`MLPY_CACHE_DIR/plugins/v1/`), and the module comes from the
 //! cache unless the plugin said `"cacheable": false` (then it is asked on every online
-//! run, like the `no-cache` policy). `--cached-only` and the editor never run plugins.
+//! run, like the `no-cache` policy); `--reload` and `--update-lock` ask it again.
+//! `--cached-only` and the editor never run plugins.
 
 use super::auth::expand_env;
 use super::capability::plugin_granted;
@@ -329,7 +330,10 @@ impl PluginProtocol {
         if let Some(entry) = &index {
             let fresh_enough = !online
                 || policy == CachePolicy::ForceCache
-                || (entry.cacheable && policy == CachePolicy::Default && !options.reload);
+                || (entry.cacheable
+                    && policy == CachePolicy::Default
+                    && !options.reload
+                    && !options.update_lock);
             if fresh_enough {
                 if let Ok(url) = Url::parse(&entry.url) {
                     match self.context.cached_module(

@@ -91,6 +91,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn open_for_writing(db: &Path) -> Result<Connection, String> {
+    if let Some(folder) = db.parent().filter(|f| !f.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    }
     let conn = Connection::open(db).map_err(|e| format!("cannot open {}: {e}", db.display()))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
