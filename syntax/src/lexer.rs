@@ -370,6 +370,22 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
 
     fn punct(&mut self, c: u8) -> SyntaxKind {
         let next = self.peek(1);
+        // Operators of other languages, never valid in ML: one error each, and one
+        // error token, so the parser reports nothing more about them.
+        match (c, next, self.peek(2)) {
+            (b'=', b'=', b'=') => {
+                return self.foreign_operator(3, "`===` is not an ML operator; use `==`")
+            }
+            (b'!', b'=', b'=') => {
+                return self.foreign_operator(3, "`!==` is not an ML operator; use `!=`")
+            }
+            (b'+' | b'-' | b'*' | b'/' | b'%', b'=', _) => {
+                let op = c as char;
+                return self
+                    .foreign_operator(2, &format!("ML has no `{op}=`: write `x = x {op} …;`"));
+            }
+            _ => {}
+        }
         let (kind, len) = match (c, next) {
             (b'{', _) => (L_CURLY, 1),
             (b'}', _) => (R_CURLY, 1),
@@ -402,6 +418,12 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
         };
         self.pos += len;
         kind
+    }
+
+    fn foreign_operator(&mut self, len: usize, message: &str) -> SyntaxKind {
+        self.pos += len;
+        self.errors.push(SyntaxError::new(message, self.range()));
+        ERROR_TOKEN
     }
 
     /// Continues a word into non-ASCII letters and digits (`café`, `é`), reporting the

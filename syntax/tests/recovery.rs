@@ -292,3 +292,21 @@ fn nesting_too_deep() {
     let text = format!("x = {}1{};", "(".repeat(900), ")".repeat(900));
     assert!(mlpy_syntax::parse(&text).errors().is_empty());
 }
+
+/// Habits from JavaScript and Python: one error each, and the rest still parses.
+#[test]
+fn habits_from_other_languages() {
+    let src = "try { a(); } catch (e) { b(); }
+try { a(); } catch (e) {
+    b();
+}
+let x = 1;
+const y = f(x);
+x += 1;
+y = a === b;
+w = a !== b;
+z = 1;
+";
+    assert_eq!(error_count(src), 7);
+    assert_snapshot!(render_diagnostics(src));
+}

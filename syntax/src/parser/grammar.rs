@@ -108,6 +108,19 @@ fn other_statement(p: &mut Parser<'_>) {
         }
         IDENT if p.at_kw(ELIF_KW) || p.at_kw(ELSE_KW) => orphan_clause(p, "`if`"),
         IDENT if p.at_kw(EXCEPT_KW) || p.at_kw(FINALLY_KW) => orphan_clause(p, "`try`"),
+        IDENT
+            if matches!(p.nth_text(0), "let" | "var" | "const")
+                && p.nth_at(1, IDENT)
+                && !p.newline_before_nth(1) =>
+        {
+            // `let x = 1;`: say so once, then read the rest as the assignment it is.
+            let message = format!(
+                "ML has no `{}`: a variable is declared by assigning it, `x = …;`",
+                p.nth_text(0)
+            );
+            p.err_and_bump(message);
+            expr_or_assign_stmt(p);
+        }
         _ => expr_or_assign_stmt(p),
     }
 }
@@ -211,6 +224,15 @@ pub(super) fn expect_semi(p: &mut Parser<'_>) {
     let message = format!("expected `;`, found {}", p.found());
     let range = p.prev_end();
     p.error_at(message, range);
+    if p.at(L_CURLY) {
+        // `catch (e) { … }`, `f() { … }`: parse the braces as a block, so that its
+        // statements are still understood and its `}` is not left unmatched.
+        let m = p.start();
+        block(p);
+        m.complete(p, ERROR);
+        p.eat(SEMICOLON);
+        return;
+    }
     // Skip the rest of the line: it is most likely the tail of a half-typed statement.
     let m = p.start();
     while !p.at_eof() && !p.at(SEMICOLON) && !p.at(R_CURLY) && !p.newline_before_current() {

@@ -218,6 +218,12 @@ impl<'t> Parser<'t> {
             .map_or(self.eof_range, |t| t.range)
     }
 
+    pub(crate) fn newline_before_nth(&self, n: usize) -> bool {
+        self.tokens
+            .get(self.pos + n)
+            .is_none_or(|t| t.has(NEWLINE_BEFORE))
+    }
+
     pub(crate) fn newline_before_current(&self) -> bool {
         self.tokens
             .get(self.pos)
