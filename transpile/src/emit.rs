@@ -522,10 +522,10 @@ impl Emitter<'_, '_> {
                     .names()
                     .map(|n| self.facts.def_py_name(self.id, &n))
                     .collect();
-                let targets = if names.len() == 1 {
-                    format!("{},", names[0])
-                } else {
-                    names.join(", ")
+                let targets = match names.len() {
+                    0 => "__v".to_string(),
+                    1 => format!("{},", names[0]),
+                    _ => names.join(", "),
                 };
                 self.push(format!("{targets} = {value}"), line);
             }
