@@ -106,7 +106,7 @@ else
   })
 end
 
-test('filetype: .ml below mlpy.json is mlpy, other .ml files stay ocaml, // mlpy marker wins', function()
+test('filetype: .ml below mlpy.json is mlpy, other .ml files stay ocaml (and get no diagnostics), // mlpy marker wins', function()
   local buf = edit(project .. '/lib/geometry.ml')
   eq(vim.bo[buf].filetype, 'mlpy', 'filetype of lib/geometry.ml')
   eq(vim.bo[buf].commentstring, '// %s', 'commentstring')
@@ -121,11 +121,24 @@ test('filetype: .ml below mlpy.json is mlpy, other .ml files stay ocaml, // mlpy
 
   local script_dir = tmp .. '/scripts'
   vim.fn.mkdir(script_dir, 'p')
-  vim.fn.writefile({ '// mlpy', 'print("marker");' }, script_dir .. '/script.ml')
+  vim.fn.writefile({ '// mlpy', 'print("marker");', 'broken(;' }, script_dir .. '/script.ml')
+  -- An OCaml file beside it: the server (rooted at this folder) checks it too, but its
+  -- diagnostics must not be kept.
+  vim.fn.writefile({ 'let () = print_endline "hello"' }, script_dir .. '/neighbour.ml')
   buf = edit(script_dir .. '/script.ml')
   eq(vim.bo[buf].filetype, 'mlpy', 'filetype of a marked file outside a project')
   local client = wait_attached(buf)
   eq(realpath(client.config.root_dir), realpath(script_dir), 'root of a file without mlpy.json')
+  wait_for('the diagnostics of script.ml', function()
+    return #vim.diagnostic.get(buf) > 0
+  end)
+  vim.wait(500)
+  local neighbour = vim.fn.bufnr(script_dir .. '/neighbour.ml')
+  if neighbour > 0 then
+    eq(vim.diagnostic.get(neighbour), {}, 'diagnostics kept for the OCaml file')
+  end
+  eq(require('mlpy').keep_diagnostics(vim.uri_from_fname(script_dir .. '/neighbour.ml')), false, 'keep_diagnostics(OCaml)')
+  eq(require('mlpy').keep_diagnostics(vim.uri_from_fname(script_dir .. '/script.ml')), true, 'keep_diagnostics(ML)')
 end)
 
 test('the server attaches with the mlpy.json folder as root', function()

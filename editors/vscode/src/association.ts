@@ -1,6 +1,7 @@
 // Which `.ml` files are ML (mlpy) rather than OCaml, which uses the same extension.
 // No `vscode` import: tested in plain Node.
 
+import * as fs from "fs";
 import * as path from "path";
 
 /** `mlpy.associateMlFiles`. */
@@ -54,6 +55,41 @@ export function isMlpyFile(
     return false;
   }
   return findProjectRoot(path.dirname(fsPath), exists) !== undefined;
+}
+
+/** The first line of a file (at most 256 bytes of it), or undefined if unreadable. */
+export function readFirstLine(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, "r");
+    const buffer = Buffer.alloc(256);
+    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, n).toString("utf8").split(/\r?\n|\r/)[0];
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Whether to show the diagnostics the server publishes for `fsPath`. `mlpy lsp` checks
+ * every `.ml` file under the workspace folders, OCaml files included; those that are not
+ * ML by the association rule (and not open as ML) keep no diagnostics from it.
+ */
+export function keepDiagnostics(
+  fsPath: string,
+  openAsMl: boolean,
+  mode: AssociationMode,
+  exists: (file: string) => boolean = fs.existsSync,
+  firstLine: (file: string) => string | undefined = readFirstLine,
+): boolean {
+  if (openAsMl || path.extname(fsPath) !== ".ml") {
+    return true;
+  }
+  return isMlpyFile(fsPath, firstLine(fsPath), mode, exists);
 }
 
 /**

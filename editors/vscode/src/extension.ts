@@ -12,7 +12,7 @@ import {
   RevealOutputChannelOn,
   ServerOptions,
 } from "vscode-languageclient/node";
-import { Adopter, isMlpyFile } from "./association";
+import { Adopter, isMlpyFile, keepDiagnostics } from "./association";
 import { CLIENT_ID, CLIENT_NAME, COMMANDS, LANGUAGE_ID, VIEW_SCHEMES, ViewKind } from "./ids";
 import { initializationOptions, readSettings, RESTART_KEYS, serverCommand, serverProblem, Settings } from "./settings";
 import { firstProgramLine, parseViewUri, RefreshScheduler, viewContent, viewUri } from "./views";
@@ -72,6 +72,17 @@ class Server {
       initializationOptions: initializationOptions(current),
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
+      middleware: {
+        // The server checks every .ml file of the workspace; OCaml's stay clean.
+        handleDiagnostics: (uri, diagnostics, next) => {
+          if (uri.scheme !== "file") {
+            return next(uri, diagnostics);
+          }
+          const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+          const keep = keepDiagnostics(uri.fsPath, open?.languageId === LANGUAGE_ID, settings().associateMlFiles);
+          next(uri, keep ? diagnostics : []);
+        },
+      },
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
     await client.start();

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { Adopter, findProjectRoot, hasMarker, isMlpyFile } from "../src/association";
+import { Adopter, findProjectRoot, hasMarker, isMlpyFile, keepDiagnostics, readFirstLine } from "../src/association";
 
 // A fake file system: the set of files that exist.
 function fsWith(...files: string[]): (file: string) => boolean {
@@ -42,6 +44,34 @@ describe("association of .ml files", () => {
   it("only .ml files", () => {
     assert.equal(isMlpyFile("/work/shapes/main.mli", "// mlpy", "always", project), false);
     assert.equal(isMlpyFile("/work/shapes/mlpy.json", undefined, "always", project), false);
+  });
+});
+
+describe("diagnostics of files that are not ML", () => {
+  const project = fsWith("/work/shapes/mlpy.json");
+  const lines: Record<string, string> = { "/work/ocaml/a.ml": "let x = 1", "/work/ocaml/b.ml": "// mlpy" };
+  const first = (f: string) => lines[f];
+
+  it("are dropped for OCaml files, kept for ML files, open ML documents and other files", () => {
+    assert.equal(keepDiagnostics("/work/ocaml/a.ml", false, "auto", project, first), false);
+    assert.equal(keepDiagnostics("/work/ocaml/b.ml", false, "auto", project, first), true);
+    assert.equal(keepDiagnostics("/work/ocaml/a.ml", true, "auto", project, first), true, "opened as ML by the user");
+    assert.equal(keepDiagnostics("/work/shapes/lib/x.ml", false, "auto", project, first), true);
+    assert.equal(keepDiagnostics("/work/ocaml/a.ml", false, "always", project, first), true);
+    assert.equal(keepDiagnostics("/work/shapes/mlpy.json", false, "never", project, first), true);
+  });
+
+  it("reads the first line from the disk", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlpy-first-line-"));
+    try {
+      fs.writeFileSync(path.join(dir, "a.ml"), "// mlpy entry\r\nprint(1);\n");
+      fs.writeFileSync(path.join(dir, "empty.ml"), "");
+      assert.equal(readFirstLine(path.join(dir, "a.ml")), "// mlpy entry");
+      assert.equal(readFirstLine(path.join(dir, "empty.ml")), "");
+      assert.equal(readFirstLine(path.join(dir, "missing.ml")), undefined);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -33,6 +33,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from "vscode-languageserver-protocol/node";
+import { keepDiagnostics } from "../src/association";
 import { SERVER_COMMANDS } from "../src/ids";
 import { initializationOptions, readSettings, serverCommand, Settings } from "../src/settings";
 import { firstProgramLine, renderEmitResult, viewContent } from "../src/views";
@@ -329,6 +330,30 @@ describe("settings reach the server as initializationOptions", () => {
       );
       assert.ok(found.find((d) => d.range.start.line === 3));
       assert.equal(await wide.stop(), 0);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a workspace with OCaml files beside an mlpy project", () => {
+  it("the extension keeps no diagnostics the server publishes for OCaml's .ml files", async () => {
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlpy-mixed-")));
+    try {
+      fs.cpSync(fixture, path.join(root, "shapes"), { recursive: true });
+      fs.mkdirSync(path.join(root, "ocaml"));
+      fs.writeFileSync(path.join(root, "ocaml", "hello.ml"), 'let () = print_endline "hello"\n');
+      const session = new Session(root, settingsWith({}));
+      await session.start();
+      const broken = uriOf(path.join(root, "shapes", "broken.ml"));
+      await session.diagnosticsOf(broken, (d) => d.length >= 2);
+      await new Promise((r) => setTimeout(r, 500));
+      const shown = [...session.diagnostics.entries()]
+        .filter(([uri, d]) => d.length > 0 && keepDiagnostics(new URL(uri).pathname, false, "auto"))
+        .map(([uri]) => path.relative(root, new URL(uri).pathname))
+        .sort();
+      assert.deepEqual(shown, ["shapes/broken.ml", "shapes/loop.ml"]);
+      assert.equal(await session.stop(), 0);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

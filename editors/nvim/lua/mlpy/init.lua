@@ -53,6 +53,28 @@ function M.root_dir(bufnr)
   return detect.project_root(name) or vim.fs.dirname(vim.fs.normalize(vim.fn.fnamemodify(name, ':p')))
 end
 
+--- Whether to keep the diagnostics `mlpy lsp` publishes for `uri`: the server checks
+--- every `.ml` file under its root, OCaml files included; those that are not ML by the
+--- filetype rule (and not open as 'mlpy') keep none.
+function M.keep_diagnostics(uri)
+  local ok, fname = pcall(vim.uri_to_fname, uri)
+  if not ok or not fname:match('%.ml$') then
+    return true
+  end
+  local buf = vim.fn.bufnr(fname)
+  if buf > 0 and vim.api.nvim_buf_is_loaded(buf) and vim.bo[buf].filetype ~= '' then
+    return vim.bo[buf].filetype == 'mlpy'
+  end
+  return detect.is_mlpy(fname, nil)
+end
+
+local function publish_diagnostics(err, result, ctx, config)
+  if result and result.uri and not M.keep_diagnostics(result.uri) then
+    result = vim.tbl_extend('force', result, { diagnostics = {} })
+  end
+  return vim.lsp.diagnostic.on_publish_diagnostics(err, result, ctx, config)
+end
+
 --- The client configuration (without the 0.10/0.11 specifics).
 function M.client_config(opts)
   local init = M.init_options(opts)
@@ -67,6 +89,7 @@ function M.client_config(opts)
     init_options = init,
     settings = { mlpy = init },
     trace = opts.trace,
+    handlers = { ['textDocument/publishDiagnostics'] = publish_diagnostics },
   }, opts.config or {})
 end
 
