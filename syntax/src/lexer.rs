@@ -372,19 +372,21 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
         let next = self.peek(1);
         // Operators of other languages, never valid in ML: one error each, and one
         // error token, so the parser reports nothing more about them.
-        match (c, next, self.peek(2)) {
-            (b'=', b'=', b'=') => {
-                return self.foreign_operator(3, "`===` is not an ML operator; use `==`")
+        if next == b'=' {
+            match (c, self.peek(2)) {
+                (b'=', b'=') => {
+                    return self.foreign_operator(3, "`===` is not an ML operator; use `==`")
+                }
+                (b'!', b'=') => {
+                    return self.foreign_operator(3, "`!==` is not an ML operator; use `!=`")
+                }
+                (b'+' | b'-' | b'*' | b'/' | b'%', _) => {
+                    let op = c as char;
+                    let message = format!("ML has no `{op}=`: write `x = x {op} …;`");
+                    return self.foreign_operator(2, &message);
+                }
+                _ => {}
             }
-            (b'!', b'=', b'=') => {
-                return self.foreign_operator(3, "`!==` is not an ML operator; use `!=`")
-            }
-            (b'+' | b'-' | b'*' | b'/' | b'%', b'=', _) => {
-                let op = c as char;
-                return self
-                    .foreign_operator(2, &format!("ML has no `{op}=`: write `x = x {op} …;`"));
-            }
-            _ => {}
         }
         let (kind, len) = match (c, next) {
             (b'{', _) => (L_CURLY, 1),
