@@ -237,6 +237,13 @@ fn completion_of_imports_members_and_names() {
     for wanted in ["geometry", "utils", "math", "json", "regex"] {
         assert!(l.contains(&wanted.to_string()), "{wanted} in {l:?}");
     }
+    // Nothing inside comments and strings.
+    let r = c.at("textDocument/completion", &main, 5, 10).unwrap();
+    assert!(labels(&r).is_empty(), "{r}");
+    let r = c
+        .at("textDocument/completion", &main, 7, col(MAIN, 7, "llo", 0))
+        .unwrap();
+    assert!(labels(&r).is_empty(), "{r}");
     // Names: locals in scope, builtins, keywords.
     let r = c.at("textDocument/completion", &main, 11, 4).unwrap();
     let l = labels(&r);

@@ -437,6 +437,16 @@ pub fn completion(world: &World, uri: &Uri, position: Position) -> Option<Comple
     let col = lines.index.line_col(offset).col;
     let line_start = usize::from(offset) - col as usize;
     let before = ctx.file.text.get(line_start..usize::from(offset))?;
+    // Nothing to complete inside a comment or a string.
+    if let rowan::TokenAtOffset::Single(t) | rowan::TokenAtOffset::Between(t, _) =
+        ctx.root().token_at_offset(offset)
+    {
+        let inside = t.text_range().start() < offset
+            && (offset < t.text_range().end() || t.kind() == SyntaxKind::COMMENT);
+        if inside && matches!(t.kind(), SyntaxKind::COMMENT | SyntaxKind::STRING) {
+            return Some(CompletionResponse::Array(Vec::new()));
+        }
+    }
     // `import a.b.` → module paths.
     let trimmed = before.trim_start();
     if let Some(rest) = trimmed.strip_prefix("import") {
