@@ -256,3 +256,22 @@ fn requests_before_initialize_and_exit_without_shutdown() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     let _: Value = json!(null);
 }
+
+#[test]
+fn folders_with_spaces_and_non_ascii_names() {
+    let dir = fixture("lsp_cycles");
+    let root = dir.path().join("ça va");
+    std::fs::create_dir(&root).unwrap();
+    for f in ["a.ml", "b.ml", "c.ml", "main.ml", "mlpy.json"] {
+        std::fs::rename(dir.path().join(f), root.join(f)).unwrap();
+    }
+    let mut c = Client::start(&root);
+    // Unopened files: the server's URIs are the client's.
+    let b = c.uri("b.ml");
+    assert!(b.contains("%C3%A7a%20va"), "{b}");
+    c.wait_diagnostics(&b, |l| codes(l) == ["import-cycle"]);
+    let a = c.open("a.ml");
+    let r = c.at("textDocument/definition", &a, 0, 7).unwrap();
+    assert_eq!(r[0]["uri"], b);
+    c.shutdown();
+}
