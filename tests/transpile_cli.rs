@@ -1258,3 +1258,21 @@ fn file_names_cannot_inject_code() {
         .file(&format!("{evil}/helper.ml"), "x = 42;\n");
     expect_project_output(&project, "42\n");
 }
+
+#[test]
+fn a_file_reached_under_two_names_is_one_module() {
+    // With both "." and "lib" as import paths, lib/tools/util.ml is `tools.util` and
+    // `lib.tools.util`: one module, loaded once, reachable by both names.
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["lib", "."]}"#)
+        .file(
+            "main.ml",
+            "import tools.util;\nimport lib.tools.util;\nprint(tools.util.double(2), lib.tools.util.double(3), lib.tools.util.loads);\n",
+        )
+        .file(
+            "lib/tools/util.ml",
+            "loads = 0;\nloads = loads + 1;\nprint(\"util loaded\");\nfunction double(x) { return x * 2; }\n",
+        );
+    expect_project_output(&project, "util loaded\n4 6 1\n");
+}

@@ -391,6 +391,8 @@ impl Emitter<'_, '_> {
                 let spec = edge.spec.to_string();
                 if aliased {
                     format!("import {py} as {alias_py}")
+                } else if let Some(alias) = self.facts.detached_import(*m, &spec) {
+                    format!("import {py} as {alias}")
                 } else if crate::names::is_dotted_identifier(&spec)
                     && py == crate::names::py_module_name(&spec)
                 {

@@ -283,6 +283,15 @@ impl<'g> ProgramFacts<'g> {
             .unwrap_or(&[])
     }
 
+    /// The internal name an `import a.b;` binds its module to when the module's Python
+    /// name is not the path written (a remote module named by its URL, or a file first
+    /// imported under another name): `import P as __mod_P`, and `a.b` is `__mod_P`.
+    pub fn detached_import(&self, target: ModuleId, spec: &str) -> Option<String> {
+        let py = &self.module(target).py_module;
+        (spec.contains('.') && is_dotted_identifier(spec) && *py != py_module_name(spec))
+            .then(|| format!("__mod_{}", py.replace('.', "_")))
+    }
+
     fn compute_reachable(&self, id: ModuleId, binding: BindingId) -> Vec<ModRef> {
         let node = self.node(id);
         let b: &Binding = self.scopes(id).binding(binding);
@@ -308,6 +317,10 @@ impl<'g> ProgramFacts<'g> {
             }
             let segments: Vec<&str> = import.target.split('.').collect();
             let py_segments = py_module_segments(&import.target);
+            let detached = match target {
+                EdgeTarget::Module(m) => self.detached_import(*m, &import.target),
+                _ => None,
+            };
             for len in 1..=segments.len() {
                 let ml_path = segments[..len].join(".");
                 if out.iter().any(|r| r.ml_path == ml_path) {
@@ -318,6 +331,10 @@ impl<'g> ProgramFacts<'g> {
                     .collect::<Vec<_>>()
                     .join(".");
                 let full = len == segments.len();
+                let py = match (&detached, full) {
+                    (Some(alias), true) => alias.clone(),
+                    _ => py,
+                };
                 let target = match target {
                     EdgeTarget::Module(m) if full => Target::User(*m),
                     EdgeTarget::Module(m) => {
