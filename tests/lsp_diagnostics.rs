@@ -417,3 +417,24 @@ fn an_uncached_remote_module_is_fetched_on_command() {
     );
     c.shutdown();
 }
+
+#[test]
+fn workspace_folders_added_later_are_checked() {
+    let basic = fixture("lsp_basic");
+    let cycles = fixture("lsp_cycles");
+    let mut c = Client::start(basic.path());
+    c.wait_diagnostics(&c.uri("main.ml"), |l| l.is_empty());
+    let root = std::fs::canonicalize(cycles.path()).unwrap();
+    let folder = lsp_client::file_uri(&root);
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": folder, "name": "cycles"}], "removed": []}}),
+    );
+    let b = lsp_client::file_uri(&root.join("b.ml"));
+    c.wait_diagnostics(&b, |l| codes(l) == ["import-cycle"]);
+    let r = c
+        .request("workspace/symbol", json!({"query": "NAME"}))
+        .unwrap();
+    assert_eq!(r.as_array().unwrap().len(), 3, "{r:#}");
+    c.shutdown();
+}
