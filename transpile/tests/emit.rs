@@ -3,7 +3,6 @@
 //! package's `tests/transpile_cli.rs`.)
 
 use mlpy_modules::{Diagnostic, ModuleCache, ModuleGraph, ProjectConfig, Resolver};
-use std::path::Path;
 use std::sync::Arc;
 
 struct Project {
@@ -280,7 +279,6 @@ fn single_file_defines_modules_in_dependency_order() {
     let map = source_map(&text);
     assert!(map.ends_with(",1:1,~6,2:1,2:2,~4,1,2,3,"), "{map}");
     assert!(text.contains("__ml.source_map(__file__, [\"main.ml\", \"a.ml\", \"b.ml\"]"));
-    let _ = Path::new("");
 }
 
 #[test]
