@@ -384,3 +384,48 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn concurrent_runs_share_the_cache_and_stale_git_locks_are_cleared() {
+    let env = Env::new();
+    let repo = library(&env, "shared");
+    repo.commit("one");
+    repo.tag("v1");
+    let url = repo.file_url();
+    env.write("mlpy.json", "{\"capabilities\": [\"git.clone\"]}");
+    env.write(
+        "main.ml",
+        &format!("import {url}@v1/lib/stats;\nprint(stats.describe([7]));\n"),
+    );
+    // Four runs at once on an empty cache: one bare clone, one fetch at a time.
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            mlpy(env.cache.path(), &env.project(), &["check", "main.ml"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    let clones: Vec<_> = walk(&env.cache.path().join("git/v1/repos"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "git") && p.is_dir())
+        .collect();
+    assert_eq!(clones.len(), 1, "{clones:?}");
+    // A run killed in the middle of a fetch leaves git's lock files behind: the next
+    // fetch (under mlpy's own lock) clears them.
+    std::fs::write(clones[0].join("shallow.lock"), "").unwrap();
+    std::fs::create_dir_all(clones[0].join("refs/mlpy")).unwrap();
+    std::fs::write(clones[0].join("refs/mlpy/stale.lock"), "").unwrap();
+    let out = env.mlpy(&["run", "--reload", "main.ml"]);
+    assert_eq!(stdout(&out), "sum = 7 (shared)\n", "{}", text(&out));
+    let leftovers: Vec<_> = walk(env.cache.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".tmp-") || p.ends_with("shallow.lock"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
