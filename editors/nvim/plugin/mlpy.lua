@@ -29,6 +29,10 @@ vim.api.nvim_create_user_command('MlpyModuleGraph', function()
   require('mlpy').module_graph()
 end, { desc = 'mlpy: show the module graph of the current ML module in a split' })
 
+vim.api.nvim_create_user_command('MlpyFetchModules', function()
+  require('mlpy').fetch_modules()
+end, { desc = 'mlpy: download the remote modules the current module imports' })
+
 vim.api.nvim_create_user_command('MlpyRestart', function()
   require('mlpy').restart()
 end, { desc = 'mlpy: restart the language server' })

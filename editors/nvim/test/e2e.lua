@@ -262,6 +262,30 @@ test(':MlpyModuleGraph shows the import tree', function()
   assert(text:find('math (standard library)', 1, true), text)
 end)
 
+test(':MlpyFetchModules reports what it fetched', function()
+  vim.cmd('only')
+  local source = edit(project .. '/main.ml')
+  wait_attached(source)
+  local messages = {}
+  local notify = vim.notify
+  vim.notify = function(msg, level)
+    table.insert(messages, { msg = msg, level = level })
+  end
+  local ok, err = pcall(function()
+    vim.cmd('MlpyFetchModules')
+    wait_for('the summary', function()
+      return #messages >= 2
+    end, function()
+      return vim.inspect(messages)
+    end)
+  end)
+  vim.notify = notify
+  assert(ok, err)
+  eq(messages[2], { msg = 'mlpy: this program imports no remote modules', level = vim.log.levels.INFO }, 'summary')
+  eq(select(1, require('mlpy').fetch_summary({ modules = {}, errors = { { module = 'https://h/x.ml', message = '404' } } })),
+    'mlpy: 1 remote module(s) could not be fetched: https://h/x.ml: 404', 'summary of a failure')
+end)
+
 test(':MlpyRestart starts a new server', function()
   vim.cmd('only')
   local buf = edit(project .. '/main.ml')

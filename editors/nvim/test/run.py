@@ -118,8 +118,13 @@ def run_suite(nvim, mlpy, mode):
         cmd = [str(nvim), "--headless", "-n", "-i", "NONE", "-u", str(HERE / "init.lua"),
                "-c", f"luafile {HERE / 'e2e.lua'}"]
         if mode == "auto":
-            # The default command, `mlpy`, found on PATH; the first file opened at startup.
-            env["PATH"] = f"{Path(mlpy).resolve().parent}{os.pathsep}{env.get('PATH', '')}"
+            # The default command, `mlpy`, found on PATH (a link to the binary under test);
+            # the first file opened at startup.
+            bin_dir = tmp / "bin"
+            bin_dir.mkdir()
+            (bin_dir / "mlpy").symlink_to(Path(mlpy).resolve())
+            env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+            env["MLPY_TEST_SERVER"] = str(bin_dir / "mlpy")
             cmd.append("main.ml")
         try:
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S,

@@ -13,9 +13,9 @@ import {
   ServerOptions,
 } from "vscode-languageclient/node";
 import { Adopter, isMlpyFile, keepDiagnostics } from "./association";
-import { CLIENT_ID, CLIENT_NAME, COMMANDS, LANGUAGE_ID, VIEW_SCHEMES, ViewKind } from "./ids";
+import { CLIENT_ID, CLIENT_NAME, COMMANDS, LANGUAGE_ID, SERVER_COMMANDS, VIEW_SCHEMES, ViewKind } from "./ids";
 import { initializationOptions, readSettings, RESTART_KEYS, serverCommand, serverProblem, Settings } from "./settings";
-import { firstProgramLine, parseViewUri, RefreshScheduler, viewContent, viewUri } from "./views";
+import { fetchSummary, firstProgramLine, parseViewUri, RefreshScheduler, viewContent, viewUri } from "./views";
 
 function settings(): Settings {
   const config = vscode.workspace.getConfiguration("mlpy");
@@ -238,6 +238,23 @@ export function activate(context: vscode.ExtensionContext): void {
       const doc = activeMlDocument();
       if (doc) {
         await views?.open("graph", doc);
+      }
+    }),
+    vscode.commands.registerCommand(COMMANDS.fetchModules, async () => {
+      const doc = activeMlDocument();
+      if (!doc) {
+        return;
+      }
+      try {
+        const result = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: "mlpy: fetching remote modules…" },
+          () => server.execute(SERVER_COMMANDS.fetchModules, [doc.uri.toString()]),
+        );
+        const { message, ok } = fetchSummary(result);
+        void (ok ? vscode.window.showInformationMessage(message) : vscode.window.showErrorMessage(message));
+        views?.refreshAll();
+      } catch (e) {
+        void vscode.window.showErrorMessage(`mlpy: fetching failed: ${e instanceof Error ? e.message : e}`);
       }
     }),
     vscode.commands.registerCommand(COMMANDS.restartServer, async () => {

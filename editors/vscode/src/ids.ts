@@ -10,6 +10,7 @@ export const COMMANDS = {
   emitPython: "mlpy.client.emitPython",
   showModuleGraph: "mlpy.client.showModuleGraph",
   restartServer: "mlpy.client.restartServer",
+  fetchModules: "mlpy.client.fetchModules",
   useForThisFile: "mlpy.client.useForThisFile",
 } as const;
 
@@ -20,6 +21,7 @@ export const COMMANDS = {
 export const SERVER_COMMANDS = {
   emitPython: "mlpy.emitPython",
   showModuleGraph: "mlpy.showModuleGraph",
+  fetchModules: "mlpy.fetchModules",
 } as const;
 
 /** URI schemes of the read-only documents the extension shows. */

@@ -136,6 +136,25 @@ export async function viewContent(
 }
 
 /**
+ * A one-line summary of a `mlpy.fetchModules` result (`{modules, errors}`), and whether
+ * everything was fetched.
+ */
+export function fetchSummary(result: unknown): { message: string; ok: boolean } {
+  const value = (result ?? {}) as { modules?: unknown; errors?: unknown };
+  const modules = Array.isArray(value.modules) ? value.modules.filter((m) => typeof m === "string") : [];
+  const errors = Array.isArray(value.errors) ? (value.errors as { module?: string; message?: string }[]) : [];
+  if (errors.length > 0) {
+    const list = errors.map((e) => `${e.module ?? "?"}: ${e.message ?? "failed"}`).join("; ");
+    return { message: `mlpy: ${errors.length} remote module(s) could not be fetched: ${list}`, ok: false };
+  }
+  if (modules.length === 0) {
+    return { message: "mlpy: this program imports no remote modules", ok: true };
+  }
+  const shown = modules.slice(0, 3).join(", ") + (modules.length > 3 ? ", …" : "");
+  return { message: `mlpy: fetched ${modules.length} remote module(s) into the cache: ${shown}`, ok: true };
+}
+
+/**
  * Refreshes the open views a moment after the last change to any ML document (a view
  * depends on every module its source imports, so any change may matter).
  */

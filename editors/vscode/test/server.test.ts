@@ -36,7 +36,7 @@ import {
 import { keepDiagnostics } from "../src/association";
 import { SERVER_COMMANDS } from "../src/ids";
 import { initializationOptions, readSettings, serverCommand, Settings } from "../src/settings";
-import { firstProgramLine, renderEmitResult, viewContent } from "../src/views";
+import { fetchSummary, firstProgramLine, renderEmitResult, viewContent } from "../src/views";
 
 const repo = path.resolve(__dirname, "..", "..", "..", "..");
 const fixture = path.join(repo, "tests", "fixtures", "editor_project");
@@ -209,10 +209,13 @@ describe("mlpy lsp through the extension's wiring", () => {
   it("initialize: the features and commands the extension relies on", () => {
     const caps = session.initialize.capabilities;
     assert.equal(session.initialize.serverInfo?.name, "mlpy");
-    assert.deepEqual(
-      [...(caps.executeCommandProvider?.commands ?? [])].sort(),
-      [SERVER_COMMANDS.emitPython, SERVER_COMMANDS.showModuleGraph].sort(),
-    );
+    // vscode-languageclient registers every listed command as a VS Code command: they must
+    // be the server's own, never the extension's palette commands.
+    const listed = caps.executeCommandProvider?.commands ?? [];
+    assert.ok(listed.includes(SERVER_COMMANDS.emitPython), JSON.stringify(listed));
+    assert.ok(listed.includes(SERVER_COMMANDS.showModuleGraph), JSON.stringify(listed));
+    const known: string[] = Object.values(SERVER_COMMANDS);
+    assert.ok(listed.every((c) => known.includes(c)), JSON.stringify(listed));
     assert.ok(caps.definitionProvider);
     assert.ok(caps.hoverProvider);
     assert.ok(caps.semanticTokensProvider);
@@ -302,6 +305,13 @@ describe("mlpy lsp through the extension's wiring", () => {
     assert.match(tree, /^main \(/);
     assert.match(tree, /geometry \(.*lib\/geometry\.ml\)/);
     assert.match(tree, /math \(standard library\)/);
+  });
+
+  it("Fetch Remote Modules on a program without remote imports", async () => {
+    const uri = uriOf(path.join(root, "main.ml"));
+    const result = await session.execute(SERVER_COMMANDS.fetchModules, [uri]);
+    assert.deepEqual(result, { modules: [], errors: [] });
+    assert.deepEqual(fetchSummary(result), { message: "mlpy: this program imports no remote modules", ok: true });
   });
 
   it("a command on a document that is not a file is an error, not a crash", async () => {

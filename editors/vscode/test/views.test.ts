@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SERVER_COMMANDS } from "../src/ids";
-import { displayName, firstProgramLine, parseViewUri, RefreshScheduler, renderEmitResult, renderGraphResult, viewContent, viewUri } from "../src/views";
+import { displayName, fetchSummary, firstProgramLine, parseViewUri, RefreshScheduler, renderEmitResult, renderGraphResult, viewContent, viewUri } from "../src/views";
 
 const source = "file:///home/u/shapes/main.ml";
 
@@ -62,6 +62,19 @@ describe("rendering", () => {
   it("shows the graph's tree, or its JSON", () => {
     assert.equal(renderGraphResult({ tree: "main\n└── a", graph: {} }), "main\n└── a\n");
     assert.equal(renderGraphResult({ graph: { entry: "main" } }), '{\n  "entry": "main"\n}\n');
+  });
+});
+
+describe("fetchSummary", () => {
+  it("says what was fetched, or what failed", () => {
+    assert.deepEqual(fetchSummary({ modules: [], errors: [] }), { message: "mlpy: this program imports no remote modules", ok: true });
+    assert.deepEqual(fetchSummary({ modules: ["https://h/a.ml", "https://h/b.ml"], errors: [] }), {
+      message: "mlpy: fetched 2 remote module(s) into the cache: https://h/a.ml, https://h/b.ml",
+      ok: true,
+    });
+    const failed = fetchSummary({ modules: [], errors: [{ module: "https://h/x.ml", message: "404 Not Found" }] });
+    assert.equal(failed.ok, false);
+    assert.match(failed.message, /https:\/\/h\/x\.ml: 404 Not Found/);
   });
 });
 

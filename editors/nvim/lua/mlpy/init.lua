@@ -399,6 +399,45 @@ function M.module_graph(done)
   end
 end
 
+--- A one-line summary of a mlpy.fetchModules result, and whether all was fetched.
+function M.fetch_summary(result)
+  local modules = type(result) == 'table' and result.modules or {}
+  local errors = type(result) == 'table' and result.errors or {}
+  if #errors > 0 then
+    local parts = {}
+    for _, e in ipairs(errors) do
+      table.insert(parts, ('%s: %s'):format(e.module or '?', e.message or 'failed'))
+    end
+    return ('mlpy: %d remote module(s) could not be fetched: %s'):format(#errors, table.concat(parts, '; ')), false
+  end
+  if #modules == 0 then
+    return 'mlpy: this program imports no remote modules', true
+  end
+  return ('mlpy: fetched %d remote module(s) into the cache: %s'):format(#modules, table.concat(modules, ', ')), true
+end
+
+--- :MlpyFetchModules: downloads the remote modules the current module reaches (what
+--- `mlpy fetch FILE` does), then refreshes the open views.
+function M.fetch_modules(done)
+  local source = source_buffer()
+  if not source then
+    return
+  end
+  vim.notify('mlpy: fetching remote modules…', vim.log.levels.INFO)
+  M.execute(source, 'mlpy.fetchModules', function(err, result)
+    if err then
+      vim.notify('mlpy: fetching failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+    else
+      local message, ok = M.fetch_summary(result)
+      vim.notify(message, ok and vim.log.levels.INFO or vim.log.levels.ERROR)
+      M.schedule_refresh()
+    end
+    if done then
+      done(err, result)
+    end
+  end)
+end
+
 --- :MlpyRestart: stops the server and starts it again for the open ML buffers.
 function M.restart()
   if has_011 and not M.options.legacy then
