@@ -53,7 +53,7 @@ use crate::error::ResolveError;
 use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 use crate::remote::integrity::sha256_hex;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -292,6 +292,8 @@ pub struct GitProtocol {
     /// `MLPY_CACHE_DIR/git/v1`.
     root: PathBuf,
     refs: RefMemo,
+    /// Commits known to be in their bare clone this run (`<clone>|<commit>`).
+    present: Mutex<HashSet<String>>,
 }
 
 /// Where a module is looked for.
@@ -316,6 +318,7 @@ impl GitProtocol {
             context,
             root,
             refs: Mutex::new(HashMap::new()),
+            present: Mutex::new(HashSet::new()),
         }
     }
 
@@ -813,7 +816,11 @@ impl GitProtocol {
     }
 
     fn has_commit(&self, module: &str, dir: &Path, commit: &str) -> bool {
-        dir.join("HEAD").is_file()
+        let key = format!("{}|{commit}", dir.display());
+        if lock_set(&self.present).contains(&key) {
+            return true;
+        }
+        let present = dir.join("HEAD").is_file()
             && self
                 .git(
                     module,
@@ -821,7 +828,11 @@ impl GitProtocol {
                     &["cat-file", "-e", &format!("{commit}^{{commit}}")],
                     None,
                 )
-                .is_ok_and(|out| out.success())
+                .is_ok_and(|out| out.success());
+        if present {
+            lock_set(&self.present).insert(key);
+        }
+        present
     }
 
     /// The module at `path` in `commit`: from the module cache, else from the bare
@@ -1002,6 +1013,10 @@ impl GitProtocol {
         }
         names
     }
+}
+
+fn lock_set(set: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    set.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn code_text(code: Option<i32>) -> String {
@@ -1187,6 +1202,7 @@ impl ImportProtocol for GitProtocol {
 
     fn clear_memo(&self) {
         self.refs.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        lock_set(&self.present).clear();
         self.context.clear_run();
     }
 }
