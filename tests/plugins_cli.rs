@@ -239,6 +239,10 @@ fn plugins_that_misbehave_are_refused() {
             "big://x/m",
             &["Importing 'big://x/m' needs the capability 'plugin.big': pass `--allow plugin.big`"],
         ),
+        (
+            "typo://x/m",
+            &["main.ml:1:8: error: no import protocol serves 'typo://': install a plugin"],
+        ),
     ];
     for (url, expected) in cases {
         env.write("main.ml", &format!("import {url};\n"));

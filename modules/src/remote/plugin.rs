@@ -625,6 +625,9 @@ impl ImportProtocol for PluginProtocol {
         if plugin_granted(&self.context.config().capabilities, &scheme) {
             return Ok(());
         }
+        // A scheme nothing serves (a typo, a plugin not installed) says so first: granting
+        // a capability would not help.
+        self.executable(&request.spec.to_string(), &scheme)?;
         let url = match (request.spec, request.source) {
             (ImportSpec::Url(url), _) => url.clone(),
             (_, Some(source)) => source.location.clone(),
