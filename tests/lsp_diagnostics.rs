@@ -364,7 +364,7 @@ fn watchers_are_registered_and_editor_settings_apply() {
 }
 
 #[test]
-fn an_uncached_remote_module_is_fetched_on_command() {
+fn an_uncached_remote_module_is_fetched_by_its_quick_fix() {
     let ca = mlpy_testkit::TestCa::new();
     let server = mlpy_testkit::Server::https(&ca);
     server.file("/lib/geo.ml", "function area(r) { return r * r; }\n");
@@ -396,10 +396,19 @@ fn an_uncached_remote_module_is_fetched_on_command() {
         list[0]["message"].as_str().unwrap().contains(&url),
         "{list:#?}"
     );
+    // Its quick fix runs `mlpy.fetchModules`.
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": list[0]["range"], "context": {"diagnostics": [list[0]]}}),
+        )
+        .unwrap();
+    let command = &actions[0]["command"];
+    assert_eq!(command["command"], "mlpy.fetchModules", "{actions:#}");
     let r = c
         .request(
             "workspace/executeCommand",
-            json!({"command": "mlpy.fetchModules", "arguments": [uri]}),
+            json!({"command": command["command"], "arguments": command["arguments"]}),
         )
         .unwrap();
     assert_eq!(r["errors"], json!([]), "{r:#}");

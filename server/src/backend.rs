@@ -330,9 +330,11 @@ impl LanguageServer for Backend {
                 ..Default::default()
             })),
             execute_command_provider: Some(ExecuteCommandOptions {
-                // `mlpy.fetchModules` is answered too, but not advertised yet: clients
-                // register what is listed here, and the editors list two (docs/lsp.md).
-                commands: vec![EMIT_PYTHON.into(), SHOW_MODULE_GRAPH.into()],
+                commands: vec![
+                    EMIT_PYTHON.into(),
+                    SHOW_MODULE_GRAPH.into(),
+                    FETCH_MODULES.into(),
+                ],
                 ..Default::default()
             }),
             workspace: Some(WorkspaceServerCapabilities {

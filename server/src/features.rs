@@ -1235,6 +1235,19 @@ pub fn code_actions(
                     handled_import = true;
                 }
             }
+            "remote-not-cached" => {
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Fetch remote modules (mlpy fetch)".into(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![d.clone()]),
+                    command: Some(Command {
+                        title: "Fetch remote modules".into(),
+                        command: crate::backend::FETCH_MODULES.into(),
+                        arguments: Some(vec![json!(ctx.uri.as_str())]),
+                    }),
+                    ..Default::default()
+                }));
+            }
             "unknown-member" => {
                 if let Some(name) = d.message.lines().find_map(|l| {
                     l.strip_prefix("did you mean '")
