@@ -304,3 +304,104 @@ fn plugin_path_in_mlpy_json() {
     assert_eq!(stdout(&out), "hi from notes\n", "{}", text(&out));
     let _ = Path::new("");
 }
+
+#[test]
+fn plugin_and_git_modules_carry_signatures_when_keys_are_trusted() {
+    let env = Env::new();
+    env.install_db_plugin();
+    let keygen = env.mlpy(&["keygen", "--out", "keys/pub.key"]);
+    assert_eq!(keygen.status.code(), Some(0), "{}", text(&keygen));
+    let other = env.mlpy(&["keygen", "--out", "keys/other.key"]);
+    assert_eq!(other.status.code(), Some(0), "{}", text(&other));
+    let public = std::fs::read_to_string(env.path("keys/pub.key.pub")).unwrap();
+    let key_line = public.lines().nth(1).unwrap().to_string();
+    env.write("src/good.ml", "function f() {\n    return \"signed\";\n}\n");
+    env.write(
+        "src/forged.ml",
+        "function f() {\n    return \"forged\";\n}\n",
+    );
+    env.write("src/plain.ml", "function f() {\n    return \"plain\";\n}\n");
+    for (file, key) in [
+        ("src/good.ml", "keys/pub.key"),
+        ("src/forged.ml", "keys/other.key"),
+    ] {
+        let out = env.mlpy(&["sign", file, "--key", key]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    env.db(&["add", "mods.db", "good", "src/good.ml"]);
+    env.db(&["add", "mods.db", "forged", "src/forged.ml"]);
+    env.db(&["add", "mods.db", "plain", "src/plain.ml"]);
+    env.write(
+        "mlpy.json",
+        &serde_json::json!({"capabilities": ["plugin.db"], "trusted_keys": [key_line]}).to_string(),
+    );
+    env.write(
+        "good_main.ml",
+        "import db://mods.db/good;\nprint(good.f());\n",
+    );
+    let out = env.mlpy(&["run", "good_main.ml"]);
+    assert_eq!(stdout(&out), "signed\n", "{}", text(&out));
+
+    env.write(
+        "forged_main.ml",
+        "import db://mods.db/forged;\nprint(forged.f());\n",
+    );
+    let out = env.mlpy(&["check", "forged_main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    contains(
+        &out,
+        "forged_main.ml:1:8: error: Integrity check failed for 'db://mods.db/forged'",
+    );
+
+    env.write(
+        "plain_main.ml",
+        "import db://mods.db/plain;\nprint(plain.f());\n",
+    );
+    let out = env.mlpy(&["check", "plain_main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    contains(
+        &out,
+        "it has no ed25519 signature, and \"trusted_keys\" requires one",
+    );
+    // Verification off for one import: accepted.
+    env.write(
+        "plain_main.ml",
+        "import db://mods.db/plain { verify: false };\nprint(plain.f());\n",
+    );
+    let out = env.mlpy(&["run", "plain_main.ml"]);
+    assert_eq!(stdout(&out), "plain\n", "{}", text(&out));
+
+    // Git: the signature lives beside the module in the repository.
+    let repo = gitkit::Repo::new(env.dir.path(), "signed");
+    repo.write(
+        "good.ml",
+        &std::fs::read_to_string(env.path("src/good.ml")).unwrap(),
+    );
+    repo.write(
+        "good.ml.minisig",
+        &std::fs::read_to_string(env.path("src/good.ml.minisig")).unwrap(),
+    );
+    repo.write(
+        "plain.ml",
+        &std::fs::read_to_string(env.path("src/plain.ml")).unwrap(),
+    );
+    repo.commit("signed");
+    env.write(
+        "mlpy.json",
+        &serde_json::json!({"capabilities": ["git.clone"], "trusted_keys": [key_line]}).to_string(),
+    );
+    let url = repo.file_url();
+    env.write(
+        "git_main.ml",
+        &format!("import {url}@main/good;\nprint(good.f());\n"),
+    );
+    let out = env.mlpy(&["run", "git_main.ml"]);
+    assert_eq!(stdout(&out), "signed\n", "{}", text(&out));
+    env.write(
+        "git_plain.ml",
+        &format!("import {url}@main/plain;\nprint(plain.f());\n"),
+    );
+    let out = env.mlpy(&["check", "git_plain.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    contains(&out, "it has no ed25519 signature, and \"trusted_keys\" requires one (looked for plain.ml.minisig at commit");
+}
