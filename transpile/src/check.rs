@@ -72,24 +72,6 @@ pub const REFLECTION_MEMBERS: &[&str] = &[
     "__subclasses__",
 ];
 
-/// Python modules whose import is refused, with their submodules.
-pub const DANGEROUS_IMPORTS: &[&str] = &[
-    "__builtin__",
-    "builtins",
-    "ctypes",
-    "gc",
-    "imp",
-    "importlib",
-    "inspect",
-    "marshal",
-    "os",
-    "pickle",
-    "shutil",
-    "subprocess",
-    "sys",
-    "types",
-];
-
 /// Code patterns refused inside string literals (matched case-insensitively; a `(` may
 /// follow after spaces).
 const DANGEROUS_STRING_CALLS: &[&str] = &["eval", "exec", "__import__", "open", "os.system"];
@@ -612,7 +594,7 @@ impl Checker<'_, '_> {
                 continue;
             };
             let first = parts[0].as_str();
-            if DANGEROUS_IMPORTS.contains(&first)
+            if mlpy_modules::stdlib::PYTHON_FORBIDDEN.contains(&first)
                 && !matches!(edge.target, Ok(EdgeTarget::Stdlib(_)))
             {
                 self.error(
