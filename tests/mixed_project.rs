@@ -272,10 +272,22 @@ fn the_editor_fetches_uncached_git_and_db_modules_on_command() {
         "{list:#?}"
     );
     assert!(!project.join("mlpy.lock").exists());
+    // Each offers the "Fetch module" quick fix; it runs mlpy.fetchModules (git, the plugin).
+    let mut command = json!(null);
+    for diagnostic in &list {
+        let actions = c
+            .request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}}),
+            )
+            .unwrap();
+        command = actions[0]["command"].clone();
+        assert_eq!(command["command"], "mlpy.fetchModules", "{actions:#}");
+    }
     let r = c
         .request(
             "workspace/executeCommand",
-            json!({"command": "mlpy.fetchModules", "arguments": [uri]}),
+            json!({"command": command["command"], "arguments": command["arguments"]}),
         )
         .unwrap();
     assert_eq!(r["errors"], json!([]), "{r:#}");
