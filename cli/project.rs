@@ -25,8 +25,8 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "MODULES")]
     allow_python_modules: Option<String>,
 
-    /// Grant a capability (`file`, `file.read`, `env`, `network.https`, …); repeatable or
-    /// comma-separated.
+    /// Grant a capability (`file`, `file.read`, `env`, `network.https`, `git.clone`,
+    /// `plugin.db`, …); repeatable or comma-separated.
     #[arg(long = "allow", value_name = "CAPABILITY", value_delimiter = ',')]
     capabilities: Vec<String>,
 

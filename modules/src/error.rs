@@ -157,7 +157,11 @@ impl ResolveError {
                 "if the move is expected, accept it with `mlpy fetch ENTRY.ml --update-lock`; a tag that moves can also mean the repository was tampered with".to_string(),
             ),
             ResolveError::External { tool, output, .. } if !output.trim().is_empty() => {
-                let lines: Vec<&str> = output.trim_end().lines().collect();
+                let lines: Vec<&str> = output
+                    .trim_end()
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .collect();
                 let shown = &lines[lines.len().saturating_sub(20)..];
                 notes.push(format!(
                     "{tool} said:\n{}",
