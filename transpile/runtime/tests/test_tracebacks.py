@@ -4,7 +4,7 @@ import os
 import textwrap
 import unittest
 
-from tests import mlc, support
+from tests import support
 from mlpy_runtime import tracebacks
 
 
@@ -19,27 +19,44 @@ class SourceMapTest(unittest.TestCase):
         self.assertIsNone(tracebacks.lookup("/tmp/not_mapped.py", 1))
 
 
-def run_ml(src, name="main.ml"):
+def run_emitted(python):
+    """Runs Python written the way the emitter writes a module (docs/architecture.md)."""
     with support.TempDir() as d:
         main = os.path.join(d, "main.py")
         with open(main, "w") as f:
-            f.write(mlc.translate(src, name, grants=["console"]))
+            f.write(textwrap.dedent(python))
         return support.run_python(main, [support.RUNTIME], cwd=d)
+
+
+# main.ml, lines 1-9:
+#   function inner(x) {
+#       throw {message: "bad value " + str(x), code: 7};
+#   }
+#   function outer() {
+#       return inner(3);
+#   }
+#   print("before");
+#   outer();
+#   print("never");
+THROWING_PROGRAM = """\
+    import mlpy_runtime as __ml
+    __ml.grant(["console"])
+    __ml.install_excepthook()
+    from mlpy_runtime.builtins import print, str
+    def inner(x):
+        raise __ml.MLUserException({"message": "bad value " + __ml.pystr(str(x)), "code": 7})
+    def outer():
+        return inner(3)
+    print("before")
+    outer()
+    print("never")
+    __ml.source_map(__file__, ["main.ml"], ",,,,1,2,4,5,7,8,9,")
+    """
 
 
 class ExcepthookTest(unittest.TestCase):
     def test_user_throw(self):
-        p = run_ml(textwrap.dedent('''\
-            function inner(x) {
-                throw {message: "bad value " + str(x), code: 7};
-            }
-            function outer() {
-                return inner(3);
-            }
-            print("before");
-            outer();
-            print("never");
-            '''))
+        p = run_emitted(THROWING_PROGRAM)
         self.assertEqual(p.returncode, 1)
         self.assertEqual(p.stdout, "before\n")
         self.assertEqual(p.stderr.splitlines(), [
@@ -51,13 +68,27 @@ class ExcepthookTest(unittest.TestCase):
         ])
 
     def test_python_error(self):
-        p = run_ml('x = [1, 2];\ny = x[5];\n')
+        # x = [1, 2];  y = x[5];
+        p = run_emitted("""\
+            import mlpy_runtime as __ml
+            __ml.install_excepthook()
+            x = [1, 2]
+            y = x[5]
+            __ml.source_map(__file__, ["main.ml"], ",,1,2,")
+            """)
         self.assertEqual(p.returncode, 1)
         self.assertEqual(p.stderr.splitlines()[0], "main.ml:2: IndexError: list index out of range")
 
     def test_security_error_in_runtime_frame(self):
-        p = run_ml('s = "abc";\nf = getattr(s, "upper");\nx = s.__len__;\n'.replace(
-            's.__len__', 'builtin.call(builtin.getattr, s, "x")'))
+        # s = "abc";  f = builtin.call(builtin.getattr, s, "x");  — refused quietly: default
+        p = run_emitted("""\
+            import mlpy_runtime as __ml
+            __ml.install_excepthook()
+            from mlpy_runtime import builtins as builtin
+            s = "abc"
+            f = builtin.call(builtin.getattr, s, "x")
+            __ml.source_map(__file__, ["main.ml"], ",,,1,2,")
+            """)
         self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_no_map_falls_back_to_python(self):
