@@ -356,10 +356,22 @@ fn watchers_are_registered_and_editor_settings_apply() {
         "workspace/didChangeConfiguration",
         json!({"settings": {"mlpy": {"importPaths": ["lib"]}}}),
     );
-    c.wait_diagnostics(&uri, |l| {
+    let mentions_helper = |l: &[Value]| {
         l.iter()
             .any(|d| d["message"].as_str().unwrap().contains("'helper'"))
-    });
+    };
+    c.wait_diagnostics(&uri, mentions_helper);
+    // `null` gives the setting back to mlpy.json, which does not reach `other/` either.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"mlpy": {"importPaths": ["lib", "other"]}}}),
+    );
+    c.wait_diagnostics(&uri, |l| !mentions_helper(l));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"mlpy": {"importPaths": null}}}),
+    );
+    c.wait_diagnostics(&uri, mentions_helper);
     c.shutdown();
 }
 
@@ -445,5 +457,31 @@ fn workspace_folders_added_later_are_checked() {
         .request("workspace/symbol", json!({"query": "NAME"}))
         .unwrap();
     assert_eq!(r.as_array().unwrap().len(), 3, "{r:#}");
+    c.shutdown();
+}
+
+#[test]
+fn ocaml_files_beside_ml_projects_are_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::create_dir_all(root.join("ocaml")).unwrap();
+    std::fs::write(root.join("app/mlpy.json"), "{}\n").unwrap();
+    std::fs::write(root.join("app/main.ml"), "import nosuch;\n").unwrap();
+    std::fs::write(
+        root.join("ocaml/hello.ml"),
+        "let () = print_endline \"hi\"\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("ocaml/marked.ml"), "// mlpy\nx = ;\n").unwrap();
+    let mut c = Client::start(root);
+    c.wait_diagnostics(&c.uri("app/main.ml"), |l| codes(l) == ["unresolved-import"]);
+    c.wait_diagnostics(&c.uri("ocaml/marked.ml"), |l| codes(l) == ["syntax"]);
+    c.flush();
+    assert!(
+        !c.diagnostics.contains_key(&c.uri("ocaml/hello.ml")),
+        "an OCaml file got ML diagnostics: {:?}",
+        c.diagnostics.get(&c.uri("ocaml/hello.ml"))
+    );
     c.shutdown();
 }

@@ -148,6 +148,13 @@ impl Backend {
         };
         // Either the settings themselves or `{ "mlpy": { … } }`.
         let value = value.get("mlpy").unwrap_or(value);
+        // `null` gives a setting back to mlpy.json.
+        if value.get("importPaths").is_some_and(Value::is_null) {
+            settings.overrides.import_paths = None;
+        }
+        if value.get("stdlibMode").is_some_and(Value::is_null) {
+            settings.overrides.stdlib_mode = None;
+        }
         if let Some(paths) = value.get("importPaths").and_then(Value::as_array) {
             settings.overrides.import_paths = Some(
                 paths

@@ -286,8 +286,9 @@ impl World {
     /// Finds every module file under the roots.
     pub fn scan(&self) -> usize {
         let mut found = BTreeSet::new();
+        let mut projects = HashMap::new();
         for root in self.roots() {
-            walk(&root, &mut found);
+            walk(&root, &mut found, &mut projects);
         }
         found.extend(
             self.open_files()
@@ -327,7 +328,7 @@ impl World {
     }
 
     pub fn add_file(&self, path: &Path) {
-        if is_module_file(path) && self.in_roots(path) {
+        if is_ml_source(path, &mut HashMap::new()) && self.in_roots(path) {
             self.files
                 .write()
                 .unwrap_or_else(|p| p.into_inner())
@@ -345,6 +346,48 @@ impl World {
 
 pub fn is_module_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "ml")
+}
+
+/// Whether a `.ml` file on disk is ML rather than OCaml, which uses the same extension:
+/// an `mlpy.json` is in its folder or a folder above, or its first line is `// mlpy`.
+/// The editor plugins apply the same rule (`editors/*`); a document the editor opens as
+/// ML is ML whatever this says.
+pub fn is_ml_source(path: &Path, projects: &mut HashMap<PathBuf, bool>) -> bool {
+    is_module_file(path)
+        && (path.parent().is_some_and(|dir| in_project(dir, projects)) || has_ml_marker(path))
+}
+
+/// Whether `dir` or a folder above it holds an `mlpy.json` (answers memoised per folder).
+fn in_project(dir: &Path, projects: &mut HashMap<PathBuf, bool>) -> bool {
+    if let Some(&known) = projects.get(dir) {
+        return known;
+    }
+    let found = dir.join(CONFIG_FILE_NAME).is_file()
+        || dir
+            .parent()
+            .is_some_and(|parent| in_project(parent, projects));
+    projects.insert(dir.to_path_buf(), found);
+    found
+}
+
+/// `// mlpy` on the first line (after an optional byte-order mark and spaces).
+fn has_ml_marker(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&head[..n]);
+    let line = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start();
+    line.strip_prefix("//")
+        .map(str::trim_start)
+        .and_then(|rest| rest.strip_prefix("mlpy"))
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
 }
 
 pub fn is_config_file(path: &Path) -> bool {
@@ -365,7 +408,7 @@ pub fn canonical(path: &Path) -> PathBuf {
     }
 }
 
-fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>, projects: &mut HashMap<PathBuf, bool>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -382,8 +425,8 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) {
             if name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()) {
                 continue;
             }
-            walk(&entry.path(), out);
-        } else if kind.is_file() && name.ends_with(".ml") {
+            walk(&entry.path(), out, projects);
+        } else if kind.is_file() && name.ends_with(".ml") && is_ml_source(&entry.path(), projects) {
             if let Ok(c) = std::fs::canonicalize(entry.path()) {
                 out.insert(c);
             }
