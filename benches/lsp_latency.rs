@@ -16,69 +16,13 @@ mod lsp_client;
 
 use lsp_client::Client;
 use serde_json::json;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const FAN_OUT: usize = 5;
-const MAX_DEPTH: usize = 8;
+use mlpy_testkit::synthetic::{self, module_file};
 
-fn module_path(i: usize) -> Vec<String> {
-    let depth = i % MAX_DEPTH;
-    let mut parts: Vec<String> = (0..depth)
-        .map(|d| format!("d{d}_{}", (i / MAX_DEPTH) % 4))
-        .collect();
-    parts.push(format!("m{i}"));
-    parts
-}
-
-/// Like `modules/benches/graph.rs`: a 5-ary tree of imports rooted at `main.ml`, each
-/// module ~30 lines of functions calling their imports.
-fn module_source(i: usize, n: usize) -> String {
-    let children: Vec<usize> = (1..=FAN_OUT)
-        .map(|k| FAN_OUT * i + k)
-        .filter(|&c| c < n)
-        .collect();
-    let mut out = String::new();
-    for &c in &children {
-        let _ = writeln!(out, "import {} as c{c};", module_path(c).join("."));
-    }
-    let _ = writeln!(
-        out,
-        "\n// Module {i} of a synthetic project.\nLIMIT = 1000;\n"
-    );
-    for f in 0..3 {
-        let _ = writeln!(
-            out,
-            "// Function {f} of module {i}.\nfunction f{f}(x, y) {{"
-        );
-        let _ = writeln!(
-            out,
-            "    total = 0;\n    for (k in range(x)) {{\n        total = total + k * y;\n    }}"
-        );
-        for &c in &children {
-            let _ = writeln!(out, "    total = total + c{c}.f{f}(x - 1, y);");
-        }
-        let _ = writeln!(out, "    return total > LIMIT ? total : LIMIT;\n}}\n");
-    }
-    out
-}
-
-fn module_file(root: &Path, i: usize) -> PathBuf {
-    if i == 0 {
-        return root.join("main.ml");
-    }
-    let parts = module_path(i);
-    let mut file = root.join("lib");
-    for p in &parts[..parts.len() - 1] {
-        file.push(p);
-    }
-    file.push(format!("{}.ml", parts[parts.len() - 1]));
-    file
-}
-
-/// The workspace; with `cycle`, the root module is `lib/hub.ml` (imported by `main.ml`)
-/// and the last module imports it back, so every module is in one import cycle.
+/// The workspace (see `mlpy_testkit::synthetic`); with `cycle` every module is in one
+/// import cycle.
 fn generate(n: usize, cycle: bool) -> PathBuf {
     let name = if cycle {
         format!("lsp-cycle-{n}")
@@ -88,28 +32,7 @@ fn generate(n: usize, cycle: bool) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/bench-projects")
         .join(name);
-    if root.join("main.ml").exists() {
-        return root;
-    }
-    let tmp = root.with_extension("tmp");
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(tmp.join("lib")).unwrap();
-    for i in 0..n {
-        let mut file = module_file(&tmp, i);
-        let mut text = module_source(i, n);
-        if cycle && i == 0 {
-            file = tmp.join("lib/hub.ml");
-            std::fs::write(tmp.join("main.ml"), "import hub;\nprint(hub.LIMIT);\n").unwrap();
-        }
-        if cycle && i == n - 1 {
-            text = format!("import hub as back;\n{text}");
-        }
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(&file, text).unwrap();
-    }
-    std::fs::write(tmp.join("mlpy.json"), "{\"import_paths\": [\"lib\"]}\n").unwrap();
-    std::fs::rename(&tmp, &root).unwrap();
-    root
+    synthetic::generate(&root, n, cycle)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

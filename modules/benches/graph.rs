@@ -1,8 +1,8 @@
 //! Cold `check` of a synthetic project versus merely reading its files.
 //!
-//! The project: N modules nested up to 8 folders deep, each internal module importing
-//! 5 others (a 5-ary tree rooted at `main.ml`, so every module is reachable), each
-//! module ~30 lines of functions that call their imports. For every size, the time to
+//! The project (`mlpy_testkit::synthetic`): N modules nested up to 8 folders deep, each
+//! internal module importing 5 others (a 5-ary tree rooted at `main.ml`, so every module
+//! is reachable), each module ~30 lines of functions that call their imports. For every size, the time to
 //! read all files and the time to build the module graph with a fresh cache and compute
 //! every diagnostic are the median of several runs.
 //!
@@ -14,78 +14,15 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use mlpy_modules::{ModuleCache, ModuleGraph, ProjectConfig, Resolver};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-const FAN_OUT: usize = 5;
-const MAX_DEPTH: usize = 8;
-
-fn module_path(i: usize) -> Vec<String> {
-    let depth = i % MAX_DEPTH;
-    let mut parts: Vec<String> = (0..depth)
-        .map(|d| format!("d{d}_{}", (i / MAX_DEPTH) % 4))
-        .collect();
-    parts.push(format!("m{i}"));
-    parts
-}
-
-fn module_source(i: usize, n: usize) -> String {
-    let children: Vec<usize> = (1..=FAN_OUT)
-        .map(|k| FAN_OUT * i + k)
-        .filter(|&c| c < n)
-        .collect();
-    let mut out = String::new();
-    for &c in &children {
-        let _ = writeln!(out, "import {} as c{c};", module_path(c).join("."));
-    }
-    let _ = writeln!(
-        out,
-        "\n// Module {i} of a synthetic project.\nLIMIT = {i};\n"
-    );
-    for f in 0..3 {
-        let _ = writeln!(
-            out,
-            "// Function {f} of module {i}.\nfunction f{f}(x, y) {{"
-        );
-        let _ = writeln!(
-            out,
-            "    total = 0;\n    for (k in range(x)) {{\n        total = total + k * y;\n    }}"
-        );
-        for &c in &children {
-            let _ = writeln!(out, "    total = total + c{c}.f{f}(x - 1, y);");
-        }
-        let _ = writeln!(out, "    return total > LIMIT ? total : LIMIT;\n}}\n");
-    }
-    out
-}
 
 /// Writes the project (once) and returns its entry file.
 fn generate(n: usize) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(format!("../target/bench-projects/synthetic-{n}"));
-    let entry = root.join("main.ml");
-    if entry.exists() {
-        return entry;
-    }
-    let tmp = root.with_extension("tmp");
-    let _ = std::fs::remove_dir_all(&tmp);
-    let lib = tmp.join("lib");
-    for i in 1..n {
-        let parts = module_path(i);
-        let mut file = lib.clone();
-        for p in &parts[..parts.len() - 1] {
-            file.push(p);
-        }
-        std::fs::create_dir_all(&file).unwrap();
-        file.push(format!("{}.ml", parts[parts.len() - 1]));
-        std::fs::write(&file, module_source(i, n)).unwrap();
-    }
-    std::fs::write(tmp.join("main.ml"), module_source(0, n)).unwrap();
-    std::fs::write(tmp.join("mlpy.json"), "{\"import_paths\": [\"lib\"]}\n").unwrap();
-    std::fs::rename(&tmp, &root).unwrap();
-    entry
+    mlpy_testkit::synthetic::generate(&root, n, false).join("main.ml")
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -9,7 +9,8 @@
 use crate::scopes::ModuleScopes;
 use crate::symbols::ModuleSymbols;
 use mlpy_syntax::Parse;
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,7 +46,8 @@ impl SourceFile {
 }
 
 pub fn content_hash(text: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    // A fast non-cryptographic hash: it only tells an edited text from an unchanged one.
+    let mut hasher = rustc_hash::FxHasher::default();
     text.hash(&mut hasher);
     hasher.finish()
 }
@@ -244,7 +246,7 @@ impl ModuleCache {
     /// The modules that import `path`, directly or not.
     pub fn dependents_of(&self, path: &Path) -> Vec<PathBuf> {
         let state = self.state();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut queue: VecDeque<PathBuf> = VecDeque::from([path.to_path_buf()]);
         let mut out = Vec::new();
         while let Some(current) = queue.pop_front() {
@@ -266,7 +268,7 @@ impl ModuleCache {
 
     fn invalidate_locked(state: &mut State, path: &Path, counter: &AtomicU64) -> Vec<PathBuf> {
         let mut dropped = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut queue = VecDeque::from([path.to_path_buf()]);
         while let Some(current) = queue.pop_front() {
             if !seen.insert(current.clone()) {

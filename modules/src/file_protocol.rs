@@ -7,7 +7,7 @@
 
 use crate::error::ResolveError;
 use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -56,7 +56,7 @@ impl FileProtocol {
             roots,
             allow_current_dir,
             project_root,
-            real_dirs: Mutex::new(HashSet::new()),
+            real_dirs: Mutex::new(HashSet::default()),
         }
     }
 

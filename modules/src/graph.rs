@@ -9,7 +9,8 @@ use crate::resolver::{Resolution, Resolver};
 use mlpy_syntax::ast::{self, AstNode, ImportTarget};
 use mlpy_syntax::TextRange;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -142,7 +143,7 @@ impl ModuleGraph {
             modules: Vec::new(),
             entry: ModuleId(0),
             cycles: Vec::new(),
-            by_path: HashMap::new(),
+            by_path: HashMap::default(),
         };
         graph.add_node(
             options
@@ -155,7 +156,7 @@ impl ModuleGraph {
             true,
             file,
         );
-        let mut load_errors: HashMap<PathBuf, LoadError> = HashMap::new();
+        let mut load_errors: HashMap<PathBuf, LoadError> = HashMap::default();
         let mut frontier = vec![ModuleId(0)];
         let mut depth = 0;
         while !frontier.is_empty() && options.max_depth.is_none_or(|max| depth < max) {
@@ -167,7 +168,7 @@ impl ModuleGraph {
 
             // Every module this layer reaches for the first time, with its packages.
             let mut to_load: Vec<Located> = Vec::new();
-            let mut queued: HashSet<PathBuf> = HashSet::new();
+            let mut queued: HashSet<PathBuf> = HashSet::default();
             for edge in pending.iter().flatten() {
                 if let Ok(Resolution::Module(located)) = &edge.resolution {
                     let packages = located.parent_packages.iter().map(|(name, path)| Located {

@@ -12,7 +12,7 @@ use crate::file_protocol::{nearby_modules, FileProtocol, ImportRoot};
 use crate::protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 use crate::stdlib::{is_stdlib_module, PYTHON_FORBIDDEN, PYTHON_WHITELIST_DEFAULT, STDLIB_MODULES};
 use crate::suggest::suggestions;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -105,7 +105,7 @@ impl Resolver {
             config,
             files,
             protocols: Vec::new(),
-            memo: Mutex::new(HashMap::new()),
+            memo: Mutex::new(HashMap::default()),
         }
     }
 

@@ -10,6 +10,8 @@
 //!
 //! Nothing here ever connects anywhere: the servers only accept connections on loopback.
 
+pub mod synthetic;
+
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose,

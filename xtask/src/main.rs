@@ -180,6 +180,75 @@ fn editor_steps(root: &Path) -> Vec<Step> {
 fn bench(root: &Path, _args: &[String]) -> Result<(), Vec<String>> {
     run_steps(
         root,
-        vec![Step::new("cargo bench", "cargo", &["bench", "--workspace"])],
-    )
+        vec![
+            Step::new("cargo bench", "cargo", &["bench", "--workspace"]),
+            Step::new(
+                "release mlpy",
+                "cargo",
+                &["build", "--release", "--bin", "mlpy"],
+            ),
+        ],
+    )?;
+    check_processes(root).map_err(|e| vec![format!("check processes: {e}")])
+}
+
+/// Whole-process timing of `mlpy check` on the synthetic projects the `graph` benchmark of
+/// mlpy-modules generated (`synthetic-N`), next to a process that merely reads every file
+/// (`cat`).
+fn check_processes(root: &Path) -> Result<(), String> {
+    let projects = root.join("target/bench-projects");
+    let mlpy = root.join("target/release/mlpy");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&projects)
+        .map_err(|e| format!("{}: {e}", projects.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("synthetic-"))
+        })
+        .filter(|p| p.join("main.ml").is_file())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let mut files = Vec::new();
+        ml_files(&dir, &mut files);
+        let median = |mut program: Command| -> Result<f64, String> {
+            let mut samples = Vec::new();
+            for _ in 0..5 {
+                let started = Instant::now();
+                let status = program.status().map_err(|e| e.to_string())?;
+                if !status.success() {
+                    return Err(format!("{program:?} failed: {status}"));
+                }
+                samples.push(started.elapsed().as_secs_f64() * 1e3);
+            }
+            samples.sort_by(f64::total_cmp);
+            Ok(samples[samples.len() / 2])
+        };
+        let mut check = Command::new(&mlpy);
+        check
+            .arg("check")
+            .arg(dir.join("main.ml"))
+            .stdout(std::process::Stdio::null());
+        let mut read = Command::new("cat");
+        read.args(&files).stdout(std::process::Stdio::null());
+        let (check_ms, read_ms) = (median(check)?, median(read)?);
+        eprintln!(
+            "{}: {} files; mlpy check {check_ms:.0} ms, cat of every file {read_ms:.0} ms, ratio {:.1}x",
+            dir.file_name().unwrap_or_default().to_string_lossy(),
+            files.len(),
+            check_ms / read_ms
+        );
+    }
+    Ok(())
+}
+
+fn ml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            ml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "ml") {
+            out.push(path);
+        }
+    }
 }
