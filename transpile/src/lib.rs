@@ -234,23 +234,13 @@ fn replace_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Writes `contents` to the file `dest` atomically (temporary file, then rename).
+/// Writes `contents` to the file `dest` atomically (temporary file, then rename), creating
+/// its folder.
 pub fn write_file(contents: &str, dest: &Path) -> std::io::Result<()> {
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out.py".to_string());
-    let temp = unique_sibling(&parent, &format!(".{name}.tmp"));
-    let result = std::fs::write(&temp, contents).and_then(|()| std::fs::rename(&temp, dest));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
     }
-    result
+    mlpy_modules::remote::store::write_atomic(dest, contents.as_bytes())
 }
 
 fn unique_sibling(parent: &Path, stem: &str) -> PathBuf {

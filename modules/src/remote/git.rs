@@ -46,7 +46,7 @@
 //! `git.clone.PATTERN` (`git.clone.git://host/org/*`, `git.clone.git+file:///srv/*`).
 
 use super::process::{self, Failure};
-use super::store::{now, write_atomic, EntryMeta};
+use super::store::{now, sanitize, write_atomic, EntryMeta};
 use super::{Cached, Network, Obtained, RemoteContext};
 use crate::config::CachePolicy;
 use crate::error::ResolveError;
@@ -1022,18 +1022,6 @@ fn lock_set(set: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<S
 fn code_text(code: Option<i32>) -> String {
     code.map(|c| c.to_string())
         .unwrap_or_else(|| "killed by a signal".to_string())
-}
-
-fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 fn now_nanos() -> u128 {

@@ -26,7 +26,7 @@ use super::auth::expand_env;
 use super::capability::plugin_granted;
 use super::integrity::sha256_hex;
 use super::process::{self, Failure};
-use super::store::{now, write_atomic, EntryMeta};
+use super::store::{now, sanitize, write_atomic, EntryMeta};
 use super::{Cached, Network, Obtained, RemoteContext};
 use crate::config::CachePolicy;
 use crate::error::ResolveError;
@@ -595,18 +595,6 @@ impl PluginProtocol {
             }),
         }
     }
-}
-
-fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 impl ImportProtocol for PluginProtocol {

@@ -83,7 +83,9 @@ pub fn default_cache_dir() -> PathBuf {
     }
 }
 
-fn sanitize(text: &str) -> String {
+/// `text` made safe as one component of a cache path: letters, digits, `-` and `.` stay,
+/// anything else becomes `_`.
+pub(crate) fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '.' {

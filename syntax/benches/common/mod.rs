@@ -2,30 +2,11 @@
 //! `parse_mimalloc.rs` (mimalloc, as the `mlpy` binary uses).
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+
 use std::time::{Duration, Instant};
 
-fn corpus_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("MLPY_CONFORMANCE_DIR") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
-}
-
-fn ml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            ml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "ml") {
-            out.push(path);
-        }
-    }
-}
+#[path = "../../tests/common/corpus.rs"]
+mod corpus;
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -111,8 +92,7 @@ pub fn run(allocator: &str) {
         1
     };
 
-    let mut files = Vec::new();
-    ml_files(&corpus_dir().join("programs"), &mut files);
+    let files = corpus::corpus_files();
     let mut corpus = String::new();
     for file in &files {
         corpus.push_str(&std::fs::read_to_string(file).unwrap());

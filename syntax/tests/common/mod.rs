@@ -2,11 +2,12 @@
 //! diagnostics for snapshots, and the invariants every parse must satisfy.
 #![allow(dead_code)]
 
+mod corpus;
+
 use mlpy_syntax::{
     ast::AstNode, LineIndex, Parse, Severity, SyntaxKind, SyntaxNode, TextRange, TextSize,
 };
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
 
 /// The tree dump without whitespace and comment tokens (their bytes still count in the
 /// ranges), followed by the diagnostics.
@@ -140,35 +141,9 @@ pub fn check_invariants(text: &str, parse: &Parse) {
     let _ = parse.tree().syntax().kind();
 }
 
-/// Every `.ml` file of the conformance corpus.
-pub fn corpus_files() -> Vec<PathBuf> {
-    let dir = corpus_dir().join("programs");
-    let mut out = Vec::new();
-    collect_ml_files(&dir, &mut out);
-    out
-}
-
-pub fn corpus_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("MLPY_CONFORMANCE_DIR") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance")
-}
-
-fn collect_ml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_ml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "ml") {
-            out.push(path);
-        }
-    }
-}
+// Not every suite reads the corpus.
+#[allow(unused_imports)]
+pub use corpus::corpus_files;
 
 /// An expression subtree as a fully parenthesised S-expression, to make precedence and
 /// associativity readable: `a + b * c` → `(a + (b * c))`.
