@@ -9,19 +9,18 @@
 //! siblings by dotted name. Median of several runs.
 //! Run: `cargo bench -p mlpy-modules --bench git` (runs: `MLPY_BENCH_RUNS=5`).
 
+mod common;
+
+use common::{build, median, module_text, ms, PACKAGES, SIBLINGS};
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use mlpy_modules::remote::{self, Network, RemoteOptions};
-use mlpy_modules::{ModuleCache, ModuleGraph, Origin, ProjectConfig};
+use mlpy_modules::remote::{Network, RemoteOptions};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-const PACKAGES: usize = 10;
-const SIBLINGS: usize = 9;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -41,20 +40,6 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-fn module_text(name: &str, imports: &[String]) -> String {
-    let mut out = String::new();
-    for import in imports {
-        out.push_str(&format!("import {import};\n"));
-    }
-    out.push_str(&format!("\n// Git module {name}.\nNAME = \"{name}\";\n\n"));
-    for f in 0..3 {
-        out.push_str(&format!(
-            "function f{f}(x, y) {{\n    total = 0;\n    for (k in range(x)) {{\n        total = total + k * y;\n    }}\n    return total;\n}}\n\n"
-        ));
-    }
-    out
-}
-
 fn options(cache: &Path) -> RemoteOptions {
     RemoteOptions {
         network: Network::Online,
@@ -62,38 +47,6 @@ fn options(cache: &Path) -> RemoteOptions {
         timeout: Duration::from_secs(30),
         ..RemoteOptions::from_env()
     }
-}
-
-fn build(project: &Path, options: RemoteOptions) -> (Duration, usize) {
-    let started = Instant::now();
-    let config = ProjectConfig::load(&project.join("mlpy.json")).unwrap();
-    let (resolver, _context) = remote::resolver(Arc::new(config), options).unwrap();
-    let graph =
-        ModuleGraph::build(&project.join("main.ml"), &resolver, &ModuleCache::new()).unwrap();
-    resolver.finish().unwrap();
-    let elapsed = started.elapsed();
-    for m in &graph.modules {
-        for e in &m.imports {
-            if let Err(err) = &e.target {
-                panic!("{}: {err}", m.name);
-            }
-        }
-    }
-    let remote = graph
-        .modules
-        .iter()
-        .filter(|m| matches!(m.origin, Origin::Remote(_)))
-        .count();
-    (elapsed, remote)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
 fn main() {
@@ -111,13 +64,13 @@ fn main() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
             dir.join("mod.ml"),
-            module_text(&format!("pkg{p}"), &siblings),
+            module_text("Git", &format!("pkg{p}"), &siblings),
         )
         .unwrap();
         for s in 0..SIBLINGS {
             std::fs::write(
                 dir.join(format!("sub{s}.ml")),
-                module_text(&format!("pkg{p}.sub{s}"), &[]),
+                module_text("Git", &format!("pkg{p}.sub{s}"), &[]),
             )
             .unwrap();
         }

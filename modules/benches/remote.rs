@@ -18,35 +18,18 @@
 //! Both build the whole module graph (parsing included). Median of several runs.
 //! Run: `cargo bench -p mlpy-modules --bench remote` (runs: `MLPY_BENCH_RUNS=9`).
 
+mod common;
+
+use common::{build, median, module_text, ms, PACKAGES, SIBLINGS};
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use mlpy_modules::remote::publish::{generate_keypair, SigningKey};
-use mlpy_modules::remote::{self, Network, RemoteOptions};
-use mlpy_modules::{ModuleCache, ModuleGraph, Origin, ProjectConfig};
+use mlpy_modules::remote::{Network, RemoteOptions};
 use mlpy_testkit::{Server, TestCa};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-const PACKAGES: usize = 10;
-const SIBLINGS: usize = 9;
-
-fn module_text(name: &str, imports: &[String]) -> String {
-    let mut out = String::new();
-    for import in imports {
-        out.push_str(&format!("import {import};\n"));
-    }
-    out.push_str(&format!(
-        "\n// Remote module {name}.\nNAME = \"{name}\";\n\n"
-    ));
-    for f in 0..3 {
-        out.push_str(&format!(
-            "function f{f}(x, y) {{\n    total = 0;\n    for (k in range(x)) {{\n        total = total + k * y;\n    }}\n    return total;\n}}\n\n"
-        ));
-    }
-    out
-}
 
 fn serve(server: &Server, signer: &SigningKey, path: &str, text: &str) {
     let s = signer.sign(text.as_bytes(), "m.ml").unwrap();
@@ -74,39 +57,6 @@ fn options(cache: &Path, ca_file: &Path) -> RemoteOptions {
     }
 }
 
-/// Builds the graph with a new resolver; returns the time and the remote module count.
-fn build(project: &Path, options: RemoteOptions) -> (Duration, usize) {
-    let started = Instant::now();
-    let config = ProjectConfig::load(&project.join("mlpy.json")).unwrap();
-    let (resolver, _context) = remote::resolver(Arc::new(config), options).unwrap();
-    let graph =
-        ModuleGraph::build(&project.join("main.ml"), &resolver, &ModuleCache::new()).unwrap();
-    resolver.finish().unwrap();
-    let elapsed = started.elapsed();
-    for m in &graph.modules {
-        for e in &m.imports {
-            if let Err(err) = &e.target {
-                panic!("{}: {err}", m.name);
-            }
-        }
-    }
-    let remote = graph
-        .modules
-        .iter()
-        .filter(|m| matches!(m.origin, Origin::Remote(_)))
-        .count();
-    (elapsed, remote)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
 fn main() {
     let runs: usize = std::env::var("MLPY_BENCH_RUNS")
         .ok()
@@ -126,14 +76,14 @@ fn main() {
             &server,
             &signer,
             &format!("/lib/pkg{p}/mod.ml"),
-            &module_text(&format!("pkg{p}"), &siblings),
+            &module_text("Remote", &format!("pkg{p}"), &siblings),
         );
         for s in 0..SIBLINGS {
             serve(
                 &server,
                 &signer,
                 &format!("/lib/pkg{p}/sub{s}.ml"),
-                &module_text(&format!("pkg{p}.sub{s}"), &[]),
+                &module_text("Remote", &format!("pkg{p}.sub{s}"), &[]),
             );
         }
         main.push_str(&format!(
