@@ -16,27 +16,24 @@ use support::{diff, python, run, stderr, stdout, Project};
 /// Transpiles `main.ml` of `project` to one file and runs it with `python3` from an empty
 /// folder (the file must be self-contained).
 fn run_single_file(project: &Project, extra: &[&str]) -> Output {
-    let mut args = vec!["transpile", "main.ml", "-o", "out/main.py"];
-    args.extend_from_slice(extra);
-    let out = project.mlpy(&args);
-    assert!(out.status.success(), "transpile failed:\n{}", stderr(&out));
-    let cwd = project.path("cwd");
-    std::fs::create_dir_all(&cwd).expect("cwd");
-    let mut command = python();
-    command.arg(project.path("out/main.py")).current_dir(&cwd);
-    run(command, None)
+    transpile_and_run(project, &["-o", "out/main.py"], extra, "out/main.py")
 }
 
 /// Transpiles `main.ml` to a folder and runs its entry with `python3`.
 fn run_multi_file(project: &Project, extra: &[&str]) -> Output {
-    let mut args = vec!["transpile", "main.ml", "--out-dir", "tree"];
+    transpile_and_run(project, &["--out-dir", "tree"], extra, "tree/main.py")
+}
+
+fn transpile_and_run(project: &Project, output: &[&str], extra: &[&str], entry: &str) -> Output {
+    let mut args = vec!["transpile", "main.ml"];
+    args.extend_from_slice(output);
     args.extend_from_slice(extra);
     let out = project.mlpy(&args);
     assert!(out.status.success(), "transpile failed:\n{}", stderr(&out));
     let cwd = project.path("cwd");
     std::fs::create_dir_all(&cwd).expect("cwd");
     let mut command = python();
-    command.arg(project.path("tree/main.py")).current_dir(&cwd);
+    command.arg(project.path(entry)).current_dir(&cwd);
     run(command, None)
 }
 
