@@ -10,6 +10,7 @@ mod publish;
 mod remote;
 mod render;
 mod run;
+mod run_cache;
 mod transpile_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -129,7 +130,17 @@ fn main() -> ExitCode {
                     };
                     eprintln!("{place}: error: {}", config.message);
                 }
-                None => eprintln!("mlpy: error: {error:#}"),
+                None => match error.downcast_ref::<mlpy_modules::EntryError>() {
+                    Some(mlpy_modules::EntryError {
+                        path,
+                        message,
+                        position: Some((line, column)),
+                    }) => eprintln!(
+                        "{}:{line}:{column}: error: {message}",
+                        render::display_path(path)
+                    ),
+                    _ => eprintln!("mlpy: error: {error:#}"),
+                },
             }
             ExitCode::from(2)
         }
@@ -141,10 +152,12 @@ pub fn read_source(path: &PathBuf) -> anyhow::Result<String> {
     let bytes = std::fs::read(path)
         .map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "'{}' is not valid UTF-8 (first invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+        let (line, column) =
+            mlpy_modules::cache::utf8_error_position(e.as_bytes(), &e.utf8_error());
+        anyhow::Error::new(mlpy_modules::EntryError {
+            path: path.clone(),
+            message: "not valid UTF-8: ML source files must be UTF-8 text".to_string(),
+            position: Some((line, column)),
+        })
     })
 }

@@ -4,10 +4,12 @@
 //!
 //! The cache folder is `$MLPY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlpy`, else
 //! `~/.cache/mlpy`; inside, `run/<hash of the entry path>/<hash of the output>/`. An
-//! unchanged program reuses its folder; a new one is written to a temporary folder and
-//! renamed into place, so a half-written program never runs.
+//! unchanged program reuses its folder once its files are checked against what mlpy
+//! would write (`run_cache`); a new or changed one is written to a temporary folder and
+//! renamed into place, so a half-written or tampered program never runs.
 
 use crate::project::{self, ConfigArgs};
+use crate::run_cache;
 use crate::transpile_cmd::{print_diagnostics, refuse};
 use crate::{Context, Outcome};
 use clap::Args;
@@ -16,7 +18,6 @@ use std::ffi::OsString;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -30,9 +31,6 @@ pub struct RunArgs {
     #[arg(last = true, value_name = "ARGS")]
     args: Vec<OsString>,
 }
-
-/// A folder written completely has this file.
-const COMPLETE_MARKER: &str = ".mlpy-complete";
 
 pub fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
     let cache = ModuleCache::new();
@@ -62,19 +60,13 @@ pub fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
     };
     let program_dir = cache_dir()?.join("run").join(format!("{entry_key:016x}"));
     let dir = program_dir.join(format!("{content_key:016x}"));
-    if !dir.join(COMPLETE_MARKER).is_file() {
-        let mut files = out.files.clone();
-        files.push(mlpy_transpile::OutputFile {
-            path: PathBuf::from(COMPLETE_MARKER),
-            contents: std::borrow::Cow::Borrowed(""),
-        });
-        if let Err(e) = mlpy_transpile::write_tree(&files, &dir) {
-            // Another `mlpy run` of the same program may have written it meanwhile.
-            if !dir.join(COMPLETE_MARKER).is_file() {
-                anyhow::bail!("cannot write the program to '{}': {e}", dir.display());
-            }
-        }
-        remove_stale_versions(&program_dir, &dir);
+    let prepared = run_cache::ensure(&dir, &out.files)
+        .map_err(|e| anyhow::anyhow!("cannot write the program to '{}': {e}", dir.display()))?;
+    if let Some(warning) = prepared.warning(&dir) {
+        eprintln!("{warning}");
+    }
+    if prepared != run_cache::Prepared::Reused {
+        run_cache::remove_stale_versions(&program_dir, &dir);
     }
 
     let python = std::env::var_os("MLPY_PYTHON").unwrap_or_else(|| OsString::from("python3"));
@@ -125,28 +117,4 @@ pub fn cache_dir() -> anyhow::Result<PathBuf> {
         return Ok(PathBuf::from(dir).join("mlpy").join("cache"));
     }
     anyhow::bail!("no cache folder: set MLPY_CACHE_DIR")
-}
-
-/// Older outputs of the same program, unused for a while (another run may still use a
-/// recent one).
-fn remove_stale_versions(program_dir: &Path, keep: &Path) {
-    let Ok(entries) = std::fs::read_dir(program_dir) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path == keep {
-            continue;
-        }
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| now.duration_since(t).ok())
-            .is_some_and(|age| age > Duration::from_secs(600));
-        if old {
-            let _ = std::fs::remove_dir_all(&path);
-        }
-    }
 }

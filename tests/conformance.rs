@@ -127,9 +127,11 @@ struct Outcome {
     report: String,
 }
 
-/// Parses every emitted module under a folder with the Python 3.9 grammar; prints how many.
+/// Parses every emitted module under a folder with the Python 3.9 grammar, and compiles
+/// it with this Python's warnings turned into errors (a `SyntaxWarning` names the cached
+/// file, not the ML one); prints how many.
 const PYTHON_39_GRAMMAR_CHECK: &str = r#"
-import ast, os, sys
+import ast, os, sys, warnings
 count, bad = 0, []
 for folder, _, files in os.walk(sys.argv[1]):
     if "mlpy_runtime" in folder.split(os.sep):
@@ -137,11 +139,15 @@ for folder, _, files in os.walk(sys.argv[1]):
     for name in files:
         if name.endswith(".py"):
             path = os.path.join(folder, name)
+            source = open(path, encoding="utf-8").read()
             try:
-                ast.parse(open(path, encoding="utf-8").read(), path, feature_version=(3, 9))
+                ast.parse(source, path, feature_version=(3, 9))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    compile(source, path, "exec")
                 count += 1
-            except SyntaxError as e:
-                bad.append("%s: %s" % (path, e))
+            except (SyntaxError, Warning) as e:
+                bad.append("%s: %s: %s" % (path, type(e).__name__, e))
 print(count)
 sys.stderr.write("\n".join(bad))
 sys.exit(1 if bad else 0)
@@ -215,7 +221,8 @@ fn conformance_corpus() {
         deviations.join(", ")
     );
     // The emitted code targets CPython 3.9+: every emitted module (the runtime is checked
-    // by its own tests) must parse with the 3.9 grammar, whatever Python runs the tests.
+    // by its own tests) must parse with the 3.9 grammar, whatever Python runs the tests,
+    // and compile without warnings.
     let grammar = std::process::Command::new("python3")
         .arg("-c")
         .arg(PYTHON_39_GRAMMAR_CHECK)
@@ -225,7 +232,7 @@ fn conformance_corpus() {
     let checked: usize = support::stdout(&grammar).trim().parse().unwrap_or(0);
     assert!(
         grammar.status.success() && checked >= EXPECTED_PROGRAMS,
-        "emitted code that Python 3.9 cannot parse ({checked} files checked):\n{}",
+        "emitted code that Python 3.9 cannot parse or that Python warns about ({checked} files checked):\n{}",
         support::stderr(&grammar)
     );
     let failures: Vec<&Outcome> = outcomes.iter().filter(|o| !o.matched).collect();

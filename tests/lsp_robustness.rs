@@ -275,3 +275,154 @@ fn folders_with_spaces_and_non_ascii_names() {
     assert_eq!(r[0]["uri"], b);
     c.shutdown();
 }
+
+/// `file://otherhost/…` names a file on another machine: the server never reads the
+/// local file at that path, checks the document from its text alone (like `untitled:`)
+/// and does not crash; `file://localhost/…` is a local file.
+#[test]
+fn file_uris_with_another_host_are_not_local_files() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let local = c.uri("main.ml");
+    let remote = local.replacen("file://", "file://otherhost", 1);
+    // As a local file, `import geometry;` would resolve and `nope` be unknown; from the
+    // text alone only syntax is checked (a lone surrogate escape included).
+    let text = "import geometry;\nprint(nope);\nx = \"\\uD83D\";\ny = 1 +;\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": remote, "languageId": "ml", "version": 1, "text": text}}),
+    );
+    let list = c.wait_diagnostics(&remote, |l| !l.is_empty());
+    assert_eq!(codes(&list), ["syntax", "syntax"], "{list:?}");
+    assert_eq!(pos(&list[0]["range"]["start"]), (2, 5));
+    assert!(
+        list[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lone surrogate"),
+        "{list:?}"
+    );
+    // Navigation stays inside the document; nothing names a file on this machine.
+    let r = c.at("textDocument/definition", &remote, 0, 8).unwrap();
+    assert!(
+        r.as_array()
+            .is_none_or(|a| a.iter().all(|l| l["uri"] == remote.as_str())),
+        "{r}"
+    );
+    let _ = c.at("textDocument/hover", &remote, 1, 7);
+    let e = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "mlpy.emitPython", "arguments": [remote]}),
+        )
+        .unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("not a file"), "{e}");
+    // Watched-file events about other hosts are ignored.
+    c.watched(vec![(
+        c.uri("lib/geometry.ml")
+            .replacen("file://", "file://otherhost", 1),
+        2,
+    )]);
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": remote}}),
+    );
+    c.wait_diagnostics(&remote, |l| l.is_empty());
+    // `localhost` is this machine: the document is the local file, checked as one.
+    let localhost = local.replacen("file://", "file://localhost", 1);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": localhost, "languageId": "ml", "version": 1, "text": "import geometry;\nprint(nope);\n"}}),
+    );
+    let list = c.wait_diagnostics(&localhost, |l| !l.is_empty());
+    assert_eq!(codes(&list), ["unknown-identifier"], "{list:?}");
+    answers(&mut c, &localhost);
+    assert!(c.alive());
+    let stderr = c.shutdown();
+    assert!(stderr.contains("is not a file of this machine"), "{stderr}");
+}
+
+/// A `Content-Length` the server cannot follow (over 64 MiB, too large for a number, not
+/// a number): the client gets an error answer, the server logs why and exits with a
+/// non-zero status instead of waiting forever for bytes that may never come.
+#[test]
+fn an_unfollowable_content_length_ends_the_server_with_an_error() {
+    let hover = r#"{"jsonrpc":"2.0","id":99,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///x.ml"},"position":{"line":0,"character":0}}}"#;
+    for length in [
+        "67108865",
+        "99999999999",
+        "99999999999999999999999999999",
+        "-5",
+        "abc",
+        "0x10",
+    ] {
+        let dir = fixture("lsp_basic");
+        let mut c = Client::start(dir.path());
+        let uri = c.open("main.ml");
+        answers(&mut c, &uri);
+        // The oversized frame, then a good request right behind it.
+        c.send_raw(
+            format!(
+                "Content-Length: {length}\r\n\r\n{{}}Content-Length: {}\r\n\r\n{hover}",
+                hover.len()
+            )
+            .as_bytes(),
+        );
+        let e = c.wait_for(|m| m["error"]["code"] == -32600 && m["id"].is_null());
+        let message = e["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains("Content-Length"), "{length}: {message}");
+        let status = c.wait_exit().expect("the server exits");
+        assert!(!status.success(), "{length}: exited with {status}");
+        let stderr = c.stderr.lock().unwrap().clone();
+        assert!(
+            stderr.contains("the language server received a message"),
+            "{length}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+/// A large message under the limit is read and the server goes on.
+#[test]
+fn a_large_message_under_the_limit_is_read() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let uri = c.open("main.ml");
+    let text = format!("x = \"{}\";\n", "a".repeat(3 << 20));
+    c.notify("mlpy/noSuchNotification", json!({"padding": text}));
+    answers(&mut c, &uri);
+    c.shutdown();
+}
+
+/// String escapes in the editor: a lone surrogate is an error at the escape (UTF-16
+/// columns), a pair is one character in the emitted Python, and a huge integer literal
+/// is reported where it is written.
+#[test]
+fn string_escapes_and_huge_integers_in_the_editor() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let text = "x = \"😀\\uD83D\\uDE00\";\ny = \"é\\uDE00\";\n";
+    // On disk too: the semantic checks need the module's file.
+    std::fs::write(c.path("escapes.ml"), text).unwrap();
+    let uri = c.open_text("escapes.ml", text);
+    let list = c.wait_diagnostics(&uri, |l| !l.is_empty());
+    assert_eq!(codes(&list), ["syntax"], "{list:?}");
+    assert_eq!(pos(&list[0]["range"]["start"]), (1, 6));
+    assert_eq!(pos(&list[0]["range"]["end"]), (1, 12));
+    let huge = "9".repeat(4301);
+    c.replace_all(&uri, 2, &format!("x = 1;\nz = {huge};\n"));
+    let list = c.wait_diagnostics(&uri, |l| !l.is_empty() && codes(l) != ["syntax"]);
+    assert_eq!(codes(&list), ["integer-too-large"], "{list:?}");
+    assert_eq!(pos(&list[0]["range"]["start"]), (1, 4));
+    c.replace_all(&uri, 3, "x = \"😀\\uD83D\\uDE00\";\nprint(x);\n");
+    c.wait_diagnostics(&uri, |l| l.is_empty());
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "mlpy.emitPython", "arguments": [uri]}),
+        )
+        .unwrap();
+    let python = r["python"].as_str().unwrap_or_else(|| panic!("{r:#}"));
+    assert!(python.contains("x = \"😀😀\""), "{python}");
+    c.shutdown();
+}

@@ -56,9 +56,26 @@ pub fn content_hash(text: &str) -> u64 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadError {
     NotAFile,
-    TooLarge { size: u64, limit: u64 },
-    NotUtf8 { offset: usize },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    /// `line` and `column` (one-based, the column in characters) of the first invalid
+    /// byte, counted in the valid text before it.
+    NotUtf8 {
+        offset: usize,
+        line: u32,
+        column: u32,
+    },
     Unreadable(String),
+}
+
+/// Where the first invalid byte of text that is not UTF-8 is, for people: the one-based
+/// line and column (in characters) after the valid text before it.
+pub fn utf8_error_position(bytes: &[u8], error: &std::str::Utf8Error) -> (u32, u32) {
+    let prefix = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default();
+    let index = mlpy_syntax::LineIndex::new(prefix);
+    index.human_line_col(mlpy_syntax::TextSize::of(prefix), prefix)
 }
 
 impl LoadError {
@@ -75,10 +92,16 @@ impl LoadError {
                 size,
                 limit,
             },
-            LoadError::NotUtf8 { offset } => E::NotUtf8 {
+            LoadError::NotUtf8 {
+                offset,
+                line,
+                column,
+            } => E::NotUtf8 {
                 module,
                 path,
                 offset,
+                line,
+                column,
             },
             LoadError::Unreadable(message) => E::Unreadable {
                 module,
@@ -185,8 +208,13 @@ impl ModuleCache {
                 limit: size_limit,
             });
         }
-        let text = String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
-            offset: e.utf8_error().valid_up_to(),
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, column) = utf8_error_position(e.as_bytes(), &e.utf8_error());
+            LoadError::NotUtf8 {
+                offset: e.utf8_error().valid_up_to(),
+                line,
+                column,
+            }
         })?;
         Ok(self.load_text(path, text.into(), Some(stamp)))
     }
@@ -380,7 +408,28 @@ mod tests {
         fs::write(&a, b"x = \xff;").unwrap();
         assert_eq!(
             cache.load(&a, 1 << 20).unwrap_err(),
-            LoadError::NotUtf8 { offset: 4 }
+            LoadError::NotUtf8 {
+                offset: 4,
+                line: 1,
+                column: 5
+            }
+        );
+        // Line and column of the first invalid byte, the column in characters.
+        fs::write(
+            &a,
+            "x = 1;\r\ny = \"é😀\u{FEFF}"
+                .bytes()
+                .chain(*b"\xc3(\";")
+                .collect::<Vec<u8>>(),
+        )
+        .unwrap();
+        assert_eq!(
+            cache.load(&a, 1 << 20).unwrap_err(),
+            LoadError::NotUtf8 {
+                offset: 22,
+                line: 2,
+                column: 9
+            }
         );
         assert_eq!(
             cache.load(dir.path(), 1 << 20).unwrap_err(),

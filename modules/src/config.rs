@@ -11,8 +11,7 @@ pub const CONFIG_FILE_NAME: &str = "mlpy.json";
 /// Modules larger than this are refused unless the configuration raises the limit.
 pub const DEFAULT_MAX_MODULE_SIZE: u64 = 1024 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StdlibMode {
     /// Only the ML standard library.
     #[default]
@@ -21,18 +20,42 @@ pub enum StdlibMode {
     Python,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum CachePolicy {
     /// Use the cache when it holds the module, else fetch.
     #[default]
-    #[serde(rename = "default")]
     Default,
     /// Always fetch.
-    #[serde(rename = "no-cache")]
     NoCache,
     /// Never fetch when the cache holds the module, however old.
-    #[serde(rename = "force-cache")]
     ForceCache,
+}
+
+// By hand rather than derived: serde_json reports a derived enum given a number as a
+// JSON syntax error ("expected value"), and names the Rust type in other messages.
+impl<'de> Deserialize<'de> for StdlibMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        one_of(
+            d,
+            &[
+                ("native", StdlibMode::Native),
+                ("python", StdlibMode::Python),
+            ],
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for CachePolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        one_of(
+            d,
+            &[
+                ("default", CachePolicy::Default),
+                ("no-cache", CachePolicy::NoCache),
+                ("force-cache", CachePolicy::ForceCache),
+            ],
+        )
+    }
 }
 
 /// A place modules are fetched from before the file search (`import_sources`).
@@ -110,68 +133,53 @@ impl ProjectConfig {
 
     /// Reads a configuration file.
     pub fn load(file: &Path) -> Result<ProjectConfig, ConfigError> {
-        let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
-            file: file.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the configuration: {e}"),
-        })?;
+        let text = read_json_file(file, "the configuration")?;
         ProjectConfig::parse(file, &text)
     }
 
     /// Parses the text of `file`.
     pub fn parse(file: &Path, text: &str) -> Result<ProjectConfig, ConfigError> {
         let file = absolute(file);
+        let text = without_bom(text);
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| CONFIG_FILE_NAME.to_string());
+        expect_object(
+            &file,
+            text,
+            &format!("{name} must hold a JSON object"),
+            " (write {} for no settings)",
+        )?;
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let raw: RawConfig = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-            let key = e.path().to_string();
-            let inner = e.into_inner();
-            ConfigError {
-                file: file.clone(),
-                line: inner.line() as u32,
-                column: inner.column() as u32,
-                message: describe_json_error(&key, &inner),
-            }
-        })?;
-        deserializer.end().map_err(|e| ConfigError {
-            file: file.clone(),
-            line: e.line() as u32,
-            column: e.column() as u32,
-            message: format!("unexpected text after the configuration object: {e}"),
+        let raw: RawConfig = serde_path_to_error::deserialize(&mut deserializer)
+            .map(|Object(raw)| raw)
+            .map_err(|e| {
+                let key = e.path().to_string();
+                json_error(&file, text, &key, e.inner())
+            })?;
+        deserializer.end().map_err(|e| {
+            let mut error = json_error(&file, text, "", &e);
+            error.message = format!(
+                "unexpected text after the configuration object: {}",
+                strip_position(&e.to_string())
+            );
+            error
         })?;
         let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let config_error = |message: String| ConfigError {
-            file: file.clone(),
-            line: 0,
-            column: 0,
-            message,
-        };
-        let mut import_sources = Vec::new();
-        for (i, source) in raw
+        let import_sources = raw
             .import_sources
             .unwrap_or_default()
             .into_iter()
-            .enumerate()
-        {
-            if source.location.trim().is_empty() {
-                return Err(config_error(format!(
-                    "\"import_sources[{i}].location\" must not be empty"
-                )));
-            }
-            import_sources.push(ImportSource {
+            .map(|Object(source)| ImportSource {
                 protocol: source.protocol,
-                location: source.location,
+                location: source.location.0,
                 credentials: source.credentials.unwrap_or_default(),
                 cache_policy: source.cache_policy.unwrap_or_default(),
                 verify_signature: source.verify_signature.unwrap_or(true),
-            });
-        }
-        let max_module_size = raw.max_module_size.unwrap_or(DEFAULT_MAX_MODULE_SIZE);
-        if max_module_size == 0 {
-            return Err(config_error(
-                "\"max_module_size\" must be greater than 0".to_string(),
-            ));
-        }
+            })
+            .collect();
+        let max_module_size = raw.max_module_size.map_or(DEFAULT_MAX_MODULE_SIZE, |s| s.0);
         Ok(ProjectConfig {
             import_paths: raw
                 .import_paths
@@ -286,26 +294,410 @@ impl fmt::Display for ConfigError {
     }
 }
 
-fn describe_json_error(key: &str, error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    // serde_json appends " at line L column C"; the position is reported separately.
-    let text = match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
+impl ConfigError {
+    /// An error about the value at `path` (keys and array indexes from the top) of the
+    /// JSON file `file`, placed at that value when the file still holds it (else with
+    /// line 0: no place).
+    pub fn at_value(file: &Path, path: &[JsonKey<'_>], message: String) -> ConfigError {
+        let place = std::fs::read_to_string(file).ok().and_then(|text| {
+            let text = without_bom(&text);
+            locate_json_value(text, path).map(|offset| human_position(text, offset))
+        });
+        let (line, column) = place.unwrap_or((0, 0));
+        ConfigError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+/// One step of a path into a JSON document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKey<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Reads a JSON file of mlpy's (`what`: "the configuration", "the lockfile"): a file
+/// that is not UTF-8 is reported at its first invalid byte.
+pub fn read_json_file(file: &Path, what: &str) -> Result<String, ConfigError> {
+    let bytes = std::fs::read(file).map_err(|e| ConfigError {
+        file: file.to_path_buf(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read {what}: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = crate::cache::utf8_error_position(e.as_bytes(), &e.utf8_error());
+        ConfigError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: "not valid UTF-8: JSON files must be UTF-8 text".to_string(),
+        }
+    })
+}
+
+/// The text without a leading byte order mark. JSON has none, but editors on Windows
+/// write one; columns stay those an editor shows.
+pub fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{FEFF}').unwrap_or(text)
+}
+
+/// Checks that a JSON document is an object (`{`…) before serde reads it, so that the
+/// error says what was found instead of naming a Rust type; `what` starts the message
+/// ("mlpy.json must hold a JSON object"), `if_empty` ends it when there is no value.
+pub fn expect_object(
+    file: &Path,
+    text: &str,
+    what: &str,
+    if_empty: &str,
+) -> Result<(), ConfigError> {
+    let start = text.len() - text.trim_start().len();
+    let found = match text[start..].chars().next() {
+        Some('{') => return Ok(()),
+        None if text.is_empty() => format!("{what}; the file is empty{if_empty}"),
+        None => format!("{what}; the file holds only white space{if_empty}"),
+        Some('[') => format!("{what}, found an array"),
+        Some('"') => format!("{what}, found a string"),
+        Some('t' | 'f') => format!("{what}, found a boolean"),
+        Some('n') => format!("{what}, found null"),
+        Some('-' | '0'..='9') => format!("{what}, found a number"),
+        // Not JSON at all: serde_json's syntax error says more.
+        Some(_) => return Ok(()),
     };
+    let (line, column) = human_position(text, start);
+    Err(ConfigError {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message: found,
+    })
+}
+
+/// One-based line and column, in characters, of a byte offset (clamped into the text).
+fn human_position(text: &str, offset: usize) -> (u32, u32) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let index = mlpy_syntax::LineIndex::new(text);
+    index.human_line_col(mlpy_syntax::TextSize::from(offset as u32), text)
+}
+
+/// serde_json's place of an error as people count: serde_json counts columns in bytes,
+/// and gives column 0 for a place before a line's first byte (an empty file, the end of
+/// a file ending with a line break).
+fn serde_position(text: &str, error: &serde_json::Error) -> (u32, u32) {
+    if error.line() == 0 {
+        return (0, 0);
+    }
+    let line = error.line();
+    let Some(content) = text.split('\n').nth(line - 1) else {
+        return (line as u32, error.column().max(1) as u32);
+    };
+    let column = content
+        .char_indices()
+        .take_while(|(i, _)| *i < error.column())
+        .count()
+        .max(1);
+    (line as u32, column as u32)
+}
+
+/// A JSON error of a file mlpy reads, at its place, in words that name JSON's types
+/// rather than Rust's: `key` is where in the document (`import_sources[0].protocol`).
+pub fn json_error(file: &Path, text: &str, key: &str, error: &serde_json::Error) -> ConfigError {
+    let (line, column) = serde_position(text, error);
+    ConfigError {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message: describe_json_error(file, key, error),
+    }
+}
+
+fn strip_position(text: &str) -> &str {
+    // serde_json appends " at line L column C"; the position is reported separately.
+    match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
+fn describe_json_error(file: &Path, key: &str, error: &serde_json::Error) -> String {
+    let text = strip_position(&error.to_string()).to_string();
     if error.is_syntax() || error.is_eof() {
         return format!("invalid JSON: {text}");
     }
-    if text.starts_with("unknown field") {
-        return format!(
-            "unknown key in {CONFIG_FILE_NAME}: {}",
-            text.trim_start_matches("unknown field ")
-        );
+    if let Some(rest) = text.strip_prefix("unknown field ") {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        return format!("unknown key in {name}: {rest}");
     }
+    let text = json_words(&text);
     if key.is_empty() || key == "." {
-        format!("invalid configuration: {text}")
+        text
     } else {
         format!("invalid value for \"{key}\": {text}")
+    }
+}
+
+/// serde's "invalid type: integer `1`, expected a boolean" as "expected true or false,
+/// found the number 1"; other messages with Rust's names for JSON's types renamed.
+fn json_words(text: &str) -> String {
+    let found_expected = ["invalid type: ", "invalid value: "]
+        .iter()
+        .find_map(|prefix| text.strip_prefix(prefix))
+        .and_then(|rest| rest.split_once(", expected "));
+    if let Some((found, expected)) = found_expected {
+        return format!(
+            "expected {}, found {}",
+            expected_words(expected),
+            found_words(found)
+        );
+    }
+    if let Some(rest) = text.strip_prefix("invalid length ") {
+        // A struct read from an array (serde accepts the fields in order).
+        if rest.contains("expected struct") {
+            return "expected an object, found an array".to_string();
+        }
+    }
+    if let Some(rest) = text.strip_prefix("missing field ") {
+        return format!("missing key {rest}");
+    }
+    text.to_string()
+}
+
+fn expected_words(expected: &str) -> String {
+    match expected {
+        "a boolean" => "true or false".to_string(),
+        "a sequence" => "an array".to_string(),
+        "a map" => "an object".to_string(),
+        e if e.starts_with("struct ") || e.starts_with("a map or struct") => {
+            "an object".to_string()
+        }
+        e if e.starts_with('u') && e[1..].bytes().all(|b| b.is_ascii_digit()) => {
+            "a whole number of 0 or more".to_string()
+        }
+        e => e.to_string(),
+    }
+}
+
+fn found_words(found: &str) -> String {
+    let quoted = |prefix: &str| {
+        found
+            .strip_prefix(prefix)
+            .map(|v| v.trim_matches('`').to_string())
+    };
+    if let Some(v) = quoted("integer ").or_else(|| quoted("floating point ")) {
+        return format!("the number {v}");
+    }
+    if let Some(v) = quoted("boolean ") {
+        return v;
+    }
+    if let Some(v) = found.strip_prefix("string ") {
+        return format!("the string {v}");
+    }
+    match found {
+        "sequence" => "an array".to_string(),
+        "map" => "an object".to_string(),
+        "unit value" | "null" => "null".to_string(),
+        f => f.to_string(),
+    }
+}
+
+/// The byte offset of the value at `path` in a JSON document (which parsed: only
+/// well-formed text is walked), `None` when it is not there.
+pub fn locate_json_value(text: &str, path: &[JsonKey<'_>]) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut pos = skip_ws(bytes, 0);
+    for step in path {
+        match (bytes.get(pos)?, step) {
+            (b'{', JsonKey::Key(want)) => {
+                pos = skip_ws(bytes, pos + 1);
+                loop {
+                    if bytes.get(pos)? != &b'"' {
+                        return None;
+                    }
+                    let end = skip_json_value(bytes, pos)?;
+                    let key: String = serde_json::from_str(&text[pos..end]).ok()?;
+                    pos = skip_ws(bytes, end);
+                    if bytes.get(pos)? != &b':' {
+                        return None;
+                    }
+                    pos = skip_ws(bytes, pos + 1);
+                    if key == *want {
+                        break;
+                    }
+                    pos = skip_ws(bytes, skip_json_value(bytes, pos)?);
+                    if bytes.get(pos)? != &b',' {
+                        return None;
+                    }
+                    pos = skip_ws(bytes, pos + 1);
+                }
+            }
+            (b'[', JsonKey::Index(want)) => {
+                pos = skip_ws(bytes, pos + 1);
+                for _ in 0..*want {
+                    pos = skip_ws(bytes, skip_json_value(bytes, pos)?);
+                    if bytes.get(pos)? != &b',' {
+                        return None;
+                    }
+                    pos = skip_ws(bytes, pos + 1);
+                }
+                if bytes.get(pos)? == &b']' {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(pos)
+}
+
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos).is_some_and(|b| b.is_ascii_whitespace()) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Just after the JSON value starting at `pos`.
+fn skip_json_value(bytes: &[u8], pos: usize) -> Option<usize> {
+    match bytes.get(pos)? {
+        b'"' => {
+            let mut i = pos + 1;
+            loop {
+                match bytes.get(i)? {
+                    b'\\' => i += 2,
+                    b'"' => return Some(i + 1),
+                    _ => i += 1,
+                }
+            }
+        }
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = pos;
+            loop {
+                match bytes.get(i)? {
+                    b'"' => {
+                        i = skip_json_value(bytes, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let mut i = pos;
+            while bytes
+                .get(i)
+                .is_some_and(|b| !matches!(b, b',' | b']' | b'}') && !b.is_ascii_whitespace())
+            {
+                i += 1;
+            }
+            (i > pos).then_some(i)
+        }
+    }
+}
+
+/// A `T` read from a JSON object only: a derived `Deserialize` also takes an array of
+/// the fields in order, and names the Rust type when given anything else.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+            .map(Object)
+    }
+}
+
+/// One of a fixed set of strings.
+fn one_of<'de, D: serde::Deserializer<'de>, T: Copy>(
+    d: D,
+    choices: &'static [(&'static str, T)],
+) -> Result<T, D::Error> {
+    struct OneOf<T: 'static>(&'static [(&'static str, T)]);
+    impl<T: Copy> serde::de::Visitor<'_> for OneOf<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let names: Vec<String> = self.0.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+            match names.split_last() {
+                Some((last, [])) => write!(f, "{last}"),
+                Some((last, rest)) => write!(f, "{} or {last}", rest.join(", ")),
+                None => f.write_str("nothing"),
+            }
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            self.0
+                .iter()
+                .find(|(n, _)| *n == v)
+                .map(|(_, value)| *value)
+                .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_any(OneOf(choices))
+}
+
+/// A location of an import source: not empty.
+struct Location(String);
+
+impl<'de> Deserialize<'de> for Location {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.trim().is_empty() {
+            return Err(serde::de::Error::custom(
+                "must not be empty: a URL or a folder",
+            ));
+        }
+        Ok(Location(text))
+    }
+}
+
+/// A size in bytes greater than 0.
+struct Size(u64);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SizeVisitor;
+        impl serde::de::Visitor<'_> for SizeVisitor {
+            type Value = u64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number of bytes greater than 0")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
+                if v == 0 {
+                    return Err(E::invalid_value(serde::de::Unexpected::Unsigned(0), &self));
+                }
+                Ok(v)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u64, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(SizeVisitor).map(Size)
     }
 }
 
@@ -325,8 +717,8 @@ struct RawConfig {
     stdlib_mode: Option<StdlibMode>,
     python_whitelist: Option<Vec<String>>,
     capabilities: Option<Vec<String>>,
-    import_sources: Option<Vec<RawImportSource>>,
-    max_module_size: Option<u64>,
+    import_sources: Option<Vec<Object<RawImportSource>>>,
+    max_module_size: Option<Size>,
     plugins: Option<BTreeMap<String, String>>,
     trusted_keys: Option<Vec<String>>,
 }
@@ -335,7 +727,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawImportSource {
     protocol: String,
-    location: String,
+    location: Location,
     credentials: Option<BTreeMap<String, String>>,
     cache_policy: Option<CachePolicy>,
     verify_signature: Option<bool>,
@@ -403,6 +795,153 @@ mod tests {
         assert!(e.message.contains("stdlib_mode"), "{e}");
         let e = parse("{").unwrap_err();
         assert!(e.message.starts_with("invalid JSON"), "{e}");
+    }
+
+    /// Words of serde's and Rust's that must never reach a person.
+    const INTERNAL_WORDS: &[&str] = &[
+        "Raw", "struct", "u64", "u32", "i64", "f64", "sequence", "a map", "Option", "enum",
+        "variant", "Location", "Size", "Object", "unit",
+    ];
+
+    fn assert_readable(text: &str, e: &ConfigError) {
+        assert!(e.line >= 1 && e.column >= 1, "{text:?}: no place: {e:?}");
+        for word in INTERNAL_WORDS {
+            assert!(!e.message.contains(word), "{text:?}: {word:?} in {e}");
+        }
+    }
+
+    #[test]
+    fn documents_that_are_not_objects_say_what_they_hold() {
+        let e = |text: &str| {
+            let e = parse(text).unwrap_err();
+            assert_readable(text, &e);
+            (e.message, e.line, e.column)
+        };
+        let holds = |what: &str| format!("mlpy.json must hold a JSON object, found {what}");
+        assert_eq!(e("1"), (holds("a number"), 1, 1));
+        assert_eq!(e("-2.5"), (holds("a number"), 1, 1));
+        assert_eq!(e("\"x\""), (holds("a string"), 1, 1));
+        assert_eq!(e("null"), (holds("null"), 1, 1));
+        assert_eq!(e("true"), (holds("a boolean"), 1, 1));
+        assert_eq!(e("false"), (holds("a boolean"), 1, 1));
+        assert_eq!(e("[]"), (holds("an array"), 1, 1));
+        assert_eq!(e("  \n  [1,"), (holds("an array"), 2, 3));
+        assert_eq!(e("\u{FEFF}[]"), (holds("an array"), 1, 1));
+        let empty =
+            "mlpy.json must hold a JSON object; the file is empty (write {} for no settings)";
+        assert_eq!(e(""), (empty.to_string(), 1, 1));
+        assert_eq!(e("\u{FEFF}"), (empty.to_string(), 1, 1));
+        let blank = "mlpy.json must hold a JSON object; the file holds only white space (write {} for no settings)";
+        assert_eq!(e("   "), (blank.to_string(), 1, 4));
+        assert_eq!(e("\n\n"), (blank.to_string(), 3, 1));
+        assert_eq!(
+            e("{"),
+            (
+                "invalid JSON: EOF while parsing an object".to_string(),
+                1,
+                1
+            )
+        );
+        assert_eq!(
+            e("{\n"),
+            (
+                "invalid JSON: EOF while parsing an object".to_string(),
+                2,
+                1
+            )
+        );
+        assert_eq!(e("x"), ("invalid JSON: expected value".to_string(), 1, 1));
+        // A byte order mark is skipped.
+        assert!(parse("\u{FEFF}{\"capabilities\": [\"file\"]}").is_ok());
+    }
+
+    /// Every key given every kind of wrong value: a place and JSON's words, never Rust's.
+    #[test]
+    fn wrong_values_for_every_key_are_reported_in_json_terms() {
+        let keys = [
+            "$schema",
+            "name",
+            "import_paths",
+            "allow_current_dir",
+            "stdlib_mode",
+            "python_whitelist",
+            "capabilities",
+            "import_sources",
+            "max_module_size",
+            "plugins",
+            "trusted_keys",
+        ];
+        let values = [
+            "1",
+            "-1",
+            "0",
+            "1.5",
+            "\"x\"",
+            "\"\"",
+            "true",
+            "[]",
+            "{}",
+            "[1]",
+            "[{}]",
+            "[[]]",
+            "{\"a\": 1}",
+            "[\"é\", 2]",
+            "[{\"protocol\": \"https\"}]",
+            "[{\"protocol\": \"https\", \"location\": \" \"}]",
+            "[{\"protocol\": \"https\", \"location\": \"x\", \"cache_policy\": 1}]",
+            "[{\"protocol\": \"https\", \"location\": \"x\", \"extra\": 1}]",
+        ];
+        let mut errors = 0;
+        for key in keys {
+            for value in values {
+                for text in [
+                    format!("{{\"{key}\": {value}}}"),
+                    format!("{{\n  \"name\": \"é😀\",\n  \"{key}\": {value}\n}}\n"),
+                ] {
+                    if let Err(e) = parse(&text) {
+                        assert_readable(&text, &e);
+                        errors += 1;
+                    }
+                }
+            }
+        }
+        assert!(errors > 150, "{errors}");
+        let e = parse("{\"max_module_size\": 0}").unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid value for \"max_module_size\": expected a whole number of bytes greater than 0, found the number 0"
+        );
+        let e = parse("{\"import_sources\": [{\"protocol\": \"https\", \"location\": \"\"}]}")
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid value for \"import_sources[0].location\": must not be empty: a URL or a folder"
+        );
+        let e = parse("{\"stdlib_mode\": 3}").unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.column),
+            ("invalid value for \"stdlib_mode\": expected \"native\" or \"python\", found the number 3", 17)
+        );
+        // Columns count characters, not bytes.
+        let e = parse("{\"é\": 1}").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 4), "{e}");
+    }
+
+    #[test]
+    fn values_are_located_by_path() {
+        let text = r#"{"a": [1, {"b\"": "x"}, {"b": [true, "y"]}], "b": 2}"#;
+        let at = |path: &[JsonKey<'_>]| locate_json_value(text, path);
+        use JsonKey::{Index, Key};
+        assert_eq!(at(&[Key("b")]), text.rfind('2'));
+        assert_eq!(
+            at(&[Key("a"), Index(2), Key("b"), Index(1)]),
+            text.find("\"y\"")
+        );
+        assert_eq!(at(&[Key("a"), Index(1), Key("b\"")]), text.find("\"x\""));
+        assert_eq!(at(&[Key("a"), Index(0)]), text.find('1'));
+        assert_eq!(at(&[Key("a"), Index(3)]), None);
+        assert_eq!(at(&[Key("c")]), None);
+        assert_eq!(at(&[Index(0)]), None);
     }
 
     #[test]

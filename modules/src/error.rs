@@ -30,11 +30,14 @@ pub enum ResolveError {
         size: u64,
         limit: u64,
     },
-    #[error("Module '{module}' at '{}' is not valid UTF-8 (first invalid byte at offset {offset})", path.display())]
+    #[error("Module '{module}' is not valid UTF-8: the first invalid byte is at {}:{line}:{column}", path.display())]
     NotUtf8 {
         module: String,
         path: PathBuf,
         offset: usize,
+        /// One-based, the column in characters of the valid text before the byte.
+        line: u32,
+        column: u32,
     },
     #[error("Module '{module}' at '{}' cannot be read: {message}", path.display())]
     Unreadable {

@@ -98,6 +98,9 @@ pub struct BuildOptions {
 pub struct EntryError {
     pub path: PathBuf,
     pub message: String,
+    /// The one-based line and column (in characters) of the problem in the file, when
+    /// it is in its content (a byte that is not UTF-8).
+    pub position: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -133,11 +136,20 @@ impl ModuleGraph {
         let entry_path = std::fs::canonicalize(entry).map_err(|e| EntryError {
             path: entry.to_path_buf(),
             message: e.to_string(),
+            position: None,
         })?;
         let limit = resolver.config().max_module_size;
-        let file = cache.load(&entry_path, limit).map_err(|e| EntryError {
-            path: entry.to_path_buf(),
-            message: e.into_resolve_error(&entry_name(entry), entry).to_string(),
+        let file = cache.load(&entry_path, limit).map_err(|e| match e {
+            LoadError::NotUtf8 { line, column, .. } => EntryError {
+                path: entry.to_path_buf(),
+                message: "not valid UTF-8: ML source files must be UTF-8 text".to_string(),
+                position: Some((line, column)),
+            },
+            e => EntryError {
+                path: entry.to_path_buf(),
+                message: e.into_resolve_error(&entry_name(entry), entry).to_string(),
+                position: None,
+            },
         })?;
         let mut graph = ModuleGraph {
             modules: Vec::new(),
@@ -460,10 +472,14 @@ fn shown_relative(error: ResolveError, resolver: &Resolver) -> ResolveError {
             module,
             path,
             offset,
+            line,
+            column,
         } => ResolveError::NotUtf8 {
             path: shown(&path),
             module,
             offset,
+            line,
+            column,
         },
         ResolveError::Unreadable {
             module,

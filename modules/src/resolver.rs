@@ -10,7 +10,9 @@ use crate::config::{ProjectConfig, StdlibMode};
 use crate::error::ResolveError;
 use crate::file_protocol::{nearby_modules, FileProtocol, ImportRoot};
 use crate::protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
-use crate::stdlib::{is_stdlib_module, PYTHON_FORBIDDEN, PYTHON_WHITELIST_DEFAULT, STDLIB_MODULES};
+use crate::stdlib::{
+    is_python_forbidden, is_stdlib_module, PYTHON_WHITELIST_DEFAULT, STDLIB_MODULES,
+};
 use crate::suggest::suggestions;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
@@ -239,7 +241,7 @@ impl Resolver {
         if let Some(not_cached) = remote.not_cached {
             return Err(not_cached);
         }
-        if PYTHON_FORBIDDEN.contains(&parts[0].as_str()) {
+        if is_python_forbidden(&name) {
             return Err(ResolveError::Forbidden {
                 module: name.clone(),
                 reason: format!(

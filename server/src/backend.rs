@@ -37,7 +37,13 @@ pub fn service(options: Options) -> (LspService<Backend>, tower_lsp_server::Clie
             crate::framing::INVALID_REQUEST_METHOD,
             Backend::invalid_request,
         )
+        .custom_method(crate::framing::FRAMING_ERROR_METHOD, Backend::framing_error)
         .finish()
+}
+
+#[derive(serde::Deserialize)]
+struct FramingErrorParams {
+    message: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -129,6 +135,16 @@ impl Backend {
     async fn invalid_request(&self) -> Result<Value> {
         self.log("a message that is not JSON-RPC was received");
         Err(Error::invalid_request())
+    }
+
+    /// The input stream broke (see `framing`): the answer carries why; the server then
+    /// stops.
+    async fn framing_error(&self, params: FramingErrorParams) -> Result<Value> {
+        Err(Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::InvalidRequest,
+            message: params.message.into(),
+            data: None,
+        })
     }
 
     async fn debug_flush(&self) -> Result<Value> {
@@ -381,7 +397,15 @@ impl LanguageServer for Backend {
         let doc = Document::new(&item.text, item.version, item.language_id);
         match self.world.open(item.uri.clone(), doc) {
             Some(path) => self.engine.send(Msg::Changed(path)),
-            None => self.publish_detached(item.uri).await,
+            None => {
+                if item.uri.scheme().as_str().eq_ignore_ascii_case("file") {
+                    self.log(format!(
+                        "{} is not a file of this machine (its host is not localhost): it is checked as a document that is not a file",
+                        item.uri.as_str()
+                    ));
+                }
+                self.publish_detached(item.uri).await
+            }
         }
     }
 
@@ -430,7 +454,8 @@ impl LanguageServer for Backend {
         let mut everything = false;
         let mut dirty = Vec::new();
         for change in params.changes {
-            let Some(path) = change.uri.to_file_path().map(|p| canonical(&p)) else {
+            // Only files of this machine (not `file://otherhost/…`).
+            let Some(path) = World::path_of(&change.uri) else {
                 continue;
             };
             if is_config_file(&path) {

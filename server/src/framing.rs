@@ -3,16 +3,25 @@
 //! checked here first: a body that is not JSON, or not a JSON-RPC message, is replaced by
 //! a request to an internal method that answers with the proper error (`-32700` parse
 //! error, `-32600` invalid request), so the client gets its error and the server goes on.
-//! Headers without `Content-Length` and oversized bodies are skipped.
+//! Headers without `Content-Length` are skipped.
+//!
+//! A `Content-Length` over [`MAX_BODY`] (or one that is not a number) cannot be
+//! followed: whether that many bytes will ever come is unknowable, and waiting for them
+//! would swallow every later message while the client waits for answers. The client
+//! gets an error answer (`-32600`), the server logs why on stderr and exits with a
+//! non-zero status: a dead server an editor can restart, never a hung one.
 
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
 pub const PARSE_ERROR_METHOD: &str = "mlpy/internal/parseError";
 pub const INVALID_REQUEST_METHOD: &str = "mlpy/internal/invalidRequest";
+/// Answered with `-32600` and the `message` of its parameters: the stream broke.
+pub const FRAMING_ERROR_METHOD: &str = "mlpy/internal/framingError";
 
-/// Messages larger than this are refused (and skipped).
-const MAX_BODY: usize = 256 * 1024 * 1024;
+/// The largest message body read (64 MiB: a module is 1 MiB at most by default; the
+/// biggest messages are whole documents).
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 fn frame(body: &[u8]) -> Vec<u8> {
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
@@ -53,17 +62,23 @@ pub fn vet(body: &[u8]) -> Vec<u8> {
     frame(m.to_string().as_bytes())
 }
 
-/// Copies LSP frames from `input` to `output`, vetting each.
-pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+/// Copies LSP frames from `input` to `output`, vetting each. Returns at the end of
+/// `input`, or with the reason the stream cannot be followed (an oversized or unreadable
+/// `Content-Length`), after an error answer for the client was passed on.
+pub async fn filter(
+    input: impl AsyncRead + Unpin,
+    mut output: impl AsyncWrite + Unpin,
+) -> Result<(), String> {
     let mut reader = BufReader::new(input);
     loop {
         // Headers, up to the empty line.
-        let mut length: Option<usize> = None;
+        let mut length: Option<Result<usize, String>> = None;
         let mut saw_header = false;
         loop {
             let mut line = String::new();
-            match reader.read_line(&mut line).await {
-                Ok(0) | Err(_) => return,
+            // A header line is short; a "line" of megabytes is not a header.
+            match (&mut reader).take(64 * 1024).read_line(&mut line).await {
+                Ok(0) | Err(_) => return Ok(()),
                 Ok(_) => {}
             }
             let line = line.trim_end_matches(['\r', '\n']);
@@ -76,41 +91,58 @@ pub async fn filter(input: impl AsyncRead + Unpin, mut output: impl AsyncWrite +
             saw_header = true;
             if let Some((name, value)) = line.split_once(':') {
                 if name.trim().eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().ok();
+                    let value = value.trim();
+                    length = Some(match value.parse::<usize>() {
+                        Ok(n) => Ok(n),
+                        // All digits, but too many for a usize: too large.
+                        Err(_)
+                            if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            Ok(usize::MAX)
+                        }
+                        Err(_) => Err(format!(
+                            "a message with the Content-Length '{}' (not a number of bytes)",
+                            value.chars().take(40).collect::<String>()
+                        )),
+                    });
                 }
             }
         }
-        let Some(length) = length else {
-            eprintln!("mlpy lsp: a message without Content-Length was skipped");
-            continue;
+        let fatal = match length {
+            None => {
+                eprintln!("mlpy lsp: a message without Content-Length was skipped");
+                continue;
+            }
+            Some(Ok(length)) if length > MAX_BODY => format!(
+                "a message of {} bytes (Content-Length), over the limit of {} MiB",
+                if length == usize::MAX {
+                    "too many".to_string()
+                } else {
+                    length.to_string()
+                },
+                MAX_BODY >> 20
+            ),
+            Some(Err(what)) => what,
+            Some(Ok(length)) => {
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).await.is_err() {
+                    return Ok(());
+                }
+                if output.write_all(&vet(&body)).await.is_err() {
+                    return Ok(());
+                }
+                let _ = output.flush().await;
+                continue;
+            }
         };
-        if length > MAX_BODY {
-            eprintln!("mlpy lsp: a message of {length} bytes was refused");
-            let mut skip = (&mut reader).take(length as u64);
-            if tokio::io::copy(&mut skip, &mut tokio::io::sink())
-                .await
-                .is_err()
-            {
-                return;
-            }
-            let m = json!({"jsonrpc": "2.0", "id": null, "method": INVALID_REQUEST_METHOD});
-            if output
-                .write_all(&frame(m.to_string().as_bytes()))
-                .await
-                .is_err()
-            {
-                return;
-            }
-            continue;
-        }
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).await.is_err() {
-            return;
-        }
-        if output.write_all(&vet(&body)).await.is_err() {
-            return;
-        }
+        // Logged by `mlpy lsp` as it exits (`run_stdio` returns it).
+        let message = format!(
+            "the language server received {fatal}: where the next message starts cannot be known, so it stops"
+        );
+        let m = json!({"jsonrpc": "2.0", "id": null, "method": FRAMING_ERROR_METHOD, "params": {"message": message}});
+        let _ = output.write_all(&frame(m.to_string().as_bytes())).await;
         let _ = output.flush().await;
+        return Err(message);
     }
 }
 

@@ -32,7 +32,8 @@ pub struct Options {
 }
 
 /// Serves LSP over standard input and output until the client says `exit` or closes
-/// the stream.
+/// the stream. An input stream that cannot be followed (a `Content-Length` over
+/// [`framing::MAX_BODY`]) ends the server with an error.
 pub fn run_stdio(options: Options) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -40,9 +41,21 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
         .thread_name("mlpy-lsp")
         .enable_all()
         .build()?;
+    // Why the input stream broke, set before the filter closes the server's input (so
+    // it is there when the server sees the end of its input).
+    let broken: std::sync::Arc<std::sync::Mutex<Option<String>>> = Default::default();
+    let slot = broken.clone();
     runtime.block_on(async move {
         let (input, filtered) = tokio::io::duplex(1 << 16);
-        tokio::spawn(framing::filter(tokio::io::stdin(), input));
+        tokio::spawn(async move {
+            let mut input = input;
+            let result = framing::filter(tokio::io::stdin(), &mut input).await;
+            if let Err(message) = result {
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(message);
+            }
+            // Only now does the server see the end of its input.
+            drop(input);
+        });
         let stdout = tokio::io::stdout();
         let (service, socket) = backend::service(options);
         tower_lsp_server::Server::new(filtered, stdout, socket)
@@ -52,5 +65,9 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
     });
     // Blocking tasks still running (a slow command) must not keep the process alive.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    Ok(())
+    let broken = broken.lock().unwrap_or_else(|p| p.into_inner()).take();
+    match broken {
+        Some(message) => Err(std::io::Error::other(message)),
+        None => Ok(()),
+    }
 }

@@ -99,6 +99,21 @@ pub struct World {
     settings: RwLock<Settings>,
 }
 
+/// A `file:` URI of this machine: no authority, an empty one (`file:///a.ml`), or the
+/// host `localhost` (RFC 8089), without user or port.
+pub fn is_local_file_uri(uri: &Uri) -> bool {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return false;
+    }
+    match uri.authority() {
+        None => true,
+        Some(authority) => {
+            let text = authority.as_str();
+            text.is_empty() || text.eq_ignore_ascii_case("localhost")
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -138,9 +153,13 @@ impl World {
     // ---- paths and URIs ----
 
     /// The canonical path of a `file:` URI (the path as given when the file does not
-    /// exist; its folder canonicalised when that exists).
+    /// exist; its folder canonicalised when that exists). `None` for a URI that names no
+    /// local file: another scheme, or a `file:` URI with a host other than `localhost`
+    /// (`file://server/share/a.ml` is on another machine; `to_file_path` would drop the
+    /// host and read `/share/a.ml` here). Such documents are checked from their text,
+    /// like `untitled:` ones.
     pub fn path_of(uri: &Uri) -> Option<PathBuf> {
-        if uri.scheme().as_str() != "file" {
+        if !is_local_file_uri(uri) {
             return None;
         }
         let path = uri.to_file_path()?.into_owned();

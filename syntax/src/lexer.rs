@@ -57,9 +57,12 @@ pub(crate) fn lex(
         brackets: Vec::new(),
         in_import: false,
         last_scan: [None, None],
+        late_errors: Vec::new(),
     };
     lexer.run();
-    lexer.errors
+    let mut errors = lexer.errors;
+    errors.append(&mut lexer.late_errors);
+    errors
 }
 
 /// What the previous significant token means for the one being lexed.
@@ -127,6 +130,9 @@ struct Lexer<'a, S> {
     /// Per quote (`"`, `'`): the last full scan for a closing quote, as the opening
     /// quote's offset and the closing quote's (`None`: there was none).
     last_scan: [Option<(usize, Option<usize>)>; 2],
+    /// Errors about well-formed tokens (lone surrogate escapes), added to `errors` at
+    /// the end: a token is flagged to the parser as broken when it adds to `errors`.
+    late_errors: Vec<SyntaxError>,
 }
 
 impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
@@ -277,7 +283,39 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
             ));
         }
         self.pos = end;
+        self.lone_surrogates();
         STRING
+    }
+
+    /// Reports the `\uXXXX` escapes of the string just lexed that are half of a UTF-16
+    /// surrogate pair without the other half: no character has that code, so the
+    /// literal cannot mean what it says. Kept apart from `errors` until the end: the
+    /// token itself is well formed, and the parser must not take it for a broken one.
+    fn lone_surrogates(&mut self) {
+        let raw = &self.text[self.start..self.pos];
+        if !raw.contains("\\u") {
+            return;
+        }
+        let (offset, body) = crate::text::literal_body(raw);
+        for (range, unit) in crate::text::lone_surrogates(body) {
+            let start = self.start + offset + range.start;
+            let message = if unit < 0xDC00 {
+                format!(
+                    "lone surrogate `\\u{unit:04X}`: a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF escape, the pair is one character (`\\uD83D\\uDE00` is 😀)"
+                )
+            } else {
+                format!(
+                    "lone surrogate `\\u{unit:04X}`: a \\uDC00-\\uDFFF escape is the second half of a pair and must follow a \\uD800-\\uDBFF escape (`\\uD83D\\uDE00` is 😀)"
+                )
+            };
+            self.late_errors.push(SyntaxError::new(
+                message,
+                TextRange::at(
+                    TextSize::from(start as u32),
+                    TextSize::from(range.len() as u32),
+                ),
+            ));
+        }
     }
 
     /// Finds the end of the string literal whose opening quote is at `open`: just after
@@ -699,5 +737,30 @@ mod tests {
         assert_eq!(errors.len(), 1);
         let (_, errors) = tokenize("a | b; c $ d; é");
         assert_eq!(errors.len(), 3);
+    }
+
+    #[test]
+    fn lone_surrogate_escapes() {
+        let text = r#"x = "ok \uD83D\uDE00"; y = 'a\uD83Db' + "\uDE00";"#;
+        let (tokens, errors) = tokenize(text);
+        assert_eq!(tokens.iter().filter(|t| t.kind == STRING).count(), 3);
+        let found: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|e| {
+                let start = usize::from(e.range.start());
+                (start, &text[start..usize::from(e.range.end())])
+            })
+            .collect();
+        let high = text.find(r"\uD83Db").unwrap();
+        let low = text.rfind(r"\uDE00").unwrap();
+        assert_eq!(found, [(high, r"\uD83D"), (low, r"\uDE00")]);
+        assert!(
+            errors[0].message.contains("lone surrogate"),
+            "{}",
+            errors[0]
+        );
+        // The literal is well formed: the parser reports nothing more.
+        let parse = crate::parse(text);
+        assert_eq!(parse.errors().len(), 2, "{:?}", parse.errors());
     }
 }

@@ -4,23 +4,33 @@
 ///
 /// `\n \t \r \\ \" \' \0 \uXXXX` are processed; every other backslash sequence (`\d`,
 /// `\b`, `\.` …) is kept verbatim so that regular expressions work unchanged. An
-/// unterminated literal yields what is there.
+/// unterminated literal yields what is there. A UTF-16 surrogate pair written as two
+/// escapes (`\uD83D\uDE00`) is one character (😀); a lone surrogate, which no character
+/// is, stays verbatim (the lexer reports it: [`lone_surrogates`]).
 pub fn string_value(raw: &str) -> String {
+    let (_, body) = literal_body(raw);
+    unescape(body)
+}
+
+/// The body of a string literal token (without its quotes) and the body's offset in
+/// `raw`.
+pub fn literal_body(raw: &str) -> (usize, &str) {
     let Some(quote) = raw.chars().next() else {
-        return String::new();
+        return (0, "");
     };
-    let body = &raw[quote.len_utf8()..];
+    let start = quote.len_utf8();
+    let body = &raw[start..];
     let closed = match body.strip_suffix(quote) {
         // The final quote closes the literal unless a backslash escapes it, as in the
         // unterminated `"abc\"`.
         Some(inner) => inner.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 0,
         None => false,
     };
-    unescape(if closed {
-        &body[..body.len() - 1]
+    if closed {
+        (start, &body[..body.len() - quote.len_utf8()])
     } else {
-        body
-    })
+        (start, body)
+    }
 }
 
 /// Processes the escapes of a string literal's body.
@@ -28,43 +38,81 @@ pub fn unescape(body: &str) -> String {
     if !body.contains('\\') {
         return body.to_string();
     }
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.peek().copied() {
-            Some('n') => push_escaped(&mut out, &mut chars, '\n'),
-            Some('t') => push_escaped(&mut out, &mut chars, '\t'),
-            Some('r') => push_escaped(&mut out, &mut chars, '\r'),
-            Some('0') => push_escaped(&mut out, &mut chars, '\0'),
-            Some(q @ ('\\' | '"' | '\'')) => push_escaped(&mut out, &mut chars, q),
-            Some('u') => {
-                let rest: String = chars.clone().skip(1).take(4).collect();
-                let decoded = (rest.len() == 4 && rest.chars().all(|h| h.is_ascii_hexdigit()))
-                    .then(|| u32::from_str_radix(&rest, 16).ok().and_then(char::from_u32))
-                    .flatten();
-                match decoded {
-                    Some(ch) => {
-                        out.push(ch);
-                        for _ in 0..5 {
-                            chars.next();
-                        }
-                    }
-                    None => out.push('\\'),
-                }
-            }
-            _ => out.push('\\'),
-        }
-    }
-    out
+    decode(body, |_, _| {})
 }
 
-fn push_escaped(out: &mut String, chars: &mut std::iter::Peekable<std::str::Chars<'_>>, ch: char) {
-    out.push(ch);
-    chars.next();
+/// The `\uXXXX` escapes of a string literal's body that are half of a surrogate pair
+/// without the other half (a high one not followed by a low one, or a low one alone):
+/// each as its byte range in `body` and its code unit.
+pub fn lone_surrogates(body: &str) -> Vec<(std::ops::Range<usize>, u32)> {
+    let mut found = Vec::new();
+    if body.contains("\\u") {
+        decode(body, |range, unit| found.push((range, unit)));
+    }
+    found
+}
+
+/// The four hex digits of a `\uXXXX` escape at the start of `s` (`s` starts with `\u`).
+fn u_escape(s: &str) -> Option<u32> {
+    let hex = s.strip_prefix("\\u")?.get(..4)?;
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(hex, 16).ok()
+}
+
+fn decode(body: &str, mut lone: impl FnMut(std::ops::Range<usize>, u32)) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut pos = 0;
+    while let Some(found) = body[pos..].find('\\') {
+        let at = pos + found;
+        out.push_str(&body[pos..at]);
+        let escape = &body[at..];
+        // What the escape stands for and how many bytes it takes; `None`: the backslash
+        // is kept and the text after it read as ordinary text.
+        let decoded: Option<(char, usize)> = match escape.as_bytes().get(1) {
+            Some(b'n') => Some(('\n', 2)),
+            Some(b't') => Some(('\t', 2)),
+            Some(b'r') => Some(('\r', 2)),
+            Some(b'0') => Some(('\0', 2)),
+            Some(b'\\') => Some(('\\', 2)),
+            Some(b'"') => Some(('"', 2)),
+            Some(b'\'') => Some(('\'', 2)),
+            Some(b'u') => match u_escape(escape) {
+                Some(high @ 0xD800..=0xDBFF) => {
+                    match u_escape(&escape[6..]).filter(|low| (0xDC00..=0xDFFF).contains(low)) {
+                        Some(low) => {
+                            let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                            char::from_u32(code).map(|c| (c, 12))
+                        }
+                        None => {
+                            lone(at..at + 6, high);
+                            None
+                        }
+                    }
+                }
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    lone(at..at + 6, low);
+                    None
+                }
+                Some(code) => char::from_u32(code).map(|c| (c, 6)),
+                None => None,
+            },
+            _ => None,
+        };
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                pos = at + len;
+            }
+            None => {
+                out.push('\\');
+                pos = at + 1;
+            }
+        }
+    }
+    out.push_str(&body[pos..]);
+    out
 }
 
 /// The value of a number literal, as Python source for the same value.
@@ -117,6 +165,52 @@ mod tests {
         assert_eq!(string_value(r#""a\\b""#), r"a\b");
         assert_eq!(string_value(r#""open"#), "open");
         assert_eq!(string_value(r#""end\""#), "end\"");
+        assert_eq!(string_value(r#""\\u0041""#), r"\u0041");
+        assert_eq!(string_value(r#""\u00""#), r"\u00");
+    }
+
+    /// Surrogate pairs at the start, middle and end, several in a row, lone halves,
+    /// reversed halves, and escaped backslashes that make `\uD83D` plain text.
+    #[test]
+    fn surrogate_pairs() {
+        let pair = r"\uD83D\uDE00";
+        for (raw, value) in [
+            (format!("\"{pair}\""), "😀".to_string()),
+            (format!("\"{pair}x\""), "😀x".to_string()),
+            (format!("\"x{pair}\""), "x😀".to_string()),
+            (format!("\"a{pair}b\""), "a😀b".to_string()),
+            (format!("'{pair}{pair}'"), "😀😀".to_string()),
+            (r#""\ud83d\ude00""#.to_string(), "😀".to_string()),
+            (r#""\uDBFF\uDFFF""#.to_string(), "\u{10FFFF}".to_string()),
+            (r#""\uD800\uDC00""#.to_string(), "\u{10000}".to_string()),
+        ] {
+            assert_eq!(string_value(&raw), value, "{raw}");
+            assert!(lone_surrogates(literal_body(&raw).1).is_empty(), "{raw}");
+        }
+        let lone = |raw: &str| -> Vec<(usize, u32)> {
+            let (start, body) = literal_body(raw);
+            lone_surrogates(body)
+                .into_iter()
+                .map(|(r, unit)| {
+                    assert_eq!(r.len(), 6);
+                    (start + r.start, unit)
+                })
+                .collect()
+        };
+        assert_eq!(lone(r#""\uD83D""#), [(1, 0xD83D)]);
+        assert_eq!(lone(r#""x\uDE00y""#), [(2, 0xDE00)]);
+        assert_eq!(lone(r#""\uD83Dx\uDE00""#), [(1, 0xD83D), (8, 0xDE00)]);
+        // Reversed: the low half comes first, then a high half with nothing after it.
+        assert_eq!(lone(r#""\uDE00\uD83D""#), [(1, 0xDE00), (7, 0xD83D)]);
+        // Two high halves, then a low one: the first is alone, the second pairs.
+        assert_eq!(lone(r#""\uD83D\uD83D\uDE00""#), [(1, 0xD83D)]);
+        assert_eq!(string_value(r#""\uD83D\uD83D\uDE00""#), "\\uD83D😀");
+        assert_eq!(lone(r#""\uD83D\u0041""#), [(1, 0xD83D)]);
+        // Unterminated literal: still found.
+        assert_eq!(lone(r#""\uD83D"#), [(1, 0xD83D)]);
+        // `\\uD83D` is a backslash and text, not an escape.
+        assert!(lone(r#""\\uD83D""#).is_empty());
+        assert_eq!(string_value(r#""\uD83D""#), r"\uD83D");
     }
 
     #[test]

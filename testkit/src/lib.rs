@@ -10,6 +10,7 @@
 //!
 //! Nothing here ever connects anywhere: the servers only accept connections on loopback.
 
+pub mod attacks;
 pub mod synthetic;
 
 use rcgen::{

@@ -338,6 +338,18 @@ impl Client {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Waits for the server to exit on its own (at most [`TIMEOUT`]); its exit status.
+    pub fn wait_exit(&mut self) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
     /// RSS of the server in KiB (Linux).
     pub fn rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))

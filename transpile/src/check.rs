@@ -10,8 +10,11 @@
 //!   (reads and writes: emitter-internal names use that prefix), dangerous Python builtins,
 //!   dangerous imports, dangerous code patterns in strings, reflection members, overly
 //!   broad capability declarations;
-//! * capabilities a module declares but the program is not granted (a warning).
+//! * capabilities a module declares but the program is not granted (a warning);
+//! * what Python's compiler refuses or warns about in the emitted code: integer literals
+//!   over 4300 digits, indexing that fails whatever the values (`1[0]`, `"abc"["x"]`).
 
+use crate::emit::is_stringy;
 use crate::facts::{FieldRef, ProgramFacts, Target};
 use crate::names::{is_reserved, RENAME_PREFIX};
 use crate::runtime::{self, capability_covered, declared_capabilities};
@@ -19,7 +22,8 @@ use mlpy_modules::scopes::NameRes;
 use mlpy_modules::stdlib::{BUILTINS, STDLIB_MODULES};
 use mlpy_modules::suggest::suggestions;
 use mlpy_modules::{Diagnostic, EdgeTarget, ModuleId};
-use mlpy_syntax::ast::{self, ArrowBody, AstNode, Expr};
+use mlpy_syntax::ast::{self, ArrowBody, AstNode, BinOp, Expr};
+use mlpy_syntax::text::{number_value, NumberValue};
 use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, WalkEvent};
 use rowan::NodeOrToken;
 use std::collections::{HashMap, HashSet};
@@ -114,6 +118,9 @@ const MAX_INDENT: u32 = 90; // indentation levels (Python: 100)
 const MAX_STATIC_BLOCKS: u32 = 20; // nested loops and try blocks in one function (Python: 20)
 const MAX_BRACKETS: u32 = 150; // nested brackets (Python: 200)
 const MAX_EXPR_DEPTH: u32 = 1000; // nested expressions (Python's compiler recursion)
+/// Digits of an integer literal: CPython's `int_max_str_digits` default (3.11+, and the
+/// 3.9.14 and 3.10.7 security releases); older Pythons accept it too.
+const MAX_INT_DIGITS: usize = 4300;
 
 impl Checker<'_, '_> {
     fn error(&mut self, code: &'static str, range: TextRange, message: String) -> &mut Diagnostic {
@@ -152,9 +159,16 @@ impl Checker<'_, '_> {
                         }
                         SyntaxKind::LITERAL => {
                             if let Some(token) = node.first_token() {
-                                if token.kind() == SyntaxKind::STRING {
-                                    self.string_literal(&token);
+                                match token.kind() {
+                                    SyntaxKind::STRING => self.string_literal(&token),
+                                    SyntaxKind::NUMBER => self.number_literal(&token),
+                                    _ => {}
                                 }
+                            }
+                        }
+                        SyntaxKind::INDEX_EXPR => {
+                            if let Some(index) = ast::IndexExpr::cast(node.clone()) {
+                                self.index_expr(&index);
                             }
                         }
                         _ => {}
@@ -495,6 +509,133 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// Integer literals Python refuses to compile: CPython limits the conversion of
+    /// decimal text to `int` to 4300 digits (3.11+, and the 3.9 and 3.10 security
+    /// releases), a literal too.
+    fn number_literal(&mut self, token: &SyntaxToken) {
+        let NumberValue::Int(digits) = number_value(token.text()) else {
+            return;
+        };
+        let count = digits.trim_start_matches('-').len();
+        if count > MAX_INT_DIGITS {
+            self.error(
+                "integer-too-large",
+                token.text_range(),
+                format!("integer literal of {count} digits: Python accepts at most {MAX_INT_DIGITS} digits in an integer literal"),
+            )
+            .notes
+            .push("compute the number with arithmetic (e.g. a product of smaller numbers), or use a float if an approximation will do".to_string());
+        }
+    }
+
+    /// `a[i]` that fails whatever happens, told by the kinds of values alone: indexing a
+    /// number, boolean, null or function, or a string or array with an index that is not
+    /// a whole number. Python's compiler warns about these (`SyntaxWarning: 'int' object
+    /// is not subscriptable; perhaps you missed a comma?`, naming the emitted file), so
+    /// they are reported here, at the ML place.
+    fn index_expr(&mut self, index: &ast::IndexExpr) {
+        let Some(base) = index.base() else {
+            return;
+        };
+        let base_kind = self.kind_of(&base);
+        if let Some(kind @ (Kind::Int | Kind::Float | Kind::Bool | Kind::Null | Kind::Function)) =
+            base_kind
+        {
+            self.error(
+                "invalid-index",
+                base.syntax().text_range(),
+                format!("{} cannot be indexed", kind.described()),
+            )
+            .notes
+            .push(
+                "only strings, arrays and objects can be indexed: this fails whenever it runs"
+                    .to_string(),
+            );
+            return;
+        }
+        let (Some(container @ (Kind::Str | Kind::List)), Some(i)) = (base_kind, index.index())
+        else {
+            return;
+        };
+        if let Some(kind) = self.kind_of(&i) {
+            if !matches!(kind, Kind::Int | Kind::Bool) {
+                self.error(
+                    "invalid-index",
+                    i.syntax().text_range(),
+                    format!(
+                        "{} cannot be indexed with {}",
+                        container.described(),
+                        kind.described()
+                    ),
+                )
+                .notes
+                .push("the index of a string or an array is a whole number: this fails whenever it runs".to_string());
+            }
+        }
+    }
+
+    /// The kind of value an expression certainly has, when its form alone tells (literals
+    /// and what is computed from literals only), else `None`.
+    fn kind_of(&self, e: &Expr) -> Option<Kind> {
+        use ast::LiteralValue as V;
+        let e = e.clone().unparenthesized()?;
+        let numeric = |k: Kind| matches!(k, Kind::Int | Kind::Bool | Kind::Float);
+        let number = |a: Kind, b: Kind| {
+            if a == Kind::Float || b == Kind::Float {
+                Kind::Float
+            } else {
+                Kind::Int
+            }
+        };
+        match &e {
+            Expr::Literal(l) => match l.value()? {
+                V::String(_) => Some(Kind::Str),
+                V::Bool(_) => Some(Kind::Bool),
+                V::Number(NumberValue::Int(_)) => Some(Kind::Int),
+                V::Number(NumberValue::Float(..)) => Some(Kind::Float),
+            },
+            Expr::Path(p) => {
+                let token = p.name_ref()?.ident_token()?;
+                (self.facts.scopes(self.id).resolve(token.text_range()) == NameRes::Null)
+                    .then_some(Kind::Null)
+            }
+            Expr::Array(_) => Some(Kind::List),
+            Expr::Object(_) => Some(Kind::Dict),
+            Expr::Arrow(_) => Some(Kind::Function),
+            Expr::Prefix(p) => match p.op()? {
+                ast::PrefixOp::Not => Some(Kind::Bool),
+                ast::PrefixOp::Neg => match self.kind_of(&p.operand()?)? {
+                    Kind::Int | Kind::Bool => Some(Kind::Int),
+                    Kind::Float => Some(Kind::Float),
+                    _ => None,
+                },
+            },
+            Expr::Bin(b) => {
+                let op = b.op()?;
+                // The string `+`: every operand becomes a string (the emitter's rule).
+                if op == BinOp::Add && is_stringy(&e) {
+                    return Some(Kind::Str);
+                }
+                let l = self.kind_of(&b.lhs()?)?;
+                let r = self.kind_of(&b.rhs()?)?;
+                let int_like = |k: Kind| matches!(k, Kind::Int | Kind::Bool);
+                match op {
+                    BinOp::Add if numeric(l) && numeric(r) => Some(number(l, r)),
+                    BinOp::Add if l == r && matches!(l, Kind::Str | Kind::List) => Some(l),
+                    BinOp::Sub | BinOp::FloorDiv | BinOp::Rem if numeric(l) && numeric(r) => {
+                        Some(number(l, r))
+                    }
+                    BinOp::Mul if numeric(l) && numeric(r) => Some(number(l, r)),
+                    BinOp::Mul if matches!(l, Kind::Str | Kind::List) && int_like(r) => Some(l),
+                    BinOp::Mul if int_like(l) && matches!(r, Kind::Str | Kind::List) => Some(r),
+                    BinOp::Div if numeric(l) && numeric(r) => Some(Kind::Float),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     // ---- statements ----
 
     fn params(&mut self, params: Vec<ast::Param>) {
@@ -594,7 +735,7 @@ impl Checker<'_, '_> {
                 continue;
             };
             let first = parts[0].as_str();
-            if mlpy_modules::stdlib::PYTHON_FORBIDDEN.contains(&first)
+            if mlpy_modules::stdlib::REFERENCE_DANGEROUS_IMPORTS.contains(&first)
                 && !matches!(edge.target, Ok(EdgeTarget::Stdlib(_)))
             {
                 self.error(
@@ -688,6 +829,34 @@ impl Checker<'_, '_> {
                 "names that are Python keywords get the prefix 'ml_'; rename one of the two"
                     .to_string(),
             );
+        }
+    }
+}
+
+/// The kinds of values `kind_of` can tell from an expression's form.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Int,
+    Float,
+    Bool,
+    Null,
+    Str,
+    List,
+    Dict,
+    Function,
+}
+
+impl Kind {
+    fn described(self) -> &'static str {
+        match self {
+            Kind::Int => "a number",
+            Kind::Float => "a float",
+            Kind::Bool => "a boolean",
+            Kind::Null => "null",
+            Kind::Str => "a string",
+            Kind::List => "an array",
+            Kind::Dict => "an object",
+            Kind::Function => "a function",
         }
     }
 }

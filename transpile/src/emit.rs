@@ -403,11 +403,17 @@ impl Emitter<'_, '_> {
                     format!("import {py} as {local}")
                 }
             }
+            // Python modules come through the membrane, never a bare `import`.
             EdgeTarget::Python(name) => {
                 if aliased {
-                    format!("import {name} as {alias_py}")
+                    format!("{alias_py} = __ml.import_python({})", py_string(name))
                 } else {
-                    format!("import {name}")
+                    let top = name.split('.').next().unwrap_or(name);
+                    if top == name {
+                        format!("{top} = __ml.import_python({})", py_string(name))
+                    } else {
+                        format!("{top} = __ml.import_python({}, True)", py_string(name))
+                    }
                 }
             }
         };
@@ -861,7 +867,17 @@ impl Emitter<'_, '_> {
                     self.builtin_module = true;
                     (format!("builtin.{member}"), true)
                 }
-                Target::Python(_) => (format!("{}.{member}", module.py), true),
+                Target::Python(_) => {
+                    // Through the membrane: `__ml.mcall` reads the member by its rules.
+                    let recv = python_module_expr(&module.py);
+                    let name = py_string(&member);
+                    return Some(self.dynamic_call(
+                        "__ml.mcall",
+                        &format!("{recv}, {name}"),
+                        args,
+                        close,
+                    ));
+                }
                 Target::Namespace => {
                     let py = module.py.clone();
                     let name = py_string(&member);
@@ -900,6 +916,9 @@ impl Emitter<'_, '_> {
     fn field(&mut self, f: &ast::FieldExpr) -> Code {
         let field_ref = self.facts.field_ref(self.id, f);
         if let Some(FieldRef::Module(module)) = &field_ref {
+            if let Target::Python(_) = module.target {
+                return Code::atom(python_module_expr(&module.py));
+            }
             return Code::atom(module.py.clone());
         }
         let member = f.field_name().unwrap_or_default();
@@ -915,8 +934,13 @@ impl Emitter<'_, '_> {
                         self.facts.member_py_name(*m, &member)
                     ))
                 }
-                Target::Stdlib(_) | Target::Python(_) => {
-                    return Code::atom(format!("{}.{member}", module.py))
+                Target::Stdlib(_) => return Code::atom(format!("{}.{member}", module.py)),
+                Target::Python(_) => {
+                    return Code::atom(format!(
+                        "__ml.attr({}, {})",
+                        python_module_expr(&module.py),
+                        py_string(&member)
+                    ))
                 }
                 Target::Builtins => {
                     self.builtin_module = true;
@@ -1002,6 +1026,17 @@ impl Emitter<'_, '_> {
     }
 }
 
+/// A Python module of `stdlib_mode: "python"` written `a.b.c`: every step after the bound
+/// name is a membrane read (`__ml.attr`), never a Python attribute.
+fn python_module_expr(py: &str) -> String {
+    let mut parts = py.split('.');
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        out = format!("__ml.attr({out}, {})", py_string(part));
+    }
+    out
+}
+
 fn next_prec(p: Prec) -> Prec {
     match p {
         Prec::Lambda => Prec::Or,
@@ -1029,14 +1064,15 @@ fn literal(l: &ast::Literal) -> Code {
             Code::new(digits, prec)
         }
         Some(LiteralValue::Number(NumberValue::Float(text, value))) => {
+            // Not `float("inf")`: no Python builtin is reachable from emitted code.
             let text = if value.is_finite() {
                 text
             } else if value.is_nan() {
-                "float(\"nan\")".to_string()
+                "__ml.NAN".to_string()
             } else if value > 0.0 {
-                "float(\"inf\")".to_string()
+                "__ml.INF".to_string()
             } else {
-                "-float(\"inf\")".to_string()
+                "-__ml.INF".to_string()
             };
             let prec = if text.starts_with('-') {
                 Prec::Unary
@@ -1050,8 +1086,8 @@ fn literal(l: &ast::Literal) -> Code {
 }
 
 /// A string literal, or a `+` chain containing one (the reference's rule for the string
-/// `+`, parentheses ignored).
-fn is_stringy(e: &Expr) -> bool {
+/// `+`, parentheses ignored). The checker asks the same question.
+pub(crate) fn is_stringy(e: &Expr) -> bool {
     match e.clone().unparenthesized() {
         Some(Expr::Literal(l)) => l.is_string(),
         Some(Expr::Bin(b)) => {

@@ -24,8 +24,13 @@ pub mod names;
 mod output;
 pub mod pyliteral;
 pub mod runtime;
+pub mod write;
 
 pub use output::{relative_path, OutputFile};
+pub use write::{
+    write_output_tree, write_single_file, write_tree, written_by_mlpy, WriteError, WriteOptions,
+    OUTPUT_MARKER,
+};
 
 use facts::ProgramFacts;
 use mlpy_modules::{Diagnostic, ModuleGraph, ProjectConfig};
@@ -165,96 +170,26 @@ pub fn transpile_multi(
     })
 }
 
-/// The file that marks a folder as mlpy's output (so that it may be replaced).
-pub const OUTPUT_MARKER: &str = ".mlpy-output";
-
-/// Writes `files` as the folder `dest`, atomically: everything goes to a temporary folder
-/// beside `dest`, which then replaces `dest`. On failure nothing is left behind. A `dest`
-/// that exists must be empty or an earlier output (it holds [`OUTPUT_MARKER`]): a folder
-/// of the user's is never replaced.
-pub fn write_tree(files: &[OutputFile], dest: &Path) -> std::io::Result<()> {
-    if dest.exists() {
-        let replaceable = dest.is_dir()
-            && (dest.join(OUTPUT_MARKER).is_file() || std::fs::read_dir(dest)?.next().is_none());
-        if !replaceable {
-            return Err(std::io::Error::other(format!(
-                "{} exists and is not an output folder of mlpy (it has no {OUTPUT_MARKER}); choose a new or empty folder",
-                dest.display()
-            )));
-        }
-    }
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".to_string());
-    let temp = unique_sibling(&parent, &format!(".{name}.tmp"));
-    let result = (|| {
-        std::fs::create_dir_all(&temp)?;
-        std::fs::write(
-            temp.join(OUTPUT_MARKER),
-            "Written by mlpy; the next transpile to this folder replaces it entirely.\n",
-        )?;
-        for file in files {
-            let path = temp.join(&file.path);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&path, file.contents.as_bytes())?;
-        }
-        replace_dir(&temp, dest)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&temp);
-    }
-    result
-}
-
-/// Moves the folder `from` to `to`, replacing what is there.
-fn replace_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    match std::fs::rename(from, to) {
-        Ok(()) => Ok(()),
-        Err(_) if to.exists() => {
-            let parent = to.parent().unwrap_or(Path::new("."));
-            let old = unique_sibling(parent, ".mlpy-old");
-            std::fs::rename(to, &old)?;
-            let moved = std::fs::rename(from, to);
-            if moved.is_err() {
-                let _ = std::fs::rename(&old, to);
-            } else {
-                let _ = std::fs::remove_dir_all(&old);
-            }
-            moved
-        }
-        Err(e) => Err(e),
+/// The program as a folder *without the checks*: the static rules (unknown names, dangerous
+/// builtins, dunders) are not applied. Only the sandbox's attack suite uses it
+/// (`tests/sandbox_attacks.rs`), to show that the run-time layers hold on their own; the
+/// `mlpy` command never calls it.
+#[doc(hidden)]
+pub fn transpile_multi_unchecked(graph: &ModuleGraph, options: &Options) -> MultiFile {
+    let facts = ProgramFacts::new(graph);
+    let (files, entry) = output::multi_file(&facts, &options.capabilities, &options.source_base);
+    MultiFile {
+        files,
+        entry,
+        warnings: Vec::new(),
     }
 }
 
 /// Writes `contents` to the file `dest` atomically (temporary file, then rename), creating
-/// its folder.
+/// its folder. No check of what is there: `-o` uses [`write_single_file`].
 pub fn write_file(contents: &str, dest: &Path) -> std::io::Result<()> {
     if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
     mlpy_modules::remote::store::write_atomic(dest, contents.as_bytes())
-}
-
-fn unique_sibling(parent: &Path, stem: &str) -> PathBuf {
-    let pid = std::process::id();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let mut n = 0u32;
-    loop {
-        let candidate = parent.join(format!("{stem}.{pid}.{nanos}.{n}"));
-        if !candidate.exists() {
-            return candidate;
-        }
-        n += 1;
-    }
 }

@@ -7,8 +7,9 @@
 //!   renamed when it is the name of a Python standard-library module (or of the runtime
 //!   package), so that a user module `string.ml` cannot hide Python's `string`:
 //!   `string.utils` → `ml_string.utils`.
-//! * Names starting with `__` never reach the emitter (the checker refuses them), so every
-//!   emitter-internal name uses that prefix (`__ml`, `__arrow_1`, `__module_a_b`).
+//! * Every emitter-internal name starts with `__` (`__ml`, `__arrow_1`, `__module_a_b`);
+//!   an ML identifier starting with `__` (which the checker refuses anyway) is renamed
+//!   like a keyword, so no ML name can ever be a glue name.
 
 /// Python's keywords (3.9 to 3.13), sorted.
 pub const PYTHON_KEYWORDS: &[&str] = &[
@@ -330,47 +331,51 @@ pub const PYTHON_STDLIB_MODULES: &[&str] = &[
 /// The prefix given to renamed names.
 pub const RENAME_PREFIX: &str = "ml_";
 
-/// Whether an ML identifier must be renamed in Python.
+/// Whether an ML identifier must be renamed in Python: a Python keyword, a name the emitted
+/// code relies on, or any name starting with `__` — the emitted glue's own names (`__ml`,
+/// `__builtins__`, `__arrow_1`) all start so, and renaming keeps ML names and glue names
+/// apart even when the checker's refusal of such names is not in the way.
 pub fn is_reserved(name: &str) -> bool {
-    matches!(
-        name,
-        "False"
-            | "None"
-            | "True"
-            | "and"
-            | "as"
-            | "assert"
-            | "async"
-            | "await"
-            | "break"
-            | "class"
-            | "continue"
-            | "def"
-            | "del"
-            | "elif"
-            | "else"
-            | "except"
-            | "finally"
-            | "for"
-            | "from"
-            | "global"
-            | "if"
-            | "import"
-            | "in"
-            | "is"
-            | "lambda"
-            | "nonlocal"
-            | "not"
-            | "or"
-            | "pass"
-            | "raise"
-            | "return"
-            | "try"
-            | "while"
-            | "with"
-            | "yield"
-            | "Exception"
-    )
+    name.starts_with("__")
+        || matches!(
+            name,
+            "False"
+                | "None"
+                | "True"
+                | "and"
+                | "as"
+                | "assert"
+                | "async"
+                | "await"
+                | "break"
+                | "class"
+                | "continue"
+                | "def"
+                | "del"
+                | "elif"
+                | "else"
+                | "except"
+                | "finally"
+                | "for"
+                | "from"
+                | "global"
+                | "if"
+                | "import"
+                | "in"
+                | "is"
+                | "lambda"
+                | "nonlocal"
+                | "not"
+                | "or"
+                | "pass"
+                | "raise"
+                | "return"
+                | "try"
+                | "while"
+                | "with"
+                | "yield"
+                | "Exception"
+        )
 }
 
 /// The Python name of an ML identifier.
@@ -434,6 +439,8 @@ mod tests {
         assert_eq!(py_name("None"), "ml_None");
         assert_eq!(py_name("Exception"), "ml_Exception");
         assert_eq!(py_name("list"), "list");
+        assert_eq!(py_name("__ml"), "ml___ml");
+        assert_eq!(py_name("__builtins__"), "ml___builtins__");
         assert_eq!(py_module_name("class"), "ml_class");
         assert_eq!(py_module_name("string.utils"), "ml_string.utils");
         assert_eq!(py_module_name("lib.string.if"), "lib.string.ml_if");

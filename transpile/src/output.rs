@@ -43,6 +43,11 @@ pub fn relative_path(path: &Path, base: &Path) -> String {
     parts.join("/")
 }
 
+/// The first line of every emitted file: the encoding is fixed, so no user text (a folder
+/// named `src coding=utf-7 x`) on the lines after it can choose another (PEP 263 reads
+/// only the first two lines, the second only when the first declares nothing).
+pub const CODING_LINE: &str = "# -*- coding: utf-8 -*-";
+
 /// Text safe inside a `#` comment: control characters (a line break in a folder's name)
 /// become spaces.
 fn in_comment(text: &str) -> String {
@@ -122,8 +127,8 @@ impl Writer {
         }
     }
 
-    /// The final `__ml.source_map(...)` line.
-    fn finish(mut self, ml_files: &[String]) -> String {
+    /// The `__ml.source_map(...)` line, then `run`: the line that runs the module's body.
+    fn finish(mut self, ml_files: &[String], run: &str) -> String {
         let files: Vec<String> = ml_files.iter().map(|f| py_string(f)).collect();
         self.map.push((0, 0));
         let map = compress_map(&self.map);
@@ -133,7 +138,46 @@ impl Writer {
             files.join(", "),
             py_string(&map)
         );
+        self.text.push_str(run);
+        self.text.push('\n');
         self.text
+    }
+
+    /// A module's ML code as the function `name`: its `global` line (every top-level
+    /// binding, so that they are the module's globals), its imports of builtins, its lines.
+    /// The runtime runs the function with the closed namespace as builtins.
+    fn body(&mut self, name: &str, module: &EmittedModule, extra_globals: &[&str], file: usize) {
+        self.raw(&format!("def {name}():"));
+        let mut globals: Vec<String> = extra_globals.iter().map(|g| g.to_string()).collect();
+        globals.extend(module.builtins.iter().cloned());
+        if module.builtin_module {
+            globals.push("builtin".to_string());
+        }
+        for g in &module.globals {
+            if !globals.contains(g) {
+                globals.push(g.clone());
+            }
+        }
+        if !globals.is_empty() {
+            self.raw(&format!("    global {}", globals.join(", ")));
+        }
+        if extra_globals.contains(&"__ml") {
+            self.raw("    import mlpy_runtime as __ml");
+        }
+        let imports = builtin_imports(module);
+        for line in &imports {
+            self.raw(&format!("    {line}"));
+        }
+        let has_code = !globals.is_empty()
+            || !imports.is_empty()
+            || module
+                .lines
+                .iter()
+                .any(|l| !l.text.is_empty() && !l.text.starts_with('#'));
+        self.lines(&module.lines, 1, file);
+        if !has_code {
+            self.raw("    pass");
+        }
     }
 }
 
@@ -192,6 +236,22 @@ fn builtin_imports(module: &EmittedModule) -> Vec<String> {
         out.push("import mlpy_runtime.builtins as builtin".to_string());
     }
     out
+}
+
+/// `__ml.arm([...])`: the runtime modules the program's modules use, imported before the
+/// audit hook is installed, then the hook.
+fn arm_line<'a>(modules: impl Iterator<Item = &'a EmittedModule>) -> String {
+    let mut preload: BTreeSet<String> = BTreeSet::new();
+    for m in modules {
+        if !m.builtins.is_empty() || m.builtin_module {
+            preload.insert("mlpy_runtime.builtins".to_string());
+        }
+        for s in &m.stdlib {
+            preload.insert(format!("mlpy_runtime.stdlib.{s}"));
+        }
+    }
+    let names: Vec<String> = preload.iter().map(|n| py_string(n)).collect();
+    format!("__ml.arm([{}])", names.join(", "))
 }
 
 fn grant_line(capabilities: &[String]) -> String {
@@ -253,6 +313,7 @@ pub fn single_file(facts: &ProgramFacts<'_>, capabilities: &[String], base: &Pat
             if extra == 1 { "" } else { "s" }
         )
     };
+    w.raw(CODING_LINE);
     w.raw(&header);
     w.raw("# Self-contained: the parts of mlpy_runtime it uses are embedded below.");
     let needed = needed_runtime(graph, emitted.values());
@@ -260,6 +321,7 @@ pub fn single_file(facts: &ProgramFacts<'_>, capabilities: &[String], base: &Pat
     w.raw("import mlpy_runtime as __ml");
     w.raw("__mlpy_module__ = True");
     w.raw(&grant_line(capabilities));
+    w.raw(&arm_line(emitted.values()));
     w.raw("__ml.install_excepthook()");
     let mut function_names: BTreeSet<String> = BTreeSet::new();
     for &id in &order {
@@ -282,38 +344,21 @@ pub fn single_file(facts: &ProgramFacts<'_>, capabilities: &[String], base: &Pat
             "# module {py} ({})",
             in_comment(&ml_files[file_index])
         ));
-        w.raw(&format!("def {function}():"));
-        let mut globals = vec!["__ml".to_string()];
-        globals.extend(module.builtins.iter().cloned());
-        if module.builtin_module {
-            globals.push("builtin".to_string());
-        }
-        for g in &module.globals {
-            if !globals.contains(g) {
-                globals.push(g.clone());
-            }
-        }
-        w.raw(&format!("    global {}", globals.join(", ")));
-        w.raw("    import mlpy_runtime as __ml");
-        for line in builtin_imports(module) {
-            w.raw(&format!("    {line}"));
-        }
-        w.lines(&module.lines, 1, file_index);
+        w.body(&function, module, &["__ml"], file_index);
         w.raw(&format!(
             "__ml.define_module({}, {function})",
             py_string(py)
         ));
     }
     let entry_module = &emitted[&graph.entry];
-    if order.len() > 1 {
-        w.raw("");
-        w.raw(&format!("# {}", in_comment(&ml_files[0])));
+    w.raw("");
+    w.raw(&format!("# {}", in_comment(&ml_files[0])));
+    let mut entry_function = "__main_body".to_string();
+    while function_names.contains(&entry_function) {
+        entry_function.push('_');
     }
-    for line in builtin_imports(entry_module) {
-        w.raw(&line);
-    }
-    w.lines(&entry_module.lines, 0, 0);
-    w.finish(&ml_files)
+    w.body(&entry_function, entry_module, &[], 0);
+    w.finish(&ml_files, &format!("__ml.run_main({entry_function})"))
 }
 
 /// The `mlpy_runtime` modules `needed`, embedded as sources and importable by name.
@@ -377,33 +422,50 @@ pub fn multi_file(
     let mut package_dirs: BTreeSet<String> = BTreeSet::new();
     let mut written: BTreeSet<String> = BTreeSet::new();
     let mut entry_path = PathBuf::new();
-    for node in &graph.modules {
-        let module = emit_module(facts, node.id);
+    let emitted: Vec<EmittedModule> = graph
+        .modules
+        .iter()
+        .map(|node| emit_module(facts, node.id))
+        .collect();
+    let arm = arm_line(emitted.iter());
+    for (node, module) in graph.modules.iter().zip(&emitted) {
         let ml_file = ml_file_name(node, base);
         let mut w = Writer::new();
+        w.raw(CODING_LINE);
         w.raw(&format!(
             "# Generated by mlpy from {}. Do not edit.",
             in_comment(&ml_file)
         ));
         w.raw("import mlpy_runtime as __ml");
         w.raw("__mlpy_module__ = True");
-        let path = if node.is_entry {
+        let (path, run) = if node.is_entry {
             w.raw(&grant_line(capabilities));
+            let names: Vec<String> = graph
+                .modules
+                .iter()
+                .filter(|m| !m.is_entry)
+                .map(|m| py_string(&facts.module(m.id).py_module))
+                .collect();
+            w.raw(&format!("__ml.register_modules([{}])", names.join(", ")));
+            w.raw(&arm);
             w.raw("__ml.install_excepthook()");
-            entry_file_name(node)
+            (
+                entry_file_name(node),
+                "__ml.run_main(__mlpy_body)".to_string(),
+            )
         } else {
             let py = &facts.module(node.id).py_module;
             let segments: Vec<&str> = py.split('.').collect();
             for len in 1..segments.len() {
                 package_dirs.insert(segments[..len].join("/"));
             }
-            module_file_path(py, node.is_package)
+            (
+                module_file_path(py, node.is_package),
+                "__ml.define_module(__name__, __mlpy_body)".to_string(),
+            )
         };
-        for line in builtin_imports(&module) {
-            w.raw(&line);
-        }
-        w.lines(&module.lines, 0, 0);
-        let contents = w.finish(&[ml_file]);
+        w.body("__mlpy_body", module, &[], 0);
+        let contents = w.finish(&[ml_file], &run);
         if node.is_entry {
             entry_path = PathBuf::from(&path);
         }
@@ -421,7 +483,7 @@ pub fn multi_file(
         files.push(OutputFile {
             path: PathBuf::from(init),
             contents: Cow::Borrowed(
-                "# Generated by mlpy: a package folder.\n__mlpy_module__ = True\n",
+                "# -*- coding: utf-8 -*-\n# Generated by mlpy: a package folder.\n__mlpy_module__ = True\n",
             ),
         });
     }

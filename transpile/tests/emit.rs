@@ -63,7 +63,8 @@ fn messages(d: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-/// The body of the entry module: without the header and the source map.
+/// The body of the entry module (the lines of `__mlpy_body`, dedented): without the glue
+/// around it, its `global` line and its imports of builtins.
 fn body(main: &str) -> String {
     let project = Project::new(&[("main.ml", main)]);
     let files = project.multi();
@@ -73,13 +74,13 @@ fn body(main: &str) -> String {
         .expect("main.py")
         .1;
     text.lines()
+        .skip_while(|l| *l != "def __mlpy_body():")
+        .skip(1)
+        .take_while(|l| !l.starts_with("__ml.source_map("))
+        .map(|l| l.strip_prefix("    ").unwrap_or(l))
         .filter(|l| {
             !l.starts_with('#')
-                && !l.starts_with("import mlpy_runtime as __ml")
-                && !l.starts_with("__mlpy_module__ = True")
-                && !l.starts_with("__ml.grant(")
-                && !l.starts_with("__ml.install_excepthook()")
-                && !l.starts_with("__ml.source_map(")
+                && !l.starts_with("global ")
                 && !l.starts_with("from mlpy_runtime.builtins import")
         })
         .collect::<Vec<_>>()
@@ -108,11 +109,15 @@ fn readable_python_one_line_per_ml_line() {
     let project = Project::new(&[("main.ml", main)]);
     let files = project.multi();
     let main_py = &files.iter().find(|(p, _)| p == "main.py").unwrap().1;
-    // Header lines have no origin; every other line maps to its ML line.
-    assert_eq!(source_map(main_py), "~6,1,2,3,4,5,7,,10,11,12,13,");
+    // Glue lines have no origin; every other line maps to its ML line.
+    assert_eq!(source_map(main_py), "~11,1,2,3,4,5,7,,10,11,12,13,");
     let lines: Vec<&str> = main_py.lines().collect();
-    assert_eq!(lines[6], "# totals");
-    assert_eq!(lines[16], "print(\"total: \" + __ml.pystr(total(values)))");
+    assert_eq!(lines[0], "# -*- coding: utf-8 -*-");
+    assert_eq!(lines[11], "    # totals");
+    assert_eq!(
+        lines[21],
+        "    print(\"total: \" + __ml.pystr(total(values)))"
+    );
 }
 
 #[test]
@@ -268,7 +273,7 @@ fn single_file_defines_modules_in_dependency_order() {
     let text = out.text;
     let a = text.find("__ml.define_module(\"a\", __module_a)").unwrap();
     let b = text.find("__ml.define_module(\"b\", __module_b)").unwrap();
-    let entry = text.find("\nimport b\n").unwrap();
+    let entry = text.find("\n    import b\n").unwrap();
     assert!(a < b && b < entry);
     assert!(
         text.contains("def __module_b():\n    global __ml, a, y\n"),
@@ -277,7 +282,7 @@ fn single_file_defines_modules_in_dependency_order() {
     assert!(text.contains("\"mlpy_runtime.access\": (False,"));
     assert!(!text.contains("\"mlpy_runtime.stdlib.math\""));
     let map = source_map(&text);
-    assert!(map.ends_with(",1:1,~6,2:1,2:2,~4,1,2,3,"), "{map}");
+    assert!(map.ends_with(",1:1,~6,2:1,2:2,~6,1,2,3,"), "{map}");
     assert!(text.contains("__ml.source_map(__file__, [\"main.ml\", \"a.ml\", \"b.ml\"]"));
 }
 

@@ -889,12 +889,12 @@ impl GitProtocol {
             });
         }
         if let Err(e) = std::str::from_utf8(&bytes) {
+            let (line, column) = crate::cache::utf8_error_position(&bytes, &e);
             return Err(ResolveError::Fetch {
                 module: module.to_string(),
                 url: lock_url,
                 message: format!(
-                    "the module is not valid UTF-8 text (first invalid byte at offset {})",
-                    e.valid_up_to()
+                    "the module is not valid UTF-8 text (first invalid byte at line {line}, column {column})"
                 ),
             });
         }

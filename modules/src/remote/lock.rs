@@ -19,7 +19,7 @@
 //! diffs well under version control. `--frozen` forbids any change (CI).
 
 use super::store::write_atomic;
-use crate::config::ConfigError;
+use crate::config::{expect_object, json_error, read_json_file, without_bom, ConfigError, JsonKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -200,46 +200,42 @@ impl Lockfile {
 }
 
 fn read(path: &Path) -> Result<Option<LockData>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ConfigError {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-                message: format!("cannot read the lockfile: {e}"),
-            })
-        }
-    };
-    let data: LockData = serde_json::from_str(&text).map_err(|e| ConfigError {
-        file: path.to_path_buf(),
-        line: e.line() as u32,
-        column: e.column() as u32,
-        message: format!(
-            "invalid lockfile: {} (fix it, or delete it and run `mlpy fetch` to write it anew)",
-            strip_position(&e.to_string())
-        ),
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = read_json_file(path, "the lockfile")?;
+    let text = without_bom(&text);
+    const ADVICE: &str = "fix it, or delete it and run `mlpy fetch` to write it anew";
+    expect_object(
+        path,
+        text,
+        "invalid lockfile: it must hold a JSON object",
+        "",
+    )
+    .map_err(|mut e| {
+        e.message = format!("{} ({ADVICE})", e.message);
+        e
     })?;
+    let invalid = |key: &str, e: &serde_json::Error| {
+        let mut error = json_error(path, text, key, e);
+        error.message = format!("invalid lockfile: {} ({ADVICE})", error.message);
+        error
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let data: LockData = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| invalid(&e.path().to_string(), e.inner()))?;
+    deserializer.end().map_err(|e| invalid("", &e))?;
     if data.version != VERSION {
-        return Err(ConfigError {
-            file: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!(
+        return Err(ConfigError::at_value(
+            path,
+            &[JsonKey::Key("version")],
+            format!(
                 "lockfile version {} is not supported (this mlpy writes version {VERSION})",
                 data.version
             ),
-        });
+        ));
     }
     Ok(Some(data))
-}
-
-fn strip_position(text: &str) -> &str {
-    match text.rfind(" at line ") {
-        Some(i) => &text[..i],
-        None => text,
-    }
 }
 
 #[cfg(test)]
@@ -318,9 +314,60 @@ mod tests {
         assert_eq!(e.line, 3, "{e}");
         assert!(e.message.contains("invalid lockfile"), "{e}");
         std::fs::write(&path, "{\"version\": 9}").unwrap();
-        assert!(Lockfile::load(&path, WRITE)
-            .unwrap_err()
-            .message
-            .contains("version 9"));
+        let e = Lockfile::load(&path, WRITE).unwrap_err();
+        assert!(e.message.contains("version 9"), "{e}");
+        assert_eq!((e.line, e.column), (1, 13), "{e}");
+        // Not an object, empty, wrong types, not UTF-8: a place (1-based) and JSON's words.
+        for (text, words, line, column) in [
+            (
+                &b"[]"[..],
+                "it must hold a JSON object, found an array",
+                1,
+                1,
+            ),
+            (b"", "it must hold a JSON object; the file is empty", 1, 1),
+            (
+                b"\n",
+                "it must hold a JSON object; the file holds only white space",
+                2,
+                1,
+            ),
+            (
+                b"{\"version\": \"1\"}",
+                "expected a whole number of 0 or more, found the string \"1\"",
+                1,
+                15,
+            ),
+            (
+                b"{\"version\": 1, \"modules\": {\"u\": 1}}",
+                "invalid value for \"modules.u\": expected an object, found the number 1",
+                1,
+                33,
+            ),
+            (
+                b"{\"version\": 1, \"refs\": {\"u\": []}}",
+                "invalid value for \"refs.u\": expected an object, found an array",
+                1,
+                31,
+            ),
+            (
+                b"{\"version\": 1, \"x\": 2}",
+                "unknown key in mlpy.lock: `x`",
+                1,
+                18,
+            ),
+            (b"{\"version\": 1}\n\n", "", 0, 0),
+            (b"{\"modules\": {\"\xff\": 1}}", "not valid UTF-8", 1, 15),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            match Lockfile::load(&path, WRITE) {
+                Ok(_) => assert_eq!(line, 0, "{text:?} was accepted"),
+                Err(e) => {
+                    assert!(e.message.contains(words), "{text:?}: {e}");
+                    assert_eq!((e.line, e.column), (line, column), "{text:?}: {e}");
+                    assert!(!e.message.contains("struct"), "{e}");
+                }
+            }
+        }
     }
 }

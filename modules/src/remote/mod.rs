@@ -40,7 +40,7 @@ use self::http::{HttpClient, HttpSettings, Response};
 use self::integrity::{parse_sig, parse_trusted_keys, sha256_hex, verify_minisig, TrustedKey};
 use self::lock::{LockMode, LockProblem, Lockfile, LOCKFILE_NAME};
 use self::store::{default_cache_dir, CacheStore, Entry, EntryMeta};
-use crate::config::{CachePolicy, ConfigError, ImportSource, ProjectConfig};
+use crate::config::{CachePolicy, ConfigError, ImportSource, JsonKey, ProjectConfig};
 use crate::error::ResolveError;
 use crate::protocol::{ImportOptions, Located, Origin};
 use crate::resolver::Resolver;
@@ -243,12 +243,16 @@ impl RemoteContext {
             .clone()
             .unwrap_or_else(|| config.root.join(crate::config::CONFIG_FILE_NAME));
         let trusted = parse_trusted_keys(&config.trusted_keys).map_err(|message| {
-            SetupError::Config(ConfigError {
-                file: config_file.clone(),
-                line: 0,
-                column: 0,
+            let bad = config
+                .trusted_keys
+                .iter()
+                .position(|k| integrity::TrustedKey::parse(k).is_err())
+                .unwrap_or(0);
+            SetupError::Config(ConfigError::at_value(
+                &config_file,
+                &[JsonKey::Key("trusted_keys"), JsonKey::Index(bad)],
                 message,
-            })
+            ))
         })?;
         let tokens = match &options.auth_tokens {
             Some(text) => AuthTokens::parse(text).map_err(SetupError::Other)?,
@@ -265,12 +269,15 @@ impl RemoteContext {
                 Ok(())
             };
             checked.map_err(|message| {
-                SetupError::Config(ConfigError {
-                    file: config_file.clone(),
-                    line: 0,
-                    column: 0,
-                    message: format!("\"import_sources[{i}].location\": {message}"),
-                })
+                SetupError::Config(ConfigError::at_value(
+                    &config_file,
+                    &[
+                        JsonKey::Key("import_sources"),
+                        JsonKey::Index(i),
+                        JsonKey::Key("location"),
+                    ],
+                    format!("\"import_sources[{i}].location\": {message}"),
+                ))
             })?;
         }
         let lock_path = options
@@ -818,12 +825,12 @@ impl RemoteContext {
                 Response::Body { bytes, final_url } => (bytes, final_url),
             };
         if let Err(e) = std::str::from_utf8(&bytes) {
+            let (line, column) = crate::cache::utf8_error_position(&bytes, &e);
             return Err(ResolveError::Fetch {
                 module: module.to_string(),
                 url: url.to_string(),
                 message: format!(
-                    "the module is not valid UTF-8 text (first invalid byte at offset {})",
-                    e.valid_up_to()
+                    "the module is not valid UTF-8 text (first invalid byte at line {line}, column {column})"
                 ),
             });
         }

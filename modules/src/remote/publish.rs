@@ -255,10 +255,11 @@ pub fn publish(dir: &Path, out: &Path, key: &SigningKey) -> Result<Index, Publis
         let text = match String::from_utf8(bytes.clone()) {
             Ok(text) => text,
             Err(e) => {
+                let (line, column) =
+                    crate::cache::utf8_error_position(e.as_bytes(), &e.utf8_error());
                 errors.push(format!(
-                    "{}: not valid UTF-8 (first invalid byte at offset {})",
-                    path.display(),
-                    e.utf8_error().valid_up_to()
+                    "{}:{line}:{column}: not valid UTF-8: ML source files must be UTF-8 text",
+                    path.display()
                 ));
                 continue;
             }

@@ -7,7 +7,13 @@ The contract with the emitter (docs/architecture.md, "mlpy_runtime"):
     MLError, MLUserException          `throw {...}` raises MLUserException(dict)
     SecurityError, CapabilityError    refused accesses and missing grants
     grant                             capabilities granted to this process
-    define_module                     single-file output: define an ML user module
+    arm                               seal the grants, install the audit hook (sandbox.py)
+    define_module, run_main           run an ML module's / the entry's body in the closed
+                                      namespace (modules.py)
+    register_modules                  the program's ML modules (what emitted imports may load)
+    import_python                     a Python module of `stdlib_mode: "python"`, behind
+                                      the membrane (membrane.py)
+    INF, NAN                          float literals that are not finite
     source_map, install_excepthook    ML positions in uncaught-exception reports
     MLObject, ml_function             base class and decorator used by the standard library
 
@@ -18,15 +24,20 @@ from mlpy_runtime.errors import CapabilityError, MLError, MLUserException, Secur
 from mlpy_runtime.capabilities import grant, ml_function
 from mlpy_runtime.objects import MLObject
 from mlpy_runtime.access import attr, call, mcall, pystr, undefined
-from mlpy_runtime.modules import define_module
+from mlpy_runtime.modules import define_module, run_main
+from mlpy_runtime.sandbox import arm, register_modules
+from mlpy_runtime.membrane import import_python
 from mlpy_runtime.tracebacks import install_excepthook, source_map
 
 __mlpy_runtime__ = True
+INF = float("inf")
+NAN = float("nan")
 __version__ = "0.1.0"
 
 __all__ = [
     "attr", "mcall", "call", "pystr", "undefined",
     "MLError", "MLUserException", "SecurityError", "CapabilityError",
-    "grant", "define_module", "source_map", "install_excepthook",
+    "grant", "arm", "define_module", "run_main", "register_modules", "import_python",
+    "source_map", "install_excepthook", "INF", "NAN",
     "MLObject", "ml_function",
 ]

@@ -18,6 +18,7 @@ import keyword
 from types import BuiltinMethodType, FunctionType, MethodType, ModuleType
 
 from mlpy_runtime.errors import MLUserException, SecurityError
+from mlpy_runtime.membrane import PyValue as _PyValue, member as _membrane_member
 from mlpy_runtime.objects import MLObject
 
 __mlpy_runtime__ = True
@@ -136,6 +137,8 @@ def attr(obj, name):
             return None
     elif isinstance(obj, MLObject):
         return _object_attr(obj, name)
+    elif t is _PyValue:
+        return _membrane_member(obj, name)
     elif isinstance(obj, ModuleType):
         return _module_attr(obj, name)
     elif isinstance(obj, BaseException):
@@ -190,6 +193,8 @@ def mcall(obj, name, *args):
         raise AttributeError("'dict' object has no accessible method '%s'" % name)
     if isinstance(obj, MLObject):
         f = _object_attr(obj, name)
+    elif t is _PyValue:
+        f = _membrane_member(obj, name)
     elif isinstance(obj, ModuleType):
         f = _module_attr(obj, name)
     else:
@@ -204,50 +209,64 @@ def mcall(obj, name, *args):
     return call(f, *args)
 
 
-def _trusted_globals(g):
-    return (g.get("__mlpy_module__") is True or g.get("__mlpy_runtime__") is True
-            or g.get("__name__") == "__main__")
-
-
 def callable_allowed(f):
-    """Whether `call` accepts `f`."""
+    """Whether `call` accepts `f`: an ML function, a runtime function or closure marked
+    ML-callable (`ml_function`, `ml_closure`), a public method of a runtime object, a
+    whitelisted method of str/list/dict/tuple, or a Python value behind the membrane."""
     t = f.__class__
     if t is FunctionType:
-        return _trusted_globals(f.__globals__)
+        return f.__globals__.get("__mlpy_module__") is True or \
+            f.__dict__.get("_ml_callable") is True
     if t is MethodType:
         self = f.__self__
         func = f.__func__
-        if isinstance(self, MLObject):
-            return not func.__name__.startswith("_")
-        if isinstance(self, ModuleType):
-            return False
-        return func.__class__ is FunctionType and _trusted_globals(func.__globals__) \
+        return isinstance(self, MLObject) and func.__class__ is FunctionType \
+            and func.__globals__.get("__mlpy_runtime__") is True \
             and not func.__name__.startswith("_")
     if t is BuiltinMethodType:
         self = getattr(f, "__self__", None)
         methods = TYPE_METHODS.get(type(self))
         return methods is not None and f.__name__ in methods
-    return False
+    return getattr(t, "__mlpy_membrane__", False) is True
 
 
 def call(f, *args):
-    """A call of a value: `f(args)` where `f` is not known statically."""
+    """The call gate: every call of an ML-supplied value, at an ML call site or inside a
+    runtime function that takes a callback, goes through here."""
     if f.__class__ is FunctionType:
-        # Emitted modules (the entry too) carry `__mlpy_module__ = True`.
-        if f.__globals__.get("__mlpy_module__") is True or _trusted_globals(f.__globals__):
+        if f.__globals__.get("__mlpy_module__") is True or \
+                f.__dict__.get("_ml_callable") is True:
             return f(*args)
-    if callable_allowed(f):
+    elif callable_allowed(f):
         return f(*args)
     if not callable(f):
         tn = type(f).__name__
         raise TypeError("Cannot call object of type '%s': not callable\nExpected a function, got %s"
                         % (tn, tn))
-    fname = getattr(f, "__name__", None) or "<unknown>"
-    fmod = getattr(f, "__module__", None) or "<unknown>"
+    fname = getattr(f, "__name__", None)
+    fname = fname if fname.__class__ is str else "<unknown>"
+    fmod = getattr(f, "__module__", None)
+    fmod = fmod if fmod.__class__ is str else "<unknown>"
     raise SecurityError(
         "SecurityError: Cannot call '%s' from module '%s'\n\n"
         "Only ML functions, builtins, standard-library functions and methods of safe types "
         "can be called." % (fname, fmod))
+
+
+def callback(f):
+    """`f` as a Python callable that goes through the gate on every call: what the runtime
+    hands to Python APIs that call back (`re.sub` with a function, `sorted` keys)."""
+    if f.__class__ is FunctionType and f.__globals__.get("__mlpy_module__") is True:
+        return f
+    if not callable_allowed(f):
+        call(f)  # raises the gate's error
+    return f
+
+
+def callbacks(functions):
+    """`callback` of each of `functions`, as a tuple (a snapshot: later changes to the ML
+    array do not reach it)."""
+    return tuple(callback(f) for f in functions)
 
 
 def undefined(name):
@@ -259,3 +278,29 @@ def undefined(name):
 def pystr(v):
     """Python `str(v)`: the coercion of the string-literal `+`."""
     return v if v.__class__ is str else str(v)
+
+
+from mlpy_runtime import sandbox as _sandbox  # noqa: E402  (sandbox imports nothing of ours)
+
+if not _sandbox.LANGUAGE_LAYER:
+    # A test-only build of the runtime (tests/sandbox_attacks.rs) turns the language layer
+    # off to show that the audit layer alone stops every attack.
+    def attr(obj, name):
+        if isinstance(obj, dict) and name in obj:
+            return obj[name]
+        return getattr(obj, name)
+
+    def mcall(obj, name, *args):
+        return attr(obj, name)(*args)
+
+    def call(f, *args):
+        return f(*args)
+
+    def callable_allowed(f):
+        return True
+
+    def callback(f):
+        return f
+
+    def callbacks(functions):
+        return tuple(functions)

@@ -43,11 +43,16 @@ PURE_CAPABILITIES = frozenset((
 ))
 
 _granted = set()
+_sealed = []
 
 
 def grant(names):
     """Grant capabilities to this process. A name is a module (`file`), a group (`network`)
-    or one capability (`file.read`). A single string is accepted too."""
+    or one capability (`file.read`). A single string is accepted too. Once the sandbox is
+    armed (`seal`), grants are fixed."""
+    if _sealed:
+        from mlpy_runtime.errors import SecurityError
+        raise SecurityError("capabilities are granted before the program starts, not by it")
     if isinstance(names, str):
         names = [names]
     for name in names:
@@ -65,7 +70,22 @@ def grant(names):
 
 def revoke_all():
     """Forget every grant (used by tests)."""
+    if _sealed:
+        from mlpy_runtime.errors import SecurityError
+        raise SecurityError("capabilities are sealed")
     _granted.clear()
+
+
+def seal():
+    """Fix the grants: later `grant` calls fail. The entry module's glue seals them (through
+    `sandbox.arm`) before any ML code runs."""
+    if not _sealed:
+        _sealed.append(True)
+
+
+def granted_names():
+    """The granted capability names, expanded (`file` gives `file.read`, ...)."""
+    return sorted(_granted)
 
 
 def has_capability(name):
@@ -122,6 +142,15 @@ def ml_function(description="", capabilities=(), name=None):
             target = checked
         target._ml_description = description
         target._ml_capabilities = caps
+        target._ml_callable = True
         return target
 
     return decorate
+
+
+def ml_closure(f):
+    """Mark a function the runtime builds and hands to ML code (`functional.compose(f)`'s
+    result) as callable by ML. Its body must call ML-supplied functions through
+    `access.call` (tests/test_sandbox.py checks every runtime module for that)."""
+    f._ml_callable = True
+    return f

@@ -1,8 +1,11 @@
-"""`define_module`: single-file output defines each ML user module from a function body."""
+"""`define_module` and `run_main`: every emitted module's ML code is a function body that
+runs here, with the module's dictionary as globals and the sandbox's closed namespace as
+its builtins (so that no ML name can resolve to a Python builtin)."""
 
-import builtins as _py_builtins
 import sys
 import types
+
+from mlpy_runtime import sandbox as _sandbox
 
 __mlpy_runtime__ = True
 
@@ -10,7 +13,7 @@ __mlpy_runtime__ = True
 def _new_module(name, package):
     mod = types.ModuleType(name)
     mod.__mlpy_module__ = True
-    mod.__builtins__ = _py_builtins
+    mod.__builtins__ = _sandbox.namespace()
     if package:
         mod.__path__ = []
     return mod
@@ -27,7 +30,9 @@ def _attach(name, mod):
 def define_module(name, body):
     """Create module `name` (and its parent packages), register it in `sys.modules` and run
     `body` with the module's dictionary as globals. The body runs once: defining a module that
-    already ran does nothing. Returns the module."""
+    already ran does nothing. Returns the module. In multi-file output `name` is the module
+    being imported (`__name__` of the emitted file)."""
+    _sandbox.register_modules([name])
     parts = name.split(".")
     for i in range(1, len(parts)):
         pname = ".".join(parts[:i])
@@ -43,7 +48,7 @@ def define_module(name, body):
         return mod
     else:
         mod.__mlpy_module__ = True
-        mod.__builtins__ = _py_builtins
+        mod.__builtins__ = _sandbox.namespace()
         _attach(name, mod)
     mod.__mlpy_defined__ = True
     code = body.__code__
@@ -57,3 +62,20 @@ def define_module(name, body):
             del sys.modules[name]
         raise
     return mod
+
+
+def run_main(body):
+    """Run the entry module's body with the closed namespace as builtins, in fresh globals
+    that hold only the glue's names (`__ml`, `__file__`): the entry file's own globals keep
+    Python's builtins for the glue (single-file output's embedded-runtime loader runs later,
+    and on Python 3.9 a function takes its builtins from its globals when called)."""
+    glue = body.__globals__
+    g = {
+        "__name__": glue.get("__name__", "__main__"),
+        "__file__": glue.get("__file__"),
+        "__ml": glue["__ml"],
+        "__mlpy_module__": True,
+        "__builtins__": _sandbox.namespace(),
+    }
+    code = body.__code__
+    types.FunctionType(code, g, body.__name__, body.__defaults__, body.__closure__)()

@@ -117,7 +117,7 @@ def lookup(py_file, py_line):
 
 
 def _function_name(code_name):
-    if code_name.startswith("__module_"):
+    if code_name.startswith(("__module_", "__main_body", "__mlpy_body")):
         return "<module>"
     if code_name.startswith("ml_") and keyword.iskeyword(code_name[3:]):
         return code_name[3:]

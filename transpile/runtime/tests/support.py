@@ -31,3 +31,14 @@ class TempDir:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+#: globals of functions that stand for ML functions in tests: emitted modules carry
+#: `__mlpy_module__ = True`, which the call gate trusts
+ML_GLOBALS = {"__mlpy_module__": True, "__name__": "ml_test_module"}
+
+
+def ml(f):
+    """The Python function `f` as if it were defined in ML code (emitted module globals)."""
+    import types
+    return types.FunctionType(f.__code__, ML_GLOBALS, f.__name__, f.__defaults__, f.__closure__)

@@ -108,7 +108,7 @@ class AttrTest(unittest.TestCase):
 
 class McallTest(unittest.TestCase):
     def test_ml_object_calls_stored_function(self):
-        g = {"__name__": "__main__"}
+        g = {"__mlpy_module__": True}
         exec("double = lambda x: x * 2", g)
         obj = {"double": g["double"], "n": 1}
         self.assertEqual(mcall(obj, "double", 4), 8)
@@ -137,12 +137,16 @@ class CallTest(unittest.TestCase):
         from mlpy_runtime import builtins as b
         self.assertEqual(call(b.abs, -3), 3)
         self.assertEqual(call(mlmath.sqrt, 16), 4.0)
-        main_globals = {"__name__": "__main__"}
-        exec("f = lambda: 5\ndef g(x):\n    return x * 2\n", main_globals)
-        self.assertEqual(call(main_globals["f"]), 5)
-        self.assertEqual(call(main_globals["g"], 4), 8)
+        ml_globals = {"__mlpy_module__": True}
+        exec("f = lambda: 5\ndef g(x):\n    return x * 2\n", ml_globals)
+        self.assertEqual(call(ml_globals["f"]), 5)
+        self.assertEqual(call(ml_globals["g"], 4), 8)
         with self.assertRaises(SecurityError):
             call(lambda: 5)        # defined outside ML code: refused
+        main_globals = {"__name__": "__main__"}
+        exec("f = lambda: 5", main_globals)
+        with self.assertRaises(SecurityError):
+            call(main_globals["f"])  # `__main__` is not ML code by its name alone
 
     def test_refused_callables(self):
         import os

@@ -20,8 +20,9 @@ SCRIPT = textwrap.dedent('''
     __ml.define_module("utils", __module_utils)
 
     def __module_utils_math():
-        global __ml, PI, area, calls
+        global __ml, PI, area, calls, print
         import mlpy_runtime as __ml
+        from mlpy_runtime.builtins import print
         import utils
         PI = 3.14
         calls = 0
@@ -106,8 +107,8 @@ class DefineModuleTest(unittest.TestCase):
         from mlpy_runtime import define_module
 
         def body():
-            raise ValueError("broken module")
-        with self.assertRaises(ValueError):
+            return 1 // 0  # the body runs without Python's builtins: no `raise ValueError`
+        with self.assertRaises(ZeroDivisionError):
             define_module("mlpy_test_broken", body)
         self.assertNotIn("mlpy_test_broken", sys.modules)
 

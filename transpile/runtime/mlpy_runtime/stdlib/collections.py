@@ -1,6 +1,7 @@
 """collections: pure list functions; the list comes first, then the function.
 Every function returns a new list."""
 
+from mlpy_runtime.access import callback as _callback
 from mlpy_runtime.capabilities import ml_function
 
 __mlpy_runtime__ = True
@@ -75,16 +76,19 @@ def indexOf(lst, element):
 
 @ml_function("Filter list elements", _T)
 def filter(lst, predicate):
+    predicate = _callback(predicate)
     return [item for item in lst if predicate(item)]
 
 
 @ml_function("Transform list elements", _T)
 def map(lst, transform):
+    transform = _callback(transform)
     return [transform(item) for item in lst]
 
 
 @ml_function("Find first matching element", _R)
 def find(lst, predicate):
+    predicate = _callback(predicate)
     for item in lst:
         if predicate(item):
             return item
@@ -93,6 +97,7 @@ def find(lst, predicate):
 
 @ml_function("Reduce list to single value", _T)
 def reduce(lst, reducer, initial):
+    reducer = _callback(reducer)
     result = initial
     for item in lst:
         result = reducer(result, item)
@@ -161,11 +166,12 @@ def sort(lst, reverse=False):
 
 @ml_function("Sort list by key function", _T)
 def sortBy(lst, key_fn, reverse=False):
-    return sorted(lst, key=key_fn, reverse=bool(reverse))
+    return sorted(lst, key=_callback(key_fn), reverse=bool(reverse))
 
 
 @ml_function("Check if all elements match predicate", _R)
 def every(lst, predicate):
+    predicate = _callback(predicate)
     for item in lst:
         if not predicate(item):
             return False
@@ -174,6 +180,7 @@ def every(lst, predicate):
 
 @ml_function("Check if any element matches predicate", _R)
 def some(lst, predicate):
+    predicate = _callback(predicate)
     for item in lst:
         if predicate(item):
             return True

@@ -3,7 +3,8 @@ then the data (the opposite of collections)."""
 
 import builtins as _b
 
-from mlpy_runtime.capabilities import ml_function
+from mlpy_runtime.access import callback as _callback, callbacks as _callbacks
+from mlpy_runtime.capabilities import ml_closure, ml_function
 
 __mlpy_runtime__ = True
 ML_DESCRIPTION = "Functional programming utilities"
@@ -14,8 +15,11 @@ _T = ["functional.transform"]
 
 @ml_function("Compose functions right to left", _C)
 def compose(*functions):
+    gated = _callbacks(reversed(functions))
+
+    @ml_closure
     def composed(x):
-        for f in reversed(functions):
+        for f in gated:
             x = f(x)
         return x
     return composed
@@ -28,8 +32,11 @@ def composeAll(functions):
 
 @ml_function("Pipe functions left to right", _C)
 def pipe(*functions):
+    gated = _callbacks(functions)
+
+    @ml_closure
     def piped(x):
-        for f in functions:
+        for f in gated:
             x = f(x)
         return x
     return piped
@@ -42,20 +49,26 @@ def pipeAll(functions):
 
 @ml_function("Curry a function", _C)
 def curry(func, arity=None):
+    func = _callback(func)
     if arity is None:
         code = getattr(func, "__code__", None)
         arity = code.co_argcount if code is not None else 1
 
+    @ml_closure
     def curried(*args):
         if len(args) >= arity:
             return func(*args[:arity])
-        return lambda *more: curried(*(args + more))
+        return ml_closure(lambda *more: curried(*(args + more)))
     return curried
 
 
 @ml_function("Curry a function of exactly two arguments", _C)
 def curry2(func):
+    func = _callback(func)
+
+    @ml_closure
     def curried(a):
+        @ml_closure
         def inner(b):
             return func(a, b)
         return inner
@@ -64,6 +77,9 @@ def curry2(func):
 
 @ml_function("Partially apply arguments to a function", _C)
 def partial(func, *args):
+    func = _callback(func)
+
+    @ml_closure
     def applied(*more):
         return func(*(args + more))
     return applied
@@ -76,13 +92,15 @@ def partial_apply(func, *args):
 
 @ml_function("Create a function that always returns the value", _C)
 def constant(value):
-    return lambda *args: value
+    return ml_closure(lambda *args: value)
 
 
 @ml_function("Cache a function's results by arguments", _C)
 def memoize(func):
+    func = _callback(func)
     cache = {}
 
+    @ml_closure
     def memoized(*args):
         try:
             return cache[args]
@@ -96,6 +114,9 @@ def memoize(func):
 
 @ml_function("Apply one of two functions depending on a predicate", _C)
 def ifElse(predicate, true_fn, false_fn):
+    predicate, true_fn, false_fn = _callbacks((predicate, true_fn, false_fn))
+
+    @ml_closure
     def conditional(value):
         if predicate(value):
             return true_fn(value)
@@ -105,18 +126,24 @@ def ifElse(predicate, true_fn, false_fn):
 
 @ml_function("Apply the function of the first matching [predicate, fn] pair", _C)
 def cond(conditions):
+    pairs = [_callbacks((pair[0], pair[1])) for pair in conditions]
+
+    @ml_closure
     def conditional(value):
-        for pair in conditions:
-            if pair[0](value):
-                return pair[1](value)
+        for test, then in pairs:
+            if test(value):
+                return then(value)
         return None
     return conditional
 
 
 @ml_function("Apply several functions to one value, returning their results", _C)
 def juxt(functions):
+    gated = _callbacks(functions)
+
+    @ml_closure
     def apply_all(value):
-        return [f(value) for f in functions]
+        return [f(value) for f in gated]
     return apply_all
 
 
@@ -127,16 +154,19 @@ def identity(x):
 
 @ml_function("Map function over items", _T)
 def map(func, iterable):
+    func = _callback(func)
     return [func(x) for x in iterable]
 
 
 @ml_function("Filter items with predicate", _T)
 def filter(predicate, iterable):
+    predicate = _callback(predicate)
     return [x for x in iterable if predicate(x)]
 
 
 @ml_function("Reduce items with function (first item seeds when no initial value)", _T)
 def reduce(func, iterable, initial=None):
+    func = _callback(func)
     items = iter(iterable)
     if initial is None:
         try:
@@ -152,6 +182,7 @@ def reduce(func, iterable, initial=None):
 
 @ml_function("Call function for each item", _T)
 def forEach(func, iterable):
+    func = _callback(func)
     for x in iterable:
         func(x)
 
@@ -163,6 +194,7 @@ def for_each(func, iterable):
 
 @ml_function("Find first item matching predicate", _T)
 def find(predicate, iterable):
+    predicate = _callback(predicate)
     for x in iterable:
         if predicate(x):
             return x
@@ -171,11 +203,13 @@ def find(predicate, iterable):
 
 @ml_function("Check if some items match predicate", _T)
 def some(predicate, iterable):
+    predicate = _callback(predicate)
     return _b.any(predicate(x) for x in iterable)
 
 
 @ml_function("Check if every item matches predicate", _T)
 def every(predicate, iterable):
+    predicate = _callback(predicate)
     return _b.all(predicate(x) for x in iterable)
 
 
@@ -227,6 +261,7 @@ def chunk(size, iterable):
 
 @ml_function("Group items by key function", _T)
 def groupBy(key_fn, iterable):
+    key_fn = _callback(key_fn)
     groups = {}
     for x in iterable:
         groups.setdefault(key_fn(x), []).append(x)
@@ -256,6 +291,7 @@ def unique(iterable):
 
 @ml_function("Split items into [matching, not matching]", _T)
 def partition(predicate, iterable):
+    predicate = _callback(predicate)
     yes, no = [], []
     for x in iterable:
         (yes if predicate(x) else no).append(x)
@@ -264,11 +300,13 @@ def partition(predicate, iterable):
 
 @ml_function("Combine two lists pairwise with a function", _T)
 def zipWith(combiner, a, b):
+    combiner = _callback(combiner)
     return [combiner(x, y) for x, y in _b.zip(a, b)]
 
 
 @ml_function("Take items while predicate holds", _T)
 def takeWhile(predicate, iterable):
+    predicate = _callback(predicate)
     result = []
     for x in iterable:
         if not predicate(x):
@@ -279,6 +317,7 @@ def takeWhile(predicate, iterable):
 
 @ml_function("Call function n times with the index", _T)
 def times(n, func):
+    func = _callback(func)
     return [func(i) for i in _b.range(n)]
 
 

@@ -3,11 +3,26 @@ flag values (`regex.IGNORECASE()`); combine them with `+`."""
 
 import re as _re
 
+from mlpy_runtime.access import callback as _callback
 from mlpy_runtime.capabilities import ml_function
 from mlpy_runtime.objects import MLObject
 
 __mlpy_runtime__ = True
 ML_DESCRIPTION = "Regular expression pattern matching with full Python re module support"
+
+
+def _replacement(replacement):
+    """A replacement string as it is; a function goes through the call gate and receives a
+    Match object (re would otherwise call it directly with its own match type)."""
+    if isinstance(replacement, str):
+        return replacement
+    replacement = _callback(replacement)  # refused now, even when nothing matches
+
+    def replace(m):
+        result = replacement(Match(m))
+        return result if isinstance(result, str) else str(result)
+    return replace
+
 
 _C = ["regex.compile"]
 _M = ["regex.match"]
@@ -130,11 +145,11 @@ class Pattern(MLObject):
 
     def sub(self, replacement, text, count=0):
         """Replace matches."""
-        return self._c.sub(replacement, text, count)
+        return self._c.sub(_replacement(replacement), text, count)
 
     def subn(self, replacement, text, count=0):
         """Replace matches: {result, count}."""
-        result, n = self._c.subn(replacement, text, count)
+        result, n = self._c.subn(_replacement(replacement), text, count)
         return {"result": result, "count": n}
 
     def test(self, text):
@@ -257,7 +272,7 @@ def split(pattern, text, maxsplit=0, flags=0):
 @ml_function("Replace matches with replacement", _M)
 def sub(pattern, replacement, text, count=0, flags=0):
     try:
-        return _re.sub(pattern, replacement, text, count=count, flags=flags)
+        return _re.sub(pattern, _replacement(replacement), text, count=count, flags=flags)
     except _re.error as e:
         raise _invalid(pattern, e) from None
 
@@ -265,7 +280,7 @@ def sub(pattern, replacement, text, count=0, flags=0):
 @ml_function("Replace matches and return count", _M)
 def subn(pattern, replacement, text, count=0, flags=0):
     try:
-        result, n = _re.subn(pattern, replacement, text, count=count, flags=flags)
+        result, n = _re.subn(pattern, _replacement(replacement), text, count=count, flags=flags)
     except _re.error as e:
         raise _invalid(pattern, e) from None
     return {"result": result, "count": n}

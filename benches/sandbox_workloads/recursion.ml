@@ -1,0 +1,8 @@
+// Plain ML calls: recursion, arithmetic, comparisons.
+function fib(n) {
+    if (n < 2) {
+        return n;
+    }
+    return fib(n - 1) + fib(n - 2);
+}
+print(fib(25));

@@ -1,0 +1,431 @@
+//! Bad input meets the real binary (issue 11): whatever a user feeds `mlpy`, the error
+//! names `file:line:col` (one-based) in words of ML and JSON, the exit status is not 0,
+//! and nothing panics; what Python would refuse or warn about is reported by `mlpy check`
+//! at the ML place, never at run time against a cache path.
+//!
+//! * integer literals over 4300 digits, indexing that always fails;
+//! * string escapes: surrogate pairs are one character, lone halves are errors;
+//! * ML files that are not UTF-8, as the entry and as an import;
+//! * `mlpy.json` and `mlpy.lock` that are not what they should be;
+//! * `-o` naming a folder;
+//! * a tampered `mlpy run` cache.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::{stderr, stdout, Project};
+
+fn assert_no_panic(out: &Output) {
+    let text = format!("{}{}", stdout(out), stderr(out));
+    assert!(!text.contains("panicked"), "{text}");
+    assert!(!text.contains("RUST_BACKTRACE"), "{text}");
+}
+
+/// The first `file:line:col:` of a text, with line and column as numbers.
+fn first_place(text: &str) -> Option<(String, u32, u32)> {
+    text.lines().find_map(|line| {
+        let mut parts = line.splitn(4, ':');
+        let file = parts.next()?.to_string();
+        let line_no = parts.next()?.trim().parse().ok()?;
+        let col = parts.next()?.trim().parse().ok()?;
+        Some((file, line_no, col))
+    })
+}
+
+// ------------------------------------------------------------------ what Python refuses
+
+#[test]
+fn a_huge_integer_literal_is_reported_by_check_not_by_python() {
+    let project = Project::new();
+    let huge = "9".repeat(5000);
+    project.file("main.ml", &format!("x = 1;\ny = {huge};\nprint(y);\n"));
+    for command in ["check", "run"] {
+        let out = project.mlpy(&[command, "main.ml"]);
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            text.contains("main.ml:2:5: error: integer literal of 5000 digits"),
+            "{command}: {text}"
+        );
+        // Python never saw it: no SyntaxError, no cache path.
+        assert!(!text.contains("SyntaxError"), "{text}");
+        assert!(!text.contains(".cache"), "{text}");
+    }
+    // 4300 digits still run.
+    let limit = "7".repeat(4300);
+    project.file("main.ml", &format!("y = {limit};\nprint(len(str(y)));\n"));
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), "4300\n", "{}", stderr(&out));
+}
+
+#[test]
+fn indexing_that_always_fails_is_reported_at_the_ml_place() {
+    let project = Project::new();
+    project.file(
+        "main.ml",
+        "items = [1, 2];\nfunction never() {\n    return \"abc\"[\"x\"] + 1[0];\n}\nprint(items[1]);\n",
+    );
+    let out = project.mlpy(&["check", "main.ml"]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("main.ml:3:18: error: a string cannot be indexed with a string"),
+        "{text}"
+    );
+    assert!(
+        text.contains("main.ml:3:25: error: a number cannot be indexed"),
+        "{text}"
+    );
+    // A program Python would warn about never runs: no SyntaxWarning naming the cache.
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stderr(&out).contains("SyntaxWarning"), "{}", stderr(&out));
+}
+
+// ------------------------------------------------------------------ string escapes
+
+#[test]
+fn surrogate_pairs_are_one_character_in_both_output_modes() {
+    let project = Project::new();
+    let pair = r"\uD83D\uDE00";
+    let program = format!(
+        "a = \"{pair}\";\nprint(a, len(a));\nprint(\"x{pair}y\", '{pair}{pair}', \"{pair}!\", len(\"{pair}{pair}\"));\nprint(\"\\ud83d\\ude00\" == \"😀\", \"\\uDBFF\\uDFFF\" == \"\\u{{10FFFF}}\");\n"
+    );
+    // `\u{…}` is not an escape of ML: the braces stay text. Use the character itself.
+    let program = program.replace("\"\\u{10FFFF}\"", "\"\u{10FFFF}\"");
+    project.file("main.ml", &program);
+    let expected = "😀 1\nx😀y 😀😀 😀! 2\ntrue true\n";
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), expected, "{}", stderr(&out));
+    let out = project.mlpy(&["transpile", "main.ml", "-o", "out/main.py"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut python = support::python();
+    python.arg(project.path("out/main.py"));
+    let out = support::run(python, None);
+    assert_eq!(stdout(&out), expected, "{}", stderr(&out));
+}
+
+#[test]
+fn lone_surrogates_are_errors_at_the_escape() {
+    let project = Project::new();
+    for (text, places) in [
+        ("x = \"\\uD83D\";\n", vec![(1, 6)]),
+        ("x = \"ab\\uDE00\";\n", vec![(1, 8)]),
+        ("x = 'é\\uDE00\\uD83D';\n", vec![(1, 7), (1, 13)]),
+        (
+            "x = 1;\ny = \"\\uD83D\\u0041 \\uD83D\";\n",
+            vec![(2, 6), (2, 19)],
+        ),
+        ("x = \"\\uD83D\\uD83D\\uDE00\";\n", vec![(1, 6)]),
+    ] {
+        project.file("main.ml", text);
+        let out = project.mlpy(&["check", "main.ml"]);
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        let report = stdout(&out);
+        let found: Vec<(u32, u32)> = report
+            .lines()
+            .filter(|l| l.contains("error: lone surrogate"))
+            .filter_map(first_place)
+            .map(|(_, l, c)| (l, c))
+            .collect();
+        assert_eq!(found, places, "{text}: {report}");
+    }
+    // An escaped backslash makes it text.
+    project.file("main.ml", "print(\"\\\\uD83D\");\n");
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), "\\uD83D\n", "{}", stderr(&out));
+}
+
+// ------------------------------------------------------------------ not UTF-8
+
+#[test]
+fn files_that_are_not_utf8_are_reported_at_the_first_invalid_byte() {
+    let project = Project::new();
+    project.file("mlpy.json", r#"{"import_paths": ["."]}"#);
+    // Line 2, after "é" (one character, two bytes) and 5 more characters.
+    std::fs::write(
+        project.path("bad.ml"),
+        b"x = 1;\ny = \"\xc3\xa9t\xe9\";\n".as_slice(),
+    )
+    .unwrap();
+    for args in [
+        vec!["check", "bad.ml"],
+        vec!["run", "bad.ml"],
+        vec!["transpile", "bad.ml", "-o", "out.py"],
+        vec!["parse", "bad.ml"],
+        vec!["graph", "bad.ml"],
+    ] {
+        let out = project.mlpy(&args);
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).starts_with("bad.ml:2:8: error: not valid UTF-8"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("offset"), "{}", stderr(&out));
+    }
+    // Imported: reported at the import, naming the file's place.
+    project.file("main.ml", "x = 2;\nimport bad;\n");
+    let out = project.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains(
+            "main.ml:2:8: error: Module 'bad' is not valid UTF-8: the first invalid byte is at bad.ml:2:8"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    // The first byte of the file.
+    std::fs::write(project.path("bad.ml"), b"\xff".as_slice()).unwrap();
+    let out = project.mlpy(&["check", "bad.ml"]);
+    assert!(
+        stderr(&out).starts_with("bad.ml:1:1: error: not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+// ------------------------------------------------------------------ mlpy.json, mlpy.lock
+
+/// Words of Rust and serde that must never reach a person.
+const INTERNAL_WORDS: &[&str] = &[
+    "Raw", "struct", "u64", "sequence", "a map", "Option", "enum", "variant", "os error",
+];
+
+fn config_error(project: &Project, file: &str, contents: &[u8]) -> (String, u32, u32, String) {
+    std::fs::write(project.path(file), contents).unwrap();
+    let out = project.mlpy(&["check", "main.ml"]);
+    assert_no_panic(&out);
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{contents:?}: {text}");
+    let (name, line, column) =
+        first_place(&text).unwrap_or_else(|| panic!("{contents:?}: no place: {text}"));
+    assert!(line >= 1 && column >= 1, "{contents:?}: {text}");
+    for word in INTERNAL_WORDS {
+        assert!(!text.contains(word), "{contents:?}: {word:?} in {text}");
+    }
+    let message = text.lines().next().unwrap_or_default().to_string();
+    (name, line, column, message)
+}
+
+#[test]
+fn configuration_files_that_are_not_objects_or_not_json() {
+    let project = Project::new();
+    project.file("main.ml", "print(1);\n");
+    for (text, found, line, column) in [
+        ("1", "found a number", 1, 1),
+        ("\"x\"", "found a string", 1, 1),
+        ("null", "found null", 1, 1),
+        ("true", "found a boolean", 1, 1),
+        ("[]", "found an array", 1, 1),
+        ("\n  [{}]", "found an array", 2, 3),
+        ("{", "invalid JSON", 1, 1),
+        ("", "the file is empty", 1, 1),
+        ("   \n", "only white space", 2, 1),
+        ("\u{FEFF}", "the file is empty", 1, 1),
+        ("\u{FEFF}[]", "found an array", 1, 1),
+        (
+            "{\"import_sources\": [[\"https\", \"x\"]]}",
+            "expected an object, found an array",
+            1,
+            20,
+        ),
+        (
+            "{\"stdlib_mode\": 3}",
+            "expected \"native\" or \"python\", found the number 3",
+            1,
+            17,
+        ),
+        (
+            "{\"max_module_size\": 0}",
+            "greater than 0, found the number 0",
+            1,
+            21,
+        ),
+        ("{\n  \"é😀\": 1}", "unknown key in mlpy.json", 2, 6),
+        (
+            "{\"trusted_keys\": [\"nope\"]}",
+            "\"trusted_keys[0]\"",
+            1,
+            19,
+        ),
+        (
+            "{\"import_sources\": [{\"protocol\": \"https\",\n \"location\": \"not a url\"}]}",
+            "\"import_sources[0].location\"",
+            2,
+            14,
+        ),
+    ] {
+        let (name, l, c, message) = config_error(&project, "mlpy.json", text.as_bytes());
+        assert_eq!(name, "mlpy.json", "{text:?}");
+        assert!(message.contains(found), "{text:?}: {message}");
+        assert_eq!((l, c), (line, column), "{text:?}: {message}");
+    }
+    // Not UTF-8: the place of the first invalid byte.
+    let (_, l, c, message) = config_error(&project, "mlpy.json", b"{\n  \"name\": \"caf\xe9\"}");
+    assert_eq!((l, c), (2, 15), "{message}");
+    assert!(message.contains("not valid UTF-8"), "{message}");
+    // A BOM before a good configuration is accepted.
+    std::fs::write(
+        project.path("mlpy.json"),
+        "\u{FEFF}{\"import_paths\": [\".\"]}",
+    )
+    .unwrap();
+    let out = project.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn lockfiles_that_are_not_objects_or_not_json() {
+    let project = Project::new();
+    project
+        .file("main.ml", "print(1);\n")
+        .file("mlpy.json", "{}");
+    for (text, found, line, column) in [
+        ("[]", "it must hold a JSON object, found an array", 1, 1),
+        ("", "the file is empty", 1, 1),
+        (
+            "{\"version\": 7}",
+            "lockfile version 7 is not supported",
+            1,
+            13,
+        ),
+        (
+            "{\"version\": 1, \"modules\": []}",
+            "expected an object, found an array",
+            1,
+            26,
+        ),
+    ] {
+        let (name, l, c, message) = config_error(&project, "mlpy.lock", text.as_bytes());
+        assert_eq!(name, "mlpy.lock", "{text:?}");
+        assert!(message.contains(found), "{text:?}: {message}");
+        assert_eq!((l, c), (line, column), "{text:?}: {message}");
+    }
+}
+
+// ------------------------------------------------------------------ -o
+
+#[test]
+fn output_paths_that_name_folders_say_so() {
+    let project = Project::new();
+    project.file("main.ml", "print(1);\n");
+    std::fs::create_dir(project.path("out")).unwrap();
+    for (path, words) in [
+        ("out", "'out' is a folder"),
+        ("newdir/", "names a folder"),
+        ("main.ml/x.py", "'main.ml' is a file, not a folder"),
+    ] {
+        let out = project.mlpy(&["transpile", "main.ml", "-o", path]);
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        let text = stderr(&out);
+        assert!(text.contains(words), "{path}: {text}");
+        assert!(
+            text.contains("--out-dir") || path.contains(".ml/"),
+            "{path}: {text}"
+        );
+        assert!(!text.contains("os error"), "{path}: {text}");
+    }
+    assert!(!project.path("newdir").exists());
+    assert_eq!(
+        std::fs::read_to_string(project.path("main.ml")).unwrap(),
+        "print(1);\n"
+    );
+}
+
+// ------------------------------------------------------------------ mlpy run's cache
+
+/// The folders under the project's cache that hold a `main.py`.
+fn cached_programs(project: &Project) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.join("main.py").is_file() {
+                    out.push(path.clone());
+                }
+                walk(&path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&project.path(".cache/run"), &mut out);
+    out
+}
+
+#[test]
+fn a_tampered_run_cache_is_rebuilt_before_it_runs() {
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["."]}"#)
+        .file("helper.ml", "function twice(x) { return x * 2; }\n")
+        .file(
+            "main.ml",
+            "import helper;\nimport json;\nprint(helper.twice(21), json.stringify([1]));\n",
+        );
+    let run = || project.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&run()), "42 [1]\n");
+    let folders = cached_programs(&project);
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    let dir = &folders[0];
+    // Unchanged: reused, silently.
+    let out = run();
+    assert_eq!(stdout(&out), "42 [1]\n");
+    assert_eq!(stderr(&out), "");
+
+    // Edit the cached entry and a module: no effect, and a warning naming them.
+    std::fs::write(dir.join("main.py"), "print('TAMPERED')\n").unwrap();
+    let helper = std::fs::read_to_string(dir.join("helper.py")).unwrap();
+    std::fs::write(dir.join("helper.py"), helper.replace("x * 2", "x * 3")).unwrap();
+    let out = run();
+    assert_eq!(stdout(&out), "42 [1]\n", "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was changed since mlpy wrote it"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("'main.py'"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("'helper.py'"), "{}", stderr(&out));
+    assert_eq!(stdout(&run()), "42 [1]\n");
+
+    // A planted module beside the program (it would shadow Python's `json`) and a
+    // changed runtime file: removed from the program's folder; the planted file is kept
+    // aside, not deleted.
+    std::fs::write(dir.join("json.py"), "raise SystemExit('PLANTED')\n").unwrap();
+    let runtime = std::fs::read_dir(dir.join("mlpy_runtime"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "py"))
+        .unwrap();
+    std::fs::write(&runtime, "raise SystemExit('PLANTED')\n").unwrap();
+    let out = run();
+    assert_eq!(stdout(&out), "42 [1]\n", "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("'json.py' (added)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("kept in"), "{}", stderr(&out));
+    assert!(!dir.join("json.py").exists());
+    let kept: Vec<PathBuf> = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("json.py").is_file())
+        .collect();
+    assert_eq!(kept.len(), 1, "the planted file is kept aside");
+
+    // A deleted file and a replaced manifest: rebuilt too.
+    std::fs::remove_file(dir.join("helper.py")).unwrap();
+    let out = run();
+    assert_eq!(stdout(&out), "42 [1]\n", "{}", stderr(&out));
+    assert_eq!(stdout(&run()), "42 [1]\n");
+    assert_eq!(stderr(&run()), "");
+}

@@ -1,0 +1,274 @@
+"""The membrane around Python modules of `stdlib_mode: "python"`.
+
+An ML program never holds a Python module, function or object of such a module directly:
+`import_python` returns a `PyValue` proxy, and every member read (`access.attr`), call
+(`access.call`) and everything those return goes through it. The rules:
+
+* modules in `FORBIDDEN` (and every module whose name starts with `_`, and `mlpy_runtime`)
+  are never importable, whatever `python_whitelist` says: they reach the OS, the interpreter
+  or the capability system itself;
+* members starting with `_` and the reflection names of `access.REFLECTION_NAMES` are
+  refused; so are the members of `AUDITED` that reach attributes or code by name
+  (`operator.attrgetter`, `string.Formatter`, ...);
+* a member that is a module is reachable only when the program imported it;
+* results are wrapped again, unless they are plain data (numbers, strings, bytes, None,
+  and lists / tuples / dicts of those, rebuilt with their items wrapped);
+* arguments are unwrapped on the way in, so the Python code sees its own objects.
+
+docs/modules.md ("Python modules") lists what is allowed and why.
+"""
+
+import importlib as _importlib
+import sys as _sys
+from types import FunctionType as _FunctionType, ModuleType as _ModuleType
+
+from mlpy_runtime import sandbox as _sandbox
+from mlpy_runtime.errors import SecurityError
+
+__mlpy_runtime__ = True
+
+#: Top-level Python modules never importable from ML: the OS, files, processes, sockets,
+#: the interpreter's internals and the runtime itself. The same list is in the resolver
+#: (modules/src/stdlib.rs, `PYTHON_FORBIDDEN`); a test keeps them equal.
+FORBIDDEN = frozenset((
+    "__builtin__", "__main__", "abc", "asyncio", "atexit", "bdb", "builtins", "bz2", "cProfile",
+    "code", "codecs", "codeop", "concurrent", "contextvars", "copyreg", "ctypes", "dbm",
+    "dis", "distutils", "encodings", "ensurepip", "faulthandler", "fcntl", "filecmp",
+    "fileinput", "ftplib", "gc", "genericpath", "getpass", "glob", "grp", "gzip", "http",
+    "idlelib", "imaplib", "imp", "importlib", "inspect", "io", "linecache", "logging", "lzma",
+    "mailbox", "marshal", "mlpy_runtime", "mmap", "modulefinder", "multiprocessing", "netrc",
+    "nntplib", "nt", "ntpath", "opcode", "os", "pathlib", "pdb", "pickle", "pickletools",
+    "pipes", "pkgutil", "platform", "poplib", "posix", "posixpath", "pty", "pwd", "py_compile",
+    "pydoc", "queue", "readline", "resource", "rlcompleter", "runpy", "sched", "select",
+    "selectors", "shelve", "shutil", "signal", "site", "smtplib", "socket", "socketserver",
+    "spwd", "sqlite3", "ssl", "stat", "subprocess", "symtable", "sys", "sysconfig", "syslog",
+    "tabnanny", "tarfile", "telnetlib", "tempfile", "termios", "threading", "timeit",
+    "tkinter", "token", "tokenize", "trace", "traceback", "tracemalloc", "tty", "turtle",
+    "types", "typing", "unittest", "urllib", "uu", "venv", "warnings", "weakref",
+    "webbrowser", "wsgiref", "xmlrpc", "zipapp", "zipfile", "zipimport",
+))
+
+#: Members of audited modules that are refused: they read attributes or run code by name,
+#: build code from text, or start processes.
+AUDITED = {
+    "operator": frozenset(("attrgetter", "methodcaller", "call")),
+    "functools": frozenset(("update_wrapper", "wraps", "singledispatch",
+                            "singledispatchmethod", "cached_property", "total_ordering")),
+    "collections": frozenset(("namedtuple", "abc")),
+    "string": frozenset(("Formatter", "Template")),
+    "uuid": frozenset(("getnode", "uuid1")),
+}
+
+#: Python module names the program imported (and their packages, traversable only).
+_imported = set()
+_packages = set()
+
+_PLAIN = frozenset((type(None), bool, int, float, complex, str, bytes))
+
+
+def is_forbidden(name):
+    top = name.split(".")[0]
+    return top in FORBIDDEN or top.startswith("_") or not top
+
+
+def import_python(name, bind_top=False):
+    """The Python module `name` behind the membrane. `bind_top`: `import a.b;` binds `a`,
+    through which only `b` is reachable (unless `a` itself was imported)."""
+    if name.__class__ is not str or is_forbidden(name):
+        raise SecurityError("the Python module '%s' is never importable from ML" % (name,))
+    module = _importlib.import_module(name)
+    parts = name.split(".")
+    _imported.add(name)
+    for i in range(1, len(parts)):
+        _packages.add(".".join(parts[:i]))
+    if not _sandbox.LANGUAGE_LAYER:
+        return _sys.modules[parts[0]] if bind_top else module
+    if bind_top:
+        return PyValue(_sys.modules[parts[0]])
+    return PyValue(module)
+
+
+def _module_member(module, name):
+    modname = module.__name__
+    if modname not in _imported:
+        # a package reached on the way to an imported submodule
+        full = modname + "." + name
+        if full in _imported or full in _packages:
+            return PyValue(_sys.modules[full])
+        raise AttributeError("module '%s' has no accessible attribute '%s'" % (modname, name))
+    denied = AUDITED.get(modname)
+    if denied is not None and name in denied:
+        raise SecurityError("'%s.%s' is not available to ML: it reaches attributes or code by "
+                            "name" % (modname, name))
+    value = getattr(module, name)
+    if isinstance(value, _ModuleType):
+        vname = value.__name__
+        if vname in _imported or vname in _packages:
+            return PyValue(value)
+        raise SecurityError("the module '%s' was not imported by the program" % vname)
+    return wrap(value)
+
+
+def member(proxy, name):
+    """`proxy.name` for ML: the membrane's attribute rule."""
+    from mlpy_runtime.access import REFLECTION_NAMES
+    if name.__class__ is not str or name.startswith("_") or name in REFLECTION_NAMES:
+        raise SecurityError("Access to attribute '%s' of a Python value is forbidden" % (name,))
+    target = object.__getattribute__(proxy, "_mlpy_target")
+    if isinstance(target, _ModuleType):
+        return _module_member(target, name)
+    return wrap(getattr(target, name))
+
+
+def wrap(value):
+    """A value coming out of Python code, made safe for ML."""
+    t = value.__class__
+    if t in _PLAIN or t is PyValue:
+        return value
+    if t is list:
+        for item in value:
+            if item.__class__ not in _PLAIN:
+                return [wrap(i) for i in value]
+        return value
+    if t is tuple:
+        for item in value:
+            if item.__class__ not in _PLAIN:
+                return tuple(wrap(i) for i in value)
+        return value
+    if t is dict:
+        for k, v in value.items():
+            if k.__class__ not in _PLAIN or v.__class__ not in _PLAIN:
+                return {wrap(k): wrap(v) for k, v in value.items()}
+        return value
+    if t is _FunctionType and value.__globals__.get("__mlpy_module__") is True:
+        return value  # an ML function handed back
+    return PyValue(value)
+
+
+def unwrap(value):
+    """A value going into Python code: proxies give their target back."""
+    t = value.__class__
+    if t is PyValue:
+        return object.__getattribute__(value, "_mlpy_target")
+    if t is list:
+        return [unwrap(i) for i in value] if _py_any_proxy(value) else value
+    if t is tuple:
+        return tuple(unwrap(i) for i in value) if _py_any_proxy(value) else value
+    if t is dict:
+        return {unwrap(k): unwrap(v) for k, v in value.items()} \
+            if _py_any_proxy(value.values()) else value
+    return value
+
+
+def _py_any_proxy(items):
+    for i in items:
+        if i.__class__ is PyValue or i.__class__ in (list, tuple, dict):
+            return True
+    return False
+
+
+def _target(proxy):
+    return object.__getattribute__(proxy, "_mlpy_target")
+
+
+class PyValue:
+    """A Python module, function or object seen from ML. Python's own operators (printing,
+    `len`, iteration, indexing, arithmetic, comparisons) go to the target with unwrapped
+    arguments and wrapped results; attributes only through `member` (access.attr)."""
+
+    __slots__ = ("_mlpy_target",)
+    __mlpy_membrane__ = True
+
+    def __init__(self, target):
+        object.__setattr__(self, "_mlpy_target", target)
+
+    def __getattribute__(self, name):
+        # Emitted code reads members through access.attr; Python-level reads of anything but
+        # the dunders Python itself needs are refused.
+        if name.startswith("__") and name.endswith("__") and name in _PROXY_DUNDERS:
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        raise SecurityError("Python values are read-only from ML")
+
+    def __call__(self, *args):
+        return wrap(_target(self)(*[unwrap(a) for a in args]))
+
+    def __repr__(self):
+        return repr(_target(self))
+
+    def __str__(self):
+        return str(_target(self))
+
+    def __len__(self):
+        return len(_target(self))
+
+    def __iter__(self):
+        for item in _target(self):
+            yield wrap(item)
+
+    def __contains__(self, item):
+        return unwrap(item) in _target(self)
+
+    def __getitem__(self, key):
+        return wrap(_target(self)[unwrap(key)])
+
+    def __setitem__(self, key, value):
+        _target(self)[unwrap(key)] = unwrap(value)
+
+    def __bool__(self):
+        return bool(_target(self))
+
+    def __hash__(self):
+        return hash(_target(self))
+
+    def __index__(self):
+        return _target(self).__index__()
+
+    def __int__(self):
+        return int(_target(self))
+
+    def __float__(self):
+        return float(_target(self))
+
+
+def _binary(op):
+    def forward(self, other):
+        return wrap(op(_target(self), unwrap(other)))
+    return forward
+
+
+def _reflected(op):
+    def forward(self, other):
+        return wrap(op(unwrap(other), _target(self)))
+    return forward
+
+
+def _unary(op):
+    def forward(self):
+        return wrap(op(_target(self)))
+    return forward
+
+
+def _install_operators():
+    import operator as o
+    for name, op in (("add", o.add), ("sub", o.sub), ("mul", o.mul), ("truediv", o.truediv),
+                     ("floordiv", o.floordiv), ("mod", o.mod), ("pow", o.pow),
+                     ("and", o.and_), ("or", o.or_), ("xor", o.xor), ("lshift", o.lshift),
+                     ("rshift", o.rshift), ("matmul", o.matmul)):
+        setattr(PyValue, "__%s__" % name, _binary(op))
+        setattr(PyValue, "__r%s__" % name, _reflected(op))
+    for name, op in (("eq", o.eq), ("ne", o.ne), ("lt", o.lt), ("le", o.le), ("gt", o.gt),
+                     ("ge", o.ge)):
+        setattr(PyValue, "__%s__" % name, _binary(op))
+    for name, op in (("neg", o.neg), ("pos", o.pos), ("abs", abs), ("invert", o.invert)):
+        setattr(PyValue, "__%s__" % name, _unary(op))
+
+
+_install_operators()
+
+#: the dunders Python looks up on the proxy itself
+_PROXY_DUNDERS = frozenset((n for n in vars(PyValue) if n.startswith("__") and n.endswith("__")
+                           and n not in ("__dict__", "__module__", "__qualname__", "__doc__",
+                                         "__slots__", "__weakref__", "__init__"))) | {"__class__"}

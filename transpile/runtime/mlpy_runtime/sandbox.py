@@ -1,0 +1,350 @@
+"""The sandbox's run-time half: the closed namespace ML code runs in, and the PEP 578 audit
+hook that enforces the granted capabilities inside the interpreter.
+
+Two independent layers (docs/security.md):
+
+1. The language layer. Every emitted module body runs with `__builtins__` set to
+   `NAMESPACE`, which holds only what the emitted glue needs (a guarded `__import__` and
+   `Exception`): an ML name that was never bound can never fall back to a Python builtin,
+   it is a `NameError` at the ML line. Calls of ML-supplied values go through one gate
+   (`access.call`), Python modules through a membrane (`membrane.py`).
+2. The audit layer. `arm()` installs an audit hook (it cannot be removed) before any ML code
+   runs. It refuses process creation always, `open` outside the grants, `socket.connect`
+   without a network grant for the host, code compilation except by the import system, and
+   imports of modules that reach the OS around the capability system.
+
+A test-only build of the runtime (tests/sandbox_attacks.rs) flips `LANGUAGE_LAYER` or
+`AUDIT_LAYER` in a copy of this file to show that each layer alone stops the attack suite.
+The shipped runtime has no switch: both are always on.
+"""
+
+import builtins as _py
+import os as _os
+import sys as _sys
+from _thread import _local as _ThreadLocal
+
+from mlpy_runtime import capabilities as _caps
+from mlpy_runtime.errors import SecurityError
+
+__mlpy_runtime__ = True
+
+LANGUAGE_LAYER = True
+AUDIT_LAYER = True
+
+#: Python names of the program's ML modules (and their packages): what emitted `import`
+#: statements may load.
+_ml_modules = set()
+
+
+def register_modules(names):
+    """Declare the Python names of the program's ML modules (multi-file output)."""
+    for name in names:
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            _ml_modules.add(".".join(parts[:i]))
+
+
+def _is_glue_import(name, fromlist):
+    if name == "mlpy_runtime" or name == "mlpy_runtime.builtins":
+        return True
+    if name == "mlpy_runtime.stdlib":
+        from mlpy_runtime.stdlib import MODULES
+        return _py.all(n in MODULES for n in (fromlist or ("*",)))
+    return name in _ml_modules
+
+
+def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """`__import__` of emitted code: the runtime and the program's own ML modules only.
+    Python modules of `stdlib_mode: "python"` come through `membrane.import_python`."""
+    if level == 0 and name.__class__ is str and _is_glue_import(name, fromlist):
+        return _py.__import__(name, globals, locals, fromlist, level)
+    raise SecurityError("import of '%s' is not allowed in ML code" % (name,))
+
+
+#: The builtins of every emitted module body: nothing an ML name could resolve to.
+NAMESPACE = {
+    "__import__": _guarded_import,
+    "Exception": Exception,
+}
+
+
+def namespace():
+    """The `__builtins__` of emitted module bodies."""
+    return NAMESPACE if LANGUAGE_LAYER else _py
+
+
+# --------------------------------------------------------------------------- audit layer
+
+#: Top-level modules whose import is refused once ML code runs, whoever asks: they start
+#: processes, load native code or rewrite the interpreter.
+NEVER_IMPORTED = frozenset((
+    "_posixsubprocess", "subprocess", "pty", "tty", "termios", "ctypes", "_ctypes", "cffi",
+    "multiprocessing", "_multiprocessing", "concurrent", "runpy", "code", "codeop", "pdb",
+    "bdb", "webbrowser", "antigravity", "this", "pydoc", "idlelib", "tkinter", "_tkinter",
+    "turtle", "ensurepip", "venv", "distutils", "setuptools", "pip", "imp", "zipimport",
+    "_xxsubinterpreters", "_testcapi", "_testinternalcapi", "mmap", "fcntl", "crypt",
+    "_crypt", "spwd",
+))
+
+#: Events that start a process, load native code, change the interpreter's own hooks or
+#: walk every object: refused always.
+_PROCESS_EVENTS = frozenset((
+    "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+    "os.startfile", "subprocess.Popen", "pty.spawn", "os.kill", "os.killpg",
+    "signal.pthread_kill", "os.add_dll_directory", "os.chroot", "os.setxattr",
+    "os.removexattr", "ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata", "ctypes.call_function",
+    "ctypes.addressof", "ctypes.string_at", "ctypes.wstring_at", "ctypes.PyObj_FromPtr",
+    "ctypes.create_string_buffer", "ctypes.create_unicode_buffer", "ctypes.set_errno",
+    "ctypes.get_errno", "sys.setprofile", "sys.settrace", "sys.addaudithook",
+    "sys._current_frames", "sys._current_exceptions", "cpython.run_command",
+    "cpython.run_file", "cpython.run_module", "cpython.run_startup",
+    "cpython.run_interactivehook", "cpython.PyInterpreterState_New",
+    "cpython.PyInterpreterState_Clear", "cpython._PySys_ClearAuditHooks", "code.__new__",
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents", "mmap.__new__",
+    "webbrowser.open", "syslog.openlog", "_xxsubinterpreters.create",
+))
+
+#: Functions of Python's standard library that build code from validated identifiers (no
+#: text of the caller's reaches it), by name and file: `namedtuple` runs when urllib, uuid
+#: and others are imported.
+_CODE_GENERATORS = {
+    "namedtuple": _os.sep + _os.path.join("collections", "__init__.py"),
+    "_create_fn": _os.sep + "dataclasses.py",
+}
+
+#: Filesystem and environment changes and the capabilities that allow each.
+_FILE_WRITE = ("file.write", "file.append")
+_WRITE_EVENTS = {
+    "os.remove": ("file.delete",), "shutil.rmtree": ("file.delete",),
+    "os.rmdir": ("path.write", "file.delete"), "os.mkdir": ("path.write",) + _FILE_WRITE,
+    "os.rename": _FILE_WRITE, "os.link": _FILE_WRITE, "os.symlink": _FILE_WRITE,
+    "os.truncate": _FILE_WRITE, "os.chmod": _FILE_WRITE, "os.chown": _FILE_WRITE,
+    "os.utime": _FILE_WRITE, "os.chflags": _FILE_WRITE, "os.lchflags": _FILE_WRITE,
+    "os.lchmod": _FILE_WRITE, "os.lchown": _FILE_WRITE, "os.mkfifo": _FILE_WRITE,
+    "os.mknod": _FILE_WRITE, "shutil.move": _FILE_WRITE, "shutil.copyfile": _FILE_WRITE,
+    "shutil.copymode": _FILE_WRITE, "shutil.copystat": _FILE_WRITE,
+    "shutil.copytree": _FILE_WRITE, "shutil.chown": _FILE_WRITE,
+    "shutil.make_archive": _FILE_WRITE, "shutil.unpack_archive": _FILE_WRITE,
+    "os.putenv": ("env.write",), "os.unsetenv": ("env.write",),
+}
+
+
+def _connect_checker(granted):
+    """`(host, port) -> bool` for the audit layer, from the `network.*` grants: a bare
+    `network.http` / `network.https` allows every host; patterns
+    (`network.https://host:port/path`) allow their hosts (`*.` for subdomains). Names are
+    checked when resolved (`socket.getaddrinfo`); an address that resolved from an allowed
+    name is then connected to."""
+    any_host = False
+    patterns = []
+    for name in granted:
+        if name in ("network", "network.http", "network.https"):
+            any_host = True
+        elif name.startswith(("network.http://", "network.https://")):
+            rest = name.split("://", 1)[1]
+            hostport = rest.split("/", 1)[0].lower()
+            if hostport.startswith("["):
+                host = hostport[1:].split("]", 1)[0]
+                port = hostport.split("]:", 1)[1] if "]:" in hostport else None
+            elif ":" in hostport:
+                host, port = hostport.rsplit(":", 1)
+            else:
+                host, port = hostport, None
+            patterns.append((host, port))
+    resolved = set()
+
+    def host_matches(host):
+        host = host.lower().rstrip(".")
+        for pattern, _ in patterns:
+            if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+                return True
+        return False
+
+    def on_resolve(host, port):
+        if any_host:
+            return True
+        if host_matches(host):
+            resolved.add(host.lower())
+            return True
+        return False
+
+    def on_connect(host, port):
+        return any_host or host_matches(host) or bool(resolved)
+
+    return on_resolve, on_connect
+
+
+class SandboxViolation(SecurityError, PermissionError):
+    """An operation refused by the audit layer. Also a `PermissionError`, so that Python code
+    that copes with a refused file operation (the import system writing bytecode) goes on."""
+
+
+def _refuse(what):
+    raise SandboxViolation("sandbox: %s is not allowed (no capability grants it)" % what)
+
+
+def _norm(path):
+    try:
+        return _os.path.realpath(path)
+    except (TypeError, ValueError, OSError):
+        return None
+
+
+def _under(path, roots):
+    for root in roots:
+        if path == root or path.startswith(root + _os.sep):
+            return True
+    return False
+
+
+_WRITE_FLAGS = _os.O_WRONLY | _os.O_RDWR | _os.O_APPEND | _os.O_CREAT | getattr(_os, "O_TRUNC", 0)
+
+
+def _code_roots():
+    """Folders whose Python files imports and tracebacks read without a grant."""
+    roots = set()
+    for p in (_sys.prefix, _sys.base_prefix, _sys.exec_prefix, _sys.base_exec_prefix,
+              _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))):
+        r = _norm(p)
+        if r and r != "/":
+            roots.add(r)
+    for p in _sys.path:
+        r = _norm(p or ".")
+        if r and r != "/":
+            roots.add(r)
+    return tuple(sorted(roots))
+
+
+def _loader_codes():
+    """Code objects allowed to compile and run Python source besides the import system: the
+    embedded-runtime loader of single-file output."""
+    codes = set()
+    for finder in _sys.meta_path:
+        method = getattr(type(finder), "exec_module", None)
+        code = getattr(method, "__code__", None)
+        if type(finder).__name__ == "EmbeddedRuntime" and code is not None:
+            codes.add(code)
+    return frozenset(codes)
+
+
+def _make_hook(granted, code_roots, loader_codes, network):
+    """The audit hook. Everything it decides by lives in this closure: nothing a program can
+    reach at module level switches it off or widens the grants."""
+    state = _ThreadLocal()
+    can_read = "file.read" in granted
+    can_write = "file.write" in granted or "file.append" in granted
+
+    def on_open(args):
+        path, mode, flags = (tuple(args) + (None, None, None))[:3]
+        if path is None or path.__class__ is _py.int:
+            return  # an already open descriptor
+        writing = mode.__class__ is str and _py.any(c in mode for c in "wax+")
+        if flags.__class__ is _py.int and flags & _WRITE_FLAGS:
+            writing = True
+        # A grant covers every path: decide before resolving the path (realpath costs a
+        # system call per component).
+        if can_write if writing else can_read:
+            return
+        if path.__class__ is bytes:
+            try:
+                path = _os.fsdecode(path)
+            except (UnicodeError, TypeError):
+                _refuse("opening an undecodable path")
+        if path.__class__ is not str:
+            path = _os.fspath(path)
+        real = _norm(path)
+        if real is None:
+            _refuse("opening %r" % (path,))
+        if writing:
+            _refuse("writing %s" % real)
+        if real.endswith((".py", ".pyc")) and _under(real, code_roots):
+            return
+        _refuse("reading %s" % real)
+
+    resolve_allowed, connect_allowed = network
+
+    def on_connect(args):
+        address = args[1] if len(args) > 1 else None
+        if address.__class__ is tuple and len(address) >= 2:
+            host, port = address[0], address[1]
+            if connect_allowed(str(host), port):
+                return
+            _refuse("connecting to %s:%s" % (host, port))
+        _refuse("connecting to %r" % (address,))
+
+    def on_resolve(args):
+        host = args[0] if args else None
+        if host is None:
+            return
+        if host.__class__ is bytes:
+            host = host.decode("ascii", "replace")
+        if not resolve_allowed(str(host), args[1] if len(args) > 1 else None):
+            _refuse("looking up %s" % (host,))
+
+    def guarded(check, args):
+        if getattr(state, "busy", False):
+            return
+        state.busy = True
+        try:
+            check(args)
+        finally:
+            state.busy = False
+
+    def hook(event, args):
+        if event in _PROCESS_EVENTS:
+            _refuse(event)
+        if event == "open":
+            guarded(on_open, args)
+        elif event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+            guarded(on_connect, args)
+        elif event == "socket.getaddrinfo" or event == "socket.gethostbyname":
+            guarded(on_resolve, args)
+        elif event == "socket.bind":
+            _refuse("listening on a socket")
+        elif event == "compile" or event == "exec":
+            if getattr(state, "busy", False):
+                return
+            state.busy = True
+            try:
+                caller = _sys._getframe(1)
+            finally:
+                state.busy = False
+            code = caller.f_code
+            if code in loader_codes or code.co_filename.startswith("<frozen importlib"):
+                return
+            generator = _CODE_GENERATORS.get(code.co_name)
+            if generator is not None and code.co_filename.endswith(generator) \
+                    and _under(code.co_filename, code_roots):
+                return
+            _refuse("compiling or running Python code (%s)" % event)
+        elif event == "import":
+            if str(args[0]).split(".")[0] in NEVER_IMPORTED:
+                _refuse("importing %s" % args[0])
+        elif event in _WRITE_EVENTS:
+            needs = _WRITE_EVENTS[event]
+            if not _py.any(cap in granted for cap in needs):
+                _refuse("%s (needs %s)" % (event, " or ".join(needs)))
+
+    return hook
+
+
+_armed = []
+
+
+def arm(preload=()):
+    """Seal the grants and install the audit hook: the entry module's glue calls it before
+    any ML code runs. `preload`: the runtime modules the program uses, imported first (their
+    bytecode is cached then; once armed, nothing writes files without a grant). Arming twice
+    does nothing."""
+    import importlib
+    for name in preload:
+        if name == "mlpy_runtime.builtins" or name.startswith("mlpy_runtime.stdlib."):
+            importlib.import_module(name)
+    _caps.seal()
+    if _armed or not AUDIT_LAYER:
+        return
+    _sys.dont_write_bytecode = True
+    granted = frozenset(_caps.granted_names())
+    hook = _make_hook(granted, _code_roots(), _loader_codes(), _connect_checker(granted))
+    _sys.addaudithook(hook)
+    _armed.append(True)

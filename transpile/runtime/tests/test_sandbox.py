@@ -1,0 +1,410 @@
+"""The sandbox's run-time half: the call gate inside every runtime function that takes a
+callback, the closed namespace, the membrane around Python modules and the audit hook.
+
+The callback tests are generated: every ML-visible function of the builtins and of the
+standard library is called with a forbidden callable (a Python function that is neither ML
+code nor marked ML-callable) in every argument position, bare and inside arrays and objects,
+and with the closures it returns called again. The canary must never run.
+"""
+
+import ast
+import itertools
+import os
+import subprocess
+import sys
+import textwrap
+import types
+import unittest
+
+from tests import support
+from mlpy_runtime import access, builtins as ml_builtins, capabilities as caps, membrane
+from mlpy_runtime import SecurityError
+from mlpy_runtime.stdlib import MODULES
+
+STDLIB_DIR = os.path.join(support.RUNTIME, "mlpy_runtime", "stdlib")
+
+#: runtime files that are the gate itself (they call what they were given on purpose)
+GATE_FILES = {"access.py", "membrane.py", "modules.py", "sandbox.py", "capabilities.py"}
+
+#: functions skipped by the generated callback test: they reach outside the process
+SKIPPED = {("http", None), ("builtin", "input"), ("console", "read"), ("console", "input")}
+
+
+class Canary:
+    """Forbidden callables that record whether anything called them."""
+
+    def __init__(self):
+        self.calls = 0
+
+        def python_function(*args):
+            self.calls += 1
+            return True
+        self.function = python_function
+        self.lambda_ = lambda *args: self.bump()
+
+    def bump(self):
+        self.calls += 1
+        return True
+
+    def forms(self):
+        """Ways a callable reaches a runtime function: bare, in arrays, in objects, as a
+        bound method of a Python object, a Python builtin."""
+        f = self.function
+        return [f, self.lambda_, self.bump, [f, f], [[f, f]], {"fn": f, "key": f}, [f, 1],
+                (f,)]
+
+
+def _ml_functions():
+    """(module name, function name, function) for every ML-visible runtime function."""
+    import importlib
+    out = []
+    for name in ml_builtins.__all__:
+        out.append(("builtin", name, getattr(ml_builtins, name)))
+    for mod_name in MODULES:
+        if ("%s" % mod_name, None) in SKIPPED:
+            continue
+        mod = importlib.import_module("mlpy_runtime.stdlib." + mod_name)
+        for name in mod.__all__:
+            value = getattr(mod, name)
+            if callable(value) and not isinstance(value, type):
+                out.append((mod_name, name, value))
+    return [f for f in out if (f[0], f[1]) not in SKIPPED]
+
+
+FILLERS = ([3, 1, 2], 2, "ab", {"a": 1})
+
+
+class CallbackGateTest(unittest.TestCase):
+    """Every runtime function that takes a function calls it through the gate."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.saved = set(caps._granted)
+        caps.grant(["collections", "functional", "regex", "json", "math", "datetime", "random",
+                    "crypto", "log", "console", "args", "env.read", "path"])
+        cls.cwd = os.getcwd()
+        cls.tmp = support.TempDir()
+        os.chdir(cls.tmp.__enter__())
+
+    @classmethod
+    def tearDownClass(cls):
+        os.chdir(cls.cwd)
+        cls.tmp.__exit__(None, None, None)
+        caps._granted.clear()
+        caps._granted.update(cls.saved)
+
+    def _try(self, f, args, canary, depth=0):
+        try:
+            result = f(*args)
+        except Exception:
+            return 0
+        tried = 1
+        if depth < 2 and access.callable_allowed(result) if callable(result) else False:
+            # a closure the runtime built: call it with the canary forms and fillers too
+            for extra in ([], [1], [canary.function], [[canary.function]]):
+                tried += self._try(result, extra, canary, depth + 1)
+        return tried
+
+    def test_no_runtime_function_calls_a_forbidden_callable(self):
+        functions = _ml_functions()
+        self.assertGreater(len(functions), 200)
+        attempts = 0
+        for mod_name, name, f in functions:
+            for arity in (1, 2, 3):
+                for position in range(arity):
+                    canary = Canary()
+                    for form in canary.forms():
+                        for fillers in itertools.product(FILLERS, repeat=arity - 1):
+                            args = list(fillers)
+                            args.insert(position, form)
+                            attempts += 1
+                            self._try(f, args, canary)
+                    self.assertEqual(canary.calls, 0, "%s.%s called a forbidden callable given "
+                                     "at position %d" % (mod_name, name, position))
+        self.assertGreater(attempts, 5000)
+
+    def test_ml_functions_still_work_as_callbacks(self):
+        from mlpy_runtime.stdlib import collections, functional, regex
+        double = support.ml(lambda x: x * 2)
+        self.assertEqual(functional.map(double, [1, 2]), [2, 4])
+        self.assertEqual(collections.sortBy([3, 1, 2], support.ml(lambda x: -x)), [3, 2, 1])
+        self.assertEqual(regex.sub("a+", support.ml(lambda m: m.group(0).upper()), "caat"),
+                         "cAAt")
+        self.assertEqual(functional.compose(ml_builtins.str, double)(4), "8")
+
+    def test_runtime_internals_are_refused_by_the_gate(self):
+        from mlpy_runtime import sandbox, tracebacks
+        for f in (access._module_attr, caps.grant, caps.seal, sandbox.arm,
+                  tracebacks.install_excepthook, membrane.import_python, access.attr,
+                  access.call):
+            with self.assertRaises(SecurityError):
+                access.call(f, "x")
+
+
+class NoDirectCallsTest(unittest.TestCase):
+    """A static rule over the runtime's source: outside the gate itself, no function calls a
+    parameter or a local variable directly (`f(x)`, `pair[0](x)`), nor hands one to Python
+    as a `key=`: every such call goes through `access.call` / `access.callback`."""
+
+    GATES = ("_callback", "_callbacks")
+
+    @classmethod
+    def _gate_call(cls, node):
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            node = node.elt
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id in cls.GATES
+
+    @staticmethod
+    def _names(target):
+        return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+    def _gated(self, fn):
+        """Names holding what `access.callback` / `access.callbacks` returned: assigned from
+        them, or loop variables over such a name."""
+        gated = set()
+        for _ in range(3):
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Assign) and self._gate_call(node.value):
+                    for target in node.targets:
+                        gated |= self._names(target)
+                elif isinstance(node, (ast.For, ast.comprehension)) \
+                        and isinstance(node.iter, ast.Name) and node.iter.id in gated:
+                    gated |= self._names(node.target)
+        return gated
+
+    def _violations(self, path):
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        module_names = set()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                module_names.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for a in node.names:
+                    module_names.add((a.asname or a.name).split(".")[0])
+            elif isinstance(node, ast.Assign):
+                module_names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        out = []
+        # Outermost functions (of the module and of its classes): their nested closures are
+        # judged with what the enclosing function gated.
+        outermost = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            outermost += [n for n in cls.body if isinstance(n, ast.FunctionDef)]
+        outermost += [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
+        for fn in outermost:
+            local = set()
+            for sub in ast.walk(fn):
+                if isinstance(sub, (ast.FunctionDef, ast.Lambda)):
+                    a = sub.args
+                    local.update(x.arg for x in a.args + a.posonlyargs + a.kwonlyargs)
+                    local.update(x.arg for x in (a.vararg, a.kwarg) if x)
+                elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) \
+                        and sub.id not in module_names:
+                    local.add(sub.id)
+            gated = self._gated(fn)
+            for node in ast.walk(fn):
+                if not isinstance(node, ast.Call):
+                    continue
+                f = node.func
+                if isinstance(f, ast.Name) and f.id in local and f.id not in gated:
+                    out.append((node.lineno, ast.unparse(node)))
+                elif isinstance(f, ast.Subscript):
+                    out.append((node.lineno, ast.unparse(node)))
+                elif isinstance(f, ast.Call) and not (isinstance(f.func, ast.Name)
+                                                      and f.func.id in module_names):
+                    out.append((node.lineno, ast.unparse(node)))
+                for kw in node.keywords:
+                    if kw.arg == "key" and isinstance(kw.value, ast.Name) and kw.value.id in local:
+                        out.append((node.lineno, ast.unparse(node)))
+        return out
+
+    def test_runtime_calls_callbacks_through_the_gate(self):
+        checked = 0
+        root = os.path.join(support.RUNTIME, "mlpy_runtime")
+        for dirpath, _, files in os.walk(root):
+            for name in files:
+                if not name.endswith(".py") or name in GATE_FILES:
+                    continue
+                path = os.path.join(dirpath, name)
+                checked += 1
+                self.assertEqual(self._violations(path), [], path)
+        self.assertGreater(checked, 20)
+
+    def test_the_rule_finds_direct_calls(self):
+        with support.TempDir() as d:
+            path = os.path.join(d, "bad.py")
+            with open(path, "w") as f:
+                f.write("def apply(fn, xs):\n    return [fn(x) for x in xs]\n"
+                        "def first(pairs):\n    return pairs[0](1)\n"
+                        "def by(xs, k):\n    return sorted(xs, key=k)\n")
+                f.write("def gated(fn, xs):\n    fn = _callback(fn)\n    return [fn(x) for x in xs]\n"
+                        "def pairs(ps, v):\n    gs = [_callbacks(p) for p in ps]\n"
+                        "    for a, b in gs:\n        a(b(v))\n")
+            self.assertEqual(len(self._violations(path)), 3)
+
+
+class MembraneTest(unittest.TestCase):
+    def test_forbidden_modules_are_never_importable(self):
+        for name in ("os", "os.path", "posix", "io", "_io", "pathlib", "runpy", "codecs",
+                     "socket", "pty", "posixpath", "subprocess", "mlpy_runtime",
+                     "mlpy_runtime.capabilities", "sys", "builtins", "importlib.util", "ctypes",
+                     "_posixsubprocess", "", "pickle", "types", "inspect", "gc"):
+            with self.assertRaises(SecurityError, msg=name):
+                membrane.import_python(name)
+
+    def test_reflection_members_are_refused(self):
+        operator = membrane.import_python("operator")
+        for name in ("attrgetter", "methodcaller", "call"):
+            with self.assertRaises(SecurityError):
+                access.attr(operator, name)
+        string = membrane.import_python("string")
+        with self.assertRaises(SecurityError):
+            access.attr(string, "Formatter")
+        collections = membrane.import_python("collections")
+        with self.assertRaises(SecurityError):
+            access.attr(collections, "namedtuple")
+
+    def test_underscore_and_dunder_members_are_refused(self):
+        math = membrane.import_python("math")
+        for name in ("__dict__", "__loader__", "_private", "__builtins__", "__spec__",
+                     "f_globals", "mro", "gi_frame"):
+            with self.assertRaises((SecurityError, AttributeError), msg=name):
+                access.attr(math, name)
+
+    def test_results_are_wrapped_and_work(self):
+        math = membrane.import_python("math")
+        self.assertEqual(access.mcall(math, "sqrt", 16), 4.0)
+        sqrt = access.attr(math, "sqrt")
+        self.assertIs(type(sqrt), membrane.PyValue)
+        self.assertEqual(access.call(sqrt, 9), 3.0)
+        for name in ("__self__", "__globals__", "__class__", "__call__"):
+            with self.assertRaises((SecurityError, AttributeError)):
+                access.attr(sqrt, name)
+        re = membrane.import_python("re")
+        m = access.mcall(re, "match", "(a)(b)", "ab")
+        self.assertIs(type(m), membrane.PyValue)
+        self.assertEqual(access.mcall(m, "group", 2), "b")
+        self.assertEqual(str(m)[:12], "<re.Match ob")
+        fs = access.mcall(membrane.import_python("functools"), "reduce",
+                          support.ml(lambda a, b: a + b), [1, 2, 3])
+        self.assertEqual(fs, 6)
+
+    def test_attrgetter_chain_of_the_issue_is_closed(self):
+        operator = membrane.import_python("operator")
+        with self.assertRaises(SecurityError):
+            access.attr(operator, "attrgetter")
+        itemgetter = access.attr(operator, "itemgetter")
+        f = support.ml(lambda: 1)
+        # whatever Python returns comes back wrapped: no dunder is reachable from it
+        got = access.call(access.call(itemgetter, 0), [f])
+        self.assertIs(got, f)
+
+    def test_python_level_attributes_of_a_proxy_are_refused(self):
+        p = membrane.import_python("math")
+        with self.assertRaises(AttributeError):
+            p._mlpy_target
+        with self.assertRaises(AttributeError):
+            p.sqrt
+        with self.assertRaises(SecurityError):
+            p.x = 1
+
+
+AUDIT_PROGRAM = textwrap.dedent('''
+    import os, socket, subprocess, sys
+    sys.path.insert(0, {runtime!r})
+    import mlpy_runtime as __ml
+    __ml.grant({grants!r})
+    __ml.arm()
+    results = []
+    def attempt(name, action):
+        try:
+            action()
+            results.append(name + "=done")
+        except __ml.SecurityError:
+            results.append(name + "=refused")
+        except OSError as e:
+            results.append(name + "=oserror")
+    attempt("system", lambda: os.system("touch " + {canary!r}))
+    attempt("popen", lambda: subprocess.run(["touch", {canary!r}]))
+    attempt("spawn", lambda: os.posix_spawn("/usr/bin/touch", ["touch", {canary!r}], {{}}))
+    attempt("fork", lambda: os.fork() or None)
+    attempt("read", lambda: open({secret!r}).read())
+    attempt("write", lambda: open({written!r}, "w").write("x"))
+    attempt("remove", lambda: os.remove({secret!r}))
+    attempt("connect", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=2))
+    attempt("exec", lambda: exec("1"))
+    attempt("eval", lambda: eval("1"))
+    attempt("ctypes", lambda: __import__("ctypes"))
+    attempt("grant", lambda: __ml.grant(["file"]))
+    attempt("hook", lambda: sys.addaudithook(lambda *a: None))
+    attempt("settrace", lambda: sys.settrace(None))
+    print(" ".join(results))
+''')
+
+
+class AuditHookTest(unittest.TestCase):
+    """The second layer alone: Python code with no language layer at all, after `arm()`."""
+
+    def run_program(self, grants):
+        import socket
+        with support.TempDir() as d:
+            canary = os.path.join(d, "canary")
+            secret = os.path.join(d, "secret.txt")
+            with open(secret, "w") as f:
+                f.write("TOP-SECRET")
+            server = socket.socket()
+            server.bind(("127.0.0.1", 0))
+            server.listen(5)
+            server.settimeout(0.2)
+            port = server.getsockname()[1]
+            prog = os.path.join(d, "prog.py")
+            with open(prog, "w") as f:
+                f.write(AUDIT_PROGRAM.format(runtime=support.RUNTIME, grants=grants, canary=canary,
+                                             secret=secret, written=os.path.join(d, "w.txt"),
+                                             port=port))
+            p = support.run_python(prog, [support.RUNTIME], cwd=d)
+            accepted = 0
+            try:
+                while True:
+                    conn, _ = server.accept()
+                    conn.close()
+                    accepted += 1
+            except OSError:
+                pass
+            server.close()
+            made = os.path.exists(canary)
+            still = os.path.exists(secret)
+        return p, made, accepted, still
+
+    def test_no_grants_refuses_every_effect(self):
+        p, made, accepted, still = self.run_program([])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(made, "a process ran")
+        self.assertEqual(accepted, 0, "a socket connected")
+        self.assertTrue(still, "a file was removed")
+        self.assertNotIn("TOP-SECRET", p.stdout + p.stderr)
+        # (`sys.addaudithook` is refused silently: CPython drops a hook that another refuses)
+        for name in ("system", "popen", "spawn", "fork", "read", "write", "remove", "connect",
+                     "exec", "eval", "ctypes", "grant", "settrace"):
+            self.assertIn(name + "=refused", p.stdout.split(), p.stdout)
+
+    def test_grants_allow_their_own_effects_and_nothing_else(self):
+        p, made, accepted, still = self.run_program(["file", "network.http"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.split()
+        for name in ("read", "write", "remove", "connect"):
+            self.assertIn(name + "=done", out, p.stdout)
+        for name in ("system", "popen", "spawn", "fork", "exec", "ctypes", "grant"):
+            self.assertIn(name + "=refused", out, p.stdout)
+        self.assertFalse(made)
+        self.assertEqual(accepted, 1)
+
+    def test_host_patterns_limit_connections(self):
+        p, _, accepted, _ = self.run_program(["network.https://example.invalid/*"])
+        self.assertIn("connect=refused", p.stdout.split(), p.stdout)
+        self.assertEqual(accepted, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
