@@ -36,23 +36,11 @@ pub fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
                 sources.insert(&module.path, module.file.text.clone());
             }
         }
-        let mut found = mlpy_modules::check::graph_diagnostics(&program.graph);
-        // What a transpile would also refuse: unknown names, security rules, …
-        found.extend(mlpy_transpile::transpile_diagnostics(
+        // The same diagnostics as the transpile gate and the editor: one entry point.
+        let found = mlpy_transpile::program_diagnostics(
             &program.graph,
             &program.resolver.config().capabilities,
-        ));
-        let order: std::collections::HashMap<&std::path::Path, usize> = program
-            .graph
-            .modules
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.path.as_path(), i))
-            .collect();
-        found.sort_by_key(|d| {
-            let module = order.get(d.file.as_path()).copied().unwrap_or(usize::MAX);
-            (module, d.range.start())
-        });
+        );
         for d in found {
             if seen.insert((d.file.clone(), d.range, d.message.clone())) {
                 diagnostics.push(d);

@@ -6,6 +6,7 @@ use crate::remote::Progress;
 use crate::render::{self, Sources};
 use crate::{Context, Outcome};
 use clap::Args;
+use mlpy_modules::DiagnosticCode;
 use mlpy_modules::{Diagnostic, ModuleCache, Origin};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -59,7 +60,9 @@ pub fn run(cx: &Context, args: FetchArgs) -> anyhow::Result<Outcome> {
         for d in mlpy_modules::check::graph_diagnostics(&program.graph) {
             let import_problem = matches!(
                 d.code,
-                "unresolved-import" | "import-refused" | "remote-not-cached"
+                DiagnosticCode::UnresolvedImport
+                    | DiagnosticCode::ImportRefused
+                    | DiagnosticCode::RemoteNotCached
             );
             if import_problem && seen.insert((d.file.clone(), d.range, d.message.clone())) {
                 diagnostics.push(d);

@@ -2,8 +2,8 @@
 
 use clap::Args;
 use mlpy_modules::config::{split_path_list, ConfigOverrides, ProjectConfig, StdlibMode};
-use mlpy_modules::remote::{FetchProgress, RemoteContext, SetupError};
 use mlpy_modules::{ModuleCache, ModuleGraph, Resolver};
+use mlpy_remote::{FetchProgress, RemoteContext, SetupError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -97,9 +97,10 @@ pub fn load_with(
     options.progress = progress;
     options.update_lock = update_lock;
     let (resolver, remote) =
-        mlpy_modules::remote::resolver(Arc::new(config), options).map_err(|e| match e {
+        mlpy_remote::resolver(Arc::new(config), options).map_err(|e| match e {
+            // Rendered with its place in mlpy.json or mlpy.lock (main.rs downcasts it).
             SetupError::Config(e) => anyhow::Error::from(e),
-            SetupError::Other(message) => anyhow::anyhow!(message),
+            other => anyhow::Error::from(other),
         })?;
     let graph = ModuleGraph::build(entry, &resolver, cache)?;
     // Writes mlpy.lock when remote modules were recorded.

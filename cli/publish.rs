@@ -5,9 +5,7 @@ use crate::render::display_path;
 use crate::{Context, Outcome};
 use anyhow::{anyhow, bail};
 use clap::Args;
-use mlpy_modules::remote::publish::{
-    generate_keypair, publish, sign_file, PublishError, SigningKey,
-};
+use mlpy_remote::publish::{generate_keypair, publish, sign_file, PublishError, SigningKey};
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]

@@ -3,7 +3,7 @@
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mlpy_modules::remote::{parse_seconds, FetchProgress, Network, RemoteOptions};
+use mlpy_remote::{parse_seconds, FetchProgress, Network, RemoteOptions};
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -49,7 +49,7 @@ pub fn display_path(path: &Path) -> String {
 /// How a diagnostic names its file: a cached remote module by its URL, anything else
 /// by its path.
 pub fn display_file(path: &Path) -> String {
-    mlpy_modules::remote::store::url_of_cache_file(path).unwrap_or_else(|| display_path(path))
+    mlpy_remote::store::url_of_cache_file(path).unwrap_or_else(|| display_path(path))
 }
 
 pub struct Style {
@@ -185,7 +185,7 @@ pub fn json(diagnostic: &Diagnostic, sources: &mut Sources) -> JsonDiagnostic {
     JsonDiagnostic {
         file: display_path(&diagnostic.file),
         severity: diagnostic.severity,
-        code: diagnostic.code,
+        code: diagnostic.code.as_str(),
         message: diagnostic.message.clone(),
         range: json_range(sources, &diagnostic.file, diagnostic.range),
         notes: diagnostic.notes.clone(),

@@ -2,8 +2,10 @@
 //! user's working directory, with stdin, stdout, stderr, the program's arguments and its
 //! exit status passed through.
 //!
-//! The cache folder is `$MLPY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlpy`, else
-//! `~/.cache/mlpy`; inside, `run/<hash of the entry path>/<hash of the output>/`. An
+//! The cache folder is the one remote imports use ([`mlpy_fsutil::cache_dir`]:
+//! `$MLPY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlpy`, else `~/.cache/mlpy`, else a folder of
+//! the user's in the temporary folder); inside,
+//! `run/<hash of the entry path>/<hash of the output>/`. An
 //! unchanged program reuses its folder once its files are checked against what mlpy
 //! would write (`run_cache`); a new or changed one is written to a temporary folder and
 //! renamed into place, so a half-written or tampered program never runs.
@@ -58,7 +60,9 @@ pub fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
         }
         hasher.finish()
     };
-    let program_dir = cache_dir()?.join("run").join(format!("{entry_key:016x}"));
+    let program_dir = mlpy_fsutil::cache_dir()
+        .join("run")
+        .join(format!("{entry_key:016x}"));
     let dir = program_dir.join(format!("{content_key:016x}"));
     let prepared = run_cache::ensure(&dir, &out.files)
         .map_err(|e| anyhow::anyhow!("cannot write the program to '{}': {e}", dir.display()))?;
@@ -100,21 +104,4 @@ fn hash_of(path: &Path) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     path.hash(&mut hasher);
     hasher.finish()
-}
-
-/// The folder for cached programs.
-pub fn cache_dir() -> anyhow::Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("MLPY_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir).join("mlpy"));
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(home).join(".cache").join("mlpy"));
-    }
-    if let Some(dir) = std::env::var_os("LOCALAPPDATA").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir).join("mlpy").join("cache"));
-    }
-    anyhow::bail!("no cache folder: set MLPY_CACHE_DIR")
 }

@@ -10,7 +10,7 @@
 //! is moved aside first; only what mlpy wrote there, unchanged, is deleted from it, so a
 //! changed or added file is kept (and named in a warning), never destroyed.
 
-use mlpy_modules::remote::integrity::sha256_hex;
+use mlpy_fsutil::sha256_hex;
 use mlpy_transpile::OutputFile;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

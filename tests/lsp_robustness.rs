@@ -426,3 +426,78 @@ fn string_escapes_and_huge_integers_in_the_editor() {
     assert!(python.contains("x = \"😀😀\""), "{python}");
     c.shutdown();
 }
+
+/// A document over the project's `max_module_size` gets a bounded service: its syntax
+/// errors and a warning, folding and selection ranges, nothing that analyses names (as
+/// `mlpy check` refuses such a file); importers see it as too large. Back under the limit,
+/// it is checked in full again.
+#[test]
+fn documents_over_max_module_size_get_syntax_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mlpy.json"),
+        "{\"max_module_size\": 4096}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("main.ml"), "x = 1;\n").unwrap();
+    std::fs::write(dir.path().join("user.ml"), "import main;\nprint(main.x);\n").unwrap();
+    let mut c = Client::start(dir.path());
+    // 22 KB: one variable reassigned 2,000 times, an unknown name, a syntax error.
+    let mut text = String::from("function f(a) {\n  return a;\n}\nx = 0;\n");
+    for _ in 0..2000 {
+        text.push_str("x = x + 1;\n");
+    }
+    text.push_str("y = nosuch;\nz = (1 + ;\n");
+    let uri = c.open_text("main.ml", &text);
+    let list = c.wait_diagnostics(&uri, |l| !l.is_empty());
+    assert_eq!(codes(&list), ["module-too-large", "syntax"], "{list:#?}");
+    let message = list[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("over the limit of 4096 bytes"),
+        "{message}"
+    );
+    assert_eq!(pos(&list[1]["range"]["start"]).0, 2005);
+    // Nothing that needs names or imports.
+    for method in [
+        "textDocument/hover",
+        "textDocument/definition",
+        "textDocument/references",
+    ] {
+        let r = c
+            .request(
+                method,
+                json!({"textDocument": {"uri": uri}, "position": {"line": 4, "character": 0}, "context": {"includeDeclaration": true}}),
+            )
+            .unwrap();
+        assert!(r.is_null(), "{method}: {r}");
+    }
+    let doc = json!({"textDocument": {"uri": uri}});
+    for method in [
+        "textDocument/semanticTokens/full",
+        "textDocument/documentSymbol",
+    ] {
+        let r = c.request(method, doc.clone()).unwrap();
+        assert!(r.is_null(), "{method}: {r}");
+    }
+    // Syntax-level features still answer.
+    let folds = c.request("textDocument/foldingRange", doc.clone()).unwrap();
+    assert_eq!(folds[0]["startLine"], 0, "{folds}");
+    let r = c
+        .request(
+            "textDocument/selectionRange",
+            json!({"textDocument": {"uri": uri}, "positions": [{"line": 1, "character": 9}]}),
+        )
+        .unwrap();
+    assert_eq!(pos(&r[0]["range"]["start"]), (1, 9), "{r}");
+    // A module importing it: the editor's text counts, and it is too large.
+    let user = c.open("user.ml");
+    let list = c.wait_diagnostics(&user, |l| !l.is_empty());
+    assert_eq!(codes(&list), ["import-refused"], "{list:#?}");
+    // Under the limit again: checked in full.
+    c.replace_all(&uri, 2, "x = 1;\ny = nosuch;\n");
+    let list = c.wait_diagnostics(&uri, |l| codes(l) != ["module-too-large", "syntax"]);
+    assert_eq!(codes(&list), ["unknown-identifier"], "{list:#?}");
+    c.wait_diagnostics(&user, |l| l.is_empty());
+    assert!(c.alive());
+    c.shutdown();
+}

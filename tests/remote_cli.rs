@@ -471,5 +471,58 @@ fn a_stalled_server_times_out_quickly_with_a_clear_error() {
     );
 }
 
+/// Without `HOME` (and without `MLPY_CACHE_DIR`, `XDG_CACHE_HOME`, `LOCALAPPDATA`), the
+/// remote-module cache and `mlpy run`'s programs still share one folder: the user's own
+/// in the temporary folder (one rule, `mlpy_fsutil::cache_dir`).
+#[test]
+fn without_home_remote_modules_and_run_share_one_cache_folder() {
+    let env = Env::new();
+    env.server.route(
+        "/util.ml",
+        Route::ok("function twice(x) { return 2 * x; }\n"),
+    );
+    std::fs::write(
+        env.path("mlpy.json"),
+        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
+    )
+    .unwrap();
+    env.write(
+        "main.ml",
+        &format!(
+            "import {} {{ verify: false }};\nprint(util.twice(21));\n",
+            env.server.url("/util")
+        ),
+    );
+    let temp = tempfile::tempdir().unwrap();
+    let out = env
+        .command(&["run", "main.ml"])
+        .env_remove("MLPY_CACHE_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("HOME")
+        .env_remove("LOCALAPPDATA")
+        .env("TMPDIR", temp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert_eq!(stdout(&out), "42\n", "{}", all(&out));
+    let folders: Vec<String> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    assert!(folders[0].starts_with("mlpy-cache"), "{folders:?}");
+    let cache = temp.path().join(&folders[0]);
+    assert!(
+        cache.join("remote/v1").is_dir(),
+        "no remote modules in {cache:?}"
+    );
+    assert!(cache.join("run").is_dir(), "no programs in {cache:?}");
+    assert!(
+        env.cache_files().is_empty(),
+        "MLPY_CACHE_DIR was unset: nothing goes there"
+    );
+}
+
 #[allow(dead_code)]
 fn _unused(_: &Path) {}

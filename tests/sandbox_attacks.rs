@@ -331,7 +331,11 @@ fn no_unbound_name_reaches_a_python_builtin() {
     let probes = attacks::namespace_probes(&names, mlpy_modules::stdlib::BUILTINS);
     assert!(probes.len() > 1500, "{}", probes.len());
     for build in [Build::LanguageOnly, Build::Shipped] {
-        run_all(&arena, build, "namespace", &probes);
+        let (refused, ran) = run_all(&arena, build, "namespace", &probes);
+        eprintln!(
+            "{} namespace probes ({build:?}): {ran} ran, {refused} refused by the checker",
+            probes.len()
+        );
     }
 }
 
@@ -376,6 +380,10 @@ fn with_both_layers_off_generated_attacks_escape() {
     let effects = arena.effects().len();
     let output: String = results.iter().map(|(_, o)| o.output.as_str()).collect();
     let secrets = output.matches(&arena.secret_text).count();
+    eprintln!(
+        "control: {effects} processes started and {secrets} secrets read by {} attacks",
+        sample.len()
+    );
     assert!(
         effects + secrets > sample.len() / 2,
         "only {effects} effects and {secrets} secrets read out of {} attacks",

@@ -179,6 +179,13 @@ impl ModuleCache {
     pub fn load(&self, path: &Path, size_limit: u64) -> Result<Arc<SourceFile>, LoadError> {
         let overlay = self.state().overlays.get(path).cloned();
         if let Some(text) = overlay {
+            // An editor's buffer is held to the limit of the file it stands for.
+            if text.len() as u64 > size_limit {
+                return Err(LoadError::TooLarge {
+                    size: text.len() as u64,
+                    limit: size_limit,
+                });
+            }
             return Ok(self.load_text(path, text, None));
         }
         let meta = std::fs::metadata(path).map_err(|e| LoadError::Unreadable(e.to_string()))?;
@@ -399,6 +406,11 @@ mod tests {
         let cache = ModuleCache::new();
         cache.set_overlay(&a, "x = 2;".into());
         assert_eq!(&*cache.load(&a, 1 << 20).unwrap().text, "x = 2;");
+        // The limit holds for overlays too.
+        assert_eq!(
+            cache.load(&a, 3).unwrap_err(),
+            LoadError::TooLarge { size: 6, limit: 3 }
+        );
         cache.remove_overlay(&a);
         assert_eq!(&*cache.load(&a, 1 << 20).unwrap().text, "x = 1;");
         assert_eq!(

@@ -1,10 +1,10 @@
 //! Diagnostics of a module graph: syntax errors, unresolved imports, cycles, unknown
 //! members of imported modules, scoping mistakes.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::graph::{EdgeTarget, ModuleGraph, ModuleId, ModuleNode};
 use crate::scopes::{BindingKind, NameRes};
-use crate::suggest::suggestions;
+use crate::suggest::{suggestions, SuggestionBudget};
 use mlpy_syntax::ast::{self, AstNode};
 use mlpy_syntax::{SyntaxNode, TextRange};
 
@@ -30,7 +30,7 @@ pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> 
         .collect();
     for error in &module.file.scopes.errors {
         out.push(Diagnostic::error(
-            "nonlocal",
+            DiagnosticCode::Nonlocal,
             path,
             error.range,
             error.message.clone(),
@@ -40,10 +40,10 @@ pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> 
         match &edge.target {
             Err(error) => {
                 let code = match error {
-                    crate::ResolveError::NotFound { .. } => "unresolved-import",
+                    crate::ResolveError::NotFound { .. } => DiagnosticCode::UnresolvedImport,
                     // Editors offer "Fetch module" for this one.
-                    crate::ResolveError::NotCached { .. } => "remote-not-cached",
-                    _ => "import-refused",
+                    crate::ResolveError::NotCached { .. } => DiagnosticCode::RemoteNotCached,
+                    _ => DiagnosticCode::ImportRefused,
                 };
                 let mut d = Diagnostic::error(code, path, edge.target_range, error.to_string());
                 d.notes = error.notes();
@@ -53,7 +53,7 @@ pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> 
                 if let Some(user) = &edge.shadowed_user_module {
                     out.push(
                         Diagnostic::warning(
-                            "shadowed-module",
+                            DiagnosticCode::ShadowedModule,
                             path,
                             edge.target_range,
                             format!("'{name}' is the standard-library module; the user module {user} is shadowed by it"),
@@ -71,17 +71,19 @@ pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> 
 }
 
 /// One error per import of a cycle that lies in module `id`.
-fn cycle_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> {
+pub fn cycle_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for cycle in &graph.cycles {
-        let text = graph.cycle_text(cycle);
         for (i, &member) in cycle.modules.iter().enumerate() {
             if member != id {
                 continue;
             }
+            // Read from the module it is reported in: the same text whichever module the
+            // graph was built from (`mlpy check main.ml` and the editor checking `b.ml`).
+            let text = graph.cycle_text_from(cycle, i);
             let edge = &graph.module(member).imports[cycle.edges[i]];
             let mut d = Diagnostic::error(
-                "import-cycle",
+                DiagnosticCode::ImportCycle,
                 &graph.module(member).path,
                 edge.target_range,
                 format!("Circular dependency detected: {text}"),
@@ -146,25 +148,70 @@ fn unknown_members(graph: &ModuleGraph, module: &ModuleNode) -> Vec<Diagnostic> 
         })
         .collect();
     uses.sort_by_key(|(range, _)| range.start());
-    for (range, binding) in uses {
+    // What each binding reaches, worked out once per binding, not once per use.
+    let mut reaches: rustc_hash::FxHashMap<crate::scopes::BindingId, Option<Reach>> =
+        Default::default();
+    let mut budget = SuggestionBudget::for_module(module.file.text.len());
+    for (range, id) in uses {
         let Some(chain) = chain_at(&root, range) else {
             continue;
         };
-        let binding = scopes.binding(binding);
-        if let Some(d) = check_chain(graph, module, binding, &chain) {
+        let binding = scopes.binding(id);
+        let reach = reaches
+            .entry(id)
+            .or_insert_with(|| Reach::new(graph, module, binding));
+        let Some(reach) = reach else {
+            continue;
+        };
+        if let Some(d) = check_chain(graph, module, reach, &chain, &mut budget) {
             out.push(d);
         }
     }
     out
 }
 
-fn check_chain(
+/// The modules an import binding can reach, by the dotted prefix used to reach them.
+struct Reach {
+    /// In import order, repeats included.
+    list: Vec<(String, Option<ModuleId>)>,
+    /// The first module of each prefix.
+    first: rustc_hash::FxHashMap<String, Option<ModuleId>>,
+    /// Every prefix, and the shorter dotted prefixes of each (`a`, `a.b` of `a.b.c`).
+    deeper: rustc_hash::FxHashSet<String>,
+}
+
+impl Reach {
+    /// `None` when an import of the binding is unresolved (already reported, and
+    /// nothing to check against).
+    fn new(
+        graph: &ModuleGraph,
+        module: &ModuleNode,
+        binding: &crate::scopes::Binding,
+    ) -> Option<Reach> {
+        let list = reachable(graph, module, binding)?;
+        let mut first = rustc_hash::FxHashMap::default();
+        let mut deeper = rustc_hash::FxHashSet::default();
+        for (prefix, target) in &list {
+            first.entry(prefix.clone()).or_insert(*target);
+            for (i, _) in prefix.match_indices('.') {
+                deeper.insert(prefix[..i].to_string());
+            }
+            deeper.insert(prefix.clone());
+        }
+        Some(Reach {
+            list,
+            first,
+            deeper,
+        })
+    }
+}
+
+/// The modules the binding can reach, by the dotted prefix used to reach them.
+fn reachable(
     graph: &ModuleGraph,
     module: &ModuleNode,
     binding: &crate::scopes::Binding,
-    chain: &Chain,
-) -> Option<Diagnostic> {
-    // The modules the binding can reach, by the dotted prefix used to reach them.
+) -> Option<Vec<(String, Option<ModuleId>)>> {
     let mut reachable: Vec<(String, Option<ModuleId>)> = Vec::new();
     for import in &binding.imports {
         let edge = module.edge_at(import.statement)?;
@@ -190,25 +237,33 @@ fn check_chain(
         }
         reachable.push((prefix, target));
     }
+    Some(reachable)
+}
+
+fn check_chain(
+    graph: &ModuleGraph,
+    module: &ModuleNode,
+    reach: &Reach,
+    chain: &Chain,
+    budget: &mut SuggestionBudget,
+) -> Option<Diagnostic> {
     let mut prefix = chain.names[0].0.clone();
     for (member, range) in &chain.names[1..] {
-        let current = reachable.iter().find(|(p, _)| *p == prefix);
+        let current = reach.first.get(&prefix);
         let extended = format!("{prefix}.{member}");
-        let is_deeper_import = reachable
-            .iter()
-            .any(|(p, _)| *p == extended || p.starts_with(&format!("{extended}.")));
-        if is_deeper_import {
+        // An import of `extended` or of a module inside it.
+        if reach.deeper.contains(&extended) {
             prefix = extended;
             continue;
         }
         match current {
-            Some((_, Some(target))) => {
+            Some(Some(target)) => {
                 let target = graph.module(*target);
                 if target.file.symbols.get(member).is_some() {
                     return None;
                 }
                 let mut d = Diagnostic::error(
-                    "unknown-member",
+                    DiagnosticCode::UnknownMember,
                     &module.path,
                     *range,
                     format!("module '{prefix}' has no member '{member}'"),
@@ -218,19 +273,24 @@ fn check_chain(
                     TextRange::empty(0.into()),
                     format!("module '{}' is defined here", target.name),
                 );
-                let near = suggestions(member, target.file.symbols.names());
+                let symbols = &target.file.symbols;
+                let near = if budget.take(member, symbols.symbols.len()) {
+                    suggestions(member, symbols.names())
+                } else {
+                    Vec::new()
+                };
                 if let Some(first) = near.first() {
                     d = d.with_note(format!("did you mean '{first}'?"));
                 }
                 return Some(d);
             }
             // Stdlib and Python modules are checked elsewhere.
-            Some((_, None)) => return None,
+            Some(None) => return None,
             None => {
-                let imported: Vec<&str> = reachable.iter().map(|(p, _)| p.as_str()).collect();
+                let imported: Vec<&str> = reach.list.iter().map(|(p, _)| p.as_str()).collect();
                 return Some(
                     Diagnostic::error(
-                        "unknown-member",
+                        DiagnosticCode::UnknownMember,
                         &module.path,
                         *range,
                         format!("'{prefix}' has no member '{member}': it is only a package prefix of the imported {}", imported.join(", ")),

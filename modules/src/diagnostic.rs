@@ -25,6 +25,86 @@ impl Severity {
     }
 }
 
+/// Declares [`DiagnosticCode`]: each variant with its stable kebab-case name.
+macro_rules! diagnostic_codes {
+    ($($variant:ident => $name:literal,)*) => {
+        /// What kind of problem a diagnostic is: the one list of codes that `mlpy check`,
+        /// the transpiler and the language server report (docs/lsp.md lists them).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum DiagnosticCode {
+            $($variant,)*
+        }
+
+        impl DiagnosticCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [DiagnosticCode] = &[$(DiagnosticCode::$variant,)*];
+
+            /// The stable kebab-case name (`unresolved-import`) shown to people and tools.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(DiagnosticCode::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+diagnostic_codes! {
+    Syntax => "syntax",
+    FloorDivisionComment => "floor-division-comment",
+    UnresolvedImport => "unresolved-import",
+    RemoteNotCached => "remote-not-cached",
+    ImportRefused => "import-refused",
+    ImportCycle => "import-cycle",
+    ShadowedModule => "shadowed-module",
+    UnknownMember => "unknown-member",
+    Nonlocal => "nonlocal",
+    InvalidAssignment => "invalid-assignment",
+    InvalidIndex => "invalid-index",
+    UnknownIdentifier => "unknown-identifier",
+    UnknownFunction => "unknown-function",
+    TooDeep => "too-deep",
+    SecurityString => "security-string",
+    SecurityImport => "security-import",
+    SecurityDunder => "security-dunder",
+    SecurityCall => "security-call",
+    SecurityBuiltin => "security-builtin",
+    ReturnOutsideFunction => "return-outside-function",
+    BreakOutsideLoop => "break-outside-loop",
+    ContinueOutsideLoop => "continue-outside-loop",
+    NameCollision => "name-collision",
+    ModuleNameCollision => "module-name-collision",
+    IntegerTooLarge => "integer-too-large",
+    DuplicateParameter => "duplicate-parameter",
+    CapabilityPermission => "capability-permission",
+    CapabilityPattern => "capability-pattern",
+    CapabilityNotGranted => "capability-not-granted",
+}
+
+impl std::fmt::Display for DiagnosticCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DiagnosticCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for DiagnosticCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for DiagnosticCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// Another place that explains a diagnostic (each import of a cycle, a definition).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Related {
@@ -37,8 +117,8 @@ pub struct Related {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable kebab-case identifier: `syntax`, `unresolved-import`, `import-cycle`, …
-    pub code: &'static str,
+    /// What kind of problem it is (`syntax`, `unresolved-import`, `import-cycle`, …).
+    pub code: DiagnosticCode,
     pub message: String,
     pub file: PathBuf,
     pub range: TextRange,
@@ -50,7 +130,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(
         severity: Severity,
-        code: &'static str,
+        code: DiagnosticCode,
         file: impl Into<PathBuf>,
         range: TextRange,
         message: impl Into<String>,
@@ -67,7 +147,7 @@ impl Diagnostic {
     }
 
     pub fn error(
-        code: &'static str,
+        code: DiagnosticCode,
         file: impl Into<PathBuf>,
         range: TextRange,
         message: impl Into<String>,
@@ -76,7 +156,7 @@ impl Diagnostic {
     }
 
     pub fn warning(
-        code: &'static str,
+        code: DiagnosticCode,
         file: impl Into<PathBuf>,
         range: TextRange,
         message: impl Into<String>,
@@ -90,9 +170,9 @@ impl Diagnostic {
             mlpy_syntax::Severity::Warning => Severity::Warning,
         };
         let code = if error.is_error() {
-            "syntax"
+            DiagnosticCode::Syntax
         } else {
-            "floor-division-comment"
+            DiagnosticCode::FloorDivisionComment
         };
         Diagnostic::new(severity, code, file, error.range, error.message.clone())
     }
@@ -118,5 +198,22 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::DiagnosticCode;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut names: Vec<&str> = DiagnosticCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(names
+            .iter()
+            .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n);
     }
 }

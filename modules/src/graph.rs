@@ -69,7 +69,14 @@ impl ModuleNode {
 
     /// The edge of the import statement at `statement`.
     pub fn edge_at(&self, statement: TextRange) -> Option<&ImportEdge> {
-        self.imports.iter().find(|e| e.statement == statement)
+        // The edges are in source order: a binary search.
+        let i = self
+            .imports
+            .partition_point(|e| e.statement.start() < statement.start());
+        self.imports[i..]
+            .iter()
+            .take_while(|e| e.statement.start() == statement.start())
+            .find(|e| e.statement == statement)
     }
 }
 
@@ -158,10 +165,11 @@ impl ModuleGraph {
             by_path: HashMap::default(),
         };
         graph.add_node(
-            options
-                .entry_name
-                .clone()
-                .unwrap_or_else(|| entry_name(entry)),
+            options.entry_name.clone().unwrap_or_else(|| {
+                resolver
+                    .module_name_of(&entry_path)
+                    .unwrap_or_else(|| entry_name(entry))
+            }),
             entry_path,
             Origin::File,
             false,
@@ -236,6 +244,19 @@ impl ModuleGraph {
                 graph.modules[id.0 as usize].packages = packages;
             }
             for (&id, edges) in frontier.iter().zip(pending) {
+                // Modules found but not loaded (too large, unreadable) are dependencies
+                // too: when they change, the importer's error may go away.
+                let unloaded: Vec<PathBuf> = edges
+                    .iter()
+                    .filter_map(|e| match &e.resolution {
+                        Ok(Resolution::Module(located))
+                            if load_errors.contains_key(&located.path) =>
+                        {
+                            Some(located.path.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect();
                 let edges: Vec<ImportEdge> = edges
                     .into_iter()
                     .map(|e| graph.finish_edge(e, &load_errors, resolver))
@@ -246,6 +267,7 @@ impl ModuleGraph {
                         Ok(EdgeTarget::Module(m)) => Some(graph.module(*m).path.clone()),
                         _ => None,
                     })
+                    .chain(unloaded)
                     .collect();
                 cache.set_dependencies(&graph.module(id).path.clone(), dependencies);
                 graph.modules[id.0 as usize].imports = edges;
@@ -385,12 +407,20 @@ impl ModuleGraph {
 
     /// `a → b → c → a` for a cycle.
     pub fn cycle_text(&self, cycle: &Cycle) -> String {
-        let mut names: Vec<&str> = cycle
-            .modules
-            .iter()
-            .map(|&m| self.module(m).name.as_str())
+        self.cycle_text_from(cycle, 0)
+    }
+
+    /// The cycle written from its `start`-th module round to it again
+    /// (`b → a → b`): how the cycle reads from that module, whatever module the graph
+    /// was built from.
+    pub fn cycle_text_from(&self, cycle: &Cycle, start: usize) -> String {
+        let n = cycle.modules.len();
+        let mut names: Vec<&str> = (0..=n)
+            .map(|k| self.module(cycle.modules[(start + k) % n]).name.as_str())
             .collect();
-        names.push(names[0]);
+        if names.is_empty() {
+            names.push("?");
+        }
         names.join(" → ")
     }
 }
@@ -426,9 +456,9 @@ fn pending_edges(module: &ModuleNode, resolver: &Resolver) -> Vec<PendingEdge> {
         let alias = import.alias().and_then(|a| a.name()).map(|n| n.text());
         let resolution = match import_options(&import) {
             Ok(options) => resolver.resolve_with(&spec, &options, &module.path, &module.origin),
-            Err(message) => Err(ResolveError::BadImportOption {
+            Err(error) => Err(ResolveError::BadImportOption {
                 module: spec.to_string(),
-                message,
+                message: error.to_string(),
             }),
         };
         let shadowed_user_module = match &resolution {
@@ -516,9 +546,26 @@ pub fn import_spec(import: &ast::Import) -> Option<(ImportSpec, TextRange)> {
     }
 }
 
+/// Why an import's option block (`{ auth: …, verify: …, cache: … }`) is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportOptionError {
+    #[error("`auth` must be a string (a token, or \"${{ENV_VAR}}\")")]
+    AuthNotString,
+    #[error("`verify` must be true or false")]
+    VerifyNotBool,
+    /// `cache: "…"` names no cache policy.
+    #[error("`cache: \"{0}\"` is not a cache policy (use \"default\", \"force\" or \"no-cache\")")]
+    UnknownCachePolicy(String),
+    #[error("`cache` must be a string: \"default\", \"force\" or \"no-cache\"")]
+    CacheNotString,
+    /// A key other than `auth`, `verify` and `cache`.
+    #[error("unknown option `{0}` (import options are auth, verify and cache)")]
+    UnknownOption(String),
+}
+
 /// The option block of an import: `{ auth: "…", verify: true, cache: "force" }`.
 /// Unknown keys and values of the wrong type are errors.
-pub fn import_options(import: &ast::Import) -> Result<ImportOptions, String> {
+pub fn import_options(import: &ast::Import) -> Result<ImportOptions, ImportOptionError> {
     let mut options = ImportOptions::default();
     let Some(config) = import.config() else {
         return Ok(options);
@@ -531,33 +578,19 @@ pub fn import_options(import: &ast::Import) -> Result<ImportOptions, String> {
         };
         match (key.as_str(), value) {
             ("auth", Some(ast::LiteralValue::String(token))) => options.auth = Some(token),
-            ("auth", _) => {
-                return Err("`auth` must be a string (a token, or \"${ENV_VAR}\")".to_string())
-            }
+            ("auth", _) => return Err(ImportOptionError::AuthNotString),
             ("verify", Some(ast::LiteralValue::Bool(verify))) => options.verify = Some(verify),
-            ("verify", _) => return Err("`verify` must be true or false".to_string()),
+            ("verify", _) => return Err(ImportOptionError::VerifyNotBool),
             ("cache", Some(ast::LiteralValue::String(policy))) => {
                 options.cache = Some(match policy.as_str() {
                     "default" => CachePolicy::Default,
                     "force" | "force-cache" => CachePolicy::ForceCache,
                     "reload" | "no-cache" => CachePolicy::NoCache,
-                    other => {
-                        return Err(format!(
-                            "`cache: \"{other}\"` is not a cache policy (use \"default\", \"force\" or \"no-cache\")"
-                        ))
-                    }
+                    _ => return Err(ImportOptionError::UnknownCachePolicy(policy)),
                 })
             }
-            ("cache", _) => {
-                return Err(
-                    "`cache` must be a string: \"default\", \"force\" or \"no-cache\"".to_string(),
-                )
-            }
-            (other, _) => {
-                return Err(format!(
-                    "unknown option `{other}` (import options are auth, verify and cache)"
-                ))
-            }
+            ("cache", _) => return Err(ImportOptionError::CacheNotString),
+            (other, _) => return Err(ImportOptionError::UnknownOption(other.to_string())),
         }
     }
     Ok(options)
@@ -721,6 +754,7 @@ mod tests {
         assert!(crate::check::module_diagnostics(&graph, graph.entry).is_empty());
         let full = ModuleGraph::build(&entry, &resolver, &cache).unwrap();
         assert_eq!(full.len(), 3);
-        assert_eq!(full.entry_module().name, "math");
+        // By default the entry is named as an import of it would spell it.
+        assert_eq!(full.entry_module().name, "utils.math");
     }
 }

@@ -4,7 +4,10 @@
 //! * [`config`]: `mlpy.json` and command-line overrides;
 //! * [`Resolver`]: standard library → import sources → import paths → the importing
 //!   file's folder (when allowed) → whitelisted Python modules;
-//! * [`remote`]: `https` imports and import sources: fetch, cache, signatures, lockfile;
+//! * [`ImportProtocol`]: how a module is found. The file protocol is built in; every
+//!   other protocol (https, git, plugins: the `mlpy-remote` crate) is given to the
+//!   resolver ([`Resolver::with_protocols`]), so this crate knows no network, TLS or
+//!   signature library;
 //! * [`ModuleGraph`]: every module reachable from an entry, parsed once, with cycles;
 //! * [`ModuleCache`]: parsed modules shared between builds and threads;
 //! * [`scopes`] and [`symbols`]: what names mean inside a module and what it exports;
@@ -19,7 +22,6 @@ mod error;
 pub mod file_protocol;
 pub mod graph;
 pub mod protocol;
-pub mod remote;
 pub mod report;
 pub mod resolver;
 pub mod scopes;
@@ -29,7 +31,7 @@ pub mod symbols;
 
 pub use cache::{CacheStats, LoadError, ModuleCache, SourceFile};
 pub use config::{ConfigError, ConfigOverrides, ProjectConfig, StdlibMode};
-pub use diagnostic::{Diagnostic, Related, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticCode, Related, Severity};
 pub use error::ResolveError;
 pub use graph::{
     BuildOptions, Cycle, EdgeTarget, EntryError, ImportEdge, ModuleGraph, ModuleId, ModuleNode,

@@ -1,6 +1,7 @@
 //! Import protocols: how a module named by an import is found. The file protocol
-//! searches the import paths; remote protocols (https, git, plugins) fetch into the
-//! cache. Every protocol ends with a file on disk that the loader reads.
+//! searches the import paths; remote protocols (https, git, plugins — the `mlpy-remote`
+//! crate, given to the [`Resolver`](crate::Resolver)) fetch into the cache. Every
+//! protocol ends with a file on disk that the loader reads.
 
 use crate::config::{CachePolicy, ImportSource};
 use crate::error::ResolveError;

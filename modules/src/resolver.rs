@@ -93,6 +93,8 @@ struct MemoKey {
 }
 
 impl Resolver {
+    /// A resolver with the file protocol only: URL imports and non-file
+    /// `import_sources` fail with "no import protocol handles …".
     pub fn new(config: Arc<ProjectConfig>) -> Resolver {
         let files = FileProtocol::new(
             config
@@ -111,7 +113,21 @@ impl Resolver {
         }
     }
 
-    /// Adds a protocol for URL imports and `import_sources` entries.
+    /// A resolver with the file protocol and `protocols` for URL imports and
+    /// `import_sources` entries, asked in order (the first whose `can_resolve` accepts a
+    /// request serves it). `mlpy_remote::resolver` builds the one the CLI and the
+    /// language server use (https, git, plugins).
+    pub fn with_protocols(
+        config: Arc<ProjectConfig>,
+        protocols: Vec<Arc<dyn ImportProtocol>>,
+    ) -> Resolver {
+        let mut resolver = Resolver::new(config);
+        resolver.protocols = protocols;
+        resolver
+    }
+
+    /// Adds a protocol for URL imports and `import_sources` entries, after those
+    /// already there.
     pub fn with_protocol(mut self, protocol: Arc<dyn ImportProtocol>) -> Resolver {
         self.protocols.push(protocol);
         self
@@ -123,6 +139,35 @@ impl Resolver {
 
     pub fn import_roots(&self) -> &[ImportRoot] {
         &self.files.roots
+    }
+
+    /// The dotted module name of the file `path` — what an import of it spells —
+    /// judged by the first import root that holds it (`lib/geo/shapes.ml` under `lib` →
+    /// `geo.shapes`, `geo/__init__.ml` → `geo`); `None` outside every root. The one
+    /// path → name rule: `mlpy check` names its entry so, and so does the editor.
+    pub fn module_name_of(&self, path: &Path) -> Option<String> {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        for root in &self.files.roots {
+            let Some(base) = &root.canonical else {
+                continue;
+            };
+            let Ok(rel) = canonical.strip_prefix(base) else {
+                continue;
+            };
+            let mut parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let last = parts.pop()?;
+            let last = last.strip_suffix(".ml")?.to_string();
+            if last != "__init__" {
+                parts.push(last);
+            }
+            if !parts.is_empty() {
+                return Some(parts.join("."));
+            }
+        }
+        None
     }
 
     /// Forgets memoised answers (files appeared or disappeared, or remote modules were

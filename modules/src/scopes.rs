@@ -68,12 +68,24 @@ pub struct Binding {
     pub scope: ScopeId,
     /// Where it is first defined (the name token).
     pub decl: TextRange,
-    /// Every place that assigns it, `decl` included.
+    /// Every place that assigns it, `decl` included, in source order.
     pub defs: Vec<TextRange>,
     /// For imports: every import statement that binds this name.
     pub imports: Vec<ImportBinding>,
     /// For functions: the whole `function` node.
     pub node_range: Option<TextRange>,
+}
+
+impl Binding {
+    /// Whether `range` is one of the places that assign the binding (a binary search:
+    /// `defs` is in source order).
+    pub fn is_def(&self, range: TextRange) -> bool {
+        let i = self.defs.partition_point(|r| r.start() < range.start());
+        self.defs[i..]
+            .iter()
+            .take_while(|r| r.start() == range.start())
+            .any(|r| *r == range)
+    }
 }
 
 /// What a name used in an expression refers to.
@@ -108,6 +120,8 @@ pub struct ModuleScopes {
     references: Vec<Vec<TextRange>>,
     /// What each `nonlocal` name refers to, keyed by the name's range in the statement.
     nonlocal_targets: HashMap<TextRange, BindingId>,
+    /// Every definition's range with its binding, sorted by range start.
+    def_index: Vec<(TextRange, BindingId)>,
     pub errors: Vec<ScopeError>,
 }
 
@@ -178,23 +192,54 @@ impl ModuleScopes {
 
     /// The binding defined at `range` (a definition's name range), if any.
     pub fn binding_defined_at(&self, range: TextRange) -> Option<BindingId> {
-        self.bindings
+        let i = self
+            .def_index
+            .partition_point(|(r, _)| r.start() < range.start());
+        self.def_index[i..]
             .iter()
-            .position(|b| b.defs.contains(&range) || b.decl == range)
-            .map(|i| BindingId(i as u32))
+            .take_while(|(r, _)| r.start() == range.start())
+            .find(|(r, _)| *r == range)
+            .map(|&(_, b)| b)
     }
 
-    /// The innermost scope containing `offset`.
+    /// The innermost scope containing `offset` (the shortest; the later one of two
+    /// as short).
+    ///
+    /// Scopes are numbered in preorder, so by their start, and nested: a scope that
+    /// contains `offset` is the last scope starting before `offset` or one of its
+    /// ancestors, or the last one starting at or before it or one of its ancestors.
     pub fn scope_at(&self, offset: TextSize) -> ScopeId {
         let mut best = self.module_scope();
-        for (i, scope) in self.scopes.iter().enumerate() {
-            if scope.range.contains_inclusive(offset)
-                && scope.range.len() <= self.scope(best).range.len()
-            {
-                best = ScopeId(i as u32);
+        let before = self.scopes.partition_point(|s| s.range.start() < offset);
+        let at = self.scopes.partition_point(|s| s.range.start() <= offset);
+        for last in [before, at] {
+            let mut current = last.checked_sub(1).map(|i| ScopeId(i as u32));
+            while let Some(id) = current {
+                let scope = self.scope(id);
+                if scope.range.contains_inclusive(offset)
+                    && (scope.range.len(), best) < (self.scope(best).range.len(), id)
+                {
+                    best = id;
+                }
+                current = scope.parent;
             }
         }
+        if !self.scope(best).range.contains_inclusive(offset) {
+            return self.module_scope();
+        }
         best
+    }
+
+    /// The scope of the function whose whole `function` node is `node`.
+    pub fn function_scope(&self, node: TextRange) -> Option<ScopeId> {
+        let i = self
+            .scopes
+            .partition_point(|s| s.range.start() < node.start());
+        self.scopes[i..]
+            .iter()
+            .take_while(|s| s.range.start() == node.start())
+            .position(|s| s.kind == ScopeKind::Function && s.range == node)
+            .map(|j| ScopeId((i + j) as u32))
     }
 
     /// Names visible at `offset`, innermost first (shadowed outer names left out).
@@ -255,7 +300,7 @@ impl Builder {
         for (range, _, res) in &self.out.resolutions {
             if let NameRes::Binding(b) = res {
                 let binding = &self.out.bindings[b.0 as usize];
-                if !binding.defs.contains(range) {
+                if !binding.is_def(*range) {
                     refs[b.0 as usize].push(*range);
                 }
             }
@@ -264,6 +309,15 @@ impl Builder {
             list.sort_by_key(|r| r.start());
         }
         self.out.references = refs;
+        let mut defs: Vec<(TextRange, BindingId)> = self
+            .out
+            .bindings
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| b.defs.iter().map(move |r| (*r, BindingId(i as u32))))
+            .collect();
+        defs.sort_by_key(|&(r, b)| (r.start(), b));
+        self.out.def_index = defs;
         self.out
     }
 
@@ -444,13 +498,14 @@ impl Builder {
         for scope in 0..self.out.scopes.len() {
             let mut defs = std::mem::take(&mut self.pending[scope]);
             defs.sort_by_key(|d| d.range.start());
+            let nonlocal: rustc_hash::FxHashSet<String> = self.out.scopes[scope]
+                .nonlocals
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect();
             for def in defs {
                 let id = ScopeId(scope as u32);
-                if self.out.scopes[scope]
-                    .nonlocals
-                    .iter()
-                    .any(|(n, _)| *n == def.name)
-                {
+                if nonlocal.contains(&def.name) {
                     continue;
                 }
                 let binding = self.define(id, &def.name, def.kind, def.range);
@@ -476,7 +531,8 @@ impl Builder {
     ) -> BindingId {
         if let Some(&existing) = self.out.scopes[scope.0 as usize].by_name.get(name) {
             let binding = &mut self.out.bindings[existing.0 as usize];
-            if !binding.defs.contains(&range) {
+            // Definitions come in source order: a repeated one would be the last.
+            if binding.defs.last() != Some(&range) {
                 binding.defs.push(range);
             }
             // A later `function` upgrades a variable; a parameter stays a parameter.
@@ -794,6 +850,44 @@ mod tests {
         let text = "nonlocal a;\nfunction f() { nonlocal zz; }\n";
         let (s, _) = scopes(text);
         assert_eq!(s.errors.len(), 2, "{:?}", s.errors);
+    }
+
+    #[test]
+    fn indexed_lookups_agree_with_scans() {
+        let text = "a = 1;\nfunction f(p) {\n  a = 2;\n  g = fn(q) => q + p;\n  function h() { nonlocal a; a = 3; }\n}\nfunction k() { }\nb = [fn(x) => x, fn(y) => { return y; }];\na = a + 1;\n";
+        let (s, text) = scopes(text);
+        // `scope_at`: the shortest scope containing the offset (the later of two).
+        for offset in 0..=text.len() as u32 + 2 {
+            let offset = TextSize::from(offset);
+            let mut best = s.module_scope();
+            for (i, scope) in s.scopes.iter().enumerate() {
+                if scope.range.contains_inclusive(offset)
+                    && scope.range.len() <= s.scope(best).range.len()
+                {
+                    best = ScopeId(i as u32);
+                }
+            }
+            assert_eq!(s.scope_at(offset), best, "at {offset:?}");
+        }
+        // `binding_defined_at`, `is_def` and `function_scope`.
+        for (i, b) in s.bindings.iter().enumerate() {
+            for def in &b.defs {
+                assert_eq!(s.binding_defined_at(*def), Some(BindingId(i as u32)));
+                assert!(b.is_def(*def));
+            }
+            for r in s.references(BindingId(i as u32)) {
+                assert!(!b.is_def(*r));
+                assert_eq!(s.binding_defined_at(*r), None);
+            }
+            if let Some(node) = b.node_range {
+                let scope = s.function_scope(node).unwrap();
+                assert_eq!(s.scope(scope).range, node);
+                assert_eq!(s.scope(scope).name.as_deref(), Some(b.name.as_str()));
+            }
+        }
+        let a = s.module_binding("a").unwrap();
+        assert_eq!(s.binding(a).defs.len(), 2);
+        assert_eq!(s.references(a).len(), 1);
     }
 
     #[test]

@@ -20,11 +20,16 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// distance of at most a third of the name's length (at least one), or the same name
 /// ignoring case.
 pub fn suggestions<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let limit = (name.chars().count() / 3).max(1);
+    let length = name.chars().count();
+    let limit = (length / 3).max(1);
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
         .filter(|c| *c != name)
         .filter_map(|c| {
+            // The distance is at least the difference in length.
+            if c.chars().count().abs_diff(length) > limit {
+                return None;
+            }
             let d = if c.eq_ignore_ascii_case(name) {
                 0
             } else {
@@ -40,6 +45,40 @@ pub fn suggestions<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>
         .take(3)
         .map(|(_, c)| c.to_string())
         .collect()
+}
+
+/// How much suggestion work one module may cost: without a bound, a module with many
+/// misspelled names and many names in scope costs their product (a scan of the names in
+/// scope per misspelling), quadratic in its size. The budget grows with the module's
+/// text (plus a floor that ordinary modules never exhaust); once spent, further
+/// misspellings are reported without a "did you mean".
+#[derive(Debug, Clone)]
+pub struct SuggestionBudget {
+    left: u64,
+}
+
+impl SuggestionBudget {
+    /// Comparisons of one character with one candidate allowed per byte of the module.
+    const PER_BYTE: u64 = 16;
+    const FLOOR: u64 = 1 << 18;
+
+    /// The budget of a module whose text is `text_len` bytes long.
+    pub fn for_module(text_len: usize) -> SuggestionBudget {
+        SuggestionBudget {
+            left: (text_len as u64 * Self::PER_BYTE).max(Self::FLOOR),
+        }
+    }
+
+    /// Takes the cost of comparing `name` with `candidates` names from the budget; false
+    /// (and nothing taken) when that would exceed it.
+    pub fn take(&mut self, name: &str, candidates: usize) -> bool {
+        let cost = (name.len().max(1) as u64).saturating_mul(candidates as u64);
+        if cost > self.left {
+            return false;
+        }
+        self.left -= cost;
+        true
+    }
 }
 
 #[cfg(test)]
@@ -65,5 +104,20 @@ mod tests {
             suggestions("utils.maht", names),
             vec!["utils.math".to_string()]
         );
+        // Lengths far apart never come close.
+        assert_eq!(
+            suggestions("ab", ["abcdef", "abc"]),
+            vec!["abc".to_string()]
+        );
+        assert_eq!(suggestions("é", ["è", "éé", "ééé"]), vec!["è", "éé"]);
+    }
+
+    #[test]
+    fn budget() {
+        let mut budget = SuggestionBudget::for_module(10);
+        assert!(budget.take("name", 1000));
+        assert!(!budget.take("name", 1 << 20));
+        let mut big = SuggestionBudget::for_module(1 << 20);
+        assert!(big.take("name", 1 << 20));
     }
 }

@@ -4,6 +4,7 @@
 use crate::scopes::{BindingKind, ModuleScopes};
 use mlpy_syntax::ast::{self, AstNode};
 use mlpy_syntax::TextRange;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {
@@ -63,6 +64,8 @@ impl Symbol {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModuleSymbols {
     pub symbols: Vec<Symbol>,
+    /// Name → index in `symbols`.
+    by_name: HashMap<String, usize>,
 }
 
 impl ModuleSymbols {
@@ -141,11 +144,15 @@ impl ModuleSymbols {
             };
             symbols.push(symbol);
         }
-        ModuleSymbols { symbols }
+        let mut by_name = HashMap::default();
+        for (i, symbol) in symbols.iter().enumerate() {
+            by_name.entry(symbol.name.clone()).or_insert(i);
+        }
+        ModuleSymbols { symbols, by_name }
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
-        self.symbols.iter().find(|s| s.name == name)
+        self.by_name.get(name).map(|&i| &self.symbols[i])
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {

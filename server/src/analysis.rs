@@ -12,8 +12,10 @@ use mlpy_modules::{ImportSpec, Origin, Resolution, SourceFile};
 use mlpy_syntax::ast::{self, AstNode, Expr};
 use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, TextSize};
 use rowan::TokenAtOffset;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 use tower_lsp_server::ls_types::{
     Location, Position, PrepareRenameResponse, Range, TextEdit, Uri, WorkspaceEdit,
@@ -26,11 +28,17 @@ pub struct FileCtx {
     pub path: Option<PathBuf>,
     pub file: Arc<SourceFile>,
     pub project: Option<Arc<Project>>,
+    /// What each import binding reaches, computed once per request.
+    reach: RefCell<HashMap<BindingId, Rc<Reach>>>,
 }
 
 impl FileCtx {
     /// The document at `uri`: the editor's text when open, else the file on disk.
     pub fn load(world: &World, uri: &Uri) -> Option<FileCtx> {
+        // A document over its size limit is never analysed (see `World::oversized`).
+        if world.oversized(uri).is_some() {
+            return None;
+        }
         let path = World::path_of(uri);
         if let Some(path) = &path {
             if let Some(file) = world.load(path) {
@@ -39,6 +47,7 @@ impl FileCtx {
                     path: Some(path.clone()),
                     file,
                     project: Some(world.project_for(path)),
+                    reach: RefCell::default(),
                 });
             }
         }
@@ -48,6 +57,7 @@ impl FileCtx {
             path: None,
             file: Arc::new(SourceFile::new(Path::new("untitled.ml"), text)),
             project: None,
+            reach: RefCell::default(),
         })
     }
 
@@ -59,6 +69,7 @@ impl FileCtx {
             path: Some(path.to_path_buf()),
             file,
             project: Some(world.project_for(path)),
+            reach: RefCell::default(),
         })
     }
 
@@ -269,27 +280,144 @@ pub fn chain_target(ctx: &FileCtx, root_ref: TextRange, names: &[String]) -> Opt
 }
 
 /// The import specs a binding reaches, by the dotted prefix written in code: `import a.b`
-/// reaches `a` and `a.b`; `import a.b as x` reaches `x`.
-fn reachable(ctx: &FileCtx, binding: BindingId) -> Vec<(String, ImportSpec, Option<ast::Import>)> {
-    let b = ctx.file.scopes.binding(binding);
-    let mut out = Vec::new();
-    for import in &b.imports {
-        let node = ctx.import_at(import.statement);
-        if import.target.contains("://") {
-            out.push((b.name.clone(), ImportSpec::Url(import.target.clone()), node));
-            continue;
-        }
-        let parts: Vec<String> = import.target.split('.').map(String::from).collect();
-        if import.aliased {
-            out.push((b.name.clone(), dotted(&parts), node));
-        } else {
-            for i in 1..=parts.len() {
-                let own = if i == parts.len() { node.clone() } else { None };
-                out.push((parts[..i].join("."), dotted(&parts[..i]), own));
+/// reaches `a` and `a.b`; `import a.b as x` reaches `x`. When several imports reach the
+/// same prefix, the first one counts.
+pub struct Reach {
+    /// The prefix, its spec, and the import statement whose option block applies.
+    entries: Vec<(String, ImportSpec, Option<TextRange>)>,
+    by_prefix: HashMap<String, usize>,
+    /// What each entry resolves to, once asked.
+    resolved: Vec<OnceCell<Option<Resolution>>>,
+}
+
+impl Reach {
+    fn new(ctx: &FileCtx, binding: BindingId) -> Reach {
+        let b = ctx.file.scopes.binding(binding);
+        let mut entries = Vec::new();
+        let mut by_prefix = HashMap::new();
+        let mut add = |prefix: String, spec: ImportSpec, statement: Option<TextRange>| {
+            if !by_prefix.contains_key(&prefix) {
+                by_prefix.insert(prefix.clone(), entries.len());
+                entries.push((prefix, spec, statement));
+            }
+        };
+        for import in &b.imports {
+            let statement = Some(import.statement);
+            if import.target.contains("://") {
+                add(
+                    b.name.clone(),
+                    ImportSpec::Url(import.target.clone()),
+                    statement,
+                );
+                continue;
+            }
+            let parts: Vec<String> = import.target.split('.').map(String::from).collect();
+            if import.aliased {
+                add(b.name.clone(), dotted(&parts), statement);
+            } else {
+                for i in 1..=parts.len() {
+                    let own = if i == parts.len() { statement } else { None };
+                    add(parts[..i].join("."), dotted(&parts[..i]), own);
+                }
             }
         }
+        let resolved = entries.iter().map(|_| OnceCell::new()).collect();
+        Reach {
+            entries,
+            by_prefix,
+            resolved,
+        }
     }
-    out
+
+    fn has(&self, prefix: &str) -> bool {
+        self.by_prefix.contains_key(prefix)
+    }
+
+    /// What the module reached as `prefix` resolves to.
+    fn target_of(&self, ctx: &FileCtx, prefix: &str) -> Option<Resolution> {
+        let &i = self.by_prefix.get(prefix)?;
+        self.resolved[i]
+            .get_or_init(|| {
+                let (_, spec, statement) = &self.entries[i];
+                let import = statement.and_then(|s| ctx.import_at(s));
+                ctx.resolve_in(spec, import.as_ref())
+            })
+            .clone()
+    }
+}
+
+/// What an import binding reaches (computed once per binding and context).
+fn reachable(ctx: &FileCtx, binding: BindingId) -> Rc<Reach> {
+    if let Some(reach) = ctx.reach.borrow().get(&binding) {
+        return reach.clone();
+    }
+    let reach = Rc::new(Reach::new(ctx, binding));
+    ctx.reach.borrow_mut().insert(binding, reach.clone());
+    reach
+}
+
+/// How far a member chain (`a.b.c`) is: still a module prefix that its import binding
+/// reaches (`a.b` of `import a.b.c`), the module `builtin`, or past any module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainState {
+    Prefix(BindingId, String),
+    BuiltinModule,
+    Dead,
+}
+
+impl ChainState {
+    /// The state of a chain's root name (the NAME_REF's range).
+    pub fn root(ctx: &FileCtx, root_ref: TextRange, name: &str) -> ChainState {
+        match ctx.file.scopes.resolve(root_ref) {
+            NameRes::Binding(b) if ctx.file.scopes.binding(b).kind == BindingKind::Import => {
+                ChainState::Prefix(b, name.to_string())
+            }
+            NameRes::BuiltinModule => ChainState::BuiltinModule,
+            _ => ChainState::Dead,
+        }
+    }
+
+    /// The state of the chain `….name`, where `self` is the state of `…`: a chain
+    /// costs one step per name.
+    pub fn next(&self, ctx: &FileCtx, name: &str) -> ChainState {
+        match self {
+            ChainState::Prefix(b, prefix) => {
+                let extended = format!("{prefix}.{name}");
+                if reachable(ctx, *b).has(&extended) {
+                    ChainState::Prefix(*b, extended)
+                } else {
+                    ChainState::Dead
+                }
+            }
+            _ => ChainState::Dead,
+        }
+    }
+
+    /// What `….name` refers to, where `self` is the state of `…`.
+    pub fn target(&self, ctx: &FileCtx, name: &str) -> Option<Target> {
+        match self {
+            ChainState::Prefix(b, prefix) => {
+                let reach = reachable(ctx, *b);
+                let extended = format!("{prefix}.{name}");
+                if reach.has(&extended) {
+                    return module_target(reach.target_of(ctx, &extended));
+                }
+                match reach.target_of(ctx, prefix)? {
+                    Resolution::Module(located) => Some(Target::Member {
+                        module: located.path,
+                        name: name.to_string(),
+                    }),
+                    Resolution::Stdlib(module) => Some(Target::StdlibMember {
+                        module,
+                        name: name.to_string(),
+                    }),
+                    Resolution::Python(_) => None,
+                }
+            }
+            ChainState::BuiltinModule => Some(Target::Builtin(name.to_string())),
+            ChainState::Dead => None,
+        }
+    }
 }
 
 /// What `names` (rooted at the binding `binding`) refers to: a module, a member of one,
@@ -299,43 +427,18 @@ pub fn member_target(ctx: &FileCtx, binding: BindingId, names: &[String]) -> Opt
     if b.kind != BindingKind::Import {
         return (names.len() == 1).then_some(Target::Local(binding));
     }
-    let reach = reachable(ctx, binding);
-    let target_of = |prefix: &str| {
-        reach
-            .iter()
-            .find(|(p, _, _)| p == prefix)
-            .and_then(|(_, spec, import)| ctx.resolve_in(spec, import.as_ref()))
+    let (first, rest) = names.split_first()?;
+    let Some((last, middle)) = rest.split_last() else {
+        return module_target(reachable(ctx, binding).target_of(ctx, first));
     };
-    let mut prefix = names.first()?.clone();
-    if names.len() == 1 {
-        return module_target(target_of(&prefix));
-    }
-    for (i, name) in names[1..].iter().enumerate() {
-        let last = i + 2 == names.len();
-        let extended = format!("{prefix}.{name}");
-        if reach.iter().any(|(p, _, _)| *p == extended) {
-            prefix = extended;
-            if last {
-                return module_target(target_of(&prefix));
-            }
-            continue;
-        }
-        if !last {
+    let mut state = ChainState::Prefix(binding, first.clone());
+    for name in middle {
+        state = state.next(ctx, name);
+        if state == ChainState::Dead {
             return None;
         }
-        return match target_of(&prefix)? {
-            Resolution::Module(located) => Some(Target::Member {
-                module: located.path,
-                name: name.clone(),
-            }),
-            Resolution::Stdlib(module) => Some(Target::StdlibMember {
-                module,
-                name: name.clone(),
-            }),
-            Resolution::Python(_) => None,
-        };
     }
-    None
+    state.target(ctx, last)
 }
 
 fn location(world: &World, path: &Path, range: TextRange) -> Option<Location> {
@@ -412,8 +515,8 @@ fn member_uses_in(ctx: &FileCtx, module: &Path, name: &str) -> Vec<TextRange> {
         let Some(path) = token.parent().and_then(|p| p.parent()) else {
             continue;
         };
-        // Climb the member chain rooted at this use.
-        let mut names = vec![token.text().to_string()];
+        // Climb the member chain rooted at this use, one step per member.
+        let mut state = ChainState::Prefix(b, token.text().to_string());
         let mut node = path;
         while let Some(field) = node.parent().and_then(ast::FieldExpr::cast) {
             if field.receiver().is_none_or(|r| r.syntax() != &node) {
@@ -422,15 +525,18 @@ fn member_uses_in(ctx: &FileCtx, module: &Path, name: &str) -> Vec<TextRange> {
             let Some(member) = field.name_ref().and_then(|n| n.ident_token()) else {
                 break;
             };
-            names.push(member.text().to_string());
             if member.text() == name {
                 let wanted = Target::Member {
                     module: module.to_path_buf(),
                     name: name.to_string(),
                 };
-                if member_target(ctx, b, &names) == Some(wanted) {
+                if state.target(ctx, name) == Some(wanted) {
                     out.push(member.text_range());
                 }
+            }
+            state = state.next(ctx, member.text());
+            if state == ChainState::Dead {
+                break;
             }
             node = field.syntax().clone();
         }
@@ -572,23 +678,29 @@ fn reference_ranges(
 }
 
 fn to_locations(world: &World, ctx: &FileCtx, ranges: Vec<(PathBuf, TextRange)>) -> Vec<Location> {
-    let mut lines_of: HashMap<PathBuf, Arc<SourceFile>> = HashMap::new();
+    let here = |path: &PathBuf| Some(path) == ctx.path.as_ref() || ctx.path.is_none();
+    // Every other file once, then one line index per file.
+    let mut files: HashMap<PathBuf, Option<(Arc<SourceFile>, Uri)>> = HashMap::new();
+    for (path, _) in &ranges {
+        if !here(path) && !files.contains_key(path) {
+            let file = world.load(path).zip(world.uri_of(path));
+            files.insert(path.clone(), file);
+        }
+    }
+    let lines_of: HashMap<&PathBuf, (Lines<'_>, &Uri)> = files
+        .iter()
+        .filter_map(|(path, file)| {
+            let (file, uri) = file.as_ref()?;
+            Some((path, (Lines::new(&file.text), uri)))
+        })
+        .collect();
+    let own = ctx.lines();
     let mut out = Vec::new();
     for (path, range) in ranges {
-        if Some(&path) == ctx.path.as_ref() || ctx.path.is_none() {
-            out.push(Location::new(ctx.uri.clone(), ctx.lines().range(range)));
-            continue;
-        }
-        let file = match lines_of.get(&path) {
-            Some(f) => f.clone(),
-            None => {
-                let Some(f) = world.load(&path) else { continue };
-                lines_of.insert(path.clone(), f.clone());
-                f
-            }
-        };
-        if let Some(uri) = world.uri_of(&path) {
-            out.push(Location::new(uri, Lines::new(&file.text).range(range)));
+        if here(&path) {
+            out.push(Location::new(ctx.uri.clone(), own.range(range)));
+        } else if let Some((lines, uri)) = lines_of.get(&path) {
+            out.push(Location::new((*uri).clone(), lines.range(range)));
         }
     }
     out

@@ -97,7 +97,7 @@ pub fn diagnostic(
     lsp::Diagnostic {
         range: lines.range(d.range),
         severity: Some(severity(d.severity)),
-        code: Some(NumberOrString::String(d.code.to_string())),
+        code: Some(NumberOrString::String(d.code.as_str().to_string())),
         code_description: None,
         source: Some("mlpy".to_string()),
         message,

@@ -13,6 +13,7 @@
 use crate::convert::{self, Lines};
 use crate::world::{Project, World};
 use mlpy_modules::{BuildOptions, Diagnostic, ModuleGraph, ModuleId, Origin};
+use mlpy_syntax::LineIndex;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -269,6 +270,10 @@ impl Worker {
             .into_iter()
             .filter_map(|p| self.world.doc_version_of_path(&p).map(|v| (p, v)))
             .collect();
+        if let Some((size, limit)) = self.world.oversized_path(entry) {
+            self.syntax_only(entry, size, limit, versions.get(entry).copied());
+            return;
+        }
         let mut options = BuildOptions {
             entry_name: crate::features::module_name(&self.world, entry),
             max_depth: None,
@@ -331,6 +336,46 @@ impl Worker {
         }
     }
 
+    /// An open module over its `max_module_size`: its syntax errors only, and a warning
+    /// that says why there is nothing more (see `World::oversized`).
+    fn syntax_only(&mut self, entry: &Path, size: u64, limit: u64, version: Option<i32>) {
+        let Some(uri) = self.world.uri_of(entry) else {
+            return;
+        };
+        let Some(parsed) = self.world.syntax_only(&uri) else {
+            return;
+        };
+        // Computed from an older text than the editor's: the newer edit is checked next.
+        if version.is_some() && self.world.doc_version_of_path(entry) != version {
+            return;
+        }
+        let lines = Lines::new(&parsed.text);
+        let mut related = |_: &Path| None;
+        let mut out: Vec<lsp::Diagnostic> = parsed
+            .parse
+            .errors()
+            .iter()
+            .map(|e| {
+                let d = Diagnostic::from_syntax(entry, e);
+                convert::diagnostic(&d, &lines, &mut related, &uri, entry)
+            })
+            .collect();
+        out.insert(
+            0,
+            lsp::Diagnostic {
+                range: lsp::Range::default(),
+                severity: Some(lsp::DiagnosticSeverity::WARNING),
+                code: Some(lsp::NumberOrString::String("module-too-large".into())),
+                source: Some("mlpy".into()),
+                message: format!(
+                    "this module is {size} bytes, over the limit of {limit} bytes: only its syntax is checked (raise \"max_module_size\" in mlpy.json)"
+                ),
+                ..Default::default()
+            },
+        );
+        self.send(entry, uri, out, version);
+    }
+
     /// Publishes the diagnostics of the entry of `graph` and, when `others`, of every
     /// dirty module of the same project in it.
     ///
@@ -369,29 +414,44 @@ impl Worker {
                 break;
             }
             let module = graph.module(id);
-            let mut list = mlpy_modules::check::module_diagnostics(graph, id);
-            let semantic = match (&shallow_facts, shallow) {
-                (Some(f), Some(s)) if id == graph.entry => Some((f, s.entry)),
+            // The entry of a cycle is checked on the graph one import deep (what its
+            // semantic checks need), with the cycles found on the whole graph added.
+            let (semantic, cycles) = match (&shallow_facts, shallow) {
+                (Some(f), Some(s)) if id == graph.entry => (Some((f, s.entry)), true),
                 _ => {
                     if facts.is_none() {
                         facts = facts_of(graph);
                     }
-                    facts.as_ref().map(|f| (f, id))
+                    (facts.as_ref().map(|f| (f, id)), false)
                 }
             };
-            if let Some((facts, id)) = semantic {
-                match catch_unwind(AssertUnwindSafe(|| {
-                    mlpy_transpile::check::module_checks(facts, id, &granted)
-                })) {
-                    Ok(more) => list.extend(more),
-                    Err(_) => (self.log)(format!(
-                        "internal error in the semantic checks of {}",
+            let Some((facts, fid)) = semantic else {
+                (self.log)(format!(
+                    "internal error while analysing {}",
+                    module.path.display()
+                ));
+                continue;
+            };
+            let mut list = match catch_unwind(AssertUnwindSafe(|| {
+                mlpy_transpile::module_diagnostics(facts, fid, &granted)
+            })) {
+                Ok(list) => list,
+                Err(_) => {
+                    (self.log)(format!(
+                        "internal error in the checks of {}",
                         module.path.display()
-                    )),
+                    ));
+                    continue;
                 }
+            };
+            if cycles {
+                list.extend(
+                    mlpy_modules::check::cycle_diagnostics(graph, id)
+                        .into_iter()
+                        .filter(|d| d.file == module.path),
+                );
+                list.sort_by_key(|d| (d.range.start(), d.range.end()));
             }
-            list.retain(|d| d.file == module.path);
-            list.sort_by_key(|d| (d.range.start(), d.range.end()));
             let lines = Lines::new(&module.file.text);
             let version = versions.get(&module.path).copied();
             self.publish(&module.path, &list, &lines, version, Some(graph));
@@ -422,18 +482,29 @@ impl Worker {
             Some((uri, lsp::Range::default()))
         };
         let mut out = Vec::with_capacity(list.len());
+        // Related places in other files need their own line index: one per file.
+        let mut indexes: HashMap<PathBuf, Option<LineIndex>> = HashMap::new();
         for d in list {
             let mut converted = convert::diagnostic(d, lines, &mut related, &uri, path);
-            // Related places in other files need their own line index.
             if let Some(info) = &mut converted.related_information {
                 for (item, r) in info.iter_mut().zip(d.related.iter()) {
                     if r.file != path {
-                        item.location.range = range_in(&self.world, graph, &r.file, r.range);
+                        let index = indexes
+                            .entry(r.file.clone())
+                            .or_insert_with(|| line_index_of(&self.world, graph, &r.file));
+                        item.location.range = index
+                            .as_ref()
+                            .map_or_else(lsp::Range::default, |index| range_in(index, r.range));
                     }
                 }
             }
             out.push(converted);
         }
+        self.send(path, uri, out, version);
+    }
+
+    /// Publishes `out` for `path` unless it is what was last published.
+    fn send(&mut self, path: &Path, uri: Uri, out: Vec<lsp::Diagnostic>, version: Option<i32>) {
         let hash = {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             serde_json::to_string(&out).unwrap_or_default().hash(&mut h);
@@ -491,19 +562,20 @@ fn facts_of(graph: &ModuleGraph) -> Option<mlpy_transpile::facts::ProgramFacts<'
     .ok()
 }
 
-/// The LSP range of `range` in `file`, using the graph's copy of its text when it has one.
-fn range_in(
-    world: &World,
-    graph: Option<&ModuleGraph>,
-    file: &Path,
-    range: mlpy_syntax::TextRange,
-) -> lsp::Range {
+/// The line index of `file`, from the graph's copy of its text when it has one.
+fn line_index_of(world: &World, graph: Option<&ModuleGraph>, file: &Path) -> Option<LineIndex> {
     let text = graph
         .and_then(|g| g.by_path(file))
         .map(|m| m.file.text.clone())
-        .or_else(|| world.load(file).map(|f| f.text.clone()));
-    match text {
-        Some(text) => Lines::new(&text).range(range),
-        None => lsp::Range::default(),
-    }
+        .or_else(|| world.load(file).map(|f| f.text.clone()))?;
+    Some(LineIndex::new(&text))
+}
+
+/// The LSP range of `range` in the file of `index` (as `Lines::range`).
+fn range_in(index: &LineIndex, range: mlpy_syntax::TextRange) -> lsp::Range {
+    let position = |offset: mlpy_syntax::TextSize| {
+        let wide = index.wide_line_col(offset.min(index.len()));
+        lsp::Position::new(wide.line, wide.col)
+    };
+    lsp::Range::new(position(range.start()), position(range.end()))
 }

@@ -1,12 +1,12 @@
 //! Hover, completion, symbols, document links, semantic tokens, folding and selection
 //! ranges, code actions and the `mlpy.*` commands.
 
-use crate::analysis::{self, classify, dotted, member_target, FileCtx, Target};
+use crate::analysis::{self, classify, dotted, member_target, ChainState, FileCtx, Target};
 use crate::convert::Lines;
 use crate::manifest::{self, EntryKind};
 use crate::world::World;
 use mlpy_modules::file_protocol::FileProtocol;
-use mlpy_modules::scopes::{BindingId, BindingKind, NameRes, ScopeId, ScopeKind};
+use mlpy_modules::scopes::{BindingId, BindingKind, NameRes, ScopeId};
 use mlpy_modules::symbols::SymbolKind as MlSymbolKind;
 use mlpy_modules::{ImportSpec, ModuleGraph, Resolution, ResolveError};
 use mlpy_syntax::ast::{self, AstNode};
@@ -82,28 +82,7 @@ fn stem(path: &Path) -> String {
 /// The dotted name of a module file, relative to its project's first import root that
 /// contains it.
 pub fn module_name(world: &World, path: &Path) -> Option<String> {
-    let project = world.project_for(path);
-    for root in project.resolver.import_roots() {
-        let Some(canonical) = &root.canonical else {
-            continue;
-        };
-        let Ok(rel) = path.strip_prefix(canonical) else {
-            continue;
-        };
-        let mut parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let last = parts.pop()?;
-        let last = last.strip_suffix(".ml")?.to_string();
-        if last != "__init__" {
-            parts.push(last);
-        }
-        if !parts.is_empty() {
-            return Some(parts.join("."));
-        }
-    }
-    None
+    world.project_for(path).resolver.module_name_of(path)
 }
 
 fn binding_hover(ctx: &FileCtx, b: BindingId) -> String {
@@ -511,8 +490,9 @@ pub fn completion(world: &World, uri: &Uri, position: Position) -> Option<Comple
             None,
         ));
     }
+    let defined: std::collections::HashSet<String> = out.iter().map(|i| i.label.clone()).collect();
     for e in manifest::builtins() {
-        if !out.iter().any(|i| i.label == e.name) {
+        if !defined.contains(&e.name) {
             out.push(entry_item(&e));
         }
     }
@@ -525,37 +505,86 @@ pub fn completion(world: &World, uri: &Uri, position: Position) -> Option<Comple
 // ---------------------------------------------------------------------------------
 // Symbols
 
-fn function_scope(ctx: &FileCtx, node_range: TextRange) -> Option<ScopeId> {
-    ctx.file
-        .scopes
-        .scopes
-        .iter()
-        .position(|s| s.kind == ScopeKind::Function && s.range == node_range)
-        .map(|i| ScopeId(i as u32))
+/// The nodes document symbols need, found in one walk of the file (not one descent from
+/// the root per symbol, which costs the nesting depth each).
+struct SymbolNodes {
+    functions: HashMap<TextRange, ast::FunctionDef>,
+    /// The statement around each variable's first definition.
+    statements: HashMap<TextRange, TextRange>,
+}
+
+impl SymbolNodes {
+    fn new(ctx: &FileCtx) -> SymbolNodes {
+        let wanted: std::collections::HashSet<TextRange> = ctx
+            .file
+            .scopes
+            .bindings
+            .iter()
+            .filter(|b| b.kind == BindingKind::Variable)
+            .map(|b| b.decl)
+            .collect();
+        let mut functions = HashMap::new();
+        let mut statements = HashMap::new();
+        let mut stack: Vec<TextRange> = Vec::new();
+        for event in ctx.root().preorder_with_tokens() {
+            match event {
+                rowan::WalkEvent::Enter(rowan::NodeOrToken::Node(node)) => {
+                    if ast::Stmt::can_cast(node.kind()) {
+                        stack.push(node.text_range());
+                    }
+                    if let Some(f) = ast::FunctionDef::cast(node) {
+                        functions.insert(f.syntax().text_range(), f);
+                    }
+                }
+                rowan::WalkEvent::Leave(rowan::NodeOrToken::Node(node)) => {
+                    if ast::Stmt::can_cast(node.kind()) {
+                        stack.pop();
+                    }
+                }
+                rowan::WalkEvent::Enter(rowan::NodeOrToken::Token(token)) => {
+                    if let Some(&stmt) = stack.last() {
+                        if wanted.contains(&token.text_range()) {
+                            statements.insert(token.text_range(), stmt);
+                        }
+                    }
+                }
+                rowan::WalkEvent::Leave(rowan::NodeOrToken::Token(_)) => {}
+            }
+        }
+        SymbolNodes {
+            functions,
+            statements,
+        }
+    }
 }
 
 #[allow(deprecated)]
-fn scope_symbols(ctx: &FileCtx, lines: &Lines<'_>, scope: ScopeId) -> Vec<DocumentSymbol> {
+fn scope_symbols(
+    ctx: &FileCtx,
+    lines: &Lines<'_>,
+    nodes: &SymbolNodes,
+    scope: ScopeId,
+) -> Vec<DocumentSymbol> {
     let scopes = &ctx.file.scopes;
-    let root = ctx.root();
     let mut out = Vec::new();
     for &b in &scopes.scope(scope).bindings {
         let binding = scopes.binding(b);
         let (kind, range, detail, children) = match binding.kind {
             BindingKind::Function => {
                 let range = binding.node_range.unwrap_or(binding.decl);
-                let children = function_scope(ctx, range)
-                    .map(|s| scope_symbols(ctx, lines, s))
+                let children = scopes
+                    .function_scope(range)
+                    .map(|s| scope_symbols(ctx, lines, nodes, s))
                     .unwrap_or_default();
-                let detail = function_at(&root, range).map(|f| function_signature(&f));
+                let detail = nodes.functions.get(&range).map(function_signature);
                 (SymbolKind::FUNCTION, range, detail, children)
             }
             BindingKind::Variable => {
-                let range = root
-                    .covering_element(binding.decl)
-                    .ancestors()
-                    .find(|n| ast::Stmt::can_cast(n.kind()))
-                    .map_or(binding.decl, |n| n.text_range());
+                let range = nodes
+                    .statements
+                    .get(&binding.decl)
+                    .copied()
+                    .unwrap_or(binding.decl);
                 let constant = binding.name.chars().any(|c| c.is_alphabetic())
                     && !binding.name.chars().any(|c| c.is_lowercase());
                 let kind = if constant {
@@ -600,8 +629,9 @@ pub fn document_symbols(world: &World, uri: &Uri) -> Option<DocumentSymbolRespon
     let ctx = FileCtx::load(world, uri)?;
     let lines = ctx.lines();
     let scope = ctx.file.scopes.module_scope();
+    let nodes = SymbolNodes::new(&ctx);
     Some(DocumentSymbolResponse::Nested(scope_symbols(
-        &ctx, &lines, scope,
+        &ctx, &lines, &nodes, scope,
     )))
 }
 
@@ -728,7 +758,82 @@ fn binding_token(kind: BindingKind) -> u32 {
     }
 }
 
-fn classify_token(world: &World, ctx: &FileCtx, token: &SyntaxToken) -> Option<(u32, u32)> {
+/// What semantic tokens remember while walking a file: the state of every member chain
+/// seen (so that `a.b.c…` costs one step per name, not one walk per name) and the
+/// modules loaded.
+#[derive(Default)]
+struct TokenMemo {
+    chains: HashMap<TextRange, ChainState>,
+    modules: HashMap<PathBuf, Option<std::sync::Arc<mlpy_modules::SourceFile>>>,
+}
+
+impl TokenMemo {
+    /// The state of the chain that ends with `field`.
+    fn field_state(&mut self, ctx: &FileCtx, field: &ast::FieldExpr) -> ChainState {
+        if let Some(known) = self.chains.get(&field.syntax().text_range()) {
+            return known.clone();
+        }
+        // Down the receivers to a known state, then up again, one step per name.
+        let mut pending = vec![field.clone()];
+        let mut state = loop {
+            let last = pending.last().expect("never empty");
+            match last.receiver() {
+                Some(ast::Expr::Field(inner)) => {
+                    match self.chains.get(&inner.syntax().text_range()) {
+                        Some(known) => break known.clone(),
+                        None => pending.push(inner),
+                    }
+                }
+                Some(ast::Expr::Path(path)) => break path_state(ctx, &path),
+                _ => break ChainState::Dead,
+            }
+        };
+        for f in pending.iter().rev() {
+            state = match f.name_ref().and_then(|n| n.ident_token()) {
+                Some(name) => state.next(ctx, name.text()),
+                None => ChainState::Dead,
+            };
+            self.chains.insert(f.syntax().text_range(), state.clone());
+        }
+        state
+    }
+
+    /// What the member name of `field` refers to (as `analysis::field_chain` and
+    /// `analysis::chain_target` would say).
+    fn field_target(&mut self, ctx: &FileCtx, field: &ast::FieldExpr) -> Option<Target> {
+        let name = field.name_ref()?.ident_token()?;
+        let receiver = match field.receiver()? {
+            ast::Expr::Field(inner) => self.field_state(ctx, &inner),
+            ast::Expr::Path(path) => path_state(ctx, &path),
+            _ => return None,
+        };
+        receiver.target(ctx, name.text())
+    }
+
+    fn is_function(&mut self, world: &World, module: &Path, name: &str) -> bool {
+        self.modules
+            .entry(module.to_path_buf())
+            .or_insert_with(|| world.load(module))
+            .as_ref()
+            .and_then(|f| f.symbols.get(name).map(|s| s.is_function()))
+            .unwrap_or(false)
+    }
+}
+
+/// The state of a chain rooted at the name `path`.
+fn path_state(ctx: &FileCtx, path: &ast::PathExpr) -> ChainState {
+    match path.name_ref().and_then(|n| n.ident_token()) {
+        Some(token) => ChainState::root(ctx, token.text_range(), token.text()),
+        None => ChainState::Dead,
+    }
+}
+
+fn classify_token(
+    world: &World,
+    ctx: &FileCtx,
+    memo: &mut TokenMemo,
+    token: &SyntaxToken,
+) -> Option<(u32, u32)> {
     let kind = token.kind();
     match kind {
         SyntaxKind::COMMENT => return Some((T_COMMENT, 0)),
@@ -761,15 +866,11 @@ fn classify_token(world: &World, ctx: &FileCtx, token: &SyntaxToken) -> Option<(
                 let grand = parent.parent()?;
                 if grand.kind() == SyntaxKind::FIELD_EXPR {
                     let field = ast::FieldExpr::cast(grand)?;
-                    let target = analysis::field_chain(&field)
-                        .and_then(|(root, names)| analysis::chain_target(ctx, root, &names));
+                    let target = memo.field_target(ctx, &field);
                     return Some(match target {
                         Some(Target::Module(_)) | Some(Target::Stdlib(_)) => (T_NAMESPACE, 0),
                         Some(Target::Member { module, name }) => {
-                            let is_function = world
-                                .load(&module)
-                                .and_then(|f| f.symbols.get(&name).map(|s| s.is_function()))
-                                .unwrap_or(false);
+                            let is_function = memo.is_function(world, &module, &name);
                             (if is_function { T_FUNCTION } else { T_VARIABLE }, 0)
                         }
                         Some(Target::StdlibMember { module, name }) => {
@@ -787,7 +888,7 @@ fn classify_token(world: &World, ctx: &FileCtx, token: &SyntaxToken) -> Option<(
                 return Some(match scopes.resolve(range) {
                     NameRes::Binding(b) => {
                         let binding = scopes.binding(b);
-                        let declaration = if binding.defs.contains(&range) {
+                        let declaration = if binding.is_def(range) {
                             M_DECLARATION
                         } else {
                             0
@@ -857,11 +958,12 @@ pub fn semantic_tokens(world: &World, uri: &Uri) -> Option<SemanticTokens> {
         prev_line = line;
         prev_col = col;
     };
+    let mut memo = TokenMemo::default();
     for element in ctx.root().descendants_with_tokens() {
         let Some(token) = element.into_token() else {
             continue;
         };
-        let Some((token_type, modifiers)) = classify_token(world, &ctx, &token) else {
+        let Some((token_type, modifiers)) = classify_token(world, &ctx, &mut memo, &token) else {
             continue;
         };
         // One semantic token per line of a token.
@@ -903,9 +1005,34 @@ pub fn semantic_tokens(world: &World, uri: &Uri) -> Option<SemanticTokens> {
 // ---------------------------------------------------------------------------------
 // Folding and selection ranges
 
-pub fn folding_ranges(world: &World, uri: &Uri) -> Option<Vec<FoldingRange>> {
+/// Whether the node's text, trailing whitespace aside, ends with a closing bracket
+/// (looking at its last tokens only, not at its whole text).
+fn ends_with_bracket(node: &SyntaxNode) -> bool {
+    let range = node.text_range();
+    let mut token = node.last_token();
+    while let Some(t) = token.filter(|t| range.contains_range(t.text_range())) {
+        let text = t.text().trim_end();
+        if !text.is_empty() {
+            return text.ends_with(['}', ']', ')']);
+        }
+        token = t.prev_token();
+    }
+    false
+}
+
+/// The text and syntax tree of a document: those of its analysis, or for a document
+/// over its size limit (which gets syntax only), of its parse alone.
+fn syntax_of(world: &World, uri: &Uri) -> Option<(std::sync::Arc<str>, SyntaxNode)> {
+    if let Some(parsed) = world.syntax_only(uri) {
+        return Some((parsed.text.clone(), parsed.parse.syntax_node()));
+    }
     let ctx = FileCtx::load(world, uri)?;
-    let lines = ctx.lines();
+    Some((ctx.file.text.clone(), ctx.root()))
+}
+
+pub fn folding_ranges(world: &World, uri: &Uri) -> Option<Vec<FoldingRange>> {
+    let (text, root) = syntax_of(world, uri)?;
+    let lines = Lines::new(&text);
     let line_of = |offset: TextSize| lines.index.line_col(offset).line;
     let mut out = Vec::new();
     let fold = |start: u32, end: u32, kind: Option<FoldingRangeKind>| FoldingRange {
@@ -916,7 +1043,6 @@ pub fn folding_ranges(world: &World, uri: &Uri) -> Option<Vec<FoldingRange>> {
         kind,
         collapsed_text: None,
     };
-    let root = ctx.root();
     for node in root.descendants() {
         if matches!(
             node.kind(),
@@ -929,14 +1055,7 @@ pub fn folding_ranges(world: &World, uri: &Uri) -> Option<Vec<FoldingRange>> {
             let range = node.text_range();
             let (start, end) = (line_of(range.start()), line_of(range.end()));
             // Keep the closing bracket's line visible.
-            if end > start + 1
-                || (end == start + 1
-                    && !node
-                        .text()
-                        .to_string()
-                        .trim_end()
-                        .ends_with(['}', ']', ')']))
-            {
+            if end > start + 1 || (end == start + 1 && !ends_with_bracket(&node)) {
                 out.push(fold(start, end - 1, None));
             }
         }
@@ -988,9 +1107,8 @@ pub fn selection_ranges(
     uri: &Uri,
     positions: &[Position],
 ) -> Option<Vec<SelectionRange>> {
-    let ctx = FileCtx::load(world, uri)?;
-    let lines = ctx.lines();
-    let root = ctx.root();
+    let (text, root) = syntax_of(world, uri)?;
+    let lines = Lines::new(&text);
     let mut out = Vec::new();
     for &position in positions {
         let offset = lines.offset(position);
@@ -1034,15 +1152,27 @@ pub fn selection_ranges(
 // ---------------------------------------------------------------------------------
 // Code actions
 
-/// The import whose path or URL covers `range`.
-fn import_at(ctx: &FileCtx, range: TextRange) -> Option<(ImportSpec, TextRange)> {
-    ctx.file.parse.tree().imports().find_map(|import| {
-        let (spec, target) = mlpy_modules::graph::import_spec(&import)?;
-        (target.contains_range(range)
-            || range.contains_range(target)
-            || target.intersect(range).is_some())
-        .then_some((spec, target))
-    })
+/// Every import of the file: its spec and the range of its path or URL, in order.
+fn imports_of(ctx: &FileCtx) -> Vec<(ImportSpec, TextRange)> {
+    ctx.file
+        .parse
+        .tree()
+        .imports()
+        .filter_map(|import| mlpy_modules::graph::import_spec(&import))
+        .collect()
+}
+
+/// The first import whose path or URL covers, is inside, or touches `range`: a binary
+/// search, the imports being in order.
+fn import_at(
+    imports: &[(ImportSpec, TextRange)],
+    range: TextRange,
+) -> Option<(ImportSpec, TextRange)> {
+    let first = imports.partition_point(|(_, target)| target.end() < range.start());
+    imports
+        .get(first)
+        .filter(|(_, target)| target.start() <= range.end())
+        .cloned()
 }
 
 fn quick_fix(
@@ -1220,6 +1350,7 @@ pub fn code_actions(
     let lines = ctx.lines();
     let mut out = Vec::new();
     let wanted = lines.text_range(params.range);
+    let imports = imports_of(&ctx);
     // From the diagnostics the client sent, else from what is at the range.
     let mut handled_import = false;
     for d in &params.context.diagnostics {
@@ -1230,7 +1361,7 @@ pub fn code_actions(
         let range = lines.text_range(d.range);
         match code {
             "unresolved-import" => {
-                if let Some((ImportSpec::Dotted(parts), _)) = import_at(&ctx, range) {
+                if let Some((ImportSpec::Dotted(parts), _)) = import_at(&imports, range) {
                     unresolved_import_fixes(world, &ctx, &parts, Some(d), create_files, &mut out);
                     handled_import = true;
                 }
@@ -1264,7 +1395,7 @@ pub fn code_actions(
         }
     }
     if !handled_import {
-        if let Some((ImportSpec::Dotted(parts), _)) = import_at(&ctx, wanted) {
+        if let Some((ImportSpec::Dotted(parts), _)) = import_at(&imports, wanted) {
             let spec = dotted(&parts);
             let path = ctx.path.clone();
             let unresolved = match (&ctx.project, &path) {
@@ -1357,8 +1488,8 @@ pub fn execute_command(world: &World, command: &str, arguments: &[Value]) -> Res
                 World::path_of(&uri).ok_or_else(|| format!("'{}' is not a file", uri.as_str()))?;
             let project = world.project_for(&path);
             // Online, as `mlpy fetch`: downloads what the file reaches, records mlpy.lock.
-            let options = mlpy_modules::remote::RemoteOptions::from_env();
-            let report = mlpy_modules::remote::fetch(&path, project.config.clone(), options)
+            let options = mlpy_remote::RemoteOptions::from_env();
+            let report = mlpy_remote::fetch(&path, project.config.clone(), options)
                 .map_err(|e| e.to_string())?;
             let errors: Vec<Value> = report
                 .errors

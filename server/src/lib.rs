@@ -23,6 +23,8 @@ pub mod manifest;
 pub mod world;
 
 pub use backend::Backend;
+/// The LSP types the features take and return (for callers outside the server).
+pub use tower_lsp_server::ls_types;
 
 /// Options of `mlpy lsp`.
 #[derive(Debug, Clone, Default)]

@@ -3,10 +3,10 @@
 
 use crate::document::Document;
 use mlpy_modules::config::CONFIG_FILE_NAME;
-use mlpy_modules::remote::{RemoteOptions, SetupError};
 use mlpy_modules::{
     ConfigError, ConfigOverrides, ModuleCache, ProjectConfig, Resolver, SourceFile,
 };
+use mlpy_remote::{RemoteOptions, SetupError};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -36,12 +36,13 @@ impl Project {
         // Remote imports from the cache only: the editor never touches the network (an
         // uncached module is `remote-not-cached`), and checks mlpy.lock without writing it.
         let (resolver, config_error) =
-            match mlpy_modules::remote::resolver(config.clone(), RemoteOptions::editor()) {
+            match mlpy_remote::resolver(config.clone(), RemoteOptions::editor()) {
                 Ok((resolver, _)) => (resolver, config_error),
                 Err(SetupError::Config(error)) => {
                     (Resolver::new(config.clone()), config_error.or(Some(error)))
                 }
-                Err(SetupError::Other(_)) => (Resolver::new(config.clone()), config_error),
+                // A bad MLPY_AUTH_TOKENS or CA file: local imports still work.
+                Err(_) => (Resolver::new(config.clone()), config_error),
             };
         Project {
             resolver: Arc::new(resolver),
@@ -57,6 +58,12 @@ impl Project {
             .as_deref()
             .unwrap_or(&self.config.root)
     }
+}
+
+/// The text of a document and its syntax tree, nothing derived from names.
+pub struct SyntaxOnly {
+    pub text: Arc<str>,
+    pub parse: mlpy_syntax::Parse,
 }
 
 /// An open document and the file it is (when it is one).
@@ -87,6 +94,8 @@ pub struct Settings {
 pub struct World {
     pub cache: Arc<ModuleCache>,
     docs: Mutex<HashMap<Uri, OpenDoc>>,
+    /// The syntax trees of open documents over their `max_module_size`, by version.
+    oversized: Mutex<HashMap<Uri, (i32, Arc<SyntaxOnly>)>>,
     /// Canonical path → the URI the editor opened it as.
     open_paths: Mutex<HashMap<PathBuf, Uri>>,
     projects: Mutex<Projects>,
@@ -129,6 +138,7 @@ impl World {
         World {
             cache: Arc::new(ModuleCache::new()),
             docs: Mutex::new(HashMap::new()),
+            oversized: Mutex::new(HashMap::new()),
             open_paths: Mutex::new(HashMap::new()),
             projects: Mutex::new(Projects::default()),
             roots: RwLock::new(Vec::new()),
@@ -216,6 +226,7 @@ impl World {
     }
 
     pub fn close(&self, uri: &Uri) -> Option<OpenDoc> {
+        lock(&self.oversized).remove(uri);
         let open = lock(&self.docs).remove(uri)?;
         if let Some(path) = &open.path {
             self.cache.remove_overlay(path);
@@ -229,6 +240,52 @@ impl World {
         let mut docs = lock(&self.docs);
         let open = docs.get_mut(uri)?;
         Some((open.doc.text(), open.doc.version))
+    }
+
+    /// The size limit of a document: its project's `max_module_size` (for a document
+    /// that is not a file, the default or the editor's setting).
+    pub fn size_limit(&self, path: Option<&Path>) -> u64 {
+        match path {
+            Some(path) => self.project_for(path).config.max_module_size,
+            None => self
+                .settings()
+                .overrides
+                .max_module_size
+                .unwrap_or(mlpy_modules::config::DEFAULT_MAX_MODULE_SIZE),
+        }
+    }
+
+    /// The size and the limit of an open document larger than its `max_module_size`.
+    /// Such a document gets a bounded service: parse diagnostics, folding and selection
+    /// ranges, never the names, imports and checks whose cost grows with its size (as
+    /// `mlpy check` refuses the file).
+    pub fn oversized(&self, uri: &Uri) -> Option<(u64, u64)> {
+        let size = lock(&self.docs).get(uri)?.doc.rope.len_bytes() as u64;
+        let limit = self.size_limit(Self::path_of(uri).as_deref());
+        (size > limit).then_some((size, limit))
+    }
+
+    /// [`World::oversized`] for the open document of a path.
+    pub fn oversized_path(&self, path: &Path) -> Option<(u64, u64)> {
+        let uri = lock(&self.open_paths).get(path).cloned()?;
+        self.oversized(&uri)
+    }
+
+    /// The syntax tree of an open document over its size limit (parsed once per version).
+    pub fn syntax_only(&self, uri: &Uri) -> Option<Arc<SyntaxOnly>> {
+        self.oversized(uri)?;
+        let (text, version) = self.doc_text(uri)?;
+        if let Some((v, parsed)) = lock(&self.oversized).get(uri) {
+            if *v == version {
+                return Some(parsed.clone());
+            }
+        }
+        let parsed = Arc::new(SyntaxOnly {
+            parse: mlpy_syntax::parse(&text),
+            text,
+        });
+        lock(&self.oversized).insert(uri.clone(), (version, parsed.clone()));
+        Some(parsed)
     }
 
     pub fn doc_version_of_path(&self, path: &Path) -> Option<i32> {

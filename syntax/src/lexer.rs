@@ -57,6 +57,7 @@ pub(crate) fn lex(
         brackets: Vec::new(),
         in_import: false,
         last_scan: [None, None],
+        last_line_end: None,
         late_errors: Vec::new(),
     };
     lexer.run();
@@ -130,6 +131,9 @@ struct Lexer<'a, S> {
     /// Per quote (`"`, `'`): the last full scan for a closing quote, as the opening
     /// quote's offset and the closing quote's (`None`: there was none).
     last_scan: [Option<(usize, Option<usize>)>; 2],
+    /// The last scan for the end of a line: from where, and the line break found
+    /// (`None`: the text ended first).
+    last_line_end: Option<(usize, Option<usize>)>,
     /// Errors about well-formed tokens (lone surrogate escapes), added to `errors` at
     /// the end: a token is flagged to the parser as broken when it adds to `errors`.
     late_errors: Vec<SyntaxError>,
@@ -350,23 +354,34 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
                 close
             }
         };
-        let line_end = || {
-            self.src[open..]
-                .iter()
-                .position(|&c| matches!(c, b'\n' | b'\r'))
-                .map(|n| open + n)
-        };
         match close {
             Some(close) => {
                 let after = self.src.get(close + 1).copied().unwrap_or(b' ');
                 let glued = after.is_ascii_alphanumeric() || matches!(after, b'_' | b'"' | b'\'');
-                match line_end() {
-                    Some(eol) if glued && eol < close => (eol, false),
+                match glued.then(|| self.line_end(open)).flatten() {
+                    Some(eol) if eol < close => (eol, false),
                     _ => (close + 1, true),
                 }
             }
-            None => (line_end().unwrap_or(self.src.len()), false),
+            None => (self.line_end(open).unwrap_or(self.src.len()), false),
         }
+    }
+
+    /// The first line break (`\n` or `\r`) at or after `from`. A scan from an earlier
+    /// point that went past `from` gives the answer: strings are lexed in order, so a
+    /// long line full of them is scanned once, not once per string.
+    fn line_end(&mut self, from: usize) -> Option<usize> {
+        if let Some((start, end)) = self.last_line_end {
+            if start <= from && end.is_none_or(|e| from <= e) {
+                return end;
+            }
+        }
+        let end = self.src[from..]
+            .iter()
+            .position(|&c| matches!(c, b'\n' | b'\r'))
+            .map(|n| from + n);
+        self.last_line_end = Some((from, end));
+        end
     }
 
     fn number(&mut self) -> SyntaxKind {

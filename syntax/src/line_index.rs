@@ -23,7 +23,7 @@ pub struct LineIndex {
     /// Offset of the first byte of every line.
     line_starts: Vec<TextSize>,
     /// Per line, the multi-byte characters on it: (column in bytes, length in UTF-8,
-    /// length in UTF-16). Lines without any are absent.
+    /// length in UTF-16, the bytes they add before it). Lines without any are absent.
     wide: Vec<(u32, Vec<WideChar>)>,
     len: TextSize,
 }
@@ -33,6 +33,22 @@ struct WideChar {
     col: u32,
     len_utf8: u32,
     len_utf16: u32,
+    /// How many more UTF-8 bytes than UTF-16 units the line has before this character:
+    /// conversions on a long line are binary searches.
+    extra_before: u32,
+}
+
+impl WideChar {
+    /// The UTF-16 column of the character.
+    fn wide_col(&self) -> u32 {
+        self.col - self.extra_before
+    }
+
+    /// How many more UTF-8 bytes than UTF-16 units the line has up to the character's
+    /// end.
+    fn extra_after(&self) -> u32 {
+        self.extra_before + self.len_utf8 - self.len_utf16
+    }
 }
 
 impl LineIndex {
@@ -60,13 +76,17 @@ impl LineIndex {
                     }
                     continue;
                 }
-                let entry = WideChar {
+                let mut entry = WideChar {
                     col: (i - line_start) as u32,
                     len_utf8: c.len_utf8() as u32,
                     len_utf16: c.len_utf16() as u32,
+                    extra_before: 0,
                 };
                 match wide.last_mut() {
-                    Some((l, chars)) if *l == line => chars.push(entry),
+                    Some((l, chars)) if *l == line => {
+                        entry.extra_before = chars.last().map_or(0, WideChar::extra_after);
+                        chars.push(entry);
+                    }
                     _ => wide.push((line, vec![entry])),
                 }
             }
@@ -136,36 +156,34 @@ impl LineIndex {
 
     /// UTF-8 column to UTF-16 column on a line.
     pub fn to_wide(&self, pos: LineCol) -> WideLineCol {
-        let mut col = pos.col;
-        for c in self.wide_chars(pos.line) {
-            if c.col < pos.col {
-                col = col - c.len_utf8 + c.len_utf16;
-            }
-        }
+        let chars = self.wide_chars(pos.line);
+        let before = chars.partition_point(|c| c.col < pos.col);
+        let extra = before
+            .checked_sub(1)
+            .map_or(0, |last| chars[last].extra_after());
         WideLineCol {
             line: pos.line,
-            col,
+            col: pos.col - extra,
         }
     }
 
     /// UTF-16 column to UTF-8 column on a line. A column inside a character or past the
     /// end of the line is clamped to a character boundary.
     pub fn to_utf8(&self, pos: WideLineCol) -> LineCol {
-        // `extra` is how many more UTF-8 bytes than UTF-16 units precede the point.
+        // `extra` is how many more UTF-8 bytes than UTF-16 units precede the point: those
+        // of the characters that start before it.
+        let chars = self.wide_chars(pos.line);
+        let before = chars.partition_point(|c| c.wide_col() < pos.col);
         let mut extra = 0;
-        for c in self.wide_chars(pos.line) {
-            let wide_col = c.col - extra;
-            if pos.col <= wide_col {
-                break;
-            }
-            if pos.col < wide_col + c.len_utf16 {
+        if let Some(c) = before.checked_sub(1).map(|last| &chars[last]) {
+            if pos.col < c.wide_col() + c.len_utf16 {
                 // Inside a surrogate pair: snap to the character's start.
                 return LineCol {
                     line: pos.line,
                     col: c.col,
                 };
             }
-            extra += c.len_utf8 - c.len_utf16;
+            extra = c.extra_after();
         }
         LineCol {
             line: pos.line,
@@ -294,5 +312,57 @@ mod tests {
             ),
             (1, 3)
         );
+    }
+
+    #[test]
+    fn conversions_on_a_long_line_agree_with_counting() {
+        // Many wide characters on one line (binary searches), compared with counting
+        // UTF-16 units from the line's start.
+        let line: String = (0..200)
+            .map(|i| match i % 4 {
+                0 => "é",
+                1 => "😀",
+                2 => "a",
+                _ => "\u{10000}",
+            })
+            .collect();
+        let text = format!("first\n{line}\nlast é");
+        let index = LineIndex::new(&text);
+        let start = text.find('\n').unwrap() + 1;
+        for (i, c) in line.char_indices() {
+            let offset = TextSize::from((start + i) as u32);
+            let units: u32 = line[..i].chars().map(|c| c.len_utf16() as u32).sum();
+            let wide = index.wide_line_col(offset);
+            assert_eq!(
+                wide,
+                WideLineCol {
+                    line: 1,
+                    col: units
+                }
+            );
+            assert_eq!(index.offset_of_wide(wide, &text), offset);
+            if c.len_utf16() == 2 {
+                // Inside the surrogate pair: the character's start.
+                let inside = WideLineCol {
+                    line: 1,
+                    col: units + 1,
+                };
+                assert_eq!(index.offset_of_wide(inside, &text), offset);
+            }
+        }
+        let units: u32 = line.chars().map(|c| c.len_utf16() as u32).sum();
+        let end = WideLineCol {
+            line: 1,
+            col: units,
+        };
+        let line_end = TextSize::from((start + line.len()) as u32);
+        assert_eq!(index.wide_line_col(line_end), end);
+        assert_eq!(index.offset_of_wide(end, &text), line_end);
+        // Past the end of the line: its end.
+        let past = WideLineCol {
+            line: 1,
+            col: units + 50,
+        };
+        assert_eq!(index.offset_of_wide(past, &text), line_end);
     }
 }

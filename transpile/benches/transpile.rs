@@ -14,6 +14,15 @@
 //!
 //! Times are medians of repeated runs. Throughput counts every module of every program
 //! (a module imported by two programs counts twice), as `mlpy transpile` would process it.
+//!
+//! * `MLPY_BENCH_IN_PROCESS=1`: only the in-process measures (1, 2 and single-file
+//!   output); `=transpile`, `=single`, `=end-to-end`: only that one (under
+//!   `valgrind --tool=callgrind` each then runs exactly 5 times); `=emit`: only emission,
+//!   multi-file output without the checks (measured nowhere else).
+//! * `MLPY_BENCH_DUMP=DIR`: measure nothing; write every program's output (single file
+//!   and folder) under DIR, and with `MLPY_BENCH_DUMP_EXTRA=SRC` also the diagnostics and
+//!   output of every `.ml` file under SRC, broken ones too. Two versions of the emitter
+//!   must write the same bytes: `diff -r` the two folders.
 
 use mlpy_modules::{ConfigOverrides, ModuleCache, ModuleGraph, ProjectConfig, Resolver};
 use std::path::{Path, PathBuf};
@@ -185,51 +194,82 @@ fn main() {
         .flat_map(|(g, _)| g.modules.iter().map(|m| m.file.text.len()))
         .sum();
     let files: usize = loaded.iter().map(|(g, _)| g.len()).sum();
+    // `MLPY_BENCH_DUMP=DIR`: write what every program emits (single file and folder) to
+    // DIR and stop — to compare the output of two versions of the emitter (`diff -r`).
+    if let Some(dir) = std::env::var_os("MLPY_BENCH_DUMP") {
+        dump(&programs, &loaded, Path::new(&dir));
+        return;
+    }
+    // `MLPY_BENCH_IN_PROCESS=1`: only the in-process measures (for `perf`);
+    // `=transpile`, `=single` or `=end-to-end`: only that one (for callgrind); `=emit`:
+    // only the emitter (multi-file output without the checks), measured nowhere else.
+    let in_process = std::env::var("MLPY_BENCH_IN_PROCESS").ok();
+    let wanted = |name: &str| match in_process.as_deref() {
+        Some(only @ ("transpile" | "single" | "end-to-end" | "emit")) => only == name,
+        _ => name != "emit",
+    };
     let mut emitted = 0usize;
-    let transpile = median_time(5, || {
-        emitted = 0;
-        for (graph, config) in &loaded {
-            let out = mlpy_transpile::transpile_multi(graph, &mlpy_transpile::Options::new(config))
-                .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
-            emitted += out.files.len();
-        }
-    });
-    report(
-        "transpile (checks + emit, graphs loaded)",
-        transpile,
-        bytes,
-        files,
-    );
-    let single = median_time(5, || {
-        for (graph, config) in &loaded {
-            let out =
-                mlpy_transpile::transpile_single(graph, &mlpy_transpile::Options::new(config))
-                    .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
-            std::hint::black_box(out.text.len());
-        }
-    });
-    report("transpile, single-file output", single, bytes, files);
+    if wanted("transpile") {
+        let transpile = median_time(5, || {
+            emitted = 0;
+            for (graph, config) in &loaded {
+                let out =
+                    mlpy_transpile::transpile_multi(graph, &mlpy_transpile::Options::new(config))
+                        .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+                emitted += out.files.len();
+            }
+        });
+        report(
+            "transpile (checks + emit, graphs loaded)",
+            transpile,
+            bytes,
+            files,
+        );
+    }
+    if wanted("emit") {
+        let emit = median_time(5, || {
+            for (graph, config) in &loaded {
+                let out = mlpy_transpile::transpile_multi_unchecked(
+                    graph,
+                    &mlpy_transpile::Options::new(config),
+                );
+                std::hint::black_box(out.files.len());
+            }
+        });
+        report("emit only (no checks, graphs loaded)", emit, bytes, files);
+    }
+    if wanted("single") {
+        let single = median_time(5, || {
+            for (graph, config) in &loaded {
+                let out =
+                    mlpy_transpile::transpile_single(graph, &mlpy_transpile::Options::new(config))
+                        .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+                std::hint::black_box(out.text.len());
+            }
+        });
+        report("transpile, single-file output", single, bytes, files);
+    }
 
     // 2. End to end in-process: nothing cached.
-    let end_to_end = median_time(5, || {
-        for program in &programs {
-            let cache = ModuleCache::new();
-            let (graph, config) = load(program, &cache);
-            let out =
-                mlpy_transpile::transpile_multi(&graph, &mlpy_transpile::Options::new(&config))
-                    .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
-            std::hint::black_box(out.files.len());
-        }
-    });
-    report(
-        "end to end (config, resolve, parse, check, emit)",
-        end_to_end,
-        bytes,
-        files,
-    );
-
-    // `MLPY_BENCH_IN_PROCESS=1`: only the in-process measures (for profiling).
-    if std::env::var_os("MLPY_BENCH_IN_PROCESS").is_some() {
+    if wanted("end-to-end") {
+        let end_to_end = median_time(5, || {
+            for program in &programs {
+                let cache = ModuleCache::new();
+                let (graph, config) = load(program, &cache);
+                let out =
+                    mlpy_transpile::transpile_multi(&graph, &mlpy_transpile::Options::new(&config))
+                        .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+                std::hint::black_box(out.files.len());
+            }
+        });
+        report(
+            "end to end (config, resolve, parse, check, emit)",
+            end_to_end,
+            bytes,
+            files,
+        );
+    }
+    if in_process.is_some() {
         return;
     }
 
@@ -428,6 +468,100 @@ const WORKLOADS: &[(&str, &str, &str)] = &[
         "def make_adder(k):\n    return lambda x: x + k\nadd = make_adder(3)\nparts = []\ni = 0\nwhile i < 30000:\n    parts.append('n' + str(add(i)))\n    i = i + 1\nprint(len(','.join(parts)))\n",
     ),
 ];
+
+/// Writes every program's single-file output to `DIR/NAME.py` and its folder to
+/// `DIR/NAME/`, runtime files included.
+fn dump(programs: &[Program], loaded: &[(ModuleGraph, ProjectConfig)], dir: &Path) {
+    for (program, (graph, config)) in programs.iter().zip(loaded) {
+        let options = mlpy_transpile::Options::new(config);
+        let base = dir.join(&program.name);
+        let single = mlpy_transpile::transpile_single(graph, &options)
+            .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+        std::fs::create_dir_all(base.parent().unwrap()).unwrap();
+        std::fs::write(base.with_extension("py"), single.text).unwrap();
+        let warnings: String = single.warnings.iter().map(|w| format!("{w:?}\n")).collect();
+        std::fs::write(base.with_extension("warnings"), warnings).unwrap();
+        let multi = mlpy_transpile::transpile_multi(graph, &options)
+            .unwrap_or_else(|d| panic!("{} diagnostics", d.len()));
+        for file in &multi.files {
+            let path = base.join(&file.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, file.contents.as_bytes()).unwrap();
+        }
+    }
+    println!(
+        "wrote the output of {} programs to {}",
+        programs.len(),
+        dir.display()
+    );
+    // `MLPY_BENCH_DUMP_EXTRA=SRC`: also every `.ml` file under SRC as an entry (its folder
+    // as import path), checks or not: its diagnostics, its modules emitted without the
+    // checks, and its single file when it has no errors — one `.out` file each.
+    if let Some(src) = std::env::var_os("MLPY_BENCH_DUMP_EXTRA") {
+        let src = PathBuf::from(src);
+        let mut entries = Vec::new();
+        let mut folders = vec![src.clone()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "ml") {
+                    entries.push(path);
+                }
+            }
+        }
+        entries.sort();
+        for entry in &entries {
+            let program = Program {
+                name: String::new(),
+                entry: entry.clone(),
+                import_path: entry.parent().unwrap().to_path_buf(),
+            };
+            let text = std::panic::catch_unwind(|| dump_one(&program))
+                .unwrap_or_else(|_| "PANIC\n".to_string());
+            let out = dir
+                .join("extra")
+                .join(entry.strip_prefix(&src).unwrap())
+                .with_extension("out");
+            std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+            std::fs::write(out, text).unwrap();
+        }
+        println!("and of {} files of {}", entries.len(), src.display());
+    }
+}
+
+/// Diagnostics and output of one entry, whatever state it is in.
+fn dump_one(program: &Program) -> String {
+    let cache = ModuleCache::new();
+    let config = config(program);
+    let resolver = Resolver::new(Arc::new(config.clone()));
+    let graph = match ModuleGraph::build(&program.entry, &resolver, &cache) {
+        Ok(graph) => graph,
+        Err(e) => return format!("GRAPH ERROR {e}\n"),
+    };
+    let mut out = String::new();
+    let diagnostics = mlpy_transpile::program_diagnostics(&graph, &config.capabilities);
+    for d in &diagnostics {
+        out.push_str(&format!("{d:?}\n"));
+    }
+    let options = mlpy_transpile::Options::new(&config);
+    let multi = mlpy_transpile::transpile_multi_unchecked(&graph, &options);
+    for file in multi
+        .files
+        .iter()
+        .filter(|f| !f.path.starts_with("mlpy_runtime"))
+    {
+        out.push_str(&format!("=== {}\n{}", file.path.display(), file.contents));
+    }
+    if let Ok(single) = mlpy_transpile::transpile_single(&graph, &options) {
+        // The embedded runtime is the same for every program: only the program's part.
+        let text = &single.text;
+        let from = text.find("import mlpy_runtime as __ml\n").unwrap_or(0);
+        out.push_str(&format!("=== single\n{}", &text[from..]));
+    }
+    out
+}
 
 fn report(label: &str, time: Time, bytes: usize, files: usize) {
     let secs = time.cpu.as_secs_f64();

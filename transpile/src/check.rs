@@ -14,14 +14,13 @@
 //! * what Python's compiler refuses or warns about in the emitted code: integer literals
 //!   over 4300 digits, indexing that fails whatever the values (`1[0]`, `"abc"["x"]`).
 
-use crate::emit::is_stringy;
 use crate::facts::{FieldRef, ProgramFacts, Target};
 use crate::names::{is_reserved, RENAME_PREFIX};
 use crate::runtime::{self, capability_covered, declared_capabilities};
-use mlpy_modules::scopes::NameRes;
+use mlpy_modules::scopes::{ModuleScopes, NameRes};
 use mlpy_modules::stdlib::{BUILTINS, STDLIB_MODULES};
-use mlpy_modules::suggest::suggestions;
-use mlpy_modules::{Diagnostic, EdgeTarget, ModuleId};
+use mlpy_modules::suggest::{suggestions, SuggestionBudget};
+use mlpy_modules::{Diagnostic, DiagnosticCode, EdgeTarget, ModuleId};
 use mlpy_syntax::ast::{self, ArrowBody, AstNode, BinOp, Expr};
 use mlpy_syntax::text::{number_value, NumberValue};
 use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, WalkEvent};
@@ -91,6 +90,7 @@ pub fn module_checks(
         id,
         path: &facts.node(id).path,
         out: Vec::new(),
+        budget: SuggestionBudget::for_module(facts.node(id).file.text.len()),
     };
     let file = facts.node(id).file.parse.tree();
     checker.walk(file.syntax());
@@ -111,6 +111,8 @@ struct Checker<'a, 'g> {
     id: ModuleId,
     path: &'a Path,
     out: Vec<Diagnostic>,
+    /// For the suggestions of unknown names.
+    budget: SuggestionBudget,
 }
 
 /// Limits of CPython's compiler (3.9–3.13) the emitted code must stay under.
@@ -123,7 +125,12 @@ const MAX_EXPR_DEPTH: u32 = 1000; // nested expressions (Python's compiler recur
 const MAX_INT_DIGITS: usize = 4300;
 
 impl Checker<'_, '_> {
-    fn error(&mut self, code: &'static str, range: TextRange, message: String) -> &mut Diagnostic {
+    fn error(
+        &mut self,
+        code: DiagnosticCode,
+        range: TextRange,
+        message: String,
+    ) -> &mut Diagnostic {
         self.out
             .push(Diagnostic::error(code, self.path, range, message));
         self.out.last_mut().expect("just pushed")
@@ -207,7 +214,7 @@ impl Checker<'_, '_> {
                                 .map(|t| t.text_range())
                                 .unwrap_or_else(|| node.text_range());
                             self.error(
-                                "too-deep",
+                                DiagnosticCode::TooDeep,
                                 range,
                                 format!("code nested too deeply for Python: {problem}"),
                             )
@@ -302,7 +309,7 @@ impl Checker<'_, '_> {
             }
             _ => format!("Dunder identifier '{name}' is forbidden in ML code"),
         };
-        self.error("security-dunder", token.text_range(), message)
+        self.error(DiagnosticCode::SecurityDunder, token.text_range(), message)
             .notes
             .push("names starting with '__' are reserved: they reach Python internals".to_string());
     }
@@ -314,21 +321,21 @@ impl Checker<'_, '_> {
         match node.kind() {
             SyntaxKind::BREAK_STMT if !cx.in_loop => {
                 self.error(
-                    "break-outside-loop",
+                    DiagnosticCode::BreakOutsideLoop,
                     node.text_range(),
                     "'break' outside a loop".to_string(),
                 );
             }
             SyntaxKind::CONTINUE_STMT if !cx.in_loop => {
                 self.error(
-                    "continue-outside-loop",
+                    DiagnosticCode::ContinueOutsideLoop,
                     node.text_range(),
                     "'continue' outside a loop".to_string(),
                 );
             }
             SyntaxKind::RETURN_STMT if !cx.in_function => {
                 self.error(
-                    "return-outside-function",
+                    DiagnosticCode::ReturnOutsideFunction,
                     node.text_range(),
                     "'return' outside a function".to_string(),
                 );
@@ -390,7 +397,7 @@ impl Checker<'_, '_> {
         });
         if is_callee && DANGEROUS_CALLS.contains(&name) {
             self.error(
-                "security-call",
+                DiagnosticCode::SecurityCall,
                 range,
                 format!("Dangerous code injection operation '{name}' is not allowed"),
             );
@@ -398,36 +405,48 @@ impl Checker<'_, '_> {
         }
         if DANGEROUS_BUILTINS.contains(&name) {
             self.error(
-                "security-builtin",
+                DiagnosticCode::SecurityBuiltin,
                 range,
                 format!("Dangerous Python builtin '{name}' cannot be used in ML code"),
             );
             return;
         }
         let offset = range.start();
-        let visible: Vec<String> = scopes
-            .visible_bindings(offset)
-            .into_iter()
-            .map(|b| scopes.binding(b).name.clone())
-            .collect();
-        let candidates = visible
-            .iter()
-            .map(String::as_str)
-            .chain(BUILTINS.iter().copied())
-            .chain(["null", "true", "false"]);
-        let near = suggestions(name, candidates);
+        // The names in scope, unless the module has spent its budget for suggestions
+        // (counted before they are collected: there may be as many as the module has).
+        let mut in_scope = BUILTINS.len() + 3;
+        let mut scope = Some(scopes.scope_at(offset));
+        while let Some(id) = scope {
+            in_scope += scopes.scope(id).bindings.len();
+            scope = scopes.scope(id).parent;
+        }
+        let near = if self.budget.take(name, in_scope) {
+            let visible: Vec<String> = scopes
+                .visible_bindings(offset)
+                .into_iter()
+                .map(|b| scopes.binding(b).name.clone())
+                .collect();
+            let candidates = visible
+                .iter()
+                .map(String::as_str)
+                .chain(BUILTINS.iter().copied())
+                .chain(["null", "true", "false"]);
+            suggestions(name, candidates)
+        } else {
+            Vec::new()
+        };
         let mut d = if is_callee {
             // The reference compiles calls of unknown functions (they fail when run);
             // programs rely on it in functions they never call.
             Diagnostic::warning(
-                "unknown-function",
+                DiagnosticCode::UnknownFunction,
                 self.path,
                 range,
                 format!("Unknown function '{name}': calling it fails at run time"),
             )
         } else {
             Diagnostic::error(
-                "unknown-identifier",
+                DiagnosticCode::UnknownIdentifier,
                 self.path,
                 range,
                 format!("Unknown identifier '{name}'"),
@@ -469,7 +488,7 @@ impl Checker<'_, '_> {
                 }
                 let near = suggestions(name, info.member_names());
                 let d = self.error(
-                    "unknown-member",
+                    DiagnosticCode::UnknownMember,
                     token.text_range(),
                     format!("module '{stdlib}' has no member '{name}'"),
                 );
@@ -483,7 +502,7 @@ impl Checker<'_, '_> {
                 }
                 let near = suggestions(name, BUILTINS.iter().copied());
                 let d = self.error(
-                    "unknown-member",
+                    DiagnosticCode::UnknownMember,
                     token.text_range(),
                     format!("'builtin' has no function '{name}'"),
                 );
@@ -500,7 +519,7 @@ impl Checker<'_, '_> {
         let value = mlpy_syntax::text::string_value(token.text()).to_lowercase();
         if let Some(pattern) = dangerous_pattern(&value) {
             self.error(
-                "security-string",
+                DiagnosticCode::SecurityString,
                 token.text_range(),
                 format!("String contains potentially dangerous code pattern '{pattern}'"),
             )
@@ -519,7 +538,7 @@ impl Checker<'_, '_> {
         let count = digits.trim_start_matches('-').len();
         if count > MAX_INT_DIGITS {
             self.error(
-                "integer-too-large",
+                DiagnosticCode::IntegerTooLarge,
                 token.text_range(),
                 format!("integer literal of {count} digits: Python accepts at most {MAX_INT_DIGITS} digits in an integer literal"),
             )
@@ -542,7 +561,7 @@ impl Checker<'_, '_> {
             base_kind
         {
             self.error(
-                "invalid-index",
+                DiagnosticCode::InvalidIndex,
                 base.syntax().text_range(),
                 format!("{} cannot be indexed", kind.described()),
             )
@@ -560,7 +579,7 @@ impl Checker<'_, '_> {
         if let Some(kind) = self.kind_of(&i) {
             if !matches!(kind, Kind::Int | Kind::Bool) {
                 self.error(
-                    "invalid-index",
+                    DiagnosticCode::InvalidIndex,
                     i.syntax().text_range(),
                     format!(
                         "{} cannot be indexed with {}",
@@ -577,63 +596,7 @@ impl Checker<'_, '_> {
     /// The kind of value an expression certainly has, when its form alone tells (literals
     /// and what is computed from literals only), else `None`.
     fn kind_of(&self, e: &Expr) -> Option<Kind> {
-        use ast::LiteralValue as V;
-        let e = e.clone().unparenthesized()?;
-        let numeric = |k: Kind| matches!(k, Kind::Int | Kind::Bool | Kind::Float);
-        let number = |a: Kind, b: Kind| {
-            if a == Kind::Float || b == Kind::Float {
-                Kind::Float
-            } else {
-                Kind::Int
-            }
-        };
-        match &e {
-            Expr::Literal(l) => match l.value()? {
-                V::String(_) => Some(Kind::Str),
-                V::Bool(_) => Some(Kind::Bool),
-                V::Number(NumberValue::Int(_)) => Some(Kind::Int),
-                V::Number(NumberValue::Float(..)) => Some(Kind::Float),
-            },
-            Expr::Path(p) => {
-                let token = p.name_ref()?.ident_token()?;
-                (self.facts.scopes(self.id).resolve(token.text_range()) == NameRes::Null)
-                    .then_some(Kind::Null)
-            }
-            Expr::Array(_) => Some(Kind::List),
-            Expr::Object(_) => Some(Kind::Dict),
-            Expr::Arrow(_) => Some(Kind::Function),
-            Expr::Prefix(p) => match p.op()? {
-                ast::PrefixOp::Not => Some(Kind::Bool),
-                ast::PrefixOp::Neg => match self.kind_of(&p.operand()?)? {
-                    Kind::Int | Kind::Bool => Some(Kind::Int),
-                    Kind::Float => Some(Kind::Float),
-                    _ => None,
-                },
-            },
-            Expr::Bin(b) => {
-                let op = b.op()?;
-                // The string `+`: every operand becomes a string (the emitter's rule).
-                if op == BinOp::Add && is_stringy(&e) {
-                    return Some(Kind::Str);
-                }
-                let l = self.kind_of(&b.lhs()?)?;
-                let r = self.kind_of(&b.rhs()?)?;
-                let int_like = |k: Kind| matches!(k, Kind::Int | Kind::Bool);
-                match op {
-                    BinOp::Add if numeric(l) && numeric(r) => Some(number(l, r)),
-                    BinOp::Add if l == r && matches!(l, Kind::Str | Kind::List) => Some(l),
-                    BinOp::Sub | BinOp::FloorDiv | BinOp::Rem if numeric(l) && numeric(r) => {
-                        Some(number(l, r))
-                    }
-                    BinOp::Mul if numeric(l) && numeric(r) => Some(number(l, r)),
-                    BinOp::Mul if matches!(l, Kind::Str | Kind::List) && int_like(r) => Some(l),
-                    BinOp::Mul if int_like(l) && matches!(r, Kind::Str | Kind::List) => Some(r),
-                    BinOp::Div if numeric(l) && numeric(r) => Some(Kind::Float),
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
+        kind_and_stringy(self.facts.scopes(self.id), e).0
     }
 
     // ---- statements ----
@@ -646,7 +609,7 @@ impl Checker<'_, '_> {
             };
             if !seen.insert(token.text().to_string()) {
                 self.error(
-                    "duplicate-parameter",
+                    DiagnosticCode::DuplicateParameter,
                     token.text_range(),
                     format!("duplicate parameter '{}'", token.text()),
                 );
@@ -670,7 +633,7 @@ impl Checker<'_, '_> {
         for (name, range) in &scopes.scope(scope).nonlocals {
             if names.contains(name) {
                 self.error(
-                    "nonlocal",
+                    DiagnosticCode::Nonlocal,
                     *range,
                     format!(
                         "'{name}' is a parameter of this function and cannot be declared nonlocal"
@@ -689,7 +652,7 @@ impl Checker<'_, '_> {
                 let name = path.name();
                 if mlpy_modules::stdlib::NULL_NAMES.contains(&name.as_str()) {
                     self.error(
-                        "invalid-assignment",
+                        DiagnosticCode::InvalidAssignment,
                         path.syntax().text_range(),
                         format!("cannot assign to '{name}'"),
                     );
@@ -700,7 +663,7 @@ impl Checker<'_, '_> {
                 if let Some(receiver) = field.receiver() {
                     if let Some(module) = self.facts.module_ref(self.id, &receiver) {
                         self.error(
-                            "invalid-assignment",
+                            DiagnosticCode::InvalidAssignment,
                             target.syntax().text_range(),
                             format!(
                                 "cannot assign to a member of module '{}'",
@@ -714,7 +677,7 @@ impl Checker<'_, '_> {
             }
             _ => {
                 self.error(
-                    "invalid-assignment",
+                    DiagnosticCode::InvalidAssignment,
                     target.syntax().text_range(),
                     "cannot assign to this expression: only a name, an index `a[i]` or a member `o.k` can be assigned".to_string(),
                 );
@@ -739,7 +702,7 @@ impl Checker<'_, '_> {
                 && !matches!(edge.target, Ok(EdgeTarget::Stdlib(_)))
             {
                 self.error(
-                    "security-import",
+                    DiagnosticCode::SecurityImport,
                     edge.target_range,
                     format!(
                         "Import of potentially dangerous module '{}' is not allowed",
@@ -759,7 +722,7 @@ impl Checker<'_, '_> {
                 {
                     if pattern == "*" || pattern == "**" {
                         self.error(
-                            "capability-pattern",
+                            DiagnosticCode::CapabilityPattern,
                             token.text_range(),
                             format!("Overly broad resource pattern '{pattern}'"),
                         )
@@ -777,7 +740,7 @@ impl Checker<'_, '_> {
                     let target = allow.target();
                     if target.as_deref().is_none_or(|t| t == "*" || t.is_empty()) {
                         self.error(
-                            "capability-permission",
+                            DiagnosticCode::CapabilityPermission,
                             allow.syntax().text_range(),
                             format!("Dangerous permission '{word}' without a specific target"),
                         );
@@ -795,7 +758,7 @@ impl Checker<'_, '_> {
                 }
                 self.out.push(
                     Diagnostic::warning(
-                        "capability-not-granted",
+                        DiagnosticCode::CapabilityNotGranted,
                         self.path,
                         name_range,
                         format!("capability '{capability}' is declared by `capability {decl_name}` but not granted"),
@@ -820,7 +783,7 @@ impl Checker<'_, '_> {
         for (name, range) in found {
             let original = &name[RENAME_PREFIX.len()..];
             self.error(
-                "name-collision",
+                DiagnosticCode::NameCollision,
                 range,
                 format!("'{name}' collides with '{original}', which Python names '{name}'"),
             )
@@ -830,6 +793,94 @@ impl Checker<'_, '_> {
                     .to_string(),
             );
         }
+    }
+}
+
+/// The kind of value an expression certainly has, when its form alone tells (literals
+/// and what is computed from literals only), and whether it is a string for the string
+/// `+` (a string literal, or a `+` with such an operand: the emitter's rule). Both in one
+/// walk, each from its operands': asking the second at every `+` of a chain `a + b + …`
+/// would walk the chain again at every link.
+fn kind_and_stringy(scopes: &ModuleScopes, e: &Expr) -> (Option<Kind>, bool) {
+    use ast::LiteralValue as V;
+    let Some(e) = e.clone().unparenthesized() else {
+        return (None, false);
+    };
+    let numeric = |k: Kind| matches!(k, Kind::Int | Kind::Bool | Kind::Float);
+    let number = |a: Kind, b: Kind| {
+        if a == Kind::Float || b == Kind::Float {
+            Kind::Float
+        } else {
+            Kind::Int
+        }
+    };
+    match &e {
+        Expr::Literal(l) => {
+            let kind = l.value().map(|v| match v {
+                V::String(_) => Kind::Str,
+                V::Bool(_) => Kind::Bool,
+                V::Number(NumberValue::Int(_)) => Kind::Int,
+                V::Number(NumberValue::Float(..)) => Kind::Float,
+            });
+            (kind, l.is_string())
+        }
+        Expr::Path(p) => {
+            let null = p
+                .name_ref()
+                .and_then(|n| n.ident_token())
+                .is_some_and(|t| scopes.resolve(t.text_range()) == NameRes::Null);
+            (null.then_some(Kind::Null), false)
+        }
+        Expr::Array(_) => (Some(Kind::List), false),
+        Expr::Object(_) => (Some(Kind::Dict), false),
+        Expr::Arrow(_) => (Some(Kind::Function), false),
+        Expr::Prefix(p) => {
+            let kind = match p.op() {
+                Some(ast::PrefixOp::Not) => Some(Kind::Bool),
+                Some(ast::PrefixOp::Neg) => {
+                    match p.operand().and_then(|o| kind_and_stringy(scopes, &o).0) {
+                        Some(Kind::Int | Kind::Bool) => Some(Kind::Int),
+                        Some(Kind::Float) => Some(Kind::Float),
+                        _ => None,
+                    }
+                }
+                None => None,
+            };
+            (kind, false)
+        }
+        Expr::Bin(b) => {
+            let (l, l_stringy) = b
+                .lhs()
+                .map_or((None, false), |x| kind_and_stringy(scopes, &x));
+            let (r, r_stringy) = b
+                .rhs()
+                .map_or((None, false), |x| kind_and_stringy(scopes, &x));
+            let Some(op) = b.op() else {
+                return (None, false);
+            };
+            // The string `+`: every operand becomes a string (the emitter's rule).
+            if op == BinOp::Add && (l_stringy || r_stringy) {
+                return (Some(Kind::Str), true);
+            }
+            let (Some(l), Some(r)) = (l, r) else {
+                return (None, false);
+            };
+            let int_like = |k: Kind| matches!(k, Kind::Int | Kind::Bool);
+            let kind = match op {
+                BinOp::Add if numeric(l) && numeric(r) => Some(number(l, r)),
+                BinOp::Add if l == r && matches!(l, Kind::Str | Kind::List) => Some(l),
+                BinOp::Sub | BinOp::FloorDiv | BinOp::Rem if numeric(l) && numeric(r) => {
+                    Some(number(l, r))
+                }
+                BinOp::Mul if numeric(l) && numeric(r) => Some(number(l, r)),
+                BinOp::Mul if matches!(l, Kind::Str | Kind::List) && int_like(r) => Some(l),
+                BinOp::Mul if int_like(l) && matches!(r, Kind::Str | Kind::List) => Some(r),
+                BinOp::Div if numeric(l) && numeric(r) => Some(Kind::Float),
+                _ => None,
+            };
+            (kind, false)
+        }
+        _ => (None, false),
     }
 }
 

@@ -4,24 +4,34 @@
 //! Every output line remembers the ML line it comes from (the source map). Inside brackets
 //! the emitter keeps the ML line breaks (a list literal written over five lines stays five
 //! lines), so Python's own line numbers stay close to the ML ones.
+//!
+//! The emitter reads the immutable green tree ([`Node`]: a green node with its kind and
+//! range) rather than the typed AST, whose every step allocates a cursor, and writes each
+//! expression straight into the text of its line: emitting costs a few allocations per
+//! line, not several per syntax node. [`Node`]'s accessors mirror `mlpy_syntax::ast`'s
+//! (which child is the condition, the operand, the value).
 
-use crate::facts::{FieldRef, ProgramFacts, Target};
+use crate::facts::{first_token, push_py_name, FieldRef, ProgramFacts, Target};
 use crate::names::py_name;
-use crate::pyliteral::py_string;
+use crate::pyliteral::{push_py_string, py_string};
 use crate::runtime::stdlib_module;
 use mlpy_modules::scopes::{ModuleScopes, NameRes};
 use mlpy_modules::{EdgeTarget, ModuleId};
-use mlpy_syntax::ast::{self, ArrowBody, AstNode, BinOp, Expr, LiteralValue, PrefixOp, Stmt};
-use mlpy_syntax::text::NumberValue;
-use mlpy_syntax::{LineIndex, SyntaxKind, SyntaxNode, TextSize};
-use std::collections::BTreeSet;
+use mlpy_syntax::ast::{AstNode, BinOp, Expr, Stmt};
+use mlpy_syntax::green::{self as green_tree, GreenChild};
+use mlpy_syntax::text::{literal_body, number_value, unescape, NumberValue};
+use mlpy_syntax::{GreenNodeData, MlLanguage, SyntaxKind, SyntaxNode, TextRange, TextSize};
+use std::collections::{BTreeSet, HashSet};
+use std::fmt::Write;
 
-/// One line of emitted Python. `text` may hold continuation lines (inside brackets):
-/// `\n`, then `\0LINE\0` with the ML line of the continuation.
-#[derive(Debug, Clone)]
+/// One line of emitted Python: `EmittedModule::text[start..end]`. The text may hold
+/// continuation lines (inside brackets): `\n`, then `\0LINE\0` with the ML line of the
+/// continuation.
+#[derive(Debug, Clone, Copy)]
 pub struct Line {
     pub indent: u16,
-    pub text: String,
+    pub start: u32,
+    pub end: u32,
     /// 1-based ML line, 0 when the line has no ML origin.
     pub ml_line: u32,
 }
@@ -29,6 +39,8 @@ pub struct Line {
 /// The emitted body of a module and what its header must import.
 #[derive(Debug, Default)]
 pub struct EmittedModule {
+    /// The text of every line, one after the other.
+    pub text: String,
     pub lines: Vec<Line>,
     /// Builtins used by name (imported from `mlpy_runtime.builtins`).
     pub builtins: BTreeSet<String>,
@@ -38,6 +50,13 @@ pub struct EmittedModule {
     pub stdlib: BTreeSet<String>,
     /// Python names of the module's top-level bindings.
     pub globals: Vec<String>,
+}
+
+impl EmittedModule {
+    /// The text of one of the module's lines.
+    pub fn line_text(&self, line: &Line) -> &str {
+        &self.text[line.start as usize..line.end as usize]
+    }
 }
 
 /// Python precedence levels, lowest first.
@@ -52,32 +71,6 @@ enum Prec {
     Mul,
     Unary,
     Atom,
-}
-
-struct Code {
-    text: String,
-    prec: Prec,
-}
-
-impl Code {
-    fn new(text: impl Into<String>, prec: Prec) -> Code {
-        Code {
-            text: text.into(),
-            prec,
-        }
-    }
-
-    fn atom(text: impl Into<String>) -> Code {
-        Code::new(text, Prec::Atom)
-    }
-
-    fn at_least(self, min: Prec) -> String {
-        if self.prec < min {
-            format!("({})", self.text)
-        } else {
-            self.text
-        }
-    }
 }
 
 /// Methods callable directly on a literal receiver (the runtime's whitelists).
@@ -121,15 +114,243 @@ const STR_BUILTINS: &[&str] = &[
     "bin", "chr", "format", "hex", "oct", "repr", "str", "typeof",
 ];
 
+// ---------------------------------------------------------------- the green tree
+
+/// A node of the green tree with its kind and its range in the file.
+#[derive(Clone, Copy)]
+struct Node<'a> {
+    kind: SyntaxKind,
+    range: TextRange,
+    green: &'a GreenNodeData,
+}
+
+fn is_expr(kind: SyntaxKind) -> bool {
+    Expr::can_cast(kind)
+}
+
+fn is_stmt(kind: SyntaxKind) -> bool {
+    Stmt::can_cast(kind)
+}
+
+/// The binary operator a token stands for (`ast::BinExpr::op`).
+fn bin_op(kind: SyntaxKind) -> Option<BinOp> {
+    use SyntaxKind::*;
+    let op = match kind {
+        PIPE2 => BinOp::Or,
+        AMP2 => BinOp::And,
+        EQ2 => BinOp::Eq,
+        NEQ => BinOp::NotEq,
+        LT => BinOp::Lt,
+        GT => BinOp::Gt,
+        LTEQ => BinOp::LtEq,
+        GTEQ => BinOp::GtEq,
+        PLUS => BinOp::Add,
+        MINUS => BinOp::Sub,
+        STAR => BinOp::Mul,
+        SLASH => BinOp::Div,
+        SLASH2 => BinOp::FloorDiv,
+        PERCENT => BinOp::Rem,
+        _ => return None,
+    };
+    Some(op)
+}
+
+impl<'a> Node<'a> {
+    fn root(green: &'a GreenNodeData) -> Node<'a> {
+        Node {
+            kind: green_tree::node_kind(green),
+            range: TextRange::at(0.into(), green.text_len()),
+            green,
+        }
+    }
+
+    /// Of a typed node (the checker's `Expr`s).
+    #[cfg_attr(not(test), allow(dead_code))]
+    fn of(node: &'a SyntaxNode) -> Node<'a> {
+        Node {
+            kind: node.kind(),
+            range: node.text_range(),
+            green: node.green(),
+        }
+    }
+
+    fn elements(self) -> impl Iterator<Item = GreenChild<'a>> {
+        green_tree::children(self.green, self.range.start())
+    }
+
+    fn nodes(self) -> impl Iterator<Item = Node<'a>> {
+        self.elements().filter_map(|child| match child {
+            GreenChild::Node { kind, range, node } => Some(Node {
+                kind,
+                range,
+                green: node,
+            }),
+            GreenChild::Token { .. } => None,
+        })
+    }
+
+    /// The first child node of kind `kind` (`ast`'s `child`).
+    fn child(self, kind: SyntaxKind) -> Option<Node<'a>> {
+        self.nodes().find(|n| n.kind == kind)
+    }
+
+    /// The child nodes of kind `kind` (`ast`'s `children`).
+    fn children(self, kind: SyntaxKind) -> impl Iterator<Item = Node<'a>> {
+        self.nodes().filter(move |n| n.kind == kind)
+    }
+
+    /// The first child expression (`child::<Expr>`).
+    fn expr(self) -> Option<Node<'a>> {
+        self.nodes().find(|n| is_expr(n.kind))
+    }
+
+    fn exprs(self) -> impl Iterator<Item = Node<'a>> {
+        self.nodes().filter(|n| is_expr(n.kind))
+    }
+
+    /// The first child token of kind `kind`: its text and range.
+    fn token(self, kind: SyntaxKind) -> Option<(&'a str, TextRange)> {
+        self.elements().find_map(|child| match child {
+            GreenChild::Token {
+                kind: k,
+                range,
+                text,
+            } if k == kind => Some((text, range)),
+            _ => None,
+        })
+    }
+
+    /// The IDENT of a NAME or NAME_REF.
+    fn ident(self) -> Option<(&'a str, TextRange)> {
+        self.token(SyntaxKind::IDENT)
+    }
+
+    /// The first token (`SyntaxNode::first_token`): kind and range.
+    fn first_token(self) -> Option<(SyntaxKind, TextRange)> {
+        first_token(self.green, self.range.start())
+    }
+
+    /// The kind and text of the first token (`SyntaxNode::first_token`).
+    fn first_token_text(self) -> Option<(SyntaxKind, &'a str)> {
+        let mut node = self.green;
+        loop {
+            match node.children().next()? {
+                rowan::NodeOrToken::Node(child) => node = child,
+                rowan::NodeOrToken::Token(token) => {
+                    let kind = <MlLanguage as rowan::Language>::kind_from_raw(token.kind());
+                    return Some((kind, token.text()));
+                }
+            }
+        }
+    }
+
+    /// The expression child that follows exactly `wanted` of the `separators` tokens
+    /// (`ast`'s `expr_in_slot`).
+    fn expr_in_slot(self, separators: &[SyntaxKind], wanted: usize) -> Option<Node<'a>> {
+        let mut slot = 0;
+        for child in self.elements() {
+            match child {
+                GreenChild::Token { kind, .. } if separators.contains(&kind) => {
+                    slot += 1;
+                    if slot > wanted {
+                        return None;
+                    }
+                }
+                GreenChild::Node { kind, range, node } if slot == wanted && is_expr(kind) => {
+                    return Some(Node {
+                        kind,
+                        range,
+                        green: node,
+                    });
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// `BinExpr`'s operand `wanted` (0: left, 1: right).
+    fn bin_operand(self, wanted: usize) -> Option<Node<'a>> {
+        let mut slot = 0;
+        for child in self.elements() {
+            match child {
+                GreenChild::Token { kind, .. } if bin_op(kind).is_some() => slot += 1,
+                GreenChild::Node { kind, range, node } if slot == wanted && is_expr(kind) => {
+                    return Some(Node {
+                        kind,
+                        range,
+                        green: node,
+                    });
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn bin_op(self) -> Option<BinOp> {
+        self.elements().find_map(|child| match child {
+            GreenChild::Token { kind, .. } => bin_op(kind),
+            GreenChild::Node { .. } => None,
+        })
+    }
+
+    /// The expression without any parentheses around it.
+    fn unparenthesized(self) -> Option<Node<'a>> {
+        let mut node = self;
+        while node.kind == SyntaxKind::PAREN_EXPR {
+            node = node.expr()?;
+        }
+        Some(node)
+    }
+
+    /// A literal whose first token is a string.
+    fn is_string_literal(self) -> bool {
+        self.kind == SyntaxKind::LITERAL
+            && self
+                .first_token()
+                .is_some_and(|(kind, _)| kind == SyntaxKind::STRING)
+    }
+
+    /// `FieldExpr::field_name`: the member's name (empty when the name is missing).
+    fn field_name(self) -> Option<&'a str> {
+        self.child(SyntaxKind::NAME_REF)
+            .map(|n| n.ident().map_or("", |(text, _)| text))
+    }
+
+    /// The IDENT of a PATH_EXPR's NAME_REF.
+    fn path_ident(self) -> Option<(&'a str, TextRange)> {
+        self.child(SyntaxKind::NAME_REF)?.ident()
+    }
+
+    /// Whether a block-bodied arrow is in this subtree (this node included).
+    fn contains_block_arrow(self) -> bool {
+        if self.kind == SyntaxKind::ARROW_EXPR && self.child(SyntaxKind::BLOCK).is_some() {
+            return true;
+        }
+        self.nodes().any(Node::contains_block_arrow)
+    }
+}
+
+// ---------------------------------------------------------------- the emitter
+
 pub fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModule {
     let node = facts.node(id);
     let text: &str = &node.file.text;
+    let parse = &node.file.parse;
+    let mut line_starts = vec![TextSize::from(0)];
+    line_starts.extend(
+        text.match_indices('\n')
+            .map(|(i, _)| TextSize::from(i as u32 + 1)),
+    );
     let mut emitter = Emitter {
         facts,
         id,
         scopes: &node.file.scopes,
-        index: LineIndex::new(text),
-        out: Vec::new(),
+        text: String::with_capacity(text.len() + text.len() / 2),
+        lines: Vec::with_capacity(line_starts.len() + line_starts.len() / 4),
+        line_starts,
+        buffers: Vec::new(),
         indent: 0,
         cur_line: 1,
         depth: 0,
@@ -139,18 +360,23 @@ pub fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModule {
         builtin_module: false,
         stdlib: BTreeSet::new(),
     };
-    let root = node.file.parse.syntax_node();
-    emitter.body(&root);
+    emitter.body(Node::root(parse.green()));
     let scopes = &node.file.scopes;
-    let mut globals = Vec::new();
-    for &b in &scopes.scope(scopes.module_scope()).bindings {
-        let name = facts.binding_py_name(id, b);
-        if !globals.contains(&name) {
-            globals.push(name);
-        }
-    }
+    let mut globals: Vec<String> = scopes
+        .scope(scopes.module_scope())
+        .bindings
+        .iter()
+        .map(|&b| facts.binding_py_name(id, b))
+        .collect();
+    // Each name once, where it first appears.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(globals.len());
+    let first: Vec<bool> = globals.iter().map(|g| seen.insert(g.as_str())).collect();
+    drop(seen);
+    let mut first = first.into_iter();
+    globals.retain(|_| first.next().unwrap_or(false));
     EmittedModule {
-        lines: emitter.out,
+        text: emitter.text,
+        lines: emitter.lines,
         builtins: emitter.builtins,
         builtin_module: emitter.builtin_module,
         stdlib: emitter.stdlib,
@@ -162,8 +388,14 @@ struct Emitter<'a, 'g> {
     facts: &'a ProgramFacts<'g>,
     id: ModuleId,
     scopes: &'g ModuleScopes,
-    index: LineIndex,
-    out: Vec<Line>,
+    /// Where every ML line starts.
+    line_starts: Vec<TextSize>,
+    /// The text of every line written, one after the other.
+    text: String,
+    lines: Vec<Line>,
+    /// Spare buffers for the text of statements being written (one per nesting level of
+    /// block arrows, which are written while their statement is).
+    buffers: Vec<String>,
     indent: u16,
     /// The ML line of the last position written, for line breaks inside brackets.
     cur_line: u32,
@@ -177,97 +409,129 @@ struct Emitter<'a, 'g> {
 }
 
 impl Emitter<'_, '_> {
+    /// The 1-based ML line of an offset.
     fn line_of(&self, offset: TextSize) -> u32 {
-        self.index.line_col(offset).line + 1
+        self.line_starts.partition_point(|&start| start <= offset) as u32
     }
 
-    fn start_line(&self, node: &SyntaxNode) -> u32 {
-        let offset = node
-            .first_token()
-            .map(|t| t.text_range().start())
-            .unwrap_or_else(|| node.text_range().start());
-        self.line_of(offset)
+    /// The ML line a node starts on (where its first token starts).
+    fn start_line(&self, node: Node<'_>) -> u32 {
+        self.line_of(node.range.start())
     }
 
-    fn push(&mut self, text: String, ml_line: u32) {
-        self.out.push(Line {
+    fn buffer(&mut self) -> String {
+        self.buffers.pop().unwrap_or_default()
+    }
+
+    /// Writes a line made in `buffer` and keeps the buffer for the next one.
+    fn push_buffer(&mut self, mut buffer: String, ml_line: u32) {
+        self.push(&buffer, ml_line);
+        buffer.clear();
+        self.buffers.push(buffer);
+    }
+
+    fn push(&mut self, text: &str, ml_line: u32) {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        self.lines.push(Line {
             indent: self.indent,
-            text,
+            start,
+            end: self.text.len() as u32,
             ml_line,
         });
     }
 
-    /// A line-break marker if `node` starts on a later ML line and breaks are legal.
-    fn brk(&mut self, node: &SyntaxNode) -> String {
+    /// The ML line a break goes to, if `node` starts on a later ML line and breaks are
+    /// legal (then it is the current line from now on).
+    fn brk(&mut self, node: Node<'_>) -> Option<u32> {
         let line = self.start_line(node);
         self.brk_at(line)
     }
 
-    fn brk_at(&mut self, line: u32) -> String {
+    fn brk_at(&mut self, line: u32) -> Option<u32> {
         if self.depth > 0 && line > self.cur_line {
             self.cur_line = line;
-            format!("\n\0{line}\0")
+            Some(line)
         } else {
-            String::new()
+            None
         }
+    }
+
+    fn note_builtin(&mut self, name: &str) {
+        if !self.builtins.contains(name) {
+            self.builtins.insert(name.to_string());
+        }
+    }
+
+    /// For `receiver.member`: whether the whole expression names a module, or the
+    /// receiver does ([`ProgramFacts::field_ref`]).
+    fn field_ref(&self, field: Node<'_>) -> Option<FieldRef> {
+        self.facts.field_ref_at(self.id, field.green, field.range)
     }
 
     // ---------------------------------------------------------------- statements
 
     /// The statements of a file or block with the comments and blank lines between
     /// them. Returns whether any code was written.
-    fn body(&mut self, container: &SyntaxNode) -> bool {
+    fn body(&mut self, container: Node<'_>) -> bool {
         let mut wrote_code = false;
         let mut last_end_line = 0u32;
         let mut last_was_simple = false;
         let mut last_line_index: Option<usize> = None;
         let mut pending_blank = false;
-        for element in container.children_with_tokens() {
+        for element in container.elements() {
             match element {
-                rowan::NodeOrToken::Node(node) => {
-                    let Some(stmt) = Stmt::cast(node.clone()) else {
+                GreenChild::Node { kind, range, node } => {
+                    if !is_stmt(kind) {
                         continue;
-                    };
-                    if pending_blank && !self.out.is_empty() {
+                    }
+                    if pending_blank && !self.lines.is_empty() {
                         self.push_blank();
                     }
                     pending_blank = false;
-                    let before = self.out.len();
-                    if self.stmt(&stmt) {
+                    let before = self.lines.len();
+                    let stmt = Node {
+                        kind,
+                        range,
+                        green: node,
+                    };
+                    if self.stmt(stmt) {
                         wrote_code = true;
                     }
-                    last_end_line = self.line_of(node.text_range().end());
+                    last_end_line = self.line_of(range.end());
                     last_was_simple = !matches!(
-                        stmt,
-                        Stmt::Function(_)
-                            | Stmt::If(_)
-                            | Stmt::While(_)
-                            | Stmt::For(_)
-                            | Stmt::Try(_)
+                        kind,
+                        SyntaxKind::FUNCTION
+                            | SyntaxKind::IF_STMT
+                            | SyntaxKind::WHILE_STMT
+                            | SyntaxKind::FOR_STMT
+                            | SyntaxKind::TRY_STMT
                     );
-                    last_line_index = (self.out.len() > before).then(|| self.out.len() - 1);
+                    last_line_index = (self.lines.len() > before).then(|| self.lines.len() - 1);
                 }
-                rowan::NodeOrToken::Token(token) => match token.kind() {
+                GreenChild::Token { kind, range, text } => match kind {
                     SyntaxKind::COMMENT => {
-                        let line = self.line_of(token.text_range().start());
-                        let text = comment_text(token.text());
+                        let line = self.line_of(range.start());
                         match last_line_index {
                             Some(i) if line == last_end_line && last_was_simple => {
-                                self.out[i].text.push_str("  ");
-                                self.out[i].text.push_str(&text);
+                                self.append_comment(i, text);
                                 last_line_index = None;
                             }
                             _ => {
-                                if pending_blank && !self.out.is_empty() {
+                                if pending_blank && !self.lines.is_empty() {
                                     self.push_blank();
                                 }
                                 pending_blank = false;
-                                self.push(text, line);
+                                let mut buffer = self.buffer();
+                                comment_text(text, &mut buffer);
+                                self.push_buffer(buffer, line);
                                 last_line_index = None;
                             }
                         }
                     }
-                    SyntaxKind::WHITESPACE if token.text().matches('\n').count() >= 2 => {
+                    SyntaxKind::WHITESPACE
+                        if text.bytes().filter(|&b| b == b'\n').nth(1).is_some() =>
+                    {
                         pending_blank = true;
                     }
                     _ => {}
@@ -277,102 +541,144 @@ impl Emitter<'_, '_> {
         wrote_code
     }
 
+    /// `  # comment` at the end of line `i`.
+    fn append_comment(&mut self, i: usize, comment: &str) {
+        let line = self.lines[i];
+        if line.end as usize != self.text.len() {
+            // Not the last text written: move the line's text to the end first.
+            let start = self.text.len();
+            self.text
+                .extend_from_within(line.start as usize..line.end as usize);
+            self.lines[i].start = start as u32;
+        }
+        self.text.push_str("  ");
+        comment_text(comment, &mut self.text);
+        self.lines[i].end = self.text.len() as u32;
+    }
+
     fn push_blank(&mut self) {
-        if self.out.last().is_some_and(|l| !l.text.is_empty()) {
-            self.out.push(Line {
+        if self.lines.last().is_some_and(|l| l.end > l.start) {
+            let at = self.text.len() as u32;
+            self.lines.push(Line {
                 indent: 0,
-                text: String::new(),
+                start: at,
+                end: at,
                 ml_line: 0,
             });
         }
     }
 
     /// A block as an indented suite (with `pass` when it holds no code).
-    fn suite(&mut self, block: Option<ast::Block>, line: u32) {
+    fn suite(&mut self, block: Option<Node<'_>>, line: u32) {
         self.indent += 1;
-        let wrote = match &block {
-            Some(b) => self.body(b.syntax()),
+        let wrote = match block {
+            Some(b) => self.body(b),
             None => false,
         };
         if !wrote {
-            self.push("pass".to_string(), line);
+            self.push("pass", line);
         }
         self.indent -= 1;
     }
 
     /// Emits a statement; returns whether it wrote code.
-    fn stmt(&mut self, stmt: &Stmt) -> bool {
-        let line = self.start_line(stmt.syntax());
+    fn stmt(&mut self, stmt: Node<'_>) -> bool {
+        use SyntaxKind::*;
+        let line = self.start_line(stmt);
         self.cur_line = line;
-        match stmt {
-            Stmt::Capability(_) | Stmt::Nonlocal(_) => return false,
-            Stmt::Import(import) => return self.import(import, line),
-            Stmt::Function(f) => self.function(f, line),
-            Stmt::Expr(s) => {
-                let Some(e) = s.expr() else { return false };
-                let code = self.expr(&e).text;
-                self.push(code, line);
+        match stmt.kind {
+            IMPORT => return self.import(stmt, line),
+            FUNCTION => self.function(stmt, line),
+            EXPR_STMT => {
+                let Some(e) = stmt.expr() else { return false };
+                let mut out = self.buffer();
+                self.expr(e, &mut out);
+                self.push_buffer(out, line);
             }
-            Stmt::Assign(a) => self.assign(a, line),
-            Stmt::Destructure(d) => self.destructure(d, line),
-            Stmt::If(s) => self.if_stmt(s, line),
-            Stmt::While(s) => {
-                let cond = self.cond(s.condition());
-                self.push(format!("while {cond}:"), line);
-                self.suite(s.body(), line);
+            ASSIGN_STMT => self.assign(stmt, line),
+            DESTRUCTURE_STMT => self.destructure(stmt, line),
+            IF_STMT => self.if_stmt(stmt, line),
+            WHILE_STMT => {
+                let mut out = self.buffer();
+                out.push_str("while ");
+                self.cond(stmt.expr(), &mut out);
+                out.push(':');
+                self.push_buffer(out, line);
+                self.suite(stmt.child(BLOCK), line);
             }
-            Stmt::For(s) => {
-                let var = s
-                    .variable()
-                    .map(|n| self.facts.def_py_name(self.id, &n))
-                    .unwrap_or_else(|| "_".to_string());
-                let iterable = self.cond(s.iterable());
-                self.push(format!("for {var} in {iterable}:"), line);
-                self.suite(s.body(), line);
+            FOR_STMT => {
+                let mut out = self.buffer();
+                out.push_str("for ");
+                match stmt.child(NAME) {
+                    Some(name) => self.def_name(name, &mut out),
+                    None => out.push('_'),
+                }
+                out.push_str(" in ");
+                self.cond(stmt.expr(), &mut out);
+                out.push(':');
+                self.push_buffer(out, line);
+                self.suite(stmt.child(BLOCK), line);
             }
-            Stmt::Return(r) => {
-                let text = match r.value() {
-                    Some(v) => format!("return {}", self.expr(&v).text),
-                    None => "return".to_string(),
-                };
-                self.push(text, line);
+            RETURN_STMT => {
+                let mut out = self.buffer();
+                out.push_str("return");
+                if let Some(v) = stmt.expr() {
+                    out.push(' ');
+                    self.expr(v, &mut out);
+                }
+                self.push_buffer(out, line);
             }
-            Stmt::Throw(t) => {
-                let value = match t.value() {
-                    Some(v) => self.expr(&v).text,
-                    None => "{}".to_string(),
-                };
-                self.push(format!("raise __ml.MLUserException({value})"), line);
+            THROW_STMT => {
+                let mut out = self.buffer();
+                out.push_str("raise __ml.MLUserException(");
+                match stmt.expr() {
+                    Some(v) => {
+                        self.expr(v, &mut out);
+                    }
+                    None => out.push_str("{}"),
+                }
+                out.push(')');
+                self.push_buffer(out, line);
             }
-            Stmt::Try(t) => self.try_stmt(t, line),
-            Stmt::Break(_) => self.push("break".to_string(), line),
-            Stmt::Continue(_) => self.push("continue".to_string(), line),
+            TRY_STMT => self.try_stmt(stmt, line),
+            BREAK_STMT => self.push("break", line),
+            CONTINUE_STMT => self.push("continue", line),
+            // `capability` and `nonlocal` write nothing here.
+            _ => return false,
         }
         true
     }
 
     /// A condition or iterable: any expression.
-    fn cond(&mut self, e: Option<Expr>) -> String {
+    fn cond(&mut self, e: Option<Node<'_>>, out: &mut String) {
         match e {
-            Some(e) => self.expr(&e).text,
-            None => "None".to_string(),
+            Some(e) => {
+                self.expr(e, out);
+            }
+            None => out.push_str("None"),
         }
     }
 
-    fn import(&mut self, import: &ast::Import, line: u32) -> bool {
+    /// The Python name of a NAME (a definition).
+    fn def_name(&self, name: Node<'_>, out: &mut String) {
+        if let Some((text, range)) = name.ident() {
+            self.facts.push_def_py_name(self.id, text, range, out);
+        }
+    }
+
+    fn import(&mut self, import: Node<'_>, line: u32) -> bool {
         let node = self.facts.node(self.id);
-        let Some(edge) = node.edge_at(import.syntax().text_range()) else {
+        let Some(edge) = node.edge_at(import.range) else {
             return false;
         };
         let Ok(target) = &edge.target else {
             return false;
         };
         let binding_name = import
-            .alias()
-            .and_then(|a| a.name())
-            .and_then(|n| n.ident_token())
-            .map(|t| (t.text().to_string(), t.text_range()));
-        let (alias_py, aliased) = match &binding_name {
+            .child(SyntaxKind::IMPORT_ALIAS)
+            .and_then(|a| a.child(SyntaxKind::NAME))
+            .and_then(|n| n.ident());
+        let (alias_py, aliased) = match binding_name {
             Some((name, _)) => (py_name(name), true),
             None => (String::new(), false),
         };
@@ -417,50 +723,59 @@ impl Emitter<'_, '_> {
                 }
             }
         };
-        self.push(text, line);
+        self.push(&text, line);
         true
     }
 
-    fn params(&self, list: Option<ast::ParamList>) -> String {
-        list.map(|l| {
-            l.params()
-                .filter_map(|p| p.name())
-                .map(|n| self.facts.def_py_name(self.id, &n))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
+    /// The parameters of a PARAM_LIST, `a, b`.
+    fn params(&self, list: Option<Node<'_>>, out: &mut String) {
+        let Some(list) = list else { return };
+        let mut first = true;
+        for param in list.children(SyntaxKind::PARAM) {
+            let Some(name) = param.child(SyntaxKind::NAME) else {
+                continue;
+            };
+            if !first {
+                out.push_str(", ");
+            }
+            first = false;
+            self.def_name(name, out);
+        }
     }
 
-    fn function(&mut self, f: &ast::FunctionDef, line: u32) {
-        let name = f
-            .name()
-            .map(|n| self.facts.def_py_name(self.id, &n))
-            .unwrap_or_else(|| "__anonymous".to_string());
-        let params = self.params(f.param_list());
-        self.push(format!("def {name}({params}):"), line);
-        self.function_body(f.syntax(), f.body(), line);
+    fn function(&mut self, f: Node<'_>, line: u32) {
+        let mut out = self.buffer();
+        out.push_str("def ");
+        match f.child(SyntaxKind::NAME) {
+            Some(name) => self.def_name(name, &mut out),
+            None => out.push_str("__anonymous"),
+        }
+        out.push('(');
+        self.params(f.child(SyntaxKind::PARAM_LIST), &mut out);
+        out.push_str("):");
+        self.push_buffer(out, line);
+        self.function_body(f, f.child(SyntaxKind::BLOCK), line);
     }
 
     /// The body of a function or block arrow: `global`/`nonlocal` declarations first
     /// (ML allows them anywhere in the function; Python wants them before any use).
-    fn function_body(&mut self, function: &SyntaxNode, body: Option<ast::Block>, line: u32) {
+    fn function_body(&mut self, function: Node<'_>, body: Option<Node<'_>>, line: u32) {
         let saved = (self.cur_line, self.depth);
         self.depth = 0;
         self.indent += 1;
         let mut wrote = self.declarations(function);
-        if let Some(b) = &body {
-            wrote |= self.body(b.syntax());
+        if let Some(b) = body {
+            wrote |= self.body(b);
         }
         if !wrote {
-            self.push("pass".to_string(), line);
+            self.push("pass", line);
         }
         self.indent -= 1;
         (self.cur_line, self.depth) = saved;
     }
 
-    fn declarations(&mut self, function: &SyntaxNode) -> bool {
-        let Some(scope) = self.facts.scope_of(self.id, function.text_range()) else {
+    fn declarations(&mut self, function: Node<'_>) -> bool {
+        let Some(scope) = self.facts.scope_of(self.id, function.range) else {
             return false;
         };
         let nonlocals = &self.scopes.scope(scope).nonlocals;
@@ -491,116 +806,143 @@ impl Emitter<'_, '_> {
         }
         let wrote = !globals.is_empty() || !locals.is_empty();
         if !globals.is_empty() {
-            self.push(format!("global {}", globals.join(", ")), first_line);
+            self.push(&format!("global {}", globals.join(", ")), first_line);
         }
         if !locals.is_empty() {
-            self.push(format!("nonlocal {}", locals.join(", ")), first_line);
+            self.push(&format!("nonlocal {}", locals.join(", ")), first_line);
         }
         wrote
     }
 
-    fn assign(&mut self, a: &ast::AssignStmt, line: u32) {
-        let target = match a.target() {
-            Some(Expr::Field(f)) => {
-                let receiver = match f.receiver() {
-                    Some(r) => self.expr(&r).at_least(Prec::Atom),
-                    None => "None".to_string(),
-                };
-                let key = py_string(&f.field_name().unwrap_or_default());
-                format!("{receiver}[{key}]")
-            }
-            Some(t) => self.expr(&t).text,
-            None => "_".to_string(),
-        };
-        let value = match a.value() {
-            Some(v) => self.expr(&v).text,
-            None => "None".to_string(),
-        };
-        self.push(format!("{target} = {value}"), line);
-    }
-
-    fn destructure(&mut self, d: &ast::DestructureStmt, line: u32) {
-        let value = match d.value() {
-            Some(v) => self.expr(&v).text,
-            None => "None".to_string(),
-        };
-        match d.pattern() {
-            Some(ast::Pattern::Array(p)) => {
-                let names: Vec<String> = p
-                    .names()
-                    .map(|n| self.facts.def_py_name(self.id, &n))
-                    .collect();
-                let targets = match names.len() {
-                    0 => "__v".to_string(),
-                    1 => format!("{},", names[0]),
-                    _ => names.join(", "),
-                };
-                self.push(format!("{targets} = {value}"), line);
-            }
-            Some(ast::Pattern::Object(p)) => {
-                self.temps += 1;
-                let temp = format!("__v{}", self.temps);
-                let mut text = format!("{temp} = {value}");
-                for name in p.names() {
-                    let py = self.facts.def_py_name(self.id, &name);
-                    text.push_str(&format!("; {py} = {temp}[{}]", py_string(&name.text())));
+    fn assign(&mut self, a: Node<'_>, line: u32) {
+        let mut out = self.buffer();
+        match a.expr_in_slot(&[SyntaxKind::EQ], 0) {
+            Some(target) if target.kind == SyntaxKind::FIELD_EXPR => {
+                match target.expr() {
+                    Some(receiver) => self.expr_min(receiver, Prec::Atom, &mut out),
+                    None => out.push_str("None"),
                 }
-                self.push(text, line);
+                out.push('[');
+                push_py_string(&mut out, target.field_name().unwrap_or_default());
+                out.push(']');
             }
-            None => {}
+            Some(target) => {
+                self.expr(target, &mut out);
+            }
+            None => out.push('_'),
         }
+        out.push_str(" = ");
+        match a.expr_in_slot(&[SyntaxKind::EQ], 1) {
+            Some(value) => {
+                self.expr(value, &mut out);
+            }
+            None => out.push_str("None"),
+        }
+        self.push_buffer(out, line);
     }
 
-    fn if_stmt(&mut self, s: &ast::IfStmt, line: u32) {
-        // Every condition first: block arrows inside them are defined before the `if`.
-        let first = self.cond(s.condition());
-        let mut elifs = Vec::new();
-        for clause in s.elif_clauses() {
-            let l = self.start_line(clause.syntax());
-            self.cur_line = l;
-            let c = self.cond(clause.condition());
-            elifs.push((c, clause.block(), l));
+    fn destructure(&mut self, d: Node<'_>, line: u32) {
+        // The value first: block arrows in it are defined before the statement.
+        let mut value = self.buffer();
+        self.cond(d.expr(), &mut value);
+        let mut out = self.buffer();
+        if let Some(pattern) = d.child(SyntaxKind::ARRAY_PATTERN) {
+            let names: Vec<Node<'_>> = pattern.children(SyntaxKind::NAME).collect();
+            match names.len() {
+                0 => out.push_str("__v"),
+                1 => {
+                    self.def_name(names[0], &mut out);
+                    out.push(',');
+                }
+                _ => {
+                    for (i, name) in names.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        self.def_name(*name, &mut out);
+                    }
+                }
+            }
+            out.push_str(" = ");
+            out.push_str(&value);
+            self.push_buffer(out, line);
+        } else if let Some(pattern) = d.child(SyntaxKind::OBJECT_PATTERN) {
+            self.temps += 1;
+            let temp = format!("__v{}", self.temps);
+            let _ = write!(out, "{temp} = {value}");
+            for name in pattern.children(SyntaxKind::NAME) {
+                out.push_str("; ");
+                self.def_name(name, &mut out);
+                let _ = write!(out, " = {temp}[");
+                push_py_string(&mut out, name.ident().map_or("", |(text, _)| text));
+                out.push(']');
+            }
+            self.push_buffer(out, line);
+        } else {
+            out.clear();
+            self.buffers.push(out);
         }
-        self.push(format!("if {first}:"), line);
-        self.suite(s.then_block(), line);
+        value.clear();
+        self.buffers.push(value);
+    }
+
+    fn if_stmt(&mut self, s: Node<'_>, line: u32) {
+        // Every condition first: block arrows inside them are defined before the `if`.
+        let mut first = self.buffer();
+        first.push_str("if ");
+        self.cond(s.expr(), &mut first);
+        first.push(':');
+        let mut elifs = Vec::new();
+        for clause in s.children(SyntaxKind::ELIF_CLAUSE) {
+            let l = self.start_line(clause);
+            self.cur_line = l;
+            let mut c = String::from("elif ");
+            self.cond(clause.expr(), &mut c);
+            c.push(':');
+            elifs.push((c, clause.child(SyntaxKind::BLOCK), l));
+        }
+        self.push_buffer(first, line);
+        self.suite(s.child(SyntaxKind::BLOCK), line);
         for (c, block, l) in elifs {
-            self.push(format!("elif {c}:"), l);
+            self.push(&c, l);
             self.suite(block, l);
         }
-        if let Some(e) = s.else_clause() {
-            let l = self.start_line(e.syntax());
-            self.push("else:".to_string(), l);
-            self.suite(e.block(), l);
+        if let Some(e) = s.child(SyntaxKind::ELSE_CLAUSE) {
+            let l = self.start_line(e);
+            self.push("else:", l);
+            self.suite(e.child(SyntaxKind::BLOCK), l);
         }
     }
 
-    fn try_stmt(&mut self, t: &ast::TryStmt, line: u32) {
-        self.push("try:".to_string(), line);
-        self.suite(t.body(), line);
+    fn try_stmt(&mut self, t: Node<'_>, line: u32) {
+        self.push("try:", line);
+        self.suite(t.child(SyntaxKind::BLOCK), line);
         let mut handlers = 0;
-        for clause in t.except_clauses() {
+        for clause in t.children(SyntaxKind::EXCEPT_CLAUSE) {
             handlers += 1;
-            let l = self.start_line(clause.syntax());
-            let text = match clause.name() {
-                Some(n) => format!(
-                    "except Exception as {}:",
-                    self.facts.def_py_name(self.id, &n)
-                ),
-                None => "except Exception:".to_string(),
-            };
-            self.push(text, l);
-            self.suite(clause.body(), l);
+            let l = self.start_line(clause);
+            let mut out = self.buffer();
+            match clause.child(SyntaxKind::NAME) {
+                Some(n) => {
+                    out.push_str("except Exception as ");
+                    self.def_name(n, &mut out);
+                    out.push(':');
+                }
+                None => out.push_str("except Exception:"),
+            }
+            self.push_buffer(out, l);
+            self.suite(clause.child(SyntaxKind::BLOCK), l);
         }
-        match t.finally_clause() {
+        match t.child(SyntaxKind::FINALLY_CLAUSE) {
             Some(f) => {
-                let l = self.start_line(f.syntax());
-                self.push("finally:".to_string(), l);
-                self.suite(f.body(), l);
+                let l = self.start_line(f);
+                self.push("finally:", l);
+                self.suite(f.child(SyntaxKind::BLOCK), l);
             }
             None if handlers == 0 => {
-                self.push("finally:".to_string(), line);
+                self.push("finally:", line);
                 self.indent += 1;
-                self.push("pass".to_string(), line);
+                self.push("pass", line);
                 self.indent -= 1;
             }
             None => {}
@@ -609,130 +951,188 @@ impl Emitter<'_, '_> {
 
     // ---------------------------------------------------------------- expressions
 
-    fn expr(&mut self, e: &Expr) -> Code {
-        match e {
-            Expr::Literal(l) => literal(l),
-            Expr::Path(p) => Code::atom(self.name_ref(p)),
-            Expr::Paren(p) => match p.expr() {
-                Some(inner) => self.expr(&inner),
-                None => Code::atom("None"),
-            },
-            Expr::Array(a) => {
-                let elements: Vec<Expr> = a.elements().collect();
-                let close = closing_line(self, a.syntax(), SyntaxKind::R_BRACK);
-                let inner = self.list(&elements, close);
-                Code::atom(format!("[{inner}]"))
+    /// Writes an expression; returns its precedence.
+    fn expr(&mut self, e: Node<'_>, out: &mut String) -> Prec {
+        use SyntaxKind::*;
+        match e.kind {
+            LITERAL => literal(e, out),
+            PATH_EXPR => {
+                self.name_ref(e, out);
+                Prec::Atom
             }
-            Expr::Object(o) => {
-                let close = closing_line(self, o.syntax(), SyntaxKind::R_CURLY);
+            PAREN_EXPR => match e.expr() {
+                Some(inner) => self.expr(inner, out),
+                None => {
+                    out.push_str("None");
+                    Prec::Atom
+                }
+            },
+            ARRAY_EXPR => {
+                let close = self.closing_line(e, R_BRACK);
+                out.push('[');
+                self.list(e.exprs(), close, out);
+                out.push(']');
+                Prec::Atom
+            }
+            OBJECT_EXPR => {
+                let close = self.closing_line(e, R_CURLY);
                 self.depth += 1;
-                let mut parts = Vec::new();
-                for field in o.fields() {
-                    let brk = self.brk(field.syntax());
-                    let key = py_string(&field.key().unwrap_or_default());
-                    let value = match field.value() {
-                        Some(v) => self.expr(&v).text,
-                        None => "None".to_string(),
-                    };
-                    parts.push(format!("{brk}{key}: {value}"));
+                out.push('{');
+                for (i, field) in e.children(OBJECT_FIELD).enumerate() {
+                    let brk = self.brk(field);
+                    if i > 0 {
+                        out.push_str(if brk.is_some() { "," } else { ", " });
+                    }
+                    push_break(out, brk);
+                    push_object_key(field, out);
+                    out.push_str(": ");
+                    self.cond(field.expr(), out);
                 }
                 let end = self.brk_at(close);
                 self.depth -= 1;
-                Code::atom(format!("{{{}{end}}}", join_parts(&parts)))
+                push_break(out, end);
+                out.push('}');
+                Prec::Atom
             }
-            Expr::Call(c) => self.call(c),
-            Expr::Index(i) => self.index(i),
-            Expr::Field(f) => self.field(f),
-            Expr::Prefix(p) => {
-                let operand = p.operand();
-                match p.op() {
-                    Some(PrefixOp::Not) => {
-                        let inner = self.operand(operand, Prec::Not);
-                        Code::new(format!("not {inner}"), Prec::Not)
+            CALL_EXPR => {
+                self.call(e, out);
+                Prec::Atom
+            }
+            INDEX_EXPR => {
+                self.index(e, out);
+                Prec::Atom
+            }
+            FIELD_EXPR => {
+                self.field(e, out);
+                Prec::Atom
+            }
+            PREFIX_EXPR => {
+                let operand = e.expr();
+                match e.first_token().map(|(kind, _)| kind) {
+                    Some(BANG) => {
+                        out.push_str("not ");
+                        self.operand(operand, Prec::Not, out);
+                        Prec::Not
                     }
                     _ => {
-                        let mut inner = self.operand(operand, Prec::Unary);
-                        if inner.starts_with('-') {
-                            inner = format!("({inner})");
+                        out.push('-');
+                        let start = out.len();
+                        self.operand(operand, Prec::Unary, out);
+                        if out[start..].starts_with('-') {
+                            out.insert(start, '(');
+                            out.push(')');
                         }
-                        Code::new(format!("-{inner}"), Prec::Unary)
+                        Prec::Unary
                     }
                 }
             }
-            Expr::Bin(b) => self.binary(b),
-            Expr::Ternary(t) => {
+            BIN_EXPR => self.binary(e, out),
+            TERNARY_EXPR => {
+                const SEPARATORS: &[SyntaxKind] = &[QUESTION, COLON];
                 self.depth += 1;
-                let then = self.operand(t.then_branch(), Prec::Or);
-                let cond = self.operand(t.condition(), Prec::Or);
-                let brk = match t.else_branch() {
-                    Some(e) => self.brk(e.syntax()),
-                    None => String::new(),
+                out.push('(');
+                self.operand(e.expr_in_slot(SEPARATORS, 1), Prec::Or, out);
+                out.push_str(" if ");
+                self.operand(e.expr_in_slot(SEPARATORS, 0), Prec::Or, out);
+                let otherwise = e.expr_in_slot(SEPARATORS, 2);
+                let brk = match otherwise {
+                    Some(o) => self.brk(o),
+                    None => None,
                 };
-                let otherwise = self.operand(t.else_branch(), Prec::Or);
+                out.push_str(" else");
+                if brk.is_none() {
+                    out.push(' ');
+                }
+                push_break(out, brk);
+                self.operand(otherwise, Prec::Or, out);
                 self.depth -= 1;
-                let sep = if brk.is_empty() { " " } else { "" };
-                Code::atom(format!("({then} if {cond} else{sep}{brk}{otherwise})"))
+                out.push(')');
+                Prec::Atom
             }
-            Expr::Arrow(a) => self.arrow(a),
+            ARROW_EXPR => self.arrow(e, out),
+            _ => {
+                out.push_str("None");
+                Prec::Atom
+            }
         }
     }
 
-    fn operand(&mut self, e: Option<Expr>, min: Prec) -> String {
+    /// An expression, parenthesised when its precedence is below `min`.
+    fn expr_min(&mut self, e: Node<'_>, min: Prec, out: &mut String) {
+        let start = out.len();
+        if self.expr(e, out) < min {
+            out.insert(start, '(');
+            out.push(')');
+        }
+    }
+
+    fn operand(&mut self, e: Option<Node<'_>>, min: Prec, out: &mut String) {
         match e {
-            Some(e) => self.expr(&e).at_least(min),
-            None => "None".to_string(),
+            Some(e) => self.expr_min(e, min, out),
+            None => out.push_str("None"),
         }
     }
 
-    fn name_ref(&mut self, p: &ast::PathExpr) -> String {
-        let Some(token) = p.name_ref().and_then(|n| n.ident_token()) else {
-            return "None".to_string();
+    fn name_ref(&mut self, p: Node<'_>, out: &mut String) {
+        let Some((text, range)) = p.path_ident() else {
+            out.push_str("None");
+            return;
         };
-        match self.scopes.resolve(token.text_range()) {
-            NameRes::Binding(b) => self.facts.binding_py_name(self.id, b),
+        match self.scopes.resolve(range) {
+            NameRes::Binding(b) => self.facts.push_binding_py_name(self.id, b, out),
             NameRes::Builtin => {
-                self.builtins.insert(token.text().to_string());
-                token.text().to_string()
+                self.note_builtin(text);
+                out.push_str(text);
             }
             NameRes::BuiltinModule => {
                 self.builtin_module = true;
-                "builtin".to_string()
+                out.push_str("builtin");
             }
-            NameRes::Null => "None".to_string(),
-            NameRes::Unknown => py_name(token.text()),
+            NameRes::Null => out.push_str("None"),
+            NameRes::Unknown => push_py_name(text, out),
         }
     }
 
     /// Comma-separated expressions inside brackets, with the ML line breaks.
-    fn list(&mut self, items: &[Expr], close_line: u32) -> String {
+    fn list<'n>(
+        &mut self,
+        items: impl Iterator<Item = Node<'n>>,
+        close_line: u32,
+        out: &mut String,
+    ) {
         self.depth += 1;
-        let mut parts = Vec::with_capacity(items.len());
-        for item in items {
-            let brk = self.brk(item.syntax());
-            let code = self.expr(item).text;
-            parts.push(format!("{brk}{code}"));
+        for (i, item) in items.enumerate() {
+            let brk = self.brk(item);
+            if i > 0 {
+                out.push_str(if brk.is_some() { "," } else { ", " });
+            }
+            push_break(out, brk);
+            self.expr(item, out);
         }
         let end = self.brk_at(close_line);
         self.depth -= 1;
-        format!("{}{end}", join_parts(&parts))
+        push_break(out, end);
     }
 
-    fn binary(&mut self, b: &ast::BinExpr) -> Code {
-        let Some(op) = b.op() else {
-            return Code::atom("None");
+    fn binary(&mut self, b: Node<'_>, out: &mut String) -> Prec {
+        let Some(op) = b.bin_op() else {
+            out.push_str("None");
+            return Prec::Atom;
         };
-        let (lhs, rhs) = (b.lhs(), b.rhs());
-        if op == BinOp::Add
-            && (lhs.as_ref().is_some_and(is_stringy) || rhs.as_ref().is_some_and(is_stringy))
-        {
-            let l = self.str_operand(lhs, Prec::Add);
-            let brk = rhs
-                .as_ref()
-                .map(|r| self.brk(r.syntax()))
-                .unwrap_or_default();
-            let r = self.str_operand(rhs, Prec::Mul);
-            let sep = if brk.is_empty() { " " } else { "" };
-            return Code::new(format!("{l} +{sep}{brk}{r}"), Prec::Add);
+        let (lhs, rhs) = (b.bin_operand(0), b.bin_operand(1));
+        if op == BinOp::Add && (lhs.is_some_and(stringy) || rhs.is_some_and(stringy)) {
+            self.str_operand(lhs, Prec::Add, out);
+            let brk = match rhs {
+                Some(r) => self.brk(r),
+                None => None,
+            };
+            out.push_str(" +");
+            if brk.is_none() {
+                out.push(' ');
+            }
+            push_break(out, brk);
+            self.str_operand(rhs, Prec::Mul, out);
+            return Prec::Add;
         }
         let (text, prec) = match op {
             BinOp::Or => ("or", Prec::Or),
@@ -753,115 +1153,150 @@ impl Emitter<'_, '_> {
         // Comparisons never chain in ML: `a < b < c` is `(a < b) < c`.
         let left_min = if prec == Prec::Cmp { Prec::Add } else { prec };
         let right_min = next_prec(prec);
-        let l = self.operand(lhs, left_min);
-        let brk = rhs
-            .as_ref()
-            .map(|r| self.brk(r.syntax()))
-            .unwrap_or_default();
-        let r = self.operand(rhs, right_min);
-        let sep = if brk.is_empty() { " " } else { "" };
-        Code::new(format!("{l} {text}{sep}{brk}{r}"), prec)
+        self.operand(lhs, left_min, out);
+        let brk = match rhs {
+            Some(r) => self.brk(r),
+            None => None,
+        };
+        out.push(' ');
+        out.push_str(text);
+        if brk.is_none() {
+            out.push(' ');
+        }
+        push_break(out, brk);
+        self.operand(rhs, right_min, out);
+        prec
     }
 
     /// An operand of the string `+`: Python `str` of it, unless it already is a string.
-    fn str_operand(&mut self, e: Option<Expr>, min: Prec) -> String {
+    fn str_operand(&mut self, e: Option<Node<'_>>, min: Prec, out: &mut String) {
         let Some(e) = e else {
-            return "None".to_string();
+            out.push_str("None");
+            return;
         };
-        if is_stringy(&e) || self.is_str_call(&e) {
-            return self.expr(&e).at_least(min);
+        if stringy(e) || self.is_str_call(e) {
+            self.expr_min(e, min, out);
+            return;
         }
         self.depth += 1;
-        let inner = self.expr(&e).text;
+        out.push_str("__ml.pystr(");
+        self.expr(e, out);
+        out.push(')');
         self.depth -= 1;
-        format!("__ml.pystr({inner})")
     }
 
-    fn is_str_call(&self, e: &Expr) -> bool {
-        let Some(Expr::Call(call)) = e.clone().unparenthesized() else {
+    fn is_str_call(&self, e: Node<'_>) -> bool {
+        let Some(call) = e
+            .unparenthesized()
+            .filter(|c| c.kind == SyntaxKind::CALL_EXPR)
+        else {
             return false;
         };
-        let Some(Expr::Path(path)) = call.callee() else {
+        let Some(path) = call.expr().filter(|p| p.kind == SyntaxKind::PATH_EXPR) else {
             return false;
         };
-        let Some(token) = path.name_ref().and_then(|n| n.ident_token()) else {
+        let Some((text, range)) = path.path_ident() else {
             return false;
         };
-        STR_BUILTINS.contains(&token.text())
-            && self.scopes.resolve(token.text_range()) == NameRes::Builtin
+        STR_BUILTINS.contains(&text) && self.scopes.resolve(range) == NameRes::Builtin
     }
 
-    fn call(&mut self, c: &ast::CallExpr) -> Code {
-        let args: Vec<Expr> = c.args().collect();
-        let close = c
-            .arg_list()
-            .map(|l| closing_line(self, l.syntax(), SyntaxKind::R_PAREN))
-            .unwrap_or(self.cur_line);
-        let callee = c.callee();
-        match &callee {
-            Some(Expr::Path(p)) => {
-                if let Some(token) = p.name_ref().and_then(|n| n.ident_token()) {
-                    let direct = match self.scopes.resolve(token.text_range()) {
+    fn call(&mut self, c: Node<'_>, out: &mut String) {
+        let arg_list = c.child(SyntaxKind::ARG_LIST);
+        let args = move || arg_list.into_iter().flat_map(Node::exprs);
+        let close = match arg_list {
+            Some(l) => self.closing_line(l, SyntaxKind::R_PAREN),
+            None => self.cur_line,
+        };
+        let callee = c.expr();
+        match callee {
+            Some(p) if p.kind == SyntaxKind::PATH_EXPR => {
+                if let Some((text, range)) = p.path_ident() {
+                    let direct = match self.scopes.resolve(range) {
                         NameRes::Builtin => {
-                            self.builtins.insert(token.text().to_string());
-                            Some(token.text().to_string())
+                            self.note_builtin(text);
+                            out.push_str(text);
+                            true
                         }
                         NameRes::Binding(b) if self.facts.is_stable_function(self.id, b) => {
-                            Some(self.facts.binding_py_name(self.id, b))
+                            self.facts.push_binding_py_name(self.id, b, out);
+                            true
                         }
                         NameRes::Unknown => {
                             // Fails when reached, as in the reference; never a Python name.
-                            Some(format!("__ml.undefined({})", py_string(token.text())))
+                            out.push_str("__ml.undefined(");
+                            push_py_string(out, text);
+                            out.push(')');
+                            true
                         }
-                        _ => None,
+                        _ => false,
                     };
-                    if let Some(name) = direct {
-                        let args = self.list(&args, close);
-                        return Code::atom(format!("{name}({args})"));
+                    if direct {
+                        out.push('(');
+                        self.list(args(), close, out);
+                        out.push(')');
+                        return;
                     }
                 }
             }
-            Some(Expr::Field(f)) => {
-                if let Some(code) = self.method_call(f, &args, close) {
-                    return code;
-                }
+            Some(f)
+                if f.kind == SyntaxKind::FIELD_EXPR && self.method_call(f, args(), close, out) =>
+            {
+                return;
             }
             _ => {}
         }
-        let f = match &callee {
-            Some(e) => self.expr(e).text,
-            None => "None".to_string(),
-        };
-        self.dynamic_call("__ml.call", &f, &args, close)
+        out.push_str("__ml.call(");
+        self.cond(callee, out);
+        self.rest_of_call(args(), close, out);
     }
 
-    fn dynamic_call(&mut self, helper: &str, first: &str, args: &[Expr], close: u32) -> Code {
-        let rest = self.list(args, close);
-        if rest.is_empty() {
-            Code::atom(format!("{helper}({first})"))
-        } else {
-            Code::atom(format!("{helper}({first}, {rest})"))
+    /// `, ARGS)` after the first argument of a runtime helper's call (`)` alone when
+    /// there are none).
+    fn rest_of_call<'n>(
+        &mut self,
+        args: impl Iterator<Item = Node<'n>>,
+        close: u32,
+        out: &mut String,
+    ) {
+        let mark = out.len();
+        out.push_str(", ");
+        let start = out.len();
+        self.list(args, close, out);
+        if out.len() == start {
+            out.truncate(mark);
         }
+        out.push(')');
     }
 
     /// `o.m(args)`: a direct call for module functions and literal receivers, `__ml.mcall`
-    /// for values. None when `o.m` is itself a module.
-    fn method_call(&mut self, f: &ast::FieldExpr, args: &[Expr], close: u32) -> Option<Code> {
-        let member = f.field_name()?;
-        let receiver = f.receiver()?;
-        let field_ref = self.facts.field_ref(self.id, f);
+    /// for values. False (nothing written) when `o.m` is itself a module.
+    fn method_call<'n>(
+        &mut self,
+        f: Node<'_>,
+        args: impl Iterator<Item = Node<'n>>,
+        close: u32,
+        out: &mut String,
+    ) -> bool {
+        let Some(member) = f.field_name() else {
+            return false;
+        };
+        let Some(receiver) = f.expr() else {
+            return false;
+        };
+        let field_ref = self.field_ref(f);
         if let Some(FieldRef::Module(_)) = field_ref {
-            return None;
+            return false;
         }
         if let Some(FieldRef::Member(module)) = field_ref {
             let (callee, direct) = match &module.target {
                 Target::User(m) => (
-                    format!("{}.{}", module.py, self.facts.member_py_name(*m, &member)),
-                    self.facts.is_stable_member_function(*m, &member),
+                    format!("{}.{}", module.py, self.facts.member_py_name(*m, member)),
+                    self.facts.is_stable_member_function(*m, member),
                 ),
                 Target::Stdlib(s) => (
                     format!("{}.{member}", module.py),
-                    stdlib_module(s).is_some_and(|m| m.has_function(&member)),
+                    stdlib_module(s).is_some_and(|m| m.has_function(member)),
                 ),
                 Target::Builtins => {
                     self.builtin_module = true;
@@ -869,160 +1304,239 @@ impl Emitter<'_, '_> {
                 }
                 Target::Python(_) => {
                     // Through the membrane: `__ml.mcall` reads the member by its rules.
-                    let recv = python_module_expr(&module.py);
-                    let name = py_string(&member);
-                    return Some(self.dynamic_call(
-                        "__ml.mcall",
-                        &format!("{recv}, {name}"),
-                        args,
-                        close,
-                    ));
+                    out.push_str("__ml.mcall(");
+                    out.push_str(&python_module_expr(&module.py));
+                    out.push_str(", ");
+                    push_py_string(out, member);
+                    self.rest_of_call(args, close, out);
+                    return true;
                 }
                 Target::Namespace => {
-                    let py = module.py.clone();
-                    let name = py_string(&member);
-                    return Some(self.dynamic_call(
-                        "__ml.mcall",
-                        &format!("{py}, {name}"),
-                        args,
-                        close,
-                    ));
+                    out.push_str("__ml.mcall(");
+                    out.push_str(&module.py);
+                    out.push_str(", ");
+                    push_py_string(out, member);
+                    self.rest_of_call(args, close, out);
+                    return true;
                 }
             };
             if direct {
-                let args = self.list(args, close);
-                return Some(Code::atom(format!("{callee}({args})")));
+                out.push_str(&callee);
+                out.push('(');
+                self.list(args, close, out);
+                out.push(')');
+            } else {
+                out.push_str("__ml.call(");
+                out.push_str(&callee);
+                self.rest_of_call(args, close, out);
             }
-            return Some(self.dynamic_call("__ml.call", &callee, args, close));
+            return true;
         }
         // Whitelisted methods on literals: `"a,b".split(",")`, `[3, 1].count(1)`.
-        if let Some(unwrapped) = receiver.clone().unparenthesized() {
-            let literal_ok = match &unwrapped {
-                Expr::Literal(l) if l.is_string() => STR_METHODS.contains(&member.as_str()),
-                Expr::Array(_) => LIST_METHODS.contains(&member.as_str()),
+        if let Some(unwrapped) = receiver.unparenthesized() {
+            let literal_ok = match unwrapped.kind {
+                SyntaxKind::LITERAL if unwrapped.is_string_literal() => {
+                    STR_METHODS.contains(&member)
+                }
+                SyntaxKind::ARRAY_EXPR => LIST_METHODS.contains(&member),
                 _ => false,
             };
             if literal_ok {
-                let recv = self.expr(&unwrapped).at_least(Prec::Atom);
-                let args = self.list(args, close);
-                return Some(Code::atom(format!("{recv}.{member}({args})")));
+                self.expr_min(unwrapped, Prec::Atom, out);
+                out.push('.');
+                out.push_str(member);
+                out.push('(');
+                self.list(args, close, out);
+                out.push(')');
+                return true;
             }
         }
-        let recv = self.expr(&receiver).text;
-        let name = py_string(&member);
-        Some(self.dynamic_call("__ml.mcall", &format!("{recv}, {name}"), args, close))
+        out.push_str("__ml.mcall(");
+        self.expr(receiver, out);
+        out.push_str(", ");
+        push_py_string(out, member);
+        self.rest_of_call(args, close, out);
+        true
     }
 
-    fn field(&mut self, f: &ast::FieldExpr) -> Code {
-        let field_ref = self.facts.field_ref(self.id, f);
+    fn field(&mut self, f: Node<'_>, out: &mut String) {
+        let field_ref = self.field_ref(f);
         if let Some(FieldRef::Module(module)) = &field_ref {
             if let Target::Python(_) = module.target {
-                return Code::atom(python_module_expr(&module.py));
+                out.push_str(&python_module_expr(&module.py));
+            } else {
+                out.push_str(&module.py);
             }
-            return Code::atom(module.py.clone());
+            return;
         }
         let member = f.field_name().unwrap_or_default();
-        let Some(receiver) = f.receiver() else {
-            return Code::atom("None");
+        let Some(receiver) = f.expr() else {
+            out.push_str("None");
+            return;
         };
         if let Some(FieldRef::Member(module)) = &field_ref {
             match &module.target {
                 Target::User(m) => {
-                    return Code::atom(format!(
-                        "{}.{}",
-                        module.py,
-                        self.facts.member_py_name(*m, &member)
-                    ))
+                    out.push_str(&module.py);
+                    out.push('.');
+                    out.push_str(&self.facts.member_py_name(*m, member));
+                    return;
                 }
-                Target::Stdlib(_) => return Code::atom(format!("{}.{member}", module.py)),
+                Target::Stdlib(_) => {
+                    out.push_str(&module.py);
+                    out.push('.');
+                    out.push_str(member);
+                    return;
+                }
                 Target::Python(_) => {
-                    return Code::atom(format!(
-                        "__ml.attr({}, {})",
-                        python_module_expr(&module.py),
-                        py_string(&member)
-                    ))
+                    out.push_str("__ml.attr(");
+                    out.push_str(&python_module_expr(&module.py));
+                    out.push_str(", ");
+                    push_py_string(out, member);
+                    out.push(')');
+                    return;
                 }
                 Target::Builtins => {
                     self.builtin_module = true;
-                    return Code::atom(format!("builtin.{member}"));
+                    out.push_str("builtin.");
+                    out.push_str(member);
+                    return;
                 }
                 Target::Namespace => {}
             }
         }
         self.depth += 1;
-        let recv = self.expr(&receiver).text;
+        out.push_str("__ml.attr(");
+        self.expr(receiver, out);
         self.depth -= 1;
-        Code::atom(format!("__ml.attr({recv}, {})", py_string(&member)))
+        out.push_str(", ");
+        push_py_string(out, member);
+        out.push(')');
     }
 
-    fn index(&mut self, i: &ast::IndexExpr) -> Code {
-        let base = self.operand(i.base(), Prec::Atom);
+    fn index(&mut self, i: Node<'_>, out: &mut String) {
+        self.operand(i.expr_in_slot(&[SyntaxKind::L_BRACK], 0), Prec::Atom, out);
         self.depth += 1;
-        let inner = if let Some(slice) = i.slice() {
-            let mut parts = vec![self.slice_part(slice.start()), self.slice_part(slice.end())];
-            if slice.has_step() || slice.step().is_some() {
-                parts.push(self.slice_part(slice.step()));
+        out.push('[');
+        if let Some(slice) = i.child(SyntaxKind::SLICE) {
+            const COLON: &[SyntaxKind] = &[SyntaxKind::COLON];
+            self.slice_part(slice.expr_in_slot(COLON, 0), out);
+            out.push(':');
+            self.slice_part(slice.expr_in_slot(COLON, 1), out);
+            let colons = slice
+                .elements()
+                .filter(|c| c.kind() == SyntaxKind::COLON)
+                .count();
+            let step = slice.expr_in_slot(COLON, 2);
+            if colons > 1 || step.is_some() {
+                out.push(':');
+                self.slice_part(step, out);
             }
-            parts.join(":")
         } else {
-            match i.index() {
-                Some(e) => self.expr(&e).text,
-                None => "None".to_string(),
-            }
-        };
+            self.cond(i.expr_in_slot(&[SyntaxKind::L_BRACK], 1), out);
+        }
         self.depth -= 1;
-        Code::atom(format!("{base}[{inner}]"))
+        out.push(']');
     }
 
-    fn slice_part(&mut self, e: Option<Expr>) -> String {
-        match e {
-            Some(e) => self.expr(&e).at_least(Prec::Or),
-            None => String::new(),
+    fn slice_part(&mut self, e: Option<Node<'_>>, out: &mut String) {
+        if let Some(e) = e {
+            self.expr_min(e, Prec::Or, out);
         }
     }
 
-    fn arrow(&mut self, a: &ast::ArrowExpr) -> Code {
-        let params = self.params(a.param_list());
-        match a.body() {
-            Some(ArrowBody::Expr(body)) if !contains_block_arrow(body.syntax()) => {
+    fn arrow(&mut self, a: Node<'_>, out: &mut String) -> Prec {
+        let block = a.child(SyntaxKind::BLOCK);
+        let expr = if block.is_none() { a.expr() } else { None };
+        match expr {
+            Some(body) if !body.contains_block_arrow() => {
+                out.push_str("lambda");
+                let head = out.len();
+                out.push(' ');
+                self.params(a.child(SyntaxKind::PARAM_LIST), out);
+                if out.len() == head + 1 {
+                    out.truncate(head);
+                }
+                out.push_str(": ");
                 self.depth += 1;
-                let body = self.expr(&body).text;
+                self.expr(body, out);
                 self.depth -= 1;
-                let head = if params.is_empty() {
-                    "lambda".to_string()
-                } else {
-                    format!("lambda {params}")
-                };
-                Code::new(format!("{head}: {body}"), Prec::Lambda)
+                Prec::Lambda
             }
-            body => {
+            _ => {
                 // A nested `def` written before the statement that uses it.
                 self.arrows += 1;
                 let name = format!("__arrow_{}", self.arrows);
-                let line = self.start_line(a.syntax());
-                self.push(format!("def {name}({params}):"), line);
-                match body {
-                    Some(ArrowBody::Block(block)) => {
-                        self.function_body(a.syntax(), Some(block), line);
-                    }
-                    Some(ArrowBody::Expr(expr)) => {
-                        let saved = (self.cur_line, self.depth);
-                        self.depth = 0;
-                        self.indent += 1;
-                        let value = self.expr(&expr).text;
-                        self.push(format!("return {value}"), line);
-                        self.indent -= 1;
-                        (self.cur_line, self.depth) = saved;
-                    }
-                    None => {
-                        self.indent += 1;
-                        self.push("return None".to_string(), line);
-                        self.indent -= 1;
-                    }
+                let line = self.start_line(a);
+                let mut def = self.buffer();
+                let _ = write!(def, "def {name}(");
+                self.params(a.child(SyntaxKind::PARAM_LIST), &mut def);
+                def.push_str("):");
+                self.push_buffer(def, line);
+                if let Some(block) = block {
+                    self.function_body(a, Some(block), line);
+                } else if let Some(expr) = expr {
+                    let saved = (self.cur_line, self.depth);
+                    self.depth = 0;
+                    self.indent += 1;
+                    let mut value = self.buffer();
+                    value.push_str("return ");
+                    self.expr(expr, &mut value);
+                    self.push_buffer(value, line);
+                    self.indent -= 1;
+                    (self.cur_line, self.depth) = saved;
+                } else {
+                    self.indent += 1;
+                    self.push("return None", line);
+                    self.indent -= 1;
                 }
-                Code::atom(name)
+                out.push_str(&name);
+                Prec::Atom
             }
         }
+    }
+
+    /// The ML line of a node's closing token (`]`, `}`, `)`).
+    fn closing_line(&self, node: Node<'_>, kind: SyntaxKind) -> u32 {
+        node.elements()
+            .filter(|c| matches!(c, GreenChild::Token { kind: k, .. } if *k == kind))
+            .last()
+            .map(|t| self.line_of(t.range().start()))
+            .unwrap_or(self.cur_line)
+    }
+}
+
+/// `\n\0LINE\0` when the expression continues on ML line `line`.
+fn push_break(out: &mut String, line: Option<u32>) {
+    if let Some(line) = line {
+        let _ = write!(out, "\n\0{line}\0");
+    }
+}
+
+/// An object literal's key as a Python string (`ast::ObjectField::key`).
+fn push_object_key(field: Node<'_>, out: &mut String) {
+    let key = field.elements().find_map(|c| match c {
+        GreenChild::Token {
+            kind: kind @ (SyntaxKind::IDENT | SyntaxKind::STRING),
+            text,
+            ..
+        } => Some((kind, text)),
+        _ => None,
+    });
+    match key {
+        Some((SyntaxKind::STRING, raw)) => push_string_value(raw, out),
+        Some((_, text)) => push_py_string(out, text),
+        None => push_py_string(out, ""),
+    }
+}
+
+/// A string literal token's value as a Python string.
+fn push_string_value(raw: &str, out: &mut String) {
+    let (_, body) = literal_body(raw);
+    if body.contains('\\') {
+        push_py_string(out, &unescape(body));
+    } else {
+        push_py_string(out, body);
     }
 }
 
@@ -1050,97 +1564,476 @@ fn next_prec(p: Prec) -> Prec {
     }
 }
 
-fn literal(l: &ast::Literal) -> Code {
-    match l.value() {
-        Some(LiteralValue::String(s)) => Code::atom(py_string(&s)),
-        Some(LiteralValue::Bool(true)) => Code::atom("True"),
-        Some(LiteralValue::Bool(false)) => Code::atom("False"),
-        Some(LiteralValue::Number(NumberValue::Int(digits))) => {
-            let prec = if digits.starts_with('-') {
+fn literal(l: Node<'_>, out: &mut String) -> Prec {
+    let text = match l.first_token_text() {
+        Some((SyntaxKind::STRING, raw)) => {
+            push_string_value(raw, out);
+            return Prec::Atom;
+        }
+        Some((SyntaxKind::TRUE_KW, _)) => "True",
+        Some((SyntaxKind::FALSE_KW, _)) => "False",
+        Some((SyntaxKind::NUMBER, raw)) => {
+            let text = match number_value(raw) {
+                NumberValue::Int(digits) => digits,
+                // Not `float("inf")`: no Python builtin is reachable from emitted code.
+                NumberValue::Float(text, value) if value.is_finite() => text,
+                NumberValue::Float(_, value) if value.is_nan() => "__ml.NAN".to_string(),
+                NumberValue::Float(_, value) if value > 0.0 => "__ml.INF".to_string(),
+                NumberValue::Float(..) => "-__ml.INF".to_string(),
+            };
+            out.push_str(&text);
+            return if text.starts_with('-') {
                 Prec::Unary
             } else {
                 Prec::Atom
             };
-            Code::new(digits, prec)
         }
-        Some(LiteralValue::Number(NumberValue::Float(text, value))) => {
-            // Not `float("inf")`: no Python builtin is reachable from emitted code.
-            let text = if value.is_finite() {
-                text
-            } else if value.is_nan() {
-                "__ml.NAN".to_string()
-            } else if value > 0.0 {
-                "__ml.INF".to_string()
-            } else {
-                "-__ml.INF".to_string()
-            };
-            let prec = if text.starts_with('-') {
-                Prec::Unary
-            } else {
-                Prec::Atom
-            };
-            Code::new(text, prec)
-        }
-        None => Code::atom("None"),
-    }
+        _ => "None",
+    };
+    out.push_str(text);
+    Prec::Atom
 }
 
 /// A string literal, or a `+` chain containing one (the reference's rule for the string
-/// `+`, parentheses ignored). The checker asks the same question.
+/// `+`, parentheses ignored). The checker asks the same question (`check::kind_and_stringy`).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn is_stringy(e: &Expr) -> bool {
-    match e.clone().unparenthesized() {
-        Some(Expr::Literal(l)) => l.is_string(),
-        Some(Expr::Bin(b)) => {
-            b.op() == Some(BinOp::Add)
-                && (b.lhs().is_some_and(|l| is_stringy(&l))
-                    || b.rhs().is_some_and(|r| is_stringy(&r)))
+    stringy(Node::of(e.syntax()))
+}
+
+fn stringy(e: Node<'_>) -> bool {
+    match e.unparenthesized() {
+        Some(l) if l.kind == SyntaxKind::LITERAL => l.is_string_literal(),
+        Some(b) if b.kind == SyntaxKind::BIN_EXPR => {
+            b.bin_op() == Some(BinOp::Add)
+                && (b.bin_operand(0).is_some_and(stringy) || b.bin_operand(1).is_some_and(stringy))
         }
         _ => false,
     }
 }
 
-fn contains_block_arrow(node: &SyntaxNode) -> bool {
-    node.descendants()
-        .filter_map(ast::ArrowExpr::cast)
-        .any(|a| matches!(a.body(), Some(ArrowBody::Block(_))))
-}
-
-/// The ML line of a node's closing token (`]`, `}`, `)`).
-fn closing_line(e: &Emitter<'_, '_>, node: &SyntaxNode, kind: SyntaxKind) -> u32 {
-    node.children_with_tokens()
-        .filter_map(|t| t.into_token())
-        .filter(|t| t.kind() == kind)
-        .last()
-        .map(|t| e.line_of(t.text_range().start()))
-        .unwrap_or(e.cur_line)
-}
-
-/// `a, b` — with `,` alone before a part that starts on a new line.
-fn join_parts(parts: &[String]) -> String {
-    let mut out = String::new();
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push_str(if part.starts_with('\n') { "," } else { ", " });
-        }
-        out.push_str(part);
-    }
-    out
-}
-
 /// `// text` → `# text`. Control characters (a NUL, which Python refuses in source, or
 /// anything a tool could read as a line break) become spaces: a comment stays a comment.
-fn comment_text(comment: &str) -> String {
-    let body = comment.trim_start_matches('/');
-    let body: String = body
-        .trim_end()
-        .chars()
-        .map(|c| {
-            if (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}') {
-                ' '
-            } else {
-                c
+fn comment_text(comment: &str, out: &mut String) {
+    out.push('#');
+    let body = comment.trim_start_matches('/').trim_end();
+    // Nothing to replace unless a byte is an ASCII control or may start a C1 control
+    // (U+0080..U+009F: 0xC2) or U+2028/U+2029 (0xE2).
+    if body
+        .bytes()
+        .all(|b| (b >= 0x20 && b != 0x7f && b != 0xc2 && b != 0xe2) || b == b'\t')
+    {
+        out.push_str(body);
+        return;
+    }
+    for c in body.chars() {
+        if (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mlpy_modules::{ModuleCache, ModuleGraph, ProjectConfig, Resolver};
+    use mlpy_syntax::ast::{self, BinExpr};
+    use std::sync::Arc;
+
+    /// The body of `main.py` (from `def __mlpy_body():` on) for a project of `files`.
+    fn main_body(files: &[(&str, &str)]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+        let config = ProjectConfig::load(&dir.path().join("mlpy.json")).unwrap();
+        let resolver = Resolver::new(Arc::new(config.clone()));
+        let graph = ModuleGraph::build(&dir.path().join("main.ml"), &resolver, &ModuleCache::new())
+            .unwrap();
+        let out = crate::transpile_multi(&graph, &crate::Options::new(&config))
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let main = out
+            .files
+            .iter()
+            .find(|f| f.path == std::path::Path::new("main.py"))
+            .unwrap();
+        let at = main.contents.find("def __mlpy_body():").unwrap();
+        main.contents[at..].to_string()
+    }
+
+    /// Byte for byte what the emitter wrote before it read the green tree (the typed
+    /// AST's emitter, as of the commit that replaced it): every statement, expression,
+    /// line-break, comment and naming rule on one program.
+    #[test]
+    fn golden_program() {
+        let body = main_body(&[
+            ("mlpy.json", r#"{"import_paths": ["."]}"#),
+            ("main.ml", GOLDEN_ML),
+            ("geo/__init__.ml", "unit = \"cm\";\n"),
+            (
+                "geo/shapes.ml",
+                "function area(r) { return r * r; }\nfrom = 1;\ncounter = 0;\nfunction bump() { nonlocal counter; counter = counter + 1; }\n",
+            ),
+            ("class.ml", "function new() { return {}; }\n"),
+            ("string.ml", "function up(s) { return s.upper(); }\n"),
+        ]);
+        assert_eq!(body, GOLDEN_PY);
+    }
+
+    /// The same for Python modules (`stdlib_mode: "python"`): reads through the membrane.
+    #[test]
+    fn golden_python_modules() {
+        let body = main_body(&[
+            (
+                "mlpy.json",
+                r#"{"import_paths": ["."], "stdlib_mode": "python", "python_whitelist": ["xml.dom.minidom"]}"#,
+            ),
+            ("main.ml", GOLDEN_PYTHON_ML),
+        ]);
+        assert_eq!(body, GOLDEN_PYTHON_PY);
+    }
+
+    /// The green view answers what the typed AST answers: first tokens, operators,
+    /// operands and slots, on valid code and on the trees of broken code.
+    #[test]
+    fn green_view_matches_the_typed_ast() {
+        let mut sources = vec![GOLDEN_ML.to_string(), GOLDEN_PYTHON_ML.to_string()];
+        // Every prefix of the program: the parser's error recovery makes odd trees.
+        for end in (0..GOLDEN_ML.len()).step_by(7) {
+            if GOLDEN_ML.is_char_boundary(end) {
+                sources.push(GOLDEN_ML[..end].to_string());
             }
-        })
-        .collect();
-    format!("#{body}")
+        }
+        for op in [
+            "||", "&&", "==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "//", "%",
+        ] {
+            sources.push(format!("x = a {op} b {op} (c {op});\ny = {op} a;\n"));
+        }
+        let range = |e: Option<Expr>| e.map(|e| e.syntax().text_range());
+        let green = |n: Option<Node<'_>>| n.map(|n| n.range);
+        for source in &sources {
+            let parse = mlpy_syntax::parse(source);
+            for node in parse.syntax_node().descendants() {
+                let view = Node::of(&node);
+                assert_eq!(
+                    view.first_token(),
+                    node.first_token().map(|t| (t.kind(), t.text_range())),
+                    "{source}"
+                );
+                assert_eq!(
+                    green(view.expr()),
+                    range(node.children().find_map(Expr::cast))
+                );
+                if let Some(e) = Expr::cast(node.clone()) {
+                    assert_eq!(stringy(view), is_stringy(&e), "{source}");
+                    assert_eq!(
+                        green(view.unparenthesized()),
+                        range(e.clone().unparenthesized())
+                    );
+                }
+                if let Some(b) = BinExpr::cast(node.clone()) {
+                    assert_eq!(view.bin_op(), b.op(), "{source}");
+                    assert_eq!(green(view.bin_operand(0)), range(b.lhs()));
+                    assert_eq!(green(view.bin_operand(1)), range(b.rhs()));
+                }
+                if let Some(t) = ast::TernaryExpr::cast(node.clone()) {
+                    const SEPARATORS: &[SyntaxKind] = &[SyntaxKind::QUESTION, SyntaxKind::COLON];
+                    assert_eq!(
+                        green(view.expr_in_slot(SEPARATORS, 0)),
+                        range(t.condition())
+                    );
+                    assert_eq!(
+                        green(view.expr_in_slot(SEPARATORS, 1)),
+                        range(t.then_branch())
+                    );
+                    assert_eq!(
+                        green(view.expr_in_slot(SEPARATORS, 2)),
+                        range(t.else_branch())
+                    );
+                }
+                if let Some(a) = ast::AssignStmt::cast(node.clone()) {
+                    assert_eq!(green(a_slot(view, 0)), range(a.target()));
+                    assert_eq!(green(a_slot(view, 1)), range(a.value()));
+                }
+                if let Some(f) = ast::FieldExpr::cast(node.clone()) {
+                    assert_eq!(view.field_name().map(str::to_string), f.field_name());
+                }
+                if let Some(l) = ast::Literal::cast(node.clone()) {
+                    assert_eq!(
+                        view.first_token_text().map(|(k, t)| (k, t.to_string())),
+                        l.token().map(|t| (t.kind(), t.text().to_string()))
+                    );
+                }
+            }
+        }
+    }
+
+    fn a_slot(view: Node<'_>, slot: usize) -> Option<Node<'_>> {
+        view.expr_in_slot(&[SyntaxKind::EQ], slot)
+    }
+
+    const GOLDEN_ML: &str = r#"// golden: what the emitter writes
+
+import geo.shapes;
+import geo.shapes as gs;
+import class;
+import string;
+import math as m;
+import json;
+capability files { allow read "data/*.txt"; }
+
+print(geo.shapes.area(2), gs.from, class.new(), string.up("a"), m.floor(1.5)); // trailing
+f = (geo).shapes.area; g = geo.shapes; k = geo.unit;
+print(builtin.len([1, 2]), builtin.print, json.stringify({a: 1}));
+a = 1; b = 2; c = 3;
+x = [!a == b, a < b < c, a < b == b < c, -(-a), - -a, -1, (a > b ? a : b) + 1];
+y = [[1][a > b ? 0 : 0], !(a && b) || c, (a - b) - (c - a), a * (b + c) / (a % b) // 2];
+n = 1;
+s = ["n=" + n, n + "!", "x" + str(n) + n, ("a" + n) + (n + "b"), "a" + (n + 1) + hex(n) + typeof(n)];
+t = "q\"uote" + 'it\'s' + "tab\tnl\n\\" + "é\u2028" + '\u0001';
+nums = [123456789012345678901234567890, 1.5e10, 0.000001, 1e999, -1e999, 007, -0];
+obj = {a: 1, "b c": 2, from: 3,
+       nested: {d: [1,
+                    2,
+                    3]},
+       last: fn(v) => v + 1
+};
+obj.k = 5;
+obj.from = 6;
+obj["z"] = 7;
+r = [obj.a + obj.nested.d[0], obj.nested.d[1:2], obj.nested.d[::2], obj.nested.d[1:], obj.nested.d[:-1:1]];
+r2 = "abc".upper() + "a,b".split(",")[0] + [3, 1].count(1) + ("abc").lower();
+r3 = [obj.method(1, 2), obj.nested.d.append(4), obj.m(), m.sqrt(4) + m.pi];
+function total(items) {
+    sum = 0;
+    for (x in items) {
+        sum = sum + x; // add
+    }
+
+    return sum;
+}
+function outer() {
+    n = 0;
+    function inner() {
+        n = n + 1;
+        if (true) { nonlocal n, c; }
+        c = c + n;
+    }
+    inner();
+    return n;
+}
+if (a > 2) {
+    print(1);
+} elif (total([fn(v) => { return v > 0; }])) {
+    print(2);
+} elif (a) {
+} else {
+    // only a comment
+}
+add = fn(p) => fn(q) => { return p + q; };
+add2 = fn() => { };
+add3 = fn(p, q) => p
+    + q;
+mk = fn(p) => [fn(q) => { return q; }, p];
+{a, from} = obj;
+[x1, y1] = [1, 2];
+[only] = [1];
+while (a < 10) {
+    a = a + 1;
+    if (a == 5) { continue; }
+    if (a == 8) { break; }
+}
+try {
+    throw {message: "boom"};
+} except (e) {
+    print(e);
+} finally {
+    print("done");
+}
+try { a = 2; } except { throw {}; }
+values = [1,
+          2,
+          3
+];
+called = total(
+    values
+);
+tern = (a
+    ? b
+    : c);
+longexpr = a +
+    b +
+    "s" +
+    c;
+print(total(values), outer(), add(1)(2), mk(1)[0](2), add2(), add3(1, 2));
+function from(class, def) { return class + def; }
+print(from(1, 2));
+lambda = 3;
+print(lambda);
+fnvar = total;
+print(fnvar([1]));
+total = 5;
+"#;
+
+    const GOLDEN_PY: &str = r#"def __mlpy_body():
+    global hex, print, str, typeof, builtin, geo, gs, ml_class, ml_string, m, json, f, g, k, a, b, c, x, y, n, s, t, nums, obj, r, r2, r3, total, outer, add, add2, add3, mk, ml_from, x1, y1, only, e, values, called, tern, longexpr, ml_lambda, fnvar
+    from mlpy_runtime.builtins import hex, print, str, typeof
+    import mlpy_runtime.builtins as builtin
+    # golden: what the emitter writes
+
+    import geo.shapes
+    import geo.shapes as gs
+    import ml_class
+    import ml_string
+    from mlpy_runtime.stdlib import math as m
+    from mlpy_runtime.stdlib import json
+
+    print(geo.shapes.area(2), gs.ml_from, ml_class.new(), ml_string.up("a"), m.floor(1.5))  # trailing
+    f = geo.shapes.area
+    g = geo.shapes
+    k = geo.unit
+    print(builtin.len([1, 2]), builtin.print, json.stringify({"a": 1}))
+    a = 1
+    b = 2
+    c = 3
+    x = [(not a) == b, (a < b) < c, (a < b) == (b < c), -(-a), -(-a), -1, (a if a > b else b) + 1]
+    y = [[1][(0 if a > b else 0)], not (a and b) or c, a - b - (c - a), a * (b + c) / (a % b) // 2]
+    n = 1
+    s = ["n=" + __ml.pystr(n), __ml.pystr(n) + "!", "x" + str(n) + __ml.pystr(n), "a" + __ml.pystr(n) + (__ml.pystr(n) + "b"), "a" + __ml.pystr(n + 1) + hex(n) + typeof(n)]
+    t = 'q"uote' + "it's" + "tab\tnl\n\\" + "é\u2028" + "\x01"
+    nums = [123456789012345678901234567890, 1.5e10, 0.000001, __ml.INF, -__ml.INF, 7, 0]
+    obj = {"a": 1, "b c": 2, "from": 3,
+        "nested": {"d": [1,
+        2,
+        3]},
+        "last": lambda v: v + 1
+        }
+    obj["k"] = 5
+    obj["from"] = 6
+    obj["z"] = 7
+    r = [__ml.attr(obj, "a") + __ml.attr(__ml.attr(obj, "nested"), "d")[0], __ml.attr(__ml.attr(obj, "nested"), "d")[1:2], __ml.attr(__ml.attr(obj, "nested"), "d")[::2], __ml.attr(__ml.attr(obj, "nested"), "d")[1:], __ml.attr(__ml.attr(obj, "nested"), "d")[:-1:1]]
+    r2 = "abc".upper() + "a,b".split(",")[0] + [3, 1].count(1) + "abc".lower()
+    r3 = [__ml.mcall(obj, "method", 1, 2), __ml.mcall(__ml.attr(__ml.attr(obj, "nested"), "d"), "append", 4), __ml.mcall(obj, "m"), m.sqrt(4) + m.pi]
+    def total(items):
+        sum = 0
+        for x in items:
+            sum = sum + x  # add
+
+        return sum
+    def outer():
+        n = 0
+        def inner():
+            global c
+            nonlocal n
+            n = n + 1
+            if True:
+                pass
+            c = c + n
+        inner()
+        return n
+    def __arrow_1(v):
+        return v > 0
+    if a > 2:
+        print(1)
+    elif __ml.call(total, [__arrow_1]):
+        print(2)
+    elif a:
+        pass
+    else:
+        # only a comment
+        pass
+    def __arrow_2(p):
+        def __arrow_3(q):
+            return p + q
+        return __arrow_3
+    add = __arrow_2
+    add2 = lambda: {}
+    add3 = lambda p, q: p +
+        q
+    def __arrow_4(p):
+        def __arrow_5(q):
+            return q
+        return [__arrow_5, p]
+    mk = __arrow_4
+    __v1 = obj; a = __v1["a"]; ml_from = __v1["from"]
+    x1, y1 = [1, 2]
+    only, = [1]
+    while a < 10:
+        a = a + 1
+        if a == 5:
+            continue
+        if a == 8:
+            break
+    try:
+        raise __ml.MLUserException({"message": "boom"})
+    except Exception as e:
+        print(e)
+    finally:
+        print("done")
+    try:
+        a = 2
+    except Exception:
+        raise __ml.MLUserException({})
+    values = [1,
+        2,
+        3
+        ]
+    called = __ml.call(total, 
+        values
+        )
+    tern = (b if a else
+        c)
+    longexpr = __ml.pystr(a +
+        b) + "s" + __ml.pystr(c)
+    print(__ml.call(total, values), outer(), __ml.call(__ml.call(add, 1), 2), __ml.call(__ml.call(mk, 1)[0], 2), __ml.call(add2), __ml.call(add3, 1, 2))
+    def ml_from(ml_class, ml_def):
+        return ml_class + ml_def
+    print(__ml.call(ml_from, 1, 2))
+    ml_lambda = 3
+    print(ml_lambda)
+    fnvar = total
+    print(__ml.call(fnvar, [1]))
+    total = 5
+__ml.source_map(__file__, ["main.ml"], "~12,1,,3,4,5,6,7,8,,11,12,12,12,13,14,14,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,,39,41,42,43,45,45,44,45,45,46,48,49,53,53,51,52,53,54,55,55,56,57,56,59,59,59,59,59,60,61,62,63,63,63,63,63,64,65,66,67,68,69,69,70,70,72,73,74,75,76,77,79,79,79,79,80,81,82,83,84,85,86,87,89,90,91,94,95,95,96,97,98,99,100,101,")
+__ml.run_main(__mlpy_body)
+"#;
+
+    const GOLDEN_PYTHON_ML: &str = r#"import re;
+import itertools as col;
+import json;
+import xml.dom.minidom;
+import xml.dom.minidom as mini;
+x = re.compile("a+");
+y = col.nothing;
+z = json.stringify;
+d = xml.dom.minidom.parseString("<a/>");
+d2 = mini.parseString("<b/>");
+d3 = xml.dom;
+d4 = xml.dom.minidom.Node.ELEMENT_NODE;
+print(x, y, z, d, d2, d3, d4, re.I);
+"#;
+
+    const GOLDEN_PYTHON_PY: &str = r#"def __mlpy_body():
+    global print, re, col, json, xml, mini, x, y, z, d, d2, d3, d4
+    from mlpy_runtime.builtins import print
+    re = __ml.import_python("re")
+    col = __ml.import_python("itertools")
+    from mlpy_runtime.stdlib import json
+    xml = __ml.import_python("xml.dom.minidom", True)
+    mini = __ml.import_python("xml.dom.minidom")
+    x = __ml.mcall(re, "compile", "a+")
+    y = __ml.attr(col, "nothing")
+    z = json.stringify
+    d = __ml.mcall(__ml.attr(__ml.attr(xml, "dom"), "minidom"), "parseString", "<a/>")
+    d2 = __ml.mcall(mini, "parseString", "<b/>")
+    d3 = __ml.attr(xml, "dom")
+    d4 = __ml.attr(__ml.attr(__ml.attr(__ml.attr(xml, "dom"), "minidom"), "Node"), "ELEMENT_NODE")
+    print(x, y, z, d, d2, d3, d4, __ml.attr(re, "I"))
+__ml.source_map(__file__, ["main.ml"], "~11,1,2,3,4,5,6,7,8,9,10,11,12,13,")
+__ml.run_main(__mlpy_body)
+"#;
 }

@@ -2,11 +2,15 @@
 //! its scopes: the Python name of every binding, which functions are never reassigned
 //! (and can be called directly), and which expressions name modules.
 
-use crate::names::{is_dotted_identifier, py_module_name, py_module_segments, py_name};
+use crate::names::{
+    is_dotted_identifier, is_reserved, py_module_name, py_module_segments, py_name, RENAME_PREFIX,
+};
 use mlpy_modules::scopes::{Binding, BindingId, BindingKind, ModuleScopes, NameRes, ScopeId};
 use mlpy_modules::{EdgeTarget, ModuleGraph, ModuleId, ModuleNode};
 use mlpy_syntax::ast::{self, AstNode, Expr};
-use mlpy_syntax::{SyntaxKind, TextRange};
+use mlpy_syntax::green::{self, GreenChild};
+use mlpy_syntax::{GreenNodeData, MlLanguage, SyntaxKind, TextRange, TextSize};
+use rowan::NodeOrToken;
 use std::collections::{HashMap, HashSet};
 
 /// What a module-valued expression refers to.
@@ -45,6 +49,10 @@ pub struct ModRef {
 
 /// The Python module name of a module of the graph.
 pub fn module_py_name(node: &ModuleNode) -> String {
+    if node.is_entry {
+        // Written as `STEM.py` at the top of the output, importable under that name.
+        return py_module_name(&mlpy_modules::graph::entry_name(&node.path));
+    }
     if is_dotted_identifier(&node.name) {
         return py_module_name(&node.name);
     }
@@ -72,6 +80,11 @@ pub struct ModuleFacts {
     scopes_by_range: HashMap<TextRange, ScopeId>,
     /// What each pure import binding reaches (filled by `ProgramFacts::new`).
     reachable: HashMap<BindingId, Vec<ModRef>>,
+    /// The same by ML path (binding → path → index in its list), for long lists.
+    reachable_paths: HashMap<BindingId, HashMap<String, usize>>,
+    /// The most names a module path reached by an import has (`a.b.c`: 3): a longer
+    /// member chain names no module.
+    longest_path: usize,
     /// Definition ranges → binding, filled only when some binding is renamed.
     def_ranges: HashMap<TextRange, BindingId>,
 }
@@ -80,26 +93,57 @@ pub struct ModuleFacts {
 pub struct ProgramFacts<'g> {
     pub graph: &'g ModuleGraph,
     pub modules: Vec<ModuleFacts>,
+    /// The modules other than the entry by their Python module name.
+    by_py_module: HashMap<String, Vec<ModuleId>>,
 }
 
 impl<'g> ProgramFacts<'g> {
     pub fn new(graph: &'g ModuleGraph) -> ProgramFacts<'g> {
-        let modules = graph
+        let modules: Vec<ModuleFacts> = graph
             .modules
             .iter()
             .map(|node| ModuleFacts::new(graph, node))
             .collect();
-        let mut facts = ProgramFacts { graph, modules };
+        let mut by_py_module: HashMap<String, Vec<ModuleId>> = HashMap::new();
+        for (node, module) in graph.modules.iter().zip(&modules) {
+            if !node.is_entry {
+                by_py_module
+                    .entry(module.py_module.clone())
+                    .or_default()
+                    .push(node.id);
+            }
+        }
+        let mut facts = ProgramFacts {
+            graph,
+            modules,
+            by_py_module,
+        };
         for node in &graph.modules {
             let scopes = &node.file.scopes;
             let mut reachable = HashMap::new();
+            let mut reachable_paths = HashMap::new();
+            let mut longest_path = 0;
             for (i, b) in scopes.bindings.iter().enumerate() {
                 let id = BindingId(i as u32);
                 if b.kind == BindingKind::Import && facts.is_pure_import(node.id, id) {
-                    reachable.insert(id, facts.compute_reachable(node.id, id));
+                    let list = facts.compute_reachable(node.id, id);
+                    for r in &list {
+                        longest_path = longest_path.max(r.ml_path.split('.').count());
+                    }
+                    if list.len() > SHORT_LIST {
+                        let mut paths = HashMap::new();
+                        for (j, r) in list.iter().enumerate() {
+                            paths.entry(r.ml_path.clone()).or_insert(j);
+                        }
+                        reachable_paths.insert(id, paths);
+                    }
+                    reachable.insert(id, list);
                 }
             }
-            facts.modules[node.id.0 as usize].reachable = reachable;
+            let module = &mut facts.modules[node.id.0 as usize];
+            module.reachable = reachable;
+            module.reachable_paths = reachable_paths;
+            module.longest_path = longest_path;
         }
         facts
     }
@@ -113,6 +157,11 @@ impl<'g> ProgramFacts<'g> {
         &self.modules[id.0 as usize]
     }
 
+    /// The modules other than the entry whose Python module name is `py`, in load order.
+    pub fn modules_named(&self, py: &str) -> &[ModuleId] {
+        self.by_py_module.get(py).map_or(&[], Vec::as_slice)
+    }
+
     pub fn node(&self, id: ModuleId) -> &'g ModuleNode {
         self.graph.module(id)
     }
@@ -123,10 +172,16 @@ impl<'g> ProgramFacts<'g> {
 
     /// The Python name of a binding of module `id`.
     pub fn binding_py_name(&self, id: ModuleId, binding: BindingId) -> String {
-        let facts = self.module(id);
-        match facts.renamed.get(&binding) {
-            Some(name) => name.clone(),
-            None => py_name(&self.scopes(id).binding(binding).name),
+        let mut out = String::new();
+        self.push_binding_py_name(id, binding, &mut out);
+        out
+    }
+
+    /// [`Self::binding_py_name`], written at the end of `out`.
+    pub fn push_binding_py_name(&self, id: ModuleId, binding: BindingId, out: &mut String) {
+        match self.module(id).renamed.get(&binding) {
+            Some(name) => out.push_str(name),
+            None => push_py_name(&self.scopes(id).binding(binding).name, out),
         }
     }
 
@@ -137,12 +192,19 @@ impl<'g> ProgramFacts<'g> {
 
     /// The Python name for a NAME (a definition) of module `id`.
     pub fn def_py_name(&self, id: ModuleId, name: &ast::Name) -> String {
-        let Some(token) = name.ident_token() else {
-            return String::new();
-        };
-        match self.renamed_at_def(id, token.text_range()) {
-            Some(b) => self.binding_py_name(id, b),
-            None => py_name(token.text()),
+        let mut out = String::new();
+        if let Some(token) = name.ident_token() {
+            self.push_def_py_name(id, token.text(), token.text_range(), &mut out);
+        }
+        out
+    }
+
+    /// The Python name for the identifier `text` at `range` (the IDENT of a NAME, a
+    /// definition) of module `id`, written at the end of `out`.
+    pub fn push_def_py_name(&self, id: ModuleId, text: &str, range: TextRange, out: &mut String) {
+        match self.renamed_at_def(id, range) {
+            Some(b) => self.push_binding_py_name(id, b, out),
+            None => push_py_name(text, out),
         }
     }
 
@@ -179,97 +241,115 @@ impl<'g> ProgramFacts<'g> {
             && !self.module(id).reassigned.contains(&binding)
     }
 
-    /// Whether an expression may name a module: its first token is a name bound by an
-    /// import (or `builtin`), or a parenthesis. A cheap test that rules out almost every
-    /// expression before the chain is examined.
-    fn may_name_module(&self, id: ModuleId, node: &mlpy_syntax::SyntaxNode) -> bool {
-        let Some(token) = node.first_token() else {
-            return false;
-        };
-        match token.kind() {
-            SyntaxKind::L_PAREN => true,
-            SyntaxKind::IDENT => match self.scopes(id).resolve(token.text_range()) {
-                NameRes::BuiltinModule => true,
-                NameRes::Binding(b) => self.is_pure_import(id, b),
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-
     /// For `receiver.member`: whether the whole expression names a module, or the
     /// receiver does (and `member` is one of its members).
     pub fn field_ref(&self, id: ModuleId, field: &ast::FieldExpr) -> Option<FieldRef> {
-        if !self.may_name_module(id, field.syntax()) {
-            return None;
-        }
-        let receiver = field.receiver()?;
-        let base = self.module_ref(id, &receiver)?;
-        if base.target == Target::Builtins {
-            return Some(FieldRef::Member(base));
-        }
-        let member = field.field_name()?;
-        let root = self.root_binding(id, &receiver)?;
-        let extended = format!("{}.{member}", base.ml_path);
-        match self
-            .reachable(id, root)
-            .iter()
-            .find(|r| r.ml_path == extended)
-        {
+        let node = field.syntax();
+        self.field_ref_at(id, node.green(), node.text_range())
+    }
+
+    /// [`Self::field_ref`] for the FIELD_EXPR `green` of the green tree, at `range` (the
+    /// emitter reads the green tree).
+    pub fn field_ref_at(
+        &self,
+        id: ModuleId,
+        green: &GreenNodeData,
+        range: TextRange,
+    ) -> Option<FieldRef> {
+        let receiver = expr_child(green, range)?;
+        let base = match self.reached(id, receiver)? {
+            base @ Reached::Builtins(_) => return Some(FieldRef::Member(base.to_mod_ref())),
+            Reached::Module(base) => base,
+        };
+        let member = member_name(green, range)?;
+        let root = self.root_binding(id, receiver)?;
+        match self.reached_member(id, root, &base.ml_path, member) {
             Some(module) => Some(FieldRef::Module(module.clone())),
-            None => Some(FieldRef::Member(base)),
+            None => Some(FieldRef::Member(base.clone())),
         }
     }
 
     /// What a module-valued expression refers to, if it names a module.
     pub fn module_ref(&self, id: ModuleId, expr: &Expr) -> Option<ModRef> {
-        if !self.may_name_module(id, expr.syntax()) {
-            return None;
-        }
-        match expr {
-            Expr::Paren(p) => self.module_ref(id, &p.expr()?),
-            Expr::Path(path) => {
-                let token = path.name_ref()?.ident_token()?;
-                match self.scopes(id).resolve(token.text_range()) {
-                    NameRes::BuiltinModule => Some(ModRef {
-                        target: Target::Builtins,
-                        ml_path: token.text().to_string(),
-                        py: "builtin".to_string(),
-                    }),
-                    NameRes::Binding(b) if self.is_pure_import(id, b) => self
-                        .reachable(id, b)
-                        .iter()
-                        .find(|r| r.ml_path == token.text())
-                        .cloned(),
-                    _ => None,
+        let node = expr.syntax();
+        let expr = (node.kind(), node.text_range(), node.green());
+        self.reached(id, expr).map(|r| r.to_mod_ref())
+    }
+
+    /// What the expression `(kind, range, green node)` reaches, without copying it.
+    ///
+    /// A walk down its member chain to the name at its root, then up again, one lookup
+    /// per member. A chain with more members than the longest module path the module
+    /// imports names no module: the walk stops there, so that asking about every link of
+    /// a long chain `a.b.c…` (the checker and the emitter do) costs a bounded walk per
+    /// link, not the length of the chain.
+    fn reached<'s>(&'s self, id: ModuleId, expr: GreenExpr<'_>) -> Option<Reached<'s>> {
+        let longest = self.module(id).longest_path;
+        let mut members: Vec<&str> = Vec::new();
+        let (mut kind, mut range, mut green) = expr;
+        loop {
+            match kind {
+                SyntaxKind::PAREN_EXPR => {}
+                SyntaxKind::FIELD_EXPR => {
+                    if members.len() >= longest {
+                        return None;
+                    }
+                    members.push(member_name(green, range)?);
                 }
+                SyntaxKind::PATH_EXPR => break,
+                _ => return None,
             }
-            Expr::Field(field) => {
-                let base = self.module_ref(id, &field.receiver()?)?;
-                let member = field.field_name()?;
-                let root = self.root_binding(id, &field.receiver()?)?;
-                let extended = format!("{}.{member}", base.ml_path);
-                self.reachable(id, root)
-                    .iter()
-                    .find(|r| r.ml_path == extended)
-                    .cloned()
+            (kind, range, green) = expr_child(green, range)?;
+        }
+        let (text, ident) = name_ref_ident(green, range)??;
+        match self.scopes(id).resolve(ident) {
+            NameRes::BuiltinModule if members.is_empty() => {
+                Some(Reached::Builtins(text.to_string()))
+            }
+            NameRes::Binding(b) if self.is_pure_import(id, b) => {
+                let list = self.reachable(id, b);
+                let mut found = match self.module(id).reachable_paths.get(&b) {
+                    Some(paths) => list.get(*paths.get(text)?)?,
+                    None => list.iter().find(|r| r.ml_path == text)?,
+                };
+                for member in members.iter().rev() {
+                    found = self.reached_member(id, b, &found.ml_path, member)?;
+                }
+                Some(Reached::Module(found))
             }
             _ => None,
         }
     }
 
+    /// The module path `base.member` the import binding `binding` reaches.
+    fn reached_member(
+        &self,
+        id: ModuleId,
+        binding: BindingId,
+        base: &str,
+        member: &str,
+    ) -> Option<&ModRef> {
+        let list = self.reachable(id, binding);
+        match self.module(id).reachable_paths.get(&binding) {
+            Some(paths) => list.get(*paths.get(&format!("{base}.{member}"))?),
+            None => list.iter().find(|r| extends(&r.ml_path, base, member)),
+        }
+    }
+
     /// The import binding at the root of a member chain.
-    fn root_binding(&self, id: ModuleId, expr: &Expr) -> Option<BindingId> {
-        match expr {
-            Expr::Paren(p) => self.root_binding(id, &p.expr()?),
-            Expr::Path(path) => {
-                let token = path.name_ref()?.ident_token()?;
-                match self.scopes(id).resolve(token.text_range()) {
+    fn root_binding(&self, id: ModuleId, expr: GreenExpr<'_>) -> Option<BindingId> {
+        let (kind, range, green) = expr;
+        match kind {
+            SyntaxKind::PAREN_EXPR | SyntaxKind::FIELD_EXPR => {
+                self.root_binding(id, expr_child(green, range)?)
+            }
+            SyntaxKind::PATH_EXPR => {
+                let (_, range) = name_ref_ident(green, range)??;
+                match self.scopes(id).resolve(range) {
                     NameRes::Binding(b) => Some(b),
                     _ => None,
                 }
             }
-            Expr::Field(field) => self.root_binding(id, &field.receiver()?),
             _ => None,
         }
     }
@@ -297,6 +377,7 @@ impl<'g> ProgramFacts<'g> {
         let b: &Binding = self.scopes(id).binding(binding);
         let py_root = self.binding_py_name(id, binding);
         let mut out: Vec<ModRef> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for import in &b.imports {
             let Some(edge) = node.edge_at(import.statement) else {
                 continue;
@@ -308,6 +389,7 @@ impl<'g> ProgramFacts<'g> {
                     EdgeTarget::Stdlib(s) => Target::Stdlib(s.clone()),
                     EdgeTarget::Python(p) => Target::Python(p.clone()),
                 };
+                seen.insert(b.name.clone());
                 out.push(ModRef {
                     target,
                     ml_path: b.name.clone(),
@@ -323,7 +405,7 @@ impl<'g> ProgramFacts<'g> {
             };
             for len in 1..=segments.len() {
                 let ml_path = segments[..len].join(".");
-                if out.iter().any(|r| r.ml_path == ml_path) {
+                if !seen.insert(ml_path.clone()) {
                     continue;
                 }
                 let py = std::iter::once(py_root.clone())
@@ -361,6 +443,99 @@ impl<'g> ProgramFacts<'g> {
         }
         out
     }
+}
+
+/// Lists of reachable modules up to this long are searched; longer ones are indexed.
+const SHORT_LIST: usize = 8;
+
+/// What a member chain reaches: a module an import makes reachable, or `builtin`.
+enum Reached<'f> {
+    /// `builtin`, as written.
+    Builtins(String),
+    Module(&'f ModRef),
+}
+
+impl Reached<'_> {
+    fn to_mod_ref(&self) -> ModRef {
+        match self {
+            Reached::Builtins(text) => ModRef {
+                target: Target::Builtins,
+                ml_path: text.clone(),
+                py: "builtin".to_string(),
+            },
+            Reached::Module(m) => (*m).clone(),
+        }
+    }
+}
+
+/// An expression of the green tree: its kind, range and node.
+type GreenExpr<'a> = (SyntaxKind, TextRange, &'a GreenNodeData);
+
+/// The first child expression of the green node `green` at `range` (`ast`'s
+/// `child::<Expr>`: the receiver of a member, the inside of parentheses).
+fn expr_child(green: &GreenNodeData, range: TextRange) -> Option<GreenExpr<'_>> {
+    green::children(green, range.start()).find_map(|child| match child {
+        GreenChild::Node { kind, range, node } if Expr::can_cast(kind) => Some((kind, range, node)),
+        _ => None,
+    })
+}
+
+/// The IDENT of the first NAME_REF child: `None` without a NAME_REF, `Some(None)` when the
+/// NAME_REF has no IDENT (`ast`'s `name_ref()` and `ident_token()`).
+fn name_ref_ident(green: &GreenNodeData, range: TextRange) -> Option<Option<(&str, TextRange)>> {
+    let (node, start) = green::children(green, range.start()).find_map(|child| match child {
+        GreenChild::Node {
+            kind: SyntaxKind::NAME_REF,
+            range,
+            node,
+        } => Some((node, range.start())),
+        _ => None,
+    })?;
+    Some(green::children(node, start).find_map(|child| match child {
+        GreenChild::Token {
+            kind: SyntaxKind::IDENT,
+            range,
+            text,
+        } => Some((text, range)),
+        _ => None,
+    }))
+}
+
+/// A member's name (`FieldExpr::field_name`): empty when its NAME_REF has no IDENT.
+fn member_name(green: &GreenNodeData, range: TextRange) -> Option<&str> {
+    Some(name_ref_ident(green, range)?.map_or("", |(text, _)| text))
+}
+
+/// Whether `path` is `base.member`.
+fn extends(path: &str, base: &str, member: &str) -> bool {
+    path.len() == base.len() + 1 + member.len()
+        && path.starts_with(base)
+        && path.as_bytes()[base.len()] == b'.'
+        && path.ends_with(member)
+}
+
+/// The kind and range of the first token of the green node `green`, which starts at
+/// `start`: what `SyntaxNode::first_token` finds (`None` when the first child is a node
+/// without tokens), read from the green tree without allocating cursors.
+pub fn first_token(green: &GreenNodeData, start: TextSize) -> Option<(SyntaxKind, TextRange)> {
+    let mut node = green;
+    loop {
+        match node.children().next()? {
+            NodeOrToken::Node(child) => node = child,
+            NodeOrToken::Token(token) => {
+                let kind = <MlLanguage as rowan::Language>::kind_from_raw(token.kind());
+                return Some((kind, TextRange::at(start, token.text_len())));
+            }
+        }
+    }
+}
+
+/// [`py_name`], written at the end of `out`.
+pub fn push_py_name(name: &str, out: &mut String) {
+    if is_reserved(name) {
+        out.push_str(RENAME_PREFIX);
+    }
+    out.push_str(name);
 }
 
 impl ModuleFacts {
@@ -416,6 +591,8 @@ impl ModuleFacts {
             id: node.id,
             scopes_by_range,
             reachable: HashMap::new(),
+            reachable_paths: HashMap::new(),
+            longest_path: 0,
             py_module: module_py_name(node),
             renamed,
             reassigned,

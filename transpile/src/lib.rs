@@ -18,6 +18,7 @@
 //! ```
 
 pub mod check;
+pub mod diagnostics;
 mod emit;
 pub mod facts;
 pub mod names;
@@ -34,8 +35,6 @@ pub use write::{
 
 use facts::ProgramFacts;
 use mlpy_modules::{Diagnostic, ModuleGraph, ProjectConfig};
-use mlpy_syntax::TextRange;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What the emitted program is given and how it names ML files.
@@ -74,66 +73,10 @@ pub struct MultiFile {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// The transpiler's own diagnostics for every module of the graph (semantic and
-/// security checks, capability warnings, Python name collisions), not the graph's.
-pub fn transpile_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagnostic> {
-    let facts = ProgramFacts::new(graph);
-    let mut out = Vec::new();
-    for module in &graph.modules {
-        out.extend(check::module_checks(&facts, module.id, granted));
-    }
-    out.extend(module_name_collisions(&facts));
-    out
-}
-
-/// Every diagnostic a transpile reports: the graph's (syntax, imports, cycles, members)
-/// and the transpiler's, module by module, by position.
-pub fn program_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagnostic> {
-    diagnostics_with(&ProgramFacts::new(graph), granted)
-}
-
-fn diagnostics_with(facts: &ProgramFacts<'_>, granted: &[String]) -> Vec<Diagnostic> {
-    let graph = facts.graph;
-    let mut out = Vec::new();
-    for module in &graph.modules {
-        let mut list = mlpy_modules::check::module_diagnostics(graph, module.id);
-        list.extend(check::module_checks(facts, module.id, granted));
-        list.sort_by_key(|d| (d.file != module.path, d.range.start()));
-        out.extend(list);
-    }
-    out.extend(module_name_collisions(facts));
-    out
-}
-
-/// Two modules that would be the same Python module (`class.ml` and `ml_class.ml`).
-fn module_name_collisions(facts: &ProgramFacts<'_>) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, &mlpy_modules::ModuleNode> = HashMap::new();
-    let mut out = Vec::new();
-    for node in &facts.graph.modules {
-        if node.is_entry {
-            continue;
-        }
-        let py = facts.module(node.id).py_module.as_str();
-        if let Some(other) = seen.insert(py, node) {
-            out.push(
-                Diagnostic::error(
-                    "module-name-collision",
-                    &node.path,
-                    TextRange::empty(0.into()),
-                    format!(
-                        "modules '{}' and '{}' would both be the Python module '{py}'",
-                        other.name, node.name
-                    ),
-                )
-                .with_note("names that are Python keywords or Python standard-library modules get the prefix 'ml_'; rename one of the modules"),
-            );
-        }
-    }
-    out
-}
+pub use diagnostics::{module_diagnostics, program_diagnostics};
 
 fn gate(facts: &ProgramFacts<'_>, options: &Options) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let diagnostics = diagnostics_with(facts, &options.capabilities);
+    let diagnostics = diagnostics::program_diagnostics_with(facts, &options.capabilities);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(diagnostics)
     } else {
@@ -191,5 +134,5 @@ pub fn write_file(contents: &str, dest: &Path) -> std::io::Result<()> {
     if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    mlpy_modules::remote::store::write_atomic(dest, contents.as_bytes())
+    mlpy_fsutil::write_atomic(dest, contents.as_bytes())
 }

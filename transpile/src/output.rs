@@ -1,28 +1,35 @@
 //! Assembling emitted modules into output: one self-contained file, or a folder with one
 //! `.py` per module and `mlpy_runtime/` beside it.
 
-use crate::emit::{emit_module, EmittedModule, Line};
+use crate::emit::{emit_module, EmittedModule};
 use crate::facts::ProgramFacts;
 use crate::names::{is_reserved, is_taken_module_name, RENAME_PREFIX};
-use crate::pyliteral::{py_long_string, py_string};
+use crate::pyliteral::{push_py_string, py_long_string, py_string};
 use crate::runtime::{runtime_closure, RUNTIME_FILES};
 use mlpy_modules::{ModuleGraph, ModuleId, ModuleNode, Origin};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 
-/// How the emitted code names ML files (in source maps, tracebacks and headers).
-pub fn ml_file_name(node: &ModuleNode, base: &Path) -> String {
+/// How the emitted code names ML files (in source maps, tracebacks and headers), relative
+/// to `canonical_base` (canonicalised once per output, not once per module).
+fn ml_file_name(node: &ModuleNode, canonical_base: &Path) -> String {
     if let Origin::Remote(url) = &node.origin {
         return url.clone();
     }
-    relative_path(&node.path, base)
+    relative_to(&node.path, canonical_base)
+}
+
+fn canonical(base: &Path) -> PathBuf {
+    std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf())
 }
 
 /// `path` relative to `base` (with `..` when needed), `/`-separated.
 pub fn relative_path(path: &Path, base: &Path) -> String {
-    let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
+    relative_to(path, &canonical(base))
+}
+
+fn relative_to(path: &Path, base: &Path) -> String {
     let path_components: Vec<Component> = path.components().collect();
     let base_components: Vec<Component> = base.components().collect();
     let common = path_components
@@ -64,12 +71,18 @@ fn in_comment(text: &str) -> String {
 
 /// The Python file name of the entry module in multi-file output.
 pub fn entry_file_name(node: &ModuleNode) -> String {
-    let stem = &node.name;
+    let stem = entry_stem(node);
+    let stem = &stem;
     if is_reserved(stem) || is_taken_module_name(stem) {
         format!("{RENAME_PREFIX}{stem}.py")
     } else {
         format!("{stem}.py")
     }
+}
+
+/// The file stem of the entry module (`main` for `app/main.ml`, whatever its dotted name).
+pub fn entry_stem(node: &ModuleNode) -> String {
+    mlpy_modules::graph::entry_name(&node.path)
 }
 
 /// The output path of a non-entry module: `a/b/c.py`, or `a/b/__init__.py` for a package.
@@ -89,6 +102,17 @@ struct Writer {
     map: Vec<(u32, u32)>,
 }
 
+/// Spaces for indentation, taken in slices.
+const SPACES: &str = "                                                                ";
+
+fn push_indent(text: &mut String, mut width: usize) {
+    while width > 0 {
+        let n = width.min(SPACES.len());
+        text.push_str(&SPACES[..n]);
+        width -= n;
+    }
+}
+
 impl Writer {
     fn new() -> Writer {
         Writer {
@@ -105,21 +129,25 @@ impl Writer {
         self.map.resize(self.map.len() + lines, (0, 0));
     }
 
-    fn lines(&mut self, lines: &[Line], base_indent: u16, file: usize) {
+    fn lines(&mut self, module: &EmittedModule, base_indent: u16, file: usize) {
         let file = file as u32;
-        for line in lines {
+        self.text
+            .reserve(module.text.len() + module.lines.len() * 8);
+        self.map.reserve(module.lines.len());
+        for line in &module.lines {
+            let text = module.line_text(line);
             let indent = (base_indent + line.indent) as usize * 4;
-            let mut physical = line.text.split('\n');
+            let mut physical = text.split('\n');
             let first = physical.next().unwrap_or_default();
-            if !line.text.is_empty() {
-                self.text.extend(std::iter::repeat_n(' ', indent));
+            if !text.is_empty() {
+                push_indent(&mut self.text, indent);
                 self.text.push_str(first);
             }
             self.text.push('\n');
             self.map.push((file, line.ml_line));
             for continuation in physical {
                 let (ml_line, rest) = split_marker(continuation);
-                self.text.extend(std::iter::repeat_n(' ', indent + 4));
+                push_indent(&mut self.text, indent + 4);
                 self.text.push_str(rest);
                 self.text.push('\n');
                 self.map.push((file, ml_line));
@@ -129,15 +157,19 @@ impl Writer {
 
     /// The `__ml.source_map(...)` line, then `run`: the line that runs the module's body.
     fn finish(mut self, ml_files: &[String], run: &str) -> String {
-        let files: Vec<String> = ml_files.iter().map(|f| py_string(f)).collect();
         self.map.push((0, 0));
-        let map = compress_map(&self.map);
-        let _ = writeln!(
-            self.text,
-            "__ml.source_map(__file__, [{}], {})",
-            files.join(", "),
-            py_string(&map)
-        );
+        self.text.push_str("__ml.source_map(__file__, [");
+        for (i, file) in ml_files.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            push_py_string(&mut self.text, file);
+        }
+        self.text.push_str("], ");
+        // The compressed map holds digits, `,`, `:` and `~` only: no escapes.
+        self.text.push('"');
+        compress_map(&self.map, &mut self.text);
+        self.text.push_str("\")\n");
         self.text.push_str(run);
         self.text.push('\n');
         self.text
@@ -148,14 +180,15 @@ impl Writer {
     /// The runtime runs the function with the closed namespace as builtins.
     fn body(&mut self, name: &str, module: &EmittedModule, extra_globals: &[&str], file: usize) {
         self.raw(&format!("def {name}():"));
-        let mut globals: Vec<String> = extra_globals.iter().map(|g| g.to_string()).collect();
-        globals.extend(module.builtins.iter().cloned());
+        let mut globals: Vec<&str> = extra_globals.to_vec();
+        globals.extend(module.builtins.iter().map(String::as_str));
         if module.builtin_module {
-            globals.push("builtin".to_string());
+            globals.push("builtin");
         }
+        let mut seen: HashSet<&str> = globals.iter().copied().collect();
         for g in &module.globals {
-            if !globals.contains(g) {
-                globals.push(g.clone());
+            if seen.insert(g) {
+                globals.push(g);
             }
         }
         if !globals.is_empty() {
@@ -170,11 +203,11 @@ impl Writer {
         }
         let has_code = !globals.is_empty()
             || !imports.is_empty()
-            || module
-                .lines
-                .iter()
-                .any(|l| !l.text.is_empty() && !l.text.starts_with('#'));
-        self.lines(&module.lines, 1, file);
+            || module.lines.iter().any(|l| {
+                let text = module.line_text(l);
+                !text.is_empty() && !text.starts_with('#')
+            });
+        self.lines(module, 1, file);
         if !has_code {
             self.raw("    pass");
         }
@@ -183,8 +216,8 @@ impl Writer {
 
 /// The map items joined by commas: `L` for file 0, `F:L` otherwise, empty for no origin,
 /// runs of three or more empty items as `~N`.
-fn compress_map(items: &[(u32, u32)]) -> String {
-    let mut out = String::with_capacity(items.len() * 4);
+fn compress_map(items: &[(u32, u32)], out: &mut String) {
+    out.reserve(items.len() * 4);
     let mut i = 0;
     let mut first = true;
     while i < items.len() {
@@ -196,21 +229,36 @@ fn compress_map(items: &[(u32, u32)]) -> String {
         if line == 0 {
             let run = items[i..].iter().take_while(|(_, l)| *l == 0).count();
             if run >= 3 {
-                let _ = write!(out, "~{run}");
+                out.push('~');
+                push_number(out, run as u32);
                 i += run;
                 continue;
             }
             i += 1;
             continue;
         }
-        if file == 0 {
-            let _ = write!(out, "{line}");
-        } else {
-            let _ = write!(out, "{file}:{line}");
+        if file != 0 {
+            push_number(out, file);
+            out.push(':');
         }
+        push_number(out, line);
         i += 1;
     }
-    out
+}
+
+/// A number in decimal.
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 fn split_marker(line: &str) -> (u32, &str) {
@@ -292,6 +340,7 @@ fn needed_runtime<'a>(
 /// A program emitted as one self-contained Python file.
 pub fn single_file(facts: &ProgramFacts<'_>, capabilities: &[String], base: &Path) -> String {
     let graph = facts.graph;
+    let base = &canonical(base);
     let order = graph.topological_order();
     let emitted: BTreeMap<ModuleId, EmittedModule> = order
         .iter()
@@ -317,7 +366,7 @@ pub fn single_file(facts: &ProgramFacts<'_>, capabilities: &[String], base: &Pat
     w.raw(&header);
     w.raw("# Self-contained: the parts of mlpy_runtime it uses are embedded below.");
     let needed = needed_runtime(graph, emitted.values());
-    w.raw(&embed_runtime(&needed));
+    embed_runtime(&mut w, &needed);
     w.raw("import mlpy_runtime as __ml");
     w.raw("__mlpy_module__ = True");
     w.raw(&grant_line(capabilities));
@@ -361,45 +410,64 @@ pub fn single_file(facts: &ProgramFacts<'_>, capabilities: &[String], base: &Pat
     w.finish(&ml_files, &format!("__ml.run_main({entry_function})"))
 }
 
-/// The `mlpy_runtime` modules `needed`, embedded as sources and importable by name.
-fn embed_runtime(needed: &BTreeSet<&'static str>) -> String {
-    let mut out = String::new();
-    out.push_str(
-        "import sys as __sys\n\n\ndef __mlpy_embed(sources):\n    import importlib.machinery\n\n    class EmbeddedRuntime:\n        def find_spec(self, name, path=None, target=None):\n            entry = sources.get(name)\n            if entry is None:\n                return None\n            return importlib.machinery.ModuleSpec(name, self, is_package=entry[0])\n\n        def create_module(self, spec):\n            return None\n\n        def exec_module(self, module):\n            _, path, source = sources[module.__name__]\n            module.__file__ = \"<mlpy_runtime>/\" + path\n            exec(compile(source, module.__file__, \"exec\"), module.__dict__)\n\n    __sys.meta_path.insert(0, EmbeddedRuntime())\n\n\n__mlpy_embed({\n",
-    );
-    for module in needed {
-        if let Some(entry) = embedded_entry(module) {
-            out.push_str(entry);
-        }
+/// What comes before the embedded runtime modules' sources.
+const EMBED_HEAD: &str = "import sys as __sys\n\n\ndef __mlpy_embed(sources):\n    import importlib.machinery\n\n    class EmbeddedRuntime:\n        def find_spec(self, name, path=None, target=None):\n            entry = sources.get(name)\n            if entry is None:\n                return None\n            return importlib.machinery.ModuleSpec(name, self, is_package=entry[0])\n\n        def create_module(self, spec):\n            return None\n\n        def exec_module(self, module):\n            _, path, source = sources[module.__name__]\n            module.__file__ = \"<mlpy_runtime>/\" + path\n            exec(compile(source, module.__file__, \"exec\"), module.__dict__)\n\n    __sys.meta_path.insert(0, EmbeddedRuntime())\n\n\n__mlpy_embed({\n";
+/// What comes after them (the line's own newline is written by `raw`).
+const EMBED_TAIL: &str = "})\ndel __mlpy_embed";
+
+/// The `mlpy_runtime` modules `needed`, embedded as sources and importable by name: one
+/// piece of raw text, written without scanning the sources again (each entry is escaped,
+/// and its lines counted, once per process).
+fn embed_runtime(w: &mut Writer, needed: &BTreeSet<&'static str>) {
+    let entries: Vec<&EmbeddedEntry> = needed.iter().filter_map(|m| embedded_entry(m)).collect();
+    let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
+    let len =
+        EMBED_HEAD.len() + entries.iter().map(|e| e.text.len()).sum::<usize>() + EMBED_TAIL.len();
+    let lines = newlines(EMBED_HEAD)
+        + entries.iter().map(|e| e.newlines).sum::<usize>()
+        + newlines(EMBED_TAIL)
+        + 1;
+    w.text.reserve(len + 1);
+    w.text.push_str(EMBED_HEAD);
+    for entry in entries {
+        w.text.push_str(&entry.text);
     }
-    out.push_str("})\ndel __mlpy_embed\n");
-    // `raw` adds the final newline
-    out.pop();
-    out
+    w.text.push_str(EMBED_TAIL);
+    w.text.push('\n');
+    w.map.resize(w.map.len() + lines, (0, 0));
+}
+
+/// The `sources` entry of one runtime module, and how many newlines it holds.
+struct EmbeddedEntry {
+    module: &'static str,
+    text: String,
+    newlines: usize,
 }
 
 /// The `sources` entry of one runtime module, escaped once per process.
-fn embedded_entry(module: &str) -> Option<&'static str> {
-    static ENTRIES: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
+fn embedded_entry(module: &str) -> Option<&'static EmbeddedEntry> {
+    static ENTRIES: std::sync::OnceLock<Vec<EmbeddedEntry>> = std::sync::OnceLock::new();
     let entries = ENTRIES.get_or_init(|| {
         RUNTIME_FILES
             .iter()
             .map(|file| {
-                let entry = format!(
+                let text = format!(
                     "    {}: ({}, {}, {}),\n",
                     py_string(file.module),
                     if file.package { "True" } else { "False" },
                     py_string(file.path),
                     py_long_string(file.source)
                 );
-                (file.module, entry)
+                let newlines = text.bytes().filter(|&b| b == b'\n').count();
+                EmbeddedEntry {
+                    module: file.module,
+                    text,
+                    newlines,
+                }
             })
             .collect()
     });
-    entries
-        .iter()
-        .find(|(m, _)| *m == module)
-        .map(|(_, e)| e.as_str())
+    entries.iter().find(|e| e.module == module)
 }
 
 /// One file of multi-file output: path relative to the output folder.
@@ -418,6 +486,7 @@ pub fn multi_file(
     base: &Path,
 ) -> (Vec<OutputFile>, PathBuf) {
     let graph = facts.graph;
+    let base = &canonical(base);
     let mut files = Vec::new();
     let mut package_dirs: BTreeSet<String> = BTreeSet::new();
     let mut written: BTreeSet<String> = BTreeSet::new();

@@ -13,7 +13,7 @@
 //! every check passed and every temporary file was written.
 
 use crate::OutputFile;
-use mlpy_modules::remote::integrity::sha256_hex;
+use mlpy_fsutil::sha256_hex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::ErrorKind;
@@ -175,7 +175,7 @@ pub fn write_single_file(contents: &str, dest: &Path, force: bool) -> Result<(),
     if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    mlpy_modules::remote::store::write_atomic(dest, contents.as_bytes())?;
+    mlpy_fsutil::write_atomic(dest, contents.as_bytes())?;
     Ok(())
 }
 
@@ -582,13 +582,12 @@ fn update_tree(files: &[OutputFile], dest: &Path, force: bool) -> Result<(), Wri
             .extend(hashes.iter().cloned());
     }
     let marker = dest.join(OUTPUT_MARKER);
-    let renamed = mlpy_modules::remote::store::write_atomic(&marker, during.text().as_bytes())
-        .and_then(|()| {
-            for (temp, target) in &temps {
-                std::fs::rename(temp, target)?;
-            }
-            Ok(())
-        });
+    let renamed = mlpy_fsutil::write_atomic(&marker, during.text().as_bytes()).and_then(|()| {
+        for (temp, target) in &temps {
+            std::fs::rename(temp, target)?;
+        }
+        Ok(())
+    });
     if let Err(e) = renamed {
         for (temp, _) in &temps {
             let _ = std::fs::remove_file(temp);
@@ -599,7 +598,7 @@ fn update_tree(files: &[OutputFile], dest: &Path, force: bool) -> Result<(), Wri
         std::fs::remove_file(path)?;
         remove_empty_parents(path, dest);
     }
-    mlpy_modules::remote::store::write_atomic(&marker, new.text().as_bytes())?;
+    mlpy_fsutil::write_atomic(&marker, new.text().as_bytes())?;
     Ok(())
 }
 

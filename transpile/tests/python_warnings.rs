@@ -308,7 +308,7 @@ fn forms_python_warns_about_are_ml_errors() {
         assert_eq!(errors.len(), 1, "{e}: {errors:?}");
         let d = &errors[0];
         assert_eq!(
-            (d.code, d.message.as_str()),
+            (d.code.as_str(), d.message.as_str()),
             ("invalid-index", message),
             "{e}"
         );

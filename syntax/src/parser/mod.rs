@@ -149,6 +149,8 @@ pub(crate) struct Parser<'t> {
     /// The file has more `{` than `}`: a block may stop at a `}` that is indented less
     /// than the line that opened it (see `grammar::block`).
     unbalanced_curlies: bool,
+    /// Where the text's lines start (computed when first needed).
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'t> Parser<'t> {
@@ -166,6 +168,7 @@ impl<'t> Parser<'t> {
             depth: 0,
             depth_error_reported: false,
             unbalanced_curlies: sig.curly_balance > 0,
+            line_starts: std::cell::OnceCell::new(),
         }
     }
 
@@ -240,21 +243,23 @@ impl<'t> Parser<'t> {
             return false;
         };
         let bytes = self.text.as_bytes();
-        let line_start = |at: usize| {
-            bytes[..at]
-                .iter()
-                .rposition(|&c| c == b'\n')
-                .map_or(0, |i| i + 1)
-        };
+        // Only spaces and tabs between the line's start and the token (looking back no
+        // further than the indentation: lines may be long).
         let start = usize::from(token.range.start());
-        let token_line = line_start(start);
-        if !bytes[token_line..start]
+        let indent = bytes[..start]
             .iter()
-            .all(|&c| c == b' ' || c == b'\t')
-        {
+            .rev()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count();
+        let token_line = start - indent;
+        if token_line > 0 && bytes[token_line - 1] != b'\n' {
             return false;
         }
-        let open_line = line_start(usize::from(open.start()));
+        let line_starts = self
+            .line_starts
+            .get_or_init(|| std::iter::once(0).chain(line_break_ends(bytes)).collect());
+        let open_at = usize::from(open.start());
+        let open_line = line_starts[line_starts.partition_point(|&s| s <= open_at) - 1];
         let open_indent = bytes[open_line..]
             .iter()
             .take_while(|&&c| c == b' ' || c == b'\t')
@@ -496,4 +501,13 @@ impl CompletedMarker {
     pub(crate) fn kind(&self) -> SyntaxKind {
         self.kind
     }
+}
+
+/// The offsets just after every `\n` of `bytes`.
+fn line_break_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| c == b'\n')
+        .map(|(i, _)| i + 1)
 }

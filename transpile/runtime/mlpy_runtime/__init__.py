@@ -26,10 +26,17 @@ from mlpy_runtime.objects import MLObject
 from mlpy_runtime.access import attr, call, mcall, pystr, undefined
 from mlpy_runtime.modules import define_module, run_main
 from mlpy_runtime.sandbox import arm, register_modules
-from mlpy_runtime.membrane import import_python
 from mlpy_runtime.tracebacks import install_excepthook, source_map
 
 __mlpy_runtime__ = True
+
+
+def import_python(name, bind_top=False):
+    """A Python module behind the membrane (membrane.py, loaded on first use)."""
+    from mlpy_runtime.membrane import import_python as load
+    return load(name, bind_top)
+
+
 INF = float("inf")
 NAN = float("nan")
 __version__ = "0.1.0"

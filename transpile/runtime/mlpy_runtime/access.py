@@ -18,7 +18,6 @@ import keyword
 from types import BuiltinMethodType, FunctionType, MethodType, ModuleType
 
 from mlpy_runtime.errors import MLUserException, SecurityError
-from mlpy_runtime.membrane import PyValue as _PyValue, member as _membrane_member
 from mlpy_runtime.objects import MLObject
 
 __mlpy_runtime__ = True
@@ -81,6 +80,12 @@ def _renamed(name):
     return None
 
 
+def _membrane_member(obj, name):
+    # membrane.py loads only for programs that import Python modules (stdlib_mode "python")
+    from mlpy_runtime.membrane import member
+    return member(obj, name)
+
+
 def _module_attr(obj, name):
     d = obj.__dict__
     if d.get("__mlpy_module__"):
@@ -137,7 +142,7 @@ def attr(obj, name):
             return None
     elif isinstance(obj, MLObject):
         return _object_attr(obj, name)
-    elif t is _PyValue:
+    elif getattr(t, "__mlpy_membrane__", False) is True:
         return _membrane_member(obj, name)
     elif isinstance(obj, ModuleType):
         return _module_attr(obj, name)
@@ -193,7 +198,7 @@ def mcall(obj, name, *args):
         raise AttributeError("'dict' object has no accessible method '%s'" % name)
     if isinstance(obj, MLObject):
         f = _object_attr(obj, name)
-    elif t is _PyValue:
+    elif getattr(t, "__mlpy_membrane__", False) is True:
         f = _membrane_member(obj, name)
     elif isinstance(obj, ModuleType):
         f = _module_attr(obj, name)

@@ -146,10 +146,16 @@ def wrap(value):
 
 
 def unwrap(value):
-    """A value going into Python code: proxies give their target back."""
+    """A value going into Python code: proxies give their target back; an ML function
+    becomes a Python callable whose arguments come to ML wrapped (`re.sub` hands it a
+    match object) and whose result goes back unwrapped."""
     t = value.__class__
     if t is PyValue:
         return object.__getattribute__(value, "_mlpy_target")
+    if t is _FunctionType and value.__globals__.get("__mlpy_module__") is True:
+        def bridge(*args):
+            return unwrap(value(*[wrap(a) for a in args]))
+        return bridge
     if t is list:
         return [unwrap(i) for i in value] if _py_any_proxy(value) else value
     if t is tuple:

@@ -1,7 +1,7 @@
 """Network policy: which http(s) URLs, hosts and ports the granted capabilities allow.
 
 The same capabilities as remote imports (docs/remote-imports.md, "Capabilities"), decided
-the same way as `modules/src/remote/capability.rs`:
+the same way as `remote/src/capability.rs`:
 
 * `network` (or the module grant `http`) -- every host, both schemes;
 * `network.https` / `network.http` -- every host of that scheme;

@@ -238,7 +238,8 @@ def _make_hook(granted, code_roots, loader_codes, network):
         path, mode, flags = (tuple(args) + (None, None, None))[:3]
         if path is None or path.__class__ is _py.int:
             return  # an already open descriptor
-        writing = mode.__class__ is str and _py.any(c in mode for c in "wax+")
+        writing = mode.__class__ is str and ("w" in mode or "a" in mode or "x" in mode
+                                              or "+" in mode)
         if flags.__class__ is _py.int and flags & _WRITE_FLAGS:
             writing = True
         # A grant covers every path: decide before resolving the path (realpath costs a
@@ -291,11 +292,18 @@ def _make_hook(granted, code_roots, loader_codes, network):
             state.busy = False
 
     def hook(event, args):
+        if event == "open":
+            # The hot path: a grant covers every path, decided without a helper call.
+            mode, flags = args[1], args[2]
+            writing = (mode.__class__ is str and ("w" in mode or "a" in mode or "x" in mode
+                                                  or "+" in mode)) \
+                or (flags.__class__ is _py.int and flags & _WRITE_FLAGS != 0)
+            if not (can_write if writing else can_read):
+                guarded(on_open, args)
+            return
         if event in _PROCESS_EVENTS:
             _refuse(event)
-        if event == "open":
-            guarded(on_open, args)
-        elif event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+        if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
             guarded(on_connect, args)
         elif event == "socket.getaddrinfo" or event == "socket.gethostbyname":
             guarded(on_resolve, args)

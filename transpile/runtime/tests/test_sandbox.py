@@ -290,6 +290,15 @@ class MembraneTest(unittest.TestCase):
                           support.ml(lambda a, b: a + b), [1, 2, 3])
         self.assertEqual(fs, 6)
 
+    def test_ml_callbacks_receive_wrapped_values(self):
+        g = {"__mlpy_module__": True, "access": access}
+        exec("def up(m):\n    return access.mcall(m, 'group', 0).upper()", g)
+        re = membrane.import_python("re")
+        self.assertEqual(access.mcall(re, "sub", "a+", g["up"], "caat"), "cAAt")
+        exec("def peek(m):\n    return access.attr(m, '__class__')", g)
+        with self.assertRaises(SecurityError):
+            access.mcall(re, "sub", "a", g["peek"], "a")
+
     def test_attrgetter_chain_of_the_issue_is_closed(self):
         operator = membrane.import_python("operator")
         with self.assertRaises(SecurityError):

@@ -16,7 +16,7 @@
 //!   server's request counter proves.
 //!
 //! Both build the whole module graph (parsing included). Median of several runs.
-//! Run: `cargo bench -p mlpy-modules --bench remote` (runs: `MLPY_BENCH_RUNS=9`).
+//! Run: `cargo bench -p mlpy-remote --bench remote` (runs: `MLPY_BENCH_RUNS=9`).
 
 mod common;
 
@@ -25,8 +25,8 @@ use common::{build, median, module_text, ms, PACKAGES, SIBLINGS};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use mlpy_modules::remote::publish::{generate_keypair, SigningKey};
-use mlpy_modules::remote::{Network, RemoteOptions};
+use mlpy_remote::publish::{generate_keypair, SigningKey};
+use mlpy_remote::{Network, RemoteOptions};
 use mlpy_testkit::{Server, TestCa};
 use std::path::Path;
 use std::time::{Duration, Instant};

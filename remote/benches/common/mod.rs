@@ -1,8 +1,8 @@
 //! Shared by the `remote` and `git` benchmarks: the module text of the 100-module trees,
 //! building a graph with a new resolver, medians.
 
-use mlpy_modules::remote::{self, RemoteOptions};
 use mlpy_modules::{ModuleCache, ModuleGraph, Origin, ProjectConfig};
+use mlpy_remote::{self as remote, RemoteOptions};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -45,13 +45,13 @@
 //! Access needs the capability `git.clone` (every repository) or
 //! `git.clone.PATTERN` (`git.clone.git://host/org/*`, `git.clone.git+file:///srv/*`).
 
-use super::process::{self, Failure};
-use super::store::{now, sanitize, write_atomic, EntryMeta};
-use super::{Cached, Network, Obtained, RemoteContext};
-use crate::config::CachePolicy;
-use crate::error::ResolveError;
-use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
-use crate::remote::integrity::sha256_hex;
+use crate::process::{self, Failure};
+use crate::store::{now, sanitize, EntryMeta};
+use crate::{Cached, Network, Obtained, RemoteContext};
+use mlpy_fsutil::{sha256_hex, write_atomic};
+use mlpy_modules::config::CachePolicy;
+use mlpy_modules::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use mlpy_modules::ResolveError;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -66,6 +66,86 @@ pub const GIT_SCHEMES: &[&str] = &["git", "git+file", "git+https"];
 pub fn is_git_url(url: &str) -> bool {
     url.split_once("://")
         .is_some_and(|(scheme, _)| GIT_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
+}
+
+/// Why a text is not a git URL (`SCHEME://HOST/REPOSITORY@REF/PATH`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GitUrlError {
+    #[error("'{text}' is not a git URL")]
+    NotAUrl { text: String },
+    #[error("'{text}': the scheme '{scheme}' is not a git scheme (git, git+https, git+file)")]
+    Scheme { text: String, scheme: String },
+    #[error("'{text}': a git URL cannot have a query (`?`) or a fragment (`#`)")]
+    QueryOrFragment { text: String },
+    #[error("'{text}' contains spaces, control characters or backslashes")]
+    BadCharacters { text: String },
+    #[error("'{text}' contains credentials: git uses its own credential helpers, never credentials in the URL")]
+    Credentials { text: String },
+    /// `git+file://host/…`.
+    #[error(
+        "'{text}': a git+file URL names a folder on this machine: git+file:///path/to/repo@REF/…"
+    )]
+    FileWithHost { text: String },
+    #[error("'{text}' has no host")]
+    NoHost { text: String },
+    /// No `@` after the repository.
+    #[error("'{text}' names no ref: write {scheme}://{authority}/REPOSITORY@REF/PATH (a branch, a tag or a commit after `@`)")]
+    NoRef {
+        text: String,
+        scheme: String,
+        authority: String,
+    },
+    #[error("'{text}' names no repository before `@`")]
+    NoRepository { text: String },
+    #[error("'{text}': the repository path cannot contain `..`")]
+    DotDotRepository { text: String },
+    /// The ref (as written, `%`-encoded) cannot be decoded.
+    #[error("'{encoded}': a `%` must be followed by two hex digits")]
+    BadPercent { encoded: String },
+    #[error("'{encoded}' is not UTF-8 once decoded")]
+    RefNotUtf8 { encoded: String },
+    #[error("'{text}': {error}")]
+    BadRef { text: String, error: RefError },
+    #[error("'{text}': the path in the repository cannot have empty, `.` or `..` segments")]
+    BadPath { text: String },
+    /// A module URL without a path after the ref.
+    #[error("'{text}' names a repository, not a module: add the module's path after the ref")]
+    NoModulePath { text: String },
+}
+
+/// Why a branch, tag or commit name is refused (the rules of `git check-ref-format`
+/// that matter here, and no option injection).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{reference}' is not a valid git ref: {}", problem.why())]
+pub struct RefError {
+    pub reference: String,
+    pub problem: RefProblem,
+}
+
+/// What is wrong with a ref.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefProblem {
+    Empty,
+    /// Starts with `-` or `/`, or ends with `/`.
+    BadEnds,
+    /// Contains `..`, `@{` or `//`.
+    BadSequence,
+    /// Contains white space or one of `~ ^ : ? * [ \`.
+    BadCharacter,
+    /// Ends with `.lock` or `.`.
+    BadSuffix,
+}
+
+impl RefProblem {
+    fn why(self) -> &'static str {
+        match self {
+            RefProblem::Empty => "it is empty",
+            RefProblem::BadEnds => "it cannot start with `-` or `/`, or end with `/`",
+            RefProblem::BadSequence => "it cannot contain `..`, `@{` or `//`",
+            RefProblem::BadCharacter => "it cannot contain spaces or any of ~ ^ : ? * [ \\",
+            RefProblem::BadSuffix => "it cannot end with `.lock` or `.`",
+        }
+    }
 }
 
 /// A parsed git URL: repository, ref and path in the repository.
@@ -87,7 +167,7 @@ fn encode_ref(reference: &str) -> String {
     reference.replace('%', "%25").replace('/', "%2F")
 }
 
-fn decode_ref(text: &str) -> Result<String, String> {
+fn decode_ref(text: &str) -> Result<String, GitUrlError> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -96,7 +176,9 @@ fn decode_ref(text: &str) -> Result<String, String> {
             let hex = text
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("'{text}': a `%` must be followed by two hex digits"))?;
+                .ok_or_else(|| GitUrlError::BadPercent {
+                    encoded: text.to_string(),
+                })?;
             out.push(hex);
             i += 3;
         } else {
@@ -104,7 +186,9 @@ fn decode_ref(text: &str) -> Result<String, String> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| format!("'{text}' is not UTF-8 once decoded"))
+    String::from_utf8(out).map_err(|_| GitUrlError::RefNotUtf8 {
+        encoded: text.to_string(),
+    })
 }
 
 /// Whether `text` is a full commit hash (SHA-1 or SHA-256).
@@ -113,72 +197,67 @@ pub fn is_commit_hash(text: &str) -> bool {
 }
 
 impl GitUrl {
-    fn parse_any(text: &str) -> Result<GitUrl, String> {
+    fn parse_any(text: &str) -> Result<GitUrl, GitUrlError> {
         let text = text.trim();
+        let owned = || text.to_string();
         let (scheme, rest) = text
             .split_once("://")
-            .ok_or_else(|| format!("'{text}' is not a git URL"))?;
+            .ok_or_else(|| GitUrlError::NotAUrl { text: owned() })?;
         let scheme = scheme.to_ascii_lowercase();
         if !GIT_SCHEMES.contains(&scheme.as_str()) {
-            return Err(format!(
-                "'{text}': the scheme '{scheme}' is not a git scheme (git, git+https, git+file)"
-            ));
+            return Err(GitUrlError::Scheme {
+                text: owned(),
+                scheme,
+            });
         }
         if rest.contains(['?', '#']) {
-            return Err(format!(
-                "'{text}': a git URL cannot have a query (`?`) or a fragment (`#`)"
-            ));
+            return Err(GitUrlError::QueryOrFragment { text: owned() });
         }
         if rest
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
         {
-            return Err(format!(
-                "'{text}' contains spaces, control characters or backslashes"
-            ));
+            return Err(GitUrlError::BadCharacters { text: owned() });
         }
         let slash = rest.find('/').unwrap_or(rest.len());
         let authority = rest[..slash].to_ascii_lowercase();
         let full_path = &rest[slash..];
         if authority.contains('@') {
-            return Err(format!(
-                "'{text}' contains credentials: git uses its own credential helpers, never credentials in the URL"
-            ));
+            return Err(GitUrlError::Credentials { text: owned() });
         }
         let authority = match scheme.as_str() {
             "git+file" if authority.is_empty() || authority == "localhost" => String::new(),
-            "git+file" => {
-                return Err(format!(
-                    "'{text}': a git+file URL names a folder on this machine: git+file:///path/to/repo@REF/…"
-                ))
-            }
-            _ if authority.is_empty() => return Err(format!("'{text}' has no host")),
+            "git+file" => return Err(GitUrlError::FileWithHost { text: owned() }),
+            _ if authority.is_empty() => return Err(GitUrlError::NoHost { text: owned() }),
             _ => authority,
         };
-        let usage = format!(
-            "'{text}' names no ref: write {scheme}://{}/REPOSITORY@REF/PATH (a branch, a tag or a commit after `@`)",
-            if authority.is_empty() { "" } else { &authority }
-        );
-        let (repo_path, after) = full_path.split_once('@').ok_or_else(|| usage.clone())?;
+        let (repo_path, after) = full_path
+            .split_once('@')
+            .ok_or_else(|| GitUrlError::NoRef {
+                text: owned(),
+                scheme: scheme.clone(),
+                authority: authority.clone(),
+            })?;
         let repo_path = repo_path.trim_end_matches('/').to_string();
         if repo_path.is_empty() || repo_path == "/" {
-            return Err(format!("'{text}' names no repository before `@`"));
+            return Err(GitUrlError::NoRepository { text: owned() });
         }
         if repo_path.split('/').any(|s| s == "..") {
-            return Err(format!("'{text}': the repository path cannot contain `..`"));
+            return Err(GitUrlError::DotDotRepository { text: owned() });
         }
         let (reference, path) = after.split_once('/').unwrap_or((after, ""));
         let reference = decode_ref(reference)?;
-        check_ref(&reference).map_err(|e| format!("'{text}': {e}"))?;
+        check_ref(&reference).map_err(|error| GitUrlError::BadRef {
+            text: owned(),
+            error,
+        })?;
         let path = path.trim_end_matches('/');
         if !path.is_empty()
             && path
                 .split('/')
                 .any(|s| s.is_empty() || s == "." || s == ".." || s.starts_with('-'))
         {
-            return Err(format!(
-                "'{text}': the path in the repository cannot have empty, `.` or `..` segments"
-            ));
+            return Err(GitUrlError::BadPath { text: owned() });
         }
         Ok(GitUrl {
             scheme,
@@ -191,12 +270,12 @@ impl GitUrl {
 
     /// A module URL: the path must name a module (`.ml` is appended when its last
     /// segment has no extension).
-    pub fn parse_module(text: &str) -> Result<GitUrl, String> {
+    pub fn parse_module(text: &str) -> Result<GitUrl, GitUrlError> {
         let mut url = GitUrl::parse_any(text)?;
         if url.path.is_empty() {
-            return Err(format!(
-                "'{text}' names a repository, not a module: add the module's path after the ref"
-            ));
+            return Err(GitUrlError::NoModulePath {
+                text: text.to_string(),
+            });
         }
         let last = url.path.rsplit('/').next().unwrap_or("");
         if !last.contains('.') {
@@ -206,7 +285,7 @@ impl GitUrl {
     }
 
     /// An import source's location: the path (a folder) may be empty.
-    pub fn parse_location(text: &str) -> Result<GitUrl, String> {
+    pub fn parse_location(text: &str) -> Result<GitUrl, GitUrlError> {
         GitUrl::parse_any(text)
     }
 
@@ -253,25 +332,30 @@ impl GitUrl {
 }
 
 /// The rules of `git check-ref-format` that matter here, and no option injection.
-fn check_ref(reference: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("'{reference}' is not a valid git ref: {why}"));
+fn check_ref(reference: &str) -> Result<(), RefError> {
+    let bad = |problem| {
+        Err(RefError {
+            reference: reference.to_string(),
+            problem,
+        })
+    };
     if reference.is_empty() {
-        return bad("it is empty");
+        return bad(RefProblem::Empty);
     }
     if reference.starts_with('-') || reference.starts_with('/') || reference.ends_with('/') {
-        return bad("it cannot start with `-` or `/`, or end with `/`");
+        return bad(RefProblem::BadEnds);
     }
     if reference.contains("..") || reference.contains("@{") || reference.contains("//") {
-        return bad("it cannot contain `..`, `@{` or `//`");
+        return bad(RefProblem::BadSequence);
     }
     if reference
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(c))
     {
-        return bad("it cannot contain spaces or any of ~ ^ : ? * [ \\");
+        return bad(RefProblem::BadCharacter);
     }
     if reference.ends_with(".lock") || reference.ends_with('.') {
-        return bad("it cannot end with `.lock` or `.`");
+        return bad(RefProblem::BadSuffix);
     }
     Ok(())
 }
@@ -334,40 +418,41 @@ impl GitProtocol {
         let signed = self.context.signatures_required(settings.verify);
         let (target, candidates) = match request.spec {
             ImportSpec::Url(text) => {
-                let target = GitUrl::parse_module(text).map_err(protocol_error)?;
+                let target =
+                    GitUrl::parse_module(text).map_err(|e| protocol_error(e.to_string()))?;
                 let path = target.path.clone();
                 (target, vec![(path, false)])
             }
             ImportSpec::Dotted(parts) => {
-                let (target, bases) = match (request.source, request.importer_origin) {
-                    (Some(source), _) => {
-                        let target =
-                            GitUrl::parse_location(&source.location).map_err(protocol_error)?;
-                        let base = target.path.clone();
-                        (target, vec![base])
-                    }
-                    (None, Origin::Remote(importer)) => {
-                        let importer = GitUrl::parse_module(importer).map_err(protocol_error)?;
-                        let folder = match importer.path.rsplit_once('/') {
-                            Some((folder, _)) => folder.to_string(),
-                            None => String::new(),
-                        };
-                        // The import source's folder (else the module's own), then
-                        // the repository root.
-                        let first = self.source_folder(&importer).unwrap_or(folder);
-                        let mut bases = vec![first];
-                        if !bases[0].is_empty() {
-                            bases.push(String::new());
+                let (target, bases) =
+                    match (request.source, request.importer_origin) {
+                        (Some(source), _) => {
+                            let target = GitUrl::parse_location(&source.location)
+                                .map_err(|e| protocol_error(e.to_string()))?;
+                            let base = target.path.clone();
+                            (target, vec![base])
                         }
-                        (importer, bases)
-                    }
-                    (None, Origin::File) => {
-                        return Err(protocol_error(
+                        (None, Origin::Remote(importer)) => {
+                            let importer = GitUrl::parse_module(importer)
+                                .map_err(|e| protocol_error(e.to_string()))?;
+                            let folder = match importer.path.rsplit_once('/') {
+                                Some((folder, _)) => folder.to_string(),
+                                None => String::new(),
+                            };
+                            // The import source's folder (else the module's own), then
+                            // the repository root.
+                            let first = self.source_folder(&importer).unwrap_or(folder);
+                            let mut bases = vec![first];
+                            if !bases[0].is_empty() {
+                                bases.push(String::new());
+                            }
+                            (importer, bases)
+                        }
+                        (None, Origin::File) => return Err(protocol_error(
                             "the git protocol serves dotted imports only through import sources"
                                 .to_string(),
-                        ))
-                    }
-                };
+                        )),
+                    };
                 let joined = parts.join("/");
                 let mut candidates = Vec::new();
                 for base in bases {
@@ -889,7 +974,7 @@ impl GitProtocol {
             });
         }
         if let Err(e) = std::str::from_utf8(&bytes) {
-            let (line, column) = crate::cache::utf8_error_position(&bytes, &e);
+            let (line, column) = mlpy_modules::cache::utf8_error_position(&bytes, &e);
             return Err(ResolveError::Fetch {
                 module: module.to_string(),
                 url: lock_url,
@@ -1167,7 +1252,7 @@ impl ImportProtocol for GitProtocol {
             format!("the repository has in {shown}: {}", listing.join(", "))
         });
         let wanted = first.rsplit('/').next().unwrap_or(first);
-        let suggestions = crate::suggest::suggestions(
+        let suggestions = mlpy_modules::suggest::suggestions(
             wanted.trim_end_matches(".ml"),
             listing
                 .iter()
@@ -1227,10 +1312,30 @@ mod tests {
         let l = GitUrl::parse_location("git://h/org/repo@main").unwrap();
         assert_eq!(l.path, "");
         assert!(GitUrl::parse_module("git://h/org/repo@main").is_err());
-        assert!(GitUrl::parse_module("git://h/org/repo/m")
-            .unwrap_err()
-            .contains("names no ref"));
-        assert!(GitUrl::parse_module("git://h/org/repo@-x/m").is_err());
+        let e = GitUrl::parse_module("git://h/org/repo/m").unwrap_err();
+        assert!(matches!(e, GitUrlError::NoRef { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "'git://h/org/repo/m' names no ref: write git://h/REPOSITORY@REF/PATH (a branch, a tag or a commit after `@`)"
+        );
+        assert_eq!(
+            GitUrl::parse_module("git://h/org/repo@-x/m")
+                .unwrap_err()
+                .to_string(),
+            "'git://h/org/repo@-x/m': '-x' is not a valid git ref: it cannot start with `-` or `/`, or end with `/`"
+        );
+        assert_eq!(
+            GitUrl::parse_module("git://h/r@a~b/m")
+                .unwrap_err()
+                .to_string(),
+            "'git://h/r@a~b/m': 'a~b' is not a valid git ref: it cannot contain spaces or any of ~ ^ : ? * [ \\"
+        );
+        assert_eq!(
+            GitUrl::parse_module("git://h/r@a%zz/m")
+                .unwrap_err()
+                .to_string(),
+            "'a%zz': a `%` must be followed by two hex digits"
+        );
         assert!(GitUrl::parse_module("git://h/org/repo@v1/../m").is_err());
         assert!(GitUrl::parse_module("git://u:p@h/org/repo@v1/m").is_err());
         assert!(GitUrl::parse_module("git+file://host/r@v1/m").is_err());

@@ -1,6 +1,7 @@
 //! The on-disk cache of remote modules.
 //!
-//! `MLPY_CACHE_DIR` (default `$XDG_CACHE_HOME/mlpy`, else `~/.cache/mlpy`) holds, under
+//! The cache folder ([`mlpy_fsutil::cache_dir`]: `MLPY_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/mlpy`, else `~/.cache/mlpy`, …) holds, under
 //! `remote/v1/<scheme>/<host>[_<port>]/`, for each module URL:
 //!
 //! * `<hash>-<name>.ml`: the module's bytes, exactly as served;
@@ -15,11 +16,9 @@
 //! verified, so an interrupted download writes nothing at all. Entries are verified
 //! again on every load.
 
-use super::integrity::sha256_hex;
+use mlpy_fsutil::{sha256_hex, write_atomic};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use url::Url;
 
 const LAYOUT: &str = "remote/v1";
@@ -63,24 +62,29 @@ pub struct EntryPaths {
     pub meta: PathBuf,
 }
 
+/// Why a cache entry that exists cannot be read (the caller discards it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryReadError {
+    #[error("its metadata cannot be read: {message}")]
+    MetaUnreadable { message: String },
+    #[error("its metadata is not valid: {message}")]
+    MetaInvalid { message: String },
+    #[error("its metadata has version {version}")]
+    MetaVersion { version: u32 },
+    /// The metadata belongs to another URL (a hash collision, or a copied file).
+    #[error("its metadata names another URL ({url})")]
+    OtherUrl { url: String },
+    #[error("the cached module cannot be read: {message}")]
+    ContentUnreadable { message: String },
+    #[error("the cached module is not a regular file")]
+    NotAFile,
+    #[error("the cached module is {size} bytes, over the limit of {limit}")]
+    TooLarge { size: u64, limit: u64 },
+}
+
 #[derive(Debug, Clone)]
 pub struct CacheStore {
     root: PathBuf,
-}
-
-/// The default cache folder: `MLPY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlpy`, else
-/// `~/.cache/mlpy`.
-pub fn default_cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("MLPY_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir).join("mlpy");
-    }
-    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        Some(home) => PathBuf::from(home).join(".cache").join("mlpy"),
-        None => std::env::temp_dir().join("mlpy-cache"),
-    }
 }
 
 /// `text` made safe as one component of a cache path: letters, digits, `-` and `.` stay,
@@ -130,34 +134,43 @@ impl CacheStore {
 
     /// Reads the entry of `url`. `Ok(None)`: not cached. `Err`: an entry exists but is
     /// unreadable or inconsistent (the caller discards it).
-    pub fn read(&self, url: &Url, size_limit: u64) -> Result<Option<Entry>, String> {
+    pub fn read(&self, url: &Url, size_limit: u64) -> Result<Option<Entry>, EntryReadError> {
         let paths = self.paths(url);
         let meta_text = match std::fs::read(&paths.meta) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("its metadata cannot be read: {e}")),
+            Err(e) => {
+                return Err(EntryReadError::MetaUnreadable {
+                    message: e.to_string(),
+                })
+            }
         };
-        let meta: EntryMeta = serde_json::from_slice(&meta_text)
-            .map_err(|e| format!("its metadata is not valid: {e}"))?;
+        let meta: EntryMeta =
+            serde_json::from_slice(&meta_text).map_err(|e| EntryReadError::MetaInvalid {
+                message: e.to_string(),
+            })?;
         if meta.version != META_VERSION {
-            return Err(format!("its metadata has version {}", meta.version));
+            return Err(EntryReadError::MetaVersion {
+                version: meta.version,
+            });
         }
         if meta.url != url.as_str() {
-            return Err(format!("its metadata names another URL ({})", meta.url));
+            return Err(EntryReadError::OtherUrl { url: meta.url });
         }
-        let file_meta = std::fs::symlink_metadata(&paths.content)
-            .map_err(|e| format!("the cached module cannot be read: {e}"))?;
+        let unreadable = |e: std::io::Error| EntryReadError::ContentUnreadable {
+            message: e.to_string(),
+        };
+        let file_meta = std::fs::symlink_metadata(&paths.content).map_err(unreadable)?;
         if !file_meta.is_file() {
-            return Err("the cached module is not a regular file".to_string());
+            return Err(EntryReadError::NotAFile);
         }
         if file_meta.len() > size_limit {
-            return Err(format!(
-                "the cached module is {} bytes, over the limit of {size_limit}",
-                file_meta.len()
-            ));
+            return Err(EntryReadError::TooLarge {
+                size: file_meta.len(),
+                limit: size_limit,
+            });
         }
-        let bytes = std::fs::read(&paths.content)
-            .map_err(|e| format!("the cached module cannot be read: {e}"))?;
+        let bytes = std::fs::read(&paths.content).map_err(unreadable)?;
         Ok(Some(Entry {
             meta,
             bytes,
@@ -211,37 +224,6 @@ pub fn url_of_cache_file(path: &Path) -> Option<String> {
     Some(url)
 }
 
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk,
-/// then renamed over `path`. Readers see the old file or the new one, never a part.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
-}
-
 /// Seconds since the Unix epoch.
 pub fn now() -> u64 {
     std::time::SystemTime::now()
@@ -284,7 +266,9 @@ mod tests {
         assert!(store.read(&url, 2).is_err());
         let other = Url::parse("https://127.0.0.1:8443/lib/other.ml").unwrap();
         std::fs::copy(&store.paths(&url).meta, &store.paths(&other).meta).unwrap();
-        assert!(store.read(&other, 100).unwrap_err().contains("another URL"));
+        let e = store.read(&other, 100).unwrap_err();
+        assert!(matches!(e, EntryReadError::OtherUrl { .. }), "{e}");
+        assert!(e.to_string().contains("another URL"), "{e}");
         store.remove(&url);
         assert!(store.read(&url, 100).unwrap().is_none());
         // No temporary files are left behind.

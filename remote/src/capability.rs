@@ -9,8 +9,16 @@
 //!   for any run of characters. A pattern without a path (`network.https://host`)
 //!   means the whole host.
 
-use super::url::{authority, capability_for};
+use crate::url::{authority, capability_for};
 use url::Url;
+
+/// A fetch the granted capabilities do not allow: the capability that would.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the capability '{capability}' is not granted")]
+pub struct MissingCapability {
+    /// `network.https://host/*`, `git.clone.git://host/*`, …
+    pub capability: String,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct NetworkGrants {
@@ -38,7 +46,7 @@ impl NetworkGrants {
     }
 
     /// `Ok` when `url` may be fetched; otherwise the capability that would allow it.
-    pub fn check(&self, url: &Url) -> Result<(), String> {
+    pub fn check(&self, url: &Url) -> Result<(), MissingCapability> {
         if self.everything || self.schemes.iter().any(|s| s == url.scheme()) {
             return Ok(());
         }
@@ -46,7 +54,9 @@ impl NetworkGrants {
         if self.patterns.iter().any(|p| glob_match(p, &text)) {
             return Ok(());
         }
-        Err(capability_for(url))
+        Err(MissingCapability {
+            capability: capability_for(url),
+        })
     }
 }
 
@@ -80,11 +90,13 @@ impl GitGrants {
 
     /// `Ok` when the repository `repo` (`git://host/org/repo`) may be fetched;
     /// otherwise the capability that would allow it (`suggested`).
-    pub fn check(&self, repo: &str, suggested: &str) -> Result<(), String> {
+    pub fn check(&self, repo: &str, suggested: &str) -> Result<(), MissingCapability> {
         if self.everything || self.patterns.iter().any(|p| glob_match(p, repo)) {
             return Ok(());
         }
-        Err(suggested.to_string())
+        Err(MissingCapability {
+            capability: suggested.to_string(),
+        })
     }
 }
 
@@ -172,7 +184,9 @@ mod tests {
         assert!(g.check("git://127.0.0.1:9418/org/repo", "x").is_ok());
         assert_eq!(
             g.check("git://127.0.0.1:9418/other/repo", "x"),
-            Err("x".into())
+            Err(MissingCapability {
+                capability: "x".into()
+            })
         );
         assert!(GitGrants::new(&caps(&["git.clone"]))
             .check("git+file:///r", "x")
@@ -192,7 +206,9 @@ mod tests {
         assert!(g.check(&url("https://CDN.example.com:443/m.ml")).is_ok());
         assert_eq!(
             g.check(&url("https://cdn.example.com.evil.org/m.ml")),
-            Err("network.https://cdn.example.com.evil.org/*".to_string())
+            Err(MissingCapability {
+                capability: "network.https://cdn.example.com.evil.org/*".to_string()
+            })
         );
         assert!(g.check(&url("http://cdn.example.com/m.ml")).is_err());
         assert!(g.check(&url("https://cdn.example.com:8443/m.ml")).is_err());

@@ -7,7 +7,7 @@
 //! The repository is served by a real `git daemon` on 127.0.0.1 (`git://`) and read
 //! directly (`git+file://`). The entry imports 10 packages by URL; each imports 9
 //! siblings by dotted name. Median of several runs.
-//! Run: `cargo bench -p mlpy-modules --bench git` (runs: `MLPY_BENCH_RUNS=5`).
+//! Run: `cargo bench -p mlpy-remote --bench git` (runs: `MLPY_BENCH_RUNS=5`).
 
 mod common;
 
@@ -16,7 +16,7 @@ use common::{build, median, module_text, ms, PACKAGES, SIBLINGS};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use mlpy_modules::remote::{Network, RemoteOptions};
+use mlpy_remote::{Network, RemoteOptions};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};

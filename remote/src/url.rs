@@ -3,11 +3,33 @@
 
 use url::{Host, Url};
 
+/// Why a text is not the URL of a remote module or location.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    #[error("'{text}' is not a valid URL: {error}")]
+    Invalid {
+        text: String,
+        error: url::ParseError,
+    },
+    /// Not `https` or `http`.
+    #[error("'{text}': the scheme '{scheme}' is not served by the https protocol")]
+    Scheme { text: String, scheme: String },
+    #[error("'{text}' has no host")]
+    NoHost { text: String },
+    #[error("'{text}' contains credentials: put tokens in MLPY_AUTH_TOKENS, in the import's `auth` option or in \"credentials\" of an import source, never in the URL")]
+    Credentials { text: String },
+    #[error("'{text}': a module URL cannot have a query (`?`) or a fragment (`#`)")]
+    QueryOrFragment { text: String },
+    /// A module URL ending with `/`.
+    #[error("'{text}' names a folder, not a module: add the module's name")]
+    Folder { text: String },
+}
+
 /// The canonical URL of a URL import: `https://host/lib/v2/math` →
 /// `https://host/lib/v2/math.ml` (`.ml` is appended when the last segment has no
 /// extension). Only `https` and `http` are accepted here; credentials, queries and
 /// fragments are refused.
-pub fn module_url(text: &str) -> Result<Url, String> {
+pub fn module_url(text: &str) -> Result<Url, UrlError> {
     let mut url = parse_remote(text)?;
     let last = url
         .path_segments()
@@ -15,9 +37,9 @@ pub fn module_url(text: &str) -> Result<Url, String> {
         .unwrap_or("")
         .to_string();
     if last.is_empty() {
-        return Err(format!(
-            "'{text}' names a folder, not a module: add the module's name"
-        ));
+        return Err(UrlError::Folder {
+            text: text.to_string(),
+        });
     }
     if !last.contains('.') {
         let path = format!("{}.ml", url.path());
@@ -27,34 +49,35 @@ pub fn module_url(text: &str) -> Result<Url, String> {
 }
 
 /// Parses an `http(s)` URL and checks what every remote location must satisfy.
-pub fn parse_remote(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| format!("'{text}' is not a valid URL: {e}"))?;
+pub fn parse_remote(text: &str) -> Result<Url, UrlError> {
+    let owned = || text.to_string();
+    let url = Url::parse(text).map_err(|error| UrlError::Invalid {
+        text: owned(),
+        error,
+    })?;
     match url.scheme() {
         "https" | "http" => {}
         other => {
-            return Err(format!(
-                "'{text}': the scheme '{other}' is not served by the https protocol"
-            ))
+            return Err(UrlError::Scheme {
+                text: owned(),
+                scheme: other.to_string(),
+            })
         }
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("'{text}' has no host"));
+        return Err(UrlError::NoHost { text: owned() });
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "'{text}' contains credentials: put tokens in MLPY_AUTH_TOKENS, in the import's `auth` option or in \"credentials\" of an import source, never in the URL"
-        ));
+        return Err(UrlError::Credentials { text: owned() });
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "'{text}': a module URL cannot have a query (`?`) or a fragment (`#`)"
-        ));
+        return Err(UrlError::QueryOrFragment { text: owned() });
     }
     Ok(url)
 }
 
 /// An import source's location as a base URL (with a trailing slash).
-pub fn location_base(location: &str) -> Result<Url, String> {
+pub fn location_base(location: &str) -> Result<Url, UrlError> {
     let mut url = parse_remote(location.trim())?;
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -135,7 +158,10 @@ mod tests {
                 .as_str(),
             "https://host/lib/math.ml"
         );
-        assert!(module_url("https://host/lib/").is_err());
+        assert!(matches!(
+            module_url("https://host/lib/"),
+            Err(UrlError::Folder { .. })
+        ));
         assert!(module_url("https://user:pw@host/m").is_err());
         assert!(module_url("https://host/m?x=1").is_err());
         assert!(module_url("ftp://host/m").is_err());

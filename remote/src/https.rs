@@ -6,10 +6,10 @@
 //! * a remote module's dotted imports resolve against its base: the location of the
 //!   import source it lies under, else its own folder.
 
-use super::url::{dotted_candidates, folder_of, location_base, module_url};
-use super::{is_http_protocol, FetchSettings, Obtained, RemoteContext};
-use crate::error::ResolveError;
-use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use crate::url::{dotted_candidates, folder_of, location_base, module_url};
+use crate::{is_http_protocol, FetchSettings, Obtained, RemoteContext};
+use mlpy_modules::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use mlpy_modules::ResolveError;
 use std::sync::Arc;
 use url::Url;
 
@@ -35,7 +35,7 @@ impl HttpsProtocol {
         };
         match request.spec {
             ImportSpec::Url(text) => {
-                let url = module_url(text).map_err(protocol_error)?;
+                let url = module_url(text).map_err(|e| protocol_error(e.to_string()))?;
                 let source = self.context.source_for(&url).map(|(s, _)| s);
                 let settings = self.context.settings(&module, source, request.options)?;
                 Ok(Plan {
@@ -48,7 +48,8 @@ impl HttpsProtocol {
                 let (base, source) =
                     match (request.source, request.importer_origin) {
                         (Some(source), _) => (
-                            location_base(&source.location).map_err(protocol_error)?,
+                            location_base(&source.location)
+                                .map_err(|e| protocol_error(e.to_string()))?,
                             Some(source),
                         ),
                         (None, Origin::Remote(importer)) => {

@@ -22,15 +22,15 @@
 //! run, like the `no-cache` policy); `--reload` and `--update-lock` ask it again.
 //! `--cached-only` and the editor never run plugins.
 
-use super::auth::expand_env;
-use super::capability::plugin_granted;
-use super::integrity::sha256_hex;
-use super::process::{self, Failure};
-use super::store::{now, sanitize, write_atomic, EntryMeta};
-use super::{Cached, Network, Obtained, RemoteContext};
-use crate::config::CachePolicy;
-use crate::error::ResolveError;
-use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use crate::auth::{expand_env, CredentialError};
+use crate::capability::plugin_granted;
+use crate::process::{self, Failure};
+use crate::store::{now, sanitize, EntryMeta};
+use crate::{Cached, Network, Obtained, RemoteContext};
+use mlpy_fsutil::{sha256_hex, write_atomic};
+use mlpy_modules::config::CachePolicy;
+use mlpy_modules::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
+use mlpy_modules::ResolveError;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -205,9 +205,9 @@ impl PluginProtocol {
         request: &ImportRequest<'_>,
     ) -> Result<PluginRequest, ResolveError> {
         let module = request.spec.to_string();
-        let bad = |message: String| ResolveError::BadImportOption {
+        let bad = |error: CredentialError| ResolveError::BadImportOption {
             module: module.clone(),
-            message,
+            message: error.to_string(),
         };
         let mut credentials = BTreeMap::new();
         if let Some(source) = request.source {
@@ -552,10 +552,10 @@ impl PluginProtocol {
         let (minisig, signed_by) = self
             .context
             .check_signature(&bytes, response.signature.as_deref(), signed)
-            .map_err(|message| ResolveError::Integrity {
+            .map_err(|error| ResolveError::Integrity {
                 module: module.to_string(),
                 url: url.to_string(),
-                message,
+                message: error.to_string(),
             })?;
         let store_url = self.store_url(&url);
         let meta = EntryMeta {

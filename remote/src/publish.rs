@@ -18,8 +18,8 @@
 //! a password-protected key made by `minisign -G` works too, with its password in
 //! `MLPY_KEY_PASSWORD`.
 
-use super::integrity::sha256_hex;
-use super::store::write_atomic;
+use crate::integrity::key_id;
+use mlpy_fsutil::{sha256_hex, write_atomic};
 use mlpy_syntax::LineIndex;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -36,21 +36,47 @@ pub struct NewKeyPair {
     pub key_id: String,
 }
 
-fn key_id_of(keynum: &[u8]) -> String {
-    let mut n = [0u8; 8];
-    n.copy_from_slice(&keynum[..8]);
-    format!("{:016X}", u64::from_le_bytes(n))
+/// Why a key cannot be made, read or used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot generate a key pair: {message}")]
+    Generate { message: String },
+    #[error("cannot read the key '{}': {message}", path.display())]
+    Unreadable { path: PathBuf, message: String },
+    /// What is wrong with the key in the file `path`.
+    #[error("'{}': {error}", path.display())]
+    InFile { path: PathBuf, error: Box<KeyError> },
+    #[error("not a minisign secret key (make one with `mlpy keygen`)")]
+    NotASecretKey,
+    #[error("the secret key is password-protected: set MLPY_KEY_PASSWORD")]
+    NeedsPassword,
+    #[error("wrong password for the secret key, or a damaged key")]
+    WrongPassword,
+    #[error("cannot derive the public key: {message}")]
+    PublicKey { message: String },
+}
+
+/// Why a module cannot be signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignError {
+    #[error("cannot sign {name}: {message}")]
+    Sign { name: String, message: String },
+    #[error("cannot read '{}': {message}", path.display())]
+    Read { path: PathBuf, message: String },
+    #[error("cannot write '{}': {message}", path.display())]
+    Write { path: PathBuf, message: String },
 }
 
 /// Generates an ed25519 key pair.
-pub fn generate_keypair() -> Result<NewKeyPair, String> {
-    let pair = minisign::KeyPair::generate_unencrypted_keypair()
-        .map_err(|e| format!("cannot generate a key pair: {e}"))?;
-    let key_id = key_id_of(pair.pk.keynum());
+pub fn generate_keypair() -> Result<NewKeyPair, KeyError> {
+    let generate = |message: String| KeyError::Generate { message };
+    let pair =
+        minisign::KeyPair::generate_unencrypted_keypair().map_err(|e| generate(e.to_string()))?;
+    let key_id = key_id(pair.pk.keynum());
     let secret = pair
         .sk
         .to_box(Some(&format!("mlpy secret key {key_id}")))
-        .map_err(|e| e.to_string())?
+        .map_err(|e| generate(e.to_string()))?
         .into_string();
     let public_base64 = pair.pk.to_base64();
     let public = format!("untrusted comment: mlpy public key {key_id}\n{public_base64}\n");
@@ -80,32 +106,36 @@ pub struct Signatures {
 
 impl SigningKey {
     /// Reads a secret key file; an encrypted one needs `password`.
-    pub fn load(path: &Path, password: Option<String>) -> Result<SigningKey, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the key '{}': {e}", path.display()))?;
-        SigningKey::from_text(&text, password).map_err(|e| format!("'{}': {e}", path.display()))
+    pub fn load(path: &Path, password: Option<String>) -> Result<SigningKey, KeyError> {
+        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        SigningKey::from_text(&text, password).map_err(|error| KeyError::InFile {
+            path: path.to_path_buf(),
+            error: Box::new(error),
+        })
     }
 
-    pub fn from_text(text: &str, password: Option<String>) -> Result<SigningKey, String> {
-        let boxed = minisign::SecretKeyBox::from_string(text)
-            .map_err(|_| "not a minisign secret key (make one with `mlpy keygen`)".to_string())?;
+    pub fn from_text(text: &str, password: Option<String>) -> Result<SigningKey, KeyError> {
+        let boxed =
+            minisign::SecretKeyBox::from_string(text).map_err(|_| KeyError::NotASecretKey)?;
         let sk = match boxed.clone().into_unencrypted_secret_key() {
             Ok(sk) if !sk.is_encrypted() => sk,
             _ => {
                 let Some(password) = password else {
-                    return Err(
-                        "the secret key is password-protected: set MLPY_KEY_PASSWORD".to_string(),
-                    );
+                    return Err(KeyError::NeedsPassword);
                 };
-                boxed.into_secret_key(Some(password)).map_err(|_| {
-                    "wrong password for the secret key, or a damaged key".to_string()
-                })?
+                boxed
+                    .into_secret_key(Some(password))
+                    .map_err(|_| KeyError::WrongPassword)?
             }
         };
-        let pk = minisign::PublicKey::from_secret_key(&sk)
-            .map_err(|e| format!("cannot derive the public key: {e}"))?;
+        let pk = minisign::PublicKey::from_secret_key(&sk).map_err(|e| KeyError::PublicKey {
+            message: e.to_string(),
+        })?;
         Ok(SigningKey {
-            key_id: key_id_of(pk.keynum()),
+            key_id: key_id(pk.keynum()),
             sk,
             pk,
         })
@@ -117,11 +147,11 @@ impl SigningKey {
     }
 
     /// Signs a module; `name` is the file name recorded in the signatures.
-    pub fn sign(&self, bytes: &[u8], name: &str) -> Result<Signatures, String> {
+    pub fn sign(&self, bytes: &[u8], name: &str) -> Result<Signatures, SignError> {
         let sha256 = sha256_hex(bytes);
         let trusted = format!(
             "file:{name}\tsha256:{sha256}\ttimestamp:{}",
-            super::store::now()
+            crate::store::now()
         );
         let minisig = minisign::sign(
             Some(&self.pk),
@@ -130,7 +160,10 @@ impl SigningKey {
             Some(&trusted),
             Some(&format!("signature from mlpy secret key {}", self.key_id)),
         )
-        .map_err(|e| format!("cannot sign {name}: {e}"))?
+        .map_err(|e| SignError::Sign {
+            name: name.to_string(),
+            message: e.to_string(),
+        })?
         .into_string();
         Ok(Signatures {
             sig: format!("{sha256}  {name}\n"),
@@ -141,9 +174,11 @@ impl SigningKey {
 }
 
 /// Writes `FILE.sig` and `FILE.minisig` beside `file`.
-pub fn sign_file(file: &Path, key: &SigningKey) -> Result<Signatures, String> {
-    let bytes =
-        std::fs::read(file).map_err(|e| format!("cannot read '{}': {e}", file.display()))?;
+pub fn sign_file(file: &Path, key: &SigningKey) -> Result<Signatures, SignError> {
+    let bytes = std::fs::read(file).map_err(|e| SignError::Read {
+        path: file.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -152,8 +187,11 @@ pub fn sign_file(file: &Path, key: &SigningKey) -> Result<Signatures, String> {
     let write = |suffix: &str, text: &str| {
         let mut path = file.as_os_str().to_owned();
         path.push(suffix);
-        write_atomic(Path::new(&path), text.as_bytes())
-            .map_err(|e| format!("cannot write '{}': {e}", Path::new(&path).display()))
+        let path = PathBuf::from(path);
+        write_atomic(&path, text.as_bytes()).map_err(|e| SignError::Write {
+            path,
+            message: e.to_string(),
+        })
     };
     write(".sig", &signatures.sig)?;
     write(".minisig", &signatures.minisig)?;
@@ -179,41 +217,63 @@ pub struct Index {
 }
 
 /// Why a tree could not be published.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PublishError {
     /// Modules with syntax errors, as `file:line:col: message` lines.
+    #[error("{}\nnothing was published: fix the syntax errors first", .0.join("\n"))]
     Syntax(Vec<String>),
-    Other(String),
+    #[error("cannot read '{}': {message}", path.display())]
+    Read { path: PathBuf, message: String },
+    #[error("cannot create '{}': {message}", path.display())]
+    Create { path: PathBuf, message: String },
+    #[error("cannot write '{}': {message}", path.display())]
+    Write { path: PathBuf, message: String },
+    #[error("the output folder cannot contain the source folder")]
+    OutputContainsSource,
+    #[error("no .ml modules under '{}'", dir.display())]
+    NoModules { dir: PathBuf },
+    #[error(transparent)]
+    Sign(#[from] SignError),
 }
 
-impl std::fmt::Display for PublishError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PublishError::Syntax(lines) => write!(
-                f,
-                "{}\nnothing was published: fix the syntax errors first",
-                lines.join("\n")
-            ),
-            PublishError::Other(message) => f.write_str(message),
+impl PublishError {
+    fn read(path: &Path, e: impl std::fmt::Display) -> PublishError {
+        PublishError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+
+    fn create(path: &Path, e: impl std::fmt::Display) -> PublishError {
+        PublishError::Create {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+
+    fn write(path: &Path, e: impl std::fmt::Display) -> PublishError {
+        PublishError::Write {
+            path: path.to_path_buf(),
+            message: e.to_string(),
         }
     }
 }
 
 /// Every `.ml` file under `dir`, relative, sorted; hidden folders and `skip` left out.
-fn module_files(dir: &Path, skip: &Path) -> Result<Vec<PathBuf>, String> {
+fn module_files(dir: &Path, skip: &Path) -> Result<Vec<PathBuf>, PublishError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .map_err(|e| format!("cannot read '{}': {e}", folder.display()))?;
+        let read = |e: std::io::Error| PublishError::read(&folder, e);
+        let entries = std::fs::read_dir(&folder).map_err(read)?;
         for entry in entries {
-            let entry = entry.map_err(|e| e.to_string())?;
+            let entry = entry.map_err(read)?;
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.starts_with('.') {
                 continue;
             }
-            let kind = entry.file_type().map_err(|e| e.to_string())?;
+            let kind = entry.file_type().map_err(read)?;
             if kind.is_dir() {
                 if path != skip {
                     stack.push(path);
@@ -231,32 +291,26 @@ fn module_files(dir: &Path, skip: &Path) -> Result<Vec<PathBuf>, String> {
 /// `.minisig`, `index.json` and `mlpy.pub`. Modules with syntax errors stop it before
 /// anything is written.
 pub fn publish(dir: &Path, out: &Path, key: &SigningKey) -> Result<Index, PublishError> {
-    let other = PublishError::Other;
-    let dir = std::fs::canonicalize(dir)
-        .map_err(|e| other(format!("cannot read '{}': {e}", dir.display())))?;
-    std::fs::create_dir_all(out)
-        .map_err(|e| other(format!("cannot create '{}': {e}", out.display())))?;
-    let out = std::fs::canonicalize(out).map_err(|e| other(e.to_string()))?;
+    let dir = std::fs::canonicalize(dir).map_err(|e| PublishError::read(dir, e))?;
+    std::fs::create_dir_all(out).map_err(|e| PublishError::create(out, e))?;
+    let out = std::fs::canonicalize(out).map_err(|e| PublishError::read(out, e))?;
     if dir.starts_with(&out) && dir != out {
-        return Err(other(
-            "the output folder cannot contain the source folder".into(),
-        ));
+        return Err(PublishError::OutputContainsSource);
     }
-    let files = module_files(&dir, &out).map_err(other)?;
+    let files = module_files(&dir, &out)?;
     if files.is_empty() {
-        return Err(other(format!("no .ml modules under '{}'", dir.display())));
+        return Err(PublishError::NoModules { dir });
     }
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for relative in &files {
         let path = dir.join(relative);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| other(format!("cannot read '{}': {e}", path.display())))?;
+        let bytes = std::fs::read(&path).map_err(|e| PublishError::read(&path, e))?;
         let text = match String::from_utf8(bytes.clone()) {
             Ok(text) => text,
             Err(e) => {
                 let (line, column) =
-                    crate::cache::utf8_error_position(e.as_bytes(), &e.utf8_error());
+                    mlpy_modules::cache::utf8_error_position(e.as_bytes(), &e.utf8_error());
                 errors.push(format!(
                     "{}:{line}:{column}: not valid UTF-8: ML source files must be UTF-8 text",
                     path.display()
@@ -285,16 +339,15 @@ pub fn publish(dir: &Path, out: &Path, key: &SigningKey) -> Result<Index, Publis
     for (relative, bytes) in sources {
         let target = out.join(&relative);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| other(e.to_string()))?;
+            std::fs::create_dir_all(parent).map_err(|e| PublishError::create(parent, e))?;
         }
         let name = relative
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let signatures = key.sign(&bytes, &name).map_err(other)?;
+        let signatures = key.sign(&bytes, &name)?;
         let write = |path: &Path, data: &[u8]| {
-            write_atomic(path, data)
-                .map_err(|e| other(format!("cannot write '{}': {e}", path.display())))
+            write_atomic(path, data).map_err(|e| PublishError::write(path, e))
         };
         write(&target, &bytes)?;
         let mut sig = target.as_os_str().to_owned();
@@ -323,27 +376,36 @@ pub fn publish(dir: &Path, out: &Path, key: &SigningKey) -> Result<Index, Publis
         public_key: key.public_base64(),
         modules,
     };
-    let mut text = serde_json::to_string_pretty(&index).map_err(|e| other(e.to_string()))?;
+    let index_path = out.join("index.json");
+    let mut text =
+        serde_json::to_string_pretty(&index).map_err(|e| PublishError::write(&index_path, e))?;
     text.push('\n');
-    write_atomic(&out.join("index.json"), text.as_bytes()).map_err(|e| other(e.to_string()))?;
+    write_atomic(&index_path, text.as_bytes()).map_err(|e| PublishError::write(&index_path, e))?;
     let public = format!(
         "untrusted comment: mlpy public key {}\n{}\n",
         key.key_id,
         key.public_base64()
     );
-    write_atomic(&out.join("mlpy.pub"), public.as_bytes()).map_err(|e| other(e.to_string()))?;
+    let public_path = out.join("mlpy.pub");
+    write_atomic(&public_path, public.as_bytes())
+        .map_err(|e| PublishError::write(&public_path, e))?;
     Ok(index)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remote::integrity::{parse_sig, verify_minisig, TrustedKey};
+    use crate::integrity::{parse_sig, verify_minisig, TrustedKey};
 
     #[test]
     fn keygen_sign_publish() {
         let pair = generate_keypair().unwrap();
         let key = SigningKey::from_text(&pair.secret, None).unwrap();
+        let missing = std::path::Path::new("/nonexistent/mlpy.key");
+        assert!(matches!(
+            SigningKey::load(missing, None).err(),
+            Some(KeyError::Unreadable { .. })
+        ));
         assert_eq!(key.key_id, pair.key_id);
         assert_eq!(key.public_base64(), pair.public_base64);
         let trusted = TrustedKey::parse(&pair.public).unwrap();
@@ -378,8 +440,13 @@ mod tests {
         std::fs::write(src.path().join("lib/bad.ml"), "x = (1;\n").unwrap();
         let out2 = tempfile::tempdir().unwrap();
         let e = publish(src.path(), out2.path(), &key).unwrap_err();
+        assert!(matches!(e, PublishError::Syntax(_)), "{e}");
         let text = e.to_string();
         assert!(text.contains("bad.ml:1:"), "{text}");
+        assert!(
+            text.ends_with("\nnothing was published: fix the syntax errors first"),
+            "{text}"
+        );
         assert!(!out2.path().join("lib").exists(), "nothing written");
     }
 }

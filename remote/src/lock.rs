@@ -18,8 +18,10 @@
 //! Keys are sorted and the file is written atomically, with a final newline, so it
 //! diffs well under version control. `--frozen` forbids any change (CI).
 
-use super::store::write_atomic;
-use crate::config::{expect_object, json_error, read_json_file, without_bom, ConfigError, JsonKey};
+use mlpy_fsutil::write_atomic;
+use mlpy_modules::config::{
+    expect_object, json_error, read_json_file, without_bom, ConfigError, JsonKey,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

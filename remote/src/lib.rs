@@ -1,4 +1,10 @@
-//! Remote modules: imports beyond the disk.
+//! Remote modules: imports beyond the disk (`mlpy-remote`).
+//!
+//! `mlpy-modules` knows the [`ImportProtocol`] trait and the file protocol only; this
+//! crate brings the other protocols — [`HttpsProtocol`], [`GitProtocol`],
+//! [`PluginProtocol`] — and everything they need (HTTP and TLS, minisign signatures, the
+//! lockfile, the cache). [`resolver`] builds the resolver the CLI and the language server
+//! use; [`fetch`] is what `mlpy fetch` does.
 //!
 //! `import https://host/lib/v2/math;` and `import_sources` entries of protocol `https`
 //! (or `http`, for loopback hosts and hosts allowed with `--allow-insecure-http`) are
@@ -16,6 +22,18 @@
 //! The language server uses [`Network::CachedOnly`]: nothing touches the network, and
 //! a module that is not cached yet is [`ResolveError::NotCached`] (diagnostic code
 //! `remote-not-cached`), for which it offers "Fetch module".
+//!
+//! Errors: the protocols answer [`ResolveError`] (the resolver's own type); what fails
+//! below them has its own enum — [`url::UrlError`], [`git::GitUrlError`],
+//! [`auth::CredentialError`], [`integrity::IntegrityError`], [`store::EntryReadError`],
+//! [`http::Failure`], [`http::ClientError`], [`publish::KeyError`],
+//! [`publish::PublishError`] — and setting up is [`SetupError`].
+
+// `ResolveError` (mlpy-modules' error, which every `ImportProtocol` answers) is 128
+// bytes: Clippy measures a foreign enum whole (discriminant included) but a local one by
+// its largest variant (120 bytes), so the code that passed in mlpy-modules trips
+// `result_large_err` here. Boxing it would change the resolver's API for every caller.
+#![allow(clippy::result_large_err)]
 
 pub mod auth;
 pub mod capability;
@@ -34,17 +52,17 @@ pub use git::GitProtocol;
 pub use https::HttpsProtocol;
 pub use plugin::PluginProtocol;
 
-use self::auth::{expand_env, header_value, AuthTokens};
-use self::capability::{GitGrants, NetworkGrants};
-use self::http::{HttpClient, HttpSettings, Response};
-use self::integrity::{parse_sig, parse_trusted_keys, sha256_hex, verify_minisig, TrustedKey};
-use self::lock::{LockMode, LockProblem, Lockfile, LOCKFILE_NAME};
-use self::store::{default_cache_dir, CacheStore, Entry, EntryMeta};
-use crate::config::{CachePolicy, ConfigError, ImportSource, JsonKey, ProjectConfig};
-use crate::error::ResolveError;
-use crate::protocol::{ImportOptions, Located, Origin};
-use crate::resolver::Resolver;
+use crate::auth::{expand_env, header_value, AuthTokens, AuthTokensError, CredentialError};
+use crate::capability::{GitGrants, NetworkGrants};
+use crate::http::{ClientError, HttpClient, HttpSettings, Response};
+use crate::integrity::{parse_sig, parse_trusted_keys, verify_minisig, IntegrityError, TrustedKey};
+use crate::lock::{LockMode, LockProblem, Lockfile, LOCKFILE_NAME};
+use crate::store::{CacheStore, Entry, EntryMeta};
 use ::url::Url;
+use mlpy_fsutil::sha256_hex;
+use mlpy_modules::config::{CachePolicy, ConfigError, ImportSource, JsonKey, ProjectConfig};
+use mlpy_modules::protocol::{ImportOptions, ImportProtocol, Located, Origin};
+use mlpy_modules::{EntryError, ResolveError, Resolver};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -83,7 +101,8 @@ pub struct RemoteOptions {
     pub write_lockfile: bool,
     /// The lockfile; `None`: `mlpy.lock` in the project root (beside `mlpy.json`).
     pub lockfile: Option<PathBuf>,
-    /// `MLPY_CACHE_DIR`, else `$XDG_CACHE_HOME/mlpy`, else `~/.cache/mlpy`.
+    /// The cache folder: [`mlpy_fsutil::cache_dir`] (`MLPY_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/mlpy`, else `~/.cache/mlpy`, …), the same as `mlpy run`'s.
     pub cache_dir: PathBuf,
     /// Extra CA certificates (`MLPY_CA_FILE`, `--cert`).
     pub ca_files: Vec<PathBuf>,
@@ -116,7 +135,7 @@ impl RemoteOptions {
             update_lock: false,
             write_lockfile: true,
             lockfile: None,
-            cache_dir: default_cache_dir(),
+            cache_dir: mlpy_fsutil::cache_dir(),
             ca_files: std::env::var_os("MLPY_CA_FILE")
                 .filter(|f| !f.is_empty())
                 .map(PathBuf::from)
@@ -141,27 +160,48 @@ impl RemoteOptions {
     }
 }
 
+/// Why a timeout (`--timeout`, `MLPY_HTTP_TIMEOUT`) is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeoutError {
+    #[error("'{text}' is not a number of seconds")]
+    NotANumber { text: String },
+    /// Not more than 0 and less than a day.
+    #[error("'{text}' is not a sensible timeout in seconds")]
+    OutOfRange { text: String },
+}
+
 /// Parses a timeout in seconds (`2`, `0.5`).
-pub fn parse_seconds(text: &str) -> Result<Duration, String> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+pub fn parse_seconds(text: &str) -> Result<Duration, TimeoutError> {
+    let value: f64 = text.trim().parse().map_err(|_| TimeoutError::NotANumber {
+        text: text.to_string(),
+    })?;
     if !(value > 0.0 && value < 86_400.0) {
-        return Err(format!("'{text}' is not a sensible timeout in seconds"));
+        return Err(TimeoutError::OutOfRange {
+            text: text.to_string(),
+        });
     }
     Ok(Duration::from_secs_f64(value))
 }
 
-/// Why the remote machinery could not be set up.
+/// Why the remote machinery could not be set up (or [`fetch`] could not start).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SetupError {
-    /// `mlpy.json` (`trusted_keys`) or `mlpy.lock` is wrong; it has a place.
+    /// `mlpy.json` (`trusted_keys`, `import_sources`) or `mlpy.lock` is wrong; it has a
+    /// place.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// An environment variable or option is wrong.
-    #[error("{0}")]
-    Other(String),
+    /// `MLPY_AUTH_TOKENS` is malformed.
+    #[error(transparent)]
+    AuthTokens(#[from] AuthTokensError),
+    /// A CA file (`MLPY_CA_FILE`, `--cert`) cannot be used.
+    #[error(transparent)]
+    CaFile(#[from] ClientError),
+    /// [`fetch`]: the entry file cannot be loaded.
+    #[error(transparent)]
+    Entry(#[from] EntryError),
+    /// [`fetch`]: the lockfile cannot be written.
+    #[error(transparent)]
+    Lockfile(ResolveError),
 }
 
 /// Counters of one run.
@@ -220,7 +260,7 @@ pub struct RemoteContext {
     trusted: Vec<TrustedKey>,
     store: CacheStore,
     lock: Mutex<Lockfile>,
-    client: OnceLock<Result<HttpClient, String>>,
+    client: OnceLock<Result<HttpClient, ClientError>>,
     run: Mutex<HashMap<RunKey, Arc<OnceLock<Obtained>>>>,
     counters: Counters,
 }
@@ -241,8 +281,8 @@ impl RemoteContext {
         let config_file = config
             .config_file
             .clone()
-            .unwrap_or_else(|| config.root.join(crate::config::CONFIG_FILE_NAME));
-        let trusted = parse_trusted_keys(&config.trusted_keys).map_err(|message| {
+            .unwrap_or_else(|| config.root.join(mlpy_modules::config::CONFIG_FILE_NAME));
+        let trusted = parse_trusted_keys(&config.trusted_keys).map_err(|error| {
             let bad = config
                 .trusted_keys
                 .iter()
@@ -251,25 +291,29 @@ impl RemoteContext {
             SetupError::Config(ConfigError::at_value(
                 &config_file,
                 &[JsonKey::Key("trusted_keys"), JsonKey::Index(bad)],
-                message,
+                error.to_string(),
             ))
         })?;
         let tokens = match &options.auth_tokens {
-            Some(text) => AuthTokens::parse(text).map_err(SetupError::Other)?,
+            Some(text) => AuthTokens::parse(text)?,
             None => AuthTokens::default(),
         };
         // Report a bad CA file now rather than at the first fetch.
-        http::load_ca_files(&options.ca_files).map_err(SetupError::Other)?;
+        http::load_ca_files(&options.ca_files)?;
         for (i, source) in config.import_sources.iter().enumerate() {
-            let checked = if is_http_protocol(&source.protocol) {
-                url::location_base(&source.location).map(|_| ())
+            let problem = if is_http_protocol(&source.protocol) {
+                url::location_base(&source.location)
+                    .err()
+                    .map(|e| e.to_string())
             } else if source.protocol == "git" {
-                git::GitUrl::parse_location(&source.location).map(|_| ())
+                git::GitUrl::parse_location(&source.location)
+                    .err()
+                    .map(|e| e.to_string())
             } else {
-                Ok(())
+                None
             };
-            checked.map_err(|message| {
-                SetupError::Config(ConfigError::at_value(
+            if let Some(message) = problem {
+                return Err(SetupError::Config(ConfigError::at_value(
                     &config_file,
                     &[
                         JsonKey::Key("import_sources"),
@@ -277,8 +321,8 @@ impl RemoteContext {
                         JsonKey::Key("location"),
                     ],
                     format!("\"import_sources[{i}].location\": {message}"),
-                ))
-            })?;
+                )));
+            }
         }
         let lock_path = options
             .lockfile
@@ -352,10 +396,10 @@ impl RemoteContext {
     pub fn check_capability(&self, module: &str, url: &Url) -> Result<(), ResolveError> {
         self.grants
             .check(url)
-            .map_err(|capability| ResolveError::CapabilityRequired {
+            .map_err(|missing| ResolveError::CapabilityRequired {
                 module: module.to_string(),
                 url: url.to_string(),
-                capability,
+                capability: missing.capability,
             })
     }
 
@@ -374,9 +418,9 @@ impl RemoteContext {
             .cache
             .or(source.map(|s| s.cache_policy))
             .unwrap_or_default();
-        let bad = |message: String| ResolveError::BadImportOption {
+        let bad = |error: CredentialError| ResolveError::BadImportOption {
             module: module.to_string(),
-            message,
+            message: error.to_string(),
         };
         let auth = match (&options.auth, source) {
             (Some(token), _) => Some(header_value(&expand_env(token).map_err(bad)?)),
@@ -581,10 +625,10 @@ impl RemoteContext {
     ) -> Result<(), ResolveError> {
         self.git_grants
             .check(repo, suggested)
-            .map_err(|capability| ResolveError::CapabilityRequired {
+            .map_err(|missing| ResolveError::CapabilityRequired {
                 module: module.to_string(),
                 url: repo.to_string(),
-                capability,
+                capability: missing.capability,
             })
     }
 
@@ -603,16 +647,14 @@ impl RemoteContext {
         bytes: &[u8],
         minisig: Option<&str>,
         required: bool,
-    ) -> Result<(Option<String>, Option<String>), String> {
+    ) -> Result<(Option<String>, Option<String>), IntegrityError> {
         match minisig {
             _ if self.trusted.is_empty() => Ok((None, None)),
             Some(text) => {
                 let key = verify_minisig(bytes, text, &self.trusted)?;
                 Ok((Some(text.to_string()), Some(key)))
             }
-            None if required => {
-                Err("it has no ed25519 signature, and \"trusted_keys\" requires one".to_string())
-            }
+            None if required => Err(IntegrityError::Unsigned),
             None => Ok((None, None)),
         }
     }
@@ -654,7 +696,7 @@ impl RemoteContext {
         if signed && !self.trusted.is_empty() {
             let checked = match &entry.meta.minisig {
                 Some(minisig) => verify_minisig(&entry.bytes, minisig, &self.trusted).map(|_| ()),
-                None => Err("it was cached without an ed25519 signature".to_string()),
+                None => Err(IntegrityError::CachedUnsigned),
             };
             if let Err(reason) = checked {
                 return Cached::Miss(Some(format!("the cached copy cannot be used: {reason}")));
@@ -722,12 +764,11 @@ impl RemoteContext {
                     if pinned && still_trusted {
                         return Ok(());
                     }
-                    verify_minisig(&entry.bytes, minisig, &self.trusted).map_err(|e| {
-                        if e.contains("not in \"trusted_keys\"") {
-                            EntryProblem::Unverified(e)
-                        } else {
-                            EntryProblem::Corrupt(e)
+                    verify_minisig(&entry.bytes, minisig, &self.trusted).map_err(|e| match e {
+                        IntegrityError::UntrustedKey { .. } => {
+                            EntryProblem::Unverified(e.to_string())
                         }
+                        _ => EntryProblem::Corrupt(e.to_string()),
                     })?;
                 }
             }
@@ -735,7 +776,7 @@ impl RemoteContext {
         Ok(())
     }
 
-    fn client(&self) -> Result<&HttpClient, String> {
+    fn client(&self) -> Result<&HttpClient, ClientError> {
         self.client
             .get_or_init(|| {
                 HttpClient::new(HttpSettings {
@@ -763,7 +804,7 @@ impl RemoteContext {
             url: url.to_string(),
             message,
         };
-        let client = self.client().map_err(fetch_error)?;
+        let client = self.client().map_err(|e| fetch_error(e.to_string()))?;
         let auth = |hop: &Url| -> Option<String> {
             match &settings.auth {
                 Some(value) if url::same_origin_host(url, hop) => Some(value.clone()),
@@ -777,12 +818,15 @@ impl RemoteContext {
         client
             .get(url, &auth, &gate, limit, &count)
             .map_err(|failure| match failure {
-                http::Failure::Capability(capability, hop) => ResolveError::CapabilityRequired {
+                http::Failure::Capability {
+                    capability,
+                    url: hop,
+                } => ResolveError::CapabilityRequired {
                     module: module.to_string(),
                     url: hop.to_string(),
                     capability,
                 },
-                http::Failure::Message(message) => fetch_error(message),
+                other => fetch_error(other.to_string()),
             })
     }
 
@@ -825,7 +869,7 @@ impl RemoteContext {
                 Response::Body { bytes, final_url } => (bytes, final_url),
             };
         if let Err(e) = std::str::from_utf8(&bytes) {
-            let (line, column) = crate::cache::utf8_error_position(&bytes, &e);
+            let (line, column) = mlpy_modules::cache::utf8_error_position(&bytes, &e);
             return Err(ResolveError::Fetch {
                 module: module.to_string(),
                 url: url.to_string(),
@@ -856,7 +900,7 @@ impl RemoteContext {
                     )))
                 }
             };
-            let expected = parse_sig(&text).map_err(&integrity)?;
+            let expected = parse_sig(&text).map_err(|e| integrity(e.to_string()))?;
             if expected != sha256 {
                 return Err(integrity(format!(
                     "the module has sha256 {sha256}, but its .sig says {expected}: the module or its .sig was altered"
@@ -873,7 +917,8 @@ impl RemoteContext {
                         )))
                     }
                 };
-                let key = verify_minisig(&bytes, &text, &self.trusted).map_err(&integrity)?;
+                let key = verify_minisig(&bytes, &text, &self.trusted)
+                    .map_err(|e| integrity(e.to_string()))?;
                 meta.minisig = Some(text);
                 meta.signed_by = Some(key);
             }
@@ -911,7 +956,7 @@ pub fn is_http_protocol(protocol: &str) -> bool {
 
 /// The `Authorization` value from an import source's `credentials`:
 /// `auth_token` / `token` (Bearer), or `username` + `password` (Basic).
-fn source_token(source: &ImportSource) -> Result<Option<String>, String> {
+fn source_token(source: &ImportSource) -> Result<Option<String>, CredentialError> {
     let get = |key: &str| {
         source
             .credentials
@@ -951,11 +996,9 @@ pub fn fetch(
     options: RemoteOptions,
 ) -> Result<FetchReport, SetupError> {
     let (resolver, context) = resolver(config, options)?;
-    let graph = crate::ModuleGraph::build(entry, &resolver, &crate::ModuleCache::new())
-        .map_err(|e| SetupError::Other(e.to_string()))?;
-    resolver
-        .finish()
-        .map_err(|e| SetupError::Other(e.to_string()))?;
+    let graph =
+        mlpy_modules::ModuleGraph::build(entry, &resolver, &mlpy_modules::ModuleCache::new())?;
+    resolver.finish().map_err(SetupError::Lockfile)?;
     let mut modules = Vec::new();
     let mut errors = Vec::new();
     for module in &graph.modules {
@@ -982,10 +1025,18 @@ pub fn resolver(
     options: RemoteOptions,
 ) -> Result<(Resolver, Arc<RemoteContext>), SetupError> {
     let context = RemoteContext::new(config.clone(), options)?;
-    let resolver = Resolver::new(config)
-        .with_protocol(Arc::new(HttpsProtocol::new(context.clone())))
-        .with_protocol(Arc::new(GitProtocol::new(context.clone())))
-        // Last: it serves every scheme the built-in protocols do not.
-        .with_protocol(Arc::new(PluginProtocol::new(context.clone())));
-    Ok((resolver, context))
+    Ok((
+        Resolver::with_protocols(config, protocols(&context)),
+        context,
+    ))
+}
+
+/// The remote protocols, in the order the resolver asks them: https, git, then plugins
+/// (last: they serve every scheme the others do not).
+pub fn protocols(context: &Arc<RemoteContext>) -> Vec<Arc<dyn ImportProtocol>> {
+    vec![
+        Arc::new(HttpsProtocol::new(context.clone())),
+        Arc::new(GitProtocol::new(context.clone())),
+        Arc::new(PluginProtocol::new(context.clone())),
+    ]
 }

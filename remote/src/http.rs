@@ -7,7 +7,8 @@
 //! number, and the `Authorization` header, which is computed afresh for each hop so
 //! that a token only ever reaches the host it belongs to.
 
-use super::url::is_loopback;
+use crate::capability::MissingCapability;
+use crate::url::is_loopback;
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -39,11 +40,70 @@ pub enum Response {
 }
 
 /// Why a GET failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
-    /// A hop needs a capability that is not granted (the capability, the URL).
-    Capability(String, Url),
-    Message(String),
+    /// A hop needs a capability that is not granted.
+    #[error("{url} needs the capability '{capability}'")]
+    Capability { capability: String, url: Url },
+    /// Plain `http` to a host that is neither loopback nor allowed.
+    #[error("plain http:// is refused for {host} (anyone on the network could change the module): use https, or pass --allow-insecure-http {host} if you trust this network")]
+    InsecureHttp { host: String },
+    /// The request failed (connection, TLS, timeout): what happened, for people.
+    #[error("{0}")]
+    Request(String),
+    #[error("the server answered {status} without a Location to redirect to")]
+    RedirectWithoutLocation { status: String },
+    #[error("the server redirected to an invalid URL '{location}': {error}")]
+    BadRedirect {
+        location: String,
+        error: url::ParseError,
+    },
+    #[error("the server redirected from https to {next}; a redirect that leaves https is refused")]
+    LeavesHttps { next: Url },
+    #[error("the server redirected to {next}, which is not an http(s) URL")]
+    NotHttp { next: Url },
+    #[error("too many redirects (more than {max})")]
+    TooManyRedirects { max: usize },
+    /// An HTTP status other than success, a redirect, 404 or 410.
+    #[error("the server answered {status}{}{}", redirected(redirected_to), status_hint(*code))]
+    Status {
+        code: u16,
+        /// The code and its reason (`500 Internal Server Error`).
+        status: String,
+        /// The URL that answered, when a redirect led there.
+        redirected_to: Option<Url>,
+    },
+    #[error("the module is larger than the limit of {limit} bytes ({size} bytes or more; raise \"max_module_size\" in mlpy.json)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("the connection failed while reading the module: {0}")]
+    Read(String),
+}
+
+fn redirected(to: &Option<Url>) -> String {
+    match to {
+        Some(url) => format!(" (redirected to {url})"),
+        None => String::new(),
+    }
+}
+
+fn status_hint(code: u16) -> &'static str {
+    match code {
+        401 | 403 => " (set a token for this host: MLPY_AUTH_TOKENS=token@host, the import's `auth` option, or \"credentials\" of an import source)",
+        _ => "",
+    }
+}
+
+/// Why the CA files or the HTTPS client cannot be set up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot read the CA file '{}': {message}", file.display())]
+    CaFileUnreadable { file: PathBuf, message: String },
+    #[error("the CA file '{}' is not a PEM certificate bundle: {message}", file.display())]
+    CaFileNotPem { file: PathBuf, message: String },
+    #[error("the CA file '{}' holds no PEM certificate", file.display())]
+    CaFileEmpty { file: PathBuf },
+    #[error("cannot set up the HTTPS client: {message}")]
+    Build { message: String },
 }
 
 pub struct HttpClient {
@@ -52,22 +112,20 @@ pub struct HttpClient {
 }
 
 /// Reads the CA files (to report a bad file before any fetch).
-pub fn load_ca_files(files: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, String> {
+pub fn load_ca_files(files: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, ClientError> {
     let mut out = Vec::new();
     for file in files {
-        let pem = std::fs::read(file)
-            .map_err(|e| format!("cannot read the CA file '{}': {e}", file.display()))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            format!(
-                "the CA file '{}' is not a PEM certificate bundle: {e}",
-                file.display()
-            )
+        let pem = std::fs::read(file).map_err(|e| ClientError::CaFileUnreadable {
+            file: file.clone(),
+            message: e.to_string(),
         })?;
+        let certs =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ClientError::CaFileNotPem {
+                file: file.clone(),
+                message: e.to_string(),
+            })?;
         if certs.is_empty() {
-            return Err(format!(
-                "the CA file '{}' holds no PEM certificate",
-                file.display()
-            ));
+            return Err(ClientError::CaFileEmpty { file: file.clone() });
         }
         out.extend(certs);
     }
@@ -75,7 +133,7 @@ pub fn load_ca_files(files: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, Str
 }
 
 impl HttpClient {
-    pub fn new(settings: HttpSettings) -> Result<HttpClient, String> {
+    pub fn new(settings: HttpSettings) -> Result<HttpClient, ClientError> {
         let mut builder = reqwest::blocking::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(true)
@@ -91,12 +149,12 @@ impl HttpClient {
         }
         let client = builder
             .build()
-            .map_err(|e| format!("cannot set up the HTTPS client: {}", chain(&e)))?;
+            .map_err(|e| ClientError::Build { message: chain(&e) })?;
         Ok(HttpClient { client, settings })
     }
 
     /// Whether plain `http` may be used for `url`.
-    fn transport_allowed(&self, url: &Url) -> Result<(), String> {
+    fn transport_allowed(&self, url: &Url) -> Result<(), Failure> {
         if url.scheme() == "https" || is_loopback(url) {
             return Ok(());
         }
@@ -112,9 +170,7 @@ impl HttpClient {
         if allowed {
             Ok(())
         } else {
-            Err(format!(
-                "plain http:// is refused for {host} (anyone on the network could change the module): use https, or pass --allow-insecure-http {host} if you trust this network"
-            ))
+            Err(Failure::InsecureHttp { host })
         }
     }
 
@@ -124,14 +180,17 @@ impl HttpClient {
         &self,
         url: &Url,
         auth: &dyn Fn(&Url) -> Option<String>,
-        gate: &dyn Fn(&Url) -> Result<(), String>,
+        gate: &dyn Fn(&Url) -> Result<(), MissingCapability>,
         limit: u64,
         on_request: &dyn Fn(),
     ) -> Result<Response, Failure> {
         let mut current = url.clone();
         for _ in 0..=self.settings.max_redirects {
-            self.transport_allowed(&current).map_err(Failure::Message)?;
-            gate(&current).map_err(|cap| Failure::Capability(cap, current.clone()))?;
+            self.transport_allowed(&current)?;
+            gate(&current).map_err(|missing| Failure::Capability {
+                capability: missing.capability,
+                url: current.clone(),
+            })?;
             let mut request = self.client.get(current.clone());
             if let Some(value) = auth(&current) {
                 request = request.header(reqwest::header::AUTHORIZATION, value);
@@ -139,7 +198,7 @@ impl HttpClient {
             on_request();
             let response = request
                 .send()
-                .map_err(|e| Failure::Message(self.describe(&e)))?;
+                .map_err(|e| Failure::Request(self.describe(&e)))?;
             let status = response.status();
             if status.is_redirection() {
                 let Some(location) = response
@@ -147,24 +206,21 @@ impl HttpClient {
                     .get(reqwest::header::LOCATION)
                     .and_then(|l| l.to_str().ok())
                 else {
-                    return Err(Failure::Message(format!(
-                        "the server answered {status} without a Location to redirect to"
-                    )));
+                    return Err(Failure::RedirectWithoutLocation {
+                        status: status.to_string(),
+                    });
                 };
-                let next = current.join(location).map_err(|e| {
-                    Failure::Message(format!(
-                        "the server redirected to an invalid URL '{location}': {e}"
-                    ))
-                })?;
+                let next = current
+                    .join(location)
+                    .map_err(|error| Failure::BadRedirect {
+                        location: location.to_string(),
+                        error,
+                    })?;
                 if current.scheme() == "https" && next.scheme() != "https" {
-                    return Err(Failure::Message(format!(
-                        "the server redirected from https to {next}; a redirect that leaves https is refused"
-                    )));
+                    return Err(Failure::LeavesHttps { next });
                 }
                 if next.scheme() != "https" && next.scheme() != "http" {
-                    return Err(Failure::Message(format!(
-                        "the server redirected to {next}, which is not an http(s) URL"
-                    )));
+                    return Err(Failure::NotHttp { next });
                 }
                 current = next;
                 continue;
@@ -175,46 +231,39 @@ impl HttpClient {
                 });
             }
             if !status.is_success() {
-                let hint = match status.as_u16() {
-                    401 | 403 => " (set a token for this host: MLPY_AUTH_TOKENS=token@host, the import's `auth` option, or \"credentials\" of an import source)",
-                    _ => "",
-                };
-                let from = if current == *url {
-                    String::new()
-                } else {
-                    format!(" (redirected to {current})")
-                };
-                return Err(Failure::Message(format!(
-                    "the server answered {status}{from}{hint}"
-                )));
+                return Err(Failure::Status {
+                    code: status.as_u16(),
+                    status: status.to_string(),
+                    redirected_to: (current != *url).then_some(current),
+                });
             }
             if let Some(length) = response.content_length() {
                 if length > limit {
-                    return Err(Failure::Message(too_large(length, limit)));
+                    return Err(Failure::TooLarge {
+                        size: length,
+                        limit,
+                    });
                 }
             }
             let mut bytes = Vec::new();
             response
                 .take(limit + 1)
                 .read_to_end(&mut bytes)
-                .map_err(|e| {
-                    Failure::Message(format!(
-                        "the connection failed while reading the module: {}",
-                        self.describe_io(&e)
-                    ))
-                })?;
+                .map_err(|e| Failure::Read(self.describe_io(&e)))?;
             if bytes.len() as u64 > limit {
-                return Err(Failure::Message(too_large(bytes.len() as u64, limit)));
+                return Err(Failure::TooLarge {
+                    size: bytes.len() as u64,
+                    limit,
+                });
             }
             return Ok(Response::Body {
                 bytes,
                 final_url: current,
             });
         }
-        Err(Failure::Message(format!(
-            "too many redirects (more than {})",
-            self.settings.max_redirects
-        )))
+        Err(Failure::TooManyRedirects {
+            max: self.settings.max_redirects,
+        })
     }
 
     fn timeout_text(&self) -> String {
@@ -248,10 +297,6 @@ impl HttpClient {
             text
         }
     }
-}
-
-fn too_large(size: u64, limit: u64) -> String {
-    format!("the module is larger than the limit of {limit} bytes ({size} bytes or more; raise \"max_module_size\" in mlpy.json)")
 }
 
 /// An error and its causes, `: `-separated.

@@ -3,9 +3,9 @@
 //! refuse. No mocks: the resolver talks TLS to the server, the cache is a real folder.
 
 use mlpy_modules::check::graph_diagnostics;
-use mlpy_modules::remote::publish::{generate_keypair, NewKeyPair, SigningKey};
-use mlpy_modules::remote::{self, Network, RemoteContext, RemoteOptions};
 use mlpy_modules::{EdgeTarget, ModuleCache, ModuleGraph, Origin, ProjectConfig, ResolveError};
+use mlpy_remote::publish::{generate_keypair, NewKeyPair, SigningKey};
+use mlpy_remote::{self as remote, Network, RemoteContext, RemoteOptions};
 use mlpy_testkit::{Route, Server, TestCa};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -447,7 +447,10 @@ fn cached_only_never_touches_the_network() {
     let (graph, _) = env.build(offline.clone());
     let e = single_error(&graph);
     assert_eq!(e.not_cached_url(), Some(env.url("/m.ml").as_str()));
-    let codes: Vec<&str> = graph_diagnostics(&graph).iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = graph_diagnostics(&graph)
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, vec!["remote-not-cached"]);
     assert_eq!(env.server.hits(), 0);
 
@@ -492,7 +495,7 @@ fn a_tampered_cache_entry_is_discarded_and_refetched() {
     let mut meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
     let evil = "x = 666;\n";
-    let sha = mlpy_modules::remote::integrity::sha256_hex(evil.as_bytes());
+    let sha = mlpy_fsutil::sha256_hex(evil.as_bytes());
     meta["sha256"] = sha.clone().into();
     meta["sig"] = sha.into();
     meta["size"] = evil.len().into();

@@ -6,31 +6,56 @@
 //!   (a `user:password` pair is sent as HTTP Basic, anything else as a Bearer token).
 //!
 //! A token is only ever sent to the host (and port) it belongs to, also across
-//! redirects: see [`super::http`].
+//! redirects: see [`crate::http`].
 
 use base64::Engine;
 use url::Url;
 
+/// Why a credential (`${NAME}` in a token) cannot be expanded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    #[error("unterminated `${{` in a credential")]
+    Unterminated,
+    #[error("`${{{name}}}` is not an environment variable name")]
+    BadName { name: String },
+    #[error("the environment variable {name} (used in a credential) is not set")]
+    Unset { name: String },
+}
+
+/// Why `MLPY_AUTH_TOKENS` cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthTokensError {
+    /// An entry without `@`.
+    #[error("MLPY_AUTH_TOKENS entries are `token@host` or `user:password@host`, separated by `;`")]
+    Syntax,
+    #[error("an MLPY_AUTH_TOKENS entry has an empty token or host")]
+    Empty,
+    #[error("MLPY_AUTH_TOKENS: '{port}' is not a port (entry for host {host})")]
+    BadPort { port: String, host: String },
+}
+
 /// Replaces every `${NAME}` in `text` by the value of the environment variable.
-pub fn expand_env(text: &str) -> Result<String, String> {
+pub fn expand_env(text: &str) -> Result<String, CredentialError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
-            return Err("unterminated `${` in a credential".to_string());
+            return Err(CredentialError::Unterminated);
         };
         let name = &after[..end];
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("`${{{name}}}` is not an environment variable name"));
+            return Err(CredentialError::BadName {
+                name: name.to_string(),
+            });
         }
         match std::env::var(name) {
             Ok(value) => out.push_str(&value),
             Err(_) => {
-                return Err(format!(
-                    "the environment variable {name} (used in a credential) is not set"
-                ))
+                return Err(CredentialError::Unset {
+                    name: name.to_string(),
+                })
             }
         }
         rest = &after[end + 1..];
@@ -66,25 +91,23 @@ impl std::fmt::Debug for AuthTokens {
 
 impl AuthTokens {
     /// Parses `token@host[:port];…`. Malformed entries are reported, not ignored.
-    pub fn parse(text: &str) -> Result<AuthTokens, String> {
+    pub fn parse(text: &str) -> Result<AuthTokens, AuthTokensError> {
         let mut entries = Vec::new();
         for item in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             let Some((token, host)) = item.rsplit_once('@') else {
-                return Err(
-                    "MLPY_AUTH_TOKENS entries are `token@host` or `user:password@host`, separated by `;`"
-                        .to_string(),
-                );
+                return Err(AuthTokensError::Syntax);
             };
             if token.is_empty() || host.is_empty() {
-                return Err("an MLPY_AUTH_TOKENS entry has an empty token or host".to_string());
+                return Err(AuthTokensError::Empty);
             }
             let (host, port) = match host.rsplit_once(':') {
                 Some((h, p)) if !host.ends_with(']') => match p.parse() {
                     Ok(port) => (h.to_string(), Some(port)),
                     Err(_) => {
-                        return Err(format!(
-                            "MLPY_AUTH_TOKENS: '{p}' is not a port (entry for host {h})"
-                        ))
+                        return Err(AuthTokensError::BadPort {
+                            port: p.to_string(),
+                            host: h.to_string(),
+                        })
                     }
                 },
                 _ => (host.to_string(), None),
@@ -134,7 +157,14 @@ mod tests {
             .starts_with("Basic "));
         assert_eq!(t.for_url(&u("https://127.0.0.1:9/x")), None);
         assert_eq!(t.for_url(&u("https://localhost:8443/x")), None);
-        assert!(AuthTokens::parse("nohost").is_err());
+        assert_eq!(
+            AuthTokens::parse("nohost").unwrap_err(),
+            AuthTokensError::Syntax
+        );
+        assert_eq!(
+            AuthTokens::parse("t@h:x").unwrap_err().to_string(),
+            "MLPY_AUTH_TOKENS: 'x' is not a port (entry for host h)"
+        );
         assert!(!format!("{t:?}").contains("abc"));
     }
 
@@ -145,10 +175,20 @@ mod tests {
             expand_env("x-${MLPY_TEST_EXPAND_TOKEN}-y").unwrap(),
             "x-s3cret-y"
         );
-        assert!(expand_env("${MLPY_TEST_SURELY_UNSET_VAR}")
-            .unwrap_err()
-            .contains("MLPY_TEST_SURELY_UNSET_VAR"));
-        assert!(expand_env("${oops").is_err());
+        assert_eq!(
+            expand_env("${MLPY_TEST_SURELY_UNSET_VAR}")
+                .unwrap_err()
+                .to_string(),
+            "the environment variable MLPY_TEST_SURELY_UNSET_VAR (used in a credential) is not set"
+        );
+        assert_eq!(
+            expand_env("${oops").unwrap_err().to_string(),
+            "unterminated `${` in a credential"
+        );
+        assert_eq!(
+            expand_env("${a-b}").unwrap_err().to_string(),
+            "`${a-b}` is not an environment variable name"
+        );
         assert_eq!(header_value("Basic Zm9v"), "Basic Zm9v");
         assert_eq!(header_value("tok"), "Bearer tok");
     }

@@ -1,0 +1,212 @@
+//! `mlpy check --format json` and the language server report the same diagnostics — file,
+//! range, code, severity and message — on the same projects: unresolved imports and
+//! members, cycles, Python-name collisions, syntax errors, security rules and a clean
+//! project. Both ask the one diagnostics entry point (`mlpy_transpile::diagnostics`).
+
+mod lsp_client;
+
+use lsp_client::{file_uri, Client};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+/// (start line, start column, end line, end column, code, severity, message), 0-based.
+type Item = (u64, u64, u64, u64, String, String, String);
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("mlpy-parity-")
+        .tempdir()
+        .expect("temp dir");
+    std::fs::write(dir.path().join("mlpy.json"), r#"{"import_paths": ["."]}"#).unwrap();
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    dir
+}
+
+/// What `mlpy check main.ml --format json` reports, per file (relative path).
+fn cli(root: &Path) -> BTreeMap<String, BTreeSet<Item>> {
+    let out = Command::new(env!("CARGO_BIN_EXE_mlpy"))
+        .args(["check", "main.ml", "--format", "json"])
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mlpy check runs");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let mut by_file: BTreeMap<String, BTreeSet<Item>> = BTreeMap::new();
+    for d in report["diagnostics"].as_array().expect("diagnostics") {
+        let n = |v: &Value| v.as_u64().expect("number") - 1;
+        // The editor shows the notes under the message, one per line.
+        let mut message = d["message"].as_str().unwrap().to_string();
+        for note in d["notes"].as_array().into_iter().flatten() {
+            message.push('\n');
+            message.push_str(note.as_str().unwrap());
+        }
+        let r = &d["range"];
+        by_file
+            .entry(d["file"].as_str().unwrap().to_string())
+            .or_default()
+            .insert((
+                n(&r["start"]["line"]),
+                n(&r["start"]["column"]),
+                n(&r["end"]["line"]),
+                n(&r["end"]["column"]),
+                d["code"].as_str().unwrap().to_string(),
+                d["severity"].as_str().unwrap().to_string(),
+                message,
+            ));
+    }
+    by_file
+}
+
+/// What the language server publishes for each `.ml` file of the project, opened.
+fn server(root: &Path, files: &[(&str, &str)]) -> BTreeMap<String, BTreeSet<Item>> {
+    let mut client = Client::start(root);
+    let mut uris = Vec::new();
+    for (path, _) in files.iter().filter(|(p, _)| p.ends_with(".ml")) {
+        uris.push((path.to_string(), client.open(path)));
+    }
+    client.flush();
+    let mut by_file = BTreeMap::new();
+    for (path, uri) in uris {
+        let list = client.wait_diagnostics(&uri, |_| true);
+        let items: BTreeSet<Item> = list
+            .iter()
+            .map(|d| {
+                let r = &d["range"];
+                let n = |v: &Value| v.as_u64().expect("number");
+                let severity = match d["severity"].as_u64() {
+                    Some(1) => "error",
+                    Some(2) => "warning",
+                    Some(3) => "info",
+                    _ => "hint",
+                };
+                (
+                    n(&r["start"]["line"]),
+                    n(&r["start"]["character"]),
+                    n(&r["end"]["line"]),
+                    n(&r["end"]["character"]),
+                    d["code"].as_str().unwrap_or_default().to_string(),
+                    severity.to_string(),
+                    d["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        if !items.is_empty() {
+            by_file.insert(path, items);
+        }
+    }
+    let _ = file_uri(root);
+    client.shutdown();
+    by_file
+}
+
+fn assert_parity(name: &str, files: &[(&str, &str)], expected_codes: &[&str]) {
+    let dir = project(files);
+    let root = dir.path().canonicalize().unwrap();
+    let from_cli = cli(&root);
+    let from_server = server(&root, files);
+    assert_eq!(
+        from_cli, from_server,
+        "{name}: `mlpy check` (left) and the language server (right) differ"
+    );
+    let codes: BTreeSet<&str> = from_cli
+        .values()
+        .flatten()
+        .map(|(_, _, _, _, code, _, _)| code.as_str())
+        .collect();
+    for code in expected_codes {
+        assert!(codes.contains(code), "{name}: no {code} in {from_cli:#?}");
+    }
+}
+
+#[test]
+fn unresolved_imports_and_members() {
+    assert_parity(
+        "unresolved",
+        &[
+            (
+                "main.ml",
+                "import missing;\nimport util;\nimport math;\nprint(util.tripel(2), math.sqroot(4));\n",
+            ),
+            ("util.ml", "function triple(x) { return x * 3; }\n"),
+        ],
+        &["unresolved-import", "unknown-member"],
+    );
+}
+
+#[test]
+fn import_cycles() {
+    assert_parity(
+        "cycle",
+        &[
+            ("main.ml", "import a;\nprint(a.x);\n"),
+            ("a.ml", "import b;\nx = 1;\n"),
+            ("b.ml", "import a;\ny = 2;\n"),
+        ],
+        &["import-cycle"],
+    );
+}
+
+#[test]
+fn python_name_collisions() {
+    assert_parity(
+        "collision",
+        &[
+            (
+                "main.ml",
+                "import class;\nimport ml_class;\nprint(class.a, ml_class.b);\n",
+            ),
+            ("class.ml", "a = 1;\n"),
+            ("ml_class.ml", "b = 2;\n"),
+        ],
+        &["module-name-collision"],
+    );
+}
+
+#[test]
+fn syntax_errors() {
+    assert_parity(
+        "syntax",
+        &[
+            ("main.ml", "import lib;\nx = (1 + ;\nprint(lib.f(1));\n"),
+            ("lib.ml", "function f(a) { return a + ; }\ny = [1, 2;\n"),
+        ],
+        &["syntax"],
+    );
+}
+
+#[test]
+fn security_rules() {
+    assert_parity(
+        "security",
+        &[
+            (
+                "main.ml",
+                "import tools;\nx = __secret;\nprint(eval(\"1\"), tools.run());\n",
+            ),
+            (
+                "tools.ml",
+                "function run() { return \"os.system('id')\"; }\nz = {}.__class__;\n",
+            ),
+        ],
+        &["security-dunder", "security-call", "security-string"],
+    );
+}
+
+#[test]
+fn a_clean_project() {
+    assert_parity(
+        "clean",
+        &[
+            ("main.ml", "import geo.shapes as s;\nprint(s.area(2));\n"),
+            ("geo/shapes.ml", "function area(r) { return 3 * r * r; }\n"),
+        ],
+        &[],
+    );
+}
