@@ -263,7 +263,9 @@ fn shapes() -> Vec<Shape> {
                     s.push_str(&format!("import pkg.m{i};\n"));
                 }
                 for i in 0..n {
-                    s.push_str(&format!("print(pkg.m{i}.f(1), pkg.m{i}.v, pkg.m{i}.nosuch);\n"));
+                    s.push_str(&format!(
+                        "print(pkg.m{i}.f(1), pkg.m{i}.v, pkg.m{i}.nosuch);\n"
+                    ));
                     let text = "v = 1;\nfunction f(x) { return x; }\n".to_string();
                     files.push((format!("pkg/m{i}.ml"), text));
                 }
@@ -389,9 +391,7 @@ fn features() -> Vec<Feature> {
         }),
         ("code actions", |e| {
             let params = CodeActionParams {
-                text_document: TextDocumentIdentifier {
-                    uri: e.uri.clone(),
-                },
+                text_document: TextDocumentIdentifier { uri: e.uri.clone() },
                 range: Range::new(Position::new(0, 0), e.end),
                 context: CodeActionContext::default(),
                 work_done_progress_params: WorkDoneProgressParams::default(),
@@ -493,7 +493,10 @@ fn checking_is_linear_in_module_size() {
     let mut failures = Vec::new();
     let total = Instant::now();
     for shape in shapes() {
-        if only.as_ref().is_some_and(|o| !shape.name.contains(o.as_str())) {
+        if only
+            .as_ref()
+            .is_some_and(|o| !shape.name.contains(o.as_str()))
+        {
             continue;
         }
         let mut sizes = [
@@ -557,7 +560,10 @@ fn checking_is_linear_in_module_size() {
 fn one_mebibyte_modules() {
     let only = env_flag("MLPY_LINEAR_ONLY");
     for shape in shapes() {
-        if only.as_ref().is_some_and(|o| !shape.name.contains(o.as_str())) {
+        if only
+            .as_ref()
+            .is_some_and(|o| !shape.name.contains(o.as_str()))
+        {
             continue;
         }
         let sample: usize = (shape.files)(shape.n).iter().map(|(_, t)| t.len()).sum();

@@ -12,21 +12,7 @@ use serde_json::{json, Value};
 const EDITS: usize = 10_000;
 const BATCH: usize = 500;
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use mlpy_testkit::Rng;
 
 const PIECES: &[&str] = &[
     "x",

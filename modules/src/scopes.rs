@@ -244,12 +244,12 @@ impl ModuleScopes {
 
     /// Names visible at `offset`, innermost first (shadowed outer names left out).
     pub fn visible_bindings(&self, offset: TextSize) -> Vec<BindingId> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
         let mut out = Vec::new();
         let mut scope = Some(self.scope_at(offset));
         while let Some(id) = scope {
             for &b in &self.scope(id).bindings {
-                if seen.insert(self.binding(b).name.clone()) {
+                if seen.insert(self.binding(b).name.as_str()) {
                     out.push(b);
                 }
             }

@@ -421,14 +421,10 @@ impl Checker<'_, '_> {
             scope = scopes.scope(id).parent;
         }
         let near = if self.budget.take(name, in_scope) {
-            let visible: Vec<String> = scopes
-                .visible_bindings(offset)
-                .into_iter()
-                .map(|b| scopes.binding(b).name.clone())
-                .collect();
+            let visible = scopes.visible_bindings(offset);
             let candidates = visible
                 .iter()
-                .map(String::as_str)
+                .map(|&b| scopes.binding(b).name.as_str())
                 .chain(BUILTINS.iter().copied())
                 .chain(["null", "true", "false"]);
             suggestions(name, candidates)

@@ -28,23 +28,7 @@ for name in sorted(os.listdir(sys.argv[1])):
 print("\n".join(bad))
 "#;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use mlpy_testkit::Rng;
 
 const NUMBERS: &[&str] = &[
     "0", "1", "42", "3.14", "-5", "-2.5", "+7", "1e3", "2.5E-3", ".5", "7.", "-.5e3", "007",
