@@ -113,19 +113,42 @@ pub fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Style) -> S
     out
 }
 
+/// Lines longer than this (in bytes) are shown as a window around the range: so that a
+/// module written on one long line does not print that line once per diagnostic.
+const LONG_LINE: usize = 240;
+/// On a long line: bytes shown before and after the range, and of the range itself.
+const CONTEXT: usize = 60;
+const MAX_RANGE_SHOWN: usize = 120;
+
 fn snippet(out: &mut String, text: &str, index: &LineIndex, range: TextRange, style: &Style) {
     let start = index.line_col(range.start());
     let Some(line_range) = index.line_range(start.line, text) else {
         return;
     };
-    let line_text = text[line_range].replace('\t', " ");
-    let before = &text[TextRange::new(line_range.start(), range.start().min(line_range.end()))];
-    let pad = before.chars().count();
-    let end = range.end().min(line_range.end()).max(range.start());
-    let width = text[TextRange::new(range.start().min(line_range.end()), end)]
-        .chars()
-        .count()
-        .max(1);
+    let line = &text[line_range];
+    let line_start = usize::from(line_range.start());
+    let at = usize::from(range.start()).min(usize::from(line_range.end())) - line_start;
+    let end = usize::from(range.end().min(line_range.end()).max(range.start())) - line_start;
+    let end = end.min(line.len());
+    // The part of the line shown: all of it, or a window around the range.
+    let (from, to) = if line.len() <= LONG_LINE {
+        (0, line.len())
+    } else {
+        let mut from = at.saturating_sub(CONTEXT);
+        while !line.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (end.min(at + MAX_RANGE_SHOWN) + CONTEXT).min(line.len());
+        while !line.is_char_boundary(to) {
+            to += 1;
+        }
+        (from, to)
+    };
+    let lead = if from > 0 { "…" } else { "" };
+    let tail = if to < line.len() { "…" } else { "" };
+    let line_text = format!("{lead}{}{tail}", line[from..to].replace('\t', " "));
+    let pad = lead.chars().count() + line[from..at].chars().count();
+    let width = line[at..end.min(to).max(at)].chars().count().max(1);
     let number = (start.line + 1).to_string();
     let gutter = " ".repeat(number.len());
     let bar = style.paint("1;34", "|");
@@ -198,5 +221,41 @@ pub fn json(diagnostic: &Diagnostic, sources: &mut Sources) -> JsonDiagnostic {
                 message: r.message.clone(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(text: &str, range: TextRange) -> String {
+        let mut out = String::new();
+        let index = LineIndex::new(text);
+        snippet(&mut out, text, &index, range, &Style { color: false });
+        out
+    }
+
+    #[test]
+    fn long_lines_are_shown_around_the_range() {
+        // A short line is shown whole.
+        assert_eq!(
+            shown("x = é + y;\n", TextRange::new(9.into(), 10.into())),
+            "  |\n1 | x = é + y;\n  |         ^\n"
+        );
+        // A long one as a window, the carets under the range.
+        let line = format!("{}target{}", "a = 1; ".repeat(100), " b = 2;".repeat(100));
+        let at = line.find("target").unwrap() as u32;
+        let out = shown(&line, TextRange::at(at.into(), 6.into()));
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines[1].starts_with("1 | …") && lines[1].ends_with('…'),
+            "{out}"
+        );
+        assert!(lines[1].len() < 200, "{out}");
+        let column = |line: &str, at: usize| line[..at].chars().count();
+        let target = column(lines[1], lines[1].find("target").unwrap());
+        let carets = column(lines[2], lines[2].find('^').unwrap());
+        assert_eq!(carets, target, "{out}");
+        assert_eq!(lines[2].matches('^').count(), 6, "{out}");
     }
 }

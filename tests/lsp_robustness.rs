@@ -373,7 +373,17 @@ fn an_unfollowable_content_length_ends_the_server_with_an_error() {
         assert!(message.contains("Content-Length"), "{length}: {message}");
         let status = c.wait_exit().expect("the server exits");
         assert!(!status.success(), "{length}: exited with {status}");
-        let stderr = c.stderr.lock().unwrap().clone();
+        // The thread reading the server's stderr may still be catching up after the exit.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let stderr = loop {
+            let stderr = c.stderr.lock().unwrap().clone();
+            if stderr.contains("the language server received a message")
+                || std::time::Instant::now() > deadline
+            {
+                break stderr;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
         assert!(
             stderr.contains("the language server received a message"),
             "{length}: {stderr}"

@@ -36,6 +36,8 @@ struct WideChar {
     /// How many more UTF-8 bytes than UTF-16 units the line has before this character:
     /// conversions on a long line are binary searches.
     extra_before: u32,
+    /// How many more UTF-8 bytes than characters the line has before this character.
+    bytes_before: u32,
 }
 
 impl WideChar {
@@ -48,6 +50,11 @@ impl WideChar {
     /// end.
     fn extra_after(&self) -> u32 {
         self.extra_before + self.len_utf8 - self.len_utf16
+    }
+
+    /// How many more UTF-8 bytes than characters the line has up to the character's end.
+    fn bytes_after(&self) -> u32 {
+        self.bytes_before + self.len_utf8 - 1
     }
 }
 
@@ -81,10 +88,14 @@ impl LineIndex {
                     len_utf8: c.len_utf8() as u32,
                     len_utf16: c.len_utf16() as u32,
                     extra_before: 0,
+                    bytes_before: 0,
                 };
                 match wide.last_mut() {
                     Some((l, chars)) if *l == line => {
-                        entry.extra_before = chars.last().map_or(0, WideChar::extra_after);
+                        if let Some(last) = chars.last() {
+                            entry.extra_before = last.extra_after();
+                            entry.bytes_before = last.bytes_after();
+                        }
                         chars.push(entry);
                     }
                     _ => wide.push((line, vec![entry])),
@@ -216,10 +227,17 @@ impl LineIndex {
         let lc = self.line_col(offset);
         let start = usize::from(self.line_starts[lc.line as usize]);
         let end = (start + lc.col as usize).min(text.len());
-        let chars = text
-            .get(start..end)
-            .map_or(lc.col as usize, |s| s.chars().count());
-        (lc.line + 1, chars as u32 + 1)
+        if !text.is_char_boundary(end) {
+            return (lc.line + 1, lc.col + 1);
+        }
+        // The bytes before the offset, less the extra bytes of its multi-byte characters
+        // (a binary search, not a count of the line's characters).
+        let chars = self.wide_chars(lc.line);
+        let before = chars.partition_point(|c| (c.col as usize) < end - start);
+        let extra = before
+            .checked_sub(1)
+            .map_or(0, |last| chars[last].bytes_after());
+        (lc.line + 1, (end - start) as u32 - extra + 1)
     }
 }
 
@@ -312,6 +330,22 @@ mod tests {
             ),
             (1, 3)
         );
+    }
+
+    #[test]
+    fn human_columns_agree_with_counting() {
+        let text = "ab\né😀x\u{10000}yé\n\nz";
+        let index = LineIndex::new(text);
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[..offset].matches('\n').count() as u32 + 1;
+            let column = text[line_start..offset].chars().count() as u32 + 1;
+            assert_eq!(
+                index.human_line_col(TextSize::from(offset as u32), text),
+                (line, column),
+                "at {offset}"
+            );
+        }
     }
 
     #[test]
