@@ -76,6 +76,9 @@ pub struct OpenDoc {
 struct Projects {
     by_dir: HashMap<PathBuf, Arc<Project>>,
     by_key: HashMap<PathBuf, Arc<Project>>,
+    /// How many times the projects were forgotten: a project loaded across that may
+    /// come from old settings or files, and is not kept.
+    generation: u64,
 }
 
 /// Settings from `initializationOptions` and `workspace/didChangeConfiguration`.
@@ -306,20 +309,30 @@ impl World {
     /// The project of the module file at `path`.
     pub fn project_for(&self, path: &Path) -> Arc<Project> {
         let dir = path.parent().unwrap_or(path).to_path_buf();
-        if let Some(p) = lock(&self.projects).by_dir.get(&dir) {
-            return p.clone();
+        loop {
+            let generation = {
+                let projects = lock(&self.projects);
+                if let Some(p) = projects.by_dir.get(&dir) {
+                    return p.clone();
+                }
+                projects.generation
+            };
+            let overrides = self.settings().overrides;
+            let project = Project::load(&dir, &overrides);
+            let mut projects = lock(&self.projects);
+            if projects.generation != generation {
+                // Forgotten while it loaded (new settings, a changed mlpy.json): again.
+                continue;
+            }
+            let key = project.key().to_path_buf();
+            let shared = projects
+                .by_key
+                .entry(key)
+                .or_insert_with(|| Arc::new(project))
+                .clone();
+            projects.by_dir.insert(dir, shared.clone());
+            return shared;
         }
-        let overrides = self.settings().overrides;
-        let project = Project::load(&dir, &overrides);
-        let mut projects = lock(&self.projects);
-        let key = project.key().to_path_buf();
-        let shared = projects
-            .by_key
-            .entry(key)
-            .or_insert_with(|| Arc::new(project))
-            .clone();
-        projects.by_dir.insert(dir, shared.clone());
-        shared
     }
 
     /// Every project seen so far.
@@ -333,6 +346,7 @@ impl World {
         let mut projects = lock(&self.projects);
         projects.by_dir.clear();
         projects.by_key.clear();
+        projects.generation += 1;
     }
 
     /// The parsed module at `path` (the editor's text when open).

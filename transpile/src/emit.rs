@@ -784,6 +784,8 @@ impl Emitter<'_, '_> {
         }
         let mut globals: Vec<String> = Vec::new();
         let mut locals: Vec<String> = Vec::new();
+        // Each name once, without searching the lists (a function may declare thousands).
+        let mut seen: HashSet<(bool, String)> = HashSet::new();
         let first_line = nonlocals
             .iter()
             .map(|(_, range)| self.line_of(range.start()))
@@ -795,13 +797,13 @@ impl Emitter<'_, '_> {
                 continue;
             };
             let py = self.facts.binding_py_name(self.id, target);
-            let list = if self.scopes.binding(target).scope == module_scope {
-                &mut globals
-            } else {
-                &mut locals
-            };
-            if !list.contains(&py) {
-                list.push(py);
+            let global = self.scopes.binding(target).scope == module_scope;
+            if seen.insert((global, py.clone())) {
+                if global {
+                    globals.push(py);
+                } else {
+                    locals.push(py);
+                }
             }
         }
         let wrote = !globals.is_empty() || !locals.is_empty();
