@@ -66,13 +66,8 @@ fn emit(entry: &Path, dest: &Path, bare: bool) -> PathBuf {
         let path = dest.join(&file.path);
         std::fs::create_dir_all(path.parent().unwrap()).expect("folder");
         let mut text = file.contents.to_string();
-        if bare && file.path == Path::new("mlpy_runtime/sandbox.py") {
-            text = text
-                .replacen("\nLANGUAGE_LAYER = True\n", "\nLANGUAGE_LAYER = False\n", 1)
-                .replacen("\nAUDIT_LAYER = True\n", "\nAUDIT_LAYER = False\n", 1);
-            assert!(
-                text.contains("LANGUAGE_LAYER = False") && text.contains("AUDIT_LAYER = False")
-            );
+        if bare && file.path == Path::new(mlpy_testkit::attacks::SANDBOX_FILE) {
+            text = mlpy_testkit::attacks::runtime_with_layers(&text, false, false);
         }
         std::fs::write(&path, text).expect("write");
     }

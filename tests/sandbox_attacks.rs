@@ -186,7 +186,7 @@ fn run_batch(arena: &Arena, build: Build, name: &str, batch: &[Attack]) -> Outco
         let path = out_dir.join(&file.path);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("out folder");
         let mut text = file.contents.to_string();
-        if file.path == Path::new("mlpy_runtime/sandbox.py") {
+        if file.path == Path::new(attacks::SANDBOX_FILE) {
             text = test_only_runtime(&text, build);
         }
         std::fs::write(&path, text).expect("write");
@@ -212,20 +212,13 @@ fn run_batch(arena: &Arena, build: Build, name: &str, batch: &[Attack]) -> Outco
 
 /// The test-only builds of the runtime: one layer's switch flipped in the copy under test.
 fn test_only_runtime(text: &str, build: Build) -> String {
-    let (from, to) = match build {
-        Build::Shipped => return text.to_string(),
-        Build::LanguageOnly => ("\nAUDIT_LAYER = True\n", "\nAUDIT_LAYER = False\n"),
-        Build::AuditOnly => ("\nLANGUAGE_LAYER = True\n", "\nLANGUAGE_LAYER = False\n"),
-        Build::Neither => {
-            let audit_off = test_only_runtime(text, Build::LanguageOnly);
-            return test_only_runtime(&audit_off, Build::AuditOnly);
-        }
+    let (language, audit) = match build {
+        Build::Shipped => (true, true),
+        Build::LanguageOnly => (true, false),
+        Build::AuditOnly => (false, true),
+        Build::Neither => (false, false),
     };
-    assert!(
-        text.contains(from),
-        "the runtime's switch line moved: {from:?}"
-    );
-    text.replacen(from, to, 1)
+    attacks::runtime_with_layers(text, language, audit)
 }
 
 fn tail(text: &str) -> String {

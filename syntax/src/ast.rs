@@ -863,7 +863,9 @@ pub enum BinOp {
 }
 
 impl BinOp {
-    fn from_kind(kind: SyntaxKind) -> Option<BinOp> {
+    /// The operator a token kind stands for (`||` → `Or`), as `BinExpr::op` reads it; also
+    /// used by walks over the green tree.
+    pub fn from_kind(kind: SyntaxKind) -> Option<BinOp> {
         let op = match kind {
             PIPE2 => BinOp::Or,
             AMP2 => BinOp::And,

@@ -8,6 +8,27 @@
 //! layer only, audit layer only); the `sandbox` fuzz target picks attacks from the same
 //! space at random.
 
+/// The runtime file whose switch lines a test-only build flips.
+pub const SANDBOX_FILE: &str = "mlpy_runtime/sandbox.py";
+
+/// A test-only build of `mlpy_runtime/sandbox.py` (its text): the language layer and/or the
+/// audit layer switched off by rewriting their switch lines. The shipped runtime has no
+/// switch; only the attack suite and the sandbox's cost benchmark build these copies.
+pub fn runtime_with_layers(sandbox_py: &str, language: bool, audit: bool) -> String {
+    let mut text = sandbox_py.to_string();
+    for (on, line) in [(language, "LANGUAGE_LAYER"), (audit, "AUDIT_LAYER")] {
+        if !on {
+            let from = format!("\n{line} = True\n");
+            assert!(
+                text.contains(&from),
+                "the runtime's switch line moved: {from:?}"
+            );
+            text = text.replacen(&from, &format!("\n{line} = False\n"), 1);
+        }
+    }
+    text
+}
+
 /// Where an attack's effects would land; the test owns these.
 #[derive(Debug, Clone)]
 pub struct Canaries {

@@ -132,29 +132,6 @@ fn is_stmt(kind: SyntaxKind) -> bool {
     Stmt::can_cast(kind)
 }
 
-/// The binary operator a token stands for (`ast::BinExpr::op`).
-fn bin_op(kind: SyntaxKind) -> Option<BinOp> {
-    use SyntaxKind::*;
-    let op = match kind {
-        PIPE2 => BinOp::Or,
-        AMP2 => BinOp::And,
-        EQ2 => BinOp::Eq,
-        NEQ => BinOp::NotEq,
-        LT => BinOp::Lt,
-        GT => BinOp::Gt,
-        LTEQ => BinOp::LtEq,
-        GTEQ => BinOp::GtEq,
-        PLUS => BinOp::Add,
-        MINUS => BinOp::Sub,
-        STAR => BinOp::Mul,
-        SLASH => BinOp::Div,
-        SLASH2 => BinOp::FloorDiv,
-        PERCENT => BinOp::Rem,
-        _ => return None,
-    };
-    Some(op)
-}
-
 impl<'a> Node<'a> {
     fn root(green: &'a GreenNodeData) -> Node<'a> {
         Node {
@@ -274,7 +251,7 @@ impl<'a> Node<'a> {
         let mut slot = 0;
         for child in self.elements() {
             match child {
-                GreenChild::Token { kind, .. } if bin_op(kind).is_some() => slot += 1,
+                GreenChild::Token { kind, .. } if BinOp::from_kind(kind).is_some() => slot += 1,
                 GreenChild::Node { kind, range, node } if slot == wanted && is_expr(kind) => {
                     return Some(Node {
                         kind,
@@ -290,7 +267,7 @@ impl<'a> Node<'a> {
 
     fn bin_op(self) -> Option<BinOp> {
         self.elements().find_map(|child| match child {
-            GreenChild::Token { kind, .. } => bin_op(kind),
+            GreenChild::Token { kind, .. } => BinOp::from_kind(kind),
             GreenChild::Node { .. } => None,
         })
     }
