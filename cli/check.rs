@@ -37,7 +37,7 @@ pub fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
             }
         }
         // The same diagnostics as the transpile gate and the editor: one entry point.
-        let found = mlpy_transpile::program_diagnostics(
+        let found = mlpy_analysis::program_diagnostics(
             &program.graph,
             &program.resolver.config().capabilities,
         );

@@ -57,7 +57,7 @@ pub fn run(cx: &Context, args: FetchArgs) -> anyhow::Result<Outcome> {
             sources.insert(&module.path, module.file.text.clone());
         }
         // Only what stops the fetch: imports that could not be resolved.
-        for d in mlpy_modules::check::graph_diagnostics(&program.graph) {
+        for d in mlpy_analysis::graph_checks::graph_diagnostics(&program.graph) {
             let import_problem = matches!(
                 d.code,
                 DiagnosticCode::UnresolvedImport

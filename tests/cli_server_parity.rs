@@ -1,7 +1,7 @@
 //! `mlpy check --format json` and the language server report the same diagnostics — file,
 //! range, code, severity and message — on the same projects: unresolved imports and
 //! members, cycles, Python-name collisions, syntax errors, security rules and a clean
-//! project. Both ask the one diagnostics entry point (`mlpy_transpile::diagnostics`).
+//! project. Both ask the one diagnostics entry point (`mlpy_analysis::diagnostics`).
 
 mod lsp_client;
 

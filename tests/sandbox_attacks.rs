@@ -150,7 +150,7 @@ fn run_batch(arena: &Arena, build: Build, name: &str, batch: &[Attack]) -> Outco
     let resolver = Resolver::new(Arc::new(config.clone()));
     let mut graph = ModuleGraph::build(&main, &resolver, &ModuleCache::new()).expect("graph");
     if build.static_checks() {
-        let diagnostics = mlpy_transpile::program_diagnostics(&graph, &config.capabilities);
+        let diagnostics = mlpy_analysis::program_diagnostics(&graph, &config.capabilities);
         let refused: Vec<PathBuf> = diagnostics
             .iter()
             .filter(|d| d.is_error())

@@ -80,7 +80,7 @@ fn main() {
                     let resolver = Resolver::new(Arc::new(config));
                     let cache = ModuleCache::new();
                     let graph = ModuleGraph::build(&entry, &resolver, &cache).unwrap();
-                    let diagnostics = mlpy_modules::check::graph_diagnostics(&graph);
+                    let diagnostics = mlpy_analysis::graph_checks::graph_diagnostics(&graph);
                     assert_eq!(graph.len(), n);
                     assert!(diagnostics.is_empty(), "{:?}", &diagnostics[..1]);
                     start.elapsed()

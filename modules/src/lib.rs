@@ -10,12 +10,12 @@
 //!   signature library;
 //! * [`ModuleGraph`]: every module reachable from an entry, parsed once, with cycles;
 //! * [`ModuleCache`]: parsed modules shared between builds and threads;
-//! * [`scopes`] and [`symbols`]: what names mean inside a module and what it exports;
-//! * [`check`]: the diagnostics of a graph;
+//! * [`scopes`] and [`symbols`]: what names mean inside a module and what it exports
+//!   (what they mean across modules is `mlpy-analysis`' job);
+//! * [`stdlib`]: the standard library and builtins, generated from the runtime's manifest;
 //! * [`report`]: the graph as a tree and as JSON.
 
 pub mod cache;
-pub mod check;
 pub mod config;
 mod diagnostic;
 mod error;

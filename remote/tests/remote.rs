@@ -2,7 +2,7 @@
 //! rcgen): fetching, nested imports, import sources, and every attack the resolver must
 //! refuse. No mocks: the resolver talks TLS to the server, the cache is a real folder.
 
-use mlpy_modules::check::graph_diagnostics;
+use mlpy_analysis::graph_checks::graph_diagnostics;
 use mlpy_modules::{EdgeTarget, ModuleCache, ModuleGraph, Origin, ProjectConfig, ResolveError};
 use mlpy_remote::publish::{generate_keypair, NewKeyPair, SigningKey};
 use mlpy_remote::{self as remote, Network, RemoteContext, RemoteOptions};

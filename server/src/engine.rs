@@ -433,7 +433,7 @@ impl Worker {
                 continue;
             };
             let mut list = match catch_unwind(AssertUnwindSafe(|| {
-                mlpy_transpile::module_diagnostics(facts, fid, &granted)
+                mlpy_analysis::module_diagnostics(facts, fid, &granted)
             })) {
                 Ok(list) => list,
                 Err(_) => {
@@ -446,7 +446,7 @@ impl Worker {
             };
             if cycles {
                 list.extend(
-                    mlpy_modules::check::cycle_diagnostics(graph, id)
+                    mlpy_analysis::graph_checks::cycle_diagnostics(graph, id)
                         .into_iter()
                         .filter(|d| d.file == module.path),
                 );
@@ -555,9 +555,9 @@ impl Worker {
 }
 
 /// The transpiler's facts about a graph (`None` if computing them panicked).
-fn facts_of(graph: &ModuleGraph) -> Option<mlpy_transpile::facts::ProgramFacts<'_>> {
+fn facts_of(graph: &ModuleGraph) -> Option<mlpy_analysis::facts::ProgramFacts<'_>> {
     catch_unwind(AssertUnwindSafe(|| {
-        mlpy_transpile::facts::ProgramFacts::new(graph)
+        mlpy_analysis::facts::ProgramFacts::new(graph)
     }))
     .ok()
 }

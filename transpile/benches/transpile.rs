@@ -541,7 +541,7 @@ fn dump_one(program: &Program) -> String {
         Err(e) => return format!("GRAPH ERROR {e}\n"),
     };
     let mut out = String::new();
-    let diagnostics = mlpy_transpile::program_diagnostics(&graph, &config.capabilities);
+    let diagnostics = mlpy_analysis::program_diagnostics(&graph, &config.capabilities);
     for d in &diagnostics {
         out.push_str(&format!("{d:?}\n"));
     }

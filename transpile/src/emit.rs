@@ -11,11 +11,12 @@
 //! line, not several per syntax node. [`Node`]'s accessors mirror `mlpy_syntax::ast`'s
 //! (which child is the condition, the operand, the value).
 
-use crate::facts::{first_token, push_py_name, FieldRef, ProgramFacts, Target};
-use crate::names::py_name;
 use crate::pyliteral::{push_py_string, py_string};
-use crate::runtime::stdlib_module;
+use mlpy_analysis::facts::{first_token, push_py_name, FieldRef, ProgramFacts};
+use mlpy_analysis::names::py_name;
+use mlpy_analysis::semantics::ModuleRef;
 use mlpy_modules::scopes::{ModuleScopes, NameRes};
+use mlpy_modules::stdlib::stdlib_module;
 use mlpy_modules::{EdgeTarget, ModuleId};
 use mlpy_syntax::ast::{AstNode, BinOp, Expr, Stmt};
 use mlpy_syntax::green::{self as green_tree, GreenChild};
@@ -676,8 +677,8 @@ impl Emitter<'_, '_> {
                     format!("import {py} as {alias_py}")
                 } else if let Some(alias) = self.facts.detached_import(*m, &spec) {
                     format!("import {py} as {alias}")
-                } else if crate::names::is_dotted_identifier(&spec)
-                    && py == crate::names::py_module_name(&spec)
+                } else if mlpy_analysis::names::is_dotted_identifier(&spec)
+                    && py == mlpy_analysis::names::py_module_name(&spec)
                 {
                     format!("import {py}")
                 } else {
@@ -1268,20 +1269,20 @@ impl Emitter<'_, '_> {
             return false;
         }
         if let Some(FieldRef::Member(module)) = field_ref {
-            let (callee, direct) = match &module.target {
-                Target::User(m) => (
-                    format!("{}.{}", module.py, self.facts.member_py_name(*m, member)),
-                    self.facts.is_stable_member_function(*m, member),
+            let (callee, direct) = match (&module.target, module.id) {
+                (ModuleRef::User(_), Some(m)) => (
+                    format!("{}.{}", module.py, self.facts.member_py_name(m, member)),
+                    self.facts.is_stable_member_function(m, member),
                 ),
-                Target::Stdlib(s) => (
+                (ModuleRef::Stdlib(s), _) => (
                     format!("{}.{member}", module.py),
                     stdlib_module(s).is_some_and(|m| m.has_function(member)),
                 ),
-                Target::Builtins => {
+                (ModuleRef::Builtins, _) => {
                     self.builtin_module = true;
                     (format!("builtin.{member}"), true)
                 }
-                Target::Python(_) => {
+                (ModuleRef::Python(_), _) => {
                     // Through the membrane: `__ml.mcall` reads the member by its rules.
                     out.push_str("__ml.mcall(");
                     out.push_str(&python_module_expr(&module.py));
@@ -1290,7 +1291,7 @@ impl Emitter<'_, '_> {
                     self.rest_of_call(args, close, out);
                     return true;
                 }
-                Target::Namespace => {
+                (ModuleRef::Namespace(_) | ModuleRef::User(_), _) => {
                     out.push_str("__ml.mcall(");
                     out.push_str(&module.py);
                     out.push_str(", ");
@@ -1341,7 +1342,7 @@ impl Emitter<'_, '_> {
     fn field(&mut self, f: Node<'_>, out: &mut String) {
         let field_ref = self.field_ref(f);
         if let Some(FieldRef::Module(module)) = &field_ref {
-            if let Target::Python(_) = module.target {
+            if let ModuleRef::Python(_) = module.target {
                 out.push_str(&python_module_expr(&module.py));
             } else {
                 out.push_str(&module.py);
@@ -1354,20 +1355,20 @@ impl Emitter<'_, '_> {
             return;
         };
         if let Some(FieldRef::Member(module)) = &field_ref {
-            match &module.target {
-                Target::User(m) => {
+            match (&module.target, module.id) {
+                (ModuleRef::User(_), Some(m)) => {
                     out.push_str(&module.py);
                     out.push('.');
-                    out.push_str(&self.facts.member_py_name(*m, member));
+                    out.push_str(&self.facts.member_py_name(m, member));
                     return;
                 }
-                Target::Stdlib(_) => {
+                (ModuleRef::Stdlib(_), _) => {
                     out.push_str(&module.py);
                     out.push('.');
                     out.push_str(member);
                     return;
                 }
-                Target::Python(_) => {
+                (ModuleRef::Python(_), _) => {
                     out.push_str("__ml.attr(");
                     out.push_str(&python_module_expr(&module.py));
                     out.push_str(", ");
@@ -1375,13 +1376,13 @@ impl Emitter<'_, '_> {
                     out.push(')');
                     return;
                 }
-                Target::Builtins => {
+                (ModuleRef::Builtins, _) => {
                     self.builtin_module = true;
                     out.push_str("builtin.");
                     out.push_str(member);
                     return;
                 }
-                Target::Namespace => {}
+                (ModuleRef::Namespace(_) | ModuleRef::User(_), _) => {}
             }
         }
         self.depth += 1;

@@ -1,5 +1,6 @@
-//! The "emit Python" half of mlpy: semantic and security checks of ML programs, the
-//! Python emitter, and single-file and multi-file output with source maps.
+//! The "emit Python" half of mlpy: the Python emitter, and single-file and multi-file
+//! output with source maps. The checks it runs first (its gate) are `mlpy_analysis`'s
+//! diagnostics, the same the CLI and the editor report.
 //!
 //! The transpiler never resolves an import itself: it works on a
 //! [`mlpy_modules::ModuleGraph`] built by the resolver.
@@ -17,11 +18,7 @@
 //! }
 //! ```
 
-pub mod check;
-pub mod diagnostics;
 mod emit;
-pub mod facts;
-pub mod names;
 mod output;
 pub mod pyliteral;
 pub mod runtime;
@@ -33,7 +30,7 @@ pub use write::{
     OUTPUT_MARKER,
 };
 
-use facts::ProgramFacts;
+use mlpy_analysis::facts::ProgramFacts;
 use mlpy_modules::{Diagnostic, ModuleGraph, ProjectConfig};
 use std::path::{Path, PathBuf};
 
@@ -73,10 +70,9 @@ pub struct MultiFile {
     pub warnings: Vec<Diagnostic>,
 }
 
-pub use diagnostics::{module_diagnostics, program_diagnostics};
-
 fn gate(facts: &ProgramFacts<'_>, options: &Options) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let diagnostics = diagnostics::program_diagnostics_with(facts, &options.capabilities);
+    let diagnostics =
+        mlpy_analysis::diagnostics::program_diagnostics_with(facts, &options.capabilities);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(diagnostics)
     } else {

@@ -2,10 +2,10 @@
 //! `.py` per module and `mlpy_runtime/` beside it.
 
 use crate::emit::{emit_module, EmittedModule};
-use crate::facts::ProgramFacts;
-use crate::names::{is_reserved, is_taken_module_name, RENAME_PREFIX};
 use crate::pyliteral::{push_py_string, py_long_string, py_string};
 use crate::runtime::{runtime_closure, RUNTIME_FILES};
+use mlpy_analysis::facts::ProgramFacts;
+use mlpy_analysis::names::{is_reserved, is_taken_module_name, RENAME_PREFIX};
 use mlpy_modules::{ModuleGraph, ModuleId, ModuleNode, Origin};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};

@@ -14,11 +14,12 @@
 //! * what Python's compiler refuses or warns about in the emitted code: integer literals
 //!   over 4300 digits, indexing that fails whatever the values (`1[0]`, `"abc"["x"]`).
 
-use crate::facts::{FieldRef, ProgramFacts, Target};
+use crate::capabilities::{capability_covered, declared_capabilities, needs_grant};
+use crate::facts::{FieldRef, ProgramFacts};
 use crate::names::{is_reserved, RENAME_PREFIX};
-use crate::runtime::{self, capability_covered, declared_capabilities};
+use crate::semantics::ModuleRef;
 use mlpy_modules::scopes::{ModuleScopes, NameRes};
-use mlpy_modules::stdlib::{BUILTINS, STDLIB_MODULES};
+use mlpy_modules::stdlib::{stdlib_module, BUILTINS, STDLIB_MODULES};
 use mlpy_modules::suggest::{suggestions, SuggestionBudget};
 use mlpy_modules::{Diagnostic, DiagnosticCode, EdgeTarget, ModuleId};
 use mlpy_syntax::ast::{self, ArrowBody, AstNode, BinOp, Expr};
@@ -475,8 +476,8 @@ impl Checker<'_, '_> {
             return;
         };
         match &module.target {
-            Target::Stdlib(stdlib) => {
-                let Some(info) = runtime::stdlib_module(stdlib) else {
+            ModuleRef::Stdlib(stdlib) => {
+                let Some(info) = stdlib_module(stdlib) else {
                     return;
                 };
                 if info.has_member(name) {
@@ -492,7 +493,7 @@ impl Checker<'_, '_> {
                     d.notes.push(format!("did you mean '{first}'?"));
                 }
             }
-            Target::Builtins => {
+            ModuleRef::Builtins => {
                 if BUILTINS.contains(&name) {
                     return;
                 }
@@ -749,7 +750,7 @@ impl Checker<'_, '_> {
                 .unwrap_or_else(|| decl.syntax().text_range());
             let decl_name = decl.name().map(|n| n.text()).unwrap_or_default();
             for capability in declared_capabilities(&decl) {
-                if !runtime::needs_grant(&capability) || capability_covered(&capability, granted) {
+                if !needs_grant(&capability) || capability_covered(&capability, granted) {
                     continue;
                 }
                 self.out.push(

@@ -17,7 +17,7 @@ pub fn module_diagnostics(
 ) -> Vec<Diagnostic> {
     let graph = facts.graph;
     let module = graph.module(id);
-    let mut list = mlpy_modules::check::module_diagnostics(graph, id);
+    let mut list = crate::graph_checks::module_diagnostics(graph, id);
     list.extend(crate::check::module_checks(facts, id, granted));
     list.extend(name_collisions_at(facts, id));
     list.retain(|d| d.file == module.path);
@@ -31,10 +31,8 @@ pub fn program_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagn
     program_diagnostics_with(&facts, granted)
 }
 
-pub(crate) fn program_diagnostics_with(
-    facts: &ProgramFacts<'_>,
-    granted: &[String],
-) -> Vec<Diagnostic> {
+/// [`program_diagnostics`] with facts already computed (the transpile gate reuses them).
+pub fn program_diagnostics_with(facts: &ProgramFacts<'_>, granted: &[String]) -> Vec<Diagnostic> {
     facts
         .graph
         .modules

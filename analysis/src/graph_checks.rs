@@ -1,12 +1,14 @@
 //! Diagnostics of a module graph: syntax errors, unresolved imports, cycles, unknown
 //! members of imported modules, scoping mistakes.
 
-use crate::diagnostic::{Diagnostic, DiagnosticCode};
-use crate::graph::{EdgeTarget, ModuleGraph, ModuleId, ModuleNode};
-use crate::scopes::{BindingKind, NameRes};
-use crate::suggest::{suggestions, SuggestionBudget};
+use crate::facts::GraphImports;
+use crate::semantics::{self, ImportReach, ModuleRef};
+use mlpy_modules::scopes::{BindingId, NameRes};
+use mlpy_modules::suggest::{suggestions, SuggestionBudget};
+use mlpy_modules::{Diagnostic, DiagnosticCode, EdgeTarget, ModuleGraph, ModuleId, ModuleNode};
 use mlpy_syntax::ast::{self, AstNode};
 use mlpy_syntax::{SyntaxNode, TextRange};
+use rustc_hash::FxHashMap;
 
 /// Every diagnostic of every module in the graph, module by module in load order.
 pub fn graph_diagnostics(graph: &ModuleGraph) -> Vec<Diagnostic> {
@@ -40,9 +42,9 @@ pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> 
         match &edge.target {
             Err(error) => {
                 let code = match error {
-                    crate::ResolveError::NotFound { .. } => DiagnosticCode::UnresolvedImport,
+                    mlpy_modules::ResolveError::NotFound { .. } => DiagnosticCode::UnresolvedImport,
                     // Editors offer "Fetch module" for this one.
-                    crate::ResolveError::NotCached { .. } => DiagnosticCode::RemoteNotCached,
+                    mlpy_modules::ResolveError::NotCached { .. } => DiagnosticCode::RemoteNotCached,
                     _ => DiagnosticCode::ImportRefused,
                 };
                 let mut d = Diagnostic::error(code, path, edge.target_range, error.to_string());
@@ -138,127 +140,62 @@ fn unknown_members(graph: &ModuleGraph, module: &ModuleNode) -> Vec<Diagnostic> 
     let mut out = Vec::new();
     let scopes = &module.file.scopes;
     let root = module.file.parse.syntax_node();
-    let mut uses: Vec<(TextRange, crate::scopes::BindingId)> = scopes
+    let reassigned = semantics::nonlocal_assigned(scopes);
+    let mut uses: Vec<(TextRange, BindingId)> = scopes
         .uses()
         .filter_map(|(range, _, res)| match res {
-            NameRes::Binding(b) if scopes.binding(b).kind == BindingKind::Import => {
+            NameRes::Binding(b) if semantics::is_pure_import(scopes, &reassigned, b) => {
                 Some((range, b))
             }
             _ => None,
         })
         .collect();
     uses.sort_by_key(|(range, _)| range.start());
-    // What each binding reaches, worked out once per binding, not once per use.
-    let mut reaches: rustc_hash::FxHashMap<crate::scopes::BindingId, Option<Reach>> =
-        Default::default();
+    let imports = GraphImports {
+        graph,
+        node: module,
+    };
+    // What each binding reaches, worked out once per binding, not once per use; `None`
+    // when one of its imports is unresolved (already reported, nothing to check against).
+    let mut reaches: FxHashMap<BindingId, Option<ImportReach>> = FxHashMap::default();
     let mut budget = SuggestionBudget::for_module(module.file.text.len());
     for (range, id) in uses {
         let Some(chain) = chain_at(&root, range) else {
             continue;
         };
-        let binding = scopes.binding(id);
-        let reach = reaches
-            .entry(id)
-            .or_insert_with(|| Reach::new(graph, module, binding));
+        let reach = reaches.entry(id).or_insert_with(|| {
+            let reach = ImportReach::new(scopes, id);
+            reach.all_resolved(&imports).then_some(reach)
+        });
         let Some(reach) = reach else {
             continue;
         };
-        if let Some(d) = check_chain(graph, module, reach, &chain, &mut budget) {
+        if let Some(d) = check_chain(graph, module, &imports, reach, &chain, &mut budget) {
             out.push(d);
         }
     }
     out
 }
 
-/// The modules an import binding can reach, by the dotted prefix used to reach them.
-struct Reach {
-    /// In import order, repeats included.
-    list: Vec<(String, Option<ModuleId>)>,
-    /// The first module of each prefix.
-    first: rustc_hash::FxHashMap<String, Option<ModuleId>>,
-    /// Every prefix, and the shorter dotted prefixes of each (`a`, `a.b` of `a.b.c`).
-    deeper: rustc_hash::FxHashSet<String>,
-}
-
-impl Reach {
-    /// `None` when an import of the binding is unresolved (already reported, and
-    /// nothing to check against).
-    fn new(
-        graph: &ModuleGraph,
-        module: &ModuleNode,
-        binding: &crate::scopes::Binding,
-    ) -> Option<Reach> {
-        let list = reachable(graph, module, binding)?;
-        let mut first = rustc_hash::FxHashMap::default();
-        let mut deeper = rustc_hash::FxHashSet::default();
-        for (prefix, target) in &list {
-            first.entry(prefix.clone()).or_insert(*target);
-            for (i, _) in prefix.match_indices('.') {
-                deeper.insert(prefix[..i].to_string());
-            }
-            deeper.insert(prefix.clone());
-        }
-        Some(Reach {
-            list,
-            first,
-            deeper,
-        })
-    }
-}
-
-/// The modules the binding can reach, by the dotted prefix used to reach them.
-fn reachable(
-    graph: &ModuleGraph,
-    module: &ModuleNode,
-    binding: &crate::scopes::Binding,
-) -> Option<Vec<(String, Option<ModuleId>)>> {
-    let mut reachable: Vec<(String, Option<ModuleId>)> = Vec::new();
-    for import in &binding.imports {
-        let edge = module.edge_at(import.statement)?;
-        let target = match &edge.target {
-            Ok(EdgeTarget::Module(id)) => Some(*id),
-            Ok(_) => None,
-            // Unresolved: already reported, and nothing to check against.
-            Err(_) => return None,
-        };
-        // A URL import binds its alias or its last path segment, like an alias.
-        let is_url = import.target.contains("://");
-        let prefix = if import.aliased || is_url {
-            binding.name.clone()
-        } else {
-            import.target.clone()
-        };
-        if let (false, false, Some(id)) = (import.aliased, is_url, target) {
-            // `import a.b.c` also binds the packages `a` and `a.b` that have an
-            // `__init__.ml`: their members are reachable as `a.x`.
-            for &package in &graph.module(id).packages {
-                reachable.push((graph.module(package).name.clone(), Some(package)));
-            }
-        }
-        reachable.push((prefix, target));
-    }
-    Some(reachable)
-}
-
 fn check_chain(
     graph: &ModuleGraph,
     module: &ModuleNode,
-    reach: &Reach,
+    imports: &GraphImports<'_>,
+    reach: &ImportReach,
     chain: &Chain,
     budget: &mut SuggestionBudget,
 ) -> Option<Diagnostic> {
     let mut prefix = chain.names[0].0.clone();
     for (member, range) in &chain.names[1..] {
-        let current = reach.first.get(&prefix);
         let extended = format!("{prefix}.{member}");
         // An import of `extended` or of a module inside it.
-        if reach.deeper.contains(&extended) {
+        if reach.has(&extended) {
             prefix = extended;
             continue;
         }
-        match current {
-            Some(Some(target)) => {
-                let target = graph.module(*target);
+        match reach.module(imports, &prefix)? {
+            ModuleRef::User(path) => {
+                let target = graph.by_path(&path)?;
                 if target.file.symbols.get(member).is_some() {
                     return None;
                 }
@@ -284,10 +221,17 @@ fn check_chain(
                 }
                 return Some(d);
             }
-            // Stdlib and Python modules are checked elsewhere.
-            Some(None) => return None,
-            None => {
-                let imported: Vec<&str> = reach.list.iter().map(|(p, _)| p.as_str()).collect();
+            ModuleRef::Namespace(_) => {
+                // The modules the binding reaches: the imported ones and their packages.
+                let imported: Vec<&str> = reach
+                    .entries()
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, e)| {
+                        e.full || matches!(reach.module_of(imports, *i), Some(ModuleRef::User(_)))
+                    })
+                    .map(|(_, e)| e.prefix.as_str())
+                    .collect();
                 return Some(
                     Diagnostic::error(
                         DiagnosticCode::UnknownMember,
@@ -297,6 +241,8 @@ fn check_chain(
                     ),
                 );
             }
+            // Standard-library and Python modules are checked elsewhere.
+            _ => return None,
         }
     }
     None

@@ -5,28 +5,15 @@
 use crate::names::{
     is_dotted_identifier, is_reserved, py_module_name, py_module_segments, py_name, RENAME_PREFIX,
 };
-use mlpy_modules::scopes::{Binding, BindingId, BindingKind, ModuleScopes, NameRes, ScopeId};
+use crate::semantics::{self, ImportReach, ImportTargets, Imported, ModuleRef};
+use mlpy_modules::scopes::{BindingId, BindingKind, ModuleScopes, NameRes, ScopeId};
 use mlpy_modules::{EdgeTarget, ModuleGraph, ModuleId, ModuleNode};
 use mlpy_syntax::ast::{self, AstNode, Expr};
 use mlpy_syntax::green::{self, GreenChild};
 use mlpy_syntax::{GreenNodeData, MlLanguage, SyntaxKind, TextRange, TextSize};
 use rowan::NodeOrToken;
-use std::collections::{HashMap, HashSet};
-
-/// What a module-valued expression refers to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A user module of the graph.
-    User(ModuleId),
-    /// A folder on the way to an imported module, without its own `__init__.ml`.
-    Namespace,
-    /// A standard-library module.
-    Stdlib(String),
-    /// A whitelisted Python module (`stdlib_mode: "python"`).
-    Python(String),
-    /// `builtin`, the module of the builtins.
-    Builtins,
-}
+use rustc_hash::FxHashSet;
+use std::collections::HashMap;
 
 /// What `receiver.member` is, when modules are involved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +27,10 @@ pub enum FieldRef {
 /// A module reached by a name or a member chain (`utils`, `geometry.shapes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModRef {
-    pub target: Target,
+    /// The module ([`crate::semantics`]' one answer).
+    pub target: ModuleRef,
+    /// The graph's module, for [`ModuleRef::User`].
+    pub id: Option<ModuleId>,
     /// The ML path that reaches it from the binding (`geometry.shapes`).
     pub ml_path: String,
     /// The Python expression that reaches it.
@@ -75,7 +65,7 @@ pub struct ModuleFacts {
     /// package was renamed (`import string.utils;` binds `ml_string`).
     renamed: HashMap<BindingId, String>,
     /// Bindings assigned from an inner function through `nonlocal`.
-    reassigned: HashSet<BindingId>,
+    reassigned: FxHashSet<BindingId>,
     /// Function and arrow scopes by the range of their node.
     scopes_by_range: HashMap<TextRange, ScopeId>,
     /// What each pure import binding reaches (filled by `ProgramFacts::new`).
@@ -234,11 +224,7 @@ impl<'g> ProgramFacts<'g> {
 
     /// An import binding that only imports (never assigned otherwise).
     pub fn is_pure_import(&self, id: ModuleId, binding: BindingId) -> bool {
-        let b = self.scopes(id).binding(binding);
-        b.kind == BindingKind::Import
-            && !b.imports.is_empty()
-            && b.defs.len() == b.imports.len()
-            && !self.module(id).reassigned.contains(&binding)
+        semantics::is_pure_import(self.scopes(id), &self.module(id).reassigned, binding)
     }
 
     /// For `receiver.member`: whether the whole expression names a module, or the
@@ -372,76 +358,91 @@ impl<'g> ProgramFacts<'g> {
             .then(|| format!("__mod_{}", py.replace('.', "_")))
     }
 
+    /// Every module path the import binding `binding` reaches ([`ImportReach`]), with the
+    /// Python expression that reaches it.
     fn compute_reachable(&self, id: ModuleId, binding: BindingId) -> Vec<ModRef> {
         let node = self.node(id);
-        let b: &Binding = self.scopes(id).binding(binding);
+        let b = self.scopes(id).binding(binding);
         let py_root = self.binding_py_name(id, binding);
+        let imports = GraphImports {
+            graph: self.graph,
+            node,
+        };
+        let reach = ImportReach::new(self.scopes(id), binding);
         let mut out: Vec<ModRef> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        for import in &b.imports {
-            let Some(edge) = node.edge_at(import.statement) else {
+        for (i, entry) in reach.entries().iter().enumerate() {
+            let Some(target) = reach.module_of(&imports, i) else {
                 continue;
             };
-            let Ok(target) = &edge.target else { continue };
-            if import.aliased || !is_dotted_identifier(&import.target) {
-                let target = match target {
-                    EdgeTarget::Module(m) => Target::User(*m),
-                    EdgeTarget::Stdlib(s) => Target::Stdlib(s.clone()),
-                    EdgeTarget::Python(p) => Target::Python(p.clone()),
-                };
-                seen.insert(b.name.clone());
-                out.push(ModRef {
-                    target,
-                    ml_path: b.name.clone(),
-                    py: py_root.clone(),
-                });
+            let Some(import) = b.imports.iter().find(|im| im.statement == entry.statement) else {
                 continue;
-            }
-            let segments: Vec<&str> = import.target.split('.').collect();
-            let py_segments = py_module_segments(&import.target);
-            let detached = match target {
-                EdgeTarget::Module(m) => self.detached_import(*m, &import.target),
+            };
+            let module_id = match &target {
+                ModuleRef::User(path) => self.graph.by_path(path).map(|n| n.id),
                 _ => None,
             };
-            for len in 1..=segments.len() {
-                let ml_path = segments[..len].join(".");
-                if !seen.insert(ml_path.clone()) {
-                    continue;
-                }
-                let py = std::iter::once(py_root.clone())
-                    .chain(py_segments[1..len].iter().cloned())
-                    .collect::<Vec<_>>()
-                    .join(".");
-                let full = len == segments.len();
-                let py = match (&detached, full) {
-                    (Some(alias), true) => alias.clone(),
-                    _ => py,
+            let py = if import.aliased || !is_dotted_identifier(&import.target) {
+                py_root.clone()
+            } else {
+                let detached = match (entry.full, module_id) {
+                    (true, Some(m)) => self.detached_import(m, &import.target),
+                    _ => None,
                 };
-                let target = match target {
-                    EdgeTarget::Module(m) if full => Target::User(*m),
-                    EdgeTarget::Module(m) => {
-                        let package = self
-                            .node(*m)
-                            .packages
-                            .iter()
-                            .copied()
-                            .find(|p| self.node(*p).name == ml_path);
-                        match package {
-                            Some(p) => Target::User(p),
-                            None => Target::Namespace,
-                        }
+                match detached {
+                    Some(alias) => alias,
+                    None => {
+                        let py_segments = py_module_segments(&entry.prefix);
+                        std::iter::once(py_root.clone())
+                            .chain(py_segments[1..].iter().cloned())
+                            .collect::<Vec<_>>()
+                            .join(".")
                     }
-                    EdgeTarget::Stdlib(s) => Target::Stdlib(s.clone()),
-                    EdgeTarget::Python(_) => Target::Python(ml_path.clone()),
-                };
-                out.push(ModRef {
-                    target,
-                    ml_path,
-                    py,
-                });
-            }
+                }
+            };
+            out.push(ModRef {
+                target,
+                id: module_id,
+                ml_path: entry.prefix.clone(),
+                py,
+            });
         }
         out
+    }
+}
+
+/// The import statements of a module of the graph resolve by the graph's edges.
+pub struct GraphImports<'g> {
+    pub graph: &'g ModuleGraph,
+    pub node: &'g ModuleNode,
+}
+
+impl ImportTargets for GraphImports<'_> {
+    fn imported(&self, statement: TextRange) -> Option<Imported> {
+        let edge = self.node.edge_at(statement)?;
+        Some(match edge.target.as_ref().ok()? {
+            EdgeTarget::Module(m) => {
+                let module = self.graph.module(*m);
+                Imported {
+                    module: ModuleRef::User(module.path.clone()),
+                    packages: module
+                        .packages
+                        .iter()
+                        .map(|p| {
+                            let package = self.graph.module(*p);
+                            (package.name.clone(), ModuleRef::User(package.path.clone()))
+                        })
+                        .collect(),
+                }
+            }
+            EdgeTarget::Stdlib(name) => Imported {
+                module: ModuleRef::Stdlib(name.clone()),
+                packages: Vec::new(),
+            },
+            EdgeTarget::Python(name) => Imported {
+                module: ModuleRef::Python(name.clone()),
+                packages: Vec::new(),
+            },
+        })
     }
 }
 
@@ -459,7 +460,8 @@ impl Reached<'_> {
     fn to_mod_ref(&self) -> ModRef {
         match self {
             Reached::Builtins(text) => ModRef {
-                target: Target::Builtins,
+                target: ModuleRef::Builtins,
+                id: None,
                 ml_path: text.clone(),
                 py: "builtin".to_string(),
             },
@@ -541,14 +543,7 @@ pub fn push_py_name(name: &str, out: &mut String) {
 impl ModuleFacts {
     fn new(graph: &ModuleGraph, node: &ModuleNode) -> ModuleFacts {
         let scopes = &node.file.scopes;
-        let mut reassigned = HashSet::new();
-        for scope in &scopes.scopes {
-            for (_, range) in &scope.nonlocals {
-                if let Some(target) = scopes.nonlocal_target(*range) {
-                    reassigned.insert(target);
-                }
-            }
-        }
+        let reassigned = semantics::nonlocal_assigned(scopes);
         let mut renamed = HashMap::new();
         for (i, b) in scopes.bindings.iter().enumerate() {
             if b.kind != BindingKind::Import {

@@ -1,0 +1,29 @@
+//! What ML names mean across modules, and what problems a program has: the one semantic
+//! model the CLI, the transpiler and the language server all ask.
+//!
+//! * [`diagnostics`]: **the one diagnostics entry point** (`module_diagnostics`,
+//!   `program_diagnostics`) — what `mlpy check`, the transpile gate, `mlpy.emitPython` and
+//!   the server report;
+//! * [`graph_checks`]: the diagnostics of a module graph (syntax, scoping, imports,
+//!   cycles, unknown members of user modules);
+//! * [`check`]: the semantic and security checks (unknown names, dangerous builtins,
+//!   capabilities, standard-library members);
+//! * [`facts`]: per-program facts the checks and the emitter share (what a member chain
+//!   reaches, the Python name of every binding);
+//! * [`semantics`]: **the one name-resolution API** — what a name or member chain refers
+//!   to ([`semantics::Target`]), for the checks, the emitter's facts and the editor;
+//! * [`names`]: how ML names become Python names;
+//! * [`capabilities`]: the capability model (grants, declarations).
+//!
+//! Per-file data (parse, scopes, symbols) comes from `mlpy_modules::ModuleCache`, keyed
+//! by the file and its text.
+
+pub mod capabilities;
+pub mod check;
+pub mod diagnostics;
+pub mod facts;
+pub mod graph_checks;
+pub mod names;
+pub mod semantics;
+
+pub use diagnostics::{module_diagnostics, program_diagnostics};
