@@ -8,6 +8,15 @@ use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE_NAME: &str = "mlpy.json";
 
+/// The `mlpy.json` that governs the folder `dir`: in it or in the nearest folder above.
+/// The one discovery rule: the CLI's project, the server's projects and its "is this `.ml`
+/// file ML or OCaml" question all ask here.
+pub fn find_config_file(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(CONFIG_FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
 /// Modules larger than this are refused unless the configuration raises the limit.
 pub const DEFAULT_MAX_MODULE_SIZE: u64 = 1024 * 1024;
 
@@ -108,10 +117,11 @@ impl ProjectConfig {
         }
     }
 
-    /// Finds `mlpy.json` in `start` or the nearest folder above it and reads it.
+    /// Finds `mlpy.json` in `start` or the nearest folder above it ([`find_config_file`])
+    /// and reads it; without one, the defaults for `start`'s folder.
     pub fn discover(start: &Path) -> Result<ProjectConfig, ConfigError> {
         let start = absolute(start);
-        let mut dir = if start.is_dir() {
+        let dir = if start.is_dir() {
             start.clone()
         } else {
             start
@@ -119,15 +129,9 @@ impl ProjectConfig {
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| start.clone())
         };
-        let first = dir.clone();
-        loop {
-            let candidate = dir.join(CONFIG_FILE_NAME);
-            if candidate.is_file() {
-                return ProjectConfig::load(&candidate);
-            }
-            if !dir.pop() {
-                return Ok(ProjectConfig::without_file(&first));
-            }
+        match find_config_file(&dir) {
+            Some(file) => ProjectConfig::load(&file),
+            None => Ok(ProjectConfig::without_file(&dir)),
         }
     }
 

@@ -70,15 +70,7 @@ impl FileProtocol {
 
     /// Candidate files for `parts` under `root`: the module file, then the package file.
     pub fn candidates(root: &Path, parts: &[String]) -> [PathBuf; 2] {
-        let mut dir = root.to_path_buf();
-        for part in &parts[..parts.len() - 1] {
-            dir.push(part);
-        }
-        let last = &parts[parts.len() - 1];
-        [
-            dir.join(format!("{last}.ml")),
-            dir.join(last).join("__init__.ml"),
-        ]
+        crate::protocol::module_file_candidates(parts).map(|(relative, _)| root.join(relative))
     }
 
     /// Looks for `parts` under `root`, which must be canonical.
@@ -170,7 +162,7 @@ impl FileProtocol {
         let mut dir = root.to_path_buf();
         for i in 0..parts.len() - 1 {
             dir.push(&parts[i]);
-            let init = dir.join("__init__.ml");
+            let init = dir.join(crate::protocol::PACKAGE_FILE);
             if let Probe::Found(located) = self.check_inside(&parts[..=i].join("."), &init, root) {
                 out.push((parts[..=i].join("."), located.path));
             }

@@ -126,3 +126,18 @@ pub trait ImportProtocol: Send + Sync {
     /// the files or the cache changed.
     fn clear_memo(&self) {}
 }
+
+/// The file of a package: `a/__init__.ml` is the module `a`.
+pub const PACKAGE_FILE: &str = "__init__.ml";
+
+/// The files a dotted module path names, relative to the folder it is looked up in, in the
+/// order they are tried: the module file `a/b.ml`, then the package `a/b/__init__.ml`
+/// (`true`: a package). The one rule: the file protocol, https and git imports and the
+/// editor's quick fixes ask here.
+pub fn module_file_candidates(parts: &[String]) -> [(String, bool); 2] {
+    let joined = parts.join("/");
+    [
+        (format!("{joined}.ml"), false),
+        (format!("{joined}/{PACKAGE_FILE}"), true),
+    ]
+}

@@ -453,7 +453,6 @@ impl GitProtocol {
                                 .to_string(),
                         )),
                     };
-                let joined = parts.join("/");
                 let mut candidates = Vec::new();
                 for base in bases {
                     let prefix = if base.is_empty() {
@@ -461,8 +460,11 @@ impl GitProtocol {
                     } else {
                         format!("{base}/")
                     };
-                    candidates.push((format!("{prefix}{joined}.ml"), false));
-                    candidates.push((format!("{prefix}{joined}/__init__.ml"), true));
+                    for (relative, is_package) in
+                        mlpy_modules::protocol::module_file_candidates(&parts)
+                    {
+                        candidates.push((format!("{prefix}{relative}"), is_package));
+                    }
                 }
                 (target, candidates)
             }

@@ -93,10 +93,9 @@ pub fn folder_of(url: &Url) -> Url {
 
 /// `base/a/b.ml` and `base/a/b/__init__.ml` for `a.b`.
 pub fn dotted_candidates(base: &Url, parts: &[String]) -> Vec<Url> {
-    let joined = parts.join("/");
-    [format!("{joined}.ml"), format!("{joined}/__init__.ml")]
+    mlpy_modules::protocol::module_file_candidates(parts)
         .iter()
-        .filter_map(|relative| base.join(relative).ok())
+        .filter_map(|(relative, _)| base.join(relative).ok())
         .collect()
 }
 

@@ -452,10 +452,7 @@ fn in_project(dir: &Path, projects: &mut HashMap<PathBuf, bool>) -> bool {
     if let Some(&known) = projects.get(dir) {
         return known;
     }
-    let found = dir.join(CONFIG_FILE_NAME).is_file()
-        || dir
-            .parent()
-            .is_some_and(|parent| in_project(parent, projects));
+    let found = mlpy_modules::config::find_config_file(dir).is_some();
     projects.insert(dir.to_path_buf(), found);
     found
 }
