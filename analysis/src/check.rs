@@ -24,9 +24,9 @@ use mlpy_modules::suggest::{suggestions, SuggestionBudget};
 use mlpy_modules::{Diagnostic, DiagnosticCode, EdgeTarget, ModuleId};
 use mlpy_syntax::ast::{self, ArrowBody, AstNode, BinOp, Expr};
 use mlpy_syntax::text::{number_value, NumberValue};
-use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, WalkEvent};
+use mlpy_syntax::{MlLanguage, SyntaxKind, SyntaxNode, SyntaxToken, TextRange, WalkEvent};
 use rowan::NodeOrToken;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
 
 /// Python builtins that must never be reached (reference §7.1).
@@ -140,7 +140,7 @@ impl Checker<'_, '_> {
     /// One walk over the tree: identifiers starting with `__`, names, members, strings,
     /// names that collide once renamed, and the nesting limits of Python.
     fn walk(&mut self, root: &SyntaxNode) {
-        let mut names: HashMap<String, TextRange> = HashMap::new();
+        let mut names: HashMap<String, TextRange> = HashMap::default();
         let mut indent = 0u32;
         // Static blocks per enclosing function, innermost last.
         let mut blocks: Vec<u32> = vec![0];
@@ -149,10 +149,13 @@ impl Checker<'_, '_> {
         let mut too_deep = false;
         // Statement context: innermost last.
         let mut contexts: Vec<Context> = vec![Context::default()];
-        for event in root.preorder_with_tokens() {
+        // Nodes only: the identifiers are read from each node's green children, so that no
+        // cursor is made for the many tokens (whitespace, punctuation) the rules ignore.
+        for event in root.preorder() {
             match event {
-                WalkEvent::Enter(NodeOrToken::Node(node)) => {
+                WalkEvent::Enter(node) => {
                     let kind = node.kind();
+                    self.identifiers(&node, &mut names);
                     self.statement_rules(&node, &mut contexts);
                     match kind {
                         SyntaxKind::PATH_EXPR => {
@@ -224,7 +227,7 @@ impl Checker<'_, '_> {
                         }
                     }
                 }
-                WalkEvent::Leave(NodeOrToken::Node(node)) => {
+                WalkEvent::Leave(node) => {
                     let kind = node.kind();
                     if matches!(
                         kind,
@@ -246,31 +249,49 @@ impl Checker<'_, '_> {
                         blocks.pop();
                     }
                 }
-                WalkEvent::Enter(NodeOrToken::Token(token)) => {
-                    if token.kind() != SyntaxKind::IDENT {
-                        continue;
+            }
+        }
+        self.renamed_collisions(&names);
+    }
+
+    /// The IDENT tokens directly inside `node`: identifiers starting with `__`, and the
+    /// names (definitions and plain uses) for the renamed-collision check.
+    fn identifiers(&mut self, node: &SyntaxNode, names: &mut HashMap<String, TextRange>) {
+        let kind = node.kind();
+        let mut offset = node.text_range().start();
+        for (i, child) in node.green().children().enumerate() {
+            let len = match child {
+                NodeOrToken::Node(n) => n.text_len(),
+                NodeOrToken::Token(t) => t.text_len(),
+            };
+            if let NodeOrToken::Token(t) = child {
+                if <MlLanguage as rowan::Language>::kind_from_raw(t.kind()) == SyntaxKind::IDENT {
+                    let text = t.text();
+                    if text.starts_with("__") {
+                        if let Some(token) = node
+                            .children_with_tokens()
+                            .nth(i)
+                            .and_then(NodeOrToken::into_token)
+                        {
+                            self.dunder(&token);
+                        }
                     }
-                    if token.text().starts_with("__") {
-                        self.dunder(&token);
-                    }
-                    let parent = token.parent();
-                    let is_name = match parent.as_ref().map(|p| p.kind()) {
-                        Some(SyntaxKind::NAME) => true,
-                        Some(SyntaxKind::NAME_REF) => parent
-                            .and_then(|p| p.parent())
+                    let is_name = match kind {
+                        SyntaxKind::NAME => true,
+                        SyntaxKind::NAME_REF => node
+                            .parent()
                             .is_some_and(|g| g.kind() == SyntaxKind::PATH_EXPR),
                         _ => false,
                     };
                     if is_name {
                         names
-                            .entry(token.text().to_string())
-                            .or_insert(token.text_range());
+                            .entry(text.to_string())
+                            .or_insert(TextRange::at(offset, len));
                     }
                 }
-                WalkEvent::Leave(NodeOrToken::Token(_)) => {}
             }
+            offset += len;
         }
-        self.renamed_collisions(&names);
     }
 
     fn dunder(&mut self, token: &SyntaxToken) {
@@ -599,7 +620,7 @@ impl Checker<'_, '_> {
     // ---- statements ----
 
     fn params(&mut self, params: Vec<ast::Param>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for param in params {
             let Some(token) = param.name().and_then(|n| n.ident_token()) else {
                 continue;

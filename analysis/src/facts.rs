@@ -13,7 +13,7 @@ use mlpy_syntax::green::{self, GreenChild};
 use mlpy_syntax::{GreenNodeData, MlLanguage, SyntaxKind, TextRange, TextSize};
 use rowan::NodeOrToken;
 use rustc_hash::FxHashSet;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// What `receiver.member` is, when modules are involved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,7 @@ impl<'g> ProgramFacts<'g> {
             .iter()
             .map(|node| ModuleFacts::new(graph, node))
             .collect();
-        let mut by_py_module: HashMap<String, Vec<ModuleId>> = HashMap::new();
+        let mut by_py_module: HashMap<String, Vec<ModuleId>> = HashMap::default();
         for (node, module) in graph.modules.iter().zip(&modules) {
             if !node.is_entry {
                 by_py_module
@@ -110,8 +110,8 @@ impl<'g> ProgramFacts<'g> {
         };
         for node in &graph.modules {
             let scopes = &node.file.scopes;
-            let mut reachable = HashMap::new();
-            let mut reachable_paths = HashMap::new();
+            let mut reachable = HashMap::default();
+            let mut reachable_paths = HashMap::default();
             let mut longest_path = 0;
             for (i, b) in scopes.bindings.iter().enumerate() {
                 let id = BindingId(i as u32);
@@ -121,7 +121,7 @@ impl<'g> ProgramFacts<'g> {
                         longest_path = longest_path.max(r.ml_path.split('.').count());
                     }
                     if list.len() > SHORT_LIST {
-                        let mut paths = HashMap::new();
+                        let mut paths = HashMap::default();
                         for (j, r) in list.iter().enumerate() {
                             paths.entry(r.ml_path.clone()).or_insert(j);
                         }
@@ -544,7 +544,7 @@ impl ModuleFacts {
     fn new(graph: &ModuleGraph, node: &ModuleNode) -> ModuleFacts {
         let scopes = &node.file.scopes;
         let reassigned = semantics::nonlocal_assigned(scopes);
-        let mut renamed = HashMap::new();
+        let mut renamed = HashMap::default();
         for (i, b) in scopes.bindings.iter().enumerate() {
             if b.kind != BindingKind::Import {
                 continue;
@@ -567,7 +567,7 @@ impl ModuleFacts {
             }
         }
         // Only needed to name definitions of renamed bindings.
-        let mut def_ranges = HashMap::new();
+        let mut def_ranges = HashMap::default();
         if !renamed.is_empty() {
             for (i, b) in scopes.bindings.iter().enumerate() {
                 for range in &b.defs {
@@ -585,8 +585,8 @@ impl ModuleFacts {
         ModuleFacts {
             id: node.id,
             scopes_by_range,
-            reachable: HashMap::new(),
-            reachable_paths: HashMap::new(),
+            reachable: HashMap::default(),
+            reachable_paths: HashMap::default(),
             longest_path: 0,
             py_module: module_py_name(node),
             renamed,
