@@ -9,6 +9,10 @@
 //! (typing pace) so background re-checks of importers run as they would. p50 and p99
 //! over all samples are printed, with the machine.
 //!
+//! Also printed: the server's RSS and how many modules it parsed per edit
+//! (`mlpy/debug/parseCount`, the modules re-checked after each edit included: it should be
+//! one, the edited module).
+//!
 //! Run: `cargo bench --bench lsp_latency` (`MLPY_LSP_BENCH_MODULES`, `MLPY_LSP_BENCH_SAMPLES`).
 
 #[path = "../tests/lsp_client/mod.rs"]
@@ -85,6 +89,14 @@ fn diagnostics_latency(
     out
 }
 
+/// Modules the server parsed since the previous call (`mlpy/debug/parseCount`).
+fn parsed(c: &mut Client) -> u64 {
+    let r = c
+        .request("mlpy/debug/parseCount", serde_json::Value::Null)
+        .expect("parseCount");
+    r["parsed"].as_u64().unwrap_or(0)
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -128,10 +140,13 @@ fn main() {
     let first = started.elapsed();
 
     let pause = Duration::from_millis(30);
+    parsed(&mut c);
     let main_diag = diagnostics_latency(&mut c, &main, &main_text, samples, pause);
     c.flush();
+    let main_parsed = parsed(&mut c);
     let mid_diag = diagnostics_latency(&mut c, &mid, &mid_text, samples, pause);
     c.flush();
+    let mid_parsed = parsed(&mut c);
     // `c1.f0(` in main.ml's first function.
     let (line, character) = main_text
         .lines()
@@ -156,8 +171,11 @@ fn main() {
     let hub_text = std::fs::read_to_string(root.join("lib/hub.ml")).unwrap();
     let hub = c.open_text("lib/hub.ml", &hub_text);
     c.flush();
-    let cycle_diag = diagnostics_latency(&mut c, &hub, &hub_text, samples / 3, pause);
+    parsed(&mut c);
+    let cycle_samples = samples / 3;
+    let cycle_diag = diagnostics_latency(&mut c, &hub, &hub_text, cycle_samples, pause);
     c.flush();
+    let cycle_parsed = parsed(&mut c);
 
     println!("Language server latency, {n} modules, {}", machine());
     println!(
@@ -195,5 +213,12 @@ fn main() {
         )
     );
     println!("server RSS after the first series: {rss} MiB");
+    let per_edit = |parsed: u64, edits: usize| parsed as f64 / edits.max(1) as f64;
+    println!(
+        "modules parsed per edit (importers re-checked included): entry {:.2}, middle {:.2}, cycle {:.2}",
+        per_edit(main_parsed, samples),
+        per_edit(mid_parsed, samples),
+        per_edit(cycle_parsed, cycle_samples)
+    );
     c.shutdown();
 }

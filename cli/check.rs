@@ -6,6 +6,7 @@ use crate::render::{self, Sources};
 use crate::{Context, DiagnosticFormat, Outcome};
 use clap::Args;
 use mlpy_modules::{Diagnostic, ModuleCache};
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -36,11 +37,22 @@ pub fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
                 sources.insert(&module.path, module.file.text.clone());
             }
         }
-        // The same diagnostics as the transpile gate and the editor: one entry point.
-        let found = mlpy_analysis::program_diagnostics(
-            &program.graph,
-            &program.resolver.config().capabilities,
-        );
+        // The same diagnostics as the transpile gate and the editor (one entry point,
+        // module by module in load order, as `program_diagnostics` gives them), the
+        // modules checked in parallel: a program of thousands of modules spent a third
+        // of its check here, on one core.
+        let granted = &program.resolver.config().capabilities;
+        let facts = mlpy_analysis::facts::ProgramFacts::new(&program.graph);
+        let found: Vec<Diagnostic> = program
+            .graph
+            .modules
+            .par_iter()
+            .map(|m| mlpy_analysis::module_diagnostics(&facts, m.id, granted))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
+        drop(facts);
         for d in found {
             if seen.insert((d.file.clone(), d.range, d.message.clone())) {
                 diagnostics.push(d);

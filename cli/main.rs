@@ -1,7 +1,9 @@
 //! `mlpy`: check, transpile and run ML programs, and serve editors.
 
 mod check;
+mod dap;
 mod fetch;
+mod fmt;
 mod graph;
 mod lsp;
 mod parse_cmd;
@@ -70,6 +72,10 @@ enum Command {
     Transpile(transpile_cmd::TranspileArgs),
     /// Compile an ML program and run it with python3 (arguments for it after `--`).
     Run(run::RunArgs),
+    /// Debug ML programs: a Debug Adapter Protocol server over stdio, on debugpy.
+    Dap(dap::DapArgs),
+    /// Format ML files in the one canonical style (in place, or --check, --diff, `-`).
+    Fmt(fmt::FmtArgs),
 }
 
 /// Output format for commands that report diagnostics.
@@ -112,6 +118,8 @@ fn main() -> ExitCode {
         Command::Lsp(args) => lsp::run(&cx, args),
         Command::Transpile(args) => transpile_cmd::run(&cx, args),
         Command::Run(args) => run::run(&cx, args),
+        Command::Dap(args) => dap::run(&cx, args),
+        Command::Fmt(args) => fmt::run(&cx, args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

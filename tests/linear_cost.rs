@@ -16,12 +16,12 @@
 
 use mlpy_modules::{ModuleCache, ModuleGraph, ProjectConfig, Resolver};
 use mlpy_server::document::Document;
+use mlpy_server::handlers;
 use mlpy_server::ls_types::{
     CodeActionContext, CodeActionParams, PartialResultParams, Position, Range,
     TextDocumentIdentifier, Uri, WorkDoneProgressParams,
 };
 use mlpy_server::world::{Settings, World};
-use mlpy_server::{analysis, features};
 use mlpy_syntax::{LineIndex, TextSize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -355,36 +355,36 @@ type Feature = (&'static str, fn(&Editor) -> usize);
 fn features() -> Vec<Feature> {
     vec![
         ("semantic tokens", |e| {
-            features::semantic_tokens(&e.world, &e.uri).map_or(0, |t| t.data.len())
+            handlers::semantic_tokens(&e.world, &e.uri).map_or(0, |t| t.data.len())
         }),
         ("folding ranges", |e| {
-            features::folding_ranges(&e.world, &e.uri).map_or(0, |f| f.len())
+            handlers::folding_ranges(&e.world, &e.uri).map_or(0, |f| f.len())
         }),
         ("document symbols", |e| {
-            features::document_symbols(&e.world, &e.uri).map_or(0, |_| 1)
+            handlers::document_symbols(&e.world, &e.uri).map_or(0, |_| 1)
         }),
         ("selection ranges", |e| {
-            features::selection_ranges(&e.world, &e.uri, &[e.position, e.end])
+            handlers::selection_ranges(&e.world, &e.uri, &[e.position, e.end])
                 .map_or(0, |r| r.len())
         }),
         ("document links", |e| {
-            features::document_links(&e.world, &e.uri).map_or(0, |l| l.len())
+            handlers::document_links(&e.world, &e.uri).map_or(0, |l| l.len())
         }),
         ("hover", |e| {
-            features::hover(&e.world, &e.uri, e.position).map_or(0, |_| 1)
+            handlers::hover(&e.world, &e.uri, e.position).map_or(0, |_| 1)
         }),
         ("completion", |e| {
-            features::completion(&e.world, &e.uri, e.end).map_or(0, |_| 1)
+            handlers::completion(&e.world, &e.uri, e.end).map_or(0, |_| 1)
         }),
         ("definition", |e| {
-            analysis::definition(&e.world, &e.uri, e.position).map_or(0, |l| l.len())
+            handlers::definition(&e.world, &e.uri, e.position).map_or(0, |l| l.len())
         }),
         ("references", |e| {
-            analysis::references(&e.world, &e.uri, e.position, true).map_or(0, |l| l.len())
+            handlers::references(&e.world, &e.uri, e.position, true).map_or(0, |l| l.len())
         }),
         ("rename", |e| {
-            let _ = analysis::prepare_rename(&e.world, &e.uri, e.position);
-            analysis::rename(&e.world, &e.uri, e.position, "renamed")
+            let _ = handlers::prepare_rename(&e.world, &e.uri, e.position);
+            handlers::rename(&e.world, &e.uri, e.position, "renamed")
                 .ok()
                 .flatten()
                 .map_or(0, |_| 1)
@@ -397,7 +397,7 @@ fn features() -> Vec<Feature> {
                 work_done_progress_params: WorkDoneProgressParams::default(),
                 partial_result_params: PartialResultParams::default(),
             };
-            features::code_actions(&e.world, &params, true).map_or(0, |a| a.len())
+            handlers::code_actions(&e.world, &params, true).map_or(0, |a| a.len())
         }),
     ]
 }

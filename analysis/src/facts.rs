@@ -12,8 +12,8 @@ use mlpy_syntax::ast::{self, AstNode, Expr};
 use mlpy_syntax::green::{self, GreenChild};
 use mlpy_syntax::{GreenNodeData, MlLanguage, SyntaxKind, TextRange, TextSize};
 use rowan::NodeOrToken;
-use rustc_hash::FxHashSet;
 use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashSet;
 
 /// What `receiver.member` is, when modules are involved.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,6 +12,9 @@
 //!   reaches, the Python name of every binding);
 //! * [`semantics`]: **the one name-resolution API** — what a name or member chain refers
 //!   to ([`semantics::Target`]), for the checks, the emitter's facts and the editor;
+//! * [`ide`]: the editor features (definition, references, rename, hover, completion,
+//!   symbols, links, semantic tokens, folding and selection ranges, quick fixes) as plain
+//!   data over byte offsets, with no LSP in sight; the language server converts;
 //! * [`names`]: how ML names become Python names;
 //! * [`capabilities`]: the capability model (grants, declarations).
 //!
@@ -23,6 +26,7 @@ pub mod check;
 pub mod diagnostics;
 pub mod facts;
 pub mod graph_checks;
+pub mod ide;
 pub mod names;
 pub mod semantics;
 

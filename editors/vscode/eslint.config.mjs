@@ -16,4 +16,15 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // The end-to-end test (plain JavaScript modules run by Node).
+    files: ["e2e/**/*.mjs"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly" },
+    },
+    rules: {
+      eqeqeq: ["error", "always"],
+      curly: "error",
+    },
+  },
 );

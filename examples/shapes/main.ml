@@ -3,10 +3,10 @@
 // Run it with:  cargo run --release -- run examples/shapes/main.ml
 
 import json;
-import geometry;                        // the package itself: lib/geometry/__init__.ml
+import geometry; // the package itself: lib/geometry/__init__.ml
 import geometry.core;
 import geometry.shapes.circle;
-import geometry.shapes.rect as rect;    // an aliased import
+import geometry.shapes.rect as rect; // an aliased import
 import report;
 
 shapes = [

@@ -3,8 +3,12 @@
 //!
 //! Staleness: a cached file is reused while its modification time and size are
 //! unchanged; when they change, its content hash decides (a touched but unchanged file
-//! stays cached). A changed module invalidates every module that depends on it,
-//! transitively. Open editor buffers (overlays) take precedence over the disk.
+//! stays cached). Open editor buffers (overlays) take precedence over the disk.
+//!
+//! A [`SourceFile`] (parse, scopes, symbols) depends on its own text only, so a change
+//! replaces that file's entry and nothing else: the modules that import it stay cached.
+//! What each module imports is still recorded ([`ModuleCache::set_dependencies`]), so
+//! that the language server knows which modules to check again ([`ModuleCache::dependents_of`]).
 
 use crate::scopes::ModuleScopes;
 use crate::symbols::ModuleSymbols;
@@ -119,7 +123,7 @@ pub struct CacheStats {
     pub misses: u64,
     /// Files whose time stamp changed but whose content did not.
     pub revalidations: u64,
-    /// Entries dropped because they or something they depend on changed.
+    /// Entries dropped because their text changed (or the file went away).
     pub invalidations: u64,
 }
 
@@ -243,31 +247,28 @@ impl ModuleCache {
         }
         let file = Arc::new(SourceFile::new(path, text));
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let mut state = self.state();
-        let changed = state.entries.contains_key(path);
-        if changed {
-            Self::invalidate_locked(&mut state, path, &self.invalidations);
+        let entry = Entry {
+            file: file.clone(),
+            stamp,
+        };
+        // Only this file's entry is replaced: what its importers derived from their own
+        // texts is still right (whoever checks them asks for this new entry).
+        if self
+            .state()
+            .entries
+            .insert(path.to_path_buf(), entry)
+            .is_some()
+        {
+            self.invalidations.fetch_add(1, Ordering::Relaxed);
         }
-        state.entries.insert(
-            path.to_path_buf(),
-            Entry {
-                file: file.clone(),
-                stamp,
-            },
-        );
         file
     }
 
-    /// Records what `path` imports, so that a change to any of them invalidates it.
+    /// Records what `path` imports, so that the modules to check again after a change
+    /// can be found ([`ModuleCache::dependents_of`]).
     pub fn set_dependencies(&self, path: &Path, dependencies: Vec<PathBuf>) {
         let mut state = self.state();
-        if let Some(old) = state.dependencies.remove(path) {
-            for dep in old {
-                if let Some(set) = state.dependents.get_mut(&dep) {
-                    set.remove(path);
-                }
-            }
-        }
+        Self::forget_dependencies_locked(&mut state, path);
         for dep in &dependencies {
             state
                 .dependents
@@ -276,6 +277,32 @@ impl ModuleCache {
                 .insert(path.to_path_buf());
         }
         state.dependencies.insert(path.to_path_buf(), dependencies);
+    }
+
+    /// Drops the record of what `path` imports (the records of the modules importing it
+    /// stay: they still name it).
+    fn forget_dependencies_locked(state: &mut State, path: &Path) {
+        let Some(old) = state.dependencies.remove(path) else {
+            return;
+        };
+        for dep in old {
+            if let Some(set) = state.dependents.get_mut(&dep) {
+                set.remove(path);
+                // No empty sets left behind: a long session sees many files come and go.
+                if set.is_empty() {
+                    state.dependents.remove(&dep);
+                }
+            }
+        }
+    }
+
+    /// The modules that import `path` directly.
+    pub fn importers_of(&self, path: &Path) -> Vec<PathBuf> {
+        self.state()
+            .dependents
+            .get(path)
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The modules that import `path`, directly or not.
@@ -295,29 +322,28 @@ impl ModuleCache {
         out
     }
 
-    /// Drops `path` and everything that depends on it; returns what was dropped.
-    pub fn invalidate(&self, path: &Path) -> Vec<PathBuf> {
-        let mut state = self.state();
-        Self::invalidate_locked(&mut state, path, &self.invalidations)
-    }
-
-    fn invalidate_locked(state: &mut State, path: &Path, counter: &AtomicU64) -> Vec<PathBuf> {
-        let mut dropped = Vec::new();
-        let mut seen = HashSet::default();
-        let mut queue = VecDeque::from([path.to_path_buf()]);
-        while let Some(current) = queue.pop_front() {
-            if !seen.insert(current.clone()) {
-                continue;
-            }
-            if state.entries.remove(&current).is_some() {
-                counter.fetch_add(1, Ordering::Relaxed);
-                dropped.push(current.clone());
-            }
-            if let Some(dependents) = state.dependents.get(&current) {
-                queue.extend(dependents.iter().cloned());
-            }
+    /// Drops the entry of `path` (its importers keep theirs: they depend on their own
+    /// texts only). True when there was one.
+    pub fn invalidate(&self, path: &Path) -> bool {
+        let dropped = self.state().entries.remove(path).is_some();
+        if dropped {
+            self.invalidations.fetch_add(1, Ordering::Relaxed);
         }
         dropped
+    }
+
+    /// Forgets everything about `path` (a file deleted or renamed away): its entry and
+    /// the record of what it imports. The records of its importers still name it, so
+    /// [`ModuleCache::dependents_of`] finds them; they are replaced when those modules
+    /// are built again.
+    pub fn forget(&self, path: &Path) {
+        let mut state = self.state();
+        if state.entries.remove(path).is_some() {
+            self.invalidations.fetch_add(1, Ordering::Relaxed);
+        }
+        if !state.overlays.contains_key(path) {
+            Self::forget_dependencies_locked(&mut state, path);
+        }
     }
 
     /// Makes `text` the content of `path` (an open editor buffer).
@@ -325,11 +351,14 @@ impl ModuleCache {
         self.state().overlays.insert(path.to_path_buf(), text);
     }
 
-    /// Goes back to the disk content of `path`.
+    /// Goes back to the disk content of `path`. The entry parsed from the buffer stays:
+    /// when the file holds the same text (a document closed without unsaved changes),
+    /// the next load finds it by hash instead of parsing again. A buffer with no file
+    /// behind it is forgotten.
     pub fn remove_overlay(&self, path: &Path) {
-        let mut state = self.state();
-        if state.overlays.remove(path).is_some() {
-            Self::invalidate_locked(&mut state, path, &self.invalidations);
+        let removed = self.state().overlays.remove(path).is_some();
+        if removed && !path.is_file() {
+            self.forget(path);
         }
     }
 
@@ -359,7 +388,7 @@ mod tests {
     use std::fs;
 
     #[test]
-    fn hits_revalidations_and_transitive_invalidation() {
+    fn hits_revalidations_and_per_file_invalidation() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.ml");
         let b = dir.path().join("b.ml");
@@ -389,13 +418,42 @@ mod tests {
         assert_eq!(cache.stats().revalidations, 1);
         assert_eq!(cache.stats().invalidations, 0);
 
-        // New content: a, b and c are invalidated.
+        // New content: only a is parsed again; b and c depend on their own texts.
+        let old_b = cache.load(&b, 1 << 20).unwrap();
+        let before = cache.stats();
         fs::write(&a, "x = 22;").unwrap();
         let fresh = cache.load(&a, 1 << 20).unwrap();
         assert_eq!(&*fresh.text, "x = 22;");
-        assert_eq!(cache.stats().invalidations, 3);
-        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.stats().misses, before.misses + 1);
+        assert_eq!(cache.stats().invalidations, 1);
+        assert_eq!(cache.len(), 3);
+        assert!(Arc::ptr_eq(&cache.load(&b, 1 << 20).unwrap(), &old_b));
+        cache.load(&c, 1 << 20).unwrap();
+        assert_eq!(cache.stats().misses, before.misses + 1);
+        assert_eq!(cache.stats().hits, before.hits + 2);
+        // The import records still say who to check again.
         assert_eq!(cache.dependents_of(&a), vec![b.clone(), c.clone()]);
+
+        // The same through an editor buffer: only a.
+        cache.set_overlay(&a, "x = 3;".into());
+        cache.load(&a, 1 << 20).unwrap();
+        cache.load(&b, 1 << 20).unwrap();
+        assert_eq!(cache.stats().misses, before.misses + 2);
+        // Closing the buffer of a file that holds the same text parses nothing.
+        fs::write(&a, "x = 3;").unwrap();
+        cache.remove_overlay(&a);
+        assert_eq!(&*cache.load(&a, 1 << 20).unwrap().text, "x = 3;");
+        assert_eq!(cache.stats().misses, before.misses + 2);
+
+        // A file deleted: its entry and its own record go, its importers' records stay.
+        fs::remove_file(&b).unwrap();
+        cache.forget(&b);
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.dependents_of(&a), Vec::<PathBuf>::new());
+        assert_eq!(cache.dependents_of(&b), vec![c.clone()]);
+        assert!(cache.invalidate(&c));
+        assert!(!cache.invalidate(&c));
+        assert_eq!(cache.len(), 1);
     }
 
     #[test]

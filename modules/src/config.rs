@@ -96,7 +96,22 @@ pub struct ProjectConfig {
     pub plugins: BTreeMap<String, PathBuf>,
     /// Public keys (minisign format) whose signatures remote modules may carry.
     pub trusted_keys: Vec<String>,
+    /// `mlpy fmt`'s settings (`"format"`).
+    pub format: FormatSettings,
 }
+
+/// The `"format"` section: what `mlpy fmt` may be told. `None`: the formatter's default
+/// (`mlpy_fmt::FormatOptions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FormatSettings {
+    pub line_width: Option<u32>,
+    pub indent_width: Option<u32>,
+}
+
+/// The line widths `"format": {"line_width": …}` accepts.
+pub const LINE_WIDTHS: std::ops::RangeInclusive<u32> = 20..=1000;
+/// The indentations `"format": {"indent_width": …}` accepts.
+pub const INDENT_WIDTHS: std::ops::RangeInclusive<u32> = 1..=16;
 
 impl ProjectConfig {
     /// The configuration of a project without `mlpy.json`: no import paths, so only the
@@ -114,6 +129,7 @@ impl ProjectConfig {
             max_module_size: DEFAULT_MAX_MODULE_SIZE,
             plugins: BTreeMap::new(),
             trusted_keys: Vec::new(),
+            format: FormatSettings::default(),
         }
     }
 
@@ -213,6 +229,13 @@ impl ProjectConfig {
                 })
                 .collect(),
             trusted_keys: raw.trusted_keys.unwrap_or_default(),
+            format: raw
+                .format
+                .map(|Object(format)| FormatSettings {
+                    line_width: format.line_width.map(|w| w.0),
+                    indent_width: format.indent_width.map(|w| w.0),
+                })
+                .unwrap_or_default(),
             config_file: Some(file),
             root,
         })
@@ -705,6 +728,47 @@ impl<'de> Deserialize<'de> for Size {
     }
 }
 
+/// A whole number within the range `LINE_WIDTHS` (`LINE`) or `INDENT_WIDTHS`.
+struct Width<const LINE: bool>(u32);
+
+impl<'de, const LINE: bool> Deserialize<'de> for Width<LINE> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct WidthVisitor(std::ops::RangeInclusive<u32>);
+        impl serde::de::Visitor<'_> for WidthVisitor {
+            type Value = u32;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(
+                    f,
+                    "a whole number from {} to {}",
+                    self.0.start(),
+                    self.0.end()
+                )
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u32, E> {
+                match u32::try_from(v) {
+                    Ok(v) if self.0.contains(&v) => Ok(v),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Unsigned(v), &self)),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u32, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
+        }
+        let range = if LINE { LINE_WIDTHS } else { INDENT_WIDTHS };
+        d.deserialize_any(WidthVisitor(range)).map(Width)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFormat {
+    line_width: Option<Width<true>>,
+    indent_width: Option<Width<false>>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -725,6 +789,7 @@ struct RawConfig {
     max_module_size: Option<Size>,
     plugins: Option<BTreeMap<String, String>>,
     trusted_keys: Option<Vec<String>>,
+    format: Option<Object<RawFormat>>,
 }
 
 #[derive(Deserialize)]
@@ -874,6 +939,7 @@ mod tests {
             "max_module_size",
             "plugins",
             "trusted_keys",
+            "format",
         ];
         let values = [
             "1",
@@ -929,6 +995,50 @@ mod tests {
         // Columns count characters, not bytes.
         let e = parse("{\"é\": 1}").unwrap_err();
         assert_eq!((e.line, e.column), (1, 4), "{e}");
+    }
+
+    #[test]
+    fn format_settings_are_read_and_checked() {
+        let config = parse(r#"{"format": {"line_width": 80, "indent_width": 2}}"#).unwrap();
+        assert_eq!(
+            config.format,
+            FormatSettings {
+                line_width: Some(80),
+                indent_width: Some(2)
+            }
+        );
+        assert_eq!(parse("{}").unwrap().format, FormatSettings::default());
+        assert_eq!(
+            parse(r#"{"format": {}}"#).unwrap().format,
+            FormatSettings::default()
+        );
+        let e = |text: &str| {
+            let e = parse(text).unwrap_err();
+            assert_readable(text, &e);
+            (e.message, e.line, e.column)
+        };
+        assert_eq!(
+            e("{\n  \"format\": {\"line_width\": 5}\n}"),
+            (
+                "invalid value for \"format.line_width\": expected a whole number from 20 to 1000, found the number 5".to_string(),
+                2,
+                28
+            )
+        );
+        let (message, line, _) = e(r#"{"format": {"indent_width": 2.5}}"#);
+        assert_eq!(
+            (message.as_str(), line),
+            ("invalid value for \"format.indent_width\": expected a whole number from 1 to 16, found the number 2.5", 1)
+        );
+        let (message, _, _) = e(r#"{"format": {"indent_width": -1}}"#);
+        assert!(message.contains("found the number -1"), "{message}");
+        let (message, _, _) = e(r#"{"format": {"tabs": true}}"#);
+        assert!(
+            message.contains("unknown key") && message.contains("tabs"),
+            "{message}"
+        );
+        let (message, _, _) = e(r#"{"format": 4}"#);
+        assert!(message.contains("expected an object"), "{message}");
     }
 
     #[test]

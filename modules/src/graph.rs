@@ -140,6 +140,35 @@ impl ModuleGraph {
         cache: &ModuleCache,
         options: &BuildOptions,
     ) -> Result<ModuleGraph, EntryError> {
+        ModuleGraph::build_inner(entry, resolver, cache, options, None)
+    }
+
+    /// The graph from `entry` with only the modules of `within` loaded: for the import
+    /// cycles through the entry when `within` is the entry's strongly connected component
+    /// (the language server knows it from the import records). Every path from the entry
+    /// to a module of its component stays inside the component, so the component's
+    /// modules are reached in the order, and under the names, a whole graph gives them:
+    /// the cycles found, and their texts, are the whole graph's. Imports of modules
+    /// outside `within` are left unloaded (their edges are errors), and nothing is
+    /// recorded in the cache's import records: only the cycles of this graph mean
+    /// anything.
+    pub fn build_within(
+        entry: &Path,
+        resolver: &Resolver,
+        cache: &ModuleCache,
+        options: &BuildOptions,
+        within: &HashSet<PathBuf>,
+    ) -> Result<ModuleGraph, EntryError> {
+        ModuleGraph::build_inner(entry, resolver, cache, options, Some(within))
+    }
+
+    fn build_inner(
+        entry: &Path,
+        resolver: &Resolver,
+        cache: &ModuleCache,
+        options: &BuildOptions,
+        within: Option<&HashSet<PathBuf>>,
+    ) -> Result<ModuleGraph, EntryError> {
         let entry_path = std::fs::canonicalize(entry).map_err(|e| EntryError {
             path: entry.to_path_buf(),
             message: e.to_string(),
@@ -200,7 +229,8 @@ impl ModuleGraph {
                     });
                     for candidate in packages.chain(std::iter::once(located.clone())) {
                         let known = graph.by_path.contains_key(&candidate.path)
-                            || load_errors.contains_key(&candidate.path);
+                            || load_errors.contains_key(&candidate.path)
+                            || within.is_some_and(|w| !w.contains(&candidate.path));
                         if !known && queued.insert(candidate.path.clone()) {
                             to_load.push(candidate);
                         }
@@ -269,7 +299,9 @@ impl ModuleGraph {
                     })
                     .chain(unloaded)
                     .collect();
-                cache.set_dependencies(&graph.module(id).path.clone(), dependencies);
+                if within.is_none() {
+                    cache.set_dependencies(&graph.module(id).path.clone(), dependencies);
+                }
                 graph.modules[id.0 as usize].imports = edges;
             }
             frontier = next;
@@ -720,6 +752,57 @@ fn strongly_connected(successors: &[Vec<ModuleId>]) -> Vec<Vec<ModuleId>> {
 mod tests {
     use super::*;
     use crate::ProjectConfig;
+
+    #[test]
+    fn builds_within_a_component_find_the_whole_graphs_cycles() {
+        let dir = tempfile::tempdir().unwrap();
+        for (file, text) in [
+            ("a.ml", "import d;\nimport b;\nimport c;\n"),
+            ("b.ml", "import d;\nimport c;\n"),
+            ("c.ml", "import e;\nimport a;\n"),
+            ("d.ml", "import e;\n"),
+            ("e.ml", "X = 1;\n"),
+        ] {
+            std::fs::write(dir.path().join(file), text).unwrap();
+        }
+        std::fs::write(dir.path().join("mlpy.json"), r#"{"import_paths": ["."]}"#).unwrap();
+        let entry = dir.path().join("a.ml");
+        let resolver = Resolver::new(std::sync::Arc::new(
+            ProjectConfig::discover(&entry).unwrap(),
+        ));
+        let cache = ModuleCache::new();
+        let whole = ModuleGraph::build(&entry, &resolver, &cache).unwrap();
+        let within: HashSet<PathBuf> = ["a.ml", "b.ml", "c.ml"]
+            .iter()
+            .map(|f| std::fs::canonicalize(dir.path().join(f)).unwrap())
+            .collect();
+        let records = cache.dependents_of(&within.iter().next().unwrap().clone());
+        let part =
+            ModuleGraph::build_within(&entry, &resolver, &cache, &BuildOptions::default(), &within)
+                .unwrap();
+        assert_eq!(part.len(), 3);
+        let texts = |g: &ModuleGraph| -> Vec<(String, Vec<TextRange>)> {
+            g.cycles
+                .iter()
+                .map(|c| {
+                    let ranges = c
+                        .modules
+                        .iter()
+                        .zip(&c.edges)
+                        .map(|(&m, &e)| g.module(m).imports[e].target_range)
+                        .collect();
+                    (g.cycle_text(c), ranges)
+                })
+                .collect()
+        };
+        assert_eq!(texts(&whole), texts(&part));
+        assert_eq!(texts(&part)[0].0, "a → c → a");
+        // The partial build leaves the cache's import records alone.
+        assert_eq!(
+            cache.dependents_of(&within.iter().next().unwrap().clone()),
+            records
+        );
+    }
 
     #[test]
     fn depth_limited_builds_and_entry_names() {

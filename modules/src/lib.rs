@@ -13,7 +13,8 @@
 //! * [`scopes`] and [`symbols`]: what names mean inside a module and what it exports
 //!   (what they mean across modules is `mlpy-analysis`' job);
 //! * [`stdlib`]: the standard library and builtins, generated from the runtime's manifest;
-//! * [`report`]: the graph as a tree and as JSON.
+//! * [`report`]: the graph as a tree and as JSON;
+//! * [`workspace`]: which files under a folder are ML sources (one walk for every tool).
 
 pub mod cache;
 pub mod config;
@@ -28,6 +29,7 @@ pub mod scopes;
 pub mod stdlib;
 pub mod suggest;
 pub mod symbols;
+pub mod workspace;
 
 pub use cache::{CacheStats, LoadError, ModuleCache, SourceFile};
 pub use config::{ConfigError, ConfigOverrides, ProjectConfig, StdlibMode};

@@ -80,8 +80,22 @@ pub struct Resolver {
     files: FileProtocol,
     /// Remote and plugin protocols, tried for `import_sources` and URL imports.
     protocols: Vec<Arc<dyn ImportProtocol>>,
-    memo: Mutex<HashMap<MemoKey, Result<Resolution, ResolveError>>>,
+    memo: Mutex<Memo>,
 }
+
+/// Answers already given. A language server's resolver lives as long as the session,
+/// and every spelling typed after `import ` is asked once: the failures (each with the
+/// places searched and suggestions) are kept up to [`MAX_FAILURES`], then forgotten
+/// together (asked again, they are found again). Successes are bounded by the modules
+/// that exist.
+#[derive(Default)]
+struct Memo {
+    answers: HashMap<MemoKey, Result<Resolution, ResolveError>>,
+    failures: usize,
+}
+
+/// Failed resolutions kept at most (see [`Memo`]).
+const MAX_FAILURES: usize = 1_024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct MemoKey {
@@ -109,7 +123,7 @@ impl Resolver {
             config,
             files,
             protocols: Vec::new(),
-            memo: Mutex::new(HashMap::default()),
+            memo: Mutex::new(Memo::default()),
         }
     }
 
@@ -173,7 +187,7 @@ impl Resolver {
     /// Forgets memoised answers (files appeared or disappeared, or remote modules were
     /// fetched into the cache).
     pub fn clear_memo(&self) {
-        self.memo.lock().expect("resolver memo poisoned").clear();
+        *self.memo.lock().expect("resolver memo poisoned") = Memo::default();
         self.files.forget_folders();
         for protocol in &self.protocols {
             protocol.clear_memo();
@@ -219,14 +233,30 @@ impl Resolver {
             origin: importer_origin.clone(),
             options: options.clone(),
         };
-        if let Some(answer) = self.memo.lock().expect("resolver memo poisoned").get(&key) {
+        if let Some(answer) = self
+            .memo
+            .lock()
+            .expect("resolver memo poisoned")
+            .answers
+            .get(&key)
+        {
             return answer.clone();
         }
         let answer = self.resolve_uncached(spec, options, importer, importer_origin);
-        self.memo
-            .lock()
-            .expect("resolver memo poisoned")
-            .insert(key, answer.clone());
+        let mut memo = self.memo.lock().expect("resolver memo poisoned");
+        if answer.is_err() {
+            if memo.failures >= MAX_FAILURES {
+                memo.answers.retain(|_, a| a.is_ok());
+                memo.failures = 0;
+            }
+            memo.failures += 1;
+        }
+        if let Some(old) = memo.answers.insert(key, answer.clone()) {
+            // Two threads raced on the same question: count it once.
+            if old.is_err() {
+                memo.failures = memo.failures.saturating_sub(1);
+            }
+        }
         answer
     }
 
@@ -463,6 +493,22 @@ mod tests {
             &dir.join("main.ml"),
             &Origin::File,
         )
+    }
+
+    #[test]
+    fn failed_answers_are_kept_in_bounds() {
+        let (dir, r) = project(&[("lib/geometry.ml", "")], r#"{"import_paths": ["lib"]}"#);
+        assert!(resolve(&r, dir.path(), "geometry").is_ok());
+        // Every spelling typed on the way to a name is asked once.
+        for i in 0..MAX_FAILURES + 10 {
+            assert!(resolve(&r, dir.path(), &format!("geometr{i}")).is_err());
+        }
+        let memo = r.memo.lock().unwrap();
+        assert!(memo.failures <= MAX_FAILURES);
+        assert!(memo.answers.len() <= MAX_FAILURES + 1);
+        assert!(memo.answers.values().filter(|a| a.is_ok()).count() == 1);
+        drop(memo);
+        assert!(resolve(&r, dir.path(), "geometr3").is_err());
     }
 
     #[test]

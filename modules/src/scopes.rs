@@ -35,7 +35,9 @@ pub struct Scope {
     pub name: Option<String>,
     /// Bindings local to this scope, in order of first definition.
     pub bindings: Vec<BindingId>,
-    by_name: HashMap<String, BindingId>,
+    /// `bindings` sorted by name (a binary search finds a name: no map, and no second
+    /// copy of the names, per scope).
+    by_name: Box<[BindingId]>,
     /// `nonlocal` declarations: the name and the range of the name in the statement.
     pub nonlocals: Vec<(String, TextRange)>,
 }
@@ -116,8 +118,10 @@ pub struct ModuleScopes {
     /// Resolution of every name use (keyed by the NAME_REF's range).
     /// Sorted by range: uses are recorded in source order.
     resolutions: Vec<(TextRange, ScopeId, NameRes)>,
-    /// Per binding, every use of it (reads and writes, definitions excluded).
-    references: Vec<Vec<TextRange>>,
+    /// Every use of every binding (reads and writes, definitions excluded), binding by
+    /// binding: those of binding `b` are `references[reference_starts[b]..reference_starts[b + 1]]`.
+    references: Vec<TextRange>,
+    reference_starts: Vec<u32>,
     /// What each `nonlocal` name refers to, keyed by the name's range in the statement.
     nonlocal_targets: HashMap<TextRange, BindingId>,
     /// Every definition's range with its binding, sorted by range start.
@@ -147,7 +151,11 @@ impl ModuleScopes {
 
     /// The local binding of `name` in `scope`, if the scope defines it.
     pub fn local(&self, scope: ScopeId, name: &str) -> Option<BindingId> {
-        self.scope(scope).by_name.get(name).copied()
+        let by_name = &self.scope(scope).by_name;
+        by_name
+            .binary_search_by(|b| self.binding(*b).name.as_str().cmp(name))
+            .ok()
+            .map(|i| by_name[i])
     }
 
     /// A module-level definition of `name`.
@@ -182,7 +190,14 @@ impl ModuleScopes {
 
     /// Every use of a binding (not its definitions).
     pub fn references(&self, binding: BindingId) -> &[TextRange] {
-        &self.references[binding.0 as usize]
+        let b = binding.0 as usize;
+        match (
+            self.reference_starts.get(b),
+            self.reference_starts.get(b + 1),
+        ) {
+            (Some(&start), Some(&end)) => &self.references[start as usize..end as usize],
+            _ => &[],
+        }
     }
 
     /// All name uses with their resolutions, in source order.
@@ -287,28 +302,35 @@ struct PendingUse {
 #[derive(Default)]
 struct Builder {
     out: ModuleScopes,
+    /// Per scope, its bindings by name (while building; `Scope::by_name` after).
+    names: Vec<HashMap<String, BindingId>>,
     pending: Vec<Vec<PendingDef>>,
     uses: Vec<PendingUse>,
 }
 
 impl Builder {
     fn finish(mut self) -> ModuleScopes {
-        self.out
-            .references
-            .resize(self.out.bindings.len(), Vec::new());
-        let mut refs = std::mem::take(&mut self.out.references);
+        let mut refs: Vec<(u32, TextRange)> = Vec::new();
         for (range, _, res) in &self.out.resolutions {
             if let NameRes::Binding(b) = res {
                 let binding = &self.out.bindings[b.0 as usize];
                 if !binding.is_def(*range) {
-                    refs[b.0 as usize].push(*range);
+                    refs.push((b.0, *range));
                 }
             }
         }
-        for list in &mut refs {
-            list.sort_by_key(|r| r.start());
+        refs.sort_by_key(|&(b, r)| (b, r.start()));
+        let mut starts = Vec::with_capacity(self.out.bindings.len() + 1);
+        let mut next = 0;
+        for b in 0..self.out.bindings.len() as u32 {
+            starts.push(next as u32);
+            while next < refs.len() && refs[next].0 == b {
+                next += 1;
+            }
         }
-        self.out.references = refs;
+        starts.push(refs.len() as u32);
+        self.out.references = refs.into_iter().map(|(_, r)| r).collect();
+        self.out.reference_starts = starts;
         let mut defs: Vec<(TextRange, BindingId)> = self
             .out
             .bindings
@@ -318,6 +340,28 @@ impl Builder {
             .collect();
         defs.sort_by_key(|&(r, b)| (r.start(), b));
         self.out.def_index = defs;
+        // Kept for as long as the module is cached (every module of a workspace, in the
+        // language server): no spare capacity.
+        let bindings = &self.out.bindings;
+        for (scope, names) in self.out.scopes.iter_mut().zip(&self.names) {
+            let mut by_name: Vec<BindingId> = names.values().copied().collect();
+            by_name.sort_by(|a, b| {
+                bindings[a.0 as usize]
+                    .name
+                    .cmp(&bindings[b.0 as usize].name)
+            });
+            scope.by_name = by_name.into_boxed_slice();
+            scope.bindings.shrink_to_fit();
+            scope.nonlocals.shrink_to_fit();
+        }
+        for binding in &mut self.out.bindings {
+            binding.defs.shrink_to_fit();
+            binding.name.shrink_to_fit();
+        }
+        self.out.scopes.shrink_to_fit();
+        self.out.bindings.shrink_to_fit();
+        self.out.resolutions.shrink_to_fit();
+        self.out.errors.shrink_to_fit();
         self.out
     }
 
@@ -335,10 +379,11 @@ impl Builder {
             range,
             name,
             bindings: Vec::new(),
-            by_name: HashMap::default(),
+            by_name: Box::default(),
             nonlocals: Vec::new(),
         });
         self.pending.push(Vec::new());
+        self.names.push(HashMap::default());
         id
     }
 
@@ -529,7 +574,7 @@ impl Builder {
         kind: BindingKind,
         range: TextRange,
     ) -> BindingId {
-        if let Some(&existing) = self.out.scopes[scope.0 as usize].by_name.get(name) {
+        if let Some(&existing) = self.names[scope.0 as usize].get(name) {
             let binding = &mut self.out.bindings[existing.0 as usize];
             // Definitions come in source order: a repeated one would be the last.
             if binding.defs.last() != Some(&range) {
@@ -553,7 +598,7 @@ impl Builder {
         });
         let s = &mut self.out.scopes[scope.0 as usize];
         s.bindings.push(id);
-        s.by_name.insert(name.to_string(), id);
+        self.names[scope.0 as usize].insert(name.to_string(), id);
         id
     }
 
@@ -636,17 +681,16 @@ impl Builder {
     fn lookup_outer(&self, scope: ScopeId, name: &str) -> Option<BindingId> {
         let mut current = self.out.scopes[scope.0 as usize].parent;
         while let Some(id) = current {
-            let s = &self.out.scopes[id.0 as usize];
-            if let Some(&b) = s.by_name.get(name) {
+            if let Some(&b) = self.names[id.0 as usize].get(name) {
                 return Some(b);
             }
-            current = s.parent;
+            current = self.out.scopes[id.0 as usize].parent;
         }
         None
     }
 
     fn lookup(&self, scope: ScopeId, name: &str) -> NameRes {
-        if let Some(&b) = self.out.scopes[scope.0 as usize].by_name.get(name) {
+        if let Some(&b) = self.names[scope.0 as usize].get(name) {
             return NameRes::Binding(b);
         }
         if let Some(b) = self.lookup_outer(scope, name) {

@@ -93,6 +93,7 @@ pub const PYTHON_FORBIDDEN: &[&str] = &[
     "copyreg",
     "ctypes",
     "dbm",
+    "debugpy",
     "dis",
     "distutils",
     "encodings",
@@ -218,10 +219,15 @@ pub const REFERENCE_DANGEROUS_IMPORTS: &[&str] = &[
     "types",
 ];
 
-/// Whether the Python module `name` (dotted) is never importable from ML.
+/// Whether the Python module `name` (dotted) is never importable from ML. Besides the
+/// list: names starting with `_`, and with `pydev` (the debugger's own modules, which
+/// `mlpy dap` lets trace and evaluate).
 pub fn is_python_forbidden(name: &str) -> bool {
     let top = name.split('.').next().unwrap_or(name);
-    top.is_empty() || top.starts_with('_') || PYTHON_FORBIDDEN.binary_search(&top).is_ok()
+    top.is_empty()
+        || top.starts_with('_')
+        || top.starts_with("pydev")
+        || PYTHON_FORBIDDEN.binary_search(&top).is_ok()
 }
 
 #[cfg(test)]
@@ -251,6 +257,9 @@ mod tests {
         assert!(is_python_forbidden("os.path"));
         assert!(is_python_forbidden("_io"));
         assert!(is_python_forbidden("mlpy_runtime.capabilities"));
+        assert!(is_python_forbidden("debugpy.server"));
+        assert!(is_python_forbidden("pydevd"));
+        assert!(is_python_forbidden("pydevd_file_utils"));
         assert!(!is_python_forbidden("math"));
     }
 }

@@ -4,7 +4,6 @@
 use crate::scopes::{BindingKind, ModuleScopes};
 use mlpy_syntax::ast::{self, AstNode};
 use mlpy_syntax::TextRange;
-use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {
@@ -64,8 +63,9 @@ impl Symbol {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModuleSymbols {
     pub symbols: Vec<Symbol>,
-    /// Name → index in `symbols`.
-    by_name: HashMap<String, usize>,
+    /// Indexes in `symbols`, sorted by name (a binary search finds a name without a map
+    /// and a second copy of the names: modules stay cached for a whole session).
+    by_name: Box<[u32]>,
 }
 
 impl ModuleSymbols {
@@ -144,15 +144,22 @@ impl ModuleSymbols {
             };
             symbols.push(symbol);
         }
-        let mut by_name = HashMap::default();
-        for (i, symbol) in symbols.iter().enumerate() {
-            by_name.entry(symbol.name.clone()).or_insert(i);
+        symbols.shrink_to_fit();
+        let mut by_name: Vec<u32> = (0..symbols.len() as u32).collect();
+        // Stable: of two symbols with one name, the first stays first.
+        by_name.sort_by(|&a, &b| symbols[a as usize].name.cmp(&symbols[b as usize].name));
+        by_name.dedup_by(|a, b| symbols[*a as usize].name == symbols[*b as usize].name);
+        ModuleSymbols {
+            symbols,
+            by_name: by_name.into_boxed_slice(),
         }
-        ModuleSymbols { symbols, by_name }
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
-        self.by_name.get(name).map(|&i| &self.symbols[i])
+        self.by_name
+            .binary_search_by(|&i| self.symbols[i as usize].name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.symbols[self.by_name[i] as usize])
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {

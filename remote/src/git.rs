@@ -461,7 +461,7 @@ impl GitProtocol {
                         format!("{base}/")
                     };
                     for (relative, is_package) in
-                        mlpy_modules::protocol::module_file_candidates(&parts)
+                        mlpy_modules::protocol::module_file_candidates(parts)
                     {
                         candidates.push((format!("{prefix}{relative}"), is_package));
                     }

@@ -5,7 +5,7 @@
 use crate::document::Document;
 use crate::engine::{Engine, Msg};
 use crate::world::{canonical, is_config_file, is_module_file, Settings, World};
-use crate::{analysis, features, Options};
+use crate::{commands, handlers, Options};
 use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -26,12 +26,15 @@ pub struct Backend {
     /// Whether the client applies `CreateFile` operations in workspace edits.
     create_files: OnceLock<bool>,
     watch_files: OnceLock<bool>,
+    /// The module cache's parse count when `mlpy/debug/parseCount` last answered.
+    parses_reported: std::sync::Mutex<u64>,
 }
 
 pub fn service(options: Options) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
     LspService::build(move |client| Backend::new(client, options.clone()))
         .custom_method("mlpy/debug/documentText", Backend::debug_document_text)
         .custom_method("mlpy/debug/flush", Backend::debug_flush)
+        .custom_method("mlpy/debug/parseCount", Backend::debug_parse_count)
         .custom_method(crate::framing::PARSE_ERROR_METHOD, Backend::parse_error)
         .custom_method(
             crate::framing::INVALID_REQUEST_METHOD,
@@ -80,7 +83,7 @@ impl Backend {
             let client = log_client.clone();
             handle.spawn(async move { client.log_message(MessageType::LOG, message).await });
         });
-        let engine = Engine::start(world.clone(), sink, log);
+        let engine = Engine::start_with(world.clone(), sink, log, options.release_memory);
         Backend {
             client,
             world,
@@ -88,6 +91,7 @@ impl Backend {
             options,
             create_files: OnceLock::new(),
             watch_files: OnceLock::new(),
+            parses_reported: std::sync::Mutex::new(0),
         }
     }
 
@@ -155,6 +159,27 @@ impl Backend {
         self.engine.send(Msg::Flush(tx));
         let _ = tokio::task::spawn_blocking(move || rx.recv()).await;
         Ok(Value::Null)
+    }
+
+    /// How many modules were parsed (module cache misses) since the previous call:
+    /// an edit should cost one, whatever imports the edited module.
+    async fn debug_parse_count(&self) -> Result<Value> {
+        if !self.world.settings().debug_requests {
+            return Err(Error::method_not_found());
+        }
+        let stats = self.world.cache.stats();
+        let mut reported = self
+            .parses_reported
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let parsed = stats.misses - *reported;
+        *reported = stats.misses;
+        Ok(json!({
+            "parsed": parsed,
+            "totalParsed": stats.misses,
+            "hits": stats.hits,
+            "cached": self.world.cache.len(),
+        }))
     }
 
     fn settings_from(&self, value: Option<&Value>, base: Settings) -> Settings {
@@ -277,10 +302,7 @@ fn roots_of(params: &InitializeParams) -> Vec<PathBuf> {
 }
 
 pub fn semantic_tokens_legend() -> SemanticTokensLegend {
-    SemanticTokensLegend {
-        token_types: features::TOKEN_TYPES.to_vec(),
-        token_modifiers: features::TOKEN_MODIFIERS.to_vec(),
-    }
+    crate::to_lsp::semantic_tokens_legend()
 }
 
 impl LanguageServer for Backend {
@@ -474,7 +496,9 @@ impl LanguageServer for Backend {
                     everything = true;
                 }
                 FileChangeType::DELETED => {
-                    self.world.cache.invalidate(&path);
+                    // Its importers keep their entries (their texts did not change);
+                    // they are checked again below (`Msg::All`).
+                    self.world.cache.forget(&path);
                     self.world.remove_file(&path);
                     if !self.world.is_open(&path) {
                         self.engine.send(Msg::Clear(path));
@@ -527,7 +551,7 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
         self.blocking("hover", move |w| {
-            features::hover(w, &p.text_document.uri, p.position)
+            handlers::hover(w, &p.text_document.uri, p.position)
         })
         .await
     }
@@ -538,7 +562,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
         self.blocking("definition", move |w| {
-            analysis::definition(w, &p.text_document.uri, p.position)
+            handlers::definition(w, &p.text_document.uri, p.position)
                 .map(GotoDefinitionResponse::Array)
         })
         .await
@@ -548,7 +572,7 @@ impl LanguageServer for Backend {
         let p = params.text_document_position;
         let include = params.context.include_declaration;
         self.blocking("references", move |w| {
-            analysis::references(w, &p.text_document.uri, p.position, include)
+            handlers::references(w, &p.text_document.uri, p.position, include)
         })
         .await
     }
@@ -559,7 +583,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<PrepareRenameResponse>> {
         let result = self
             .blocking("prepareRename", move |w| {
-                analysis::prepare_rename(w, &params.text_document.uri, params.position)
+                handlers::prepare_rename(w, &params.text_document.uri, params.position)
             })
             .await?;
         match result {
@@ -573,7 +597,7 @@ impl LanguageServer for Backend {
         let new_name = params.new_name;
         let result = self
             .blocking("rename", move |w| {
-                analysis::rename(w, &p.text_document.uri, p.position, &new_name)
+                handlers::rename(w, &p.text_document.uri, p.position, &new_name)
             })
             .await?;
         match result {
@@ -585,7 +609,7 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let p = params.text_document_position;
         self.blocking("completion", move |w| {
-            features::completion(w, &p.text_document.uri, p.position)
+            handlers::completion(w, &p.text_document.uri, p.position)
         })
         .await
     }
@@ -595,7 +619,7 @@ impl LanguageServer for Backend {
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
         self.blocking("documentSymbol", move |w| {
-            features::document_symbols(w, &params.text_document.uri)
+            handlers::document_symbols(w, &params.text_document.uri)
         })
         .await
     }
@@ -606,7 +630,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         self.blocking("workspaceSymbol", move |w| {
             Some(WorkspaceSymbolResponse::Nested(
-                features::workspace_symbols(w, &params.query),
+                handlers::workspace_symbols(w, &params.query),
             ))
         })
         .await
@@ -614,7 +638,7 @@ impl LanguageServer for Backend {
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         self.blocking("documentLink", move |w| {
-            features::document_links(w, &params.text_document.uri)
+            handlers::document_links(w, &params.text_document.uri)
         })
         .await
     }
@@ -624,7 +648,7 @@ impl LanguageServer for Backend {
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
         self.blocking("semanticTokens", move |w| {
-            features::semantic_tokens(w, &params.text_document.uri)
+            handlers::semantic_tokens(w, &params.text_document.uri)
                 .map(SemanticTokensResult::Tokens)
         })
         .await
@@ -632,7 +656,7 @@ impl LanguageServer for Backend {
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
         self.blocking("foldingRange", move |w| {
-            features::folding_ranges(w, &params.text_document.uri)
+            handlers::folding_ranges(w, &params.text_document.uri)
         })
         .await
     }
@@ -642,7 +666,7 @@ impl LanguageServer for Backend {
         params: SelectionRangeParams,
     ) -> Result<Option<Vec<SelectionRange>>> {
         self.blocking("selectionRange", move |w| {
-            features::selection_ranges(w, &params.text_document.uri, &params.positions)
+            handlers::selection_ranges(w, &params.text_document.uri, &params.positions)
         })
         .await
     }
@@ -650,7 +674,7 @@ impl LanguageServer for Backend {
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let create_files = self.create_files.get().copied().unwrap_or(false);
         self.blocking("codeAction", move |w| {
-            features::code_actions(w, &params, create_files)
+            handlers::code_actions(w, &params, create_files)
         })
         .await
     }
@@ -660,7 +684,7 @@ impl LanguageServer for Backend {
         let fetch = command == FETCH_MODULES;
         let result = self
             .blocking("executeCommand", move |w| {
-                features::execute_command(w, &params.command, &params.arguments)
+                commands::execute_command(w, &params.command, &params.arguments)
             })
             .await?;
         if fetch && result.is_ok() {

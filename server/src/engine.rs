@@ -11,10 +11,12 @@
 //!   edit's own check follows).
 
 use crate::convert::{self, Lines};
+use crate::imports::{CycleKey, ImportGraph, ImportRecord};
 use crate::world::{Project, World};
 use mlpy_modules::{BuildOptions, Diagnostic, ModuleGraph, ModuleId, Origin};
 use mlpy_syntax::LineIndex;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -28,6 +30,12 @@ pub type Sink = Arc<dyn Fn(Uri, Vec<lsp::Diagnostic>, Option<i32>) + Send + Sync
 
 /// Where log lines go.
 pub type Log = Arc<dyn Fn(String) + Send + Sync>;
+
+/// Modules checked in parallel between two looks at the messages (a few milliseconds).
+const CHECK_BATCH: usize = 64;
+
+/// After checking this many modules, memory is given back when the engine goes idle.
+const RELEASE_AFTER: usize = 1_000;
 
 pub enum Msg {
     /// An open module changed (or was opened): check it now, its importers soon.
@@ -50,16 +58,31 @@ pub struct Engine {
 
 impl Engine {
     pub fn start(world: Arc<World>, sink: Sink, log: Log) -> Engine {
+        Engine::start_with(world, sink, log, None)
+    }
+
+    /// [`Engine::start`], with a function that gives free memory back to the system,
+    /// called when the engine goes idle after checking many modules.
+    pub fn start_with(
+        world: Arc<World>,
+        sink: Sink,
+        log: Log,
+        release_memory: Option<fn()>,
+    ) -> Engine {
         let (tx, rx) = channel();
         let worker = Worker {
+            release_memory,
+            checked_since_release: 0,
             world,
             sink,
             log,
             rx,
             urgent: Vec::new(),
             dirty: BTreeSet::new(),
+            mains: BTreeSet::new(),
             full: BTreeSet::new(),
-            known: HashSet::new(),
+            imports: ImportGraph::new(),
+            cycles: HashMap::new(),
             published: HashMap::new(),
             config_errors: HashMap::new(),
             last_change: Instant::now(),
@@ -80,17 +103,27 @@ impl Engine {
 
 struct Worker {
     world: Arc<World>,
+    release_memory: Option<fn()>,
+    /// Modules checked since memory was last given back.
+    checked_since_release: usize,
     sink: Sink,
     log: Log,
     rx: Receiver<Msg>,
     urgent: Vec<PathBuf>,
     dirty: BTreeSet<PathBuf>,
+    /// The `main.ml` files seen (see `pick`).
+    mains: BTreeSet<PathBuf>,
     /// Dirty modules to check with their whole graph (the first pass, after which the
     /// cache knows what every module imports).
     full: BTreeSet<PathBuf>,
-    /// Modules that were part of a whole graph: the cache's records of what they import
-    /// are complete, so a cycle through them shows in those records.
-    known: HashSet<PathBuf>,
+    /// What every module checked so far imports, with the import cycles. A module whose
+    /// imports are recorded here had every module it reaches recorded too (a whole
+    /// graph was built from it or from a module importing it, and each one-deep build
+    /// since recorded its entry), so a cycle through it shows here.
+    imports: ImportGraph,
+    /// The cycle diagnostics of modules in a cycle, with the key of their component when
+    /// they were computed: still right while the key is the same.
+    cycles: HashMap<PathBuf, (CycleKey, Vec<Diagnostic>)>,
     /// What was last published per file: hash of the diagnostics, document version.
     published: HashMap<PathBuf, (u64, Option<i32>)>,
     /// `mlpy.json` files with a published error.
@@ -109,6 +142,12 @@ impl Worker {
             }
             let idle = self.urgent.is_empty() && self.dirty.is_empty();
             if idle {
+                if self.checked_since_release >= RELEASE_AFTER {
+                    self.checked_since_release = 0;
+                    if let Some(release) = self.release_memory {
+                        release();
+                    }
+                }
                 for f in self.flushes.drain(..) {
                     let _ = f.send(());
                 }
@@ -178,13 +217,18 @@ impl Worker {
             }
             Msg::Dirty(paths) => {
                 self.last_change = Instant::now();
+                self.note_mains(&paths);
                 self.dirty.extend(paths);
             }
             Msg::All => {
+                // New settings or files: names and resolutions may differ from what the
+                // cycle texts were made of.
+                self.cycles.clear();
                 let mut all = self.world.open_files();
                 if self.world.settings().workspace_diagnostics {
                     all.extend(self.world.files());
                 }
+                self.note_mains(&all);
                 self.full.extend(all.iter().cloned());
                 self.dirty.extend(all);
             }
@@ -192,12 +236,28 @@ impl Worker {
                 self.dirty.remove(&path);
                 self.full.remove(&path);
                 self.urgent.retain(|p| *p != path);
+                self.cycles.remove(&path);
+                if !path.is_file() {
+                    self.imports.remove(&path);
+                    self.mains.remove(&path);
+                }
                 self.clear(&path);
             }
             Msg::Flush(tx) => self.flushes.push(tx),
             Msg::Stop => return false,
         }
         true
+    }
+
+    /// Remembers the `main.ml` files among `paths`: checked first, they give the largest
+    /// graphs.
+    fn note_mains(&mut self, paths: &[PathBuf]) {
+        self.mains.extend(
+            paths
+                .iter()
+                .filter(|p| p.file_name().is_some_and(|n| n == "main.ml"))
+                .cloned(),
+        );
     }
 
     fn clear(&mut self, path: &Path) {
@@ -220,15 +280,17 @@ impl Worker {
             let open: BTreeSet<PathBuf> = self.world.open_files().into_iter().collect();
             self.dirty.retain(|p| open.contains(p));
         }
+        // Cheap enough to ask before every check of a 10,000-module first pass: the few
+        // `main.ml` files are known, and only direct importers are looked at.
         let found = self
-            .dirty
+            .mains
             .iter()
-            .find(|p| p.file_name().is_some_and(|n| n == "main.ml"))
+            .find(|p| self.dirty.contains(*p))
             .or_else(|| {
                 self.dirty.iter().take(64).find(|p| {
                     self.world
                         .cache
-                        .dependents_of(p)
+                        .importers_of(p)
                         .iter()
                         .all(|d| !self.dirty.contains(d))
                 })
@@ -251,14 +313,19 @@ impl Worker {
         }
     }
 
-    /// Checks `entry`. A module in no import cycle needs only what it imports directly:
-    /// it is checked with a graph one import deep. A module in a cycle (or one whose
-    /// import records are not known yet, on the first pass) is checked with its whole
-    /// graph, which also checks every dirty module that graph contains.
+    /// Checks `entry`. A module's diagnostics need only what it imports directly, and
+    /// the import cycles it is in: it is checked with a graph one import deep, and its
+    /// cycles come from the import graph (computed again only when the imports of its
+    /// component changed). A module whose imports, or those of a module it imports, were
+    /// never recorded (the first pass) is checked with its whole graph, which also
+    /// checks every dirty module that graph contains and records what they all import.
     fn check(&mut self, entry: &Path) {
         let open = self.world.is_open(entry);
         if !open && !entry.is_file() {
             self.world.remove_file(entry);
+            self.world.cache.forget(entry);
+            self.imports.remove(entry);
+            self.cycles.remove(entry);
             self.clear(entry);
             return;
         }
@@ -275,37 +342,77 @@ impl Worker {
             return;
         }
         let mut options = BuildOptions {
-            entry_name: crate::features::module_name(&self.world, entry),
+            entry_name: self.world.project_for(entry).resolver.module_name_of(entry),
             max_depth: None,
         };
-        let full = self.full.remove(entry) || !self.known.contains(entry);
+        let full = self.full.remove(entry) || !self.imports.is_recorded(entry);
         if !full {
             options.max_depth = Some(1);
             let Some(graph) = self.build(entry, &project, &options, &versions) else {
                 return;
             };
-            // The build recorded the entry's imports: a cycle shows in the records.
-            let in_cycle = self
-                .world
-                .cache
-                .dependents_of(entry)
-                .iter()
-                .any(|p| p == entry);
-            if !in_cycle {
-                self.check_modules(&graph, None, &project, &versions, false);
+            let record = import_record(&graph, graph.entry);
+            // An import of a module never recorded (new to this session): the whole
+            // graph records everything behind it.
+            if record.targets.iter().all(|t| self.imports.is_recorded(t)) {
+                self.imports.record(entry, record);
+                let cycles = self.cycle_diagnostics(entry, &project, &options);
+                self.check_modules(&graph, cycles.as_deref(), &project, &versions, false);
                 return;
             }
             options.max_depth = None;
-            // The whole graph finds the cycle; the entry's semantic checks need only the
-            // shallow one (cheaper facts).
-            if let Some(full) = self.build(entry, &project, &options, &versions) {
-                self.check_modules(&full, Some(&graph), &project, &versions, true);
-            }
-            return;
         }
         if let Some(graph) = self.build(entry, &project, &options, &versions) {
+            let records = (0..graph.len() as u32)
+                .map(|i| {
+                    let id = ModuleId(i);
+                    (graph.module(id).path.clone(), import_record(&graph, id))
+                })
+                .collect();
+            self.imports.record_all(records);
+            self.cycles.remove(entry);
             self.check_modules(&graph, None, &project, &versions, true);
         }
+    }
+
+    /// The cycle diagnostics of `entry` (`None` when it is in no import cycle): as a whole
+    /// graph built from it reports them, computed on a graph of its component only, and
+    /// kept until the imports of the component change.
+    fn cycle_diagnostics(
+        &mut self,
+        entry: &Path,
+        project: &Project,
+        options: &BuildOptions,
+    ) -> Option<Vec<Diagnostic>> {
+        let Some(key) = self.imports.cycle_key(entry) else {
+            self.cycles.remove(entry);
+            return None;
+        };
+        if let Some((known, list)) = self.cycles.get(entry) {
+            if *known == key {
+                return Some(list.clone());
+            }
+        }
+        let within = self.imports.component_of(entry);
+        let options = BuildOptions {
+            max_depth: None,
+            ..options.clone()
+        };
+        let graph = ModuleGraph::build_within(
+            entry,
+            &project.resolver,
+            &self.world.cache,
+            &options,
+            &within,
+        )
+        .ok()?;
+        let list: Vec<Diagnostic> =
+            mlpy_analysis::graph_checks::cycle_diagnostics(&graph, graph.entry)
+                .into_iter()
+                .filter(|d| d.file == entry)
+                .collect();
+        self.cycles.insert(entry.to_path_buf(), (key, list.clone()));
+        Some(list)
     }
 
     fn build(
@@ -326,8 +433,7 @@ impl Worker {
                         .iter()
                         .map(|e| Diagnostic::from_syntax(entry, e))
                         .collect();
-                    let lines = Lines::new(&file.text);
-                    self.publish(entry, &list, &lines, versions.get(entry).copied(), None);
+                    self.publish(entry, &list, &file.text, versions.get(entry).copied(), None);
                 } else {
                     (self.log)(format!("cannot check {}: {error}", entry.display()));
                 }
@@ -379,25 +485,21 @@ impl Worker {
     /// Publishes the diagnostics of the entry of `graph` and, when `others`, of every
     /// dirty module of the same project in it.
     ///
-    /// `shallow`, when given, is a graph of the same entry one import deep: the entry's
-    /// semantic checks use it (they need only what the entry imports).
+    /// `cycles`, when given, are the entry's cycle diagnostics, found on another graph
+    /// (`graph` is one import deep: it finds no cycle but a self-import).
     fn check_modules(
         &mut self,
         graph: &ModuleGraph,
-        shallow: Option<&ModuleGraph>,
+        cycles: Option<&[Diagnostic]>,
         project: &Arc<Project>,
         versions: &HashMap<PathBuf, i32>,
         others: bool,
     ) {
-        let shallow_facts = shallow.and_then(facts_of);
         let mut facts = None;
         let granted = project.config.capabilities.clone();
         let workspace = self.world.settings().workspace_diagnostics;
-        let mut order: Vec<ModuleId> = vec![graph.entry];
-        if others {
-            self.known
-                .extend(graph.modules.iter().map(|m| m.path.clone()));
-        }
+        let mut versions = versions.clone();
+        let mut order: VecDeque<ModuleId> = VecDeque::from([graph.entry]);
         for m in graph.modules.iter().filter(|_| others) {
             if m.id == graph.entry || m.origin != Origin::File {
                 continue;
@@ -405,67 +507,119 @@ impl Worker {
             let wanted = (self.dirty.contains(&m.path) || self.urgent.contains(&m.path))
                 && (workspace || self.world.is_open(&m.path));
             if wanted && Arc::ptr_eq(&self.world.project_for(&m.path), project) {
-                order.push(m.id);
+                order.push_back(m.id);
             }
         }
-        for id in order {
-            // Other modules are background work: a newer edit goes first (they stay dirty).
-            if id != graph.entry && self.interrupted() {
+        while let Some(id) = order.pop_front() {
+            // Other modules are background work: a newer edit goes first (they stay
+            // dirty), unless this graph holds it as it is now (a document opened as it is
+            // on disk): then it is checked next, with these facts.
+            if id != graph.entry
+                && self.interrupted()
+                && !self.urgent_in(graph, project, &mut order, &mut versions)
+            {
                 break;
             }
-            let module = graph.module(id);
-            // The entry of a cycle is checked on the graph one import deep (what its
-            // semantic checks need), with the cycles found on the whole graph added.
-            let (semantic, cycles) = match (&shallow_facts, shallow) {
-                (Some(f), Some(s)) if id == graph.entry => (Some((f, s.entry)), true),
-                _ => {
-                    if facts.is_none() {
-                        facts = facts_of(graph);
-                    }
-                    (facts.as_ref().map(|f| (f, id)), false)
-                }
-            };
-            let Some((facts, fid)) = semantic else {
+            if facts.is_none() {
+                facts = facts_of(graph);
+            }
+            let Some(facts) = facts.as_ref() else {
                 (self.log)(format!(
                     "internal error while analysing {}",
-                    module.path.display()
+                    graph.module(id).path.display()
                 ));
                 continue;
             };
-            let mut list = match catch_unwind(AssertUnwindSafe(|| {
-                mlpy_analysis::module_diagnostics(facts, fid, &granted)
-            })) {
-                Ok(list) => list,
-                Err(_) => {
+            // The entry alone (it is what an edit waits for), then the others a batch at a
+            // time, checked in parallel; messages are looked at between batches.
+            let mut batch = vec![id];
+            if id != graph.entry {
+                while batch.len() < CHECK_BATCH {
+                    match order.pop_front() {
+                        Some(next) => batch.push(next),
+                        None => break,
+                    }
+                }
+            }
+            let lists: Vec<Option<Vec<Diagnostic>>> = batch
+                .par_iter()
+                .map(|&id| {
+                    catch_unwind(AssertUnwindSafe(|| {
+                        mlpy_analysis::module_diagnostics(facts, id, &granted)
+                    }))
+                    .ok()
+                })
+                .collect();
+            for (id, list) in batch.into_iter().zip(lists) {
+                let module = graph.module(id);
+                let Some(mut list) = list else {
                     (self.log)(format!(
                         "internal error in the checks of {}",
                         module.path.display()
                     ));
                     continue;
+                };
+                if let Some(cycles) = cycles.filter(|_| id == graph.entry) {
+                    // A self-import is found on the one-deep graph too: once is enough.
+                    for d in cycles {
+                        if !list.contains(d) {
+                            list.push(d.clone());
+                        }
+                    }
+                    list.sort_by_key(|d| (d.range.start(), d.range.end()));
                 }
-            };
-            if cycles {
-                list.extend(
-                    mlpy_analysis::graph_checks::cycle_diagnostics(graph, id)
-                        .into_iter()
-                        .filter(|d| d.file == module.path),
-                );
-                list.sort_by_key(|d| (d.range.start(), d.range.end()));
+                let version = versions.get(&module.path).copied();
+                self.publish(&module.path, &list, &module.file.text, version, Some(graph));
+                self.checked_since_release += 1;
+                self.dirty.remove(&module.path);
+                self.full.remove(&module.path);
+                self.urgent.retain(|p| *p != module.path);
             }
-            let lines = Lines::new(&module.file.text);
-            let version = versions.get(&module.path).copied();
-            self.publish(&module.path, &list, &lines, version, Some(graph));
-            self.dirty.remove(&module.path);
-            self.full.remove(&module.path);
-            self.urgent.retain(|p| *p != module.path);
         }
+    }
+
+    /// Whether every urgent module is in `graph` with the text it has now (and in
+    /// `project`); if so they go first in `order`, with their document versions.
+    fn urgent_in(
+        &mut self,
+        graph: &ModuleGraph,
+        project: &Arc<Project>,
+        order: &mut VecDeque<ModuleId>,
+        versions: &mut HashMap<PathBuf, i32>,
+    ) -> bool {
+        if self.stopping {
+            return false;
+        }
+        let mut found = Vec::new();
+        for path in &self.urgent {
+            let Some(module) = graph.by_path(path) else {
+                return false;
+            };
+            // The version first: a newer text after it shows as another file below.
+            let version = self.world.doc_version_of_path(path);
+            let current = self.world.load(path);
+            let same = current.is_some_and(|f| Arc::ptr_eq(&f, &module.file))
+                && Arc::ptr_eq(&self.world.project_for(path), project);
+            if !same {
+                return false;
+            }
+            if let Some(version) = version {
+                versions.insert(path.clone(), version);
+            }
+            found.push(module.id);
+        }
+        order.retain(|id| !found.contains(id));
+        for id in found.into_iter().rev() {
+            order.push_front(id);
+        }
+        true
     }
 
     fn publish(
         &mut self,
         path: &Path,
         list: &[Diagnostic],
-        lines: &Lines<'_>,
+        text: &str,
         version: Option<i32>,
         graph: Option<&ModuleGraph>,
     ) {
@@ -482,9 +636,11 @@ impl Worker {
             Some((uri, lsp::Range::default()))
         };
         let mut out = Vec::with_capacity(list.len());
+        // Most modules have nothing to report: no line index for them.
+        let lines = (!list.is_empty()).then(|| Lines::new(text));
         // Related places in other files need their own line index: one per file.
         let mut indexes: HashMap<PathBuf, Option<LineIndex>> = HashMap::new();
-        for d in list {
+        for (d, lines) in list.iter().zip(std::iter::repeat(lines.as_ref()).flatten()) {
             let mut converted = convert::diagnostic(d, lines, &mut related, &uri, path);
             if let Some(info) = &mut converted.related_information {
                 for (item, r) in info.iter_mut().zip(d.related.iter()) {
@@ -551,6 +707,32 @@ impl Worker {
                 }
             }
         }
+    }
+}
+
+/// What module `id` of `graph` imports, for the import graph.
+fn import_record(graph: &ModuleGraph, id: ModuleId) -> ImportRecord {
+    let module = graph.module(id);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut targets = Vec::new();
+    for edge in &module.imports {
+        if let Ok(mlpy_modules::EdgeTarget::Module(target)) = &edge.target {
+            let target = graph.module(*target);
+            // What a cycle diagnostic shows of this import: where it is, and the
+            // target's name (from how the import spells it).
+            (
+                edge.target_range,
+                edge.spec.to_string(),
+                &target.name,
+                &target.path,
+            )
+                .hash(&mut hasher);
+            targets.push(target.path.clone());
+        }
+    }
+    ImportRecord {
+        targets,
+        signature: hasher.finish(),
     }
 }
 

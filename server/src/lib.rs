@@ -4,22 +4,26 @@
 //!   `mlpy.json`, each with the resolver the CLI uses), the workspace's module files and
 //!   the shared module cache, where open documents are overlays;
 //! * [`engine`]: diagnostics, computed on a worker thread off the message loop;
-//! * [`analysis`]: what a name means across modules: definition, references, rename;
-//! * [`features`]: hover, completion, symbols, links, semantic tokens, folding,
-//!   selection ranges, code actions and the `mlpy.*` commands;
+//! * [`handlers`]: the requests the IDE layer answers (`mlpy_analysis::ide`: definition,
+//!   references, rename, hover, completion, symbols, links, semantic tokens, folding and
+//!   selection ranges, quick fixes), the world being its host ([`host`]) and its plain
+//!   data turned into LSP types ([`to_lsp`], [`convert`]);
+//! * [`commands`]: the `mlpy.*` commands (emit Python, the module graph, fetch);
 //! * [`backend`]: the LSP methods, each answered from the current state without waiting
 //!   for diagnostics.
 //!
 //! `docs/lsp.md` describes the protocol surface for editor authors.
 
-pub mod analysis;
 mod backend;
+pub mod commands;
 pub mod convert;
 pub mod document;
 pub mod engine;
-pub mod features;
 mod framing;
-pub mod manifest;
+pub mod handlers;
+pub mod host;
+pub mod imports;
+pub mod to_lsp;
 pub mod world;
 
 pub use backend::Backend;
@@ -31,6 +35,10 @@ pub use tower_lsp_server::ls_types;
 pub struct Options {
     /// Enables the `mlpy/debug/*` requests without `initializationOptions`.
     pub debug_requests: bool,
+    /// Gives memory that is free but still held back to the system (the binary's
+    /// allocator). Called when the diagnostics engine goes idle after checking many
+    /// modules: a first check of a large workspace frees its graph and facts at once.
+    pub release_memory: Option<fn()>,
 }
 
 /// Serves LSP over standard input and output until the client says `exit` or closes

@@ -378,7 +378,9 @@ impl World {
         let mut found = BTreeSet::new();
         let mut projects = HashMap::new();
         for root in self.roots() {
-            walk(&root, &mut found, &mut projects);
+            // Below a canonical folder, what `walk` finds is canonical too (it follows no
+            // symbolic link): one `realpath` per root, not one per file.
+            walk(&canonical(&root), &mut found, &mut projects);
         }
         found.extend(
             self.open_files()
@@ -495,6 +497,8 @@ pub fn canonical(path: &Path) -> PathBuf {
     }
 }
 
+/// The module files below `dir` (canonical: so is every path found, since symbolic links
+/// are not followed).
 fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>, projects: &mut HashMap<PathBuf, bool>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -513,9 +517,10 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>, projects: &mut HashMap<PathBuf,
                 continue;
             }
             walk(&entry.path(), out, projects);
-        } else if kind.is_file() && name.ends_with(".ml") && is_ml_source(&entry.path(), projects) {
-            if let Ok(c) = std::fs::canonicalize(entry.path()) {
-                out.insert(c);
+        } else if kind.is_file() && name.ends_with(".ml") {
+            let path = entry.path();
+            if is_ml_source(&path, projects) {
+                out.insert(path);
             }
         }
     }

@@ -24,7 +24,7 @@ pub mod pyliteral;
 pub mod runtime;
 pub mod write;
 
-pub use output::{relative_path, OutputFile};
+pub use output::{relative_path, source_name, OutputFile};
 pub use write::{
     write_output_tree, write_single_file, write_tree, written_by_mlpy, WriteError, WriteOptions,
     OUTPUT_MARKER,

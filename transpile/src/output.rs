@@ -20,6 +20,13 @@ fn ml_file_name(node: &ModuleNode, canonical_base: &Path) -> String {
     relative_to(&node.path, canonical_base)
 }
 
+/// The name the emitted code gives the ML file of `node` (its source map, its tracebacks)
+/// when it was transpiled with `Options::source_base` = `base`: a path relative to `base`,
+/// or a remote module's URL. The debugger finds an emitted file's module by it.
+pub fn source_name(node: &ModuleNode, base: &Path) -> String {
+    ml_file_name(node, &canonical(base))
+}
+
 fn canonical(base: &Path) -> PathBuf {
     std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf())
 }

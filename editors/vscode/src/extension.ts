@@ -13,6 +13,7 @@ import {
   ServerOptions,
 } from "vscode-languageclient/node";
 import { Adopter, isMlpyFile, keepDiagnostics } from "./association";
+import { registerDebugger } from "./debug";
 import { CLIENT_ID, CLIENT_NAME, COMMANDS, LANGUAGE_ID, SERVER_COMMANDS, VIEW_SCHEMES, ViewKind } from "./ids";
 import { initializationOptions, readSettings, RESTART_KEYS, serverCommand, serverProblem, Settings } from "./settings";
 import { fetchSummary, firstProgramLine, parseViewUri, RefreshScheduler, viewContent, viewUri } from "./views";
@@ -269,6 +270,8 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
   );
+
+  context.subscriptions.push(...registerDebugger(settings, workspaceRoot));
 
   vscode.workspace.textDocuments.forEach(consider);
 }

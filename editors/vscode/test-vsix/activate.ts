@@ -1,7 +1,7 @@
-// The packaged extension: unpacks mlpy.vsix, loads its `main` with the dependencies the
-// .vsix carries, and activates it. The `vscode` module exists only inside VS Code, so
-// this is the one place with a fake of it: just enough to record what the extension
-// registers and does. (The server side of these code paths is tested against the real
+// The packaged extension: unpacks mlpy.vsix, loads its `main` (the esbuild bundle, which
+// carries vscode-languageclient; the .vsix has no node_modules), and activates it. The
+// `vscode` module exists only inside VS Code, so this is the one place with a fake of it:
+// just enough to record what the extension registers and does. (The server side of these code paths is tested against the real
 // server in server.test.ts.)
 //
 // Run by `npm run package` after `vsce package` (kept out of test/, which `npm test`
@@ -67,6 +67,7 @@ function doc(file: string, languageId: string, firstLine: string): FakeDoc {
 const record = {
   commands: new Map<string, (...args: unknown[]) => unknown>(),
   providers: [] as string[],
+  debugTypes: [] as string[],
   languageChanges: [] as [string, string][],
   errors: [] as string[],
   warnings: [] as string[],
@@ -156,6 +157,17 @@ const fakeVscode = new Proxy(
         return Promise.resolve({ ...d, languageId: language });
       },
     },
+    // The debugger contribution registers a configuration provider and an adapter factory.
+    debug: {
+      registerDebugConfigurationProvider: (type: string) => {
+        record.debugTypes.push(`provider:${type}`);
+        return new Disposable();
+      },
+      registerDebugAdapterDescriptorFactory: (type: string) => {
+        record.debugTypes.push(`adapter:${type}`);
+        return new Disposable();
+      },
+    },
     commands: {
       registerCommand: (name: string, f: (...args: unknown[]) => unknown) => {
         assert.ok(!record.commands.has(name), `command ${name} registered twice`);
@@ -211,17 +223,19 @@ after(async () => {
 });
 
 describe("the packaged .vsix", () => {
-  it("carries the manifest, grammar, language configuration and runtime dependencies", () => {
+  it("carries the bundled extension, manifest, grammar and language configuration, and no sources or node_modules", () => {
     const ext = path.join(unpacked, "extension");
-    for (const file of ["package.json", "syntaxes/ml.tmLanguage.json", "language-configuration.json"]) {
+    for (const file of [manifest.main, "package.json", "syntaxes/ml.tmLanguage.json", "language-configuration.json"]) {
       assert.ok(fs.existsSync(path.join(ext, file)), file);
     }
-    assert.ok(!fs.existsSync(path.join(ext, "src")), "no TypeScript sources");
-    assert.ok(!fs.existsSync(path.join(ext, "out", "test")), "no tests");
-    assert.ok(!fs.existsSync(path.join(ext, "out", "test-vsix")), "no tests");
-    assert.ok(!fs.existsSync(path.join(ext, "node_modules", "typescript")), "no dev dependencies");
-    const req = Module.createRequire(path.join(ext, manifest.main));
-    assert.ok(req.resolve("vscode-languageclient/node"));
+    const files = (fs.readdirSync(ext, { recursive: true }) as string[]).map((f) => f.split(path.sep).join("/"));
+    const javascript = files.filter((f) => f.endsWith(".js"));
+    // esbuild put vscode-languageclient into the one file: `before` loaded it without node_modules.
+    assert.deepEqual(javascript, [path.posix.normalize(manifest.main)], "one JavaScript file, the bundle");
+    for (const unwanted of ["node_modules", "src", "out", "test", "test-vsix", "e2e", "scripts"]) {
+      assert.ok(!fs.existsSync(path.join(ext, unwanted)), `${unwanted}/ is not in the .vsix`);
+    }
+    assert.deepEqual(files.filter((f) => f.endsWith(".ts") || f.endsWith(".map")), [], "no TypeScript, no source maps");
   });
 
   it("activates: registers its commands and views, adopts only mlpy's .ml files", () => {
@@ -232,6 +246,7 @@ describe("the packaged .vsix", () => {
     extension.activate(context);
     assert.deepEqual([...record.commands.keys()].sort(), manifest.contributes.commands.map((c: { command: string }) => c.command).sort());
     assert.deepEqual(record.providers.sort(), ["mlpy-graph", "mlpy-python"]);
+    assert.deepEqual(record.debugTypes.sort(), ["adapter:mlpy", "provider:mlpy"]);
     assert.deepEqual(record.languageChanges, [[mine, "ml"]]);
 
     fire("open", doc(marked, "plaintext", "// mlpy"));

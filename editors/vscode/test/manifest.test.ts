@@ -54,7 +54,8 @@ describe("package.json", () => {
     assert.ok(manifest.activationEvents.includes("workspaceContains:**/mlpy.json"));
     assert.ok(manifest.activationEvents.includes("onLanguage:ocaml"));
     assert.ok(manifest.activationEvents.includes("onLanguage:plaintext"));
-    assert.equal(manifest.main, "./out/src/extension.js");
+    // The esbuild bundle (`npm run bundle`), not tsc's output: one file in the .vsix.
+    assert.equal(manifest.main, "./dist/extension.js");
   });
 
   it("every setting the code reads is declared, with the declared defaults", () => {

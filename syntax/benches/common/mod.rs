@@ -1,5 +1,6 @@
 //! The parse benchmark, shared by `parse.rs` (the system allocator) and
-//! `parse_mimalloc.rs` (mimalloc, as the `mlpy` binary uses).
+//! `parse_mimalloc.rs` (mimalloc, as the `mlpy` binary uses); its input and timing are
+//! also the formatter's (`fmt/benches/format.rs`).
 
 use std::hint::black_box;
 
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 #[path = "../../tests/common/corpus.rs"]
 mod corpus;
 
-fn env_number(name: &str, default: usize) -> usize {
+pub fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
@@ -24,18 +25,22 @@ fn thread_cpu_time() -> Option<Duration> {
 }
 
 /// Wall and CPU times of each run, each sorted.
-struct Times {
-    wall: Vec<Duration>,
-    cpu: Option<Vec<Duration>>,
+pub struct Times {
+    pub wall: Vec<Duration>,
+    pub cpu: Option<Vec<Duration>>,
 }
 
 /// Runs `f` `runs` times after one warm-up run.
-fn measure(runs: usize, mut f: impl FnMut()) -> Times {
+pub fn measure(runs: usize, mut f: impl FnMut()) -> Times {
     measure_with_setup(runs, || (), |()| f())
 }
 
 /// Runs `setup` then `f` `runs` times after one warm-up run, timing only `f`.
-fn measure_with_setup<T>(runs: usize, mut setup: impl FnMut() -> T, mut f: impl FnMut(T)) -> Times {
+pub fn measure_with_setup<T>(
+    runs: usize,
+    mut setup: impl FnMut() -> T,
+    mut f: impl FnMut(T),
+) -> Times {
     f(setup());
     let mut wall = Vec::new();
     let mut cpu = Some(Vec::new());
@@ -57,7 +62,7 @@ fn measure_with_setup<T>(runs: usize, mut setup: impl FnMut() -> T, mut f: impl 
     Times { wall, cpu }
 }
 
-fn report(name: &str, bytes: usize, times: &Times) {
+pub fn report(name: &str, bytes: usize, times: &Times) {
     let mbps = |d: &Duration| bytes as f64 / 1e6 / d.as_secs_f64();
     let line = |times: &[Duration]| {
         let median = &times[times.len() / 2];
@@ -76,6 +81,30 @@ fn report(name: &str, bytes: usize, times: &Times) {
     println!("   [{} runs]", times.wall.len());
 }
 
+/// The benchmark input: the conformance corpus's files concatenated (each followed by a
+/// line break) and repeated until the text reaches `target_mb` megabytes.
+pub struct BenchInput {
+    pub text: String,
+    /// Files of the corpus, and how many times they were repeated.
+    pub files: usize,
+    pub copies: usize,
+}
+
+pub fn corpus_input(target_mb: usize) -> BenchInput {
+    let files = corpus::corpus_files();
+    let mut corpus = String::new();
+    for file in &files {
+        corpus.push_str(&std::fs::read_to_string(file).unwrap());
+        corpus.push('\n');
+    }
+    let copies = (target_mb * 1_000_000).div_ceil(corpus.len());
+    BenchInput {
+        text: corpus.repeat(copies),
+        files: files.len(),
+        copies,
+    }
+}
+
 /// Runs the benchmark; `allocator` names the global allocator for the report.
 pub fn run(allocator: &str) {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not: then only check
@@ -92,14 +121,11 @@ pub fn run(allocator: &str) {
         1
     };
 
-    let files = corpus::corpus_files();
-    let mut corpus = String::new();
-    for file in &files {
-        corpus.push_str(&std::fs::read_to_string(file).unwrap());
-        corpus.push('\n');
-    }
-    let copies = (target_mb * 1_000_000).div_ceil(corpus.len());
-    let input = corpus.repeat(copies);
+    let BenchInput {
+        text: input,
+        files,
+        copies,
+    } = corpus_input(target_mb);
     let bytes = input.len();
 
     let check = mlpy_syntax::parse(&input);
@@ -113,8 +139,7 @@ pub fn run(allocator: &str) {
 
     println!("allocator: {allocator}");
     println!(
-        "input: {} files of the conformance corpus × {copies} = {:.1} MB, {} lines, {tokens} tokens",
-        files.len(),
+        "input: {files} files of the conformance corpus × {copies} = {:.1} MB, {} lines, {tokens} tokens",
         bytes as f64 / 1e6,
         input.lines().count(),
     );

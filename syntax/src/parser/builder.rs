@@ -10,6 +10,10 @@
 //! plus indentation) are found by index, other tokens by a hash of their text, and small
 //! nodes (up to three children) are shared when equal. The tree is the same; building
 //! and dropping it is much cheaper.
+//!
+//! Trees also share with each other ([`shared`]): a language server keeps every module
+//! of a workspace parsed, and most of their tokens (punctuation, keywords, indentation,
+//! common names) and many small nodes are equal from one module to the next.
 
 use super::{Event, SigToken};
 use crate::SyntaxKind::{self, *};
@@ -27,7 +31,15 @@ pub(super) fn build(text: &str, tokens: &[SigToken], mut events: Vec<Event>) -> 
         offset: 0,
         stack: Vec::new(),
         children: Vec::with_capacity(64),
-        interner: Interner::default(),
+        interner: Interner {
+            // Enough slots for the distinct tokens of this text, not more: a table of
+            // 4,096 slots (128 KiB, zeroed) for a module of a few hundred bytes cost
+            // more than its parse.
+            token_slots: (text.len() / 8)
+                .next_power_of_two()
+                .clamp(64, MAX_TOKEN_SLOTS),
+            ..Interner::default()
+        },
     };
     let mut parents = Vec::new();
     for i in 0..events.len() {
@@ -166,6 +178,8 @@ struct Interner<'a> {
     /// Recently seen tokens of other kinds, by a hash of kind and text: a hit costs a
     /// hash and a comparison. Misses go to `tokens`.
     recent_tokens: Vec<Option<(SyntaxKind, &'a str, GreenToken)>>,
+    /// How many slots `recent_tokens` has (a power of two).
+    token_slots: usize,
     /// Every other token, by kind and text.
     tokens: HashMap<(SyntaxKind, &'a str), GreenToken, BuildHasherDefault<FxHasher>>,
     /// Nodes of up to three interned children, by kind and children's identities.
@@ -178,8 +192,8 @@ struct NodeKey {
     children: [usize; 3],
 }
 
-/// Slots of the direct-mapped token cache (a power of two).
-const TOKEN_SLOTS: usize = 1 << 12;
+/// Most slots of the direct-mapped token cache (a power of two).
+const MAX_TOKEN_SLOTS: usize = 1 << 12;
 
 /// Longest indentation whose whitespace token is found by index.
 const MAX_INDENT: usize = 64;
@@ -200,7 +214,7 @@ impl<'a> Interner<'a> {
                 }
                 Some(_) => {} // a keyword kind given other text: intern it by text
                 None => {
-                    let token = GreenToken::new(kind.into(), text);
+                    let token = shared::token(kind, text, token_hash(kind, text));
                     *slot = Some(token.clone());
                     return token;
                 }
@@ -211,17 +225,16 @@ impl<'a> Interner<'a> {
                     self.spaces = vec![None; MAX_INDENT + 2];
                 }
                 return self.spaces[index]
-                    .get_or_insert_with(|| GreenToken::new(kind.into(), text))
+                    .get_or_insert_with(|| shared::token(kind, text, token_hash(kind, text)))
                     .clone();
             }
         }
         if self.recent_tokens.is_empty() {
-            self.recent_tokens = vec![None; TOKEN_SLOTS];
+            self.recent_tokens = vec![None; self.token_slots.max(1)];
         }
-        let mut h = FxHasher::default();
-        h.add(kind as u64);
-        h.write(text.as_bytes());
-        let slot = &mut self.recent_tokens[(h.hash >> 40) as usize & (TOKEN_SLOTS - 1)];
+        let hash = token_hash(kind, text);
+        let mask = self.recent_tokens.len() - 1;
+        let slot = &mut self.recent_tokens[(hash >> 40) as usize & mask];
         if let Some((k, t, token)) = slot {
             if *k == kind && *t == text {
                 return token.clone();
@@ -230,7 +243,7 @@ impl<'a> Interner<'a> {
         let token = self
             .tokens
             .entry((kind, text))
-            .or_insert_with(|| GreenToken::new(kind.into(), text))
+            .or_insert_with(|| shared::token(kind, text, hash))
             .clone();
         *slot = Some((kind, text, token.clone()));
         token
@@ -265,9 +278,108 @@ impl<'a> Interner<'a> {
             children.truncate(first);
             return (NodeOrToken::Node(node), true);
         }
-        let node = make(children);
+        let count = own.len();
+        let node = shared::node(&key, count, || make(children));
+        children.truncate(first);
         self.nodes.insert(key, node.clone());
         (NodeOrToken::Node(node), true)
+    }
+}
+
+fn token_hash(kind: SyntaxKind, text: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.add(kind as u64);
+    h.write(text.as_bytes());
+    h.hash
+}
+
+/// Tokens and small nodes shared by the trees a thread builds (see the module's
+/// documentation). One set of tables per thread (the parsing threads of a process are
+/// few: rayon's and the language server's), so no lock. The tables are direct-mapped: a
+/// new entry replaces the slot's old one, so they hold a bounded number of entries
+/// (about 150 KiB per thread), whatever is parsed — a cache, not an interner that grows.
+/// A tree's own interner asks here only on its misses (the first occurrence of a token
+/// or small node in the tree).
+mod shared {
+    use super::{FxHasher, NodeKey};
+    use crate::SyntaxKind;
+    use rowan::{GreenNode, GreenToken, NodeOrToken};
+    use std::cell::RefCell;
+
+    /// Slots for tokens and for nodes (powers of two).
+    const TOKEN_SLOTS: usize = 1 << 10;
+    const NODE_SLOTS: usize = 1 << 11;
+    /// Longer tokens (strings, comments) are seldom repeated: not kept.
+    const MAX_SHARED_TEXT: usize = 32;
+
+    #[derive(Default)]
+    struct Tables {
+        tokens: Vec<Option<GreenToken>>,
+        nodes: Vec<Option<GreenNode>>,
+    }
+
+    thread_local! {
+        static TABLES: RefCell<Tables> = RefCell::new(Tables::default());
+    }
+
+    /// The token of `kind` and `text`, shared when it is in the table.
+    pub(super) fn token(kind: SyntaxKind, text: &str, hash: u64) -> GreenToken {
+        if text.len() > MAX_SHARED_TEXT {
+            return GreenToken::new(kind.into(), text);
+        }
+        TABLES.with(|tables| {
+            let Ok(mut tables) = tables.try_borrow_mut() else {
+                return GreenToken::new(kind.into(), text);
+            };
+            if tables.tokens.is_empty() {
+                tables.tokens = vec![None; TOKEN_SLOTS];
+            }
+            let slot = &mut tables.tokens[(hash >> 20) as usize & (TOKEN_SLOTS - 1)];
+            if let Some(token) = slot {
+                if token.kind() == kind.into() && token.text() == text {
+                    return token.clone();
+                }
+            }
+            let token = GreenToken::new(kind.into(), text);
+            *slot = Some(token.clone());
+            token
+        })
+    }
+
+    /// The node of `key` (its first `count` children), shared when it is in the table;
+    /// else `make`s it.
+    pub(super) fn node(key: &NodeKey, count: usize, make: impl FnOnce() -> GreenNode) -> GreenNode {
+        let mut h = FxHasher::default();
+        h.add(key.kind as u64);
+        for &child in &key.children {
+            h.add(child as u64);
+        }
+        TABLES.with(|tables| {
+            let Ok(mut tables) = tables.try_borrow_mut() else {
+                return make();
+            };
+            if tables.nodes.is_empty() {
+                tables.nodes = vec![None; NODE_SLOTS];
+            }
+            let slot = &mut tables.nodes[(h.hash >> 20) as usize & (NODE_SLOTS - 1)];
+            if let Some(node) = slot {
+                let same = node.kind() == key.kind.into()
+                    && node.children().len() == count
+                    && node.children().zip(&key.children).all(|(child, &id)| {
+                        let ptr = match child {
+                            NodeOrToken::Node(n) => n as *const _ as usize,
+                            NodeOrToken::Token(t) => t as *const _ as usize,
+                        };
+                        ptr == id
+                    });
+                if same {
+                    return node.clone();
+                }
+            }
+            let node = make();
+            *slot = Some(node.clone());
+            node
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod corpus;
+pub mod generator;
 
 use mlpy_syntax::{
     ast::AstNode, LineIndex, Parse, Severity, SyntaxKind, SyntaxNode, TextRange, TextSize,

@@ -83,6 +83,11 @@ def seal():
         _sealed.append(True)
 
 
+def is_sealed():
+    """Whether the grants are fixed (the sandbox is armed or about to be)."""
+    return bool(_sealed)
+
+
 def granted_names():
     """The granted capability names, expanded (`file` gives `file.read`, ...)."""
     return sorted(_granted)

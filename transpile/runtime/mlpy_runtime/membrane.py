@@ -4,8 +4,8 @@ An ML program never holds a Python module, function or object of such a module d
 `import_python` returns a `PyValue` proxy, and every member read (`access.attr`), call
 (`access.call`) and everything those return goes through it. The rules:
 
-* modules in `FORBIDDEN` (and every module whose name starts with `_`, and `mlpy_runtime`)
-  are never importable, whatever `python_whitelist` says: they reach the OS, the interpreter
+* modules in `FORBIDDEN` (and every module whose name starts with `_` or `pydev`, and
+  `mlpy_runtime`) are never importable, whatever `python_whitelist` says: they reach the OS, the interpreter
   or the capability system itself;
 * members starting with `_` and the reflection names of `access.REFLECTION_NAMES` are
   refused; so are the members of `AUDITED` that reach attributes or code by name
@@ -33,7 +33,7 @@ __mlpy_runtime__ = True
 FORBIDDEN = frozenset((
     "__builtin__", "__main__", "abc", "asyncio", "atexit", "bdb", "builtins", "bz2", "cProfile",
     "code", "codecs", "codeop", "concurrent", "contextvars", "copyreg", "ctypes", "dbm",
-    "dis", "distutils", "encodings", "ensurepip", "faulthandler", "fcntl", "filecmp",
+    "debugpy", "dis", "distutils", "encodings", "ensurepip", "faulthandler", "fcntl", "filecmp",
     "fileinput", "ftplib", "gc", "genericpath", "getpass", "glob", "grp", "gzip", "http",
     "idlelib", "imaplib", "imp", "importlib", "inspect", "io", "linecache", "logging", "lzma",
     "mailbox", "marshal", "mlpy_runtime", "mmap", "modulefinder", "multiprocessing", "netrc",
@@ -68,7 +68,9 @@ _PLAIN = frozenset((type(None), bool, int, float, complex, str, bytes))
 
 def is_forbidden(name):
     top = name.split(".")[0]
-    return top in FORBIDDEN or top.startswith("_") or not top
+    # `pydev…`: the debugger's own modules (debugpy runs them from its folder, which the
+    # sandbox lets trace and evaluate while `mlpy dap` debugs).
+    return top in FORBIDDEN or top.startswith(("_", "pydev")) or not top
 
 
 def import_python(name, bind_top=False):

@@ -13,6 +13,14 @@ Two independent layers (docs/security.md):
    without a network grant for the host, code compilation except by the import system, and
    imports of modules that reach the OS around the capability system.
 
+The debugger (`mlpy dap`) needs a few of those refused operations: tracing, looking at
+every thread's frames, compiling the expressions it evaluates. Its launcher names debugpy's
+folder with `allow_debugger(folder)` before the entry module runs; `arm()` seals it into the
+hook, which then lets exactly the events of `DEBUGGER_EVENTS` through when the Python frame
+that raised them runs code from a file inside that folder. ML code never runs from there (it
+runs from the emitted files, and it cannot compile code or import debugpy), so nothing ML
+code does is ever exempted.
+
 A test-only build of the runtime (tests/sandbox_attacks.rs) flips `LANGUAGE_LAYER` or
 `AUDIT_LAYER` in a copy of this file to show that each layer alone stops the attack suite.
 The shipped runtime has no switch: both are always on.
@@ -227,10 +235,76 @@ def _loader_codes():
     return frozenset(codes)
 
 
-def _make_hook(granted, code_roots, loader_codes, network):
+#: What the debugger may do that ML code may not (from its own files only, see
+#: `allow_debugger`): trace threads, look at every thread's frames, compile and run the
+#: Python text of the expressions it evaluates (`mlpy dap` emits that text from ML, checked
+#: like ML code). Nothing else: starting processes, files, sockets, imports, the
+#: environment stay as the grants say, for the debugger's code too.
+DEBUGGER_EVENTS = frozenset(("sys.settrace", "sys._current_frames", "compile", "exec"))
+
+#: `[folder]` once the launcher of `mlpy dap` named debugpy's folder (`allow_debugger`).
+_debugger = []
+
+
+def allow_debugger(folder):
+    """Let the debugger whose code lives in `folder` (debugpy's package folder) do the
+    operations of `DEBUGGER_EVENTS` once the sandbox is armed, from its own files only. Called
+    by `mlpy dap`'s launcher before the entry module runs; refused once the sandbox is armed
+    (ML code only ever runs after that)."""
+    if _armed or _caps.is_sealed():
+        raise SecurityError("the debugger is named before the program starts, not by it")
+    if folder.__class__ is not str or not _os.path.isabs(folder):
+        raise ValueError("allow_debugger needs an absolute folder")
+    folder = _os.path.normpath(folder)
+    # A package folder, never a folder that holds the program or Python itself.
+    if not _os.path.isfile(_os.path.join(folder, "__init__.py")) \
+            or _os.path.dirname(folder) == folder:
+        raise ValueError("allow_debugger needs the debugger's package folder: %r" % (folder,))
+    _debugger[:] = [folder]
+
+
+def _debugger_check(folder, own_codes):
+    """`() -> bool`: whether the Python frame that raised the event being checked runs code
+    from a file inside `folder`. The hook's own frames are skipped; the file name is compared
+    as a string (normalised, never resolved on disk: what the file system holds later cannot
+    change what a code object's file name says)."""
+    prefix = folder + _os.sep
+
+    def from_debugger():
+        frame = _sys._getframe(1)
+        while frame is not None and frame.f_code in own_codes:
+            frame = frame.f_back
+        if frame is None:
+            return False
+        name = frame.f_code.co_filename
+        if name.__class__ is not str or not _os.path.isabs(name):
+            return False
+        return _os.path.normpath(name).startswith(prefix)
+
+    return from_debugger
+
+
+def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
     """The audit hook. Everything it decides by lives in this closure: nothing a program can
-    reach at module level switches it off or widens the grants."""
+    reach at module level switches it off or widens the grants. `debugger`: debugpy's folder
+    (`allow_debugger`), whose code may raise the events of `DEBUGGER_EVENTS`."""
     state = _ThreadLocal()
+    own_codes = set()
+    from_debugger = _debugger_check(debugger, own_codes) if debugger else None
+
+    def refuse(event, what):
+        """Refuse `event`, unless the debugger's own code raised one it may (only tracing,
+        frames and code events come here; files, sockets and imports never do)."""
+        if from_debugger is not None and event in DEBUGGER_EVENTS:
+            busy = getattr(state, "busy", False)
+            state.busy = True
+            try:
+                exempt = from_debugger()
+            finally:
+                state.busy = busy
+            if exempt:
+                return
+        _refuse(what)
     can_read = "file.read" in granted
     can_write = "file.write" in granted or "file.append" in granted
 
@@ -302,7 +376,8 @@ def _make_hook(granted, code_roots, loader_codes, network):
                 guarded(on_open, args)
             return
         if event in _PROCESS_EVENTS:
-            _refuse(event)
+            refuse(event, event)
+            return
         if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
             guarded(on_connect, args)
         elif event == "socket.getaddrinfo" or event == "socket.gethostbyname":
@@ -324,7 +399,7 @@ def _make_hook(granted, code_roots, loader_codes, network):
             if generator is not None and code.co_filename.endswith(generator) \
                     and _under(code.co_filename, code_roots):
                 return
-            _refuse("compiling or running Python code (%s)" % event)
+            refuse(event, "compiling or running Python code (%s)" % event)
         elif event == "import":
             if str(args[0]).split(".")[0] in NEVER_IMPORTED:
                 _refuse("importing %s" % args[0])
@@ -333,6 +408,7 @@ def _make_hook(granted, code_roots, loader_codes, network):
             if not _py.any(cap in granted for cap in needs):
                 _refuse("%s (needs %s)" % (event, " or ".join(needs)))
 
+    own_codes.update((hook.__code__, refuse.__code__))
     return hook
 
 
@@ -353,6 +429,8 @@ def arm(preload=()):
         return
     _sys.dont_write_bytecode = True
     granted = frozenset(_caps.granted_names())
-    hook = _make_hook(granted, _code_roots(), _loader_codes(), _connect_checker(granted))
+    debugger = _debugger[0] if _debugger else None
+    hook = _make_hook(granted, _code_roots(), _loader_codes(), _connect_checker(granted),
+                      debugger)
     _sys.addaudithook(hook)
     _armed.append(True)

@@ -249,7 +249,10 @@ class MembraneTest(unittest.TestCase):
         for name in ("os", "os.path", "posix", "io", "_io", "pathlib", "runpy", "codecs",
                      "socket", "pty", "posixpath", "subprocess", "mlpy_runtime",
                      "mlpy_runtime.capabilities", "sys", "builtins", "importlib.util", "ctypes",
-                     "_posixsubprocess", "", "pickle", "types", "inspect", "gc"):
+                     "_posixsubprocess", "", "pickle", "types", "inspect", "gc",
+                     # The debugger's modules: the sandbox lets their code trace.
+                     "debugpy", "debugpy.server.api", "pydevd", "pydevd_tracing",
+                     "pydev_ipython"):
             with self.assertRaises(SecurityError, msg=name):
                 membrane.import_python(name)
 
@@ -413,6 +416,145 @@ class AuditHookTest(unittest.TestCase):
         p, _, accepted, _ = self.run_program(["network.https://example.invalid/*"])
         self.assertIn("connect=refused", p.stdout.split(), p.stdout)
         self.assertEqual(accepted, 0)
+
+
+DEBUGGER_PROGRAM = textwrap.dedent('''
+    import os, socket, subprocess, sys
+    sys.path.insert(0, {runtime!r})
+    sys.path.insert(0, {tools!r})
+    import fakedebugger
+    import mlpy_runtime as __ml
+    from mlpy_runtime import sandbox
+    if {name_it!r}:
+        sandbox.allow_debugger(os.path.dirname(os.path.abspath(fakedebugger.__file__)))
+    # Made before arming (compiling is refused after): code whose file name only looks
+    # like the debugger's.
+    dotted = compile("import sys\\ndef f():\\n    sys.settrace(None)\\n",
+                     os.path.join(os.path.dirname(fakedebugger.__file__), "..", "x.py"), "exec")
+    ns = {{}}
+    exec(dotted, ns)
+    __ml.grant({grants!r})
+    __ml.arm()
+    results = []
+    def attempt(name, action):
+        try:
+            action()
+            results.append(name + "=done")
+        except __ml.SecurityError:
+            results.append(name + "=refused")
+        except OSError:
+            results.append(name + "=oserror")
+    # The debugger's own code: what it needs, and nothing more.
+    attempt("dbg-settrace", fakedebugger.trace)
+    attempt("dbg-frames", fakedebugger.frames)
+    attempt("dbg-eval", fakedebugger.evaluate)
+    attempt("dbg-popen", lambda: fakedebugger.run(["touch", {canary!r}]))
+    attempt("dbg-read", lambda: fakedebugger.read({secret!r}))
+    attempt("dbg-connect", lambda: fakedebugger.connect({port}))
+    # The program's code, even while the debugger is there.
+    attempt("settrace", lambda: sys.settrace(None))
+    attempt("frames", lambda: sys._current_frames())
+    attempt("eval", lambda: eval("1"))
+    attempt("read", lambda: open({secret!r}).read())
+    attempt("dotted", ns["f"])
+    attempt("rename", lambda: sandbox.allow_debugger(os.path.dirname(sys.executable)))
+    print(" ".join(results))
+''')
+
+FAKE_DEBUGGER = textwrap.dedent('''
+    """Stands for debugpy: a package whose functions do what a debugger does."""
+    import socket, subprocess, sys
+
+    def trace():
+        sys.settrace(None)
+
+    def frames():
+        return sys._current_frames()
+
+    def evaluate():
+        return eval(compile("1 + 1", "<string>", "eval"), {})
+
+    def run(args):
+        subprocess.run(args)
+
+    def read(path):
+        return open(path).read()
+
+    def connect(port):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
+''')
+
+
+class DebuggerExemptionTest(unittest.TestCase):
+    """The audit hook with a debugger named (`allow_debugger`): the debugger's own files may
+    trace, look at frames and evaluate; nothing else changes, for them or for the program."""
+
+    def run_program(self, name_it, grants=()):
+        import socket
+        with support.TempDir() as d:
+            tools = os.path.join(d, "tools")
+            os.makedirs(os.path.join(tools, "fakedebugger"))
+            with open(os.path.join(tools, "fakedebugger", "__init__.py"), "w") as f:
+                f.write(FAKE_DEBUGGER)
+            canary = os.path.join(d, "canary")
+            secret = os.path.join(d, "secret.txt")
+            with open(secret, "w") as f:
+                f.write("TOP-SECRET")
+            server = socket.socket()
+            server.bind(("127.0.0.1", 0))
+            server.listen(5)
+            server.settimeout(0.2)
+            prog = os.path.join(d, "prog.py")
+            with open(prog, "w") as f:
+                f.write(DEBUGGER_PROGRAM.format(
+                    runtime=support.RUNTIME, tools=tools, name_it=name_it, grants=list(grants),
+                    canary=canary, secret=secret, port=server.getsockname()[1]))
+            p = support.run_python(prog, [support.RUNTIME], cwd=d)
+            accepted = 0
+            try:
+                while True:
+                    conn, _ = server.accept()
+                    conn.close()
+                    accepted += 1
+            except OSError:
+                pass
+            server.close()
+            return p, p.stdout.split(), os.path.exists(canary), accepted
+
+    def test_the_debugger_may_trace_and_evaluate_and_nothing_else(self):
+        p, out, made, accepted = self.run_program(True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name in ("dbg-settrace", "dbg-frames", "dbg-eval"):
+            self.assertIn(name + "=done", out, p.stdout)
+        for name in ("dbg-popen", "dbg-read", "dbg-connect", "settrace", "frames", "eval",
+                     "read", "dotted", "rename"):
+            self.assertIn(name + "=refused", out, p.stdout)
+        self.assertFalse(made, "a process ran")
+        self.assertEqual(accepted, 0, "a socket connected")
+        self.assertNotIn("TOP-SECRET", p.stdout + p.stderr)
+
+    def test_without_a_debugger_named_nothing_changed(self):
+        p, out, made, accepted = self.run_program(False)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name in ("dbg-settrace", "dbg-frames", "dbg-eval", "dbg-popen", "dbg-read",
+                     "dbg-connect", "settrace", "frames", "eval", "read", "dotted"):
+            self.assertIn(name + "=refused", out, p.stdout)
+        self.assertFalse(made)
+        self.assertEqual(accepted, 0)
+
+    def test_grants_apply_to_the_debugger_as_to_the_program(self):
+        p, out, _, accepted = self.run_program(True, ["file.read", "network.http"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name in ("dbg-read", "dbg-connect", "read"):
+            self.assertIn(name + "=done", out, p.stdout)
+        self.assertIn("dbg-popen=refused", out, p.stdout)
+        self.assertEqual(accepted, 1)
+
+    def test_the_folder_named_must_be_a_package(self):
+        from mlpy_runtime import sandbox
+        for folder in ("relative/dir", "/", os.path.dirname(os.path.abspath(__file__)) + "/none"):
+            with self.assertRaises(ValueError):
+                sandbox.allow_debugger(folder)
 
 
 if __name__ == "__main__":

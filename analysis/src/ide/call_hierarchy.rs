@@ -1,0 +1,272 @@
+//! Call hierarchy: the functions that call a function (incoming, across every module of
+//! the workspace through their imports) and the functions it calls (outgoing, in any
+//! module). A call belongs to the innermost function around it; calls at a module's top
+//! level belong to the module itself (an item of kind `Module`). Builtins and the
+//! standard library have no source, so they are no items.
+
+use super::callable::{callee_target, callee_token};
+use super::display::{function_at, function_signature, module_name};
+use super::references::reference_ranges;
+use super::{CallHierarchyCall, CallItem, CallItemKind, FileCtx};
+use crate::semantics::{ModuleRef, Target};
+use mlpy_modules::scopes::{BindingId, BindingKind};
+use mlpy_modules::SourceFile;
+use mlpy_syntax::ast::{self, AstNode, Expr};
+use mlpy_syntax::{SyntaxKind, SyntaxNode, TextRange, TextSize};
+use std::path::Path;
+
+/// The function named at `offset` (its definition or a use).
+pub fn prepare_call_hierarchy(ctx: &FileCtx, offset: TextSize) -> Option<Vec<CallItem>> {
+    let target = ctx.semantics().classify(offset)?.target?;
+    Some(vec![target_item(ctx, &target)?])
+}
+
+/// The calls of the function whose name is at `offset` of `ctx`'s file, grouped by the
+/// function (or module) they are in, in the order of the files and of their first call.
+pub fn incoming_calls(ctx: &FileCtx, offset: TextSize) -> Option<Vec<CallHierarchyCall>> {
+    let target = ctx.semantics().classify(offset)?.target?;
+    let Target::Local(b) = target else {
+        return None;
+    };
+    if ctx.file().scopes.binding(b).kind != BindingKind::Function {
+        return None;
+    }
+    let places = reference_ranges(ctx, &target, false)?;
+    let mut out: Vec<CallHierarchyCall> = Vec::new();
+    let mut loaded: Option<(std::path::PathBuf, std::sync::Arc<SourceFile>)> = None;
+    for place in places {
+        let file = match &loaded {
+            Some((path, file)) if *path == place.path => file.clone(),
+            _ => {
+                let file = match place.path == ctx.path() {
+                    true => ctx.file().clone(),
+                    false => match ctx.host().load(&place.path) {
+                        Some(file) => file,
+                        None => continue,
+                    },
+                };
+                loaded = Some((place.path.clone(), file.clone()));
+                file
+            }
+        };
+        let root = file.parse.syntax_node();
+        let Some(call) = call_of_callee(&root, place.range) else {
+            continue;
+        };
+        let caller = match call.ancestors().find_map(ast::FunctionDef::cast) {
+            Some(f) => function_item(&place.path, &f),
+            None => Some(module_item(ctx, &place.path, &root)),
+        };
+        if let Some(caller) = caller {
+            add(&mut out, caller, place.range);
+        }
+    }
+    Some(out)
+}
+
+/// The calls made by the function whose name is at `offset` (`None`: by the module's
+/// top-level code), grouped by the function called, in the order of the first call.
+pub fn outgoing_calls(ctx: &FileCtx, function: Option<TextSize>) -> Option<Vec<CallHierarchyCall>> {
+    let root = ctx.root();
+    let body = match function {
+        Some(offset) => {
+            let Target::Local(b) = ctx.semantics().classify(offset)?.target? else {
+                return None;
+            };
+            let binding = ctx.file().scopes.binding(b);
+            if binding.kind != BindingKind::Function {
+                return None;
+            }
+            function_at(&root, binding.node_range?)?.syntax().clone()
+        }
+        None => root.clone(),
+    };
+    let sema = ctx.semantics();
+    let mut out: Vec<CallHierarchyCall> = Vec::new();
+    let mut walk = body.preorder();
+    while let Some(event) = walk.next() {
+        let rowan::WalkEvent::Enter(node) = event else {
+            continue;
+        };
+        // A nested function makes its own calls.
+        if node.kind() == SyntaxKind::FUNCTION && node != body {
+            walk.skip_subtree();
+            continue;
+        }
+        let Some(callee) = ast::CallExpr::cast(node).and_then(|c| c.callee()) else {
+            continue;
+        };
+        let (Some(target), Some(token)) = (callee_target(&sema, &callee), callee_token(&callee))
+        else {
+            continue;
+        };
+        if let Some(item) = target_item(ctx, &target) {
+            add(&mut out, item, token.text_range());
+        }
+    }
+    Some(out)
+}
+
+/// Adds a call at `range` from or to `item`, with the other calls of the same item.
+fn add(out: &mut Vec<CallHierarchyCall>, item: CallItem, range: TextRange) {
+    let same = |c: &&mut CallHierarchyCall| {
+        c.item.path == item.path && c.item.selection_range == item.selection_range
+    };
+    match out.iter_mut().find(same) {
+        Some(call) => call.ranges.push(range),
+        None => out.push(CallHierarchyCall {
+            item,
+            ranges: vec![range],
+        }),
+    }
+}
+
+/// The call whose callee's name is at `range` (`f` of `f(…)`, `area` of `geo.area(…)`).
+fn call_of_callee(root: &SyntaxNode, range: TextRange) -> Option<SyntaxNode> {
+    let token = root.covering_element(range).into_token()?;
+    let name_ref = token.parent()?;
+    let callee = name_ref.parent()?;
+    let call = ast::CallExpr::cast(callee.parent()?)?;
+    let is_callee = match call.callee()? {
+        Expr::Path(p) => p.syntax() == &callee,
+        Expr::Field(f) => f.syntax() == &callee && f.name_ref()?.syntax() == &name_ref,
+        _ => false,
+    };
+    is_callee.then(|| call.syntax().clone())
+}
+
+/// The item of a function a target names: a function of the file or of a user module.
+fn target_item(ctx: &FileCtx, target: &Target) -> Option<CallItem> {
+    match target {
+        Target::Local(b) => binding_item(ctx.path(), ctx.file(), *b),
+        Target::Member {
+            module: ModuleRef::User(path),
+            name,
+        } => {
+            let file = match path == ctx.path() {
+                true => ctx.file().clone(),
+                false => ctx.host().load(path)?,
+            };
+            let b = file.scopes.module_binding(name)?;
+            binding_item(path, &file, b)
+        }
+        _ => None,
+    }
+}
+
+fn binding_item(path: &Path, file: &SourceFile, b: BindingId) -> Option<CallItem> {
+    let binding = file.scopes.binding(b);
+    if binding.kind != BindingKind::Function {
+        return None;
+    }
+    let f = function_at(&file.parse.syntax_node(), binding.node_range?)?;
+    function_item(path, &f)
+}
+
+fn function_item(path: &Path, f: &ast::FunctionDef) -> Option<CallItem> {
+    let name = f.name()?.ident_token()?;
+    Some(CallItem {
+        name: name.text().to_string(),
+        kind: CallItemKind::Function,
+        path: path.to_path_buf(),
+        range: f.syntax().text_range(),
+        selection_range: name.text_range(),
+        detail: Some(function_signature(f)),
+    })
+}
+
+/// A module as a caller: its top-level code.
+fn module_item(ctx: &FileCtx, path: &Path, root: &SyntaxNode) -> CallItem {
+    let host = ctx.host();
+    let detail = match ctx.resolver() {
+        Some(_) => Some(host.resolver(path).display_path(path)),
+        None => None,
+    };
+    CallItem {
+        name: module_name(host, path),
+        kind: CallItemKind::Module,
+        path: path.to_path_buf(),
+        range: root.text_range(),
+        selection_range: TextRange::empty(0.into()),
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::Fixture;
+
+    /// Calls as `item (file) <- ranges` with each range's text.
+    fn show(fx: &Fixture, calls: &[CallHierarchyCall], range_file: Option<&Path>) -> Vec<String> {
+        calls
+            .iter()
+            .map(|c| {
+                let file = range_file.unwrap_or(&c.item.path);
+                let text = std::fs::read_to_string(file).unwrap();
+                let at: Vec<String> = c
+                    .ranges
+                    .iter()
+                    .map(|r| format!("{}@{}", &text[*r], u32::from(r.start())))
+                    .collect();
+                format!(
+                    "{} {:?} ({}) {}",
+                    c.item.name,
+                    c.item.kind,
+                    fx.rel(&c.item.path),
+                    at.join(" ")
+                )
+            })
+            .collect()
+    }
+
+    const PROJECT: &str = "//- /mlpy.json\n{}\n//- /main.ml\nimport geo;\nimport geo as g;\nfunction report() {\n  return geo.area(1) + g.area(2);\n}\nprint(geo.area(3));\n//- /geo.ml\nfunction area(r) { return square(r); }\nfunction square(x) { return x * x; }\nfunction unused() { return area(1) + square(2) + len([]); }\n";
+
+    #[test]
+    fn prepare_on_a_use_gives_the_definition() {
+        let fx = Fixture::new(&PROJECT.replace("print(geo.area", "print(geo.ar$0ea"));
+        let items = prepare_call_hierarchy(&fx.ctx(), fx.offset()).unwrap();
+        assert_eq!(items.len(), 1);
+        let item = &items[0];
+        assert_eq!((item.name.as_str(), item.kind), ("area", CallItemKind::Function));
+        assert_eq!(item.path, fx.path("geo.ml"));
+        assert_eq!(item.detail.as_deref(), Some("function area(r)"));
+        let text = std::fs::read_to_string(fx.path("geo.ml")).unwrap();
+        assert_eq!(&text[item.selection_range], "area");
+        assert!(text[item.range].starts_with("function area(r) {"));
+        // Not a function: no item.
+        let fx = Fixture::new("//- /main.ml\nx$0 = 1;\n");
+        assert_eq!(prepare_call_hierarchy(&fx.ctx(), fx.offset()), None);
+    }
+
+    #[test]
+    fn incoming_calls_across_modules_grouped_by_caller() {
+        let fx = Fixture::new(&PROJECT.replace("function area(r)", "function ar$0ea(r)"));
+        let calls = incoming_calls(&fx.ctx(), fx.offset()).unwrap();
+        assert_eq!(
+            show(&fx, &calls, None),
+            [
+                "unused Function (geo.ml) area@100",
+                "report Function (main.ml) area@60 area@73",
+                "main Module (main.ml) area@99",
+            ]
+        );
+    }
+
+    #[test]
+    fn outgoing_calls_of_a_function_and_of_a_module() {
+        let fx = Fixture::new(&PROJECT.replace("function unused()", "function un$0used()"));
+        let calls = outgoing_calls(&fx.ctx(), Some(fx.offset())).unwrap();
+        let geo = fx.path("geo.ml");
+        // `len` is a builtin: no item.
+        assert_eq!(
+            show(&fx, &calls, Some(&geo)),
+            ["area Function (geo.ml) area@100", "square Function (geo.ml) square@112"]
+        );
+        let fx = Fixture::new(&PROJECT.replace("print(geo", "$0print(geo"));
+        let calls = outgoing_calls(&fx.ctx(), None).unwrap();
+        let main = fx.path("main.ml");
+        // The module's own code calls `area` (and `print`); `report`'s calls are its own.
+        assert_eq!(show(&fx, &calls, Some(&main)), ["area Function (geo.ml) area@99"]);
+    }
+}

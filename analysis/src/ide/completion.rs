@@ -1,0 +1,386 @@
+//! Completion at an offset: module paths after `import` (the standard library, folders and
+//! `.ml` files of the import roots), members after `a.b.` (of a user module, a
+//! standard-library module, `builtin`, the deeper modules an import reaches), else the
+//! names in scope, the builtins and the keywords. Nothing inside comments and strings.
+
+use super::display::{function_at, function_signature};
+use super::rename::invalid_name;
+use super::stdlib_docs::{self, Doc, DocKind};
+use super::{CompletionItem, CompletionKind, FileCtx};
+use crate::semantics::{ModuleRef, Target};
+use mlpy_modules::scopes::BindingKind;
+use mlpy_modules::symbols::SymbolKind;
+use mlpy_syntax::{SyntaxKind, TextSize};
+use rowan::TokenAtOffset;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The keywords offered where a name may be typed.
+pub const KEYWORDS: &[&str] = &[
+    "function",
+    "if",
+    "elif",
+    "else",
+    "while",
+    "for",
+    "in",
+    "return",
+    "throw",
+    "try",
+    "except",
+    "finally",
+    "break",
+    "continue",
+    "nonlocal",
+    "import",
+    "as",
+    "capability",
+    "fn",
+    "true",
+    "false",
+    "null",
+    "undefined",
+];
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn item(
+    label: &str,
+    kind: CompletionKind,
+    detail: Option<String>,
+    documentation: Option<String>,
+) -> CompletionItem {
+    CompletionItem {
+        label: label.to_string(),
+        kind,
+        detail,
+        documentation: documentation.filter(|d| !d.is_empty()),
+    }
+}
+
+fn doc_item(doc: &Doc) -> CompletionItem {
+    let kind = match doc.kind {
+        DocKind::Function => CompletionKind::Function,
+        DocKind::Constant => CompletionKind::Constant,
+        DocKind::Class => CompletionKind::Class,
+        DocKind::Module => CompletionKind::Module,
+    };
+    item(
+        doc.name,
+        kind,
+        Some(doc.signature.to_string()),
+        Some(doc.doc.to_string()),
+    )
+}
+
+/// Where each word of a dotted receiver starts: `a.b.` → `["a", "b"]`; `None` when the
+/// text before the dot is not a chain of names (`f().`, `"s".`).
+fn receiver_names(receiver: &str) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    let mut rest = receiver;
+    loop {
+        let start = word_start(rest);
+        if start == rest.len() {
+            return None;
+        }
+        names.push(rest[start..].to_string());
+        match rest[..start].strip_suffix('.') {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    names.reverse();
+    Some(names)
+}
+
+/// The start of the word that ends `text`.
+fn word_start(text: &str) -> usize {
+    text.char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word_char(*c))
+        .last()
+        .map_or(text.len(), |(i, _)| i)
+}
+
+pub fn completion(ctx: &FileCtx, offset: TextSize) -> Option<Vec<CompletionItem>> {
+    let text = ctx.text();
+    let upto = text.get(..usize::from(offset))?;
+    let before = &upto[upto.rfind('\n').map_or(0, |i| i + 1)..];
+    // Nothing to complete inside a comment or a string.
+    if let TokenAtOffset::Single(t) | TokenAtOffset::Between(t, _) =
+        ctx.root().token_at_offset(offset)
+    {
+        let inside = t.text_range().start() < offset
+            && (offset < t.text_range().end() || t.kind() == SyntaxKind::COMMENT);
+        if inside && matches!(t.kind(), SyntaxKind::COMMENT | SyntaxKind::STRING) {
+            return Some(Vec::new());
+        }
+    }
+    // `import a.b.` → module paths.
+    if let Some(rest) = before.trim_start().strip_prefix("import") {
+        if rest.starts_with(char::is_whitespace) {
+            let typed = rest.trim_start();
+            if typed.chars().all(|c| is_word_char(c) || c == '.') {
+                return Some(import_items(ctx, typed));
+            }
+        }
+    }
+    // `a.b.` → members of what `a.b` is.
+    let head = &before[..word_start(before)];
+    if let Some(receiver) = head.strip_suffix('.') {
+        return Some(match receiver_names(receiver) {
+            Some(names) => member_items(ctx, offset, &names),
+            None => Vec::new(),
+        });
+    }
+    Some(name_items(ctx, offset))
+}
+
+/// The names in scope, the builtins they do not hide, the keywords.
+fn name_items(ctx: &FileCtx, offset: TextSize) -> Vec<CompletionItem> {
+    let scopes = &ctx.file().scopes;
+    let root = ctx.root();
+    let mut out: Vec<CompletionItem> = Vec::new();
+    for b in scopes.visible_bindings(offset) {
+        let binding = scopes.binding(b);
+        let (kind, detail) = match binding.kind {
+            BindingKind::Function => (
+                CompletionKind::Function,
+                binding
+                    .node_range
+                    .and_then(|r| function_at(&root, r))
+                    .map(|f| function_signature(&f)),
+            ),
+            BindingKind::Import => (
+                CompletionKind::Module,
+                binding
+                    .imports
+                    .first()
+                    .map(|i| format!("import {}", i.target)),
+            ),
+            _ => (CompletionKind::Variable, None),
+        };
+        out.push(item(&binding.name, kind, detail, None));
+    }
+    let defined: HashSet<String> = out.iter().map(|i| i.label.clone()).collect();
+    out.extend(
+        stdlib_docs::builtins()
+            .iter()
+            .filter(|d| !defined.contains(d.name))
+            .map(doc_item),
+    );
+    out.extend(
+        KEYWORDS
+            .iter()
+            .map(|k| item(k, CompletionKind::Keyword, None, None)),
+    );
+    out
+}
+
+/// The members of what `names` (a receiver chain) refers to.
+fn member_items(ctx: &FileCtx, offset: TextSize, names: &[String]) -> Vec<CompletionItem> {
+    let scopes = &ctx.file().scopes;
+    let root = &names[0];
+    let binding = scopes
+        .visible_bindings(offset)
+        .into_iter()
+        .find(|&b| scopes.binding(b).name == *root);
+    let Some(b) = binding else {
+        if root == mlpy_modules::stdlib::BUILTIN_MODULE_NAME && names.len() == 1 {
+            return stdlib_docs::builtins().iter().map(doc_item).collect();
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    // Deeper modules of `import a.b.c` after `a.`.
+    let prefix = names.join(".");
+    for import in &scopes.binding(b).imports {
+        if import.aliased {
+            continue;
+        }
+        if let Some(rest) = import.target.strip_prefix(&format!("{prefix}.")) {
+            let next = rest.split('.').next().unwrap_or(rest);
+            let detail = Some(format!("{prefix}.{next}"));
+            out.push(item(next, CompletionKind::Module, detail, None));
+        }
+    }
+    match ctx.semantics().member_target(b, names) {
+        Some(Target::Module(ModuleRef::User(path))) => {
+            if let Some(file) = ctx.host().load(&path) {
+                for s in &file.symbols.symbols {
+                    let kind = match s.kind {
+                        SymbolKind::Function { .. } => CompletionKind::Function,
+                        SymbolKind::Variable => CompletionKind::Variable,
+                        // A module's own imports are reachable in Python but are not its API.
+                        SymbolKind::Import { .. } => continue,
+                    };
+                    out.push(item(&s.name, kind, Some(s.signature()), s.doc.clone()));
+                }
+            }
+        }
+        Some(Target::Module(ModuleRef::Stdlib(m))) => {
+            out.extend(stdlib_docs::stdlib_members(&m).iter().map(doc_item))
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Module names that may follow `typed` (`utils.` → the modules and folders in `utils/`).
+fn import_items(ctx: &FileCtx, typed: &str) -> Vec<CompletionItem> {
+    let mut parts: Vec<&str> = typed.split('.').collect();
+    parts.pop(); // the part being typed
+    let mut out: BTreeMap<String, CompletionItem> = BTreeMap::new();
+    if parts.is_empty() {
+        for m in mlpy_modules::stdlib::STDLIB_MODULES {
+            let doc = stdlib_docs::stdlib_module(m).map(|d| d.doc.to_string());
+            let detail = Some("standard library".to_string());
+            out.insert(m.to_string(), item(m, CompletionKind::Module, detail, doc));
+        }
+    }
+    let Some(resolver) = ctx.resolver() else {
+        return out.into_values().collect();
+    };
+    let mut dirs: Vec<PathBuf> = resolver
+        .import_roots()
+        .iter()
+        .filter_map(|r| r.canonical.clone())
+        .collect();
+    if resolver.config().allow_current_dir {
+        dirs.extend(ctx.path().parent().map(Path::to_path_buf));
+    }
+    for dir in dirs {
+        let dir = parts.iter().fold(dir, |d, p| d.join(p));
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name.starts_with("__") {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                if invalid_name(&name).is_none() {
+                    out.entry(name.clone()).or_insert_with(|| {
+                        let detail = Some("package".to_string());
+                        item(&name, CompletionKind::Folder, detail, None)
+                    });
+                }
+            } else if let Some(stem) = name.strip_suffix(".ml") {
+                // A module may be named like a keyword (`class.ml`): imports spell it.
+                if invalid_name(stem).is_none() || SyntaxKind::from_keyword(stem).is_some() {
+                    let shown = resolver.display_path(&path);
+                    let module = item(stem, CompletionKind::Module, Some(shown), None);
+                    out.insert(stem.to_string(), module);
+                }
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::Fixture;
+
+    fn complete(fixture: &str) -> Vec<CompletionItem> {
+        let fx = Fixture::new(fixture);
+        completion(&fx.ctx(), fx.offset()).unwrap_or_else(|| panic!("no answer: {fixture}"))
+    }
+
+    fn labels(fixture: &str) -> Vec<String> {
+        complete(fixture).into_iter().map(|i| i.label).collect()
+    }
+
+    #[test]
+    fn members_of_a_user_module() {
+        let items = complete(
+            "//- /mlpy.json\n{}\n//- /main.ml\nimport geometry;\nx = geometry.$0\n//- /geometry.ml\nimport math;\n// Area.\nfunction area(w: number, h) { return w * h; }\nUNIT = 1;\n",
+        );
+        let area = CompletionItem {
+            label: "area".into(),
+            kind: CompletionKind::Function,
+            detail: Some("function area(w: number, h)".into()),
+            documentation: Some("Area.".into()),
+        };
+        assert_eq!(items[0], area);
+        let names: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        // Its own import is not its API.
+        assert_eq!(names, ["area", "UNIT"]);
+    }
+
+    #[test]
+    fn members_through_an_alias_while_typing() {
+        let found = labels(
+            "//- /mlpy.json\n{}\n//- /main.ml\nimport strings as s;\ny = s.sh$0\n//- /strings.ml\nfunction shout(t) { return t; }\n",
+        );
+        assert_eq!(found, ["shout"]);
+    }
+
+    #[test]
+    fn members_of_a_package_and_its_imported_submodules() {
+        let found = labels(
+            "//- /mlpy.json\n{}\n//- /main.ml\nimport utils.strings;\nw = utils.$0\n//- /utils/__init__.ml\nVERSION = 1;\n//- /utils/strings.ml\nx = 1;\n",
+        );
+        assert_eq!(found, ["strings", "VERSION"]);
+    }
+
+    #[test]
+    fn members_of_the_standard_library_and_builtin() {
+        let items = complete("//- /main.ml\nimport math;\nz = math.$0\n");
+        let pi = items.iter().find(|i| i.label == "pi").unwrap();
+        assert_eq!(pi.kind, CompletionKind::Constant);
+        assert!(items
+            .iter()
+            .any(|i| i.label == "sqrt" && i.kind == CompletionKind::Function));
+        let found = labels("//- /main.ml\nz = builtin.$0\n");
+        assert!(found.contains(&"len".to_string()) && found.contains(&"print".to_string()));
+    }
+
+    #[test]
+    fn import_paths_from_the_disk_and_the_standard_library() {
+        let fixture = "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport $0\n//- /lib/geometry.ml\nx = 1;\n//- /lib/utils/strings.ml\nx = 1;\n//- /lib/class.ml\nx = 1;\n//- /lib/__hidden.ml\nx = 1;\n";
+        let items = complete(fixture);
+        let geometry = items.iter().find(|i| i.label == "geometry").unwrap();
+        assert_eq!(geometry.detail.as_deref(), Some("lib/geometry.ml"));
+        let utils = items.iter().find(|i| i.label == "utils").unwrap();
+        assert_eq!(utils.kind, CompletionKind::Folder);
+        let names: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        for wanted in ["math", "json", "class"] {
+            assert!(names.contains(&wanted), "{wanted} in {names:?}");
+        }
+        assert!(!names.contains(&"__hidden"), "{names:?}");
+        let found = labels(&fixture.replace("import $0", "import utils.$0"));
+        assert_eq!(found, ["strings"]);
+    }
+
+    #[test]
+    fn names_in_scope_builtins_and_keywords() {
+        let found = labels(
+            "//- /main.ml\nimport math;\nfunction greet(name) {\n  message = name;\n  $0\n}\nlen = 1;\n",
+        );
+        for wanted in [
+            "message", "name", "greet", "math", "print", "return", "while", "len",
+        ] {
+            assert!(found.contains(&wanted.to_string()), "{wanted} in {found:?}");
+        }
+        // A user's `len` hides the builtin: offered once.
+        assert_eq!(found.iter().filter(|l| *l == "len").count(), 1);
+    }
+
+    #[test]
+    fn nothing_inside_comments_and_strings() {
+        assert!(labels("//- /main.ml\n// a comm$0ent\nx = 1;\n").is_empty());
+        assert!(labels("//- /main.ml\nx = \"he$0llo\";\n").is_empty());
+    }
+
+    #[test]
+    fn nothing_after_a_value_that_is_not_a_name_chain() {
+        assert!(labels("//- /main.ml\nx = f().$0\n").is_empty());
+        assert!(labels("//- /main.ml\no = {a: 1};\nx = o.$0\n").is_empty());
+    }
+}

@@ -1,0 +1,112 @@
+//! Breakpoints on ML lines as breakpoints on the emitted Python: where each one goes (the
+//! line itself, or the next line with code), its condition compiled from ML, its hit
+//! count in the only forms debugpy reads without running text as Python.
+
+use crate::evaluate::Compiler;
+use crate::program::Program;
+use serde_json::{json, Value};
+
+/// One breakpoint as debugpy gets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyBreakpoint {
+    pub line: u32,
+    pub condition: Option<String>,
+    pub hit_condition: Option<String>,
+}
+
+impl PyBreakpoint {
+    pub fn to_json(&self) -> Value {
+        let mut value = json!({"line": self.line});
+        if let Some(condition) = &self.condition {
+            value["condition"] = json!(condition);
+        }
+        if let Some(hit) = &self.hit_condition {
+            value["hitCondition"] = json!(hit);
+        }
+        value
+    }
+}
+
+/// What became of one requested breakpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    /// Set on ML line `ml_line` (where code starts at or after the requested line).
+    Set { ml_line: u32, py: PyBreakpoint },
+    /// Not set, and why.
+    Refused(String),
+}
+
+/// Places one breakpoint of the editor's `setBreakpoints` (`line` already 1-based).
+pub fn place(
+    program: &Program,
+    compiler: &Compiler,
+    module: usize,
+    line: u32,
+    request: &Value,
+) -> Placed {
+    let Some((ml_line, py_line)) = program.module(module).breaks.place(line) else {
+        return Placed::Refused(format!("no code on or after line {line}"));
+    };
+    if request.get("logMessage").is_some_and(|m| !m.is_null()) {
+        return Placed::Refused("log points are not supported; use a breakpoint".into());
+    }
+    let condition = match request["condition"].as_str().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match compiler.compile(program, module, ml_line, text) {
+            Ok(python) => Some(python),
+            Err(error) => return Placed::Refused(format!("condition: {error}")),
+        },
+    };
+    let hit_condition = match request["hitCondition"].as_str().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => match hit_condition(text) {
+            Some(hit) => Some(hit),
+            None => {
+                return Placed::Refused(format!(
+                    "hit count {text:?}: write N (the Nth hit), >= N, > N, < N, <= N, == N or % N (every Nth hit)"
+                ))
+            }
+        },
+    };
+    Placed::Set {
+        ml_line,
+        py: PyBreakpoint {
+            line: py_line,
+            condition,
+            hit_condition,
+        },
+    }
+}
+
+/// A hit count in a form debugpy turns into a comparison of its hit counter, rewritten
+/// from what the editor sent (`5`, `>= 5`, `%3`); `None` for anything else (debugpy
+/// would run other text as Python).
+pub fn hit_condition(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (operator, number) = ["%", ">=", "<=", "==", ">", "<", ""]
+        .iter()
+        .find_map(|op| text.strip_prefix(op).map(|rest| (*op, rest.trim())))?;
+    let n: u64 = number.parse().ok()?;
+    Some(if operator.is_empty() {
+        n.to_string()
+    } else {
+        format!("{operator} {n}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_hit_counts_reach_debugpy() {
+        assert_eq!(hit_condition("5").as_deref(), Some("5"));
+        assert_eq!(hit_condition(" >=  3").as_deref(), Some(">= 3"));
+        assert_eq!(hit_condition("%2").as_deref(), Some("% 2"));
+        assert_eq!(hit_condition("== 1").as_deref(), Some("== 1"));
+        assert_eq!(hit_condition("> 1 or True"), None);
+        assert_eq!(hit_condition("__import__('os')"), None);
+        assert_eq!(hit_condition("-1"), None);
+        assert_eq!(hit_condition(""), None);
+    }
+}

@@ -1,0 +1,474 @@
+//! From the IDE layer's plain data (`mlpy_analysis::ide`: byte ranges, paths, kinds of its
+//! own) to LSP types: UTF-16 positions with each file's line index, URIs, the
+//! semantic-token legend, workspace edits.
+
+use crate::convert::Lines;
+use crate::world::{is_module_file, World};
+use mlpy_analysis::ide::{
+    self, CompletionKind, FileEdit, FileOperation, FileRange, FoldKind, SymbolKind, TokenKind,
+};
+use mlpy_syntax::{LineCol, TextRange};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::ls_types::{Location, Range, Uri};
+
+/// The document a request is about: its URI, and the path and text the IDE layer saw.
+pub struct Doc<'a> {
+    pub uri: &'a Uri,
+    pub path: &'a Path,
+    pub text: &'a Arc<str>,
+}
+
+/// The text of a file a result names: the editor's text when open, else the disk's (a
+/// file that does not exist yet, one being created, is empty).
+fn text_of(world: &World, path: &Path) -> Arc<str> {
+    if is_module_file(path) {
+        if let Some(file) = world.load(path) {
+            return file.text.clone();
+        }
+    }
+    std::fs::read_to_string(path)
+        .map(Arc::from)
+        .unwrap_or_else(|_| Arc::from(""))
+}
+
+/// The URIs and texts of the files a result names, each loaded once.
+pub struct Texts {
+    files: HashMap<PathBuf, (Uri, Arc<str>)>,
+}
+
+impl Texts {
+    pub fn new<'p>(world: &World, doc: &Doc, paths: impl IntoIterator<Item = &'p Path>) -> Texts {
+        let mut files = HashMap::new();
+        files.insert(doc.path.to_path_buf(), (doc.uri.clone(), doc.text.clone()));
+        for path in paths {
+            if files.contains_key(path) {
+                continue;
+            }
+            if let Some(uri) = world.uri_of(path) {
+                files.insert(path.to_path_buf(), (uri, text_of(world, path)));
+            }
+        }
+        Texts { files }
+    }
+
+    /// Their line indexes (one per file).
+    pub fn lines(&self) -> Places<'_> {
+        Places {
+            files: self
+                .files
+                .iter()
+                .map(|(path, (uri, text))| (path.as_path(), (uri, Lines::new(text))))
+                .collect(),
+        }
+    }
+}
+
+/// Positions in the files of a result.
+pub struct Places<'a> {
+    files: HashMap<&'a Path, (&'a Uri, Lines<'a>)>,
+}
+
+impl Places<'_> {
+    pub fn uri(&self, path: &Path) -> Option<&Uri> {
+        self.files.get(path).map(|(uri, _)| *uri)
+    }
+
+    pub fn range(&self, path: &Path, range: TextRange) -> Option<Range> {
+        self.files.get(path).map(|(_, lines)| lines.range(range))
+    }
+
+    pub fn location(&self, place: &FileRange) -> Option<Location> {
+        let (uri, lines) = self.files.get(place.path.as_path())?;
+        Some(Location::new((*uri).clone(), lines.range(place.range)))
+    }
+}
+
+pub fn locations(world: &World, doc: &Doc, places: &[FileRange]) -> Vec<Location> {
+    let texts = Texts::new(world, doc, places.iter().map(|p| p.path.as_path()));
+    let lines = texts.lines();
+    places.iter().filter_map(|p| lines.location(p)).collect()
+}
+
+/// Text edits by file, as a workspace edit's `changes`.
+pub fn changes(world: &World, doc: &Doc, edits: &[FileEdit]) -> lsp::WorkspaceEdit {
+    let texts = Texts::new(world, doc, edits.iter().map(|e| e.path.as_path()));
+    let places = texts.lines();
+    let mut out: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    for file in edits {
+        let Some(uri) = places.uri(&file.path) else {
+            continue;
+        };
+        let list = out.entry(uri.clone()).or_default();
+        for (range, text) in &file.edits {
+            if let Some(range) = places.range(&file.path, *range) {
+                list.push(lsp::TextEdit::new(range, text.clone()));
+            }
+        }
+    }
+    lsp::WorkspaceEdit::new(out)
+}
+
+/// A change of the workspace: plain `changes` when it only edits files, else
+/// `documentChanges` with the file operations in order.
+pub fn workspace_edit(
+    world: &World,
+    doc: &Doc,
+    operations: &[FileOperation],
+) -> lsp::WorkspaceEdit {
+    let creates = operations
+        .iter()
+        .any(|o| matches!(o, FileOperation::Create { .. }));
+    if !creates {
+        let edits: Vec<FileEdit> = operations
+            .iter()
+            .filter_map(|o| match o {
+                FileOperation::Edit(edit) => Some(edit.clone()),
+                FileOperation::Create { .. } => None,
+            })
+            .collect();
+        return changes(world, doc, &edits);
+    }
+    let paths = operations.iter().map(|o| match o {
+        FileOperation::Create { path, .. } => path.as_path(),
+        FileOperation::Edit(edit) => edit.path.as_path(),
+    });
+    let texts = Texts::new(world, doc, paths);
+    let places = texts.lines();
+    let mut out = Vec::new();
+    for operation in operations {
+        match operation {
+            FileOperation::Create {
+                path,
+                overwrite,
+                ignore_if_exists,
+            } => {
+                let Some(uri) = places.uri(path) else {
+                    continue;
+                };
+                let options = (*overwrite || *ignore_if_exists).then_some(lsp::CreateFileOptions {
+                    overwrite: Some(*overwrite),
+                    ignore_if_exists: Some(*ignore_if_exists),
+                });
+                out.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(
+                    lsp::CreateFile {
+                        uri: uri.clone(),
+                        options,
+                        annotation_id: None,
+                    },
+                )));
+            }
+            FileOperation::Edit(edit) => {
+                let Some(uri) = places.uri(&edit.path) else {
+                    continue;
+                };
+                let edits = edit
+                    .edits
+                    .iter()
+                    .filter_map(|(range, text)| {
+                        let range = places.range(&edit.path, *range)?;
+                        Some(lsp::OneOf::Left(lsp::TextEdit::new(range, text.clone())))
+                    })
+                    .collect();
+                out.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                    text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                        uri: uri.clone(),
+                        version: None,
+                    },
+                    edits,
+                }));
+            }
+        }
+    }
+    lsp::WorkspaceEdit {
+        document_changes: Some(lsp::DocumentChanges::Operations(out)),
+        ..Default::default()
+    }
+}
+
+fn markdown(value: String) -> lsp::MarkupContent {
+    lsp::MarkupContent {
+        kind: lsp::MarkupKind::Markdown,
+        value,
+    }
+}
+
+pub fn hover(hover: ide::HoverResult, lines: &Lines) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(markdown(hover.markdown)),
+        range: Some(lines.range(hover.range)),
+    }
+}
+
+fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
+    match kind {
+        CompletionKind::Function => lsp::CompletionItemKind::FUNCTION,
+        CompletionKind::Variable => lsp::CompletionItemKind::VARIABLE,
+        CompletionKind::Constant => lsp::CompletionItemKind::CONSTANT,
+        CompletionKind::Class => lsp::CompletionItemKind::CLASS,
+        CompletionKind::Module => lsp::CompletionItemKind::MODULE,
+        CompletionKind::Folder => lsp::CompletionItemKind::FOLDER,
+        CompletionKind::Keyword => lsp::CompletionItemKind::KEYWORD,
+    }
+}
+
+pub fn completion_item(item: ide::CompletionItem) -> lsp::CompletionItem {
+    lsp::CompletionItem {
+        label: item.label,
+        kind: Some(completion_kind(item.kind)),
+        detail: item.detail,
+        documentation: item
+            .documentation
+            .map(|d| lsp::Documentation::MarkupContent(markdown(d))),
+        ..Default::default()
+    }
+}
+
+fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {
+    match kind {
+        SymbolKind::Module => lsp::SymbolKind::MODULE,
+        SymbolKind::Function => lsp::SymbolKind::FUNCTION,
+        SymbolKind::Variable => lsp::SymbolKind::VARIABLE,
+        SymbolKind::Constant => lsp::SymbolKind::CONSTANT,
+    }
+}
+
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must be written, as `None`.
+pub fn document_symbol(symbol: ide::DocumentSymbol, lines: &Lines) -> lsp::DocumentSymbol {
+    let children: Vec<lsp::DocumentSymbol> = symbol
+        .children
+        .into_iter()
+        .map(|s| document_symbol(s, lines))
+        .collect();
+    lsp::DocumentSymbol {
+        name: symbol.name,
+        detail: symbol.detail,
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        range: lines.range(symbol.range),
+        selection_range: lines.range(symbol.selection_range),
+        children: (!children.is_empty()).then_some(children),
+    }
+}
+
+/// Workspace symbols: each file's line index built once.
+pub fn workspace_symbols(
+    world: &World,
+    symbols: Vec<ide::WorkspaceSymbol>,
+) -> Vec<lsp::WorkspaceSymbol> {
+    let mut texts: HashMap<PathBuf, Option<(Uri, Arc<str>)>> = HashMap::new();
+    for s in &symbols {
+        let path = &s.location.path;
+        if !texts.contains_key(path) {
+            let file = world.uri_of(path).map(|uri| (uri, text_of(world, path)));
+            texts.insert(path.clone(), file);
+        }
+    }
+    let lines: HashMap<&PathBuf, (&Uri, Lines<'_>)> = texts
+        .iter()
+        .filter_map(|(path, file)| {
+            let (uri, text) = file.as_ref()?;
+            Some((path, (uri, Lines::new(text))))
+        })
+        .collect();
+    symbols
+        .into_iter()
+        .filter_map(|s| {
+            let (uri, file_lines) = lines.get(&s.location.path)?;
+            Some(lsp::WorkspaceSymbol {
+                name: s.name,
+                kind: symbol_kind(s.kind),
+                tags: None,
+                container_name: Some(s.container),
+                location: lsp::OneOf::Left(Location::new(
+                    (*uri).clone(),
+                    file_lines.range(s.location.range),
+                )),
+                data: None,
+            })
+        })
+        .collect()
+}
+
+pub fn document_link(world: &World, link: ide::DocumentLink, lines: &Lines) -> lsp::DocumentLink {
+    lsp::DocumentLink {
+        range: lines.range(link.range),
+        target: world.uri_of(&link.target),
+        tooltip: Some(link.tooltip),
+        data: None,
+    }
+}
+
+/// The semantic-token legend: the token types in order (`docs/lsp.md` lists them).
+const TOKEN_LEGEND: &[(TokenKind, lsp::SemanticTokenType)] = &[
+    (TokenKind::Namespace, lsp::SemanticTokenType::NAMESPACE),
+    (TokenKind::Function, lsp::SemanticTokenType::FUNCTION),
+    (TokenKind::Parameter, lsp::SemanticTokenType::PARAMETER),
+    (TokenKind::Variable, lsp::SemanticTokenType::VARIABLE),
+    (TokenKind::Property, lsp::SemanticTokenType::PROPERTY),
+    (TokenKind::Keyword, lsp::SemanticTokenType::KEYWORD),
+    (TokenKind::String, lsp::SemanticTokenType::STRING),
+    (TokenKind::Number, lsp::SemanticTokenType::NUMBER),
+    (TokenKind::Comment, lsp::SemanticTokenType::COMMENT),
+    (TokenKind::Operator, lsp::SemanticTokenType::OPERATOR),
+];
+
+/// The token modifiers, in legend order (bit 0 first).
+const TOKEN_MODIFIERS: &[lsp::SemanticTokenModifier] = &[
+    lsp::SemanticTokenModifier::DECLARATION,
+    lsp::SemanticTokenModifier::DEFAULT_LIBRARY,
+    lsp::SemanticTokenModifier::READONLY,
+];
+
+pub fn semantic_tokens_legend() -> lsp::SemanticTokensLegend {
+    lsp::SemanticTokensLegend {
+        token_types: TOKEN_LEGEND.iter().map(|(_, t)| t.clone()).collect(),
+        token_modifiers: TOKEN_MODIFIERS.to_vec(),
+    }
+}
+
+fn token_type(kind: TokenKind) -> u32 {
+    TOKEN_LEGEND
+        .iter()
+        .position(|(k, _)| *k == kind)
+        .expect("every token kind is in the legend") as u32
+}
+
+fn token_modifiers(m: ide::TokenModifiers) -> u32 {
+    u32::from(m.declaration) | u32::from(m.default_library) << 1 | u32::from(m.readonly) << 2
+}
+
+/// Semantic tokens, delta-encoded, one per line of a token (a comment or string on
+/// several lines is one token per line: clients need not support multi-line tokens).
+pub fn semantic_tokens(tokens: &[ide::SemanticToken], lines: &Lines) -> lsp::SemanticTokens {
+    let mut data = Vec::new();
+    let (mut prev_line, mut prev_col) = (0u32, 0u32);
+    for token in tokens {
+        let (token_type, modifiers) = (token_type(token.kind), token_modifiers(token.modifiers));
+        let range = token.range;
+        let mut start = range.start();
+        while start < range.end() {
+            let line = lines.index.line_col(start).line;
+            let line_end = lines
+                .index
+                .line_range(line, lines.text)
+                .map_or(range.end(), |r| r.end())
+                .min(range.end());
+            let begin = lines.position(start);
+            let end = lines.position(line_end.max(start));
+            if end.character > begin.character {
+                let delta_line = begin.line - prev_line;
+                let delta_start = match delta_line {
+                    0 => begin.character - prev_col,
+                    _ => begin.character,
+                };
+                data.push(lsp::SemanticToken {
+                    delta_line,
+                    delta_start,
+                    length: end.character - begin.character,
+                    token_type,
+                    token_modifiers_bitset: modifiers,
+                });
+                (prev_line, prev_col) = (begin.line, begin.character);
+            }
+            match lines.index.offset(LineCol {
+                line: line + 1,
+                col: 0,
+            }) {
+                Some(next) if next > start => start = next,
+                _ => break,
+            }
+        }
+    }
+    lsp::SemanticTokens {
+        result_id: None,
+        data,
+    }
+}
+
+pub fn folding_range(fold: ide::Fold) -> lsp::FoldingRange {
+    lsp::FoldingRange {
+        start_line: fold.start_line,
+        start_character: None,
+        end_line: fold.end_line,
+        end_character: None,
+        kind: fold.kind.map(|k| match k {
+            FoldKind::Comment => lsp::FoldingRangeKind::Comment,
+            FoldKind::Imports => lsp::FoldingRangeKind::Imports,
+        }),
+        collapsed_text: None,
+    }
+}
+
+/// A selection range from ranges innermost first.
+pub fn selection_range(ranges: &[TextRange], lines: &Lines) -> Option<lsp::SelectionRange> {
+    let mut selection: Option<lsp::SelectionRange> = None;
+    for r in ranges.iter().rev() {
+        selection = Some(lsp::SelectionRange {
+            range: lines.range(*r),
+            parent: selection.map(Box::new),
+        });
+    }
+    selection
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_has_every_token_kind_once() {
+        let kinds = [
+            TokenKind::Namespace,
+            TokenKind::Function,
+            TokenKind::Parameter,
+            TokenKind::Variable,
+            TokenKind::Property,
+            TokenKind::Keyword,
+            TokenKind::String,
+            TokenKind::Number,
+            TokenKind::Comment,
+            TokenKind::Operator,
+        ];
+        let types: Vec<u32> = kinds.iter().map(|k| token_type(*k)).collect();
+        assert_eq!(types, (0..10).collect::<Vec<u32>>());
+        assert_eq!(semantic_tokens_legend().token_types.len(), kinds.len());
+    }
+
+    #[test]
+    fn a_token_on_two_lines_is_two_tokens_in_utf16() {
+        let text = "/* é\nab */ x";
+        let lines = Lines::new(text);
+        let comment = ide::SemanticToken {
+            range: TextRange::new(0.into(), 11.into()),
+            kind: TokenKind::Comment,
+            modifiers: ide::TokenModifiers::default(),
+        };
+        let name = ide::SemanticToken {
+            range: TextRange::new(12.into(), 13.into()),
+            kind: TokenKind::Variable,
+            modifiers: ide::TokenModifiers {
+                declaration: true,
+                ..Default::default()
+            },
+        };
+        let encoded: Vec<(u32, u32, u32, u32, u32)> = semantic_tokens(&[comment, name], &lines)
+            .data
+            .iter()
+            .map(|t| {
+                (
+                    t.delta_line,
+                    t.delta_start,
+                    t.length,
+                    t.token_type,
+                    t.token_modifiers_bitset,
+                )
+            })
+            .collect();
+        // `/* é` is 4 UTF-16 units (its line break excluded), `ab */` 5; then `x`.
+        assert_eq!(encoded, [(0, 0, 4, 8, 0), (1, 0, 5, 8, 0), (0, 6, 1, 3, 1)]);
+    }
+}

@@ -1,0 +1,878 @@
+//! `mlpy dap` end to end: a DAP client (tests/dap_client) drives the real binary, which
+//! runs programs under the real debugpy (the interpreter `cargo xtask test` prepares), on
+//! copies of tests/fixtures/dap_project (nested modules, a package, a renamed name, a
+//! throw) and on a program importing a remote module from the cache.
+
+mod dap_client;
+
+use dap_client::{Dap, Frame};
+use mlpy_testkit::{Route, Server};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// A copy of the fixture project and a cache folder of its own.
+struct Project {
+    dir: tempfile::TempDir,
+    cache: tempfile::TempDir,
+}
+
+impl Project {
+    fn new() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dap_project"),
+            dir.path(),
+        );
+        Project {
+            dir,
+            cache: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn root(&self) -> PathBuf {
+        std::fs::canonicalize(self.dir.path()).unwrap()
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.root().join(relative)
+    }
+
+    fn dap(&self) -> Dap {
+        Dap::start(self.cache.path())
+    }
+
+    /// `initialize` and `launch` of `program` with `extra` launch settings.
+    fn launch(&self, dap: &mut Dap, program: &str, extra: Value) -> i64 {
+        let mut args = json!({"program": program, "cwd": self.root()});
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            args[k] = v;
+        }
+        dap.launch(args)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `(file, line, function)` of each frame: what the tests compare.
+fn places(frames: &[Frame], root: &Path) -> Vec<(String, u64, String)> {
+    frames
+        .iter()
+        .map(|f| (f.file(root), f.line, f.name.clone()))
+        .collect()
+}
+
+/// Every frame is an ML file's: no emitted Python, no runtime, no launcher.
+fn assert_ml_only(frames: &[Frame]) {
+    assert!(!frames.is_empty());
+    for f in frames {
+        let path = f.path.to_string_lossy();
+        assert!(path.ends_with(".ml"), "not an ML frame: {f:?}");
+        assert!(!path.contains("mlpy_runtime"), "a runtime frame: {f:?}");
+    }
+}
+
+/// name → (value, type, variablesReference) of a variables list.
+fn by_name(variables: &[Value]) -> std::collections::BTreeMap<String, (String, String, i64)> {
+    variables
+        .iter()
+        .map(|v| {
+            (
+                v["name"].as_str().unwrap().to_string(),
+                (
+                    v["value"].as_str().unwrap().to_string(),
+                    v["type"].as_str().unwrap().to_string(),
+                    v["variablesReference"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn tuple(file: &str, line: u64, function: &str) -> (String, u64, String) {
+    (file.to_string(), line, function.to_string())
+}
+
+#[test]
+fn breakpoints_stacks_variables_conditions_and_evaluate_in_ml_terms() {
+    let project = Project::new();
+    let root = project.root();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "main.ml", json!({}));
+
+    // main.ml 12 is blank: the breakpoint moves to the next line with code.
+    let set = dap.breakpoints(&project.path("main.ml"), json!([{"line": 12}]));
+    assert_eq!(set[0]["verified"], true, "{set:?}");
+    assert_eq!(set[0]["line"], 13);
+    // In a module's function, with an ML condition (square(2) has area 4: no stop).
+    let set = dap.breakpoints(
+        &project.path("lib/geo/shapes.ml"),
+        json!([{"line": 16, "condition": "a > 5 && shape.kind != \"nothing\""},
+               {"line": 99},
+               {"line": 5, "condition": "no_such_name > 1"}]),
+    );
+    assert_eq!(set[0]["verified"], true, "{set:?}");
+    assert_eq!(set[0]["line"], 16);
+    assert_eq!(set[1]["verified"], false);
+    assert!(
+        set[1]["message"].as_str().unwrap().contains("no code"),
+        "{set:?}"
+    );
+    assert_eq!(set[2]["verified"], false);
+    assert!(
+        set[2]["message"].as_str().unwrap().contains("no_such_name"),
+        "{set:?}"
+    );
+    dap.ok("setExceptionBreakpoints", json!({"filters": ["uncaught"]}));
+    dap.configuration_done(launch);
+
+    let stop = dap.stopped();
+    assert_eq!(stop["reason"], "breakpoint");
+    let thread = stop["threadId"].as_i64().unwrap();
+    let frames = dap.stack(thread);
+    assert_eq!(places(&frames, &root), [tuple("main.ml", 13, "<module>")]);
+    assert_eq!(frames[0].column, 1);
+
+    // The conditional breakpoint: area(rect(2, 3)) inside total(), two modules deep.
+    let stop = dap.continue_to_stop(thread);
+    assert_eq!(stop["reason"], "breakpoint");
+    let frames = dap.stack(thread);
+    assert_ml_only(&frames);
+    assert_eq!(
+        places(&frames, &root),
+        [
+            tuple("lib/geo/shapes.ml", 16, "area"),
+            tuple("main.ml", 8, "total"),
+            tuple("main.ml", 15, "<module>"),
+        ]
+    );
+    assert_eq!(frames[0].column, 5);
+
+    // The frame's locals come first, with ML values; objects expand.
+    let scopes = dap.scopes(frames[0].id);
+    assert_eq!(scopes[0].0, "Locals");
+    assert_eq!(scopes[1].0, "Module");
+    let locals = by_name(&dap.variables(scopes[0].1));
+    assert_eq!(locals["a"], ("6".to_string(), "number".to_string(), 0));
+    let (shape, kind, reference) = &locals["shape"];
+    assert_eq!(shape, "{kind: \"rect\", w: 2, h: 3}");
+    assert_eq!(kind, "object");
+    let fields = dap.variables(*reference);
+    let names: Vec<&str> = fields.iter().map(|v| v["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["kind", "w", "h"], "{fields:?}");
+    assert_eq!(fields[0]["evaluateName"], "shape.kind");
+    assert_eq!(fields[0]["value"], "\"rect\"");
+    // The module's names as ML sees them: no glue, no builtins imported by the glue.
+    let module = by_name(&dap.variables(scopes[1].1));
+    let names: Vec<&str> = module.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        ["area", "check", "fmt", "rect", "square"],
+        "{module:?}"
+    );
+    assert_eq!(module["fmt"].0, "module geo.util.fmt");
+    assert_eq!(module["area"].0, "function area");
+
+    // The caller's frame: its locals, and the entry's globals with a renamed name.
+    let scopes = dap.scopes(frames[1].id);
+    let locals = by_name(&dap.variables(scopes[0].1));
+    assert_eq!(locals["sum"].0, "4");
+    assert_eq!(locals["items"].1, "array");
+    let globals = by_name(&dap.variables(scopes[1].1));
+    assert_eq!(
+        globals["pass"].0, "{name: \"renamed\", ok: true, none: null}",
+        "{globals:?}"
+    );
+    assert!(!globals
+        .keys()
+        .any(|k| k.starts_with("__") || k.starts_with("ml_")));
+    let items = dap.variables(locals["items"].2);
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(items[1]["evaluateName"], "items[1]");
+
+    // ML expressions, evaluated in the frame they are typed in.
+    let value = dap.evaluate(frames[0].id, "shape.w * shape.h + len(shape.kind)");
+    assert_eq!(value["body"]["result"], "10", "{value}");
+    assert_eq!(value["body"]["type"], "number");
+    let value = dap.evaluate(frames[1].id, "[sum + 1, pass.ok, pass.none]");
+    assert_eq!(value["body"]["result"], "[5, true, null]", "{value}");
+    let value = dap.evaluate(frames[1].id, "shapes.area(shapes.rect(3, 3))");
+    assert_eq!(value["body"]["result"], "9", "{value}");
+    // `items` is the caller's: not a name at the breakpoint.
+    let value = dap.evaluate(frames[0].id, "items");
+    assert_eq!(value["success"], false);
+    assert!(
+        value["message"].as_str().unwrap().contains("items"),
+        "{value}"
+    );
+    let value = dap.evaluate(frames[0].id, "a = 1");
+    assert_eq!(value["success"], false);
+
+    // The condition holds again for square(5) only.
+    dap.continue_to_stop(thread);
+    let frames = dap.stack(thread);
+    assert_eq!(frames[0].line, 16);
+    let value = dap.evaluate(frames[0].id, "a");
+    assert_eq!(value["body"]["result"], "25");
+
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(dap.output.contains("total: 35"), "{}", dap.output);
+    assert!(dap.disconnect().success());
+
+    // The program ran from multi-file output in mlpy's cache: one file per module, the
+    // runtime package, the launcher.
+    let mut files = Vec::new();
+    list_files(project.cache.path(), project.cache.path(), &mut files);
+    for file in [
+        "main.py",
+        "geo/__init__.py",
+        "geo/shapes.py",
+        "geo/util/fmt.py",
+        "mlpy_runtime/sandbox.py",
+        "__mlpy_debug__.py",
+    ] {
+        assert!(
+            files.iter().any(|f| f.ends_with(&format!("/{file}"))),
+            "{file} not in {files:?}"
+        );
+    }
+}
+
+/// Every file under `dir`, relative to `root`, `/`-separated.
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(root, &path, out);
+        } else {
+            let relative = path.strip_prefix(root).unwrap();
+            out.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+#[test]
+fn steps_cross_modules_and_stop_only_on_ml_lines() {
+    let project = Project::new();
+    let root = project.root();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "main.ml", json!({"stopOnEntry": true}));
+    dap.breakpoints(&project.path("main.ml"), json!([{"line": 8}]));
+    dap.configuration_done(launch);
+
+    // On entry: the first line of the entry with code.
+    let stop = dap.stopped();
+    assert_eq!(stop["reason"], "entry");
+    let thread = stop["threadId"].as_i64().unwrap();
+    assert_eq!(
+        places(&dap.stack(thread), &root),
+        [tuple("main.ml", 2, "<module>")]
+    );
+    // Into the import: the package's own code runs first.
+    let stop = dap.step("stepIn", thread);
+    assert_eq!(stop["reason"], "step");
+    let frames = dap.stack(thread);
+    assert_ml_only(&frames);
+    assert_eq!(
+        places(&frames, &root),
+        [
+            tuple("lib/geo/__init__.ml", 2, "<module>"),
+            tuple("main.ml", 2, "<module>"),
+        ]
+    );
+
+    let stop = dap.continue_to_stop(thread);
+    assert_eq!(stop["reason"], "breakpoint");
+    assert_eq!(
+        places(&dap.stack(thread), &root),
+        [
+            tuple("main.ml", 8, "total"),
+            tuple("main.ml", 15, "<module>")
+        ]
+    );
+    // Into a function of another module.
+    dap.step("stepIn", thread);
+    let frames = dap.stack(thread);
+    assert_ml_only(&frames);
+    assert_eq!(
+        places(&frames, &root)[..2],
+        [
+            tuple("lib/geo/shapes.ml", 15, "area"),
+            tuple("main.ml", 8, "total"),
+        ]
+    );
+    dap.step("next", thread);
+    assert_eq!(
+        places(&dap.stack(thread), &root)[0],
+        tuple("lib/geo/shapes.ml", 16, "area")
+    );
+    // Out: back on the calling line.
+    dap.step("stepOut", thread);
+    let frames = dap.stack(thread);
+    assert_ml_only(&frames);
+    assert_eq!(
+        places(&frames, &root)[..2],
+        [
+            tuple("main.ml", 8, "total"),
+            tuple("main.ml", 15, "<module>")
+        ]
+    );
+    // Over: the loop goes on in the same function.
+    dap.step("next", thread);
+    let frames = dap.stack(thread);
+    assert_ml_only(&frames);
+    assert_eq!(frames[0].name, "total");
+    assert!(matches!(frames[0].line, 7 | 8), "{frames:?}");
+
+    // Steps through the runtime (`str`, `fmt.label`) never stop in it.
+    dap.ok(
+        "setBreakpoints",
+        json!({"source": {"path": project.path("main.ml")}, "breakpoints": [{"line": 16}]}),
+    );
+    let stop = dap.continue_to_stop(thread);
+    assert_eq!(stop["reason"], "breakpoint");
+    dap.step("stepIn", thread);
+    let frames = dap.stack(thread);
+    assert_ml_only(&frames);
+    assert_eq!(
+        places(&frames, &root),
+        [
+            tuple("lib/geo/util/fmt.ml", 4, "label"),
+            tuple("main.ml", 16, "<module>"),
+        ]
+    );
+    dap.step("stepOut", thread);
+    let frames = dap.stack(thread);
+    assert_ml_only(&frames);
+    assert_eq!(frames[0].file(&root), "main.ml");
+    assert_eq!(dap.run_to_end(thread), 0);
+    dap.disconnect();
+}
+
+#[test]
+fn an_uncaught_exception_stops_at_its_ml_line_with_the_ml_message() {
+    let project = Project::new();
+    let root = project.root();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "crash.ml", json!({}));
+    dap.ok("setExceptionBreakpoints", json!({"filters": ["uncaught"]}));
+    dap.configuration_done(launch);
+
+    let stop = dap.stopped();
+    assert_eq!(stop["reason"], "exception");
+    assert_eq!(stop["text"], "negative size: -1");
+    let thread = stop["threadId"].as_i64().unwrap();
+    let frames = dap.stack(thread);
+    assert_eq!(
+        places(&frames, &root),
+        [
+            tuple("lib/geo/shapes.ml", 21, "check"),
+            tuple("crash.ml", 7, "<module>"),
+        ]
+    );
+    let info = dap.ok("exceptionInfo", json!({"threadId": thread}));
+    assert_eq!(info["description"], "negative size: -1");
+    assert_eq!(info["exceptionId"], "throw");
+    assert!(
+        info["details"]["stackTrace"]
+            .as_str()
+            .unwrap()
+            .contains("lib/geo/shapes.ml:21 in check"),
+        "{info}"
+    );
+    let scopes = dap.scopes(frames[0].id);
+    let locals = by_name(&dap.variables(scopes[0].1));
+    assert_eq!(locals["size"].0, "-1");
+
+    // On: the program ends as `mlpy run` ends it, with the ML report and status 1.
+    assert_eq!(dap.run_to_end(thread), 1);
+    assert!(
+        dap.output
+            .contains("lib/geo/shapes.ml:21: negative size: -1"),
+        "{}",
+        dap.output
+    );
+    assert!(dap.output.contains("checking"), "{}", dap.output);
+    dap.disconnect();
+}
+
+#[test]
+fn caught_exceptions_stop_once_by_filter() {
+    let project = Project::new();
+    std::fs::write(
+        project.path("caught.ml"),
+        "import geo.shapes as shapes;\ntry {\n    shapes.check(-2);\n} except (e) {\n    print(\"caught: \" + e.message);\n}\n",
+    )
+    .unwrap();
+    let root = project.root();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "caught.ml", json!({}));
+    dap.ok(
+        "setExceptionBreakpoints",
+        json!({"filters": ["uncaught", "raised"]}),
+    );
+    dap.configuration_done(launch);
+    let stop = dap.stopped();
+    assert_eq!(stop["reason"], "exception");
+    assert_eq!(stop["text"], "negative size: -2");
+    let thread = stop["threadId"].as_i64().unwrap();
+    assert_eq!(
+        places(&dap.stack(thread), &root)[0],
+        tuple("lib/geo/shapes.ml", 21, "check")
+    );
+    // Once: not again in every frame it leaves on its way to the `except`.
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(
+        dap.output.contains("caught: negative size: -2"),
+        "{}",
+        dap.output
+    );
+    dap.disconnect();
+}
+
+#[test]
+fn launch_problems_are_clear_errors() {
+    let project = Project::new();
+    std::fs::write(project.path("broken.ml"), "x = ;\n").unwrap();
+    let mut dap = project.dap();
+    dap.ok(
+        "initialize",
+        json!({"clientID": "mlpy-tests", "adapterID": "mlpy"}),
+    );
+    let response = dap.request(
+        "launch",
+        json!({"program": "broken.ml", "cwd": project.root()}),
+    );
+    assert_eq!(response["success"], false);
+    assert!(
+        response["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not compile"),
+        "{response}"
+    );
+    assert!(dap.output.contains("broken.ml:1"), "{}", dap.output);
+    let response = dap.request("launch", json!({"cwd": project.root()}));
+    assert!(
+        response["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"program\""),
+        "{response}"
+    );
+    let response = dap.request(
+        "launch",
+        json!({"program": "missing.ml", "cwd": project.root()}),
+    );
+    assert_eq!(response["success"], false);
+    assert!(
+        response["message"].as_str().unwrap().contains("missing.ml"),
+        "{response}"
+    );
+    let response = dap.request("attach", json!({}));
+    assert_eq!(response["success"], false);
+    assert!(dap.disconnect().success());
+}
+
+#[test]
+fn without_debugpy_the_error_says_how_to_install_it() {
+    let project = Project::new();
+    let (_keep, python) = python_without_debugpy();
+    let mut dap = project.dap();
+    let launch = project.launch_raw(
+        &mut dap,
+        json!({"program": "main.ml", "cwd": project.root(), "python": python}),
+    );
+    let response = dap.response(launch);
+    assert_eq!(response["success"], false);
+    let message = response["message"].as_str().unwrap();
+    assert!(
+        message.contains("-m pip install debugpy"),
+        "{message}\n{}",
+        dap.output
+    );
+    dap.disconnect();
+}
+
+impl Project {
+    /// `initialize`, then a `launch` that is expected to fail before `initialized`.
+    fn launch_raw(&self, dap: &mut Dap, arguments: Value) -> i64 {
+        dap.ok(
+            "initialize",
+            json!({"clientID": "mlpy-tests", "adapterID": "mlpy"}),
+        );
+        dap.send("launch", arguments)
+    }
+}
+
+/// A `python3` that sees no installed package (debugpy included): isolated mode, no
+/// site-packages. The folder holding the script goes with it.
+fn python_without_debugpy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("python-without-debugpy");
+    std::fs::write(&script, "#!/bin/sh\nexec python3 -I -S \"$@\"\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    (dir, script)
+}
+
+#[test]
+fn restart_runs_the_program_again_with_its_breakpoints() {
+    let project = Project::new();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "main.ml", json!({}));
+    // In a package's own module (line 1 is a comment: the breakpoint moves to line 2).
+    let set = dap.breakpoints(&project.path("lib/geo/__init__.ml"), json!([{"line": 1}]));
+    assert_eq!(
+        (set[0]["verified"].clone(), set[0]["line"].clone()),
+        (json!(true), json!(2))
+    );
+    dap.breakpoints(&project.path("lib/geo/util/fmt.ml"), json!([{"line": 4}]));
+    dap.configuration_done(launch);
+    let stop = dap.stopped();
+    let thread = stop["threadId"].as_i64().unwrap();
+    let frames = dap.stack(thread);
+    assert_eq!(
+        places(&frames, &project.root()),
+        [
+            tuple("lib/geo/__init__.ml", 2, "<module>"),
+            tuple("main.ml", 2, "<module>"),
+        ]
+    );
+    let stop = dap.continue_to_stop(thread);
+    let thread = stop["threadId"].as_i64().unwrap();
+    assert_eq!(dap.stack(thread)[0].line, 4);
+    dap.ok("restart", json!({}));
+    // The same breakpoints, in the new run.
+    let stop = dap.stopped();
+    assert_eq!(stop["reason"], "breakpoint");
+    let thread = stop["threadId"].as_i64().unwrap();
+    assert_eq!(
+        dap.stack(thread)[0].file(&project.root()),
+        "lib/geo/__init__.ml"
+    );
+    let stop = dap.continue_to_stop(thread);
+    let thread = stop["threadId"].as_i64().unwrap();
+    let frames = dap.stack(thread);
+    assert_eq!(frames[0].file(&project.root()), "lib/geo/util/fmt.ml");
+    assert_eq!(dap.run_to_end(thread), 0);
+    // Once: the first run's output, then the second's.
+    assert_eq!(dap.output.matches("total: 35").count(), 1, "{}", dap.output);
+    dap.disconnect();
+}
+
+#[test]
+fn terminate_ends_the_program() {
+    let project = Project::new();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "main.ml", json!({"stopOnEntry": true}));
+    dap.configuration_done(launch);
+    dap.stopped();
+    dap.ok("terminate", json!({}));
+    dap.event("terminated");
+    assert!(!dap.output.contains("total: 35"), "{}", dap.output);
+    assert!(dap.disconnect().success());
+}
+
+#[test]
+fn a_remote_module_from_the_cache_is_debugged_in_its_cached_file() {
+    let project = Project::new();
+    let server = Server::http();
+    const REMOTE: &str =
+        "// A module served over http.\nfunction twice(x) {\n    y = 2 * x;\n    return y;\n}\n";
+    server.route("/lib/calc.ml", Route::ok(REMOTE));
+    let grant = format!("network.{}/*", server.base());
+    std::fs::create_dir_all(project.path("remote")).unwrap();
+    std::fs::write(
+        project.path("remote/mlpy.json"),
+        json!({"capabilities": [grant]}).to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        project.path("remote/main.ml"),
+        format!(
+            "import {} {{ verify: false }};\nprint(calc.twice(21));\n",
+            server.url("/lib/calc")
+        ),
+    )
+    .unwrap();
+    // Fetched once into the cache; debugged from the cache only.
+    let fetch = std::process::Command::new(env!("CARGO_BIN_EXE_mlpy"))
+        .args(["fetch", "main.ml"])
+        .current_dir(project.path("remote"))
+        .env("MLPY_CACHE_DIR", project.cache.path())
+        .output()
+        .unwrap();
+    assert!(
+        fetch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetch.stderr)
+    );
+    let cached = find_file_with(project.cache.path(), REMOTE).expect("the module is cached");
+
+    let mut dap = project.dap();
+    let launch = dap.launch(json!({
+        "program": "main.ml", "cwd": project.path("remote"), "cachedOnly": true,
+    }));
+    let set = dap.breakpoints(&cached, json!([{"line": 3}]));
+    assert_eq!(set[0]["verified"], true, "{set:?}");
+    dap.configuration_done(launch);
+    let stop = dap.stopped();
+    let thread = stop["threadId"].as_i64().unwrap();
+    let frames = dap.stack(thread);
+    assert_eq!(frames.len(), 2, "{frames:?}");
+    assert_eq!(
+        std::fs::canonicalize(&frames[0].path).unwrap(),
+        std::fs::canonicalize(&cached).unwrap()
+    );
+    assert_eq!((frames[0].line, frames[0].name.as_str()), (3, "twice"));
+    assert_eq!(frames[1].file(&project.path("remote")), "main.ml");
+    let value = dap.evaluate(frames[0].id, "x + 1");
+    assert_eq!(value["body"]["result"], "22", "{value}");
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(dap.output.contains("42"), "{}", dap.output);
+    dap.disconnect();
+}
+
+/// A file under `dir` whose text is `text`.
+fn find_file_with(dir: &Path, text: &str) -> Option<PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(found) = find_file_with(&path, text) {
+                return Some(found);
+            }
+        } else if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+#[test]
+fn under_the_debugger_a_program_still_has_only_its_capabilities() {
+    let project = Project::new();
+    let secret = project.path("secret.txt");
+    std::fs::write(&secret, "TOP-SECRET").unwrap();
+    std::fs::write(
+        project.path("snoop.ml"),
+        format!(
+            "import file;\nfunction read(p) {{\n    try {{\n        return file.read(p);\n    }} except (e) {{\n        return \"refused: \" + e.message;\n    }}\n}}\nprint(read({secret:?}));\n",
+            secret = secret.to_string_lossy()
+        ),
+    )
+    .unwrap();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "snoop.ml", json!({}));
+    dap.breakpoints(&project.path("snoop.ml"), json!([{"line": 4}]));
+    dap.configuration_done(launch);
+    let stop = dap.stopped();
+    let thread = stop["threadId"].as_i64().unwrap();
+    let frames = dap.stack(thread);
+    // The console is no way around the capabilities either.
+    let value = dap.evaluate(frames[0].id, "file.read(p)");
+    assert_eq!(value["success"], false, "{value}");
+    assert!(!value.to_string().contains("TOP-SECRET"), "{value}");
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(dap.output.contains("refused: "), "{}", dap.output);
+    assert!(!dap.output.contains("TOP-SECRET"), "{}", dap.output);
+    dap.disconnect();
+
+    // The same program granted `file.read` reads it: the debugger changes nothing.
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "snoop.ml", json!({"allow": ["file.read"]}));
+    dap.configuration_done(launch);
+    dap.event("exited");
+    assert!(dap.output.contains("TOP-SECRET"), "{}", dap.output);
+    dap.disconnect();
+}
+
+#[test]
+fn python_code_outside_debugpy_gets_no_exemption() {
+    // The interpreter the debugger uses, with the real debugpy named to the sandbox:
+    // tracing, compiling, connecting and reading from the program's own code are still
+    // refused, and naming the debugger once armed is refused.
+    let python = dap_client::python();
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("transpile/runtime");
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "TOP-SECRET").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let script = format!(
+        r#"
+import os, socket, sys
+sys.path.insert(0, {runtime:?})
+import debugpy
+import mlpy_runtime as __ml
+from mlpy_runtime import sandbox
+sandbox.allow_debugger(os.path.dirname(os.path.abspath(debugpy.__file__)))
+__ml.grant([])
+__ml.arm()
+results = []
+def attempt(name, action):
+    try:
+        action()
+        results.append(name + "=done")
+    except __ml.SecurityError:
+        results.append(name + "=refused")
+attempt("settrace", lambda: sys.settrace(None))
+attempt("frames", lambda: sys._current_frames())
+attempt("compile", lambda: compile("1", "<x>", "eval"))
+attempt("exec", lambda: exec("1"))
+attempt("read", lambda: open({secret:?}).read())
+attempt("connect", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=2))
+attempt("again", lambda: sandbox.allow_debugger("/"))
+print(" ".join(results))
+"#,
+        runtime = runtime.to_string_lossy(),
+        secret = secret.to_string_lossy(),
+    );
+    let out = std::process::Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "settrace", "frames", "compile", "exec", "read", "connect", "again",
+    ] {
+        assert!(
+            stdout
+                .split_whitespace()
+                .any(|w| w == format!("{name}=refused")),
+            "{name}: {stdout}"
+        );
+    }
+    assert!(
+        listener.accept().is_err(),
+        "the program's own code connected"
+    );
+}
+
+#[test]
+fn stepping_into_a_runtime_function_stops_in_the_ml_callback() {
+    let project = Project::new();
+    std::fs::write(
+        project.path("callback.ml"),
+        "import functional;\n\nfunction double(x) {\n    y = x * 2;\n    return y;\n}\n\nr = functional.map(double, [1, 2]);\nprint(r);\n",
+    )
+    .unwrap();
+    let root = project.root();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "callback.ml", json!({}));
+    dap.breakpoints(&project.path("callback.ml"), json!([{"line": 8}]));
+    dap.configuration_done(launch);
+    let thread = dap.stopped()["threadId"].as_i64().unwrap();
+    dap.step("stepIn", thread);
+    let frames = dap.stack(thread);
+    assert_ml_only(&frames);
+    assert_eq!(
+        places(&frames, &root),
+        [
+            tuple("callback.ml", 4, "double"),
+            tuple("callback.ml", 8, "<module>"),
+        ]
+    );
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(dap.output.contains("[2, 4]"), "{}", dap.output);
+    // debugpy's advice about Python settings is not the user's business.
+    assert!(!dap.output.contains("justMyCode"), "{}", dap.output);
+    dap.disconnect();
+}
+
+#[test]
+fn in_the_editors_terminal_the_program_runs_where_the_editor_starts_it() {
+    let project = Project::new();
+    let mut dap = project.dap();
+    dap.ok(
+        "initialize",
+        json!({"clientID": "mlpy-tests", "adapterID": "mlpy", "linesStartAt1": true,
+               "supportsRunInTerminalRequest": true}),
+    );
+    let launch = dap.send(
+        "launch",
+        json!({"program": "main.ml", "cwd": project.root(), "console": "integratedTerminal"}),
+    );
+    // The editor starts the command it is given (here: this test, as the terminal).
+    let request = dap.reverse_request("runInTerminal");
+    let args = &request["arguments"];
+    let argv: Vec<String> = args["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    let mut command = std::process::Command::new(&argv[0]);
+    command
+        .args(&argv[1..])
+        .current_dir(args["cwd"].as_str().unwrap())
+        .stdout(std::process::Stdio::piped());
+    for (name, value) in args["env"].as_object().cloned().unwrap_or_default() {
+        match value.as_str() {
+            Some(v) => command.env(name, v),
+            None => command.env_remove(name),
+        };
+    }
+    let terminal = command.spawn().unwrap();
+    dap.respond(&request, json!({"processId": terminal.id()}));
+    dap.event("initialized");
+    dap.breakpoints(&project.path("lib/geo/util/fmt.ml"), json!([{"line": 4}]));
+    dap.configuration_done(launch);
+    let stop = dap.stopped();
+    let thread = stop["threadId"].as_i64().unwrap();
+    assert_eq!(dap.stack(thread)[0].line, 4);
+    dap.ok("continue", json!({"threadId": thread}));
+    let output = terminal.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("total: 35"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    dap.event("terminated");
+    dap.disconnect();
+}
+
+#[test]
+fn hit_counts_stop_on_the_nth_hit_only() {
+    let project = Project::new();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "main.ml", json!({}));
+    let shapes = project.path("lib/geo/shapes.ml");
+    let set = dap.breakpoints(
+        &shapes,
+        json!([{"line": 16, "hitCondition": "2"}, {"line": 15, "hitCondition": "> 1 or True"}]),
+    );
+    assert_eq!(set[0]["verified"], true, "{set:?}");
+    // Only numbers and comparisons: debugpy would run anything else as Python.
+    assert_eq!(set[1]["verified"], false, "{set:?}");
+    assert!(set[1]["message"].as_str().unwrap().contains("hit count"));
+    dap.configuration_done(launch);
+    let stop = dap.stopped();
+    let thread = stop["threadId"].as_i64().unwrap();
+    let frames = dap.stack(thread);
+    assert_eq!(frames[0].line, 16);
+    // The second call of area(): rect(2, 3).
+    let value = dap.evaluate(frames[0].id, "a");
+    assert_eq!(value["body"]["result"], "6", "{value}");
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(!dap.has_event("stopped"));
+    dap.disconnect();
+}
