@@ -3,7 +3,12 @@
 //!
 //! * `didChange` → `publishDiagnostics` of the edited file (with that version), for the
 //!   entry module (its graph is the whole workspace) and for a module in the middle;
-//! * `textDocument/definition` of a member of an imported module (`c1.f0`).
+//! * `textDocument/definition` of a member of an imported module (`c1.f0`);
+//! * `textDocument/signatureHelp` inside `c1.f0(x - 1, y)` of `main.ml`;
+//! * `textDocument/inlayHint` of the whole of `main.ml`;
+//! * `workspace/willRenameFiles` of one module file, and of the two folders holding half
+//!   of the modules below `lib/` (`lib/d0_0`, `lib/d0_1`: at 10,000 modules over 4,000
+//!   modules move and over 1,000 importers are rewritten).
 //!
 //! Each sample edits a number literal, waits for the diagnostics, then pauses a little
 //! (typing pace) so background re-checks of importers run as they would. p50 and p99
@@ -162,6 +167,75 @@ fn main() {
         definition.push(start.elapsed());
         assert!(r[0]["uri"].as_str().unwrap().ends_with("/m1.ml"), "{r}");
     }
+    // Inside the arguments of `c1.f0(x - 1, y)`, at `y`.
+    let (line, character) = main_text
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.find("c1.f0(x - 1, y)")
+                .map(|col| (i as u32, col as u32 + 13))
+        })
+        .unwrap();
+    let mut signature = Vec::with_capacity(samples * 2);
+    for _ in 0..samples * 2 {
+        let start = Instant::now();
+        let r = c
+            .at("textDocument/signatureHelp", &main, line, character)
+            .unwrap();
+        signature.push(start.elapsed());
+        assert_eq!(r["activeParameter"], 1, "{r}");
+    }
+    let lines = main_text.lines().count() as u32;
+    let mut inlay = Vec::with_capacity(samples * 2);
+    let mut hints = 0;
+    for _ in 0..samples * 2 {
+        let start = Instant::now();
+        let r = c
+            .request(
+                "textDocument/inlayHint",
+                json!({"textDocument": {"uri": main}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": lines, "character": 0}}}),
+            )
+            .unwrap();
+        inlay.push(start.elapsed());
+        hints = r.as_array().map_or(0, Vec::len);
+    }
+    let rename_samples = (samples / 3).max(3);
+    // `(from, to)` pairs moved together; the times, the files edited and the edits.
+    let will_rename = |c: &mut Client, moves: &[(PathBuf, PathBuf)]| {
+        let files: Vec<serde_json::Value> = moves
+            .iter()
+            .map(|(from, to)| {
+                json!({"oldUri": lsp_client::file_uri(from), "newUri": lsp_client::file_uri(to)})
+            })
+            .collect();
+        let mut times = Vec::with_capacity(rename_samples);
+        let (mut edited, mut edits) = (0, 0);
+        for _ in 0..rename_samples {
+            let start = Instant::now();
+            let r = c
+                .request("workspace/willRenameFiles", json!({ "files": files }))
+                .unwrap();
+            times.push(start.elapsed());
+            let changes = r["changes"].as_object().cloned().unwrap_or_default();
+            edited = changes.len();
+            edits = changes
+                .values()
+                .map(|e| e.as_array().map_or(0, Vec::len))
+                .sum();
+        }
+        (times, edited, edits)
+    };
+    let renamed = mid_file.with_file_name("renamed.ml");
+    let (rename_file, file_edited, _) = will_rename(&mut c, &[(mid_file.clone(), renamed)]);
+    // Half of the modules below `lib/` live under `lib/d0_0` and `lib/d0_1`.
+    let folders: Vec<(PathBuf, PathBuf)> = ["d0_0", "d0_1"]
+        .iter()
+        .map(|d| {
+            let lib = root.join("lib");
+            (lib.join(d), lib.join(format!("moved_{d}")))
+        })
+        .collect();
+    let (rename_folders, folder_edited, folder_edits) = will_rename(&mut c, &folders);
     let rss = c.rss_kib() / 1024;
     c.shutdown();
 
@@ -210,6 +284,36 @@ fn main() {
         report(
             "textDocument/definition (member of an imported module)",
             definition
+        )
+    );
+    println!(
+        "{}",
+        report(
+            "textDocument/signatureHelp (a call to an imported module's function)",
+            signature
+        )
+    );
+    println!(
+        "{}",
+        report(
+            &format!("textDocument/inlayHint, the whole of main.ml ({hints} hints)"),
+            inlay
+        )
+    );
+    println!(
+        "{}",
+        report(
+            &format!("workspace/willRenameFiles, one module file ({file_edited} file edited)"),
+            rename_file
+        )
+    );
+    println!(
+        "{}",
+        report(
+            &format!(
+                "workspace/willRenameFiles, folders lib/d0_0 and lib/d0_1 ({folder_edited} files, {folder_edits} edits)"
+            ),
+            rename_folders
         )
     );
     println!("server RSS after the first series: {rss} MiB");

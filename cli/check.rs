@@ -25,6 +25,10 @@ pub struct CheckArgs {
 }
 
 pub fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
+    // The process ends after the report: memory given back to the system while checking
+    // would only be faulted in (and zeroed) again for the next allocations — a third of
+    // the CPU time of a check of 10,000 modules.
+    crate::alloc::purge_freed_memory_after(None);
     let cache = ModuleCache::new();
     let mut sources = Sources::default();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();

@@ -108,23 +108,30 @@ fn files(paths: &[PathBuf], tally: &mut Tally) -> BTreeSet<PathBuf> {
     out
 }
 
-/// The formatting options of each project (by its mlpy.json), read once.
+/// The formatting options of each project (by its mlpy.json), read once; an invalid
+/// mlpy.json is reported once, and its files are not formatted.
 #[derive(Default)]
 struct Options {
-    by_config: HashMap<Option<PathBuf>, Result<FormatOptions, ConfigError>>,
+    by_config: HashMap<Option<PathBuf>, Option<FormatOptions>>,
 }
 
 impl Options {
-    fn for_file(&mut self, file: &Path) -> Result<FormatOptions, ConfigError> {
+    fn for_file(&mut self, file: &Path) -> Option<FormatOptions> {
         let dir = mlpy_modules::config::absolute(file.parent().unwrap_or(Path::new(".")));
         let config_file = mlpy_modules::config::find_config_file(&dir);
-        self.by_config
+        *self
+            .by_config
             .entry(config_file.clone())
             .or_insert_with(|| match &config_file {
-                Some(path) => ProjectConfig::load(path).map(|c| options_of(&c)),
-                None => Ok(FormatOptions::default()),
+                Some(path) => match ProjectConfig::load(path) {
+                    Ok(config) => Some(options_of(&config)),
+                    Err(e) => {
+                        eprintln!("{}", config_error(&e));
+                        None
+                    }
+                },
+                None => Some(FormatOptions::default()),
             })
-            .clone()
     }
 }
 
@@ -149,13 +156,9 @@ fn format_file(file: &Path, args: &FmtArgs, options: &mut Options, tally: &mut T
             return;
         }
     };
-    let options = match options.for_file(file) {
-        Ok(options) => options,
-        Err(e) => {
-            eprintln!("{}", config_error(&e));
-            tally.failed += 1;
-            return;
-        }
+    let Some(options) = options.for_file(file) else {
+        tally.failed += 1;
+        return;
     };
     let formatted = match mlpy_fmt::format_text(&text, &options) {
         Ok(formatted) => formatted,

@@ -17,22 +17,14 @@ pub struct LspArgs {
 
 pub fn run(_cx: &Context, args: LspArgs) -> anyhow::Result<Outcome> {
     let _ = args.stdio;
+    // A long session should hold what it uses, not what it once used: freed memory goes
+    // back to the system at once (with mimalloc's default delay a session of random
+    // edits grew by 20 MiB while its heap stayed at 3 MB), and after a large check the
+    // engine collects what is left (23 MiB after the first check of 10,000 modules).
+    crate::alloc::purge_freed_memory_after(Some(0));
     mlpy_server::run_stdio(mlpy_server::Options {
         debug_requests: args.debug_requests,
-        release_memory: Some(release_memory),
+        release_memory: Some(crate::alloc::release_freed_memory),
     })?;
     Ok(Outcome::Success)
-}
-
-extern "C" {
-    /// mimalloc's (the binary's global allocator, linked in by the `mimalloc` crate).
-    fn mi_collect(force: bool);
-}
-
-/// Makes mimalloc return the pages a large check freed (its graph, its facts): without
-/// it they stay in the process for a while, about 30 MiB after the first check of a
-/// 10,000-module workspace.
-fn release_memory() {
-    // SAFETY: mi_collect takes no pointer and may be called from any thread at any time.
-    unsafe { mi_collect(true) }
 }

@@ -1,5 +1,6 @@
 //! `mlpy`: check, transpile and run ML programs, and serve editors.
 
+mod alloc;
 mod check;
 mod dap;
 mod fetch;

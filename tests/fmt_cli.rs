@@ -324,14 +324,18 @@ fn options_come_from_mlpy_json() {
 
     project.file("bad/mlpy.json", "{\n  \"format\": {\"line_width\": 5}\n}\n");
     project.file("bad/a.ml", UNFORMATTED);
+    project.file("bad/b.ml", UNFORMATTED);
     let output = project.mlpy(&["fmt", "bad"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let errors = stderr(&output).replace('\\', "/");
-    assert!(
-        errors.contains("bad/mlpy.json:2:28: error: invalid value for \"format.line_width\""),
-        "{errors}"
+    let message = "bad/mlpy.json:2:28: error: invalid value for \"format.line_width\"";
+    assert_eq!(
+        errors.matches(message).count(),
+        1,
+        "reported once: {errors}"
     );
     assert_eq!(read(&project, "bad/a.ml"), UNFORMATTED);
+    assert_eq!(read(&project, "bad/b.ml"), UNFORMATTED);
 }
 
 #[cfg(unix)]

@@ -18,7 +18,7 @@ use mlpy_modules::{ModuleCache, ModuleGraph, ProjectConfig, Resolver};
 use mlpy_server::document::Document;
 use mlpy_server::handlers;
 use mlpy_server::ls_types::{
-    CodeActionContext, CodeActionParams, PartialResultParams, Position, Range,
+    CodeActionContext, CodeActionParams, FileRename, PartialResultParams, Position, Range,
     TextDocumentIdentifier, Uri, WorkDoneProgressParams,
 };
 use mlpy_server::world::{Settings, World};
@@ -388,6 +388,53 @@ fn features() -> Vec<Feature> {
                 .ok()
                 .flatten()
                 .map_or(0, |_| 1)
+        }),
+        ("signature help", |e| {
+            handlers::signature_help(&e.world, &e.uri, e.position).map_or(0, |_| 1)
+        }),
+        ("inlay hints", |e| {
+            handlers::inlay_hints(&e.world, &e.uri, None).map_or(0, |h| h.len())
+        }),
+        ("semantic tokens range", |e| {
+            let whole = Range::new(Position::new(0, 0), e.end);
+            handlers::semantic_tokens_range(&e.world, &e.uri, whole).map_or(0, |t| t.data.len())
+        }),
+        ("document highlight", |e| {
+            handlers::document_highlight(&e.world, &e.uri, e.position).map_or(0, |h| h.len())
+        }),
+        ("call hierarchy", |e| {
+            let items =
+                handlers::prepare_call_hierarchy(&e.world, &e.uri, e.position).unwrap_or_default();
+            let calls: usize = items
+                .iter()
+                .map(|item| {
+                    let incoming = handlers::incoming_calls(&e.world, item).map_or(0, |c| c.len());
+                    let outgoing = handlers::outgoing_calls(&e.world, item).map_or(0, |c| c.len());
+                    incoming + outgoing
+                })
+                .sum();
+            items.len() + calls
+        }),
+        ("will rename files", |e| {
+            // A folder whose modules are imported (the package shape), else a module.
+            let root = e.world.roots()[0].clone();
+            let moved = ["pkg", "lib.ml", "big.ml", "main.ml"]
+                .into_iter()
+                .find(|name| root.join(name).exists())
+                .unwrap_or("main.ml");
+            let uri = |name: &str| {
+                Uri::from_file_path(root.join(name))
+                    .unwrap()
+                    .as_str()
+                    .to_string()
+            };
+            let rename = FileRename {
+                old_uri: uri(moved),
+                new_uri: uri(&format!("moved_{moved}")),
+            };
+            handlers::will_rename_files(&e.world, &[rename])
+                .and_then(|edit| edit.changes)
+                .map_or(0, |c| c.values().map(Vec::len).sum())
         }),
         ("code actions", |e| {
             let params = CodeActionParams {

@@ -134,28 +134,23 @@ impl<'g> Chunks<'g> {
     fn subtree(&mut self, node: &'g GreenNodeData, out: &mut Vec<Entry>) {
         let start = self.offset as usize;
         let end = start + u32::from(node.text_len()) as usize;
-        let (tokens, _) = mlpy_syntax::lexer::tokenize(&self.src[start..end]);
         let bytes = self.src.as_bytes();
-        let mut pos = start;
-        for token in tokens {
-            let len = u32::from(token.len) as usize;
-            let text = &bytes[pos..pos + len];
-            match token.kind {
-                SyntaxKind::WHITESPACE => {
-                    self.newlines = self.newlines.saturating_add(line_breaks(text)).min(2);
-                }
-                kind => {
-                    out.push(Entry {
-                        start: pos as u32,
-                        len: entry_len(kind, text),
-                        kind,
-                        newlines: self.newlines,
-                    });
-                    self.newlines = 0;
-                }
+        let mut newlines = self.newlines;
+        mlpy_syntax::lexer::tokenize_with(&self.src[start..end], |kind, from, to| {
+            let text = &bytes[start + from..start + to];
+            if kind == SyntaxKind::WHITESPACE {
+                newlines = newlines.saturating_add(line_breaks(text)).min(2);
+            } else {
+                out.push(Entry {
+                    start: (start + from) as u32,
+                    len: entry_len(kind, text),
+                    kind,
+                    newlines,
+                });
+                newlines = 0;
             }
-            pos += len;
-        }
+        });
+        self.newlines = newlines;
         self.offset = end as u32;
     }
 

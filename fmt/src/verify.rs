@@ -9,42 +9,44 @@ use mlpy_syntax::SyntaxKind::*;
 /// Checks `out`, the text printed for `entries`; `risky` lists entries (by index) no
 /// line break may precede.
 pub(crate) fn check(src: &str, entries: &[Entry], risky: &[u32], out: &str) -> Result<(), String> {
-    let (tokens, _) = mlpy_syntax::lexer::tokenize(out);
-    let mut expected = entries.iter().enumerate().filter(|(_, e)| e.kind != EOF);
     let (out_bytes, src_bytes) = (out.as_bytes(), src.as_bytes());
-    let mut pos = 0usize;
+    let mut expected = entries.iter().enumerate().filter(|(_, e)| e.kind != EOF);
     let mut newline = false;
-    for token in tokens {
-        let len = u32::from(token.len) as usize;
-        let text = &out_bytes[pos..pos + len];
-        pos += len;
-        if token.kind == WHITESPACE {
+    let mut problem: Option<String> = None;
+    mlpy_syntax::lexer::tokenize_with(out, |kind, start, end| {
+        if problem.is_some() {
+            return;
+        }
+        let text = &out_bytes[start..end];
+        if kind == WHITESPACE {
             newline |= text.iter().any(|&b| b == b'\n' || b == b'\r');
-            continue;
+            return;
         }
         let Some((index, entry)) = expected.next() else {
             let text = String::from_utf8_lossy(text);
-            return Err(format!("the output has {text:?} where the input ends"));
+            problem = Some(format!("the output has {text:?} where the input ends"));
+            return;
         };
         let want = &src_bytes[entry.start as usize..entry.end() as usize];
-        if token.kind != entry.kind || text != want {
-            return Err(format!(
-                "the output has {:?} ({:?}) where the input has {:?} ({:?}, at byte {})",
+        if kind != entry.kind || text != want {
+            problem = Some(format!(
+                "the output has {:?} ({kind:?}) where the input has {:?} ({:?}, at byte {})",
                 String::from_utf8_lossy(text),
-                token.kind,
                 entry.text(src),
                 entry.kind,
                 entry.start
             ));
-        }
-        if newline && !risky.is_empty() && risky.contains(&(index as u32)) {
-            return Err(format!(
+        } else if newline && !risky.is_empty() && risky.contains(&(index as u32)) {
+            problem = Some(format!(
                 "a line break before `{}` (at byte {}) would make it a statement",
                 entry.text(src),
                 entry.start
             ));
         }
         newline = false;
+    });
+    if let Some(problem) = problem {
+        return Err(problem);
     }
     match expected.next() {
         Some((_, entry)) => Err(format!(

@@ -88,6 +88,9 @@ pub struct Cycle {
     pub edges: Vec<usize>,
 }
 
+/// Layers of fewer modules than this are resolved and loaded on the calling thread.
+const PARALLEL_FROM: usize = 8;
+
 /// How much of a graph [`ModuleGraph::build_with`] builds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildOptions {
@@ -210,10 +213,14 @@ impl ModuleGraph {
         let mut depth = 0;
         while !frontier.is_empty() && options.max_depth.is_none_or(|max| depth < max) {
             depth += 1;
-            let pending: Vec<Vec<PendingEdge>> = frontier
-                .par_iter()
-                .map(|&id| pending_edges(graph.module(id), resolver))
-                .collect();
+            let resolve = |&id: &ModuleId| pending_edges(graph.module(id), resolver);
+            // A handful of modules (an editor's one-deep graph) is not worth handing to
+            // the thread pool and waiting for it: that costs more than the work.
+            let pending: Vec<Vec<PendingEdge>> = if frontier.len() < PARALLEL_FROM {
+                frontier.iter().map(resolve).collect()
+            } else {
+                frontier.par_iter().map(resolve).collect()
+            };
 
             // Every module this layer reaches for the first time, with its packages.
             let mut to_load: Vec<Located> = Vec::new();
@@ -237,13 +244,16 @@ impl ModuleGraph {
                     }
                 }
             }
-            let loaded: Vec<(Located, Result<Arc<SourceFile>, LoadError>)> = to_load
-                .into_par_iter()
-                .map(|located| {
-                    let file = cache.load(&located.path, limit);
-                    (located, file)
-                })
-                .collect();
+            let load = |located: Located| {
+                let file = cache.load(&located.path, limit);
+                (located, file)
+            };
+            let loaded: Vec<(Located, Result<Arc<SourceFile>, LoadError>)> =
+                if to_load.len() < PARALLEL_FROM {
+                    to_load.into_iter().map(load).collect()
+                } else {
+                    to_load.into_par_iter().map(load).collect()
+                };
             let mut next = Vec::new();
             let mut new_nodes = Vec::new();
             for (located, file) in loaded {

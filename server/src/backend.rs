@@ -4,6 +4,8 @@
 
 use crate::document::Document;
 use crate::engine::{Engine, Msg};
+use crate::pull::Pull;
+use crate::tokens::TokenResults;
 use crate::world::{canonical, is_config_file, is_module_file, Settings, World};
 use crate::{commands, handlers, Options};
 use serde_json::{json, Value};
@@ -18,6 +20,9 @@ pub const EMIT_PYTHON: &str = "mlpy.emitPython";
 pub const SHOW_MODULE_GRAPH: &str = "mlpy.showModuleGraph";
 pub const FETCH_MODULES: &str = "mlpy.fetchModules";
 
+/// How long the server waits for the client's `workspace/configuration` answer.
+const CONFIGURATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct Backend {
     client: Client,
     world: Arc<World>,
@@ -28,6 +33,23 @@ pub struct Backend {
     watch_files: OnceLock<bool>,
     /// The module cache's parse count when `mlpy/debug/parseCount` last answered.
     parses_reported: std::sync::Mutex<u64>,
+    /// The last semantic tokens of each document (`semanticTokens/full/delta`).
+    tokens: TokenResults,
+    /// Every diagnostics list the engine produced (pull diagnostics), and the pull mode.
+    pull: Arc<Pull>,
+    /// What the client can do, from `initialize`.
+    client_features: OnceLock<ClientFeatures>,
+}
+
+/// What the client said it supports, for the requests the server sends it.
+#[derive(Debug, Clone, Copy, Default)]
+struct ClientFeatures {
+    /// `workspace/configuration`.
+    configuration: bool,
+    /// `workspace/didChangeConfiguration` registered dynamically.
+    configuration_registration: bool,
+    /// `workspace/inlayHint/refresh`.
+    inlay_hint_refresh: bool,
 }
 
 pub fn service(options: Options) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
@@ -74,7 +96,17 @@ impl Backend {
         let handle = tokio::runtime::Handle::current();
         let sink_client = client.clone();
         let sink_handle = handle.clone();
+        let pull = Arc::new(Pull::default());
+        let sink_pull = pull.clone();
         let sink: crate::engine::Sink = Arc::new(move |uri, diagnostics, version| {
+            // Every list is kept for the pull requests; a client that pulls gets no push.
+            let changed = sink_pull.published.record(&uri, &diagnostics, version);
+            if sink_pull.enabled() {
+                if changed {
+                    sink_pull.refresh_soon(&sink_handle, &sink_client);
+                }
+                return;
+            }
             sink_handle.block_on(sink_client.publish_diagnostics(uri, diagnostics, version));
         });
         let log_client = client.clone();
@@ -92,6 +124,58 @@ impl Backend {
             create_files: OnceLock::new(),
             watch_files: OnceLock::new(),
             parses_reported: std::sync::Mutex::new(0),
+            tokens: TokenResults::default(),
+            pull,
+            client_features: OnceLock::new(),
+        }
+    }
+
+    fn features(&self) -> ClientFeatures {
+        self.client_features.get().copied().unwrap_or_default()
+    }
+
+    /// Waits (at most a few seconds) until the engine has checked everything queued: a
+    /// pull right after an edit gets the diagnostics of that edit.
+    async fn settle(&self) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.engine.send(Msg::Flush(tx));
+        let wait = std::time::Duration::from_secs(10);
+        let _ = tokio::task::spawn_blocking(move || rx.recv_timeout(wait)).await;
+    }
+
+    /// Reads the `mlpy` section of the client's configuration (`workspace/configuration`),
+    /// for clients that keep settings there rather than in `initializationOptions`.
+    async fn pull_configuration(&self) {
+        if !self.features().configuration {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("mlpy".into()),
+        };
+        // A client that never answers must not hold up the first check.
+        let asked = self.client.configuration(vec![item]);
+        let Ok(Ok(values)) = tokio::time::timeout(CONFIGURATION_WAIT, asked).await else {
+            return;
+        };
+        if let Some(value) = values.first().filter(|v| v.is_object()) {
+            let settings = self.settings_from(Some(value), self.world.settings());
+            self.world.set_settings(settings);
+        }
+    }
+
+    /// Asks to hear about changes of the `mlpy` settings (VS Code then sends them).
+    async fn register_configuration(&self) {
+        if !self.features().configuration_registration {
+            return;
+        }
+        let registration = Registration {
+            id: "mlpy-configuration".into(),
+            method: "workspace/didChangeConfiguration".into(),
+            register_options: Some(json!({ "section": "mlpy" })),
+        };
+        if let Err(e) = self.client.register_capability(vec![registration]).await {
+            self.log(format!("could not register for configuration changes: {e}"));
         }
     }
 
@@ -236,6 +320,14 @@ impl Backend {
         if let Some(debug) = value.get("debugRequests").and_then(Value::as_bool) {
             settings.debug_requests = debug || self.options.debug_requests;
         }
+        // `{"inlayHints": {"parameterNames": …}}`, or the flat `"inlayHints.parameterNames"`.
+        let parameter_names = value
+            .get("inlayHints")
+            .and_then(|h| h.get("parameterNames"))
+            .or_else(|| value.get("inlayHints.parameterNames"));
+        if let Some(hints) = parameter_names.and_then(parameter_hints) {
+            settings.inlay_hints.parameter_names = hints;
+        }
         settings
     }
 
@@ -255,6 +347,10 @@ impl Backend {
                 crate::convert::diagnostic(&d, &lines, &mut |_| None, &uri, path)
             })
             .collect();
+        self.pull.published.record(&uri, &list, Some(version));
+        if self.pull.enabled() {
+            return;
+        }
         self.client
             .publish_diagnostics(uri, list, Some(version))
             .await;
@@ -305,6 +401,41 @@ pub fn semantic_tokens_legend() -> SemanticTokensLegend {
     crate::to_lsp::semantic_tokens_legend()
 }
 
+/// `true`/`"all"`, `"literals"`, `false`/`"none"`.
+fn parameter_hints(value: &Value) -> Option<mlpy_analysis::ide::ParameterHints> {
+    use mlpy_analysis::ide::ParameterHints;
+    match value {
+        Value::Bool(true) => Some(ParameterHints::All),
+        Value::Bool(false) => Some(ParameterHints::None),
+        Value::String(s) => match s.as_str() {
+            "all" => Some(ParameterHints::All),
+            "literals" => Some(ParameterHints::Literals),
+            "none" => Some(ParameterHints::None),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The file operations the server wants to hear about: `.ml` files and folders (a
+/// folder may be a package, or hold modules).
+fn module_file_operations() -> FileOperationRegistrationOptions {
+    let filter = |glob: &str, matches: FileOperationPatternKind| FileOperationFilter {
+        scheme: Some("file".into()),
+        pattern: FileOperationPattern {
+            glob: glob.into(),
+            matches: Some(matches),
+            options: None,
+        },
+    };
+    FileOperationRegistrationOptions {
+        filters: vec![
+            filter("**/*.ml", FileOperationPatternKind::File),
+            filter("**", FileOperationPatternKind::Folder),
+        ],
+    }
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         self.world.set_roots(roots_of(&params));
@@ -326,6 +457,36 @@ impl LanguageServer for Backend {
                 .and_then(|e| e.resource_operations.as_ref())
                 .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
         );
+        let _ = self.client_features.set(ClientFeatures {
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            configuration_registration: workspace
+                .and_then(|w| w.did_change_configuration.as_ref())
+                .and_then(|c| c.dynamic_registration)
+                .unwrap_or(false),
+            inlay_hint_refresh: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|h| h.refresh_support)
+                .unwrap_or(false),
+        });
+        // Pull diagnostics when the client asks for them and can pull: then nothing is
+        // pushed (a client doing both would show every diagnostic twice).
+        let wants_pull = params
+            .initialization_options
+            .as_ref()
+            .map(|o| o.get("mlpy").unwrap_or(o))
+            .and_then(|o| o.get("pullDiagnostics"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let can_pull = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.diagnostic.is_some());
+        let refresh = workspace
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+        self.pull.set_mode(wants_pull && can_pull, refresh);
         // The workspace scan starts now; requests that need every module wait for it.
         let world = self.world.clone();
         let client = self.client.clone();
@@ -348,6 +509,22 @@ impl LanguageServer for Backend {
                 trigger_characters: Some(vec![".".into()]),
                 ..Default::default()
             }),
+            signature_help_provider: Some(SignatureHelpOptions {
+                trigger_characters: Some(vec!["(".into(), ",".into()]),
+                retrigger_characters: None,
+                work_done_progress_options: Default::default(),
+            }),
+            inlay_hint_provider: Some(OneOf::Left(true)),
+            document_highlight_provider: Some(OneOf::Left(true)),
+            call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
+            diagnostic_provider: self.pull.enabled().then(|| {
+                DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some("mlpy".into()),
+                    inter_file_dependencies: true,
+                    workspace_diagnostics: true,
+                    work_done_progress_options: Default::default(),
+                })
+            }),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
             rename_provider: Some(OneOf::Right(RenameOptions {
@@ -363,12 +540,14 @@ impl LanguageServer for Backend {
             semantic_tokens_provider: Some(
                 SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
                     legend: semantic_tokens_legend(),
-                    full: Some(SemanticTokensFullOptions::Bool(true)),
-                    range: Some(false),
+                    full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                    range: Some(true),
                     ..Default::default()
                 }),
             ),
             folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+            document_formatting_provider: Some(OneOf::Left(true)),
+            document_range_formatting_provider: Some(OneOf::Left(true)),
             selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -387,7 +566,11 @@ impl LanguageServer for Backend {
                     supported: Some(true),
                     change_notifications: Some(OneOf::Left(true)),
                 }),
-                file_operations: None,
+                file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                    will_rename: Some(module_file_operations()),
+                    did_rename: Some(module_file_operations()),
+                    ..Default::default()
+                }),
             }),
             ..Default::default()
         };
@@ -402,6 +585,9 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        // Settings the client keeps in its configuration, before the first check.
+        self.pull_configuration().await;
+        self.register_configuration().await;
         // Diagnostics may only be published now (after the `initialize` response).
         self.engine.send(Msg::All);
         if self.watch_files.get().copied().unwrap_or(false) {
@@ -418,6 +604,9 @@ impl LanguageServer for Backend {
         let item = params.text_document;
         let doc = Document::new(&item.text, item.version, item.language_id);
         match self.world.open(item.uri.clone(), doc) {
+            // A cached remote module gets no diagnostics of its own (as in its importers'
+            // graphs): only navigation.
+            Some(path) if crate::host::is_remote_cache_file(&path) => {}
             Some(path) => self.engine.send(Msg::Changed(path)),
             None => {
                 if item.uri.scheme().as_str().eq_ignore_ascii_case("file") {
@@ -450,6 +639,7 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        self.tokens.forget(&uri);
         let Some(open) = self.world.close(&uri) else {
             return;
         };
@@ -522,9 +712,17 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let settings = self.settings_from(Some(&params.settings), self.world.settings());
-        self.world.set_settings(settings);
+        // `null` (or nothing of ours): the client says "ask me" (`workspace/configuration`).
+        if params.settings.is_object() && params.settings != json!({}) {
+            let settings = self.settings_from(Some(&params.settings), self.world.settings());
+            self.world.set_settings(settings);
+        } else {
+            self.pull_configuration().await;
+        }
         self.engine.send(Msg::All);
+        if self.features().inlay_hint_refresh {
+            let _ = self.client.inlay_hint_refresh().await;
+        }
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -647,9 +845,180 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        self.blocking("semanticTokens", move |w| {
-            handlers::semantic_tokens(w, &params.text_document.uri)
-                .map(SemanticTokensResult::Tokens)
+        let uri = params.text_document.uri.clone();
+        let tokens = self
+            .blocking("semanticTokens", move |w| {
+                handlers::semantic_tokens(w, &params.text_document.uri)
+            })
+            .await?;
+        Ok(tokens.map(|t| SemanticTokensResult::Tokens(self.tokens.full(&uri, t))))
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri.clone();
+        let tokens = self
+            .blocking("semanticTokens/full/delta", move |w| {
+                handlers::semantic_tokens(w, &params.text_document.uri)
+            })
+            .await?;
+        Ok(tokens.map(|t| self.tokens.delta(&uri, &params.previous_result_id, t)))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        self.blocking("semanticTokens/range", move |w| {
+            handlers::semantic_tokens_range(w, &params.text_document.uri, params.range)
+                .map(SemanticTokensRangeResult::Tokens)
+        })
+        .await
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let p = params.text_document_position_params;
+        self.blocking("signatureHelp", move |w| {
+            handlers::signature_help(w, &p.text_document.uri, p.position)
+        })
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.blocking("inlayHint", move |w| {
+            handlers::inlay_hints(w, &params.text_document.uri, Some(params.range))
+        })
+        .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.blocking("documentHighlight", move |w| {
+            handlers::document_highlight(w, &p.text_document.uri, p.position)
+        })
+        .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        let p = params.text_document_position_params;
+        self.blocking("prepareCallHierarchy", move |w| {
+            handlers::prepare_call_hierarchy(w, &p.text_document.uri, p.position)
+        })
+        .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        self.blocking("callHierarchy/incomingCalls", move |w| {
+            handlers::incoming_calls(w, &params.item)
+        })
+        .await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        self.blocking("callHierarchy/outgoingCalls", move |w| {
+            handlers::outgoing_calls(w, &params.item)
+        })
+        .await
+    }
+
+    async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
+        self.blocking("willRenameFiles", move |w| {
+            handlers::will_rename_files(w, &params.files)
+        })
+        .await
+    }
+
+    /// Files or folders moved: the workspace's file list, the caches and the resolvers
+    /// learn it, and everything is checked again (as for files deleted and created).
+    async fn did_rename_files(&self, params: RenameFilesParams) {
+        for rename in &params.files {
+            let parse = |u: &str| u.parse::<Uri>().ok();
+            let (Some(old_uri), Some(new_uri)) = (parse(&rename.old_uri), parse(&rename.new_uri))
+            else {
+                continue;
+            };
+            let (Some(old), Some(new)) = (World::path_of(&old_uri), World::path_of(&new_uri))
+            else {
+                continue;
+            };
+            let gone: Vec<PathBuf> = self
+                .world
+                .files()
+                .into_iter()
+                .filter(|f| f.starts_with(&old))
+                .collect();
+            for path in gone {
+                self.world.cache.forget(&path);
+                self.world.remove_file(&path);
+                if let Some(uri) = self.world.uri_of(&path) {
+                    self.pull.published.forget(&uri);
+                }
+                if !self.world.is_open(&path) {
+                    self.engine.send(Msg::Clear(path));
+                }
+            }
+            let added = match new.is_dir() {
+                true => {
+                    mlpy_modules::workspace::ml_sources(&new, crate::world::MAX_WORKSPACE_FILES)
+                }
+                false => vec![new],
+            };
+            for path in added {
+                self.world.add_file(&canonical(&path));
+            }
+        }
+        self.world.forget_projects();
+        self.engine.send(Msg::All);
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        self.settle().await;
+        let report = self.pull.published.document(
+            &params.text_document.uri,
+            params.previous_result_id.as_deref(),
+        );
+        Ok(DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.settle().await;
+        let report = self.pull.published.workspace(&params.previous_result_ids);
+        Ok(WorkspaceDiagnosticReportResult::Report(report))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.blocking("formatting", move |w| {
+            handlers::formatting(w, &params.text_document.uri)
+        })
+        .await
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        self.blocking("rangeFormatting", move |w| {
+            handlers::range_formatting(w, &params.text_document.uri, params.range)
         })
         .await
     }

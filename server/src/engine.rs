@@ -320,6 +320,12 @@ impl Worker {
     /// never recorded (the first pass) is checked with its whole graph, which also
     /// checks every dirty module that graph contains and records what they all import.
     fn check(&mut self, entry: &Path) {
+        // A cached remote module opened in the editor is checked in its importers' graphs
+        // (where remote modules get no diagnostics), never as a local file of its own.
+        if crate::host::is_remote_cache_file(entry) {
+            self.clear(entry);
+            return;
+        }
         let open = self.world.is_open(entry);
         if !open && !entry.is_file() {
             self.world.remove_file(entry);
@@ -541,15 +547,18 @@ impl Worker {
                     }
                 }
             }
-            let lists: Vec<Option<Vec<Diagnostic>>> = batch
-                .par_iter()
-                .map(|&id| {
-                    catch_unwind(AssertUnwindSafe(|| {
-                        mlpy_analysis::module_diagnostics(facts, id, &granted)
-                    }))
-                    .ok()
-                })
-                .collect();
+            let check = |&id: &ModuleId| {
+                catch_unwind(AssertUnwindSafe(|| {
+                    mlpy_analysis::module_diagnostics(facts, id, &granted)
+                }))
+                .ok()
+            };
+            // One module (an edit's): on this thread, no hand-over to the pool.
+            let lists: Vec<Option<Vec<Diagnostic>>> = if batch.len() == 1 {
+                batch.iter().map(check).collect()
+            } else {
+                batch.par_iter().map(check).collect()
+            };
             for (id, list) in batch.into_iter().zip(lists) {
                 let module = graph.module(id);
                 let Some(mut list) = list else {

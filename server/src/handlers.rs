@@ -1,6 +1,7 @@
 //! The LSP requests the IDE layer (`mlpy_analysis::ide`) answers: each finds the
 //! document's context, turns LSP positions into byte offsets, calls the feature and turns
 //! its plain data into LSP types (`to_lsp`). `backend.rs` runs them on blocking threads.
+//! (Diagnostics are the engine's: `pull.rs` answers the pull requests with them.)
 
 use crate::convert::Lines;
 use crate::host::file_ctx;
@@ -8,7 +9,7 @@ use crate::to_lsp::{self, Doc};
 use crate::world::World;
 use mlpy_analysis::ide::{self, ActionDiagnostic, FileCtx, Fix};
 use mlpy_modules::DiagnosticCode;
-use mlpy_syntax::SyntaxNode;
+use mlpy_syntax::{SyntaxNode, TextSize};
 use serde_json::json;
 use std::sync::Arc;
 use tower_lsp_server::ls_types::*;
@@ -88,9 +89,133 @@ pub fn completion(world: &World, uri: &Uri, position: Position) -> Option<Comple
     let ctx = file_ctx(world, uri)?;
     let offset = Lines::new(ctx.text()).offset(position);
     let items = ide::completion::completion(&ctx, offset)?;
+    let lines = Lines::new(ctx.text());
     Some(CompletionResponse::Array(
-        items.into_iter().map(to_lsp::completion_item).collect(),
+        items
+            .into_iter()
+            .map(|i| to_lsp::completion_item(i, &lines))
+            .collect(),
     ))
+}
+
+pub fn signature_help(world: &World, uri: &Uri, position: Position) -> Option<SignatureHelp> {
+    let ctx = file_ctx(world, uri)?;
+    let offset = Lines::new(ctx.text()).offset(position);
+    let help = ide::signature_help::signature_help(&ctx, offset)?;
+    Some(to_lsp::signature_help(help))
+}
+
+/// Inlay hints of `range` (`None`: the whole document), as the settings ask.
+pub fn inlay_hints(world: &World, uri: &Uri, range: Option<Range>) -> Option<Vec<InlayHint>> {
+    let ctx = file_ctx(world, uri)?;
+    let lines = Lines::new(ctx.text());
+    let config = world.settings().inlay_hints;
+    let range = range.map(|r| lines.text_range(r));
+    let hints = ide::inlay_hints::inlay_hints(&ctx, range, &config);
+    Some(
+        hints
+            .into_iter()
+            .map(|h| to_lsp::inlay_hint(h, &lines))
+            .collect(),
+    )
+}
+
+pub fn document_highlight(
+    world: &World,
+    uri: &Uri,
+    position: Position,
+) -> Option<Vec<DocumentHighlight>> {
+    let ctx = file_ctx(world, uri)?;
+    let lines = Lines::new(ctx.text());
+    let found = ide::highlight::document_highlight(&ctx, lines.offset(position))?;
+    Some(
+        found
+            .into_iter()
+            .map(|h| to_lsp::document_highlight(h, &lines))
+            .collect(),
+    )
+}
+
+pub fn prepare_call_hierarchy(
+    world: &World,
+    uri: &Uri,
+    position: Position,
+) -> Option<Vec<CallHierarchyItem>> {
+    let ctx = file_ctx(world, uri)?;
+    let offset = Lines::new(ctx.text()).offset(position);
+    let items = ide::call_hierarchy::prepare_call_hierarchy(&ctx, offset)?;
+    let doc = doc(uri, &ctx);
+    let texts = to_lsp::Texts::new(world, &doc, items.iter().map(|i| i.path.as_path()));
+    let places = texts.lines();
+    Some(
+        items
+            .iter()
+            .filter_map(|i| to_lsp::call_item(i, &places))
+            .collect(),
+    )
+}
+
+/// The document of a call-hierarchy item and the offset of its name (`None` for a
+/// module's top-level code).
+fn item_ctx<'w>(
+    world: &'w World,
+    item: &CallHierarchyItem,
+) -> Option<(FileCtx<'w>, Option<TextSize>)> {
+    let ctx = file_ctx(world, &item.uri)?;
+    let offset = match item.kind {
+        SymbolKind::FUNCTION => Some(Lines::new(ctx.text()).offset(item.selection_range.start)),
+        _ => None,
+    };
+    Some((ctx, offset))
+}
+
+pub fn incoming_calls(
+    world: &World,
+    item: &CallHierarchyItem,
+) -> Option<Vec<CallHierarchyIncomingCall>> {
+    let (ctx, offset) = item_ctx(world, item)?;
+    let calls = ide::call_hierarchy::incoming_calls(&ctx, offset?)?;
+    let doc = doc(&item.uri, &ctx);
+    // The ranges are in the calling function's file.
+    let found = to_lsp::calls(world, &doc, &calls, |c| c.item.path.clone());
+    Some(
+        found
+            .into_iter()
+            .map(|(from, from_ranges)| CallHierarchyIncomingCall { from, from_ranges })
+            .collect(),
+    )
+}
+
+pub fn outgoing_calls(
+    world: &World,
+    item: &CallHierarchyItem,
+) -> Option<Vec<CallHierarchyOutgoingCall>> {
+    let (ctx, offset) = item_ctx(world, item)?;
+    let calls = ide::call_hierarchy::outgoing_calls(&ctx, offset)?;
+    let doc = doc(&item.uri, &ctx);
+    // The ranges are in the item's own file, where the calls are.
+    let here = ctx.path().to_path_buf();
+    let found = to_lsp::calls(world, &doc, &calls, |_| here.clone());
+    Some(
+        found
+            .into_iter()
+            .map(|(to, from_ranges)| CallHierarchyOutgoingCall { to, from_ranges })
+            .collect(),
+    )
+}
+
+/// The edit that keeps the imports right when `.ml` files or folders move.
+pub fn will_rename_files(world: &World, files: &[FileRename]) -> Option<WorkspaceEdit> {
+    let moves: Vec<ide::FileMove> = files
+        .iter()
+        .filter_map(|f| {
+            let from = World::path_of(&f.old_uri.parse().ok()?)?;
+            let to = World::path_of(&f.new_uri.parse().ok()?)?;
+            Some(ide::FileMove { from, to })
+        })
+        .collect();
+    let edits = ide::file_rename::will_rename_files(world, &moves);
+    (!edits.is_empty()).then(|| to_lsp::file_changes(world, &edits))
 }
 
 pub fn document_symbols(world: &World, uri: &Uri) -> Option<DocumentSymbolResponse> {
@@ -121,6 +246,15 @@ pub fn semantic_tokens(world: &World, uri: &Uri) -> Option<SemanticTokens> {
     let ctx = file_ctx(world, uri)?;
     let tokens = ide::semantic_tokens::semantic_tokens(&ctx);
     Some(to_lsp::semantic_tokens(&tokens, &Lines::new(ctx.text())))
+}
+
+/// The semantic tokens of the lines of `range`.
+pub fn semantic_tokens_range(world: &World, uri: &Uri, range: Range) -> Option<SemanticTokens> {
+    let ctx = file_ctx(world, uri)?;
+    let lines = Lines::new(ctx.text());
+    let range = lines.text_range(range);
+    let tokens = ide::semantic_tokens::semantic_tokens_in(&ctx, Some(range));
+    Some(to_lsp::semantic_tokens(&tokens, &lines))
 }
 
 /// The text and syntax tree of a document: those of its analysis, or for a document
@@ -210,4 +344,42 @@ pub fn code_actions(
         })
         .collect();
     Some(out)
+}
+
+/// The text of a document to format and the project's format options (the defaults for a
+/// document that is not a file).
+fn format_input(world: &World, uri: &Uri) -> Option<(Arc<str>, mlpy_fmt::FormatOptions)> {
+    let (text, _) = world.doc_text(uri)?;
+    let options = match World::path_of(uri) {
+        Some(path) => ide::formatting::options_for(&world.project_for(&path).config),
+        None => mlpy_fmt::FormatOptions::default(),
+    };
+    Some((text, options))
+}
+
+/// `textDocument/formatting`. A document with syntax errors is left as it is (its errors
+/// are already reported), as `mlpy fmt` leaves such a file.
+pub fn formatting(world: &World, uri: &Uri) -> Option<Vec<TextEdit>> {
+    let (text, options) = format_input(world, uri)?;
+    let edits = ide::formatting::format_document(&text, &options).ok()?;
+    let lines = Lines::new(&text);
+    Some(
+        edits
+            .into_iter()
+            .map(|(range, new)| TextEdit::new(lines.range(range), new))
+            .collect(),
+    )
+}
+
+/// `textDocument/rangeFormatting`: the whole statements the range touches.
+pub fn range_formatting(world: &World, uri: &Uri, range: Range) -> Option<Vec<TextEdit>> {
+    let (text, options) = format_input(world, uri)?;
+    let lines = Lines::new(&text);
+    let edits = ide::formatting::format_range(&text, lines.text_range(range), &options).ok()?;
+    Some(
+        edits
+            .into_iter()
+            .map(|(range, new)| TextEdit::new(lines.range(range), new))
+            .collect(),
+    )
 }

@@ -5,9 +5,13 @@
 //!   the shared module cache, where open documents are overlays;
 //! * [`engine`]: diagnostics, computed on a worker thread off the message loop;
 //! * [`handlers`]: the requests the IDE layer answers (`mlpy_analysis::ide`: definition,
-//!   references, rename, hover, completion, symbols, links, semantic tokens, folding and
-//!   selection ranges, quick fixes), the world being its host ([`host`]) and its plain
+//!   references, rename, hover, completion, signature help, inlay hints, document
+//!   highlight, call hierarchy, module moves, symbols, links, semantic tokens, folding and
+//!   selection ranges, quick fixes), the world being its host ([`host`], which also
+//!   analyses cached remote modules as their importers' project sees them) and its plain
 //!   data turned into LSP types ([`to_lsp`], [`convert`]);
+//! * [`tokens`]: semantic tokens by result id, for `semanticTokens/full/delta`;
+//! * [`pull`]: the diagnostics the engine published, for pull diagnostics;
 //! * [`commands`]: the `mlpy.*` commands (emit Python, the module graph, fetch);
 //! * [`backend`]: the LSP methods, each answered from the current state without waiting
 //!   for diagnostics.
@@ -23,7 +27,9 @@ mod framing;
 pub mod handlers;
 pub mod host;
 pub mod imports;
+pub mod pull;
 pub mod to_lsp;
+pub mod tokens;
 pub mod world;
 
 pub use backend::Backend;

@@ -43,6 +43,19 @@ impl Texts {
     pub fn new<'p>(world: &World, doc: &Doc, paths: impl IntoIterator<Item = &'p Path>) -> Texts {
         let mut files = HashMap::new();
         files.insert(doc.path.to_path_buf(), (doc.uri.clone(), doc.text.clone()));
+        Texts::with(world, files, paths)
+    }
+
+    /// The files of a result that is about no document in particular (a file move).
+    pub fn of<'p>(world: &World, paths: impl IntoIterator<Item = &'p Path>) -> Texts {
+        Texts::with(world, HashMap::new(), paths)
+    }
+
+    fn with<'p>(
+        world: &World,
+        mut files: HashMap<PathBuf, (Uri, Arc<str>)>,
+        paths: impl IntoIterator<Item = &'p Path>,
+    ) -> Texts {
         for path in paths {
             if files.contains_key(path) {
                 continue;
@@ -95,6 +108,16 @@ pub fn locations(world: &World, doc: &Doc, places: &[FileRange]) -> Vec<Location
 /// Text edits by file, as a workspace edit's `changes`.
 pub fn changes(world: &World, doc: &Doc, edits: &[FileEdit]) -> lsp::WorkspaceEdit {
     let texts = Texts::new(world, doc, edits.iter().map(|e| e.path.as_path()));
+    changes_in(&texts, edits)
+}
+
+/// [`changes`] of files only (no document the request is about).
+pub fn file_changes(world: &World, edits: &[FileEdit]) -> lsp::WorkspaceEdit {
+    let texts = Texts::of(world, edits.iter().map(|e| e.path.as_path()));
+    changes_in(&texts, edits)
+}
+
+fn changes_in(texts: &Texts, edits: &[FileEdit]) -> lsp::WorkspaceEdit {
     let places = texts.lines();
     let mut out: HashMap<Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for file in edits {
@@ -214,7 +237,13 @@ fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
     }
 }
 
-pub fn completion_item(item: ide::CompletionItem) -> lsp::CompletionItem {
+/// A completion item; `lines` are the document's (for the additional edits: an import).
+pub fn completion_item(item: ide::CompletionItem, lines: &Lines) -> lsp::CompletionItem {
+    let additional: Vec<lsp::TextEdit> = item
+        .additional_edits
+        .iter()
+        .map(|(range, text)| lsp::TextEdit::new(lines.range(*range), text.clone()))
+        .collect();
     lsp::CompletionItem {
         label: item.label,
         kind: Some(completion_kind(item.kind)),
@@ -222,8 +251,110 @@ pub fn completion_item(item: ide::CompletionItem) -> lsp::CompletionItem {
         documentation: item
             .documentation
             .map(|d| lsp::Documentation::MarkupContent(markdown(d))),
+        additional_text_edits: (!additional.is_empty()).then_some(additional),
         ..Default::default()
     }
+}
+
+/// UTF-16 length of `text` (LSP's offsets inside a label).
+fn utf16_len(text: &str) -> u32 {
+    text.encode_utf16().count() as u32
+}
+
+pub fn signature_help(help: ide::SignatureHelp) -> lsp::SignatureHelp {
+    let parameters = help
+        .parameters
+        .iter()
+        .map(|p| {
+            let start = utf16_len(&help.label[..usize::from(p.label.start())]);
+            let end = start + utf16_len(&help.label[p.label]);
+            lsp::ParameterInformation {
+                label: lsp::ParameterLabel::LabelOffsets([start, end]),
+                documentation: None,
+            }
+        })
+        .collect();
+    let signature = lsp::SignatureInformation {
+        label: help.label,
+        documentation: help
+            .documentation
+            .map(|d| lsp::Documentation::MarkupContent(markdown(d))),
+        parameters: Some(parameters),
+        active_parameter: help.active_parameter,
+    };
+    lsp::SignatureHelp {
+        signatures: vec![signature],
+        active_signature: Some(0),
+        active_parameter: help.active_parameter,
+    }
+}
+
+pub fn inlay_hint(hint: ide::InlayHint, lines: &Lines) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: lines.position(hint.offset),
+        label: lsp::InlayHintLabel::String(hint.label),
+        kind: Some(match hint.kind {
+            ide::InlayHintKind::Parameter => lsp::InlayHintKind::PARAMETER,
+        }),
+        text_edits: None,
+        tooltip: None,
+        padding_left: None,
+        padding_right: Some(true),
+        data: None,
+    }
+}
+
+pub fn document_highlight(highlight: ide::Highlight, lines: &Lines) -> lsp::DocumentHighlight {
+    lsp::DocumentHighlight {
+        range: lines.range(highlight.range),
+        kind: Some(match highlight.kind {
+            ide::HighlightKind::Read => lsp::DocumentHighlightKind::READ,
+            ide::HighlightKind::Write => lsp::DocumentHighlightKind::WRITE,
+            ide::HighlightKind::Text => lsp::DocumentHighlightKind::TEXT,
+        }),
+    }
+}
+
+/// A call-hierarchy item; `None` when its file has no URI.
+pub fn call_item(item: &ide::CallItem, places: &Places) -> Option<lsp::CallHierarchyItem> {
+    Some(lsp::CallHierarchyItem {
+        name: item.name.clone(),
+        kind: match item.kind {
+            ide::CallItemKind::Function => lsp::SymbolKind::FUNCTION,
+            ide::CallItemKind::Module => lsp::SymbolKind::MODULE,
+        },
+        tags: None,
+        detail: item.detail.clone(),
+        uri: places.uri(&item.path)?.clone(),
+        range: places.range(&item.path, item.range)?,
+        selection_range: places.range(&item.path, item.selection_range)?,
+        data: None,
+    })
+}
+
+/// The calls of a call hierarchy, each item with its ranges (`ranges_in`: the file of
+/// the ranges, the calling one).
+pub fn calls(
+    world: &World,
+    doc: &Doc,
+    calls: &[ide::CallHierarchyCall],
+    ranges_in: impl Fn(&ide::CallHierarchyCall) -> PathBuf,
+) -> Vec<(lsp::CallHierarchyItem, Vec<Range>)> {
+    let texts = Texts::new(world, doc, calls.iter().map(|c| c.item.path.as_path()));
+    let places = texts.lines();
+    calls
+        .iter()
+        .filter_map(|call| {
+            let item = call_item(&call.item, &places)?;
+            let file = ranges_in(call);
+            let ranges = call
+                .ranges
+                .iter()
+                .filter_map(|r| places.range(&file, *r))
+                .collect();
+            Some((item, ranges))
+        })
+        .collect()
 }
 
 fn symbol_kind(kind: SymbolKind) -> lsp::SymbolKind {

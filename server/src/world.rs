@@ -92,6 +92,8 @@ pub struct Settings {
     pub dependents_delay_ms: u64,
     /// Enables the `mlpy/debug/*` requests.
     pub debug_requests: bool,
+    /// Which inlay hints to give (`inlayHints.parameterNames`).
+    pub inlay_hints: mlpy_analysis::ide::InlayHintsConfig,
 }
 
 pub struct World {

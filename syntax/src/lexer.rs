@@ -40,6 +40,16 @@ pub fn tokenize(text: &str) -> (Vec<Token>, Vec<SyntaxError>) {
     (tokens, errors)
 }
 
+/// `tokenize` without the vector: hands each token to `sink` as its kind and its start
+/// and end offsets, in order, as the lexer finds it (the formatter reads files this way).
+/// Returns the errors.
+pub fn tokenize_with(
+    text: &str,
+    mut sink: impl FnMut(SyntaxKind, usize, usize),
+) -> Vec<SyntaxError> {
+    lex(text, |kind, start, end, _| sink(kind, start, end))
+}
+
 /// Lexes `text`, handing each token to `sink` as its kind, start and end offsets, and
 /// whether the lexer reported an error about it. Returns the errors.
 pub(crate) fn lex(
@@ -752,6 +762,25 @@ mod tests {
         assert_eq!(errors.len(), 1);
         let (_, errors) = tokenize("a | b; c $ d; é");
         assert_eq!(errors.len(), 3);
+    }
+
+    #[test]
+    fn tokenize_with_hands_over_what_tokenize_collects() {
+        let text = "x = 7 // 2; // c\ns = \"open";
+        let (tokens, errors) = tokenize(text);
+        let mut seen = Vec::new();
+        let errors_with = tokenize_with(text, |kind, start, end| seen.push((kind, start, end)));
+        let mut pos = 0;
+        let expected: Vec<(SyntaxKind, usize, usize)> = tokens
+            .iter()
+            .map(|t| {
+                let start = pos;
+                pos += u32::from(t.len) as usize;
+                (t.kind, start, pos)
+            })
+            .collect();
+        assert_eq!(seen, expected);
+        assert_eq!(errors_with, errors);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct Client {
     pub server_requests: Vec<Value>,
     pub stderr: Arc<Mutex<String>>,
     pub root: PathBuf,
+    /// The server's capabilities, from the `initialize` result.
+    pub capabilities: Value,
 }
 
 /// The `file:` URI of a path, percent-encoding what must be.
@@ -80,6 +82,17 @@ impl Client {
 
     /// Starts the server with extra environment variables.
     pub fn start_env(root: &Path, initialization_options: Value, env: &[(&str, &Path)]) -> Client {
+        Client::start_full(root, initialization_options, env, Value::Null)
+    }
+
+    /// Starts the server with extra environment variables and client capabilities
+    /// (`textDocument.*` entries merged into the test client's own).
+    pub fn start_full(
+        root: &Path,
+        initialization_options: Value,
+        env: &[(&str, &Path)],
+        text_document: Value,
+    ) -> Client {
         let root = std::fs::canonicalize(root).expect("the workspace exists");
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlpy"))
             .args(["lsp", "--stdio", "--debug-requests"])
@@ -123,7 +136,17 @@ impl Client {
             server_requests: Vec::new(),
             stderr,
             root: root.clone(),
+            capabilities: Value::Null,
         };
+        let mut text_capabilities = json!({
+            "publishDiagnostics": {"relatedInformation": true, "versionSupport": true},
+            "synchronization": {"didSave": true}
+        });
+        if let (Some(own), Some(extra)) =
+            (text_capabilities.as_object_mut(), text_document.as_object())
+        {
+            own.extend(extra.clone());
+        }
         let result = client
             .request(
                 "initialize",
@@ -138,15 +161,13 @@ impl Client {
                             "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]},
                             "configuration": false
                         },
-                        "textDocument": {
-                            "publishDiagnostics": {"relatedInformation": true, "versionSupport": true},
-                            "synchronization": {"didSave": true}
-                        }
+                        "textDocument": text_capabilities
                     }
                 }),
             )
             .expect("initialize succeeds");
         assert!(result["capabilities"].is_object(), "{result}");
+        client.capabilities = result["capabilities"].clone();
         client.notify("initialized", json!({}));
         client
     }

@@ -11,8 +11,9 @@ use super::{CallHierarchyCall, CallItem, CallItemKind, FileCtx};
 use crate::semantics::{ModuleRef, Target};
 use mlpy_modules::scopes::{BindingId, BindingKind};
 use mlpy_modules::SourceFile;
-use mlpy_syntax::ast::{self, AstNode, Expr};
+use mlpy_syntax::ast::{self, AstNode};
 use mlpy_syntax::{SyntaxKind, SyntaxNode, TextRange, TextSize};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 /// The function named at `offset` (its definition or a use).
@@ -33,35 +34,65 @@ pub fn incoming_calls(ctx: &FileCtx, offset: TextSize) -> Option<Vec<CallHierarc
     }
     let places = reference_ranges(ctx, &target, false)?;
     let mut out: Vec<CallHierarchyCall> = Vec::new();
-    let mut loaded: Option<(std::path::PathBuf, std::sync::Arc<SourceFile>)> = None;
-    for place in places {
-        let file = match &loaded {
-            Some((path, file)) if *path == place.path => file.clone(),
-            _ => {
-                let file = match place.path == ctx.path() {
-                    true => ctx.file().clone(),
-                    false => match ctx.host().load(&place.path) {
-                        Some(file) => file,
-                        None => continue,
-                    },
-                };
-                loaded = Some((place.path.clone(), file.clone()));
-                file
-            }
+    // The places are sorted by file: each file is walked once.
+    let mut i = 0;
+    while i < places.len() {
+        let path = places[i].path.clone();
+        let wanted: FxHashSet<TextRange> = places[i..]
+            .iter()
+            .take_while(|p| p.path == path)
+            .map(|p| p.range)
+            .collect();
+        i += wanted.len();
+        let file = match path == ctx.path() {
+            true => ctx.file().clone(),
+            false => match ctx.host().load(&path) {
+                Some(file) => file,
+                None => continue,
+            },
         };
         let root = file.parse.syntax_node();
-        let Some(call) = call_of_callee(&root, place.range) else {
-            continue;
-        };
-        let caller = match call.ancestors().find_map(ast::FunctionDef::cast) {
-            Some(f) => function_item(&place.path, &f),
-            None => Some(module_item(ctx, &place.path, &root)),
-        };
-        if let Some(caller) = caller {
-            add(&mut out, caller, place.range);
+        for (range, caller) in calls_in(&root, &wanted) {
+            let caller = match caller {
+                Some(f) => function_item(&path, &f),
+                None => Some(module_item(ctx, &path, &root)),
+            };
+            if let Some(caller) = caller {
+                add(&mut out, caller, range);
+            }
         }
     }
     Some(out)
+}
+
+/// The calls whose callee's name is at one of the `wanted` ranges, each with the
+/// innermost function around it: one walk of the file, keeping the functions entered.
+fn calls_in(
+    root: &SyntaxNode,
+    wanted: &FxHashSet<TextRange>,
+) -> Vec<(TextRange, Option<ast::FunctionDef>)> {
+    let mut out = Vec::new();
+    let mut functions: Vec<ast::FunctionDef> = Vec::new();
+    for event in root.preorder() {
+        match event {
+            rowan::WalkEvent::Enter(node) => {
+                if let Some(f) = ast::FunctionDef::cast(node.clone()) {
+                    functions.push(f);
+                } else if let Some(call) = ast::CallExpr::cast(node) {
+                    let token = call.callee().and_then(|c| callee_token(&c));
+                    if let Some(token) = token.filter(|t| wanted.contains(&t.text_range())) {
+                        out.push((token.text_range(), functions.last().cloned()));
+                    }
+                }
+            }
+            rowan::WalkEvent::Leave(node) => {
+                if node.kind() == SyntaxKind::FUNCTION {
+                    functions.pop();
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The calls made by the function whose name is at `offset` (`None`: by the module's
@@ -83,6 +114,8 @@ pub fn outgoing_calls(ctx: &FileCtx, function: Option<TextSize>) -> Option<Vec<C
     };
     let sema = ctx.semantics();
     let mut out: Vec<CallHierarchyCall> = Vec::new();
+    // One look-up per function called, however many calls there are.
+    let mut items: FxHashMap<Target, Option<CallItem>> = FxHashMap::default();
     let mut walk = body.preorder();
     while let Some(event) = walk.next() {
         let rowan::WalkEvent::Enter(node) = event else {
@@ -100,7 +133,10 @@ pub fn outgoing_calls(ctx: &FileCtx, function: Option<TextSize>) -> Option<Vec<C
         else {
             continue;
         };
-        if let Some(item) = target_item(ctx, &target) {
+        let item = items
+            .entry(target.clone())
+            .or_insert_with(|| target_item(ctx, &target));
+        if let Some(item) = item.clone() {
             add(&mut out, item, token.text_range());
         }
     }
@@ -119,20 +155,6 @@ fn add(out: &mut Vec<CallHierarchyCall>, item: CallItem, range: TextRange) {
             ranges: vec![range],
         }),
     }
-}
-
-/// The call whose callee's name is at `range` (`f` of `f(…)`, `area` of `geo.area(…)`).
-fn call_of_callee(root: &SyntaxNode, range: TextRange) -> Option<SyntaxNode> {
-    let token = root.covering_element(range).into_token()?;
-    let name_ref = token.parent()?;
-    let callee = name_ref.parent()?;
-    let call = ast::CallExpr::cast(callee.parent()?)?;
-    let is_callee = match call.callee()? {
-        Expr::Path(p) => p.syntax() == &callee,
-        Expr::Field(f) => f.syntax() == &callee && f.name_ref()?.syntax() == &name_ref,
-        _ => false,
-    };
-    is_callee.then(|| call.syntax().clone())
 }
 
 /// The item of a function a target names: a function of the file or of a user module.
@@ -178,10 +200,10 @@ fn function_item(path: &Path, f: &ast::FunctionDef) -> Option<CallItem> {
 /// A module as a caller: its top-level code.
 fn module_item(ctx: &FileCtx, path: &Path, root: &SyntaxNode) -> CallItem {
     let host = ctx.host();
-    let detail = match ctx.resolver() {
-        Some(_) => Some(host.resolver(path).display_path(path)),
-        None => None,
-    };
+    // A document that is no file has no project to show paths in.
+    let detail = ctx
+        .resolver()
+        .map(|_| host.resolver(path).display_path(path));
     CallItem {
         name: module_name(host, path),
         kind: CallItemKind::Module,
@@ -228,7 +250,10 @@ mod tests {
         let items = prepare_call_hierarchy(&fx.ctx(), fx.offset()).unwrap();
         assert_eq!(items.len(), 1);
         let item = &items[0];
-        assert_eq!((item.name.as_str(), item.kind), ("area", CallItemKind::Function));
+        assert_eq!(
+            (item.name.as_str(), item.kind),
+            ("area", CallItemKind::Function)
+        );
         assert_eq!(item.path, fx.path("geo.ml"));
         assert_eq!(item.detail.as_deref(), Some("function area(r)"));
         let text = std::fs::read_to_string(fx.path("geo.ml")).unwrap();
@@ -246,9 +271,9 @@ mod tests {
         assert_eq!(
             show(&fx, &calls, None),
             [
-                "unused Function (geo.ml) area@100",
-                "report Function (main.ml) area@60 area@73",
-                "main Module (main.ml) area@99",
+                "unused Function (geo.ml) area@103",
+                "report Function (main.ml) area@62 area@74",
+                "main Module (main.ml) area@95",
             ]
         );
     }
@@ -261,12 +286,18 @@ mod tests {
         // `len` is a builtin: no item.
         assert_eq!(
             show(&fx, &calls, Some(&geo)),
-            ["area Function (geo.ml) area@100", "square Function (geo.ml) square@112"]
+            [
+                "area Function (geo.ml) area@103",
+                "square Function (geo.ml) square@113"
+            ]
         );
         let fx = Fixture::new(&PROJECT.replace("print(geo", "$0print(geo"));
         let calls = outgoing_calls(&fx.ctx(), None).unwrap();
         let main = fx.path("main.ml");
         // The module's own code calls `area` (and `print`); `report`'s calls are its own.
-        assert_eq!(show(&fx, &calls, Some(&main)), ["area Function (geo.ml) area@99"]);
+        assert_eq!(
+            show(&fx, &calls, Some(&main)),
+            ["area Function (geo.ml) area@95"]
+        );
     }
 }

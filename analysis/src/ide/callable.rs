@@ -279,8 +279,12 @@ mod tests {
 
     #[test]
     fn manifest_signatures_with_defaults_and_rest_parameters() {
-        let c = from_manifest("csv.", "read(path, delimiter=\",\", headers=true)", "Reads.")
-            .unwrap();
+        let c = from_manifest(
+            "csv.",
+            "read(path, delimiter=\",\", headers=true)",
+            "Reads.",
+        )
+        .unwrap();
         assert_eq!(c.label, "csv.read(path, delimiter=\",\", headers=true)");
         assert_eq!(shown(&c), ["path", "delimiter=\",\"", "headers=true"]);
         let names: Vec<&str> = c.params.iter().map(|p| p.name.as_str()).collect();

@@ -1,11 +1,15 @@
 //! Quick fixes, as plain workspace changes: for an unresolved import, create the module or
 //! add the folder that has it to `import_paths` in `mlpy.json`; "Change to 'x'" for an
-//! unknown member with a near name; fetch a remote module that is not cached.
+//! unknown member with a near name; "Import module 'x'" for an unknown name that is a
+//! module of the standard library or of the import paths; fetch a remote module that is
+//! not cached.
 
+use super::imports::{insertion, modules_named};
 use super::{ActionDiagnostic, CodeAction, FileCtx, FileEdit, FileOperation, Fix};
 use mlpy_modules::file_protocol::FileProtocol;
+use mlpy_modules::scopes::NameRes;
 use mlpy_modules::{DiagnosticCode, ImportSpec, ResolveError};
-use mlpy_syntax::{TextRange, TextSize};
+use mlpy_syntax::{SyntaxKind, TextRange, TextSize};
 use std::path::{Path, PathBuf};
 
 /// The quick fixes for `range` of the file: from the client's `diagnostics` there, else
@@ -20,8 +24,12 @@ pub fn code_actions(
     let mut out = Vec::new();
     let imports = imports_of(ctx);
     let mut handled_import = false;
+    let mut handled_name = false;
     for (i, d) in diagnostics.iter().enumerate() {
         match d.code {
+            DiagnosticCode::UnknownIdentifier | DiagnosticCode::UnknownFunction => {
+                handled_name |= import_module_fixes(ctx, d.range, Some(i), &mut out);
+            }
             DiagnosticCode::UnresolvedImport => {
                 if let Some((ImportSpec::Dotted(parts), _)) = import_at(&imports, d.range) {
                     unresolved_import_fixes(ctx, &parts, Some(i), create_files, &mut out);
@@ -61,7 +69,58 @@ pub fn code_actions(
             }
         }
     }
+    if !handled_name {
+        if let Some(name) = unknown_name_at(ctx, range.start()) {
+            import_module_fixes(ctx, name, None, &mut out);
+        }
+    }
     out
+}
+
+/// The name at `offset` when it is used and defined nowhere (without a diagnostic: a
+/// client that sends none, or a range the editor chose).
+fn unknown_name_at(ctx: &FileCtx, offset: TextSize) -> Option<TextRange> {
+    let token = crate::semantics::word_at(&ctx.root(), offset)?;
+    let is_use = token.kind() == SyntaxKind::IDENT
+        && token
+            .parent()
+            .is_some_and(|p| p.kind() == SyntaxKind::NAME_REF)
+        && token
+            .parent()
+            .and_then(|p| p.parent())
+            .is_some_and(|g| g.kind() == SyntaxKind::PATH_EXPR);
+    let range = token.text_range();
+    (is_use && ctx.file().scopes.resolve(range) == NameRes::Unknown).then_some(range)
+}
+
+/// "Import module 'x'" for the unknown name at `range`: one fix per module it can import.
+/// True when the name is one this fix is about (whether or not a module was found).
+fn import_module_fixes(
+    ctx: &FileCtx,
+    range: TextRange,
+    diagnostic: Option<usize>,
+    out: &mut Vec<CodeAction>,
+) -> bool {
+    let Some(name) = ctx.text().get(std::ops::Range::<usize>::from(range)) else {
+        return false;
+    };
+    for candidate in modules_named(ctx, name) {
+        let statement = candidate.statement();
+        let title = match candidate.spelling == candidate.name {
+            true => format!("Import module '{}'", candidate.name),
+            false => format!("Import module '{}'", candidate.spelling),
+        };
+        let edit = FileEdit {
+            path: ctx.path().to_path_buf(),
+            edits: vec![insertion(ctx, &statement)],
+        };
+        out.push(CodeAction {
+            title,
+            diagnostic,
+            fix: Fix::Change(vec![FileOperation::Edit(edit)]),
+        });
+    }
+    true
 }
 
 /// Every import of the file: its spec and the range of its path or URL, in order.
@@ -371,6 +430,33 @@ mod tests {
         let actions = code_actions(&fx.ctx(), d.range, &[d], true);
         assert_eq!(actions.len(), 1);
         assert_eq!(actions[0].fix, Fix::FetchModules);
+    }
+
+    #[test]
+    fn import_an_unknown_name_that_is_a_module() {
+        let fx = Fixture::new(
+            "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport helpers;\nx = [|math|].sqrt(2) + [|shapes|].area(1) + [|nosuch|];\n$0\n//- /lib/helpers.ml\nx = 1;\n//- /lib/geo/shapes.ml\nfunction area(r) { return r; }\n",
+        );
+        let ctx = fx.ctx();
+        let marks = fx.marked_ranges();
+        let unknown = |range: TextRange| ActionDiagnostic {
+            code: DiagnosticCode::UnknownIdentifier,
+            range,
+            message: "Unknown identifier".into(),
+        };
+        let actions = code_actions(&ctx, marks[0], &[unknown(marks[0])], true);
+        assert_eq!(titles(&actions), ["Import module 'math'"]);
+        assert_eq!(actions[0].diagnostic, Some(0));
+        let after_imports = TextRange::empty(TextSize::of("import helpers;\n"));
+        let edit = FileEdit {
+            path: fx.path("main.ml"),
+            edits: vec![(after_imports, "import math;\n".into())],
+        };
+        assert_eq!(actions[0].fix, Fix::Change(vec![FileOperation::Edit(edit)]));
+        // A deeper module, under an alias; found from the range alone too.
+        let actions = code_actions(&ctx, marks[1], &[], true);
+        assert_eq!(titles(&actions), ["Import module 'geo.shapes as shapes'"]);
+        assert!(code_actions(&ctx, marks[2], &[unknown(marks[2])], true).is_empty());
     }
 
     #[test]

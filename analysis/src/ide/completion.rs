@@ -1,9 +1,11 @@
 //! Completion at an offset: module paths after `import` (the standard library, folders and
 //! `.ml` files of the import roots), members after `a.b.` (of a user module, a
 //! standard-library module, `builtin`, the deeper modules an import reaches), else the
-//! names in scope, the builtins and the keywords. Nothing inside comments and strings.
+//! names in scope, the builtins, the keywords, and the modules not imported yet (accepting
+//! one adds its import). Nothing inside comments and strings.
 
 use super::display::{function_at, function_signature};
+use super::imports::{importable_modules, InsertAt};
 use super::rename::invalid_name;
 use super::stdlib_docs::{self, Doc, DocKind};
 use super::{CompletionItem, CompletionKind, FileCtx};
@@ -57,6 +59,7 @@ fn item(
         kind,
         detail,
         documentation: documentation.filter(|d| !d.is_empty()),
+        additional_edits: Vec::new(),
     }
 }
 
@@ -176,6 +179,23 @@ fn name_items(ctx: &FileCtx, offset: TextSize) -> Vec<CompletionItem> {
             .iter()
             .map(|k| item(k, CompletionKind::Keyword, None, None)),
     );
+    // Modules not imported yet: accepting one adds `import NAME;`.
+    let taken: HashSet<String> = out.iter().map(|i| i.label.clone()).collect();
+    let at = InsertAt::of(ctx);
+    for candidate in importable_modules(ctx) {
+        if taken.contains(&candidate.name) {
+            continue;
+        }
+        let statement = candidate.statement();
+        let mut module = item(
+            &candidate.name,
+            CompletionKind::Module,
+            Some(format!("{statement} ({})", candidate.detail)),
+            candidate.doc,
+        );
+        module.additional_edits = vec![at.edit(&statement)];
+        out.push(module);
+    }
     out
 }
 
@@ -306,6 +326,7 @@ mod tests {
             kind: CompletionKind::Function,
             detail: Some("function area(w: number, h)".into()),
             documentation: Some("Area.".into()),
+            additional_edits: Vec::new(),
         };
         assert_eq!(items[0], area);
         let names: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
@@ -370,6 +391,31 @@ mod tests {
         }
         // A user's `len` hides the builtin: offered once.
         assert_eq!(found.iter().filter(|l| *l == "len").count(), 1);
+    }
+
+    #[test]
+    fn modules_not_imported_yet_add_their_import() {
+        let items = complete(
+            "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport math;\nx = he$0\n//- /lib/helpers.ml\nx = 1;\n",
+        );
+        let helpers = items.iter().find(|i| i.label == "helpers").unwrap();
+        assert_eq!(helpers.kind, CompletionKind::Module);
+        assert_eq!(
+            helpers.detail.as_deref(),
+            Some("import helpers; (lib/helpers.ml)")
+        );
+        let after_imports =
+            mlpy_syntax::TextRange::empty(mlpy_syntax::TextSize::of("import math;\n"));
+        assert_eq!(
+            helpers.additional_edits,
+            [(after_imports, "import helpers;\n".to_string())]
+        );
+        let json = items.iter().find(|i| i.label == "json").unwrap();
+        assert_eq!(json.additional_edits[0].1, "import json;\n");
+        // `math` is imported already: offered once, as the import binding, with no edit.
+        let math: Vec<&CompletionItem> = items.iter().filter(|i| i.label == "math").collect();
+        assert_eq!(math.len(), 1);
+        assert!(math[0].additional_edits.is_empty());
     }
 
     #[test]

@@ -146,4 +146,90 @@ mod tests {
         check("//- /main.ml\nfunc$0tion f() { }\n", &[]);
         check("//- /main.ml\nx = 1;  $0  \n", &[]);
     }
+
+    /// A stand-in for a remote protocol: `test://h/PATH` is the file `remote/PATH` of the
+    /// fixture; a remote module's dotted imports are relative to its own URL's folder.
+    struct TestProtocol {
+        root: std::path::PathBuf,
+    }
+
+    impl mlpy_modules::ImportProtocol for TestProtocol {
+        fn name(&self) -> &str {
+            "test"
+        }
+
+        fn can_resolve(&self, request: &mlpy_modules::ImportRequest<'_>) -> bool {
+            use mlpy_modules::{ImportSpec, Origin};
+            match (request.spec, request.importer_origin) {
+                (ImportSpec::Url(url), _) => url.starts_with("test://"),
+                (ImportSpec::Dotted(_), Origin::Remote(url)) => url.starts_with("test://"),
+                _ => false,
+            }
+        }
+
+        fn validate_access(
+            &self,
+            _: &mlpy_modules::ImportRequest<'_>,
+        ) -> Result<(), mlpy_modules::ResolveError> {
+            Ok(())
+        }
+
+        fn resolve(
+            &self,
+            request: &mlpy_modules::ImportRequest<'_>,
+        ) -> Result<mlpy_modules::Located, mlpy_modules::ResolveError> {
+            use mlpy_modules::{ImportSpec, Origin};
+            let url = match (request.spec, request.importer_origin) {
+                (ImportSpec::Url(url), _) => url.clone(),
+                (ImportSpec::Dotted(parts), Origin::Remote(base)) => {
+                    let folder = base.rsplit_once('/').map_or(base.as_str(), |(f, _)| f);
+                    format!("{folder}/{}.ml", parts.join("/"))
+                }
+                _ => unreachable!("can_resolve said no"),
+            };
+            let rel = url.trim_start_matches("test://h/");
+            let path = self.root.join("remote").join(rel);
+            if !path.is_file() {
+                return Err(mlpy_modules::ResolveError::NotFound {
+                    module: url,
+                    searched: Vec::new(),
+                    suggestions: Vec::new(),
+                    hint: None,
+                });
+            }
+            Ok(mlpy_modules::Located {
+                name: url.clone(),
+                path,
+                origin: Origin::Remote(url),
+                is_package: false,
+                parent_packages: Vec::new(),
+            })
+        }
+    }
+
+    #[test]
+    fn inside_a_cached_remote_module_imports_are_its_own() {
+        let fixture = "//- /mlpy.json\n{}\n//- /main.ml\nimport test://h/lib/geo.ml as geo;\nprint(geo.f());\n//- /remote/lib/geo.ml\nimport shapes;\nfunction f() { return shapes.ar$0ea(1); }\n//- /remote/lib/shapes.ml\nfunction [|area|](r) { return r; }\n//- /shapes.ml\nfunction area(r) { return 0; }\n";
+        let fx = Fixture::with_protocols(fixture, &|root| {
+            vec![std::sync::Arc::new(TestProtocol {
+                root: root.to_path_buf(),
+            })]
+        });
+        let geo = fx.path("remote/lib/geo.ml");
+        // As a local file, its `import shapes;` would be the project's shapes.ml.
+        let local = definition(&fx.ctx(), fx.offset()).unwrap_or_default();
+        assert_eq!(fx.show_all(&local), ["shapes.ml:9-13"]);
+        fx.host.origins.borrow_mut().insert(
+            geo,
+            mlpy_modules::Origin::Remote("test://h/lib/geo.ml".into()),
+        );
+        let found = definition(&fx.ctx(), fx.offset()).unwrap_or_default();
+        assert_eq!(found, fx.marks());
+        // The entry's URL import reaches the same cached file.
+        let fx2 = &fx;
+        let main = crate::ide::FileCtx::load(&fx2.host, &fx2.path("main.ml")).unwrap();
+        let at = main.text().find("geo.f").unwrap() as u32 + 5;
+        let found = definition(&main, at.into()).unwrap_or_default();
+        assert_eq!(fx.show_all(&found), ["remote/lib/geo.ml:24-25"]);
+    }
 }

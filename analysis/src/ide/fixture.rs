@@ -16,8 +16,10 @@
 //! `mlpy-modules` with the project's real `mlpy.json` (none: the defaults) — no mocks.
 
 use super::{FileCtx, FileRange, Host};
-use mlpy_modules::{ModuleCache, ProjectConfig, Resolver, SourceFile};
+use mlpy_modules::{ImportProtocol, ModuleCache, Origin, ProjectConfig, Resolver, SourceFile};
 use mlpy_syntax::{TextRange, TextSize};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,6 +29,8 @@ pub(crate) struct TestHost {
     cache: ModuleCache,
     resolver: Arc<Resolver>,
     size_limit: u64,
+    /// Files that stand for cached remote modules (by default every file is local).
+    pub origins: RefCell<HashMap<PathBuf, Origin>>,
 }
 
 impl Host for TestHost {
@@ -43,6 +47,14 @@ impl Host for TestHost {
         walk(&self.root, &mut out);
         out.sort();
         out
+    }
+
+    fn origin(&self, file: &Path) -> Origin {
+        self.origins
+            .borrow()
+            .get(file)
+            .cloned()
+            .unwrap_or(Origin::File)
     }
 }
 
@@ -99,8 +111,16 @@ fn strip_markers(text: &str) -> (String, Option<TextSize>, Vec<TextRange>) {
     (out, cursor, ranges)
 }
 
+/// Makes the protocols of a fixture's resolver, given the fixture's folder.
+type Protocols<'a> = &'a dyn Fn(&Path) -> Vec<Arc<dyn ImportProtocol>>;
+
 impl Fixture {
     pub fn new(fixture: &str) -> Fixture {
+        Fixture::with_protocols(fixture, &|_| Vec::new())
+    }
+
+    /// A fixture whose resolver also has `protocols` (for URL imports).
+    pub fn with_protocols(fixture: &str, protocols: Protocols) -> Fixture {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let root = std::fs::canonicalize(dir.path()).expect("the folder exists");
         let mut cursor = None;
@@ -130,11 +150,13 @@ impl Fixture {
             ProjectConfig::without_file(&root)
         };
         marks.sort_by(|a, b| (&a.path, a.range.start()).cmp(&(&b.path, b.range.start())));
+        let size_limit = config.max_module_size;
         let host = TestHost {
             root: root.clone(),
             cache: ModuleCache::new(),
-            size_limit: config.max_module_size,
-            resolver: Arc::new(Resolver::new(Arc::new(config))),
+            size_limit,
+            resolver: Arc::new(Resolver::with_protocols(Arc::new(config), protocols(&root))),
+            origins: RefCell::default(),
         };
         Fixture {
             _dir: dir,

@@ -9,7 +9,8 @@ use super::{FileCtx, Highlight, HighlightKind};
 use crate::semantics::{ModuleRef, Target};
 use mlpy_modules::scopes::NameRes;
 use mlpy_syntax::ast::{self, AstNode};
-use mlpy_syntax::{TextRange, TextSize};
+use mlpy_syntax::{SyntaxNode, TextRange, TextSize};
+use rustc_hash::FxHashSet;
 
 pub fn document_highlight(ctx: &FileCtx, offset: TextSize) -> Option<Vec<Highlight>> {
     let sema = ctx.semantics();
@@ -24,15 +25,26 @@ pub fn document_highlight(ctx: &FileCtx, offset: TextSize) -> Option<Vec<Highlig
             for def in &binding.defs {
                 push(*def, HighlightKind::Write);
             }
-            for r in scopes.references(*b) {
-                push(*r, HighlightKind::Read);
-            }
+            let mut nonlocal = false;
             for scope in &scopes.scopes {
                 for (_, range) in &scope.nonlocals {
                     if scopes.nonlocal_target(*range) == Some(*b) {
                         push(*range, HighlightKind::Text);
+                        nonlocal = true;
                     }
                 }
+            }
+            // Only through `nonlocal` is a use a write (elsewhere writes are definitions).
+            let assigned = match nonlocal {
+                true => assignment_targets(&ctx.root()),
+                false => FxHashSet::default(),
+            };
+            for r in scopes.references(*b) {
+                let kind = match assigned.contains(r) {
+                    true => HighlightKind::Write,
+                    false => HighlightKind::Read,
+                };
+                push(*r, kind);
             }
         }
         Target::Member {
@@ -45,21 +57,12 @@ pub fn document_highlight(ctx: &FileCtx, offset: TextSize) -> Option<Vec<Highlig
                     push(range, HighlightKind::Read);
                 }
             }
-            let root = ctx.root();
-            for (range, _, res) in scopes.uses() {
-                if res != NameRes::BuiltinModule {
-                    continue;
-                }
-                let member = root
-                    .covering_element(range)
-                    .ancestors()
-                    .find_map(ast::PathExpr::cast)
-                    .and_then(|path| path.syntax().parent())
-                    .and_then(ast::FieldExpr::cast)
-                    .and_then(|field| field.name_ref())
-                    .and_then(|n| n.ident_token());
-                if let Some(token) = member.filter(|t| t.text() == name) {
-                    push(token.text_range(), HighlightKind::Read);
+            if scopes
+                .uses()
+                .any(|(_, _, res)| res == NameRes::BuiltinModule)
+            {
+                for range in builtin_members(ctx, name) {
+                    push(range, HighlightKind::Read);
                 }
             }
         }
@@ -69,15 +72,20 @@ pub fn document_highlight(ctx: &FileCtx, offset: TextSize) -> Option<Vec<Highlig
             }
         }
         Target::Module(module) => {
+            let mut any = false;
             for import in ctx.file().parse.tree().imports() {
                 let Some((_, range)) = mlpy_modules::graph::import_spec(&import) else {
                     continue;
                 };
-                if ctx.imported_by(&import).is_some_and(|i| i.module == *module) {
+                if ctx
+                    .imported_by(&import)
+                    .is_some_and(|i| i.module == *module)
+                {
                     push(range, HighlightKind::Text);
+                    any = true;
                 }
             }
-            if out.is_empty() {
+            if !any {
                 push(at.range, HighlightKind::Text);
             }
         }
@@ -85,6 +93,37 @@ pub fn document_highlight(ctx: &FileCtx, offset: TextSize) -> Option<Vec<Highlig
     out.sort_by_key(|h| (h.range.start(), h.range.end()));
     out.dedup();
     Some(out)
+}
+
+/// The ranges of the names assigned by `x = …` statements, in one walk of the file
+/// (not one descent from the root per use: a deeply nested file would pay its depth for
+/// each).
+fn assignment_targets(root: &SyntaxNode) -> FxHashSet<TextRange> {
+    root.descendants()
+        .filter_map(ast::AssignStmt::cast)
+        .filter_map(|a| match a.target()? {
+            ast::Expr::Path(p) => Some(p.syntax().text_range()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The member names of `builtin.NAME` in the file (one walk).
+fn builtin_members(ctx: &FileCtx, name: &str) -> Vec<TextRange> {
+    let scopes = &ctx.file().scopes;
+    ctx.root()
+        .descendants()
+        .filter_map(ast::FieldExpr::cast)
+        .filter_map(|field| {
+            let ast::Expr::Path(receiver) = field.receiver()? else {
+                return None;
+            };
+            let root = receiver.name_ref()?.ident_token()?;
+            let member = field.name_ref()?.ident_token()?;
+            let is_builtin = scopes.resolve(root.text_range()) == NameRes::BuiltinModule;
+            (is_builtin && member.text() == name).then(|| member.text_range())
+        })
+        .collect()
 }
 
 #[cfg(test)]

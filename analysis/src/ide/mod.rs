@@ -1,6 +1,7 @@
 //! The editor features as plain data, knowing nothing of LSP: one module per feature (as
 //! taplo-lsp's `handlers/`), each a function of a [`FileCtx`] (one file, its host and its
-//! imports) and byte offsets, returning the data types below. The language server turns
+//! imports) and byte offsets, returning the data types below (module moves take the
+//! [`Host`] and the files moved). The language server turns
 //! them into LSP types (UTF-16 positions with its line index, URIs, the semantic-token
 //! legend); tests call them directly on fixture projects (`fixture`).
 //!
@@ -8,19 +9,27 @@
 //! checks and the emitter use — with the imports resolved by the host's resolver, one at a
 //! time and memoised (never a module graph).
 
+pub mod call_hierarchy;
+mod callable;
 pub mod code_actions;
 pub mod completion;
 pub mod definition;
 mod display;
 mod file;
+pub mod file_rename;
 pub mod folding;
+pub mod formatting;
+pub mod highlight;
 mod host;
 pub mod hover;
+mod imports;
+pub mod inlay_hints;
 pub mod links;
 pub mod references;
 pub mod rename;
 pub mod selection;
 pub mod semantic_tokens;
+pub mod signature_help;
 pub mod stdlib_docs;
 pub mod symbols;
 
@@ -98,6 +107,9 @@ pub struct CompletionItem {
     pub detail: Option<String>,
     /// Markdown; never empty when present.
     pub documentation: Option<String>,
+    /// Edits elsewhere in the file when the item is accepted: the import of a module
+    /// that is not imported yet.
+    pub additional_edits: Vec<(TextRange, String)>,
 }
 
 /// What a document or workspace symbol is.
@@ -230,4 +242,107 @@ pub enum Fix {
 pub struct PrepareRename {
     pub range: TextRange,
     pub placeholder: String,
+}
+
+/// The function whose argument list the cursor is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureHelp {
+    /// `function area(w: number, h)`, `math.sqrt(x)`.
+    pub label: String,
+    /// Markdown: the doc comment or the manifest's doc.
+    pub documentation: Option<String>,
+    pub parameters: Vec<SignatureParam>,
+    /// The parameter the argument at the cursor goes to (`None`: past the last one).
+    pub active_parameter: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureParam {
+    /// Where the parameter is in the signature's label (bytes).
+    pub label: TextRange,
+    pub name: String,
+}
+
+/// A hint shown in the text, before `offset`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlayHint {
+    pub offset: mlpy_syntax::TextSize,
+    /// `width:`.
+    pub label: String,
+    pub kind: InlayHintKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InlayHintKind {
+    /// The name of the parameter an argument goes to.
+    Parameter,
+}
+
+/// Which inlay hints to show (the server's `inlayHints` settings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InlayHintsConfig {
+    pub parameter_names: ParameterHints,
+}
+
+/// Parameter-name hints: at every argument that does not spell the name (`All`), only at
+/// literals (`Literals`), or never (`None`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ParameterHints {
+    None,
+    Literals,
+    #[default]
+    All,
+}
+
+/// A place of the name under the cursor, in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Highlight {
+    pub range: TextRange,
+    pub kind: HighlightKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HighlightKind {
+    /// A use that reads the name.
+    Read,
+    /// A definition: an assignment, a parameter, a function's name, an import.
+    Write,
+    /// Neither: a `nonlocal` declaration, an import of a module.
+    Text,
+}
+
+/// A function (or the top-level code of a module) in a call hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallItem {
+    pub name: String,
+    pub kind: CallItemKind,
+    pub path: PathBuf,
+    /// The whole function (or file).
+    pub range: TextRange,
+    /// The function's name (the start of the file for a module).
+    pub selection_range: TextRange,
+    /// The signature, or the module's path.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallItemKind {
+    Function,
+    /// A module's top-level code.
+    Module,
+}
+
+/// Calls between two items: the item at the other end, and the calls' ranges (the
+/// callee's name) in the calling file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallHierarchyCall {
+    pub item: CallItem,
+    pub ranges: Vec<TextRange>,
+}
+
+/// A file or folder moved or renamed (before the move: `from` still exists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileMove {
+    pub from: PathBuf,
+    pub to: PathBuf,
 }

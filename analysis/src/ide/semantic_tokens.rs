@@ -34,6 +34,12 @@ const LIBRARY_CONSTANT: TokenModifiers = TokenModifiers {
 };
 
 pub fn semantic_tokens(ctx: &FileCtx) -> Vec<SemanticToken> {
+    semantic_tokens_in(ctx, None)
+}
+
+/// The tokens that overlap `range` (all of them: `None`). Subtrees outside the range are
+/// not looked at, so a client asking for the visible lines pays for those lines.
+pub fn semantic_tokens_in(ctx: &FileCtx, range: Option<TextRange>) -> Vec<SemanticToken> {
     let sema = ctx.semantics();
     let mut walk = Walk {
         ctx,
@@ -41,11 +47,30 @@ pub fn semantic_tokens(ctx: &FileCtx) -> Vec<SemanticToken> {
         chains: FxHashMap::default(),
         modules: FxHashMap::default(),
     };
+    let touches = |r: TextRange| {
+        range.is_none_or(|wanted| {
+            r.intersect(wanted)
+                .is_some_and(|i| !i.is_empty() || r.is_empty())
+        })
+    };
     let mut out = Vec::new();
-    for element in ctx.root().descendants_with_tokens() {
-        let Some(token) = element.into_token() else {
+    let mut events = ctx.root().preorder_with_tokens();
+    while let Some(event) = events.next() {
+        let rowan::WalkEvent::Enter(element) = event else {
             continue;
         };
+        let token = match element {
+            rowan::NodeOrToken::Node(node) => {
+                if !touches(node.text_range()) {
+                    events.skip_subtree();
+                }
+                continue;
+            }
+            rowan::NodeOrToken::Token(token) => token,
+        };
+        if !touches(token.text_range()) {
+            continue;
+        }
         if let Some((kind, modifiers)) = walk.classify(&token) {
             out.push(SemanticToken {
                 range: token.text_range(),
@@ -349,5 +374,25 @@ mod tests {
         );
         assert!(found.contains(&"area Property".to_string()), "{found:?}");
         assert!(!found.contains(&"area Function".to_string()), "{found:?}");
+    }
+
+    #[test]
+    fn a_range_gets_the_tokens_it_overlaps_only() {
+        let fx = Fixture::new(
+            "//- /main.ml\nx = 1;\nfunction f(a) {\n  return a + x;\n}\ny = \"s\";\n$0",
+        );
+        let ctx = fx.ctx();
+        let all = semantic_tokens(&ctx);
+        let line = ctx.text().find("  return").unwrap() as u32;
+        let range = TextRange::new(line.into(), (line + 16).into());
+        let some = semantic_tokens_in(&ctx, Some(range));
+        let shown: Vec<&str> = some.iter().map(|t| &ctx.text()[t.range]).collect();
+        assert_eq!(shown, ["return", "a", "+", "x"]);
+        // Exactly the whole list's tokens there, classified the same.
+        let expected: Vec<SemanticToken> = all
+            .into_iter()
+            .filter(|t| t.range.intersect(range).is_some_and(|i| !i.is_empty()))
+            .collect();
+        assert_eq!(some, expected);
     }
 }

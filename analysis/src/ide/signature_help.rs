@@ -145,7 +145,8 @@ mod tests {
 
     #[test]
     fn the_innermost_open_call_while_typing() {
-        let fixture = "//- /main.ml\nfunction f(a, b, c) { return a; }\nfunction g(x, y) { return x; }\n";
+        let fixture =
+            "//- /main.ml\nfunction f(a, b, c) { return a; }\nfunction g(x, y) { return x; }\n";
         assert_eq!(
             label(&format!("{fixture}f(1, g(2, $0\nz = 1;\n")),
             "function g(x, <y>)"
@@ -165,10 +166,7 @@ mod tests {
             "function f(a, <b>, c)"
         );
         // Right after `(`.
-        assert_eq!(
-            label(&format!("{fixture}f($0\n")),
-            "function f(<a>, b, c)"
-        );
+        assert_eq!(label(&format!("{fixture}f($0\n")), "function f(<a>, b, c)");
     }
 
     #[test]

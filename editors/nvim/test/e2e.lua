@@ -190,6 +190,23 @@ test('definition: geometry.area(...) jumps into lib/geometry.ml', function()
   eq(vim.api.nvim_get_current_line(), 'function area(w, h) {', 'line under the cursor')
 end)
 
+test('formatting: vim.lsp.buf.format() lays a module out as mlpy fmt does', function()
+  -- Written here, badly laid out on purpose, so that the fixture itself stays formatted.
+  local path = project .. '/tidy.ml'
+  local file = assert(io.open(path, 'w'))
+  file:write('function  add(a,b){return a+b;}\ntotal=add( 1,2 );\n')
+  file:close()
+  local buf = edit(path)
+  wait_attached(buf)
+  vim.lsp.buf.format({ bufnr = buf, timeout_ms = WAIT_MS })
+  eq(vim.api.nvim_buf_get_lines(buf, 0, -1, false), {
+    'function add(a, b) {',
+    '    return a + b;',
+    '}',
+    'total = add(1, 2);',
+  }, 'the formatted buffer')
+end)
+
 test(':MlpyEmitPython opens a python buffer whose code runs', function()
   local source = edit(project .. '/main.ml')
   wait_attached(source)
@@ -294,6 +311,107 @@ test(':MlpyRestart starts a new server', function()
   wait_for('a new client', function()
     local c = mlpy_client(buf)
     return c and c.id ~= before and c.initialized
+  end)
+end)
+
+local function floats()
+  local out = {}
+  for _, win in ipairs(vim.api.nvim_list_wins()) do
+    if vim.api.nvim_win_get_config(win).relative ~= '' then
+      table.insert(out, win)
+    end
+  end
+  return out
+end
+
+test('signature help: the active parameter of a call being typed, in the float', function()
+  vim.cmd('only')
+  local buf = edit(project .. '/main.ml')
+  wait_attached(buf)
+  local last = vim.api.nvim_buf_line_count(buf)
+  local typed = 'x = geometry.area(1, '
+  vim.api.nvim_buf_set_lines(buf, last, last, false, { typed })
+  vim.api.nvim_win_set_cursor(0, { last + 1, #typed })
+  local params = vim.lsp.util.make_position_params(0, 'utf-16')
+  local result
+  wait_for('the signature help', function()
+    for _, r in pairs(vim.lsp.buf_request_sync(buf, 'textDocument/signatureHelp', params, 2000) or {}) do
+      if r.result and r.result.signatures then
+        result = r.result
+        return true
+      end
+    end
+  end)
+  eq(result.signatures[1].label, 'function area(w, h)', 'the signature')
+  eq(result.activeParameter, 1, 'the active parameter (the second)')
+  assert(result.signatures[1].documentation.value:find('The area of a w × h rectangle.', 1, true),
+    vim.inspect(result.signatures[1].documentation))
+  -- What the user sees: vim.lsp.buf.signature_help() opens a float with it.
+  vim.lsp.buf.signature_help()
+  wait_for('the signature float', function()
+    for _, win in ipairs(floats()) do
+      local text = table.concat(vim.api.nvim_buf_get_lines(vim.api.nvim_win_get_buf(win), 0, -1, false), '\n')
+      if text:find('function area(w, h)', 1, true) then
+        return true
+      end
+    end
+  end)
+  for _, win in ipairs(floats()) do
+    vim.api.nvim_win_close(win, true)
+  end
+  vim.api.nvim_buf_set_lines(buf, last, last + 1, false, {})
+  vim.bo[buf].modified = false
+end)
+
+test(':MlpyRenameFile moves lib/geometry.ml to lib/shapes.ml and its importers follow', function()
+  vim.cmd('only')
+  local main = edit(project .. '/main.ml')
+  wait_attached(main)
+  local geometry = edit(project .. '/lib/geometry.ml')
+  wait_attached(geometry)
+  local answer
+  require('mlpy').rename_file(project .. '/lib/geometry.ml', project .. '/lib/shapes.ml', function(e)
+    answer = e or false
+  end)
+  wait_for('the rename', function()
+    return answer ~= nil
+  end)
+  assert(answer, 'the server answered willRenameFiles with an edit')
+  eq(vim.fn.filereadable(project .. '/lib/shapes.ml'), 1, 'the file at its new place')
+  eq(vim.fn.filereadable(project .. '/lib/geometry.ml'), 0, 'nothing at the old place')
+  eq(realpath(vim.api.nvim_buf_get_name(geometry)), project .. '/lib/shapes.ml', 'the buffer follows the file')
+  -- The open importer and the one on disk import the new name, and are written.
+  local text = table.concat(vim.api.nvim_buf_get_lines(main, 0, -1, false), '\n')
+  assert(text:find('import shapes;', 1, true) and text:find('shapes.area(4, 5) + shapes.UNIT', 1, true), text)
+  assert(not text:find('geometry', 1, true), text)
+  eq(vim.bo[main].modified, false, 'main.ml written')
+  local broken = table.concat(vim.fn.readfile(project .. '/broken.ml'), '\n')
+  assert(broken:find('import shapes;', 1, true) and broken:find('shapes.area(1, 2)', 1, true), broken)
+  -- The server knows the module by its new name: a definition jumps into the moved file.
+  vim.api.nvim_set_current_buf(main)
+  local line, col = find_line(main, 'shapes.area(4, 5)')
+  vim.api.nvim_win_set_cursor(0, { line, col + #'shapes.' + 1 })
+  local target = project .. '/lib/shapes.ml'
+  wait_for('a definition in ' .. target, function()
+    vim.lsp.buf.definition()
+    vim.wait(200, function()
+      return realpath(vim.api.nvim_buf_get_name(0)) == target
+    end, 20)
+    return realpath(vim.api.nvim_buf_get_name(0)) == target
+  end, function()
+    return vim.api.nvim_buf_get_name(0)
+  end)
+  eq(vim.api.nvim_get_current_line(), 'function area(w, h) {', 'line under the cursor')
+  -- Checked again once the file has moved: no unresolved import is left.
+  local function unresolved()
+    return vim.tbl_filter(function(d)
+      return d.code == 'unresolved-import'
+    end, vim.diagnostic.get(main))
+  end
+  wait_for('main.ml without unresolved imports', function()
+    return #unresolved() == 0
+  end, function()
+    return vim.inspect(unresolved())
   end)
 end)
 

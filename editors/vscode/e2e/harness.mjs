@@ -100,6 +100,10 @@ function userSettings() {
     "chat.commandCenter.enabled": false,
     "editor.minimap.enabled": false,
     "remote.autoForwardPorts": false,
+    // The scenarios read the lines' text, which would include parameter-name hints.
+    "editor.inlayHints.enabled": "off",
+    // As users turn it on: the formatDocument scenario saves a badly typed line.
+    "[ml]": { "editor.formatOnSave": true },
   };
 }
 

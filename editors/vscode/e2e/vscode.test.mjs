@@ -13,6 +13,7 @@
 // `MLPY_VSCODE_SCREENSHOTS=docs/images` writes them there (else target/vscode-e2e/screenshots/).
 
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { E2E, startVsCode, waitUntil } from "./harness.mjs";
@@ -146,21 +147,88 @@ async function emitPython(vs) {
   await vs.screenshot("vscode-emit-python");
 }
 
-// ---- Scenarios still to come (issue 15): each will be one more function like those
-// above, added to SCENARIOS below once the server has the feature. Both start where
-// emitPython leaves the workbench (the project error-free, main.ml and main.py open);
-// the rename goes last, since it moves a file.
-//
-// formatDocument — needs textDocument/formatting in `mlpy lsp` (vscode-languageclient
-//   registers the formatter itself when the server announces it). Add a badly laid out
-//   module to fixtures/project, open it (vs.openFile), run "Format Document"
-//   (vs.runCommand), wait until vs.visibleLines(0) shows the formatter's layout; after
-//   saving, the Python view (group 1) still refreshes.
-// renameModuleFile — needs workspace/willRenameFiles (with fileOperations.willRename
-//   filters for *.ml files and folders; vscode-languageclient then asks by itself). In the
-//   explorer, F2 on lib/shapes.ml, type figures.ml, Enter: VS Code applies the server's
-//   edit before it moves the file; report.ml (vs.openFile) then reads `import figures;`
-//   and `figures.area(…)`, and vs.problemRows() stays empty.
+/**
+ * Renaming a module file in the explorer: F2 on lib/shapes.ml, type figures.ml, Enter.
+ * vscode-languageclient asks the server (workspace/willRenameFiles, announced for *.ml
+ * files and folders) for the edit that keeps the imports right; VS Code asks whether to
+ * apply it ("… wants to make refactoring changes with this file move": OK), applies it
+ * and saves the files it changed (files.refactoring.autoSave), and moves the file.
+ * report.ml then reads `import figures;` and `figures.area(…)`, and no problem appears.
+ * Runs last: it moves a file of the fixture.
+ * @param {VsCode} vs
+ */
+async function renameModuleFile(vs) {
+  const explorer = vs.page.locator(".explorer-folders-view");
+  const lib = explorer.locator('.monaco-list-row[aria-label="lib"]').first();
+  if ((await lib.getAttribute("aria-expanded")) !== "true") {
+    await lib.click();
+  }
+  await explorer.locator('.monaco-list-row[aria-label="shapes.ml"]').first().click();
+  await vs.page.keyboard.press("F2");
+  const input = explorer.locator(".monaco-inputbox input");
+  await input.waitFor();
+  await input.fill("figures.ml");
+  await vs.page.keyboard.press("Enter");
+  // VS Code asks before it applies an extension's edits for a file move.
+  const dialog = vs.page.locator(".monaco-dialog-box");
+  await dialog.filter({ hasText: "wants to make refactoring changes with this file move" }).waitFor();
+  await dialog.getByRole("button", { name: "OK", exact: true }).click();
+  await explorer.locator('.monaco-list-row[aria-label="figures.ml"]').first().waitFor();
+  assert.equal(await explorer.locator('.monaco-list-row[aria-label="shapes.ml"]').count(), 0);
+
+  await vs.openFile("report.ml");
+  await vs.waitForLines(
+    0,
+    ["import figures;", 'return "area " + str(figures.area(w, h));', "unit = figures.area(1, 1);"],
+    "report.ml importing the module under its new name",
+  );
+  // The file is saved (no dirty marker on its tab) and the workspace has no problems.
+  await waitUntil(
+    "report.ml saved",
+    () => vs.tab("report.ml").getAttribute("class"),
+    (cls) => !/\bdirty\b/.test(cls ?? ""),
+  );
+  await waitUntil(
+    "no problems after the rename",
+    () => vs.statusBar("status.problems").getAttribute("aria-label"),
+    (label) => /no problems/i.test(label ?? ""),
+  );
+  assert.deepEqual(await vs.problemRows(), []);
+}
+
+/**
+ * Formatting: a badly laid out module (written into the workspace here, so that the
+ * repository's own ML files stay formatted), "Format Document" from the command palette
+ * lays it out as `mlpy fmt` does; then a line typed badly is laid out on save
+ * (`"[ml]": {"editor.formatOnSave": true}` in the profile, as users set it).
+ * @param {VsCode} vs
+ */
+async function formatDocument(vs) {
+  writeFileSync(join(vs.workspace, "tidy.ml"), "function  add(a,b){return a+b;}\ntotal=add( 1,2 );\n");
+  await vs.openFile("tidy.ml");
+  await vs.runCommand("Format Document");
+  await vs.waitForLines(
+    0,
+    ["function add(a, b) {", "return a + b;", "}", "total = add(1, 2);"],
+    "the document laid out by the formatter",
+  );
+  await vs.clickToken(0, "total");
+  await vs.page.keyboard.press("End");
+  await vs.page.keyboard.press("Enter");
+  await vs.page.keyboard.type("more=add( total,3 );");
+  await vs.page.keyboard.press("Escape"); // a completion list typing may have opened
+  await vs.page.keyboard.press("Control+S");
+  await vs.waitForLines(0, ["total = add(1, 2);", "more = add(total, 3);"], "the line laid out on save");
+  await waitUntil(
+    "tidy.ml saved",
+    () => vs.tab("tidy.ml").getAttribute("class"),
+    (cls) => !/\bdirty\b/.test(cls ?? ""),
+  );
+  assert.equal(
+    readFileSync(join(vs.workspace, "tidy.ml"), "utf8"),
+    "function add(a, b) {\n    return a + b;\n}\ntotal = add(1, 2);\nmore = add(total, 3);\n",
+  );
+}
 
 /** The scenarios, in order. */
 const SCENARIOS = [
@@ -168,6 +236,8 @@ const SCENARIOS = [
   ["F12 goes to definitions in other modules", goToDefinition],
   ["hover shows a function's signature, doc comment and module", hover],
   ["mlpy: Emit Python shows the errors, then the program, refreshing after a fix", emitPython],
+  ["Format Document and format on save lay a module out as mlpy fmt does", formatDocument],
+  ["renaming a module file in the explorer rewrites the imports of it", renameModuleFile],
 ];
 
 describe("mlpy.vsix in VS Code (code-server)", () => {

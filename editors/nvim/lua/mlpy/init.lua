@@ -438,6 +438,79 @@ function M.fetch_modules(done)
   end)
 end
 
+--- The buffers a workspace edit changes (its `changes` and `documentChanges`).
+local function edited_buffers(edit)
+  local uris = {}
+  for uri in pairs(edit.changes or {}) do
+    uris[uri] = true
+  end
+  for _, change in ipairs(edit.documentChanges or {}) do
+    if change.textDocument then
+      uris[change.textDocument.uri] = true
+    end
+  end
+  local out = {}
+  for uri in pairs(uris) do
+    table.insert(out, vim.uri_to_bufnr(uri))
+  end
+  return out
+end
+
+--- :MlpyRenameFile {new}: moves the current file (or `old`, a file or a folder) to
+--- `new`, keeping every import of it right. Neovim 0.10 and 0.11 do not send LSP's
+--- file-operation requests themselves (`vim.lsp.util.rename` only moves the file and
+--- renames its buffers), so this does what VS Code does for its explorer: asks the
+--- server for the edit (`workspace/willRenameFiles`), applies it and writes the buffers
+--- it changed, moves the file, and tells the server (`workspace/didRenameFiles`).
+--- `done(edit)` is called at the end (`edit`: the server's answer, nil for none).
+function M.rename_file(old, new, done)
+  old = vim.fs.normalize(vim.fn.fnamemodify(old, ':p')):gsub('/$', '')
+  new = vim.fs.normalize(vim.fn.fnamemodify(new, ':p')):gsub('/$', '')
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  local client = client_for(vim.fn.bufnr(old)) or get({ name = 'mlpy' })[1]
+  local files = { { oldUri = vim.uri_from_fname(old), newUri = vim.uri_from_fname(new) } }
+  local function finish(err, edit)
+    if err then
+      vim.notify('mlpy: willRenameFiles failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      edit = nil
+    end
+    if type(edit) == 'table' then
+      vim.lsp.util.apply_workspace_edit(edit, client and client.offset_encoding or 'utf-16')
+      for _, buf in ipairs(edited_buffers(edit)) do
+        if vim.api.nvim_buf_is_loaded(buf) and vim.bo[buf].modified then
+          vim.api.nvim_buf_call(buf, function()
+            vim.cmd('silent write')
+          end)
+        end
+      end
+    else
+      edit = nil
+    end
+    vim.lsp.util.rename(old, new)
+    if client then
+      if has_011 then
+        client:notify('workspace/didRenameFiles', { files = files })
+      else
+        client.notify('workspace/didRenameFiles', { files = files })
+      end
+    end
+    if done then
+      done(edit)
+    end
+  end
+  if not client then
+    finish(nil, nil)
+    return
+  end
+  local params = { files = files }
+  local handler = vim.schedule_wrap(finish)
+  if has_011 then
+    client:request('workspace/willRenameFiles', params, handler)
+  else
+    client.request('workspace/willRenameFiles', params, handler)
+  end
+end
+
 --- :MlpyRestart: stops the server and starts it again for the open ML buffers.
 function M.restart()
   if has_011 and not M.options.legacy then
