@@ -15,14 +15,14 @@ const MI_OPTION_PURGE_DELAY: c_int = 15;
 /// (a command that exits soon: memory given back is only faulted in and zeroed again by
 /// the next allocations), `Some(0)` at once (the language server: a long session should
 /// hold what it uses, not what it once used).
-pub fn purge_freed_memory_after(ms: Option<u32>) {
+pub(crate) fn purge_freed_memory_after(ms: Option<u32>) {
     let value = ms.map_or(-1, c_long::from);
     // SAFETY: mi_option_set takes no pointer; options may be set at any time.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, value) }
 }
 
 /// Gives the memory that is free but still held back to the system now.
-pub fn release_freed_memory() {
+pub(crate) fn release_freed_memory() {
     // SAFETY: mi_collect takes no pointer and may be called from any thread at any time.
     unsafe { mi_collect(true) }
 }

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 #[derive(Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Entry files of the programs to check; every module they import is checked too.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -24,7 +24,7 @@ pub struct CheckArgs {
     config: ConfigArgs,
 }
 
-pub fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
     // The process ends after the report: memory given back to the system while checking
     // would only be faulted in (and zeroed) again for the next allocations — a third of
     // the CPU time of a check of 10,000 modules.
@@ -70,7 +70,7 @@ pub fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Prints diagnostics and a summary; the outcome is an error when any is an error.
-pub fn report(
+pub(crate) fn report(
     cx: &Context,
     sources: &mut Sources,
     diagnostics: &[Diagnostic],

@@ -19,9 +19,9 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 #[derive(Args)]
-pub struct DapArgs {}
+pub(crate) struct DapArgs {}
 
-pub fn run(_cx: &Context, _args: DapArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(_cx: &Context, _args: DapArgs) -> anyhow::Result<Outcome> {
     let python = std::env::var_os("MLPY_PYTHON").unwrap_or_else(|| OsString::from("python3"));
     mlpy_dap::serve(
         std::io::stdin(),

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 #[derive(Args)]
-pub struct FetchArgs {
+pub(crate) struct FetchArgs {
     /// Entry files of the programs whose remote modules to fetch.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -26,7 +26,7 @@ pub struct FetchArgs {
     config: ConfigArgs,
 }
 
-pub fn run(cx: &Context, args: FetchArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(cx: &Context, args: FetchArgs) -> anyhow::Result<Outcome> {
     let cache = ModuleCache::new();
     let progress = Progress::new();
     let mut sources = Sources::default();

@@ -20,7 +20,7 @@ An mlpy.json above a file may set \"format\": {\"line_width\": 20-1000, \"indent
 files would change (--check, --diff) or have syntax errors (those are left as they are); 2 \
 when a file cannot be read or written, or mlpy.json is invalid."
 )]
-pub struct FmtArgs {
+pub(crate) struct FmtArgs {
     /// Files and folders to format (default: the current folder). A folder means the ML
     /// sources under it: `.ml` files with an mlpy.json in their folder or above, or a
     /// first line `// mlpy`; hidden folders, node_modules, target, __pycache__, venv and
@@ -50,7 +50,7 @@ struct Tally {
     failed: usize,
 }
 
-pub fn run(_cx: &Context, args: FmtArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(_cx: &Context, args: FmtArgs) -> anyhow::Result<Outcome> {
     let stdin = Path::new("-");
     if args.paths.iter().any(|p| p == stdin) {
         if args.paths.len() > 1 {

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 #[derive(Args)]
-pub struct GraphArgs {
+pub(crate) struct GraphArgs {
     /// The program's entry file.
     file: PathBuf,
 
@@ -31,7 +31,7 @@ enum GraphFormat {
     Json,
 }
 
-pub fn run(_cx: &Context, args: GraphArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(_cx: &Context, args: GraphArgs) -> anyhow::Result<Outcome> {
     let cache = ModuleCache::new();
     let program = project::load(&args.config, &args.file, &cache)?;
     let graph = &program.graph;

@@ -4,7 +4,7 @@ use crate::{Context, Outcome};
 use clap::Args;
 
 #[derive(Args)]
-pub struct LspArgs {
+pub(crate) struct LspArgs {
     /// Speak LSP over standard input and output (the only transport; accepted because
     /// editors pass it).
     #[arg(long)]
@@ -15,7 +15,7 @@ pub struct LspArgs {
     debug_requests: bool,
 }
 
-pub fn run(_cx: &Context, args: LspArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(_cx: &Context, args: LspArgs) -> anyhow::Result<Outcome> {
     let _ = args.stdio;
     // A long session should hold what it uses, not what it once used: freed memory goes
     // back to the system at once (with mimalloc's default delay a session of random

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 
 #[derive(Args)]
-pub struct ParseArgs {
+pub(crate) struct ParseArgs {
     /// The ML file to parse.
     file: PathBuf,
 
@@ -22,7 +22,7 @@ enum TreeFormat {
     Json,
 }
 
-pub fn run(_cx: &Context, args: ParseArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(_cx: &Context, args: ParseArgs) -> anyhow::Result<Outcome> {
     let text = crate::read_source(&args.file)?;
     let parse = mlpy_syntax::parse(&text);
     match args.format {

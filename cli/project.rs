@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Args, Clone, Default)]
-pub struct ConfigArgs {
+pub(crate) struct ConfigArgs {
     /// Folders to search for modules, separated by `:` (replaces "import_paths").
     #[arg(long, value_name = "PATHS")]
     import_paths: Option<String>,
@@ -39,7 +39,7 @@ pub struct ConfigArgs {
 }
 
 impl ConfigArgs {
-    pub fn overrides(&self) -> ConfigOverrides {
+    pub(crate) fn overrides(&self) -> ConfigOverrides {
         ConfigOverrides {
             import_paths: self.import_paths.as_deref().map(split_path_list),
             allow_current_dir: self.allow_current_dir,
@@ -59,7 +59,7 @@ impl ConfigArgs {
     }
 
     /// The configuration that applies to `entry`.
-    pub fn config_for(&self, entry: &Path) -> anyhow::Result<ProjectConfig> {
+    pub(crate) fn config_for(&self, entry: &Path) -> anyhow::Result<ProjectConfig> {
         let mut config = match &self.config {
             Some(file) => ProjectConfig::load(file)?,
             None => ProjectConfig::discover(entry)?,
@@ -71,7 +71,7 @@ impl ConfigArgs {
 
 /// A loaded program: its configuration, resolver and module graph.
 #[allow(dead_code)] // `resolver` is used by transpile and run.
-pub struct Program {
+pub(crate) struct Program {
     pub resolver: Resolver,
     pub graph: ModuleGraph,
     /// Remote imports: cache, lockfile, statistics.
@@ -79,13 +79,17 @@ pub struct Program {
 }
 
 /// Loads `entry` and everything it imports.
-pub fn load(args: &ConfigArgs, entry: &Path, cache: &ModuleCache) -> anyhow::Result<Program> {
+pub(crate) fn load(
+    args: &ConfigArgs,
+    entry: &Path,
+    cache: &ModuleCache,
+) -> anyhow::Result<Program> {
     load_with(args, entry, cache, None, false)
 }
 
 /// Loads `entry` with a download progress reporter; `update_lock` records changed
 /// remote modules in mlpy.lock instead of refusing them (`mlpy fetch --update-lock`).
-pub fn load_with(
+pub(crate) fn load_with(
     args: &ConfigArgs,
     entry: &Path,
     cache: &ModuleCache,

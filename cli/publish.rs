@@ -9,7 +9,7 @@ use mlpy_remote::publish::{generate_keypair, publish, sign_file, PublishError, S
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
-pub struct KeygenArgs {
+pub(crate) struct KeygenArgs {
     /// Where to write the secret key; the public key goes to the same path with `.pub`.
     #[arg(long, value_name = "FILE", default_value = "mlpy.key")]
     out: PathBuf,
@@ -20,7 +20,7 @@ pub struct KeygenArgs {
 }
 
 #[derive(Args)]
-pub struct SignArgs {
+pub(crate) struct SignArgs {
     /// Modules to sign: FILE.sig (SHA-256) and FILE.minisig (ed25519) are written beside each.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -32,7 +32,7 @@ pub struct SignArgs {
 }
 
 #[derive(Args)]
-pub struct PublishArgs {
+pub(crate) struct PublishArgs {
     /// The folder of modules to publish (every `.ml` below it).
     dir: PathBuf,
 
@@ -49,7 +49,7 @@ fn load_key(path: &Path) -> anyhow::Result<SigningKey> {
     SigningKey::load(path, std::env::var("MLPY_KEY_PASSWORD").ok()).map_err(|e| anyhow!(e))
 }
 
-pub fn keygen(_cx: &Context, args: KeygenArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn keygen(_cx: &Context, args: KeygenArgs) -> anyhow::Result<Outcome> {
     let mut public_path = args.out.clone().into_os_string();
     public_path.push(".pub");
     let public_path = PathBuf::from(public_path);
@@ -96,7 +96,7 @@ fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn sign(_cx: &Context, args: SignArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn sign(_cx: &Context, args: SignArgs) -> anyhow::Result<Outcome> {
     let key = load_key(&args.key)?;
     for file in &args.files {
         let signatures = sign_file(file, &key).map_err(|e| anyhow!(e))?;
@@ -110,7 +110,7 @@ pub fn sign(_cx: &Context, args: SignArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-pub fn publish_tree(_cx: &Context, args: PublishArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn publish_tree(_cx: &Context, args: PublishArgs) -> anyhow::Result<Outcome> {
     let key = load_key(&args.key)?;
     let index = match publish(&args.dir, &args.out, &key) {
         Ok(index) => index,

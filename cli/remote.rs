@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Args, Clone, Default, Debug)]
-pub struct RemoteArgs {
+pub(crate) struct RemoteArgs {
     /// Never use the network: remote modules come from the cache only.
     #[arg(long, conflicts_with = "reload", help_heading = "Remote imports")]
     cached_only: bool,
@@ -44,7 +44,7 @@ pub struct RemoteArgs {
 
 impl RemoteArgs {
     /// The options for this run: the environment, then these flags.
-    pub fn options(&self) -> anyhow::Result<RemoteOptions> {
+    pub(crate) fn options(&self) -> anyhow::Result<RemoteOptions> {
         let mut options = RemoteOptions::from_env();
         if let Ok(text) = std::env::var("MLPY_HTTP_TIMEOUT") {
             // Reported here: `from_env` falls back to the default on a bad value.
@@ -68,12 +68,12 @@ impl RemoteArgs {
 }
 
 /// A progress bar on stderr (drawn only when stderr is a terminal).
-pub struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
 }
 
 impl Progress {
-    pub fn new() -> Arc<Progress> {
+    pub(crate) fn new() -> Arc<Progress> {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template("{spinner} fetching {pos}/{len} {wide_msg}")
@@ -82,7 +82,7 @@ impl Progress {
         Arc::new(Progress { bar })
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

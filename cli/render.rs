@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 /// The texts diagnostics point into, read once each.
 #[derive(Default)]
-pub struct Sources {
+pub(crate) struct Sources {
     files: HashMap<PathBuf, (Arc<str>, LineIndex)>,
 }
 
 impl Sources {
-    pub fn insert(&mut self, path: &Path, text: Arc<str>) {
+    pub(crate) fn insert(&mut self, path: &Path, text: Arc<str>) {
         let index = LineIndex::new(&text);
         self.files.insert(path.to_path_buf(), (text, index));
     }
@@ -30,14 +30,18 @@ impl Sources {
     }
 
     /// One-based line and column (in characters) of an offset, if the file is readable.
-    pub fn position(&mut self, path: &Path, offset: mlpy_syntax::TextSize) -> Option<(u32, u32)> {
+    pub(crate) fn position(
+        &mut self,
+        path: &Path,
+        offset: mlpy_syntax::TextSize,
+    ) -> Option<(u32, u32)> {
         let (text, index) = self.get(path)?;
         Some(index.human_line_col(offset, text))
     }
 }
 
 /// A path as people want to read it: relative to the working directory when inside it.
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     if let Ok(cwd) = std::env::current_dir() {
         if let Ok(relative) = path.strip_prefix(&cwd) {
             return relative.display().to_string();
@@ -48,7 +52,7 @@ pub fn display_path(path: &Path) -> String {
 
 /// How a diagnostic names its file: a cached remote module by its URL, anything else
 /// by its path.
-pub fn display_file(path: &Path) -> String {
+pub(crate) fn display_file(path: &Path) -> String {
     mlpy_remote::store::url_of_cache_file(path).unwrap_or_else(|| display_path(path))
 }
 
@@ -77,7 +81,7 @@ impl Style {
 
 /// `file:line:col: error: message`, the source line with the range underlined, then
 /// notes and related places.
-pub fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Style) -> String {
+pub(crate) fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Style) -> String {
     let mut out = String::new();
     let file = display_file(&diagnostic.file);
     let position = sources.position(&diagnostic.file, diagnostic.range.start());
@@ -159,27 +163,27 @@ fn snippet(out: &mut String, text: &str, index: &LineIndex, range: TextRange, st
 }
 
 #[derive(Serialize)]
-pub struct JsonPosition {
+pub(crate) struct JsonPosition {
     pub line: u32,
     pub column: u32,
     pub offset: u32,
 }
 
 #[derive(Serialize)]
-pub struct JsonRange {
+pub(crate) struct JsonRange {
     pub start: JsonPosition,
     pub end: JsonPosition,
 }
 
 #[derive(Serialize)]
-pub struct JsonRelated {
+pub(crate) struct JsonRelated {
     pub file: String,
     pub range: JsonRange,
     pub message: String,
 }
 
 #[derive(Serialize)]
-pub struct JsonDiagnostic {
+pub(crate) struct JsonDiagnostic {
     pub file: String,
     pub severity: Severity,
     pub code: &'static str,
@@ -204,7 +208,7 @@ fn json_range(sources: &mut Sources, file: &Path, range: TextRange) -> JsonRange
     }
 }
 
-pub fn json(diagnostic: &Diagnostic, sources: &mut Sources) -> JsonDiagnostic {
+pub(crate) fn json(diagnostic: &Diagnostic, sources: &mut Sources) -> JsonDiagnostic {
     JsonDiagnostic {
         file: display_path(&diagnostic.file),
         severity: diagnostic.severity,

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[derive(Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// The entry file.
     file: PathBuf,
 
@@ -34,7 +34,7 @@ pub struct RunArgs {
     args: Vec<OsString>,
 }
 
-pub fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
     let cache = ModuleCache::new();
     let program = project::load(&args.config, &args.file, &cache)?;
     let config = program.resolver.config();

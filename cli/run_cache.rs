@@ -19,7 +19,7 @@ use std::time::{Duration, SystemTime};
 
 /// Lists every file mlpy wrote in a cached folder, with its SHA-256; written first (so a
 /// half-written temporary folder can be cleaned up too).
-pub const MANIFEST: &str = ".mlpy-run-manifest.json";
+pub(crate) const MANIFEST: &str = ".mlpy-run-manifest.json";
 
 const MANIFEST_FORMAT: u64 = 1;
 
@@ -44,7 +44,7 @@ fn is_legacy_marker(dir: &Path, relative: &str) -> bool {
 
 /// Files of a folder that are not what mlpy wrote there: relative paths.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Mismatch {
+pub(crate) struct Mismatch {
     /// Missing, changed, or not a regular file.
     pub changed: Vec<String>,
     /// There, but not written by mlpy (nor Python's bytecode cache).
@@ -71,7 +71,7 @@ impl Mismatch {
 
 /// What [`ensure`] did.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Prepared {
+pub(crate) enum Prepared {
     /// The folder held exactly this output.
     Reused,
     /// There was no folder: it was written.
@@ -86,7 +86,7 @@ pub enum Prepared {
 
 impl Prepared {
     /// A warning for people, when the cache had been tampered with.
-    pub fn warning(&self, dir: &Path) -> Option<String> {
+    pub(crate) fn warning(&self, dir: &Path) -> Option<String> {
         let Prepared::Rebuilt { mismatch, kept } = self else {
             return None;
         };
@@ -143,7 +143,7 @@ fn read_manifest(dir: &Path) -> Option<BTreeMap<String, String>> {
 }
 
 /// How `dir` differs from the output `files` (empty: it holds exactly that output).
-pub fn check(dir: &Path, files: &[OutputFile]) -> Mismatch {
+pub(crate) fn check(dir: &Path, files: &[OutputFile]) -> Mismatch {
     let mut mismatch = Mismatch::default();
     let expected = expected_manifest(files);
     if read_manifest(dir).as_ref() != Some(&expected) {
@@ -210,7 +210,7 @@ fn walk(root: &Path, dir: &Path, f: &mut impl FnMut(&str, std::fs::FileType)) {
 }
 
 /// Makes `dir` hold exactly the output `files`: reuses it, writes it, or rebuilds it.
-pub fn ensure(dir: &Path, files: &[OutputFile]) -> std::io::Result<Prepared> {
+pub(crate) fn ensure(dir: &Path, files: &[OutputFile]) -> std::io::Result<Prepared> {
     let existed = dir.exists();
     if existed {
         let mismatch = check(dir, files);
@@ -332,7 +332,7 @@ fn write_temp(dir: &Path, files: &[OutputFile]) -> std::io::Result<PathBuf> {
 /// folder's own), Python's bytecode cache, the manifest, and the folders left empty.
 /// Returns whether `dir` is gone (false: files mlpy did not write, or changed since, are
 /// still there).
-pub fn remove_ours(dir: &Path, manifest: Option<&BTreeMap<String, String>>) -> bool {
+pub(crate) fn remove_ours(dir: &Path, manifest: Option<&BTreeMap<String, String>>) -> bool {
     let own;
     let manifest = match manifest {
         Some(m) => m,
@@ -375,7 +375,7 @@ fn remove_empty_dirs(dir: &Path) {
 /// Removes the other outputs of the same program (`program_dir` holds one folder per
 /// version) that went unused for ten minutes (another run may still use a recent one):
 /// only what mlpy wrote, see [`remove_ours`].
-pub fn remove_stale_versions(program_dir: &Path, keep: &Path) {
+pub(crate) fn remove_stale_versions(program_dir: &Path, keep: &Path) {
     let Ok(entries) = std::fs::read_dir(program_dir) else {
         return;
     };

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
-pub struct TranspileArgs {
+pub(crate) struct TranspileArgs {
     /// The entry file; every module it imports is transpiled too.
     file: PathBuf,
 
@@ -43,7 +43,7 @@ pub struct TranspileArgs {
 
 const NOTHING_WRITTEN: &str = "; nothing was written";
 
-pub fn run(cx: &Context, args: TranspileArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(cx: &Context, args: TranspileArgs) -> anyhow::Result<Outcome> {
     let cache = ModuleCache::new();
     let program = project::load(&args.config, &args.file, &cache)?;
     let config = program.resolver.config();
@@ -139,7 +139,7 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 }
 
 /// Prints diagnostics (to stderr: stdout may carry the program).
-pub fn print_diagnostics(cx: &Context, graph: &ModuleGraph, diagnostics: &[Diagnostic]) {
+pub(crate) fn print_diagnostics(cx: &Context, graph: &ModuleGraph, diagnostics: &[Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
@@ -154,7 +154,7 @@ pub fn print_diagnostics(cx: &Context, graph: &ModuleGraph, diagnostics: &[Diagn
 }
 
 /// Reports why a program cannot be transpiled.
-pub fn refuse(
+pub(crate) fn refuse(
     cx: &Context,
     graph: &ModuleGraph,
     diagnostics: &[Diagnostic],

@@ -90,11 +90,11 @@ pub(crate) struct Range {
 }
 
 impl Ir {
-    pub fn len(&self) -> u32 {
+    pub(crate) fn len(&self) -> u32 {
         self.doc.elems.len() as u32
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.doc.elems.clear();
         self.doc.variants.clear();
         self.open_groups.clear();
@@ -104,11 +104,11 @@ impl Ir {
         self.doc.elems.push(elem);
     }
 
-    pub fn text(&mut self, start: u32, len: u32, width: u32) {
+    pub(crate) fn text(&mut self, start: u32, len: u32, width: u32) {
         self.push(Elem::Text { start, len, width });
     }
 
-    pub fn multi_text(&mut self, start: u32, len: u32, first_width: u32) {
+    pub(crate) fn multi_text(&mut self, start: u32, len: u32, first_width: u32) {
         self.push(Elem::MultiText {
             start,
             len,
@@ -116,24 +116,24 @@ impl Ir {
         });
     }
 
-    pub fn space(&mut self) {
+    pub(crate) fn space(&mut self) {
         self.push(Elem::Space);
     }
 
-    pub fn soft_line(&mut self) {
+    pub(crate) fn soft_line(&mut self) {
         self.push(Elem::SoftLine);
     }
 
-    pub fn line(&mut self) {
+    pub(crate) fn line(&mut self) {
         self.push(Elem::Line);
     }
 
-    pub fn hard_line(&mut self) {
+    pub(crate) fn hard_line(&mut self) {
         self.push(Elem::HardLine);
         self.mark_hard();
     }
 
-    pub fn empty_line(&mut self) {
+    pub(crate) fn empty_line(&mut self) {
         self.push(Elem::EmptyLine);
         self.mark_hard();
     }
@@ -145,20 +145,20 @@ impl Ir {
         }
     }
 
-    pub fn group_start(&mut self) {
+    pub(crate) fn group_start(&mut self) {
         self.group_start_with(false, false);
     }
 
     /// A group that is broken from the start (`expanded`), or the one a hugged argument
     /// breaks (`hug`).
-    pub fn group_start_with(&mut self, expanded: bool, hug: bool) {
+    pub(crate) fn group_start_with(&mut self, expanded: bool, hug: bool) {
         self.open_groups.push((self.doc.elems.len(), expanded));
         self.push(Elem::GroupStart { expanded, hug });
     }
 
     /// Ends the innermost group; a group that holds a hard break is expanded, and so is
     /// every group around it.
-    pub fn group_end(&mut self) {
+    pub(crate) fn group_end(&mut self) {
         if let Some((index, hard)) = self.open_groups.pop() {
             if hard {
                 if let Some(Elem::GroupStart { expanded, .. }) = self.doc.elems.get_mut(index) {
@@ -172,26 +172,26 @@ impl Ir {
         self.push(Elem::GroupEnd);
     }
 
-    pub fn indent_start(&mut self) {
+    pub(crate) fn indent_start(&mut self) {
         self.push(Elem::IndentStart);
     }
 
-    pub fn indent_end(&mut self) {
+    pub(crate) fn indent_end(&mut self) {
         self.push(Elem::IndentEnd);
     }
 
     /// A `Skip` to patch with `skip_here` once the out-of-line parts are built.
-    pub fn skip(&mut self) -> usize {
+    pub(crate) fn skip(&mut self) -> usize {
         self.push(Elem::Skip { to: 0 });
         self.doc.elems.len() - 1
     }
 
-    pub fn skip_here(&mut self, skip: usize) {
+    pub(crate) fn skip_here(&mut self, skip: usize) {
         let to = self.len();
         self.doc.elems[skip] = Elem::Skip { to };
     }
 
-    pub fn embed(&mut self, range: Range, expand_hug: bool) {
+    pub(crate) fn embed(&mut self, range: Range, expand_hug: bool) {
         if range.start < range.end {
             self.push(Elem::Embed {
                 start: range.start,
@@ -202,7 +202,7 @@ impl Ir {
     }
 
     /// Records the alternatives (already built, in order) and places the choice here.
-    pub fn best_fit(&mut self, variants: &[Range]) {
+    pub(crate) fn best_fit(&mut self, variants: &[Range]) {
         let first = self.doc.variants.len() as u32;
         self.doc
             .variants
@@ -214,7 +214,7 @@ impl Ir {
     }
 
     /// Hard breaks pushed so far (to tell whether a part built since holds one).
-    pub fn hard_breaks(&self) -> u64 {
+    pub(crate) fn hard_breaks(&self) -> u64 {
         self.hard_breaks
     }
 }

@@ -48,7 +48,7 @@ pub(crate) struct Printer<'a> {
 }
 
 impl<'a> Printer<'a> {
-    pub fn new(src: &'a str, line_width: u32, indent_width: u32) -> Printer<'a> {
+    pub(crate) fn new(src: &'a str, line_width: u32, indent_width: u32) -> Printer<'a> {
         Printer {
             src,
             line_width: i64::from(line_width),
@@ -66,7 +66,7 @@ impl<'a> Printer<'a> {
     }
 
     /// Ends the output with exactly one line break (none for an empty file).
-    pub fn finish(mut self) -> (String, Option<Vec<(u32, u32)>>) {
+    pub(crate) fn finish(mut self) -> (String, Option<Vec<(u32, u32)>>) {
         if !self.out.is_empty() {
             self.out.push('\n');
         }
@@ -107,7 +107,7 @@ impl<'a> Printer<'a> {
     }
 
     /// Prints a whole document, starting at indentation level 0 in break mode.
-    pub fn print(&mut self, doc: &Doc) {
+    pub(crate) fn print(&mut self, doc: &Doc) {
         self.cursors.clear();
         self.modes.clear();
         self.cursors.push(Cursor {

@@ -18,11 +18,11 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    pub fn end(&self) -> u32 {
+    pub(crate) fn end(&self) -> u32 {
         self.start + self.len
     }
 
-    pub fn text<'s>(&self, src: &'s str) -> &'s str {
+    pub(crate) fn text<'s>(&self, src: &'s str) -> &'s str {
         &src[self.start as usize..self.end() as usize]
     }
 }
@@ -54,7 +54,7 @@ pub(crate) struct Chunks<'g> {
 }
 
 impl<'g> Chunks<'g> {
-    pub fn new(src: &'g str, root: &'g GreenNodeData) -> Chunks<'g> {
+    pub(crate) fn new(src: &'g str, root: &'g GreenNodeData) -> Chunks<'g> {
         Chunks {
             src,
             children: root.children().peekable(),
@@ -67,7 +67,7 @@ impl<'g> Chunks<'g> {
 
     /// The next element, its entries written into `out` (cleared first); `None` after
     /// the end of the file.
-    pub fn next(&mut self, out: &mut Vec<Entry>) -> Option<Chunk<'g>> {
+    pub(crate) fn next(&mut self, out: &mut Vec<Entry>) -> Option<Chunk<'g>> {
         if self.done {
             return None;
         }

@@ -16,9 +16,9 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService};
 
-pub const EMIT_PYTHON: &str = "mlpy.emitPython";
-pub const SHOW_MODULE_GRAPH: &str = "mlpy.showModuleGraph";
-pub const FETCH_MODULES: &str = "mlpy.fetchModules";
+pub(crate) const EMIT_PYTHON: &str = "mlpy.emitPython";
+pub(crate) const SHOW_MODULE_GRAPH: &str = "mlpy.showModuleGraph";
+pub(crate) const FETCH_MODULES: &str = "mlpy.fetchModules";
 
 /// How long the server waits for the client's `workspace/configuration` answer.
 const CONFIGURATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -52,7 +52,7 @@ struct ClientFeatures {
     inlay_hint_refresh: bool,
 }
 
-pub fn service(options: Options) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+pub(crate) fn service(options: Options) -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
     LspService::build(move |client| Backend::new(client, options.clone()))
         .custom_method("mlpy/debug/documentText", Backend::debug_document_text)
         .custom_method("mlpy/debug/flush", Backend::debug_flush)
@@ -73,7 +73,7 @@ struct FramingErrorParams {
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DocumentTextParams {
+pub(crate) struct DocumentTextParams {
     text_document: TextDocumentIdentifier,
 }
 
@@ -397,7 +397,7 @@ fn roots_of(params: &InitializeParams) -> Vec<PathBuf> {
     roots
 }
 
-pub fn semantic_tokens_legend() -> SemanticTokensLegend {
+pub(crate) fn semantic_tokens_legend() -> SemanticTokensLegend {
     crate::to_lsp::semantic_tokens_legend()
 }
 

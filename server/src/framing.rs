@@ -14,14 +14,14 @@
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
-pub const PARSE_ERROR_METHOD: &str = "mlpy/internal/parseError";
-pub const INVALID_REQUEST_METHOD: &str = "mlpy/internal/invalidRequest";
+pub(crate) const PARSE_ERROR_METHOD: &str = "mlpy/internal/parseError";
+pub(crate) const INVALID_REQUEST_METHOD: &str = "mlpy/internal/invalidRequest";
 /// Answered with `-32600` and the `message` of its parameters: the stream broke.
-pub const FRAMING_ERROR_METHOD: &str = "mlpy/internal/framingError";
+pub(crate) const FRAMING_ERROR_METHOD: &str = "mlpy/internal/framingError";
 
 /// The largest message body read (64 MiB: a module is 1 MiB at most by default; the
 /// biggest messages are whole documents).
-pub const MAX_BODY: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
 
 fn frame(body: &[u8]) -> Vec<u8> {
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
@@ -35,7 +35,7 @@ fn is_id(v: &Value) -> bool {
 
 /// What to forward for a body: itself when it is a JSON-RPC message, else a request
 /// that makes the server answer with the right error.
-pub fn vet(body: &[u8]) -> Vec<u8> {
+pub(crate) fn vet(body: &[u8]) -> Vec<u8> {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         let m = json!({"jsonrpc": "2.0", "id": null, "method": PARSE_ERROR_METHOD});
         return frame(m.to_string().as_bytes());
@@ -65,7 +65,7 @@ pub fn vet(body: &[u8]) -> Vec<u8> {
 /// Copies LSP frames from `input` to `output`, vetting each. Returns at the end of
 /// `input`, or with the reason the stream cannot be followed (an oversized or unreadable
 /// `Content-Length`), after an error answer for the client was passed on.
-pub async fn filter(
+pub(crate) async fn filter(
     input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
 ) -> Result<(), String> {

@@ -16,12 +16,12 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The Python with debugpy the tests debug programs in: `MLPY_TEST_PYTHON` (set by
 /// `cargo xtask test`), else `.tools/venv`'s when debugpy is there. Anything else is a
 /// failure that says what to do: these tests are never skipped.
-pub fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     let has_debugpy = |python: &Path| {
         Command::new(python)
             .args(["-c", "import debugpy"])
@@ -72,7 +72,7 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 
 /// One frame of a stack trace, as the tests look at it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame {
+pub(crate) struct Frame {
     pub id: i64,
     pub name: String,
     pub path: PathBuf,
@@ -82,7 +82,7 @@ pub struct Frame {
 
 impl Frame {
     /// The frame's file name relative to `root`, `/`-separated.
-    pub fn file(&self, root: &Path) -> String {
+    pub(crate) fn file(&self, root: &Path) -> String {
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let path = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
         path.strip_prefix(&root)
@@ -92,7 +92,7 @@ impl Frame {
     }
 }
 
-pub struct Dap {
+pub(crate) struct Dap {
     child: Child,
     stdin: Option<ChildStdin>,
     rx: Receiver<Value>,
@@ -110,11 +110,11 @@ pub struct Dap {
 
 impl Dap {
     /// Starts `mlpy dap` with the tests' Python; `cache` is mlpy's cache folder.
-    pub fn start(cache: &Path) -> Dap {
+    pub(crate) fn start(cache: &Path) -> Dap {
         Dap::start_env(cache, &[])
     }
 
-    pub fn start_env(cache: &Path, env: &[(&str, &str)]) -> Dap {
+    pub(crate) fn start_env(cache: &Path, env: &[(&str, &str)]) -> Dap {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mlpy"));
         command
             .arg("dap")
@@ -162,7 +162,7 @@ impl Dap {
     }
 
     /// Sends a request; returns its sequence number.
-    pub fn send(&mut self, command: &str, arguments: Value) -> i64 {
+    pub(crate) fn send(&mut self, command: &str, arguments: Value) -> i64 {
         self.seq += 1;
         let message = json!({"seq": self.seq, "type": "request", "command": command,
                              "arguments": arguments});
@@ -174,14 +174,14 @@ impl Dap {
     }
 
     /// Sends a raw, possibly broken, frame.
-    pub fn send_raw(&mut self, bytes: &[u8]) {
+    pub(crate) fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin open");
         stdin.write_all(bytes).unwrap();
         stdin.flush().unwrap();
     }
 
     /// Closes the adapter's input.
-    pub fn close_input(&mut self) {
+    pub(crate) fn close_input(&mut self) {
         self.stdin = None;
     }
 
@@ -220,7 +220,7 @@ impl Dap {
     }
 
     /// The response to request `seq` (successful or not).
-    pub fn response(&mut self, seq: i64) -> Value {
+    pub(crate) fn response(&mut self, seq: i64) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(i) = self.responses.iter().position(|r| r["request_seq"] == seq) {
@@ -231,13 +231,13 @@ impl Dap {
     }
 
     /// Sends a request and returns its whole response.
-    pub fn request(&mut self, command: &str, arguments: Value) -> Value {
+    pub(crate) fn request(&mut self, command: &str, arguments: Value) -> Value {
         let seq = self.send(command, arguments);
         self.response(seq)
     }
 
     /// Sends a request that must succeed; returns the response's body.
-    pub fn ok(&mut self, command: &str, arguments: Value) -> Value {
+    pub(crate) fn ok(&mut self, command: &str, arguments: Value) -> Value {
         let response = self.request(command, arguments);
         assert_eq!(
             response["success"], true,
@@ -248,7 +248,7 @@ impl Dap {
     }
 
     /// The next event named `name` (events of other names stay queued).
-    pub fn event(&mut self, name: &str) -> Value {
+    pub(crate) fn event(&mut self, name: &str) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(i) = self.events.iter().position(|e| e["event"] == name) {
@@ -259,7 +259,7 @@ impl Dap {
     }
 
     /// The next request of the adapter's to the client named `command`.
-    pub fn reverse_request(&mut self, command: &str) -> Value {
+    pub(crate) fn reverse_request(&mut self, command: &str) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(i) = self
@@ -274,7 +274,7 @@ impl Dap {
     }
 
     /// Answers one of the adapter's requests.
-    pub fn respond(&mut self, request: &Value, body: Value) {
+    pub(crate) fn respond(&mut self, request: &Value, body: Value) {
         self.seq += 1;
         let message = json!({"seq": self.seq, "type": "response", "request_seq": request["seq"],
                              "command": request["command"], "success": true, "body": body});
@@ -285,13 +285,13 @@ impl Dap {
     }
 
     /// Whether an event named `name` arrived and was not taken yet.
-    pub fn has_event(&self, name: &str) -> bool {
+    pub(crate) fn has_event(&self, name: &str) -> bool {
         self.events.iter().any(|e| e["event"] == name)
     }
 
     /// `initialize`, then `launch` with `arguments`; waits for `initialized` and returns
     /// the launch's sequence number (its response comes after `configurationDone`).
-    pub fn launch(&mut self, arguments: Value) -> i64 {
+    pub(crate) fn launch(&mut self, arguments: Value) -> i64 {
         let body = self.ok(
             "initialize",
             json!({"clientID": "mlpy-tests", "adapterID": "mlpy", "linesStartAt1": true,
@@ -304,14 +304,14 @@ impl Dap {
     }
 
     /// `configurationDone`, then the launch's response (which must succeed).
-    pub fn configuration_done(&mut self, launch: i64) {
+    pub(crate) fn configuration_done(&mut self, launch: i64) {
         self.ok("configurationDone", json!({}));
         let response = self.response(launch);
         assert_eq!(response["success"], true, "launch failed: {response}");
     }
 
     /// Sets the breakpoints of one ML file; returns the response's breakpoints.
-    pub fn breakpoints(&mut self, file: &Path, breakpoints: Value) -> Vec<Value> {
+    pub(crate) fn breakpoints(&mut self, file: &Path, breakpoints: Value) -> Vec<Value> {
         let body = self.ok(
             "setBreakpoints",
             json!({"source": {"path": file}, "breakpoints": breakpoints}),
@@ -320,11 +320,11 @@ impl Dap {
     }
 
     /// Waits for the next stop; returns its body.
-    pub fn stopped(&mut self) -> Value {
+    pub(crate) fn stopped(&mut self) -> Value {
         self.event("stopped")["body"].clone()
     }
 
-    pub fn stack(&mut self, thread: i64) -> Vec<Frame> {
+    pub(crate) fn stack(&mut self, thread: i64) -> Vec<Frame> {
         let body = self.ok("stackTrace", json!({"threadId": thread}));
         let frames: Vec<Frame> = body["stackFrames"]
             .as_array()
@@ -343,7 +343,7 @@ impl Dap {
     }
 
     /// The scopes of a frame: (name, variablesReference).
-    pub fn scopes(&mut self, frame: i64) -> Vec<(String, i64)> {
+    pub(crate) fn scopes(&mut self, frame: i64) -> Vec<(String, i64)> {
         let body = self.ok("scopes", json!({"frameId": frame}));
         body["scopes"]
             .as_array()
@@ -359,13 +359,13 @@ impl Dap {
     }
 
     /// The variables of a reference, whole.
-    pub fn variables(&mut self, reference: i64) -> Vec<Value> {
+    pub(crate) fn variables(&mut self, reference: i64) -> Vec<Value> {
         let body = self.ok("variables", json!({"variablesReference": reference}));
         body["variables"].as_array().cloned().unwrap_or_default()
     }
 
     /// Evaluates an ML expression in a frame: the whole response.
-    pub fn evaluate(&mut self, frame: i64, expression: &str) -> Value {
+    pub(crate) fn evaluate(&mut self, frame: i64, expression: &str) -> Value {
         self.request(
             "evaluate",
             json!({"expression": expression, "frameId": frame, "context": "repl"}),
@@ -373,19 +373,19 @@ impl Dap {
     }
 
     /// Continues thread 1 and waits for the next stop.
-    pub fn continue_to_stop(&mut self, thread: i64) -> Value {
+    pub(crate) fn continue_to_stop(&mut self, thread: i64) -> Value {
         self.ok("continue", json!({"threadId": thread}));
         self.stopped()
     }
 
     /// A step (`next`, `stepIn`, `stepOut`) and the stop it ends in.
-    pub fn step(&mut self, command: &str, thread: i64) -> Value {
+    pub(crate) fn step(&mut self, command: &str, thread: i64) -> Value {
         self.ok(command, json!({"threadId": thread}));
         self.stopped()
     }
 
     /// Continues, waits for the program's exit code and the end of the session.
-    pub fn run_to_end(&mut self, thread: i64) -> i64 {
+    pub(crate) fn run_to_end(&mut self, thread: i64) -> i64 {
         self.ok("continue", json!({"threadId": thread}));
         let exited = self.event("exited");
         self.event("terminated");
@@ -393,7 +393,7 @@ impl Dap {
     }
 
     /// `disconnect`, then waits for the adapter to exit; returns its exit status.
-    pub fn disconnect(mut self) -> std::process::ExitStatus {
+    pub(crate) fn disconnect(mut self) -> std::process::ExitStatus {
         let seq = self.send("disconnect", json!({"terminateDebuggee": true}));
         let _ = self.response(seq);
         self.stdin = None;

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs the real `git` with a configuration of its own (no user or system files).
-pub fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args([
             "-c",
@@ -39,14 +39,14 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 
 /// A repository: a work tree where commits are made, pushed to a bare repository at
 /// `bare` (which the imports name).
-pub struct Repo {
+pub(crate) struct Repo {
     pub work: PathBuf,
     pub bare: PathBuf,
 }
 
 impl Repo {
     /// A new repository at `<root>/work/<name>`, its bare copy at `<root>/srv/<name>.git`.
-    pub fn new(root: &Path, name: &str) -> Repo {
+    pub(crate) fn new(root: &Path, name: &str) -> Repo {
         let work = root.join("work").join(name);
         let bare = root.join("srv").join(format!("{name}.git"));
         std::fs::create_dir_all(&work).unwrap();
@@ -56,7 +56,7 @@ impl Repo {
         Repo { work, bare }
     }
 
-    pub fn write(&self, path: &str, text: &str) -> &Repo {
+    pub(crate) fn write(&self, path: &str, text: &str) -> &Repo {
         let full = self.work.join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, text).unwrap();
@@ -64,7 +64,7 @@ impl Repo {
     }
 
     /// Commits everything and pushes the branch; returns the commit.
-    pub fn commit(&self, message: &str) -> String {
+    pub(crate) fn commit(&self, message: &str) -> String {
         git(&self.work, &["add", "-A"]);
         git(&self.work, &["commit", "-q", "-m", message]);
         let bare = self.bare.to_string_lossy().into_owned();
@@ -73,7 +73,7 @@ impl Repo {
     }
 
     /// Tags HEAD (moving the tag if it exists: an annotated tag) and pushes it.
-    pub fn tag(&self, name: &str) {
+    pub(crate) fn tag(&self, name: &str) {
         git(&self.work, &["tag", "-f", "-a", "-m", name, name]);
         let bare = self.bare.to_string_lossy().into_owned();
         git(
@@ -83,19 +83,19 @@ impl Repo {
     }
 
     /// `git+file:///…/name.git`
-    pub fn file_url(&self) -> String {
+    pub(crate) fn file_url(&self) -> String {
         format!("git+file://{}", self.bare.display())
     }
 }
 
 /// A `git daemon` serving `base` (every repository under it) on 127.0.0.1.
-pub struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     pub port: u16,
 }
 
 impl Daemon {
-    pub fn start(base: &Path) -> Daemon {
+    pub(crate) fn start(base: &Path) -> Daemon {
         for _ in 0..5 {
             let port = TcpListener::bind("127.0.0.1:0")
                 .unwrap()
@@ -138,11 +138,11 @@ impl Daemon {
         panic!("git daemon did not start");
     }
 
-    pub fn url(&self, repo: &str) -> String {
+    pub(crate) fn url(&self, repo: &str) -> String {
         format!("git://127.0.0.1:{}/{repo}", self.port)
     }
 
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -155,7 +155,7 @@ impl Drop for Daemon {
 }
 
 /// The `mlpy` binary with an isolated cache (and git configuration).
-pub fn mlpy(cache: &Path, dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn mlpy(cache: &Path, dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mlpy"));
     command
         .args(args)
@@ -171,11 +171,11 @@ pub fn mlpy(cache: &Path, dir: &Path, args: &[&str]) -> Command {
     command
 }
 
-pub fn run(command: &mut Command) -> Output {
+pub(crate) fn run(command: &mut Command) -> Output {
     command.output().expect("mlpy runs")
 }
 
-pub fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -183,13 +183,13 @@ pub fn text(o: &Output) -> String {
     )
 }
 
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// The folder holding `mlpy-import-db`, built if needed (`cargo test --workspace` builds
 /// it beside `mlpy`, since its package has tests).
-pub fn db_plugin_dir() -> PathBuf {
+pub(crate) fn db_plugin_dir() -> PathBuf {
     let mlpy = PathBuf::from(env!("CARGO_BIN_EXE_mlpy"));
     let dir = mlpy.parent().unwrap().to_path_buf();
     let exe = dir.join("mlpy-import-db");
@@ -216,7 +216,7 @@ pub fn db_plugin_dir() -> PathBuf {
 }
 
 /// A PATH with `dirs` first, then the current PATH.
-pub fn path_with(dirs: &[&Path]) -> std::ffi::OsString {
+pub(crate) fn path_with(dirs: &[&Path]) -> std::ffi::OsString {
     let mut all: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
     if let Some(path) = std::env::var_os("PATH") {
         all.extend(std::env::split_paths(&path));

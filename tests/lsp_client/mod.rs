@@ -15,9 +15,9 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(20);
 
-pub struct Client {
+pub(crate) struct Client {
     child: Child,
     stdin: Option<ChildStdin>,
     rx: Receiver<Value>,
@@ -37,7 +37,7 @@ pub struct Client {
 }
 
 /// The `file:` URI of a path, percent-encoding what must be.
-pub fn file_uri(path: &Path) -> String {
+pub(crate) fn file_uri(path: &Path) -> String {
     let mut out = String::from("file://");
     for b in path.to_string_lossy().bytes() {
         match b {
@@ -72,22 +72,26 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
 
 impl Client {
     /// Starts `mlpy lsp` for the workspace folder `root` and initializes it.
-    pub fn start(root: &Path) -> Client {
+    pub(crate) fn start(root: &Path) -> Client {
         Client::start_with(root, json!({}))
     }
 
-    pub fn start_with(root: &Path, initialization_options: Value) -> Client {
+    pub(crate) fn start_with(root: &Path, initialization_options: Value) -> Client {
         Client::start_env(root, initialization_options, &[])
     }
 
     /// Starts the server with extra environment variables.
-    pub fn start_env(root: &Path, initialization_options: Value, env: &[(&str, &Path)]) -> Client {
+    pub(crate) fn start_env(
+        root: &Path,
+        initialization_options: Value,
+        env: &[(&str, &Path)],
+    ) -> Client {
         Client::start_full(root, initialization_options, env, Value::Null)
     }
 
     /// Starts the server with extra environment variables and client capabilities
     /// (`textDocument.*` entries merged into the test client's own).
-    pub fn start_full(
+    pub(crate) fn start_full(
         root: &Path,
         initialization_options: Value,
         env: &[(&str, &Path)],
@@ -172,40 +176,40 @@ impl Client {
         client
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
-    pub fn uri(&self, rel: &str) -> String {
+    pub(crate) fn uri(&self, rel: &str) -> String {
         file_uri(&self.root.join(rel))
     }
 
-    pub fn send_raw(&mut self, bytes: &[u8]) {
+    pub(crate) fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin open");
         stdin.write_all(bytes).unwrap();
         stdin.flush().unwrap();
     }
 
-    pub fn send(&mut self, message: &Value) {
+    pub(crate) fn send(&mut self, message: &Value) {
         let body = serde_json::to_vec(message).unwrap();
         let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
         bytes.extend(body);
         self.send_raw(&bytes);
     }
 
-    pub fn notify(&mut self, method: &str, params: Value) {
+    pub(crate) fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
     /// Sends a request and waits for its response: `Ok(result)` or `Err(error)`.
-    pub fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+    pub(crate) fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         self.response(id)
     }
 
-    pub fn response(&mut self, id: i64) -> Result<Value, Value> {
+    pub(crate) fn response(&mut self, id: i64) -> Result<Value, Value> {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(r) = self.responses.remove(&id) {
@@ -224,7 +228,7 @@ impl Client {
     }
 
     /// Receives one message (handling it); `None` at the deadline or end of stream.
-    pub fn pump(&mut self, deadline: Instant) -> Option<Value> {
+    pub(crate) fn pump(&mut self, deadline: Instant) -> Option<Value> {
         let now = Instant::now();
         let wait = deadline.saturating_duration_since(now);
         let message = match self.rx.recv_timeout(wait) {
@@ -256,7 +260,11 @@ impl Client {
     }
 
     /// Waits until the latest diagnostics of `uri` satisfy `check`; returns them.
-    pub fn wait_diagnostics(&mut self, uri: &str, check: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    pub(crate) fn wait_diagnostics(
+        &mut self,
+        uri: &str,
+        check: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(list) = self.diagnostics.get(uri) {
@@ -275,7 +283,7 @@ impl Client {
     }
 
     /// Waits for any message matching `check` among those not yet seen.
-    pub fn wait_for(&mut self, check: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn wait_for(&mut self, check: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             match self.pump(deadline) {
@@ -290,17 +298,17 @@ impl Client {
     }
 
     /// Waits until the server has processed everything sent so far, diagnostics included.
-    pub fn flush(&mut self) {
+    pub(crate) fn flush(&mut self) {
         self.request("mlpy/debug/flush", Value::Null)
             .expect("flush");
     }
 
-    pub fn open(&mut self, rel: &str) -> String {
+    pub(crate) fn open(&mut self, rel: &str) -> String {
         let text = std::fs::read_to_string(self.path(rel)).expect("fixture file");
         self.open_text(rel, &text)
     }
 
-    pub fn open_text(&mut self, rel: &str, text: &str) -> String {
+    pub(crate) fn open_text(&mut self, rel: &str, text: &str) -> String {
         let uri = self.uri(rel);
         self.notify(
             "textDocument/didOpen",
@@ -309,18 +317,18 @@ impl Client {
         uri
     }
 
-    pub fn change(&mut self, uri: &str, version: i32, changes: Value) {
+    pub(crate) fn change(&mut self, uri: &str, version: i32, changes: Value) {
         self.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
         );
     }
 
-    pub fn replace_all(&mut self, uri: &str, version: i32, text: &str) {
+    pub(crate) fn replace_all(&mut self, uri: &str, version: i32, text: &str) {
         self.change(uri, version, json!([{ "text": text }]));
     }
 
-    pub fn at(
+    pub(crate) fn at(
         &mut self,
         method: &str,
         uri: &str,
@@ -333,7 +341,7 @@ impl Client {
         )
     }
 
-    pub fn watched(&mut self, changes: Vec<(String, u32)>) {
+    pub(crate) fn watched(&mut self, changes: Vec<(String, u32)>) {
         let changes: Vec<Value> = changes
             .into_iter()
             .map(|(uri, typ)| json!({"uri": uri, "type": typ}))
@@ -344,7 +352,7 @@ impl Client {
         );
     }
 
-    pub fn document_text(&mut self, uri: &str) -> String {
+    pub(crate) fn document_text(&mut self, uri: &str) -> String {
         let r = self
             .request(
                 "mlpy/debug/documentText",
@@ -355,12 +363,12 @@ impl Client {
     }
 
     /// Whether the server process is still running.
-    pub fn alive(&mut self) -> bool {
+    pub(crate) fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
 
     /// Waits for the server to exit on its own (at most [`TIMEOUT`]); its exit status.
-    pub fn wait_exit(&mut self) -> Option<std::process::ExitStatus> {
+    pub(crate) fn wait_exit(&mut self) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + TIMEOUT;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -372,7 +380,7 @@ impl Client {
     }
 
     /// RSS of the server in KiB (Linux).
-    pub fn rss_kib(&self) -> u64 {
+    pub(crate) fn rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
         status
@@ -383,7 +391,7 @@ impl Client {
     }
 
     /// `shutdown`, `exit`, and the exit status (must be 0).
-    pub fn shutdown(mut self) -> String {
+    pub(crate) fn shutdown(mut self) -> String {
         self.request("shutdown", Value::Null).expect("shutdown");
         self.notify("exit", Value::Null);
         drop(self.stdin.take());
@@ -413,7 +421,7 @@ impl Drop for Client {
 }
 
 /// Copies a fixture project into a temp folder.
-pub fn fixture(name: &str) -> tempfile::TempDir {
+pub(crate) fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -436,14 +444,14 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The codes of a list of diagnostics.
-pub fn codes(list: &[Value]) -> Vec<String> {
+pub(crate) fn codes(list: &[Value]) -> Vec<String> {
     list.iter()
         .map(|d| d["code"].as_str().unwrap_or("").to_string())
         .collect()
 }
 
 /// `(line, character)` of a position value.
-pub fn pos(v: &Value) -> (u64, u64) {
+pub(crate) fn pos(v: &Value) -> (u64, u64) {
     (
         v["line"].as_u64().unwrap(),
         v["character"].as_u64().unwrap(),

@@ -6,18 +6,18 @@ use regex::Regex;
 use std::path::{Path, PathBuf};
 
 /// Everything granted, as the README says.
-pub const CAPABILITIES: &str =
+pub(crate) const CAPABILITIES: &str =
     "console,math,regex,json,datetime,random,collections,functional,file,path,http,env,args,crypto,csv,log";
 
 /// (program, text in the expected output, what mlpy prints instead, why).
-pub const DOCUMENTED_DEVIATIONS: &[(&str, &str, &str, &str)] = &[(
+pub(crate) const DOCUMENTED_DEVIATIONS: &[(&str, &str, &str, &str)] = &[(
     "ml_core/13_ternary",
     "'in_expression': 10,",
     "'in_expression': 15,",
     "docs/compatibility.md, \"Ternary inside an operator\": (x > 5 ? 10 : 20) + 5 is 15, the reference's precedence defect gave 10 (decisions.md fixes it)",
 )];
 
-pub fn corpus() -> PathBuf {
+pub(crate) fn corpus() -> PathBuf {
     let dir = match std::env::var_os("MLPY_CONFORMANCE_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"),
@@ -30,13 +30,13 @@ pub fn corpus() -> PathBuf {
     dir
 }
 
-pub struct Mask {
+pub(crate) struct Mask {
     program: String,
     regex: Regex,
     replacement: String,
 }
 
-pub fn masks(corpus: &Path) -> Vec<Mask> {
+pub(crate) fn masks(corpus: &Path) -> Vec<Mask> {
     let text = std::fs::read_to_string(corpus.join("masks.tsv")).expect("masks.tsv");
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -57,7 +57,7 @@ pub fn masks(corpus: &Path) -> Vec<Mask> {
 /// Masks applied line by line; trailing blank lines dropped. Lines end at `\n` or `\r\n`
 /// (the expected files were captured in text mode, where Python reads `\r\n` as one line
 /// break: `csv` writes `\r\n`).
-pub fn masked(masks: &[Mask], program: &str, text: &str) -> String {
+pub(crate) fn masked(masks: &[Mask], program: &str, text: &str) -> String {
     let mut lines: Vec<String> = text
         .split('\n')
         .map(|line| {
@@ -80,7 +80,7 @@ pub fn masked(masks: &[Mask], program: &str, text: &str) -> String {
 }
 
 /// `SUITE/NAME` of every program: the `.ml` files directly inside each suite folder.
-pub fn programs(corpus: &Path) -> Vec<String> {
+pub(crate) fn programs(corpus: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut suites: Vec<PathBuf> = std::fs::read_dir(corpus.join("programs"))
         .expect("programs/")

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-pub mod conformance;
+pub(crate) mod conformance;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The `mlpy` binary under test, with an isolated cache folder.
-pub fn mlpy(cache: &Path) -> Command {
+pub(crate) fn mlpy(cache: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mlpy"));
     command
         .env("MLPY_CACHE_DIR", cache)
@@ -22,7 +22,7 @@ pub fn mlpy(cache: &Path) -> Command {
 }
 
 /// The Python interpreter the tests run emitted code with.
-pub fn python() -> Command {
+pub(crate) fn python() -> Command {
     let exe = std::env::var("MLPY_PYTHON").unwrap_or_else(|_| "python3".to_string());
     let mut command = Command::new(exe);
     command.env_remove("PYTHONPATH").env_remove("PYTHONSTARTUP");
@@ -30,12 +30,12 @@ pub fn python() -> Command {
 }
 
 /// A temporary project folder.
-pub struct Project {
+pub(crate) struct Project {
     pub dir: tempfile::TempDir,
 }
 
 impl Project {
-    pub fn new() -> Project {
+    pub(crate) fn new() -> Project {
         Project {
             dir: tempfile::Builder::new()
                 .prefix("mlpy-test-")
@@ -44,11 +44,11 @@ impl Project {
         }
     }
 
-    pub fn path(&self, relative: &str) -> PathBuf {
+    pub(crate) fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
 
-    pub fn file(&self, relative: &str, text: &str) -> &Project {
+    pub(crate) fn file(&self, relative: &str, text: &str) -> &Project {
         let path = self.path(relative);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, text).expect("write");
@@ -56,21 +56,21 @@ impl Project {
     }
 
     /// `mlpy ARGS` run in the project folder.
-    pub fn mlpy(&self, args: &[&str]) -> Output {
+    pub(crate) fn mlpy(&self, args: &[&str]) -> Output {
         let mut command = mlpy(&self.path(".cache"));
         command.args(args).current_dir(self.dir.path());
         run(command, None)
     }
 
     /// `mlpy ARGS` with `stdin` as standard input.
-    pub fn mlpy_stdin(&self, args: &[&str], stdin: &str) -> Output {
+    pub(crate) fn mlpy_stdin(&self, args: &[&str], stdin: &str) -> Output {
         let mut command = mlpy(&self.path(".cache"));
         command.args(args).current_dir(self.dir.path());
         run(command, Some(stdin))
     }
 
     /// Every file under the project (relative paths, sorted), the cache excluded.
-    pub fn files(&self) -> Vec<String> {
+    pub(crate) fn files(&self) -> Vec<String> {
         let mut out = Vec::new();
         walk(self.dir.path(), self.dir.path(), &mut out);
         out.retain(|p| !p.starts_with(".cache"));
@@ -96,11 +96,15 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
 }
 
 /// Runs a command to completion (2 minutes at most), feeding `stdin`.
-pub fn run(mut command: Command, stdin: Option<&str>) -> Output {
+pub(crate) fn run(mut command: Command, stdin: Option<&str>) -> Output {
     run_with_timeout(&mut command, stdin, Duration::from_secs(120))
 }
 
-pub fn run_with_timeout(command: &mut Command, stdin: Option<&str>, timeout: Duration) -> Output {
+pub(crate) fn run_with_timeout(
+    command: &mut Command,
+    stdin: Option<&str>,
+    timeout: Duration,
+) -> Output {
     command
         .stdin(if stdin.is_some() {
             Stdio::piped()
@@ -150,17 +154,17 @@ pub fn run_with_timeout(command: &mut Command, stdin: Option<&str>, timeout: Dur
     }
 }
 
-pub fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Runs `f` on every item, several at a time (Python programs spend their time starting
 /// up and waiting), results in input order.
-pub fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
@@ -187,7 +191,7 @@ pub fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
 }
 
 /// A unified diff of two texts, for failure messages.
-pub fn diff(expected: &str, actual: &str) -> String {
+pub(crate) fn diff(expected: &str, actual: &str) -> String {
     similar::TextDiff::from_lines(expected, actual)
         .unified_diff()
         .context_radius(2)

@@ -29,7 +29,7 @@ use std::fmt::Write;
 /// continuation lines (inside brackets): `\n`, then `\0LINE\0` with the ML line of the
 /// continuation.
 #[derive(Debug, Clone, Copy)]
-pub struct Line {
+pub(crate) struct Line {
     pub indent: u16,
     pub start: u32,
     pub end: u32,
@@ -39,7 +39,7 @@ pub struct Line {
 
 /// The emitted body of a module and what its header must import.
 #[derive(Debug, Default)]
-pub struct EmittedModule {
+pub(crate) struct EmittedModule {
     /// The text of every line, one after the other.
     pub text: String,
     pub lines: Vec<Line>,
@@ -55,7 +55,7 @@ pub struct EmittedModule {
 
 impl EmittedModule {
     /// The text of one of the module's lines.
-    pub fn line_text(&self, line: &Line) -> &str {
+    pub(crate) fn line_text(&self, line: &Line) -> &str {
         &self.text[line.start as usize..line.end as usize]
     }
 }
@@ -312,7 +312,7 @@ impl<'a> Node<'a> {
 
 // ---------------------------------------------------------------- the emitter
 
-pub fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModule {
+pub(crate) fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModule {
     let node = facts.node(id);
     let text: &str = &node.file.text;
     let parse = &node.file.parse;

@@ -60,7 +60,7 @@ fn relative_to(path: &Path, base: &Path) -> String {
 /// The first line of every emitted file: the encoding is fixed, so no user text (a folder
 /// named `src coding=utf-7 x`) on the lines after it can choose another (PEP 263 reads
 /// only the first two lines, the second only when the first declares nothing).
-pub const CODING_LINE: &str = "# -*- coding: utf-8 -*-";
+pub(crate) const CODING_LINE: &str = "# -*- coding: utf-8 -*-";
 
 /// Text safe inside a `#` comment: control characters (a line break in a folder's name)
 /// become spaces.
@@ -77,7 +77,7 @@ fn in_comment(text: &str) -> String {
 }
 
 /// The Python file name of the entry module in multi-file output.
-pub fn entry_file_name(node: &ModuleNode) -> String {
+pub(crate) fn entry_file_name(node: &ModuleNode) -> String {
     let stem = entry_stem(node);
     let stem = &stem;
     if is_reserved(stem) || is_taken_module_name(stem) {
@@ -88,12 +88,12 @@ pub fn entry_file_name(node: &ModuleNode) -> String {
 }
 
 /// The file stem of the entry module (`main` for `app/main.ml`, whatever its dotted name).
-pub fn entry_stem(node: &ModuleNode) -> String {
+pub(crate) fn entry_stem(node: &ModuleNode) -> String {
     mlpy_modules::graph::entry_name(&node.path)
 }
 
 /// The output path of a non-entry module: `a/b/c.py`, or `a/b/__init__.py` for a package.
-pub fn module_file_path(py_module: &str, is_package: bool) -> String {
+pub(crate) fn module_file_path(py_module: &str, is_package: bool) -> String {
     let path = py_module.replace('.', "/");
     if is_package {
         format!("{path}/__init__.py")
@@ -345,7 +345,11 @@ fn needed_runtime<'a>(
 }
 
 /// A program emitted as one self-contained Python file.
-pub fn single_file(facts: &ProgramFacts<'_>, capabilities: &[String], base: &Path) -> String {
+pub(crate) fn single_file(
+    facts: &ProgramFacts<'_>,
+    capabilities: &[String],
+    base: &Path,
+) -> String {
     let graph = facts.graph;
     let base = &canonical(base);
     let order = graph.topological_order();
@@ -487,7 +491,7 @@ pub struct OutputFile {
 
 /// A program emitted as a folder: the entry, one file per module, `__init__.py` where
 /// Python needs a package, and the whole runtime package.
-pub fn multi_file(
+pub(crate) fn multi_file(
     facts: &ProgramFacts<'_>,
     capabilities: &[String],
     base: &Path,

@@ -37,7 +37,7 @@ pub(crate) struct CallableParam {
 
 impl Callable {
     /// The parameter an argument at `index` goes to (a rest parameter takes the others).
-    pub fn param_for(&self, index: usize) -> Option<usize> {
+    pub(super) fn param_for(&self, index: usize) -> Option<usize> {
         if index < self.params.len() {
             return Some(match self.params[..index].iter().position(|p| p.rest) {
                 Some(rest) => rest,

@@ -115,12 +115,12 @@ fn strip_markers(text: &str) -> (String, Option<TextSize>, Vec<TextRange>) {
 type Protocols<'a> = &'a dyn Fn(&Path) -> Vec<Arc<dyn ImportProtocol>>;
 
 impl Fixture {
-    pub fn new(fixture: &str) -> Fixture {
+    pub(super) fn new(fixture: &str) -> Fixture {
         Fixture::with_protocols(fixture, &|_| Vec::new())
     }
 
     /// A fixture whose resolver also has `protocols` (for URL imports).
-    pub fn with_protocols(fixture: &str, protocols: Protocols) -> Fixture {
+    pub(super) fn with_protocols(fixture: &str, protocols: Protocols) -> Fixture {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let root = std::fs::canonicalize(dir.path()).expect("the folder exists");
         let mut cursor = None;
@@ -172,26 +172,26 @@ impl Fixture {
     }
 
     /// The file of the cursor.
-    pub fn ctx(&self) -> FileCtx<'_> {
+    pub(super) fn ctx(&self) -> FileCtx<'_> {
         FileCtx::load(&self.host, &self.cursor().0).expect("the cursor's file loads")
     }
 
     /// The cursor's offset in its file.
-    pub fn offset(&self) -> TextSize {
+    pub(super) fn offset(&self) -> TextSize {
         self.cursor().1
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(super) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
     /// The marked ranges, by file and start.
-    pub fn marks(&self) -> Vec<FileRange> {
+    pub(super) fn marks(&self) -> Vec<FileRange> {
         self.marks.clone()
     }
 
     /// The marked ranges of the cursor's file.
-    pub fn marked_ranges(&self) -> Vec<TextRange> {
+    pub(super) fn marked_ranges(&self) -> Vec<TextRange> {
         let file = &self.cursor().0;
         self.marks
             .iter()
@@ -201,7 +201,7 @@ impl Fixture {
     }
 
     /// A path relative to the fixture's folder.
-    pub fn rel(&self, path: &Path) -> String {
+    pub(super) fn rel(&self, path: &Path) -> String {
         path.strip_prefix(&self.root)
             .unwrap_or(path)
             .display()
@@ -209,7 +209,7 @@ impl Fixture {
     }
 
     /// `file:start-end`.
-    pub fn show(&self, r: &FileRange) -> String {
+    pub(super) fn show(&self, r: &FileRange) -> String {
         format!(
             "{}:{}-{}",
             self.rel(&r.path),
@@ -218,12 +218,12 @@ impl Fixture {
         )
     }
 
-    pub fn show_all(&self, ranges: &[FileRange]) -> Vec<String> {
+    pub(super) fn show_all(&self, ranges: &[FileRange]) -> Vec<String> {
         ranges.iter().map(|r| self.show(r)).collect()
     }
 
     /// The text of a range of the cursor's file.
-    pub fn slice(&self, range: TextRange) -> String {
+    pub(super) fn slice(&self, range: TextRange) -> String {
         let ctx = self.ctx();
         ctx.text()[range].to_string()
     }

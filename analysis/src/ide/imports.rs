@@ -28,7 +28,7 @@ pub(crate) struct ImportCandidate {
 }
 
 impl ImportCandidate {
-    pub fn statement(&self) -> String {
+    pub(super) fn statement(&self) -> String {
         format!("import {};", self.spelling)
     }
 }
@@ -48,7 +48,7 @@ pub(crate) struct InsertAt {
 }
 
 impl InsertAt {
-    pub fn of(ctx: &FileCtx) -> InsertAt {
+    pub(super) fn of(ctx: &FileCtx) -> InsertAt {
         let text = ctx.text();
         let last_import = ctx
             .file()
@@ -85,7 +85,7 @@ impl InsertAt {
         }
     }
 
-    pub fn edit(&self, statement: &str) -> (TextRange, String) {
+    pub(super) fn edit(&self, statement: &str) -> (TextRange, String) {
         (
             TextRange::empty(self.at),
             format!("{}{statement}{}", self.before, self.after),

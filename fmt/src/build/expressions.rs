@@ -16,7 +16,7 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    pub fn new() -> Ctx {
+    pub(crate) fn new() -> Ctx {
         Ctx {
             indent_chain: true,
             hug: false,
@@ -24,14 +24,14 @@ impl Ctx {
     }
 
     /// On an indented line of its own.
-    pub fn own_line() -> Ctx {
+    pub(crate) fn own_line() -> Ctx {
         Ctx {
             indent_chain: false,
             hug: false,
         }
     }
 
-    pub fn hugged() -> Ctx {
+    pub(crate) fn hugged() -> Ctx {
         Ctx {
             indent_chain: true,
             hug: true,
@@ -62,7 +62,7 @@ fn operator(node: Node<'_>) -> SyntaxKind {
 }
 
 impl Builder<'_> {
-    pub fn expr(&mut self, node: Node<'_>, cx: Ctx) {
+    pub(crate) fn expr(&mut self, node: Node<'_>, cx: Ctx) {
         if !self.enter() {
             return;
         }

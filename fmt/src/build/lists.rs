@@ -12,7 +12,7 @@ use mlpy_syntax::SyntaxKind::*;
 impl Builder<'_> {
     /// A bracketed, comma-separated list; `hug`: its group is the one a hugged last
     /// argument breaks.
-    pub fn list(&mut self, node: Node<'_>, hug: bool) {
+    pub(crate) fn list(&mut self, node: Node<'_>, hug: bool) {
         let mut items = false;
         for child in node.children() {
             match child {
@@ -72,7 +72,7 @@ impl Builder<'_> {
     }
 
     /// `(arguments)` of a call.
-    pub fn args(&mut self, node: Node<'_>) {
+    pub(crate) fn args(&mut self, node: Node<'_>) {
         if hug_candidate(node) {
             self.hugging_args(node);
         } else {

@@ -30,11 +30,11 @@ pub(crate) enum Child<'g> {
 }
 
 impl<'g> Node<'g> {
-    pub fn kind(self) -> SyntaxKind {
+    pub(crate) fn kind(self) -> SyntaxKind {
         kind_of(self.0.kind())
     }
 
-    pub fn children(self) -> impl Iterator<Item = Child<'g>> {
+    pub(crate) fn children(self) -> impl Iterator<Item = Child<'g>> {
         self.0.children().filter_map(|child| match child {
             NodeOrToken::Node(node) => Some(Child::Node(Node(node))),
             NodeOrToken::Token(token) => {
@@ -44,13 +44,13 @@ impl<'g> Node<'g> {
         })
     }
 
-    pub fn nodes(self) -> impl Iterator<Item = Node<'g>> {
+    pub(crate) fn nodes(self) -> impl Iterator<Item = Node<'g>> {
         self.0
             .children()
             .filter_map(|child| child.into_node().map(Node))
     }
 
-    pub fn first_node(self) -> Option<Node<'g>> {
+    pub(crate) fn first_node(self) -> Option<Node<'g>> {
         self.nodes().next()
     }
 }
@@ -64,7 +64,7 @@ pub(crate) struct Links<'g> {
 }
 
 impl<'g> Links<'g> {
-    pub fn new(first: Node<'g>) -> Links<'g> {
+    pub(crate) fn new(first: Node<'g>) -> Links<'g> {
         Links {
             inline: [first; 8],
             len: 1,
@@ -72,7 +72,7 @@ impl<'g> Links<'g> {
         }
     }
 
-    pub fn push(&mut self, node: Node<'g>) {
+    pub(crate) fn push(&mut self, node: Node<'g>) {
         if self.heap.is_empty() && self.len < self.inline.len() {
             self.inline[self.len] = node;
         } else {
@@ -84,7 +84,7 @@ impl<'g> Links<'g> {
         self.len += 1;
     }
 
-    pub fn as_slice(&self) -> &[Node<'g>] {
+    pub(crate) fn as_slice(&self) -> &[Node<'g>] {
         if self.heap.is_empty() {
             &self.inline[..self.len]
         } else {
@@ -92,7 +92,7 @@ impl<'g> Links<'g> {
         }
     }
 
-    pub fn last(&self) -> Node<'g> {
+    pub(crate) fn last(&self) -> Node<'g> {
         self.as_slice()[self.len - 1]
     }
 }
@@ -154,7 +154,7 @@ pub(crate) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(src: &'a str) -> Builder<'a> {
+    pub(crate) fn new(src: &'a str) -> Builder<'a> {
         Builder {
             src,
             entries: Vec::new(),
@@ -192,7 +192,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Starts the next top-level element, whose entries are in `entries`.
-    pub fn start_chunk(&mut self) {
+    pub(crate) fn start_chunk(&mut self) {
         self.cursor = 0;
         self.ir.clear();
         self.risky.clear();
@@ -200,7 +200,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A top-level element of the file: a statement.
-    pub fn top_level(&mut self, child: Child<'_>) {
+    pub(crate) fn top_level(&mut self, child: Child<'_>) {
         match child {
             Child::Node(node) => self.stmt(node),
             Child::Token(kind) => {
@@ -211,7 +211,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The comments after the last statement, then the end of the file.
-    pub fn end_of_file(&mut self) {
+    pub(crate) fn end_of_file(&mut self) {
         self.leading_comments();
         match self.entries.get(self.cursor) {
             Some(entry) if entry.kind == EOF => self.cursor += 1,
@@ -284,7 +284,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Emits the next token, which the tree says is `kind`, with its comments.
-    pub fn token(&mut self, kind: SyntaxKind) {
+    pub(crate) fn token(&mut self, kind: SyntaxKind) {
         if self.at_comment() {
             self.leading_comments();
         }

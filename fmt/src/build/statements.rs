@@ -7,7 +7,7 @@ use mlpy_syntax::SyntaxKind::*;
 
 impl Builder<'_> {
     /// A statement, on a line of its own.
-    pub fn stmt(&mut self, node: Node<'_>) {
+    pub(crate) fn stmt(&mut self, node: Node<'_>) {
         if !self.enter() {
             return;
         }
@@ -191,7 +191,7 @@ impl Builder<'_> {
 
     /// `{ statements }`: always one statement per line; `{}` when empty. Comments
     /// before the `}` stay inside, indented.
-    pub fn block(&mut self, node: Node<'_>) {
+    pub(crate) fn block(&mut self, node: Node<'_>) {
         let mut inside = false;
         for child in node.children() {
             match child {

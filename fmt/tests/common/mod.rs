@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// The tree without trivia: each node and token with its depth, tokens with their text.
 /// Equal before and after formatting means the program is the same.
-pub fn structure(text: &str) -> Vec<String> {
+pub(crate) fn structure(text: &str) -> Vec<String> {
     let parse = mlpy_syntax::parse(text);
     let mut out = Vec::new();
     let mut depth = 0usize;
@@ -32,7 +32,7 @@ pub fn structure(text: &str) -> Vec<String> {
 }
 
 /// The comments of a text, trailing white space dropped, sorted.
-pub fn comments(text: &str) -> Vec<String> {
+pub(crate) fn comments(text: &str) -> Vec<String> {
     let parse = mlpy_syntax::parse(text);
     let mut out: Vec<String> = parse
         .syntax_node()
@@ -48,7 +48,10 @@ pub fn comments(text: &str) -> Vec<String> {
 /// Formats `text` and checks: idempotent, the same tree without trivia, the same
 /// comments, no syntax errors or new warnings, no white space at the end of a line
 /// (outside string literals). `Ok(None)`: the text has syntax errors and was refused.
-pub fn check_formatting(text: &str, options: &FormatOptions) -> Result<Option<String>, String> {
+pub(crate) fn check_formatting(
+    text: &str,
+    options: &FormatOptions,
+) -> Result<Option<String>, String> {
     let out = match format_text(text, options) {
         Ok(out) => out,
         Err(FormatError::Syntax { errors }) => {
@@ -105,7 +108,7 @@ pub fn check_formatting(text: &str, options: &FormatOptions) -> Result<Option<St
 }
 
 /// The conformance corpus (`../shared/conformance`, or `MLPY_CONFORMANCE_DIR`).
-pub fn corpus_dir() -> PathBuf {
+pub(crate) fn corpus_dir() -> PathBuf {
     match std::env::var_os("MLPY_CONFORMANCE_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"),
@@ -113,7 +116,7 @@ pub fn corpus_dir() -> PathBuf {
 }
 
 /// Every `.ml` file under `dir`, sorted (`target` and hidden folders left out).
-pub fn ml_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn ml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     collect(dir, &mut out);
     out.sort();

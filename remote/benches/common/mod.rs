@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The entry imports this many packages by URL…
-pub const PACKAGES: usize = 10;
+pub(crate) const PACKAGES: usize = 10;
 /// …each of which imports this many siblings by dotted name.
-pub const SIBLINGS: usize = 9;
+pub(crate) const SIBLINGS: usize = 9;
 
 /// A module of the tree: its imports, then three small functions. `kind` says where it is
 /// served from (`Remote`, `Git`).
-pub fn module_text(kind: &str, name: &str, imports: &[String]) -> String {
+pub(crate) fn module_text(kind: &str, name: &str, imports: &[String]) -> String {
     let mut out = String::new();
     for import in imports {
         out.push_str(&format!("import {import};\n"));
@@ -32,7 +32,7 @@ pub fn module_text(kind: &str, name: &str, imports: &[String]) -> String {
 
 /// Builds the graph of `project/main.ml` with a new resolver (as a new `mlpy` process
 /// would); returns the time and how many modules are remote. Every import must resolve.
-pub fn build(project: &Path, options: RemoteOptions) -> (Duration, usize) {
+pub(crate) fn build(project: &Path, options: RemoteOptions) -> (Duration, usize) {
     let started = Instant::now();
     let config = ProjectConfig::load(&project.join("mlpy.json")).unwrap();
     let (resolver, _context) = remote::resolver(Arc::new(config), options).unwrap();
@@ -55,11 +55,11 @@ pub fn build(project: &Path, options: RemoteOptions) -> (Duration, usize) {
     (elapsed, remote)
 }
 
-pub fn median(mut v: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-pub fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 #[path = "../../tests/common/corpus.rs"]
 mod corpus;
 
-pub fn env_number(name: &str, default: usize) -> usize {
+pub(crate) fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
@@ -25,18 +25,18 @@ fn thread_cpu_time() -> Option<Duration> {
 }
 
 /// Wall and CPU times of each run, each sorted.
-pub struct Times {
+pub(crate) struct Times {
     pub wall: Vec<Duration>,
     pub cpu: Option<Vec<Duration>>,
 }
 
 /// Runs `f` `runs` times after one warm-up run.
-pub fn measure(runs: usize, mut f: impl FnMut()) -> Times {
+pub(crate) fn measure(runs: usize, mut f: impl FnMut()) -> Times {
     measure_with_setup(runs, || (), |()| f())
 }
 
 /// Runs `setup` then `f` `runs` times after one warm-up run, timing only `f`.
-pub fn measure_with_setup<T>(
+pub(crate) fn measure_with_setup<T>(
     runs: usize,
     mut setup: impl FnMut() -> T,
     mut f: impl FnMut(T),
@@ -62,7 +62,7 @@ pub fn measure_with_setup<T>(
     Times { wall, cpu }
 }
 
-pub fn report(name: &str, bytes: usize, times: &Times) {
+pub(crate) fn report(name: &str, bytes: usize, times: &Times) {
     let mbps = |d: &Duration| bytes as f64 / 1e6 / d.as_secs_f64();
     let line = |times: &[Duration]| {
         let median = &times[times.len() / 2];
@@ -83,14 +83,14 @@ pub fn report(name: &str, bytes: usize, times: &Times) {
 
 /// The benchmark input: the conformance corpus's files concatenated (each followed by a
 /// line break) and repeated until the text reaches `target_mb` megabytes.
-pub struct BenchInput {
+pub(crate) struct BenchInput {
     pub text: String,
     /// Files of the corpus, and how many times they were repeated.
     pub files: usize,
     pub copies: usize,
 }
 
-pub fn corpus_input(target_mb: usize) -> BenchInput {
+pub(crate) fn corpus_input(target_mb: usize) -> BenchInput {
     let files = corpus::corpus_files();
     let mut corpus = String::new();
     for file in &files {
@@ -106,7 +106,7 @@ pub fn corpus_input(target_mb: usize) -> BenchInput {
 }
 
 /// Runs the benchmark; `allocator` names the global allocator for the report.
-pub fn run(allocator: &str) {
+pub(crate) fn run(allocator: &str) {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not: then only check
     // that the benchmark works, on a small input.
     let benchmarking = std::env::args().any(|a| a == "--bench");

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub fn corpus_dir() -> PathBuf {
+pub(super) fn corpus_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("MLPY_CONFORMANCE_DIR") {
         return PathBuf::from(dir);
     }
@@ -11,7 +11,7 @@ pub fn corpus_dir() -> PathBuf {
 }
 
 /// Every `.ml` file of the corpus's programs (modules included), in a stable order.
-pub fn corpus_files() -> Vec<PathBuf> {
+pub(crate) fn corpus_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
     collect_ml_files(&corpus_dir().join("programs"), &mut out);
     out

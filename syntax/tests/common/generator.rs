@@ -1025,7 +1025,7 @@ fn canon_stmt(s: &Stmt, out: &mut String) {
 }
 
 /// The same canonical form, read from the tree.
-pub fn canon_node(node: &SyntaxNode, out: &mut String) {
+pub(crate) fn canon_node(node: &SyntaxNode, out: &mut String) {
     use SyntaxKind::*;
     let nodes: Vec<SyntaxNode> = node.children().collect();
     let tokens: Vec<String> = node
@@ -1298,7 +1298,7 @@ pub fn canon_node(node: &SyntaxNode, out: &mut String) {
 
 /// A random program for `seed`: its text (random layout and comments) and its canonical
 /// form, which `canon_node` gives for the tree of any text with the same meaning.
-pub fn generate(seed: u64) -> (String, String) {
+pub(crate) fn generate(seed: u64) -> (String, String) {
     let mut gen = Gen { rng: Rng(seed | 1) };
     let count = gen.rng.below(6) + 1;
     let program: Vec<Stmt> = (0..count)

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 mod corpus;
-pub mod generator;
+pub(crate) mod generator;
 
 use mlpy_syntax::{
     ast::AstNode, LineIndex, Parse, Severity, SyntaxKind, SyntaxNode, TextRange, TextSize,
@@ -12,12 +12,12 @@ use std::fmt::Write;
 
 /// The tree dump without whitespace and comment tokens (their bytes still count in the
 /// ranges), followed by the diagnostics.
-pub fn render(text: &str) -> String {
+pub(crate) fn render(text: &str) -> String {
     render_with(text, false)
 }
 
 /// The full tree dump, trivia included, followed by the diagnostics.
-pub fn render_with_trivia(text: &str) -> String {
+pub(crate) fn render_with_trivia(text: &str) -> String {
     render_with(text, true)
 }
 
@@ -52,7 +52,7 @@ fn render_with(text: &str, trivia: bool) -> String {
 /// Only the diagnostics, for the error-recovery snapshots: the source with line
 /// numbers, then each diagnostic as `line:col: severity: message` with the source line
 /// and a marker under its range.
-pub fn render_diagnostics(text: &str) -> String {
+pub(crate) fn render_diagnostics(text: &str) -> String {
     let parse = mlpy_syntax::parse(text);
     check_invariants(text, &parse);
     let mut out = String::new();
@@ -72,7 +72,7 @@ pub fn render_diagnostics(text: &str) -> String {
 
 /// `line:col: severity: message`, one-based, columns in characters, then the line
 /// with `^` under the range (to the end of the line when the range spans lines).
-pub fn diagnostics(text: &str, parse: &Parse) -> String {
+pub(crate) fn diagnostics(text: &str, parse: &Parse) -> String {
     let index = LineIndex::new(text);
     let mut out = String::new();
     for error in parse.errors() {
@@ -110,7 +110,7 @@ pub fn diagnostics(text: &str, parse: &Parse) -> String {
 }
 
 /// What must hold for every parse of every input.
-pub fn check_invariants(text: &str, parse: &Parse) {
+pub(crate) fn check_invariants(text: &str, parse: &Parse) {
     assert_eq!(
         parse.syntax_node().to_string(),
         text,
@@ -144,11 +144,11 @@ pub fn check_invariants(text: &str, parse: &Parse) {
 
 // Not every suite reads the corpus.
 #[allow(unused_imports)]
-pub use corpus::corpus_files;
+pub(crate) use corpus::corpus_files;
 
 /// An expression subtree as a fully parenthesised S-expression, to make precedence and
 /// associativity readable: `a + b * c` → `(a + (b * c))`.
-pub fn sexpr(node: &SyntaxNode) -> String {
+pub(crate) fn sexpr(node: &SyntaxNode) -> String {
     use SyntaxKind::*;
     let children: Vec<SyntaxNode> = node.children().collect();
     let token_text = |kind: SyntaxKind| {
@@ -225,7 +225,7 @@ pub fn sexpr(node: &SyntaxNode) -> String {
 
 /// The S-expression of the value of each assignment and expression statement at the top
 /// level of `text`, one per line.
-pub fn sexprs(text: &str) -> String {
+pub(crate) fn sexprs(text: &str) -> String {
     use mlpy_syntax::ast::Stmt;
     let parse = mlpy_syntax::parse(text);
     check_invariants(text, &parse);
