@@ -132,9 +132,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Folders never searched for modules.
-const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "__pycache__", "venv"];
-
 /// At most this many module files are indexed per workspace.
 pub const MAX_WORKSPACE_FILES: usize = 20_000;
 
@@ -378,11 +375,15 @@ impl World {
     /// Finds every module file under the roots.
     pub fn scan(&self) -> usize {
         let mut found = BTreeSet::new();
-        let mut projects = HashMap::new();
         for root in self.roots() {
-            // Below a canonical folder, what `walk` finds is canonical too (it follows no
-            // symbolic link): one `realpath` per root, not one per file.
-            walk(&canonical(&root), &mut found, &mut projects);
+            // The one walk of a project's sources (`mlpy fmt` takes the same). Below a
+            // canonical folder what it finds is canonical too (it follows no symbolic
+            // link): one `realpath` per root, not one per file.
+            let limit = MAX_WORKSPACE_FILES.saturating_sub(found.len());
+            found.extend(mlpy_modules::workspace::ml_sources(
+                &canonical(&root),
+                limit,
+            ));
         }
         found.extend(
             self.open_files()
@@ -422,7 +423,8 @@ impl World {
     }
 
     pub fn add_file(&self, path: &Path) {
-        if is_ml_source(path, &mut HashMap::new()) && self.in_roots(path) {
+        let mut memo = mlpy_modules::workspace::ProjectMemo::default();
+        if is_ml_source(path, &mut memo) && self.in_roots(path) {
             self.files
                 .write()
                 .unwrap_or_else(|p| p.into_inner())
@@ -438,48 +440,7 @@ impl World {
     }
 }
 
-pub fn is_module_file(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "ml")
-}
-
-/// Whether a `.ml` file on disk is ML rather than OCaml, which uses the same extension:
-/// an `mlpy.json` is in its folder or a folder above, or its first line is `// mlpy`.
-/// The editor plugins apply the same rule (`editors/*`); a document the editor opens as
-/// ML is ML whatever this says.
-pub fn is_ml_source(path: &Path, projects: &mut HashMap<PathBuf, bool>) -> bool {
-    is_module_file(path)
-        && (path.parent().is_some_and(|dir| in_project(dir, projects)) || has_ml_marker(path))
-}
-
-/// Whether `dir` or a folder above it holds an `mlpy.json` (answers memoised per folder).
-fn in_project(dir: &Path, projects: &mut HashMap<PathBuf, bool>) -> bool {
-    if let Some(&known) = projects.get(dir) {
-        return known;
-    }
-    let found = mlpy_modules::config::find_config_file(dir).is_some();
-    projects.insert(dir.to_path_buf(), found);
-    found
-}
-
-/// `// mlpy` on the first line (after an optional byte-order mark and spaces).
-fn has_ml_marker(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 128];
-    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&head[..n]);
-    let line = text
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim_start();
-    line.strip_prefix("//")
-        .map(str::trim_start)
-        .and_then(|rest| rest.strip_prefix("mlpy"))
-        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-}
+pub use mlpy_modules::workspace::{is_ml_source, is_module_file};
 
 pub fn is_config_file(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == CONFIG_FILE_NAME)
@@ -496,34 +457,5 @@ pub fn canonical(path: &Path) -> PathBuf {
             Err(_) => mlpy_modules::config::normalize(path),
         },
         _ => mlpy_modules::config::normalize(path),
-    }
-}
-
-/// The module files below `dir` (canonical: so is every path found, since symbolic links
-/// are not followed).
-fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>, projects: &mut HashMap<PathBuf, bool>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if out.len() >= MAX_WORKSPACE_FILES {
-            return;
-        }
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()) {
-                continue;
-            }
-            walk(&entry.path(), out, projects);
-        } else if kind.is_file() && name.ends_with(".ml") {
-            let path = entry.path();
-            if is_ml_source(&path, projects) {
-                out.insert(path);
-            }
-        }
     }
 }
