@@ -37,6 +37,9 @@ const CHECK_BATCH: usize = 64;
 /// After checking this many modules, memory is given back when the engine goes idle.
 const RELEASE_AFTER: usize = 1_000;
 
+/// After fewer, at most this often.
+const RELEASE_EVERY: Duration = Duration::from_secs(1);
+
 pub enum Msg {
     /// An open module changed (or was opened): check it now, its importers soon.
     Changed(PathBuf),
@@ -73,6 +76,7 @@ impl Engine {
         let worker = Worker {
             release_memory,
             checked_since_release: 0,
+            released: Instant::now(),
             world,
             sink,
             log,
@@ -104,8 +108,9 @@ impl Engine {
 struct Worker {
     world: Arc<World>,
     release_memory: Option<fn()>,
-    /// Modules checked since memory was last given back.
+    /// Modules checked since memory was last given back, and when that was.
     checked_since_release: usize,
+    released: Instant,
     sink: Sink,
     log: Log,
     rx: Receiver<Msg>,
@@ -142,8 +147,13 @@ impl Worker {
             }
             let idle = self.urgent.is_empty() && self.dirty.is_empty();
             if idle {
-                if self.checked_since_release >= RELEASE_AFTER {
+                // After a large check at once; after a few edits, at most once a second
+                // (what they freed would otherwise stay with the process for a while).
+                let due = self.checked_since_release >= RELEASE_AFTER
+                    || (self.checked_since_release > 0 && self.released.elapsed() >= RELEASE_EVERY);
+                if due {
                     self.checked_since_release = 0;
+                    self.released = Instant::now();
                     if let Some(release) = self.release_memory {
                         release();
                     }

@@ -43,9 +43,13 @@ pub struct Options {
     pub debug_requests: bool,
     /// Gives memory that is free but still held back to the system (the binary's
     /// allocator). Called when the diagnostics engine goes idle after checking many
-    /// modules: a first check of a large workspace frees its graph and facts at once.
+    /// modules (a first check of a large workspace frees its graph and facts at once),
+    /// and at most once a second after smaller checks.
     pub release_memory: Option<fn()>,
 }
+
+/// How long the server may go on answering after its input ended.
+const INPUT_END_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Serves LSP over standard input and output until the client says `exit` or closes
 /// the stream. An input stream that cannot be followed (a `Content-Length` over
@@ -63,6 +67,7 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
     let slot = broken.clone();
     runtime.block_on(async move {
         let (input, filtered) = tokio::io::duplex(1 << 16);
+        let (ended, input_ended) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let mut input = input;
             let result = framing::filter(tokio::io::stdin(), &mut input).await;
@@ -71,13 +76,24 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
             }
             // Only now does the server see the end of its input.
             drop(input);
+            let _ = ended.send(());
         });
         let stdout = tokio::io::stdout();
         let (service, socket) = backend::service(options);
-        tower_lsp_server::Server::new(filtered, stdout, socket)
+        let serve = tower_lsp_server::Server::new(filtered, stdout, socket)
             .concurrency_level(32)
-            .serve(service)
-            .await;
+            .serve(service);
+        // Once the input has ended, the server gets a moment to answer what it has (the
+        // framing error's answer among them), then stops: a handler still waiting for an
+        // answer from the client, which can no longer come, must not keep it alive.
+        let grace = async {
+            let _ = input_ended.await;
+            tokio::time::sleep(INPUT_END_GRACE).await;
+        };
+        tokio::select! {
+            _ = serve => {}
+            _ = grace => {}
+        }
     });
     // Blocking tasks still running (a slow command) must not keep the process alive.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
