@@ -647,7 +647,13 @@ fn find_cycles(graph: &ModuleGraph) -> Vec<Cycle> {
         .iter()
         .map(|m| m.dependencies().collect())
         .collect();
-    let components = strongly_connected(&successors);
+    let indices: Vec<Vec<u32>> = successors
+        .iter()
+        .map(|list| list.iter().map(|m| m.0).collect())
+        .collect();
+    let components = strongly_connected(&indices)
+        .into_iter()
+        .map(|c| c.into_iter().map(ModuleId).collect::<Vec<ModuleId>>());
     let mut cycles = Vec::new();
     for component in components {
         let is_cycle =
@@ -705,8 +711,11 @@ fn find_cycles(graph: &ModuleGraph) -> Vec<Cycle> {
     cycles
 }
 
-/// Tarjan's algorithm, iterative (deep graphs must not overflow the stack).
-fn strongly_connected(successors: &[Vec<ModuleId>]) -> Vec<Vec<ModuleId>> {
+/// The strongly connected components of a graph given by each node's successors (node
+/// indices): Tarjan's algorithm, iterative (deep graphs must not overflow the stack).
+/// Components come out in reverse topological order. The module graph's cycles and the
+/// language server's incremental import graph both use it.
+pub fn strongly_connected(successors: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let n = successors.len();
     let mut index = vec![u32::MAX; n];
     let mut low = vec![0u32; n];
@@ -729,7 +738,7 @@ fn strongly_connected(successors: &[Vec<ModuleId>]) -> Vec<Vec<ModuleId>> {
             }
             if let Some(&w) = successors[v].get(*child) {
                 *child += 1;
-                let w = w.0 as usize;
+                let w = w as usize;
                 if index[w] == u32::MAX {
                     work.push((w, 0));
                 } else if on_stack[w] {
@@ -746,7 +755,7 @@ fn strongly_connected(successors: &[Vec<ModuleId>]) -> Vec<Vec<ModuleId>> {
                 loop {
                     let w = stack.pop().expect("v is on the stack");
                     on_stack[w] = false;
-                    component.push(ModuleId(w as u32));
+                    component.push(w as u32);
                     if w == v {
                         break;
                     }

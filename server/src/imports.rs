@@ -17,6 +17,7 @@
 //! * the first records of a whole workspace (or any large batch) are one Tarjan pass over
 //!   the graph, linear in its size.
 
+use mlpy_modules::graph::strongly_connected;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -337,59 +338,6 @@ fn remove_sorted(list: &mut Vec<u32>, value: u32) {
     if let Ok(i) = list.binary_search(&value) {
         list.remove(i);
     }
-}
-
-/// Tarjan's algorithm, iterative (long import chains must not overflow the stack).
-fn strongly_connected(successors: &[Vec<u32>]) -> Vec<Vec<u32>> {
-    let n = successors.len();
-    let mut index = vec![u32::MAX; n];
-    let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut components = Vec::new();
-    let mut counter = 0u32;
-    for root in 0..n {
-        if index[root] != u32::MAX {
-            continue;
-        }
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
-        while let Some(&mut (v, ref mut child)) = work.last_mut() {
-            if *child == 0 && index[v] == u32::MAX {
-                index[v] = counter;
-                low[v] = counter;
-                counter += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if let Some(&w) = successors[v].get(*child) {
-                *child += 1;
-                let w = w as usize;
-                if index[w] == u32::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut component = Vec::new();
-                loop {
-                    let w = stack.pop().expect("v is on the stack");
-                    on_stack[w] = false;
-                    component.push(w as u32);
-                    if w == v {
-                        break;
-                    }
-                }
-                components.push(component);
-            }
-        }
-    }
-    components
 }
 
 #[cfg(test)]

@@ -7,9 +7,12 @@
 
 #![allow(dead_code)]
 
+#[path = "../support/framing.rs"]
+mod framing;
+use framing::read_message;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
@@ -48,26 +51,6 @@ pub(crate) fn python() -> PathBuf {
          into .tools/venv and sets MLPY_TEST_PYTHON), or set MLPY_TEST_PYTHON to a Python that \
          has it (`python3 -m pip install debugpy`)"
     );
-}
-
-fn read_message(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length:") {
-            length = v.trim().parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    std::io::Read::read_exact(reader, &mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 /// One frame of a stack trace, as the tests look at it.
