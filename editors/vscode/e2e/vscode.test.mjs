@@ -219,15 +219,14 @@ async function formatDocument(vs) {
   await vs.page.keyboard.press("Escape"); // a completion list typing may have opened
   await vs.page.keyboard.press("Control+S");
   await vs.waitForLines(0, ["total = add(1, 2);", "more = add(total, 3);"], "the line laid out on save");
-  await waitUntil(
-    "tidy.ml saved",
-    () => vs.tab("tidy.ml").getAttribute("class"),
-    (cls) => !/\bdirty\b/.test(cls ?? ""),
+  // On disk: the tab's dirty marker goes before code-server's write lands, so wait for it.
+  const saved = "function add(a, b) {\n    return a + b;\n}\ntotal = add(1, 2);\nmore = add(total, 3);\n";
+  const onDisk = await waitUntil(
+    "tidy.ml written formatted",
+    async () => readFileSync(join(vs.workspace, "tidy.ml"), "utf8"),
+    (text) => text === saved,
   );
-  assert.equal(
-    readFileSync(join(vs.workspace, "tidy.ml"), "utf8"),
-    "function add(a, b) {\n    return a + b;\n}\ntotal = add(1, 2);\nmore = add(total, 3);\n",
-  );
+  assert.equal(onDisk, saved);
 }
 
 /** The scenarios, in order. */
