@@ -195,25 +195,8 @@ impl Builder<'_> {
         let mut inside = false;
         for child in node.children() {
             match child {
-                Child::Token(L_CURLY) => {
-                    self.token(L_CURLY);
-                    // A group, broken by the statements' line breaks, so that what they
-                    // hold is laid out on its own even where the block sits in a part
-                    // printed flat (a hugged last argument).
-                    self.ir.group_start();
-                    self.ir.indent_start();
-                }
-                Child::Token(R_CURLY) => {
-                    if self.leading_comments() {
-                        inside = true;
-                    }
-                    self.ir.indent_end();
-                    if inside {
-                        self.ir.hard_line();
-                    }
-                    self.ir.group_end();
-                    self.token(R_CURLY);
-                }
+                Child::Token(L_CURLY) => self.open_body(),
+                Child::Token(R_CURLY) => self.close_body(inside),
                 Child::Node(stmt) => {
                     self.stmt(stmt);
                     inside = true;
@@ -225,6 +208,27 @@ impl Builder<'_> {
                 }
             }
         }
+    }
+
+    /// The `{` of a block or a capability's body: a group, broken by the statements' line
+    /// breaks, so that what they hold is laid out on its own even where the body sits in a
+    /// part printed flat (a hugged last argument).
+    fn open_body(&mut self) {
+        self.token(L_CURLY);
+        self.ir.group_start();
+        self.ir.indent_start();
+    }
+
+    /// The `}` of a body opened by [`Self::open_body`]; `inside`: whether it holds a
+    /// statement (comments before the `}` count too: they stay inside, indented).
+    fn close_body(&mut self, inside: bool) {
+        let inside = self.leading_comments() || inside;
+        self.ir.indent_end();
+        if inside {
+            self.ir.hard_line();
+        }
+        self.ir.group_end();
+        self.token(R_CURLY);
     }
 
     /// `capability Name { resource "…"; allow read "…"; }`.
@@ -241,21 +245,9 @@ impl Builder<'_> {
                 }
                 Child::Token(L_CURLY) => {
                     self.ir.space();
-                    self.token(L_CURLY);
-                    self.ir.group_start();
-                    self.ir.indent_start();
+                    self.open_body();
                 }
-                Child::Token(R_CURLY) => {
-                    if self.leading_comments() {
-                        inside = true;
-                    }
-                    self.ir.indent_end();
-                    if inside {
-                        self.ir.hard_line();
-                    }
-                    self.ir.group_end();
-                    self.token(R_CURLY);
-                }
+                Child::Token(R_CURLY) => self.close_body(inside),
                 Child::Node(item) => {
                     self.stmt(item);
                     inside = true;
