@@ -93,8 +93,6 @@ pub struct ReachEntry {
 pub struct ImportReach {
     entries: Vec<ReachEntry>,
     by_prefix: FxHashMap<String, usize>,
-    /// Every prefix and the shorter prefixes of each.
-    longest: usize,
     /// What each import statement of the binding reaches, once asked.
     statements: Vec<(TextRange, OnceCell<Option<Imported>>)>,
 }
@@ -107,7 +105,6 @@ impl ImportReach {
         let mut reach = ImportReach {
             entries: Vec::new(),
             by_prefix: FxHashMap::default(),
-            longest: 0,
             statements: Vec::new(),
         };
         for import in &b.imports {
@@ -131,7 +128,6 @@ impl ImportReach {
         if self.by_prefix.contains_key(&prefix) {
             return;
         }
-        self.longest = self.longest.max(prefix.split('.').count());
         self.by_prefix.insert(prefix.clone(), self.entries.len());
         self.entries.push(ReachEntry {
             prefix,
@@ -151,13 +147,8 @@ impl ImportReach {
     }
 
     /// The index of `prefix` in [`Self::entries`].
-    pub fn index_of(&self, prefix: &str) -> Option<usize> {
+    fn index_of(&self, prefix: &str) -> Option<usize> {
         self.by_prefix.get(prefix).copied()
-    }
-
-    /// The most names a reached prefix has: a longer member chain names no module.
-    pub fn longest(&self) -> usize {
-        self.longest
     }
 
     /// What the import `statement` of this binding reaches (resolved once).
@@ -181,12 +172,11 @@ impl ImportReach {
         if entry.full {
             return Some(imported.module);
         }
-        if let ModuleRef::Stdlib(_) | ModuleRef::Python(_) = imported.module {
+        match imported.module {
             // `import os.path` in Python mode: `os` is a Python module too.
-            return Some(match imported.module {
-                ModuleRef::Python(_) => ModuleRef::Python(entry.prefix.clone()),
-                other => other,
-            });
+            ModuleRef::Python(_) => return Some(ModuleRef::Python(entry.prefix.clone())),
+            ModuleRef::Stdlib(_) => return Some(imported.module),
+            _ => {}
         }
         Some(
             imported
@@ -274,10 +264,6 @@ impl<'a> FileSemantics<'a> {
             reaches: RefCell::default(),
             reassigned: OnceCell::new(),
         }
-    }
-
-    pub fn targets(&self) -> &'a dyn ImportTargets {
-        self.targets
     }
 
     /// What an import binding reaches (computed once per binding).
