@@ -362,13 +362,7 @@ fn format_input(world: &World, uri: &Uri) -> Option<(Arc<str>, mlpy_fmt::FormatO
 pub fn formatting(world: &World, uri: &Uri) -> Option<Vec<TextEdit>> {
     let (text, options) = format_input(world, uri)?;
     let edits = ide::formatting::format_document(&text, &options).ok()?;
-    let lines = Lines::new(&text);
-    Some(
-        edits
-            .into_iter()
-            .map(|(range, new)| TextEdit::new(lines.range(range), new))
-            .collect(),
-    )
+    Some(to_lsp::text_edits(&edits, &Lines::new(&text)))
 }
 
 /// `textDocument/rangeFormatting`: the whole statements the range touches.
@@ -376,10 +370,5 @@ pub fn range_formatting(world: &World, uri: &Uri, range: Range) -> Option<Vec<Te
     let (text, options) = format_input(world, uri)?;
     let lines = Lines::new(&text);
     let edits = ide::formatting::format_range(&text, lines.text_range(range), &options).ok()?;
-    Some(
-        edits
-            .into_iter()
-            .map(|(range, new)| TextEdit::new(lines.range(range), new))
-            .collect(),
-    )
+    Some(to_lsp::text_edits(&edits, &lines))
 }

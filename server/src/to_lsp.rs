@@ -237,13 +237,17 @@ fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
     }
 }
 
-/// A completion item; `lines` are the document's (for the additional edits: an import).
-pub fn completion_item(item: ide::CompletionItem, lines: &Lines) -> lsp::CompletionItem {
-    let additional: Vec<lsp::TextEdit> = item
-        .additional_edits
+/// Edits of one document (byte ranges and new texts), as LSP text edits.
+pub fn text_edits(edits: &[(TextRange, String)], lines: &Lines) -> Vec<lsp::TextEdit> {
+    edits
         .iter()
         .map(|(range, text)| lsp::TextEdit::new(lines.range(*range), text.clone()))
-        .collect();
+        .collect()
+}
+
+/// A completion item; `lines` are the document's (for the additional edits: an import).
+pub fn completion_item(item: ide::CompletionItem, lines: &Lines) -> lsp::CompletionItem {
+    let additional = text_edits(&item.additional_edits, lines);
     lsp::CompletionItem {
         label: item.label,
         kind: Some(completion_kind(item.kind)),
