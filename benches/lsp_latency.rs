@@ -14,7 +14,8 @@
 //! (typing pace) so background re-checks of importers run as they would. p50 and p99
 //! over all samples are printed, with the machine.
 //!
-//! Also printed: the server's RSS and how many modules it parsed per edit
+//! Also printed: the server's RSS (after the first check, after the edit series and after
+//! the renames: each a moment after the server went idle) and how many modules it parsed per edit
 //! (`mlpy/debug/parseCount`, the modules re-checked after each edit included: it should be
 //! one, the edited module).
 //!
@@ -143,6 +144,13 @@ fn main() {
     let started = Instant::now();
     c.flush();
     let first = started.elapsed();
+    // Idle memory is given back a moment after the check: let it happen.
+    std::thread::sleep(Duration::from_millis(500));
+    let rss_first = c.rss_kib() / 1024;
+    let (anon_first, file_first) = (
+        c.status_kib("RssAnon") / 1024,
+        c.status_kib("RssFile") / 1024,
+    );
 
     let pause = Duration::from_millis(30);
     parsed(&mut c);
@@ -152,6 +160,8 @@ fn main() {
     let mid_diag = diagnostics_latency(&mut c, &mid, &mid_text, samples, pause);
     c.flush();
     let mid_parsed = parsed(&mut c);
+    std::thread::sleep(Duration::from_millis(500));
+    let rss_edits = c.rss_kib() / 1024;
     // `c1.f0(` in main.ml's first function.
     let (line, character) = main_text
         .lines()
@@ -236,7 +246,8 @@ fn main() {
         })
         .collect();
     let (rename_folders, folder_edited, folder_edits) = will_rename(&mut c, &folders);
-    let rss = c.rss_kib() / 1024;
+    std::thread::sleep(Duration::from_millis(500));
+    let rss_renames = c.rss_kib() / 1024;
     c.shutdown();
 
     // Every module in one cycle: an edit of the hub is checked with its whole graph.
@@ -316,7 +327,9 @@ fn main() {
             rename_folders
         )
     );
-    println!("server RSS after the first series: {rss} MiB");
+    println!(
+        "server RSS: after the first check {rss_first} MiB ({anon_first} MiB anonymous, {file_first} MiB of files: the binary), after the edit series {rss_edits} MiB, after the willRenameFiles series {rss_renames} MiB"
+    );
     let per_edit = |parsed: u64, edits: usize| parsed as f64 / edits.max(1) as f64;
     println!(
         "modules parsed per edit (importers re-checked included): entry {:.2}, middle {:.2}, cycle {:.2}",

@@ -11,6 +11,20 @@ extern "C" {
 /// `mi_option_purge_delay`, the same in mimalloc 2 and 3.
 const MI_OPTION_PURGE_DELAY: c_int = 15;
 
+/// Keeps the kernel from backing this process's memory with transparent huge pages from
+/// now on. mimalloc asks for them (`madvise`) on its arenas: a 2 MiB page is then
+/// resident as a whole as soon as one byte of it is used, and a process that keeps much
+/// memory for long in many small objects, scattered once parts of it are freed (the
+/// language server), holds 10–15 % more than it uses (10,000 modules: 161–167 MiB
+/// against 146 MiB). Commands that exit soon keep them (fewer page faults).
+pub(crate) fn avoid_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes no pointer; it only sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// How long freed memory is kept before it is given back to the system: `None` never
 /// (a command that exits soon: memory given back is only faulted in and zeroed again by
 /// the next allocations), `Some(0)` at once (the language server: a long session should

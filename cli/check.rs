@@ -1,8 +1,10 @@
 //! `mlpy check`: report every problem of ML programs — syntax, imports, cycles, unknown
-//! members — in every module they reach.
+//! members — in every module they reach. `--watch` checks again whenever one of those
+//! modules or mlpy.json changes (`watch.rs`).
 
 use crate::project::{self, ConfigArgs};
 use crate::render::{self, Sources};
+use crate::watch::{self, Watch};
 use crate::{Context, DiagnosticFormat, Outcome};
 use clap::Args;
 use mlpy_modules::{Diagnostic, ModuleCache};
@@ -20,22 +22,44 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     format: DiagnosticFormat,
 
+    /// Check again whenever a module of the programs or mlpy.json changes; Ctrl-C ends it.
+    #[arg(long)]
+    watch: bool,
+
     #[command(flatten)]
     config: ConfigArgs,
 }
 
 pub(crate) fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
+    if args.watch {
+        return watch::watch(|session| {
+            for file in &args.files {
+                session.watch_file(file);
+            }
+            check(cx, &args, session).map(|_| None)
+        });
+    }
     // The process ends after the report: memory given back to the system while checking
     // would only be faulted in (and zeroed) again for the next allocations — a third of
     // the CPU time of a check of 10,000 modules.
     crate::alloc::purge_freed_memory_after(None);
+    check(cx, &args, &Watch::inactive())
+}
+
+/// One check of every program; `session` learns the files it read (watch mode, which also
+/// frees what a check built: the process goes on).
+fn check(cx: &Context, args: &CheckArgs, session: &Watch) -> anyhow::Result<Outcome> {
     let cache = ModuleCache::new();
     let mut sources = Sources::default();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut seen = HashSet::new();
     let mut modules = HashSet::new();
     for file in &args.files {
+        if let Ok(config) = args.config.config_for(file) {
+            session.watch_config(&config);
+        }
         let program = project::load(&args.config, file, &cache)?;
+        session.watch_program(&program.graph, program.resolver.config());
         for module in &program.graph.modules {
             if modules.insert(module.path.clone()) {
                 sources.insert(&module.path, module.file.text.clone());
@@ -64,7 +88,9 @@ pub(crate) fn run(cx: &Context, args: CheckArgs) -> anyhow::Result<Outcome> {
         }
         // The process ends right after the report: freeing thousands of syntax trees
         // one by one would take longer than checking them.
-        std::mem::forget(program);
+        if !args.watch {
+            std::mem::forget(program);
+        }
     }
     report(cx, &mut sources, &diagnostics, modules.len(), args.format)
 }

@@ -17,6 +17,7 @@ pub(crate) struct LspArgs {
 
 pub(crate) fn run(_cx: &Context, args: LspArgs) -> anyhow::Result<Outcome> {
     let _ = args.stdio;
+    crate::alloc::avoid_huge_pages();
     mlpy_server::run_stdio(mlpy_server::Options {
         debug_requests: args.debug_requests,
         release_memory: Some(settle_memory),

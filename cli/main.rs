@@ -12,9 +12,12 @@ mod project;
 mod publish;
 mod remote;
 mod render;
+mod repl;
 mod run;
 mod run_cache;
+mod test_cmd;
 mod transpile_cmd;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -77,6 +80,10 @@ enum Command {
     Dap(dap::DapArgs),
     /// Format ML files in the one canonical style (in place, or --check, --diff, `-`).
     Fmt(fmt::FmtArgs),
+    /// An interactive ML session (a pipe on standard input: run every input, no prompts).
+    Repl(repl::ReplArgs),
+    /// Run the tests: `function test_*` in `*_test.ml` and `test_*.ml` (exit 5: none found).
+    Test(test_cmd::TestArgs),
 }
 
 /// Output format for commands that report diagnostics.
@@ -94,6 +101,8 @@ pub struct Context {
 pub enum Outcome {
     Success,
     ProgramErrors,
+    /// `mlpy test` found no test to run (exit status 5, as pytest's).
+    NoTests,
 }
 
 fn main() -> ExitCode {
@@ -121,38 +130,46 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&cx, args),
         Command::Dap(args) => dap::run(&cx, args),
         Command::Fmt(args) => fmt::run(&cx, args),
+        Command::Repl(args) => repl::run(&cx, args),
+        Command::Test(args) => test_cmd::run(&cx, args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::ProgramErrors) => ExitCode::from(1),
+        Ok(Outcome::NoTests) => ExitCode::from(5),
         Err(error) => {
-            match error.downcast_ref::<mlpy_modules::ConfigError>() {
-                // Shown like any diagnostic: the file and place first.
-                Some(config) => {
-                    let place = match config.line {
-                        0 => render::display_path(&config.file),
-                        line => format!(
-                            "{}:{line}:{}",
-                            render::display_path(&config.file),
-                            config.column
-                        ),
-                    };
-                    eprintln!("{place}: error: {}", config.message);
-                }
-                None => match error.downcast_ref::<mlpy_modules::EntryError>() {
-                    Some(mlpy_modules::EntryError {
-                        path,
-                        message,
-                        position: Some((line, column)),
-                    }) => eprintln!(
-                        "{}:{line}:{column}: error: {message}",
-                        render::display_path(path)
-                    ),
-                    _ => eprintln!("mlpy: error: {error:#}"),
-                },
-            }
+            eprintln!("{}", error_message(&error));
             ExitCode::from(2)
         }
+    }
+}
+
+/// What a command's error says to people: a bad mlpy.json or entry file like any
+/// diagnostic, with the file and place first.
+pub(crate) fn error_message(error: &anyhow::Error) -> String {
+    match error.downcast_ref::<mlpy_modules::ConfigError>() {
+        Some(config) => {
+            let place = match config.line {
+                0 => render::display_path(&config.file),
+                line => format!(
+                    "{}:{line}:{}",
+                    render::display_path(&config.file),
+                    config.column
+                ),
+            };
+            format!("{place}: error: {}", config.message)
+        }
+        None => match error.downcast_ref::<mlpy_modules::EntryError>() {
+            Some(mlpy_modules::EntryError {
+                path,
+                message,
+                position: Some((line, column)),
+            }) => format!(
+                "{}:{line}:{column}: error: {message}",
+                render::display_path(path)
+            ),
+            _ => format!("mlpy: error: {error:#}"),
+        },
     }
 }
 

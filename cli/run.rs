@@ -9,10 +9,14 @@
 //! unchanged program reuses its folder once its files are checked against what mlpy
 //! would write (`run_cache`); a new or changed one is written to a temporary folder and
 //! renamed into place, so a half-written or tampered program never runs.
+//!
+//! `--watch` runs the program again whenever one of its modules or mlpy.json changes
+//! (`watch.rs`): the program then runs as a child of mlpy, stopped before the next run.
 
 use crate::project::{self, ConfigArgs};
 use crate::run_cache;
 use crate::transpile_cmd::{print_diagnostics, refuse};
+use crate::watch::{self, Watch};
 use crate::{Context, Outcome};
 use clap::Args;
 use mlpy_modules::ModuleCache;
@@ -29,15 +33,42 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     config: ConfigArgs,
 
+    /// Run again whenever a module of the program or mlpy.json changes (a program still
+    /// running is stopped first); Ctrl-C ends it.
+    #[arg(long)]
+    watch: bool,
+
     /// Arguments for the program (after `--`).
     #[arg(last = true, value_name = "ARGS")]
     args: Vec<OsString>,
 }
 
 pub(crate) fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
+    if args.watch {
+        return watch::watch(|session| {
+            session.watch_file(&args.file);
+            prepare(cx, &args, session)
+        });
+    }
+    match prepare(cx, &args, &Watch::inactive())? {
+        Some(command) => {
+            let python = command.get_program().to_os_string();
+            exec(command, &python)
+        }
+        None => Ok(Outcome::ProgramErrors),
+    }
+}
+
+/// Transpiles the program into the cache and returns the command that runs it, or None
+/// when it has errors (reported).
+fn prepare(cx: &Context, args: &RunArgs, session: &Watch) -> anyhow::Result<Option<Command>> {
     let cache = ModuleCache::new();
+    if let Ok(config) = args.config.config_for(&args.file) {
+        session.watch_config(&config);
+    }
     let program = project::load(&args.config, &args.file, &cache)?;
     let config = program.resolver.config();
+    session.watch_program(&program.graph, config);
     let mut options = mlpy_transpile::Options::new(config);
     // Errors at run time name ML files as the user sees them from here.
     if let Ok(cwd) = std::env::current_dir() {
@@ -46,7 +77,10 @@ pub(crate) fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
     let graph = &program.graph;
     let out = match mlpy_transpile::transpile_multi(graph, &options) {
         Ok(out) => out,
-        Err(diagnostics) => return Ok(refuse(cx, graph, &diagnostics, "")),
+        Err(diagnostics) => {
+            refuse(cx, graph, &diagnostics, "");
+            return Ok(None);
+        }
     };
     print_diagnostics(cx, graph, &out.warnings);
 
@@ -76,7 +110,7 @@ pub(crate) fn run(cx: &Context, args: RunArgs) -> anyhow::Result<Outcome> {
     let python = std::env::var_os("MLPY_PYTHON").unwrap_or_else(|| OsString::from("python3"));
     let mut command = Command::new(&python);
     command.arg(dir.join(&out.entry)).args(&args.args);
-    exec(command, &python)
+    Ok(Some(command))
 }
 
 #[cfg(unix)]

@@ -1,8 +1,9 @@
 //! The conformance corpus (`../shared/conformance`, or `$MLPY_CONFORMANCE_DIR`): every
 //! program run exactly as its README says — import path = the program's folder, a fresh
 //! empty working directory, every capability granted — through the real `mlpy run` and
-//! the real `python3`, stdout compared with the expected output after `masks.tsv`,
-//! trailing blank lines ignored.
+//! the real `python3` (or `$MLPY_PYTHON`: `cargo xtask test` runs this test once per CPython
+//! 3.9+ it finds), stdout compared with the expected output after `masks.tsv`, trailing blank
+//! lines ignored.
 //!
 //! A program may differ from the reference only where `docs/compatibility.md` documents a
 //! deliberate decision; such differences are listed in `DOCUMENTED_DEVIATIONS` and applied
@@ -109,8 +110,11 @@ fn conformance_corpus() {
         .filter(|o| o.matched && o.deviation)
         .map(|o| o.program.as_str())
         .collect();
+    // `mlpy run` uses $MLPY_PYTHON (else python3): `cargo xtask test` runs the corpus once
+    // per CPython 3.9+ it finds, and every one must print the same.
+    let interpreter = std::env::var("MLPY_PYTHON").unwrap_or_else(|_| "python3".to_string());
     eprintln!(
-        "conformance: {matched}/{} programs match ({} exactly, {} with a documented deviation: {})",
+        "conformance ({interpreter}): {matched}/{} programs match ({} exactly, {} with a documented deviation: {})",
         outcomes.len(),
         matched - deviations.len(),
         deviations.len(),

@@ -26,6 +26,7 @@ pub const PURE_CAPABILITIES: &[&str] = &[
     "random.sample",
     "regex.compile",
     "regex.match",
+    "testing.assert",
 ];
 
 /// Grant names that stand for a group of capabilities besides the module names.

@@ -109,7 +109,7 @@ impl<'g> ProgramFacts<'g> {
             by_py_module,
         };
         for node in &graph.modules {
-            let scopes = &node.file.scopes;
+            let scopes = node.file.scopes();
             let mut reachable = HashMap::default();
             let mut reachable_paths = HashMap::default();
             let mut longest_path = 0;
@@ -157,7 +157,7 @@ impl<'g> ProgramFacts<'g> {
     }
 
     pub fn scopes(&self, id: ModuleId) -> &'g ModuleScopes {
-        &self.graph.module(id).file.scopes
+        self.graph.module(id).file.scopes()
     }
 
     /// The Python name of a binding of module `id`.
@@ -542,7 +542,7 @@ pub fn push_py_name(name: &str, out: &mut String) {
 
 impl ModuleFacts {
     fn new(graph: &ModuleGraph, node: &ModuleNode) -> ModuleFacts {
-        let scopes = &node.file.scopes;
+        let scopes = node.file.scopes();
         let reassigned = semantics::nonlocal_assigned(scopes);
         let mut renamed = HashMap::default();
         for (i, b) in scopes.bindings.iter().enumerate() {

@@ -30,7 +30,7 @@ pub fn module_diagnostics(graph: &ModuleGraph, id: ModuleId) -> Vec<Diagnostic> 
         .iter()
         .map(|e| Diagnostic::from_syntax(path, e))
         .collect();
-    for error in &module.file.scopes.errors {
+    for error in &module.file.scopes().errors {
         out.push(Diagnostic::error(
             DiagnosticCode::Nonlocal,
             path,
@@ -138,7 +138,7 @@ fn chain_at(root: &SyntaxNode, name_ref: TextRange) -> Option<Chain> {
 /// `util.nosuch(1)` where `util` is an imported user module without `nosuch`.
 fn unknown_members(graph: &ModuleGraph, module: &ModuleNode) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let scopes = &module.file.scopes;
+    let scopes = module.file.scopes();
     let root = module.file.parse.syntax_node();
     let reassigned = semantics::nonlocal_assigned(scopes);
     let mut uses: Vec<(TextRange, BindingId)> = scopes

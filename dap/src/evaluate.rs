@@ -76,7 +76,7 @@ impl Compiler {
         // The names the frame sees, with their Python names there.
         let text = program.ml_text(module);
         let node = program.graph.module(program.module(module).id);
-        let scopes = &node.file.scopes;
+        let scopes = node.file.scopes();
         let visible: Vec<(String, String)> = scopes
             .visible_bindings(line_offset(text, line))
             .into_iter()
@@ -140,11 +140,11 @@ impl Compiler {
         let synthetic = graph.entry_module();
         let used: BTreeSet<&str> = synthetic
             .file
-            .scopes
+            .scopes()
             .uses()
             .filter_map(|(_, _, res)| match res {
                 NameRes::Binding(b) => {
-                    let binding = synthetic.file.scopes.binding(b);
+                    let binding = synthetic.file.scopes().binding(b);
                     (binding.kind == BindingKind::Parameter).then_some(binding.name.as_str())
                 }
                 _ => None,

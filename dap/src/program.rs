@@ -115,7 +115,7 @@ impl Program {
                     name: name.clone(),
                 })?;
             let node = graph.module(id);
-            let scopes = &node.file.scopes;
+            let scopes = node.file.scopes();
             let binding_py: Vec<String> = (0..scopes.bindings.len())
                 .map(|b| facts.binding_py_name(id, BindingId(b as u32)))
                 .collect();

@@ -126,11 +126,6 @@ impl<'g> Chunks<'g> {
     /// the tree. A top-level statement starts where the lexer's context is the start of
     /// a statement, so its text alone lexes exactly as in the file. Keywords come out as
     /// the lexer has them (`IDENT`); the builder compares kinds with that in mind.
-    /// The entries of a top-level node. Its text is lexed again rather than its tree
-    /// walked: the lexer streams through the text, where a walk chases pointers across
-    /// the tree. A top-level statement starts where the lexer's context is the start of
-    /// a statement, so its text alone lexes exactly as in the file. Keywords come out as
-    /// the lexer has them (`IDENT`); the builder compares kinds with that in mind.
     fn subtree(&mut self, node: &'g GreenNodeData, out: &mut Vec<Entry>) {
         let start = self.offset as usize;
         let end = start + u32::from(node.text_len()) as usize;

@@ -18,17 +18,22 @@ use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 /// One parsed module file with everything derived from its text alone.
+///
+/// The scopes are built with the file and kept until [`ModuleCache::release_scopes`]
+/// swaps the cache's entry for a copy without them (a language server keeps every module
+/// of a workspace parsed, but needs the scopes of the few it is working on); a copy
+/// builds them again, from its tree, when first asked.
 #[derive(Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
     pub parse: Parse,
-    pub scopes: ModuleScopes,
-    pub symbols: ModuleSymbols,
+    scopes: OnceLock<ModuleScopes>,
+    pub symbols: Arc<ModuleSymbols>,
     pub hash: u64,
 }
 
@@ -43,8 +48,31 @@ impl SourceFile {
             hash: content_hash(&text),
             text,
             parse,
-            scopes,
-            symbols,
+            scopes: OnceLock::from(scopes),
+            symbols: Arc::new(symbols),
+        }
+    }
+
+    /// The module's scopes and name resolution (built now if this copy has none).
+    pub fn scopes(&self) -> &ModuleScopes {
+        self.scopes
+            .get_or_init(|| ModuleScopes::build(&self.parse.tree()))
+    }
+
+    /// Whether the scopes are built.
+    pub fn has_scopes(&self) -> bool {
+        self.scopes.get().is_some()
+    }
+
+    /// The same file without its scopes: text, tree and symbols shared.
+    fn without_scopes(&self) -> SourceFile {
+        SourceFile {
+            path: self.path.clone(),
+            text: self.text.clone(),
+            parse: self.parse.clone(),
+            scopes: OnceLock::new(),
+            symbols: self.symbols.clone(),
+            hash: self.hash,
         }
     }
 }
@@ -152,6 +180,8 @@ struct State {
 #[derive(Default)]
 pub struct ModuleCache {
     state: Mutex<State>,
+    /// New entries come without their scopes (see [`ModuleCache::lean`]).
+    lean: bool,
     hits: AtomicU64,
     misses: AtomicU64,
     revalidations: AtomicU64,
@@ -161,6 +191,19 @@ pub struct ModuleCache {
 impl ModuleCache {
     pub fn new() -> ModuleCache {
         ModuleCache::default()
+    }
+
+    /// A cache whose new entries drop their scopes once their symbols are built: a
+    /// language server holds every module of a workspace, and the scopes of most of
+    /// them are needed once, when they are checked (they are built again then, and
+    /// released when the server goes idle: [`ModuleCache::release_scopes`]). Dropping
+    /// them at once, rather than after the check, also keeps them from being scattered
+    /// between the trees that stay, where the allocator could not give their memory back.
+    pub fn lean() -> ModuleCache {
+        ModuleCache {
+            lean: true,
+            ..ModuleCache::default()
+        }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -245,7 +288,11 @@ impl ModuleCache {
                 }
             }
         }
-        let file = Arc::new(SourceFile::new(path, text));
+        let mut file = SourceFile::new(path, text);
+        if self.lean {
+            file.scopes.take();
+        }
+        let file = Arc::new(file);
         self.misses.fetch_add(1, Ordering::Relaxed);
         let entry = Entry {
             file: file.clone(),
@@ -262,6 +309,21 @@ impl ModuleCache {
             self.invalidations.fetch_add(1, Ordering::Relaxed);
         }
         file
+    }
+
+    /// Drops the scopes of the cached modules that `keep` does not name (they are built
+    /// again when asked for): the cache's entry of each becomes a copy without them, and
+    /// the scopes go when the last graph holding the old entry does. Returns how many.
+    pub fn release_scopes(&self, keep: impl Fn(&Path) -> bool) -> usize {
+        let mut state = self.state();
+        let mut released = 0;
+        for (path, entry) in state.entries.iter_mut() {
+            if entry.file.has_scopes() && !keep(path) {
+                entry.file = Arc::new(entry.file.without_scopes());
+                released += 1;
+            }
+        }
+        released
     }
 
     /// Records what `path` imports, so that the modules to check again after a change

@@ -165,6 +165,46 @@ impl ModuleGraph {
         ModuleGraph::build_inner(entry, resolver, cache, options, Some(within))
     }
 
+    /// [`ModuleGraph::build`] for an entry that is no file on disk: its text is the cache's
+    /// overlay for `entry`, an absolute path in an existing folder (the session of `mlpy
+    /// repl`, named as if it were a file of the working folder, so that its imports
+    /// resolve as that file's would).
+    pub fn build_unsaved(
+        entry: &Path,
+        resolver: &Resolver,
+        cache: &ModuleCache,
+    ) -> Result<ModuleGraph, EntryError> {
+        let unsaved = match (entry.parent(), entry.file_name()) {
+            (Some(dir), Some(name)) if cache.overlay(entry).is_some() => {
+                std::fs::canonicalize(dir).map(|dir| dir.join(name))
+            }
+            _ => Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no text for the unsaved entry",
+            )),
+        };
+        let entry_path = unsaved.map_err(|e| EntryError {
+            path: entry.to_path_buf(),
+            message: e.to_string(),
+            position: None,
+        })?;
+        if cache.overlay(&entry_path).is_none() {
+            // The folder's canonical name differs from the one given (a symbolic link):
+            // the text goes under the canonical path the graph uses.
+            if let Some(text) = cache.overlay(entry) {
+                cache.set_overlay(&entry_path, text);
+            }
+        }
+        ModuleGraph::build_canonical(
+            entry,
+            entry_path,
+            resolver,
+            cache,
+            &BuildOptions::default(),
+            None,
+        )
+    }
+
     fn build_inner(
         entry: &Path,
         resolver: &Resolver,
@@ -177,6 +217,17 @@ impl ModuleGraph {
             message: e.to_string(),
             position: None,
         })?;
+        ModuleGraph::build_canonical(entry, entry_path, resolver, cache, options, within)
+    }
+
+    fn build_canonical(
+        entry: &Path,
+        entry_path: PathBuf,
+        resolver: &Resolver,
+        cache: &ModuleCache,
+        options: &BuildOptions,
+        within: Option<&HashSet<PathBuf>>,
+    ) -> Result<ModuleGraph, EntryError> {
         let limit = resolver.config().max_module_size;
         let file = cache.load(&entry_path, limit).map_err(|e| match e {
             LoadError::NotUtf8 { line, column, .. } => EntryError {

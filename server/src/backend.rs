@@ -23,6 +23,9 @@ pub(crate) const FETCH_MODULES: &str = "mlpy.fetchModules";
 /// How long the server waits for the client's `workspace/configuration` answer.
 const CONFIGURATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// A request that took this long may have freed a lot of memory when it ended.
+const LARGE_REQUEST: std::time::Duration = std::time::Duration::from_millis(20);
+
 pub struct Backend {
     client: Client,
     world: Arc<World>,
@@ -98,14 +101,22 @@ impl Backend {
         let sink_handle = handle.clone();
         let pull = Arc::new(Pull::default());
         let sink_pull = pull.clone();
+        let sink_world = world.clone();
         let sink: crate::engine::Sink = Arc::new(move |uri, diagnostics, version| {
-            // Every list is kept for the pull requests; a client that pulls gets no push.
-            let changed = sink_pull.published.record(&uri, &diagnostics, version);
+            // A client that pulls gets no push: every list is kept for its requests. A
+            // client that is pushed to may still pull an open document's (the same list);
+            // the lists of the workspace's other modules are not kept for it (10,000
+            // modules: 4 MiB).
             if sink_pull.enabled() {
-                if changed {
+                if sink_pull.published.record(&uri, &diagnostics, version) {
                     sink_pull.refresh_soon(&sink_handle, &sink_client);
                 }
                 return;
+            }
+            if sink_world.is_open_uri(&uri) {
+                sink_pull.published.record(&uri, &diagnostics, version);
+            } else {
+                sink_pull.published.forget(&uri);
             }
             sink_handle.block_on(sink_client.publish_diagnostics(uri, diagnostics, version));
         });
@@ -190,8 +201,18 @@ impl Backend {
         F: FnOnce(&World) -> T + Send + 'static,
     {
         let world = self.world.clone();
-        let task =
-            tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(|| f(&world))));
+        let release = self.options.release_memory;
+        let task = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let result = catch_unwind(AssertUnwindSafe(|| f(&world)));
+            // A large request (renaming a folder of modules, references across the
+            // workspace) frees what it built on this thread: give it back now, not
+            // whenever this thread next allocates.
+            if let Some(release) = release.filter(|_| started.elapsed() >= LARGE_REQUEST) {
+                release();
+            }
+            result
+        });
         match task.await {
             Ok(Ok(value)) => Ok(value),
             _ => {

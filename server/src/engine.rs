@@ -16,7 +16,7 @@ use crate::world::{Project, World};
 use mlpy_modules::{BuildOptions, Diagnostic, ModuleGraph, ModuleId, Origin};
 use mlpy_syntax::LineIndex;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -154,7 +154,13 @@ impl Worker {
                 if due {
                     self.checked_since_release = 0;
                     self.released = Instant::now();
+                    // Modules not open keep their trees and symbols (importers and the
+                    // next check need them) but not their scopes.
+                    let open: HashSet<PathBuf> = self.world.open_files().into_iter().collect();
+                    self.world.cache.release_scopes(|path| open.contains(path));
                     if let Some(release) = self.release_memory {
+                        // Each thread that checked modules holds freed memory of its own.
+                        rayon::broadcast(|_| release());
                         release();
                     }
                 }
@@ -617,7 +623,8 @@ impl Worker {
             // The version first: a newer text after it shows as another file below.
             let version = self.world.doc_version_of_path(path);
             let current = self.world.load(path);
-            let same = current.is_some_and(|f| Arc::ptr_eq(&f, &module.file))
+            // The same text (the cache's entry may be a copy without scopes).
+            let same = current.is_some_and(|f| Arc::ptr_eq(&f.text, &module.file.text))
                 && Arc::ptr_eq(&self.world.project_for(path), project);
             if !same {
                 return false;

@@ -44,7 +44,7 @@ pub struct Options {
     /// Gives memory that is free but still held back to the system (the binary's
     /// allocator). Called when the diagnostics engine goes idle after checking many
     /// modules (a first check of a large workspace frees its graph and facts at once),
-    /// and at most once a second after smaller checks.
+    /// at most once a second after smaller checks, and after a request that took long.
     pub release_memory: Option<fn()>,
 }
 

@@ -138,7 +138,7 @@ pub const MAX_WORKSPACE_FILES: usize = 20_000;
 impl World {
     pub fn new(settings: Settings) -> World {
         World {
-            cache: Arc::new(ModuleCache::new()),
+            cache: Arc::new(ModuleCache::lean()),
             docs: Mutex::new(HashMap::new()),
             oversized: Mutex::new(HashMap::new()),
             open_paths: Mutex::new(HashMap::new()),
@@ -238,6 +238,11 @@ impl World {
     }
 
     /// The text and version of an open document.
+    /// Whether the editor has `uri` open.
+    pub fn is_open_uri(&self, uri: &Uri) -> bool {
+        lock(&self.docs).contains_key(uri)
+    }
+
     pub fn doc_text(&self, uri: &Uri) -> Option<(Arc<str>, i32)> {
         let mut docs = lock(&self.docs);
         let open = docs.get_mut(uri)?;

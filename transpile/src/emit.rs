@@ -313,6 +313,17 @@ impl<'a> Node<'a> {
 // ---------------------------------------------------------------- the emitter
 
 pub(crate) fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModule {
+    emit(facts, id, false)
+}
+
+/// [`emit_module`] for the module of an interactive session: a call of a name that no
+/// input defines yet goes through the call gate by name, as any call of a value, since
+/// a later input may define it (in a file, nothing can: the call fails when reached).
+pub(crate) fn emit_session_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModule {
+    emit(facts, id, true)
+}
+
+fn emit(facts: &ProgramFacts<'_>, id: ModuleId, late_names: bool) -> EmittedModule {
     let node = facts.node(id);
     let text: &str = &node.file.text;
     let parse = &node.file.parse;
@@ -324,7 +335,7 @@ pub(crate) fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModu
     let mut emitter = Emitter {
         facts,
         id,
-        scopes: &node.file.scopes,
+        scopes: node.file.scopes(),
         text: String::with_capacity(text.len() + text.len() / 2),
         lines: Vec::with_capacity(line_starts.len() + line_starts.len() / 4),
         line_starts,
@@ -337,9 +348,10 @@ pub(crate) fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModu
         builtins: BTreeSet::new(),
         builtin_module: false,
         stdlib: BTreeSet::new(),
+        late_names,
     };
     emitter.body(Node::root(parse.green()));
-    let scopes = &node.file.scopes;
+    let scopes = node.file.scopes();
     let mut globals: Vec<String> = scopes
         .scope(scopes.module_scope())
         .bindings
@@ -384,6 +396,8 @@ struct Emitter<'a, 'g> {
     builtins: BTreeSet<String>,
     builtin_module: bool,
     stdlib: BTreeSet<String>,
+    /// Calls of unknown names are looked up when made (see [`emit_session_module`]).
+    late_names: bool,
 }
 
 impl Emitter<'_, '_> {
@@ -1202,6 +1216,7 @@ impl Emitter<'_, '_> {
                             self.facts.push_binding_py_name(self.id, b, out);
                             true
                         }
+                        NameRes::Unknown if self.late_names => false,
                         NameRes::Unknown => {
                             // Fails when reached, as in the reference; never a Python name.
                             out.push_str("__ml.undefined(");

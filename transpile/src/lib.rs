@@ -22,6 +22,7 @@ mod emit;
 mod output;
 pub mod pyliteral;
 pub mod runtime;
+pub mod session;
 pub mod write;
 
 pub use output::{relative_path, source_name, OutputFile};

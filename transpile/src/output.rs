@@ -103,7 +103,7 @@ pub(crate) fn module_file_path(py_module: &str, is_package: bool) -> String {
 }
 
 /// Writes lines as Python text, with the source-map item of every physical line.
-struct Writer {
+pub(crate) struct Writer {
     text: String,
     /// One item per physical line: (file, line); line 0 = no ML origin.
     map: Vec<(u32, u32)>,
@@ -121,7 +121,7 @@ fn push_indent(text: &mut String, mut width: usize) {
 }
 
 impl Writer {
-    fn new() -> Writer {
+    pub(crate) fn new() -> Writer {
         Writer {
             text: String::new(),
             map: Vec::new(),
@@ -129,7 +129,7 @@ impl Writer {
     }
 
     /// Text with no ML origin (may span several physical lines).
-    fn raw(&mut self, text: &str) {
+    pub(crate) fn raw(&mut self, text: &str) {
         self.text.push_str(text);
         self.text.push('\n');
         let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
@@ -163,7 +163,7 @@ impl Writer {
     }
 
     /// The `__ml.source_map(...)` line, then `run`: the line that runs the module's body.
-    fn finish(mut self, ml_files: &[String], run: &str) -> String {
+    pub(crate) fn finish(mut self, ml_files: &[String], run: &str) -> String {
         self.map.push((0, 0));
         self.text.push_str("__ml.source_map(__file__, [");
         for (i, file) in ml_files.iter().enumerate() {
@@ -185,7 +185,13 @@ impl Writer {
     /// A module's ML code as the function `name`: its `global` line (every top-level
     /// binding, so that they are the module's globals), its imports of builtins, its lines.
     /// The runtime runs the function with the closed namespace as builtins.
-    fn body(&mut self, name: &str, module: &EmittedModule, extra_globals: &[&str], file: usize) {
+    pub(crate) fn body(
+        &mut self,
+        name: &str,
+        module: &EmittedModule,
+        extra_globals: &[&str],
+        file: usize,
+    ) {
         self.raw(&format!("def {name}():"));
         let mut globals: Vec<&str> = extra_globals.to_vec();
         globals.extend(module.builtins.iter().map(String::as_str));

@@ -10,11 +10,20 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&root, &args[1..]),
         Some("bench") => bench(&root, &args[1..]),
+        Some("pythons") => {
+            for step in python_version_steps(&root) {
+                eprintln!("  would run: {}", step.name);
+            }
+            Ok(())
+        }
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
-                 test [--quick]   formatting, clippy, every test suite (installs what they need)\n  \
+                 test [--quick]   formatting, clippy, every test suite (installs what they need);\n                   \
+                 without --quick also the runtime tests and the conformance corpus under\n                   \
+                 every other CPython 3.9+ found (pyenv, python3.X on PATH)\n  \
+                 pythons          list the CPython versions `test` would run the corpus with\n  \
                  bench            every benchmark, release build"
             );
             return ExitCode::from(2);
@@ -38,16 +47,16 @@ fn project_root() -> PathBuf {
 
 /// One named step: a command run from the project root.
 struct Step {
-    name: &'static str,
+    name: String,
     program: String,
     args: Vec<String>,
     env: Vec<(String, String)>,
 }
 
 impl Step {
-    fn new(name: &'static str, program: &str, args: &[&str]) -> Step {
+    fn new(name: &str, program: &str, args: &[&str]) -> Step {
         Step {
-            name,
+            name: name.to_string(),
             program: program.to_string(),
             args: args.iter().map(|s| s.to_string()).collect(),
             env: Vec::new(),
@@ -80,10 +89,10 @@ fn run_steps(root: &Path, steps: Vec<Step>) -> Result<(), Vec<String>> {
         if let Err(e) = &status {
             eprintln!("cannot start {}: {e}", step.program);
         }
-        timings.push((step.name, started.elapsed(), ok));
         if !ok {
-            failed.push(step.name.to_string());
+            failed.push(step.name.clone());
         }
+        timings.push((step.name, started.elapsed(), ok));
     }
     eprintln!("\nsummary:");
     for (name, elapsed, ok) in &timings {
@@ -139,6 +148,10 @@ fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
         ));
     }
     steps.extend(editor_steps(root));
+    if !quick {
+        // Every other CPython 3.9+ on the machine: `--quick` keeps to the default one.
+        steps.extend(python_version_steps(root));
+    }
     if quick {
         steps.retain(|s| s.name != "clippy");
     }
@@ -151,6 +164,164 @@ fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
             Err(failed)
         }
     }
+}
+
+/// The CPython versions ML programs must behave the same on (docs/compatibility.md).
+const SUPPORTED_PYTHONS: &[(u32, u32)] = &[(3, 9), (3, 10), (3, 11), (3, 12), (3, 13)];
+
+/// One CPython found on the machine.
+struct Python {
+    /// `(major, minor)`
+    version: (u32, u32),
+    /// the full version, `3.12.1`
+    full: String,
+    /// the interpreter's resolved path (what deduplicates two names of one interpreter)
+    path: PathBuf,
+}
+
+/// `(major, minor, full version, resolved executable)` of an interpreter, by asking it.
+fn probe_python(candidate: &Path) -> Option<Python> {
+    let output = Command::new(candidate)
+        .args([
+            "-c",
+            "import os, sys; print('%d %d %s' % (sys.version_info[0], sys.version_info[1], \
+             sys.version.split()[0])); print(os.path.realpath(sys.executable))",
+        ])
+        .env_remove("PYTHONPATH")
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut lines = text.lines();
+    let mut fields = lines.next()?.split_whitespace();
+    let major = fields.next()?.parse().ok()?;
+    let minor = fields.next()?.parse().ok()?;
+    let full = fields.next()?.to_string();
+    let path = PathBuf::from(lines.next()?.trim());
+    Some(Python {
+        version: (major, minor),
+        full,
+        path,
+    })
+}
+
+/// Every CPython 3.9+ available, one per minor version, oldest first: pyenv's versions
+/// (`pyenv root`, else `$PYENV_ROOT`, else `~/.pyenv`), then `python3.X` on PATH. Two names
+/// of one interpreter (a pyenv shim and the file it runs) count once.
+fn find_pythons() -> Vec<Python> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    let pyenv_root = Command::new("pyenv")
+        .arg("root")
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .or_else(|| std::env::var_os("PYENV_ROOT").map(PathBuf::from))
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")));
+    if let Some(root) = pyenv_root {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir(root.join("versions"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join("bin").join("python3"))
+            .filter(|p| p.is_file())
+            .collect();
+        versions.sort();
+        candidates.extend(versions);
+    }
+    for (major, minor) in SUPPORTED_PYTHONS {
+        candidates.push(PathBuf::from(format!("python{major}.{minor}")));
+    }
+    let mut found: Vec<Python> = Vec::new();
+    for candidate in candidates {
+        let Some(python) = probe_python(&candidate) else {
+            continue;
+        };
+        if python.version < (3, 9)
+            || found
+                .iter()
+                .any(|p| p.path == python.path || p.version == python.version)
+        {
+            continue;
+        }
+        found.push(python);
+    }
+    found.sort_by_key(|p| p.version);
+    found
+}
+
+/// The runtime's tests and the conformance corpus under every CPython 3.9+ found besides
+/// the default `python3` (which the default steps cover): an ML program must print the same
+/// on each. Prints which versions run and which of 3.9-3.13 were not found (not a failure:
+/// a machine with one Python runs that one).
+fn python_version_steps(root: &Path) -> Vec<Step> {
+    let default = probe_python(Path::new("python3"));
+    let pythons = find_pythons();
+    let listed: Vec<String> = pythons
+        .iter()
+        .map(|p| format!("{} ({})", p.full, p.path.display()))
+        .collect();
+    let missing: Vec<String> = SUPPORTED_PYTHONS
+        .iter()
+        .filter(|v| {
+            !pythons.iter().any(|p| p.version == **v)
+                && default.as_ref().map(|d| d.version) != Some(**v)
+        })
+        .map(|(major, minor)| format!("{major}.{minor}"))
+        .collect();
+    eprintln!(
+        "\nxtask: CPython versions: default python3 = {}; found: {}; not found: {}",
+        default.as_ref().map(|d| d.full.as_str()).unwrap_or("none"),
+        if listed.is_empty() {
+            "none".to_string()
+        } else {
+            listed.join(", ")
+        },
+        if missing.is_empty() {
+            "none".to_string()
+        } else {
+            missing.join(", ")
+        }
+    );
+    let mut steps = Vec::new();
+    for python in pythons {
+        if default
+            .as_ref()
+            .is_some_and(|d| d.path == python.path || d.version == python.version)
+        {
+            continue; // the default steps run this one
+        }
+        let exe = python.path.to_string_lossy().to_string();
+        let (major, minor) = python.version;
+        if root.join("transpile/runtime/tests").is_dir() {
+            steps.push(Step::new(
+                &format!("python {major}.{minor}: runtime tests"),
+                &exe,
+                &[
+                    "-m",
+                    "unittest",
+                    "discover",
+                    "-s",
+                    "transpile/runtime/tests",
+                    "-t",
+                    "transpile/runtime",
+                ],
+            ));
+        }
+        steps.push(
+            Step::new(
+                &format!("python {major}.{minor}: conformance"),
+                "cargo",
+                &["test", "--test", "conformance"],
+            )
+            .env("MLPY_PYTHON", &exe),
+        );
+    }
+    steps
 }
 
 /// The version of debugpy (PyPI) the debugger's tests run with.

@@ -29,7 +29,7 @@ pub fn incoming_calls(ctx: &FileCtx, offset: TextSize) -> Option<Vec<CallHierarc
     let Target::Local(b) = target else {
         return None;
     };
-    if ctx.file().scopes.binding(b).kind != BindingKind::Function {
+    if ctx.file().scopes().binding(b).kind != BindingKind::Function {
         return None;
     }
     let places = reference_ranges(ctx, &target, false)?;
@@ -104,7 +104,7 @@ pub fn outgoing_calls(ctx: &FileCtx, function: Option<TextSize>) -> Option<Vec<C
             let Target::Local(b) = ctx.semantics().classify(offset)?.target? else {
                 return None;
             };
-            let binding = ctx.file().scopes.binding(b);
+            let binding = ctx.file().scopes().binding(b);
             if binding.kind != BindingKind::Function {
                 return None;
             }
@@ -169,7 +169,7 @@ fn target_item(ctx: &FileCtx, target: &Target) -> Option<CallItem> {
                 true => ctx.file().clone(),
                 false => ctx.host().load(path)?,
             };
-            let b = file.scopes.module_binding(name)?;
+            let b = file.scopes().module_binding(name)?;
             binding_item(path, &file, b)
         }
         _ => None,
@@ -177,7 +177,7 @@ fn target_item(ctx: &FileCtx, target: &Target) -> Option<CallItem> {
 }
 
 fn binding_item(path: &Path, file: &SourceFile, b: BindingId) -> Option<CallItem> {
-    let binding = file.scopes.binding(b);
+    let binding = file.scopes().binding(b);
     if binding.kind != BindingKind::Function {
         return None;
     }

@@ -240,7 +240,7 @@ pub(crate) fn callable(ctx: &FileCtx, target: &Target) -> Option<Callable> {
 /// A function of the file, or a variable assigned an arrow function once
 /// (`double = fn(x) => x * 2;`).
 fn local_callable(ctx: &FileCtx, b: BindingId) -> Option<Callable> {
-    let binding = ctx.file().scopes.binding(b);
+    let binding = ctx.file().scopes().binding(b);
     let root = ctx.root();
     match binding.kind {
         BindingKind::Function => {

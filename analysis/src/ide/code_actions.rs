@@ -90,7 +90,7 @@ fn unknown_name_at(ctx: &FileCtx, offset: TextSize) -> Option<TextRange> {
             .and_then(|p| p.parent())
             .is_some_and(|g| g.kind() == SyntaxKind::PATH_EXPR);
     let range = token.text_range();
-    (is_use && ctx.file().scopes.resolve(range) == NameRes::Unknown).then_some(range)
+    (is_use && ctx.file().scopes().resolve(range) == NameRes::Unknown).then_some(range)
 }
 
 /// "Import module 'x'" for the unknown name at `range`: one fix per module it can import.

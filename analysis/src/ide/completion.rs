@@ -143,7 +143,7 @@ pub fn completion(ctx: &FileCtx, offset: TextSize) -> Option<Vec<CompletionItem>
 
 /// The names in scope, the builtins they do not hide, the keywords.
 fn name_items(ctx: &FileCtx, offset: TextSize) -> Vec<CompletionItem> {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let root = ctx.root();
     let mut out: Vec<CompletionItem> = Vec::new();
     for b in scopes.visible_bindings(offset) {
@@ -201,7 +201,7 @@ fn name_items(ctx: &FileCtx, offset: TextSize) -> Vec<CompletionItem> {
 
 /// The members of what `names` (a receiver chain) refers to.
 fn member_items(ctx: &FileCtx, offset: TextSize, names: &[String]) -> Vec<CompletionItem> {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let root = &names[0];
     let binding = scopes
         .visible_bindings(offset)

@@ -22,7 +22,7 @@ fn file_start(path: &Path) -> FileRange {
 pub fn target_location(ctx: &FileCtx, sema: &FileSemantics, target: &Target) -> Option<FileRange> {
     match target {
         Target::Local(b) => {
-            let binding = ctx.file().scopes.binding(*b);
+            let binding = ctx.file().scopes().binding(*b);
             // An import binding stands for its module: go there.
             if binding.kind == BindingKind::Import {
                 if let Some(Target::Module(ModuleRef::User(path))) = sema.import_binding_target(*b)

@@ -92,7 +92,7 @@ impl<'h> FileCtx<'h> {
     /// The name-resolution API on this file (create one per request: it remembers what
     /// each import binding reaches).
     pub fn semantics(&self) -> FileSemantics<'_> {
-        FileSemantics::new(&self.file.scopes, self.root(), self)
+        FileSemantics::new(self.file.scopes(), self.root(), self)
     }
 
     /// What `spec` names when imported from this file with `import`'s option block

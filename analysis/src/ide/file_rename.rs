@@ -99,7 +99,7 @@ fn needle(from: &Path) -> Option<String> {
 /// The edits of one file: its imports of moved modules and, without an alias, the uses
 /// that spell them.
 fn import_edits(ctx: &FileCtx, moved: &FxHashMap<PathBuf, PathBuf>) -> Vec<(TextRange, String)> {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let mut out = Vec::new();
     // Per import binding, its moved paths: old dotted path → new spelling. Each binding's
     // uses are then walked once, however many of its imports moved.
@@ -161,7 +161,7 @@ fn dotted_uses(
     ctx: &FileCtx,
     renamed: &FxHashMap<BindingId, FxHashMap<String, String>>,
 ) -> Vec<(TextRange, String)> {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let uses: FxHashMap<TextRange, BindingId> = renamed
         .keys()
         .flat_map(|b| scopes.references(*b).iter().map(move |r| (*r, *b)))

@@ -16,7 +16,7 @@ pub fn document_highlight(ctx: &FileCtx, offset: TextSize) -> Option<Vec<Highlig
     let sema = ctx.semantics();
     let at = sema.classify(offset)?;
     let target = at.target?;
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let mut out: Vec<Highlight> = Vec::new();
     let mut push = |range: TextRange, kind: HighlightKind| out.push(Highlight { range, kind });
     match &target {
@@ -110,7 +110,7 @@ fn assignment_targets(root: &SyntaxNode) -> FxHashSet<TextRange> {
 
 /// The member names of `builtin.NAME` in the file (one walk).
 fn builtin_members(ctx: &FileCtx, name: &str) -> Vec<TextRange> {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     ctx.root()
         .descendants()
         .filter_map(ast::FieldExpr::cast)

@@ -16,7 +16,7 @@ pub fn hover(ctx: &FileCtx, offset: TextSize) -> Option<HoverResult> {
     let at = sema.classify(offset)?;
     let markdown = match at.target? {
         Target::Local(b) => {
-            let kind = ctx.file().scopes.binding(b).kind;
+            let kind = ctx.file().scopes().binding(b).kind;
             match (kind, sema.import_binding_target(b)) {
                 (BindingKind::Import, Some(Target::Module(ModuleRef::User(path)))) => {
                     module_hover(ctx, &path)
@@ -101,7 +101,7 @@ fn doc_hover(doc: &Doc, module: Option<&str>) -> String {
 /// A binding of the file: a function's signature and doc comment, a parameter with its
 /// annotation, an import, a variable (with the doc comment of a top-level one).
 fn binding_hover(ctx: &FileCtx, b: BindingId) -> String {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let binding = scopes.binding(b);
     let root = ctx.root();
     match binding.kind {

@@ -28,11 +28,11 @@ pub fn reference_ranges(
 ) -> Option<Vec<FileRange>> {
     let mut out = match target {
         Target::Local(b) if is_exported(ctx, *b) => {
-            let name = &ctx.file().scopes.binding(*b).name;
+            let name = &ctx.file().scopes().binding(*b).name;
             symbol_references(ctx, ctx.path(), name, include_declaration)
         }
         Target::Local(b) => {
-            let binding = ctx.file().scopes.binding(*b);
+            let binding = ctx.file().scopes().binding(*b);
             let mut out: Vec<FileRange> = Vec::new();
             if include_declaration {
                 out.extend(binding.defs.iter().map(|r| FileRange::new(ctx.path(), *r)));
@@ -58,7 +58,7 @@ pub fn reference_ranges(
 
 /// Whether a binding is a top-level name other modules can reach.
 fn is_exported(ctx: &FileCtx, b: BindingId) -> bool {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let binding = scopes.binding(b);
     binding.scope == scopes.module_scope()
         && binding.kind != BindingKind::Import
@@ -67,7 +67,7 @@ fn is_exported(ctx: &FileCtx, b: BindingId) -> bool {
 
 /// Uses of a binding, `nonlocal` declarations naming it included.
 fn binding_uses(file: &SourceFile, b: BindingId) -> Vec<TextRange> {
-    let scopes = &file.scopes;
+    let scopes = file.scopes();
     let mut out: Vec<TextRange> = scopes.references(b).to_vec();
     for scope in &scopes.scopes {
         for (_, range) in &scope.nonlocals {
@@ -94,9 +94,9 @@ fn symbol_references(
         false => host.load(module),
     };
     if let Some(file) = own {
-        if let Some(b) = file.scopes.module_binding(name) {
+        if let Some(b) = file.scopes().module_binding(name) {
             if include_definitions {
-                let defs = &file.scopes.binding(b).defs;
+                let defs = &file.scopes().binding(b).defs;
                 out.extend(defs.iter().map(|r| FileRange::new(module, *r)));
             }
             out.extend(
@@ -139,7 +139,7 @@ pub(super) fn member_uses(
     wanted: &Target,
     name: &str,
 ) -> Vec<TextRange> {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let root = ctx.root();
     let mut out = Vec::new();
     for (range, _, res) in scopes.uses() {

@@ -84,7 +84,7 @@ fn renameable(ctx: &FileCtx, offset: TextSize) -> Result<(NameAt, Target), Renam
         .ok_or_else(|| RenameError::Undefined(at.token.text().to_string()))?;
     match &target {
         Target::Local(b) => {
-            let binding = ctx.file().scopes.binding(*b);
+            let binding = ctx.file().scopes().binding(*b);
             if binding.kind == BindingKind::Import && !binding.imports.iter().all(|i| i.aliased) {
                 return Err(RenameError::ImportedModule(binding.name.clone()));
             }
@@ -94,7 +94,7 @@ fn renameable(ctx: &FileCtx, offset: TextSize) -> Result<(NameAt, Target), Renam
             name,
         } => {
             let file = ctx.host().load(module).ok_or(RenameError::Unreadable)?;
-            if file.scopes.module_binding(name).is_none() {
+            if file.scopes().module_binding(name).is_none() {
                 return Err(RenameError::NotTopLevel(name.clone()));
             }
         }
@@ -132,7 +132,7 @@ pub fn rename(
     // A name already defined where the renamed one is defined would be captured.
     let clash = match &target {
         Target::Local(b) => {
-            let scopes = &ctx.file().scopes;
+            let scopes = ctx.file().scopes();
             scopes.local(scopes.binding(*b).scope, new_name).is_some()
         }
         Target::Member {
@@ -141,7 +141,7 @@ pub fn rename(
         } => ctx
             .host()
             .load(module)
-            .is_some_and(|f| f.scopes.module_binding(new_name).is_some()),
+            .is_some_and(|f| f.scopes().module_binding(new_name).is_some()),
         _ => false,
     };
     if clash {

@@ -223,7 +223,7 @@ impl Walk<'_, '_> {
             return is_operator(kind).then_some((TokenKind::Operator, PLAIN));
         }
         let parent = token.parent()?;
-        let scopes = &self.ctx.file().scopes;
+        let scopes = self.ctx.file().scopes();
         let range = token.text_range();
         match parent.kind() {
             SyntaxKind::IMPORT_PATH => return Some((TokenKind::Namespace, PLAIN)),

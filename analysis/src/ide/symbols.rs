@@ -25,7 +25,7 @@ impl SymbolNodes {
     fn new(ctx: &FileCtx) -> SymbolNodes {
         let wanted: FxHashSet<TextRange> = ctx
             .file()
-            .scopes
+            .scopes()
             .bindings
             .iter()
             .filter(|b| b.kind == BindingKind::Variable)
@@ -72,7 +72,7 @@ fn is_constant(name: &str) -> bool {
 }
 
 fn scope_symbols(ctx: &FileCtx, nodes: &SymbolNodes, scope: ScopeId) -> Vec<DocumentSymbol> {
-    let scopes = &ctx.file().scopes;
+    let scopes = ctx.file().scopes();
     let mut out = Vec::new();
     for &b in &scopes.scope(scope).bindings {
         let binding = scopes.binding(b);
@@ -127,7 +127,7 @@ fn scope_symbols(ctx: &FileCtx, nodes: &SymbolNodes, scope: ScopeId) -> Vec<Docu
 /// The outline of a file: its top-level names, functions with their own.
 pub fn document_symbols(ctx: &FileCtx) -> Vec<DocumentSymbol> {
     let nodes = SymbolNodes::new(ctx);
-    scope_symbols(ctx, &nodes, ctx.file().scopes.module_scope())
+    scope_symbols(ctx, &nodes, ctx.file().scopes().module_scope())
 }
 
 /// `abc` matches `aXbYc`: the query's characters in order, ignoring case.

@@ -307,8 +307,8 @@ mod shared {
     use std::cell::RefCell;
 
     /// Slots for tokens and for nodes (powers of two).
-    const TOKEN_SLOTS: usize = 1 << 10;
-    const NODE_SLOTS: usize = 1 << 11;
+    const TOKEN_SLOTS: usize = 1 << 12;
+    const NODE_SLOTS: usize = 1 << 13;
     /// Longer tokens (strings, comments) are seldom repeated: not kept.
     const MAX_SHARED_TEXT: usize = 32;
 

@@ -20,6 +20,7 @@ The contract with the emitter (docs/architecture.md, "mlpy_runtime"):
 Builtins live in `mlpy_runtime.builtins`, the standard library in `mlpy_runtime.stdlib.<name>`.
 """
 
+from mlpy_runtime import compat as _compat
 from mlpy_runtime.errors import CapabilityError, MLError, MLUserException, SecurityError
 from mlpy_runtime.capabilities import grant, ml_function
 from mlpy_runtime.objects import MLObject
@@ -36,6 +37,10 @@ def import_python(name, bind_top=False):
     from mlpy_runtime.membrane import import_python as load
     return load(name, bind_top)
 
+
+# ML converts integers of at most 4300 digits to and from text, whatever the environment
+# says (compat.py).
+_compat.pin_int_digits()
 
 INF = float("inf")
 NAN = float("nan")

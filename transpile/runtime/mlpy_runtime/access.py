@@ -17,6 +17,7 @@ The rules (reference §3.6/§7.3 plus decisions.md):
 import keyword
 from types import BuiltinMethodType, FunctionType, MethodType, ModuleType
 
+from mlpy_runtime import compat as _compat
 from mlpy_runtime.errors import MLUserException, SecurityError
 from mlpy_runtime.objects import MLObject
 
@@ -118,7 +119,7 @@ def _exception_attr(obj, name):
             return obj.message
         return None
     if name == "message":
-        return str(obj)
+        return _compat.message(obj)
     if name == "type" or name == "name":
         return type(obj).__name__
     raise AttributeError("'%s' object has no accessible attribute '%s'" % (type(obj).__name__, name))
@@ -282,7 +283,11 @@ def undefined(name):
 
 def pystr(v):
     """Python `str(v)`: the coercion of the string-literal `+`."""
-    return v if v.__class__ is str else str(v)
+    if v.__class__ is str:
+        return v
+    if isinstance(v, BaseException):
+        return _compat.message(v)
+    return str(v)
 
 
 from mlpy_runtime import sandbox as _sandbox  # noqa: E402  (sandbox imports nothing of ours)

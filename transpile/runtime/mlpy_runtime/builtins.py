@@ -9,6 +9,7 @@ import sys as _sys
 
 from mlpy_runtime import access as _access
 from mlpy_runtime import capabilities as _caps
+from mlpy_runtime import compat as _compat
 from mlpy_runtime.capabilities import ml_function
 from mlpy_runtime.objects import MLObject as _MLObject
 
@@ -50,6 +51,8 @@ def str(value):
         return "true"
     if value is False:
         return "false"
+    if _py.isinstance(value, BaseException):
+        return _compat.message(value)  # one wording on every Python version
     return _py.str(value)
 
 
@@ -108,7 +111,8 @@ def enumerate(array, start=0):
 
 @ml_function("Print value to console")
 def print(*values):
-    _py.print(*[("true" if v else "false") if (v is True or v is False) else v
+    _py.print(*[("true" if v else "false") if (v is True or v is False)
+                else _compat.message(v) if _py.isinstance(v, BaseException) else v
                 for v in values])
 
 
@@ -153,7 +157,7 @@ def help(target):
 
 @ml_function("List all methods available on value")
 def methods(value):
-    return _py.sorted(n for n in _py.dir(value) if not n.startswith("_"))
+    return _compat.method_names(value)
 
 
 def _loaded_stdlib():
@@ -357,7 +361,18 @@ def any(iterable):
 
 @ml_function("Sum numeric values")
 def sum(iterable, start=0):
-    return _py.sum(iterable, start)
+    """A left-to-right fold with plain `+` (`((start + a) + b) + ...`), on every Python:
+    CPython 3.12 made `sum` of floats compensated (`sum([0.1, 0.2, 0.3])` is `0.6` there,
+    `0.6000000000000001` before and in ML)."""
+    if _py.isinstance(start, (_py.str, bytes, bytearray)):
+        # Python's own refusal, kept from the reference
+        raise TypeError("sum() can't sum strings [use ''.join(seq) instead]"
+                        if _py.isinstance(start, _py.str) else
+                        "sum() can't sum %s [use b''.join(seq) instead]" % _py.type(start).__name__)
+    total = start
+    for item in _py.iter(iterable):
+        total = total + item
+    return total
 
 
 @ml_function("Convert integer to character")
@@ -396,7 +411,7 @@ def repr(obj):
 
 @ml_function("Format value with format specifier")
 def format(value, format_spec=""):
-    return _py.format(value, format_spec)
+    return _compat.format_value(value, format_spec)
 
 
 @ml_function("Create reverse iterator")

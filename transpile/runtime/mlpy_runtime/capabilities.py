@@ -29,6 +29,7 @@ MODULE_CAPABILITIES = {
     "path": ("path.read", "path.write"),
     "random": ("random.generate", "random.sample"),
     "regex": ("regex.compile", "regex.match"),
+    "testing": ("testing.assert",),
 }
 
 #: grant names that stand for a group of capabilities besides the module names
@@ -40,6 +41,7 @@ PURE_CAPABILITIES = frozenset((
     "datetime.create", "datetime.now", "random.generate", "random.sample",
     "collections.read", "collections.transform", "functional.compose", "functional.transform",
     "regex.compile", "regex.match", "crypto.hash", "crypto.random", "log.write", "path.read",
+    "testing.assert",
 ))
 
 _granted = set()

@@ -18,6 +18,7 @@ import keyword
 import os
 import sys
 
+from mlpy_runtime.compat import message
 from mlpy_runtime.errors import MLUserException
 
 __mlpy_runtime__ = True
@@ -139,7 +140,7 @@ def ml_frames(tb):
 def format_message(exc):
     if isinstance(exc, MLUserException):
         return str(exc)
-    return "%s: %s" % (type(exc).__name__, exc)
+    return "%s: %s" % (type(exc).__name__, message(exc))
 
 
 def format_ml_traceback(exc, tb):

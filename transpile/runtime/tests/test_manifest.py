@@ -21,7 +21,7 @@ class ManifestTest(unittest.TestCase):
         self.assertEqual(len(data["builtins"]), 46)
         self.assertEqual(sorted(data["modules"]), sorted(
             "args collections console crypto csv datetime env file functional http json log "
-            "math path random regex".split()))
+            "math path random regex testing".split()))
         self.assertEqual(data["builtins"]["round"]["signature"], "round(value, precision=0)")
         self.assertEqual(data["modules"]["console"]["functions"]["log"]["capabilities"],
                          ["console.write"])

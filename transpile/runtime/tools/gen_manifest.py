@@ -12,7 +12,7 @@ Format (JSON object, keys sorted, 2-space indent):
 
     "format": 1
     "builtins": { NAME: FUNCTION }                     the 46 builtins (ML module `builtin`)
-    "modules":  { NAME: {                              the 16 standard-library modules
+    "modules":  { NAME: {                              the 17 standard-library modules
         "doc": one line,
         "python_module": "mlpy_runtime.stdlib.NAME",
         "capabilities": [capability types of the module],

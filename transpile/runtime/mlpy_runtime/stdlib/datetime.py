@@ -3,6 +3,7 @@ gives naive UTC. Objects: DateTimeObject, Date, Time, TimeDelta."""
 
 import calendar as _cal
 import datetime as _dt
+import re as _re
 
 from mlpy_runtime.capabilities import ml_function
 from mlpy_runtime.objects import MLObject
@@ -251,7 +252,7 @@ class DateTimeObject(MLObject):
 
     def format(self, fmt="%Y-%m-%d %H:%M:%S"):
         """strftime formatting."""
-        return self._dt.strftime(fmt)
+        return _strftime(self._dt, fmt)
 
     def toString(self):
         """ISO text."""
@@ -372,10 +373,83 @@ def fromTimestamp(timestamp):
         raise RuntimeError("Invalid timestamp %s: %s" % (timestamp, e)) from None
 
 
+def _colon_offset(value):
+    """`%:z`: the UTC offset as +HH:MM[:SS[.ffffff]], empty for a naive datetime."""
+    offset = value.utcoffset()
+    if offset is None:
+        return ""
+    sign = "-" if offset < _dt.timedelta(0) else "+"
+    offset = abs(offset)
+    hours, rest = divmod(offset, _dt.timedelta(hours=1))
+    minutes, rest = divmod(rest, _dt.timedelta(minutes=1))
+    text = "%s%02d:%02d" % (sign, hours, minutes)
+    if rest.seconds or rest.microseconds:
+        text += ":%02d" % rest.seconds
+        if rest.microseconds:
+            text += ".%06d" % rest.microseconds
+    return text
+
+
+def _strftime(value, fmt):
+    """`strftime` with `%:z` on every Python (CPython 3.12 added it; before, the C library
+    left it as written)."""
+    if "%:z" in fmt:
+        fmt = _re.sub(r"%(%|:z)", lambda m: "%%" if m.group(1) == "%" else _colon_offset(value),
+                      fmt)
+    return value.strftime(fmt)
+
+
+#: ISO 8601 as `datetime.fromisoformat` reads it since CPython 3.11 (3.9 and 3.10 read only
+#: YYYY-MM-DD[*HH[:MM[:SS[.fff[fff]]]][+HH:MM[:SS[.ffffff]]]]): basic and extended dates,
+#: ISO week dates, any single separator character, fractions of any length (`.` or `,`),
+#: `Z` and offsets with or without colons.
+_ISO = _re.compile(
+    r"(?P<year>\d{4})(?:-(?P<month>\d{2})-(?P<day>\d{2})|(?P<bmonth>\d{2})(?P<bday>\d{2})"
+    r"|-?W(?P<week>\d{2})(?:-?(?P<wday>\d))?)"
+    r"(?:.(?P<hour>\d{2})(?::?(?P<minute>\d{2})(?::?(?P<second>\d{2})"
+    r"(?:[.,](?P<fraction>\d+))?)?)?"
+    r"(?P<tz>Z|[+-]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?)?", _re.ASCII | _re.DOTALL)
+_ISO_OFFSET = _re.compile(r"([+-])(\d{2}):?(\d{2})?:?(\d{2})?(?:[.,](\d+))?", _re.ASCII)
+
+
+def _micro(digits):
+    return int((digits or "0")[:6].ljust(6, "0"))
+
+
+def _from_iso(text):
+    """The datetime an ISO 8601 string names, by CPython 3.11's rules on every version."""
+    if not isinstance(text, str):
+        raise TypeError("fromisoformat: argument must be str")
+    m = _ISO.fullmatch(text)
+    if m is None:
+        raise ValueError("Invalid isoformat string: %r" % (text,))
+    g = m.groupdict()
+    year = int(g["year"])
+    if g["week"] is not None:
+        try:
+            day = _dt.date.fromisocalendar(year, int(g["week"]), int(g["wday"] or 1))
+        except ValueError:
+            raise ValueError("Invalid isoformat string: %r" % (text,)) from None
+        year, month, mday = day.year, day.month, day.day
+    else:
+        month = int(g["month"] or g["bmonth"])
+        mday = int(g["day"] or g["bday"])
+    tz = None
+    if g["tz"] == "Z":
+        tz = _dt.timezone.utc
+    elif g["tz"]:
+        sign, hh, mm, ss, frac = _ISO_OFFSET.fullmatch(g["tz"]).groups()
+        offset = _dt.timedelta(hours=int(hh), minutes=int(mm or 0), seconds=int(ss or 0),
+                               microseconds=_micro(frac) if frac else 0)
+        tz = _dt.timezone(-offset if sign == "-" else offset)
+    return _dt.datetime(year, month, mday, int(g["hour"] or 0), int(g["minute"] or 0),
+                        int(g["second"] or 0), _micro(g["fraction"]), tz)
+
+
 @ml_function("Parse ISO 8601 datetime string", _CREATE)
 def parseISO(iso_string):
     try:
-        return DateTimeObject(_dt.datetime.fromisoformat(iso_string))
+        return DateTimeObject(_from_iso(iso_string))
     except (ValueError, TypeError) as e:
         raise RuntimeError("Invalid ISO datetime string '%s': %s" % (iso_string, e)) from None
 

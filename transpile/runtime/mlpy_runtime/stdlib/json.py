@@ -8,12 +8,30 @@ __mlpy_runtime__ = True
 ML_DESCRIPTION = "JSON parsing and serialization"
 
 
+_TRAILING_COMMA = "Illegal trailing comma before end of "
+
+
+def _decode_error(e):
+    """A decoding error as ML words it on every Python: CPython 3.13 reports a comma before
+    `}` or `]` as `Illegal trailing comma before end of object` at the comma; ML keeps the
+    message of 3.9-3.12, at the closing bracket (`Expecting property name enclosed in double
+    quotes` / `Expecting value`)."""
+    if not isinstance(e, _json.JSONDecodeError) or not e.msg.startswith(_TRAILING_COMMA):
+        return e
+    end = e.pos + 1
+    while end < len(e.doc) and e.doc[end] in " \t\n\r":
+        end += 1
+    msg = "Expecting property name enclosed in double quotes" \
+        if e.msg.endswith("object") else "Expecting value"
+    return _json.JSONDecodeError(msg, e.doc, end)
+
+
 @ml_function("Parse JSON string", ["json.parse"])
 def parse(s):
     try:
         return _json.loads(s)
     except (_json.JSONDecodeError, TypeError) as e:
-        raise ValueError("JSON parsing failed: %s" % e) from None
+        raise ValueError("JSON parsing failed: %s" % _decode_error(e)) from None
 
 
 def _check_depth(obj, max_depth, depth):
@@ -34,7 +52,7 @@ def safeParse(s, max_depth=100):
     try:
         result = _json.loads(s)
     except (_json.JSONDecodeError, TypeError) as e:
-        raise ValueError("JSON parsing failed: %s" % e) from None
+        raise ValueError("JSON parsing failed: %s" % _decode_error(e)) from None
     _check_depth(result, max_depth, 0)
     return result
 

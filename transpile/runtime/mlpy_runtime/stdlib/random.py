@@ -12,8 +12,22 @@ _G = ["random.generate"]
 _S = ["random.sample"]
 
 
+def _integer(value, what):
+    """An integer argument of randomInt: integral floats (what `/` gives) count as integers,
+    as in CPython 3.9-3.11; 3.12 refuses every float."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("non-integer %s for randrange()" % what)
+        return int(value)
+    return value
+
+
 @ml_function("Set random seed", _G)
 def setSeed(seed):
+    # CPython 3.11 refuses other seed types (3.9 hashed them; 3.13 reworded the message)
+    if seed is not None and not isinstance(seed, (int, float, str, bytes, bytearray)):
+        raise TypeError("The only supported seed types are: None, int, float, str, bytes, "
+                        "and bytearray.")
     _r.seed(seed)
     return seed
 
@@ -40,7 +54,12 @@ def randomFloat(min_val=0, max_val=1):
 
 @ml_function("Generate random integer in range [min, max)", _G)
 def randomInt(min_val=0, max_val=100):
-    return _r.randint(min_val, max_val - 1)
+    low = _integer(min_val, "arg 1")
+    high = _integer(max_val, "stop")
+    if isinstance(low, int) and isinstance(high, int) and high <= low:
+        # CPython 3.12 reworded this message
+        raise ValueError("empty range for randrange() (%d, %d, %d)" % (low, high, high - low))
+    return _r.randint(low, high - 1)
 
 
 @ml_function("Generate random boolean", _G)

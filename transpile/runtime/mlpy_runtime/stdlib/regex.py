@@ -2,6 +2,12 @@
 flag values (`regex.IGNORECASE()`); combine them with `+`."""
 
 import re as _re
+import warnings as _warnings
+
+try:  # the parser behind `re.compile`: `re._parser` since CPython 3.11
+    from re import _parser as _sre_parse
+except ImportError:  # 3.9, 3.10
+    import sre_parse as _sre_parse
 
 from mlpy_runtime.access import callback as _callback
 from mlpy_runtime.capabilities import ml_function
@@ -30,6 +36,84 @@ _M = ["regex.match"]
 
 def _invalid(pattern, e):
     return ValueError("Invalid regex pattern '%s': %s" % (pattern, e))
+
+
+# ML's regex syntax is the one every supported Python reads alike: CPython 3.11 added atomic
+# groups `(?>...)` and possessive quantifiers `*+ ++ ?+ {m,n}+` (3.9 and 3.10 refuse them:
+# "unknown extension ?>", "multiple repeat"), and made global flags after the start
+# (`a(?i)b`) an error (3.9 and 3.10 only warned and applied them to the whole pattern). ML
+# refuses all three on every version, with the messages of the version that refuses.
+_NEWER_SYNTAX = ("(?", "*+", "++", "?+", "}+")
+_MISPLACED_FLAGS = _re.compile(r"Flags not at the start of the expression .* but at position (\d+)",
+                               _re.DOTALL)
+_QUANTIFIER = _re.compile(r"\{\d*(?:,\d*)?\}")
+
+
+def _walk_ops(tree):
+    """The names of every opcode in a parsed pattern."""
+    for op, av in tree:
+        yield getattr(op, "name", str(op))
+        stack = [av]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, (tuple, list)):
+                stack.extend(item)
+            elif hasattr(item, "data"):
+                yield from _walk_ops(item)
+
+
+def _newer_construct(pattern, verbose):
+    """(message, position) of the first atomic group or possessive quantifier, as CPython
+    3.9's parser reports it."""
+    i, n, after_repeat = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i, after_repeat = i + 2, False
+        elif c == "[":
+            j = i + 1
+            if pattern.startswith("^", j):
+                j += 1
+            if pattern.startswith("]", j):
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i, after_repeat = j + 1, False
+        elif verbose and c in " \t\n\r\v\f":
+            i += 1
+        elif verbose and c == "#":
+            end = pattern.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif pattern.startswith("(?>", i):
+            return "unknown extension ?>", i + 1
+        elif c in "*+?" or (c == "{" and _QUANTIFIER.match(pattern, i)):
+            if after_repeat and c == "+":
+                return "multiple repeat", i
+            after_repeat = c != "?" or not after_repeat  # `*?` is lazy, not a repeat of `*`
+            i = _QUANTIFIER.match(pattern, i).end() if c == "{" else i + 1
+        else:
+            i, after_repeat = i + 1, False
+    return None
+
+
+def _compile(pattern, flags=0):
+    """`re.compile` with ML's syntax (above) on every Python version."""
+    if isinstance(pattern, str) and (flags & _re.VERBOSE or
+                                     any(s in pattern for s in _NEWER_SYNTAX)):
+        with _warnings.catch_warnings(record=True) as caught:
+            _warnings.simplefilter("always", DeprecationWarning)
+            tree = _sre_parse.parse(pattern, flags)
+        for warning in caught:
+            m = _MISPLACED_FLAGS.search(str(warning.message))
+            if m is not None:
+                raise _re.error("global flags not at the start of the expression", pattern,
+                                int(m.group(1)))
+        if any(op in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT") for op in _walk_ops(tree)):
+            found = _newer_construct(pattern, bool(tree.state.flags & _re.VERBOSE))
+            message, position = found or ("atomic groups and possessive quantifiers are not "
+                                          "supported", None)
+            raise _re.error(message, pattern, position)
+    return _re.compile(pattern, flags)
 
 
 class Match(MLObject):
@@ -109,7 +193,7 @@ class Pattern(MLObject):
         self.pattern = pattern
         self.flags = flags
         try:
-            self._c = _re.compile(pattern, flags)
+            self._c = _compile(pattern, flags)
         except _re.error as e:
             raise _invalid(pattern, e) from None
 
@@ -221,7 +305,7 @@ def compile(pattern, flags=0):
 @ml_function("Search for pattern in string", _M)
 def search(pattern, text, flags=0):
     try:
-        m = _re.search(pattern, text, flags)
+        m = _compile(pattern, flags).search(text)
     except _re.error as e:
         raise _invalid(pattern, e) from None
     return Match(m) if m else None
@@ -230,7 +314,7 @@ def search(pattern, text, flags=0):
 @ml_function("Match pattern from start of string", _M)
 def match(pattern, text, flags=0):
     try:
-        m = _re.match(pattern, text, flags)
+        m = _compile(pattern, flags).match(text)
     except _re.error as e:
         raise _invalid(pattern, e) from None
     return Match(m) if m else None
@@ -239,7 +323,7 @@ def match(pattern, text, flags=0):
 @ml_function("Match entire string against pattern", _M)
 def fullmatch(pattern, text, flags=0):
     try:
-        m = _re.fullmatch(pattern, text, flags)
+        m = _compile(pattern, flags).fullmatch(text)
     except _re.error as e:
         raise _invalid(pattern, e) from None
     return Match(m) if m else None
@@ -248,7 +332,7 @@ def fullmatch(pattern, text, flags=0):
 @ml_function("Find all non-overlapping matches", _M)
 def findall(pattern, text, flags=0):
     try:
-        return _re.findall(pattern, text, flags)
+        return _compile(pattern, flags).findall(text)
     except _re.error as e:
         raise _invalid(pattern, e) from None
 
@@ -256,7 +340,7 @@ def findall(pattern, text, flags=0):
 @ml_function("Find all matches as Match objects", _M)
 def finditer(pattern, text, flags=0):
     try:
-        return [Match(m) for m in _re.finditer(pattern, text, flags)]
+        return [Match(m) for m in _compile(pattern, flags).finditer(text)]
     except _re.error as e:
         raise _invalid(pattern, e) from None
 
@@ -264,7 +348,7 @@ def finditer(pattern, text, flags=0):
 @ml_function("Split string by pattern", _M)
 def split(pattern, text, maxsplit=0, flags=0):
     try:
-        return _re.split(pattern, text, maxsplit=maxsplit, flags=flags)
+        return _compile(pattern, flags).split(text, maxsplit=maxsplit)
     except _re.error as e:
         raise _invalid(pattern, e) from None
 
@@ -272,7 +356,7 @@ def split(pattern, text, maxsplit=0, flags=0):
 @ml_function("Replace matches with replacement", _M)
 def sub(pattern, replacement, text, count=0, flags=0):
     try:
-        return _re.sub(pattern, _replacement(replacement), text, count=count, flags=flags)
+        return _compile(pattern, flags).sub(_replacement(replacement), text, count=count)
     except _re.error as e:
         raise _invalid(pattern, e) from None
 
@@ -280,7 +364,7 @@ def sub(pattern, replacement, text, count=0, flags=0):
 @ml_function("Replace matches and return count", _M)
 def subn(pattern, replacement, text, count=0, flags=0):
     try:
-        result, n = _re.subn(pattern, _replacement(replacement), text, count=count, flags=flags)
+        result, n = _compile(pattern, flags).subn(_replacement(replacement), text, count=count)
     except _re.error as e:
         raise _invalid(pattern, e) from None
     return {"result": result, "count": n}
@@ -294,7 +378,7 @@ def escape(text):
 @ml_function("Test if pattern is valid regex")
 def isValid(pattern):
     try:
-        _re.compile(pattern)
+        _compile(pattern)
         return True
     except _re.error:
         return False
@@ -303,7 +387,7 @@ def isValid(pattern):
 @ml_function("Test if pattern matches text", _M)
 def test(pattern, text, flags=0):
     try:
-        return _re.search(pattern, text, flags) is not None
+        return _compile(pattern, flags).search(text) is not None
     except _re.error as e:
         raise _invalid(pattern, e) from None
 
@@ -311,7 +395,7 @@ def test(pattern, text, flags=0):
 @ml_function("Count number of matches", _M)
 def count(pattern, text, flags=0):
     try:
-        return len(_re.findall(pattern, text, flags))
+        return len(_compile(pattern, flags).findall(text))
     except _re.error as e:
         raise _invalid(pattern, e) from None
 

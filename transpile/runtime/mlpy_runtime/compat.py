@@ -1,0 +1,203 @@
+"""ML semantics that must not depend on which CPython (3.9 to 3.13) runs the program.
+
+An ML program prints the same text whatever Python runs it. Where CPython changed between
+3.9 and 3.13 in a way an ML program can see, the runtime defines ML's behaviour here (or in
+the standard-library module concerned) instead of inheriting the host's; docs/compatibility.md
+("Every supported Python gives the same results") lists each difference and its resolution.
+
+* `message(exc)`: the text of a Python exception as ML shows it (`e.message`, `str(e)`,
+  `print(e)`, uncaught-exception reports). CPython reworded many messages between versions
+  (`integer modulo by zero`, `'float' object cannot be interpreted as an integer`, the
+  qualified function names of 3.10, the argument-count wording of 3.13); ML uses one text
+  for each, listed in `_REWRITES`.
+* `format_value(value, spec)`: Python's format-spec language including the `z` option
+  (negative zero coerced to zero, CPython 3.11+), implemented here for every version.
+* `INT_MAX_STR_DIGITS`: ML converts integers of at most 4300 decimal digits to and from text,
+  whatever `PYTHONINTMAXSTRDIGITS` or `-X int_max_str_digits` say (`pin_int_digits`).
+* `method_names(value)`: what `methods()` lists for Python's builtin types, fixed (3.10 added
+  `int.bit_count`, 3.12 `int.is_integer`).
+"""
+
+import re as _re
+import sys as _sys
+
+from mlpy_runtime.errors import MLUserException
+
+__mlpy_runtime__ = True
+
+#: ML's limit on converting integers to and from decimal text (CPython's default since 3.11
+#: and the 3.9.14/3.10.7 security releases; the compiler refuses longer literals).
+INT_MAX_STR_DIGITS = 4300
+
+
+def pin_int_digits():
+    """Set the interpreter's integer-string limit to ML's, overriding the environment
+    (`PYTHONINTMAXSTRDIGITS`, `-X int_max_str_digits`). CPython releases before 3.9.14 and
+    3.10.7 have no limit and no setter: there conversions are unlimited (documented)."""
+    if hasattr(_sys, "set_int_max_str_digits"):
+        _sys.set_int_max_str_digits(INT_MAX_STR_DIGITS)
+
+
+# --------------------------------------------------------------------------- messages
+
+_NAME = r"(?:[A-Za-z_]\w*|<\w+>)"
+
+#: (pattern, replacement): every version's wording of a message -> ML's. Applied in order
+#: with `re.sub` (messages embedded in a runtime message are rewritten too).
+_REWRITES = [
+    # 3.10+ names functions by qualified name in call errors (`outer.<locals>.inner()`,
+    # `Pattern.search()`); 3.9 and ML use the plain name.
+    (_re.compile(r"\b%s(?:\.%s)*\.(%s\(\) (?:takes|missing|got) )" % (_NAME, _NAME, _NAME)),
+     r"\1"),
+    # 3.13 rewrote argument-count errors of builtin methods, both ways round.
+    (_re.compile(r"\b(\w+) expected at (least|most) (\d+) (argument)(s?), got (\d+)"),
+     r"\1() takes at \2 \3 \4\5 (\6 given)"),
+    (_re.compile(r"\b(\w+)\(\) takes at (least|most) (\d+) positional (argument)(s?) "
+                 r"\((\d+) given\)"),
+     r"\1() takes at \2 \3 \4\5 (\6 given)"),
+    # 3.13 names the method and the argument: `find() argument 1 must be str, not int`.
+    (_re.compile(r"\b\w+\(\) argument \d+ must be (\w+), not None\b"), r"must be \1, not NoneType"),
+    (_re.compile(r"\b\w+\(\) argument \d+ must be (\w+), not (\w+)"), r"must be \1, not \2"),
+    # 3.10 reworded integer conversions of non-integers.
+    (_re.compile(r"\binteger argument expected, got (\w+)"),
+     r"'\1' object cannot be interpreted as an integer"),
+    (_re.compile(r"\ban integer is required \(got type (\w+)\)"),
+     r"'\1' object cannot be interpreted as an integer"),
+    (_re.compile(r"\b(int\(\) argument must be a string, a bytes-like object or|"
+                 r"float\(\) argument must be a string or) a number\b"), r"\1 a real number"),
+    (_re.compile(r"\bformat: a number is required\b"), "format: a real number is required"),
+    # 3.11 split `%` out of `integer division or modulo by zero`; 3.13 added `by zero` to
+    # the float one. ML keeps the older texts (3.9 cannot tell `%` from `//` apart).
+    (_re.compile(r"\binteger modulo by zero\b"), "integer division or modulo by zero"),
+    (_re.compile(r"\bfloat modulo by zero\b"), "float modulo"),
+    # 3.11 added the index's type.
+    (_re.compile(r"\bstring indices must be integers, not '\w+'"),
+     "string indices must be integers"),
+    # The integer-string limit: 3.11 says `(4300 digits)`; ML programs cannot change the
+    # limit, so the advice to call sys.set_int_max_str_digits() is dropped.
+    (_re.compile(r"\bExceeds the limit \((\d+)\) for integer string conversion"),
+     r"Exceeds the limit (\1 digits) for integer string conversion"),
+    (_re.compile(r"; use sys\.set_int_max_str_digits\(\) to increase the limit"), ""),
+]
+
+
+def ml_text(text):
+    """A message as ML shows it: every version-specific wording rewritten to ML's."""
+    if text.__class__ is not str:
+        return text
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def message(exc):
+    """`str(exc)` as ML shows it (`e.message`, `str(e)`, uncaught-exception reports). What
+    an ML program threw is its own text, never rewritten."""
+    if isinstance(exc, MLUserException):
+        return str(exc)
+    return ml_text(str(exc))
+
+
+# --------------------------------------------------------------------------- format specs
+
+#: Python's format-spec mini-language (3.11):
+#: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+_SPEC = _re.compile(r"(?s)(?:(?P<fill>.?)(?P<align>[<>=^]))?(?P<sign>[-+ ]?)(?P<z>z?)(?P<alt>#?)"
+                    r"(?P<zero>0?)(?P<width>\d*)(?P<group>[,_]?)(?P<prec>(?:\.\d+)?)(?P<type>.?)")
+_FLOAT_TYPES = frozenset("eEfFgG%")
+
+
+def _spec_text(p):
+    return "".join(p[k] for k in ("fill", "align", "sign", "z", "alt", "zero", "width",
+                                  "group", "prec", "type"))
+
+
+def format_value(value, spec):
+    """`format(value, spec)` as CPython 3.11+ does it, on every version:
+
+    * the `z` option (3.11): a float that rounds to zero is written without its minus sign
+      (`format(-0.0001, "z.2f")` is `0.00`); `z` with an integer or string presentation is
+      an error;
+    * the `0` flag with a string (3.10): `0` is the fill and `<` the default alignment
+      (`format("ab", "05")` is `ab000`; 3.9 refused it).
+    Other specs go to Python's `format` unchanged."""
+    if spec.__class__ is not str or ("z" not in spec and "0" not in spec):
+        return format(value, spec)
+    try:
+        return _format(value, spec)
+    except ValueError as e:
+        if str(e) != "Invalid format specifier":
+            raise
+        # 3.11 names the spec and the type
+        raise ValueError("Invalid format specifier '%s' for object of type '%s'"
+                         % (spec, type(value).__name__)) from None
+
+
+def _format(value, spec):
+    m = _SPEC.fullmatch(spec)
+    if m is None:
+        return format(value, spec)
+    p = {k: v or "" for k, v in m.groupdict().items()}
+    if isinstance(value, str) and not p["z"] and p["zero"] and p["type"] == "z":
+        # 3.11 reads `0z` as the `z` option with a misplaced `0`
+        raise ValueError("Negative zero coercion (z) not allowed in string format specifier")
+    if isinstance(value, str) and p["zero"] and not p["alt"]:
+        p["fill"], p["align"], p["zero"] = p["fill"] or "0", p["align"] or "<", ""
+    if not p["z"]:
+        return format(value, _spec_text(p))
+    kind = p["type"]
+    p["z"] = ""
+    plain = _spec_text(p)
+    if kind == "z" and isinstance(value, (int, float, str)):
+        # `zz`: the second `z` is the type, unknown (3.9 would read `z` as the option)
+        if p["group"]:
+            raise ValueError("Cannot specify '%s' with 'z'." % p["group"])
+        raise ValueError("Unknown format code 'z' for object of type '%s'" % type(value).__name__)
+    if isinstance(value, float) and kind in _FLOAT_TYPES or isinstance(value, float) \
+            and kind in ("", "n"):
+        text = format(value, plain)
+        if value != value or value in (float("inf"), float("-inf")) \
+                or not (value < 0 or str(value) == "-0.0"):
+            return text
+        # Negative: written with only its precision and type, does the magnitude have a
+        # non-zero digit? If not, it rounds to zero and loses its sign.
+        digits = format(-value, p["prec"] + kind)
+        if any(c in "123456789" for c in _re.split(r"[eE]", digits)[0]):
+            return text
+        return format(-value, plain)
+    if isinstance(value, (int, float)) and kind in _FLOAT_TYPES or isinstance(value, float):
+        return format(value, plain)  # integers never round to -0; Python's own errors
+    # Python reports a malformed spec (`Precision not allowed`, `Cannot specify ','`, an
+    # unknown type) before the misplaced `z`: format without it first.
+    if isinstance(value, str) and p["align"] == "=" and kind in ("", "s"):
+        raise ValueError("Negative zero coercion (z) not allowed in string format specifier")
+    if isinstance(value, int) and kind == "c":
+        # `c` checks `z` after precision and grouping, before sign and `#`
+        format(0, p["fill"] + p["align"] + p["zero"] + p["width"] + p["group"] + p["prec"] + "c")
+    else:
+        text = format(value, plain)
+    if isinstance(value, int):
+        raise ValueError("Negative zero coercion (z) not allowed in integer format specifier")
+    if isinstance(value, str):
+        raise ValueError("Negative zero coercion (z) not allowed in string format specifier")
+    if plain:
+        return text
+    raise TypeError("unsupported format string passed to %s.__format__" % type(value).__name__)
+
+
+# --------------------------------------------------------------------------- methods()
+
+#: Public attribute names of Python's builtin value types as ML's `methods()` lists them:
+#: those of CPython 3.9, the oldest supported version (later versions only add names).
+BUILTIN_METHODS = {
+    int: ("as_integer_ratio", "bit_length", "conjugate", "denominator", "from_bytes", "imag",
+          "numerator", "real", "to_bytes"),
+}
+
+
+def method_names(value):
+    """Sorted public names of `value` for `methods()`: fixed for builtin numbers."""
+    for t, names in BUILTIN_METHODS.items():
+        if isinstance(value, t):
+            return sorted(names)
+    return sorted(n for n in dir(value) if not n.startswith("_"))

@@ -1,0 +1,365 @@
+"""ML semantics that do not depend on the CPython version (3.9-3.13) running the program.
+
+`cargo xtask test` runs these tests on every CPython 3.9+ it finds: each assertion pins one
+result ML defines (docs/compatibility.md, "Every supported Python gives the same results"),
+so a version whose host behaviour differs and is not resolved by the runtime fails here.
+"""
+
+import contextlib
+import io
+import os
+import random
+import subprocess
+import sys
+import unittest
+
+from tests import support
+from mlpy_runtime import access, builtins as b, compat, tracebacks
+from mlpy_runtime.errors import MLUserException
+from mlpy_runtime.stdlib import datetime as dt, json as ml_json, random as ml_random, regex
+
+
+def raised(f, *args):
+    """The exception `f(*args)` raises (the test fails when it returns)."""
+    try:
+        f(*args)
+    except Exception as e:  # noqa: BLE001 - any error is the subject of the test
+        return e
+    raise AssertionError("%r%r did not raise" % (f, args))
+
+
+def ml_views(exc):
+    """Every way an ML program sees an error's text: e.message, str(e), print(e), "" + e,
+    and the uncaught-exception report."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        b.print(exc)
+    report = tracebacks.format_message(exc)
+    prefix = type(exc).__name__ + ": "
+    return {
+        "message": access.attr(exc, "message"),
+        "str": b.str(exc),
+        "print": out.getvalue().rstrip("\n"),
+        "concat": access.pystr(exc),
+        "report": report[len(prefix):] if report.startswith(prefix) else report,
+    }
+
+
+class SumTest(unittest.TestCase):
+    def test_sum_is_a_left_fold_with_plain_addition(self):
+        # CPython 3.12 made sum() of floats compensated; ML's sum is ((0 + a) + b) + c
+        self.assertEqual(b.sum([0.1, 0.2, 0.3]), 0.6000000000000001)
+        self.assertEqual(b.sum([0.1] * 10), 0.9999999999999999)
+        self.assertEqual(b.sum([1e100, 1.0, -1e100]), 0.0)
+        self.assertEqual(b.sum([0.1, 0.2, 0.3], 0.0), 0.6000000000000001)
+        self.assertEqual(b.sum([1, 2.5], 0.1), 3.6)
+
+    def test_generated_lists_fold_left_to_right(self):
+        rng = random.Random(1234)
+        for _ in range(300):
+            values = [rng.choice((rng.uniform(-1e3, 1e3), rng.randint(-50, 50),
+                                  rng.random() * 10 ** rng.randint(-20, 20)))
+                      for _ in range(rng.randint(0, 30))]
+            start = rng.choice((0, 0.0, 1.5, -2))
+            expected = start
+            for v in values:
+                expected = expected + v
+            self.assertEqual(repr(b.sum(values, start)), repr(expected), values)
+
+    def test_integers_and_other_addable_values(self):
+        self.assertEqual(b.sum([]), 0)
+        self.assertEqual(b.sum(b.range(1001)), 500500)
+        self.assertEqual(b.sum([2 ** 70, 1]), 2 ** 70 + 1)
+        self.assertEqual(b.sum([True, True]), 2)
+        self.assertEqual(b.sum([[1], [2]], []), [1, 2])
+        self.assertEqual(str(raised(b.sum, ["a", "b"], "")),
+                         "sum() can't sum strings [use ''.join(seq) instead]")
+        self.assertEqual(str(raised(b.sum, ["a"])),
+                         "unsupported operand type(s) for +: 'int' and 'str'")
+        self.assertEqual(str(raised(b.sum, 5)), "'int' object is not iterable")
+
+
+class MessagesTest(unittest.TestCase):
+    """Python errors reworded between 3.9 and 3.13: ML shows one text for each."""
+
+    def assert_ml_text(self, exc, expected):
+        for view, text in ml_views(exc).items():
+            self.assertEqual(text, expected, view)
+
+    def test_arithmetic(self):
+        self.assert_ml_text(raised(lambda: 1 % 0), "integer division or modulo by zero")
+        self.assert_ml_text(raised(lambda: 1 // 0), "integer division or modulo by zero")
+        self.assert_ml_text(raised(lambda: 5 % 0.0), "float modulo")
+        self.assert_ml_text(raised(lambda: 1.0 / 0), "float division by zero")
+        self.assert_ml_text(raised(lambda: "%d" % "a"),
+                            "%d format: a real number is required, not str")
+
+    def test_conversions(self):
+        self.assert_ml_text(raised(b.int, None), "int() argument must be a string, a "
+                            "bytes-like object or a real number, not 'NoneType'")
+        self.assert_ml_text(raised(b.float, None),
+                            "float() argument must be a string or a real number, not 'NoneType'")
+        self.assert_ml_text(raised(b.chr, "a"), "'str' object cannot be interpreted as an integer")
+        for method, args in (("center", (1.5,)), ("ljust", (2.5,)), ("rjust", (0.5,))):
+            self.assert_ml_text(raised(access.mcall, "abc", method, *args),
+                                "'float' object cannot be interpreted as an integer")
+        self.assert_ml_text(raised(access.mcall, [1], "pop", 1.5),
+                            "'float' object cannot be interpreted as an integer")
+        self.assert_ml_text(raised(lambda: "abc"[1.5]), "string indices must be integers")
+
+    def test_argument_errors_of_string_methods(self):
+        for method in ("count", "find", "index", "rfind", "rindex", "startswith", "endswith"):
+            self.assert_ml_text(raised(access.mcall, "abc", method),
+                                "%s() takes at least 1 argument (0 given)" % method)
+            self.assert_ml_text(raised(access.mcall, "abc", method, "a", 1, 2, 3),
+                                "%s() takes at most 3 arguments (4 given)" % method)
+        for method in ("count", "find", "index", "rfind", "rindex"):
+            for value, type_name in ((1, "int"), (None, "NoneType"), ([1], "list")):
+                self.assert_ml_text(raised(access.mcall, "abc", method, value),
+                                    "must be str, not %s" % type_name)
+        self.assert_ml_text(raised(access.mcall, "abc", "replace", "a"),
+                            "replace() takes at least 2 arguments (1 given)")
+        self.assert_ml_text(raised(access.mcall, "abc", "replace", "a", "b", 1, 2),
+                            "replace() takes at most 3 arguments (4 given)")
+
+    def test_calls_of_nested_functions_and_methods_use_the_plain_name(self):
+        # 3.10+ writes `outer.<locals>.inner()` and `Pattern.search()`
+        def outer():
+            def inner(x):
+                return x
+            return inner
+        inner = support.ml(outer())
+        self.assert_ml_text(raised(access.call, inner),
+                            "inner() missing 1 required positional argument: 'x'")
+        self.assert_ml_text(raised(access.call, inner, 1, 2),
+                            "inner() takes 1 positional argument but 2 were given")
+        self.assert_ml_text(raised(access.call, support.ml(lambda: 1), 2),
+                            "<lambda>() takes 0 positional arguments but 1 was given")
+        pattern = regex.compile("a")
+        self.assert_ml_text(raised(access.mcall, pattern, "search"),
+                            "search() missing 1 required positional argument: 'text'")
+
+    def test_runtime_messages_that_embed_python_ones(self):
+        error = raised(dt.create, 2024, 1, 1.5)
+        self.assertEqual(access.attr(error, "message"), "Invalid datetime components: "
+                         "'float' object cannot be interpreted as an integer")
+
+    def test_what_an_ml_program_throws_is_never_rewritten(self):
+        error = MLUserException({"message": "integer modulo by zero"})
+        self.assert_ml_text(error, "integer modulo by zero")
+        self.assertEqual(tracebacks.format_message(error), "integer modulo by zero")
+
+
+class IntegerDigitsTest(unittest.TestCase):
+    def test_limit_message(self):
+        text = "Exceeds the limit (4300 digits) for integer string conversion"
+        if not hasattr(sys, "set_int_max_str_digits"):
+            self.skipTest("this CPython predates the limit (3.9.0-3.9.13, 3.10.0-3.10.6)")
+        self.assertEqual(ml_views(raised(b.str, 10 ** 5000))["message"], text)
+        self.assertEqual(ml_views(raised(b.int, "1" * 5000))["message"],
+                         "cannot convert float infinity to integer")
+        self.assertEqual(ml_views(raised(ml_json.parse, "1" * 5000))["message"],
+                         text + ": value has 5000 digits")
+        self.assertEqual(len(b.str(10 ** 4299)), 4300)
+
+    def test_the_environment_cannot_change_the_limit(self):
+        if not hasattr(sys, "set_int_max_str_digits"):
+            self.skipTest("this CPython predates the limit")
+        env = dict(os.environ, PYTHONINTMAXSTRDIGITS="640",
+                   PYTHONPATH=support.RUNTIME)
+        code = ("import mlpy_runtime, sys; print(sys.get_int_max_str_digits(), "
+                "len(str(10 ** 4000)))")
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(out.stdout.split(), ["4300", "4001"], out.stderr)
+
+
+class FormatTest(unittest.TestCase):
+    CASES = [
+        (-0.0001, "z.2f", "0.00"), (-0.0, "z", "0.0"), (-0.0, "+z.1f", "+0.0"),
+        (-0.04, "z.1f", "0.0"), (-0.04, "z.1e", "-4.0e-02"), (-0.04, "z.1%", "-4.0%"),
+        (-1e-10, "z,.1f", "0.0"), (-1e-10, "0=z10.1f", "00000000.0"),
+        (-1e-10, "*>+z10.1f", "******+0.0"), (-0.5, "z.0f", "0"), (-0.6, "z.0f", "-1"),
+        (-1e-10, "z#.0f", "0."), (float("-nan"), "z", "nan"), (-1e-10, "z", "-1e-10"),
+        (5, "zf", "5.000000"), (-5, "z>5", "zzz-5"), (-0.0, "z>5", "z-0.0"),
+        ("ab", "05", "ab000"), ("ab", ">05", "000ab"), ("ab", "x^05", "xabxx"),
+        (1234567.891, ",.2f", "1,234,567.89"), (255, "#x", "0xff"), (1.5, "", "1.5"),
+    ]
+    ERRORS = [
+        (1, "z", "Negative zero coercion (z) not allowed in integer format specifier"),
+        (5, "zd", "Negative zero coercion (z) not allowed in integer format specifier"),
+        ("s", "z", "Negative zero coercion (z) not allowed in string format specifier"),
+        (-0.0, "zz", "Unknown format code 'z' for object of type 'float'"),
+        (-0.0, "zx", "Unknown format code 'x' for object of type 'float'"),
+        (-0.0, "0zf", "Invalid format specifier '0zf' for object of type 'float'"),
+        (None, "z", "unsupported format string passed to NoneType.__format__"),
+    ]
+
+    def test_the_z_option_and_zero_padded_strings_on_every_version(self):
+        for value, spec, expected in self.CASES:
+            self.assertEqual(b.format(value, spec), expected, (value, spec))
+        for value, spec, message in self.ERRORS:
+            self.assertEqual(str(raised(b.format, value, spec)), message, (value, spec))
+
+    def test_generated_specs_match_python_3_11(self):
+        if sys.version_info < (3, 11):
+            self.skipTest("CPython 3.11+ defines the `z` option natively")
+        values = [-0.0, 0.0, -0.04, -0.5, -1e-10, -1e-300, -123.456, 1.5, float("-inf"), 0, -3]
+        heads = ["", "<", "*>", "0=", "^", "+", " ", "*^+"]
+        rests = ["", "#", "010", "10", ",", "_", ".0", ".1", ".3", "#.0", "012,.2"]
+        kinds = ["", "f", "F", "e", "E", "g", "G", "%", "n"]
+        for value in values:
+            for head in heads:
+                for rest in rests:
+                    for kind in kinds:
+                        spec = head + "z" + rest + kind
+                        try:
+                            expected = format(value, spec)
+                        except ValueError as e:
+                            expected = "error: %s" % e
+                        try:
+                            actual = b.format(value, spec)
+                        except ValueError as e:
+                            actual = "error: %s" % e
+                        self.assertEqual(actual, expected, (value, spec))
+
+
+class MethodsTest(unittest.TestCase):
+    def test_methods_of_numbers_are_fixed(self):
+        names = ['as_integer_ratio', 'bit_length', 'conjugate', 'denominator', 'from_bytes',
+                 'imag', 'numerator', 'real', 'to_bytes']
+        self.assertEqual(b.methods(1), names)  # 3.10 adds bit_count, 3.12 is_integer
+        self.assertEqual(b.methods(True), names)
+        self.assertIn("upper", b.methods("x"))
+
+
+class JsonTest(unittest.TestCase):
+    def test_trailing_commas_are_reported_as_before_3_13(self):
+        cases = {
+            '{"a": 1,}': "Expecting property name enclosed in double quotes: line 1 column 9 "
+                         "(char 8)",
+            '[1, 2,]': "Expecting value: line 1 column 7 (char 6)",
+            '{"a":1,\n}': "Expecting property name enclosed in double quotes: line 2 column 1 "
+                          "(char 8)",
+            '[1,\n\n ]': "Expecting value: line 3 column 2 (char 6)",
+            '[1,,]': "Expecting value: line 1 column 4 (char 3)",
+        }
+        for text, message in cases.items():
+            self.assertEqual(str(raised(ml_json.parse, text)), "JSON parsing failed: " + message)
+            self.assertEqual(str(raised(ml_json.safeParse, text)),
+                             "JSON parsing failed: " + message)
+            self.assertFalse(ml_json.validate(text))
+
+
+class RandomTest(unittest.TestCase):
+    def test_seeded_sequences(self):
+        ml_random.setSeed(42)
+        self.assertEqual(
+            [ml_random.random(), ml_random.randomInt(0, 100), ml_random.choice([1, 2, 3, 4]),
+             ml_random.shuffle([1, 2, 3, 4, 5]), ml_random.sample([1, 2, 3, 4, 5], 2),
+             ml_random.randomNormal(), ml_random.uniform(1, 2), ml_random.triangular(0, 10),
+             ml_random.randomIndices(10, 3), ml_random.nextInt(), ml_random.getSeed()],
+            [0.6394267984578837, 3, 3, [4, 3, 1, 5, 2], [5, 1], 0.16033840211947126,
+             1.0936952398615924, 3.410724947798778, [9, 0, 3], 1801823908, 2468570525])
+        ml_random.setSeed("abc")
+        self.assertEqual(ml_random.random(), 0.7720246314157545)
+        ml_random.setSeed(1.5)
+        self.assertEqual(ml_random.random(), 0.551763726942059)
+
+    def test_random_int_takes_integral_floats(self):
+        # CPython 3.12 refuses floats in randint; ML numbers from `/` are floats
+        for low, high in ((0, 10.0), (0.0, 10), (2.0, 4.0)):
+            ml_random.setSeed(7)
+            value = ml_random.randomInt(low, high)
+            self.assertIsInstance(value, int)
+            self.assertTrue(int(low) <= value < int(high))
+        self.assertEqual(str(raised(ml_random.randomInt, 0, 10.5)),
+                         "non-integer stop for randrange()")
+        self.assertEqual(str(raised(ml_random.randomInt, 1.5, 10)),
+                         "non-integer arg 1 for randrange()")
+        self.assertEqual(str(raised(ml_random.randomInt, 5, 5)),
+                         "empty range for randrange() (5, 5, 0)")
+
+    def test_seed_types(self):
+        for seed in ([1], {}, (1,)):
+            self.assertEqual(str(raised(ml_random.setSeed, seed)),
+                             "The only supported seed types are: None, int, float, str, bytes, "
+                             "and bytearray.")
+
+
+class DateTimeTest(unittest.TestCase):
+    PARSED = {
+        "2024-01-02T03:04:05Z": "2024-01-02T03:04:05+00:00",
+        "2024-01-02T03:04:05+01:00": "2024-01-02T03:04:05+01:00",
+        "20240102T030405": "2024-01-02T03:04:05",
+        "2024-01-02T03:04:05.1": "2024-01-02T03:04:05.100000",
+        "2024-01-02T03:04:05.1234567": "2024-01-02T03:04:05.123456",
+        "2024-01-02T03:04:05,5": "2024-01-02T03:04:05.500000",
+        "2024-01-02 03:04": "2024-01-02T03:04:00",
+        "2024-01-02": "2024-01-02T00:00:00",
+        "2024-W01-1": "2024-01-01T00:00:00",
+        "2020-W53-7": "2021-01-03T00:00:00",
+        "2024-01-02T0304": "2024-01-02T03:04:00",
+        "2024-01-02T03:04:05-0530": "2024-01-02T03:04:05-05:30",
+        "2024-01-02T03:04:05+05": "2024-01-02T03:04:05+05:00",
+    }
+    INVALID = {
+        "nonsense": "Invalid isoformat string: 'nonsense'",
+        "2024-01": "Invalid isoformat string: '2024-01'",
+        "2024-01-02T": "Invalid isoformat string: '2024-01-02T'",
+        "2024-01-02T03:04:05 ": "Invalid isoformat string: '2024-01-02T03:04:05 '",
+        "2024-13-01": "month must be in 1..12",
+        "2024-02-30": "day is out of range for month",
+    }
+
+    def test_parse_iso_reads_python_3_11_iso_8601_everywhere(self):
+        for text, iso in self.PARSED.items():
+            self.assertEqual(dt.parseISO(text).toString(), iso, text)
+            if sys.version_info >= (3, 11):  # the definition ML follows
+                import datetime
+                self.assertEqual(datetime.datetime.fromisoformat(text).isoformat(), iso)
+        for text, message in self.INVALID.items():
+            self.assertEqual(str(raised(dt.parseISO, text)),
+                             "Invalid ISO datetime string '%s': %s" % (text, message))
+
+    def test_colon_offset_directive(self):
+        aware = dt.parseISO("2024-01-02T03:04:05-05:30")
+        self.assertEqual(aware.format("%:z|%z|%%:z"), "-05:30|-0530|%:z")
+        self.assertEqual(dt.create(2024, 1, 2).format("[%:z]"), "[]")
+
+
+class RegexTest(unittest.TestCase):
+    INVALID = {
+        "a*+": "multiple repeat at position 2",
+        "a++b": "multiple repeat at position 2",
+        "a{1,2}+": "multiple repeat at position 6",
+        "(?:a)++": "multiple repeat at position 6",
+        "(?>a)b": "unknown extension ?> at position 1",
+        "[*+](?>x)": "unknown extension ?> at position 5",
+        "a(?i)b": "global flags not at the start of the expression at position 1",
+        "(?x) a * + ": "multiple repeat at position 9",
+    }
+    VALID = ["(?i)ab", "a(?i:b)", "\\*+", "[+]+", "a*?", "(a)(?(1)b|c)", "(?P<n>a)(?P=n)+"]
+
+    def test_syntax_added_in_python_3_11_is_refused_everywhere(self):
+        for pattern, message in self.INVALID.items():
+            expected = "Invalid regex pattern '%s': %s" % (pattern, message)
+            self.assertEqual(str(raised(regex.compile, pattern)), expected)
+            self.assertEqual(str(raised(regex.search, pattern, "aab")), expected)
+            self.assertEqual(str(raised(regex.sub, pattern, "-", "aab")), expected)
+            self.assertFalse(regex.isValid(pattern), pattern)
+        for pattern in self.VALID:
+            self.assertTrue(regex.isValid(pattern), pattern)
+            regex.compile(pattern).search("aab")
+
+    def test_global_flags_in_verbose_multiline_patterns(self):
+        self.assertEqual(str(raised(regex.compile, "ab\n(?i)c")),
+                         "Invalid regex pattern 'ab\n(?i)c': global flags not at the start of "
+                         "the expression at position 3 (line 2, column 1)")
+        self.assertEqual(str(raised(regex.compile, "a #c\n *+", regex.VERBOSE())),
+                         "Invalid regex pattern 'a #c\n *+': multiple repeat at position 7 "
+                         "(line 2, column 3)")
+
+
+if __name__ == "__main__":
+    unittest.main()
