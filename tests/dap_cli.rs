@@ -1,6 +1,6 @@
 //! `mlpy dap` end to end: a DAP client (tests/dap_client) drives the real binary, which
 //! runs programs under the real debugpy (the interpreter `cargo xtask test` prepares), on
-//! copies of tests/fixtures/dap_project (nested modules, a package, a renamed name, a
+//! copies of tests/testdata/dap_project (nested modules, a package, a renamed name, a
 //! throw) and on a program importing a remote module from the cache.
 
 mod dap_client;
@@ -20,7 +20,7 @@ impl Project {
     fn new() -> Project {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dap_project"),
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/dap_project"),
             dir.path(),
         );
         Project {

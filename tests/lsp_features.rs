@@ -8,7 +8,7 @@ mod lsp_client;
 use lsp_client::{fixture, pos, Client};
 use serde_json::{json, Value};
 
-const MAIN: &str = include_str!("fixtures/lsp_basic/main.ml");
+const MAIN: &str = include_str!("testdata/lsp_basic/main.ml");
 
 /// The UTF-16 column of the `nth` occurrence of `needle` on line `line` of `text`.
 fn col(text: &str, line: usize, needle: &str, nth: usize) -> u32 {

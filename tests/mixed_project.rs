@@ -1,4 +1,4 @@
-//! Issue #8's "done when", as one test: a project (tests/fixtures/mixed_project) that
+//! Issue #8's "done when", as one test: a project (tests/testdata/mixed_project) that
 //! mixes a local module, an https module (a signed tree on a real HTTPS server on
 //! 127.0.0.1), a git module (a real `git daemon` on 127.0.0.1), a module in a SQLite
 //! database (the `mlpy-import-db` plugin) and a module served by a third-party plugin
@@ -14,7 +14,7 @@ use mlpy_testkit::{Server, TestCa};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mixed_project");
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/testdata/mixed_project");
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -26,7 +26,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn check(fixture: &str, extra: &[&str]) -> Output {
-    let main = format!("tests/fixtures/{fixture}/main.ml");
+    let main = format!("tests/testdata/{fixture}/main.ml");
     let mut args = vec!["check", main.as_str()];
     args.extend_from_slice(extra);
     mlpy(&root(), &args)
@@ -35,7 +35,7 @@ fn check(fixture: &str, extra: &[&str]) -> Output {
 /// Copies a fixture into a temp folder, for tests that add special files.
 fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("tests/fixtures").join(name), dir.path());
+    copy_dir(&root().join("tests/testdata").join(name), dir.path());
     dir
 }
 
@@ -71,19 +71,19 @@ fn a_valid_project_checks_cleanly() {
 
 #[test]
 fn graph_tree_shows_nesting_packages_aliases_and_the_diamond_once() {
-    let out = mlpy(&root(), &["graph", "tests/fixtures/modules_ok/main.ml"]);
+    let out = mlpy(&root(), &["graph", "tests/testdata/modules_ok/main.ml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let expected = "\
-main (tests/fixtures/modules_ok/main.ml)
-├── geometry.shapes (tests/fixtures/modules_ok/lib/geometry/shapes.ml)
-├── geometry.shapes as gs (tests/fixtures/modules_ok/lib/geometry/shapes.ml) (*)
-├── utils (tests/fixtures/modules_ok/lib/utils/__init__.ml)
-├── top.middle.leaf as leaf (tests/fixtures/modules_ok/lib/top/middle/leaf.ml)
-├── left (tests/fixtures/modules_ok/lib/left.ml)
-│   └── base (tests/fixtures/modules_ok/lib/base.ml)
-└── right (tests/fixtures/modules_ok/lib/right.ml)
-    └── base (tests/fixtures/modules_ok/lib/base.ml) (*)
+main (tests/testdata/modules_ok/main.ml)
+├── geometry.shapes (tests/testdata/modules_ok/lib/geometry/shapes.ml)
+├── geometry.shapes as gs (tests/testdata/modules_ok/lib/geometry/shapes.ml) (*)
+├── utils (tests/testdata/modules_ok/lib/utils/__init__.ml)
+├── top.middle.leaf as leaf (tests/testdata/modules_ok/lib/top/middle/leaf.ml)
+├── left (tests/testdata/modules_ok/lib/left.ml)
+│   └── base (tests/testdata/modules_ok/lib/base.ml)
+└── right (tests/testdata/modules_ok/lib/right.ml)
+    └── base (tests/testdata/modules_ok/lib/base.ml) (*)
 
 7 modules
 ";
@@ -98,7 +98,7 @@ fn graph_json_and_dot() {
             "graph",
             "--format",
             "json",
-            "tests/fixtures/modules_ok/main.ml",
+            "tests/testdata/modules_ok/main.ml",
         ],
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -117,7 +117,7 @@ fn graph_json_and_dot() {
             "graph",
             "--format",
             "dot",
-            "tests/fixtures/modules_ok/main.ml",
+            "tests/testdata/modules_ok/main.ml",
         ],
     );
     let dot = stdout(&out);
@@ -141,11 +141,11 @@ fn cycles_name_the_full_path_at_every_import() {
         ("r.ml:1:8", "r → p → q → r"),
     ] {
         let line =
-            format!("tests/fixtures/cycles/{site}: error: Circular dependency detected: {cycle}");
+            format!("tests/testdata/cycles/{site}: error: Circular dependency detected: {cycle}");
         assert!(text.contains(&line), "missing `{line}` in:\n{text}");
     }
     assert!(
-        text.contains("--> tests/fixtures/cycles/q.ml:1:8: 'q' imports 'r' here"),
+        text.contains("--> tests/testdata/cycles/q.ml:1:8: 'q' imports 'r' here"),
         "{text}"
     );
     assert!(
@@ -153,7 +153,7 @@ fn cycles_name_the_full_path_at_every_import() {
         "{text}"
     );
 
-    let out = mlpy(&root(), &["graph", "tests/fixtures/cycles/main.ml"]);
+    let out = mlpy(&root(), &["graph", "tests/testdata/cycles/main.ml"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("(cycle)"), "{}", stdout(&out));
     assert!(stdout(&out).contains("Circular dependency detected: p → q → r → p"));
@@ -165,7 +165,7 @@ fn missing_modules_list_the_search_and_suggest_near_names() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
-        text.contains("tests/fixtures/missing/main.ml:1:8: error: Module 'geometri' not found"),
+        text.contains("tests/testdata/missing/main.ml:1:8: error: Module 'geometri' not found"),
         "{text}"
     );
     assert!(
@@ -285,12 +285,12 @@ fn traversal_tricks_are_syntax_errors_and_touch_nothing() {
 #[test]
 fn configuration_errors_name_the_key_and_the_place() {
     for (fixture, expected) in [
-        ("config_unknown_key", "tests/fixtures/config_unknown_key/mlpy.json:3:15: error: unknown key in mlpy.json: `import_path`"),
+        ("config_unknown_key", "tests/testdata/config_unknown_key/mlpy.json:3:15: error: unknown key in mlpy.json: `import_path`"),
         (
             "config_wrong_type",
-            "tests/fixtures/config_wrong_type/mlpy.json:2:28: error: invalid value for \"allow_current_dir\": expected true or false, found the string \"yes\"",
+            "tests/testdata/config_wrong_type/mlpy.json:2:28: error: invalid value for \"allow_current_dir\": expected true or false, found the string \"yes\"",
         ),
-        ("config_bad_json", "tests/fixtures/config_bad_json/mlpy.json:1:26: error: invalid JSON: trailing comma"),
+        ("config_bad_json", "tests/testdata/config_bad_json/mlpy.json:1:26: error: invalid JSON: trailing comma"),
     ] {
         let out = check(fixture, &[]);
         assert_eq!(out.status.code(), Some(2), "{fixture}");
@@ -319,7 +319,7 @@ fn current_folder_only_when_allowed() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let out = check(
         "current_dir",
-        &["--import-paths", "tests/fixtures/current_dir"],
+        &["--import-paths", "tests/testdata/current_dir"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
@@ -337,10 +337,10 @@ fn stdlib_shadowing_is_a_warning() {
 
 #[test]
 fn unreadable_entry_files_are_clear_errors() {
-    let out = mlpy(&root(), &["check", "tests/fixtures/no/such/file.ml"]);
+    let out = mlpy(&root(), &["check", "tests/testdata/no/such/file.ml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("cannot load 'tests/fixtures/no/such/file.ml'"),
+        stderr(&out).contains("cannot load 'tests/testdata/no/such/file.ml'"),
         "{}",
         stderr(&out)
     );

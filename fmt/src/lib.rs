@@ -80,7 +80,7 @@ pub(crate) fn run(
     }
     // One top-level statement at a time: they are laid out independently (a hard line
     // break separates them), and the document of one stays small.
-    let mut chunks = Chunks::new(text, parse.green());
+    let mut chunks = Chunks::new(parse.green());
     while let Some(chunk) = chunks.next(&mut builder.entries) {
         builder.start_chunk();
         match chunk {

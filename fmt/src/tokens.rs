@@ -43,7 +43,6 @@ pub(crate) enum Chunk<'g> {
 /// before the element, its tokens and comments, and a comment on the line of its last
 /// token.
 pub(crate) struct Chunks<'g> {
-    src: &'g str,
     children: std::iter::Peekable<rowan::Children<'g>>,
     /// Where the next child starts, and the line breaks seen since the last entry.
     offset: u32,
@@ -54,9 +53,8 @@ pub(crate) struct Chunks<'g> {
 }
 
 impl<'g> Chunks<'g> {
-    pub(crate) fn new(src: &'g str, root: &'g GreenNodeData) -> Chunks<'g> {
+    pub(crate) fn new(root: &'g GreenNodeData) -> Chunks<'g> {
         Chunks {
-            src,
             children: root.children().peekable(),
             offset: 0,
             newlines: 0,
@@ -121,32 +119,25 @@ impl<'g> Chunks<'g> {
         Some(chunk)
     }
 
-    /// The entries of a top-level node. Its text is lexed again rather than its tree
-    /// walked: the lexer streams through the text, where a walk chases pointers across
-    /// the tree. A top-level statement starts where the lexer's context is the start of
-    /// a statement, so its text alone lexes exactly as in the file. Keywords come out as
-    /// the lexer has them (`IDENT`); the builder compares kinds with that in mind.
+    /// The entries of a top-level node, from its tree: each token's kind as the lexer
+    /// gives it (the tree turns the words it reads as keywords from `IDENT` into
+    /// keyword kinds; the check after printing lexes again, so it sees `IDENT`). A walk
+    /// of one statement's nodes, built one after the other by the parser, stays in the
+    /// cache; lexing the statement's text again cost about twice as many instructions.
     fn subtree(&mut self, node: &'g GreenNodeData, out: &mut Vec<Entry>) {
-        let start = self.offset as usize;
-        let end = start + u32::from(node.text_len()) as usize;
-        let bytes = self.src.as_bytes();
-        let mut newlines = self.newlines;
-        mlpy_syntax::lexer::tokenize_with(&self.src[start..end], |kind, from, to| {
-            let text = &bytes[start + from..start + to];
-            if kind == SyntaxKind::WHITESPACE {
-                newlines = newlines.saturating_add(line_breaks(text)).min(2);
-            } else {
-                out.push(Entry {
-                    start: (start + from) as u32,
-                    len: entry_len(kind, text),
-                    kind,
-                    newlines,
-                });
-                newlines = 0;
+        let mut stack: Vec<rowan::Children<'g>> = vec![node.children()];
+        while let Some(children) = stack.last_mut() {
+            match children.next() {
+                None => {
+                    stack.pop();
+                }
+                Some(NodeOrToken::Node(child)) => stack.push(child.children()),
+                Some(NodeOrToken::Token(token)) => {
+                    let text = token.text();
+                    self.token(lexer_kind(kind_of(token.kind()), text), text, out);
+                }
             }
-        });
-        self.newlines = newlines;
-        self.offset = end as u32;
+        }
     }
 
     fn token(&mut self, kind: SyntaxKind, text: &str, out: &mut Vec<Entry>) {
@@ -168,6 +159,21 @@ impl<'g> Chunks<'g> {
             }
         }
         self.offset += text.len() as u32;
+    }
+}
+
+/// The kind the lexer gives a token of the tree: the lexer reads every word as an
+/// identifier but `fn`, `true` and `false`, which the tree may hold as names (`o.true`).
+fn lexer_kind(kind: SyntaxKind, text: &str) -> SyntaxKind {
+    use SyntaxKind::*;
+    if kind != IDENT && !kind.is_keyword() {
+        return kind;
+    }
+    match text {
+        "fn" => FN_KW,
+        "true" => TRUE_KW,
+        "false" => FALSE_KW,
+        _ => IDENT,
     }
 }
 
@@ -206,7 +212,7 @@ mod tests {
     fn entries_come_per_statement_with_their_comments() {
         let src = "x = 1; // one  \n\n\r\n// two\ny;\n// end\n";
         let parse = mlpy_syntax::parse(src);
-        let mut chunks = Chunks::new(src, parse.green());
+        let mut chunks = Chunks::new(parse.green());
         let mut out = Vec::new();
         let mut seen = Vec::new();
         while let Some(chunk) = chunks.next(&mut out) {

