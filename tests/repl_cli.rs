@@ -473,6 +473,26 @@ fn a_function_calls_one_defined_by_a_later_input() {
     assert_eq!(code, 1);
 }
 
+/// A warning is shown once, with the input it is about, whatever later inputs do
+/// (accepted or refused).
+#[test]
+fn warnings_of_earlier_inputs_are_not_shown_again() {
+    let p = project(&[]);
+    let input = "function f() { return missing(); }\nx = 1;\ny = ;\nz = 2;\nw = ;\n";
+    let (_, err, code) = p.piped(&[], input);
+    assert_eq!(
+        err.matches("Unknown function 'missing'").count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("error: expected an expression").count(),
+        2,
+        "{err}"
+    );
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn piped_input_reports_errors_with_stdin_lines_and_exits_1() {
     let p = project(&[]);
@@ -556,16 +576,15 @@ fn the_session_keeps_the_sandbox() {
     assert_eq!(code, 1);
 }
 
-/// The latency of `1 + 1`: from Enter to the printed value, through the pseudo-terminal
-/// (docs/performance.md). `cargo test --release --test repl_cli -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn latency_of_one_plus_one() {
+/// The latency of `1 + 1`: from Enter to the printed value, through the pseudo-terminal,
+/// `samples` times (sorted). `benches/repl_latency.rs` reports it (docs/performance.md).
+#[allow(dead_code)]
+pub(crate) fn latency_of_one_plus_one(samples: usize) -> Vec<Duration> {
     let p = project(&[]);
     let mut t = p.terminal(&[]);
     t.quiet("warm = 1 + 1");
     let mut times = Vec::new();
-    for _ in 0..200 {
+    for _ in 0..samples {
         let start = Instant::now();
         t.line("1 + 1");
         t.expect("\r\n2\r\n");
@@ -573,13 +592,5 @@ fn latency_of_one_plus_one() {
         t.expect("> ");
     }
     times.sort();
-    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
-    println!(
-        "REPL `1 + 1`, Enter to value, {} runs: p50 {:?}, p90 {:?}, p99 {:?}, min {:?}",
-        times.len(),
-        at(0.5),
-        at(0.9),
-        at(0.99),
-        times[0]
-    );
+    times
 }

@@ -154,8 +154,14 @@ impl Session {
         let chunk = match transpile_input(&graph, &self.options, &request) {
             Ok(chunk) => chunk,
             Err(diagnostics) => {
+                // Every error, but warnings only of this input: earlier inputs' warnings
+                // were shown when they were accepted.
                 for d in &diagnostics {
-                    self.show(d, &entry_path, &current);
+                    let earlier =
+                        d.file == entry_path && usize::from(d.range.start()) < current.start;
+                    if d.is_error() || !earlier {
+                        self.show(d, &entry_path, &current);
+                    }
                 }
                 return Ok(Outcome::Failed);
             }

@@ -139,14 +139,17 @@ pub enum SyntaxKind {
 use SyntaxKind::*;
 
 impl SyntaxKind {
+    #[inline]
     pub fn is_trivia(self) -> bool {
         matches!(self, WHITESPACE | COMMENT)
     }
 
+    #[inline]
     pub fn is_keyword(self) -> bool {
         (FN_KW as u16..=ALLOW_KW as u16).contains(&(self as u16))
     }
 
+    #[inline]
     pub fn is_token(self) -> bool {
         (self as u16) <= EOF as u16
     }
@@ -256,6 +259,7 @@ impl SyntaxKind {
 }
 
 impl From<SyntaxKind> for rowan::SyntaxKind {
+    #[inline]
     fn from(kind: SyntaxKind) -> Self {
         rowan::SyntaxKind(kind as u16)
     }
@@ -268,12 +272,14 @@ pub enum MlLanguage {}
 impl rowan::Language for MlLanguage {
     type Kind = SyntaxKind;
 
+    #[inline]
     fn kind_from_raw(raw: rowan::SyntaxKind) -> SyntaxKind {
         assert!(raw.0 < __LAST as u16, "unknown syntax kind {}", raw.0);
         // SAFETY: `SyntaxKind` is `repr(u16)` and every value below `__LAST` is a variant.
         unsafe { std::mem::transmute::<u16, SyntaxKind>(raw.0) }
     }
 
+    #[inline]
     fn kind_to_raw(kind: SyntaxKind) -> rowan::SyntaxKind {
         kind.into()
     }
