@@ -15,7 +15,6 @@ use mlpy_modules::ModuleCache;
 use mlpy_transpile::OutputFile;
 use std::borrow::Cow;
 use std::ffi::OsString;
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -94,29 +93,8 @@ impl Loader for CliLoader {
             path: PathBuf::from(LAUNCHER_FILE),
             contents: Cow::Borrowed(LAUNCHER_SOURCE),
         });
-        let entry_key = hash_of(&graph.entry_module().path);
-        let content_key = {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            env!("CARGO_PKG_VERSION").hash(&mut hasher);
-            for file in &files {
-                file.path.hash(&mut hasher);
-                file.contents.hash(&mut hasher);
-            }
-            hasher.finish()
-        };
-        let program_dir = mlpy_fsutil::cache_dir()
-            .join("dap")
-            .join(format!("{entry_key:016x}"));
-        let dir = program_dir.join(format!("{content_key:016x}"));
-        let prepared = run_cache::ensure(&dir, &files).map_err(|e| {
-            fail(format!(
-                "cannot write the program to '{}': {e}",
-                dir.display()
-            ))
-        })?;
-        if prepared != run_cache::Prepared::Reused {
-            run_cache::remove_stale_versions(&program_dir, &dir);
-        }
+        let dir = run_cache::prepare_program("dap", Some(&graph.entry_module().path), &files)
+            .map_err(fail)?;
         Ok(Prepared {
             dir,
             entry: out.entry,
@@ -154,10 +132,4 @@ fn describe(error: &anyhow::Error) -> String {
         };
     }
     format!("{error:#}")
-}
-
-fn hash_of(path: &std::path::Path) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    path.hash(&mut hasher);
-    hasher.finish()
 }

@@ -21,8 +21,7 @@ use crate::{Context, Outcome};
 use clap::Args;
 use mlpy_modules::ModuleCache;
 use std::ffi::OsString;
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 #[derive(Args)]
@@ -84,28 +83,8 @@ fn prepare(cx: &Context, args: &RunArgs, session: &Watch) -> anyhow::Result<Opti
     };
     print_diagnostics(cx, graph, &out.warnings);
 
-    let entry_key = hash_of(&graph.entry_module().path);
-    let content_key = {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        env!("CARGO_PKG_VERSION").hash(&mut hasher);
-        for file in &out.files {
-            file.path.hash(&mut hasher);
-            file.contents.hash(&mut hasher);
-        }
-        hasher.finish()
-    };
-    let program_dir = mlpy_fsutil::cache_dir()
-        .join("run")
-        .join(format!("{entry_key:016x}"));
-    let dir = program_dir.join(format!("{content_key:016x}"));
-    let prepared = run_cache::ensure(&dir, &out.files)
-        .map_err(|e| anyhow::anyhow!("cannot write the program to '{}': {e}", dir.display()))?;
-    if let Some(warning) = prepared.warning(&dir) {
-        eprintln!("{warning}");
-    }
-    if prepared != run_cache::Prepared::Reused {
-        run_cache::remove_stale_versions(&program_dir, &dir);
-    }
+    let dir = run_cache::prepare_program("run", Some(&graph.entry_module().path), &out.files)
+        .map_err(anyhow::Error::msg)?;
 
     let python = std::env::var_os("MLPY_PYTHON").unwrap_or_else(|| OsString::from("python3"));
     let mut command = Command::new(&python);
@@ -132,10 +111,4 @@ fn cannot_start(python: &OsString, error: std::io::Error) -> anyhow::Error {
         "cannot start '{}': {error} (mlpy run needs Python 3.9 or newer; set MLPY_PYTHON to the interpreter to use)",
         python.to_string_lossy()
     )
-}
-
-fn hash_of(path: &Path) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    path.hash(&mut hasher);
-    hasher.finish()
 }

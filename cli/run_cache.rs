@@ -209,6 +209,45 @@ fn walk(root: &Path, dir: &Path, f: &mut impl FnMut(&str, std::fs::FileType)) {
     }
 }
 
+/// Writes (or reuses, once checked) a program mlpy runs — `mlpy run`'s, `mlpy test`'s,
+/// `mlpy dap`'s, the runtime of `mlpy repl` — in mlpy's cache folder:
+/// `<purpose>/<hash of the entry path>/<hash of the files>/` (without the entry's part
+/// when there is none), and removes the older versions of the same program. A warning
+/// about files found changed in a reused folder goes to standard error. Returns the folder.
+pub(crate) fn prepare_program(
+    purpose: &str,
+    entry: Option<&Path>,
+    files: &[OutputFile],
+) -> Result<PathBuf, String> {
+    use std::hash::{Hash, Hasher};
+    let hash = |write: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        write(&mut hasher);
+        hasher.finish()
+    };
+    let mut program_dir = mlpy_fsutil::cache_dir().join(purpose);
+    if let Some(entry) = entry {
+        program_dir.push(format!("{:016x}", hash(&|h| entry.hash(h))));
+    }
+    let content_key = hash(&|h| {
+        env!("CARGO_PKG_VERSION").hash(h);
+        for file in files {
+            file.path.hash(h);
+            file.contents.hash(h);
+        }
+    });
+    let dir = program_dir.join(format!("{content_key:016x}"));
+    let prepared = ensure(&dir, files)
+        .map_err(|e| format!("cannot write the program to '{}': {e}", dir.display()))?;
+    if let Some(warning) = prepared.warning(&dir) {
+        eprintln!("{warning}");
+    }
+    if prepared != Prepared::Reused {
+        remove_stale_versions(&program_dir, &dir);
+    }
+    Ok(dir)
+}
+
 /// Makes `dir` hold exactly the output `files`: reuses it, writes it, or rebuilds it.
 pub(crate) fn ensure(dir: &Path, files: &[OutputFile]) -> std::io::Result<Prepared> {
     let existed = dir.exists();

@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fs::File;
-use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
@@ -212,24 +211,6 @@ fn prepare_runtime() -> anyhow::Result<PathBuf> {
         path: PathBuf::from(LAUNCHER_NAME),
         contents: Cow::Borrowed(LAUNCHER),
     });
-    let key = {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        env!("CARGO_PKG_VERSION").hash(&mut hasher);
-        for file in &files {
-            file.path.hash(&mut hasher);
-            file.contents.hash(&mut hasher);
-        }
-        hasher.finish()
-    };
-    let parent = mlpy_fsutil::cache_dir().join("repl");
-    let dir = parent.join(format!("{key:016x}"));
-    let prepared = run_cache::ensure(&dir, &files)
-        .map_err(|e| anyhow::anyhow!("cannot write the runtime to '{}': {e}", dir.display()))?;
-    if let Some(warning) = prepared.warning(&dir) {
-        eprintln!("{warning}");
-    }
-    if prepared != run_cache::Prepared::Reused {
-        run_cache::remove_stale_versions(&parent, &dir);
-    }
+    let dir = run_cache::prepare_program("repl", None, &files).map_err(anyhow::Error::msg)?;
     Ok(dir)
 }

@@ -11,7 +11,6 @@ use crate::run_cache;
 use mlpy_modules::{ModuleCache, Origin, ProjectConfig};
 use std::borrow::Cow;
 use std::ffi::OsString;
-use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -386,33 +385,7 @@ fn failure_of(event: &serde_json::Value) -> Failure {
 /// Writes (or reuses) the emitted program in mlpy's cache, as `mlpy run` does:
 /// `test/<hash of the entry path>/<hash of the output>/`.
 fn prepare(entry: &Path, files: &[mlpy_transpile::OutputFile]) -> Result<PathBuf, String> {
-    let entry_key = {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        entry.hash(&mut hasher);
-        hasher.finish()
-    };
-    let content_key = {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        env!("CARGO_PKG_VERSION").hash(&mut hasher);
-        for file in files {
-            file.path.hash(&mut hasher);
-            file.contents.hash(&mut hasher);
-        }
-        hasher.finish()
-    };
-    let program_dir = mlpy_fsutil::cache_dir()
-        .join("test")
-        .join(format!("{entry_key:016x}"));
-    let dir = program_dir.join(format!("{content_key:016x}"));
-    let prepared = run_cache::ensure(&dir, files)
-        .map_err(|e| format!("cannot write the program to '{}': {e}", dir.display()))?;
-    if let Some(warning) = prepared.warning(&dir) {
-        eprintln!("{warning}");
-    }
-    if prepared != run_cache::Prepared::Reused {
-        run_cache::remove_stale_versions(&program_dir, &dir);
-    }
-    Ok(dir)
+    run_cache::prepare_program("test", Some(entry), files)
 }
 
 struct Execution {

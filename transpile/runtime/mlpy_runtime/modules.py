@@ -64,12 +64,12 @@ def define_module(name, body):
     return mod
 
 
-def run_main(body):
-    """Run the entry module's body with the closed namespace as builtins, in fresh globals
-    that hold only the glue's names (`__ml`, `__file__`): the entry file's own globals keep
-    Python's builtins for the glue (single-file output's embedded-runtime loader runs later,
-    and on Python 3.9 a function takes its builtins from its globals when called)."""
-    glue = body.__globals__
+def main_function(body, glue):
+    """The entry module's body as a function with the closed namespace as builtins, in
+    fresh globals that hold only the glue's names (`__ml`, `__file__`): the entry file's
+    own globals keep Python's builtins for the glue (single-file output's embedded-runtime
+    loader runs later, and on Python 3.9 a function takes its builtins from its globals
+    when called). Returns the function and its globals."""
     g = {
         "__name__": glue.get("__name__", "__main__"),
         "__file__": glue.get("__file__"),
@@ -78,4 +78,9 @@ def run_main(body):
         "__builtins__": _sandbox.namespace(),
     }
     code = body.__code__
-    types.FunctionType(code, g, body.__name__, body.__defaults__, body.__closure__)()
+    return types.FunctionType(code, g, body.__name__, body.__defaults__, body.__closure__), g
+
+
+def run_main(body):
+    """Run the entry module's body (see `main_function`)."""
+    main_function(body, body.__globals__)[0]()

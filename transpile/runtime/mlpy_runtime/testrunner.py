@@ -34,7 +34,7 @@ import types
 
 import mlpy_runtime
 from mlpy_runtime import access as _access
-from mlpy_runtime import sandbox as _sandbox
+from mlpy_runtime import modules as _modules
 from mlpy_runtime import tracebacks as _tracebacks
 from mlpy_runtime.stdlib import testing as _testing
 
@@ -125,20 +125,6 @@ def _load(entry):
     return bodies[0], glue
 
 
-def _module_function(body, glue):
-    """The entry's body as `run_main` runs it: fresh globals holding only the glue's names,
-    the sandbox's closed namespace as builtins."""
-    g = {
-        "__name__": glue.get("__name__", "__main__"),
-        "__file__": glue.get("__file__"),
-        "__ml": glue["__ml"],
-        "__mlpy_module__": True,
-        "__builtins__": _sandbox.namespace(),
-    }
-    code = body.__code__
-    return types.FunctionType(code, g, body.__name__, body.__defaults__, body.__closure__), g
-
-
 def main(argv):
     if len(argv) < 2:
         sys.stderr.write("usage: testrunner ENTRY CHANNEL [TEST...]\n")
@@ -146,7 +132,8 @@ def main(argv):
     entry, channel, names = os.path.abspath(argv[0]), argv[1], argv[2:]
     reporter = _Reporter(_open_channel(channel))
     body, glue = _load(entry)
-    module, g = _module_function(body, glue)
+    # The entry's body as `run_main` runs it.
+    module, g = _modules.main_function(body, glue)
     output, error, ms = _captured(module)
     event = {"event": "load", "ok": error is None, "ms": ms, "output": output}
     if error is not None:
