@@ -11,8 +11,8 @@
 //!
 //! `MLPY_LINEAR_VERBOSE=1` prints every time; `MLPY_LINEAR_SCALE=K` multiplies every
 //! size by K (for exploring in a release build); `MLPY_LINEAR_ONLY=name` runs the
-//! generators whose name contains `name`. The 1 MiB modules are a benchmark, ignored by
-//! default: `cargo test --release --test linear_cost -- --ignored --nocapture`.
+//! generators whose name contains `name`. The 1 MiB modules are a benchmark
+//! (`benches/linear_cost_1mib.rs`: `cargo bench --bench linear_cost_1mib`).
 
 use mlpy_modules::{ModuleCache, ModuleGraph, ProjectConfig, Resolver};
 use mlpy_server::document::Document;
@@ -617,11 +617,10 @@ fn checking_is_linear_in_module_size() {
     );
 }
 
-/// The 1 MiB case, as a benchmark (ignored by default): every shape at about 1 MiB (the
+/// The 1 MiB case, for `benches/linear_cost_1mib.rs`: every shape at about 1 MiB (the
 /// chains and the nesting as far as the parser goes), each operation timed once.
-#[test]
-#[ignore]
-fn one_mebibyte_modules() {
+#[allow(dead_code)]
+pub(crate) fn one_mebibyte_modules() {
     let only = env_flag("MLPY_LINEAR_ONLY");
     for shape in shapes() {
         if only
