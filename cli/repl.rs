@@ -15,7 +15,7 @@ use crate::project::ConfigArgs;
 use crate::render;
 use crate::{Context, Outcome};
 use clap::Args;
-use input::{completeness, Completeness};
+use input::InputLines;
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::{CompletionType, Config, Editor};
@@ -220,11 +220,11 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
         env!("CARGO_PKG_VERSION"),
         session.python()
     );
-    let mut buffer = String::new();
+    let mut buffer = InputLines::default();
     let mut number = 0;
     loop {
         if let Some(helper) = editor.helper_mut() {
-            helper.before = format!("{}{buffer}", session.prelude);
+            helper.before = format!("{}{}", session.prelude, buffer.text());
         }
         let prompt = if buffer.is_empty() { "> " } else { "... " };
         let line = match editor.readline(prompt) {
@@ -246,20 +246,10 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
                 }
             }
         }
-        buffer.push_str(&line);
-        buffer.push('\n');
-        let text = match completeness(&buffer) {
-            Completeness::Empty => {
-                buffer.clear();
-                continue;
-            }
-            Completeness::Incomplete => continue,
-            Completeness::Complete(text) => text,
-            // Reported by the checks, with their places.
-            Completeness::Invalid => buffer.clone(),
+        let Some((text, typed)) = buffer.push(&line) else {
+            continue;
         };
-        let _ = editor.add_history_entry(buffer.trim_end());
-        buffer.clear();
+        let _ = editor.add_history_entry(typed.trim_end());
         number += 1;
         let source = InputSource {
             name: format!("<input {number}>"),
@@ -286,7 +276,7 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
     let stdin = std::io::stdin();
     let mut stdin = stdin.lock();
     let mut failed = false;
-    let mut buffer = String::new();
+    let mut buffer = InputLines::default();
     let mut first_line = 1;
     let mut line_number = 0u32;
     let mut line = String::new();
@@ -317,20 +307,9 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
             }
             first_line = line_number;
         }
-        buffer.push_str(&line);
-        if !buffer.ends_with('\n') {
-            buffer.push('\n');
-        }
-        let text = match completeness(&buffer) {
-            Completeness::Empty => {
-                buffer.clear();
-                continue;
-            }
-            Completeness::Incomplete => continue,
-            Completeness::Complete(text) => text,
-            Completeness::Invalid => buffer.clone(),
+        let Some((text, _)) = buffer.push(&line) else {
+            continue;
         };
-        buffer.clear();
         let source = InputSource {
             name: "<stdin>".to_string(),
             first_line,
@@ -338,12 +317,12 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
         record(session.run(&text, source)?);
     }
     // An input left unfinished at the end: its errors are reported.
-    if !buffer.trim().is_empty() {
+    if !buffer.text().trim().is_empty() {
         let source = InputSource {
             name: "<stdin>".to_string(),
             first_line,
         };
-        record(session.run(&buffer, source)?);
+        record(session.run(buffer.text(), source)?);
     }
     let _ = std::io::stdout().flush();
     Ok(if failed {

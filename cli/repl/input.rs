@@ -18,6 +18,47 @@ pub(crate) enum Completeness {
     Invalid,
 }
 
+/// The lines of the input being typed, until they make a whole one.
+#[derive(Default)]
+pub(crate) struct InputLines {
+    text: String,
+}
+
+impl InputLines {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The lines so far.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+    }
+
+    /// Adds a line; when the lines make a whole input (or one no further line can fix,
+    /// which the checks then report with their places), returns it and the lines as
+    /// typed, and starts a new input.
+    pub(crate) fn push(&mut self, line: &str) -> Option<(String, String)> {
+        self.text.push_str(line);
+        if !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+        let input = match completeness(&self.text) {
+            Completeness::Empty => {
+                self.text.clear();
+                return None;
+            }
+            Completeness::Incomplete => return None,
+            Completeness::Complete(text) => text,
+            Completeness::Invalid => self.text.clone(),
+        };
+        Some((input, std::mem::take(&mut self.text)))
+    }
+}
+
 /// Decides what `text` (the lines of one input) is.
 pub(crate) fn completeness(text: &str) -> Completeness {
     let parse = mlpy_syntax::parse(text);
