@@ -6,6 +6,22 @@
 use crate::tokens::Entry;
 use mlpy_syntax::SyntaxKind::*;
 
+/// Whether `out`, the text printed for `entries`, is the input's own text from their
+/// first to their last one (white space around it aside): a statement already formatted.
+/// Then it lexes as it did in the input, and [`check`] has nothing to find.
+pub(crate) fn unchanged(src: &str, entries: &[Entry], out: &str) -> bool {
+    let mut tokens = entries.iter().filter(|e| e.kind != EOF);
+    let (Some(first), last) = (tokens.next(), tokens.next_back()) else {
+        return out.trim_matches(is_space).is_empty();
+    };
+    let end = last.unwrap_or(first).end() as usize;
+    src.get(first.start as usize..end) == Some(out.trim_matches(is_space))
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
 /// Checks `out`, the text printed for `entries`; `risky` lists entries (by index) no
 /// line break may precede.
 pub(crate) fn check(src: &str, entries: &[Entry], risky: &[u32], out: &str) -> Result<(), String> {
@@ -55,5 +71,44 @@ pub(crate) fn check(src: &str, entries: &[Entry], risky: &[u32], out: &str) -> R
             entry.start
         )),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::Chunks;
+
+    /// The entries of each top-level statement of `src`.
+    fn chunks(src: &str) -> Vec<Vec<Entry>> {
+        let parse = mlpy_syntax::parse(src);
+        let mut chunks = Chunks::new(parse.green());
+        let mut out = Vec::new();
+        let mut all = Vec::new();
+        while chunks.next(&mut out).is_some() {
+            all.push(out.clone());
+        }
+        all
+    }
+
+    #[test]
+    fn a_statement_printed_as_written_is_unchanged_and_any_other_is_checked() {
+        let src = "x = f(1, 2); // note\n\nif (x) {\n    y = 1;\n}\n";
+        let all = chunks(src);
+        assert!(unchanged(src, &all[0], "x = f(1, 2); // note\n"));
+        assert!(unchanged(src, &all[0], "\n\nx = f(1, 2); // note\n"));
+        assert!(unchanged(src, &all[1], "if (x) {\n    y = 1;\n}\n"));
+        // Any other white space inside, a token less or more: checked by lexing.
+        assert!(!unchanged(src, &all[0], "x = f(1,2); // note\n"));
+        assert!(!unchanged(src, &all[0], "x = f(1, 2);\n"));
+        assert!(!unchanged(src, &all[1], "if (x) { y = 1; }\n"));
+        assert!(!unchanged(src, &all[1], "if (x) {\n  y = 1;\n}\n"));
+        // The end of the file: only white space printed.
+        let end = all.last().unwrap();
+        assert!(unchanged(src, end, "\n"));
+        assert!(!unchanged(src, end, "x\n"));
+        // The check itself still finds what differs.
+        assert!(check(src, &all[0], &[], "x = f(1, 2); // note\n").is_ok());
+        assert!(check(src, &all[0], &[], "x = f(1 2); // note\n").is_err());
     }
 }
