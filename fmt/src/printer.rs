@@ -88,7 +88,12 @@ impl<'a> Printer<'a> {
                 self.out.push('\n');
             }
             let spaces = (self.pending_indent * self.indent_width) as usize;
-            self.out.extend(std::iter::repeat_n(' ', spaces));
+            // Most indentation is shorter than this: one copy instead of a push per space.
+            const SPACES: &str = "                                                                ";
+            match SPACES.get(..spaces) {
+                Some(run) => self.out.push_str(run),
+                None => self.out.extend(std::iter::repeat_n(' ', spaces)),
+            }
             self.column = spaces as u32;
             self.pending = 0;
         }

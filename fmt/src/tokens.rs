@@ -50,6 +50,8 @@ pub(crate) struct Chunks<'g> {
     /// Comments read after the previous element, which come before the next one.
     carried: Vec<Entry>,
     done: bool,
+    /// The walk's stack, kept from one statement to the next.
+    stack: Vec<rowan::Children<'g>>,
 }
 
 impl<'g> Chunks<'g> {
@@ -60,6 +62,7 @@ impl<'g> Chunks<'g> {
             newlines: 0,
             carried: Vec::new(),
             done: false,
+            stack: Vec::new(),
         }
     }
 
@@ -125,7 +128,8 @@ impl<'g> Chunks<'g> {
     /// of one statement's nodes, built one after the other by the parser, stays in the
     /// cache; lexing the statement's text again cost about twice as many instructions.
     fn subtree(&mut self, node: &'g GreenNodeData, out: &mut Vec<Entry>) {
-        let mut stack: Vec<rowan::Children<'g>> = vec![node.children()];
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.push(node.children());
         while let Some(children) = stack.last_mut() {
             match children.next() {
                 None => {
@@ -138,6 +142,7 @@ impl<'g> Chunks<'g> {
                 }
             }
         }
+        self.stack = stack;
     }
 
     fn token(&mut self, kind: SyntaxKind, text: &str, out: &mut Vec<Entry>) {
