@@ -133,19 +133,7 @@ fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
         ),
     ];
     if root.join("transpile/runtime/tests").is_dir() {
-        steps.push(Step::new(
-            "python runtime tests",
-            "python3",
-            &[
-                "-m",
-                "unittest",
-                "discover",
-                "-s",
-                "transpile/runtime/tests",
-                "-t",
-                "transpile/runtime",
-            ],
-        ));
+        steps.push(Step::new("python runtime tests", "python3", RUNTIME_TESTS));
     }
     steps.extend(editor_steps(root));
     if !quick {
@@ -301,15 +289,7 @@ fn python_version_steps(root: &Path) -> Vec<Step> {
             steps.push(Step::new(
                 &format!("python {major}.{minor}: runtime tests"),
                 &exe,
-                &[
-                    "-m",
-                    "unittest",
-                    "discover",
-                    "-s",
-                    "transpile/runtime/tests",
-                    "-t",
-                    "transpile/runtime",
-                ],
+                RUNTIME_TESTS,
             ));
         }
         steps.push(
@@ -323,6 +303,17 @@ fn python_version_steps(root: &Path) -> Vec<Step> {
     }
     steps
 }
+
+/// The arguments of a Python that run the runtime's unit tests (from the project root).
+const RUNTIME_TESTS: &[&str] = &[
+    "-m",
+    "unittest",
+    "discover",
+    "-s",
+    "transpile/runtime/tests",
+    "-t",
+    "transpile/runtime",
+];
 
 /// The version of debugpy (PyPI) the debugger's tests run with.
 const DEBUGPY: &str = "debugpy==1.8.22";
