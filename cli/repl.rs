@@ -279,7 +279,7 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
     let mut buffer = InputLines::default();
     let mut first_line = 1;
     let mut line_number = 0u32;
-    let mut line = String::new();
+    let mut bytes = Vec::new();
     let mut record = |outcome: session::Outcome| match outcome {
         session::Outcome::Ok => {}
         session::Outcome::Failed => failed = true,
@@ -289,16 +289,31 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
         }
     };
     loop {
-        line.clear();
+        bytes.clear();
         let read = stdin
-            .read_line(&mut line)
+            .read_until(b'\n', &mut bytes)
             .map_err(|e| anyhow::anyhow!("cannot read the standard input: {e}"))?;
         if read == 0 {
             break;
         }
         line_number += 1;
+        // A line that is not UTF-8 is an input error at its place, as a file's would be;
+        // the lines after it still run.
+        let line = match std::str::from_utf8(&bytes) {
+            Ok(line) => line,
+            Err(e) => {
+                let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+                eprintln!(
+                    "<stdin>:{line_number}:{}: error: the input is not UTF-8 text",
+                    valid.chars().count() + 1
+                );
+                buffer.clear();
+                record(session::Outcome::Failed);
+                continue;
+            }
+        };
         if buffer.is_empty() {
-            if let Some(command) = command(&line) {
+            if let Some(command) = command(line) {
                 match execute(session, command)? {
                     Flow::Exit => break,
                     Flow::Continue(outcome) => record(outcome),
@@ -307,7 +322,7 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
             }
             first_line = line_number;
         }
-        let Some((text, _)) = buffer.push(&line) else {
+        let Some((text, _)) = buffer.push(line) else {
             continue;
         };
         let source = InputSource {

@@ -168,6 +168,10 @@ impl Project {
 
     /// `mlpy repl ARGS` with `input` piped in: (stdout, stderr, exit code).
     fn piped(&self, args: &[&str], input: &str) -> (String, String, i32) {
+        self.piped_bytes(args, input.as_bytes())
+    }
+
+    fn piped_bytes(&self, args: &[&str], input: &[u8]) -> (String, String, i32) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlpy"))
             .arg("repl")
             .args(args)
@@ -181,8 +185,8 @@ impl Project {
             .spawn()
             .unwrap();
         let mut stdin = child.stdin.take().unwrap();
-        let text = input.to_string();
-        let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+        let bytes = input.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&bytes));
         let out = child.wait_with_output().unwrap();
         writer.join().unwrap().unwrap();
         (
@@ -491,6 +495,31 @@ fn warnings_of_earlier_inputs_are_not_shown_again() {
         "{err}"
     );
     assert_eq!(code, 1);
+}
+
+/// A piped line that is not UTF-8 is an error at its line and column (after the valid
+/// characters before it); the lines after it still run.
+#[test]
+fn piped_lines_that_are_not_utf8_are_errors_at_their_place() {
+    let p = project(&[]);
+    for (bad, column) in [
+        (&b"y = \"\xff\";"[..], 6),
+        (&b"\xc3"[..], 1),
+        (&b"z = \"\xc3\xa9\xe2\x82\";"[..], 7),
+    ] {
+        let mut input = b"x = 1;\n".to_vec();
+        input.extend_from_slice(bad);
+        input.extend_from_slice(b"\nx + 1\n");
+        let (out, err, code) = p.piped_bytes(&[], &input);
+        assert_eq!(out, "2\n", "{err}");
+        assert!(
+            err.contains(&format!(
+                "<stdin>:2:{column}: error: the input is not UTF-8 text"
+            )),
+            "{err}"
+        );
+        assert_eq!(code, 1);
+    }
 }
 
 #[test]
