@@ -8,7 +8,7 @@
 mod gitkit;
 mod lsp_client;
 
-use lsp_client::{pos, Client};
+use lsp_client::{apply_edits as apply, pos, Client};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -69,44 +69,6 @@ fn find(text: &str, needle: &str, nth: usize) -> (u32, u32) {
     let line = text[..at].matches('\n').count();
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     (line as u32, text[start..at].encode_utf16().count() as u32)
-}
-
-/// The byte offset of an LSP position.
-fn offset(text: &str, position: &Value) -> usize {
-    let (line, character) = pos(position);
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line as usize)
-        .map(str::len)
-        .sum();
-    let mut units = 0;
-    for (i, c) in text[start..].char_indices() {
-        if units >= character as usize || c == '\n' {
-            return start + i;
-        }
-        units += c.len_utf16();
-    }
-    text.len()
-}
-
-/// `text` with LSP text edits applied.
-fn apply(text: &str, edits: &[Value]) -> String {
-    let mut ranges: Vec<(usize, usize, String)> = edits
-        .iter()
-        .map(|e| {
-            (
-                offset(text, &e["range"]["start"]),
-                offset(text, &e["range"]["end"]),
-                e["newText"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    ranges.sort_by_key(|r| std::cmp::Reverse(r.0));
-    let mut out = text.to_string();
-    for (start, end, new) in ranges {
-        out.replace_range(start..end, &new);
-    }
-    out
 }
 
 fn at(c: &mut Client, method: &str, uri: &str, (line, character): (u32, u32)) -> Value {

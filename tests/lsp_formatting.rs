@@ -5,47 +5,10 @@
 
 mod lsp_client;
 
-use lsp_client::Client;
+use lsp_client::{apply_edits, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::{Command, Stdio};
-
-/// The byte offset of an LSP position (UTF-16 columns) in `text`.
-fn offset(text: &str, position: &Value) -> usize {
-    let line = position["line"].as_u64().unwrap() as usize;
-    let character = position["character"].as_u64().unwrap() as usize;
-    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
-    let mut units = 0;
-    for (i, ch) in text[start..].char_indices() {
-        if units >= character || ch == '\n' {
-            return start + i;
-        }
-        units += ch.len_utf16();
-    }
-    text.len()
-}
-
-/// `text` with the LSP edits applied (they do not overlap).
-fn apply(text: &str, edits: &Value) -> String {
-    let mut edits: Vec<(usize, usize, String)> = edits
-        .as_array()
-        .expect("a list of edits")
-        .iter()
-        .map(|e| {
-            (
-                offset(text, &e["range"]["start"]),
-                offset(text, &e["range"]["end"]),
-                e["newText"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let mut out = text.to_string();
-    for (start, end, new) in edits {
-        out.replace_range(start..end, &new);
-    }
-    out
-}
 
 /// What `mlpy fmt -` prints for `text` in the project folder `dir`.
 fn mlpy_fmt(dir: &std::path::Path, text: &str) -> String {
@@ -93,7 +56,7 @@ fn formatting_gives_what_mlpy_fmt_gives_with_the_projects_options() {
             json!({"textDocument": {"uri": uri}, "options": {"tabSize": 8, "insertSpaces": false}}),
         )
         .unwrap();
-    let formatted = apply(MESSY, &edits);
+    let formatted = apply_edits(MESSY, edits.as_array().expect("a list of edits"));
     assert_eq!(formatted, mlpy_fmt(dir.path(), MESSY));
     assert!(formatted.contains("\n  return w * h;\n"), "{formatted}");
     assert!(formatted.starts_with("// é😀 before\ns = \"é😀\";\n"));
@@ -126,13 +89,23 @@ fn range_formatting_touches_only_the_statements_in_the_range() {
         .unwrap()
     };
     // A range inside the function's body: the statement there, in its block.
-    let after = apply(MESSY, &range_edits(&mut c, 20, 22, 2));
+    let after = apply_edits(
+        MESSY,
+        range_edits(&mut c, 20, 22, 2)
+            .as_array()
+            .expect("a list of edits"),
+    );
     assert_eq!(
         after,
         "// é😀 before\ns = \"é😀\" ;\nfunction area(w,h){return w * h;}\nif(s){print( area(1,2) );}\n"
     );
     // The whole line: the whole `function` statement, and nothing before or after it.
-    let after = apply(MESSY, &range_edits(&mut c, 0, 0, 3));
+    let after = apply_edits(
+        MESSY,
+        range_edits(&mut c, 0, 0, 3)
+            .as_array()
+            .expect("a list of edits"),
+    );
     assert_eq!(
         after,
         "// é😀 before\ns = \"é😀\" ;\nfunction area(w, h) {\n  return w * h;\n}\nif(s){print( area(1,2) );}\n"

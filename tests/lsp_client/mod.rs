@@ -445,3 +445,42 @@ pub(crate) fn pos(v: &Value) -> (u64, u64) {
         v["character"].as_u64().unwrap(),
     )
 }
+
+/// The byte offset in `text` of an LSP position (UTF-16 columns; past the end of its
+/// line: the line's end).
+pub(crate) fn offset(text: &str, position: &Value) -> usize {
+    let (line, character) = pos(position);
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize)
+        .map(str::len)
+        .sum();
+    let mut units = 0;
+    for (i, c) in text[start..].char_indices() {
+        if units >= character as usize || c == '\n' {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with LSP text edits applied (they do not overlap).
+pub(crate) fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let mut ranges: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"]),
+                offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut out = text.to_string();
+    for (start, end, new) in ranges {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
