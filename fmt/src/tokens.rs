@@ -167,18 +167,14 @@ impl<'g> Chunks<'g> {
     }
 }
 
-/// The kind the lexer gives a token of the tree: the lexer reads every word as an
-/// identifier but `fn`, `true` and `false`, which the tree may hold as names (`o.true`).
+/// The kind the lexer gives a token of the tree: a word (an identifier, or a keyword
+/// the parser read from one; `o.true` holds `true` as a name) is read again as the lexer
+/// reads words.
 fn lexer_kind(kind: SyntaxKind, text: &str) -> SyntaxKind {
-    use SyntaxKind::*;
-    if kind != IDENT && !kind.is_keyword() {
-        return kind;
-    }
-    match text {
-        "fn" => FN_KW,
-        "true" => TRUE_KW,
-        "false" => FALSE_KW,
-        _ => IDENT,
+    if kind == SyntaxKind::IDENT || kind.is_keyword() {
+        mlpy_syntax::lexer::word_kind(text)
+    } else {
+        kind
     }
 }
 

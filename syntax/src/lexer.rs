@@ -225,12 +225,7 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
                 if self.peek(0) >= 0x80 && self.unicode_word() {
                     return IDENT;
                 }
-                match &self.text[self.start..self.pos] {
-                    "fn" => FN_KW,
-                    "true" => TRUE_KW,
-                    "false" => FALSE_KW,
-                    _ => IDENT,
-                }
+                word_kind(&self.text[self.start..self.pos])
             }
             _ => self.punct(c),
         }
@@ -663,6 +658,18 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
 }
 
 /// Whitespace as the reference's `WS` has it: space, tab, line breaks, form feed.
+/// The kind the lexer gives a word: `fn`, `true` and `false` are keywords here; every
+/// other word is an identifier (the parser reads the rest of the keywords from it).
+#[inline]
+pub fn word_kind(word: &str) -> SyntaxKind {
+    match word {
+        "fn" => FN_KW,
+        "true" => TRUE_KW,
+        "false" => FALSE_KW,
+        _ => IDENT,
+    }
+}
+
 pub(crate) fn is_whitespace(c: u8) -> bool {
     CLASS[usize::from(c)] & WS != 0
 }
