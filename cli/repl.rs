@@ -302,11 +302,8 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
         let line = match std::str::from_utf8(&bytes) {
             Ok(line) => line,
             Err(e) => {
-                let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
-                eprintln!(
-                    "<stdin>:{line_number}:{}: error: the input is not UTF-8 text",
-                    valid.chars().count() + 1
-                );
+                let (_, column) = mlpy_modules::cache::utf8_error_position(&bytes, &e);
+                eprintln!("<stdin>:{line_number}:{column}: error: the input is not UTF-8 text");
                 buffer.clear();
                 record(session::Outcome::Failed);
                 continue;
