@@ -519,6 +519,47 @@ mod tests {
     }
 
     #[test]
+    fn a_lean_cache_builds_scopes_when_asked_and_releases_those_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.ml");
+        let b = dir.path().join("b.ml");
+        fs::write(&a, "function f(x) { y = x; return y; }").unwrap();
+        fs::write(&b, "import a; z = a.f(1);").unwrap();
+        let full = SourceFile::new(&a, fs::read_to_string(&a).unwrap().into());
+
+        let cache = ModuleCache::lean();
+        let lean_a = cache.load(&a, 1 << 20).unwrap();
+        assert!(!lean_a.has_scopes(), "dropped once the symbols were built");
+        assert_eq!(lean_a.symbols, full.symbols);
+        // Built again from the tree, the same as built with the file; no parse.
+        assert_eq!(
+            format!("{:?}", lean_a.scopes()),
+            format!("{:?}", full.scopes())
+        );
+        assert!(lean_a.has_scopes());
+        assert_eq!(cache.stats().misses, 1);
+
+        let loaded_b = cache.load(&b, 1 << 20).unwrap();
+        loaded_b.scopes();
+        // `b` is kept; `a`'s entry becomes a copy without scopes, sharing text and tree.
+        assert_eq!(cache.release_scopes(|p| p == b.as_path()), 1);
+        let again_a = cache.load(&a, 1 << 20).unwrap();
+        assert!(!again_a.has_scopes());
+        assert!(Arc::ptr_eq(&again_a.text, &lean_a.text));
+        assert_eq!(again_a.parse.green(), lean_a.parse.green());
+        assert!(
+            lean_a.has_scopes(),
+            "a graph holding the old entry keeps its scopes"
+        );
+        assert!(Arc::ptr_eq(&cache.load(&b, 1 << 20).unwrap(), &loaded_b));
+        assert_eq!(cache.stats().misses, 2, "releasing parses nothing");
+
+        // The default cache keeps them.
+        let cache = ModuleCache::new();
+        assert!(cache.load(&a, 1 << 20).unwrap().has_scopes());
+    }
+
+    #[test]
     fn overlays_win_and_limits_apply() {
         let dir = tempfile::tempdir().unwrap();
         let a = dir.path().join("a.ml");

@@ -237,12 +237,12 @@ impl World {
         Some(open)
     }
 
-    /// The text and version of an open document.
     /// Whether the editor has `uri` open.
     pub fn is_open_uri(&self, uri: &Uri) -> bool {
         lock(&self.docs).contains_key(uri)
     }
 
+    /// The text and version of an open document.
     pub fn doc_text(&self, uri: &Uri) -> Option<(Arc<str>, i32)> {
         let mut docs = lock(&self.docs);
         let open = docs.get_mut(uri)?;
