@@ -511,3 +511,68 @@ fn documents_over_max_module_size_get_syntax_only() {
     assert!(c.alive());
     c.shutdown();
 }
+
+/// `exit` ends the server even while a handler waits for an answer from the client
+/// that will never be read: here the client answers none of the server's requests
+/// (`workspace/configuration`, `client/registerCapability`), as a client that is
+/// shutting down may not. Before and after `shutdown`, and with `exit` alone.
+#[test]
+fn exit_while_the_server_waits_for_the_client() {
+    use std::io::{BufReader, Write};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    for with_shutdown in [true, false] {
+        let dir = fixture("lsp_basic");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlpy"))
+            .args(["lsp"])
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut send = |m: Value| {
+            let m = m.to_string();
+            write!(stdin, "Content-Length: {}\r\n\r\n{m}", m.len()).unwrap();
+            stdin.flush().unwrap();
+        };
+        let root = lsp_client::file_uri(dir.path());
+        send(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "processId": null, "rootUri": root,
+            "capabilities": {"workspace": {"configuration": true,
+                "didChangeWatchedFiles": {"dynamicRegistration": true}}}}}),
+        );
+        let mut read_until = |what: &dyn Fn(&Value) -> bool| loop {
+            let m = lsp_client::read_message(&mut stdout).expect("the server ended early");
+            if what(&m) {
+                return m;
+            }
+        };
+        read_until(&|m| m["id"] == 1 && m.get("result").is_some());
+        send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+        // The server now waits for this answer, which never comes.
+        read_until(&|m| m["method"] == "workspace/configuration");
+        if with_shutdown {
+            send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+            read_until(&|m| m["id"] == 2 && m.get("result").is_some());
+        }
+        let sent = Instant::now();
+        send(json!({"jsonrpc": "2.0", "method": "exit"}));
+        // stdin stays open, as an editor keeps it: only `exit` can end the server.
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                sent.elapsed() < Duration::from_secs(20),
+                "mlpy lsp still runs after exit (shutdown first: {with_shutdown})"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(status.code().is_some(), "{status:?}");
+        drop(send);
+    }
+}

@@ -33,12 +33,28 @@ fn is_id(v: &Value) -> bool {
     v.is_null() || v.is_string() || v.is_i64() || v.is_u64()
 }
 
+/// How the input stream ended for the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InputEnd {
+    /// The client closed the stream.
+    Closed,
+    /// The client sent `exit`: nothing after it is read (the spec says the server
+    /// exits; a handler still waiting for an answer from the client would otherwise
+    /// keep it alive, since no answer is read any more).
+    Exit,
+}
+
+/// Whether a vetted body is the `exit` notification.
+fn is_exit(value: &Value) -> bool {
+    value.get("method").and_then(Value::as_str) == Some("exit") && value.get("id").is_none()
+}
+
 /// What to forward for a body: itself when it is a JSON-RPC message, else a request
-/// that makes the server answer with the right error.
-pub(crate) fn vet(body: &[u8]) -> Vec<u8> {
+/// that makes the server answer with the right error; and whether it is `exit`.
+pub(crate) fn vet(body: &[u8]) -> (Vec<u8>, bool) {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         let m = json!({"jsonrpc": "2.0", "id": null, "method": PARSE_ERROR_METHOD});
-        return frame(m.to_string().as_bytes());
+        return (frame(m.to_string().as_bytes()), false);
     };
     let id = value.get("id").cloned();
     let valid = value.is_object()
@@ -55,20 +71,21 @@ pub(crate) fn vet(body: &[u8]) -> Vec<u8> {
             None => id.is_some() && (value.get("result").is_some() || value.get("error").is_some()),
         };
     if valid {
-        return frame(body);
+        return (frame(body), is_exit(&value));
     }
     let id = id.filter(is_id).unwrap_or(Value::Null);
     let m = json!({"jsonrpc": "2.0", "id": id, "method": INVALID_REQUEST_METHOD});
-    frame(m.to_string().as_bytes())
+    (frame(m.to_string().as_bytes()), false)
 }
 
 /// Copies LSP frames from `input` to `output`, vetting each. Returns at the end of
-/// `input`, or with the reason the stream cannot be followed (an oversized or unreadable
-/// `Content-Length`), after an error answer for the client was passed on.
+/// `input` or after the `exit` notification, or with the reason the stream cannot be
+/// followed (an oversized or unreadable `Content-Length`), after an error answer for the
+/// client was passed on.
 pub(crate) async fn filter(
     input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
-) -> Result<(), String> {
+) -> Result<InputEnd, String> {
     let mut reader = BufReader::new(input);
     loop {
         // Headers, up to the empty line.
@@ -78,7 +95,7 @@ pub(crate) async fn filter(
             let mut line = String::new();
             // A header line is short; a "line" of megabytes is not a header.
             match (&mut reader).take(64 * 1024).read_line(&mut line).await {
-                Ok(0) | Err(_) => return Ok(()),
+                Ok(0) | Err(_) => return Ok(InputEnd::Closed),
                 Ok(_) => {}
             }
             let line = line.trim_end_matches(['\r', '\n']);
@@ -126,12 +143,16 @@ pub(crate) async fn filter(
             Some(Ok(length)) => {
                 let mut body = vec![0; length];
                 if reader.read_exact(&mut body).await.is_err() {
-                    return Ok(());
+                    return Ok(InputEnd::Closed);
                 }
-                if output.write_all(&vet(&body)).await.is_err() {
-                    return Ok(());
+                let (message, exit) = vet(&body);
+                if output.write_all(&message).await.is_err() {
+                    return Ok(InputEnd::Closed);
                 }
                 let _ = output.flush().await;
+                if exit {
+                    return Ok(InputEnd::Exit);
+                }
                 continue;
             }
         };
@@ -158,19 +179,26 @@ mod tests {
     #[test]
     fn vetting() {
         let good = br#"{"jsonrpc":"2.0","id":1,"method":"x","params":{}}"#;
-        assert_eq!(body(&vet(good))["method"], "x");
-        assert_eq!(body(&vet(b"{abc"))["method"], PARSE_ERROR_METHOD);
-        let v = body(&vet(br#"{"jsonrpc":"2.0","id":7,"method":5}"#));
+        assert_eq!(body(&vet(good).0)["method"], "x");
+        assert_eq!(body(&vet(b"{abc").0)["method"], PARSE_ERROR_METHOD);
+        let v = body(&vet(br#"{"jsonrpc":"2.0","id":7,"method":5}"#).0);
         assert_eq!(
             (v["method"].as_str(), v["id"].as_i64()),
             (Some(INVALID_REQUEST_METHOD), Some(7))
         );
-        let v = body(&vet(br#"{"hello":true}"#));
+        let v = body(&vet(br#"{"hello":true}"#).0);
         assert_eq!(v["method"], INVALID_REQUEST_METHOD);
         assert!(v["id"].is_null());
-        let v = body(&vet(br#"{"jsonrpc":"2.0","id":{"a":1},"method":"m"}"#));
+        let v = body(&vet(br#"{"jsonrpc":"2.0","id":{"a":1},"method":"m"}"#).0);
         assert!(v["id"].is_null());
         let response = br#"{"jsonrpc":"2.0","id":3,"result":null}"#;
-        assert_eq!(body(&vet(response))["id"], 3);
+        assert_eq!(body(&vet(response).0)["id"], 3);
+        // `exit` is the notification only: a request named so, or a broken one, is not.
+        assert!(vet(br#"{"jsonrpc":"2.0","method":"exit"}"#).1);
+        assert!(vet(br#"{"jsonrpc":"2.0","method":"exit","params":null}"#).1);
+        assert!(!vet(br#"{"jsonrpc":"2.0","id":4,"method":"exit"}"#).1);
+        assert!(!vet(br#"{"jsonrpc":"2.0","method":"exit","params":5}"#).1);
+        assert!(!vet(br#"{"method":"exit"}"#).1);
+        assert!(!vet(good).1);
     }
 }

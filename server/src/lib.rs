@@ -50,6 +50,9 @@ pub struct Options {
 
 /// How long the server may go on answering after its input ended.
 const INPUT_END_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long it may take to stop after `exit` (it stops at once unless a handler is
+/// still waiting for an answer from the client, which is no longer read).
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Serves LSP over standard input and output until the client says `exit` or closes
 /// the stream. An input stream that cannot be followed (a `Content-Length` over
@@ -67,16 +70,19 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
     let slot = broken.clone();
     runtime.block_on(async move {
         let (input, filtered) = tokio::io::duplex(1 << 16);
-        let (ended, input_ended) = tokio::sync::oneshot::channel::<()>();
+        let (ended, input_ended) = tokio::sync::oneshot::channel::<framing::InputEnd>();
         tokio::spawn(async move {
             let mut input = input;
-            let result = framing::filter(tokio::io::stdin(), &mut input).await;
-            if let Err(message) = result {
-                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(message);
-            }
+            let end = match framing::filter(tokio::io::stdin(), &mut input).await {
+                Ok(end) => end,
+                Err(message) => {
+                    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(message);
+                    framing::InputEnd::Closed
+                }
+            };
             // Only now does the server see the end of its input.
             drop(input);
-            let _ = ended.send(());
+            let _ = ended.send(end);
         });
         let stdout = tokio::io::stdout();
         let (service, socket) = backend::service(options);
@@ -87,8 +93,11 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
         // framing error's answer among them), then stops: a handler still waiting for an
         // answer from the client, which can no longer come, must not keep it alive.
         let grace = async {
-            let _ = input_ended.await;
-            tokio::time::sleep(INPUT_END_GRACE).await;
+            let grace = match input_ended.await {
+                Ok(framing::InputEnd::Exit) => EXIT_GRACE,
+                _ => INPUT_END_GRACE,
+            };
+            tokio::time::sleep(grace).await;
         };
         tokio::select! {
             _ = serve => {}

@@ -8,7 +8,7 @@
 
 #[path = "../support/framing.rs"]
 mod framing;
-use framing::read_message;
+pub(crate) use framing::read_message;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

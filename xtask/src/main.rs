@@ -1,8 +1,15 @@
 //! Project tasks: `cargo xtask test` (everything CI runs) and `cargo xtask bench`.
 
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+/// How many of a failed step's last output lines are shown again after the summary
+/// (a CI log is often read from its end, far from where the step printed them).
+const FAILED_TAIL_LINES: usize = 80;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -72,6 +79,7 @@ impl Step {
 fn run_steps(root: &Path, steps: Vec<Step>) -> Result<(), Vec<String>> {
     let mut failed = Vec::new();
     let mut timings = Vec::new();
+    let mut tails = Vec::new();
     for step in steps {
         eprintln!(
             "\n==> {}: {} {}",
@@ -80,19 +88,27 @@ fn run_steps(root: &Path, steps: Vec<Step>) -> Result<(), Vec<String>> {
             step.args.join(" ")
         );
         let started = Instant::now();
-        let status = Command::new(&step.program)
+        let mut command = Command::new(&step.program);
+        command
             .args(&step.args)
             .envs(step.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(root)
-            .status();
+            .current_dir(root);
+        let (status, tail) = run_teeing(command);
         let ok = matches!(status, Ok(s) if s.success());
         if let Err(e) = &status {
             eprintln!("cannot start {}: {e}", step.program);
         }
         if !ok {
             failed.push(step.name.clone());
+            tails.push((step.name.clone(), tail));
         }
         timings.push((step.name, started.elapsed(), ok));
+    }
+    for (name, tail) in &tails {
+        eprintln!("\n--- the last lines {name} printed ---");
+        for line in tail {
+            eprintln!("{line}");
+        }
     }
     eprintln!("\nsummary:");
     for (name, elapsed, ok) in &timings {
@@ -108,6 +124,57 @@ fn run_steps(root: &Path, steps: Vec<Step>) -> Result<(), Vec<String>> {
     } else {
         Err(failed)
     }
+}
+
+/// Runs `command` with its output passed through as it comes, and keeps its last
+/// [`FAILED_TAIL_LINES`] lines (standard output and error, interleaved by arrival).
+fn run_teeing(mut command: Command) -> (std::io::Result<ExitStatus>, Vec<String>) {
+    let tail = Arc::new(Mutex::new(VecDeque::new()));
+    let mut child = match command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => return (Err(e), Vec::new()),
+    };
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let copy = |from: Box<dyn Read + Send>, to_stdout: bool| {
+        let tail = tail.clone();
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(from);
+            let mut line = Vec::new();
+            while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
+                let _ = if to_stdout {
+                    std::io::stdout().write_all(&line)
+                } else {
+                    std::io::stderr().write_all(&line)
+                };
+                let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
+                if tail.len() == FAILED_TAIL_LINES {
+                    tail.pop_front();
+                }
+                tail.push_back(String::from_utf8_lossy(&line).trim_end().to_string());
+                line.clear();
+            }
+            let _ = done.send(());
+        });
+    };
+    copy(Box::new(child.stdout.take().expect("piped")), true);
+    copy(Box::new(child.stderr.take().expect("piped")), false);
+    let status = child.wait();
+    // A process the step left running may hold the pipes open: its output is not
+    // waited for long.
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    for _ in 0..2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if finished.recv_timeout(left).is_err() {
+            break;
+        }
+    }
+    let tail = std::mem::take(&mut *tail.lock().unwrap_or_else(|p| p.into_inner()));
+    (status, tail.into())
 }
 
 fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
@@ -520,5 +587,32 @@ fn ml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if path.extension().is_some_and(|e| e == "ml") {
             out.push(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_keeps_its_last_lines_of_both_streams() {
+        let mut command = Command::new("sh");
+        command.args([
+            "-c",
+            "i=0; while [ $i -lt 100 ]; do echo out $i; i=$((i+1)); done; echo last >&2; exit 3",
+        ]);
+        let (status, tail) = run_teeing(command);
+        assert_eq!(status.unwrap().code(), Some(3));
+        assert_eq!(tail.len(), FAILED_TAIL_LINES);
+        assert!(tail.contains(&"last".to_string()), "{tail:?}");
+        assert!(tail.contains(&"out 99".to_string()), "{tail:?}");
+        assert!(!tail.contains(&"out 0".to_string()), "{tail:?}");
+    }
+
+    #[test]
+    fn a_program_that_cannot_start_is_an_error() {
+        let (status, tail) = run_teeing(Command::new("/nonexistent/program"));
+        assert!(status.is_err());
+        assert!(tail.is_empty());
     }
 }
