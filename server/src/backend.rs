@@ -606,11 +606,14 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        // Settings the client keeps in its configuration, before the first check.
+        // Settings the client keeps in its configuration, before the first check (a
+        // client that does not answer is waited for a few seconds, not forever).
         self.pull_configuration().await;
-        self.register_configuration().await;
-        // Diagnostics may only be published now (after the `initialize` response).
+        // Diagnostics may only be published now (after the `initialize` response); the
+        // registrations after this do not change them, and a client slow to answer
+        // them must not delay them.
         self.engine.send(Msg::All);
+        self.register_configuration().await;
         if self.watch_files.get().copied().unwrap_or(false) {
             self.register_watchers().await;
         }

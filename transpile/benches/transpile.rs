@@ -175,7 +175,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn main() {
+pub(crate) fn main() {
     // `cargo bench` passes `--bench`; anything else is a filter we do not support.
     let corpus = corpus();
     let programs = programs(&corpus);
