@@ -21,6 +21,8 @@ pub(crate) fn run(_cx: &Context, args: LspArgs) -> anyhow::Result<Outcome> {
     mlpy_server::run_stdio(mlpy_server::Options {
         debug_requests: args.debug_requests,
         release_memory: Some(settle_memory),
+        // This executable runs the tests of the "Run test" code lenses.
+        test_runner: std::env::current_exe().ok(),
     })?;
     Ok(Outcome::Success)
 }

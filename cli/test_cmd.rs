@@ -32,6 +32,10 @@ pub(crate) struct TestArgs {
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
 
+    /// With --filter: the name, or `FILE::NAME`, must be PATTERN exactly (one test).
+    #[arg(long, requires = "filter")]
+    exact: bool,
+
     /// How to print the results: `human`, or `json` (one document, on stdout).
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     format: DiagnosticFormat,
@@ -97,6 +101,7 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
     let shared = runner::Shared {
         config: &args.config,
         filter: args.filter.as_deref(),
+        exact: args.exact,
         cache: &cache,
         python: std::env::var_os("MLPY_PYTHON").unwrap_or_else(|| OsString::from("python3")),
         cancel: session.cancel_flag(),
@@ -167,8 +172,9 @@ fn no_tests_message(args: &TestArgs, roots: &[PathBuf], files: usize) -> String 
         .collect();
     match (&args.filter, files) {
         (Some(filter), n) if n > 0 => format!(
-            "mlpy test: no tests found: no test in {n} test file{} matches --filter {filter:?}",
-            if n == 1 { "" } else { "s" }
+            "mlpy test: no tests found: no test in {n} test file{} matches --filter {filter:?}{}",
+            if n == 1 { "" } else { "s" },
+            if args.exact { " --exact" } else { "" }
         ),
         (_, 0) => format!(
             "mlpy test: no tests found: no test files (`*_test.ml`, `test_*.ml`) under {}\n\

@@ -561,6 +561,52 @@ function test_ok() {
     );
 }
 
+/// `--exact`: the one test of that name (or `FILE::NAME`), never the tests whose names
+/// merely contain it — what an editor's "Run test" asks for.
+#[test]
+fn exact_filter_runs_one_test() {
+    let p = project();
+    p.file(
+        "a_test.ml",
+        "import testing;\nfunction test_a() { testing.assert_true(true); }\nfunction test_ab() { testing.fail(\"not this one\"); }\nfunction test_a_b() { testing.fail(\"nor this\"); }\n",
+    );
+    let names = |args: &[&str]| -> (i32, Vec<String>) {
+        let mut all = vec!["test", "--format", "json"];
+        all.extend_from_slice(args);
+        let output = p.mlpy(&all);
+        let report = json(&output);
+        let names = report["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|f| f["tests"].as_array().cloned().unwrap_or_default())
+            .map(|t| t["name"].as_str().expect("name").to_string())
+            .collect();
+        (code(&output), names)
+    };
+    assert_eq!(
+        names(&["--filter", "test_a", "--exact"]),
+        (0, vec!["test_a".to_string()])
+    );
+    assert_eq!(
+        names(&["--filter", "a_test.ml::test_a", "--exact"]),
+        (0, vec!["test_a".to_string()])
+    );
+    let (status, all) = names(&["--filter", "test_a"]);
+    assert_eq!((status, all.len()), (1, 3), "{all:?}");
+    // No test of exactly that name: none run, exit 5 as when none are found.
+    let output = p.mlpy(&["test", "--filter", "test_", "--exact"]);
+    assert_eq!(code(&output), 5, "{}", both(&output));
+    assert!(
+        stderr(&output).contains("matches --filter \"test_\" --exact"),
+        "{}",
+        both(&output)
+    );
+    // --exact alone is a usage error.
+    let output = p.mlpy(&["test", "--exact"]);
+    assert_eq!(code(&output), 2, "{}", both(&output));
+}
+
 #[test]
 fn junit_xml_is_well_formed_and_escaped() {
     let p = project();

@@ -3,20 +3,12 @@
 //! skipped), files named on the command line as they are; a test is a top-level
 //! `function test_*`, found in the parse without running anything.
 
+use mlpy_analysis::ide::runnables::{self, is_test_file_name};
 use mlpy_modules::workspace;
-use mlpy_syntax::ast::{self, AstNode};
+use mlpy_syntax::ast;
 use mlpy_syntax::LineIndex;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// Whether a file name is a test file's: `NAME_test.ml` or `test_NAME.ml`.
-pub(crate) fn is_test_file_name(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".ml") else {
-        return false;
-    };
-    (stem.ends_with("_test") && stem.len() > "_test".len())
-        || (stem.starts_with("test_") && stem.len() > "test_".len())
-}
 
 /// The test files under `paths` (files as given, folders walked), sorted, each once.
 /// A path that does not exist is an error that names it.
@@ -54,61 +46,23 @@ pub(crate) struct TestFn {
     pub params: usize,
 }
 
-/// The top-level `function test_*` of a module, in source order. A name defined twice is
-/// listed once (the later definition is the one that runs).
+/// The top-level `function test_*` of a module (the rule of
+/// [`runnables::test_functions`]), with their lines.
 pub(crate) fn test_functions(tree: &ast::SourceFile, text: &str) -> Vec<TestFn> {
     let index = LineIndex::new(text);
-    let mut out: Vec<TestFn> = Vec::new();
-    for stmt in tree.statements() {
-        let ast::Stmt::Function(function) = stmt else {
-            continue;
-        };
-        let Some(name) = function.name() else {
-            continue;
-        };
-        let name = name.text();
-        if !name.starts_with("test_") {
-            continue;
-        }
-        let (line, _) = index.human_line_col(function.range().start(), text);
-        let test = TestFn {
-            name,
-            line,
-            params: function.params().count(),
-        };
-        match out.iter_mut().find(|t| t.name == test.name) {
-            Some(existing) => *existing = test,
-            None => out.push(test),
-        }
-    }
-    out
+    runnables::test_functions(tree)
+        .into_iter()
+        .map(|t| TestFn {
+            line: index.human_line_col(t.range.start(), text).0,
+            name: t.name,
+            params: t.params,
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn test_file_names() {
-        for name in [
-            "a_test.ml",
-            "test_a.ml",
-            "math_utils_test.ml",
-            "test_x_test.ml",
-        ] {
-            assert!(is_test_file_name(name), "{name}");
-        }
-        for name in [
-            "_test.ml",
-            "test_.ml",
-            "test.ml",
-            "a_test.py",
-            "atest.ml",
-            "a_tests.ml",
-        ] {
-            assert!(!is_test_file_name(name), "{name}");
-        }
-    }
 
     #[test]
     fn tests_are_top_level_test_functions() {

@@ -19,6 +19,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 pub(crate) const EMIT_PYTHON: &str = "mlpy.emitPython";
 pub(crate) const SHOW_MODULE_GRAPH: &str = "mlpy.showModuleGraph";
 pub(crate) const FETCH_MODULES: &str = "mlpy.fetchModules";
+pub(crate) const RUN_TEST: &str = "mlpy.runTest";
 
 /// How long the server waits for the client's `workspace/configuration` answer.
 const CONFIGURATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -192,6 +193,56 @@ impl Backend {
 
     fn log(&self, message: impl Into<String>) {
         log_to(&self.client, message.into());
+    }
+
+    /// `mlpy.runTest URI NAME`: runs the test, shows a line saying how it went (the
+    /// details in the log) and answers with the report.
+    async fn run_test(&self, arguments: Vec<Value>) -> Result<Option<Value>> {
+        let invalid = |message: String| Err(Error::invalid_params(message));
+        let Some(runner) = self.options.test_runner.clone() else {
+            return Err(Error::method_not_found());
+        };
+        let uri = arguments
+            .first()
+            .and_then(Value::as_str)
+            .map(str::parse::<Uri>);
+        let name = arguments.get(1).and_then(Value::as_str).map(str::to_string);
+        let (Some(Ok(uri)), Some(name)) = (uri, name) else {
+            return invalid(format!("{RUN_TEST} expects a document URI and a test name"));
+        };
+        let Some(path) = World::path_of(&uri) else {
+            return invalid(format!("'{}' is not a file", uri.as_str()));
+        };
+        let result =
+            tokio::task::spawn_blocking(move || crate::run_test::run_test(&runner, &path, &name))
+                .await
+                .unwrap_or_else(|_| Err("the test run failed".into()));
+        match result {
+            Ok(run) => {
+                if !run.details.is_empty() {
+                    self.log(format!("{}\n{}", run.message, run.details));
+                }
+                let kind = if run.passed {
+                    MessageType::INFO
+                } else {
+                    MessageType::ERROR
+                };
+                self.client
+                    .show_message(kind, format!("mlpy: {}", run.message))
+                    .await;
+                Ok(Some(run.to_json()))
+            }
+            Err(message) => {
+                self.client
+                    .show_message(MessageType::ERROR, format!("mlpy: {message}"))
+                    .await;
+                Err(Error {
+                    code: ErrorCode::InternalError,
+                    message: message.into(),
+                    data: None,
+                })
+            }
+        }
     }
 
     /// Runs `f` on a blocking thread; a panic becomes an internal error, never a crash.
@@ -574,12 +625,19 @@ impl LanguageServer for Backend {
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                 ..Default::default()
             })),
+            code_lens_provider: self
+                .options
+                .test_runner
+                .is_some()
+                .then_some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
             execute_command_provider: Some(ExecuteCommandOptions {
-                commands: vec![
-                    EMIT_PYTHON.into(),
-                    SHOW_MODULE_GRAPH.into(),
-                    FETCH_MODULES.into(),
-                ],
+                commands: [EMIT_PYTHON, SHOW_MODULE_GRAPH, FETCH_MODULES]
+                    .into_iter()
+                    .chain(self.options.test_runner.is_some().then_some(RUN_TEST))
+                    .map(String::from)
+                    .collect(),
                 ..Default::default()
             }),
             workspace: Some(WorkspaceServerCapabilities {
@@ -1072,7 +1130,20 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        if self.options.test_runner.is_none() {
+            return Ok(None);
+        }
+        self.blocking("codeLens", move |w| {
+            handlers::code_lenses(w, &params.text_document.uri)
+        })
+        .await
+    }
+
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command == RUN_TEST {
+            return self.run_test(params.arguments).await;
+        }
         let command = params.command.clone();
         let fetch = command == FETCH_MODULES;
         let result = self

@@ -9,6 +9,7 @@ use crate::to_lsp::{self, Doc};
 use crate::world::World;
 use mlpy_analysis::ide::{self, ActionDiagnostic, FileCtx, Fix};
 use mlpy_modules::DiagnosticCode;
+use mlpy_syntax::ast::AstNode;
 use mlpy_syntax::{SyntaxNode, TextSize};
 use serde_json::json;
 use std::sync::Arc;
@@ -271,6 +272,28 @@ pub fn folding_ranges(world: &World, uri: &Uri) -> Option<Vec<FoldingRange>> {
     let (text, root) = syntax_of(world, uri)?;
     let folds = ide::folding::folding_ranges(&text, &root);
     Some(folds.into_iter().map(to_lsp::folding_range).collect())
+}
+
+/// "Run test" above each test of a test file (`mlpy.runTest` with the document's URI and
+/// the test's name). None for documents that are not files.
+pub fn code_lenses(world: &World, uri: &Uri) -> Option<Vec<CodeLens>> {
+    let path = World::path_of(uri)?;
+    let (text, root) = syntax_of(world, uri)?;
+    let tree = mlpy_syntax::ast::SourceFile::cast(root)?;
+    let lines = Lines::new(&text);
+    let lenses = ide::runnables::runnable_tests(&path, &tree)
+        .into_iter()
+        .map(|test| CodeLens {
+            range: lines.range(test.name_range),
+            command: Some(Command {
+                title: "▶ Run test".into(),
+                command: crate::backend::RUN_TEST.into(),
+                arguments: Some(vec![json!(uri.as_str()), json!(test.name)]),
+            }),
+            data: None,
+        })
+        .collect();
+    Some(lenses)
 }
 
 pub fn selection_ranges(

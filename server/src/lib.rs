@@ -28,6 +28,7 @@ pub mod handlers;
 pub mod host;
 pub mod imports;
 pub mod pull;
+pub mod run_test;
 pub mod to_lsp;
 pub mod tokens;
 pub mod world;
@@ -46,6 +47,9 @@ pub struct Options {
     /// modules (a first check of a large workspace frees its graph and facts at once),
     /// at most once a second after smaller checks, and after a request that took long.
     pub release_memory: Option<fn()>,
+    /// The `mlpy` executable that runs a test for the "Run test" code lenses (`mlpy
+    /// test FILE --filter NAME --exact`); without it, no lenses are offered.
+    pub test_runner: Option<std::path::PathBuf>,
 }
 
 /// How long the server may go on answering after its input ended.

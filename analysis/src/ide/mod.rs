@@ -27,6 +27,7 @@ pub mod inlay_hints;
 pub mod links;
 pub mod references;
 pub mod rename;
+pub mod runnables;
 pub mod selection;
 pub mod semantic_tokens;
 pub mod signature_help;

@@ -37,6 +37,10 @@ vim.api.nvim_create_user_command('MlpyRenameFile', function(args)
   require('mlpy').rename_file(vim.api.nvim_buf_get_name(0), args.args)
 end, { nargs = 1, complete = 'file', desc = 'mlpy: move the current file, updating the imports of it' })
 
+vim.api.nvim_create_user_command('MlpyRunTest', function()
+  require('mlpy').run_test()
+end, { desc = 'mlpy: run the test at or above the cursor (mlpy test FILE --filter NAME --exact)' })
+
 vim.api.nvim_create_user_command('MlpyRestart', function()
   require('mlpy').restart()
 end, { desc = 'mlpy: restart the language server' })

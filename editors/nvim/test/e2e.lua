@@ -207,6 +207,63 @@ test('formatting: vim.lsp.buf.format() lays a module out as mlpy fmt does', func
   }, 'the formatted buffer')
 end)
 
+test('code lens: Run test above each test; vim.lsp.codelens.run() and :MlpyRunTest say how it went', function()
+  -- Written here, so that the fixture has no test file of its own.
+  local path = project .. '/geometry_test.ml'
+  local file = assert(io.open(path, 'w'))
+  file:write('import testing;\nimport geometry;\n\nfunction test_area() {\n    testing.assert_equal(geometry.area(2, 3), 6);\n}\n\n'
+    .. 'function test_area_wrong() {\n    testing.assert_equal(geometry.area(2, 3), 7);\n}\n')
+  file:close()
+  local buf = edit(path)
+  wait_attached(buf)
+  wait_for('a Run test lens above each test', function()
+    return #vim.lsp.codelens.get(buf) == 2
+  end, function()
+    return vim.lsp.codelens.get(buf)
+  end)
+  local lines = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(buf)) do
+    eq(lens.command.title, '▶ Run test', 'the lens title')
+    table.insert(lines, lens.range.start.line)
+  end
+  table.sort(lines)
+  eq(lines, { 3, 7 }, 'the lenses\' lines')
+
+  local shown = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(shown, { message = message, level = level })
+  end
+  local function shown_with(text)
+    return function()
+      for _, m in ipairs(shown) do
+        if m.message:find(text, 1, true) then
+          return m
+        end
+      end
+    end
+  end
+  local ok, err = pcall(function()
+    -- The lens of the cursor's line, as a user runs it.
+    vim.api.nvim_win_set_cursor(0, { 4, 0 })
+    vim.lsp.codelens.run()
+    wait_for('"test_area passed"', shown_with('mlpy: test_area passed'), function()
+      return shown
+    end)
+    -- :MlpyRunTest inside the second test's body runs that test.
+    vim.api.nvim_win_set_cursor(0, { 9, 8 })
+    vim.cmd('MlpyRunTest')
+    wait_for('"test_area_wrong failed" at the assertion', shown_with('mlpy: test_area_wrong failed: geometry_test.ml:9:'), function()
+      return shown
+    end)
+    eq(shown_with('test_area_wrong failed')().level, vim.log.levels.ERROR, 'the failure\'s level')
+  end)
+  vim.notify = notify
+  vim.cmd('silent! bwipeout! ' .. buf)
+  os.remove(path)
+  assert(ok, err)
+end)
+
 test(':MlpyEmitPython opens a python buffer whose code runs', function()
   local source = edit(project .. '/main.ml')
   wait_attached(source)

@@ -229,6 +229,32 @@ async function formatDocument(vs) {
   assert.equal(onDisk, saved);
 }
 
+/**
+ * "Run test" code lenses: above each test of a test file (written into the workspace
+ * here), the server's lens; clicking it runs that one test (`mlpy test FILE --filter
+ * NAME --exact`, through the server's mlpy.runTest command, which vscode-languageclient
+ * registers) and VS Code shows how it went in a notification: passed, or the ML file and
+ * line of the failed assertion.
+ * @param {VsCode} vs
+ */
+async function runTestLens(vs) {
+  writeFileSync(
+    join(vs.workspace, "shapes_test.ml"),
+    "import testing;\nimport shapes;\n\nfunction test_area() {\n    testing.assert_equal(shapes.area(2, 3), 6);\n}\n\n" +
+      "function test_area_wrong() {\n    testing.assert_equal(shapes.area(2, 3), 7);\n}\n",
+  );
+  await vs.openFile("shapes_test.ml");
+  const lenses = vs.editorGroup(0).locator(".codelens-decoration a", { hasText: "Run test" });
+  await waitUntil("a Run test lens above each test", () => lenses.count(), (n) => n === 2);
+  const toast = (text) => vs.page.locator(".notifications-toasts .notification-toast", { hasText: text });
+  await lenses.nth(0).click();
+  await toast("mlpy: test_area passed").waitFor();
+  await lenses.nth(1).click();
+  await toast("mlpy: test_area_wrong failed: shapes_test.ml:9:").waitFor();
+  await vs.screenshot("vscode-run-test");
+  await vs.runCommand("Notifications: Clear All Notifications");
+}
+
 /** The scenarios, in order. */
 const SCENARIOS = [
   ["the Problems panel shows the error of an imported module, at its file and line", problemsPanel],
@@ -236,6 +262,7 @@ const SCENARIOS = [
   ["hover shows a function's signature, doc comment and module", hover],
   ["mlpy: Emit Python shows the errors, then the program, refreshing after a fix", emitPython],
   ["Format Document and format on save lay a module out as mlpy fmt does", formatDocument],
+  ["a Run test lens above each test runs it and says how it went", runTestLens],
   ["renaming a module file in the explorer rewrites the imports of it", renameModuleFile],
 ];
 

@@ -22,6 +22,8 @@ export const SERVER_COMMANDS = {
   emitPython: "mlpy.emitPython",
   showModuleGraph: "mlpy.showModuleGraph",
   fetchModules: "mlpy.fetchModules",
+  /** Runs one test; the arguments of the "Run test" code lenses. */
+  runTest: "mlpy.runTest",
 } as const;
 
 /** URI schemes of the read-only documents the extension shows. */

@@ -19,6 +19,9 @@ local defaults = {
   -- Refresh an open Python view when an ML buffer changes or is written.
   refresh = true,
   refresh_delay_ms = 300,
+  -- Show the server's code lenses ("Run test" above each test of a test file) and
+  -- keep them current; run one with vim.lsp.codelens.run() or :MlpyRunTest.
+  codelens = true,
   -- 'off', 'messages' or 'verbose'.
   trace = 'off',
   -- Start the server with vim.lsp.start from a FileType autocommand, as on Neovim 0.10,
@@ -137,6 +140,18 @@ function M.setup(opts)
     end
   end
 
+  if M.options.codelens then
+    vim.api.nvim_create_autocmd('LspAttach', {
+      group = group,
+      callback = function(args)
+        local client = vim.lsp.get_client_by_id(args.data and args.data.client_id or -1)
+        if client and client.name == 'mlpy' and client.server_capabilities.codeLensProvider then
+          M.enable_codelens(args.buf)
+        end
+      end,
+    })
+  end
+
   if M.options.refresh then
     vim.api.nvim_create_autocmd({ 'TextChanged', 'InsertLeave', 'BufWritePost' }, {
       group = group,
@@ -147,6 +162,27 @@ function M.setup(opts)
       end,
     })
   end
+end
+
+--- Shows the server's code lenses in `bufnr` and refreshes them as it changes.
+function M.enable_codelens(bufnr)
+  local codelens = vim.lsp.codelens
+  if codelens.enable then
+    -- Neovim versions that keep lenses current themselves.
+    codelens.enable(true, { bufnr = bufnr })
+    return
+  end
+  local refresh = function()
+    if vim.api.nvim_buf_is_valid(bufnr) then
+      codelens.refresh({ bufnr = bufnr })
+    end
+  end
+  vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost', 'TextChanged' }, {
+    group = group,
+    buffer = bufnr,
+    callback = refresh,
+  })
+  refresh()
 end
 
 --- Called by plugin/mlpy.lua for the first ML buffer when setup() was not called.
@@ -181,6 +217,51 @@ function M.execute(bufnr, command, callback)
   local params = { command = command, arguments = { vim.uri_from_bufnr(bufnr) } }
   local handler = function(err, result)
     callback(err, result)
+  end
+  if has_011 then
+    client:request('workspace/executeCommand', params, handler, bufnr)
+  else
+    client.request('workspace/executeCommand', params, handler, bufnr)
+  end
+end
+
+--- The "Run test" lens of the test at or above the cursor's line in `bufnr`, if any.
+function M.test_lens_at(bufnr, line)
+  local best
+  for _, lens in ipairs(vim.lsp.codelens.get(bufnr) or {}) do
+    local command = lens.command
+    if command and command.command == 'mlpy.runTest' and lens.range.start.line <= line then
+      if not best or lens.range.start.line > best.range.start.line then
+        best = lens
+      end
+    end
+  end
+  return best
+end
+
+--- Runs the test at or above the cursor (the server says how it went); `done(err,
+--- result)` is called with the server's answer.
+function M.run_test(done)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local line = vim.api.nvim_win_get_cursor(0)[1] - 1
+  local lens = M.test_lens_at(bufnr, line)
+  done = done or function() end
+  if not lens then
+    vim.notify('mlpy: no test at or above the cursor (a test is a top-level function test_* of a *_test.ml or test_*.ml file)', vim.log.levels.WARN)
+    done({ message = 'no test' }, nil)
+    return
+  end
+  local client = client_for(bufnr)
+  if not client then
+    done({ message = 'no mlpy language server is attached to this buffer' }, nil)
+    return
+  end
+  local params = { command = lens.command.command, arguments = lens.command.arguments }
+  local handler = function(err, result)
+    if err then
+      vim.notify(('mlpy: %s'):format(err.message or vim.inspect(err)), vim.log.levels.ERROR)
+    end
+    done(err, result)
   end
   if has_011 then
     client:request('workspace/executeCommand', params, handler, bufnr)
