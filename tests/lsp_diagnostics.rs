@@ -202,7 +202,7 @@ fn fixing_a_cycle_in_one_file_clears_every_member() {
         );
         assert_eq!(related[1]["message"], "'b' imports 'c' here");
     }
-    assert!(c.diagnostics[&c.uri("main.ml")].is_empty());
+    assert!(c.shows_none(&c.uri("main.ml")));
     // Remove `import a;` from c.ml in the editor.
     let c_uri = c.open("c.ml");
     c.change(
@@ -212,7 +212,7 @@ fn fixing_a_cycle_in_one_file_clears_every_member() {
     );
     for name in ["a", "b", "c"] {
         let uri = c.uri(&format!("{name}.ml"));
-        c.wait_diagnostics(&uri, |l| l.is_empty());
+        c.wait_clean(&uri);
     }
     // Undo: the cycle is back everywhere.
     c.change(
@@ -233,8 +233,8 @@ fn a_module_deleted_on_disk_is_reported_by_its_importers() {
     let mut c = Client::start(dir.path());
     let main = c.open("main.ml");
     let strings = c.uri("lib/utils/strings.ml");
-    c.wait_diagnostics(&main, |l| l.is_empty());
-    c.wait_diagnostics(&strings, |l| l.is_empty());
+    c.wait_clean(&main);
+    c.wait_clean(&strings);
     let geometry = c.path("lib/geometry.ml");
     let saved = std::fs::read_to_string(&geometry).unwrap();
     std::fs::remove_file(&geometry).unwrap();
@@ -252,8 +252,8 @@ fn a_module_deleted_on_disk_is_reported_by_its_importers() {
     // Back on disk: both clear.
     std::fs::write(&geometry, saved).unwrap();
     c.watched(vec![(geometry_uri, 1)]);
-    c.wait_diagnostics(&main, |l| l.is_empty());
-    c.wait_diagnostics(&strings, |l| l.is_empty());
+    c.wait_clean(&main);
+    c.wait_clean(&strings);
     c.shutdown();
 }
 
@@ -263,7 +263,7 @@ fn typed_changes_refresh_every_importer() {
     let mut c = Client::start(dir.path());
     let main = c.uri("main.ml");
     let strings = c.uri("lib/utils/strings.ml");
-    c.wait_diagnostics(&main, |l| l.is_empty());
+    c.wait_clean(&main);
     let geometry = c.open("lib/geometry.ml");
     // `function area(` → `function surface(`.
     c.change(
@@ -283,8 +283,8 @@ fn typed_changes_refresh_every_importer() {
         "textDocument/didClose",
         json!({"textDocument": {"uri": geometry}}),
     );
-    c.wait_diagnostics(&main, |l| l.is_empty());
-    c.wait_diagnostics(&strings, |l| l.is_empty());
+    c.wait_clean(&main);
+    c.wait_clean(&strings);
     // A change on disk of an unopened module.
     std::fs::write(c.path("lib/geometry.ml"), "UNIT_SIZE = 1;\n").unwrap();
     c.watched(vec![(geometry, 2)]);
@@ -305,7 +305,7 @@ fn open_files_only_when_asked() {
         c.diagnostics.keys()
     );
     c.notify("textDocument/didClose", json!({"textDocument": {"uri": a}}));
-    c.wait_diagnostics(&a, |l| l.is_empty());
+    c.wait_clean(&a);
     c.shutdown();
 }
 
@@ -325,7 +325,7 @@ fn a_broken_configuration_is_reported_on_mlpy_json() {
     assert!(list[0]["message"].as_str().unwrap().contains("import_path"));
     std::fs::write(c.path("mlpy.json"), "{\"import_paths\": [\"lib\"]}\n").unwrap();
     c.watched(vec![(config.clone(), 2)]);
-    c.wait_diagnostics(&config, |l| l.is_empty());
+    c.wait_clean(&config);
     c.shutdown();
 }
 
@@ -432,7 +432,7 @@ fn an_uncached_remote_module_is_fetched_by_its_quick_fix() {
     assert_eq!(r["modules"].as_array().unwrap().len(), 1, "{r:#}");
     assert!(server.hits() > 0);
     // Resolved from the cache now; definition goes to the cached file.
-    c.wait_diagnostics(&uri, |l| l.is_empty());
+    c.wait_clean(&uri);
     let r = c.at("textDocument/definition", &uri, 1, 11).unwrap();
     let target = r[0]["uri"].as_str().unwrap_or_else(|| panic!("{r}"));
     assert!(
@@ -449,7 +449,7 @@ fn workspace_folders_added_later_are_checked() {
     let basic = fixture("lsp_basic");
     let cycles = fixture("lsp_cycles");
     let mut c = Client::start(basic.path());
-    c.wait_diagnostics(&c.uri("main.ml"), |l| l.is_empty());
+    c.wait_clean(&c.uri("main.ml"));
     let root = std::fs::canonicalize(cycles.path()).unwrap();
     let folder = lsp_client::file_uri(&root);
     c.notify(
@@ -488,5 +488,43 @@ fn ocaml_files_beside_ml_projects_are_left_alone() {
         "an OCaml file got ML diagnostics: {:?}",
         c.diagnostics.get(&c.uri("ocaml/hello.ml"))
     );
+    c.shutdown();
+}
+
+/// Unopened files with nothing to report get no empty list (10,000 clean modules are
+/// not 10,000 messages); one whose problems go away gets the empty list that clears
+/// them; an open document always gets its list.
+#[test]
+fn empty_lists_only_clear_or_answer_an_open_document() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    c.flush();
+    let published = |c: &Client, uri: &str| {
+        c.notifications
+            .iter()
+            .filter(|m| {
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+            })
+            .count()
+    };
+    let geometry = c.uri("lib/geometry.ml");
+    assert_eq!(published(&c, &geometry), 0, "a clean unopened module");
+    // A problem appears on disk, then goes away: its list, then the empty one.
+    let path = c.path("lib/geometry.ml");
+    let saved = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{saved}\nimport nosuch;\n")).unwrap();
+    c.watched(vec![(geometry.clone(), 2)]);
+    c.wait_diagnostics(&geometry, |l| codes(l) == ["unresolved-import"]);
+    std::fs::write(&path, &saved).unwrap();
+    c.watched(vec![(geometry.clone(), 2)]);
+    c.wait_diagnostics(&geometry, |l| l.is_empty());
+    assert_eq!(published(&c, &geometry), 2);
+    // Opened: its (empty) list, with the document's version.
+    let main = c.open("main.ml");
+    let list = c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == main
+    });
+    assert_eq!(list["params"]["diagnostics"], json!([]));
+    assert_eq!(list["params"]["version"], 1);
     c.shutdown();
 }

@@ -405,8 +405,8 @@ fn renaming_a_module_file_rewrites_its_imports_and_dotted_uses() {
     );
     // Nothing left unresolved.
     c.flush();
-    c.wait_diagnostics(&main, |d| d.is_empty());
-    c.wait_diagnostics(&report, |d| d.is_empty());
+    c.wait_clean(&main);
+    c.wait_clean(&report);
     c.shutdown();
 }
 
@@ -431,9 +431,9 @@ fn renaming_a_package_folder_rewrites_the_imports_of_its_modules() {
         "import geometry.shapes;\nfunction disc(r) { return geometry.shapes.area(r, r); }\n"
     );
     c.flush();
-    c.wait_diagnostics(&main, |d| d.is_empty());
+    c.wait_clean(&main);
     let report = c.uri("report.ml");
-    c.wait_diagnostics(&report, |d| d.is_empty());
+    c.wait_clean(&report);
     // The moved modules are the workspace's under their new names.
     let r = c
         .request("workspace/symbol", json!({"query": "disc"}))
@@ -723,7 +723,7 @@ fn definition_and_hover_inside_a_cached_git_module() {
     ];
     let mut c = Client::start_env(&app, json!({}), &env);
     let main = c.open("main.ml");
-    c.wait_diagnostics(&main, |d| d.is_empty());
+    c.wait_clean(&main);
     let r = at(
         &mut c,
         "textDocument/definition",

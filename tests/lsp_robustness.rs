@@ -147,7 +147,7 @@ fn edits_to_unopened_files_and_files_that_vanish() {
         r[0]["uri"].as_str().unwrap().ends_with("lib/geometry.ml"),
         "{r}"
     );
-    c.wait_diagnostics(&main, |l| l.is_empty());
+    c.wait_clean(&main);
     // The module vanishes: requests about it answer nothing, importers report it.
     std::fs::remove_file(c.path("lib/geometry.ml")).unwrap();
     c.watched(vec![(geometry.clone(), 3)]);
@@ -208,7 +208,7 @@ fn documents_that_are_not_files() {
     assert_eq!(r[0]["uri"], uri);
     assert_eq!(pos(&r[0]["range"]["start"]), (1, 9));
     c.change(uri, 2, json!([{"text": "x = 1;\n"}]));
-    c.wait_diagnostics(uri, |l| l.is_empty());
+    c.wait_clean(uri);
     let r = c
         .request(
             "textDocument/semanticTokens/full",
@@ -227,7 +227,7 @@ fn documents_that_are_not_files() {
         "textDocument/didClose",
         json!({"textDocument": {"uri": uri}}),
     );
-    c.wait_diagnostics(uri, |l| l.is_empty());
+    c.wait_clean(uri);
     c.shutdown();
 }
 
@@ -327,7 +327,7 @@ fn file_uris_with_another_host_are_not_local_files() {
         "textDocument/didClose",
         json!({"textDocument": {"uri": remote}}),
     );
-    c.wait_diagnostics(&remote, |l| l.is_empty());
+    c.wait_clean(&remote);
     // `localhost` is this machine: the document is the local file, checked as one.
     let localhost = local.replacen("file://", "file://localhost", 1);
     c.notify(
@@ -425,7 +425,7 @@ fn string_escapes_and_huge_integers_in_the_editor() {
     assert_eq!(codes(&list), ["integer-too-large"], "{list:?}");
     assert_eq!(pos(&list[0]["range"]["start"]), (1, 4));
     c.replace_all(&uri, 3, "x = \"😀\\uD83D\\uDE00\";\nprint(x);\n");
-    c.wait_diagnostics(&uri, |l| l.is_empty());
+    c.wait_clean(&uri);
     let r = c
         .request(
             "workspace/executeCommand",
@@ -507,7 +507,7 @@ fn documents_over_max_module_size_get_syntax_only() {
     c.replace_all(&uri, 2, "x = 1;\ny = nosuch;\n");
     let list = c.wait_diagnostics(&uri, |l| codes(l) != ["module-too-large", "syntax"]);
     assert_eq!(codes(&list), ["unknown-identifier"], "{list:#?}");
-    c.wait_diagnostics(&user, |l| l.is_empty());
+    c.wait_clean(&user);
     assert!(c.alive());
     c.shutdown();
 }

@@ -293,7 +293,7 @@ fn the_editor_fetches_uncached_git_and_db_modules_on_command() {
     assert_eq!(r["errors"], json!([]), "{r:#}");
     assert_eq!(r["modules"].as_array().unwrap().len(), 2, "{r:#}");
     assert!(project.join("mlpy.lock").exists());
-    c.wait_diagnostics(&uri, |l| l.is_empty());
+    c.wait_clean(&uri);
     let cache_dir = std::fs::canonicalize(cache.path()).unwrap();
     for (line, member, definition) in [
         (2, ".area", "function area(r) {"),

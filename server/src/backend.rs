@@ -103,6 +103,8 @@ impl Backend {
         let pull = Arc::new(Pull::default());
         let sink_pull = pull.clone();
         let sink_world = world.clone();
+        // Files whose last pushed list was not empty.
+        let sink_shown: std::sync::Mutex<std::collections::HashSet<Uri>> = Default::default();
         let sink: crate::engine::Sink = Arc::new(move |uri, diagnostics, version| {
             // A client that pulls gets no push: every list is kept for its requests. A
             // client that is pushed to may still pull an open document's (the same list);
@@ -114,10 +116,28 @@ impl Backend {
                 }
                 return;
             }
+            // Whether the client may show diagnostics of this file: its last list was
+            // not empty.
+            let shown = {
+                let mut shown = sink_shown.lock().unwrap_or_else(|p| p.into_inner());
+                if diagnostics.is_empty() {
+                    shown.remove(&uri)
+                } else {
+                    shown.insert(uri.clone());
+                    true
+                }
+            };
             if sink_world.is_open_uri(&uri) {
                 sink_pull.published.record(&uri, &diagnostics, version);
             } else {
                 sink_pull.published.forget(&uri);
+                // A file the client shows no diagnostics of and has not open needs no
+                // empty list (as rust-analyzer: most of a large workspace has nothing
+                // to report, and 10,000 empty messages were a fifth of the first
+                // check); one that had some gets its empty list, which clears them.
+                if !shown {
+                    return;
+                }
             }
             sink_handle.block_on(sink_client.publish_diagnostics(uri, diagnostics, version));
         });

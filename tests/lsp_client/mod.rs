@@ -265,6 +265,21 @@ impl Client {
         }
     }
 
+    /// Waits until the client shows no diagnostics of `uri`, every queued check done: an
+    /// empty list published, or none at all (a file that is not open and never had
+    /// diagnostics gets no empty list).
+    pub(crate) fn wait_clean(&mut self, uri: &str) {
+        self.flush();
+        if self.diagnostics.get(uri).is_some_and(|l| !l.is_empty()) {
+            self.wait_diagnostics(uri, |l| l.is_empty());
+        }
+    }
+
+    /// Whether the client shows no diagnostics of `uri` (none received, or an empty list).
+    pub(crate) fn shows_none(&self, uri: &str) -> bool {
+        self.diagnostics.get(uri).is_none_or(|l| l.is_empty())
+    }
+
     /// Waits for any message matching `check` among those not yet seen.
     pub(crate) fn wait_for(&mut self, check: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + TIMEOUT;

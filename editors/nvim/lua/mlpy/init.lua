@@ -206,15 +206,15 @@ local function client_for(bufnr)
   return get({ bufnr = bufnr, name = 'mlpy' })[1]
 end
 
---- Sends workspace/executeCommand `command` for the document in `bufnr`; calls
---- `callback(err, result)`.
-function M.execute(bufnr, command, callback)
+--- Sends workspace/executeCommand `command` with `arguments` to the server of `bufnr`;
+--- calls `callback(err, result)`.
+local function execute_command(bufnr, command, arguments, callback)
   local client = client_for(bufnr)
   if not client then
     callback({ message = 'no mlpy language server is attached to this buffer' }, nil)
     return
   end
-  local params = { command = command, arguments = { vim.uri_from_bufnr(bufnr) } }
+  local params = { command = command, arguments = arguments }
   local handler = function(err, result)
     callback(err, result)
   end
@@ -223,6 +223,12 @@ function M.execute(bufnr, command, callback)
   else
     client.request('workspace/executeCommand', params, handler, bufnr)
   end
+end
+
+--- Sends workspace/executeCommand `command` for the document in `bufnr`; calls
+--- `callback(err, result)`.
+function M.execute(bufnr, command, callback)
+  execute_command(bufnr, command, { vim.uri_from_bufnr(bufnr) }, callback)
 end
 
 --- The "Run test" lens of the test at or above the cursor's line in `bufnr`, if any.
@@ -251,23 +257,12 @@ function M.run_test(done)
     done({ message = 'no test' }, nil)
     return
   end
-  local client = client_for(bufnr)
-  if not client then
-    done({ message = 'no mlpy language server is attached to this buffer' }, nil)
-    return
-  end
-  local params = { command = lens.command.command, arguments = lens.command.arguments }
-  local handler = function(err, result)
+  execute_command(bufnr, lens.command.command, lens.command.arguments, function(err, result)
     if err then
       vim.notify(('mlpy: %s'):format(err.message or vim.inspect(err)), vim.log.levels.ERROR)
     end
     done(err, result)
-  end
-  if has_011 then
-    client:request('workspace/executeCommand', params, handler, bufnr)
-  else
-    client.request('workspace/executeCommand', params, handler, bufnr)
-  end
+  end)
 end
 
 local function relative(uri, source_uri)
