@@ -157,11 +157,14 @@ export class VsCode {
     const input = this.page.locator(".quick-input-widget input");
     await input.waitFor();
     await input.fill(`>${title}`);
-    // Enter runs the focused row: wait until that is the command asked for.
+    // Enter runs the focused row: wait until that is the command asked for, by its whole
+    // label ("Format Document", not "Format Document With...").
+    const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const label = new RegExp("^\\s*" + escaped + "\\s*$");
     try {
       await this.page
-        .locator(".quick-input-widget .monaco-list-row.focused")
-        .filter({ hasText: title })
+        .locator(".quick-input-widget .monaco-list-row.focused .label-name")
+        .filter({ hasText: label })
         .waitFor();
     } catch (e) {
       await this.page.keyboard.press("Escape"); // leave no palette over the next steps

@@ -206,6 +206,9 @@ async function renameModuleFile(vs) {
 async function formatDocument(vs) {
   writeFileSync(join(vs.workspace, "tidy.ml"), "function  add(a,b){return a+b;}\ntotal=add( 1,2 );\n");
   await vs.openFile("tidy.ml");
+  // The file is taken for ML (and so has mlpy's formatter) once its language is known:
+  // before that, Format Document finds no formatter for it.
+  await vs.statusBar("status.editor.mode").filter({ hasText: "ML (mlpy)" }).waitFor();
   await vs.runCommand("Format Document");
   await vs.waitForLines(
     0,
