@@ -340,6 +340,37 @@ print(get_obj());
     );
 }
 
+/// An arrow whose expression body spans lines: at statement level (a lambda opens no
+/// bracket, so its body stays on one Python line), as an argument, in an array and an
+/// object, nested, and with line breaks in its parameter list.
+#[test]
+fn arrow_bodies_over_several_lines() {
+    expect_output(
+        r#"
+add = fn(p, q) => p
+    + q;
+nested = fn(a) => fn(b) =>
+    a *
+    b;
+spaced = fn(
+    x,
+    y
+) => x -
+    y;
+print(add(1, 2), nested(3)(4), spaced(5, 1));
+function apply(f, v) { return f(v); }
+print(apply(fn(v) => v
+    + 1, 1), [fn(v) => v
+    * 3][0](2), {f: fn(v) =>
+    v}.f(7));
+t = true ? fn(v) => v
+    + 10 : null;
+print(t(1));
+"#,
+        "3 12 4\n2 6 7\n11\n",
+    );
+}
+
 #[test]
 fn destructuring_and_assignment() {
     expect_output(
@@ -406,6 +437,33 @@ y = [1, // one
 print(x, y);  // trailing comment
 "#,
         "3 [1, 2]\n",
+    );
+    // After a name no operator may follow (a parameter, a type annotation, an exception
+    // variable, an object key, an import path, `nonlocal`'s names), `//` is a comment.
+    expect_output(
+        r#"
+import math // the module
+;
+function f(a, // first
+    b: number // second, annotated
+) { return a + b; }
+g = fn(x // the one parameter
+) => x * 2;
+o = {k // a key
+: 1, "s" // a string key
+: 2};
+function outer() {
+    n = 1;
+    function inner() { nonlocal n // the outer n
+    ; n = n + 1; }
+    inner();
+    return n;
+}
+try { z = 1 / 0; } except (e // the error
+) { print("caught"); }
+print(f(1, 2), g(3), o, outer(), math.floor(7 // 2));
+"#,
+        "caught\n3 6 {'k': 1, 's': 2} 2 3\n",
     );
 }
 

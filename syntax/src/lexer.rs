@@ -66,6 +66,8 @@ pub(crate) fn lex(
         prev: Prev::StatementStart,
         brackets: Vec::new(),
         in_import: false,
+        in_nonlocal: false,
+        capability_depth: None,
         last_scan: [None, None],
         last_line_end: None,
         late_errors: Vec::new(),
@@ -113,6 +115,16 @@ enum Prev {
     Dot,
     /// `=>`: an arrow body follows, which is a block unless it looks like an object.
     FatArrow,
+    /// `except`: an optional `(name)`, then a block.
+    Except,
+    /// `except (`: the exception variable follows.
+    ExceptOpen,
+    /// `{` of an object literal, or `,` in one: a key follows (a name or a string).
+    Key,
+    /// A word or string that no operator may follow: a parameter, a type annotation,
+    /// an object key, an exception variable, a name of an import path, of `nonlocal` or of
+    /// a capability declaration's items.
+    Name,
     /// Any other keyword or punctuation: an operand may start here.
     Other,
 }
@@ -120,6 +132,8 @@ enum Prev {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bracket {
     HeaderParen,
+    /// A parameter list (`function f(`, `fn(`): names and type annotations only.
+    Params,
     Paren,
     Square,
     Block,
@@ -138,6 +152,10 @@ struct Lexer<'a, S> {
     prev: Prev,
     brackets: Vec<Bracket>,
     in_import: bool,
+    /// Inside `nonlocal …;`.
+    in_nonlocal: bool,
+    /// The bracket depth inside a capability declaration's block, while in one.
+    capability_depth: Option<usize>,
     /// Per quote (`"`, `'`): the last full scan for a closing quote, as the opening
     /// quote's offset and the closing quote's (`None`: there was none).
     last_scan: [Option<(usize, Option<usize>)>; 2],
@@ -555,6 +573,15 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
     /// What the token just lexed means for the next one.
     fn classify(&mut self, kind: SyntaxKind) -> Prev {
         let prev = self.prev;
+        // Where the grammar takes a name (or a string) that no operator may follow, `//`
+        // after it starts a comment, as the reference's contextual lexer has it.
+        if matches!(
+            kind,
+            IDENT | STRING | NUMBER | TRUE_KW | FALSE_KW | URL | FN_KW
+        ) && self.takes_a_name(prev)
+        {
+            return Prev::Name;
+        }
         match kind {
             NUMBER | STRING | TRUE_KW | FALSE_KW => Prev::Operand,
             URL => Prev::Operand,
@@ -563,20 +590,19 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
             FN_KW => Prev::BeforeParams,
             IDENT => self.classify_word(prev),
             L_PAREN => {
-                let header = matches!(prev, Prev::HeaderKeyword | Prev::BeforeParams | Prev::For);
-                self.brackets.push(if header {
-                    Bracket::HeaderParen
-                } else {
-                    Bracket::Paren
+                self.brackets.push(match prev {
+                    Prev::BeforeParams => Bracket::Params,
+                    Prev::HeaderKeyword | Prev::For | Prev::Except => Bracket::HeaderParen,
+                    _ => Bracket::Paren,
                 });
-                if prev == Prev::For {
-                    Prev::ForOpen
-                } else {
-                    Prev::Other
+                match prev {
+                    Prev::For => Prev::ForOpen,
+                    Prev::Except => Prev::ExceptOpen,
+                    _ => Prev::Other,
                 }
             }
             R_PAREN => match self.brackets.pop() {
-                Some(Bracket::HeaderParen) => Prev::HeaderClose,
+                Some(Bracket::HeaderParen | Bracket::Params) => Prev::HeaderClose,
                 _ => Prev::Operand,
             },
             L_BRACK => {
@@ -596,29 +622,59 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
                         | Prev::HeaderKeyword
                         | Prev::BlockKeyword
                         | Prev::Else
+                        | Prev::Except
                         | Prev::CapabilityName => Bracket::Block,
                         // The parser's rule: after `=>`, `{}` and `{key: …` are objects.
                         Prev::FatArrow if !self.object_literal_ahead() => Bracket::ArrowBlock,
                         _ => Bracket::Expr,
                     }
                 };
+                if prev == Prev::CapabilityName && self.capability_depth.is_none() {
+                    self.capability_depth = Some(self.brackets.len() + 1);
+                }
                 self.brackets.push(bracket);
                 match bracket {
                     Bracket::Block | Bracket::ArrowBlock => Prev::StatementStart,
+                    Bracket::Expr => Prev::Key,
                     _ => Prev::Other,
                 }
             }
-            R_CURLY => match self.brackets.pop() {
-                Some(Bracket::Expr | Bracket::ArrowBlock) => Prev::Operand,
-                _ => Prev::AfterBlock,
-            },
+            R_CURLY => {
+                if self.capability_depth == Some(self.brackets.len()) {
+                    self.capability_depth = None;
+                }
+                match self.brackets.pop() {
+                    Some(Bracket::Expr | Bracket::ArrowBlock) => Prev::Operand,
+                    _ => Prev::AfterBlock,
+                }
+            }
+            COMMA if self.brackets.last() == Some(&Bracket::Expr) => Prev::Key,
             SEMICOLON => {
                 self.in_import = false;
+                self.in_nonlocal = false;
                 Prev::StatementStart
             }
             DOT => Prev::Dot,
             FAT_ARROW => Prev::FatArrow,
             _ => Prev::Other,
+        }
+    }
+
+    /// Whether the token just lexed (a word, string or number) stands where the grammar
+    /// takes a name or a fixed string that no operator may follow.
+    fn takes_a_name(&self, prev: Prev) -> bool {
+        let innermost = self.brackets.last();
+        match prev {
+            // An object key (a name or a string), before its `:`.
+            Prev::Key => true,
+            Prev::ExceptOpen => true,
+            // `import a.b as c`, not inside the import's option block.
+            _ if self.in_import => innermost != Some(&Bracket::Expr),
+            _ if self.in_nonlocal => true,
+            // `resource "…"; allow read "…";`
+            _ if self.capability_depth.is_some() => true,
+            // Parameters and their type annotations.
+            _ => innermost == Some(&Bracket::Params),
         }
     }
 
@@ -636,7 +692,7 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
                 match word {
                     "if" | "while" => return Prev::HeaderKeyword,
                     "elif" if after_block => return Prev::HeaderKeyword,
-                    "except" if after_block => return Prev::HeaderKeyword,
+                    "except" if after_block => return Prev::Except,
                     "for" => return Prev::For,
                     "else" if after_block => return Prev::Else,
                     "try" => return Prev::BlockKeyword,
@@ -647,7 +703,11 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
                         self.in_import = true;
                         return Prev::Import;
                     }
-                    "return" | "throw" | "break" | "continue" | "nonlocal" => return Prev::Other,
+                    "nonlocal" => {
+                        self.in_nonlocal = true;
+                        return Prev::Other;
+                    }
+                    "return" | "throw" | "break" | "continue" => return Prev::Other,
                     _ => {}
                 }
             }
@@ -729,6 +789,59 @@ mod tests {
         assert_eq!(kinds("if (x) // c\n{")[4], (COMMENT, "// c"));
         assert_eq!(kinds("if (x) { y; } // c")[8], (COMMENT, "// c"));
         assert_eq!(kinds("z = {a: 1} // q")[7], (SLASH2, "//"));
+    }
+
+    /// Where the grammar takes a name or a string that no operator may follow, `//`
+    /// after it is a comment (the reference's contextual lexer): every such place, each
+    /// with the comment after every name or string of it; where an operand ends, floor
+    /// division.
+    #[test]
+    fn comment_after_names_no_operator_may_follow() {
+        // `@` marks each place a `// c` comment is put (followed by a line break).
+        let comment_places = [
+            "function f(a@, b@) { return a; }",
+            "function f(a: number@, b: string@) { }",
+            "g = fn(x@, y@) => x;",
+            "g = fn(x: number@) => x;",
+            "try { x = 1; } except (e@) { }",
+            "import math@;",
+            "import utils.math@ as m@;",
+            "import https://example.org/m.ml@;",
+            "function f() { nonlocal a@, b@; }",
+            "capability io { resource \"a.txt\"@; allow read@ \"x\"@; }",
+            "x = {a@: 1, \"b\"@: 2, fn@: 3};",
+            "{a@, b@} = obj;",
+            "import m { key@: \"v\" };",
+        ];
+        for template in comment_places {
+            let text = template.replace('@', " // c\n");
+            let comments = kinds(&text)
+                .iter()
+                .filter(|(k, t)| *k == COMMENT && *t == "// c")
+                .count();
+            assert_eq!(
+                comments,
+                template.matches('@').count(),
+                "{text:?}: {:?}",
+                kinds(&text)
+            );
+            assert!(!kinds(&text).iter().any(|(k, _)| *k == SLASH2), "{text:?}");
+        }
+        // Operands: floor division, in the same statements.
+        for text in [
+            "function f(a) { return a // 2; }",
+            "g = fn(x) => x // 2;",
+            "x = {a: b // 2};",
+            "import m { key: v // 2 };",
+            "f(a // 2);",
+            "[a, b // 2] = c;",
+            "try { } except (e) { x = e // 2; }",
+            "function f() { nonlocal a; a = a // 2; }",
+        ] {
+            let tokens = kinds(text);
+            assert!(tokens.contains(&(SLASH2, "//")), "{text:?}: {tokens:?}");
+            assert!(!tokens.iter().any(|(k, _)| *k == COMMENT), "{text:?}");
+        }
     }
 
     #[test]

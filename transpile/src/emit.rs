@@ -1453,9 +1453,10 @@ impl Emitter<'_, '_> {
                     out.truncate(head);
                 }
                 out.push_str(": ");
-                self.depth += 1;
+                // A lambda opens no bracket: its body may break lines only where the
+                // brackets around the arrow allow it (at statement level it stays on
+                // one line, or Python reads the next line as a new statement).
                 self.expr(body, out);
-                self.depth -= 1;
                 Prec::Lambda
             }
             _ => {
@@ -1947,8 +1948,7 @@ total = 5;
         return __arrow_3
     add = __arrow_2
     add2 = lambda: {}
-    add3 = lambda p, q: p +
-        q
+    add3 = lambda p, q: p + q
     def __arrow_4(p):
         def __arrow_5(q):
             return q
@@ -1993,7 +1993,7 @@ total = 5;
     fnvar = total
     print(__ml.call(fnvar, [1]))
     total = 5
-__ml.source_map(__file__, ["main.ml"], "~12,1,,3,4,5,6,7,8,,11,12,12,12,13,14,14,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,,39,41,42,43,45,45,44,45,45,46,48,49,53,53,51,52,53,54,55,55,56,57,56,59,59,59,59,59,60,61,62,63,63,63,63,63,64,65,66,67,68,69,69,70,70,72,73,74,75,76,77,79,79,79,79,80,81,82,83,84,85,86,87,89,90,91,94,95,95,96,97,98,99,100,101,")
+__ml.source_map(__file__, ["main.ml"], "~12,1,,3,4,5,6,7,8,,11,12,12,12,13,14,14,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,,39,41,42,43,45,45,44,45,45,46,48,49,53,53,51,52,53,54,55,55,56,57,56,59,59,59,59,59,60,61,63,63,63,63,63,64,65,66,67,68,69,69,70,70,72,73,74,75,76,77,79,79,79,79,80,81,82,83,84,85,86,87,89,90,91,94,95,95,96,97,98,99,100,101,")
 __ml.run_main(__mlpy_body)
 "#;
 
