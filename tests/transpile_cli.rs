@@ -340,6 +340,23 @@ print(get_obj());
     );
 }
 
+/// Long runs of unary minus (and `!` mixed in) compile to Python that runs: a minus
+/// sign nests no Python brackets (which stop at 200 levels), up to ML's own limit.
+#[test]
+fn long_runs_of_unary_operators() {
+    let mut source = String::new();
+    let mut expected = String::new();
+    for n in [2usize, 199, 200, 201, 250, 500, 990] {
+        source.push_str(&format!("print({}1);\n", "-".repeat(n)));
+        expected.push_str(if n % 2 == 0 { "1\n" } else { "-1\n" });
+    }
+    source.push_str(&format!("x = [{}5];\nprint(x);\n", "- ".repeat(301)));
+    expected.push_str("[-5]\n");
+    source.push_str(&format!("print({}true);\n", "!-".repeat(150)));
+    expected.push_str("true\n");
+    expect_output(&source, &expected);
+}
+
 /// An arrow whose expression body spans lines: at statement level (a lambda opens no
 /// bracket, so its body stays on one Python line), as an argument, in an array and an
 /// object, nested, and with line breaks in its parameter list.

@@ -1012,9 +1012,10 @@ impl Emitter<'_, '_> {
                         out.push('-');
                         let start = out.len();
                         self.operand(operand, Prec::Unary, out);
+                        // `- -a`, not `-(-a)`: a run of minus signs nests no brackets
+                        // (Python allows 200 levels of those).
                         if out[start..].starts_with('-') {
-                            out.insert(start, '(');
-                            out.push(')');
+                            out.insert(start, ' ');
                         }
                         Prec::Unary
                     }
@@ -1896,7 +1897,7 @@ total = 5;
     a = 1
     b = 2
     c = 3
-    x = [(not a) == b, (a < b) < c, (a < b) == (b < c), -(-a), -(-a), -1, (a if a > b else b) + 1]
+    x = [(not a) == b, (a < b) < c, (a < b) == (b < c), - -a, - -a, -1, (a if a > b else b) + 1]
     y = [[1][(0 if a > b else 0)], not (a and b) or c, a - b - (c - a), a * (b + c) / (a % b) // 2]
     n = 1
     s = ["n=" + __ml.pystr(n), __ml.pystr(n) + "!", "x" + str(n) + __ml.pystr(n), "a" + __ml.pystr(n) + (__ml.pystr(n) + "b"), "a" + __ml.pystr(n + 1) + hex(n) + typeof(n)]

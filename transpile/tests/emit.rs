@@ -124,7 +124,7 @@ fn readable_python_one_line_per_ml_line() {
 fn precedence_and_grouping() {
     assert_eq!(
         body("a = 1; b = 2; c = 3;\nx = !a == b;\ny = a < b < c;\nz = a < b == b < c;\nw = -(-a);\nt = (a > b ? a : b) + 1;\nu = [1][a > b ? 0 : 0];\nv = !(a && b) || c;\ns = (a - b) - (c - a);\n"),
-        "a = 1\nb = 2\nc = 3\nx = (not a) == b\ny = (a < b) < c\nz = (a < b) == (b < c)\nw = -(-a)\nt = (a if a > b else b) + 1\nu = [1][(0 if a > b else 0)]\nv = not (a and b) or c\ns = a - b - (c - a)"
+        "a = 1\nb = 2\nc = 3\nx = (not a) == b\ny = (a < b) < c\nz = (a < b) == (b < c)\nw = - -a\nt = (a if a > b else b) + 1\nu = [1][(0 if a > b else 0)]\nv = not (a and b) or c\ns = a - b - (c - a)"
     );
 }
 

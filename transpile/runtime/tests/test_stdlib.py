@@ -180,6 +180,18 @@ class StdlibTest(unittest.TestCase):
         self.assertEqual(path.normalize("/path/./to/../file"), "/path/file")
         self.assertEqual(path.split("/path/to/x.txt"), ["/path/to", "x.txt"])
 
+    def test_only_the_own_home_is_expanded(self):
+        # `~name` would read the password database (another account's home, whether it
+        # exists): no grant allows that, so it is a plain name like any other.
+        home = os.path.expanduser("~")
+        self.assertEqual(path.absolute("~"), home)
+        self.assertEqual(path.absolute("~/x"), os.path.join(home, "x"))
+        for other in ["~root", "~nobody", "~daemon/x", "~nosuchuser"]:
+            self.assertEqual(path.absolute(other), os.path.join(os.getcwd(), other))
+            self.assertFalse(path.exists(other), other)
+            self.assertFalse(file.exists(other), other)
+            self.assertFalse(path.isDirectory(other), other)
+
     def test_http_helpers(self):
         self.assertEqual(http.encodeURI("a b/c"), "a%20b/c")
         self.assertEqual(http.decodeURI("a%20b"), "a b")

@@ -1,18 +1,15 @@
 """file: file I/O. Reading, writing, appending and deleting need the `file.*` grants;
-`exists`, `size`, `modifiedTime`, `isFile` and `isDirectory` need none. Paths are expanded
-(`~`) and made absolute."""
+`exists`, `size`, `modifiedTime`, `isFile` and `isDirectory` need none. Paths are made
+absolute, `~` and `~/` standing for the home folder."""
 
 import os as _os
 import shutil as _shutil
 
 from mlpy_runtime.capabilities import ml_function
+from mlpy_runtime.stdlib.path import _abs
 
 __mlpy_runtime__ = True
 ML_DESCRIPTION = "File I/O operations with capability-based security"
-
-
-def _abs(path):
-    return _os.path.abspath(_os.path.expanduser(path))
 
 
 def _parent(path):

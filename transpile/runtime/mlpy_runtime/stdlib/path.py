@@ -13,7 +13,12 @@ ML_DESCRIPTION = "Path manipulation and filesystem operations"
 
 
 def _abs(path):
-    return _os.path.abspath(_os.path.expanduser(path))
+    """`path` made absolute, a leading `~` or `~/` standing for the home folder (what
+    `home()` gives). `~name` is not looked up: finding another account's home reads the
+    password database, a file no grant allows reading, and tells which accounts exist."""
+    if path == "~" or path.startswith("~/"):
+        path = _os.path.expanduser(path)
+    return _os.path.abspath(path)
 
 
 @ml_function("Join path components")
