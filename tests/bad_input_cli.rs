@@ -85,6 +85,41 @@ fn indexing_that_always_fails_is_reported_at_the_ml_place() {
     assert!(!stderr(&out).contains("SyntaxWarning"), "{}", stderr(&out));
 }
 
+/// A runaway recursion's traceback shows a repeated frame three times, then counts the
+/// rest (as Python does), in `mlpy run` and in `mlpy test`'s report; mutual recursion
+/// alternates frames and is counted by pairs of lines no more.
+#[test]
+fn deep_recursion_tracebacks_count_repeated_frames() {
+    let project = Project::new();
+    project.file("main.ml", "function r(n) { return r(n + 1); }
+r(0);
+");
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.starts_with("main.ml:1: RecursionError: maximum recursion depth exceeded"),
+        "{text}"
+    );
+    assert_eq!(text.matches("  main.ml:1 in r\n").count(), 3, "{text}");
+    assert!(text.contains("  [Previous line repeated "), "{text}");
+    assert!(text.lines().count() < 10, "{text}");
+
+    project.file(
+        "deep_test.ml",
+        "function down(n) { return down(n + 1); }
+function test_deep() { down(0); }
+",
+    );
+    let out = project.mlpy(&["test", "deep_test.ml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert_eq!(text.matches("  deep_test.ml:1 in down\n").count(), 3, "{text}");
+    assert!(text.contains("  [Previous line repeated "), "{text}");
+    assert!(text.lines().count() < 30, "{text}");
+}
+
 // ------------------------------------------------------------------ string escapes
 
 #[test]

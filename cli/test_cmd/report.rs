@@ -220,11 +220,29 @@ fn test_failure(out: &mut String, file: &str, test: &TestResult) {
     output(out, &test.output);
 }
 
+/// Identical consecutive frames shown before the rest are counted (as Python and the
+/// runtime's `tracebacks.frame_lines` do).
+const REPEATS_SHOWN: usize = 3;
+
 fn frames(out: &mut String, failure: &Failure) {
     if failure.frames.len() > 1 {
         let _ = writeln!(out, "ML traceback (most recent call last):");
-        for (file, line, function) in &failure.frames {
-            let _ = writeln!(out, "  {file}:{line} in {function}");
+        let mut frames = failure.frames.iter().peekable();
+        while let Some(frame) = frames.next() {
+            let mut count = 1;
+            while frames.peek() == Some(&frame) {
+                frames.next();
+                count += 1;
+            }
+            let (file, line, function) = frame;
+            for _ in 0..count.min(REPEATS_SHOWN) {
+                let _ = writeln!(out, "  {file}:{line} in {function}");
+            }
+            if count > REPEATS_SHOWN {
+                let more = count - REPEATS_SHOWN;
+                let s = if more == 1 { "" } else { "s" };
+                let _ = writeln!(out, "  [Previous line repeated {more} more time{s}]");
+            }
         }
     }
 }

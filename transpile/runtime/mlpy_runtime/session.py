@@ -109,8 +109,7 @@ def _report(exc):
     out = ["%s:%d: %s" % (file, line, message)]
     if len(frames) > 1:
         out.append("ML traceback (most recent call last):")
-        for f, l, fn in frames:
-            out.append("  %s:%d in %s" % (f, l, fn))
+        out.extend(_tracebacks.frame_lines(frames))
     return "\n".join(out)
 
 

@@ -143,6 +143,33 @@ def format_message(exc):
     return "%s: %s" % (type(exc).__name__, message(exc))
 
 
+#: Identical consecutive frames shown before the rest are counted, as Python does.
+REPEATS_SHOWN = 3
+
+
+def frame_lines(frames):
+    """The traceback's lines for `frames`: a run of one frame repeated (a deep recursion)
+    shows it three times, then `[Previous line repeated N more times]`, as Python does."""
+    out = []
+    previous, count = None, 0
+    for frame in frames:
+        if frame == previous:
+            count += 1
+        else:
+            _flush_repeats(out, count)
+            previous, count = frame, 1
+        if count <= REPEATS_SHOWN:
+            out.append("  %s:%d in %s" % frame)
+    _flush_repeats(out, count)
+    return out
+
+
+def _flush_repeats(out, count):
+    if count > REPEATS_SHOWN:
+        more = count - REPEATS_SHOWN
+        out.append("  [Previous line repeated %d more time%s]" % (more, "" if more == 1 else "s"))
+
+
 def format_ml_traceback(exc, tb):
     """The text the hook prints, or None when no frame has an ML origin."""
     frames = ml_frames(tb)
@@ -151,8 +178,7 @@ def format_ml_traceback(exc, tb):
     file, line, _ = frames[-1]
     out = ["%s:%d: %s" % (file, line, format_message(exc)),
            "ML traceback (most recent call last):"]
-    for f, l, fn in frames:
-        out.append("  %s:%d in %s" % (f, l, fn))
+    out.extend(frame_lines(frames))
     return "\n".join(out) + "\n"
 
 

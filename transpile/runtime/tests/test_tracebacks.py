@@ -19,6 +19,18 @@ class SourceMapTest(unittest.TestCase):
         self.assertIsNone(tracebacks.lookup("/tmp/not_mapped.py", 1))
 
 
+class FrameLinesTest(unittest.TestCase):
+    def test_runs_of_one_frame_are_counted_after_three(self):
+        a, b = ("m.ml", 2, "<module>"), ("m.ml", 1, "r")
+        self.assertEqual(tracebacks.frame_lines([a, b, b]), ["  m.ml:2 in <module>", "  m.ml:1 in r", "  m.ml:1 in r"])
+        lines = tracebacks.frame_lines([a] + [b] * 4 + [a] + [b] * 1000)
+        self.assertEqual(lines, ["  m.ml:2 in <module>"] + ["  m.ml:1 in r"] * 3
+                         + ["  [Previous line repeated 1 more time]", "  m.ml:2 in <module>"]
+                         + ["  m.ml:1 in r"] * 3 + ["  [Previous line repeated 997 more times]"])
+        # Alternating frames (mutual recursion) are not one frame repeated.
+        self.assertEqual(len(tracebacks.frame_lines([a, b] * 10)), 20)
+
+
 def run_emitted(python):
     """Runs Python written the way the emitter writes a module (docs/architecture.md)."""
     with support.TempDir() as d:
