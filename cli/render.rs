@@ -148,7 +148,14 @@ fn snippet(out: &mut String, text: &str, index: &LineIndex, range: TextRange, st
         }
         (from, to)
     };
-    let lead = if from > 0 { "…" } else { "" };
+    // A byte-order mark is not shown (nor counted in the column: `LineIndex`).
+    let bom = if start.line == 0 && line.starts_with('\u{FEFF}') && at >= 3 {
+        3
+    } else {
+        0
+    };
+    let from = from.max(bom);
+    let lead = if from > bom { "…" } else { "" };
     let tail = if to < line.len() { "…" } else { "" };
     let line_text = format!("{lead}{}{tail}", line[from..to].replace('\t', " "));
     let pad = lead.chars().count() + line[from..at].chars().count();

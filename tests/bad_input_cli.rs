@@ -91,9 +91,12 @@ fn indexing_that_always_fails_is_reported_at_the_ml_place() {
 #[test]
 fn deep_recursion_tracebacks_count_repeated_frames() {
     let project = Project::new();
-    project.file("main.ml", "function r(n) { return r(n + 1); }
+    project.file(
+        "main.ml",
+        "function r(n) { return r(n + 1); }
 r(0);
-");
+",
+    );
     let out = project.mlpy(&["run", "main.ml"]);
     assert_no_panic(&out);
     assert_eq!(out.status.code(), Some(1));
@@ -115,9 +118,34 @@ function test_deep() { down(0); }
     let out = project.mlpy(&["test", "deep_test.ml"]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert_eq!(text.matches("  deep_test.ml:1 in down\n").count(), 3, "{text}");
+    assert_eq!(
+        text.matches("  deep_test.ml:1 in down\n").count(),
+        3,
+        "{text}"
+    );
     assert!(text.contains("  [Previous line repeated "), "{text}");
     assert!(text.lines().count() < 30, "{text}");
+}
+
+/// A file that starts with a byte-order mark: columns of its first line and the line
+/// shown do not include the mark (an editor shows none).
+#[test]
+fn a_byte_order_mark_is_no_column() {
+    let project = Project::new();
+    project.file("main.ml", "\u{FEFF}print(yy);\nprint(zz);\n");
+    let out = project.mlpy(&["check", "main.ml"]);
+    assert_no_panic(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("main.ml:1:7: error: Unknown identifier 'yy'"),
+        "{text}"
+    );
+    assert!(text.contains("1 | print(yy);\n"), "{text}");
+    assert!(
+        text.contains("main.ml:2:7: error: Unknown identifier 'zz'"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{FEFF}'), "{text}");
 }
 
 // ------------------------------------------------------------------ string escapes

@@ -237,13 +237,31 @@ impl LineIndex {
         let extra = before
             .checked_sub(1)
             .map_or(0, |last| chars[last].bytes_after());
-        (lc.line + 1, (end - start) as u32 - extra + 1)
+        // A byte-order mark is no character of the text for the people reading it (an
+        // editor does not show one): columns of the first line do not count it.
+        let bom = u32::from(lc.line == 0 && end >= BOM.len() && text.starts_with(BOM));
+        (lc.line + 1, (end - start) as u32 - extra + 1 - bom)
     }
 }
+
+const BOM: &str = "\u{FEFF}";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{FEFF}print(yy);\nyy;";
+        let index = LineIndex::new(text);
+        let at = |needle: &str, nth: usize| {
+            TextSize::from(text.match_indices(needle).nth(nth).unwrap().0 as u32)
+        };
+        assert_eq!(index.human_line_col(at("print", 0), text), (1, 1));
+        assert_eq!(index.human_line_col(at("yy", 0), text), (1, 7));
+        assert_eq!(index.human_line_col(at("yy", 1), text), (2, 1));
+        assert_eq!(index.human_line_col(TextSize::from(0), text), (1, 1));
+    }
 
     #[test]
     fn ascii_positions() {
