@@ -291,6 +291,26 @@ fn nesting_too_deep() {
     // Just under the limit, no error.
     let text = format!("x = {}1{};", "(".repeat(900), ")".repeat(900));
     assert!(mlpy_syntax::parse(&text).errors().is_empty());
+    // An operator chain too long is that one error: the rest of the expression is
+    // skipped, and the statement, its list and the next statements go on.
+    for (text, terms) in [
+        ("x = {};\ny = 2;", 1000),
+        ("x = {};\ny = 2;", 5000),
+        ("f({}, 2);\ny = 2;", 1200),
+        ("x = [{}, (1 + 2)];\ny = 2;", 1500),
+        ("x = a * ({});\ny = 2;", 3000),
+    ] {
+        let chain = vec!["1"; terms].join(" + ");
+        let text = text.replace("{}", &chain);
+        let parse = mlpy_syntax::parse(&text);
+        common::check_invariants(&text, &parse);
+        let messages: Vec<&str> = parse.errors().iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{terms} terms: {messages:?}");
+        assert!(
+            messages[0].starts_with("this code nests too deeply"),
+            "{messages:?}"
+        );
+    }
 }
 
 /// Habits from JavaScript and Python: one error each, and the rest still parses.

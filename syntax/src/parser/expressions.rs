@@ -59,7 +59,13 @@ fn binary(p: &mut Parser<'_>, min_bp: u8) -> Option<CompletedMarker> {
     // Each link of a chain (`a + b + c`) nests the tree one level deeper.
     let mut links = 0;
     while let Some((left_bp, right_bp)) = infix_binding_power(p.current()) {
-        if left_bp < min_bp || !p.enter() {
+        if left_bp < min_bp {
+            break;
+        }
+        if !p.enter() {
+            // Too deep (one error says so): the rest of the expression is skipped, so that
+            // the statement goes on after it instead of reporting the operator as stray.
+            skip_rest_of_expression(p);
             break;
         }
         links += 1;
@@ -82,6 +88,24 @@ fn binary(p: &mut Parser<'_>, min_bp: u8) -> Option<CompletedMarker> {
         p.leave();
     }
     Some(lhs)
+}
+
+/// Wraps the tokens up to where the enclosing statement or list can go on (`;`, `,` or a
+/// closing bracket outside any bracket opened here) in an ERROR node.
+fn skip_rest_of_expression(p: &mut Parser<'_>) {
+    let m = p.start();
+    let mut open = 0u32;
+    while !p.at_eof() {
+        match p.current() {
+            L_PAREN | L_BRACK | L_CURLY => open += 1,
+            R_PAREN | R_BRACK | R_CURLY if open == 0 => break,
+            R_PAREN | R_BRACK | R_CURLY => open -= 1,
+            SEMICOLON | COMMA if open == 0 => break,
+            _ => {}
+        }
+        p.bump();
+    }
+    m.complete(p, ERROR);
 }
 
 /// After `a // b`: does what follows suggest that `// b…` was meant as a comment? It
