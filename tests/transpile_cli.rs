@@ -340,6 +340,20 @@ print(get_obj());
     );
 }
 
+/// A string key loses the quote characters at its ends, as in the reference; a quote
+/// escaped at an end stays; the checker and the emitter agree on the key.
+#[test]
+fn string_keys_lose_the_quotes_at_their_ends() {
+    expect_output(
+        r#"
+o = {"'quoted'": 1, '"dq"': 2, "a\"": 3, "\"b": 4, "it's": 5};
+print(o);
+print(o.quoted + o.dq);
+"#,
+        "{'quoted': 1, 'dq': 2, 'a\"': 3, '\"b': 4, \"it's\": 5}\n3\n",
+    );
+}
+
 /// Long runs of unary minus (and `!` mixed in) compile to Python that runs: a minus
 /// sign nests no Python brackets (which stop at 200 levels), up to ML's own limit.
 #[test]

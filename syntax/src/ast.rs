@@ -743,11 +743,12 @@ impl ObjectField {
             .filter_map(NodeOrToken::into_token)
             .find(|t| matches!(t.kind(), IDENT | STRING))
     }
-    /// The key as a string: the name, or the string literal's value.
+    /// The key as a string: the name, or what the string literal names
+    /// ([`crate::text::object_key_value`]).
     pub fn key(&self) -> Option<String> {
         let token = self.key_token()?;
         Some(match token.kind() {
-            STRING => string_value(token.text()),
+            STRING => crate::text::object_key_value(token.text()),
             _ => token.text().to_string(),
         })
     }

@@ -12,6 +12,25 @@ pub fn string_value(raw: &str) -> String {
     unescape(body)
 }
 
+/// The key an object literal's string key names, quotes included in `raw`: its value
+/// with `"` and `'` characters stripped from both ends, as the reference has it
+/// (`{"'a'": 1}` is `{a: 1}`). A quote escaped at an end (`"\"a"`) is part of the key:
+/// the reference stripped the literal's text before its escapes were read.
+pub fn object_key_value(raw: &str) -> String {
+    let (_, body) = literal_body(raw);
+    let is_quote = |c: char| c == '"' || c == '\'';
+    let mut body = body.trim_start_matches(is_quote);
+    // A trailing quote escaped by a backslash stays (with its backslash).
+    while let Some(rest) = body.strip_suffix(is_quote) {
+        let backslashes = rest.bytes().rev().take_while(|&b| b == b'\\').count();
+        if backslashes % 2 == 1 {
+            break;
+        }
+        body = rest;
+    }
+    unescape(body)
+}
+
 /// The body of a string literal token (without its quotes) and the body's offset in
 /// `raw`.
 pub fn literal_body(raw: &str) -> (usize, &str) {
@@ -153,6 +172,25 @@ pub fn number_value(raw: &str) -> NumberValue {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn object_keys_lose_the_quotes_at_their_ends() {
+        for (raw, key) in [
+            (r#""plain""#, "plain"),
+            (r#""'quoted'""#, "quoted"),
+            (r#"'"dq"'"#, "dq"),
+            (r#""''a'""#, "a"),
+            (r#""a'b""#, "a'b"),
+            (r#""'""#, ""),
+            (r#""a\"""#, "a\""),
+            (r#""\"b""#, "\"b"),
+            (r#""a\n""#, "a\n"),
+            (r#""é'""#, "é"),
+        ] {
+            assert_eq!(object_key_value(raw), key, "{raw}");
+        }
+    }
+
     use super::*;
 
     #[test]

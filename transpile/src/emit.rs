@@ -1521,7 +1521,9 @@ fn push_object_key(field: Node<'_>, out: &mut String) {
         _ => None,
     });
     match key {
-        Some((SyntaxKind::STRING, raw)) => push_string_value(raw, out),
+        Some((SyntaxKind::STRING, raw)) => {
+            push_py_string(out, &mlpy_syntax::text::object_key_value(raw))
+        }
         Some((_, text)) => push_py_string(out, text),
         None => push_py_string(out, ""),
     }
