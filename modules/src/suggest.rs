@@ -1,16 +1,26 @@
 //! Near-name suggestions for misspelled modules and members.
 
-/// Levenshtein distance, counted in characters.
+/// Edit distance counted in characters, where swapping two neighbouring characters is
+/// one edit (`jsno` → `json`) like an insertion, a deletion or a substitution (the
+/// optimal string alignment distance: the typos people make).
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows: the one before the previous (for swaps), the previous, the current.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for (i, &ca) in a.iter().enumerate() {
         current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            let mut best = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            if i > 0 && j > 0 && ca == b[j - 1] && a[i - 1] == cb {
+                best = best.min(before[j - 1] + 1);
+            }
+            current[j + 1] = best;
         }
+        std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
@@ -90,6 +100,12 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("geometry", "geometry"), 0);
+        // A swap of two neighbours is one edit.
+        assert_eq!(edit_distance("jsno", "json"), 1);
+        assert_eq!(edit_distance("mtah", "math"), 1);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("abc", "ca"), 3);
+        assert_eq!(edit_distance("é中", "中é"), 1);
     }
 
     #[test]
@@ -100,6 +116,10 @@ mod tests {
             vec!["geometry".to_string(), "Geometry".to_string()]
         );
         assert_eq!(suggestions("xyz", names), Vec::<String>::new());
+        assert_eq!(
+            suggestions("jsno", ["json", "math"]),
+            vec!["json".to_string()]
+        );
         assert_eq!(
             suggestions("utils.maht", names),
             vec!["utils.math".to_string()]
