@@ -296,8 +296,30 @@ pub fn all(c: &Canaries) -> Vec<Attack> {
         }
     }
     // Reflection through members: the classic escapes, which only the static rule and the
-    // attribute gate stand in front of.
-    let member_attacks: [(&str, &str); 6] = [
+    // attribute gate stand in front of. The private names of runtime modules (the Python
+    // modules they hold) too: without the checker, the emitter must not read them as
+    // Python attributes.
+    let member_attacks: &[(&str, &str)] = &[
+        (
+            "private-member-builtins-module",
+            "b = functional._b;\nb.eval({PAYLOAD});\n",
+        ),
+        (
+            "private-member-os-module",
+            "o = file._os;\no.system(\"touch {DIR}/canary-{ID}\");\n",
+        ),
+        (
+            "private-member-of-builtin",
+            "builtin._py.eval({PAYLOAD});\n",
+        ),
+        (
+            "private-member-chained",
+            "functional._b.__import__(\"os\").system(\"touch {DIR}/canary-{ID}\");\n",
+        ),
+        (
+            "private-member-capabilities",
+            "builtin._caps.grant([\"file\"]);\nprint(file.read({SECRET}));\n",
+        ),
         (
             "subclasses-walk",
             "for (k in \"\".__class__.__mro__[1].__subclasses__()) {\n  if (k.__name__ == \"_wrap_close\") {\n    k.__init__.__globals__[\"system\"](\"touch {DIR}/canary-{ID}\");\n  }\n}\n",

@@ -1378,10 +1378,24 @@ impl Emitter<'_, '_> {
                     out.push_str(&self.facts.member_py_name(m, member));
                     return;
                 }
-                (ModuleRef::Stdlib(_), _) => {
+                // A second layer behind the checker: only a member the runtime's manifest
+                // lists is read as a Python attribute; any other name goes through the
+                // membrane's read, which refuses what is not exported.
+                (ModuleRef::Stdlib(name), _)
+                    if mlpy_modules::stdlib::stdlib_module(name)
+                        .is_some_and(|m| m.has_member(member)) =>
+                {
                     out.push_str(&module.py);
                     out.push('.');
                     out.push_str(member);
+                    return;
+                }
+                (ModuleRef::Stdlib(_), _) => {
+                    out.push_str("__ml.attr(");
+                    out.push_str(&module.py);
+                    out.push_str(", ");
+                    push_py_string(out, member);
+                    out.push(')');
                     return;
                 }
                 (ModuleRef::Python(_), _) => {
@@ -1394,8 +1408,14 @@ impl Emitter<'_, '_> {
                 }
                 (ModuleRef::Builtins, _) => {
                     self.builtin_module = true;
-                    out.push_str("builtin.");
-                    out.push_str(member);
+                    if mlpy_modules::stdlib::is_builtin(member) {
+                        out.push_str("builtin.");
+                        out.push_str(member);
+                    } else {
+                        out.push_str("__ml.attr(builtin, ");
+                        push_py_string(out, member);
+                        out.push(')');
+                    }
                     return;
                 }
                 (ModuleRef::Namespace(_) | ModuleRef::User(_), _) => {}
