@@ -141,8 +141,8 @@ def _connect_checker(granted):
     """`(host, port) -> bool` for the audit layer, from the `network.*` grants: a bare
     `network.http` / `network.https` allows every host; patterns
     (`network.https://host:port/path`) allow their hosts (`*.` for subdomains). Names are
-    checked when resolved (`socket.getaddrinfo`); an address that resolved from an allowed
-    name is then connected to."""
+    checked when resolved (`socket.getaddrinfo`); a connection is allowed to an address one
+    of the allowed names that were looked up resolves to (and to nothing else)."""
     any_host = False
     patterns = []
     for name in granted:
@@ -160,6 +160,19 @@ def _connect_checker(granted):
                 host, port = hostport, None
             patterns.append((host, port))
     resolved = set()
+    # The addresses of each allowed name looked up, resolved again here the first time a
+    # connection asks (the audit event of a lookup does not carry its answer).
+    addresses = {}
+
+    def addresses_of(name):
+        if name not in addresses:
+            import socket as _socket
+            try:
+                infos = _socket.getaddrinfo(name, None)
+            except (OSError, UnicodeError):
+                infos = []
+            addresses[name] = {str(info[4][0]).lower() for info in infos}
+        return addresses[name]
 
     def host_matches(host):
         host = host.lower().rstrip(".")
@@ -177,7 +190,10 @@ def _connect_checker(granted):
         return False
 
     def on_connect(host, port):
-        return any_host or host_matches(host) or bool(resolved)
+        if any_host or host_matches(host):
+            return True
+        address = host.lower()
+        return any(address in addresses_of(name) for name in sorted(resolved))
 
     return on_resolve, on_connect
 

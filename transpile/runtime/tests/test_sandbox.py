@@ -412,6 +412,20 @@ class AuditHookTest(unittest.TestCase):
         self.assertFalse(made)
         self.assertEqual(accepted, 1)
 
+    def test_a_lookup_allows_only_the_addresses_of_its_name(self):
+        from mlpy_runtime import sandbox
+        resolve, connect = sandbox._connect_checker(["network.http://localhost:8080/*"])
+        self.assertFalse(connect("127.0.0.1", 8080))  # no allowed name looked up yet
+        self.assertTrue(connect("localhost", 8080))
+        self.assertFalse(resolve("example.invalid", 80))
+        self.assertTrue(resolve("LOCALHOST", 8080))
+        self.assertTrue(connect("127.0.0.1", 8080))
+        # One allowed lookup does not open every address.
+        for other in ("10.1.2.3", "192.0.2.1", "8.8.8.8", "::2"):
+            self.assertFalse(connect(other, 80), other)
+        resolve_any, connect_any = sandbox._connect_checker(["network.https"])
+        self.assertTrue(connect_any("192.0.2.1", 443))
+
     def test_host_patterns_limit_connections(self):
         p, _, accepted, _ = self.run_program(["network.https://example.invalid/*"])
         self.assertIn("connect=refused", p.stdout.split(), p.stdout)
