@@ -1,5 +1,5 @@
-//! Running the external programs of remote imports (`git`, import plugins): standard
-//! input written in full, standard output and error read with size limits, and a
+//! Running external programs (`git` and import plugins for remote imports, `mlpy test`
+//! for the language server's "Run test"): standard input written in full, standard output and error read with size limits, and a
 //! timeout after which the program — its whole process group, so that no grandchild
 //! keeps a pipe open — is killed.
 

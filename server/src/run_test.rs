@@ -3,14 +3,16 @@
 //! sandbox, capabilities and import paths as on the command line; the saved file, from
 //! its folder) and turns the report into a message for the user.
 
+use mlpy_remote::process::{self, Failure};
 use serde_json::{json, Value};
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// A test that runs longer than this is stopped (an editor command must end).
 const TEST_TIMEOUT: Duration = Duration::from_secs(300);
+/// The most of a report read (the test's output is in it).
+const REPORT_LIMIT: u64 = 64 << 20;
 
 /// What one run of a test gave: a line for the user, and whether it passed.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,64 +37,45 @@ impl TestRun {
     }
 }
 
-/// Runs the test `name` of `file` with the `mlpy` executable `mlpy`.
+/// Runs the test `name` of `file` with the `mlpy` executable `mlpy` (through the
+/// project's runner of external programs: both pipes drained, the whole process group
+/// killed at the timeout, so that no Python process of the test outlives it).
 pub fn run_test(mlpy: &Path, file: &Path, name: &str) -> Result<TestRun, String> {
     let folder = file.parent().unwrap_or(Path::new("."));
-    let mut child = Command::new(mlpy)
+    let mut command = Command::new(mlpy);
+    command
         .arg("test")
         .arg(file)
         .args(["--filter", name, "--exact", "--format", "json", "-j", "1"])
         .current_dir(folder)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", mlpy.display()))?;
-    // Both pipes drained while the test runs, so that a chatty test cannot block on a
-    // full pipe.
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stdout.read_to_end(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stderr.read_to_end(&mut text);
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > TEST_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "{name} did not finish within {} s and was stopped",
-                    TEST_TIMEOUT.as_secs()
-                ));
+        .env("NO_COLOR", "1");
+    let finished =
+        process::run(&mut command, None, TEST_TIMEOUT, REPORT_LIMIT).map_err(|e| match e {
+            Failure::Spawn(e) => format!("cannot start {}: {e}", mlpy.display()),
+            Failure::TimedOut { .. } => format!(
+                "{name} did not finish within {} s and was stopped",
+                TEST_TIMEOUT.as_secs()
+            ),
+            Failure::TooMuchOutput { limit, .. } => {
+                format!("{name} wrote more than {} MiB and was stopped", limit >> 20)
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(format!("waiting for mlpy test: {e}")),
-        }
-    };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
-    let report: Value = match serde_json::from_slice(&stdout) {
+            Failure::Io(e) => format!("running mlpy test: {e}"),
+        })?;
+    let report: Value = match serde_json::from_slice(&finished.stdout) {
         Ok(report) => report,
         Err(_) => {
-            let said = stderr.trim();
+            let said = finished.stderr.trim();
             return Err(if said.is_empty() {
-                format!("mlpy test ended with {status} and no report")
+                let code = finished
+                    .code
+                    .map_or("a signal".to_string(), |c| format!("exit status {c}"));
+                format!("mlpy test ended with {code} and no report")
             } else {
                 said.to_string()
             });
         }
     };
-    Ok(summarize(name, report, &stderr))
+    Ok(summarize(name, report, &finished.stderr))
 }
 
 /// The user's message for a report of `mlpy test … --exact --format json`.
