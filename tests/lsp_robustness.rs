@@ -512,112 +512,37 @@ fn documents_over_max_module_size_get_syntax_only() {
     c.shutdown();
 }
 
-/// A raw connection to `mlpy lsp` whose client answers none of the server's requests
-/// (`workspace/configuration`, `client/registerCapability`): a client that is shutting
-/// down, or a broken one.
-struct SilentClient {
-    child: std::process::Child,
-    stdin: std::process::ChildStdin,
-    messages: std::sync::mpsc::Receiver<Value>,
-}
-
-impl SilentClient {
-    /// Starts the server in `root` and initializes it with these client capabilities.
-    fn start(root: &std::path::Path, capabilities: Value) -> SilentClient {
-        use std::process::{Command, Stdio};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mlpy"))
-            .args(["lsp"])
-            .current_dir(root)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-        let (tx, messages) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            while let Some(m) = lsp_client::read_message(&mut stdout) {
-                if tx.send(m).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut c = SilentClient {
-            child,
-            stdin,
-            messages,
-        };
-        c.send(
-            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "processId": null, "rootUri": lsp_client::file_uri(root),
-            "capabilities": capabilities}}),
-        );
-        c.read_until(|m| m["id"] == 1 && m.get("result").is_some());
-        c.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-        c
-    }
-
-    fn send(&mut self, m: Value) {
-        use std::io::Write;
-        let m = m.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{m}", m.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    /// The first message `what` accepts, within the tests' timeout.
-    fn read_until(&mut self, what: impl Fn(&Value) -> bool) -> Value {
-        let deadline = std::time::Instant::now() + lsp_client::TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match self.messages.recv_timeout(left) {
-                Ok(m) if what(&m) => return m,
-                Ok(_) => {}
-                Err(e) => {
-                    let _ = self.child.kill();
-                    panic!("no awaited message from the server: {e}");
-                }
-            }
-        }
-    }
-}
-
-/// Every request a client may be slow to answer, or never answer.
+/// Workspace capabilities that make the server ask the client: every request a client
+/// may be slow to answer, or never answer.
 fn silent_capabilities() -> Value {
-    json!({"workspace": {
+    json!({
         "configuration": true,
         "didChangeConfiguration": {"dynamicRegistration": true},
-        "didChangeWatchedFiles": {"dynamicRegistration": true}}})
+        "didChangeWatchedFiles": {"dynamicRegistration": true}
+    })
 }
 
 /// `exit` ends the server even while a handler waits for an answer from the client
 /// that will never be read. Before and after `shutdown`.
 #[test]
 fn exit_while_the_server_waits_for_the_client() {
-    use std::time::{Duration, Instant};
     for with_shutdown in [true, false] {
         let dir = fixture("lsp_basic");
-        let mut c = SilentClient::start(dir.path(), silent_capabilities());
-        // The server now waits for this answer, which never comes.
-        c.read_until(|m| m["method"] == "workspace/configuration");
+        let mut c = Client::start_unanswering(dir.path(), silent_capabilities());
+        // The server now waits for this answer, which never comes and which it waits for
+        // without a time limit (the configuration it asked for first, it gives up on
+        // after a few seconds).
+        c.wait_for(|m| m["method"] == "client/registerCapability");
         if with_shutdown {
-            c.send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
-            c.read_until(|m| m["id"] == 2 && m.get("result").is_some());
+            c.request("shutdown", Value::Null).unwrap();
         }
-        let sent = Instant::now();
-        c.send(json!({"jsonrpc": "2.0", "method": "exit"}));
         // stdin stays open, as an editor keeps it: only `exit` can end the server.
-        let status = loop {
-            if let Some(status) = c.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(
-                sent.elapsed() < Duration::from_secs(20),
-                "mlpy lsp still runs after exit (shutdown first: {with_shutdown})"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        assert!(status.code().is_some(), "{status:?}");
+        c.notify("exit", Value::Null);
+        let status = c.wait_exit();
+        assert!(
+            status.is_some_and(|s| s.code().is_some()),
+            "mlpy lsp still runs after exit (shutdown first: {with_shutdown}): {status:?}"
+        );
     }
 }
 
@@ -629,14 +554,9 @@ fn diagnostics_reach_a_client_that_answers_nothing() {
     let dir = fixture("lsp_basic");
     let file = dir.path().join("broken_import.ml");
     std::fs::write(&file, "import nosuch.thing;\n").unwrap();
-    let mut c = SilentClient::start(dir.path(), silent_capabilities());
-    let uri = lsp_client::file_uri(&file);
-    let published = c.read_until(|m| {
-        m["method"] == "textDocument/publishDiagnostics"
-            && m["params"]["uri"] == uri
-            && !m["params"]["diagnostics"].as_array().unwrap().is_empty()
-    });
-    let message = published["params"]["diagnostics"][0]["message"].to_string();
-    assert!(message.contains("nosuch.thing"), "{published}");
-    c.child.kill().unwrap();
+    let mut c = Client::start_unanswering(dir.path(), silent_capabilities());
+    let uri = c.uri("broken_import.ml");
+    let list = c.wait_diagnostics(&uri, |l| !l.is_empty());
+    let message = list[0]["message"].to_string();
+    assert!(message.contains("nosuch.thing"), "{list:?}");
 }

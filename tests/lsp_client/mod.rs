@@ -1,7 +1,8 @@
 //! A small LSP client for tests: starts the real `mlpy lsp` binary and speaks
 //! JSON-RPC with Content-Length framing over its standard input and output.
 //!
-//! Server-to-client requests (`client/registerCapability`, …) are answered with `null`;
+//! Server-to-client requests (`client/registerCapability`, …) are answered with `null`
+//! (or, by a client started with [`Client::start_unanswering`], not at all);
 //! notifications are kept, and the latest `publishDiagnostics` of every URI is tracked.
 
 #![allow(dead_code)]
@@ -33,6 +34,8 @@ pub(crate) struct Client {
     responses: HashMap<i64, Value>,
     /// Requests the server sent to the client.
     pub server_requests: Vec<Value>,
+    /// Whether the server's requests get an answer (`null`).
+    answers_requests: bool,
     pub stderr: Arc<Mutex<String>>,
     pub root: PathBuf,
     /// The server's capabilities, from the `initialize` result.
@@ -80,6 +83,36 @@ impl Client {
         env: &[(&str, &Path)],
         text_document: Value,
     ) -> Client {
+        let workspace = json!({
+            "didChangeWatchedFiles": {"dynamicRegistration": true},
+            "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]},
+            "configuration": false
+        });
+        Client::launch(
+            root,
+            initialization_options,
+            env,
+            workspace,
+            text_document,
+            true,
+        )
+    }
+
+    /// Starts a server whose client declares the `workspace` capabilities given and then
+    /// answers none of the server's requests (`workspace/configuration`,
+    /// `client/registerCapability`): a client that is shutting down, or a broken one.
+    pub(crate) fn start_unanswering(root: &Path, workspace: Value) -> Client {
+        Client::launch(root, json!({}), &[], workspace, Value::Null, false)
+    }
+
+    fn launch(
+        root: &Path,
+        initialization_options: Value,
+        env: &[(&str, &Path)],
+        workspace: Value,
+        text_document: Value,
+        answers_requests: bool,
+    ) -> Client {
         let root = std::fs::canonicalize(root).expect("the workspace exists");
         let mut child = Command::new(env!("CARGO_BIN_EXE_mlpy"))
             .args(["lsp", "--stdio", "--debug-requests"])
@@ -121,6 +154,7 @@ impl Client {
             diagnostics: HashMap::new(),
             responses: HashMap::new(),
             server_requests: Vec::new(),
+            answers_requests,
             stderr,
             root: root.clone(),
             capabilities: Value::Null,
@@ -143,11 +177,7 @@ impl Client {
                     "workspaceFolders": [{"uri": file_uri(&root), "name": "test"}],
                     "initializationOptions": initialization_options,
                     "capabilities": {
-                        "workspace": {
-                            "didChangeWatchedFiles": {"dynamicRegistration": true},
-                            "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]},
-                            "configuration": false
-                        },
+                        "workspace": workspace,
                         "textDocument": text_capabilities
                     }
                 }),
@@ -221,8 +251,10 @@ impl Client {
         let is_request = message.get("method").is_some() && message.get("id").is_some();
         if is_request {
             self.server_requests.push(message.clone());
-            let id = message["id"].clone();
-            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+            if self.answers_requests {
+                let id = message["id"].clone();
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+            }
         } else if message.get("method").is_some() {
             if message["method"] == "textDocument/publishDiagnostics" {
                 let uri = message["params"]["uri"].as_str().unwrap_or("").to_string();
