@@ -149,11 +149,12 @@ fn snippet(out: &mut String, text: &str, index: &LineIndex, range: TextRange, st
         (from, to)
     };
     // A byte-order mark is not shown (nor counted in the column: `LineIndex`).
-    let bom = if start.line == 0 && line.starts_with('\u{FEFF}') && at >= 3 {
-        3
-    } else {
-        0
-    };
+    let bom =
+        if start.line == 0 && line.starts_with(mlpy_syntax::BOM) && at >= mlpy_syntax::BOM.len() {
+            mlpy_syntax::BOM.len()
+        } else {
+            0
+        };
     let from = from.max(bom);
     let lead = if from > bom { "…" } else { "" };
     let tail = if to < line.len() { "…" } else { "" };

@@ -19,7 +19,7 @@ pub mod text;
 pub use kind::{
     MlLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxNodeChildren, SyntaxToken,
 };
-pub use line_index::{LineCol, LineIndex, WideLineCol};
+pub use line_index::{LineCol, LineIndex, WideLineCol, BOM};
 pub use rowan::{Direction, GreenNode, GreenNodeData, TextRange, TextSize, WalkEvent};
 pub use syntax_error::{Severity, SyntaxError};
 

@@ -244,7 +244,8 @@ impl LineIndex {
     }
 }
 
-const BOM: &str = "\u{FEFF}";
+/// A byte-order mark, as a file may start with one.
+pub const BOM: &str = "\u{FEFF}";
 
 #[cfg(test)]
 mod tests {

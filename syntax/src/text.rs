@@ -172,6 +172,7 @@ pub fn number_value(raw: &str) -> NumberValue {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn object_keys_lose_the_quotes_at_their_ends() {
@@ -190,8 +191,6 @@ mod tests {
             assert_eq!(object_key_value(raw), key, "{raw}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn escapes_processed_and_others_kept() {
