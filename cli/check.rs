@@ -8,7 +8,6 @@ use crate::watch::{self, Watch};
 use crate::{Context, DiagnosticFormat, Outcome};
 use clap::Args;
 use mlpy_modules::{Diagnostic, ModuleCache};
-use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -65,22 +64,9 @@ fn check(cx: &Context, args: &CheckArgs, session: &Watch) -> anyhow::Result<Outc
                 sources.insert(&module.path, module.file.text.clone());
             }
         }
-        // The same diagnostics as the transpile gate and the editor (one entry point,
-        // module by module in load order, as `program_diagnostics` gives them), the
-        // modules checked in parallel: a program of thousands of modules spent a third
-        // of its check here, on one core.
+        // The same diagnostics as the transpile gate and the editor (one entry point).
         let granted = &program.resolver.config().capabilities;
-        let facts = mlpy_analysis::facts::ProgramFacts::new(&program.graph);
-        let found: Vec<Diagnostic> = program
-            .graph
-            .modules
-            .par_iter()
-            .map(|m| mlpy_analysis::module_diagnostics(&facts, m.id, granted))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
-            .collect();
-        drop(facts);
+        let found = mlpy_analysis::diagnostics::program_diagnostics(&program.graph, granted);
         for d in found {
             if seen.insert((d.file.clone(), d.range, d.message.clone())) {
                 diagnostics.push(d);

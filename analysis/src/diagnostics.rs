@@ -5,6 +5,7 @@
 
 use crate::facts::ProgramFacts;
 use mlpy_modules::{Diagnostic, DiagnosticCode, EdgeTarget, ModuleGraph, ModuleId};
+use rayon::prelude::*;
 
 /// The diagnostics of module `id` of the program `facts` describes, sorted by position:
 /// the graph's (syntax, scoping, imports, cycles, unknown members), the semantic and
@@ -32,12 +33,17 @@ pub fn program_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagn
 }
 
 /// [`program_diagnostics`] with facts already computed (the transpile gate reuses them).
+/// The modules are checked in parallel (a program of thousands of modules spent a third
+/// of its check here, on one core); the list keeps load order.
 pub fn program_diagnostics_with(facts: &ProgramFacts<'_>, granted: &[String]) -> Vec<Diagnostic> {
     facts
         .graph
         .modules
-        .iter()
-        .flat_map(|m| module_diagnostics(facts, m.id, granted))
+        .par_iter()
+        .map(|m| module_diagnostics(facts, m.id, granted))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
         .collect()
 }
 

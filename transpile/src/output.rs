@@ -7,6 +7,7 @@ use crate::runtime::{runtime_closure, RUNTIME_FILES};
 use mlpy_analysis::facts::ProgramFacts;
 use mlpy_analysis::names::{is_reserved, is_taken_module_name, RENAME_PREFIX};
 use mlpy_modules::{ModuleGraph, ModuleId, ModuleNode, Origin};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -359,9 +360,12 @@ pub(crate) fn single_file(
     let graph = facts.graph;
     let base = &canonical(base);
     let order = graph.topological_order();
+    // Modules are emitted in parallel (each depends only on the facts).
     let emitted: BTreeMap<ModuleId, EmittedModule> = order
-        .iter()
+        .par_iter()
         .map(|&id| (id, emit_module(facts, id)))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
     let entry = graph.entry_module();
     let mut ml_files = vec![ml_file_name(entry, base)];
@@ -510,7 +514,7 @@ pub(crate) fn multi_file(
     let mut entry_path = PathBuf::new();
     let emitted: Vec<EmittedModule> = graph
         .modules
-        .iter()
+        .par_iter()
         .map(|node| emit_module(facts, node.id))
         .collect();
     let arm = arm_line(emitted.iter());
