@@ -389,8 +389,22 @@ pub fn py_name(name: &str) -> String {
 
 /// Whether a top-level Python module name is taken by Python itself or by the runtime.
 pub fn is_taken_module_name(name: &str) -> bool {
-    PYTHON_STDLIB_MODULES.binary_search(&name).is_ok() || name == "mlpy_runtime"
+    PYTHON_STDLIB_MODULES.binary_search(&name).is_ok()
+        || name == "mlpy_runtime"
+        || SITE_LOADED_MODULES.contains(&name)
 }
+
+/// Modules that Python's start-up commonly loads besides its standard library (`site`
+/// runs them: its customisation hooks, setuptools' `.pth` shim, virtualenv's): renamed
+/// like standard-library names, so that an ML module of one of these names works. Any
+/// other module loaded before the program is refused when the program starts
+/// (`mlpy_runtime.modules`).
+const SITE_LOADED_MODULES: &[&str] = &[
+    "_distutils_hack",
+    "_virtualenv",
+    "sitecustomize",
+    "usercustomize",
+];
 
 /// Whether `text` is a dotted path of ML identifiers.
 pub fn is_dotted_identifier(text: &str) -> bool {

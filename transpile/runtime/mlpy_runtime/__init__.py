@@ -25,8 +25,8 @@ from mlpy_runtime.errors import CapabilityError, MLError, MLUserException, Secur
 from mlpy_runtime.capabilities import grant, ml_function
 from mlpy_runtime.objects import MLObject
 from mlpy_runtime.access import attr, call, mcall, pystr, undefined
-from mlpy_runtime.modules import define_module, run_main
-from mlpy_runtime.sandbox import arm, register_modules
+from mlpy_runtime.modules import define_module, register_modules, run_main
+from mlpy_runtime.sandbox import arm
 from mlpy_runtime.tracebacks import install_excepthook, source_map
 
 __mlpy_runtime__ = True

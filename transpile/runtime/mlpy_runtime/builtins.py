@@ -12,6 +12,7 @@ from mlpy_runtime import capabilities as _caps
 from mlpy_runtime import compat as _compat
 from mlpy_runtime.capabilities import ml_function
 from mlpy_runtime.objects import MLObject as _MLObject
+from mlpy_runtime.trust import is_ml_module as _is_ml_module
 
 __mlpy_runtime__ = True
 
@@ -167,7 +168,7 @@ def _loaded_stdlib():
 
 def _user_modules():
     return _py.sorted(n for n, m in _py.list(_sys.modules.items())
-                      if m is not None and _py.getattr(m, "__mlpy_module__", False) is True)
+                      if m is not None and _is_ml_module(m))
 
 
 @ml_function("List all imported modules")
@@ -209,7 +210,7 @@ def module_info(module_name):
             "functions": _py.sorted(n for n in mod.__all__ if _py.callable(_py.getattr(mod, n))),
         }
     mod = _sys.modules.get(module_name)
-    if mod is not None and _py.getattr(mod, "__mlpy_module__", False) is True:
+    if mod is not None and _is_ml_module(mod):
         return {
             "name": module_name,
             "type": "ml_source",

@@ -24,6 +24,7 @@ from types import FunctionType as _FunctionType, ModuleType as _ModuleType
 
 from mlpy_runtime import sandbox as _sandbox
 from mlpy_runtime.errors import SecurityError
+from mlpy_runtime.trust import is_ml_globals as _is_ml_globals
 
 __mlpy_runtime__ = True
 
@@ -90,6 +91,20 @@ def import_python(name, bind_top=False):
     return PyValue(module)
 
 
+def _refuse_reexported(modname, name, value):
+    """A member is judged where it is defined too: a module that re-exports an audited
+    member of another (`functools.namedtuple` is `collections.namedtuple`) does not make
+    it available. C implementations count as their module (`_operator` as `operator`)."""
+    home = getattr(value, "__module__", None)
+    own = getattr(value, "__name__", None)
+    if home.__class__ is not str or home == modname:
+        return
+    denied = AUDITED.get(home) or AUDITED.get(home.lstrip("_"))
+    if denied is not None and (name in denied or (own.__class__ is str and own in denied)):
+        raise SecurityError("'%s.%s' is not available to ML: it is '%s.%s', which reaches "
+                            "attributes or code by name" % (modname, name, home, own or name))
+
+
 def _module_member(module, name):
     modname = module.__name__
     if modname not in _imported:
@@ -103,6 +118,7 @@ def _module_member(module, name):
         raise SecurityError("'%s.%s' is not available to ML: it reaches attributes or code by "
                             "name" % (modname, name))
     value = getattr(module, name)
+    _refuse_reexported(modname, name, value)
     if isinstance(value, _ModuleType):
         vname = value.__name__
         if vname in _imported or vname in _packages:
@@ -142,7 +158,7 @@ def wrap(value):
             if k.__class__ not in _PLAIN or v.__class__ not in _PLAIN:
                 return {wrap(k): wrap(v) for k, v in value.items()}
         return value
-    if t is _FunctionType and value.__globals__.get("__mlpy_module__") is True:
+    if t is _FunctionType and _is_ml_globals(value.__globals__):
         return value  # an ML function handed back
     return PyValue(value)
 
@@ -154,7 +170,7 @@ def unwrap(value):
     t = value.__class__
     if t is PyValue:
         return object.__getattribute__(value, "_mlpy_target")
-    if t is _FunctionType and value.__globals__.get("__mlpy_module__") is True:
+    if t is _FunctionType and _is_ml_globals(value.__globals__):
         def bridge(*args):
             return unwrap(value(*[wrap(a) for a in args]))
         return bridge

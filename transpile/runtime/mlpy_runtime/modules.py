@@ -6,50 +6,95 @@ import sys
 import types
 
 from mlpy_runtime import sandbox as _sandbox
+from mlpy_runtime import trust as _trust
 
 __mlpy_runtime__ = True
 
 
 def _new_module(name, package):
     mod = types.ModuleType(name)
-    mod.__mlpy_module__ = True
-    mod.__builtins__ = _sandbox.namespace()
+    _make_ml(mod)
     if package:
         mod.__path__ = []
     return mod
+
+
+def _make_ml(mod):
+    mod.__mlpy_module__ = True
+    mod.__builtins__ = _sandbox.namespace()
+    _trust.add(mod.__dict__)
 
 
 def _attach(name, mod):
     parent_name, _, leaf = name.rpartition(".")
     if parent_name:
         parent = sys.modules.get(parent_name)
-        if parent is not None:
+        if parent is not None and _trust.is_ml_module(parent):
             setattr(parent, leaf, mod)
+
+
+class ModuleNameTaken(ImportError):
+    """An ML module's Python name is another module's. Reported as its message alone: it
+    is raised by the glue before any ML line runs, so there is no ML position to show."""
+
+    plain_report = True
+
+
+def _taken(name, mod):
+    """The error for an ML module whose Python name a module loaded by something else (a
+    `.pth` file, `sitecustomize`, the interpreter) already has: ML code never runs in, nor
+    reaches, a module it did not define."""
+    where = mod.__dict__.get("__file__") if type(mod) is types.ModuleType else None
+    where = " from %s" % where if where.__class__ is str else ""
+    return ModuleNameTaken(
+        "the ML module '%s' has the name of a Python module that was loaded before the "
+        "program started ('%s'%s): rename the ML module" % (name, name, where))
+
+
+def register_modules(names):
+    """Declare the Python names of the program's ML modules (the entry module's glue, before
+    any of them is imported): a name some other code already loaded is an error, since
+    Python's import would hand that module to the program instead of the ML one."""
+    for name in names:
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:i])
+            existing = sys.modules.get(prefix)
+            if existing is not None and not _trust.is_ml_module(existing):
+                raise _taken(prefix, existing)
+    _sandbox.register_modules(names)
 
 
 def define_module(name, body):
     """Create module `name` (and its parent packages), register it in `sys.modules` and run
     `body` with the module's dictionary as globals. The body runs once: defining a module that
     already ran does nothing. Returns the module. In multi-file output `name` is the module
-    being imported (`__name__` of the emitted file)."""
+    being imported (`__name__` of the emitted file), which defines itself: the one module
+    not created here that may become an ML module. Any other module already registered under
+    `name` or a parent's name is an error (`_taken`)."""
     _sandbox.register_modules([name])
     parts = name.split(".")
     for i in range(1, len(parts)):
         pname = ".".join(parts[:i])
-        if pname not in sys.modules:
+        parent = sys.modules.get(pname)
+        if parent is None:
             sys.modules[pname] = _new_module(pname, True)
             _attach(pname, sys.modules[pname])
+        elif not _trust.is_ml_module(parent):
+            raise _taken(pname, parent)
     mod = sys.modules.get(name)
     if mod is None:
         mod = _new_module(name, False)
         sys.modules[name] = mod
         _attach(name, mod)
-    elif mod.__dict__.get("__mlpy_defined__"):
-        return mod
-    else:
-        mod.__mlpy_module__ = True
-        mod.__builtins__ = _sandbox.namespace()
+    elif _trust.is_ml_module(mod):
+        if mod.__dict__.get("__mlpy_defined__"):
+            return mod
+    elif type(mod) is types.ModuleType and mod.__dict__ is body.__globals__:
+        _make_ml(mod)  # an emitted file defining itself (multi-file output)
         _attach(name, mod)
+    else:
+        raise _taken(name, mod)
     mod.__mlpy_defined__ = True
     code = body.__code__
     mod.__dict__.setdefault("__file__", code.co_filename)
@@ -77,6 +122,7 @@ def main_function(body, glue):
         "__mlpy_module__": True,
         "__builtins__": _sandbox.namespace(),
     }
+    _trust.add(g)
     code = body.__code__
     return types.FunctionType(code, g, body.__name__, body.__defaults__, body.__closure__), g
 

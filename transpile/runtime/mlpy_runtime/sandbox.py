@@ -300,6 +300,23 @@ def _debugger_check(folder, own_codes):
     return from_debugger
 
 
+#: The import system's functions that compile or run a module's code: `source_to_code`
+#: compiles a source file, `exec_module` runs a module's code (both through
+#: `_call_with_frames_removed`, which anyone holding importlib's internals could call).
+_IMPORT_SYSTEM_RUNNERS = frozenset(("source_to_code", "exec_module"))
+
+
+def _from_import_system(frame):
+    """Whether the `compile`/`exec` event `frame` raised comes from the import system
+    itself: past the `_call_with_frames_removed` frames, a frozen importlib function
+    that compiles or runs modules."""
+    while frame is not None and frame.f_code.co_name == "_call_with_frames_removed" \
+            and frame.f_code.co_filename.startswith("<frozen importlib"):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_filename.startswith("<frozen importlib") \
+        and frame.f_code.co_name in _IMPORT_SYSTEM_RUNNERS
+
+
 def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
     """The audit hook. Everything it decides by lives in this closure: nothing a program can
     reach at module level switches it off or widens the grants. `debugger`: debugpy's folder
@@ -342,7 +359,10 @@ def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
             except (UnicodeError, TypeError):
                 _refuse("opening an undecodable path")
         if path.__class__ is not str:
-            path = _os.fspath(path)
+            # A path-like object's `__fspath__` is the caller's code: run here, it would
+            # run while this hook ignores events, and could answer differently when `open`
+            # asks it again. Only strings and bytes are judged.
+            _refuse("opening a path given as a %s object" % type(path).__name__)
         real = _norm(path)
         if real is None:
             _refuse("opening %r" % (path,))
@@ -354,14 +374,17 @@ def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
 
     resolve_allowed, connect_allowed = network
 
+    # The checks below look only at plain values (str, bytes, int): converting anything
+    # else (`str(host)`) would run the caller's code while this hook ignores events.
     def on_connect(args):
         address = args[1] if len(args) > 1 else None
         if address.__class__ is tuple and len(address) >= 2:
             host, port = address[0], address[1]
-            if connect_allowed(str(host), port):
-                return
-            _refuse("connecting to %s:%s" % (host, port))
-        _refuse("connecting to %r" % (address,))
+            if host.__class__ is str and port.__class__ is _py.int:
+                if connect_allowed(host, port):
+                    return
+                _refuse("connecting to %s:%d" % (host, port))
+        _refuse("connecting to an address given as a %s" % type(address).__name__)
 
     def on_resolve(args):
         host = args[0] if args else None
@@ -369,7 +392,10 @@ def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
             return
         if host.__class__ is bytes:
             host = host.decode("ascii", "replace")
-        if not resolve_allowed(str(host), args[1] if len(args) > 1 else None):
+        port = args[1] if len(args) > 1 else None
+        if host.__class__ is not str or port.__class__ not in (_py.int, str, bytes, type(None)):
+            _refuse("looking up a host given as a %s" % type(host).__name__)
+        if not resolve_allowed(host, port):
             _refuse("looking up %s" % (host,))
 
     def guarded(check, args):
@@ -409,7 +435,7 @@ def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
             finally:
                 state.busy = False
             code = caller.f_code
-            if code in loader_codes or code.co_filename.startswith("<frozen importlib"):
+            if code in loader_codes or _from_import_system(caller):
                 return
             generator = _CODE_GENERATORS.get(code.co_name)
             if generator is not None and code.co_filename.endswith(generator) \
@@ -417,8 +443,17 @@ def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
                 return
             refuse(event, "compiling or running Python code (%s)" % event)
         elif event == "import":
-            if str(args[0]).split(".")[0] in NEVER_IMPORTED:
-                _refuse("importing %s" % args[0])
+            name = args[0] if args else None
+            filename = args[1] if len(args) > 1 else None
+            if name.__class__ is not str:
+                _refuse("importing a module named by a %s" % type(name).__name__)
+            if name.split(".")[0] in NEVER_IMPORTED:
+                _refuse("importing %s" % name)
+            # An extension module is what its file is, whatever name it is loaded under
+            # (`_imp.create_dynamic` of `x._posixsubprocess`).
+            if filename.__class__ is str and \
+                    _os.path.basename(filename).split(".")[0] in NEVER_IMPORTED:
+                _refuse("importing %s (%s)" % (name, filename))
         elif event in _WRITE_EVENTS:
             needs = _WRITE_EVENTS[event]
             if not _py.any(cap in granted for cap in needs):

@@ -46,6 +46,7 @@ from mlpy_runtime import access as _access
 from mlpy_runtime import builtins as _builtins
 from mlpy_runtime import sandbox as _sandbox
 from mlpy_runtime import tracebacks as _tracebacks
+from mlpy_runtime import trust as _trust
 
 __mlpy_runtime__ = True
 
@@ -88,12 +89,14 @@ def _load(code, filename):
 
 
 def _new_namespace():
-    return {
+    namespace = {
         "__name__": "__main__",
         "__ml": _ml,
         "__mlpy_module__": True,
         "__builtins__": _sandbox.namespace(),
     }
+    _trust.add(namespace)
+    return namespace
 
 
 def _report(exc):
@@ -167,9 +170,12 @@ class _Session:
         return {"vars": out}
 
     def clear(self, request):
+        _trust.remove(self.namespace)
         self.namespace = _new_namespace()
         for name in self.modules:
-            sys.modules.pop(name, None)
+            module = sys.modules.pop(name, None)
+            if module is not None:
+                _trust.remove(module.__dict__)
         self.modules = []
         return {"ok": True}
 

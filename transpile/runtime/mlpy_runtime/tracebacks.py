@@ -198,6 +198,8 @@ def _hook(exc_type, exc, tb):
         text = format_ml_traceback(exc, tb)
     except Exception:
         text = None
+    if text is None and getattr(exc_type, "plain_report", False) is True:
+        text = "%s: %s\n" % (exc_type.__name__, exc)
     if text is None:
         sys.__excepthook__(exc_type, exc, tb)
         return

@@ -15,6 +15,8 @@ GRANTS = ("console math regex json datetime random collections functional file p
 if RUNTIME not in sys.path:
     sys.path.insert(0, RUNTIME)
 
+from mlpy_runtime import trust as _trust  # noqa: E402  (needs the path above)
+
 
 def run_python(main, pythonpath, cwd=None, timeout=120):
     env = dict(os.environ)
@@ -33,9 +35,18 @@ class TempDir:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-#: globals of functions that stand for ML functions in tests: emitted modules carry
-#: `__mlpy_module__ = True`, which the call gate trusts
+#: globals of functions that stand for ML functions in tests, registered as ML code's
+#: (`mlpy_runtime.trust`) as the runtime registers an ML module's
 ML_GLOBALS = {"__mlpy_module__": True, "__name__": "ml_test_module"}
+_trust.add(ML_GLOBALS)
+
+
+def ml_globals(**extra):
+    """A fresh globals dictionary registered as ML code's."""
+    g = {"__mlpy_module__": True, "__name__": "ml_test_module"}
+    g.update(extra)
+    _trust.add(g)
+    return g
 
 
 def ml(f):

@@ -5,7 +5,7 @@ import unittest
 
 from tests import support  # noqa: F401  (puts the runtime on sys.path)
 import mlpy_runtime as ml
-from mlpy_runtime import SecurityError, attr, call, mcall
+from mlpy_runtime import SecurityError, attr, call, mcall, trust
 from mlpy_runtime.stdlib import math as mlmath, regex
 
 
@@ -82,6 +82,7 @@ class AttrTest(unittest.TestCase):
     def test_user_module(self):
         mod = types.ModuleType("usermod")
         mod.__mlpy_module__ = True
+        trust.add(mod.__dict__)
         exec("def f(x):\n    return x + 1\ncounter = 3\n", mod.__dict__)
         self.assertEqual(attr(mod, "counter"), 3)
         f = attr(mod, "f")
@@ -108,7 +109,7 @@ class AttrTest(unittest.TestCase):
 
 class McallTest(unittest.TestCase):
     def test_ml_object_calls_stored_function(self):
-        g = {"__mlpy_module__": True}
+        g = support.ml_globals()
         exec("double = lambda x: x * 2", g)
         obj = {"double": g["double"], "n": 1}
         self.assertEqual(mcall(obj, "double", 4), 8)
@@ -137,7 +138,7 @@ class CallTest(unittest.TestCase):
         from mlpy_runtime import builtins as b
         self.assertEqual(call(b.abs, -3), 3)
         self.assertEqual(call(mlmath.sqrt, 16), 4.0)
-        ml_globals = {"__mlpy_module__": True}
+        ml_globals = support.ml_globals()
         exec("f = lambda: 5\ndef g(x):\n    return x * 2\n", ml_globals)
         self.assertEqual(call(ml_globals["f"]), 5)
         self.assertEqual(call(ml_globals["g"], 4), 8)

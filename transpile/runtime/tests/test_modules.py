@@ -113,5 +113,80 @@ class DefineModuleTest(unittest.TestCase):
         self.assertNotIn("mlpy_test_broken", sys.modules)
 
 
+class ForeignModuleTest(unittest.TestCase):
+    """ML code never runs in, nor is trusted in, a module it did not define: a module some
+    other code registered under an ML module's name (a `.pth` file's, `sitecustomize`,
+    anything loaded before the program) is an error, whichever part of the name it has."""
+
+    def setUp(self):
+        import types
+        self.names = []
+
+        def foreign(name):
+            m = types.ModuleType(name)
+            m.__mlpy_module__ = True  # a claim, which is not trust
+            m.__file__ = "/somewhere/%s.py" % name.replace(".", "/")
+            sys.modules[name] = m
+            self.names.append(name)
+            return m
+        self.foreign = foreign
+
+    def tearDown(self):
+        for name in self.names + ["mlpy_fm_pkg.leaf", "mlpy_fm_leaf", "mlpy_fm_a"]:
+            sys.modules.pop(name, None)
+
+    def test_define_module_refuses_every_foreign_part_of_the_name(self):
+        from mlpy_runtime import define_module
+        ran = []
+
+        def body():
+            ran.append(1)
+        for taken, name in (("mlpy_fm_top", "mlpy_fm_top"),
+                            ("mlpy_fm_pkg", "mlpy_fm_pkg.leaf"),
+                            ("mlpy_fm_a.b", "mlpy_fm_a.b.c")):
+            m = self.foreign(taken)
+            with self.assertRaises(ImportError) as cm:
+                define_module(name, body)
+            self.assertIn("'%s'" % taken, str(cm.exception))
+            self.assertIn("rename the ML module", str(cm.exception))
+            self.assertNotIn("leaf", m.__dict__)
+            self.assertIs(sys.modules[taken], m)
+        self.assertEqual(ran, [])
+
+    def test_register_modules_refuses_names_already_loaded(self):
+        from mlpy_runtime import register_modules
+        self.foreign("mlpy_fm_loaded")
+        with self.assertRaises(ImportError):
+            register_modules(["mlpy_fm_ok", "mlpy_fm_loaded"])
+        self.foreign("mlpy_fm_parent")
+        with self.assertRaises(ImportError):
+            register_modules(["mlpy_fm_parent.child"])
+        register_modules(["mlpy_fm_fresh.child"])  # nothing loaded under it: fine
+
+    def test_a_claimed_module_or_function_is_not_trusted(self):
+        from mlpy_runtime import SecurityError, access
+        m = self.foreign("mlpy_fm_claimed")
+        exec("def f():\n    return 1\nsecret = 2\n", m.__dict__)
+        with self.assertRaises(AttributeError):
+            access.attr(m, "secret")
+        for gate in (access.call, access.callback):
+            with self.assertRaises(SecurityError):
+                gate(m.f)
+        self.assertFalse(access.callable_allowed(m.f))
+        g = {"__mlpy_module__": True}
+        exec("h = lambda: 3", g)
+        with self.assertRaises(SecurityError):
+            access.call(g["h"])
+
+    def test_a_defined_module_is_trusted(self):
+        from mlpy_runtime import access, define_module
+
+        def body():
+            global mlpy_fm_value
+            mlpy_fm_value = 7
+        m = define_module("mlpy_fm_leaf", body)
+        self.assertEqual(access.attr(m, "mlpy_fm_value"), 7)
+
+
 if __name__ == "__main__":
     unittest.main()

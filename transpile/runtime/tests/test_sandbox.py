@@ -302,7 +302,7 @@ class MembraneTest(unittest.TestCase):
         self.assertEqual(fs, 6)
 
     def test_ml_callbacks_receive_wrapped_values(self):
-        g = {"__mlpy_module__": True, "access": access}
+        g = support.ml_globals(access=access)
         exec("def up(m):\n    return access.mcall(m, 'group', 0).upper()", g)
         re = membrane.import_python("re")
         self.assertEqual(access.mcall(re, "sub", "a+", g["up"], "caat"), "cAAt")
@@ -320,6 +320,23 @@ class MembraneTest(unittest.TestCase):
         got = access.call(access.call(itemgetter, 0), [f])
         self.assertIs(got, f)
 
+    def test_reexported_audited_members_are_refused(self):
+        # every whitelisted-style module that re-exports a member AUDITED refuses at home
+        import importlib
+        found = [(modname, name) for modname, name in (("functools", "namedtuple"),
+                                                       ("statistics", "namedtuple"))
+                 if hasattr(importlib.import_module(modname), name)]
+        self.assertIn(("functools", "namedtuple"), found)
+        for modname, name in found:
+            mod = membrane.import_python(modname)
+            with self.assertRaises(SecurityError, msg="%s.%s" % (modname, name)):
+                access.attr(mod, name)
+        operator = membrane.import_python("operator")
+        self.assertEqual(access.call(access.attr(operator, "add"), 2, 3), 5)
+        functools = membrane.import_python("functools")
+        self.assertEqual(access.call(access.attr(functools, "reduce"),
+                                     access.attr(operator, "add"), [1, 2, 3]), 6)
+
     def test_python_level_attributes_of_a_proxy_are_refused(self):
         p = membrane.import_python("math")
         with self.assertRaises(AttributeError):
@@ -331,12 +348,29 @@ class MembraneTest(unittest.TestCase):
 
 
 AUDIT_PROGRAM = textwrap.dedent('''
-    import os, socket, subprocess, sys
+    import _frozen_importlib, _imp, importlib.machinery, importlib.util, io, os, socket, subprocess
+    import sys
     sys.path.insert(0, {runtime!r})
     import mlpy_runtime as __ml
+    compiled = compile("import os; os.system('touch ' + {canary!r})", "x", "exec")
+    native = importlib.util.find_spec("_posixsubprocess").origin
     __ml.grant({grants!r})
     __ml.arm()
     results = []
+    class Shifty:
+        """A path whose `__fspath__` answers differently the second time."""
+        def __init__(self, later):
+            self.calls, self.later = 0, later
+        def __fspath__(self):
+            self.calls += 1
+            return "/dev/null" if self.calls == 1 else self.later
+    def frames_removed(f, *args):
+        return _frozen_importlib._call_with_frames_removed(f, *args)
+    def load_native():
+        if native in (None, "built-in"):
+            raise __ml.SecurityError("built into this interpreter: nothing to load")
+        spec = importlib.machinery.ModuleSpec("zz._posixsubprocess", None, origin=native)
+        return _imp.create_dynamic(spec)
     def attempt(name, action):
         try:
             action()
@@ -359,6 +393,12 @@ AUDIT_PROGRAM = textwrap.dedent('''
     attempt("grant", lambda: __ml.grant(["file"]))
     attempt("hook", lambda: sys.addaudithook(lambda *a: None))
     attempt("settrace", lambda: sys.settrace(None))
+    attempt("importlib-compile", lambda: frames_removed(compile, "1", "x", "exec"))
+    attempt("importlib-exec", lambda: frames_removed(exec, compiled, {{}}))
+    attempt("fspath-read", lambda: io.FileIO(Shifty({secret!r})).read())
+    attempt("fspath-open", lambda: open(Shifty({secret!r})).read())
+    attempt("fspath-write", lambda: io.FileIO(Shifty({written!r}), "w").write(b"x"))
+    attempt("native", load_native)
     print(" ".join(results))
 ''')
 
@@ -406,7 +446,8 @@ class AuditHookTest(unittest.TestCase):
         self.assertNotIn("TOP-SECRET", p.stdout + p.stderr)
         # (`sys.addaudithook` is refused silently: CPython drops a hook that another refuses)
         for name in ("system", "popen", "spawn", "fork", "read", "write", "remove", "connect",
-                     "exec", "eval", "ctypes", "grant", "settrace"):
+                     "exec", "eval", "ctypes", "grant", "settrace", "importlib-compile",
+                     "importlib-exec", "fspath-read", "fspath-open", "fspath-write", "native"):
             self.assertIn(name + "=refused", p.stdout.split(), p.stdout)
 
     def test_grants_allow_their_own_effects_and_nothing_else(self):
@@ -415,7 +456,8 @@ class AuditHookTest(unittest.TestCase):
         out = p.stdout.split()
         for name in ("read", "write", "remove", "connect"):
             self.assertIn(name + "=done", out, p.stdout)
-        for name in ("system", "popen", "spawn", "fork", "exec", "ctypes", "grant"):
+        for name in ("system", "popen", "spawn", "fork", "exec", "ctypes", "grant",
+                     "importlib-compile", "importlib-exec", "native"):
             self.assertIn(name + "=refused", out, p.stdout)
         self.assertFalse(made)
         self.assertEqual(accepted, 1)

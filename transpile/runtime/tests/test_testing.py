@@ -12,7 +12,7 @@ from mlpy_runtime.stdlib import testing as t
 
 def ml_function(body):
     """A function standing for an ML function (the call gate trusts its globals)."""
-    return types.FunctionType(body.__code__, dict(support.ML_GLOBALS, **body.__globals__))
+    return types.FunctionType(body.__code__, support.ml_globals(**body.__globals__))
 
 
 def failure(f, *args):
