@@ -105,6 +105,20 @@ pub enum Outcome {
     NoTests,
 }
 
+/// A command whose output another program reads (`mlpy check | head -1`) ends quietly when
+/// that reader goes away, as Unix tools do, instead of failing at its next write (Rust
+/// ignores `SIGPIPE`, so a write gives an error, which `println!` turns into a panic).
+/// Not for the commands that speak a protocol or drive a terminal: they handle their own
+/// pipes.
+fn end_quietly_when_output_closes() {
+    #[cfg(unix)]
+    // SAFETY: called once, on the main thread, before any other thread starts; it only
+    // restores the default action of one signal.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = match cli.color {
@@ -117,6 +131,12 @@ fn main() -> ExitCode {
     let cx = Context {
         style: render::Style { color },
     };
+    if !matches!(
+        cli.command,
+        Command::Lsp(_) | Command::Dap(_) | Command::Repl(_)
+    ) {
+        end_quietly_when_output_closes();
+    }
     let result = match cli.command {
         Command::Check(args) => check::run(&cx, args),
         Command::Graph(args) => graph::run(&cx, args),

@@ -492,3 +492,50 @@ fn a_tampered_run_cache_is_rebuilt_before_it_runs() {
     assert_eq!(stdout(&run()), "42 [1]\n");
     assert_eq!(stderr(&run()), "");
 }
+
+// ------------------------------------------------------------------ a reader that leaves
+
+/// `mlpy check … | head -1`, `mlpy fmt - | head -1`, `mlpy graph … | head -1`: the reader
+/// closes the pipe after one line; the command ends quietly (by `SIGPIPE`, as Unix tools
+/// do), never with a panic and a backtrace.
+#[test]
+fn a_reader_that_closes_the_pipe_early_is_no_crash() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let project = Project::new();
+    let mut program = String::new();
+    for i in 0..3000 {
+        program.push_str(&format!("x{i} = y{i};\n"));
+    }
+    project.file("many.ml", &program);
+    for (args, stdin) in [
+        (vec!["check", "many.ml"], None),
+        (vec!["check", "--format", "json", "many.ml"], None),
+        (vec!["fmt", "-"], Some(program.replace('\n', "\n\n"))),
+        (vec!["parse", "many.ml"], None),
+    ] {
+        let mut command = support::mlpy(&project.path(".cache"));
+        command
+            .args(&args)
+            .current_dir(project.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("mlpy starts");
+        let mut input = child.stdin.take().expect("stdin");
+        let writer = std::thread::spawn(move || {
+            if let Some(text) = stdin {
+                let _ = input.write_all(text.as_bytes());
+            }
+        });
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a first line");
+        assert!(!line.is_empty(), "{args:?}: no output");
+        drop(reader);
+        let out = child.wait_with_output().expect("mlpy ends");
+        writer.join().expect("writer");
+        assert_no_panic(&out);
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {}", stderr(&out));
+    }
+}
