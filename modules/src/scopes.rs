@@ -297,6 +297,9 @@ struct PendingUse {
     name: String,
     range: TextRange,
     nonlocal: bool,
+    /// The name is what a call calls (`len(x)`): there a builtin's name means the builtin
+    /// unless a `function` of that name is in scope.
+    callee: bool,
 }
 
 #[derive(Default)]
@@ -407,7 +410,10 @@ impl Builder {
         let module = self.new_scope(ScopeKind::Module, None, root.text_range(), None);
         let mut stack = vec![module];
         let mut imports: Vec<(ScopeId, TextRange)> = Vec::new();
+        // Set on entering a call: the node entered next is its first child, the callee.
+        let mut callee_next = false;
         green::preorder(green, |event| {
+            let is_callee = std::mem::take(&mut callee_next);
             let (kind, range, node) = match event {
                 GreenEvent::Enter { kind, range, node } => (kind, range, node),
                 GreenEvent::Leave { kind } => {
@@ -506,6 +512,7 @@ impl Builder {
                                 name: text.to_string(),
                                 range,
                                 nonlocal: true,
+                                callee: false,
                             });
                         } else {
                             self.pend(top, text, BindingKind::Variable, range);
@@ -513,6 +520,7 @@ impl Builder {
                     }
                 }
                 SyntaxKind::IMPORT => imports.push((top, range)),
+                SyntaxKind::CALL_EXPR => callee_next = true,
                 SyntaxKind::PATH_EXPR => {
                     if let Some((text, name_range)) =
                         green::child_ident(node, start, SyntaxKind::NAME_REF)
@@ -522,6 +530,7 @@ impl Builder {
                             name: text.to_string(),
                             range: name_range,
                             nonlocal: false,
+                            callee: is_callee,
                         });
                     }
                 }
@@ -649,7 +658,10 @@ impl Builder {
             if u.nonlocal {
                 self.resolve_nonlocal(u.scope, &u.name, u.range);
             } else {
-                let res = self.lookup(u.scope, &u.name);
+                let mut res = self.lookup(u.scope, &u.name);
+                if u.callee {
+                    res = self.builtin_in_call_position(res, &u.name);
+                }
                 self.out.resolutions.push((u.range, u.scope, res));
             }
         }
@@ -687,6 +699,23 @@ impl Builder {
             current = self.out.scopes[id.0 as usize].parent;
         }
         None
+    }
+
+    /// What a called name means: a builtin's name calls the builtin unless the binding in
+    /// scope is a `function` of that name (the reference calls the builtin in call
+    /// position whatever the program binds; docs/compatibility.md: a user function with a
+    /// builtin's name wins). So `len = 5; len(xs)` calls `len`, and so does
+    /// `print("hi"); print = 3;`.
+    fn builtin_in_call_position(&self, res: NameRes, name: &str) -> NameRes {
+        match res {
+            NameRes::Binding(b)
+                if is_builtin(name)
+                    && self.out.bindings[b.0 as usize].kind != BindingKind::Function =>
+            {
+                NameRes::Builtin
+            }
+            res => res,
+        }
     }
 
     fn lookup(&self, scope: ScopeId, name: &str) -> NameRes {
@@ -832,6 +861,55 @@ mod tests {
         let start = text.match_indices(needle).nth(nth).unwrap().0 as u32;
         let range = TextRange::at(start.into(), (needle.len() as u32).into());
         s.resolve(range)
+    }
+
+    #[test]
+    fn a_called_builtin_name_is_the_builtin_unless_a_function_has_it() {
+        /// The resolution of the `nth` `name(`, the name alone.
+        fn called(s: &ModuleScopes, text: &str, name: &str, nth: usize) -> NameRes {
+            let start = text.match_indices(&format!("{name}(")).nth(nth).unwrap().0 as u32;
+            s.resolve(TextRange::at(start.into(), (name.len() as u32).into()))
+        }
+        // Every kind of binding but `function`, before and after the call, in a function
+        // and at the top level: the call means the builtin, the value the binding.
+        let bindings = [
+            "len = 5;",
+            "for (len in [1]) {}",
+            "try {} except (len) {}",
+            "[len] = [1];",
+            "import math as len;",
+        ];
+        for binding in bindings {
+            for text in [
+                format!("{binding}\nx = len([1]) + len;\n"),
+                format!("x = len([1]);\n{binding}\ny = len;\n"),
+                format!("function f() {{\n{binding}\nx = len([1]) + len;\n}}\n"),
+                format!("function f(len) {{ x = len([1]) + len; }}\n{binding}\n"),
+            ] {
+                if binding.starts_with("import") && text.starts_with("function f() {") {
+                    continue; // imports are top-level only
+                }
+                let (s, text) = scopes(&text);
+                assert_eq!(called(&s, &text, "len", 0), NameRes::Builtin, "{text}");
+                let value = text
+                    .rfind("+ len")
+                    .map(|i| i + 2)
+                    .or_else(|| text.rfind("= len;").map(|i| i + 2));
+                let start = value.expect("a value use") as u32;
+                let range = TextRange::at(start.into(), 3.into());
+                assert!(
+                    matches!(s.resolve(range), NameRes::Binding(_)),
+                    "{text}: {:?}",
+                    s.resolve(range)
+                );
+            }
+        }
+        // A `function` of the name wins in call position (docs/compatibility.md).
+        let (s, text) = scopes("function len(x) { return 0; }\ny = len([1]);\n");
+        assert!(matches!(called(&s, &text, "len", 1), NameRes::Binding(_)));
+        // A call of a call, and a method: only the name a call calls.
+        let (s, text) = scopes("str = 1;\nx = str(1)(2);\ny = o.str(3);\n");
+        assert_eq!(called(&s, &text, "str", 0), NameRes::Builtin);
     }
 
     #[test]

@@ -312,6 +312,23 @@ impl<'a> Node<'a> {
 
 // ---------------------------------------------------------------- the emitter
 
+/// The prefix of the Python name under which a module imports a builtin it also binds
+/// (`from mlpy_runtime.builtins import len as __mlb_len`): no ML name starts with `__`.
+pub(crate) const BUILTIN_ALIAS: &str = "__mlb_";
+
+/// The builtin names a module binds anywhere (variables, parameters, …).
+fn shadowed_builtins(scopes: &ModuleScopes) -> Vec<&str> {
+    let mut names: Vec<&str> = scopes
+        .bindings
+        .iter()
+        .map(|b| b.name.as_str())
+        .filter(|name| mlpy_modules::stdlib::is_builtin(name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 pub(crate) fn emit_module(facts: &ProgramFacts<'_>, id: ModuleId) -> EmittedModule {
     emit(facts, id, false)
 }
@@ -346,6 +363,7 @@ fn emit(facts: &ProgramFacts<'_>, id: ModuleId, late_names: bool) -> EmittedModu
         arrows: 0,
         temps: 0,
         builtins: BTreeSet::new(),
+        shadowed_builtins: shadowed_builtins(node.file.scopes()),
         builtin_module: false,
         stdlib: BTreeSet::new(),
         late_names,
@@ -394,6 +412,9 @@ struct Emitter<'a, 'g> {
     arrows: u32,
     temps: u32,
     builtins: BTreeSet<String>,
+    /// Builtin names the module also binds (`len = 5;`): a call of the builtin there is
+    /// written under its alias ([`BUILTIN_ALIAS`]).
+    shadowed_builtins: Vec<&'g str>,
     builtin_module: bool,
     stdlib: BTreeSet<String>,
     /// Calls of unknown names are looked up when made (see [`emit_session_module`]).
@@ -449,9 +470,16 @@ impl Emitter<'_, '_> {
         }
     }
 
-    fn note_builtin(&mut self, name: &str) {
-        if !self.builtins.contains(name) {
-            self.builtins.insert(name.to_string());
+    /// Writes the Python name of the builtin `name` and notes that the module uses it.
+    fn push_builtin(&mut self, name: &str, out: &mut String) {
+        let start = out.len();
+        if self.shadowed_builtins.contains(&name) {
+            out.push_str(BUILTIN_ALIAS);
+        }
+        out.push_str(name);
+        let py = &out[start..];
+        if !self.builtins.contains(py) {
+            self.builtins.insert(py.to_string());
         }
     }
 
@@ -1075,10 +1103,7 @@ impl Emitter<'_, '_> {
         };
         match self.scopes.resolve(range) {
             NameRes::Binding(b) => self.facts.push_binding_py_name(self.id, b, out),
-            NameRes::Builtin => {
-                self.note_builtin(text);
-                out.push_str(text);
-            }
+            NameRes::Builtin => self.push_builtin(text, out),
             NameRes::BuiltinModule => {
                 self.builtin_module = true;
                 out.push_str("builtin");
@@ -1209,8 +1234,7 @@ impl Emitter<'_, '_> {
                 if let Some((text, range)) = p.path_ident() {
                     let direct = match self.scopes.resolve(range) {
                         NameRes::Builtin => {
-                            self.note_builtin(text);
-                            out.push_str(text);
+                            self.push_builtin(text, out);
                             true
                         }
                         NameRes::Binding(b) if self.facts.is_stable_function(self.id, b) => {

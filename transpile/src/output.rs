@@ -1,7 +1,7 @@
 //! Assembling emitted modules into output: one self-contained file, or a folder with one
 //! `.py` per module and `mlpy_runtime/` beside it.
 
-use crate::emit::{emit_module, EmittedModule};
+use crate::emit::{emit_module, EmittedModule, BUILTIN_ALIAS};
 use crate::pyliteral::{push_py_string, py_long_string, py_string};
 use crate::runtime::{runtime_closure, RUNTIME_FILES};
 use mlpy_analysis::facts::ProgramFacts;
@@ -288,7 +288,14 @@ fn split_marker(line: &str) -> (u32, &str) {
 fn builtin_imports(module: &EmittedModule) -> Vec<String> {
     let mut out = Vec::new();
     if !module.builtins.is_empty() {
-        let names: Vec<&str> = module.builtins.iter().map(String::as_str).collect();
+        let names: Vec<String> = module
+            .builtins
+            .iter()
+            .map(|py| match py.strip_prefix(BUILTIN_ALIAS) {
+                Some(name) => format!("{name} as {py}"),
+                None => py.clone(),
+            })
+            .collect();
         out.push(format!(
             "from mlpy_runtime.builtins import {}",
             names.join(", ")
