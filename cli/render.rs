@@ -124,6 +124,27 @@ const LONG_LINE: usize = 240;
 const CONTEXT: usize = 60;
 const MAX_RANGE_SHOWN: usize = 120;
 
+/// How a character of a source line is shown in a snippet, one column for one character
+/// (so the carets stay under the range): a tab as a space, control characters as their
+/// pictures (`␀`, `␍`), characters that show as nothing, as other white space or reorder
+/// the line (zero-width, no-break space, byte-order mark, bidirectional controls) as `�`.
+fn shown_char(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        '\0'..='\u{1F}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        '\u{7F}' => '\u{2421}',
+        '\u{80}'..='\u{9F}'
+        | '\u{00AD}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}'
+        | '\u{FEFF}' => '\u{FFFD}',
+        // Other white space (no-break, ideographic) would not show where the caret points.
+        c if c.is_whitespace() && c != ' ' => '\u{FFFD}',
+        c => c,
+    }
+}
+
 fn snippet(out: &mut String, text: &str, index: &LineIndex, range: TextRange, style: &Style) {
     let start = index.line_col(range.start());
     let Some(line_range) = index.line_range(start.line, text) else {
@@ -158,7 +179,8 @@ fn snippet(out: &mut String, text: &str, index: &LineIndex, range: TextRange, st
     let from = from.max(bom);
     let lead = if from > bom { "…" } else { "" };
     let tail = if to < line.len() { "…" } else { "" };
-    let line_text = format!("{lead}{}{tail}", line[from..to].replace('\t', " "));
+    let shown: String = line[from..to].chars().map(shown_char).collect();
+    let line_text = format!("{lead}{shown}{tail}");
     let pad = lead.chars().count() + line[from..at].chars().count();
     let width = line[at..end.min(to).max(at)].chars().count().max(1);
     let number = (start.line + 1).to_string();

@@ -539,3 +539,46 @@ fn a_reader_that_closes_the_pipe_early_is_no_crash() {
         assert_ne!(out.status.code(), Some(101), "{args:?}: {}", stderr(&out));
     }
 }
+
+// ------------------------------------------------------------------ invisible characters
+
+/// A character that shows as nothing, as white space or not as itself (NUL, other
+/// controls, no-break space, zero-width space, a byte-order mark in the middle, bidi
+/// controls) is named by its code in the message, and the snippet under it shows no raw
+/// control byte: each such character is one visible column, the caret under it.
+#[test]
+fn invisible_characters_are_named_by_their_code() {
+    let project = Project::new();
+    for c in [
+        '\u{0}', '\u{1}', '\u{7}', '\u{B}', '\u{1B}', '\u{7F}', '\u{85}', '\u{A0}', '\u{AD}',
+        '\u{200B}', '\u{200E}', '\u{2028}', '\u{202E}', '\u{2066}', '\u{3000}', '\u{FEFF}',
+    ] {
+        project.file("inv.ml", &format!("x = 1;\ny = {c} 2;\n"));
+        let out = project.mlpy(&["check", "inv.ml"]);
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(1), "{c:?}");
+        let text = stdout(&out) + &stderr(&out);
+        let code = format!("U+{:04X}", c as u32);
+        assert!(
+            text.contains(&format!("inv.ml:2:5: error: unexpected character {code}")),
+            "{c:?}: {text}"
+        );
+        assert!(!text.contains(c), "{c:?} printed raw: {text:?}");
+        assert!(
+            !text.chars().any(|ch| ch.is_control() && ch != '\n'),
+            "{c:?}: a control character in {text:?}"
+        );
+        let snippet: Vec<&str> = text.lines().filter(|l| l.contains(" | ")).collect();
+        let (source, carets) = (snippet[0], snippet[1]);
+        let caret = carets.find('^').expect("a caret");
+        let under: String = source
+            .chars()
+            .skip(carets[..caret].chars().count())
+            .take(1)
+            .collect();
+        assert_ne!(
+            under, " ",
+            "{c:?}: the caret is not under the character\n{text}"
+        );
+    }
+}

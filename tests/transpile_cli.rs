@@ -1542,3 +1542,16 @@ fn a_called_builtin_name_calls_the_builtin_whatever_the_program_binds() {
     let out = project.mlpy(&["check", "main.ml"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }
+
+/// A line break written inside a string literal is `\n` whatever the file's line endings
+/// (`\r\n`, a lone `\r`), as the reference's universal-newline read had it; the escapes
+/// `\r` and `\n` keep their meaning.
+#[test]
+fn line_breaks_inside_string_literals_are_newlines_in_every_line_ending() {
+    for ending in ["\n", "\r\n", "\r"] {
+        let source = format!(
+            "x = \"a{ending}b\";{ending}print(len(x));{ending}y = 'c{ending}{ending}d\\r';{ending}print(len(y));{ending}"
+        );
+        expect_output(&source, "3\n5\n");
+    }
+}

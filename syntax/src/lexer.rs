@@ -27,6 +27,28 @@ pub struct Token {
     pub len: TextSize,
 }
 
+/// A character a terminal would show as nothing, as white space, or not at all as itself:
+/// an error message names it by its code (`U+00A0`) instead of printing it.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || c.is_whitespace()
+        || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// `text` with every invisible character written as `<U+XXXX>`.
+fn shown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Splits `text` into tokens that cover every byte, plus the errors found on the way
 /// (unterminated strings, characters no token starts with).
 pub fn tokenize(text: &str) -> (Vec<Token>, Vec<SyntaxError>) {
@@ -558,11 +580,21 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
             "&" => "`&` is not an ML operator; use `&&` for logical and".to_string(),
             _ => {
                 let plural = if text.chars().count() > 1 { "s" } else { "" };
-                // Quote with backticks, unless the text has one itself.
-                if text.contains('`') {
-                    format!("unexpected character{plural} '{text}'")
-                } else {
-                    format!("unexpected character{plural} `{text}`")
+                let mut chars = text.chars();
+                match (chars.next(), chars.next()) {
+                    // One character that shows as nothing (or as something else): its code.
+                    (Some(c), None) if is_invisible(c) => {
+                        format!("unexpected character U+{:04X}", c as u32)
+                    }
+                    _ => {
+                        let shown = shown_text(text);
+                        // Quote with backticks, unless the text has one itself.
+                        if shown.contains('`') {
+                            format!("unexpected character{plural} '{shown}'")
+                        } else {
+                            format!("unexpected character{plural} `{shown}`")
+                        }
+                    }
                 }
             }
         };

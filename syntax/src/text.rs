@@ -52,8 +52,17 @@ pub fn literal_body(raw: &str) -> (usize, &str) {
     }
 }
 
-/// Processes the escapes of a string literal's body.
+/// Processes the escapes of a string literal's body. A line break written in the literal
+/// (`\r\n`, or a lone `\r`) is `\n`, whichever line endings the file has: the reference read
+/// sources with universal newlines. The escapes `\r` and `\n` keep their meaning.
 pub fn unescape(body: &str) -> String {
+    let normalized;
+    let body = if body.contains('\r') {
+        normalized = body.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        body
+    };
     if !body.contains('\\') {
         return body.to_string();
     }
@@ -189,6 +198,18 @@ mod tests {
             (r#""é'""#, "é"),
         ] {
             assert_eq!(object_key_value(raw), key, "{raw}");
+        }
+    }
+
+    #[test]
+    fn line_breaks_written_in_a_literal_are_newlines() {
+        for (raw, value) in [
+            ("\"a\r\nb\"", "a\nb"),
+            ("'a\rb'", "a\nb"),
+            ("\"a\r\n\r\nb\\r\"", "a\n\nb\r"),
+            ("\"x\\n\r\n\"", "x\n\n"),
+        ] {
+            assert_eq!(string_value(raw), value, "{raw:?}");
         }
     }
 

@@ -1576,7 +1576,7 @@ fn push_object_key(field: Node<'_>, out: &mut String) {
 /// A string literal token's value as a Python string.
 fn push_string_value(raw: &str, out: &mut String) {
     let (_, body) = literal_body(raw);
-    if body.contains('\\') {
+    if body.contains(['\\', '\r']) {
         push_py_string(out, &unescape(body));
     } else {
         push_py_string(out, body);

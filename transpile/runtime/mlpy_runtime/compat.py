@@ -70,6 +70,12 @@ _REWRITES = [
     # the float one. ML keeps the older texts (3.9 cannot tell `%` from `//` apart).
     (_re.compile(r"\binteger modulo by zero\b"), "integer division or modulo by zero"),
     (_re.compile(r"\bfloat modulo by zero\b"), "float modulo"),
+    # 3.11 reworded reads of variables that are not bound yet; ML keeps 3.11's texts.
+    (_re.compile(r"\blocal variable '(\w+)' referenced before assignment"),
+     r"cannot access local variable '\1' where it is not associated with a value"),
+    (_re.compile(r"\bfree variable '(\w+)' referenced before assignment in enclosing scope"),
+     r"cannot access free variable '\1' where it is not associated with a value in "
+     r"enclosing scope"),
     # 3.11 added the index's type.
     (_re.compile(r"\bstring indices must be integers, not '\w+'"),
      "string indices must be integers"),

@@ -107,6 +107,22 @@ class MessagesTest(unittest.TestCase):
                             "'float' object cannot be interpreted as an integer")
         self.assert_ml_text(raised(lambda: "abc"[1.5]), "string indices must be integers")
 
+    def test_variables_read_before_they_are_bound(self):
+        def local():
+            x = x + 1  # noqa: F821
+            return x
+
+        def free():
+            def inner():
+                return y
+            inner_result = inner()
+            y = 1
+            return inner_result
+        self.assert_ml_text(raised(local), "cannot access local variable 'x' where it is "
+                                           "not associated with a value")
+        self.assert_ml_text(raised(free), "cannot access free variable 'y' where it is not "
+                                          "associated with a value in enclosing scope")
+
     def test_argument_errors_of_string_methods(self):
         for method in ("count", "find", "index", "rfind", "rindex", "startswith", "endswith"):
             self.assert_ml_text(raised(access.mcall, "abc", method),
