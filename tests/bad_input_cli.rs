@@ -582,3 +582,34 @@ fn invisible_characters_are_named_by_their_code() {
         );
     }
 }
+
+/// A `nonlocal` that names no enclosing variable is one error, at the `nonlocal`: the
+/// uses of the name in that function (assigned, read, called, in a nested arrow) add no
+/// "Unknown identifier" after it.
+#[test]
+fn a_nonlocal_naming_nothing_is_reported_once() {
+    let project = Project::new();
+    for body in [
+        "q = 1;",
+        "print(q);",
+        "q = q + 1;",
+        "q();",
+        "g = fn() => q;",
+        "function h() { return q; }",
+    ] {
+        project.file(
+            "nl.ml",
+            &format!("function f() {{\n  nonlocal q;\n  {body}\n}}\n"),
+        );
+        let out = project.mlpy(&["check", "--format", "json", "nl.ml"]);
+        assert_eq!(out.status.code(), Some(1), "{body}");
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+        let list = report["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let messages: Vec<&str> = list.iter().filter_map(|d| d["message"].as_str()).collect();
+        assert_eq!(messages.len(), 1, "{body}: {messages:?}");
+        assert!(messages[0].contains("`nonlocal`"), "{body}: {messages:?}");
+    }
+}

@@ -414,6 +414,20 @@ impl Checker<'_, '_> {
             // A name the program defines never reaches Python's own builtins.
             return;
         }
+        // A `nonlocal` (here or in an enclosing function) that names nothing: its own
+        // error says so, once.
+        let mut scope = Some(scopes.scope_at(range.start()));
+        while let Some(id) = scope {
+            if scopes
+                .scope(id)
+                .nonlocals
+                .iter()
+                .any(|(declared, _)| declared == name)
+            {
+                return;
+            }
+            scope = scopes.scope(id).parent;
+        }
         let is_callee = path.syntax().parent().is_some_and(|p| {
             p.kind() == SyntaxKind::CALL_EXPR && p.first_child().as_ref() == Some(path.syntax())
         });
