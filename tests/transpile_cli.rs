@@ -1555,3 +1555,29 @@ fn line_breaks_inside_string_literals_are_newlines_in_every_line_ending() {
         expect_output(&source, "3\n5\n");
     }
 }
+
+/// `available_modules("ml_source")` lists the program's ML modules loaded so far, the
+/// same in every way a program runs: not the entry's glue, not package folders without an
+/// `__init__.ml`.
+#[test]
+fn available_modules_lists_the_ml_modules_alike_in_every_output() {
+    let project = Project::new();
+    project.file("lib/base.ml", "x = 1;\n");
+    project.file("lib/geo/shapes.ml", "y = 2;\n");
+    project.file("lib/pkg/__init__.ml", "z = 3;\n");
+    project.file("lib/pkg/inner.ml", "w = 4;\n");
+    project.file(
+        "main.ml",
+        "import base;\nimport geo.shapes as gs;\nimport pkg.inner;\nprint(available_modules(\"ml_source\"));\n",
+    );
+    let expected = "['base', 'geo.shapes', 'pkg', 'pkg.inner']\n";
+    let lib = ["--import-paths", "lib"];
+    let out = project.mlpy(&["run", "--import-paths", "lib", "main.ml"]);
+    assert_eq!(stdout(&out), expected, "run: {}", stderr(&out));
+    for (mode, out) in [
+        ("single file", run_single_file(&project, &lib)),
+        ("folder", run_multi_file(&project, &lib)),
+    ] {
+        assert_eq!(stdout(&out), expected, "{mode}: {}", stderr(&out));
+    }
+}

@@ -167,8 +167,12 @@ def _loaded_stdlib():
 
 
 def _user_modules():
+    """The program's ML modules loaded so far: not the package folders that only hold them
+    (`geo` of `geo/shapes.ml` without `geo/__init__.ml`)."""
     return _py.sorted(n for n, m in _py.list(_sys.modules.items())
-                      if m is not None and _is_ml_module(m))
+                      if m is not None and _is_ml_module(m)
+                      and m.__dict__.get("__mlpy_defined__") is True
+                      and not m.__dict__.get("__mlpy_package_folder__"))
 
 
 @ml_function("List all imported modules")
