@@ -613,3 +613,41 @@ fn a_nonlocal_naming_nothing_is_reported_once() {
         assert!(messages[0].contains("`nonlocal`"), "{body}: {messages:?}");
     }
 }
+
+/// Lines end at `\n`, `\r\n` and a lone `\r` (old Mac files), as in Python, editors and the
+/// reference: a compile error and a run-time error are reported at the line an editor
+/// shows, and a `//` comment ends at any of them.
+#[test]
+fn every_line_ending_numbers_lines_as_an_editor_does() {
+    let project = Project::new();
+    for endings in [
+        ["\n", "\n", "\n"],
+        ["\r", "\r", "\r"],
+        ["\r\n", "\r\n", "\r\n"],
+        ["\r", "\n", "\r\n"],
+    ] {
+        let [a, b, c] = endings;
+        project.file("bad.ml", &format!("x = 1; // one{a}print(x);{b}y = ;{c}"));
+        let out = project.mlpy(&["check", "bad.ml"]);
+        assert_no_panic(&out);
+        let text = stdout(&out) + &stderr(&out);
+        assert_eq!(
+            first_place(&text),
+            Some(("bad.ml".to_string(), 3, 5)),
+            "{endings:?}: {text}"
+        );
+        assert!(!text.contains('\r'), "{endings:?}: a raw CR in {text:?}");
+
+        project.file(
+            "run.ml",
+            &format!("x = 1; // one{a}print(x);{b}y = [1][5];{c}"),
+        );
+        let out = project.mlpy(&["run", "run.ml"]);
+        assert_eq!(stdout(&out), "1\n", "{endings:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("run.ml:3: IndexError"),
+            "{endings:?}: {}",
+            stderr(&out)
+        );
+    }
+}

@@ -255,7 +255,8 @@ impl ModuleCache {
                 return Ok(entry.file.clone());
             }
         }
-        let bytes = std::fs::read(path).map_err(|e| LoadError::Unreadable(e.to_string()))?;
+        let mut bytes = std::fs::read(path).map_err(|e| LoadError::Unreadable(e.to_string()))?;
+        lone_carriage_returns_to_newlines(&mut bytes);
         if bytes.len() as u64 > size_limit {
             return Err(LoadError::TooLarge {
                 size: bytes.len() as u64,
@@ -444,9 +445,39 @@ impl ModuleCache {
     }
 }
 
+/// A lone `\r` (old Mac line endings) ends a line, as in Python, the reference (which read
+/// sources with universal newlines), editors and the LSP specification: it is read as
+/// `\n`. One byte for one, so every offset stays where it was; `\r\n` is left alone
+/// (everything already reads it as one line break).
+pub fn lone_carriage_returns_to_newlines(bytes: &mut [u8]) {
+    let mut at = 0;
+    while let Some(found) = bytes[at..].iter().position(|&b| b == b'\r') {
+        let i = at + found;
+        if bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+        at = i + 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_carriage_returns_become_newlines_byte_for_byte() {
+        for (input, expected) in [
+            ("a\rb", "a\nb"),
+            ("a\r\nb", "a\r\nb"),
+            ("\r\r\n\r", "\n\r\n\n"),
+            ("no breaks", "no breaks"),
+            ("é\rü\r", "é\nü\n"),
+        ] {
+            let mut bytes = input.as_bytes().to_vec();
+            lone_carriage_returns_to_newlines(&mut bytes);
+            assert_eq!(String::from_utf8(bytes).unwrap(), expected, "{input:?}");
+        }
+    }
     use std::fs;
 
     #[test]
