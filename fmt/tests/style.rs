@@ -209,3 +209,28 @@ fn variables_named_like_statement_keywords_never_start_a_line() {
     );
     assert!(!mlpy_syntax::parse(&out).has_errors());
 }
+
+/// A comment after the `)` of a header or a parameter list, with the `{` on the next
+/// line, stays after the `)`: the header keeps its line (the comment's line break does not
+/// break the brackets open). Every compound statement with a header.
+#[test]
+fn a_comment_after_a_header_keeps_the_header_on_its_line() {
+    for (head, formatted_head) in [
+        ("if (x.a)", "if (x.a)"),
+        ("while (a  &&  b)", "while (a && b)"),
+        ("for (x in xs)", "for (x in xs)"),
+        ("function f(a,b)", "function f(a, b)"),
+    ] {
+        let input = format!("{head} // note\n{{\n  y = 1;\n}}\n");
+        let expected = format!("{formatted_head} // note\n{{\n    y = 1;\n}}\n");
+        assert_formats(&input, &expected);
+    }
+    assert_formats(
+        "if (a) {\n  y = 1;\n} elif (x.b) // c4\n{\n  y = 2;\n}\n",
+        "if (a) {\n    y = 1;\n} elif (x.b) // c4\n{\n    y = 2;\n}\n",
+    );
+    assert_formats(
+        "try {\n  z = 1;\n} except (e) // ex\n{\n  z = 2;\n}\n",
+        "try {\n    z = 1;\n} except (e) // ex\n{\n    z = 2;\n}\n",
+    );
+}

@@ -36,8 +36,10 @@ impl Builder<'_> {
                     if dangling || (items && !self.after_floor_division()) {
                         self.ir.soft_line();
                     }
-                    self.token(close);
+                    self.token_alone(close);
                     self.ir.group_end();
+                    // `function f(a, b) // note`: the list stays on its line.
+                    self.trailing_comment();
                 }
                 Child::Node(item) => {
                     self.list_item(item);

@@ -285,6 +285,14 @@ impl<'a> Builder<'a> {
 
     /// Emits the next token, which the tree says is `kind`, with its comments.
     pub(crate) fn token(&mut self, kind: SyntaxKind) {
+        self.token_alone(kind);
+        self.trailing_comment();
+    }
+
+    /// [`Self::token`] without the comment that may follow it on its line: for a token
+    /// that closes a group, whose comment goes after the group (so that the comment's
+    /// line break does not break the group open).
+    pub(crate) fn token_alone(&mut self, kind: SyntaxKind) {
         if self.at_comment() {
             self.leading_comments();
         }
@@ -305,7 +313,6 @@ impl<'a> Builder<'a> {
         self.emit_text(entry);
         self.after_open = matches!(kind, L_CURLY | L_PAREN | L_BRACK);
         self.last = Some(entry);
-        self.trailing_comment();
     }
 
     /// Starts a statement on a line of its own (after its comments), before any group of
@@ -344,7 +351,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A comment on the line of the token just emitted stays there.
-    fn trailing_comment(&mut self) {
+    pub(crate) fn trailing_comment(&mut self) {
         if let Some(&comment) = self.entries.get(self.cursor) {
             if comment.kind == COMMENT && comment.newlines == 0 {
                 self.cursor += 1;

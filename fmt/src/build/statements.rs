@@ -185,8 +185,10 @@ impl Builder<'_> {
     fn header_close(&mut self) {
         self.ir.indent_end();
         self.closing_soft_line();
-        self.token(R_PAREN);
+        self.token_alone(R_PAREN);
         self.ir.group_end();
+        // `} elif (x.b) // note`: the header stays on its line, the comment after it.
+        self.trailing_comment();
     }
 
     /// `{ statements }`: always one statement per line; `{}` when empty. Comments
