@@ -20,6 +20,7 @@ docs/modules.md ("Python modules") lists what is allowed and why.
 
 import importlib as _importlib
 import sys as _sys
+import weakref as _weakref
 from types import FunctionType as _FunctionType, ModuleType as _ModuleType
 
 from mlpy_runtime import sandbox as _sandbox
@@ -60,6 +61,10 @@ AUDITED = {
     "uuid": frozenset(("getnode", "uuid1")),
 }
 
+#: The callables `unwrap` made for ML functions and other values ML may call, to what
+#: they stand for: handed back to ML, they are that value again.
+_bridged = _weakref.WeakKeyDictionary()
+
 #: Python module names the program imported (and their packages, traversable only).
 _imported = set()
 _packages = set()
@@ -97,10 +102,10 @@ def _refuse_reexported(modname, name, value):
     it available. C implementations count as their module (`_operator` as `operator`)."""
     home = getattr(value, "__module__", None)
     own = getattr(value, "__name__", None)
-    if home.__class__ is not str or home == modname:
+    if type(home) is not str or home == modname:
         return
     denied = AUDITED.get(home) or AUDITED.get(home.lstrip("_"))
-    if denied is not None and (name in denied or (own.__class__ is str and own in denied)):
+    if denied is not None and (name in denied or (type(own) is str and own in denied)):
         raise SecurityError("'%s.%s' is not available to ML: it is '%s.%s', which reaches "
                             "attributes or code by name" % (modname, name, home, own or name))
 
@@ -119,7 +124,7 @@ def _module_member(module, name):
                             "name" % (modname, name))
     value = getattr(module, name)
     _refuse_reexported(modname, name, value)
-    if isinstance(value, _ModuleType):
+    if issubclass(type(value), _ModuleType):
         vname = value.__name__
         if vname in _imported or vname in _packages:
             return PyValue(value)
@@ -133,62 +138,111 @@ def member(proxy, name):
     if name.__class__ is not str or name.startswith("_") or name in REFLECTION_NAMES:
         raise SecurityError("Access to attribute '%s' of a Python value is forbidden" % (name,))
     target = object.__getattribute__(proxy, "_mlpy_target")
-    if isinstance(target, _ModuleType):
+    if issubclass(type(target), _ModuleType):
         return _module_member(target, name)
+    if not _defined_on(target, name):
+        # `types.GenericAlias(x, …).name` is `x.name`, for any `x`: a member read there
+        # would skip every rule of the object it reaches.
+        raise SecurityError("'%s' is not an attribute that %s objects define themselves"
+                            % (name, type(target).__name__))
+    if name in _FORMAT_METHODS and issubclass(type(target), (str, bytes, bytearray)):
+        raise SecurityError("'%s' of a Python string is not available to ML: its fields "
+                            "read attributes by name" % name)
     return wrap(getattr(target, name))
 
 
+#: Methods of strings that read attributes and items by name (`"{0.x[y]}".format(v)`).
+_FORMAT_METHODS = frozenset(("format", "format_map"))
+
+
+def _defined_on(target, name):
+    """Whether Python defines `name` on `target` itself: in the namespace of its class or
+    of one of the class's bases, in its own (for a class, its bases' too), or in its
+    instance dictionary — not through a `__getattr__` that forwards to another object."""
+    try:
+        own = object.__getattribute__(target, "__dict__")
+    except (AttributeError, TypeError):
+        own = None
+    if type(own) is dict and name in own:
+        return True
+    classes = type(target).__mro__
+    if issubclass(type(target), type):
+        classes = type.__getattribute__(target, "__mro__") + classes
+    for klass in classes:
+        if name in type.__getattribute__(klass, "__dict__"):
+            return True
+    return False
+
+
 def wrap(value):
-    """A value coming out of Python code, made safe for ML."""
-    t = value.__class__
+    """A value coming out of Python code, made safe for ML. Types are read with `type()`:
+    `__class__` is an attribute, which some objects forward (`types.GenericAlias`)."""
+    t = type(value)
     if t in _PLAIN or t is PyValue:
         return value
     if t is list:
         for item in value:
-            if item.__class__ not in _PLAIN:
+            if type(item) not in _PLAIN:
                 return [wrap(i) for i in value]
         return value
     if t is tuple:
         for item in value:
-            if item.__class__ not in _PLAIN:
+            if type(item) not in _PLAIN:
                 return tuple(wrap(i) for i in value)
         return value
     if t is dict:
         for k, v in value.items():
-            if k.__class__ not in _PLAIN or v.__class__ not in _PLAIN:
+            if type(k) not in _PLAIN or type(v) not in _PLAIN:
                 return {wrap(k): wrap(v) for k, v in value.items()}
         return value
-    if t is _FunctionType and _is_ml_globals(value.__globals__):
-        return value  # an ML function handed back
+    if t is _FunctionType:
+        if _is_ml_globals(value.__globals__):
+            return value  # an ML function handed back
+        original = _bridged.get(value)
+        if original is not None:
+            return original  # what `unwrap` made of an ML value, handed back
     return PyValue(value)
 
 
 def unwrap(value):
-    """A value going into Python code: proxies give their target back; an ML function
-    becomes a Python callable whose arguments come to ML wrapped (`re.sub` hands it a
-    match object) and whose result goes back unwrapped."""
-    t = value.__class__
+    """A value going into Python code: plain data as it is, proxies give their target
+    back, and a function ML may call (an ML function, a builtin, a runtime function or
+    method) becomes a Python callable that calls it through the gate, its arguments
+    coming to ML wrapped (`re.sub` hands it a match object) and its result going back
+    unwrapped. Anything else ML holds — a runtime or ML module, a runtime object — is
+    never handed to Python code: Python would read it without the gates' rules."""
+    t = type(value)
+    if t in _PLAIN:
+        return value
     if t is PyValue:
         return object.__getattribute__(value, "_mlpy_target")
+    if t is list:
+        return value if _all_plain(value) else [unwrap(i) for i in value]
+    if t is tuple:
+        return value if _all_plain(value) else tuple(unwrap(i) for i in value)
+    if t is dict:
+        if _all_plain(value) and _all_plain(value.values()):
+            return value
+        return {unwrap(k): unwrap(v) for k, v in value.items()}
     if t is _FunctionType and _is_ml_globals(value.__globals__):
         def bridge(*args):
             return unwrap(value(*[wrap(a) for a in args]))
+        _bridged[bridge] = value
         return bridge
-    if t is list:
-        return [unwrap(i) for i in value] if _py_any_proxy(value) else value
-    if t is tuple:
-        return tuple(unwrap(i) for i in value) if _py_any_proxy(value) else value
-    if t is dict:
-        return {unwrap(k): unwrap(v) for k, v in value.items()} \
-            if _py_any_proxy(value.values()) else value
-    return value
+    from mlpy_runtime import access as _access
+    if _access.callable_allowed(value):
+        def gated(*args):
+            return unwrap(_access.call(value, *[wrap(a) for a in args]))
+        _bridged[gated] = value
+        return gated
+    raise SecurityError("a %s cannot be handed to Python code" % type(value).__name__)
 
 
-def _py_any_proxy(items):
+def _all_plain(items):
     for i in items:
-        if i.__class__ is PyValue or i.__class__ in (list, tuple, dict):
-            return True
-    return False
+        if type(i) not in _PLAIN:
+            return False
+    return True
 
 
 def _target(proxy):

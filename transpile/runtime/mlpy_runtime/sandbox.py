@@ -224,6 +224,17 @@ def _under(path, roots):
 _WRITE_FLAGS = _os.O_WRONLY | _os.O_RDWR | _os.O_APPEND | _os.O_CREAT | getattr(_os, "O_TRUNC", 0)
 
 
+def _native_roots():
+    """Folders native modules load from: Python's own installation (its standard library's
+    extensions, the packages installed into it or into the virtual environment)."""
+    roots = set()
+    for p in (_sys.prefix, _sys.base_prefix, _sys.exec_prefix, _sys.base_exec_prefix):
+        r = _norm(p)
+        if r and r != "/":
+            roots.add(r)
+    return tuple(sorted(roots))
+
+
 def _code_roots():
     """Folders whose Python files imports and tracebacks read without a grant."""
     roots = set()
@@ -317,12 +328,15 @@ def _from_import_system(frame):
         and frame.f_code.co_name in _IMPORT_SYSTEM_RUNNERS
 
 
-def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
+def _make_hook(granted, code_roots, loader_codes, network, debugger=None,
+               native_roots=None):
     """The audit hook. Everything it decides by lives in this closure: nothing a program can
     reach at module level switches it off or widens the grants. `debugger`: debugpy's folder
     (`allow_debugger`), whose code may raise the events of `DEBUGGER_EVENTS`."""
     state = _ThreadLocal()
     own_codes = set()
+    if native_roots is None:
+        native_roots = _native_roots()
     from_debugger = _debugger_check(debugger, own_codes) if debugger else None
 
     def refuse(event, what):
@@ -450,10 +464,17 @@ def _make_hook(granted, code_roots, loader_codes, network, debugger=None):
             if name.split(".")[0] in NEVER_IMPORTED:
                 _refuse("importing %s" % name)
             # An extension module is what its file is, whatever name it is loaded under
-            # (`_imp.create_dynamic` of `x._posixsubprocess`).
-            if filename.__class__ is str and \
-                    _os.path.basename(filename).split(".")[0] in NEVER_IMPORTED:
-                _refuse("importing %s (%s)" % (name, filename))
+            # (`_imp.create_dynamic` of `x._posixsubprocess`), and only Python's own
+            # installation provides them (not a file beside the program, not a memfd).
+            if filename is not None:
+                if filename.__class__ is not str:
+                    _refuse("importing %s from a file given as a %s"
+                            % (name, type(filename).__name__))
+                if _os.path.basename(filename).split(".")[0] in NEVER_IMPORTED:
+                    _refuse("importing %s (%s)" % (name, filename))
+                real = _norm(filename)
+                if real is None or not _under(real, native_roots):
+                    _refuse("loading native code from %s" % (real or filename))
         elif event in _WRITE_EVENTS:
             needs = _WRITE_EVENTS[event]
             if not _py.any(cap in granted for cap in needs):

@@ -128,6 +128,15 @@ def _shown(value, ml_name):
     return text
 
 
+def _discard_output():
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 class _Session:
     def __init__(self):
         self.namespace = _new_namespace()
@@ -154,6 +163,11 @@ class _Session:
                 _running[0] = False
         except KeyboardInterrupt:
             return {"interrupted": True, "defined": defined}
+        except BrokenPipeError:
+            # The reader of the output went away (`mlpy repl < in.ml | head -1`): what is
+            # printed from now on goes nowhere, and the session goes on quietly.
+            _discard_output()
+            return {"ok": True, "defined": defined}
         except Exception as exc:
             return {"error": _report(exc), "defined": defined}
         return {"ok": True, "defined": defined}

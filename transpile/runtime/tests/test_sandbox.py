@@ -320,6 +320,49 @@ class MembraneTest(unittest.TestCase):
         got = access.call(access.call(itemgetter, 0), [f])
         self.assertIs(got, f)
 
+    def test_members_are_read_only_where_python_defines_them(self):
+        # `types.GenericAlias(x, …).name` is `x.name`: a forwarding object is no way around
+        # the rules of what it forwards to, whatever `x` is
+        functools = membrane.import_python("functools")
+        alias = access.attr(functools, "GenericAlias")
+        math = membrane.import_python("math")
+        for origin, member in ((math, "sqrt"), ("{0}", "format"), ("abc", "upper"),
+                               ([1], "append"), ({"a": 1}, "keys")):
+            forwarded = access.call(alias, origin, [])
+            with self.assertRaises(SecurityError, msg=repr((origin, member))):
+                access.attr(forwarded, member)
+        # members the object's class defines are fine
+        re = membrane.import_python("re")
+        match = access.call(access.attr(re, "search"), "a(b)", "xab")
+        self.assertEqual(access.attr(match, "string"), "xab")
+        self.assertEqual(access.call(access.attr(match, "group"), 1), "b")
+
+    def test_string_formatting_of_python_strings_is_refused(self):
+        class Text(str):
+            pass
+        for value in (Text("{0.__class__}"), b"{0}", bytearray(b"{0}")):
+            proxy = membrane.wrap(value)
+            for name in ("format", "format_map"):
+                if hasattr(value, name):
+                    with self.assertRaises(SecurityError, msg=repr((value, name))):
+                        access.attr(proxy, name)
+
+    def test_only_plain_values_and_callables_go_into_python(self):
+        from mlpy_runtime.stdlib import console
+        from mlpy_runtime.objects import MLObject
+        json = membrane.import_python("json")
+        dumps = access.attr(json, "dumps")
+        for value in (console, ml_builtins, MLObject(), [1, console], {"k": console},
+                      (console,), [[console]]):
+            with self.assertRaises(SecurityError, msg=repr(value)):
+                access.call(dumps, value)
+        self.assertEqual(access.call(dumps, [1, "a", None, {"b": [True]}]),
+                         '[1, "a", null, {"b": [true]}]')
+        # an ML builtin as a callback: called through the gate
+        functools = membrane.import_python("functools")
+        self.assertEqual(access.call(access.attr(functools, "reduce"), ml_builtins.max,
+                                     [3, 9, 2]), 9)
+
     def test_reexported_audited_members_are_refused(self):
         # every whitelisted-style module that re-exports a member AUDITED refuses at home
         import importlib
@@ -354,6 +397,14 @@ AUDIT_PROGRAM = textwrap.dedent('''
     import mlpy_runtime as __ml
     compiled = compile("import os; os.system('touch ' + {canary!r})", "x", "exec")
     native = importlib.util.find_spec("_posixsubprocess").origin
+    harmless = importlib.util.find_spec("_json").origin
+    import shutil
+    beside = None
+    if harmless not in (None, "built-in"):
+        beside = os.path.join(os.path.dirname({canary!r}), os.path.basename(harmless))
+        shutil.copyfile(harmless, beside)
+        with open(harmless, "rb") as f:
+            harmless_bytes = f.read()
     __ml.grant({grants!r})
     __ml.arm()
     results = []
@@ -366,6 +417,17 @@ AUDIT_PROGRAM = textwrap.dedent('''
             return "/dev/null" if self.calls == 1 else self.later
     def frames_removed(f, *args):
         return _frozen_importlib._call_with_frames_removed(f, *args)
+    def load_extension(origin):
+        if origin is None:
+            raise __ml.SecurityError("built into this interpreter: nothing to load")
+        spec = importlib.machinery.ModuleSpec("_json", None, origin=origin)
+        return _imp.create_dynamic(spec)
+    def from_memfd():
+        if beside is None:
+            raise __ml.SecurityError("built into this interpreter: nothing to load")
+        fd = os.memfd_create("x")
+        os.write(fd, harmless_bytes)
+        return load_extension("/proc/self/fd/%d" % fd)
     def load_native():
         if native in (None, "built-in"):
             raise __ml.SecurityError("built into this interpreter: nothing to load")
@@ -399,6 +461,8 @@ AUDIT_PROGRAM = textwrap.dedent('''
     attempt("fspath-open", lambda: open(Shifty({secret!r})).read())
     attempt("fspath-write", lambda: io.FileIO(Shifty({written!r}), "w").write(b"x"))
     attempt("native", load_native)
+    attempt("native-beside", lambda: load_extension(beside))
+    attempt("native-memfd", from_memfd)
     print(" ".join(results))
 ''')
 
@@ -447,7 +511,8 @@ class AuditHookTest(unittest.TestCase):
         # (`sys.addaudithook` is refused silently: CPython drops a hook that another refuses)
         for name in ("system", "popen", "spawn", "fork", "read", "write", "remove", "connect",
                      "exec", "eval", "ctypes", "grant", "settrace", "importlib-compile",
-                     "importlib-exec", "fspath-read", "fspath-open", "fspath-write", "native"):
+                     "importlib-exec", "fspath-read", "fspath-open", "fspath-write", "native",
+                     "native-beside", "native-memfd"):
             self.assertIn(name + "=refused", p.stdout.split(), p.stdout)
 
     def test_grants_allow_their_own_effects_and_nothing_else(self):
@@ -457,7 +522,8 @@ class AuditHookTest(unittest.TestCase):
         for name in ("read", "write", "remove", "connect"):
             self.assertIn(name + "=done", out, p.stdout)
         for name in ("system", "popen", "spawn", "fork", "exec", "ctypes", "grant",
-                     "importlib-compile", "importlib-exec", "native"):
+                     "importlib-compile", "importlib-exec", "native", "native-beside",
+                     "native-memfd"):
             self.assertIn(name + "=refused", out, p.stdout)
         self.assertFalse(made)
         self.assertEqual(accepted, 1)

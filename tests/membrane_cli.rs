@@ -1,0 +1,111 @@
+//! End-to-end: Python modules behind the membrane (`--stdlib-mode python`, the default
+//! whitelist, no grants) give ML no way around the gates.
+//!
+//! * an object that forwards its attribute reads (`functools.GenericAlias(x, [])`) reads
+//!   nothing of what it forwards to, whatever `x` is (a runtime module, a string, a module
+//!   the program imported);
+//! * no runtime or ML module, and no runtime object, is handed to Python code;
+//! * `str.format` on a Python string (which reads attributes by name) is refused;
+//! * native code loads only from Python's own installation (the audit layer).
+//!
+//! Each program would, unrefused, print an environment variable's value or start a
+//! process; the test reads its output for the secret and checks the canary file.
+
+mod support;
+
+use support::{run, stderr, stdout, Project};
+
+const SECRET: &str = "membrane-secret-8137";
+
+fn run_python_mode(project: &Project, source: &str) -> (String, bool) {
+    project.file("attack.ml", source);
+    let mut command = support::mlpy(&project.path(".cache"));
+    command
+        .args(["run", "--stdlib-mode", "python", "attack.ml"])
+        .current_dir(project.dir.path())
+        .env("MLPY_MEMBRANE_SECRET", SECRET);
+    let out = run(command, None);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    (text, out.status.success())
+}
+
+#[test]
+fn forwarding_objects_and_string_formatting_reach_nothing() {
+    let project = Project::new();
+    let canary = project.path("CANARY");
+    let u = "chr(95) + chr(95)";
+    let format_field = format!(
+        "\"{{0.\" + {u} + \"globals\" + {u} + \"[_sys].modules[os].environ[MLPY_MEMBRANE_SECRET]}}\""
+    );
+    let forwarders = [
+        "functools.GenericAlias(x, [])",
+        "functools.GenericAlias(x, [1, 2])",
+        "functools.GenericAlias(x, x)",
+    ];
+    let mut programs = Vec::new();
+    for forward in forwarders {
+        let wrap = format!("function open_(x) {{ return {}; }}\n", forward);
+        // a runtime module, read through the forwarder
+        programs.push(format!(
+            "import functools;\nimport console;\n{wrap}s = open_(console).sys;\nprint(str(open_(s).modules[\"os\"]));\n"
+        ));
+        // a module the program imported, and then what it leads to
+        programs.push(format!(
+            "import functools;\nimport base64;\n{wrap}print(str(open_(base64).binascii));\n"
+        ));
+        // `str.format` of a string, through the forwarder
+        programs.push(format!(
+            "import functools;\n{wrap}s = {format_field};\nfunction f() {{ return 1; }}\nprint(open_(s).format(f));\n"
+        ));
+    }
+    // runtime modules and objects handed to Python functions directly
+    for value in [
+        "console",
+        "builtin",
+        "regex.compile(\"a\")",
+        "[console]",
+        "{k: console}",
+    ] {
+        programs.push(format!(
+            "import functools;\nimport console;\nimport regex;\nimport json;\nf = functools.partial(print, {value});\nf();\n"
+        ));
+    }
+    // native code from beside the program or from memory
+    programs.push(format!(
+        "import functools;\nimport console;\nfunction open_(x) {{ return functools.GenericAlias(x, []); }}\nm = open_(open_(console).sys).modules;\nos = open_(m[\"os\"]);\nos.system(\"touch {}\");\n",
+        canary.display()
+    ));
+    for source in &programs {
+        let (text, ok) = run_python_mode(&project, source);
+        assert!(!ok, "ran:\n{source}\n{text}");
+        assert!(
+            text.contains("SecurityError"),
+            "not refused by the sandbox:\n{source}\n{text}"
+        );
+        assert!(!text.contains(SECRET), "secret read:\n{source}\n{text}");
+        assert!(
+            !text.contains("<module '"),
+            "a module reached:\n{source}\n{text}"
+        );
+        assert!(!canary.exists(), "a process ran:\n{source}");
+    }
+}
+
+/// What the membrane is for still works: Python modules of the whitelist, called with ML
+/// values and ML functions, their results used from ML.
+#[test]
+fn python_modules_still_work_behind_the_membrane() {
+    let project = Project::new();
+    let (text, ok) = run_python_mode(
+        &project,
+        "import functools;\nimport base64;\nimport re;\n\
+         print(functools.reduce(fn(a, b) => a + b, [1, 2, 3]));\n\
+         print(functools.reduce(max, [4, 9, 2]));\n\
+         print(len(base64.b64encode(base64.b64decode(\"aGk=\"))));\n\
+         m = re.search(\"a(b)\", \"xab\");\nprint(m.group(1));\nprint(m.string);\n\
+         print(re.sub(\"a+\", fn(m) => \"<\" + m.group(0) + \">\", \"caat\"));\n",
+    );
+    assert!(ok, "{text}");
+    assert!(text.starts_with("6\n9\n4\n"), "{text}");
+    assert!(text.contains("b\nxab\nc<aa>t\n"), "{text}");
+}
