@@ -513,6 +513,16 @@ fn a_reader_that_closes_the_pipe_early_is_no_crash() {
         (vec!["check", "--format", "json", "many.ml"], None),
         (vec!["fmt", "-"], Some(program.replace('\n', "\n\n"))),
         (vec!["parse", "many.ml"], None),
+        // 150 inputs of 2,000 bytes each: more than a pipe holds, so the REPL's Python
+        // writes after the reader left.
+        (
+            vec!["repl"],
+            Some(
+                (0..150)
+                    .map(|i| format!("print(\"{i}\" + \"x\" * 2000);\n"))
+                    .collect(),
+            ),
+        ),
     ] {
         let mut command = support::mlpy(&project.path(".cache"));
         command
@@ -537,6 +547,11 @@ fn a_reader_that_closes_the_pipe_early_is_no_crash() {
         writer.join().expect("writer");
         assert_no_panic(&out);
         assert_ne!(out.status.code(), Some(101), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("BrokenPipe"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
 }
 
