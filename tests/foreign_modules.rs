@@ -55,6 +55,15 @@ fn python_file(project: &Project, file: &Path) -> Output {
     run(with_preload(command, project), None)
 }
 
+/// `mlpy transpile --import-paths lib main.ml OUTPUT…` (no preloading: transpiling runs
+/// no Python), which must succeed.
+fn transpile(project: &Project, output: &[&str]) {
+    let mut args = vec!["transpile", "--import-paths", "lib", "main.ml"];
+    args.extend_from_slice(output);
+    let out = project.mlpy(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// Refused with the module's name, nothing of ML ran, the preloaded module intact.
 fn refused(out: &Output, name: &str, how: &str) {
     let err = stderr(out);
@@ -99,30 +108,14 @@ fn a_module_loaded_before_the_program_is_never_entered() {
         let out = mlpy(&project, &["run", "--import-paths", "lib", "main.ml"], None);
         refused(&out, taken, &format!("{how}, mlpy run"));
 
-        let out = project.mlpy(&[
-            "transpile",
-            "--import-paths",
-            "lib",
-            "main.ml",
-            "-o",
-            "one.py",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        transpile(&project, &["-o", "one.py"]);
         refused(
             &python_file(&project, &project.path("one.py")),
             taken,
             &format!("{how}, single file"),
         );
 
-        let out = project.mlpy(&[
-            "transpile",
-            "--import-paths",
-            "lib",
-            "main.ml",
-            "--out-dir",
-            "tree",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        transpile(&project, &["--out-dir", "tree"]);
         refused(
             &python_file(&project, &project.path("tree/main.py")),
             taken,
@@ -153,15 +146,7 @@ fn modules_of_python_start_up_names_work() {
         );
         let out = project.mlpy(&["run", "--import-paths", "lib", "main.ml"]);
         assert_eq!(stdout(&out), "42\n", "{name}: {}", stderr(&out));
-        let out = project.mlpy(&[
-            "transpile",
-            "--import-paths",
-            "lib",
-            "main.ml",
-            "-o",
-            "one.py",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        transpile(&project, &["-o", "one.py"]);
         let mut command = python();
         command.arg(project.path("one.py"));
         let out = run(command, None);
