@@ -20,7 +20,7 @@ from types import BuiltinMethodType, FunctionType, MethodType, ModuleType
 from mlpy_runtime import compat as _compat
 from mlpy_runtime.errors import MLUserException, SecurityError
 from mlpy_runtime.objects import MLObject
-from mlpy_runtime.trust import _ML_GLOBALS
+from mlpy_runtime.trust import TOKEN as _ML
 
 __mlpy_runtime__ = True
 
@@ -90,7 +90,7 @@ def _membrane_member(obj, name):
 
 def _module_attr(obj, name):
     d = obj.__dict__
-    if _ML_GLOBALS.get(id(d)) is d:
+    if d.get("__mlpy_module__") is _ML:
         if name in d:
             return d[name]
         renamed = _renamed(name)
@@ -222,8 +222,8 @@ def callable_allowed(f):
     whitelisted method of str/list/dict/tuple, or a Python value behind the membrane."""
     t = f.__class__
     if t is FunctionType:
-        g = f.__globals__
-        return _ML_GLOBALS.get(id(g)) is g or f.__dict__.get("_ml_callable") is True
+        return f.__globals__.get("__mlpy_module__") is _ML or \
+            f.__dict__.get("_ml_callable") is True
     if t is MethodType:
         self = f.__self__
         func = f.__func__
@@ -241,8 +241,8 @@ def call(f, *args):
     """The call gate: every call of an ML-supplied value, at an ML call site or inside a
     runtime function that takes a callback, goes through here."""
     if f.__class__ is FunctionType:
-        g = f.__globals__
-        if _ML_GLOBALS.get(id(g)) is g or f.__dict__.get("_ml_callable") is True:
+        if f.__globals__.get("__mlpy_module__") is _ML or \
+                f.__dict__.get("_ml_callable") is True:
             return f(*args)
     elif callable_allowed(f):
         return f(*args)
@@ -263,7 +263,7 @@ def call(f, *args):
 def callback(f):
     """`f` as a Python callable that goes through the gate on every call: what the runtime
     hands to Python APIs that call back (`re.sub` with a function, `sorted` keys)."""
-    if f.__class__ is FunctionType and _ML_GLOBALS.get(id(f.__globals__)) is f.__globals__:
+    if f.__class__ is FunctionType and f.__globals__.get("__mlpy_module__") is _ML:
         return f
     if not callable_allowed(f):
         call(f)  # raises the gate's error

@@ -20,7 +20,6 @@ def _new_module(name, package):
 
 
 def _make_ml(mod):
-    mod.__mlpy_module__ = True
     mod.__builtins__ = _sandbox.namespace()
     _trust.add(mod.__dict__)
 
@@ -119,7 +118,6 @@ def main_function(body, glue):
         "__name__": glue.get("__name__", "__main__"),
         "__file__": glue.get("__file__"),
         "__ml": glue["__ml"],
-        "__mlpy_module__": True,
         "__builtins__": _sandbox.namespace(),
     }
     _trust.add(g)

@@ -92,7 +92,6 @@ def _new_namespace():
     namespace = {
         "__name__": "__main__",
         "__ml": _ml,
-        "__mlpy_module__": True,
         "__builtins__": _sandbox.namespace(),
     }
     _trust.add(namespace)

@@ -64,7 +64,8 @@ SCRIPT = textwrap.dedent('''
     f = __ml.attr(utils.math, "area")
     print(__ml.call(f, 1))
     print(__sys.modules["geo"].__path__, __ml.attr(geo, "shapes") is __sys.modules["geo.shapes"])
-    print(utils.math.__mlpy_module__, __sys.modules["geo.shapes.square"] is sq)
+    print(__sys.modules["mlpy_runtime.trust"].is_ml_module(utils.math),
+          __sys.modules["geo.shapes.square"] is sq)
 ''')
 
 
@@ -100,7 +101,8 @@ class DefineModuleTest(unittest.TestCase):
         self.assertIs(m1, m2)
         self.assertEqual(runs, [1])
         self.assertIsInstance(m1, types.ModuleType)
-        self.assertTrue(m1.__mlpy_module__)
+        from mlpy_runtime import trust
+        self.assertTrue(trust.is_ml_module(m1))
         del sys.modules["mlpy_test_once"]
 
     def test_failing_body_is_not_registered(self):
