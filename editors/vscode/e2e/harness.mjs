@@ -205,12 +205,21 @@ export class VsCode {
       .locator(".view-lines .view-line span span")
       .filter({ hasText: new RegExp(`^${word}$`) })
       .first();
-    await token.waitFor();
-    const box = await token.boundingBox();
-    if (!box) {
-      throw new Error(`the token ${word} is not on screen`);
+    // Monaco renders a line's spans again after an edit (a format, a semantic-token
+    // refresh): a span found a moment ago may be gone when its box is asked for. Ask
+    // again until one stays (the element is looked up afresh each time).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await token.waitFor();
+      const box = await token.boundingBox().catch(() => null);
+      if (box) {
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`the token ${word} is not on screen`);
+      }
+      await this.page.waitForTimeout(100);
     }
-    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   }
 
   async clickToken(groupIndex, word, clickCount = 1) {
