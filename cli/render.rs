@@ -126,21 +126,16 @@ const MAX_RANGE_SHOWN: usize = 120;
 
 /// How a character of a source line is shown in a snippet, one column for one character
 /// (so the carets stay under the range): a tab as a space, control characters as their
-/// pictures (`␀`, `␍`), characters that show as nothing, as other white space or reorder
-/// the line (zero-width, no-break space, byte-order mark, bidirectional controls) as `�`.
+/// pictures (`␀`, `␍`), every other character the lexer's messages name by code
+/// ([`mlpy_syntax::lexer::is_invisible`]: zero-width, no-break space, byte-order mark,
+/// bidirectional controls, …) as `�`.
 fn shown_char(c: char) -> char {
     match c {
+        ' ' => ' ',
         '\t' => ' ',
         '\0'..='\u{1F}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
         '\u{7F}' => '\u{2421}',
-        '\u{80}'..='\u{9F}'
-        | '\u{00AD}'
-        | '\u{200B}'..='\u{200F}'
-        | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{2069}'
-        | '\u{FEFF}' => '\u{FFFD}',
-        // Other white space (no-break, ideographic) would not show where the caret points.
-        c if c.is_whitespace() && c != ' ' => '\u{FFFD}',
+        c if mlpy_syntax::lexer::is_invisible(c) => '\u{FFFD}',
         c => c,
     }
 }

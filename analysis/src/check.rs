@@ -416,17 +416,11 @@ impl Checker<'_, '_> {
         }
         // A `nonlocal` (here or in an enclosing function) that names nothing: its own
         // error says so, once.
-        let mut scope = Some(scopes.scope_at(range.start()));
-        while let Some(id) = scope {
-            if scopes
-                .scope(id)
-                .nonlocals
-                .iter()
-                .any(|(declared, _)| declared == name)
-            {
-                return;
-            }
-            scope = scopes.scope(id).parent;
+        if scopes
+            .enclosing(range.start())
+            .any(|s| s.nonlocals.iter().any(|(declared, _)| declared == name))
+        {
+            return;
         }
         let is_callee = path.syntax().parent().is_some_and(|p| {
             p.kind() == SyntaxKind::CALL_EXPR && p.first_child().as_ref() == Some(path.syntax())
@@ -450,12 +444,12 @@ impl Checker<'_, '_> {
         let offset = range.start();
         // The names in scope, unless the module has spent its budget for suggestions
         // (counted before they are collected: there may be as many as the module has).
-        let mut in_scope = BUILTINS.len() + 3;
-        let mut scope = Some(scopes.scope_at(offset));
-        while let Some(id) = scope {
-            in_scope += scopes.scope(id).bindings.len();
-            scope = scopes.scope(id).parent;
-        }
+        let in_scope = BUILTINS.len()
+            + 3
+            + scopes
+                .enclosing(offset)
+                .map(|s| s.bindings.len())
+                .sum::<usize>();
         let near = if self.budget.take(name, in_scope) {
             let visible = scopes.visible_bindings(offset);
             let candidates = visible

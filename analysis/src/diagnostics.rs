@@ -40,10 +40,7 @@ pub fn program_diagnostics_with(facts: &ProgramFacts<'_>, granted: &[String]) ->
         .graph
         .modules
         .par_iter()
-        .map(|m| module_diagnostics(facts, m.id, granted))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
+        .flat_map_iter(|m| module_diagnostics(facts, m.id, granted))
         .collect()
 }
 

@@ -463,6 +463,7 @@ pub fn lone_carriage_returns_to_newlines(bytes: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn lone_carriage_returns_become_newlines_byte_for_byte() {
@@ -478,7 +479,6 @@ mod tests {
             assert_eq!(String::from_utf8(bytes).unwrap(), expected, "{input:?}");
         }
     }
-    use std::fs;
 
     #[test]
     fn hits_revalidations_and_per_file_invalidation() {

@@ -257,18 +257,24 @@ impl ModuleScopes {
             .map(|j| ScopeId((i + j) as u32))
     }
 
+    /// The scopes containing `offset`, innermost first: the one at `offset`, then its
+    /// parents up to the module's.
+    pub fn enclosing(&self, offset: TextSize) -> impl Iterator<Item = &Scope> {
+        std::iter::successors(Some(self.scope(self.scope_at(offset))), |s| {
+            s.parent.map(|p| self.scope(p))
+        })
+    }
+
     /// Names visible at `offset`, innermost first (shadowed outer names left out).
     pub fn visible_bindings(&self, offset: TextSize) -> Vec<BindingId> {
         let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
         let mut out = Vec::new();
-        let mut scope = Some(self.scope_at(offset));
-        while let Some(id) = scope {
-            for &b in &self.scope(id).bindings {
+        for scope in self.enclosing(offset) {
+            for &b in &scope.bindings {
                 if seen.insert(self.binding(b).name.as_str()) {
                     out.push(b);
                 }
             }
-            scope = self.scope(id).parent;
         }
         out
     }

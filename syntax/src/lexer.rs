@@ -27,9 +27,11 @@ pub struct Token {
     pub len: TextSize,
 }
 
-/// A character a terminal would show as nothing, as white space, or not at all as itself:
-/// an error message names it by its code (`U+00A0`) instead of printing it.
-fn is_invisible(c: char) -> bool {
+/// A character a terminal would show as nothing, as white space, or not at all as itself
+/// (controls, white space other than the space itself, zero-width and bidirectional
+/// marks): an error message names it by its code (`U+00A0`) instead of printing it, and a
+/// snippet of the line shows a stand-in (`mlpy`'s renderer).
+pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || c.is_whitespace()
         || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'

@@ -371,8 +371,6 @@ pub(crate) fn single_file(
     let emitted: BTreeMap<ModuleId, EmittedModule> = order
         .par_iter()
         .map(|&id| (id, emit_module(facts, id)))
-        .collect::<Vec<_>>()
-        .into_iter()
         .collect();
     let entry = graph.entry_module();
     let mut ml_files = vec![ml_file_name(entry, base)];
@@ -506,8 +504,6 @@ pub struct OutputFile {
     pub contents: Cow<'static, str>,
 }
 
-/// A program emitted as a folder: the entry, one file per module, `__init__.py` where
-/// Python needs a package, and the whole runtime package.
 /// The `__init__.py` of a package folder that is no ML module: it defines itself as an
 /// empty ML module, so that the runtime knows the package as the program's own (a
 /// package of the same name loaded by something else is refused, not entered).
@@ -516,6 +512,8 @@ import mlpy_runtime as __ml\n__mlpy_module__ = True\n__mlpy_package_folder__ = T
 def __mlpy_body():\n    pass\n\
 __ml.define_module(__name__, __mlpy_body)\n";
 
+/// A program emitted as a folder: the entry, one file per module, `__init__.py` where
+/// Python needs a package, and the whole runtime package.
 pub(crate) fn multi_file(
     facts: &ProgramFacts<'_>,
     capabilities: &[String],

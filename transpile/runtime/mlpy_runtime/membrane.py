@@ -23,6 +23,7 @@ import sys as _sys
 import weakref as _weakref
 from types import FunctionType as _FunctionType, ModuleType as _ModuleType
 
+from mlpy_runtime import access as _access
 from mlpy_runtime import sandbox as _sandbox
 from mlpy_runtime.errors import SecurityError
 from mlpy_runtime.trust import is_ml_globals as _is_ml_globals
@@ -134,8 +135,7 @@ def _module_member(module, name):
 
 def member(proxy, name):
     """`proxy.name` for ML: the membrane's attribute rule."""
-    from mlpy_runtime.access import REFLECTION_NAMES
-    if name.__class__ is not str or name.startswith("_") or name in REFLECTION_NAMES:
+    if name.__class__ is not str or name.startswith("_") or name in _access.REFLECTION_NAMES:
         raise SecurityError("Access to attribute '%s' of a Python value is forbidden" % (name,))
     target = object.__getattribute__(proxy, "_mlpy_target")
     if issubclass(type(target), _ModuleType):
@@ -229,7 +229,6 @@ def unwrap(value):
             return unwrap(value(*[wrap(a) for a in args]))
         _bridged[bridge] = value
         return bridge
-    from mlpy_runtime import access as _access
     if _access.callable_allowed(value):
         def gated(*args):
             return unwrap(_access.call(value, *[wrap(a) for a in args]))

@@ -55,9 +55,7 @@ def register_modules(names):
     any of them is imported): a name some other code already loaded is an error, since
     Python's import would hand that module to the program instead of the ML one."""
     for name in names:
-        parts = name.split(".")
-        for i in range(1, len(parts) + 1):
-            prefix = ".".join(parts[:i])
+        for prefix in _sandbox.dotted_prefixes(name):
             existing = sys.modules.get(prefix)
             if existing is not None and not _trust.is_ml_module(existing):
                 raise _taken(prefix, existing)
@@ -72,9 +70,7 @@ def define_module(name, body):
     not created here that may become an ML module. Any other module already registered under
     `name` or a parent's name is an error (`_taken`)."""
     _sandbox.register_modules([name])
-    parts = name.split(".")
-    for i in range(1, len(parts)):
-        pname = ".".join(parts[:i])
+    for pname in _sandbox.dotted_prefixes(name)[:-1]:
         parent = sys.modules.get(pname)
         if parent is None:
             sys.modules[pname] = _new_module(pname, True)

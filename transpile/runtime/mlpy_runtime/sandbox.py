@@ -44,12 +44,17 @@ AUDIT_LAYER = True
 _ml_modules = set()
 
 
+def dotted_prefixes(name):
+    """`a`, `a.b`, `a.b.c` for `a.b.c`: the module and the packages it is in, outermost
+    first."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
 def register_modules(names):
     """Declare the Python names of the program's ML modules (multi-file output)."""
     for name in names:
-        parts = name.split(".")
-        for i in range(1, len(parts) + 1):
-            _ml_modules.add(".".join(parts[:i]))
+        _ml_modules.update(dotted_prefixes(name))
 
 
 def _is_glue_import(name, fromlist):
@@ -224,30 +229,27 @@ def _under(path, roots):
 _WRITE_FLAGS = _os.O_WRONLY | _os.O_RDWR | _os.O_APPEND | _os.O_CREAT | getattr(_os, "O_TRUNC", 0)
 
 
-def _native_roots():
-    """Folders native modules load from: Python's own installation (its standard library's
-    extensions, the packages installed into it or into the virtual environment)."""
+def _roots(paths):
+    """The folders `paths` name, resolved, sorted, without the file system's root."""
     roots = set()
-    for p in (_sys.prefix, _sys.base_prefix, _sys.exec_prefix, _sys.base_exec_prefix):
-        r = _norm(p)
-        if r and r != "/":
-            roots.add(r)
-    return tuple(sorted(roots))
-
-
-def _code_roots():
-    """Folders whose Python files imports and tracebacks read without a grant."""
-    roots = set()
-    for p in (_sys.prefix, _sys.base_prefix, _sys.exec_prefix, _sys.base_exec_prefix,
-              _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))):
-        r = _norm(p)
-        if r and r != "/":
-            roots.add(r)
-    for p in _sys.path:
+    for p in paths:
         r = _norm(p or ".")
         if r and r != "/":
             roots.add(r)
     return tuple(sorted(roots))
+
+
+def _native_roots():
+    """Folders native modules load from: Python's own installation (its standard library's
+    extensions, the packages installed into it or into the virtual environment)."""
+    return _roots((_sys.prefix, _sys.base_prefix, _sys.exec_prefix, _sys.base_exec_prefix))
+
+
+def _code_roots(native_roots):
+    """Folders whose Python files imports and tracebacks read without a grant: Python's
+    installation (`native_roots`), the runtime's folder and the import path."""
+    runtime = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))
+    return _roots(native_roots + (runtime,) + tuple(_sys.path))
 
 
 def _loader_codes():
@@ -328,15 +330,12 @@ def _from_import_system(frame):
         and frame.f_code.co_name in _IMPORT_SYSTEM_RUNNERS
 
 
-def _make_hook(granted, code_roots, loader_codes, network, debugger=None,
-               native_roots=None):
+def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugger=None):
     """The audit hook. Everything it decides by lives in this closure: nothing a program can
     reach at module level switches it off or widens the grants. `debugger`: debugpy's folder
     (`allow_debugger`), whose code may raise the events of `DEBUGGER_EVENTS`."""
     state = _ThreadLocal()
     own_codes = set()
-    if native_roots is None:
-        native_roots = _native_roots()
     from_debugger = _debugger_check(debugger, own_codes) if debugger else None
 
     def refuse(event, what):
@@ -502,7 +501,8 @@ def arm(preload=()):
     _sys.dont_write_bytecode = True
     granted = frozenset(_caps.granted_names())
     debugger = _debugger[0] if _debugger else None
-    hook = _make_hook(granted, _code_roots(), _loader_codes(), _connect_checker(granted),
-                      debugger)
+    native_roots = _native_roots()
+    hook = _make_hook(granted, _code_roots(native_roots), native_roots, _loader_codes(),
+                      _connect_checker(granted), debugger)
     _sys.addaudithook(hook)
     _armed.append(True)

@@ -127,15 +127,6 @@ def _shown(value, ml_name):
     return text
 
 
-def _discard_output():
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
 class _Session:
     def __init__(self):
         self.namespace = _new_namespace()
@@ -165,7 +156,7 @@ class _Session:
         except BrokenPipeError:
             # The reader of the output went away (`mlpy repl < in.ml | head -1`): what is
             # printed from now on goes nowhere, and the session goes on quietly.
-            _discard_output()
+            _tracebacks.discard_output()
             return {"ok": True, "defined": defined}
         except Exception as exc:
             return {"error": _report(exc), "defined": defined}

@@ -182,14 +182,21 @@ def format_ml_traceback(exc, tb):
     return "\n".join(out) + "\n"
 
 
+def discard_output():
+    """Sends what is printed from now on nowhere: the reader of stdout went away (`mlpy run
+    prog | head`), and later writes (Python's own flush at exit included) must not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _hook(exc_type, exc, tb):
     if isinstance(exc, BrokenPipeError):
         # The reader of stdout went away (`mlpy run prog | head`): stop quietly.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
+        discard_output()
         return
     if not isinstance(exc, Exception):
         sys.__excepthook__(exc_type, exc, tb)
