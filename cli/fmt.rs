@@ -51,6 +51,7 @@ struct Tally {
 }
 
 pub(crate) fn run(_cx: &Context, args: FmtArgs) -> anyhow::Result<Outcome> {
+    mlpy_allocator::for_command_that_ends_soon();
     let stdin = Path::new("-");
     if args.paths.iter().any(|p| p == stdin) {
         if args.paths.len() > 1 {

@@ -17,7 +17,7 @@ pub(crate) struct LspArgs {
 
 pub(crate) fn run(_cx: &Context, args: LspArgs) -> anyhow::Result<Outcome> {
     let _ = args.stdio;
-    crate::alloc::avoid_huge_pages();
+    mlpy_allocator::avoid_huge_pages();
     mlpy_server::run_stdio(mlpy_server::Options {
         debug_requests: args.debug_requests,
         release_memory: Some(settle_memory),
@@ -35,6 +35,6 @@ pub(crate) fn run(_cx: &Context, args: LspArgs) -> anyhow::Result<Outcome> {
 /// workspace, purging at once cost about 10 % more CPU; after it, collecting gives back
 /// 23 MiB (10,000 modules).
 fn settle_memory() {
-    crate::alloc::release_freed_memory();
-    crate::alloc::purge_freed_memory_after(Some(0));
+    mlpy_allocator::release_freed_memory();
+    mlpy_allocator::purge_freed_memory_after(Some(0));
 }

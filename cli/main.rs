@@ -1,6 +1,5 @@
 //! `mlpy`: check, transpile and run ML programs, and serve editors.
 
-mod alloc;
 mod check;
 mod dap;
 mod fetch;
@@ -23,7 +22,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 // Syntax trees allocate many small nodes; mimalloc is markedly faster at that.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: mlpy_allocator::MiMalloc = mlpy_allocator::MiMalloc;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -44,6 +44,7 @@ pub(crate) struct TranspileArgs {
 const NOTHING_WRITTEN: &str = "; nothing was written";
 
 pub(crate) fn run(cx: &Context, args: TranspileArgs) -> anyhow::Result<Outcome> {
+    mlpy_allocator::for_command_that_ends_soon();
     let cache = ModuleCache::new();
     let program = project::load(&args.config, &args.file, &cache)?;
     let config = program.resolver.config();

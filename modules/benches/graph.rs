@@ -11,7 +11,7 @@
 //! which also times the whole `mlpy check` process on them.
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: mlpy_allocator::MiMalloc = mlpy_allocator::MiMalloc;
 
 use mlpy_modules::{ModuleCache, ModuleGraph, ProjectConfig, Resolver};
 use std::path::{Path, PathBuf};
@@ -42,6 +42,8 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn main() {
+    // Configured as the commands that use it (`mlpy fmt`, `mlpy check`) configure it.
+    mlpy_allocator::for_command_that_ends_soon();
     // `cargo test` runs benches in test mode with `--bench` absent: keep that cheap.
     let quick = !std::env::args().any(|a| a == "--bench");
     let sizes: Vec<usize> = std::env::var("MLPY_BENCH_SIZES")

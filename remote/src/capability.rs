@@ -7,7 +7,9 @@
 //! * `network.https://host/*`, `network.https://host:8443/lib/*`,
 //!   `network.https://*.example.com/*` — URLs matching the pattern, where `*` stands
 //!   for any run of characters. A pattern without a path (`network.https://host`)
-//!   means the whole host.
+//!   means the whole host. A pattern limited to some paths of a host never matches a
+//!   path with an encoded separator (`%2f`, `%5c`): a server that decodes them would read
+//!   `/lib/..%2fadmin` as `/admin`. (The runtime's `netpolicy.py` decides the same way.)
 
 use crate::url::{authority, capability_for};
 use url::Url;
@@ -51,7 +53,12 @@ impl NetworkGrants {
             return Ok(());
         }
         let text = comparable(url);
-        if self.patterns.iter().any(|p| glob_match(p, &text)) {
+        let encoded_separator = has_encoded_separator(url.path());
+        if self
+            .patterns
+            .iter()
+            .any(|p| glob_match(p, &text) && (!encoded_separator || whole_host(p)))
+        {
             return Ok(());
         }
         Err(MissingCapability {
@@ -127,6 +134,24 @@ fn normalize_pattern(pattern: &str) -> Option<String> {
         host.truncate(host.rfind(':').unwrap_or(host.len()));
     }
     Some(format!("{scheme}://{host}{path}"))
+}
+
+/// Whether `path` holds `%2f` or `%5c` (any case): a `/` or `\\` to a server that decodes.
+fn has_encoded_separator(path: &str) -> bool {
+    path.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(
+                (w[1], w[2].to_ascii_lowercase()),
+                (b'2', b'f') | (b'5', b'c')
+            )
+    })
+}
+
+/// Whether a normalized pattern grants every path of its host (`…/*`, `…/**`).
+fn whole_host(pattern: &str) -> bool {
+    let rest = pattern.split_once("://").map_or(pattern, |(_, rest)| rest);
+    rest.find('/')
+        .is_some_and(|i| rest[i..].trim_end_matches('*') == "/")
 }
 
 /// `*` matches any run of characters, except that a `*` in the host part never
@@ -222,6 +247,22 @@ mod tests {
         let g = grants(&["network.https://h/lib/*"]);
         assert!(g.check(&url("https://h/lib/a/b.ml")).is_ok());
         assert!(g.check(&url("https://h/other/b.ml")).is_err());
+        // Encoded separators: a decoding server would leave `/lib/` with them.
+        for sep in ["%2f", "%2F", "%5c", "%5C"] {
+            for path in [
+                format!("/lib/..{sep}admin.ml"),
+                format!("/lib/a{sep}..{sep}..{sep}admin.ml"),
+                format!("/lib/{sep}etc{sep}passwd"),
+            ] {
+                let u = url(&format!("https://h{path}"));
+                assert!(g.check(&u).is_err(), "{u}");
+                // A grant of the whole host has no path to leave.
+                assert!(grants(&["network.https://h/*"]).check(&u).is_ok(), "{u}");
+                assert!(grants(&["network.https://h"]).check(&u).is_ok(), "{u}");
+            }
+        }
+        assert!(g.check(&url("https://h/lib/a%20b.ml")).is_ok());
+        assert!(g.check(&url("https://h/lib/%2.ml")).is_ok());
 
         assert!(grants(&["network.https://h"])
             .check(&url("https://h/x.ml"))

@@ -9,7 +9,9 @@ the same way as `remote/src/capability.rs`:
   `network.https://*.example.com/*` -- URLs matching the pattern, `*` standing for any run
   of characters; a `*` in the host never crosses into the path. A pattern without a path
   (`network.https://host`) means the whole host. The default port is left out on both sides
-  (`https://host:443/` is `https://host/`).
+  (`https://host:443/` is `https://host/`). A grant limited to some paths of a host never
+  allows a path with an encoded separator (`%2f`, `%5c`): a server that decodes them would
+  read `/lib/..%2fadmin` as `/admin`.
 
 Users: `stdlib/http.py` checks every request and every redirect hop with `check_url`; the
 sandbox's audit hook can decide a `socket.connect` with `allowed_connect(host, port)`.
@@ -40,6 +42,7 @@ _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _BAD_CHAR_RE = re.compile(r"[\x00-\x20\x7f\s]")
 _HOST_RE = re.compile(r"[a-z0-9_](?:[a-z0-9_.\-]*[a-z0-9_.])?")
 _DOT_SEGMENTS = {".": 1, "%2e": 1, "..": 2, ".%2e": 2, "%2e.": 2, "%2e%2e": 2}
+_ENCODED_SEPARATOR_RE = re.compile(r"%(2f|5c)", re.IGNORECASE)
 
 
 def _granted_names():
@@ -131,9 +134,16 @@ def allowed(scheme, host, port=None, path=None):
             continue
         if not _wildcard(grant.authority, authority):
             continue
-        if path is None or _wildcard(grant.path, path):
+        if path is None or _path_granted(grant.path, path):
             return True
     return False
+
+
+def _path_granted(pattern, path):
+    """Whether the path pattern of a grant allows `path` (dot segments already removed)."""
+    if not _wildcard(pattern, path):
+        return False
+    return pattern.strip("*") == "/" or not _ENCODED_SEPARATOR_RE.search(path)
 
 
 def allowed_connect(host, port):

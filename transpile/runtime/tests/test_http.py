@@ -175,6 +175,13 @@ class PolicyTest(GrantsReset):
             ("https://h/lib/a#../../x", True),
             ("https://h/other?next=/lib/a", False),
             ("https://h:8443/lib/a", False),
+            ("https://h/lib/a%20b", True),
+        ] + [
+            # Encoded separators: a server that decodes them would leave /lib/.
+            (url.replace("SEP", sep), False)
+            for sep in ("%2f", "%2F", "%5c", "%5C")
+            for url in ("https://h/lib/..SEPadmin", "https://h/lib/aSEP..SEP..SEPadmin",
+                        "https://h/lib/SEPetcSEPpasswd")
         ]:
             if ok:
                 target = netpolicy.check_url(url)
@@ -182,6 +189,11 @@ class PolicyTest(GrantsReset):
             else:
                 with self.assertRaises(CapabilityError, msg=url):
                     netpolicy.check_url(url)
+        # A grant of the whole host has no path to leave.
+        for whole in (["network.https://h/*"], ["network.https://h"]):
+            caps.revoke_all()
+            grant(whole)
+            self.assertTrue(netpolicy.check_url("https://h/lib/..%2fadmin"))
 
     def test_refusal_names_the_capability(self):
         grant(["network.http"])
@@ -339,6 +351,8 @@ class HttpServerTest(GrantsReset):
             (["network.http://127.0.0.1:%d/hel*" % port], "/hello", True),
             (["network.http://127.0.0.1:%d/api/*" % port], "/hello", False),
             (["network.http://127.0.0.1:%d/api/*" % port], "/api/../hello", False),
+            (["network.http://127.0.0.1:%d/api/*" % port], "/api/..%2fhello", False),
+            (["network.http://127.0.0.1:%d/api/*" % port], "/api/..%5Chello", False),
             (["network.http://127.0.0.1/*"], "/hello", False),  # port 80 only
             (["network.http://127.0.0.1:%d/*" % (port + 1 if port < 65535 else 1)],
              "/hello", False),
