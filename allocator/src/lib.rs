@@ -70,6 +70,9 @@ mod tests {
         super::release_freed_memory();
         super::purge_freed_memory_after(Some(0));
         let again: Vec<u8> = vec![2; 1 << 20];
-        assert_eq!(again.iter().map(|&b| usize::from(b)).sum::<usize>(), 2 << 20);
+        assert_eq!(
+            again.iter().map(|&b| usize::from(b)).sum::<usize>(),
+            2 << 20
+        );
     }
 }
