@@ -1029,6 +1029,13 @@ fn malicious_programs_refused_at_compile_time() {
             "x = \"import subprocess.run\";",
             "dangerous code pattern 'subprocess.'",
         ),
+        // The pattern is looked for in the string's value, lower-cased.
+        ("x = \"EVAL (1)\";", "dangerous code pattern 'eval('"),
+        ("x = \"open\\u0028f)\";", "dangerous code pattern 'open('"),
+        (
+            "x = \"SubProcess\\u002Erun\";",
+            "dangerous code pattern 'subprocess.'",
+        ),
         (
             "capability All { resource \"*\"; }",
             "Overly broad resource pattern '*'",

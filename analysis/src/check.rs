@@ -542,8 +542,13 @@ impl Checker<'_, '_> {
     }
 
     fn string_literal(&mut self, token: &SyntaxToken) {
-        let value = mlpy_syntax::text::string_value(token.text()).to_lowercase();
-        if let Some(pattern) = dangerous_pattern(&value) {
+        let value = mlpy_syntax::text::string_value(token.text());
+        // Every pattern ends in `(` or `.`, which no other character lower-cases to: most
+        // strings need neither lower-casing nor searching.
+        if !value.bytes().any(|b| b == b'(' || b == b'.') {
+            return;
+        }
+        if let Some(pattern) = dangerous_pattern(&value.to_lowercase()) {
             self.error(
                 DiagnosticCode::SecurityString,
                 token.text_range(),

@@ -344,7 +344,9 @@ impl<S: FnMut(SyntaxKind, usize, usize, bool)> Lexer<'_, S> {
     /// token itself is well formed, and the parser must not take it for a broken one.
     fn lone_surrogates(&mut self) {
         let raw = &self.text[self.start..self.pos];
-        if !raw.contains("\\u") {
+        // A byte scan: most literals have no backslash, and `str::contains` sets up a
+        // substring searcher for every string literal of the file.
+        if !raw.as_bytes().windows(2).any(|pair| pair == b"\\u") {
             return;
         }
         let (offset, body) = crate::text::literal_body(raw);

@@ -1,4 +1,5 @@
-//! Every file of the conformance corpus parses without errors and round-trips.
+//! Every file of the conformance corpus parses without errors and round-trips, to the
+//! same tree with or without shared nodes.
 
 mod common;
 
@@ -15,6 +16,12 @@ fn all_corpus_files_parse_cleanly() {
             parse.syntax_node().to_string(),
             text,
             "{} does not round-trip",
+            file.display()
+        );
+        assert_eq!(
+            mlpy_syntax::parse_compact(&text),
+            parse,
+            "{}: the compact tree differs",
             file.display()
         );
         let index = mlpy_syntax::LineIndex::new(&text);

@@ -31,6 +31,8 @@ fn parse_and_check(text: &str) {
     let parse = mlpy_syntax::parse(text);
     check_invariants(text, &parse);
     tokens_match_the_lexer(text, &parse);
+    // Sharing small nodes changes where the tree lives, never what it is.
+    assert_eq!(mlpy_syntax::parse_compact(text), parse);
 }
 
 /// The tree's tokens are the lexer's: same texts, and the same trivia (the parser may

@@ -8,14 +8,15 @@
 //! rowan's `GreenNodeBuilder`, with interning tuned to ML: tokens whose text is fixed
 //! by their kind (punctuation, keywords) and the usual whitespace (` `, a line break
 //! plus indentation) are found by index, other tokens by a hash of their text, and small
-//! nodes (up to three children) are shared when equal. The tree is the same; building
+//! nodes (up to three children) are shared when equal (with [`NodeSharing::Small`]:
+//! less memory, for trees kept long; a tenth more time). The tree is the same; building
 //! and dropping it is much cheaper.
 //!
 //! Trees also share with each other ([`shared`]): a language server keeps every module
 //! of a workspace parsed, and most of their tokens (punctuation, keywords, indentation,
 //! common names) and many small nodes are equal from one module to the next.
 
-use super::{Event, SigToken};
+use super::{Event, NodeSharing, SigToken};
 use crate::SyntaxKind::{self, *};
 use rowan::{GreenNode, GreenToken, NodeOrToken};
 use std::collections::HashMap;
@@ -23,7 +24,12 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 type GreenElement = NodeOrToken<GreenNode, GreenToken>;
 
-pub(super) fn build(text: &str, tokens: &[SigToken], mut events: Vec<Event>) -> GreenNode {
+pub(super) fn build(
+    text: &str,
+    tokens: &[SigToken],
+    mut events: Vec<Event>,
+    sharing: NodeSharing,
+) -> GreenNode {
     let mut sink = Sink {
         text,
         tokens,
@@ -38,6 +44,7 @@ pub(super) fn build(text: &str, tokens: &[SigToken], mut events: Vec<Event>) -> 
             token_slots: (text.len() / 8)
                 .next_power_of_two()
                 .clamp(64, MAX_TOKEN_SLOTS),
+            share_nodes: sharing == NodeSharing::Small,
             ..Interner::default()
         },
     };
@@ -184,6 +191,8 @@ struct Interner<'a> {
     tokens: HashMap<(SyntaxKind, &'a str), GreenToken, BuildHasherDefault<FxHasher>>,
     /// Nodes of up to three interned children, by kind and children's identities.
     nodes: HashMap<NodeKey, GreenNode, BuildHasherDefault<FxHasher>>,
+    /// Whether small nodes are shared at all (else `nodes` stays empty).
+    share_nodes: bool,
 }
 
 #[derive(PartialEq, Eq, Hash)]
@@ -260,7 +269,7 @@ impl<'a> Interner<'a> {
         let make = |children: &mut Vec<(GreenElement, bool)>| {
             GreenNode::new(kind.into(), children.drain(first..).map(|(child, _)| child))
         };
-        if own.len() > 3 || own.iter().any(|(_, interned)| !interned) {
+        if !self.share_nodes || own.len() > 3 || own.iter().any(|(_, interned)| !interned) {
             return (NodeOrToken::Node(make(children)), false);
         }
         let mut key = NodeKey {

@@ -9,8 +9,15 @@ use crate::SyntaxError;
 use crate::SyntaxKind::{self, *};
 use rowan::{GreenNode, TextRange, TextSize};
 
+/// Whether the tree builder shares equal small nodes (`crate::parse_compact`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NodeSharing {
+    None,
+    Small,
+}
+
 /// Parses a whole file.
-pub(crate) fn parse_source_file(text: &str) -> (GreenNode, Vec<SyntaxError>) {
+pub(crate) fn parse_source_file(text: &str, sharing: NodeSharing) -> (GreenNode, Vec<SyntaxError>) {
     let mut sig = SigTokens::new(text);
     let mut errors = crate::lexer::lex(text, |kind, start, end, error| {
         sig.push(kind, start, end, error)
@@ -25,7 +32,7 @@ pub(crate) fn parse_source_file(text: &str) -> (GreenNode, Vec<SyntaxError>) {
     } = parser;
     errors.extend(parse_errors);
     errors.sort_by_key(|e| (e.range.start(), e.range.end()));
-    let green = builder::build(text, &tokens, events);
+    let green = builder::build(text, &tokens, events, sharing);
     (green, errors)
 }
 
