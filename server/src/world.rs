@@ -288,7 +288,7 @@ impl World {
             }
         }
         let parsed = Arc::new(SyntaxOnly {
-            parse: mlpy_syntax::parse(&text),
+            parse: mlpy_syntax::parse_compact(&text),
             text,
         });
         lock(&self.oversized).insert(uri.clone(), (version, parsed.clone()));

@@ -9,8 +9,8 @@
 //! by their kind (punctuation, keywords) and the usual whitespace (` `, a line break
 //! plus indentation) are found by index, other tokens by a hash of their text, and small
 //! nodes (up to three children) are shared when equal (with [`NodeSharing::Small`]:
-//! less memory, for trees kept long; a tenth more time). The tree is the same; building
-//! and dropping it is much cheaper.
+//! less memory, for trees kept long). The tree is the same; building and dropping it is
+//! much cheaper.
 //!
 //! Trees also share with each other ([`shared`]): a language server keeps every module
 //! of a workspace parsed, and most of their tokens (punctuation, keywords, indentation,
