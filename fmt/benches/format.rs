@@ -20,10 +20,10 @@ use std::hint::black_box;
 static GLOBAL: mlpy_allocator::MiMalloc = mlpy_allocator::MiMalloc;
 
 fn main() {
+    // The allocator configured as `mlpy fmt` configures it.
+    mlpy_allocator::for_command_that_ends_soon();
     // `cargo bench` passes `--bench`; `cargo test --benches` does not: then only check
     // that the benchmark works, on a small input.
-    // Configured as the commands that use it (`mlpy fmt`, `mlpy check`) configure it.
-    mlpy_allocator::for_command_that_ends_soon();
     let benchmarking = std::env::args().any(|a| a == "--bench");
     let (target_mb, runs) = if benchmarking {
         (

@@ -42,7 +42,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    // Configured as the commands that use it (`mlpy fmt`, `mlpy check`) configure it.
+    // The allocator configured as `mlpy check` configures it.
     mlpy_allocator::for_command_that_ends_soon();
     // `cargo test` runs benches in test mode with `--bench` absent: keep that cheap.
     let quick = !std::env::args().any(|a| a == "--bench");

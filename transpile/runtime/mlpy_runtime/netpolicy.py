@@ -143,7 +143,7 @@ def _path_granted(pattern, path):
     """Whether the path pattern of a grant allows `path` (dot segments already removed)."""
     if not _wildcard(pattern, path):
         return False
-    return pattern.strip("*") == "/" or not _ENCODED_SEPARATOR_RE.search(path)
+    return pattern.rstrip("*") == "/" or not _ENCODED_SEPARATOR_RE.search(path)
 
 
 def allowed_connect(host, port):
