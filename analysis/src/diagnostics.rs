@@ -4,7 +4,9 @@
 //! message).
 
 use crate::facts::ProgramFacts;
-use mlpy_modules::{Diagnostic, DiagnosticCode, EdgeTarget, ModuleGraph, ModuleId};
+use mlpy_modules::{
+    Diagnostic, DiagnosticCode, EdgeTarget, ModuleGraph, ModuleId, ModuleNode, PARALLEL_FROM,
+};
 use rayon::prelude::*;
 
 /// The diagnostics of module `id` of the program `facts` describes, sorted by position:
@@ -34,14 +36,16 @@ pub fn program_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagn
 
 /// [`program_diagnostics`] with facts already computed (the transpile gate reuses them).
 /// The modules are checked in parallel (a program of thousands of modules spent a third
-/// of its check here, on one core); the list keeps load order.
+/// of its check here, on one core), a handful of them on this thread; the list keeps load
+/// order.
 pub fn program_diagnostics_with(facts: &ProgramFacts<'_>, granted: &[String]) -> Vec<Diagnostic> {
-    facts
-        .graph
-        .modules
-        .par_iter()
-        .flat_map_iter(|m| module_diagnostics(facts, m.id, granted))
-        .collect()
+    let modules = &facts.graph.modules;
+    let check = |m: &ModuleNode| module_diagnostics(facts, m.id, granted);
+    if modules.len() < PARALLEL_FROM {
+        modules.iter().flat_map(check).collect()
+    } else {
+        modules.par_iter().flat_map_iter(check).collect()
+    }
 }
 
 /// Two modules that would be the same Python module (`class.ml` and `ml_class.ml`),

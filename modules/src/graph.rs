@@ -88,8 +88,11 @@ pub struct Cycle {
     pub edges: Vec<usize>,
 }
 
-/// Layers of fewer modules than this are resolved and loaded on the calling thread.
-const PARALLEL_FROM: usize = 8;
+/// Fewer modules than this are resolved, loaded, checked or emitted on the calling
+/// thread: handing a handful to the thread pool and waiting for it (a cross-thread wake-up
+/// and the workers' spinning) costs more than the work. The graph's layers, the checks and
+/// the emitter all go by it.
+pub const PARALLEL_FROM: usize = 8;
 
 /// How much of a graph [`ModuleGraph::build_with`] builds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -250,7 +253,7 @@ impl ModuleGraph {
         graph.add_node(
             options.entry_name.clone().unwrap_or_else(|| {
                 resolver
-                    .module_name_of(&entry_path)
+                    .module_name_of_canonical(&entry_path)
                     .unwrap_or_else(|| entry_name(entry))
             }),
             entry_path,

@@ -161,6 +161,12 @@ impl Resolver {
     /// path → name rule: `mlpy check` names its entry so, and so does the editor.
     pub fn module_name_of(&self, path: &Path) -> Option<String> {
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.module_name_of_canonical(&canonical)
+    }
+
+    /// [`Resolver::module_name_of`] for a path already canonical (the module graph's
+    /// paths are): the same rule without resolving the path again.
+    pub fn module_name_of_canonical(&self, canonical: &Path) -> Option<String> {
         for root in &self.files.roots {
             let Some(base) = &root.canonical else {
                 continue;

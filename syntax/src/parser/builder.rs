@@ -195,7 +195,7 @@ struct Interner<'a> {
     share_nodes: bool,
 }
 
-#[derive(PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct NodeKey {
     kind: SyntaxKind,
     children: [usize; 3],
@@ -312,7 +312,7 @@ fn token_hash(kind: SyntaxKind, text: &str) -> u64 {
 mod shared {
     use super::{FxHasher, NodeKey};
     use crate::SyntaxKind;
-    use rowan::{GreenNode, GreenToken, NodeOrToken};
+    use rowan::{GreenNode, GreenToken};
     use std::cell::RefCell;
 
     /// Slots for tokens and for nodes (powers of two).
@@ -321,10 +321,14 @@ mod shared {
     /// Longer tokens (strings, comments) are seldom repeated: not kept.
     const MAX_SHARED_TEXT: usize = 32;
 
+    /// Each slot keeps what identifies its entry next to it (the token's hash, the node's
+    /// key), so that a probe reads only the table: comparing with the entry itself read a
+    /// tree node elsewhere in memory, a cache miss for most probes. A node's key stays
+    /// valid while the slot holds the node, since the node holds its children.
     #[derive(Default)]
     struct Tables {
-        tokens: Vec<Option<GreenToken>>,
-        nodes: Vec<Option<GreenNode>>,
+        tokens: Vec<Option<(u64, GreenToken)>>,
+        nodes: Vec<Option<(NodeKey, GreenNode)>>,
     }
 
     thread_local! {
@@ -344,13 +348,13 @@ mod shared {
                 tables.tokens = vec![None; TOKEN_SLOTS];
             }
             let slot = &mut tables.tokens[(hash >> 20) as usize & (TOKEN_SLOTS - 1)];
-            if let Some(token) = slot {
-                if token.kind() == kind.into() && token.text() == text {
+            if let Some((slot_hash, token)) = slot {
+                if *slot_hash == hash && token.kind() == kind.into() && token.text() == text {
                     return token.clone();
                 }
             }
             let token = GreenToken::new(kind.into(), text);
-            *slot = Some(token.clone());
+            *slot = Some((hash, token.clone()));
             token
         })
     }
@@ -371,22 +375,14 @@ mod shared {
                 tables.nodes = vec![None; NODE_SLOTS];
             }
             let slot = &mut tables.nodes[(h.hash >> 20) as usize & (NODE_SLOTS - 1)];
-            if let Some(node) = slot {
-                let same = node.kind() == key.kind.into()
-                    && node.children().len() == count
-                    && node.children().zip(&key.children).all(|(child, &id)| {
-                        let ptr = match child {
-                            NodeOrToken::Node(n) => n as *const _ as usize,
-                            NodeOrToken::Token(t) => t as *const _ as usize,
-                        };
-                        ptr == id
-                    });
-                if same {
+            if let Some((slot_key, node)) = slot {
+                if slot_key == key {
+                    debug_assert_eq!(node.children().len(), count);
                     return node.clone();
                 }
             }
             let node = make();
-            *slot = Some(node.clone());
+            *slot = Some((*key, node.clone()));
             node
         })
     }
