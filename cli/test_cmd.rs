@@ -40,9 +40,14 @@ pub(crate) struct TestArgs {
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     format: DiagnosticFormat,
 
-    /// Also write the results as JUnit XML to FILE (for CI).
+    /// Also write the results as JUnit XML to FILE (for CI). An existing FILE is replaced
+    /// only when mlpy wrote it (or with --force).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+
+    /// Let --junit overwrite a file mlpy did not write.
+    #[arg(long, requires = "junit")]
+    force: bool,
 
     /// How many test files run at once (default: the number of cores).
     #[arg(long, short = 'j', value_name = "N")]
@@ -134,8 +139,8 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
     let seconds = started.elapsed().as_secs_f64();
     let totals = Totals::of(&reports);
     if let Some(path) = &args.junit {
-        mlpy_transpile::write_file(&report::junit(&reports, seconds), path)
-            .map_err(|e| anyhow::anyhow!("cannot write '{}': {e}", path.display()))?;
+        mlpy_transpile::write_single_file(&report::junit(&reports, seconds), path, args.force)
+            .map_err(|e| anyhow::anyhow!("--junit: {e}"))?;
     }
     match args.format {
         DiagnosticFormat::Json => {

@@ -378,7 +378,10 @@ pub(crate) fn xml_escape(text: &str) -> String {
 /// a file that could not run is one `testcase` with an `error`.
 pub(crate) fn junit(reports: &[FileReport], seconds: f64) -> String {
     let totals = Totals::of(reports);
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{} test. Do not edit. -->\n",
+        mlpy_transpile::GENERATED_XML_HEADER
+    );
     let _ = writeln!(
         out,
         "<testsuites name=\"mlpy test\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{seconds:.3}\">",

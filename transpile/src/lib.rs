@@ -28,12 +28,12 @@ pub mod write;
 pub use output::{relative_path, source_name, OutputFile};
 pub use write::{
     write_output_tree, write_single_file, write_tree, written_by_mlpy, WriteError, WriteOptions,
-    OUTPUT_MARKER,
+    GENERATED_XML_HEADER, OUTPUT_MARKER,
 };
 
 use mlpy_analysis::facts::ProgramFacts;
 use mlpy_modules::{Diagnostic, ModuleGraph, ProjectConfig};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What the emitted program is given and how it names ML files.
 #[derive(Debug, Clone)]
@@ -123,13 +123,4 @@ pub fn transpile_multi_unchecked(graph: &ModuleGraph, options: &Options) -> Mult
         entry,
         warnings: Vec::new(),
     }
-}
-
-/// Writes `contents` to the file `dest` atomically (temporary file, then rename), creating
-/// its folder. No check of what is there: `-o` uses [`write_single_file`].
-pub fn write_file(contents: &str, dest: &Path) -> std::io::Result<()> {
-    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    mlpy_fsutil::write_atomic(dest, contents.as_bytes())
 }
