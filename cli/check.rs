@@ -98,17 +98,17 @@ pub(crate) fn report(
                 "diagnostics": list,
                 "summary": { "files": files, "errors": errors, "warnings": warnings },
             });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
         DiagnosticFormat::Human => {
             for d in diagnostics {
-                println!("{}", render::human(d, sources, &cx.style));
+                outln!("{}", render::human(d, sources, &cx.style));
             }
             let files_word = if files == 1 { "file" } else { "files" };
             if diagnostics.is_empty() {
-                println!("Checked {files} {files_word}: no problems found.");
+                outln!("Checked {files} {files_word}: no problems found.");
             } else {
-                println!(
+                outln!(
                     "Checked {files} {files_word}: {errors} error{}, {warnings} warning{}.",
                     if errors == 1 { "" } else { "s" },
                     if warnings == 1 { "" } else { "s" }

@@ -75,12 +75,12 @@ pub(crate) fn run(cx: &Context, args: FetchArgs) -> anyhow::Result<Outcome> {
     }
     progress.finish();
     for d in &diagnostics {
-        println!("{}", render::human(d, &mut sources, &cx.style));
+        outln!("{}", render::human(d, &mut sources, &cx.style));
     }
     let lock = lockfile
         .map(|p| render::display_path(&p))
         .unwrap_or_else(|| "mlpy.lock".to_string());
-    println!(
+    outln!(
         "{} remote module{}: {downloaded} downloaded, {from_cache} already cached; recorded in {lock}.",
         remote_modules.len(),
         if remote_modules.len() == 1 { "" } else { "s" },
@@ -88,7 +88,7 @@ pub(crate) fn run(cx: &Context, args: FetchArgs) -> anyhow::Result<Outcome> {
     if diagnostics.is_empty() {
         Ok(Outcome::Success)
     } else {
-        println!(
+        outln!(
             "{} import{} could not be fetched.",
             diagnostics.len(),
             if diagnostics.len() == 1 { "" } else { "s" }

@@ -92,7 +92,7 @@ fn files(paths: &[PathBuf], tally: &mut Tally) -> BTreeSet<PathBuf> {
         if path.is_dir() {
             let found = workspace::ml_sources(path, usize::MAX);
             if found.is_empty() {
-                eprintln!(
+                errln!(
                     "mlpy fmt: no ML sources under '{}' (a `.ml` file is ML when an mlpy.json \
                      is in its folder or above, or its first line is `// mlpy`)",
                     path.display()
@@ -102,7 +102,7 @@ fn files(paths: &[PathBuf], tally: &mut Tally) -> BTreeSet<PathBuf> {
         } else if path.exists() {
             out.insert(path.clone());
         } else {
-            eprintln!("{}: error: no such file or folder", path.display());
+            errln!("{}: error: no such file or folder", path.display());
             tally.failed += 1;
         }
     }
@@ -127,7 +127,7 @@ impl Options {
                 Some(path) => match ProjectConfig::load(path) {
                     Ok(config) => Some(options_of(&config)),
                     Err(e) => {
-                        eprintln!("{}", config_error(&e));
+                        errln!("{}", config_error(&e));
                         None
                     }
                 },
@@ -150,8 +150,8 @@ fn format_file(file: &Path, args: &FmtArgs, options: &mut Options, tally: &mut T
                     message,
                     position: Some((line, column)),
                     ..
-                }) => eprintln!("{name}:{line}:{column}: error: {message}"),
-                _ => eprintln!("{name}: error: {e}"),
+                }) => errln!("{name}:{line}:{column}: error: {message}"),
+                _ => errln!("{name}: error: {e}"),
             }
             tally.failed += 1;
             return;
@@ -178,14 +178,14 @@ fn format_file(file: &Path, args: &FmtArgs, options: &mut Options, tally: &mut T
     }
     tally.changed += 1;
     if args.diff {
-        print!("{}", unified_diff(&text, &formatted, &name));
+        out!("{}", unified_diff(&text, &formatted, &name));
     }
     if args.check && !args.diff {
-        println!("{name}");
+        outln!("{name}");
     }
     if !args.check && !args.diff {
         if let Err(e) = write_in_place(file, &formatted) {
-            eprintln!("{name}: error: cannot write: {e}");
+            errln!("{name}: error: not rewritten: {e}");
             tally.changed -= 1;
             tally.failed += 1;
         }
@@ -193,15 +193,10 @@ fn format_file(file: &Path, args: &FmtArgs, options: &mut Options, tally: &mut T
 }
 
 /// Replaces the file atomically (a file beside it, renamed over it), through a symbolic
-/// link to the file it names, keeping its permissions.
+/// link to the file it names, keeping its permissions, owner and hard links — or leaves
+/// it as it is when one of those cannot be kept (`replace_file`).
 fn write_in_place(file: &Path, text: &str) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(file)?;
-    let permissions = std::fs::metadata(&target)?.permissions();
-    mlpy_fsutil::write_atomic(&target, text.as_bytes())?;
-    if std::fs::metadata(&target)?.permissions() != permissions {
-        std::fs::set_permissions(&target, permissions)?;
-    }
-    Ok(())
+    mlpy_fsutil::replace_file(file, text.as_bytes())
 }
 
 fn format_stdin(args: &FmtArgs) -> anyhow::Result<Outcome> {
@@ -235,7 +230,7 @@ fn format_stdin(args: &FmtArgs) -> anyhow::Result<Outcome> {
         }
     } else if args.check {
         if changed {
-            eprintln!("{name} would be reformatted");
+            errln!("{name} would be reformatted");
         }
     } else {
         out.write_all(formatted.as_bytes())?;
@@ -252,14 +247,19 @@ fn format_stdin(args: &FmtArgs) -> anyhow::Result<Outcome> {
 fn report_error(name: &str, text: &str, error: &FormatError) {
     match error {
         FormatError::Syntax { errors } => {
-            let index = mlpy_syntax::LineIndex::new(text);
+            // Places as `mlpy check` names them: a lone `\r` ends a line there, as in an
+            // editor (the same bytes, so the offsets hold).
+            let mut bytes = text.as_bytes().to_vec();
+            mlpy_modules::cache::lone_carriage_returns_to_newlines(&mut bytes);
+            let text = String::from_utf8(bytes).expect("only ASCII bytes were replaced");
+            let index = mlpy_syntax::LineIndex::new(&text);
             for e in errors {
-                let (line, column) = index.human_line_col(e.range.start(), text);
-                eprintln!("{name}:{line}:{column}: error: {}", e.message);
+                let (line, column) = index.human_line_col(e.range.start(), &text);
+                errln!("{name}:{line}:{column}: error: {}", e.message);
             }
-            eprintln!("{name}: not formatted: it has syntax errors");
+            errln!("{name}: not formatted: it has syntax errors");
         }
-        other => eprintln!("{name}: error: {other}"),
+        other => errln!("{name}: error: {other}"),
     }
 }
 
@@ -314,5 +314,5 @@ fn summary(args: &FmtArgs, tally: &Tally) {
     if tally.failed > 0 {
         parts.push(format!("{} failed", tally.failed));
     }
-    eprintln!("mlpy fmt: {}", parts.join(", "));
+    errln!("mlpy fmt: {}", parts.join(", "));
 }

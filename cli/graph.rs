@@ -40,7 +40,7 @@ pub(crate) fn run(_cx: &Context, args: GraphArgs) -> anyhow::Result<Outcome> {
         GraphFormat::Dot => dot(graph),
         GraphFormat::Json => serde_json::to_string_pretty(&to_json(graph))? + "\n",
     };
-    print!("{out}");
+    out!("{out}");
     let broken = !graph.cycles.is_empty()
         || graph
             .modules

@@ -1,5 +1,8 @@
 //! `mlpy`: check, transpile and run ML programs, and serve editors.
 
+#[macro_use]
+mod console;
+
 mod check;
 mod dap;
 mod fetch;
@@ -106,7 +109,7 @@ pub enum Outcome {
 
 /// A command whose output another program reads (`mlpy check | head -1`) ends quietly when
 /// that reader goes away, as Unix tools do, instead of failing at its next write (Rust
-/// ignores `SIGPIPE`, so a write gives an error, which `println!` turns into a panic).
+/// ignores `SIGPIPE`, so a write would give an error, reported as a failed write; see `console`).
 /// Not for the commands that speak a protocol or drive a terminal: they handle their own
 /// pipes.
 fn end_quietly_when_output_closes() {
@@ -136,6 +139,21 @@ fn main() -> ExitCode {
     ) {
         end_quietly_when_output_closes();
     }
+    if matches!(
+        cli.command,
+        Command::Check(_)
+            | Command::Graph(_)
+            | Command::Fetch(_)
+            | Command::Keygen(_)
+            | Command::Sign(_)
+            | Command::Publish(_)
+            | Command::Transpile(_)
+            | Command::Fmt(_)
+    ) {
+        // These write files and run nothing: Ctrl-C leaves no temporary file behind.
+        // (`mlpy run`, `test` and `repl` leave Ctrl-C to the Python they run.)
+        mlpy_fsutil::interrupt::remove_pending_on_interrupt();
+    }
     let result = match cli.command {
         Command::Check(args) => check::run(&cx, args),
         Command::Graph(args) => graph::run(&cx, args),
@@ -157,7 +175,7 @@ fn main() -> ExitCode {
         Ok(Outcome::ProgramErrors) => ExitCode::from(1),
         Ok(Outcome::NoTests) => ExitCode::from(5),
         Err(error) => {
-            eprintln!("{}", error_message(&error));
+            errln!("{}", error_message(&error));
             ExitCode::from(2)
         }
     }
@@ -194,7 +212,7 @@ pub(crate) fn error_message(error: &anyhow::Error) -> String {
 
 /// Reads an ML source file, with a message that names it when that fails.
 pub fn read_source(path: &PathBuf) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path)
+    let bytes = mlpy_fsutil::read_regular_file(path)
         .map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) =

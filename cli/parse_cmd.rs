@@ -26,7 +26,7 @@ pub(crate) fn run(_cx: &Context, args: ParseArgs) -> anyhow::Result<Outcome> {
     let text = crate::read_source(&args.file)?;
     let parse = mlpy_syntax::parse(&text);
     match args.format {
-        TreeFormat::Tree => print!("{}", parse.debug_tree()),
+        TreeFormat::Tree => out!("{}", parse.debug_tree()),
         TreeFormat::Json => {
             let errors: Vec<Value> = parse
                 .errors()
@@ -41,7 +41,7 @@ pub(crate) fn run(_cx: &Context, args: ParseArgs) -> anyhow::Result<Outcome> {
                 })
                 .collect();
             let out = json!({ "tree": to_json(&parse.syntax_node()), "errors": errors });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            outln!("{}", serde_json::to_string_pretty(&out)?);
         }
     }
     Ok(if parse.has_errors() {

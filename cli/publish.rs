@@ -40,9 +40,14 @@ pub(crate) struct PublishArgs {
     #[arg(long, value_name = "KEY")]
     key: PathBuf,
 
-    /// The folder to write the signed tree to.
+    /// The folder to write the signed tree to (outside DIR). Files there that an earlier
+    /// `mlpy publish` did not write are not replaced (unless --force).
     #[arg(long, value_name = "OUT")]
     out: PathBuf,
+
+    /// Replace files in OUT that mlpy publish did not write.
+    #[arg(long)]
+    force: bool,
 }
 
 fn load_key(path: &Path) -> anyhow::Result<SigningKey> {
@@ -69,12 +74,12 @@ pub(crate) fn keygen(_cx: &Context, args: KeygenArgs) -> anyhow::Result<Outcome>
     write_secret(&args.out, pair.secret.as_bytes())?;
     std::fs::write(&public_path, &pair.public)
         .map_err(|e| anyhow!("cannot write '{}': {e}", public_path.display()))?;
-    println!("secret key: {} (keep it private)", display_path(&args.out));
-    println!("public key: {}", display_path(&public_path));
-    println!("key ID:     {}", pair.key_id);
-    println!();
-    println!("Importers trust it by adding it to mlpy.json:");
-    println!("  \"trusted_keys\": [\"{}\"]", pair.public_base64);
+    outln!("secret key: {} (keep it private)", display_path(&args.out));
+    outln!("public key: {}", display_path(&public_path));
+    outln!("key ID:     {}", pair.key_id);
+    outln!();
+    outln!("Importers trust it by adding it to mlpy.json:");
+    outln!("  \"trusted_keys\": [\"{}\"]", pair.public_base64);
     Ok(Outcome::Success)
 }
 
@@ -100,7 +105,7 @@ pub(crate) fn sign(_cx: &Context, args: SignArgs) -> anyhow::Result<Outcome> {
     let key = load_key(&args.key)?;
     for file in &args.files {
         let signatures = sign_file(file, &key).map_err(|e| anyhow!(e))?;
-        println!(
+        outln!(
             "signed {} (sha256 {}, key {})",
             display_path(file),
             signatures.sha256,
@@ -112,25 +117,25 @@ pub(crate) fn sign(_cx: &Context, args: SignArgs) -> anyhow::Result<Outcome> {
 
 pub(crate) fn publish_tree(_cx: &Context, args: PublishArgs) -> anyhow::Result<Outcome> {
     let key = load_key(&args.key)?;
-    let index = match publish(&args.dir, &args.out, &key) {
+    let index = match publish(&args.dir, &args.out, &key, args.force) {
         Ok(index) => index,
         Err(PublishError::Syntax(lines)) => {
             for line in lines {
-                eprintln!("{line}");
+                errln!("{line}");
             }
-            eprintln!("mlpy: nothing was published: fix the errors above first");
+            errln!("mlpy: nothing was published: fix the errors above first");
             return Ok(Outcome::ProgramErrors);
         }
         Err(e) => bail!("{e}"),
     };
-    println!(
+    outln!(
         "published {} module{} to {} (signed by key {})",
         index.modules.len(),
         if index.modules.len() == 1 { "" } else { "s" },
         display_path(&args.out),
         index.key_id
     );
-    println!("serve that folder with any static web server; importers add to mlpy.json:");
-    println!("  \"trusted_keys\": [\"{}\"]", index.public_key);
+    outln!("serve that folder with any static web server; importers add to mlpy.json:");
+    outln!("  \"trusted_keys\": [\"{}\"]", index.public_key);
     Ok(Outcome::Success)
 }

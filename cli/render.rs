@@ -44,10 +44,28 @@ impl Sources {
 pub(crate) fn display_path(path: &Path) -> String {
     if let Ok(cwd) = std::env::current_dir() {
         if let Ok(relative) = path.strip_prefix(&cwd) {
-            return relative.display().to_string();
+            return visible(&relative.display().to_string());
         }
     }
-    path.display().to_string()
+    visible(&path.display().to_string())
+}
+
+/// `text` with its control characters written as escapes (`\n`, `\u{1b}`): a file name
+/// is printed into a terminal and into `file:line:col` lines, and one holding an escape
+/// sequence or a line break would recolour the terminal or forge a line.
+fn visible(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// How a diagnostic names its file: a cached remote module by its URL, anything else

@@ -94,27 +94,27 @@ enum Flow {
 fn execute(session: &mut Session, command: Command) -> anyhow::Result<Flow> {
     let outcome = match command {
         Command::Help => {
-            println!("{HELP}");
+            outln!("{HELP}");
             session::Outcome::Ok
         }
         Command::Vars => {
             let vars = session.vars()?;
             if vars.is_empty() {
-                println!("(no variables)");
+                outln!("(no variables)");
             }
             for (name, value) in vars {
-                println!("{name} = {value}");
+                outln!("{name} = {value}");
             }
             session::Outcome::Ok
         }
         Command::Clear => {
             session.clear()?;
-            println!("(cleared)");
+            outln!("(cleared)");
             session::Outcome::Ok
         }
         Command::Exit => return Ok(Flow::Exit),
         Command::Load(file) if file.is_empty() => {
-            eprintln!("mlpy: error: .load needs a file: .load FILE");
+            errln!("mlpy: error: .load needs a file: .load FILE");
             session::Outcome::Failed
         }
         Command::Load(file) => {
@@ -133,18 +133,18 @@ fn execute(session: &mut Session, command: Command) -> anyhow::Result<Flow> {
                             path,
                             message,
                             position: Some((line, column)),
-                        }) => eprintln!(
+                        }) => errln!(
                             "{}:{line}:{column}: error: {message}",
                             render::display_path(path)
                         ),
-                        _ => eprintln!("mlpy: error: {e:#}"),
+                        _ => errln!("mlpy: error: {e:#}"),
                     }
                     session::Outcome::Failed
                 }
             }
         }
         Command::Unknown(word) => {
-            eprintln!("mlpy: error: unknown command .{word} (.help lists the commands)");
+            errln!("mlpy: error: unknown command .{word} (.help lists the commands)");
             session::Outcome::Failed
         }
     };
@@ -215,7 +215,7 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
         // A first session has no history yet.
         let _ = editor.load_history(path);
     }
-    println!(
+    outln!(
         "mlpy {} (ML on Python {}). Type .help for help, .exit or Ctrl-D to leave.",
         env!("CARGO_PKG_VERSION"),
         session.python()
@@ -263,7 +263,7 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
             let _ = std::fs::create_dir_all(dir);
         }
         if let Err(e) = editor.save_history(path) {
-            eprintln!(
+            errln!(
                 "mlpy: warning: cannot save the history to '{}': {e}",
                 path.display()
             );
@@ -303,7 +303,7 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
             Ok(line) => line,
             Err(e) => {
                 let (_, column) = mlpy_modules::cache::utf8_error_position(&bytes, &e);
-                eprintln!("<stdin>:{line_number}:{column}: error: the input is not UTF-8 text");
+                errln!("<stdin>:{line_number}:{column}: error: the input is not UTF-8 text");
                 buffer.clear();
                 record(session::Outcome::Failed);
                 continue;

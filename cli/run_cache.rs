@@ -240,7 +240,7 @@ pub(crate) fn prepare_program(
     let prepared = ensure(&dir, files)
         .map_err(|e| format!("cannot write the program to '{}': {e}", dir.display()))?;
     if let Some(warning) = prepared.warning(&dir) {
-        eprintln!("{warning}");
+        errln!("{warning}");
     }
     if prepared != Prepared::Reused {
         remove_stale_versions(&program_dir, &dir);

@@ -129,7 +129,7 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
         }
         if human {
             if let Some(line) = report::file_line(report, &paint) {
-                println!("{line}");
+                outln!("{line}");
             }
         }
     });
@@ -144,23 +144,23 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
     }
     match args.format {
         DiagnosticFormat::Json => {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&report::json(&reports, seconds))?
             );
         }
         DiagnosticFormat::Human => {
             if totals.files == 0 {
-                eprintln!("{}", no_tests_message(args, &roots, files.len()));
+                errln!("{}", no_tests_message(args, &roots, files.len()));
             } else {
-                print!("{}", report::details(&reports, seconds, &paint));
+                out!("{}", report::details(&reports, seconds, &paint));
             }
         }
     }
     let _ = std::io::stdout().flush();
     Ok(if totals.files == 0 {
         if args.format == DiagnosticFormat::Json {
-            eprintln!("{}", no_tests_message(args, &roots, files.len()));
+            errln!("{}", no_tests_message(args, &roots, files.len()));
         }
         Outcome::NoTests
     } else if totals.ok() {

@@ -63,7 +63,7 @@ pub(crate) fn run(cx: &Context, args: TranspileArgs) -> anyhow::Result<Outcome> 
         };
         mlpy_transpile::write_output_tree(&out.files, dir, &write_options)
             .map_err(|e| write_error(dir, e))?;
-        eprintln!(
+        errln!(
             "Wrote {} modules to {} (run: python3 {})",
             graph.len(),
             render::display_path(dir),
@@ -92,8 +92,15 @@ pub(crate) fn run(cx: &Context, args: TranspileArgs) -> anyhow::Result<Outcome> 
                     path.display()
                 );
             }
-            mlpy_transpile::write_single_file(&out.text, path, args.force)
-                .map_err(|e| write_error(path, e))?;
+            mlpy_transpile::write_single_file(&out.text, path, args.force).map_err(|e| {
+                if path.is_dir() {
+                    anyhow::anyhow!(
+                        "{e}: -o names the Python file to write (to write a folder, use --out-dir)"
+                    )
+                } else {
+                    write_error(path, e)
+                }
+            })?;
         }
     }
     Ok(Outcome::Success)
@@ -163,7 +170,7 @@ pub(crate) fn refuse(
 ) -> Outcome {
     print_diagnostics(cx, graph, diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    eprintln!(
+    errln!(
         "error: could not compile {} ({errors} error{}){what}",
         render::display_path(&graph.entry_module().path),
         if errors == 1 { "" } else { "s" }

@@ -236,11 +236,11 @@ where
     loop {
         if clear {
             // Clear the screen and the scrollback, cursor home.
-            print!("\x1b[2J\x1b[3J\x1b[H");
+            out!("\x1b[2J\x1b[3J\x1b[H");
             let _ = std::io::stdout().flush();
         }
         if let Some(path) = &last_change {
-            eprintln!(
+            errln!(
                 "[watch] {} changed: running again",
                 crate::render::display_path(path)
             );
@@ -259,7 +259,7 @@ where
                             die_with_parent(&mut command);
                             match command.spawn() {
                                 Ok(child) => program = Some(child),
-                                Err(e) => eprintln!(
+                                Err(e) => errln!(
                                     "mlpy: error: cannot start '{}': {e}",
                                     command.get_program().to_string_lossy()
                                 ),
@@ -270,9 +270,9 @@ where
                             if let Some(file) = file_of_error(&error) {
                                 session.watch_file(&file);
                             }
-                            eprintln!("{}", crate::error_message(&error));
+                            errln!("{}", crate::error_message(&error));
                         }
-                        Some(Err(_)) => eprintln!("mlpy: error: the round failed unexpectedly"),
+                        Some(Err(_)) => errln!("mlpy: error: the round failed unexpectedly"),
                     }
                     if program.is_none() {
                         waiting(&session);
@@ -281,7 +281,7 @@ where
                 if let Some(child) = &mut program {
                     if let Ok(Some(status)) = child.try_wait() {
                         let _ = std::io::stdout().flush();
-                        eprintln!("[watch] the program ended ({status})");
+                        errln!("[watch] the program ended ({status})");
                         program = None;
                         waiting(&session);
                     }
@@ -302,7 +302,7 @@ where
                     if let Some(mut child) = program.take() {
                         let _ = child.kill();
                         let _ = child.wait();
-                        eprintln!("[watch] stopped the running program");
+                        errln!("[watch] stopped the running program");
                     }
                     break path;
                 }
@@ -316,7 +316,7 @@ where
 
 fn waiting(session: &Watch) {
     let n = session.len();
-    eprintln!(
+    errln!(
         "[watch] waiting for changes to {n} file{} (Ctrl-C to stop)",
         if n == 1 { "" } else { "s" }
     );

@@ -666,3 +666,100 @@ fn every_line_ending_numbers_lines_as_an_editor_does() {
         );
     }
 }
+
+// ------------------------------------------------------------------ nesting Python refuses
+
+/// Code nested deeper than Python compiles is `mlpy check`'s error at the ML place,
+/// whatever adds the nesting: brackets in the text, or brackets the emitted Python has and
+/// the text does not (a chain of comparisons is emitted `((a < b) < c) < …`, since Python
+/// would chain them). Every construct just under, at and far over the limits: it runs, or
+/// is refused with `file:line:col`; Python never sees code it cannot compile.
+#[test]
+fn nesting_of_every_construct_is_refused_before_python_sees_it() {
+    type Template = fn(usize) -> String;
+    let templates: &[(&str, Template)] = &[
+        ("<", |n| format!("z = 1{};", " < 2".repeat(n))),
+        ("==", |n| format!("z = 1{};", " == 2".repeat(n))),
+        ("!=", |n| format!("z = 1{};", " != 2".repeat(n))),
+        (">=", |n| format!("z = 1{};", " >= 2".repeat(n))),
+        ("mixed comparisons", |n| {
+            format!(
+                "z = 1{};",
+                [" < 2", " == true", " != 3"].repeat(n).concat()[..].to_string()
+            )
+        }),
+        ("comparison in a call", |n| {
+            format!(
+                "function f(x) {{ return x; }}\nz = f(1{});",
+                " <= 2".repeat(n)
+            )
+        }),
+        ("parentheses", |n| {
+            format!("z = {}1{};", "(".repeat(n), ")".repeat(n))
+        }),
+        ("calls", |n| {
+            format!(
+                "function f(x) {{ return x; }}\nz = {}1{};",
+                "f(".repeat(n),
+                ")".repeat(n)
+            )
+        }),
+        ("arrays", |n| {
+            format!("z = {}1{};", "[".repeat(n), "]".repeat(n))
+        }),
+        ("objects", |n| {
+            format!("z = {}1{};", "{a: ".repeat(n), "}".repeat(n))
+        }),
+        ("string +", |n| {
+            format!("x = 1;\nz = {}x{};", "(\"a\" + ".repeat(n), ")".repeat(n))
+        }),
+        ("ternaries", |n| {
+            format!("c = true;\nz = {}2;", "c ? 1 : ".repeat(n))
+        }),
+        ("comparison of comparisons", |n| {
+            format!("z = {}2{};", "(1 < ".repeat(n), ") == true".repeat(n))
+        }),
+        ("blocks", |n| {
+            format!(
+                "x = 1;\n{}x = 2;\n{}",
+                "if (x) {\n".repeat(n),
+                "}\n".repeat(n)
+            )
+        }),
+    ];
+    let mut cases = Vec::new();
+    for (name, template) in templates {
+        for n in [60, 149, 151, 250, 1100] {
+            cases.push((*name, n, template(n)));
+        }
+    }
+    let results = support::parallel(&cases, |(name, n, program)| {
+        let project = Project::new();
+        project.file("p.ml", &format!("{program}\nprint(\"done\");\n"));
+        let out = project.mlpy(&["run", "p.ml"]);
+        (*name, *n, out)
+    });
+    for (name, n, out) in results {
+        assert_no_panic(&out);
+        let err = stderr(&out);
+        assert!(
+            !err.contains("SyntaxError")
+                && !err.contains("RecursionError")
+                && !err.contains("Traceback"),
+            "{name} × {n}: Python saw it: {err}"
+        );
+        match out.status.code() {
+            Some(0) => assert_eq!(stdout(&out), "done\n", "{name} × {n}"),
+            Some(1) => {
+                let (file, _, _) =
+                    first_place(&err).unwrap_or_else(|| panic!("{name} × {n}: {err}"));
+                assert_eq!(file, "p.ml", "{name} × {n}: {err}");
+                assert!(err.contains("nest"), "{name} × {n}: {err}");
+            }
+            other => panic!("{name} × {n}: exit {other:?}: {err}"),
+        }
+        if n >= 250 && !name.contains("blocks") {
+            assert_eq!(out.status.code(), Some(1), "{name} × {n} must be refused");
+        }
+    }
+}

@@ -186,7 +186,7 @@ impl Checker<'_, '_> {
                     }
                     let (i, b, k, e) = nesting(kind);
                     indent += i;
-                    brackets += k;
+                    brackets += k + emitted_parens(&node);
                     expr_depth += e;
                     if matches!(kind, SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR) {
                         blocks.push(0);
@@ -240,7 +240,7 @@ impl Checker<'_, '_> {
                     }
                     let (i, b, k, e) = nesting(kind);
                     indent -= i;
-                    brackets -= k;
+                    brackets -= k + emitted_parens(&node);
                     expr_depth -= e;
                     if let Some(last) = blocks.last_mut() {
                         *last -= b;
@@ -955,6 +955,28 @@ fn nesting(kind: SyntaxKind) -> (u32, u32, u32, u32) {
         LITERAL | PATH_EXPR | PREFIX_EXPR | BIN_EXPR | ARROW_EXPR => (0, 0, 0, 1),
         _ => (0, 0, 0, 0),
     }
+}
+
+/// Brackets the emitted Python has around `node` that the ML text does not: a comparison
+/// that is the left operand of another comparison is parenthesised (`a < b < c` is
+/// emitted `(a < b) < c`, which Python would otherwise chain), so a long chain nests as
+/// deeply as that many brackets would.
+fn emitted_parens(node: &SyntaxNode) -> u32 {
+    let comparison = |n: &SyntaxNode| {
+        ast::BinExpr::cast(n.clone())
+            .and_then(|b| b.op())
+            .is_some_and(ast::BinOp::is_comparison)
+    };
+    if node.kind() != SyntaxKind::BIN_EXPR || !comparison(node) {
+        return 0;
+    }
+    let Some(parent) = node.parent() else {
+        return 0;
+    };
+    let is_left = ast::BinExpr::cast(parent.clone())
+        .and_then(|b| b.lhs())
+        .is_some_and(|lhs| lhs.syntax() == node);
+    u32::from(is_left && comparison(&parent))
 }
 
 /// The first dangerous pattern in a lower-cased string, if any.

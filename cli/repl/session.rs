@@ -131,12 +131,12 @@ impl Session {
         let graph = match ModuleGraph::build_unsaved(&self.entry, &self.resolver, &self.cache) {
             Ok(graph) => graph,
             Err(e) => {
-                eprintln!("mlpy: error: {e}");
+                errln!("mlpy: error: {e}");
                 return Ok(Outcome::Failed);
             }
         };
         if let Err(e) = self.resolver.finish() {
-            eprintln!("mlpy: error: {e}");
+            errln!("mlpy: error: {e}");
             return Ok(Outcome::Failed);
         }
         let entry_path = graph.entry_module().path.clone();
@@ -211,11 +211,11 @@ impl Session {
         Ok(match reply {
             RunReply::Ok => Outcome::Ok,
             RunReply::Error(text) => {
-                eprintln!("{}", self.paint_error(&text));
+                errln!("{}", self.paint_error(&text));
                 Outcome::Failed
             }
             RunReply::Interrupted => {
-                eprintln!("interrupted");
+                errln!("interrupted");
                 Outcome::Interrupted
             }
         })
@@ -290,7 +290,7 @@ impl Session {
                 related.range = range;
             }
         }
-        eprint!("{}", render::human(&d, &mut sources, &self.style));
+        err!("{}", render::human(&d, &mut sources, &self.style));
     }
 
     /// The input a range of the session module falls in: its name, and the range in its

@@ -3,12 +3,20 @@
 //! program cache (`cli/`).
 //!
 //! * [`write_atomic`]: a temporary file beside the target, synced, renamed over it;
+//! * [`replace_file`]: the same for a file the user owns (`mlpy fmt`), keeping its
+//!   permissions, owner and hard links, or refusing;
+//! * [`read_regular_file`]: reads a file the user named, refusing what is not a regular
+//!   file (a FIFO or `/dev/zero` would block or never end);
 //! * [`sha256_hex`]: the content hash recorded in output manifests, the run cache, the
 //!   remote cache's metadata and the lockfile;
 //! * [`cache_dir`]: the one rule that picks mlpy's cache folder, so that the remote
 //!   store and `mlpy run` always agree.
 //!
+//! * [`interrupt`]: the temporary files and folders an interrupted run removes.
+//!
 //! A leaf crate: it knows nothing of ML, imports or the network.
+
+pub mod interrupt;
 
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
@@ -31,6 +39,16 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk,
 /// then renamed over `path`. Readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, |_| Ok(()))
+}
+
+/// [`write_atomic`], with `prepare` given the temporary file before anything is written
+/// to it (to give it the permissions and owner of the file it replaces).
+fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    prepare: impl FnOnce(&std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path
         .file_name()
@@ -41,20 +59,125 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::process::id(),
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let result = (|| {
+    let _pending = interrupt::pending(&temp);
+    let result = interrupt::guarded(|| {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&temp)?;
+        prepare(&file)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
         std::fs::rename(&temp, path)
-    })();
+    });
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// Replaces the contents of the existing file `path` (through a symbolic link, the file it
+/// names) atomically, as [`write_atomic`] does, and keeps what a rename would lose: its
+/// permissions, and its owner and group. A file the rename would change in a way that
+/// cannot be kept is left as it is, with an error that says why:
+///
+/// * a read-only file (this user may not write it) — a rename would write it anyway;
+/// * a file with more than one hard link — a rename would split the links;
+/// * a file whose owner or group this user cannot give to the new file.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let meta = std::fs::metadata(&target)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(std::io::Error::other(format!(
+                "it has {} hard links, which rewriting it would separate",
+                meta.nlink()
+            )));
+        }
+        if !writable(&target) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "it is read-only",
+            ));
+        }
+    }
+    write_atomic_with(&target, bytes, |file| {
+        file.set_permissions(meta.permissions())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let made = file.metadata()?;
+            if (made.uid(), made.gid()) != (meta.uid(), meta.gid()) {
+                std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid())).map_err(
+                    |e| {
+                        std::io::Error::new(
+                            e.kind(),
+                            format!(
+                                "its owner and group ({}:{}) could not be kept: {e}",
+                                meta.uid(),
+                                meta.gid()
+                            ),
+                        )
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Whether this user may write `path` (the permission bits, as `access(2)` judges them).
+#[cfg(unix)]
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c_path` is a valid NUL-terminated string for the duration of the call.
+    unsafe { libc::access(c_path.as_ptr(), libc::W_OK) == 0 }
+}
+
+/// Reads the whole file `path`, which must be a regular file (through symbolic links).
+/// A folder, a FIFO, a socket or a device (`/dev/zero`, a terminal) is refused before it
+/// is opened: reading one blocks, never ends, or is not what a source or key file is.
+pub fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Swapped for a FIFO between the check and the open: fail, do not wait for a writer.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path)?;
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(not_regular(&opened));
+    }
+    let mut bytes = Vec::with_capacity(opened.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The error for a path that names something other than a regular file.
+fn not_regular(meta: &std::fs::Metadata) -> std::io::Error {
+    let what = if meta.is_dir() {
+        "it is a folder, not a file"
+    } else {
+        "it is not a regular file"
+    };
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, what)
 }
 
 /// mlpy's cache folder (remote modules under `remote/v1/`, git clones under `git/v1/`,

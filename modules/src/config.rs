@@ -10,11 +10,13 @@ pub const CONFIG_FILE_NAME: &str = "mlpy.json";
 
 /// The `mlpy.json` that governs the folder `dir`: in it or in the nearest folder above.
 /// The one discovery rule: the CLI's project, the server's projects and its "is this `.ml`
-/// file ML or OCaml" question all ask here.
+/// file ML or OCaml" question all ask here. Whatever is there under that name counts — a
+/// dangling symbolic link, a folder or a link loop too, which loading then reports: passing
+/// over it would silently put the project under another folder's configuration.
 pub fn find_config_file(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join(CONFIG_FILE_NAME))
-        .find(|candidate| candidate.is_file())
+        .find(|candidate| std::fs::symlink_metadata(candidate).is_ok())
 }
 
 /// Modules larger than this are refused unless the configuration raises the limit.
@@ -350,7 +352,7 @@ pub enum JsonKey<'a> {
 /// Reads a JSON file of mlpy's (`what`: "the configuration", "the lockfile"): a file
 /// that is not UTF-8 is reported at its first invalid byte.
 pub fn read_json_file(file: &Path, what: &str) -> Result<String, ConfigError> {
-    let bytes = std::fs::read(file).map_err(|e| ConfigError {
+    let bytes = mlpy_fsutil::read_regular_file(file).map_err(|e| ConfigError {
         file: file.to_path_buf(),
         line: 0,
         column: 0,

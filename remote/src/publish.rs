@@ -67,6 +67,27 @@ pub enum SignError {
     Write { path: PathBuf, message: String },
 }
 
+/// Whether the minisign secret key in `text` is encrypted with a password; `None` when the
+/// text holds no minisign secret key. The key is the base64 line after the
+/// `untrusted comment:` line: 158 bytes, starting with the signature algorithm `Ed`, then
+/// the key derivation algorithm — `Sc` (scrypt: encrypted) or two zero bytes (not).
+fn secret_key_is_encrypted(text: &str) -> Option<bool> {
+    use base64::Engine;
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines.next()?.strip_prefix("untrusted comment:")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(lines.next()?)
+        .ok()?;
+    if bytes.len() != 158 || &bytes[..2] != b"Ed" {
+        return None;
+    }
+    match &bytes[2..4] {
+        b"Sc" => Some(true),
+        [0, 0] => Some(false),
+        _ => None,
+    }
+}
+
 /// Generates an ed25519 key pair.
 pub fn generate_keypair() -> Result<NewKeyPair, KeyError> {
     let generate = |message: String| KeyError::Generate { message };
@@ -107,9 +128,13 @@ pub struct Signatures {
 impl SigningKey {
     /// Reads a secret key file; an encrypted one needs `password`.
     pub fn load(path: &Path, password: Option<String>) -> Result<SigningKey, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Unreadable {
+        let bytes = mlpy_fsutil::read_regular_file(path).map_err(|e| KeyError::Unreadable {
             path: path.to_path_buf(),
             message: e.to_string(),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| KeyError::Unreadable {
+            path: path.to_path_buf(),
+            message: "not a key file (not UTF-8 text)".to_string(),
         })?;
         SigningKey::from_text(&text, password).map_err(|error| KeyError::InFile {
             path: path.to_path_buf(),
@@ -118,18 +143,23 @@ impl SigningKey {
     }
 
     pub fn from_text(text: &str, password: Option<String>) -> Result<SigningKey, KeyError> {
+        // Whether a password is needed is read from the key itself, so that a file that is
+        // no key at all (a public key, a module, an empty file) is not taken for an
+        // encrypted one.
+        let encrypted = secret_key_is_encrypted(text).ok_or(KeyError::NotASecretKey)?;
         let boxed =
             minisign::SecretKeyBox::from_string(text).map_err(|_| KeyError::NotASecretKey)?;
-        let sk = match boxed.clone().into_unencrypted_secret_key() {
-            Ok(sk) if !sk.is_encrypted() => sk,
-            _ => {
-                let Some(password) = password else {
-                    return Err(KeyError::NeedsPassword);
-                };
-                boxed
-                    .into_secret_key(Some(password))
-                    .map_err(|_| KeyError::WrongPassword)?
-            }
+        let sk = if encrypted {
+            let Some(password) = password else {
+                return Err(KeyError::NeedsPassword);
+            };
+            boxed
+                .into_secret_key(Some(password))
+                .map_err(|_| KeyError::WrongPassword)?
+        } else {
+            boxed
+                .into_unencrypted_secret_key()
+                .map_err(|_| KeyError::NotASecretKey)?
         };
         let pk = minisign::PublicKey::from_secret_key(&sk).map_err(|e| KeyError::PublicKey {
             message: e.to_string(),
@@ -175,7 +205,7 @@ impl SigningKey {
 
 /// Writes `FILE.sig` and `FILE.minisig` beside `file`.
 pub fn sign_file(file: &Path, key: &SigningKey) -> Result<Signatures, SignError> {
-    let bytes = std::fs::read(file).map_err(|e| SignError::Read {
+    let bytes = mlpy_fsutil::read_regular_file(file).map_err(|e| SignError::Read {
         path: file.to_path_buf(),
         message: e.to_string(),
     })?;
@@ -228,8 +258,11 @@ pub enum PublishError {
     Create { path: PathBuf, message: String },
     #[error("cannot write '{}': {message}", path.display())]
     Write { path: PathBuf, message: String },
-    #[error("the output folder cannot contain the source folder")]
-    OutputContainsSource,
+    #[error("the output folder must be outside the source folder (it is the source folder, inside it, or holds it)")]
+    OutputOverlapsSource,
+    /// Files in the output folder that an earlier `mlpy publish` did not write.
+    #[error("{}\nnothing was published: move them away, publish to another folder, or pass --force", .0.iter().map(|p| format!("refusing to overwrite '{}': mlpy publish did not write it", p.display())).collect::<Vec<_>>().join("\n"))]
+    WouldOverwrite(Vec<PathBuf>),
     #[error("no .ml modules under '{}'", dir.display())]
     NoModules { dir: PathBuf },
     #[error(transparent)]
@@ -257,6 +290,76 @@ impl PublishError {
             message: e.to_string(),
         }
     }
+}
+
+/// `path` absolute with every symbolic link of its existing part resolved (the part that
+/// does not exist yet appended as given), so that overlap with the source is judged on
+/// real folders.
+fn real_destination(path: &Path) -> PathBuf {
+    let absolute = mlpy_modules::config::absolute(path);
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// The files a publish of `sources` into `out` would replace that an earlier `mlpy
+/// publish` did not write. Its own are: `index.json` of an mlpy module tree, `mlpy.pub`
+/// with its comment line, and every module (with its `.sig` and `.minisig`) that tree's
+/// index lists; and any file that already holds exactly what would be written there.
+fn overwritten_foreign_files(out: &Path, sources: &[(PathBuf, Vec<u8>)]) -> Vec<PathBuf> {
+    let index_path = out.join("index.json");
+    let listed: Option<BTreeMap<String, serde_json::Value>> = std::fs::read(&index_path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .filter(|index| index["format"] == "mlpy-module-tree")
+        .and_then(|index| serde_json::from_value(index["modules"].clone()).ok());
+    let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
+    let mut foreign = Vec::new();
+    if exists(&index_path) && listed.is_none() {
+        foreign.push(index_path);
+    }
+    let public_path = out.join("mlpy.pub");
+    if exists(&public_path)
+        && !std::fs::read(&public_path)
+            .is_ok_and(|bytes| bytes.starts_with(b"untrusted comment: mlpy public key"))
+    {
+        foreign.push(public_path);
+    }
+    for (relative, bytes) in sources {
+        let key = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let ours = listed.as_ref().is_some_and(|l| l.contains_key(&key));
+        let target = out.join(relative);
+        for suffix in ["", ".sig", ".minisig"] {
+            let mut path = target.as_os_str().to_owned();
+            path.push(suffix);
+            let path = PathBuf::from(path);
+            if !exists(&path) || ours {
+                continue;
+            }
+            let same = suffix.is_empty() && std::fs::read(&path).is_ok_and(|old| old == *bytes);
+            if !same {
+                foreign.push(path);
+            }
+        }
+    }
+    foreign
 }
 
 /// Every `.ml` file under `dir`, relative, sorted; hidden folders and `skip` left out.
@@ -288,15 +391,22 @@ fn module_files(dir: &Path, skip: &Path) -> Result<Vec<PathBuf>, PublishError> {
 }
 
 /// Publishes every module under `dir` into `out`: the modules, their `.sig` and
-/// `.minisig`, `index.json` and `mlpy.pub`. Modules with syntax errors stop it before
-/// anything is written.
-pub fn publish(dir: &Path, out: &Path, key: &SigningKey) -> Result<Index, PublishError> {
+/// `.minisig`, `index.json` and `mlpy.pub`. Modules with syntax errors, and files in
+/// `out` that an earlier publish did not write ([`overwritten_foreign_files`]; unless
+/// `force`), stop it before anything is written. `out` is never `dir`, inside it or
+/// around it: the published copies would land among the sources.
+pub fn publish(
+    dir: &Path,
+    out: &Path,
+    key: &SigningKey,
+    force: bool,
+) -> Result<Index, PublishError> {
     let dir = std::fs::canonicalize(dir).map_err(|e| PublishError::read(dir, e))?;
-    std::fs::create_dir_all(out).map_err(|e| PublishError::create(out, e))?;
-    let out = std::fs::canonicalize(out).map_err(|e| PublishError::read(out, e))?;
-    if dir.starts_with(&out) && dir != out {
-        return Err(PublishError::OutputContainsSource);
+    let out = real_destination(out);
+    if dir.starts_with(&out) || out.starts_with(&dir) {
+        return Err(PublishError::OutputOverlapsSource);
     }
+    std::fs::create_dir_all(&out).map_err(|e| PublishError::create(&out, e))?;
     let files = module_files(&dir, &out)?;
     if files.is_empty() {
         return Err(PublishError::NoModules { dir });
@@ -305,7 +415,8 @@ pub fn publish(dir: &Path, out: &Path, key: &SigningKey) -> Result<Index, Publis
     let mut errors = Vec::new();
     for relative in &files {
         let path = dir.join(relative);
-        let bytes = std::fs::read(&path).map_err(|e| PublishError::read(&path, e))?;
+        let bytes =
+            mlpy_fsutil::read_regular_file(&path).map_err(|e| PublishError::read(&path, e))?;
         let text = match String::from_utf8(bytes.clone()) {
             Ok(text) => text,
             Err(e) => {
@@ -334,6 +445,12 @@ pub fn publish(dir: &Path, out: &Path, key: &SigningKey) -> Result<Index, Publis
     }
     if !errors.is_empty() {
         return Err(PublishError::Syntax(errors));
+    }
+    if !force {
+        let foreign = overwritten_foreign_files(&out, &sources);
+        if !foreign.is_empty() {
+            return Err(PublishError::WouldOverwrite(foreign));
+        }
     }
     let mut modules = BTreeMap::new();
     for (relative, bytes) in sources {
@@ -398,6 +515,40 @@ mod tests {
     use crate::integrity::{parse_sig, verify_minisig, TrustedKey};
 
     #[test]
+    fn files_that_are_no_secret_key_say_so() {
+        let pair = generate_keypair().unwrap();
+        for text in [
+            "",
+            "x = 1;\n",
+            pair.public.as_str(),
+            "untrusted comment: something\nnot base64 at all\n",
+            "untrusted comment: something\nRWQf6LRCGA9i59SLOFxz6NxvASXDJeRtuZykwQepbDEGt87ig1BNpWaV\n",
+        ] {
+            for password in [None, Some("pw".to_string())] {
+                let e = SigningKey::from_text(text, password).err();
+                assert_eq!(e, Some(KeyError::NotASecretKey), "{text:?}");
+            }
+        }
+        // A real key still loads, and says when it needs a password only when it does.
+        assert!(SigningKey::from_text(&pair.secret, None).is_ok());
+        let encrypted = minisign::KeyPair::generate_encrypted_keypair(Some("pw".to_string()))
+            .unwrap()
+            .sk
+            .to_box(None)
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            SigningKey::from_text(&encrypted, None).err(),
+            Some(KeyError::NeedsPassword)
+        );
+        assert_eq!(
+            SigningKey::from_text(&encrypted, Some("wrong".to_string())).err(),
+            Some(KeyError::WrongPassword)
+        );
+        assert!(SigningKey::from_text(&encrypted, Some("pw".to_string())).is_ok());
+    }
+
+    #[test]
     fn keygen_sign_publish() {
         let pair = generate_keypair().unwrap();
         let key = SigningKey::from_text(&pair.secret, None).unwrap();
@@ -421,7 +572,7 @@ mod tests {
         std::fs::write(src.path().join("lib/util/strings.ml"), "x = 1;\n").unwrap();
         std::fs::write(src.path().join("README.md"), "not a module").unwrap();
         let out = tempfile::tempdir().unwrap();
-        let index = publish(src.path(), out.path(), &key).unwrap();
+        let index = publish(src.path(), out.path(), &key, false).unwrap();
         assert_eq!(
             index.modules.keys().collect::<Vec<_>>(),
             vec!["lib/math.ml", "lib/util/strings.ml"]
@@ -439,7 +590,7 @@ mod tests {
 
         std::fs::write(src.path().join("lib/bad.ml"), "x = (1;\n").unwrap();
         let out2 = tempfile::tempdir().unwrap();
-        let e = publish(src.path(), out2.path(), &key).unwrap_err();
+        let e = publish(src.path(), out2.path(), &key, false).unwrap_err();
         assert!(matches!(e, PublishError::Syntax(_)), "{e}");
         let text = e.to_string();
         assert!(text.contains("bad.ml:1:"), "{text}");
@@ -448,5 +599,106 @@ mod tests {
             "{text}"
         );
         assert!(!out2.path().join("lib").exists(), "nothing written");
+    }
+
+    fn source_tree() -> (tempfile::TempDir, SigningKey) {
+        let pair = generate_keypair().unwrap();
+        let key = SigningKey::from_text(&pair.secret, None).unwrap();
+        let src = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(src.path().join("lib")).unwrap();
+        std::fs::write(src.path().join("lib/a.ml"), "x = 1;\n").unwrap();
+        (src, key)
+    }
+
+    #[test]
+    fn the_output_folder_never_overlaps_the_source() {
+        let (src, key) = source_tree();
+        let inside = src.path().join("site");
+        let around = src.path().parent().unwrap().to_path_buf();
+        for out in [src.path().to_path_buf(), inside.clone(), around] {
+            let e = publish(src.path(), &out, &key, true).unwrap_err();
+            assert_eq!(e, PublishError::OutputOverlapsSource, "{}", out.display());
+        }
+        assert!(!inside.exists(), "nothing created");
+        let snapshot = std::fs::read_dir(src.path()).unwrap().count();
+        assert_eq!(snapshot, 1, "only lib/ is there");
+    }
+
+    #[test]
+    fn files_publish_did_not_write_are_kept() {
+        let (src, key) = source_tree();
+        // Every file a publish writes, each already there and somebody else's.
+        for foreign in [
+            "index.json",
+            "mlpy.pub",
+            "lib/a.ml",
+            "lib/a.ml.sig",
+            "lib/a.ml.minisig",
+        ] {
+            let out = tempfile::tempdir().unwrap();
+            let path = out.path().join(foreign);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "somebody's notes\n").unwrap();
+            let e = publish(src.path(), out.path(), &key, false).unwrap_err();
+            assert_eq!(
+                e,
+                PublishError::WouldOverwrite(vec![path.clone()]),
+                "{foreign}"
+            );
+            assert!(e.to_string().contains("pass --force"), "{e}");
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                "somebody's notes\n"
+            );
+            let written = walk(out.path());
+            assert_eq!(written, vec![foreign.to_string()], "nothing else written");
+            // --force replaces it.
+            publish(src.path(), out.path(), &key, true).unwrap();
+            assert_ne!(
+                std::fs::read_to_string(&path).unwrap(),
+                "somebody's notes\n"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tree_publish_wrote_is_published_again() {
+        let (src, key) = source_tree();
+        let out = tempfile::tempdir().unwrap();
+        publish(src.path(), out.path(), &key, false).unwrap();
+        // Changed and added modules, and another key: the tree is mlpy's, so all replaced.
+        std::fs::write(src.path().join("lib/a.ml"), "x = 2;\n").unwrap();
+        std::fs::write(src.path().join("lib/b.ml"), "y = 1;\n").unwrap();
+        let (_, other_key) = source_tree();
+        let index = publish(src.path(), out.path(), &other_key, false).unwrap();
+        assert_eq!(index.modules.len(), 2);
+        assert_eq!(
+            std::fs::read_to_string(out.path().join("lib/a.ml")).unwrap(),
+            "x = 2;\n"
+        );
+        // A module copied there by hand with the same bytes is not in the way either.
+        let out2 = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(out2.path().join("lib")).unwrap();
+        std::fs::write(out2.path().join("lib/a.ml"), "x = 2;\n").unwrap();
+        publish(src.path(), out2.path(), &key, false).unwrap();
+    }
+
+    /// Every file under `dir`, relative and sorted.
+    fn walk(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(folder) = stack.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let relative = path.strip_prefix(dir).unwrap();
+                    out.push(relative.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        out.sort();
+        out
     }
 }

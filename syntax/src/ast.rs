@@ -887,6 +887,15 @@ impl BinOp {
         Some(op)
     }
 
+    /// `==`, `!=`, `<`, `>`, `<=`, `>=`: they never chain in ML (`a < b < c` is
+    /// `(a < b) < c`), unlike Python's.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::Gt | BinOp::LtEq | BinOp::GtEq
+        )
+    }
+
     /// The operator as written in ML.
     pub fn as_str(self) -> &'static str {
         match self {

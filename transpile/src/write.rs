@@ -13,6 +13,7 @@
 //! every check passed and every temporary file was written.
 
 use crate::OutputFile;
+use mlpy_fsutil::interrupt::guarded;
 use mlpy_fsutil::sha256_hex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -132,7 +133,16 @@ pub fn write_output_tree(
 ) -> Result<(), WriteError> {
     check_place(dest, options)?;
     match std::fs::symlink_metadata(dest) {
-        Err(e) if e.kind() == ErrorKind::NotFound => return write_new_tree(files, dest),
+        Err(e) if e.kind() == ErrorKind::NotFound => match write_new_tree(files, dest) {
+            // Another run made `dest` between the check and the rename (two builds into
+            // one new folder): write into it as into any folder of output already there.
+            Err(WriteError::Io(e))
+                if matches!(
+                    e.kind(),
+                    ErrorKind::DirectoryNotEmpty | ErrorKind::AlreadyExists
+                ) && dest.is_dir() => {}
+            other => return other,
+        },
         Err(e) => return Err(e.into()),
         Ok(_) if !dest.is_dir() => {
             return Err(WriteError::Refused(format!(
@@ -404,22 +414,27 @@ fn write_new_tree(files: &[OutputFile], dest: &Path) -> Result<(), WriteError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".to_string());
     let temp = unique_sibling(&parent, &format!(".{name}.tmp"));
+    let _pending = mlpy_fsutil::interrupt::pending(&temp);
     let result = (|| {
-        std::fs::create_dir_all(&temp)?;
+        guarded(|| std::fs::create_dir_all(&temp))?;
         let mut manifest = Manifest::default();
         for file in files {
             let path = temp.join(&file.path);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&path, file.contents.as_bytes())?;
+            guarded(|| {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&path, file.contents.as_bytes())
+            })?;
             manifest.files.insert(
                 manifest_name(&file.path),
                 [sha256_hex(file.contents.as_bytes())].into(),
             );
         }
-        std::fs::write(temp.join(OUTPUT_MARKER), manifest.text())?;
-        std::fs::rename(&temp, dest)
+        guarded(|| {
+            std::fs::write(temp.join(OUTPUT_MARKER), manifest.text())?;
+            std::fs::rename(&temp, dest)
+        })
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&temp);
@@ -554,6 +569,8 @@ fn update_tree(files: &[OutputFile], dest: &Path, force: bool) -> Result<(), Wri
     // the renames leaves the folder as it was.
     let mut created = Vec::new();
     let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
+    // Removed if the run is interrupted before they are renamed into place.
+    let mut pending = Vec::new();
     let written = (|| -> std::io::Result<()> {
         for (file, target, step) in &steps {
             if matches!(step, Step::Same) {
@@ -562,8 +579,9 @@ fn update_tree(files: &[OutputFile], dest: &Path, force: bool) -> Result<(), Wri
             let parent = target.parent().unwrap_or(dest);
             create_dirs(parent, &mut created)?;
             let temp = unique_sibling(parent, ".mlpy-tmp");
+            pending.push(mlpy_fsutil::interrupt::pending(&temp));
             temps.push((temp.clone(), target.as_path()));
-            write_synced(&temp, file.contents.as_bytes())?;
+            guarded(|| write_synced(&temp, file.contents.as_bytes()))?;
         }
         Ok(())
     })();
@@ -589,7 +607,7 @@ fn update_tree(files: &[OutputFile], dest: &Path, force: bool) -> Result<(), Wri
     let marker = dest.join(OUTPUT_MARKER);
     let renamed = mlpy_fsutil::write_atomic(&marker, during.text().as_bytes()).and_then(|()| {
         for (temp, target) in &temps {
-            std::fs::rename(temp, target)?;
+            guarded(|| std::fs::rename(temp, target))?;
         }
         Ok(())
     });

@@ -1,0 +1,404 @@
+//! What `mlpy` does with the files and streams around it, as a user meets it: output that
+//! cannot be written is an error, not a panic; only regular files are read; files the
+//! user named are replaced only when mlpy wrote them, and `mlpy fmt` keeps what a file is
+//! (owner, permissions, hard links) or leaves it alone; a broken `mlpy.json` is an error,
+//! never skipped for the one above it.
+
+mod support;
+
+use std::fs::File;
+use std::process::{Command, Output, Stdio};
+use support::{stderr, stdout, Project};
+
+fn assert_no_panic(out: &Output) {
+    let text = format!("{}{}", stdout(out), stderr(out));
+    assert!(!text.contains("panicked"), "{text}");
+    assert_ne!(out.status.code(), Some(101), "{text}");
+}
+
+/// `mlpy ARGS` in `project` with standard output going to `/dev/full`.
+fn to_full_disk(project: &Project, args: &[&str]) -> Output {
+    let mut command: Command = support::mlpy(&project.path(".cache"));
+    command
+        .args(args)
+        .current_dir(project.dir.path())
+        .stdin(Stdio::null())
+        .stdout(File::create("/dev/full").expect("/dev/full"))
+        .stderr(Stdio::piped());
+    command.output().expect("mlpy runs")
+}
+
+#[test]
+fn output_that_cannot_be_written_is_an_error_not_a_panic() {
+    let project = Project::new();
+    project
+        .file("ok.ml", "x = 1;\nprint(x);\n")
+        .file("bad.ml", "x = ;\n")
+        .file("ugly.ml", "x=1;\n")
+        .file(
+            "t_test.ml",
+            "import testing;\nfunction test_a() { testing.assert_equal(1, 1); }\n",
+        );
+    let commands: &[&[&str]] = &[
+        &["parse", "ok.ml"],
+        &["parse", "--format", "json", "ok.ml"],
+        &["check", "ok.ml"],
+        &["check", "bad.ml"],
+        &["check", "--format", "json", "ok.ml"],
+        &["graph", "ok.ml"],
+        &["graph", "--format", "dot", "ok.ml"],
+        &["graph", "--format", "json", "ok.ml"],
+        &["fmt", "--diff", "ugly.ml"],
+        &["fmt", "--check", "ugly.ml"],
+        &["test", "t_test.ml"],
+        &["test", "--format", "json", "t_test.ml"],
+        &["transpile", "ok.ml", "-o", "-"],
+    ];
+    for args in commands {
+        let out = to_full_disk(&project, args);
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("No space left on device"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    // Nothing was rewritten on the way.
+    assert_eq!(
+        std::fs::read_to_string(project.path("ugly.ml")).unwrap(),
+        "x=1;\n"
+    );
+}
+
+#[test]
+fn only_regular_files_are_read() {
+    let project = Project::new();
+    project.file("ok.ml", "x = 1;\n");
+    let fifo = project.path("pipe.ml");
+    let status = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(status.success());
+    std::fs::create_dir(project.path("folder.ml")).unwrap();
+    // Each would block or never end if it were read.
+    for special in ["/dev/zero", "/dev/urandom", "pipe.ml"] {
+        let commands: Vec<Vec<&str>> = vec![
+            vec!["parse", special],
+            vec!["fmt", special],
+            vec!["fmt", "--check", special],
+            vec!["check", special],
+            vec!["check", "ok.ml", "--config", special],
+            vec!["sign", "--key", special, "ok.ml"],
+        ];
+        for args in commands {
+            let mut command = support::mlpy(&project.path(".cache"));
+            command.args(&args).current_dir(project.dir.path());
+            let out =
+                support::run_with_timeout(&mut command, None, std::time::Duration::from_secs(20));
+            assert_no_panic(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("not a regular file"),
+                "{args:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    let out = project.mlpy(&["parse", "folder.ml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("folder"), "{}", stderr(&out));
+    let out = project.mlpy_stdin(&["repl"], ".load /dev/zero\nprint(1);\n");
+    assert_no_panic(&out);
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "1\n", "the session goes on");
+}
+
+#[test]
+fn junit_reports_replace_only_reports() {
+    let project = Project::new();
+    project
+        .file("mlpy.json", "{}\n")
+        .file(
+            "a_test.ml",
+            "import testing;\nfunction test_ok() { testing.assert_equal(1, 1); }\n",
+        )
+        .file("notes.txt", "my notes\n");
+    // Sources, the configuration and anyone's files are kept.
+    for target in ["a_test.ml", "mlpy.json", "notes.txt"] {
+        let before = std::fs::read(project.path(target)).unwrap();
+        let out = project.mlpy(&["test", "--junit", target]);
+        assert_eq!(out.status.code(), Some(2), "{target}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("refusing to overwrite '{target}'")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+        assert_eq!(std::fs::read(project.path(target)).unwrap(), before);
+    }
+    // A report it wrote is replaced run after run; --force replaces anything.
+    for _ in 0..2 {
+        let out = project.mlpy(&["test", "--junit", "report.xml"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let report = std::fs::read_to_string(project.path("report.xml")).unwrap();
+    assert!(report.starts_with("<?xml"), "{report}");
+    assert!(report.contains("<testcase"), "{report}");
+    let out = project.mlpy(&["test", "--junit", "notes.txt", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(project.path("notes.txt"))
+        .unwrap()
+        .contains("<testsuites"));
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_what_a_file_is_or_leaves_it_alone() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let project = Project::new();
+    // Permissions survive the rewrite.
+    project.file("private.ml", "x=1;\n");
+    let private = project.path("private.ml");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = project.mlpy(&["fmt", "private.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&private).unwrap(), "x = 1;\n");
+    assert_eq!(std::fs::metadata(&private).unwrap().mode() & 0o777, 0o600);
+    // Hard links would be separated: reported, left as they are.
+    project.file("one.ml", "y=2;\n");
+    std::fs::hard_link(project.path("one.ml"), project.path("two.ml")).unwrap();
+    let out = project.mlpy(&["fmt", "one.ml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hard links"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(project.path("one.ml")).unwrap(),
+        "y=2;\n"
+    );
+    assert_eq!(
+        std::fs::metadata(project.path("two.ml")).unwrap().nlink(),
+        2
+    );
+    // No temporary file is left behind by either.
+    let leftovers: Vec<String> = project
+        .files()
+        .into_iter()
+        .filter(|f| f.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_broken_mlpy_json_is_an_error_not_skipped_for_the_one_above() {
+    let project = Project::new();
+    // The folder above has a configuration that would resolve `m` elsewhere.
+    project
+        .file("mlpy.json", "{\"import_paths\": [\"evil\"]}\n")
+        .file("evil/m.ml", "v = \"the parent's module\";\n")
+        .file("proj/lib/m.ml", "v = \"the project's module\";\n")
+        .file("proj/main.ml", "import m;\nprint(m.v);\n");
+    let config = project.path("proj/mlpy.json");
+    let broken: [(&str, Box<dyn Fn()>); 3] = [
+        (
+            "a dangling link",
+            Box::new(|| std::os::unix::fs::symlink("../missing/mlpy.json", &config).unwrap()),
+        ),
+        (
+            "a folder",
+            Box::new(|| std::fs::create_dir(&config).unwrap()),
+        ),
+        (
+            "a link loop",
+            Box::new(|| std::os::unix::fs::symlink("mlpy.json", &config).unwrap()),
+        ),
+    ];
+    for (what, make) in broken {
+        make();
+        for command in ["run", "check"] {
+            let out = project.mlpy(&[command, "proj/main.ml"]);
+            assert_no_panic(&out);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{what}, {command}: {}",
+                stderr(&out)
+            );
+            assert!(
+                stderr(&out).contains("mlpy.json"),
+                "{what}, {command}: {}",
+                stderr(&out)
+            );
+            assert!(!stdout(&out).contains("parent"), "{what}: {}", stdout(&out));
+        }
+        match std::fs::symlink_metadata(&config) {
+            Ok(meta) if meta.is_dir() => std::fs::remove_dir(&config).unwrap(),
+            _ => std::fs::remove_file(&config).unwrap(),
+        }
+    }
+}
+
+#[test]
+fn fmt_names_places_as_check_does_whatever_the_line_endings() {
+    let project = Project::new();
+    for (name, text) in [
+        ("cr.ml", "x = 1;\rprint(x);\ry = ;\r"),
+        ("crlf.ml", "x = 1;\r\nprint(x);\r\ny = ;\r\n"),
+        ("lf.ml", "x = 1;\nprint(x);\ny = ;\n"),
+        ("mixed.ml", "x = 1;\r\nprint(x);\ry = ;\n"),
+    ] {
+        project.file(name, text);
+        let check = project.mlpy(&["check", name]);
+        let fmt = project.mlpy(&["fmt", "--check", name]);
+        let place = format!("{name}:3:5: error");
+        assert!(
+            stderr(&check).contains(&place) || stdout(&check).contains(&place),
+            "check {name}: {}{}",
+            stdout(&check),
+            stderr(&check)
+        );
+        assert!(
+            stderr(&fmt).contains(&place),
+            "fmt {name}: {}",
+            stderr(&fmt)
+        );
+        assert_eq!(std::fs::read_to_string(project.path(name)).unwrap(), text);
+    }
+}
+
+#[test]
+fn publish_writes_outside_the_sources_and_keeps_files_it_did_not_write() {
+    let project = Project::new();
+    project
+        .file("src/lib/a.ml", "x = 1;\n")
+        .file("site/index.json", "{\"my\": \"data\"}\n");
+    let out = project.mlpy(&["keygen", "--out", "keys/k"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = project.mlpy(&["publish", "src", "--key", "keys/k", "--out", "site"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refusing to overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.path("site/index.json")).unwrap(),
+        "{\"my\": \"data\"}\n"
+    );
+    assert!(!project.path("site/lib").exists(), "nothing written");
+    for inside in ["src", "src/site", "."] {
+        let out = project.mlpy(&["publish", "src", "--key", "keys/k", "--out", inside]);
+        assert_eq!(out.status.code(), Some(2), "{inside}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("outside the source"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!project.path("src/site").exists());
+    assert!(!project.path("src/index.json").exists());
+    // A folder of its own is published, and published again.
+    for _ in 0..2 {
+        let out = project.mlpy(&["publish", "src", "--key", "keys/k", "--out", "www"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    assert!(project.path("www/lib/a.ml.minisig").is_file());
+}
+
+/// Every file whose name says it is one of mlpy's temporary files.
+fn temporary_files(project: &Project) -> Vec<String> {
+    project
+        .files()
+        .into_iter()
+        .filter(|f| f.contains(".tmp") || f.contains(".mlpy-tmp"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file() {
+    let project = Project::new();
+    // Enough files that a signal arrives while they are being written.
+    let mut main = String::new();
+    for i in 0..1500 {
+        project.file(
+            &format!("lib/m{i}.ml"),
+            &format!("x{i}=1;\nfunction f(a) {{ return a+{i}; }}\n"),
+        );
+        main.push_str(&format!("import lib.m{i};\n"));
+    }
+    project.file("main.ml", &main);
+    project.file("mlpy.json", "{\"import_paths\": [\".\"]}\n");
+    for delay_ms in [30u64, 80, 200] {
+        for args in [
+            vec!["transpile", "main.ml", "--out-dir", "out"],
+            vec!["fmt", "lib"],
+        ] {
+            let mut child = support::mlpy(&project.path(".cache"))
+                .args(&args)
+                .current_dir(project.dir.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("mlpy starts");
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            // SAFETY: sends SIGINT to the child this test started.
+            unsafe {
+                libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+            }
+            let status = child.wait().expect("mlpy ends");
+            use std::os::unix::process::ExitStatusExt;
+            assert!(
+                status.success() || status.signal() == Some(libc::SIGINT),
+                "{args:?}: {status:?}"
+            );
+            let left = temporary_files(&project);
+            assert!(left.is_empty(), "{args:?} after {delay_ms} ms: {left:?}");
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_with_control_characters_are_printed_escaped() {
+    let project = Project::new();
+    for name in ["e\u{1b}[31mred.ml", "a\nb.ml", "tab\there.ml"] {
+        project.file(name, "x = ;\n");
+        let out = project.mlpy(&["check", name]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        let escaped: String = name.escape_default().collect();
+        let place = format!("{escaped}:1:5: error");
+        assert!(text.contains(&place), "{place:?} in {text:?}");
+        // The place is one line.
+        assert!(text.lines().any(|l| l.starts_with(&place)), "{text:?}");
+    }
+}
+
+#[test]
+fn parallel_builds_into_one_new_output_folder_all_succeed() {
+    let project = Project::new();
+    project
+        .file("main.ml", "import lib.a;\nprint(lib.a.x);\n")
+        .file("lib/a.ml", "x = 1;\n")
+        .file("mlpy.json", "{\"import_paths\": [\".\"]}\n");
+    for round in 0..3 {
+        let dest = format!("out{round}");
+        let runs: Vec<usize> = (0..8).collect();
+        let outs = support::parallel(&runs, |_| {
+            project.mlpy(&["transpile", "main.ml", "--out-dir", &dest])
+        });
+        for out in outs {
+            assert_no_panic(&out);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        }
+        assert!(project.path(&dest).join("main.py").is_file());
+        assert!(
+            temporary_files(&project).is_empty(),
+            "{:?}",
+            temporary_files(&project)
+        );
+    }
+}
