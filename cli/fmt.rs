@@ -102,7 +102,11 @@ fn files(paths: &[PathBuf], tally: &mut Tally) -> BTreeSet<PathBuf> {
         } else if path.exists() {
             out.insert(path.clone());
         } else {
-            errln!("{}: error: no such file or folder", path.display());
+            errln!(
+                "{}: error: {}",
+                path.display(),
+                mlpy_fsutil::why_unusable(path)
+            );
             tally.failed += 1;
         }
     }
@@ -142,7 +146,7 @@ fn options_of(config: &ProjectConfig) -> FormatOptions {
 
 fn format_file(file: &Path, args: &FmtArgs, options: &mut Options, tally: &mut Tally) {
     let name = file.display().to_string();
-    let text = match crate::read_source(&file.to_path_buf()) {
+    let text = match crate::read_source(file) {
         Ok(text) => text,
         Err(e) => {
             match e.downcast_ref::<mlpy_modules::EntryError>() {

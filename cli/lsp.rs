@@ -18,13 +18,17 @@ pub(crate) struct LspArgs {
 pub(crate) fn run(_cx: &Context, args: LspArgs) -> anyhow::Result<Outcome> {
     let _ = args.stdio;
     mlpy_allocator::avoid_huge_pages();
-    mlpy_server::run_stdio(mlpy_server::Options {
+    let ending = mlpy_server::run_stdio(mlpy_server::Options {
         debug_requests: args.debug_requests,
         release_memory: Some(settle_memory),
         // This executable runs the tests of the "Run test" code lenses.
         test_runner: std::env::current_exe().ok(),
     })?;
-    Ok(Outcome::Success)
+    Ok(match ending {
+        mlpy_server::Ending::Clean => Outcome::Success,
+        // The LSP specification: exit status 1 when `exit` came without `shutdown`.
+        mlpy_server::Ending::ExitWithoutShutdown => Outcome::ProgramErrors,
+    })
 }
 
 /// Called by the diagnostics engine when it goes idle after checking (see

@@ -28,7 +28,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 static GLOBAL: mlpy_allocator::MiMalloc = mlpy_allocator::MiMalloc;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -211,14 +210,14 @@ pub(crate) fn error_message(error: &anyhow::Error) -> String {
 }
 
 /// Reads an ML source file, with a message that names it when that fails.
-pub fn read_source(path: &PathBuf) -> anyhow::Result<String> {
+pub fn read_source(path: &std::path::Path) -> anyhow::Result<String> {
     let bytes = mlpy_fsutil::read_regular_file(path)
         .map_err(|e| anyhow::anyhow!("cannot read '{}': {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) =
             mlpy_modules::cache::utf8_error_position(e.as_bytes(), &e.utf8_error());
         anyhow::Error::new(mlpy_modules::EntryError {
-            path: path.clone(),
+            path: path.to_path_buf(),
             message: "not valid UTF-8: ML source files must be UTF-8 text".to_string(),
             position: Some((line, column)),
         })

@@ -65,7 +65,28 @@ impl ConfigArgs {
             None => ProjectConfig::discover(entry)?,
         };
         config.apply(&self.overrides());
+        warn_unknown_capabilities(&config.capabilities);
         Ok(config)
+    }
+}
+
+/// A granted name that means nothing (a typo: `fiel`) would only show when the program is
+/// refused at run time: said once per process, on standard error.
+fn warn_unknown_capabilities(granted: &[String]) {
+    static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+    for name in granted {
+        if mlpy_analysis::capabilities::grant_is_known(name) || warned.contains(name) {
+            continue;
+        }
+        warned.push(name.clone());
+        let hint = match mlpy_analysis::capabilities::grant_suggestions(name).first() {
+            Some(near) => format!(" (did you mean '{near}'?)"),
+            None => String::new(),
+        };
+        errln!(
+            "mlpy: warning: the capability '{name}' grants nothing: no module or capability has that name{hint}"
+        );
     }
 }
 

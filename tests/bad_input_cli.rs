@@ -683,10 +683,7 @@ fn nesting_of_every_construct_is_refused_before_python_sees_it() {
         ("!=", |n| format!("z = 1{};", " != 2".repeat(n))),
         (">=", |n| format!("z = 1{};", " >= 2".repeat(n))),
         ("mixed comparisons", |n| {
-            format!(
-                "z = 1{};",
-                [" < 2", " == true", " != 3"].repeat(n).concat()[..].to_string()
-            )
+            format!("z = 1{};", [" < 2", " == true", " != 3"].repeat(n).concat())
         }),
         ("comparison in a call", |n| {
             format!(

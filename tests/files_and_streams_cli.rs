@@ -200,7 +200,8 @@ fn a_broken_mlpy_json_is_an_error_not_skipped_for_the_one_above() {
         .file("proj/lib/m.ml", "v = \"the project's module\";\n")
         .file("proj/main.ml", "import m;\nprint(m.v);\n");
     let config = project.path("proj/mlpy.json");
-    let broken: [(&str, Box<dyn Fn()>); 3] = [
+    type Make<'a> = Box<dyn Fn() + 'a>;
+    let broken: [(&str, Make); 3] = [
         (
             "a dangling link",
             Box::new(|| std::os::unix::fs::symlink("../missing/mlpy.json", &config).unwrap()),
@@ -400,5 +401,81 @@ fn parallel_builds_into_one_new_output_folder_all_succeed() {
             "{:?}",
             temporary_files(&project)
         );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn paths_that_name_nothing_usable_say_what_they_are() {
+    let project = Project::new();
+    project.file("mlpy.json", "{}\n");
+    std::os::unix::fs::symlink("nowhere.ml", project.path("dangling_test.ml")).unwrap();
+    std::os::unix::fs::symlink("loop_test.ml", project.path("loop_test.ml")).unwrap();
+    for (path, words) in [
+        ("dangling_test.ml", "symbolic link to nothing"),
+        ("loop_test.ml", "symbolic links"),
+        ("/dev/null", "not a regular file"),
+        ("missing_test.ml", "no such file or folder"),
+    ] {
+        for command in ["fmt", "test"] {
+            let out = project.mlpy(&[command, path]);
+            assert_no_panic(&out);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{command} {path}: {}",
+                stderr(&out)
+            );
+            assert!(
+                stderr(&out).contains(words),
+                "{command} {path}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    // A bad network option is the command's error, not every test file's.
+    project.file(
+        "a_test.ml",
+        "import testing;\nfunction test_a() { testing.assert_equal(1, 1); }\n",
+    );
+    for args in [
+        vec!["test", "a_test.ml", "--timeout", "0"],
+        vec!["test", "a_test.ml", "--timeout", "nan"],
+        vec!["test", "a_test.ml", "--cert", "missing.pem"],
+    ] {
+        let out = project.mlpy(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stdout(&out).contains("ERROR"),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn a_granted_name_that_means_nothing_is_warned_about() {
+    let project = Project::new();
+    project
+        .file(
+            "mlpy.json",
+            "{\"capabilities\": [\"fiel\", \"file.read\", \"network.https://example.com/*\"]}\n",
+        )
+        .file("main.ml", "print(1);\n");
+    for command in ["check", "run"] {
+        let out = project.mlpy(&[command, "main.ml", "--allow", "bogus", "--allow", "env"]);
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("the capability 'fiel' grants nothing")
+                && err.contains("did you mean 'file'?"),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("the capability 'bogus' grants nothing"),
+            "{command}: {err}"
+        );
+        // Said once each; the names that mean something are not mentioned.
+        assert_eq!(err.matches("grants nothing").count(), 2, "{command}: {err}");
     }
 }

@@ -257,6 +257,66 @@ fn a_module_deleted_on_disk_is_reported_by_its_importers() {
     c.shutdown();
 }
 
+/// A module opened before its file exists (Neovim's `:e new.ml`, VS Code's new file
+/// before the first save) is checked like a file (its imports, names and members), the
+/// modules importing it find it, open or not, and `mlpy.emitPython` takes its text.
+/// Closed unsaved, it is gone again for its importers.
+#[test]
+fn a_module_not_saved_yet_is_checked_and_imported() {
+    let dir = fixture("lsp_basic");
+    std::fs::write(
+        dir.path().join("lib/user.ml"),
+        "import fresh;\nprint(fresh.VALUE);\n",
+    )
+    .unwrap();
+    let mut c = Client::start(dir.path());
+    let user = c.uri("lib/user.ml");
+    c.wait_diagnostics(&user, |l| codes(l) == ["unresolved-import"]);
+    // In an import root and in a folder of its own (no import reaches the latter).
+    for rel in ["lib/fresh.ml", "scratch/fresh.ml"] {
+        std::fs::create_dir_all(c.path(rel).parent().unwrap()).unwrap();
+        assert!(!c.path(rel).exists());
+        let uri = c.open_text(
+            rel,
+            "import nosuch;\nimport geometry;\nt = nosuch1;\nm = geometry.nosuchmember(1);\nVALUE = 1;\n",
+        );
+        let list = c.wait_diagnostics(&uri, |l| l.len() >= 3);
+        let mut got = codes(&list);
+        got.sort();
+        assert_eq!(
+            got,
+            ["unknown-identifier", "unknown-member", "unresolved-import"],
+            "{rel}: {list:#?}"
+        );
+        assert_eq!(range_of(find(&list, "unknown-member")), ((3, 13), (3, 25)));
+    }
+    // The module of the import root is found by its importer, open or not.
+    c.wait_clean(&user);
+    let opened = c.open_text("opened.ml", "import fresh;\nprint(fresh.VALUE);\n");
+    c.wait_clean(&opened);
+    // Its edits reach them.
+    let fresh = c.uri("lib/fresh.ml");
+    c.replace_all(&fresh, 2, "OTHER = 1;\n");
+    c.wait_diagnostics(&user, |l| codes(l) == ["unknown-member"]);
+    c.wait_diagnostics(&opened, |l| codes(l) == ["unknown-member"]);
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "mlpy.emitPython", "arguments": [fresh]}),
+        )
+        .unwrap();
+    assert!(r["python"].as_str().unwrap().contains("OTHER"), "{r}");
+    // Closed without saving: no such module any more.
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": fresh}}),
+    );
+    c.wait_diagnostics(&user, |l| codes(l) == ["unresolved-import"]);
+    c.wait_diagnostics(&opened, |l| codes(l) == ["unresolved-import"]);
+    c.wait_diagnostics(&fresh, |l| l.is_empty());
+    c.shutdown();
+}
+
 #[test]
 fn typed_changes_refresh_every_importer() {
     let dir = fixture("lsp_basic");

@@ -442,6 +442,111 @@ fn renaming_a_package_folder_rewrites_the_imports_of_its_modules() {
     c.shutdown();
 }
 
+/// A module moved to a name the standard library (or a module found earlier in the
+/// resolution order) takes: no import can spell it there, so no import is edited.
+#[test]
+fn moving_a_module_to_a_name_the_standard_library_takes_edits_nothing() {
+    let dir = project(&[("lib/taken.ml", "x = 1;\n")]);
+    let mut c = Client::start(dir.path());
+    let main = c.open("main.ml");
+    c.flush();
+    for to in ["lib/json.ml", "lib/math.ml", "taken.ml"] {
+        let r = c
+            .request(
+                "workspace/willRenameFiles",
+                json!({"files": [{"oldUri": c.uri("lib/geo/shapes.ml"), "newUri": c.uri(to)}]}),
+            )
+            .unwrap();
+        assert_eq!(r, Value::Null, "lib/geo/shapes.ml -> {to}: {r:#}");
+    }
+    // A free name gets its edits.
+    let edits = will_rename(&mut c, "lib/geo/shapes.ml", "lib/json_tools.ml");
+    let files: Vec<&str> = edits.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(files, ["main.ml", "report.ml"]);
+    assert!(apply(MAIN, &edits[0].1).starts_with("import json_tools;\n"));
+    let _ = main;
+    c.shutdown();
+}
+
+/// Renames `needle`'s first occurrence (after `skip` characters of it) in `text`,
+/// opened as `file`, to `new_name`.
+fn rename_at(
+    c: &mut Client,
+    file: &str,
+    text: &str,
+    (needle, skip): (&str, u32),
+    new_name: &str,
+) -> Result<Value, Value> {
+    let uri = c.open_text(file, text);
+    let (line, character) = find(text, needle, 0);
+    c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character + skip}, "newName": new_name}),
+    )
+}
+
+/// A rename that would make a name refer to another binding is refused (`InvalidParams`,
+/// saying where the new name is already used or defined), in every kind of scope; the
+/// same renames to a name nothing sees go through.
+#[test]
+fn rename_refuses_new_names_that_change_what_names_mean() {
+    let dir = project(&[(
+        "lib/user.ml",
+        "import geo.shapes;\nprint(geo.shapes.surface);\n",
+    )]);
+    let mut c = Client::start(dir.path());
+    let cases: &[(&str, &str, &str, (&str, usize))] = &[
+        // (program, the name to rename, the new name, where the conflict is: the nth
+        // occurrence of a text)
+        ("a = 1;\nfunction f() {\n    q = 2;\n    return q + a;\n}\nprint(f());\n", "q =", "a", ("a;", 0)),
+        ("a = 1;\nfunction f() {\n    q = 2;\n    return q + a;\n}\nprint(f());\n", "a =", "q", ("a;", 0)),
+        ("function f(a) {\n    function g(q) { return a + q; }\n    return g(1);\n}\nprint(f(10));\n", "q)", "a", ("a +", 0)),
+        ("x = 1;\nfunction f() {\n    y = x;\n    return y;\n}\nprint(f());\n", "y =", "x", ("x;", 0)),
+        ("y = 1;\nf = fn(x) => x + y;\nprint(f(10));\n", "x)", "y", ("y;", 0)),
+        ("k = 1;\nfunction f() { for (i in [1, 2]) { print(i + k); } }\n", "i in", "k", ("k)", 0)),
+        ("e = 1;\nfunction f() { try { throw {message: \"x\"}; } except (err) { print(err, e); } }\n", "err)", "e", ("e)", 0)),
+        ("b = 1;\nfunction f() { [a, c] = [1, 2]; return a + b; }\n", "a, c", "b", ("b;", 0)),
+        ("function f() {\n    x = 1;\n    function g() { nonlocal x; x = 2; y = 3; return y; }\n    return g;\n}\n", "x = 1", "y", ("y = 3", 0)),
+    ];
+    for (i, (program, needle, new_name, (conflict, nth))) in cases.iter().enumerate() {
+        let file = format!("capture{i}.ml");
+        let e = rename_at(&mut c, &file, program, (needle, 0), new_name).unwrap_err();
+        assert_eq!(e["code"], -32602, "{program}: {e}");
+        let message = e["message"].as_str().unwrap();
+        let (line, column) = find(program, conflict, *nth);
+        let place = format!("at line {}, column {}", line + 1, column + 1);
+        assert!(
+            message.contains(&place),
+            "{program} ({needle} -> {new_name}): {message}, not {place}"
+        );
+        let r = rename_at(&mut c, &file, program, (needle, 0), "fresh_name").unwrap();
+        let edited = apply(program, r["changes"][c.uri(&file)].as_array().unwrap());
+        assert!(edited.contains("fresh_name"), "{edited}");
+    }
+    // Across modules: an importer already using the new name as a member of the module.
+    let main = c.open("main.ml");
+    let (line, character) = find(MAIN, "shapes.area(width", 0);
+    let character = character + "shapes.".len() as u32;
+    let e = c
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": main}, "position": {"line": line, "character": character}, "newName": "surface"}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        e["message"],
+        "'surface' is already used at line 2, column 18 of lib/user.ml, where it refers to nothing (lib/geo/shapes.ml has no 'surface'); after the rename it would refer to the renamed 'area' instead"
+    );
+    let r = c
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": main}, "position": {"line": line, "character": character}, "newName": "area_of"}),
+        )
+        .unwrap();
+    assert_eq!(r["changes"].as_object().unwrap().len(), 3, "{r:#}");
+    c.shutdown();
+}
+
 #[test]
 fn import_this_module_and_completion_of_modules_not_imported_yet() {
     let dir = project(&[

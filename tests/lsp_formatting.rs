@@ -112,6 +112,62 @@ fn range_formatting_touches_only_the_statements_in_the_range() {
     );
 }
 
+/// Every statement of a range is indented as whole-document formatting indents it, the
+/// first one too, wherever the range starts on its line and whatever the line ends.
+#[test]
+fn range_formatting_indents_the_first_statement_too() {
+    let dir = project();
+    let mut c = Client::start(dir.path());
+    let text = "function f() {\n a=1;\n b=2;\n c=3;\n}\nx=1;\n";
+    for (n, eol) in ["\n", "\r\n"].into_iter().enumerate() {
+        let text = text.replace('\n', eol);
+        let uri = c.open_text(&format!("indent{n}.ml"), &text);
+        let formatted: Vec<String> = mlpy_fmt(dir.path(), &text)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        // (start line, start column, end line, end column): from a line's start, from
+        // inside its indentation, from inside its statement; over one or two lines; over
+        // the function and the statement after it.
+        for (l0, c0, l1, c1) in [
+            (1, 0, 2, 4),
+            (1, 1, 2, 4),
+            (1, 3, 2, 2),
+            (2, 2, 2, 2),
+            (3, 0, 3, 4),
+            (0, 3, 5, 1),
+        ] {
+            let edits = c
+                .request(
+                    "textDocument/rangeFormatting",
+                    json!({
+                        "textDocument": {"uri": uri},
+                        "range": {"start": {"line": l0, "character": c0}, "end": {"line": l1, "character": c1}},
+                        "options": {"tabSize": 4, "insertSpaces": true}
+                    }),
+                )
+                .unwrap();
+            let after = apply_edits(&text, edits.as_array().expect("a list of edits"));
+            // Every line the range touches is the formatted line, with its indentation;
+            // the others are as they were.
+            let lines: Vec<&str> = after.lines().map(|l| l.trim_end_matches('\r')).collect();
+            let before: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+            for (i, line) in lines.iter().enumerate() {
+                let touched = (l0..=l1).contains(&i) || (l0 == 0 && i <= 5);
+                let want = if touched {
+                    formatted[i].as_str()
+                } else {
+                    before[i]
+                };
+                assert_eq!(
+                    *line, want,
+                    "{text:?} ({l0},{c0})-({l1},{c1}): line {i} of\n{after}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_document_with_syntax_errors_is_left_alone() {
     let dir = project();

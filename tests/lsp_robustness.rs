@@ -254,7 +254,34 @@ fn requests_before_initialize_and_exit_without_shutdown() {
     // Not initialized: an error answer (-32002), then a prompt exit.
     assert!(stdout.contains("-32002"), "{stdout}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    // `exit` without `shutdown`: status 1, as the LSP specification says.
+    assert_eq!(out.status.code(), Some(1), "{:?}", out.status);
     let _: Value = json!(null);
+}
+
+/// The exit status is 0 after `shutdown` then `exit`, 1 after `exit` alone (the LSP
+/// specification), also when the client then closes its end; a client that closes the
+/// stream without either gets 0.
+#[test]
+fn the_exit_status_says_whether_shutdown_came_first() {
+    for (shutdown, exit, status) in [(true, true, 0), (false, true, 1), (false, false, 0)] {
+        let dir = fixture("lsp_basic");
+        let mut c = Client::start(dir.path());
+        if shutdown {
+            c.request("shutdown", Value::Null).unwrap();
+        }
+        if exit {
+            c.notify("exit", Value::Null);
+        } else {
+            c.close_input();
+        }
+        let got = c.wait_exit().expect("the server exits");
+        assert_eq!(
+            got.code(),
+            Some(status),
+            "shutdown: {shutdown}, exit: {exit}: {got:?}"
+        );
+    }
 }
 
 #[test]
@@ -543,6 +570,8 @@ fn exit_while_the_server_waits_for_the_client() {
             status.is_some_and(|s| s.code().is_some()),
             "mlpy lsp still runs after exit (shutdown first: {with_shutdown}): {status:?}"
         );
+        let expected = if with_shutdown { 0 } else { 1 };
+        assert_eq!(status.and_then(|s| s.code()), Some(expected));
     }
 }
 

@@ -6,6 +6,8 @@
 //!   the program imported);
 //! * no runtime or ML module, and no runtime object, is handed to Python code;
 //! * `str.format` on a Python string (which reads attributes by name) is refused;
+//! * no array or object is shared between Python code and ML: what ML puts into one it got
+//!   from Python (`functools.partial(re.sub).keywords`) never reaches Python code;
 //! * native code loads only from Python's own installation (the audit layer).
 //!
 //! Each program would, unrefused, print an environment variable's value or start a
@@ -18,15 +20,22 @@ use support::{run, stderr, stdout, Project};
 const SECRET: &str = "membrane-secret-8137";
 
 fn run_python_mode(project: &Project, source: &str) -> (String, bool) {
+    let (out, err, ok) = run_python_mode_with(project, source, &[]);
+    (format!("{out}{err}"), ok)
+}
+
+/// `mlpy run --stdlib-mode python EXTRA attack.ml`: stdout, stderr, success.
+fn run_python_mode_with(project: &Project, source: &str, extra: &[&str]) -> (String, String, bool) {
     project.file("attack.ml", source);
     let mut command = support::mlpy(&project.path(".cache"));
     command
-        .args(["run", "--stdlib-mode", "python", "attack.ml"])
+        .args(["run", "--stdlib-mode", "python"])
+        .args(extra)
+        .arg("attack.ml")
         .current_dir(project.dir.path())
         .env("MLPY_MEMBRANE_SECRET", SECRET);
     let out = run(command, None);
-    let text = format!("{}{}", stdout(&out), stderr(&out));
-    (text, out.status.success())
+    (stdout(&out), stderr(&out), out.status.success())
 }
 
 #[test]
@@ -108,4 +117,59 @@ fn python_modules_still_work_behind_the_membrane() {
     assert!(ok, "{text}");
     assert!(text.starts_with("6\n9\n4\n"), "{text}");
     assert!(text.contains("b\nxab\nc<aa>t\n"), "{text}");
+}
+
+/// Arrays and objects cross the membrane as copies: ML filling the keyword arguments of a
+/// `functools.partial` it read (`p.keywords`) changes nothing Python holds, so Python never
+/// calls an ML function directly nor gets a runtime module; every whitelisted module that
+/// hands out a container, and every way it is read, gives a copy.
+#[test]
+fn containers_cross_the_membrane_as_copies() {
+    let project = Project::new();
+    let (out, err, ok) = run_python_mode_with(
+        &project,
+        "import functools;\nimport re;\nimport base64;\nimport itertools;\nimport file;\n\
+         function f(m) { print(\"CALLED\", typeof(m), m); return \"X\"; }\n\
+         p = functools.partial(re.sub);\nkw = p.keywords;\n\
+         kw[\"repl\"] = f; kw[\"pattern\"] = \"a\"; kw[\"string\"] = \"banana\";\n\
+         print(p.keywords);\ntry { print(p()); } except (e) { print(\"refused\", e.type); }\n\
+         q = functools.partial(base64.encode);\n\
+         q.keywords[\"input\"] = file; q.keywords[\"output\"] = file;\n\
+         try { q(); } except (e) { print(\"refused\", e.type); }\n\
+         r = functools.partial(itertools.repeat);\n\
+         r.keywords[\"object\"] = file; r.keywords[\"times\"] = 1;\n\
+         try { for (x in r()) { print(x); } } except (e) { print(\"refused\", e.type); }\n\
+         args = [1];\ns = functools.partial(max, args);\nargs.append(file);\n\
+         print(s(), s.args);\n\
+         t = functools.partial(max, [[1]]);\nt.args[0].append(file);\nprint(t());\n",
+        &[],
+    );
+    assert!(ok, "{out}{err}");
+    assert_eq!(
+        out, "{}\nrefused TypeError\nrefused TypeError\nrefused TypeError\n1 ([1],)\n[1]\n",
+        "{err}"
+    );
+    assert!(
+        !out.contains("CALLED") && !err.contains("CALLED"),
+        "{out}{err}"
+    );
+}
+
+/// What a call changes in place in a copy of an ML array (`heapq`) comes back into the
+/// program's array when the call returns, the arrays inside it kept; cycles cross as
+/// cycles.
+#[test]
+fn in_place_changes_of_python_calls_come_back() {
+    let project = Project::new();
+    let (out, err, ok) = run_python_mode_with(
+        &project,
+        "import heapq;\nimport operator;\n\
+         h = [];\nheapq.heappush(h, 5);\nheapq.heappush(h, 1);\nheapq.heappush(h, 3);\n\
+         print(h);\nprint(heapq.heappop(h), h);\n\
+         a = [[3], [1], [2]];\nfirst = a[0];\nheapq.heapify(a);\nfirst.append(9);\nprint(a);\n\
+         c = [];\nc.append(c);\nprint(len(operator.getitem(operator.getitem(c, 0), 0)));\n",
+        &["--allow-python-modules", "heapq"],
+    );
+    assert!(ok, "{out}{err}");
+    assert_eq!(out, "[1, 5, 3]\n1 [3, 5]\n[[1], [3, 9], [2]]\n1\n", "{err}");
 }

@@ -795,6 +795,69 @@ fn run_reports_uncaught_errors_with_ml_positions() {
     );
 }
 
+/// An uncaught exception whose message cannot be turned into text (an integer past the
+/// digit limit, thrown, inside what was thrown, or in a Python error's message) is still
+/// reported the ML way, the message replaced by a stand-in: never Python's traceback.
+#[test]
+fn run_reports_messages_that_cannot_be_shown() {
+    let project = Project::new();
+    let big = "import math;\nbig = math.pow(10, 5000);\n";
+    for (source, start) in [
+        (
+            "throw {message: big};",
+            "m.ml:3: <the message cannot be shown: ValueError: ",
+        ),
+        (
+            "throw {message: [1, {k: big}]};",
+            "m.ml:3: <the message cannot be shown: ",
+        ),
+        (
+            "d = {};\nx = d[big];",
+            "m.ml:4: KeyError: <the message cannot be shown: ",
+        ),
+    ] {
+        project.file("m.ml", &format!("{big}{source}\n"));
+        let out = project.mlpy(&["run", "m.ml"]);
+        assert_eq!(out.status.code(), Some(1), "{source}");
+        let err = stderr(&out);
+        assert!(err.starts_with(start), "{source}:\n{err}");
+        assert!(
+            err.contains("ML traceback (most recent call last):"),
+            "{source}:\n{err}"
+        );
+        assert!(!err.contains("Traceback (most recent"), "{source}:\n{err}");
+        assert!(!err.contains("str() failed"), "{source}:\n{err}");
+    }
+}
+
+/// `path.tempDir()` needs no grant (it writes nothing to find the folder) and its answer
+/// and errors name no environment variable's value that is not the answer.
+#[test]
+#[cfg(unix)]
+fn path_temp_dir_needs_no_grant() {
+    let project = Project::new();
+    project.file("t.ml", "import path;\nprint(path.tempDir());\n");
+    let folder = project.path("tmp-folder");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let secret = project.path("not-a-folder-secret-5521");
+    for (tmpdir, expected) in [
+        (folder.display().to_string(), folder.display().to_string()),
+        (secret.display().to_string(), "/tmp".to_string()),
+    ] {
+        let mut command = support::mlpy(&project.path(".cache"));
+        command
+            .args(["run", "t.ml"])
+            .current_dir(project.dir.path())
+            .env("TMPDIR", &tmpdir)
+            .env_remove("TEMP")
+            .env_remove("TMP");
+        let out = run(command, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), format!("{expected}\n"));
+        assert!(!stderr(&out).contains("secret"), "{}", stderr(&out));
+    }
+}
+
 #[test]
 fn run_exit_statuses() {
     let project = Project::new();

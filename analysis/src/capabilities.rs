@@ -50,6 +50,30 @@ pub fn expand_grant(name: &str) -> Vec<String> {
     vec![name.to_string()]
 }
 
+/// Whether a grant name means anything: a standard-library module (`file`), a group
+/// (`network`), one capability of a module (`file.read`), or a network grant limited to
+/// hosts (`network.https://host/…`). Any other name grants nothing (a typo: `fiel`).
+pub fn grant_is_known(name: &str) -> bool {
+    let name = name.trim();
+    if name.starts_with("network.http://") || name.starts_with("network.https://") {
+        return true;
+    }
+    known_grants().any(|known| known == name)
+}
+
+/// Every grant name that means something, but the network patterns.
+fn known_grants() -> impl Iterator<Item = &'static str> {
+    mlpy_modules::stdlib::STDLIB
+        .iter()
+        .flat_map(|m| std::iter::once(m.name).chain(m.capabilities.iter().copied()))
+        .chain(GROUPS.iter().map(|(group, _)| *group))
+}
+
+/// "did you mean" for a grant name that means nothing: the known names nearest to it.
+pub fn grant_suggestions(name: &str) -> Vec<String> {
+    mlpy_modules::suggest::suggestions(name.trim(), known_grants())
+}
+
 /// Whether `capability` is granted by one of `granted`.
 pub fn capability_covered(capability: &str, granted: &[String]) -> bool {
     granted
@@ -140,6 +164,22 @@ mod tests {
         assert!(!capability_covered("file.write", &["file.read".into()]));
         assert!(!needs_grant("math.compute"));
         assert!(needs_grant("env.read"));
+        for known in [
+            "file",
+            "file.read",
+            "path.write",
+            "network",
+            "network.https",
+            "network.https://api.example.com/*",
+            "console",
+            " env ",
+        ] {
+            assert!(grant_is_known(known), "{known}");
+        }
+        for unknown in ["fiel", "file.rad", "bogus", "network.ftp://x", "", "files"] {
+            assert!(!grant_is_known(unknown), "{unknown}");
+        }
+        assert_eq!(grant_suggestions("fiel"), vec!["file".to_string()]);
     }
 
     #[test]

@@ -379,7 +379,14 @@ impl<'a> FileSemantics<'a> {
 
     /// What the name at `offset` refers to.
     pub fn classify(&self, offset: TextSize) -> Option<NameAt> {
-        let token = word_at(&self.root, offset)?;
+        self.classify_word(word_at(&self.root, offset)?)
+    }
+
+    /// What the word `token` (a name, a keyword used as a name, a URL) of this file refers
+    /// to: [`FileSemantics::classify`] for a caller that has the token already. Finding a
+    /// token by its offset walks the children of every node above it one by one, which
+    /// for every word of a file of many statements is quadratic.
+    pub fn classify_word(&self, token: SyntaxToken) -> Option<NameAt> {
         let parent = token.parent()?;
         let range = token.text_range();
         let scopes = self.scopes;

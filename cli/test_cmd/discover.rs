@@ -25,7 +25,7 @@ pub(crate) fn test_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         } else if path.is_file() {
             found.insert(clean(path));
         } else {
-            anyhow::bail!("{}: no such file or folder", path.display());
+            anyhow::bail!("{}: {}", path.display(), mlpy_fsutil::why_unusable(path));
         }
     }
     Ok(found.into_iter().collect())

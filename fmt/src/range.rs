@@ -8,8 +8,9 @@ use mlpy_syntax::{SyntaxKind, SyntaxNode, TextRange, TextSize};
 /// Formats the statements `range` touches: the innermost list of statements (the file,
 /// or a block) that holds the range, from the first statement it touches to the last.
 /// Returns the edits to apply: none when they are formatted already, else one, which
-/// replaces those statements (from the first one's first token to the last one's last
-/// token) with their formatted text. The whole file must be free of syntax errors.
+/// replaces those statements (from the first one's first token, or the start of its
+/// line when it starts one, to the last one's last token) with their formatted text.
+/// The whole file must be free of syntax errors.
 pub fn format_range(
     text: &str,
     range: TextRange,
@@ -44,20 +45,43 @@ pub fn format_range(
         .filter_map(|e| e.into_token())
         .find(|t| !t.kind().is_trivia())
         .ok_or_else(|| internal("a statement without tokens"))?;
-    let start = first_token.text_range().start();
+    let mut start = first_token.text_range().start();
     let end = last_token.text_range().end();
-    let (Some(out_start), Some(out_last)) =
+    let (Some(mut out_start), Some(out_last)) =
         (out_at(start), out_at(last_token.text_range().start()))
     else {
         return Err(internal("a statement's tokens were not printed"));
     };
     let out_end = out_last + usize::from(last_token.text_range().len());
+    // A first statement that starts its line takes its indentation along: the replaced
+    // text then starts at the line's start in both texts, else the first line would keep
+    // its old indentation while the others got the new one.
+    if let (Some(line), Some(out_line)) = (
+        indentation_start(text, usize::from(start)),
+        indentation_start(&formatted.text, out_start),
+    ) {
+        start = TextSize::from(line as u32);
+        out_start = out_line;
+    }
     let new_text = &formatted.text[out_start..out_end];
     let old = TextRange::new(start, end);
     if &text[old] == new_text {
         return Ok(Vec::new());
     }
     Ok(vec![(old, new_text.to_string())])
+}
+
+/// Where the line of `at` starts, when only spaces and tabs come before `at` on it (a
+/// byte-order mark at the start of the text is no part of the line).
+fn indentation_start(text: &str, at: usize) -> Option<usize> {
+    let line = text[..at].rfind('\n').map_or_else(
+        || usize::from(text.starts_with('\u{FEFF}')) * '\u{FEFF}'.len_utf8(),
+        |i| i + 1,
+    );
+    text[line..at]
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t')
+        .then_some(line)
 }
 
 fn internal(message: &str) -> FormatError {

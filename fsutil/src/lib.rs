@@ -170,6 +170,28 @@ pub fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Why `path`, named on a command line, is neither a file nor a folder mlpy can use: no
+/// such thing, a symbolic link to nothing or in a loop, or something other than a regular
+/// file (a device, a FIFO). For messages: `{path}: {why}`.
+pub fn why_unusable(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => "it is a folder".to_string(),
+        Ok(meta) if !meta.is_file() => "it is not a regular file".to_string(),
+        Ok(_) => "it cannot be used".to_string(),
+        Err(e) => {
+            let is_link =
+                std::fs::symlink_metadata(path).is_ok_and(|link| link.file_type().is_symlink());
+            match (is_link, e.kind()) {
+                (true, std::io::ErrorKind::NotFound) => {
+                    "it is a symbolic link to nothing".to_string()
+                }
+                (false, std::io::ErrorKind::NotFound) => "no such file or folder".to_string(),
+                _ => e.to_string(),
+            }
+        }
+    }
+}
+
 /// The error for a path that names something other than a regular file.
 fn not_regular(meta: &std::fs::Metadata) -> std::io::Error {
     let what = if meta.is_dir() {

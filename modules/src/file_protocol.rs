@@ -9,7 +9,12 @@ use crate::error::ResolveError;
 use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+/// Whether a module file that is not on disk exists as an editor's unsaved text (a new
+/// file opened before its first save): the file search finds it where it would find
+/// the file. Asked only for candidates missing on disk.
+pub type UnsavedFiles = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
 
 /// A folder modules are searched in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +49,7 @@ pub struct FileProtocol {
     /// Folders known to be real directories (no symlink on the way from their root),
     /// so that most module files need one `lstat` instead of a full `realpath`.
     real_dirs: Mutex<HashSet<PathBuf>>,
+    pub(crate) unsaved: Option<UnsavedFiles>,
 }
 
 impl FileProtocol {
@@ -57,6 +63,7 @@ impl FileProtocol {
             allow_current_dir,
             project_root,
             real_dirs: Mutex::new(HashSet::default()),
+            unsaved: None,
         }
     }
 
@@ -123,7 +130,7 @@ impl FileProtocol {
     /// the canonical `root`.
     fn check_inside(&self, module: &str, candidate: &Path, root: &Path) -> Probe {
         let Ok(meta) = std::fs::symlink_metadata(candidate) else {
-            return Probe::Missing;
+            return self.unsaved(module, candidate, root);
         };
         let plain = !meta.file_type().is_symlink()
             && candidate
@@ -153,6 +160,28 @@ impl FileProtocol {
                 path: candidate.to_path_buf(),
                 message: e.to_string(),
             }),
+        }
+    }
+
+    /// A candidate missing on disk that is an editor's unsaved module, in a real folder of
+    /// `root` (as a file there would have to be).
+    fn unsaved(&self, module: &str, candidate: &Path, root: &Path) -> Probe {
+        let found = self
+            .unsaved
+            .as_ref()
+            .is_some_and(|unsaved| unsaved(candidate))
+            && candidate
+                .parent()
+                .is_some_and(|dir| self.is_real_dir(dir, root));
+        match found {
+            true => Probe::Found(Located {
+                name: module.to_string(),
+                path: candidate.to_path_buf(),
+                origin: Origin::File,
+                is_package: false,
+                parent_packages: Vec::new(),
+            }),
+            false => Probe::Missing,
         }
     }
 

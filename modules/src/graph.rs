@@ -177,6 +177,17 @@ impl ModuleGraph {
         resolver: &Resolver,
         cache: &ModuleCache,
     ) -> Result<ModuleGraph, EntryError> {
+        ModuleGraph::build_unsaved_with(entry, resolver, cache, &BuildOptions::default())
+    }
+
+    /// [`ModuleGraph::build_unsaved`] with options (the language server's module opened
+    /// before its first save, checked one import deep like any other).
+    pub fn build_unsaved_with(
+        entry: &Path,
+        resolver: &Resolver,
+        cache: &ModuleCache,
+        options: &BuildOptions,
+    ) -> Result<ModuleGraph, EntryError> {
         let unsaved = match (entry.parent(), entry.file_name()) {
             (Some(dir), Some(name)) if cache.overlay(entry).is_some() => {
                 std::fs::canonicalize(dir).map(|dir| dir.join(name))
@@ -198,14 +209,7 @@ impl ModuleGraph {
                 cache.set_overlay(&entry_path, text);
             }
         }
-        ModuleGraph::build_canonical(
-            entry,
-            entry_path,
-            resolver,
-            cache,
-            &BuildOptions::default(),
-            None,
-        )
+        ModuleGraph::build_canonical(entry, entry_path, resolver, cache, options, None)
     }
 
     fn build_inner(

@@ -8,7 +8,7 @@
 
 use crate::config::{ProjectConfig, StdlibMode};
 use crate::error::ResolveError;
-use crate::file_protocol::{nearby_modules, FileProtocol, ImportRoot};
+use crate::file_protocol::{nearby_modules, FileProtocol, ImportRoot, UnsavedFiles};
 use crate::protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 use crate::stdlib::{
     is_python_forbidden, is_stdlib_module, PYTHON_WHITELIST_DEFAULT, STDLIB_MODULES,
@@ -144,6 +144,14 @@ impl Resolver {
     /// already there.
     pub fn with_protocol(mut self, protocol: Arc<dyn ImportProtocol>) -> Resolver {
         self.protocols.push(protocol);
+        self
+    }
+
+    /// Lets the file search find the editor's unsaved module files (see
+    /// [`UnsavedFiles`]). Answers already given are kept: [`Resolver::clear_memo`] when
+    /// the unsaved files change.
+    pub fn with_unsaved_files(mut self, unsaved: UnsavedFiles) -> Resolver {
+        self.files.unsaved = Some(unsaved);
         self
     }
 
@@ -515,6 +523,36 @@ mod tests {
         assert!(memo.answers.values().filter(|a| a.is_ok()).count() == 1);
         drop(memo);
         assert!(resolve(&r, dir.path(), "geometr3").is_err());
+    }
+
+    /// An editor's unsaved module is found where its file would be, in a real folder of an
+    /// import root only; a file on disk comes first, and nothing else is found.
+    #[test]
+    fn unsaved_module_files_are_found_where_their_file_would_be() {
+        let (dir, r) = project(
+            &[("lib/old.ml", ""), ("lib/sub/x.ml", "")],
+            r#"{"import_paths": ["lib"]}"#,
+        );
+        let lib = fs::canonicalize(dir.path().join("lib")).unwrap();
+        let unsaved = [
+            lib.join("new.ml"),
+            lib.join("sub/new.ml"),
+            lib.join("gone/new.ml"),
+        ];
+        let outside = fs::canonicalize(dir.path()).unwrap().join("top.ml");
+        let all: Vec<PathBuf> = unsaved.iter().cloned().chain([outside]).collect();
+        let r = r.with_unsaved_files(Arc::new(move |p: &Path| all.iter().any(|u| u == p)));
+        let path = |name: &str| match resolve(&r, dir.path(), name) {
+            Ok(Resolution::Module(located)) => Some(located.path),
+            _ => None,
+        };
+        assert_eq!(path("new"), Some(lib.join("new.ml")));
+        assert_eq!(path("sub.new"), Some(lib.join("sub/new.ml")));
+        assert_eq!(path("old"), Some(lib.join("old.ml")));
+        // No such folder, or outside every import root: not found.
+        assert_eq!(path("gone.new"), None);
+        assert_eq!(path("top"), None);
+        assert_eq!(path("other"), None);
     }
 
     #[test]

@@ -709,6 +709,14 @@ impl LanguageServer for Backend {
             // A cached remote module gets no diagnostics of its own (as in its importers'
             // graphs): only navigation.
             Some(path) if crate::host::is_remote_cache_file(&path) => {}
+            // A new module not saved yet: imports of it resolve from now on (the
+            // resolvers find the editor's unsaved modules), as when a module file is
+            // created.
+            Some(path) if is_module_file(&path) && !path.exists() => {
+                self.world.forget_projects();
+                self.engine.send(Msg::Changed(path));
+                self.engine.send(Msg::All);
+            }
             Some(path) => self.engine.send(Msg::Changed(path)),
             None => {
                 if item.uri.scheme().as_str().eq_ignore_ascii_case("file") {
@@ -747,6 +755,12 @@ impl LanguageServer for Backend {
         };
         match open.path {
             Some(path) => {
+                // An unsaved module closed: gone, as a deleted file (the resolvers'
+                // answers that found it go with the projects).
+                if is_module_file(&path) && !path.exists() {
+                    self.world.forget_projects();
+                    self.world.remove_file(&path);
+                }
                 let dependents = self.world.cache.dependents_of(&path);
                 let keep = self.world.settings().workspace_diagnostics
                     && self.world.is_workspace_file(&path)

@@ -24,8 +24,12 @@ fn uri_argument(arguments: &[Value]) -> Result<Uri, String> {
 fn graph_for(world: &World, uri: &Uri) -> Result<(PathBuf, ModuleGraph), String> {
     let path = World::path_of(uri).ok_or_else(|| format!("'{}' is not a file", uri.as_str()))?;
     let project = world.project_for(&path);
-    let graph =
-        ModuleGraph::build(&path, &project.resolver, &world.cache).map_err(|e| e.to_string())?;
+    // A module open but not saved yet is its editor's text, as for its diagnostics.
+    let graph = match world.is_open(&path) && !path.exists() {
+        true => ModuleGraph::build_unsaved(&path, &project.resolver, &world.cache),
+        false => ModuleGraph::build(&path, &project.resolver, &world.cache),
+    }
+    .map_err(|e| e.to_string())?;
     Ok((path, graph))
 }
 

@@ -444,10 +444,22 @@ impl Worker {
         options: &BuildOptions,
         versions: &HashMap<PathBuf, i32>,
     ) -> Option<ModuleGraph> {
-        match ModuleGraph::build_with(entry, &project.resolver, &self.world.cache, options) {
+        // An open module not saved yet (its file does not exist): its text is the
+        // cache's overlay, checked as the file would be.
+        let built = match self.world.is_open(entry) && !entry.exists() {
+            true => ModuleGraph::build_unsaved_with(
+                entry,
+                &project.resolver,
+                &self.world.cache,
+                options,
+            ),
+            false => ModuleGraph::build_with(entry, &project.resolver, &self.world.cache, options),
+        };
+        match built {
             Ok(graph) => Some(graph),
             Err(error) => {
-                // An open document that is not on disk: what its text alone says.
+                // An open document that cannot be checked so (its folder does not exist
+                // either): what its text alone says.
                 if let Some(file) = self.world.load(entry) {
                     let list: Vec<Diagnostic> = file
                         .parse

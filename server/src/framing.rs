@@ -12,6 +12,7 @@
 //! non-zero status: a dead server an editor can restart, never a hung one.
 
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 
 pub(crate) const PARSE_ERROR_METHOD: &str = "mlpy/internal/parseError";
@@ -44,17 +45,32 @@ pub(crate) enum InputEnd {
     Exit,
 }
 
-/// Whether a vetted body is the `exit` notification.
-fn is_exit(value: &Value) -> bool {
-    value.get("method").and_then(Value::as_str) == Some("exit") && value.get("id").is_none()
+/// The messages the filter itself looks out for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Seen {
+    /// The `exit` notification.
+    Exit,
+    /// The `shutdown` request.
+    Shutdown,
+    Other,
+}
+
+/// What a vetted body is.
+fn seen(value: &Value) -> Seen {
+    match (value.get("method").and_then(Value::as_str), value.get("id")) {
+        (Some("exit"), None) => Seen::Exit,
+        (Some("shutdown"), Some(id)) if !id.is_null() => Seen::Shutdown,
+        _ => Seen::Other,
+    }
 }
 
 /// What to forward for a body: itself when it is a JSON-RPC message, else a request
-/// that makes the server answer with the right error; and whether it is `exit`.
-pub(crate) fn vet(body: &[u8]) -> (Vec<u8>, bool) {
+/// that makes the server answer with the right error; and whether it is `exit` or
+/// `shutdown`.
+pub(crate) fn vet(body: &[u8]) -> (Vec<u8>, Seen) {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         let m = json!({"jsonrpc": "2.0", "id": null, "method": PARSE_ERROR_METHOD});
-        return (frame(m.to_string().as_bytes()), false);
+        return (frame(m.to_string().as_bytes()), Seen::Other);
     };
     let id = value.get("id").cloned();
     let valid = value.is_object()
@@ -71,22 +87,26 @@ pub(crate) fn vet(body: &[u8]) -> (Vec<u8>, bool) {
             None => id.is_some() && (value.get("result").is_some() || value.get("error").is_some()),
         };
     if valid {
-        return (frame(body), is_exit(&value));
+        return (frame(body), seen(&value));
     }
     let id = id.filter(is_id).unwrap_or(Value::Null);
     let m = json!({"jsonrpc": "2.0", "id": id, "method": INVALID_REQUEST_METHOD});
-    (frame(m.to_string().as_bytes()), false)
+    (frame(m.to_string().as_bytes()), Seen::Other)
 }
 
 /// Copies LSP frames from `input` to `output`, vetting each. Returns at the end of
 /// `input` or after the `exit` notification, or with the reason the stream cannot be
 /// followed (an oversized or unreadable `Content-Length`), after an error answer for the
-/// client was passed on.
+/// client was passed on. `unclean_exit` is set when `exit` comes without a `shutdown`
+/// request before it (the spec's exit status is then 1), before `exit` is passed on:
+/// the server may end as soon as it has it.
 pub(crate) async fn filter(
     input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
+    unclean_exit: &AtomicBool,
 ) -> Result<InputEnd, String> {
     let mut reader = BufReader::new(input);
+    let mut shut_down = false;
     loop {
         // Headers, up to the empty line.
         let mut length: Option<Result<usize, String>> = None;
@@ -145,12 +165,17 @@ pub(crate) async fn filter(
                 if reader.read_exact(&mut body).await.is_err() {
                     return Ok(InputEnd::Closed);
                 }
-                let (message, exit) = vet(&body);
+                let (message, seen) = vet(&body);
+                match seen {
+                    Seen::Exit if !shut_down => unclean_exit.store(true, Ordering::SeqCst),
+                    Seen::Shutdown => shut_down = true,
+                    _ => {}
+                }
                 if output.write_all(&message).await.is_err() {
                     return Ok(InputEnd::Closed);
                 }
                 let _ = output.flush().await;
-                if exit {
+                if seen == Seen::Exit {
                     return Ok(InputEnd::Exit);
                 }
                 continue;
@@ -194,11 +219,29 @@ mod tests {
         let response = br#"{"jsonrpc":"2.0","id":3,"result":null}"#;
         assert_eq!(body(&vet(response).0)["id"], 3);
         // `exit` is the notification only: a request named so, or a broken one, is not.
-        assert!(vet(br#"{"jsonrpc":"2.0","method":"exit"}"#).1);
-        assert!(vet(br#"{"jsonrpc":"2.0","method":"exit","params":null}"#).1);
-        assert!(!vet(br#"{"jsonrpc":"2.0","id":4,"method":"exit"}"#).1);
-        assert!(!vet(br#"{"jsonrpc":"2.0","method":"exit","params":5}"#).1);
-        assert!(!vet(br#"{"method":"exit"}"#).1);
-        assert!(!vet(good).1);
+        assert_eq!(vet(br#"{"jsonrpc":"2.0","method":"exit"}"#).1, Seen::Exit);
+        assert_eq!(
+            vet(br#"{"jsonrpc":"2.0","method":"exit","params":null}"#).1,
+            Seen::Exit
+        );
+        assert_eq!(
+            vet(br#"{"jsonrpc":"2.0","id":4,"method":"exit"}"#).1,
+            Seen::Other
+        );
+        assert_eq!(
+            vet(br#"{"jsonrpc":"2.0","method":"exit","params":5}"#).1,
+            Seen::Other
+        );
+        // `shutdown` is the request only.
+        assert_eq!(
+            vet(br#"{"jsonrpc":"2.0","id":5,"method":"shutdown"}"#).1,
+            Seen::Shutdown
+        );
+        assert_eq!(
+            vet(br#"{"jsonrpc":"2.0","method":"shutdown"}"#).1,
+            Seen::Other
+        );
+        assert_eq!(vet(br#"{"method":"exit"}"#).1, Seen::Other);
+        assert_eq!(vet(good).1, Seen::Other);
     }
 }

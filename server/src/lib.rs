@@ -58,10 +58,19 @@ const INPUT_END_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 /// still waiting for an answer from the client, which is no longer read).
 const EXIT_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `exit` after `shutdown`, or the client closed the stream.
+    Clean,
+    /// `exit` without `shutdown` first: the LSP specification's exit status is then 1.
+    ExitWithoutShutdown,
+}
+
 /// Serves LSP over standard input and output until the client says `exit` or closes
 /// the stream. An input stream that cannot be followed (a `Content-Length` over
 /// [`framing::MAX_BODY`]) ends the server with an error.
-pub fn run_stdio(options: Options) -> std::io::Result<()> {
+pub fn run_stdio(options: Options) -> std::io::Result<Ending> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .max_blocking_threads(8)
@@ -72,12 +81,14 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
     // it is there when the server sees the end of its input).
     let broken: std::sync::Arc<std::sync::Mutex<Option<String>>> = Default::default();
     let slot = broken.clone();
+    let unclean_exit = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let unclean = unclean_exit.clone();
     runtime.block_on(async move {
         let (input, filtered) = tokio::io::duplex(1 << 16);
         let (ended, input_ended) = tokio::sync::oneshot::channel::<framing::InputEnd>();
         tokio::spawn(async move {
             let mut input = input;
-            let end = match framing::filter(tokio::io::stdin(), &mut input).await {
+            let end = match framing::filter(tokio::io::stdin(), &mut input, &unclean).await {
                 Ok(end) => end,
                 Err(message) => {
                     *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(message);
@@ -113,6 +124,9 @@ pub fn run_stdio(options: Options) -> std::io::Result<()> {
     let broken = broken.lock().unwrap_or_else(|p| p.into_inner()).take();
     match broken {
         Some(message) => Err(std::io::Error::other(message)),
-        None => Ok(()),
+        None if unclean_exit.load(std::sync::atomic::Ordering::SeqCst) => {
+            Ok(Ending::ExitWithoutShutdown)
+        }
+        None => Ok(Ending::Clean),
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::document::Document;
 use mlpy_modules::config::CONFIG_FILE_NAME;
+use mlpy_modules::file_protocol::UnsavedFiles;
 use mlpy_modules::{
     ConfigError, ConfigOverrides, ModuleCache, ProjectConfig, Resolver, SourceFile,
 };
@@ -22,7 +23,7 @@ pub struct Project {
 }
 
 impl Project {
-    fn load(dir: &Path, overrides: &ConfigOverrides) -> Project {
+    fn load(dir: &Path, overrides: &ConfigOverrides, unsaved: UnsavedFiles) -> Project {
         let (mut config, config_error) = match ProjectConfig::discover(dir) {
             Ok(config) => (config, None),
             Err(error) => {
@@ -45,7 +46,7 @@ impl Project {
                 Err(_) => (Resolver::new(config.clone()), config_error),
             };
         Project {
-            resolver: Arc::new(resolver),
+            resolver: Arc::new(resolver.with_unsaved_files(unsaved)),
             config,
             config_error,
         }
@@ -322,7 +323,11 @@ impl World {
                 projects.generation
             };
             let overrides = self.settings().overrides;
-            let project = Project::load(&dir, &overrides);
+            // A module open in the editor but not saved yet (its file does not exist) is
+            // found by imports where the file would be: its text is the cache's overlay.
+            let cache = self.cache.clone();
+            let unsaved: UnsavedFiles = Arc::new(move |path| cache.overlay(path).is_some());
+            let project = Project::load(&dir, &overrides, unsaved);
             let mut projects = lock(&self.projects);
             if projects.generation != generation {
                 // Forgotten while it loaded (new settings, a changed mlpy.json): again.

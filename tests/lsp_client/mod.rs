@@ -397,6 +397,11 @@ impl Client {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Closes the server's input, as a client that goes away without a word does.
+    pub(crate) fn close_input(&mut self) {
+        drop(self.stdin.take());
+    }
+
     /// Waits for the server to exit on its own (at most [`TIMEOUT`]); its exit status.
     pub(crate) fn wait_exit(&mut self) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + TIMEOUT;

@@ -12,9 +12,10 @@
 use super::rename::invalid_name;
 use super::{FileCtx, FileEdit, FileMove, Host};
 use crate::semantics::ModuleRef;
+use mlpy_modules::file_protocol::FileProtocol;
 use mlpy_modules::protocol::PACKAGE_FILE;
 use mlpy_modules::scopes::{BindingId, BindingKind};
-use mlpy_modules::ImportSpec;
+use mlpy_modules::{ImportSpec, Resolution, ResolveError};
 use mlpy_syntax::ast::{self, AstNode};
 use mlpy_syntax::{SyntaxKind, TextRange};
 use rustc_hash::FxHashMap;
@@ -51,7 +52,7 @@ pub fn will_rename_files(host: &dyn Host, moves: &[FileMove]) -> Vec<FileEdit> {
 
 /// Whether `word` is in `text` as a whole word (`m3` in `import a.m3;`, not in `m30`):
 /// most files of a large workspace are then passed over without resolving anything.
-fn contains_word(text: &str, word: &str) -> bool {
+pub(super) fn contains_word(text: &str, word: &str) -> bool {
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     text.match_indices(word).any(|(at, _)| {
         let before = text[..at].chars().next_back();
@@ -122,7 +123,7 @@ fn import_edits(ctx: &FileCtx, moved: &FxHashMap<PathBuf, PathBuf>) -> Vec<(Text
             continue;
         };
         let old_spelling = parts.join(".");
-        if spelling == old_spelling {
+        if spelling == old_spelling || !reaches_after_move(ctx, &import, &spelling, new) {
             continue;
         }
         out.push((range, spelling.clone()));
@@ -222,6 +223,54 @@ fn new_spelling(ctx: &FileCtx, old: &Path, new: &Path, parts: &[String]) -> Opti
     ctx.resolver()?.import_roots().iter().find_map(|root| {
         let rel = new.strip_prefix(root.canonical.as_ref()?).ok()?;
         dotted(rel)
+    })
+}
+
+/// Whether an import spelt `spelling` reaches `new` once the module is there: nothing
+/// found before it in the resolution order takes the spelling (a standard-library
+/// module, an import source, a module file of an earlier import root, `x.ml` before
+/// `x/__init__.ml`). Else no import can spell the moved module from here.
+fn reaches_after_move(ctx: &FileCtx, import: &ast::Import, spelling: &str, new: &Path) -> bool {
+    let parts: Vec<String> = spelling.split('.').map(str::to_string).collect();
+    match ctx.resolve(&ImportSpec::Dotted(parts.clone()), Some(import)) {
+        Some(Ok(Resolution::Module(found))) if found.path == new => true,
+        // Found where the search looks before `new`'s place, or after it: an import
+        // source's module (no place of the search) is asked before any file.
+        Some(Ok(Resolution::Module(found))) => {
+            match (
+                search_place(ctx, &parts, new),
+                search_place(ctx, &parts, &found.path),
+            ) {
+                (Some(at), Some(other)) => at < other,
+                _ => false,
+            }
+        }
+        // The file search comes before the Python modules.
+        Some(Ok(Resolution::Python(_))) | Some(Err(ResolveError::NotFound { .. })) => {
+            search_place(ctx, &parts, new).is_some()
+        }
+        _ => false,
+    }
+}
+
+/// When the file search for `parts` from `ctx`'s file would find `path`: which folder
+/// (the import roots in order, then the importer's own when allowed) and which candidate
+/// in it.
+fn search_place(ctx: &FileCtx, parts: &[String], path: &Path) -> Option<(usize, usize)> {
+    let resolver = ctx.resolver()?;
+    let roots = resolver
+        .import_roots()
+        .iter()
+        .filter_map(|r| r.canonical.clone());
+    let own = match resolver.config().allow_current_dir {
+        true => ctx.path().parent().map(Path::to_path_buf),
+        false => None,
+    };
+    roots.chain(own).enumerate().find_map(|(i, folder)| {
+        FileProtocol::candidates(&folder, parts)
+            .iter()
+            .position(|c| c == path)
+            .map(|j| (i, j))
     })
 }
 
@@ -354,5 +403,53 @@ mod tests {
         // `2d.ml` cannot be imported by name: no edit.
         assert!(apply(&fx, &[("lib/geo/shapes.ml", "lib/geo/2d.ml")]).is_empty());
         assert!(apply(&fx, &[("lib/geo/shapes.ml", "lib/geo/shapes.txt")]).is_empty());
+    }
+
+    /// A new spelling that something found earlier in the resolution order would take
+    /// (the standard library, a module of an earlier import root, a module file before a
+    /// package): no edit for that import, as for a name no import can spell.
+    #[test]
+    fn nothing_where_another_module_would_take_the_new_spelling() {
+        let project = "//- /mlpy.json\n{\"import_paths\": [\"lib\", \".\"]}\n//- /main.ml\nimport utils.math as um;\nprint(um.f());\n$0\n//- /utils/math.ml\nfunction f() { return 1; }\n//- /lib/taken.ml\nx = 1;\n//- /lib/pkg.ml\nx = 1;\n//- /free.ml\nx = 1;\n";
+        let fx = Fixture::new(project);
+        for to in [
+            "json.ml",
+            "math.ml",
+            "taken.ml",
+            "pkg/__init__.ml",
+            "free/__init__.ml",
+        ] {
+            assert!(
+                apply(&fx, &[("utils/math.ml", to)]).is_empty(),
+                "utils/math.ml -> {to}"
+            );
+        }
+        // Moved where it comes first, or where nothing else is: the import follows.
+        for (to, spelt) in [
+            ("utils/maths.ml", "utils.maths"),
+            ("utils/json.ml", "utils.json"),
+            ("lib/json.ml", "lib.json"),
+        ] {
+            assert_eq!(
+                apply(&fx, &[("utils/math.ml", to)]),
+                [format!(
+                    "main.ml: import {spelt} as um;\nprint(um.f());\n\n"
+                )],
+                "utils/math.ml -> {to}"
+            );
+        }
+        // A module of a later root with the new name: the moved one comes first.
+        let fx = Fixture::new(
+            &project
+                .replace(
+                    "import utils.math as um;",
+                    "import helper;\nimport utils.math as um;",
+                )
+                .replace("//- /free.ml", "//- /lib/helper.ml\nx = 1;\n//- /free.ml"),
+        );
+        assert_eq!(
+            apply(&fx, &[("lib/helper.ml", "lib/free.ml")]),
+            ["main.ml: import free;\nimport utils.math as um;\nprint(um.f());\n\n"]
+        );
     }
 }

@@ -136,6 +136,26 @@ mod tests {
     }
 
     #[test]
+    fn a_range_indents_its_first_statement_as_the_others() {
+        let text = "function f() {\n  a=1;\n  b=2;\n  c=3;\n}\n";
+        let options = FormatOptions::default();
+        // From the middle of `a=1;` to the middle of `b=2;`, with `\n` or `\r\n`.
+        for text in [text.to_string(), text.replace('\n', "\r\n")] {
+            let start = TextSize::from(text.find("=1").unwrap() as u32);
+            let end = TextSize::from(text.find("=2").unwrap() as u32);
+            let edits = format_range(&text, TextRange::new(start, end), &options).unwrap();
+            assert_eq!(edits.len(), 1);
+            let after = apply(&text, &edits);
+            let lines: Vec<&str> = after.lines().map(|l| l.trim_end_matches('\r')).collect();
+            assert_eq!(
+                lines,
+                ["function f() {", "    a = 1;", "    b = 2;", "  c=3;", "}"],
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
     fn options_come_from_the_project() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("mlpy.json");

@@ -25,6 +25,7 @@ pub mod hover;
 mod imports;
 pub mod inlay_hints;
 pub mod links;
+mod meaning;
 pub mod references;
 pub mod rename;
 pub mod runnables;

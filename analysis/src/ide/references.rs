@@ -57,7 +57,7 @@ pub fn reference_ranges(
 }
 
 /// Whether a binding is a top-level name other modules can reach.
-fn is_exported(ctx: &FileCtx, b: BindingId) -> bool {
+pub(super) fn is_exported(ctx: &FileCtx, b: BindingId) -> bool {
     let scopes = ctx.file().scopes();
     let binding = scopes.binding(b);
     binding.scope == scopes.module_scope()

@@ -11,9 +11,15 @@ An ML program never holds a Python module, function or object of such a module d
   refused; so are the members of `AUDITED` that reach attributes or code by name
   (`operator.attrgetter`, `string.Formatter`, ...);
 * a member that is a module is reachable only when the program imported it;
-* results are wrapped again, unless they are plain data (numbers, strings, bytes, None,
-  and lists / tuples / dicts of those, rebuilt with their items wrapped);
-* arguments are unwrapped on the way in, so the Python code sees its own objects.
+* results are wrapped again, unless they are plain data (numbers, strings, bytes, None);
+* arguments are unwrapped on the way in, so the Python code sees its own objects;
+* no list or dict is ever shared between Python code and ML code: ML reads and writes
+  those with plain indexing, which no gate sees. What crosses either way — results,
+  arguments, members, iterated items, a callback's arguments and result — is a copy with
+  its items wrapped (or unwrapped), shared parts and cycles kept; in-place changes Python
+  makes to an argument's copy are written back, wrapped, when the call returns. Every
+  other container of Python's (sets, deques, dict views, ...) ML reaches only through a
+  proxy.
 
 docs/modules.md ("Python modules") lists what is allowed and why.
 """
@@ -174,26 +180,99 @@ def _defined_on(target, name):
     return False
 
 
+#: How deeply arrays, objects and tuples may nest to cross the membrane. Copying recurses
+#: once per level: a limit well below Python's recursion limit leaves the program's own
+#: calls room, and a deeper value gets this error, not a `RecursionError` somewhere.
+MAX_DEPTH = 200
+
+#: An object's identity as a number, for the copies' memo: `object.__hash__` is derived
+#: from the address, so it is unique among objects alive at the same time (the memo keeps
+#: every object it names alive). `id()` would say the same but raises an audit event.
+_identity = object.__hash__
+
+
+def _too_deep():
+    return ValueError("a value nested more than %d deep cannot cross between ML and Python "
+                      "code" % MAX_DEPTH)
+
+
 def wrap(value):
     """A value coming out of Python code, made safe for ML. Types are read with `type()`:
     `__class__` is an attribute, which some objects forward (`types.GenericAlias`)."""
     t = type(value)
     if t in _PLAIN or t is PyValue:
         return value
+    return _cross(value, {}, 0, _leaf_to_ml)
+
+
+def unwrap(value):
+    """A value going into Python code: plain data as it is, arrays and objects as copies
+    (see `_cross`), proxies give their target back, and a function ML may call (an ML
+    function, a builtin, a runtime function or method) becomes a Python callable that calls
+    it through the gate, its arguments coming to ML wrapped (`re.sub` hands it a match
+    object) and its result going back unwrapped. Anything else ML holds — a runtime or ML
+    module, a runtime object — is never handed to Python code: Python would read it
+    without the gates' rules."""
+    if type(value) in _PLAIN:
+        return value
+    return _cross(value, {}, 0, _leaf_to_python)
+
+
+def _cross(value, seen, depth, leaf):
+    """`value` crossing the membrane, one way or the other (`leaf` converts what is not an
+    array, object or tuple: `_leaf_to_ml`, `_leaf_to_python`).
+
+    Lists and dicts are ML's to change with plain indexing, which no gate sees: each side
+    gets its own copy, never the other's object, so nothing ML puts into one reaches Python
+    code unconverted, and nothing one side keeps changes under the other. `seen` maps what
+    this crossing converted (by identity) to what it became: shared parts are copied once,
+    cycles stay cycles, and the results of a call, crossing with `seen` holding its
+    arguments' copies the other way round, give ML its own values back."""
+    t = type(value)
+    if t in _PLAIN:
+        return value
+    key = _identity(value)
+    hit = seen.get(key)
+    if hit is not None and hit[0] is value:
+        return hit[1]
     if t is list:
+        if depth >= MAX_DEPTH:
+            raise _too_deep()
+        copy = []
+        seen[key] = (value, copy)
+        depth += 1
         for item in value:
-            if type(item) not in _PLAIN:
-                return [wrap(i) for i in value]
-        return value
-    if t is tuple:
-        for item in value:
-            if type(item) not in _PLAIN:
-                return tuple(wrap(i) for i in value)
-        return value
+            copy.append(item if type(item) in _PLAIN else _cross(item, seen, depth, leaf))
+        return copy
     if t is dict:
+        if depth >= MAX_DEPTH:
+            raise _too_deep()
+        copy = {}
+        seen[key] = (value, copy)
+        depth += 1
         for k, v in value.items():
-            if type(k) not in _PLAIN or type(v) not in _PLAIN:
-                return {wrap(k): wrap(v) for k, v in value.items()}
+            copy[_cross(k, seen, depth, leaf)] = _cross(v, seen, depth, leaf)
+        return copy
+    if t is tuple:
+        # immutable, but it may hold lists: rebuilt when an item changed
+        if depth >= MAX_DEPTH:
+            raise _too_deep()
+        items = []
+        same = True
+        depth += 1
+        for item in value:
+            new = item if type(item) in _PLAIN else _cross(item, seen, depth, leaf)
+            same = same and new is item
+            items.append(new)
+        copy = value if same else tuple(items)
+        seen[key] = (value, copy)
+        return copy
+    return leaf(value, key, seen)
+
+
+def _leaf_to_ml(value, key, seen):
+    t = type(value)
+    if t is PyValue:
         return value
     if t is _FunctionType:
         if _is_ml_globals(value.__globals__):
@@ -204,42 +283,76 @@ def wrap(value):
     return PyValue(value)
 
 
-def unwrap(value):
-    """A value going into Python code: plain data as it is, proxies give their target
-    back, and a function ML may call (an ML function, a builtin, a runtime function or
-    method) becomes a Python callable that calls it through the gate, its arguments
-    coming to ML wrapped (`re.sub` hands it a match object) and its result going back
-    unwrapped. Anything else ML holds — a runtime or ML module, a runtime object — is
-    never handed to Python code: Python would read it without the gates' rules."""
+def _leaf_to_python(value, key, seen):
     t = type(value)
-    if t in _PLAIN:
-        return value
     if t is PyValue:
-        return object.__getattribute__(value, "_mlpy_target")
-    if t is list:
-        return value if _all_plain(value) else [unwrap(i) for i in value]
-    if t is tuple:
-        return value if _all_plain(value) else tuple(unwrap(i) for i in value)
-    if t is dict:
-        if _all_plain(value) and _all_plain(value.values()):
-            return value
-        return {unwrap(k): unwrap(v) for k, v in value.items()}
+        target = object.__getattribute__(value, "_mlpy_target")
+        seen[key] = (value, target)  # a call's result that is `target` is this proxy again
+        return target
     if t is _FunctionType and _is_ml_globals(value.__globals__):
         def bridge(*args):
-            return unwrap(value(*[wrap(a) for a in args]))
+            return unwrap(value(*_args_to_ml(args)))
         _bridged[bridge] = value
         return bridge
     if _access.callable_allowed(value):
         def gated(*args):
-            return unwrap(_access.call(value, *[wrap(a) for a in args]))
+            return unwrap(_access.call(value, *_args_to_ml(args)))
         _bridged[gated] = value
         return gated
     raise SecurityError("a %s cannot be handed to Python code" % type(value).__name__)
 
 
-def _all_plain(items):
-    for i in items:
-        if type(i) not in _PLAIN:
+def _args_to_ml(args):
+    """The arguments of a call from Python code into ML, wrapped as one crossing."""
+    seen = {}
+    return [a if type(a) in _PLAIN else _cross(a, seen, 0, _leaf_to_ml) for a in args]
+
+
+def call_python(function, args):
+    """`function(*args)`, a call of Python code from ML. The arguments cross as copies;
+    when the call returns, what Python changed in place in a copy of an array or object
+    (`random.shuffle`) is written back, wrapped, into ML's own, and a result that is one of
+    the copies (or a proxy's target) is ML's value again."""
+    seen = {}
+    py_args = [a if type(a) in _PLAIN else _cross(a, seen, 0, _leaf_to_python) for a in args]
+    if not seen:
+        return wrap(function(*py_args))
+    before = [(ml, py, _contents(py)) for ml, py in seen.values()
+              if type(ml) is list or type(ml) is dict]
+    result = function(*py_args)
+    back = {_identity(py): (py, ml) for ml, py in seen.values()}
+    changed = [(ml, py) for ml, py, contents in before if not _unchanged(py, contents)]
+    # every new content is computed before any is written: the copies read are Python's
+    news = [[_cross(item, back, 0, _leaf_to_ml) for item in py] if type(py) is list else
+            [(_cross(k, back, 0, _leaf_to_ml), _cross(v, back, 0, _leaf_to_ml))
+             for k, v in py.items()]
+            for ml, py in changed]
+    for (ml, _), new in zip(changed, news):
+        if type(ml) is list:
+            ml[:] = new
+        else:
+            ml.clear()
+            ml.update(new)
+    return _cross(result, back, 0, _leaf_to_ml)
+
+
+def _contents(container):
+    """What `container` holds now, to tell later whether Python changed it."""
+    return tuple(container) if type(container) is list else tuple(container.items())
+
+
+def _unchanged(container, contents):
+    """Whether `container` holds what `_contents` saw, compared by identity: no `__eq__` of
+    the values runs."""
+    if len(container) != len(contents):
+        return False
+    if type(container) is list:
+        for now, then in zip(container, contents):
+            if now is not then:
+                return False
+        return True
+    for (k, v), (k0, v0) in zip(container.items(), contents):
+        if k is not k0 or v is not v0:
             return False
     return True
 
@@ -270,7 +383,7 @@ class PyValue:
         raise SecurityError("Python values are read-only from ML")
 
     def __call__(self, *args):
-        return wrap(_target(self)(*[unwrap(a) for a in args]))
+        return call_python(_target(self), args)
 
     def __repr__(self):
         return repr(_target(self))

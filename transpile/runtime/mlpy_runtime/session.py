@@ -102,9 +102,9 @@ def _report(exc):
     """`FILE:LINE: message`, then the ML traceback when it has more than one frame."""
     try:
         frames = _tracebacks.ml_frames(exc.__traceback__)
-        message = _tracebacks.format_message(exc)
     except Exception:
-        frames, message = [], "%s: %s" % (type(exc).__name__, exc)
+        frames = []
+    message = _tracebacks.format_message(exc)
     if not frames:
         return message
     file, line, _ = frames[-1]

@@ -11,7 +11,9 @@ reaching it, the hook reads the same call from the file (one line, literal argum
 `install_excepthook()`: an uncaught exception prints to stderr `FILE.ml:LINE: message` for the
 innermost frame with an ML origin, then `ML traceback (most recent call last):` and one
 `  FILE.ml:LINE in FUNCTION` line per mapped frame, and the process exits with status 1.
-Without any mapped frame Python's default hook runs.
+Without any mapped frame Python's default hook runs. Writing the report never fails: a
+message that cannot be turned into text (`throw {message: 10 ** 5000}`) is replaced by a
+stand-in (`shown`).
 """
 
 import keyword
@@ -138,9 +140,34 @@ def ml_frames(tb):
 
 
 def format_message(exc):
+    """The message of an uncaught exception: what the program threw, or `Type: message`.
+    Never fails, whatever the exception holds."""
     if isinstance(exc, MLUserException):
-        return str(exc)
-    return "%s: %s" % (type(exc).__name__, message(exc))
+        return shown(exc)
+    return "%s: %s" % (type_name(exc), shown(exc, as_message=True))
+
+
+def shown(value, as_message=False):
+    """`str(value)` (or, `as_message`, `message(value)`: an exception's text as ML shows
+    it) for a report that must be written whatever the value is: text that cannot be made
+    (an integer past the digit limit, an object whose `__str__` raises) is replaced by a
+    stand-in saying why, never an exception."""
+    try:
+        text = message(value) if as_message else str(value)
+        # a `str` subclass could format itself again when written
+        return text if type(text) is str else str.__str__(text)
+    except Exception as e:
+        try:
+            why = "%s: %s" % (type_name(e), message(e))
+        except Exception:
+            why = type_name(e)
+        return "<the message cannot be shown: %s>" % why
+
+
+def type_name(value):
+    """The name of `value`'s type, read from the type itself (a metaclass could answer
+    `__name__` with anything)."""
+    return type.__dict__["__name__"].__get__(type(value))
 
 
 #: Identical consecutive frames shown before the rest are counted, as Python does.
@@ -206,7 +233,7 @@ def _hook(exc_type, exc, tb):
     except Exception:
         text = None
     if text is None and getattr(exc_type, "plain_report", False) is True:
-        text = "%s: %s\n" % (exc_type.__name__, exc)
+        text = "%s: %s\n" % (type_name(exc), shown(exc))
     if text is None:
         sys.__excepthook__(exc_type, exc, tb)
         return

@@ -192,6 +192,36 @@ class StdlibTest(unittest.TestCase):
             self.assertFalse(file.exists(other), other)
             self.assertFalse(path.isDirectory(other), other)
 
+    def test_temp_dir_looks_without_writing_and_names_no_value(self):
+        # `tempfile.gettempdir` writes a file in each place it tries (a `file.write` the
+        # sandbox refuses) and its error lists every place, environment values included
+        saved = {k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")}
+        system = path._SYSTEM_TEMP
+        try:
+            with support.TempDir() as d:
+                not_a_folder = os.path.join(d, "secret-value")
+                with open(not_a_folder, "w"):
+                    pass
+                os.environ["TMPDIR"] = not_a_folder
+                os.environ["TEMP"] = os.path.join(d, "missing-secret")
+                os.environ["TMP"] = d
+                self.assertEqual(path.tempDir(), d)
+                del os.environ["TMP"]
+                path._SYSTEM_TEMP = (os.path.join(d, "also-missing-secret"), d)
+                self.assertEqual(path.tempDir(), d)
+                path._SYSTEM_TEMP = (os.path.join(d, "also-missing-secret"),)
+                with self.assertRaises(FileNotFoundError) as caught:
+                    path.tempDir()
+                self.assertNotIn("secret", str(caught.exception))
+                self.assertNotIn(d, str(caught.exception))
+        finally:
+            path._SYSTEM_TEMP = system
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
     def test_http_helpers(self):
         self.assertEqual(http.encodeURI("a b/c"), "a%20b/c")
         self.assertEqual(http.decodeURI("a%20b"), "a b")

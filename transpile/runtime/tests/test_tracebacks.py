@@ -113,6 +113,51 @@ class ExcepthookTest(unittest.TestCase):
         self.assertIn("Traceback (most recent call last)", p.stderr)
         self.assertIn("KeyError: 'k'", p.stderr)
 
+    def test_a_message_that_cannot_be_shown(self):
+        # throw {message: big}; where big has more digits than an integer may be written with
+        p = run_emitted("""\
+            import mlpy_runtime as __ml
+            __ml.install_excepthook()
+            big = 10 ** 5000
+            raise __ml.MLUserException({"message": big})
+            __ml.source_map(__file__, ["main.ml"], ",,1,2,")
+            """)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.splitlines()[:2], [
+            "main.ml:2: <the message cannot be shown: ValueError: Exceeds the limit (4300 "
+            "digits) for integer string conversion>",
+            "ML traceback (most recent call last):"])
+
+    def test_formatting_never_fails(self):
+        from mlpy_runtime import MLUserException
+        from mlpy_runtime.stdlib import testing
+
+        class Unprintable:
+            def __str__(self):
+                raise RuntimeError("no text")
+            __repr__ = __str__
+
+        class Worse(Exception):
+            def __str__(self):
+                raise Worse()
+
+        class Meta(type):
+            __name__ = property(lambda cls: 1 / 0)
+
+        Odd = Meta("Odd", (Exception,), {"__str__": lambda self: 1 / 0})
+        stand_in = "<the message cannot be shown: RuntimeError: no text>"
+        for exc, expected in (
+                (MLUserException({"message": Unprintable()}), stand_in),
+                (MLUserException({"message": [Unprintable()]}), stand_in),
+                (MLUserException(Unprintable()), stand_in),
+                (KeyError(Unprintable()), "KeyError: " + stand_in),
+                (Worse(), "Worse: <the message cannot be shown: Worse>"),
+                (Odd(), "Odd: <the message cannot be shown: ZeroDivisionError: division by "
+                        "zero>")):
+            self.assertEqual(tracebacks.format_message(exc), expected)
+            # `mlpy test`'s report of an uncaught error
+            self.assertIs(type(testing.describe(exc)), str)
+
     def test_format_functions(self):
         from mlpy_runtime import MLUserException
         self.assertEqual(tracebacks.format_message(MLUserException({"message": "m"})), "m")

@@ -4,7 +4,6 @@ and removing directories needs `path.write`."""
 import glob as _glob
 import os as _os
 import shutil as _shutil
-import tempfile as _tempfile
 
 from mlpy_runtime.capabilities import ml_function
 
@@ -134,9 +133,32 @@ def home():
     return _os.path.expanduser("~")
 
 
+#: Where `tempDir` looks after TMPDIR, TEMP and TMP: Python's `tempfile` list, in order.
+_SYSTEM_TEMP = (("~\\AppData\\Local\\Temp", "%SYSTEMROOT%\\Temp", "c:\\temp", "c:\\tmp",
+                 "\\temp", "\\tmp") if _os.name == "nt" else ("/tmp", "/var/tmp", "/usr/tmp"))
+
+
 @ml_function("Get temporary directory")
 def tempDir():
-    return _tempfile.gettempdir()
+    """The first of TMPDIR, TEMP, TMP and the system's usual places that names a folder
+    this process may write in. Python's `tempfile.gettempdir` would find out by writing a
+    file in each, which needs `file.write` (and its error lists every place it tried)."""
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        folder = _os.environ.get(name)
+        if folder and _usable(folder):
+            return _os.path.abspath(folder)
+    for folder in _SYSTEM_TEMP:
+        if _os.name == "nt":
+            folder = _os.path.expandvars(_os.path.expanduser(folder))
+        if _usable(folder):
+            return _os.path.abspath(folder)
+    # names no place it looked: those may be environment variables' values
+    raise FileNotFoundError("No usable temporary directory found (TMPDIR, TEMP, TMP and the "
+                            "system's usual places name no writable folder)")
+
+
+def _usable(folder):
+    return _os.path.isdir(folder) and _os.access(folder, _os.W_OK | _os.X_OK)
 
 
 @ml_function("Get path separator for OS")

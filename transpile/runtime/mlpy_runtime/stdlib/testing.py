@@ -23,6 +23,7 @@ import math as _math
 from mlpy_runtime.access import callback as _callback
 from mlpy_runtime.capabilities import ml_function
 from mlpy_runtime.errors import MLError, MLUserException
+from mlpy_runtime.tracebacks import shown as _shown, type_name as _type_name
 
 __mlpy_runtime__ = True
 ML_DESCRIPTION = "Assertions for tests run by `mlpy test`"
@@ -254,9 +255,9 @@ def describe(error):
     """An error as one line: its kind and message."""
     if isinstance(error, MLUserException):
         k = kinds(error)[0]
-        return "%s: %s" % (k, error.message) if k != "MLUserException" \
+        return "%s: %s" % (k, _shown(error.message)) if k != "MLUserException" \
             else "thrown %s" % show(error.data)
-    return "%s: %s" % (type(error).__name__, error)
+    return "%s: %s" % (_type_name(error), _shown(error))
 
 
 @ml_function("Call fn with no arguments; fail unless it throws (an error of `kind`, if given)."
