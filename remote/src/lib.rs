@@ -475,10 +475,7 @@ impl RemoteContext {
             Ok(Some(entry)) => match self.verify_entry(&entry, settings) {
                 Ok(()) => Some(entry),
                 Err(EntryProblem::Corrupt(reason)) => {
-                    self.store.remove(url);
-                    problem = Some(format!(
-                        "the cached copy was corrupt ({reason}) and has been removed"
-                    ));
+                    problem = Some(corrupt_entry(&reason, self.store.remove(url)));
                     None
                 }
                 Err(EntryProblem::Unverified(reason)) => {
@@ -488,10 +485,7 @@ impl RemoteContext {
             },
             Ok(None) => None,
             Err(reason) => {
-                self.store.remove(url);
-                problem = Some(format!(
-                    "the cached copy was corrupt ({reason}) and has been removed"
-                ));
+                problem = Some(corrupt_entry(&reason, self.store.remove(url)));
                 None
             }
         };
@@ -674,10 +668,7 @@ impl RemoteContext {
             Ok(Some(entry)) => entry,
             Ok(None) => return Cached::Miss(None),
             Err(reason) => {
-                self.store.remove(store_url);
-                return Cached::Miss(Some(format!(
-                    "the cached copy was corrupt ({reason}) and has been removed"
-                )));
+                return Cached::Miss(Some(corrupt_entry(&reason, self.store.remove(store_url))));
             }
         };
         let plain = FetchSettings {
@@ -688,10 +679,7 @@ impl RemoteContext {
         if let Err(EntryProblem::Corrupt(reason) | EntryProblem::Unverified(reason)) =
             self.verify_entry(&entry, &plain)
         {
-            self.store.remove(store_url);
-            return Cached::Miss(Some(format!(
-                "the cached copy was corrupt ({reason}) and has been removed"
-            )));
+            return Cached::Miss(Some(corrupt_entry(&reason, self.store.remove(store_url))));
         }
         if signed && !self.trusted.is_empty() {
             let checked = match &entry.meta.minisig {
@@ -1039,4 +1027,15 @@ pub fn protocols(context: &Arc<RemoteContext>) -> Vec<Arc<dyn ImportProtocol>> {
         Arc::new(GitProtocol::new(context.clone())),
         Arc::new(PluginProtocol::new(context.clone())),
     ]
+}
+
+/// The note for a cache entry found corrupt, once `removal` has tried to remove it: a
+/// folder in a file's place is not mlpy's to remove, and the note says so.
+fn corrupt_entry(reason: &dyn std::fmt::Display, removal: Result<(), String>) -> String {
+    match removal {
+        Ok(()) => format!("the cached copy was corrupt ({reason}) and has been removed"),
+        Err(left) => format!(
+            "the cached copy was corrupt ({reason}); mlpy did not write what is there, so it is left: remove {left}"
+        ),
+    }
 }

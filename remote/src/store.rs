@@ -199,11 +199,27 @@ impl CacheStore {
         Ok(paths.content)
     }
 
-    /// Removes the entry of `url` (both files; missing files are fine).
-    pub fn remove(&self, url: &Url) {
+    /// Removes the entry of `url` (both files; missing files are fine). What is there
+    /// and is no file — a folder in a file's place — mlpy did not write and is left: the
+    /// error names it.
+    pub fn remove(&self, url: &Url) -> Result<(), String> {
         let paths = self.paths(url);
-        let _ = std::fs::remove_file(&paths.meta);
-        let _ = std::fs::remove_file(&paths.content);
+        let mut left = Vec::new();
+        for path in [&paths.meta, &paths.content] {
+            match std::fs::symlink_metadata(path) {
+                Ok(meta) if meta.is_dir() => left.push(path.display().to_string()),
+                Ok(_) => {
+                    if let Err(e) = std::fs::remove_file(path) {
+                        left.push(format!("{} ({e})", path.display()));
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        match left.is_empty() {
+            true => Ok(()),
+            false => Err(left.join(", ")),
+        }
     }
 }
 
@@ -269,7 +285,7 @@ mod tests {
         let e = store.read(&other, 100).unwrap_err();
         assert!(matches!(e, EntryReadError::OtherUrl { .. }), "{e}");
         assert!(e.to_string().contains("another URL"), "{e}");
-        store.remove(&url);
+        store.remove(&url).unwrap();
         assert!(store.read(&url, 100).unwrap().is_none());
         // No temporary files are left behind.
         let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
@@ -278,5 +294,19 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
             .collect();
         assert!(leftovers.is_empty());
+        // A folder in the module's place is not mlpy's: left there, and named.
+        store.write(&url, b"x=1", &meta).unwrap();
+        let content = store.paths(&url).content;
+        std::fs::remove_file(&content).unwrap();
+        std::fs::create_dir(&content).unwrap();
+        std::fs::write(content.join("notes"), "mine").unwrap();
+        assert_eq!(store.read(&url, 100).unwrap_err(), EntryReadError::NotAFile);
+        let left = store.remove(&url).unwrap_err();
+        assert!(left.contains(&content.display().to_string()), "{left}");
+        assert!(content.join("notes").is_file());
+        assert!(
+            !store.paths(&url).meta.exists(),
+            "the metadata file is removed"
+        );
     }
 }
