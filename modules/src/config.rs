@@ -813,6 +813,29 @@ pub fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// `path` absolute, with every symbolic link of its existing part resolved (the part that
+/// does not exist yet appended as given): where output will really go, to compare with
+/// the folders it must stay out of (`--out-dir`, `mlpy publish --out`).
+pub fn real_path(path: &Path) -> PathBuf {
+    let absolute = absolute(path);
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
 /// Removes `.` and resolves `..` lexically (symlinks are dealt with by the resolver).
 pub fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;

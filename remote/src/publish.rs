@@ -292,29 +292,6 @@ impl PublishError {
     }
 }
 
-/// `path` absolute with every symbolic link of its existing part resolved (the part that
-/// does not exist yet appended as given), so that overlap with the source is judged on
-/// real folders.
-fn real_destination(path: &Path) -> PathBuf {
-    let absolute = mlpy_modules::config::absolute(path);
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(real) = std::fs::canonicalize(existing) {
-            let mut out = real;
-            out.extend(rest.iter().rev());
-            return out;
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return absolute,
-        }
-    }
-}
-
 /// The files a publish of `sources` into `out` would replace that an earlier `mlpy
 /// publish` did not write. Its own are: `index.json` of an mlpy module tree, `mlpy.pub`
 /// with its comment line, and every module (with its `.sig` and `.minisig`) that tree's
@@ -402,7 +379,7 @@ pub fn publish(
     force: bool,
 ) -> Result<Index, PublishError> {
     let dir = std::fs::canonicalize(dir).map_err(|e| PublishError::read(dir, e))?;
-    let out = real_destination(out);
+    let out = mlpy_modules::config::real_path(out);
     if dir.starts_with(&out) || out.starts_with(&dir) {
         return Err(PublishError::OutputOverlapsSource);
     }

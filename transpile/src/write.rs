@@ -15,6 +15,7 @@
 use crate::OutputFile;
 use mlpy_fsutil::interrupt::guarded;
 use mlpy_fsutil::sha256_hex;
+use mlpy_modules::config::real_path;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::ErrorKind;
@@ -210,27 +211,6 @@ pub fn written_by_mlpy(path: &Path) -> std::io::Result<bool> {
 }
 
 // ---------------------------------------------------------------- where output may go
-
-/// `path` absolute, with every symlink of its existing part resolved.
-fn real_path(path: &Path) -> PathBuf {
-    let absolute = mlpy_modules::config::absolute(path);
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(real) = std::fs::canonicalize(existing) {
-            let mut out = real;
-            out.extend(rest.iter().rev());
-            return out;
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return absolute,
-        }
-    }
-}
 
 fn check_place(dest: &Path, options: &WriteOptions) -> Result<(), WriteError> {
     let out = real_path(dest);
