@@ -23,14 +23,16 @@ static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static INTERRUPTED: RwLock<bool> = RwLock::new(false);
 
 /// Runs one step of writing (create a file or folder, write it, rename it), unless the
-/// process has been interrupted: then nothing is done and the error is `Interrupted`.
+/// process has been interrupted: then the step is not taken, and the thread waits for the
+/// end the signal brings (returning an error instead would let the command report it and
+/// exit with its own status first, racing the signal's).
 pub fn guarded<T>(step: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
     let interrupted = INTERRUPTED.read().unwrap_or_else(|p| p.into_inner());
     if *interrupted {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::Interrupted,
-            "interrupted",
-        ));
+        drop(interrupted);
+        loop {
+            std::thread::park();
+        }
     }
     step()
 }
