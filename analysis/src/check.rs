@@ -962,12 +962,20 @@ fn nesting(kind: SyntaxKind) -> (u32, u32, u32, u32) {
 /// emitted `(a < b) < c`, which Python would otherwise chain), so a long chain nests as
 /// deeply as that many brackets would.
 fn emitted_parens(node: &SyntaxNode) -> u32 {
+    // The operator is read from the green children: no cursor for every binary operation.
     let comparison = |n: &SyntaxNode| {
-        ast::BinExpr::cast(n.clone())
-            .and_then(|b| b.op())
-            .is_some_and(ast::BinOp::is_comparison)
+        n.kind() == SyntaxKind::BIN_EXPR
+            && n.green()
+                .children()
+                .find_map(|child| match child {
+                    NodeOrToken::Token(t) => {
+                        BinOp::from_kind(<MlLanguage as rowan::Language>::kind_from_raw(t.kind()))
+                    }
+                    NodeOrToken::Node(_) => None,
+                })
+                .is_some_and(BinOp::is_comparison)
     };
-    if node.kind() != SyntaxKind::BIN_EXPR || !comparison(node) {
+    if !comparison(node) {
         return 0;
     }
     let Some(parent) = node.parent() else {
@@ -976,7 +984,7 @@ fn emitted_parens(node: &SyntaxNode) -> u32 {
     let is_left = ast::BinExpr::cast(parent.clone())
         .and_then(|b| b.lhs())
         .is_some_and(|lhs| lhs.syntax() == node);
-    u32::from(is_left && comparison(&parent))
+    u32::from(comparison(&parent) && is_left)
 }
 
 /// The first dangerous pattern in a lower-cased string, if any.
