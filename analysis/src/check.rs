@@ -147,6 +147,9 @@ impl Checker<'_, '_> {
         let mut brackets = 0u32;
         let mut expr_depth = 0u32;
         let mut too_deep = false;
+        // The brackets the emitter adds around each open binary expression (see
+        // `emitted_parens`), to take off again when it is left.
+        let mut added: Vec<u32> = Vec::new();
         // Statement context: innermost last.
         let mut contexts: Vec<Context> = vec![Context::default()];
         // Nodes only: the identifiers are read from each node's green children, so that no
@@ -186,7 +189,12 @@ impl Checker<'_, '_> {
                     }
                     let (i, b, k, e) = nesting(kind);
                     indent += i;
-                    brackets += k + emitted_parens(&node);
+                    brackets += k;
+                    if kind == SyntaxKind::BIN_EXPR {
+                        let extra = emitted_parens(&node);
+                        brackets += extra;
+                        added.push(extra);
+                    }
                     expr_depth += e;
                     if matches!(kind, SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR) {
                         blocks.push(0);
@@ -240,7 +248,10 @@ impl Checker<'_, '_> {
                     }
                     let (i, b, k, e) = nesting(kind);
                     indent -= i;
-                    brackets -= k + emitted_parens(&node);
+                    brackets -= k;
+                    if kind == SyntaxKind::BIN_EXPR {
+                        brackets -= added.pop().unwrap_or(0);
+                    }
                     expr_depth -= e;
                     if let Some(last) = blocks.last_mut() {
                         *last -= b;
