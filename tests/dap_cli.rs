@@ -876,3 +876,53 @@ fn hit_counts_stop_on_the_nth_hit_only() {
     assert!(!dap.has_event("stopped"));
     dap.disconnect();
 }
+
+#[test]
+fn requests_with_a_bad_thread_id_are_refused_and_the_session_goes_on() {
+    let project = Project::new();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "main.ml", json!({}));
+    let shapes = project.path("lib/geo/shapes.ml");
+    dap.breakpoints(&shapes, json!([{"line": 16}]));
+    dap.configuration_done(launch);
+    let stop = dap.stopped();
+    let thread = stop["threadId"].as_i64().unwrap();
+    // Missing, text, a float, an object: each refused with a message, before debugpy
+    // (which drops its connection on them) sees it.
+    for command in [
+        "next",
+        "stepIn",
+        "stepOut",
+        "stackTrace",
+        "exceptionInfo",
+        "pause",
+    ] {
+        for arguments in [
+            json!({}),
+            json!({"threadId": "abc"}),
+            json!({"threadId": 1.5}),
+            json!({"threadId": {"id": 1}}),
+        ] {
+            let response = dap.request(command, arguments.clone());
+            assert_eq!(
+                response["success"], false,
+                "{command} {arguments}: {response}"
+            );
+            assert!(
+                response["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("threadId"),
+                "{command} {arguments}: {response}"
+            );
+        }
+    }
+    let response = dap.request("continue", json!({"threadId": "abc"}));
+    assert_eq!(response["success"], false, "{response}");
+    // Still paused where it was, and the program runs on to its end.
+    let frames = dap.stack(thread);
+    assert_eq!(frames[0].line, 16);
+    dap.breakpoints(&shapes, json!([]));
+    assert_eq!(dap.run_to_end(thread), 0);
+    dap.disconnect();
+}

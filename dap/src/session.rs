@@ -161,12 +161,12 @@ impl Session {
             "variables" => self.variables(&message),
             "evaluate" => self.evaluate(&message),
             "exceptionInfo" => self.exception_info(&message),
-            "continue" => {
+            "continue" => thread_id(&message, false).and_then(|_| {
                 self.clear_stop();
                 self.forward(&message, "continue")
-            }
+            }),
             "next" | "stepIn" | "stepOut" => self.step(&message),
-            "pause" => self.forward(&message, "pause"),
+            "pause" => thread_id(&message, true).and_then(|_| self.forward(&message, "pause")),
             "terminate" => self.forward(&message, "terminate"),
             "disconnect" => {
                 self.disconnect(&message);
@@ -460,7 +460,7 @@ impl Session {
 
     fn stack_trace(&mut self, request: &Value) -> Result<(), String> {
         let args = &request["arguments"];
-        let thread = args["threadId"].as_i64().unwrap_or(0);
+        let thread = thread_id(request, true)?;
         let (frames, _) = self.ml_stack(thread)?;
         let start = args["startFrame"].as_u64().unwrap_or(0) as usize;
         let levels = match args["levels"].as_u64() {
@@ -615,7 +615,7 @@ impl Session {
     }
 
     fn exception_info(&mut self, request: &Value) -> Result<(), String> {
-        let thread = request["arguments"]["threadId"].as_i64().unwrap_or(0);
+        let thread = thread_id(request, true)?;
         let info = self
             .run()?
             .debugpy
@@ -656,7 +656,7 @@ impl Session {
             Some("stepOut") => "stepOut",
             _ => "next",
         };
-        let thread = request["arguments"]["threadId"].as_i64().unwrap_or(0);
+        let thread = thread_id(request, true)?;
         self.clear_stop();
         let run = self.run_mut()?;
         run.step = Some(Step {
@@ -1093,6 +1093,21 @@ fn ml_exception_id(type_name: &str) -> &str {
     match type_name {
         "MLUserException" => "throw",
         other => other,
+    }
+}
+
+/// The `threadId` argument of a request that names a thread: an integer, as DAP says.
+/// Anything else is refused here, before debugpy sees it: debugpy drops its connection on
+/// a thread id that is not a number, which would end the session. `required`: the request
+/// needs one (only `continue` may go without, for every thread).
+fn thread_id(request: &Value, required: bool) -> Result<i64, String> {
+    let command = request["command"].as_str().unwrap_or("the request");
+    match &request["arguments"]["threadId"] {
+        Value::Null if !required => Ok(0),
+        Value::Null => Err(format!("{command} needs a threadId")),
+        value => value
+            .as_i64()
+            .ok_or_else(|| format!("{command}: threadId must be an integer, not {value}")),
     }
 }
 
