@@ -479,3 +479,16 @@ fn a_granted_name_that_means_nothing_is_warned_about() {
         assert_eq!(err.matches("grants nothing").count(), 2, "{command}: {err}");
     }
 }
+
+#[test]
+fn import_grants_are_not_warned_about() {
+    let project = Project::new();
+    project.file(
+        "mlpy.json",
+        "{\"capabilities\": [\"git.clone\", \"git.clone.git://127.0.0.1:9418/org/*\", \"plugin.db\", \"network.https://127.0.0.1:8443/*\", \"network\"]}\n",
+    );
+    project.file("main.ml", "print(1);\n");
+    let out = project.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("grants nothing"), "{}", stderr(&out));
+}

@@ -51,11 +51,21 @@ pub fn expand_grant(name: &str) -> Vec<String> {
 }
 
 /// Whether a grant name means anything: a standard-library module (`file`), a group
-/// (`network`), one capability of a module (`file.read`), or a network grant limited to
-/// hosts (`network.https://host/…`). Any other name grants nothing (a typo: `fiel`).
+/// (`network`), one capability of a module (`file.read`), or one of the import grants
+/// `mlpy-remote` reads — network grants limited to hosts (`network.https://host/…`), git
+/// repositories (`git.clone`, `git.clone.git://host/*`), plugins (`plugin.db`). Any other
+/// name grants nothing (a typo: `fiel`).
 pub fn grant_is_known(name: &str) -> bool {
     let name = name.trim();
-    if name.starts_with("network.http://") || name.starts_with("network.https://") {
+    let pattern_of = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty())
+    };
+    if name == "git.clone"
+        || pattern_of("network.")
+        || pattern_of("git.clone.")
+        || pattern_of("plugin.")
+    {
         return true;
     }
     known_grants().any(|known| known == name)
@@ -171,12 +181,19 @@ mod tests {
             "network",
             "network.https",
             "network.https://api.example.com/*",
+            "network.127.0.0.1:8443/*",
+            "git.clone",
+            "git.clone.git://git.example.com/org/*",
+            "git.clone.git+file:///srv/repos/*",
+            "plugin.db",
             "console",
             " env ",
         ] {
             assert!(grant_is_known(known), "{known}");
         }
-        for unknown in ["fiel", "file.rad", "bogus", "network.ftp://x", "", "files"] {
+        for unknown in [
+            "fiel", "file.rad", "bogus", "", "files", "plugin.", "git", "gitclone",
+        ] {
             assert!(!grant_is_known(unknown), "{unknown}");
         }
         assert_eq!(grant_suggestions("fiel"), vec!["file".to_string()]);

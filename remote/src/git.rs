@@ -242,7 +242,7 @@ impl GitUrl {
         if repo_path.is_empty() || repo_path == "/" {
             return Err(GitUrlError::NoRepository { text: owned() });
         }
-        if repo_path.split('/').any(|s| s == "..") {
+        if repo_path.split('/').any(|s| dot_segment(s) == Some(2)) {
             return Err(GitUrlError::DotDotRepository { text: owned() });
         }
         let (reference, path) = after.split_once('/').unwrap_or((after, ""));
@@ -255,7 +255,7 @@ impl GitUrl {
         if !path.is_empty()
             && path
                 .split('/')
-                .any(|s| s.is_empty() || s == "." || s == ".." || s.starts_with('-'))
+                .any(|s| s.is_empty() || dot_segment(s).is_some() || s.starts_with('-'))
         {
             return Err(GitUrlError::BadPath { text: owned() });
         }
@@ -1282,6 +1282,25 @@ impl ImportProtocol for GitProtocol {
     }
 }
 
+/// `Some(1)` for a path segment that means `.`, `Some(2)` for `..` — written out or
+/// percent-encoded (`%2e%2E`), which a server or a later decoding reads as the same: the
+/// check and the lookup must agree on what a segment is.
+fn dot_segment(segment: &str) -> Option<usize> {
+    let mut dots = 0;
+    let mut rest = segment;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            rest = after;
+        } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("%2e") {
+            rest = &rest[3..];
+        } else {
+            return None;
+        }
+        dots += 1;
+    }
+    matches!(dots, 1 | 2).then_some(dots)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1339,6 +1358,29 @@ mod tests {
             "'a%zz': a `%` must be followed by two hex digits"
         );
         assert!(GitUrl::parse_module("git://h/org/repo@v1/../m").is_err());
+        // Dot segments however they are written.
+        for path in [
+            "%2e%2e",
+            "%2E%2e",
+            ".%2e",
+            "%2e",
+            "lib/%2e%2e/m",
+            "lib/.%2E/m",
+        ] {
+            let text = format!("git://h/org/repo@v1/{path}");
+            assert!(
+                matches!(
+                    GitUrl::parse_module(&text),
+                    Err(GitUrlError::BadPath { .. })
+                ),
+                "{text}"
+            );
+        }
+        assert!(GitUrl::parse_module("git://h/org/%2e%2e/repo@v1/m").is_err());
+        for fine in ["lib/...x/m", "lib/%2e%2ex/m", "lib/a.b/m"] {
+            let text = format!("git://h/org/repo@v1/{fine}");
+            assert!(GitUrl::parse_module(&text).is_ok(), "{text}");
+        }
         assert!(GitUrl::parse_module("git://u:p@h/org/repo@v1/m").is_err());
         assert!(GitUrl::parse_module("git+file://host/r@v1/m").is_err());
         assert!(GitUrl::parse_module("git://h/r@v1/m?x").is_err());

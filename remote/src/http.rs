@@ -11,13 +11,14 @@ use crate::capability::MissingCapability;
 use crate::url::is_loopback;
 use std::io::Read;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use url::Url;
 
 /// Settings of the HTTP client.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
-    /// Connect, read and write timeout (each operation).
+    /// Connect, read and write timeout (each operation), and the most the whole answer to
+    /// one request may take.
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_redirects: usize,
@@ -196,6 +197,9 @@ impl HttpClient {
                 request = request.header(reqwest::header::AUTHORIZATION, value);
             }
             on_request();
+            // The timeout bounds each read; this bounds the whole answer, so that a server
+            // sending a byte now and then cannot hold a fetch for days.
+            let deadline = Instant::now() + self.settings.timeout;
             let response = request
                 .send()
                 .map_err(|e| Failure::Request(self.describe(&e)))?;
@@ -246,10 +250,23 @@ impl HttpClient {
                 }
             }
             let mut bytes = Vec::new();
-            response
-                .take(limit + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| Failure::Read(self.describe_io(&e)))?;
+            let mut body = response.take(limit + 1);
+            let mut chunk = [0u8; 16 * 1024];
+            loop {
+                let read = body
+                    .read(&mut chunk)
+                    .map_err(|e| Failure::Read(self.describe_io(&e)))?;
+                if read == 0 {
+                    break;
+                }
+                bytes.extend_from_slice(&chunk[..read]);
+                if Instant::now() > deadline {
+                    return Err(Failure::Read(format!(
+                        "the answer did not arrive within {:.1}s (the timeout covers the whole answer; change it with --timeout SECONDS or MLPY_HTTP_TIMEOUT)",
+                        self.settings.timeout.as_secs_f64()
+                    )));
+                }
+            }
             if bytes.len() as u64 > limit {
                 return Err(Failure::TooLarge {
                     size: bytes.len() as u64,

@@ -188,7 +188,15 @@ impl Lockfile {
             message: e.to_string(),
         })?;
         text.push('\n');
-        write_atomic(&self.path, text.as_bytes()).map_err(|e| ConfigError {
+        // Through a symbolic link (a lockfile shared between projects): the file it names
+        // is replaced, the link stays.
+        let target = match std::fs::symlink_metadata(&self.path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone())
+            }
+            _ => self.path.clone(),
+        };
+        write_atomic(&target, text.as_bytes()).map_err(|e| ConfigError {
             file: self.path.clone(),
             line: 0,
             column: 0,
@@ -305,6 +313,26 @@ mod tests {
                 .module_hash("https://h/a.ml"),
             Some("a2")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_lockfile_is_written_through_its_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared.lock");
+        std::fs::write(&shared, "{\"version\": 1}\n").unwrap();
+        let path = dir.path().join(LOCKFILE_NAME);
+        std::os::unix::fs::symlink("shared.lock", &path).unwrap();
+        let mut lock = Lockfile::load(&path, WRITE).unwrap();
+        lock.check_module("https://h/a.ml", "aa").unwrap();
+        assert!(lock.save().unwrap());
+        assert!(std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::read_to_string(&shared)
+            .unwrap()
+            .contains("https://h/a.ml"));
     }
 
     #[test]

@@ -90,7 +90,8 @@ pub struct CacheStore {
 /// `text` made safe as one component of a cache path: letters, digits, `-` and `.` stay,
 /// anything else becomes `_`.
 pub(crate) fn sanitize(text: &str) -> String {
-    text.chars()
+    let clean: String = text
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
                 c
@@ -98,8 +99,21 @@ pub(crate) fn sanitize(text: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if !clean.is_empty() && clean.chars().all(|c| c == '.') {
+        // `.` or `..` (a plugin may answer any host) would name this folder or climb out.
+        return "_".repeat(clean.len());
+    }
+    if clean.len() > MAX_COMPONENT {
+        // File names have a length limit (255 bytes on most file systems): a long one
+        // keeps its start and a hash of the whole, so it stays one, and apart.
+        return format!("{}-{}", &clean[..60], &sha256_hex(text.as_bytes())[..16]);
+    }
+    clean
 }
+
+/// The longest path component [`sanitize`] returns unchanged.
+const MAX_COMPONENT: usize = 100;
 
 impl CacheStore {
     /// A store under `cache_dir` (created on first write).
@@ -251,6 +265,19 @@ pub fn now() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_sanitized_component_stays_one_folder_name() {
+        assert_eq!(sanitize(".."), "__");
+        assert_eq!(sanitize("."), "_");
+        assert_eq!(sanitize(""), "");
+        assert_eq!(sanitize("..%2f"), ".._2f");
+        assert_eq!(sanitize("127.0.0.1_8443"), "127.0.0.1_8443");
+        let long = "h".repeat(300);
+        let short = sanitize(&long);
+        assert!(short.len() <= MAX_COMPONENT, "{}", short.len());
+        assert_ne!(short, sanitize(&"h".repeat(301)), "still apart");
+    }
 
     #[test]
     fn write_read_remove() {

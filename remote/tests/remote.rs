@@ -694,6 +694,35 @@ fn a_server_that_never_answers_times_out() {
 }
 
 #[test]
+fn a_server_that_trickles_its_answer_times_out_as_a_whole() {
+    let env = Env::new();
+    // Never silent for a whole timeout, and never done.
+    env.server.route(
+        "/trickle.ml",
+        Route::Trickle {
+            total: 10_000,
+            every: Duration::from_millis(100),
+        },
+    );
+    env.project(
+        &format!("import {} {{ verify: false }};\n", env.url("/trickle")),
+        serde_json::json!({}),
+    );
+    let started = Instant::now();
+    let (graph, _) = env.build(RemoteOptions {
+        timeout: Duration::from_millis(600),
+        ..env.options()
+    });
+    let e = single_error(&graph).to_string();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(e.contains("did not arrive within 0.6s"), "{e}");
+}
+
+#[test]
 fn fetches_need_the_network_capability() {
     let env = Env::new();
     env.signed("/m.ml", "x = 1;\n");

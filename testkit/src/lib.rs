@@ -168,6 +168,9 @@ pub enum Route {
     Stall,
     /// Sends the headers (announcing `total` bytes) and `sent`, then stalls.
     StallMidBody { total: usize, sent: Vec<u8> },
+    /// Sends the headers (announcing `total` bytes), then one byte every `every`: a server
+    /// that is never silent long enough for a read to time out, and never done.
+    Trickle { total: usize, every: Duration },
     /// Computed from the request.
     Handler(Arc<dyn Fn(&Request) -> Route + Send + Sync>),
 }
@@ -482,6 +485,23 @@ fn answer(out: &mut dyn Stream, route: Route, head: bool, keep_alive: bool, stat
             let _ = out.write_all(&sent);
             let _ = out.flush();
             stall(state);
+            false
+        }
+        Route::Trickle { total, every } => {
+            let text = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {total}\r\nConnection: {connection}\r\n\r\n"
+            );
+            let _ = out.write_all(text.as_bytes());
+            let started = Instant::now();
+            for _ in 0..total {
+                if state.stop.load(Ordering::SeqCst) || started.elapsed() > STALL_LIMIT {
+                    break;
+                }
+                if out.write_all(b" ").and_then(|()| out.flush()).is_err() {
+                    break;
+                }
+                std::thread::sleep(every);
+            }
             false
         }
         Route::Handler(_) => false,
