@@ -77,11 +77,15 @@ pub(crate) fn run(cx: &Context, args: FetchArgs) -> anyhow::Result<Outcome> {
     for d in &diagnostics {
         outln!("{}", render::human(d, &mut sources, &cx.style));
     }
-    let lock = lockfile
-        .map(|p| render::display_path(&p))
-        .unwrap_or_else(|| "mlpy.lock".to_string());
+    // Said only when the lockfile holds them: a fetch that failed may have written none.
+    let recorded = match lockfile {
+        Some(path) if !remote_modules.is_empty() && path.is_file() => {
+            format!("; recorded in {}", render::display_path(&path))
+        }
+        _ => String::new(),
+    };
     outln!(
-        "{} remote module{}: {downloaded} downloaded, {from_cache} already cached; recorded in {lock}.",
+        "{} remote module{}: {downloaded} downloaded, {from_cache} already cached{recorded}.",
         remote_modules.len(),
         if remote_modules.len() == 1 { "" } else { "s" },
     );

@@ -299,6 +299,11 @@ fn refusals_name_the_place_and_the_remedy() {
         text.contains(&format!("needs the capability '{}'", env.grant())),
         "{text}"
     );
+    // A fetch that records nothing does not say it did.
+    let out = env.mlpy(&["fetch", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    assert!(!stdout(&out).contains("recorded in"), "{}", all(&out));
+    assert!(!env.path("mlpy.lock").exists());
     assert!(text.contains(&format!("--allow {}", env.grant())), "{text}");
     // … and granting it on the command line works.
     let out = env.mlpy(&["check", "main.ml", "--allow", &env.grant()]);

@@ -642,7 +642,7 @@ pub fn import_spec(import: &ast::Import) -> Option<(ImportSpec, TextRange)> {
             }
             Some((ImportSpec::Dotted(parts), path.syntax().text_range()))
         }
-        ImportTarget::Url(url) => Some((ImportSpec::Url(url.text().to_string()), url.text_range())),
+        ImportTarget::Url(url) => Some((ImportSpec::url(url.text()), url.text_range())),
     }
 }
 

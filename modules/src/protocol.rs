@@ -22,6 +22,18 @@ impl ImportSpec {
         ImportSpec::Dotted(name.split('.').map(str::to_string).collect())
     }
 
+    /// A URL import as written (`import HTTPS://host/m;`), its scheme in lower case: a URL's
+    /// scheme is case-insensitive (RFC 3986), and protocols, capabilities, the lockfile and
+    /// the cache all compare it as `https`.
+    pub fn url(text: &str) -> ImportSpec {
+        match text.split_once("://") {
+            Some((scheme, rest)) if scheme.bytes().any(|b| b.is_ascii_uppercase()) => {
+                ImportSpec::Url(format!("{}://{rest}", scheme.to_ascii_lowercase()))
+            }
+            _ => ImportSpec::Url(text.to_string()),
+        }
+    }
+
     /// The URL scheme, for URL imports.
     pub fn scheme(&self) -> Option<&str> {
         match self {
@@ -140,4 +152,22 @@ pub fn module_file_candidates(parts: &[String]) -> [(String, bool); 2] {
         (format!("{joined}.ml"), false),
         (format!("{joined}/{PACKAGE_FILE}"), true),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_imports_have_lower_case_schemes() {
+        for (written, spec) in [
+            ("HTTPS://Host/Lib/M", "https://Host/Lib/M"),
+            ("Git+File:///srv/r@v1/m", "git+file:///srv/r@v1/m"),
+            ("https://h/m", "https://h/m"),
+            ("db://x", "db://x"),
+        ] {
+            assert_eq!(ImportSpec::url(written), ImportSpec::Url(spec.to_string()));
+        }
+        assert_eq!(ImportSpec::url("HTTP://h/m").scheme(), Some("http"));
+    }
 }

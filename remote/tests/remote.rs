@@ -200,6 +200,21 @@ fn fetches_nested_remote_modules_and_warm_runs_make_no_request() {
 }
 
 #[test]
+fn a_url_scheme_in_capitals_is_the_same_scheme() {
+    let env = Env::new();
+    env.signed("/lib/m.ml", "x = 1;\n");
+    let url = env.url("/lib/m");
+    let written = url.replacen("https://", "HTTPS://", 1);
+    env.project(
+        &format!("import {written} as m;\nprint(m.x);\n"),
+        serde_json::json!({}),
+    );
+    let (graph, _) = env.build(env.options());
+    no_errors(&graph);
+    assert_eq!(graph.modules[1].name, env.url("/lib/m.ml"));
+}
+
+#[test]
 fn import_sources_serve_dotted_imports_and_fall_through_on_404() {
     let env = Env::new();
     env.signed(
