@@ -66,10 +66,7 @@ pub(crate) fn run(cx: &Context, args: TestArgs) -> anyhow::Result<Outcome> {
     // A bad network option is the command's error (exit 2), as for `mlpy check`, not a
     // failure of every test file that loads.
     let remote = args.config.remote.options()?;
-    for file in &remote.ca_files {
-        mlpy_fsutil::read_regular_file(file)
-            .map_err(|e| anyhow::anyhow!("cannot read the CA file '{}': {e}", file.display()))?;
-    }
+    mlpy_remote::http::load_ca_files(&remote.ca_files).map_err(anyhow::Error::from)?;
     if args.watch {
         let roots = roots(&args)?;
         return watch::watch(|session| {

@@ -116,10 +116,11 @@ pub struct HttpClient {
 pub fn load_ca_files(files: &[PathBuf]) -> Result<Vec<reqwest::Certificate>, ClientError> {
     let mut out = Vec::new();
     for file in files {
-        let pem = std::fs::read(file).map_err(|e| ClientError::CaFileUnreadable {
-            file: file.clone(),
-            message: e.to_string(),
-        })?;
+        let pem =
+            mlpy_fsutil::read_regular_file(file).map_err(|e| ClientError::CaFileUnreadable {
+                file: file.clone(),
+                message: e.to_string(),
+            })?;
         let certs =
             reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ClientError::CaFileNotPem {
                 file: file.clone(),
