@@ -12,11 +12,21 @@
 //! files inside [`guarded`]: the removing waits for the step under way, and no step starts
 //! after it (else a writer would make again, file by file, the folder just removed).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once, RwLock};
 
-/// What writers are creating now.
-static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// What writers are creating now, by registration number (an output folder's update
+/// registers thousands at once and drops them together: each is found without a search).
+static PENDING: Mutex<Registry> = Mutex::new(Registry {
+    next: 0,
+    paths: BTreeMap::new(),
+});
+
+struct Registry {
+    next: u64,
+    paths: BTreeMap<u64, PathBuf>,
+}
 
 /// Whether the process has been interrupted; writers hold it for reading while they
 /// create or rename a file.
@@ -40,30 +50,30 @@ pub fn guarded<T>(step: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<
 /// A registered temporary file or folder; dropping it unregisters it (it has been renamed
 /// into place or removed by its writer), and never removes anything.
 #[must_use = "the path is unregistered when this is dropped"]
-pub struct Pending(PathBuf);
+pub struct Pending(u64);
 
 /// Registers `path`, which this process is about to create and will rename or remove.
 pub fn pending(path: &Path) -> Pending {
-    lock().push(path.to_path_buf());
-    Pending(path.to_path_buf())
+    let mut registry = lock();
+    let id = registry.next;
+    registry.next += 1;
+    registry.paths.insert(id, path.to_path_buf());
+    Pending(id)
 }
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        let mut list = lock();
-        if let Some(i) = list.iter().rposition(|p| *p == self.0) {
-            list.swap_remove(i);
-        }
+        lock().paths.remove(&self.0);
     }
 }
 
-fn lock() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+fn lock() -> std::sync::MutexGuard<'static, Registry> {
     PENDING.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Removes what is registered: the signal's work.
 fn remove_pending() {
-    let all: Vec<PathBuf> = lock().drain(..).collect();
+    let all: Vec<PathBuf> = std::mem::take(&mut lock().paths).into_values().collect();
     remove(all);
 }
 
@@ -166,7 +176,8 @@ mod tests {
         drop(pending(&done));
         // Only this test's paths: other tests of this process write files meanwhile.
         let ours: Vec<PathBuf> = lock()
-            .iter()
+            .paths
+            .values()
             .filter(|p| p.starts_with(dir.path()))
             .cloned()
             .collect();
