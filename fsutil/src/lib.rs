@@ -175,8 +175,7 @@ pub fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
 /// file (a device, a FIFO). For messages: `{path}: {why}`.
 pub fn why_unusable(path: &Path) -> String {
     match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => "it is a folder".to_string(),
-        Ok(meta) if !meta.is_file() => "it is not a regular file".to_string(),
+        Ok(meta) if !meta.is_file() => not_regular(&meta).to_string(),
         Ok(_) => "it cannot be used".to_string(),
         Err(e) => {
             let is_link =
