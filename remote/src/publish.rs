@@ -100,7 +100,7 @@ pub fn generate_keypair() -> Result<NewKeyPair, KeyError> {
         .map_err(|e| generate(e.to_string()))?
         .into_string();
     let public_base64 = pair.pk.to_base64();
-    let public = format!("untrusted comment: mlpy public key {key_id}\n{public_base64}\n");
+    let public = format!("{PUBLIC_KEY_COMMENT} {key_id}\n{public_base64}\n");
     Ok(NewKeyPair {
         secret,
         public,
@@ -301,7 +301,7 @@ fn overwritten_foreign_files(out: &Path, sources: &[(PathBuf, Vec<u8>)]) -> Vec<
     let listed: Option<BTreeMap<String, serde_json::Value>> = std::fs::read(&index_path)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .filter(|index| index["format"] == "mlpy-module-tree")
+        .filter(|index| index["format"] == INDEX_FORMAT)
         .and_then(|index| serde_json::from_value(index["modules"].clone()).ok());
     let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
     let mut foreign = Vec::new();
@@ -311,26 +311,20 @@ fn overwritten_foreign_files(out: &Path, sources: &[(PathBuf, Vec<u8>)]) -> Vec<
     let public_path = out.join("mlpy.pub");
     if exists(&public_path)
         && !std::fs::read(&public_path)
-            .is_ok_and(|bytes| bytes.starts_with(b"untrusted comment: mlpy public key"))
+            .is_ok_and(|bytes| bytes.starts_with(PUBLIC_KEY_COMMENT.as_bytes()))
     {
         foreign.push(public_path);
     }
     for (relative, bytes) in sources {
-        let key = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
-        let ours = listed.as_ref().is_some_and(|l| l.contains_key(&key));
-        let target = out.join(relative);
-        for suffix in ["", ".sig", ".minisig"] {
-            let mut path = target.as_os_str().to_owned();
-            path.push(suffix);
-            let path = PathBuf::from(path);
+        let ours = listed
+            .as_ref()
+            .is_some_and(|l| l.contains_key(&module_key(relative)));
+        let [module, sig, minisig] = published_files(&out.join(relative));
+        for path in [module.clone(), sig, minisig] {
             if !exists(&path) || ours {
                 continue;
             }
-            let same = suffix.is_empty() && std::fs::read(&path).is_ok_and(|old| old == *bytes);
+            let same = path == module && std::fs::read(&path).is_ok_and(|old| old == *bytes);
             if !same {
                 foreign.push(path);
             }
@@ -339,8 +333,33 @@ fn overwritten_foreign_files(out: &Path, sources: &[(PathBuf, Vec<u8>)]) -> Vec<
     foreign
 }
 
-/// Every `.ml` file under `dir`, relative, sorted; hidden folders and `skip` left out.
-fn module_files(dir: &Path, skip: &Path) -> Result<Vec<PathBuf>, PublishError> {
+/// The `format` of the `index.json` of a published tree.
+const INDEX_FORMAT: &str = "mlpy-module-tree";
+
+/// The comment line a public key file written by mlpy starts with (then its key ID).
+const PUBLIC_KEY_COMMENT: &str = "untrusted comment: mlpy public key";
+
+/// A module's key in `index.json`: its path in the tree, `/`-separated.
+fn module_key(relative: &Path) -> String {
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The files a publish writes for the module at `target`: it, its `.sig`, its `.minisig`.
+fn published_files(target: &Path) -> [PathBuf; 3] {
+    let beside = |suffix: &str| {
+        let mut path = target.as_os_str().to_owned();
+        path.push(suffix);
+        PathBuf::from(path)
+    };
+    [target.to_path_buf(), beside(".sig"), beside(".minisig")]
+}
+
+/// Every `.ml` file under `dir`, relative, sorted; hidden folders left out.
+fn module_files(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
@@ -355,9 +374,7 @@ fn module_files(dir: &Path, skip: &Path) -> Result<Vec<PathBuf>, PublishError> {
             }
             let kind = entry.file_type().map_err(read)?;
             if kind.is_dir() {
-                if path != skip {
-                    stack.push(path);
-                }
+                stack.push(path);
             } else if kind.is_file() && name.ends_with(".ml") {
                 out.push(path.strip_prefix(dir).unwrap_or(&path).to_path_buf());
             }
@@ -384,7 +401,7 @@ pub fn publish(
         return Err(PublishError::OutputOverlapsSource);
     }
     std::fs::create_dir_all(&out).map_err(|e| PublishError::create(&out, e))?;
-    let files = module_files(&dir, &out)?;
+    let files = module_files(&dir)?;
     if files.is_empty() {
         return Err(PublishError::NoModules { dir });
     }
@@ -443,20 +460,12 @@ pub fn publish(
         let write = |path: &Path, data: &[u8]| {
             write_atomic(path, data).map_err(|e| PublishError::write(path, e))
         };
-        write(&target, &bytes)?;
-        let mut sig = target.as_os_str().to_owned();
-        sig.push(".sig");
-        write(Path::new(&sig), signatures.sig.as_bytes())?;
-        let mut minisig = target.as_os_str().to_owned();
-        minisig.push(".minisig");
-        write(Path::new(&minisig), signatures.minisig.as_bytes())?;
-        let key_name = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
+        let [module, sig, minisig] = published_files(&target);
+        write(&module, &bytes)?;
+        write(&sig, signatures.sig.as_bytes())?;
+        write(&minisig, signatures.minisig.as_bytes())?;
         modules.insert(
-            key_name,
+            module_key(&relative),
             IndexEntry {
                 size: bytes.len() as u64,
                 sha256: signatures.sha256,
@@ -464,7 +473,7 @@ pub fn publish(
         );
     }
     let index = Index {
-        format: "mlpy-module-tree",
+        format: INDEX_FORMAT,
         version: 1,
         key_id: key.key_id.clone(),
         public_key: key.public_base64(),
@@ -476,7 +485,7 @@ pub fn publish(
     text.push('\n');
     write_atomic(&index_path, text.as_bytes()).map_err(|e| PublishError::write(&index_path, e))?;
     let public = format!(
-        "untrusted comment: mlpy public key {}\n{}\n",
+        "{PUBLIC_KEY_COMMENT} {}\n{}\n",
         key.key_id,
         key.public_base64()
     );
