@@ -5,9 +5,8 @@
 
 use crate::facts::ProgramFacts;
 use mlpy_modules::{
-    Diagnostic, DiagnosticCode, EdgeTarget, ModuleGraph, ModuleId, ModuleNode, PARALLEL_FROM,
+    map_in_parallel, Diagnostic, DiagnosticCode, EdgeTarget, ModuleGraph, ModuleId,
 };
-use rayon::prelude::*;
 
 /// The diagnostics of module `id` of the program `facts` describes, sorted by position:
 /// the graph's (syntax, scoping, imports, cycles, unknown members), the semantic and
@@ -39,13 +38,12 @@ pub fn program_diagnostics(graph: &ModuleGraph, granted: &[String]) -> Vec<Diagn
 /// of its check here, on one core), a handful of them on this thread; the list keeps load
 /// order.
 pub fn program_diagnostics_with(facts: &ProgramFacts<'_>, granted: &[String]) -> Vec<Diagnostic> {
-    let modules = &facts.graph.modules;
-    let check = |m: &ModuleNode| module_diagnostics(facts, m.id, granted);
-    if modules.len() < PARALLEL_FROM {
-        modules.iter().flat_map(check).collect()
-    } else {
-        modules.par_iter().flat_map_iter(check).collect()
-    }
+    map_in_parallel(&facts.graph.modules, |m| {
+        module_diagnostics(facts, m.id, granted)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Two modules that would be the same Python module (`class.ml` and `ml_class.ml`),

@@ -94,6 +94,16 @@ pub struct Cycle {
 /// the emitter all go by it.
 pub const PARALLEL_FROM: usize = 8;
 
+/// `f` of every item, in order: on this thread for fewer than [`PARALLEL_FROM`] items,
+/// else on the thread pool.
+pub fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if items.len() < PARALLEL_FROM {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
+}
+
 /// How much of a graph [`ModuleGraph::build_with`] builds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildOptions {
@@ -274,11 +284,7 @@ impl ModuleGraph {
             let resolve = |&id: &ModuleId| pending_edges(graph.module(id), resolver);
             // A handful of modules (an editor's one-deep graph) is not worth handing to
             // the thread pool and waiting for it: that costs more than the work.
-            let pending: Vec<Vec<PendingEdge>> = if frontier.len() < PARALLEL_FROM {
-                frontier.iter().map(resolve).collect()
-            } else {
-                frontier.par_iter().map(resolve).collect()
-            };
+            let pending: Vec<Vec<PendingEdge>> = map_in_parallel(&frontier, resolve);
 
             // Every module this layer reaches for the first time, with its packages.
             let mut to_load: Vec<Located> = Vec::new();
@@ -302,16 +308,9 @@ impl ModuleGraph {
                     }
                 }
             }
-            let load = |located: Located| {
-                let file = cache.load(&located.path, limit);
-                (located, file)
-            };
+            let files = map_in_parallel(&to_load, |located| cache.load(&located.path, limit));
             let loaded: Vec<(Located, Result<Arc<SourceFile>, LoadError>)> =
-                if to_load.len() < PARALLEL_FROM {
-                    to_load.into_iter().map(load).collect()
-                } else {
-                    to_load.into_par_iter().map(load).collect()
-                };
+                to_load.into_iter().zip(files).collect();
             let mut next = Vec::new();
             let mut new_nodes = Vec::new();
             for (located, file) in loaded {

@@ -36,8 +36,8 @@ pub use config::{ConfigError, ConfigOverrides, ProjectConfig, StdlibMode};
 pub use diagnostic::{Diagnostic, DiagnosticCode, Related, Severity};
 pub use error::ResolveError;
 pub use graph::{
-    BuildOptions, Cycle, EdgeTarget, EntryError, ImportEdge, ModuleGraph, ModuleId, ModuleNode,
-    PARALLEL_FROM,
+    map_in_parallel, BuildOptions, Cycle, EdgeTarget, EntryError, ImportEdge, ModuleGraph,
+    ModuleId, ModuleNode, PARALLEL_FROM,
 };
 pub use protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 pub use resolver::{Resolution, Resolver};

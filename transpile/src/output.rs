@@ -6,8 +6,7 @@ use crate::pyliteral::{push_py_string, py_long_string, py_string};
 use crate::runtime::{runtime_closure, RUNTIME_FILES};
 use mlpy_analysis::facts::ProgramFacts;
 use mlpy_analysis::names::{is_reserved, is_taken_module_name, RENAME_PREFIX};
-use mlpy_modules::{ModuleGraph, ModuleId, ModuleNode, Origin, PARALLEL_FROM};
-use rayon::prelude::*;
+use mlpy_modules::{map_in_parallel, ModuleGraph, ModuleId, ModuleNode, Origin};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -368,12 +367,10 @@ pub(crate) fn single_file(
     let base = &canonical(base);
     let order = graph.topological_order();
     // Modules are emitted in parallel (each depends only on the facts).
-    let emit = |&id: &ModuleId| (id, emit_module(facts, id));
-    let emitted: BTreeMap<ModuleId, EmittedModule> = if order.len() < PARALLEL_FROM {
-        order.iter().map(emit).collect()
-    } else {
-        order.par_iter().map(emit).collect()
-    };
+    let emitted: BTreeMap<ModuleId, EmittedModule> =
+        map_in_parallel(&order, |&id| (id, emit_module(facts, id)))
+            .into_iter()
+            .collect();
     let entry = graph.entry_module();
     let mut ml_files = vec![ml_file_name(entry, base)];
     let mut w = Writer::new();
@@ -527,12 +524,8 @@ pub(crate) fn multi_file(
     let mut package_dirs: BTreeSet<String> = BTreeSet::new();
     let mut written: BTreeSet<String> = BTreeSet::new();
     let mut entry_path = PathBuf::new();
-    let emit = |node: &ModuleNode| emit_module(facts, node.id);
-    let emitted: Vec<EmittedModule> = if graph.modules.len() < PARALLEL_FROM {
-        graph.modules.iter().map(emit).collect()
-    } else {
-        graph.modules.par_iter().map(emit).collect()
-    };
+    let emitted: Vec<EmittedModule> =
+        map_in_parallel(&graph.modules, |node| emit_module(facts, node.id));
     let arm = arm_line(emitted.iter());
     for (node, module) in graph.modules.iter().zip(&emitted) {
         let ml_file = ml_file_name(node, base);
