@@ -207,6 +207,18 @@ impl FileProtocol {
         }
     }
 
+    /// The folders the file search looks in, in order: the import roots that exist, then
+    /// the importing file's folder (`importer_dir`) when `allow_current_dir` is on.
+    pub fn search_folders<'a>(
+        &'a self,
+        importer_dir: Option<&'a Path>,
+    ) -> impl Iterator<Item = &'a Path> + 'a {
+        self.roots
+            .iter()
+            .filter_map(|root| root.canonical.as_deref())
+            .chain(importer_dir.filter(|_| self.allow_current_dir))
+    }
+
     /// The places searched for `parts`, for the not-found message.
     pub fn searched(&self, parts: &[String], importer_dir: Option<&Path>) -> Vec<String> {
         let mut out = Vec::new();
@@ -272,23 +284,11 @@ impl ImportProtocol for FileProtocol {
                 message: "the file protocol only resolves dotted module paths".to_string(),
             });
         };
-        for root in &self.roots {
-            let Some(canonical) = &root.canonical else {
-                continue;
-            };
-            match self.probe(canonical, parts) {
+        for folder in self.search_folders(request.importer.parent()) {
+            match self.probe(folder, parts) {
                 Probe::Found(located) => return Ok(located),
                 Probe::Refused(error) => return Err(error),
                 Probe::Missing => {}
-            }
-        }
-        if self.allow_current_dir {
-            if let Some(dir) = request.importer.parent() {
-                match self.probe(dir, parts) {
-                    Probe::Found(located) => return Ok(located),
-                    Probe::Refused(error) => return Err(error),
-                    Probe::Missing => {}
-                }
             }
         }
         Err(ResolveError::NotFound {

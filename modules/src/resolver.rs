@@ -163,6 +163,15 @@ impl Resolver {
         &self.files.roots
     }
 
+    /// The folders a dotted import from a file in `importer_dir` searches, in order (the
+    /// file protocol's order: import roots, then that folder when allowed).
+    pub fn search_folders(&self, importer_dir: Option<&Path>) -> Vec<PathBuf> {
+        self.files
+            .search_folders(importer_dir)
+            .map(Path::to_path_buf)
+            .collect()
+    }
+
     /// The dotted module name of the file `path` — what an import of it spells —
     /// judged by the first import root that holds it (`lib/geo/shapes.ml` under `lib` →
     /// `geo.shapes`, `geo/__init__.ml` → `geo`); `None` outside every root. The one
@@ -414,15 +423,7 @@ impl Resolver {
         if self.config.stdlib_mode == StdlibMode::Python {
             searched.push("Python whitelist".to_string());
         }
-        let mut roots: Vec<PathBuf> = self
-            .files
-            .roots
-            .iter()
-            .filter_map(|r| r.canonical.clone())
-            .collect();
-        if self.config.allow_current_dir {
-            roots.extend(importer_dir.map(Path::to_path_buf));
-        }
+        let roots: Vec<PathBuf> = self.search_folders(importer_dir);
         let nearby = nearby_modules(&roots, parts);
         let candidates = STDLIB_MODULES
             .iter()

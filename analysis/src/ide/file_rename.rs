@@ -257,16 +257,8 @@ fn reaches_after_move(ctx: &FileCtx, import: &ast::Import, spelling: &str, new: 
 /// (the import roots in order, then the importer's own when allowed) and which candidate
 /// in it.
 fn search_place(ctx: &FileCtx, parts: &[String], path: &Path) -> Option<(usize, usize)> {
-    let resolver = ctx.resolver()?;
-    let roots = resolver
-        .import_roots()
-        .iter()
-        .filter_map(|r| r.canonical.clone());
-    let own = match resolver.config().allow_current_dir {
-        true => ctx.path().parent().map(Path::to_path_buf),
-        false => None,
-    };
-    roots.chain(own).enumerate().find_map(|(i, folder)| {
+    let folders = ctx.resolver()?.search_folders(ctx.path().parent());
+    folders.into_iter().enumerate().find_map(|(i, folder)| {
         FileProtocol::candidates(&folder, parts)
             .iter()
             .position(|c| c == path)
