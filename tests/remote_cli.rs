@@ -323,6 +323,34 @@ fn bad_settings_are_reported_with_their_place() {
         "{}",
         all(&out)
     );
+    // A hand-merged lockfile: a URL twice, a hash that is no hash. Each is an error at
+    // its place, never read as one of the two entries.
+    let hash = "ab".repeat(32);
+    for (text, line, words) in [
+        (
+            format!(
+                "{{\"version\": 1, \"modules\": {{\n\"https://h/a.ml\": {{\"sha256\": \"{hash}\"}},\n\"https://h/a.ml\": {{\"sha256\": \"{hash}\"}}}}}}\n"
+            ),
+            3,
+            "\"https://h/a.ml\" is listed twice",
+        ),
+        (
+            "{\"version\": 1, \"modules\": {\n\"https://h/a.ml\": {\"sha256\": \"<<<<<<< HEAD\"}}}\n".to_string(),
+            2,
+            "expected 64 hexadecimal digits",
+        ),
+    ] {
+        env.write("mlpy.lock", &text);
+        let out = env.mlpy(&["check", "main.ml"]);
+        assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+        assert!(
+            stderr(&out).starts_with(&format!("mlpy.lock:{line}:")),
+            "{}",
+            all(&out)
+        );
+        assert!(stderr(&out).contains(words), "{}", all(&out));
+        assert_eq!(std::fs::read_to_string(env.path("mlpy.lock")).unwrap(), text);
+    }
     std::fs::remove_file(env.path("mlpy.lock")).unwrap();
 
     let out = env

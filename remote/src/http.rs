@@ -297,9 +297,7 @@ impl HttpClient {
         }
         let text = chain(e);
         if text.contains("certificate") || text.contains("UnknownIssuer") {
-            return format!(
-                "TLS certificate verification failed: {text} (a server with a private CA needs its certificate: --cert FILE or MLPY_CA_FILE)"
-            );
+            return certificate_failure(&text);
         }
         if e.is_connect() {
             return format!("cannot connect: {text}");
@@ -317,6 +315,58 @@ impl HttpClient {
     }
 }
 
+/// A failed certificate check in words: the TLS library names its reasons with
+/// identifiers (`UnknownIssuer`, `CaUsedAsEndEntity`), kept in brackets for searching.
+/// Only an unknown issuer is helped by trusting another CA; the other reasons are the
+/// server's (or the clock's) to fix.
+fn certificate_failure(text: &str) -> String {
+    const PRIVATE_CA: &str =
+        "a server with a private CA needs its certificate: --cert FILE or MLPY_CA_FILE";
+    const REASONS: &[(&str, &str, Option<&str>)] = &[
+        (
+            "UnknownIssuer",
+            "the server's certificate is issued by an authority this machine does not trust",
+            Some(PRIVATE_CA),
+        ),
+        (
+            "CaUsedAsEndEntity",
+            "the server presents a CA's certificate as its own; it needs a certificate issued by that CA",
+            None,
+        ),
+        (
+            "NotValidForName",
+            "the server's certificate is not valid for this host name",
+            None,
+        ),
+        (
+            "Expired",
+            "the server's certificate has expired (or this machine's clock is wrong)",
+            None,
+        ),
+        (
+            "NotValidYet",
+            "the server's certificate is not valid yet (or this machine's clock is wrong)",
+            None,
+        ),
+        (
+            "Revoked",
+            "the server's certificate has been revoked",
+            None,
+        ),
+    ];
+    let lowered = text.to_ascii_lowercase();
+    match REASONS
+        .iter()
+        .find(|(name, ..)| lowered.contains(&name.to_ascii_lowercase()))
+    {
+        Some((_, words, Some(advice))) => {
+            format!("TLS certificate verification failed: {words} [{text}] ({advice})")
+        }
+        Some((_, words, None)) => format!("TLS certificate verification failed: {words} [{text}]"),
+        None => format!("TLS certificate verification failed: {text} ({PRIVATE_CA})"),
+    }
+}
+
 /// An error and its causes, `: `-separated.
 fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -330,4 +380,42 @@ fn chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::certificate_failure;
+
+    #[test]
+    fn certificate_failures_say_why_and_advise_only_what_helps() {
+        for (text, words, advises_cert) in [
+            (
+                "error sending request: invalid peer certificate: UnknownIssuer",
+                "authority this machine does not trust",
+                true,
+            ),
+            (
+                "invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))",
+                "presents a CA's certificate as its own",
+                false,
+            ),
+            (
+                "invalid peer certificate: NotValidForName",
+                "not valid for this host name",
+                false,
+            ),
+            (
+                "invalid peer certificate: certificate expired: verification time 1, but certificate is not valid after 0",
+                "has expired",
+                false,
+            ),
+            ("invalid peer certificate: BadSignature", "BadSignature", true),
+        ] {
+            let message = certificate_failure(text);
+            assert!(message.starts_with("TLS certificate verification failed: "), "{message}");
+            assert!(message.contains(words), "{message}");
+            assert!(message.contains(text), "{message}");
+            assert_eq!(message.contains("--cert"), advises_cert, "{message}");
+        }
+    }
 }

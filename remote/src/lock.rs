@@ -31,11 +31,13 @@ const VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockedModule {
+    #[serde(deserialize_with = "checked::sha256")]
     pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockedRef {
+    #[serde(deserialize_with = "checked::commit")]
     pub commit: String,
 }
 
@@ -43,9 +45,9 @@ pub struct LockedRef {
 #[serde(deny_unknown_fields)]
 pub struct LockData {
     pub version: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "checked::unique_keys")]
     pub modules: BTreeMap<String, LockedModule>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "checked::unique_keys")]
     pub refs: BTreeMap<String, LockedRef>,
 }
 
@@ -209,6 +211,69 @@ impl Lockfile {
     }
 }
 
+/// What a lockfile's values must be, checked where they are read: a hash compared with
+/// one computed here must be one (in lower case, as `sha256` writes it), and a URL
+/// listed twice would otherwise leave only its last entry, silently.
+mod checked {
+    use serde::de::{Deserialize, Deserializer, Error, MapAccess, Visitor};
+    use std::collections::BTreeMap;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    pub(super) fn sha256<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        hex(d, &[64], "64 hexadecimal digits (a SHA-256)")
+    }
+
+    pub(super) fn commit<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        hex(d, &[40, 64], "a commit id of 40 or 64 hexadecimal digits")
+    }
+
+    fn hex<'de, D: Deserializer<'de>>(
+        d: D,
+        lengths: &[usize],
+        expected: &str,
+    ) -> Result<String, D::Error> {
+        let text = String::deserialize(d)?;
+        if lengths.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(text.to_ascii_lowercase())
+        } else {
+            Err(D::Error::custom(format!(
+                "expected {expected}, found {}",
+                serde_json::Value::String(text)
+            )))
+        }
+    }
+
+    pub(super) fn unique_keys<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+    where
+        D: Deserializer<'de>,
+        V: Deserialize<'de>,
+    {
+        struct Unique<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Unique<V> {
+            type Value = BTreeMap<String, V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if entries.contains_key(&key) {
+                        return Err(A::Error::custom(format!(
+                            "{} is listed twice",
+                            serde_json::Value::String(key)
+                        )));
+                    }
+                    let value = map.next_value()?;
+                    entries.insert(key, value);
+                }
+                Ok(entries)
+            }
+        }
+        d.deserialize_map(Unique(PhantomData))
+    }
+}
+
 fn read(path: &Path) -> Result<Option<LockData>, ConfigError> {
     if !path.exists() {
         return Ok(None);
@@ -262,18 +327,21 @@ mod tests {
     fn record_check_save_merge() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(LOCKFILE_NAME);
+        // Hashes as `sha256` writes them: the lockfile refuses anything else.
+        let [aa, bb, zz, nn, a2] = ["a", "b", "f", "e", "2"].map(|digit| digit.repeat(64));
+        let c0ffee = "c0ffee".repeat(7)[..40].to_string();
         let mut lock = Lockfile::load(&path, WRITE).unwrap();
-        lock.check_module("https://h/b.ml", "bb").unwrap();
-        lock.check_module("https://h/a.ml", "aa").unwrap();
+        lock.check_module("https://h/b.ml", &bb).unwrap();
+        lock.check_module("https://h/a.ml", &aa).unwrap();
         assert_eq!(
-            lock.check_module("https://h/a.ml", "zz"),
+            lock.check_module("https://h/a.ml", &zz),
             Err(LockProblem::Changed {
-                expected: "aa".into()
+                expected: aa.clone()
             })
         );
         // Another process adds an entry meanwhile.
         let mut other = Lockfile::load(&path, WRITE).unwrap();
-        other.check_ref("git://h/r@v1", "c0ffee").unwrap();
+        other.check_ref("git://h/r@v1", &c0ffee).unwrap();
         assert!(other.save().unwrap());
         assert!(lock.save().unwrap());
         let text = std::fs::read_to_string(&path).unwrap();
@@ -281,7 +349,7 @@ mod tests {
         let a = text.find("https://h/a.ml").unwrap();
         let b = text.find("https://h/b.ml").unwrap();
         assert!(a < b, "sorted: {text}");
-        assert!(text.contains("c0ffee"), "merged: {text}");
+        assert!(text.contains(&c0ffee), "merged: {text}");
         assert!(!lock.save().unwrap(), "nothing new to write");
 
         let mut frozen = Lockfile::load(
@@ -292,9 +360,9 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(frozen.check_module("https://h/a.ml", "aa"), Ok(()));
+        assert_eq!(frozen.check_module("https://h/a.ml", &aa), Ok(()));
         assert_eq!(
-            frozen.check_module("https://h/new.ml", "nn"),
+            frozen.check_module("https://h/new.ml", &nn),
             Err(LockProblem::Frozen)
         );
         let mut update = Lockfile::load(
@@ -305,13 +373,13 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(update.check_module("https://h/a.ml", "a2"), Ok(()));
+        assert_eq!(update.check_module("https://h/a.ml", &a2), Ok(()));
         assert!(update.save().unwrap());
         assert_eq!(
             Lockfile::load(&path, WRITE)
                 .unwrap()
                 .module_hash("https://h/a.ml"),
-            Some("a2")
+            Some(a2.as_str())
         );
     }
 
@@ -333,6 +401,26 @@ mod tests {
         assert!(std::fs::read_to_string(&shared)
             .unwrap()
             .contains("https://h/a.ml"));
+    }
+
+    #[test]
+    fn hashes_in_capitals_are_the_same_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOCKFILE_NAME);
+        let (hash, commit) = ("ab".repeat(32), "cd".repeat(20));
+        std::fs::write(
+            &path,
+            format!(
+                "{{\"version\": 1, \"modules\": {{\"https://h/a.ml\": {{\"sha256\": \"{}\"}}}},\
+                 \"refs\": {{\"git://h/r@v1\": {{\"commit\": \"{}\"}}}}}}",
+                hash.to_uppercase(),
+                commit.to_uppercase()
+            ),
+        )
+        .unwrap();
+        let mut lock = Lockfile::load(&path, WRITE).unwrap();
+        assert_eq!(lock.check_module("https://h/a.ml", &hash), Ok(()));
+        assert_eq!(lock.check_ref("git://h/r@v1", &commit), Ok(()));
     }
 
     #[test]
@@ -385,6 +473,30 @@ mod tests {
                 "unknown key in mlpy.lock: `x`",
                 1,
                 18,
+            ),
+            (
+                b"{\"version\": 1, \"modules\": {\"u\": {\"sha256\": \"abc\"}}}",
+                "invalid value for \"modules.u.sha256\": expected 64 hexadecimal digits (a SHA-256), found \"abc\"",
+                1,
+                49,
+            ),
+            (
+                format!("{{\"version\": 1, \"modules\": {{\"u\": {{\"sha256\": \"{}\"}}}}}}", "g".repeat(64)).as_bytes(),
+                "expected 64 hexadecimal digits",
+                1,
+                110,
+            ),
+            (
+                b"{\"version\": 1, \"refs\": {\"r\": {\"commit\": \"HEAD\"}}}",
+                "invalid value for \"refs.r.commit\": expected a commit id of 40 or 64 hexadecimal digits, found \"HEAD\"",
+                1,
+                47,
+            ),
+            (
+                format!("{{\"version\": 1,\n\"modules\": {{\"u\": {{\"sha256\": \"{h}\"}},\n\"u\": {{\"sha256\": \"{h}\"}}}}}}", h = "a".repeat(64)).as_bytes(),
+                "\"u\" is listed twice",
+                3,
+                3,
             ),
             (b"{\"version\": 1}\n\n", "", 0, 0),
             (b"{\"modules\": {\"\xff\": 1}}", "not valid UTF-8", 1, 15),
