@@ -173,3 +173,65 @@ fn in_place_changes_of_python_calls_come_back() {
     assert!(ok, "{out}{err}");
     assert_eq!(out, "[1, 5, 3]\n1 [3, 5]\n[[1], [3, 9], [2]]\n1\n", "{err}");
 }
+
+/// The process's arguments need `args.read`, also for Python code the program calls:
+/// `base64.main()` reads `sys.argv` and opens the file its first argument names, and the
+/// refusal would tell the name. Without the grant the runtime takes the arguments out of
+/// `sys.argv` before any ML code runs; with it, `args` and Python code see them.
+#[test]
+fn python_code_reads_no_process_arguments_without_args_read() {
+    let project = Project::new();
+    let secret = "argument-secret-5521";
+    project.file(
+        "attack.ml",
+        "import base64;\nimport args;\n\
+         try { base64.main(); } except (e) { print(\"caught\", e.message); }\n\
+         try { print(args.rest()); } except (e) { print(\"refused\", e.type); }\n",
+    );
+    let run_with = |grants: &[&str]| {
+        let mut command = support::mlpy(&project.path(".cache"));
+        command
+            .args(["run", "--stdlib-mode", "python"])
+            .args(grants)
+            .args(["attack.ml", "--", secret])
+            .current_dir(project.dir.path());
+        let out = run(command, None);
+        (stdout(&out), stderr(&out), out.status.success())
+    };
+    let (out, err, ok) = run_with(&[]);
+    assert!(ok, "{out}{err}");
+    assert!(!out.contains(secret) && !err.contains(secret), "{out}{err}");
+    assert!(out.contains("refused CapabilityError"), "{out}{err}");
+
+    let (out, err, ok) = run_with(&["--allow", "args.read"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains(&format!("['{secret}']")), "{out}{err}");
+}
+
+/// `str.format` reads attributes by name: `"{0.__globals__[_sys].modules[os].environ}"`
+/// walks from any function it is given to a module's globals. ML never holds it in any
+/// form — read from the `str` class through a subclass (`enum.StrEnum.format`), bound to
+/// a string, or as what a `functools.partial` holds — whatever module hands it out.
+#[test]
+fn str_format_is_out_of_reach_in_every_form() {
+    let project = Project::new();
+    let field = "\"{0.\" + u + u + \"globals\" + u + u + \"[_sys].modules[os].environ[MLPY_MEMBRANE_SECRET]}\"";
+    for form in [
+        "enum.StrEnum.format",
+        "enum.StrEnum.format_map",
+        "functools.partial(enum.StrEnum.format).func",
+    ] {
+        let source = format!(
+            "import enum;\nimport functools;\nu = \"_\";\nfunction f() {{ return 1; }}\n\
+             try {{ g = {form}; print(g({field}, f)); }} except (e) {{ print(\"refused\", e.type); }}\n"
+        );
+        let (out, err, ok) =
+            run_python_mode_with(&project, &source, &["--allow-python-modules", "enum"]);
+        assert!(ok, "{source}\n{out}{err}");
+        assert!(
+            !out.contains(SECRET) && !err.contains(SECRET),
+            "secret read:\n{source}\n{out}{err}"
+        );
+        assert!(out.starts_with("refused "), "{source}\n{out}{err}");
+    }
+}

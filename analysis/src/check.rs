@@ -692,7 +692,7 @@ impl Checker<'_, '_> {
         match &target {
             Expr::Path(path) => {
                 let name = path.name();
-                if mlpy_modules::stdlib::NULL_NAMES.contains(&name.as_str()) {
+                if name == mlpy_modules::stdlib::UNASSIGNABLE_NULL {
                     self.error(
                         DiagnosticCode::InvalidAssignment,
                         path.syntax().text_range(),

@@ -6,7 +6,7 @@
 //! The transpiler (unknown identifiers, `nonlocal` → `global`, direct calls) and the
 //! language server (definitions, references, rename, completion) both use this.
 
-use crate::stdlib::{is_builtin, BUILTIN_MODULE_NAME, NULL_NAMES};
+use crate::stdlib::{is_builtin, BUILTIN_MODULE_NAME, NULL_NAMES, UNASSIGNABLE_NULL};
 use mlpy_syntax::ast::{self, AstNode, Expr, ImportTarget, Stmt};
 use mlpy_syntax::green::{self, GreenChild, GreenEvent};
 use mlpy_syntax::{SyntaxKind, SyntaxNode, TextRange, TextSize};
@@ -484,7 +484,7 @@ impl Builder {
                             if let Some((text, name_range)) =
                                 green::child_ident(target, range.start(), SyntaxKind::NAME_REF)
                             {
-                                if !NULL_NAMES.contains(&text) {
+                                if text != UNASSIGNABLE_NULL {
                                     self.pend(top, text, BindingKind::Variable, name_range);
                                 }
                             }
@@ -931,6 +931,21 @@ mod tests {
         assert_eq!(res_at(&s, &text, "q", 0), NameRes::Unknown);
         assert_eq!(res_at(&s, &text, "null", 0), NameRes::Null);
         assert_eq!(s.references(x).len(), 1);
+    }
+
+    #[test]
+    fn undefined_is_null_until_assigned_and_null_never_binds() {
+        let (s, text) = scopes("a = undefined;\nb = null;\n");
+        assert_eq!(res_at(&s, &text, "undefined", 0), NameRes::Null);
+        // as in the reference: an assigned `undefined` is a variable, read as such
+        let (s, text) = scopes("undefined = 5;\nprint(undefined);\nnull = 1;\nx = null;\n");
+        let undefined = s.module_binding("undefined").unwrap();
+        assert_eq!(
+            res_at(&s, &text, "undefined", 1),
+            NameRes::Binding(undefined)
+        );
+        assert!(s.module_binding("null").is_none());
+        assert_eq!(res_at(&s, &text, "null", 1), NameRes::Null);
     }
 
     #[test]

@@ -45,6 +45,11 @@ pub const BUILTIN_MODULE_NAME: &str = "builtin";
 /// Names that read as `None`.
 pub const NULL_NAMES: &[&str] = &["null", "undefined"];
 
+/// The one of [`NULL_NAMES`] an assignment cannot bind: the reference emitted `null = 1` as
+/// Python's `None = 1`, a syntax error. `undefined = 5;` binds a plain variable, as it did in
+/// the reference (reads of `undefined` are then that variable).
+pub const UNASSIGNABLE_NULL: &str = "null";
+
 pub fn is_stdlib_module(name: &str) -> bool {
     STDLIB_MODULES.binary_search(&name).is_ok()
 }

@@ -168,8 +168,24 @@ def attr(obj, name):
     raise AttributeError("'%s' object has no accessible attribute '%s'" % (type(obj).__name__, name))
 
 
+def _in_older_words(name, method):
+    """The str method `method`, its argument errors worded as by CPython 3.9-3.12
+    (`compat.STR_METHODS_REWORDED`: only on 3.13+)."""
+    def call_method(s, *args):
+        try:
+            return method(s, *args)
+        except TypeError as e:
+            text = _compat.str_method_error(name, args, str(e))
+            if text is None:
+                raise
+        raise TypeError(text)
+    return call_method
+
+
 #: whitelisted methods of list, str and tuple, unbound: the fast path of `mcall`
 _UNBOUND = {t: {n: getattr(t, n) for n in TYPE_METHODS[t]} for t in (list, str, tuple)}
+for _name in _compat.STR_METHODS_REWORDED:
+    _UNBOUND[str][_name] = _in_older_words(_name, _UNBOUND[str][_name])
 
 
 def mcall(obj, name, *args):

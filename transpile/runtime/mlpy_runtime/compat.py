@@ -8,8 +8,9 @@ the standard-library module concerned) instead of inheriting the host's; docs/co
 * `message(exc)`: the text of a Python exception as ML shows it (`e.message`, `str(e)`,
   `print(e)`, uncaught-exception reports). CPython reworded many messages between versions
   (`integer modulo by zero`, `'float' object cannot be interpreted as an integer`, the
-  qualified function names of 3.10, the argument-count wording of 3.13); ML uses one text
-  for each, listed in `_REWRITES`.
+  qualified function names of 3.10); ML uses one text for each, listed in `_REWRITES`.
+* `str_method_error(name, args, text)`: the argument errors of the string methods 3.13
+  reworded, in the words of 3.9-3.12 (`mcall` applies it to string receivers).
 * `format_value(value, spec)`: Python's format-spec language including the `z` option
   (negative zero coerced to zero, CPython 3.11+), implemented here for every version.
 * `INT_MAX_STR_DIGITS`: ML converts integers of at most 4300 decimal digits to and from text,
@@ -42,22 +43,21 @@ def pin_int_digits():
 
 _NAME = r"(?:[A-Za-z_]\w*|<\w+>)"
 
+#: Builtin types whose methods CPython names with their type in call errors on every version
+#: (`str.upper() takes no arguments (1 given)`, `list.append() takes exactly one argument`):
+#: those names are not the qualified names of 3.10 and stay as they are.
+_BUILTIN_TYPES = r"(?:str|list|dict|tuple|set|frozenset|bytes|int|float|bool|object|type)"
+
 #: (pattern, replacement): every version's wording of a message -> ML's. Applied in order
-#: with `re.sub` (messages embedded in a runtime message are rewritten too).
+#: with `re.sub` (messages embedded in a runtime message are rewritten too). A rewrite must
+#: only match wordings some supported version does not use: a message every version words
+#: the same way is what the reference printed, and stays.
 _REWRITES = [
     # 3.10+ names functions by qualified name in call errors (`outer.<locals>.inner()`,
     # `Pattern.search()`); 3.9 and ML use the plain name.
-    (_re.compile(r"\b%s(?:\.%s)*\.(%s\(\) (?:takes|missing|got) )" % (_NAME, _NAME, _NAME)),
+    (_re.compile(r"\b(?!%s\.%s\(\))%s(?:\.%s)*\.(%s\(\) (?:takes|missing|got) )"
+                 % (_BUILTIN_TYPES, _NAME, _NAME, _NAME, _NAME)),
      r"\1"),
-    # 3.13 rewrote argument-count errors of builtin methods, both ways round.
-    (_re.compile(r"\b(\w+) expected at (least|most) (\d+) (argument)(s?), got (\d+)"),
-     r"\1() takes at \2 \3 \4\5 (\6 given)"),
-    (_re.compile(r"\b(\w+)\(\) takes at (least|most) (\d+) positional (argument)(s?) "
-                 r"\((\d+) given\)"),
-     r"\1() takes at \2 \3 \4\5 (\6 given)"),
-    # 3.13 names the method and the argument: `find() argument 1 must be str, not int`.
-    (_re.compile(r"\b\w+\(\) argument \d+ must be (\w+), not None\b"), r"must be \1, not NoneType"),
-    (_re.compile(r"\b\w+\(\) argument \d+ must be (\w+), not (\w+)"), r"must be \1, not \2"),
     # 3.10 reworded integer conversions of non-integers.
     (_re.compile(r"\binteger argument expected, got (\w+)"),
      r"'\1' object cannot be interpreted as an integer"),
@@ -102,6 +102,49 @@ def message(exc):
     if isinstance(exc, MLUserException):
         return str(exc)
     return ml_text(str(exc))
+
+
+#: str methods whose argument errors CPython 3.13 reworded (Argument Clinic): `find expected
+#: at least 1 argument, got 0`, `find() argument 1 must be str, not int`, `replace() takes at
+#: least 2 positional arguments (1 given)`. The same words come from other methods on every
+#: version (`[].index()` says `index expected at least 1 argument, got 0`), so the message
+#: alone cannot tell them apart: `mcall` rewrites these methods' errors where it knows the
+#: receiver is a string (`str_method_error`).
+STR_METHODS_REWORDED = frozenset(("count", "find", "index", "rfind", "rindex", "startswith",
+                                  "endswith", "replace")) if _sys.version_info >= (3, 13) \
+    else frozenset()
+
+_FIND_METHODS = frozenset(("count", "find", "index", "rfind", "rindex", "startswith",
+                           "endswith"))
+_EXPECTED = _re.compile(r"(\w+) expected at (least|most) (\d+) (arguments?), got (\d+)")
+_TAKES = _re.compile(r"(\w+)\(\) takes at (least|most) (\d+) (?:positional )?(arguments?) "
+                     r"\((\d+) given\)")
+_SUB_TYPE = _re.compile(r"\w+\(\) argument 1 must be str, not (\w+)")
+
+
+def _slice_index_ok(value):
+    return value is None or hasattr(type(value), "__index__")
+
+
+def str_method_error(name, args, text):
+    """The text 3.9-3.12 give for the TypeError `text` that the 3.13 str method `name` raised
+    for `args`, or None when 3.13's text is already theirs."""
+    if name == "replace":
+        m = _TAKES.fullmatch(text)
+        return m and "replace expected at %s %s %s, got %s" % m.group(2, 3, 4, 5)
+    if name not in _FIND_METHODS:
+        return None
+    m = _EXPECTED.fullmatch(text)
+    if m is not None and m.group(1) == name:
+        return "%s() takes at %s %s %s (%s given)" % m.group(1, 2, 3, 4, 5)
+    m = _SUB_TYPE.fullmatch(text)
+    if m is None:
+        return None
+    # 3.9-3.12 read the slice bounds before they look at the substring's type
+    if not all(_slice_index_ok(a) for a in args[1:3]):
+        return "slice indices must be integers or None or have an __index__ method"
+    type_name = m.group(1)
+    return "must be str, not %s" % ("NoneType" if type_name == "None" else type_name)
 
 
 # --------------------------------------------------------------------------- format specs

@@ -24,10 +24,14 @@ An ML program never holds a Python module, function or object of such a module d
 docs/modules.md ("Python modules") lists what is allowed and why.
 """
 
+import collections as _collections
 import importlib as _importlib
+import string as _string
 import sys as _sys
 import weakref as _weakref
-from types import FunctionType as _FunctionType, ModuleType as _ModuleType
+from types import BuiltinMethodType as _BuiltinMethodType, FunctionType as _FunctionType
+from types import MethodDescriptorType as _MethodDescriptorType, MethodType as _MethodType
+from types import ModuleType as _ModuleType
 
 from mlpy_runtime import access as _access
 from mlpy_runtime import sandbox as _sandbox
@@ -58,7 +62,7 @@ FORBIDDEN = frozenset((
 ))
 
 #: Members of audited modules that are refused: they read attributes or run code by name,
-#: build code from text, or start processes.
+#: build code from text, start processes, or write into another module's globals.
 AUDITED = {
     "operator": frozenset(("attrgetter", "methodcaller", "call")),
     "functools": frozenset(("update_wrapper", "wraps", "singledispatch",
@@ -66,6 +70,16 @@ AUDITED = {
     "collections": frozenset(("namedtuple", "abc")),
     "string": frozenset(("Formatter", "Template")),
     "uuid": frozenset(("getnode", "uuid1")),
+    # writes an enum's members into the globals of the module that created it, which
+    # `enum` finds by looking at its caller's frame: the membrane's own
+    "enum": frozenset(("global_enum",)),
+}
+
+#: Why a member of `AUDITED` is refused, where it is not the usual reason.
+_AUDIT_REASON = "it reaches attributes or code by name"
+_AUDIT_REASONS = {
+    "uuid": "it may start a process",
+    "enum": "it writes into the globals of the module whose code called it",
 }
 
 #: The callables `unwrap` made for ML functions and other values ML may call, to what
@@ -127,8 +141,8 @@ def _module_member(module, name):
         raise AttributeError("module '%s' has no accessible attribute '%s'" % (modname, name))
     denied = AUDITED.get(modname)
     if denied is not None and name in denied:
-        raise SecurityError("'%s.%s' is not available to ML: it reaches attributes or code by "
-                            "name" % (modname, name))
+        raise SecurityError("'%s.%s' is not available to ML: %s"
+                            % (modname, name, _AUDIT_REASONS.get(modname, _AUDIT_REASON)))
     value = getattr(module, name)
     _refuse_reexported(modname, name, value)
     if issubclass(type(value), _ModuleType):
@@ -151,14 +165,39 @@ def member(proxy, name):
         # would skip every rule of the object it reaches.
         raise SecurityError("'%s' is not an attribute that %s objects define themselves"
                             % (name, type(target).__name__))
-    if name in _FORMAT_METHODS and issubclass(type(target), (str, bytes, bytearray)):
-        raise SecurityError("'%s' of a Python string is not available to ML: its fields "
-                            "read attributes by name" % name)
     return wrap(getattr(target, name))
 
 
 #: Methods of strings that read attributes and items by name (`"{0.x[y]}".format(v)`).
 _FORMAT_METHODS = frozenset(("format", "format_map"))
+
+#: The functions that format a text whose fields read attributes and items of the
+#: arguments by name, to what ML must never hold: `str.format` and `str.format_map`
+#: (unbound, as the `str` class or any subclass hands them out), and the Python functions
+#: that call them with their caller's text (`collections.UserString.format`) or do what
+#: they do (`string.Formatter`, refused by name too, but an instance may be held by another
+#: object). Their bound forms are recognised by `_formats_by_name`.
+_FORMATTERS = frozenset([str.format, str.format_map, _collections.UserString.format,
+                         _collections.UserString.format_map, _string.Formatter.format,
+                         _string.Formatter.vformat, _string.Formatter.get_field])
+
+
+def _formats_by_name(value):
+    """Whether `value` is a way to call `str.format` or `str.format_map` with a text of the
+    caller's (`_FORMATTERS`, bound or not). Such a field walks from any argument to its
+    module's globals (`"{0.__globals__[_sys].modules[os].environ}"`), past every gate: it
+    is judged by what it is, not by the object it was read from (a subclass of `str`, the
+    class itself, a re-export)."""
+    t = type(value)
+    if t is _BuiltinMethodType:
+        # `"…".format`: a bound method of a string (its `__self__`, never forwarded)
+        return value.__name__ in _FORMAT_METHODS and issubclass(type(value.__self__), str)
+    if t is _MethodType:
+        value = value.__func__
+        t = type(value)
+    if t is _MethodDescriptorType or t is _FunctionType:
+        return value in _FORMATTERS
+    return False
 
 
 def _defined_on(target, name):
@@ -274,6 +313,9 @@ def _leaf_to_ml(value, key, seen):
     t = type(value)
     if t is PyValue:
         return value
+    if _formats_by_name(value):
+        raise SecurityError("%s is not available to ML: the fields of its text read "
+                            "attributes and items by name" % _shown_formatter(value))
     if t is _FunctionType:
         if _is_ml_globals(value.__globals__):
             return value  # an ML function handed back
@@ -281,6 +323,11 @@ def _leaf_to_ml(value, key, seen):
         if original is not None:
             return original  # what `unwrap` made of an ML value, handed back
     return PyValue(value)
+
+
+def _shown_formatter(value):
+    name = getattr(value, "__qualname__", None)
+    return "'%s'" % name if type(name) is str else "string formatting"
 
 
 def _leaf_to_python(value, key, seen):

@@ -483,6 +483,22 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
     return hook
 
 
+def hide_arguments(granted):
+    """Without `args.read`, take the process's arguments out of `sys.argv` and
+    `sys.orig_argv` (in place: every holder of the lists sees the change). Reading them
+    raises no audit event, and Python code a program may call reads them on its own
+    (`base64.main()` opens the file its first argument names, and its error tells the
+    name): only a value that is not there cannot be read. The `args` module checks the
+    grant before it reads `sys.argv`, so nothing a program may do needs them then."""
+    if "args.read" in granted:
+        return
+    _sys.argv[:] = [""]
+    orig = getattr(_sys, "orig_argv", None)
+    if orig.__class__ is list:
+        # the interpreter as it was started; its options and the script's arguments go
+        orig[1:] = []
+
+
 _armed = []
 
 
@@ -496,6 +512,7 @@ def arm(preload=()):
         if name == "mlpy_runtime.builtins" or name.startswith("mlpy_runtime.stdlib."):
             importlib.import_module(name)
     _caps.seal()
+    hide_arguments(frozenset(_caps.granted_names()))
     if _armed or not AUDIT_LAYER:
         return
     _sys.dont_write_bytecode = True

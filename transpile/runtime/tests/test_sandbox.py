@@ -275,6 +275,12 @@ class MembraneTest(unittest.TestCase):
         collections = membrane.import_python("collections")
         with self.assertRaises(SecurityError):
             access.attr(collections, "namedtuple")
+        # `enum` finds the module an enum belongs to by its caller's frame (the membrane's):
+        # `global_enum` would write the enum's members into the membrane's globals
+        enum = membrane.import_python("enum")
+        with self.assertRaises(SecurityError):
+            access.attr(enum, "global_enum")
+        self.assertIs(type(access.attr(enum, "IntEnum")), membrane.PyValue)
 
     def test_underscore_and_dunder_members_are_refused(self):
         math = membrane.import_python("math")
@@ -338,14 +344,32 @@ class MembraneTest(unittest.TestCase):
         self.assertEqual(access.call(access.attr(match, "group"), 1), "b")
 
     def test_string_formatting_of_python_strings_is_refused(self):
+        # `str.format` and `str.format_map`, however Python hands them out: from a string, a
+        # subclass of str, the class of one (`enum.StrEnum.format`), a Python function that
+        # calls them (`UserString`), inside a result, as what a partial holds
+        import collections
+        import functools
+        import string
+
         class Text(str):
             pass
-        for value in (Text("{0.__class__}"), b"{0}", bytearray(b"{0}")):
-            proxy = membrane.wrap(value)
-            for name in ("format", "format_map"):
-                if hasattr(value, name):
-                    with self.assertRaises(SecurityError, msg=repr((value, name))):
-                        access.attr(proxy, name)
+        field = "{0.__class__}"
+        reads = [(Text(field), "format"), (Text(field), "format_map"), (Text, "format"),
+                 (Text, "format_map"), (collections.UserString, "format"),
+                 (collections.UserString(field), "format"),
+                 (collections.UserString(field), "format_map"),
+                 (string.Formatter(), "format"), (string.Formatter(), "get_field")]
+        for value, name in reads:
+            with self.assertRaises(SecurityError, msg=repr((value, name))):
+                access.attr(membrane.wrap(value), name)
+        for value in ((1, str.format), [Text.format_map], {"f": field.format},
+                      functools.partial(str.format)):
+            with self.assertRaises(SecurityError, msg=repr(value)):
+                got = membrane.wrap(value)
+                access.attr(got, "func")  # the partial's function
+        # what holds no formatter still crosses; other methods of strings are still there
+        self.assertEqual(access.call(access.attr(membrane.wrap(Text("ab")), "upper")), "AB")
+        self.assertEqual(membrane.wrap((1, "{0}")), (1, "{0}"))
 
     def test_only_plain_values_and_callables_go_into_python(self):
         from mlpy_runtime.stdlib import console
@@ -685,6 +709,50 @@ class DebuggerExemptionTest(unittest.TestCase):
         for folder in ("relative/dir", "/", os.path.dirname(os.path.abspath(__file__)) + "/none"):
             with self.assertRaises(ValueError):
                 sandbox.allow_debugger(folder)
+
+
+ARGUMENTS_PROGRAM = textwrap.dedent('''
+    import sys
+    sys.path.insert(0, {runtime!r})
+    held = sys.argv  # a holder of the list from before arming
+    import mlpy_runtime as __ml
+    __ml.grant({grants!r})
+    __ml.arm()
+    import base64
+    try:
+        base64.main()  # opens the file its first argument names, refused: the name shows
+    except Exception as e:
+        print("main:", e)
+    print("argv:", held, sys.argv, getattr(sys, "orig_argv", ["python"])[1:])
+''')
+
+
+class ArgumentsTest(unittest.TestCase):
+    """Without `args.read` the process's arguments are gone once the sandbox is armed: no
+    Python code the program calls finds them in `sys.argv` or `sys.orig_argv`."""
+
+    def run_program(self, grants):
+        with support.TempDir() as d:
+            prog = os.path.join(d, "prog.py")
+            with open(prog, "w") as f:
+                f.write(ARGUMENTS_PROGRAM.format(runtime=support.RUNTIME, grants=grants))
+            env = dict(os.environ, PYTHONPATH=support.RUNTIME)
+            return subprocess.run([sys.executable, prog, "secret-argument-4711"], cwd=d,
+                                  env=env, capture_output=True, text=True, timeout=120)
+
+    def test_arguments_are_hidden_without_the_grant(self):
+        p = self.run_program([])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("secret-argument-4711", p.stdout + p.stderr)
+        self.assertIn("argv: [''] [''] []", p.stdout)
+
+    def test_the_grant_keeps_them(self):
+        p = self.run_program(["args.read"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        argv = [line for line in p.stdout.splitlines() if line.startswith("argv:")]
+        self.assertEqual(len(argv), 1, p.stdout)
+        # sys.argv and the list held from before; sys.orig_argv too where Python has it
+        self.assertGreaterEqual(argv[0].count("'secret-argument-4711'"), 2, p.stdout)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,90 @@
+//! The language as a user of `mlpy run` sees it, with the real binary and `python3`: what a
+//! program prints, byte for byte, where the reference (CPython 3.11) printed it.
+//!
+//! * `undefined` reads as `null` until the program assigns it;
+//! * error messages of Python's own methods: a message every supported CPython words alike
+//!   is the reference's and reaches the program unchanged; only the wordings of one version
+//!   are rewritten (docs/compatibility.md, "Every supported Python gives the same results").
+
+mod support;
+
+use support::{stderr, stdout, Project};
+
+/// `mlpy run main.ml` with `program`: its standard output (the run must succeed).
+fn run_ok(program: &str) -> String {
+    let project = Project::new();
+    project.file("main.ml", program);
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert!(out.status.success(), "failed:\n{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn argument_errors_of_builtin_methods_read_as_the_reference_printed_them() {
+    let program = r#"
+function show(f) { try { f(); } except (e) { print(e.message); } }
+show(fn() => "abc".upper(1));
+show(fn() => "abc".join());
+show(fn() => "abc".ljust());
+show(fn() => "abc".center(1, 2, 3));
+show(fn() => "abc".strip("a", "b"));
+show(fn() => "abc".replace("a"));
+show(fn() => "abc".replace(1, "b"));
+show(fn() => "abc".replace("a", null));
+show(fn() => "abc".find());
+show(fn() => "abc".find(null));
+show(fn() => "abc".find(1, "x"));
+show(fn() => "abc".count("a", 1, 2, 3));
+show(fn() => [1].append());
+show(fn() => [1].index());
+show(fn() => [1].insert(1));
+show(fn() => [1].pop(1, 2));
+show(fn() => range());
+show(fn() => format(1, 2));
+try { "abc".upper(1); } except (e) { print("caught: " + e); }
+"#;
+    let expected = "\
+str.upper() takes no arguments (1 given)
+str.join() takes exactly one argument (0 given)
+ljust expected at least 1 argument, got 0
+center expected at most 2 arguments, got 3
+strip expected at most 1 argument, got 2
+replace expected at least 2 arguments, got 1
+replace() argument 1 must be str, not int
+replace() argument 2 must be str, not None
+find() takes at least 1 argument (0 given)
+must be str, not NoneType
+slice indices must be integers or None or have an __index__ method
+count() takes at most 3 arguments (4 given)
+list.append() takes exactly one argument (0 given)
+index expected at least 1 argument, got 0
+insert expected 2 arguments, got 1
+pop expected at most 1 argument, got 2
+range expected at least 1 argument, got 0
+format() argument 2 must be str, not int
+caught: str.upper() takes no arguments (1 given)
+";
+    assert_eq!(run_ok(program), expected);
+}
+
+#[test]
+fn an_uncaught_method_error_reports_the_same_text() {
+    let project = Project::new();
+    project.file("main.ml", "x = \"abc\";\nx.ljust();\n");
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = stderr(&out);
+    assert!(
+        report.starts_with("main.ml:2: TypeError: ljust expected at least 1 argument, got 0\n"),
+        "{report}"
+    );
+}
+
+#[test]
+fn undefined_is_null_until_the_program_assigns_it() {
+    // The reference read `undefined` as `None` unless the program bound the name; assigning
+    // it is valid (only `null = …` was Python's `None = …`) and makes it a variable.
+    assert_eq!(run_ok("print(undefined, [undefined]);\n"), "None [None]\n");
+    let program = "function f() { return undefined; }\nundefined = 5;\nprint(undefined, f());\n";
+    assert_eq!(run_ok(program), "5 5\n");
+}
