@@ -257,6 +257,55 @@ fn a_module_deleted_on_disk_is_reported_by_its_importers() {
     c.shutdown();
 }
 
+/// A folder deleted or created at once (`rm -r`, `mv`, `git checkout`) comes as one
+/// watched-file event for the folder and none for its files (VS Code folds them so by
+/// design): its modules leave or join the workspace, and their importers follow.
+#[test]
+fn a_folder_deleted_or_created_on_disk_is_reported_by_its_importers() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let main = c.open("main.ml");
+    c.wait_clean(&main);
+    let symbols = |c: &mut Client| {
+        let found = c
+            .request("workspace/symbol", json!({"query": "shout"}))
+            .unwrap();
+        found.as_array().unwrap().len()
+    };
+    assert_eq!(symbols(&mut c), 1);
+    let utils = c.path("lib/utils");
+    let away = dir.path().join("utils-away");
+    std::fs::rename(&utils, &away).unwrap();
+    let utils_uri = c.uri("lib/utils");
+    c.watched(vec![(utils_uri.clone(), 3)]);
+    let unresolved = |l: &[Value]| {
+        l.iter()
+            .filter(|d| d["code"] == "unresolved-import")
+            .count()
+            == 2
+    };
+    let list = c.wait_diagnostics(&main, unresolved);
+    assert!(
+        !codes(&list).contains(&"import-refused".to_string()),
+        "{list:#?}"
+    );
+    assert_eq!(symbols(&mut c), 0);
+    // Moved back: one event for the folder again.
+    std::fs::rename(&away, &utils).unwrap();
+    c.watched(vec![(utils_uri, 1)]);
+    c.wait_clean(&main);
+    assert_eq!(symbols(&mut c), 1);
+    // A folder the workspace's walk skips brings no modules.
+    let hidden = c.path("lib/.hidden");
+    std::fs::create_dir(&hidden).unwrap();
+    std::fs::write(hidden.join("x.ml"), "function shout_hidden() {}\n").unwrap();
+    let hidden_uri = c.uri("lib/.hidden");
+    c.watched(vec![(hidden_uri, 1)]);
+    c.flush();
+    assert_eq!(symbols(&mut c), 1);
+    c.shutdown();
+}
+
 /// A module opened before its file exists (Neovim's `:e new.ml`, VS Code's new file
 /// before the first save) is checked like a file (its imports, names and members), the
 /// modules importing it find it, open or not, and `mlpy.emitPython` takes its text.
@@ -415,7 +464,10 @@ fn watchers_are_registered_and_editor_settings_apply() {
         .iter()
         .map(|w| w["globPattern"].as_str().unwrap())
         .collect();
-    assert_eq!(globs, ["**/*.ml", "**/mlpy.json"]);
+    assert_eq!(globs, ["**/*.ml", "**/mlpy.json", "**/*"]);
+    // Other files and folders: only their creation and deletion (a folder's files come
+    // with no event of their own).
+    assert_eq!(reg["registerOptions"]["watchers"][2]["kind"], 1 | 4);
     // New settings: `helper` is unresolved again.
     c.notify(
         "workspace/didChangeConfiguration",
@@ -522,6 +574,55 @@ fn workspace_folders_added_later_are_checked() {
         .request("workspace/symbol", json!({"query": "NAME"}))
         .unwrap();
     assert_eq!(r.as_array().unwrap().len(), 3, "{r:#}");
+    c.shutdown();
+}
+
+/// Files the server no longer checks lose the diagnostics it published for them: the
+/// modules of a workspace folder removed (and its broken `mlpy.json`), and every file
+/// not open once `diagnostics` is `openFiles`.
+#[test]
+fn files_no_longer_checked_lose_their_diagnostics() {
+    let basic = fixture("lsp_basic");
+    let cycles = fixture("lsp_cycles");
+    std::fs::write(cycles.path().join("mlpy.json"), "{\"import_paths\": 5}\n").unwrap();
+    let root = std::fs::canonicalize(cycles.path()).unwrap();
+    let folder = lsp_client::file_uri(&root);
+    let mut c = Client::start(basic.path());
+    let folders = |c: &mut Client, added: &[&str], removed: &[&str]| {
+        let list = |l: &[&str]| -> Vec<Value> {
+            l.iter()
+                .map(|u| json!({"uri": u, "name": "cycles"}))
+                .collect()
+        };
+        c.notify(
+            "workspace/didChangeWorkspaceFolders",
+            json!({"event": {"added": list(added), "removed": list(removed)}}),
+        );
+    };
+    folders(&mut c, &[&folder], &[]);
+    let b = lsp_client::file_uri(&root.join("b.ml"));
+    let config = lsp_client::file_uri(&root.join("mlpy.json"));
+    c.wait_diagnostics(&b, |l| !l.is_empty());
+    c.wait_diagnostics(&config, |l| codes(l) == ["config"]);
+    folders(&mut c, &[], &[&folder]);
+    c.wait_diagnostics(&b, |l| l.is_empty());
+    c.wait_diagnostics(&config, |l| l.is_empty());
+    // Back in the workspace, then only open files: `b.ml` is not open.
+    folders(&mut c, &[&folder], &[]);
+    c.wait_diagnostics(&b, |l| !l.is_empty());
+    let a = lsp_client::file_uri(&root.join("a.ml"));
+    let text = std::fs::read_to_string(root.join("a.ml")).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": a, "languageId": "ml", "version": 1, "text": text}}),
+    );
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"diagnostics": "openFiles"}}),
+    );
+    c.wait_diagnostics(&b, |l| l.is_empty());
+    c.flush();
+    assert!(!c.shows_none(&a), "{:?}", c.diagnostics.get(&a));
     c.shutdown();
 }
 

@@ -104,6 +104,29 @@ fn signature_help_tracks_the_active_parameter_while_typing() {
     let label = signature["label"].as_str().unwrap();
     assert_eq!(label, "function area(width: number, height)");
     assert_eq!(r["activeParameter"], 1, "{r:#}");
+    assert_eq!(signature["activeParameter"], 1, "{r:#}");
+    // One argument too many: no parameter is active, which an index past the parameters
+    // says (an absent one would make editors highlight the first).
+    let extra = "2, ";
+    let column = typed.len() as u32;
+    c.change(
+        &main,
+        100,
+        json!([{"range": {"start": {"line": last, "character": column}, "end": {"line": last, "character": column}}, "text": extra}]),
+    );
+    let beyond = at(
+        &mut c,
+        "textDocument/signatureHelp",
+        &main,
+        (last, column + extra.len() as u32),
+    );
+    assert_eq!(beyond["activeParameter"], 2, "{beyond:#}");
+    assert_eq!(beyond["signatures"][0]["activeParameter"], 2, "{beyond:#}");
+    c.change(
+        &main,
+        101,
+        json!([{"range": {"start": {"line": last, "character": column}, "end": {"line": last, "character": column + extra.len() as u32}}, "text": ""}]),
+    );
     assert!(signature["documentation"]["value"]
         .as_str()
         .unwrap()

@@ -448,6 +448,40 @@ impl Backend {
             .await;
     }
 
+    /// A module file is gone. Its importers keep their entries (their texts did not
+    /// change): the caller checks them again.
+    fn module_deleted(&self, path: PathBuf) {
+        self.world.cache.forget(&path);
+        self.world.remove_file(&path);
+        if !self.world.is_open(&path) {
+            self.engine.send(Msg::Clear(path));
+        }
+    }
+
+    /// A watched path that is not a module file: a folder created or deleted (`rm -r`,
+    /// `mv`, `git checkout`) comes as one event for the folder and none for the files in
+    /// it (VS Code folds them so by design). Its module files join or leave the
+    /// workspace. Whether any did (everything is then checked again).
+    fn folder_changed(&self, path: &std::path::Path, typ: FileChangeType) -> bool {
+        let changed = match typ {
+            FileChangeType::DELETED => self.world.files_under(path),
+            FileChangeType::CREATED if path.is_dir() && self.world.walks_into(path) => {
+                mlpy_modules::workspace::ml_sources(path, crate::world::MAX_WORKSPACE_FILES)
+            }
+            _ => Vec::new(),
+        };
+        if changed.is_empty() {
+            return false;
+        }
+        for file in changed {
+            match typ {
+                FileChangeType::DELETED => self.module_deleted(file),
+                _ => self.world.add_file(&canonical(&file)),
+            }
+        }
+        true
+    }
+
     async fn register_watchers(&self) {
         let watchers = vec![
             FileSystemWatcher {
@@ -457,6 +491,13 @@ impl Backend {
             FileSystemWatcher {
                 glob_pattern: GlobPattern::String("**/mlpy.json".into()),
                 kind: None,
+            },
+            // Folders created or deleted: their module files come with no event of their
+            // own (`folder_changed`). No glob names folders only; other files' events
+            // are ignored.
+            FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*".into()),
+                kind: Some(WatchKind::Create | WatchKind::Delete),
             },
         ];
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };
@@ -794,6 +835,7 @@ impl LanguageServer for Backend {
                 continue;
             }
             if !is_module_file(&path) {
+                everything |= self.folder_changed(&path, change.typ);
                 continue;
             }
             match change.typ {
@@ -802,13 +844,7 @@ impl LanguageServer for Backend {
                     everything = true;
                 }
                 FileChangeType::DELETED => {
-                    // Its importers keep their entries (their texts did not change);
-                    // they are checked again below (`Msg::All`).
-                    self.world.cache.forget(&path);
-                    self.world.remove_file(&path);
-                    if !self.world.is_open(&path) {
-                        self.engine.send(Msg::Clear(path));
-                    }
+                    self.module_deleted(path);
                     everything = true;
                 }
                 _ => {

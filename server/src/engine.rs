@@ -245,6 +245,7 @@ impl Worker {
                     all.extend(self.world.files());
                 }
                 self.note_mains(&all);
+                self.forget_unchecked(&all);
                 self.full.extend(all.iter().cloned());
                 self.dirty.extend(all);
             }
@@ -274,6 +275,32 @@ impl Worker {
                 .filter(|p| p.file_name().is_some_and(|n| n == "main.ml"))
                 .cloned(),
         );
+    }
+
+    /// Clears what was published for files no longer checked (`checked` is every file
+    /// that is): the modules of a workspace folder removed, those not open after
+    /// `diagnostics` became `openFiles`, and the `mlpy.json` errors of projects with no
+    /// such file. Nothing checks them again, so the editor would show them forever.
+    fn forget_unchecked(&mut self, checked: &[PathBuf]) {
+        let checked: HashSet<&Path> = checked.iter().map(PathBuf::as_path).collect();
+        let mut gone: Vec<PathBuf> = self
+            .published
+            .keys()
+            .filter(|p| !checked.contains(p.as_path()))
+            .cloned()
+            .collect();
+        gone.extend(
+            self.config_errors
+                .keys()
+                .filter(|config| {
+                    let project = config.parent().unwrap_or(config);
+                    !checked.iter().any(|p| p.starts_with(project))
+                })
+                .cloned(),
+        );
+        for path in gone {
+            self.clear(&path);
+        }
     }
 
     fn clear(&mut self, path: &Path) {

@@ -266,6 +266,14 @@ fn utf16_len(text: &str) -> u32 {
 }
 
 pub fn signature_help(help: ide::SignatureHelp) -> lsp::SignatureHelp {
+    // Past the last parameter no parameter is active. An absent index would not say so:
+    // clients take it for the first parameter (VS Code's language client turns it into
+    // 0, Neovim too); an index past the parameters highlights none in VS Code (Neovim
+    // shows the last one).
+    let active_parameter = Some(
+        help.active_parameter
+            .unwrap_or(help.parameters.len() as u32),
+    );
     let parameters = help
         .parameters
         .iter()
@@ -284,12 +292,12 @@ pub fn signature_help(help: ide::SignatureHelp) -> lsp::SignatureHelp {
             .documentation
             .map(|d| lsp::Documentation::MarkupContent(markdown(d))),
         parameters: Some(parameters),
-        active_parameter: help.active_parameter,
+        active_parameter,
     };
     lsp::SignatureHelp {
         signatures: vec![signature],
         active_signature: Some(0),
-        active_parameter: help.active_parameter,
+        active_parameter,
     }
 }
 

@@ -432,9 +432,40 @@ impl World {
             .contains(path)
     }
 
+    /// The module files of the workspace under the folder `dir` (none for a file).
+    pub fn files_under(&self, dir: &Path) -> Vec<PathBuf> {
+        let files = self.files.read().unwrap_or_else(|p| p.into_inner());
+        // Paths order by components: those below `dir` come right after it.
+        files
+            .range::<Path, _>((std::ops::Bound::Excluded(dir), std::ops::Bound::Unbounded))
+            .take_while(|f| f.starts_with(dir))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether the workspace's walk goes into the folder `dir`: it is under a root, and
+    /// neither it nor a folder between them is skipped (hidden, `node_modules`, mlpy's
+    /// output, …). Files that appear later join the workspace by the walk's rule.
+    pub fn walks_into(&self, dir: &Path) -> bool {
+        self.roots().iter().any(|root| {
+            let Ok(below) = dir.strip_prefix(root) else {
+                return false;
+            };
+            let mut folder = root.clone();
+            below.components().all(|part| {
+                folder.push(part);
+                let name = part.as_os_str().to_string_lossy();
+                !mlpy_modules::workspace::is_skipped_dir(&folder, &name)
+            })
+        })
+    }
+
+    /// A module file that appeared (created, moved here): it joins the workspace when
+    /// the walk would have found it.
     pub fn add_file(&self, path: &Path) {
         let mut memo = mlpy_modules::workspace::ProjectMemo::default();
-        if is_ml_source(path, &mut memo) && self.in_roots(path) {
+        let walked = path.parent().is_some_and(|dir| self.walks_into(dir));
+        if walked && is_ml_source(path, &mut memo) {
             self.files
                 .write()
                 .unwrap_or_else(|p| p.into_inner())

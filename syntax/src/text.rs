@@ -39,16 +39,24 @@ pub fn literal_body(raw: &str) -> (usize, &str) {
     };
     let start = quote.len_utf8();
     let body = &raw[start..];
-    let closed = match body.strip_suffix(quote) {
+    if is_closed(raw) {
+        (start, &body[..body.len() - quote.len_utf8()])
+    } else {
+        (start, body)
+    }
+}
+
+/// Whether a string literal token, quotes included in `raw`, has its closing quote (the
+/// lexer ends an unterminated one at the end of its line).
+pub fn is_closed(raw: &str) -> bool {
+    let Some(quote) = raw.chars().next() else {
+        return false;
+    };
+    match raw[quote.len_utf8()..].strip_suffix(quote) {
         // The final quote closes the literal unless a backslash escapes it, as in the
         // unterminated `"abc\"`.
         Some(inner) => inner.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 0,
         None => false,
-    };
-    if closed {
-        (start, &body[..body.len() - quote.len_utf8()])
-    } else {
-        (start, body)
     }
 }
 
@@ -198,6 +206,23 @@ mod tests {
             (r#""é'""#, "é"),
         ] {
             assert_eq!(object_key_value(raw), key, "{raw}");
+        }
+    }
+
+    #[test]
+    fn closed_literals_end_with_their_unescaped_quote() {
+        for (raw, closed) in [
+            (r#""a""#, true),
+            (r#""""#, true),
+            (r"'it\'s'", true),
+            (r#""a\\""#, true),
+            (r#"""#, false),
+            (r#""abc"#, false),
+            (r#""abc\""#, false),
+            (r#""a'"#, false),
+            ("", false),
+        ] {
+            assert_eq!(is_closed(raw), closed, "{raw}");
         }
     }
 

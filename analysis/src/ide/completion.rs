@@ -98,6 +98,20 @@ fn receiver_names(receiver: &str) -> Option<Vec<String>> {
     Some(names)
 }
 
+/// Whether the comment or string `token` still holds what is typed at `offset`: inside
+/// it, or at its end when nothing closes it — a comment runs to the end of its line, and
+/// so does a string while its closing quote is not typed (`x = "see docs.` in an editor
+/// that does not close quotes by itself, Neovim's default).
+fn is_open_after(token: &mlpy_syntax::SyntaxToken, offset: TextSize) -> bool {
+    match token.kind() {
+        SyntaxKind::COMMENT => true,
+        SyntaxKind::STRING => {
+            offset < token.text_range().end() || !mlpy_syntax::text::is_closed(token.text())
+        }
+        _ => false,
+    }
+}
+
 /// The start of the word that ends `text`.
 fn word_start(text: &str) -> usize {
     text.char_indices()
@@ -115,9 +129,7 @@ pub fn completion(ctx: &FileCtx, offset: TextSize) -> Option<Vec<CompletionItem>
     if let TokenAtOffset::Single(t) | TokenAtOffset::Between(t, _) =
         ctx.root().token_at_offset(offset)
     {
-        let inside = t.text_range().start() < offset
-            && (offset < t.text_range().end() || t.kind() == SyntaxKind::COMMENT);
-        if inside && matches!(t.kind(), SyntaxKind::COMMENT | SyntaxKind::STRING) {
+        if t.text_range().start() < offset && is_open_after(&t, offset) {
             return Some(Vec::new());
         }
     }
@@ -422,6 +434,24 @@ mod tests {
     fn nothing_inside_comments_and_strings() {
         assert!(labels("//- /main.ml\n// a comm$0ent\nx = 1;\n").is_empty());
         assert!(labels("//- /main.ml\nx = \"he$0llo\";\n").is_empty());
+        // A string being typed, its closing quote not there yet, at the end of the file
+        // or of its line, whatever quote and escapes it has.
+        let open = [
+            "import math;\nx = \"see math.$0",
+            "import math;\nx = 'see math.$0\nprint(1);\n",
+            "import math;\nx = \"a \\\" math.$0\r\ny = 2;\n",
+            "import math;\nx = \"a \\\"$0",
+            "x = \"na$0",
+        ];
+        for fixture in open {
+            assert!(
+                labels(&format!("//- /main.ml\n{fixture}")).is_empty(),
+                "{fixture:?}"
+            );
+        }
+        // Just after a closed string, completion goes on.
+        let after = labels("//- /main.ml\nimport math;\nx = \"s\" + math.$0\n");
+        assert!(after.contains(&"pi".to_string()), "{after:?}");
     }
 
     #[test]
