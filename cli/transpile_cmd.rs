@@ -63,9 +63,10 @@ pub(crate) fn run(cx: &Context, args: TranspileArgs) -> anyhow::Result<Outcome> 
         };
         mlpy_transpile::write_output_tree(&out.files, dir, &write_options)
             .map_err(|e| write_error(dir, e))?;
+        let modules = graph.len();
         errln!(
-            "Wrote {} modules to {} (run: python3 {})",
-            graph.len(),
+            "Wrote {modules} module{} to {} (run: python3 {})",
+            if modules == 1 { "" } else { "s" },
             render::display_path(dir),
             render::display_path(&dir.join(&out.entry))
         );

@@ -450,6 +450,21 @@ print(\"done\")
     assert_eq!(code, 0);
 }
 
+#[test]
+fn a_module_runs_at_its_import_in_the_input_as_in_mlpy_run() {
+    // The code above an import in the same input runs first, and the module runs once,
+    // however many inputs import it.
+    let p = project(&[
+        ("mlpy.json", r#"{"import_paths": ["."]}"#),
+        ("a.ml", "import shared;\nprint(\"a\");\n"),
+        ("shared.ml", "print(\"shared\");\nn = 1;\n"),
+    ]);
+    let input = "print(\"before\"); import a; print(\"after\");\nimport shared;\nshared.n\n";
+    let (out, err, code) = p.piped(&[], input);
+    assert_eq!(out, "before\nshared\na\nafter\n1\n", "stderr: {err}");
+    assert_eq!(code, 0, "stderr: {err}");
+}
+
 /// A function may call one that a later input defines (as in Python's REPL): the call is
 /// looked up when made, through the call gate, so whatever the name holds by then is
 /// judged like any called value.

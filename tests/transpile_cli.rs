@@ -728,6 +728,119 @@ fn top_level_code_runs_once_in_diamonds() {
     expect_project_output(&project, "shared loaded\n1 3\n");
 }
 
+#[test]
+fn module_code_runs_at_its_first_import_in_every_mode() {
+    // Code above an import runs before the module it imports, in a module as in the
+    // entry; a package runs before the modules inside it; a diamond's module runs once.
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["."]}"#)
+        .file(
+            "main.ml",
+            "print(\"main 1\");\nimport a;\nprint(\"main 2\");\nimport b;\nimport pkg.sub;\nprint(\"main 3\");\n",
+        )
+        .file("a.ml", "print(\"a 1\");\nimport shared;\nprint(\"a 2\");\n")
+        .file("b.ml", "import shared;\nprint(\"b\");\n")
+        .file("shared.ml", "print(\"shared\");\n")
+        .file("pkg/__init__.ml", "print(\"pkg\");\n")
+        .file("pkg/sub.ml", "print(\"pkg.sub\");\n");
+    expect_project_output(
+        &project,
+        "main 1\na 1\nshared\na 2\nmain 2\nb\npkg\npkg.sub\nmain 3\n",
+    );
+}
+
+#[test]
+fn an_entry_named_like_a_module_of_its_program_keeps_both() {
+    // `main.ml` importing the module `main` (lib/main.ml), and `tools.ml` importing the
+    // package `tools`: the entry's file is renamed, never written over a module's file.
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["lib"]}"#)
+        .file(
+            "main.ml",
+            "print(\"entry\");\nimport main;\nprint(main.who());\n",
+        )
+        .file(
+            "lib/main.ml",
+            "print(\"module main\");\nfunction who() { return \"main.who\"; }\n",
+        )
+        .file(
+            "tools.ml",
+            "import tools.x;\nprint(\"tools entry\", tools.x.v);\n",
+        )
+        .file("lib/tools/x.ml", "v = 5;\n");
+    let expected = "entry\nmodule main\nmain.who\n";
+    let out = run_single_file(&project, &[]);
+    assert_eq!(stdout(&out), expected, "{}", stderr(&out));
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), expected, "{}", stderr(&out));
+    let out = project.mlpy(&["transpile", "main.ml", "--out-dir", "tree"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Wrote 2 modules to tree (run: python3 tree/ml_main.py)"),
+        "{}",
+        stderr(&out)
+    );
+    let module = std::fs::read_to_string(project.path("tree/main.py")).expect("main.py");
+    assert!(module.contains("from lib/main.ml"), "{module}");
+    let out = run_entry_from_elsewhere(&project, "tree/ml_main.py");
+    assert_eq!(stdout(&out), expected, "{}", stderr(&out));
+
+    let out = project.mlpy(&["transpile", "tools.ml", "--out-dir", "tree2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = project.mlpy(&["transpile", "lib/tools/x.ml", "--out-dir", "tree3"]);
+    assert!(
+        stderr(&out).contains("Wrote 1 module to tree3 (run: python3 tree3/x.py)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(project.path("tree2/tools/x.py").is_file());
+    let out = run_entry_from_elsewhere(&project, "tree2/ml_tools.py");
+    assert_eq!(stdout(&out), "tools entry 5\n", "{}", stderr(&out));
+    let out = project.mlpy(&["run", "tools.ml"]);
+    assert_eq!(stdout(&out), "tools entry 5\n", "{}", stderr(&out));
+}
+
+#[test]
+fn a_module_beside_a_folder_of_modules_runs_in_every_mode() {
+    // `a.ml` and `a/b.ml`: Python takes a folder `a/` over `a.py`, so the module `a` is
+    // written as the folder's `a/__init__.py`.
+    let project = Project::new();
+    project
+        .file("mlpy.json", r#"{"import_paths": ["."]}"#)
+        .file(
+            "main.ml",
+            "import a.b;\nimport a;\nimport a.b.c as abc;\nprint(a.x, a.b.y, abc.z);\n",
+        )
+        .file("a.ml", "print(\"a\");\nx = 1;\n")
+        .file("a/b.ml", "print(\"a.b\");\ny = 2;\n")
+        .file("a/b/c.ml", "print(\"a.b.c\");\nz = 3;\n");
+    expect_project_output(&project, "a\na.b\na.b.c\n1 2 3\n");
+    let files: Vec<String> = project
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("tree/a"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "tree/a/__init__.py",
+            "tree/a/b/__init__.py",
+            "tree/a/b/c.py"
+        ]
+    );
+}
+
+/// Runs `python3 ENTRY` from an empty folder.
+fn run_entry_from_elsewhere(project: &Project, entry: &str) -> Output {
+    let cwd = project.path("cwd");
+    std::fs::create_dir_all(&cwd).expect("cwd");
+    let mut command = python();
+    command.arg(project.path(entry)).current_dir(&cwd);
+    run(command, None)
+}
+
 // ------------------------------------------------------------------ mlpy run
 
 #[test]

@@ -40,7 +40,9 @@ pub struct ModRef {
 /// The Python module name of a module of the graph.
 pub fn module_py_name(node: &ModuleNode) -> String {
     if node.is_entry {
-        // Written as `STEM.py` at the top of the output, importable under that name.
+        // Written as `STEM.py` at the top of the output (with one more `ml_` when a module
+        // of the program has that name: `mlpy_transpile`'s `entry_file_name`); nothing
+        // imports the entry, which runs as `__main__`.
         return py_module_name(&mlpy_modules::graph::entry_name(&node.path));
     }
     if is_dotted_identifier(&node.name) {

@@ -88,7 +88,9 @@ pub struct ReachEntry {
 
 /// The modules an import binding reaches, by the dotted prefix written in code. When
 /// several imports reach the same prefix, the first one counts (as in Python, where the
-/// first import binds the package and later ones only add submodules).
+/// first import binds the package and later ones only add submodules), except that an
+/// import of the prefix itself beats a package on the way of an earlier one: after
+/// `import a.b; import a;`, `a` is the module `a` (`a.ml` beside the folder `a/`).
 #[derive(Debug)]
 pub struct ImportReach {
     entries: Vec<ReachEntry>,
@@ -125,7 +127,12 @@ impl ImportReach {
     }
 
     fn add(&mut self, prefix: String, statement: TextRange, full: bool) {
-        if self.by_prefix.contains_key(&prefix) {
+        if let Some(&i) = self.by_prefix.get(&prefix) {
+            let entry = &mut self.entries[i];
+            if full && !entry.full {
+                entry.statement = statement;
+                entry.full = true;
+            }
             return;
         }
         self.by_prefix.insert(prefix.clone(), self.entries.len());

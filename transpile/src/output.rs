@@ -76,15 +76,32 @@ fn in_comment(text: &str) -> String {
         .collect()
 }
 
-/// The Python file name of the entry module in multi-file output.
-pub(crate) fn entry_file_name(node: &ModuleNode) -> String {
-    let stem = entry_stem(node);
-    let stem = &stem;
-    if is_reserved(stem) || is_taken_module_name(stem) {
-        format!("{RENAME_PREFIX}{stem}.py")
-    } else {
-        format!("{stem}.py")
+/// The Python file name of the entry module in multi-file output: its stem, with the
+/// prefix `ml_` when Python or the runtime has that name, and again while `modules` (the
+/// top-level Python names of the program's other modules) has it. The entry's file lies at
+/// the top of the output beside them: `examples/left.ml` importing the module `left` must
+/// neither replace `left.py` nor be imported in its place.
+pub(crate) fn entry_file_name(node: &ModuleNode, modules: &BTreeSet<&str>) -> String {
+    let mut stem = entry_stem(node);
+    if is_reserved(&stem) || is_taken_module_name(&stem) {
+        stem.insert_str(0, RENAME_PREFIX);
     }
+    while modules.contains(stem.as_str()) {
+        stem.insert_str(0, RENAME_PREFIX);
+    }
+    format!("{stem}.py")
+}
+
+/// The top-level Python names (`geometry` for `geometry.shapes`) of the modules of the
+/// program other than its entry.
+fn top_level_module_names<'f>(facts: &'f ProgramFacts<'_>) -> BTreeSet<&'f str> {
+    facts
+        .graph
+        .modules
+        .iter()
+        .filter(|m| !m.is_entry)
+        .filter_map(|m| facts.module(m.id).py_module.split('.').next())
+        .collect()
 }
 
 /// The file stem of the entry module (`main` for `app/main.ml`, whatever its dotted name).
@@ -419,8 +436,10 @@ pub(crate) fn single_file(
             in_comment(&ml_files[file_index])
         ));
         w.body(&function, module, &["__ml"], file_index);
+        // Declared, not run: a module runs at the first import that reaches it, after the
+        // code above that import, as the files of multi-file output do.
         w.raw(&format!(
-            "__ml.define_module({}, {function})",
+            "__ml.declare_module({}, {function})",
             py_string(py)
         ));
     }
@@ -511,6 +530,19 @@ import mlpy_runtime as __ml\n__mlpy_module__ = True\n__mlpy_package_folder__ = T
 def __mlpy_body():\n    pass\n\
 __ml.define_module(__name__, __mlpy_body)\n";
 
+/// The folders (`a`, `a/b`) the modules of the program other than the entry lie in:
+/// Python packages of the output.
+fn package_folders(facts: &ProgramFacts<'_>) -> BTreeSet<String> {
+    let mut folders = BTreeSet::new();
+    for node in facts.graph.modules.iter().filter(|m| !m.is_entry) {
+        let segments: Vec<&str> = facts.module(node.id).py_module.split('.').collect();
+        for len in 1..segments.len() {
+            folders.insert(segments[..len].join("/"));
+        }
+    }
+    folders
+}
+
 /// A program emitted as a folder: the entry, one file per module, `__init__.py` where
 /// Python needs a package, and the whole runtime package.
 pub(crate) fn multi_file(
@@ -521,12 +553,13 @@ pub(crate) fn multi_file(
     let graph = facts.graph;
     let base = &canonical(base);
     let mut files = Vec::new();
-    let mut package_dirs: BTreeSet<String> = BTreeSet::new();
+    let package_dirs = package_folders(facts);
     let mut written: BTreeSet<String> = BTreeSet::new();
     let mut entry_path = PathBuf::new();
     let emitted: Vec<EmittedModule> =
         map_in_parallel(&graph.modules, |node| emit_module(facts, node.id));
     let arm = arm_line(emitted.iter());
+    let module_names = top_level_module_names(facts);
     for (node, module) in graph.modules.iter().zip(&emitted) {
         let ml_file = ml_file_name(node, base);
         let mut w = Writer::new();
@@ -550,17 +583,16 @@ pub(crate) fn multi_file(
             w.raw(&format!("__ml.register_modules([{}])", names.join(", ")));
             w.raw(&arm);
             (
-                entry_file_name(node),
+                entry_file_name(node, &module_names),
                 "__ml.run_main(__mlpy_body)".to_string(),
             )
         } else {
             let py = &facts.module(node.id).py_module;
-            let segments: Vec<&str> = py.split('.').collect();
-            for len in 1..segments.len() {
-                package_dirs.insert(segments[..len].join("/"));
-            }
+            // `a.ml` beside a folder `a/` of modules is their package: written as
+            // `a/__init__.py`, since Python would take a folder `a/` over `a.py`.
+            let is_package = node.is_package || package_dirs.contains(&py.replace('.', "/"));
             (
-                module_file_path(py, node.is_package),
+                module_file_path(py, is_package),
                 "__ml.define_module(__name__, __mlpy_body)".to_string(),
             )
         };

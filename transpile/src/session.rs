@@ -61,8 +61,9 @@ pub struct InputRequest<'a> {
     pub locked: &'a BTreeMap<String, Direct>,
 }
 
-/// A module of the program the session has not defined yet, as Python that defines it
-/// (`__ml.define_module(NAME, body)`).
+/// A module of the program the session has not defined yet, as Python that declares it
+/// (`__ml.declare_module(NAME, body)`: it runs at the first import that reaches it, after
+/// the code above that import, as in `mlpy run`).
 #[derive(Debug, Clone)]
 pub struct ModuleChunk {
     pub path: PathBuf,
@@ -154,7 +155,7 @@ pub fn transpile_input(
         w.raw("import mlpy_runtime as __ml");
         let function = format!("__module_{}", py.replace('.', "_"));
         w.body(&function, &module, &["__ml"], 0);
-        let run = format!("__ml.define_module({}, {function})", py_string(&py));
+        let run = format!("__ml.declare_module({}, {function})", py_string(&py));
         modules.push(ModuleChunk {
             path: node.path.clone(),
             py_module: py,

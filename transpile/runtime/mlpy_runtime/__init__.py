@@ -10,6 +10,7 @@ The contract with the emitter (docs/architecture.md, "mlpy_runtime"):
     arm                               seal the grants, install the audit hook (sandbox.py)
     define_module, run_main           run an ML module's / the entry's body in the closed
                                       namespace (modules.py)
+    declare_module                    single-file output: a module run at its first import
     register_modules                  the program's ML modules (what emitted imports may load)
     import_python                     a Python module of `stdlib_mode: "python"`, behind
                                       the membrane (membrane.py)
@@ -25,7 +26,7 @@ from mlpy_runtime.errors import CapabilityError, MLError, MLUserException, Secur
 from mlpy_runtime.capabilities import grant, ml_function
 from mlpy_runtime.objects import MLObject
 from mlpy_runtime.access import attr, call, mcall, pystr, undefined
-from mlpy_runtime.modules import define_module, register_modules, run_main
+from mlpy_runtime.modules import declare_module, define_module, register_modules, run_main
 from mlpy_runtime.sandbox import arm
 from mlpy_runtime.tracebacks import install_excepthook, source_map
 
@@ -49,7 +50,7 @@ __version__ = "0.1.0"
 __all__ = [
     "attr", "mcall", "call", "pystr", "undefined",
     "MLError", "MLUserException", "SecurityError", "CapabilityError",
-    "grant", "arm", "define_module", "run_main", "register_modules", "import_python",
+    "grant", "arm", "declare_module", "define_module", "run_main", "register_modules", "import_python",
     "source_map", "install_excepthook", "INF", "NAN",
     "MLObject", "ml_function",
 ]

@@ -1,4 +1,4 @@
-"""`define_module` and `run_main`: every emitted module's ML code is a function body that
+"""`define_module`, `declare_module` and `run_main`: every emitted module's ML code is a function body that
 runs here, with the module's dictionary as globals and the sandbox's closed namespace as
 its builtins (so that no ML name can resolve to a Python builtin)."""
 
@@ -60,6 +60,15 @@ def register_modules(names):
             if existing is not None and not _trust.is_ml_module(existing):
                 raise _taken(prefix, existing)
     _sandbox.register_modules(names)
+
+
+def declare_module(name, body):
+    """Single-file output: the ML module `name` is `body`, run by `define_module` at the first
+    emitted `import` that reaches it, as a module file of multi-file output runs when it is
+    first imported: the code above that import runs first. Declared before any ML code runs,
+    so a name something else already loaded is refused then (`register_modules`)."""
+    register_modules([name])
+    _sandbox.declare_module(name, lambda: define_module(name, body))
 
 
 def define_module(name, body):

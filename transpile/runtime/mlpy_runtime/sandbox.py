@@ -57,6 +57,30 @@ def register_modules(names):
         _ml_modules.update(dotted_prefixes(name))
 
 
+#: Modules of single-file output that run at their first import: Python name -> function
+#: that defines it (`modules.declare_module`).
+_declared = {}
+
+
+def declare_module(name, define):
+    """Single-file output: `define()` defines the ML module `name`; it is called when an
+    emitted `import` first reaches `name` (see `_define_declared`)."""
+    register_modules([name])
+    _declared[name] = define
+
+
+def _define_declared(name):
+    """Before an emitted `import a.b.c`: define the declared modules among `a`, `a.b` and
+    `a.b.c`, outermost first, as Python runs a package before the modules inside it. A module
+    runs at the first import that reaches it, not before the statements above that import
+    (multi-file output, whose modules are files, does the same). Defining a module that
+    already ran does nothing."""
+    for prefix in dotted_prefixes(name):
+        define = _declared.get(prefix)
+        if define is not None:
+            define()
+
+
 def _is_glue_import(name, fromlist):
     if name == "mlpy_runtime" or name == "mlpy_runtime.builtins":
         return True
@@ -70,6 +94,8 @@ def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
     """`__import__` of emitted code: the runtime and the program's own ML modules only.
     Python modules of `stdlib_mode: "python"` come through `membrane.import_python`."""
     if level == 0 and name.__class__ is str and _is_glue_import(name, fromlist):
+        if _declared:
+            _define_declared(name)
         return _py.__import__(name, globals, locals, fromlist, level)
     raise SecurityError("import of '%s' is not allowed in ML code" % (name,))
 

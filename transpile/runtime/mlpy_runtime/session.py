@@ -20,7 +20,7 @@ answers each on `replies_fd`:
 
 The code of a request is Python that `mlpy` emitted from checked ML (never the user's text):
 a module whose top level imports the runtime and defines `__mlpy_body` (an input) or calls
-`__ml.define_module` (a module of the program). It is compiled by the import system
+`__ml.declare_module` (a module of the program). It is compiled by the import system
 (`importlib.abc.SourceLoader`), the one way to compile that the audit hook allows once the
 sandbox is armed, so the driver needs no exemption of its own: the session runs under the
 same closed namespace, call gate and audit hook, with the same grants, as `mlpy run`.

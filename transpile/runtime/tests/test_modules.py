@@ -115,6 +115,90 @@ class DefineModuleTest(unittest.TestCase):
         self.assertNotIn("mlpy_test_broken", sys.modules)
 
 
+DECLARED = textwrap.dedent('''
+    import mlpy_runtime as __ml
+    __ml.grant([])
+    __ml.arm(["mlpy_runtime.builtins"])
+
+    def __module_shared():
+        global __ml, print
+        import mlpy_runtime as __ml
+        from mlpy_runtime.builtins import print
+        print("shared runs")
+    __ml.declare_module("shared", __module_shared)
+
+    def __module_pkg():
+        global __ml, print
+        import mlpy_runtime as __ml
+        from mlpy_runtime.builtins import print
+        print("pkg runs")
+    __ml.declare_module("pkg", __module_pkg)
+
+    def __module_pkg_a():
+        global __ml, print
+        import mlpy_runtime as __ml
+        from mlpy_runtime.builtins import print
+        print("pkg.a runs")
+        import shared
+    __ml.declare_module("pkg.a", __module_pkg_a)
+
+    def __module_broken():
+        global __ml, print
+        import mlpy_runtime as __ml
+        from mlpy_runtime.builtins import print
+        print("broken runs")
+        1 // 0
+    __ml.declare_module("broken", __module_broken)
+
+    def __main_body():
+        from mlpy_runtime.builtins import print
+        print("main starts")
+        import pkg.a
+        print("main middle")
+        import shared
+        import pkg.a as again
+        print(again is pkg.a)
+        for i in [1, 2]:
+            try:
+                import broken
+            except Exception:
+                print("broken failed")
+        print("end")
+    __ml.run_main(__main_body)
+''')
+
+
+class DeclareModuleTest(unittest.TestCase):
+    """Single-file output declares its modules; each runs at the first import that reaches
+    it, like a file of multi-file output: after the code above that import, packages before
+    the modules inside them, once."""
+
+    def test_declared_modules_run_at_their_first_import(self):
+        with support.TempDir() as d:
+            main = d + "/prog.py"
+            with open(main, "w") as f:
+                f.write(DECLARED)
+            # A file named like a module beside the program is never what an import loads,
+            # not even after the module's body failed.
+            with open(d + "/broken.py", "w") as f:
+                f.write("print('stray file')\n")
+            p = support.run_python(main, [support.RUNTIME], cwd=d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(), [
+            "main starts",
+            "pkg runs",
+            "pkg.a runs",
+            "shared runs",
+            "main middle",
+            "true",
+            "broken runs",       # a failed module is not registered: the next import runs
+            "broken failed",     # it again, as Python does
+            "broken runs",
+            "broken failed",
+            "end",
+        ])
+
+
 class ForeignModuleTest(unittest.TestCase):
     """ML code never runs in, nor is trusted in, a module it did not define: a module some
     other code registered under an ML module's name (a `.pth` file's, `sitecustomize`,
@@ -164,6 +248,14 @@ class ForeignModuleTest(unittest.TestCase):
         with self.assertRaises(ImportError):
             register_modules(["mlpy_fm_parent.child"])
         register_modules(["mlpy_fm_fresh.child"])  # nothing loaded under it: fine
+
+    def test_declare_module_refuses_names_already_loaded_at_once(self):
+        from mlpy_runtime import declare_module
+        self.foreign("mlpy_fm_declared")
+        ran = []
+        with self.assertRaises(ImportError):
+            declare_module("mlpy_fm_declared.child", lambda: ran.append(1))
+        self.assertEqual(ran, [])
 
     def test_a_claimed_module_or_function_is_not_trusted(self):
         from mlpy_runtime import SecurityError, access
