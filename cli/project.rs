@@ -1,7 +1,7 @@
 //! Configuration flags shared by every command that loads a program, and loading it.
 
 use clap::Args;
-use mlpy_modules::config::{split_path_list, ConfigOverrides, ProjectConfig, StdlibMode};
+use mlpy_modules::config::{split_path_list, ConfigOverrides, JsonKey, ProjectConfig, StdlibMode};
 use mlpy_modules::{ModuleCache, ModuleGraph, Resolver};
 use mlpy_remote::{FetchProgress, RemoteContext, SetupError};
 use std::path::{Path, PathBuf};
@@ -64,22 +64,97 @@ impl ConfigArgs {
             Some(file) => ProjectConfig::load(file)?,
             None => ProjectConfig::discover(entry)?,
         };
-        config.apply(&self.overrides());
+        let overrides = self.overrides();
+        match &overrides.import_paths {
+            Some(_) => {}
+            None => warn_unusable_import_paths(&config),
+        }
+        config.apply(&overrides);
+        if let Some(given) = &self.import_paths {
+            warn_unusable_flag_paths(given, &config.import_paths);
+        }
         warn_unknown_capabilities(&config.capabilities);
         Ok(config)
     }
 }
 
+/// Why imports can never find a module under `path`: it does not exist, or is no
+/// folder. `None` for a folder.
+fn unusable_import_path(path: &Path) -> Option<&'static str> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some("is not a folder"),
+        Err(_) => Some("does not exist"),
+    }
+}
+
+/// An import path that is no folder (a typo, a folder not made yet) would only show as
+/// an unresolved import, and then only if the module is nowhere else: said once per
+/// process, with its place in mlpy.json (as rust-analyzer and ruff do for settings that
+/// name missing paths).
+fn warn_unusable_import_paths(config: &ProjectConfig) {
+    let Some(file) = &config.config_file else {
+        return;
+    };
+    for (index, path) in config.import_paths.iter().enumerate() {
+        let Some(why) = unusable_import_path(path) else {
+            continue;
+        };
+        if !warn_once(format!("{}\0{}", file.display(), path.display())) {
+            continue;
+        }
+        let at = mlpy_modules::ConfigError::at_value(
+            file,
+            &[JsonKey::Key("import_paths"), JsonKey::Index(index)],
+            String::new(),
+        );
+        let place = match at.line {
+            0 => crate::render::display_path(file),
+            line => format!("{}:{line}:{}", crate::render::display_path(file), at.column),
+        };
+        errln!(
+            "{place}: warning: the import path '{}' {why}: no module is found there",
+            crate::render::display_path(path)
+        );
+    }
+}
+
+/// The same for `--import-paths`, named as the user wrote them.
+fn warn_unusable_flag_paths(given: &str, resolved: &[PathBuf]) {
+    for (written, path) in split_path_list(given).iter().zip(resolved) {
+        let Some(why) = unusable_import_path(path) else {
+            continue;
+        };
+        if warn_once(format!("--import-paths\0{}", path.display())) {
+            errln!(
+                "mlpy: warning: --import-paths: '{}' {why}: no module is found there",
+                crate::render::display_path(written)
+            );
+        }
+    }
+}
+
+/// Whether `key` is warned about for the first time in this process (`mlpy test --watch`
+/// and `mlpy run --watch` load the configuration again and again).
+fn warn_once(key: String) -> bool {
+    static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+    if warned.contains(&key) {
+        return false;
+    }
+    warned.push(key);
+    true
+}
+
 /// A granted name that means nothing (a typo: `fiel`) would only show when the program is
 /// refused at run time: said once per process, on standard error.
 fn warn_unknown_capabilities(granted: &[String]) {
-    static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
     for name in granted {
-        if mlpy_analysis::capabilities::grant_is_known(name) || warned.contains(name) {
+        if mlpy_analysis::capabilities::grant_is_known(name)
+            || !warn_once(format!("capability\0{name}"))
+        {
             continue;
         }
-        warned.push(name.clone());
         let hint = match mlpy_analysis::capabilities::grant_suggestions(name).first() {
             Some(near) => format!(" (did you mean '{near}'?)"),
             None => String::new(),

@@ -345,3 +345,82 @@ fn unreadable_entry_files_are_clear_errors() {
         stderr(&out)
     );
 }
+
+/// An import path that is no folder finds nothing: said (once, at its place in mlpy.json or
+/// as written on the command line) before anything else, and the program is checked as
+/// before — a warning, not a refusal.
+#[test]
+fn import_paths_that_are_no_folder_are_warned_about_at_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("lib")).unwrap();
+    std::fs::write(root.join("lib/util.ml"), "x = 1;\n").unwrap();
+    std::fs::write(root.join("afile"), "").unwrap();
+    std::fs::write(
+        root.join("mlpy.json"),
+        "{\n  \"import_paths\": [\"lib\",\n    \"missing\", \"afile\"]\n}\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("main.ml"), "import util;\nprint(util.x);\n").unwrap();
+    for command in ["check", "run", "transpile"] {
+        let mut args = vec![command, "main.ml"];
+        if command == "transpile" {
+            args.extend(["-o", "out.py", "--force"]);
+        }
+        let out = mlpy(root, &args);
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(
+                "mlpy.json:3:5: warning: the import path 'missing' does not exist: no module is found there"
+            ),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("mlpy.json:3:16: warning: the import path 'afile' is not a folder"),
+            "{command}: {err}"
+        );
+        assert_eq!(err.matches("'missing'").count(), 1, "once: {err}");
+        assert!(!err.contains("'lib'"), "{command}: {err}");
+    }
+    // On the command line, as written; mlpy.json's paths are replaced, so not warned about.
+    let out = mlpy(
+        root,
+        &["check", "main.ml", "--import-paths", "lib:nowhere:afile"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("mlpy: warning: --import-paths: 'nowhere' does not exist"),
+        "{err}"
+    );
+    assert!(
+        err.contains("mlpy: warning: --import-paths: 'afile' is not a folder"),
+        "{err}"
+    );
+    assert!(!err.contains("missing"), "{err}");
+    // A project whose paths all exist hears nothing.
+    std::fs::write(root.join("mlpy.json"), "{\"import_paths\": [\"lib\"]}\n").unwrap();
+    let out = mlpy(root, &["check", "main.ml"]);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+/// A module imported without the package it lives in is suggested with it, in `mlpy check`
+/// as in every other command (one resolver).
+#[test]
+fn a_module_imported_without_its_package_is_suggested_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("lib/geometry")).unwrap();
+    std::fs::write(root.join("lib/geometry/shapes.ml"), "x = 1;\n").unwrap();
+    std::fs::write(root.join("mlpy.json"), "{\"import_paths\": [\"lib\"]}\n").unwrap();
+    std::fs::write(root.join("main.ml"), "import shapes;\nprint(shapes.x);\n").unwrap();
+    let out = mlpy(root, &["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("main.ml:1:8: error: Module 'shapes' not found"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean 'geometry.shapes'?"), "{text}");
+}

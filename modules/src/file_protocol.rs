@@ -325,6 +325,78 @@ pub fn nearby_modules(roots: &[PathBuf], parts: &[String]) -> Vec<String> {
     out
 }
 
+/// How many folder entries [`modules_ending_with`] reads at most, over all roots: a
+/// suggestion must not cost a walk of a large tree on every unresolved import.
+const MAX_WALKED_ENTRIES: usize = 5_000;
+/// How deep below a root it looks (`a.b.c.d.e` at most).
+const MAX_WALKED_DEPTH: usize = 5;
+
+/// Module names (dotted) under `roots` that end with `parts` and are longer: an import
+/// that names a module without the package it is in (`shapes` for `geometry.shapes`, or
+/// `b.c` for `a.b.c`), as after moving modules into a package. Breadth first, skipping
+/// the folders the workspace walk skips, bounded by [`MAX_WALKED_ENTRIES`] and
+/// [`MAX_WALKED_DEPTH`]; names that cannot be written in an import are left out.
+pub fn modules_ending_with(roots: &[PathBuf], parts: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut budget = MAX_WALKED_ENTRIES;
+    let mut queue: std::collections::VecDeque<(PathBuf, Vec<String>)> =
+        roots.iter().map(|r| (r.clone(), Vec::new())).collect();
+    while let Some((dir, prefix)) = queue.pop_front() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.flatten().take(budget).collect();
+        budget -= entries.len();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let file_name = entry.file_name();
+            let Some(file_name) = file_name.to_str() else {
+                continue;
+            };
+            // The entry's own type: a linked folder is not followed (no loops).
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let (stem, is_dir) = match file_name.strip_suffix(".ml") {
+                Some(stem) if kind.is_file() && stem != "__init__" => (stem, false),
+                _ if kind.is_dir()
+                    && !crate::workspace::is_skipped_dir(&entry.path(), file_name) =>
+                {
+                    (file_name, true)
+                }
+                _ => continue,
+            };
+            if !is_import_name(stem) {
+                continue;
+            }
+            let mut name = prefix.clone();
+            name.push(stem.to_string());
+            let is_module = !is_dir || entry.path().join("__init__.ml").is_file();
+            if is_module && name.len() > parts.len() && name.ends_with(parts) {
+                out.push(name.join("."));
+            }
+            if is_dir && name.len() < MAX_WALKED_DEPTH {
+                queue.push_back((entry.path(), name));
+            }
+        }
+        if budget == 0 {
+            break;
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether `name` can be one segment of an import (`a.b.c`): an identifier.
+fn is_import_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 fn list_modules(dir: &Path, prefix: &str, out: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

@@ -8,7 +8,9 @@
 
 use crate::config::{ProjectConfig, StdlibMode};
 use crate::error::ResolveError;
-use crate::file_protocol::{nearby_modules, FileProtocol, ImportRoot, UnsavedFiles};
+use crate::file_protocol::{
+    modules_ending_with, nearby_modules, FileProtocol, ImportRoot, UnsavedFiles,
+};
 use crate::protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 use crate::stdlib::{
     is_python_forbidden, is_stdlib_module, PYTHON_WHITELIST_DEFAULT, STDLIB_MODULES,
@@ -413,6 +415,10 @@ impl Resolver {
         })
     }
 
+    /// How many modules a not-found import suggests: the near names (three at most) and
+    /// then modules named like it under a package.
+    const MAX_SUGGESTIONS: usize = 4;
+
     fn not_found(&self, parts: &[String], importer: &Path, remote: Vec<String>) -> ResolveError {
         let name = parts.join(".");
         let importer_dir = importer.parent();
@@ -429,7 +435,16 @@ impl Resolver {
             .iter()
             .copied()
             .chain(nearby.iter().map(String::as_str));
-        let suggestions = suggestions(&name, candidates);
+        let mut suggestions = suggestions(&name, candidates);
+        // The module under a package (moved into one, or its package left out).
+        for moved in modules_ending_with(&roots, parts) {
+            if suggestions.len() >= Self::MAX_SUGGESTIONS {
+                break;
+            }
+            if !suggestions.contains(&moved) {
+                suggestions.push(moved);
+            }
+        }
         let hint = self.hint_for_unsearched(parts, importer_dir);
         ResolveError::NotFound {
             module: name,
@@ -579,6 +594,46 @@ mod tests {
         };
         assert!(p.is_package);
         assert!(r.shadowed_user_module("math").is_some());
+    }
+
+    #[test]
+    fn a_module_named_without_its_package_is_suggested_with_it() {
+        let (dir, r) = project(
+            &[
+                ("lib/geometry/shapes.ml", ""),
+                ("lib/a/b/c.ml", ""),
+                ("lib/a/b/__init__.ml", ""),
+                ("lib/pkg/__init__.ml", ""),
+                ("lib/.hidden/shapes.ml", ""),
+                ("lib/node_modules/shapes.ml", ""),
+                ("lib/my-dir/shapes.ml", ""),
+                ("lib/shape.ml", ""),
+            ],
+            r#"{"import_paths": ["lib"]}"#,
+        );
+        let notes = |name: &str| {
+            resolve(&r, dir.path(), name)
+                .unwrap_err()
+                .notes()
+                .join("\n")
+        };
+        let shapes = notes("shapes");
+        assert!(
+            shapes.contains("did you mean one of: 'shape', 'geometry.shapes'?"),
+            "{shapes}"
+        );
+        assert!(
+            notes("b.c").contains("did you mean 'a.b.c'?"),
+            "{}",
+            notes("b.c")
+        );
+        // A package is a module too; a folder without `__init__.ml` is not.
+        assert!(notes("b").contains("'a.b'"), "{}", notes("b"));
+        assert!(
+            !notes("geometry").contains("did you mean"),
+            "{}",
+            notes("geometry")
+        );
     }
 
     #[test]
