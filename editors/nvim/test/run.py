@@ -9,9 +9,10 @@ mlpy: --mlpy or $MLPY_SERVER, else target/debug/mlpy (`cargo build --bin mlpy`).
 
 Each run copies tests/testdata/editor_project into a temporary folder, starts
 `nvim --headless -u test/init.lua` with isolated XDG folders, and runs test/e2e.lua,
-which writes one JSON line per test. The suite runs three times (MODES): with
+which writes one JSON line per test. The suite runs four times (MODES): with
 vim.lsp.config + vim.lsp.enable (Neovim 0.11+), with the vim.lsp.start fallback (Neovim
-0.10), and without setup() (`nvim main.ml`, `mlpy` on PATH).
+0.10), without setup() (`nvim main.ml`, `mlpy` on PATH), and without setup() or `mlpy`
+on PATH (only the tests of what a user is told then).
 Standard library only.
 """
 
@@ -91,7 +92,14 @@ MODES = {
     "enable": "setup() with vim.lsp.config + vim.lsp.enable (Neovim 0.11+)",
     "legacy": "setup() with the vim.lsp.start fallback (the Neovim 0.10 path)",
     "auto": "no setup(): `nvim main.ml` with mlpy on PATH, the plugin sets itself up",
+    "missing": "no setup() and no mlpy on PATH: `nvim main.ml` says what is missing",
 }
+
+
+def path_without_mlpy(path):
+    """$PATH without the folders that hold an `mlpy` executable."""
+    dirs = [d for d in path.split(os.pathsep) if d]
+    return os.pathsep.join(d for d in dirs if not os.access(os.path.join(d, "mlpy"), os.X_OK))
 
 
 def run_suite(nvim, mlpy, mode):
@@ -125,6 +133,9 @@ def run_suite(nvim, mlpy, mode):
             (bin_dir / "mlpy").symlink_to(Path(mlpy).resolve())
             env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
             env["MLPY_TEST_SERVER"] = str(bin_dir / "mlpy")
+            cmd.append("main.ml")
+        elif mode == "missing":
+            env["PATH"] = path_without_mlpy(env.get("PATH", ""))
             cmd.append("main.ml")
         try:
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S,

@@ -34,6 +34,8 @@ const VSIX = join(EXTENSION, "mlpy.vsix");
 const MLPY = process.env.MLPY_SERVER ? resolve(process.env.MLPY_SERVER) : join(TARGET, "debug", "mlpy");
 const CODE_SERVER = join(E2E, "node_modules", "code-server", "out", "node", "entry.js");
 const CHROMIUM = process.env.MLPY_E2E_CHROMIUM ?? "/usr/bin/chromium";
+/** The Python that runs debugged programs (it needs debugpy); `cargo xtask test` sets it. */
+const DEBUG_PYTHON = process.env.MLPY_TEST_PYTHON ?? join(REPO, ".tools", "venv", "bin", "python");
 // Without the background-networking flags Chromium keeps trying to reach Google's hosts,
 // which this machine's closed network refuses; a fresh profile is the launch's own folder.
 const CHROMIUM_FLAGS = [
@@ -83,10 +85,20 @@ function slug(text) {
     .slice(0, 60);
 }
 
-/** The settings a fresh profile gets: the server under test, and no network or tips. */
+/**
+ * The settings of the machine code-server runs on (its "Remote" settings): the server
+ * under test. `mlpy.server.path` is machine-overridable, and a remote window such as
+ * code-server's drops such settings from the user settings when it reloads the
+ * configuration (starting a debug session does): set there, the extension would restart
+ * the server with `mlpy` from PATH midway.
+ */
+function machineSettings() {
+  return { "mlpy.server.path": MLPY };
+}
+
+/** The settings a fresh profile gets: no network or tips. */
 function userSettings() {
   return {
-    "mlpy.server.path": MLPY,
     "workbench.startupEditor": "none",
     "workbench.colorTheme": "Default Dark Modern",
     "workbench.tips.enabled": false,
@@ -348,6 +360,12 @@ export async function startVsCode({ fixture }) {
   const changed = newerThanVsix();
   ensure(!changed, `editors/vscode/${changed} changed after ${VSIX} was packaged: run npm run package`);
   ensure(existsSync(MLPY), `${MLPY} is missing: run cargo build --bin mlpy`);
+  const debugpy = spawnSync(DEBUG_PYTHON, ["-c", "import debugpy"], { encoding: "utf8" });
+  ensure(
+    debugpy.status === 0,
+    `${DEBUG_PYTHON} cannot import debugpy (the debugging scenario needs it): set MLPY_TEST_PYTHON to a ` +
+      "Python with debugpy, or run cargo xtask test, which installs it into .tools/venv",
+  );
 
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -357,9 +375,13 @@ export async function startVsCode({ fixture }) {
   const userData = join(tmp, "user-data");
   mkdirSync(join(userData, "User"), { recursive: true });
   writeFileSync(join(userData, "User", "settings.json"), JSON.stringify(userSettings(), null, 2));
+  mkdirSync(join(userData, "Machine"), { recursive: true });
+  writeFileSync(join(userData, "Machine", "settings.json"), JSON.stringify(machineSettings(), null, 2));
   // code-server, its config file and Chromium write nothing into the home folder.
   const env = {
     ...process.env,
+    // `mlpy dap` runs the debugged programs with it.
+    MLPY_PYTHON: DEBUG_PYTHON,
     XDG_CONFIG_HOME: join(tmp, "xdg-config"),
     XDG_DATA_HOME: join(tmp, "xdg-data"),
     XDG_CACHE_HOME: join(tmp, "xdg-cache"),

@@ -13,7 +13,7 @@
 // `MLPY_VSCODE_SCREENSHOTS=docs/images` writes them there (else target/vscode-e2e/screenshots/).
 
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { E2E, startVsCode, waitUntil } from "./harness.mjs";
@@ -258,6 +258,78 @@ async function runTestLens(vs) {
   await vs.runCommand("Notifications: Clear All Notifications");
 }
 
+/**
+ * Debugging: in hello.ml, F9 on line 3 sets a breakpoint; F5, with no launch.json, debugs
+ * the file in the editor (the extension's configuration provider, the adapter `mlpy dap`
+ * under debugpy); the program stops at the breakpoint, the Variables view shows `x = 42`
+ * in ML's names, and F5 again runs it to its end, its output in the Debug Console. Leaves
+ * the explorer shown and the panel hidden.
+ * @param {VsCode} vs
+ */
+async function debugWithF5(vs) {
+  await vs.openFile("hello.ml");
+  await vs.statusBar("status.editor.mode").filter({ hasText: "ML (mlpy)" }).waitFor();
+  await vs.clickToken(0, "print");
+  await vs.page.keyboard.press("F9");
+  await vs.editorGroup(0).locator(".codicon-debug-breakpoint").first().waitFor();
+  await vs.page.keyboard.press("F5");
+  // Stopped: the line of the top stack frame is marked, the cursor on it.
+  await vs.editorGroup(0).locator(".debug-top-stack-frame-line").first().waitFor();
+  await vs.statusBar("status.editor.selection").filter({ hasText: /^Ln 3, Col / }).waitFor();
+  const variables = await waitUntil(
+    "x = 42 in the Variables view",
+    () => vs.page.locator(".debug-view-content").first().innerText(),
+    (text) => /Locals[\s\S]*\bx =\s*42/.test(text),
+  );
+  assert.doesNotMatch(variables, /__mlpy|_ml_/, "ML's names, not the emitted Python's");
+  await vs.page.keyboard.press("F5");
+  await waitUntil(
+    "the program's output in the Debug Console",
+    () => vs.page.locator(".repl").first().innerText(),
+    (text) => text.includes("hello from debug 42"),
+  );
+  // The session is over: its toolbar goes.
+  await vs.page.locator(".debug-toolbar").waitFor({ state: "hidden" });
+  await vs.runCommand("View: Show Explorer");
+  await vs.runCommand("View: Hide Panel");
+}
+
+/**
+ * A wrong `mlpy.server.path` (set in the workspace's .vscode/settings.json, as a user
+ * would): the server restarts for the change, cannot, and a notification names the
+ * executable and the setting. Removing the setting again starts the server for the ML
+ * documents already open, with no other step: hover answers again.
+ * @param {VsCode} vs
+ */
+async function wrongServerPath(vs) {
+  const dir = join(vs.workspace, ".vscode");
+  mkdirSync(dir, { recursive: true });
+  const settings = join(dir, "settings.json");
+  writeFileSync(settings, JSON.stringify({ "mlpy.server.path": "/nonexistent/mlpy" }));
+  const toast = vs.page.locator(".notifications-toasts .notification-toast", {
+    hasText: "mlpy: the mlpy executable '/nonexistent/mlpy' (setting mlpy.server.path) does not exist or is not executable",
+  });
+  await toast.waitFor();
+  await toast.getByRole("button", { name: "Open Settings" }).waitFor();
+  await vs.runCommand("Notifications: Clear All Notifications");
+
+  writeFileSync(settings, "{}\n");
+  await vs.openFile("main.ml");
+  const hoverWidget = vs.page.locator(".monaco-hover:visible").first();
+  await waitUntil(
+    "a hover from the server started again",
+    async () => {
+      await vs.calm();
+      await vs.hoverToken(0, "describe");
+      await hoverWidget.waitFor({ timeout: 2000 });
+      return hoverWidget.innerText();
+    },
+    (text) => text.includes("function describe(w, h)"),
+  );
+  await vs.calm();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** The scenarios, in order. */
 const SCENARIOS = [
   ["the Problems panel shows the error of an imported module, at its file and line", problemsPanel],
@@ -266,6 +338,8 @@ const SCENARIOS = [
   ["mlpy: Emit Python shows the errors, then the program, refreshing after a fix", emitPython],
   ["Format Document and format on save lay a module out as mlpy fmt does", formatDocument],
   ["a Run test lens above each test runs it and says how it went", runTestLens],
+  ["F5 debugs the ML file in the editor: a breakpoint, its variables, its output", debugWithF5],
+  ["a wrong mlpy.server.path is explained, and fixing it starts the server", wrongServerPath],
   ["renaming a module file in the explorer rewrites the imports of it", renameModuleFile],
 ];
 

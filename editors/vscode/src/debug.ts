@@ -3,12 +3,17 @@
 // debugConfig.ts.
 
 import * as vscode from "vscode";
-import { adapterCommand, DEBUG_TYPE, initialConfiguration, resolveConfiguration } from "./debugConfig";
+import { adapterCommand, adapterProblem, DEBUG_TYPE, initialConfiguration, resolveConfiguration } from "./debugConfig";
 import type { Settings } from "./settings";
 
+/**
+ * `reportServerProblem` shows why `mlpy` cannot be started (the language client's own
+ * message, with its "Open Settings").
+ */
 export function registerDebugger(
   settings: () => Settings,
   workspaceRoot: () => string | undefined,
+  reportServerProblem: (problem: string) => void,
 ): vscode.Disposable[] {
   const provider: vscode.DebugConfigurationProvider = {
     provideDebugConfigurations: () => [initialConfiguration() as vscode.DebugConfiguration],
@@ -19,6 +24,11 @@ export function registerDebugger(
       if ("problem" in result) {
         void vscode.window.showErrorMessage(`mlpy: ${result.problem}`);
         // undefined: the session is not started (null would open launch.json).
+        return undefined;
+      }
+      const problem = adapterProblem(settings(), workspaceRoot(), process.env.PATH);
+      if (problem) {
+        reportServerProblem(problem);
         return undefined;
       }
       return result.config as vscode.DebugConfiguration;

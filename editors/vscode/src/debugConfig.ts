@@ -5,7 +5,7 @@
 
 import * as path from "path";
 import { LANGUAGE_ID } from "./ids";
-import { serverCommand, type ServerCommand, type Settings } from "./settings";
+import { serverCommand, serverProblem, type ServerCommand, type Settings } from "./settings";
 
 /** The debugger type contributed in package.json. */
 export const DEBUG_TYPE = "mlpy";
@@ -78,4 +78,18 @@ export function resolveConfiguration(
 /** The debug adapter: `<mlpy> dap`, with the `mlpy` the language client uses. */
 export function adapterCommand(settings: Settings, workspaceRoot: string | undefined): ServerCommand {
   return { command: serverCommand(settings, workspaceRoot).command, args: ["dap"] };
+}
+
+/**
+ * Why the adapter cannot start (its `mlpy` is missing or not executable), or undefined.
+ * Asked before a session: VS Code's own error for an adapter that does not spawn names
+ * neither the setting nor the fix.
+ */
+export function adapterProblem(
+  settings: Settings,
+  workspaceRoot: string | undefined,
+  envPath: string | undefined,
+  isExecutable?: (file: string) => boolean,
+): string | undefined {
+  return serverProblem(adapterCommand(settings, workspaceRoot).command, envPath, isExecutable);
 }

@@ -27,6 +27,15 @@ function workspaceRoot(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }
 
+/** Shows why `mlpy` cannot be started, with a way to the setting that names it. */
+function reportServerProblem(problem: string): void {
+  void vscode.window.showErrorMessage(`mlpy: ${problem}.`, "Open Settings").then((choice) => {
+    if (choice) {
+      void vscode.commands.executeCommand("workbench.action.openSettings", "mlpy.server.path");
+    }
+  });
+}
+
 /** Owns the language client: started on the first ML document, restarted on demand. */
 class Server {
   private client: LanguageClient | undefined;
@@ -57,11 +66,7 @@ class Server {
     const { command, args } = serverCommand(current, workspaceRoot());
     const problem = serverProblem(command, process.env.PATH);
     if (problem) {
-      void vscode.window.showErrorMessage(`mlpy: ${problem}.`, "Open Settings").then((choice) => {
-        if (choice) {
-          void vscode.commands.executeCommand("workbench.action.openSettings", "mlpy.server.path");
-        }
-      });
+      reportServerProblem(problem);
       throw new Error(problem);
     }
     const serverOptions: ServerOptions = { command, args, options: { cwd: workspaceRoot() } };
@@ -225,8 +230,19 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     vscode.workspace.onDidSaveTextDocument((doc) => refresher.changed(doc.languageId === LANGUAGE_ID)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (server.running && RESTART_KEYS.some((key) => e.affectsConfiguration(`mlpy.${key}`))) {
+      if (e.affectsConfiguration("mlpy.associateMlFiles")) {
+        // The open `.ml` files the new rule claims become ML now, not when next opened.
+        vscode.workspace.textDocuments.forEach(consider);
+      }
+      if (!RESTART_KEYS.some((key) => e.affectsConfiguration(`mlpy.${key}`))) {
+        return;
+      }
+      if (server.running) {
         void server.restart().catch((err) => output.appendLine(`mlpy: restart failed: ${err}`));
+      } else if (vscode.workspace.textDocuments.some((d) => d.languageId === LANGUAGE_ID)) {
+        // The server did not start (a wrong mlpy.server.path, say): the changed setting
+        // may be the fix, and the ML documents open now must not wait for another one.
+        server.ensure().catch((err) => output.appendLine(`mlpy: the server did not start: ${err}`));
       }
     }),
     vscode.commands.registerCommand(COMMANDS.emitPython, async () => {
@@ -259,8 +275,14 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
     vscode.commands.registerCommand(COMMANDS.restartServer, async () => {
-      await server.restart();
-      void vscode.window.setStatusBarMessage("mlpy: language server restarted", 3000);
+      try {
+        await server.restart();
+        void vscode.window.setStatusBarMessage("mlpy: language server restarted", 3000);
+      } catch (e) {
+        // Already explained (a missing mlpy, or the client's own message); VS Code's
+        // "command failed" on top would add nothing.
+        output.appendLine(`mlpy: the server did not start: ${e}`);
+      }
     }),
     vscode.commands.registerCommand(COMMANDS.useForThisFile, async () => {
       const doc = vscode.window.activeTextEditor?.document;
@@ -271,7 +293,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
 
-  context.subscriptions.push(...registerDebugger(settings, workspaceRoot));
+  context.subscriptions.push(...registerDebugger(settings, workspaceRoot, reportServerProblem));
 
   vscode.workspace.textDocuments.forEach(consider);
 }

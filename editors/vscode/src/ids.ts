@@ -3,7 +3,8 @@
 
 export const LANGUAGE_ID = "ml";
 export const CLIENT_ID = "mlpy";
-export const CLIENT_NAME = "mlpy language server";
+/** vscode-languageclient's messages put it before "server" ("The mlpy server crashed …"). */
+export const CLIENT_NAME = "mlpy";
 
 /** Palette commands contributed by the extension (see package.json). */
 export const COMMANDS = {

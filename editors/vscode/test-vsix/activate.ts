@@ -68,6 +68,7 @@ const record = {
   commands: new Map<string, (...args: unknown[]) => unknown>(),
   providers: [] as string[],
   debugTypes: [] as string[],
+  debugProviders: [] as { resolveDebugConfiguration(folder: unknown, config: unknown): unknown }[],
   languageChanges: [] as [string, string][],
   errors: [] as string[],
   warnings: [] as string[],
@@ -159,8 +160,12 @@ const fakeVscode = new Proxy(
     },
     // The debugger contribution registers a configuration provider and an adapter factory.
     debug: {
-      registerDebugConfigurationProvider: (type: string) => {
+      registerDebugConfigurationProvider: (
+        type: string,
+        provider: { resolveDebugConfiguration(folder: unknown, config: unknown): unknown },
+      ) => {
         record.debugTypes.push(`provider:${type}`);
+        record.debugProviders.push(provider);
         return new Disposable();
       },
       registerDebugAdapterDescriptorFactory: (type: string) => {
@@ -260,6 +265,40 @@ describe("the packaged .vsix", () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     assert.match(record.errors[0] ?? "", /\/nonexistent\/mlpy.*does not exist/);
+  });
+
+  it("changing mlpy.server.path after a failed start starts the server for the open ML documents", async () => {
+    record.config["server.path"] = "/still/missing/mlpy";
+    record.textDocuments = [doc(path.join(project, "main.ml"), "ml", "import math;")];
+    const before = record.errors.length;
+    fire("configuration", { affectsConfiguration: (key: string) => key === "mlpy.server.path" });
+    for (let i = 0; i < 50 && record.errors.length === before; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.match(record.errors.at(-1) ?? "", /\/still\/missing\/mlpy.*does not exist/);
+  });
+
+  it("debugging with a missing mlpy says so and starts no session", async () => {
+    const [provider] = record.debugProviders;
+    const fakeWindow = fakeVscode.window as { activeTextEditor: unknown };
+    fakeWindow.activeTextEditor = { document: doc(path.join(project, "main.ml"), "ml", "import math;") };
+    const before = record.errors.length;
+    const result = await provider.resolveDebugConfiguration(undefined, {});
+    fakeWindow.activeTextEditor = undefined;
+    assert.equal(result, undefined, "no session");
+    assert.equal(record.errors.length, before + 1);
+    assert.match(record.errors.at(-1) ?? "", /\/still\/missing\/mlpy.*does not exist/);
+  });
+
+  it("mlpy.associateMlFiles = always claims the .ml files already open", () => {
+    const ocaml = path.join(os.tmpdir(), "not-mlpy-" + process.pid, "other.ml");
+    record.textDocuments = [doc(ocaml, "ocaml", "let x = 1")];
+    fire("open", record.textDocuments[0]);
+    assert.notDeepEqual(record.languageChanges.at(-1), [ocaml, "ml"], "auto leaves OCaml alone");
+    record.config["associateMlFiles"] = "always";
+    fire("configuration", { affectsConfiguration: (key: string) => key === "mlpy.associateMlFiles" });
+    assert.deepEqual(record.languageChanges.at(-1), [ocaml, "ml"]);
+    record.config["associateMlFiles"] = undefined;
   });
 
   it("Emit Python outside an ML editor asks for one", async () => {

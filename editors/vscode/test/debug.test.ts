@@ -4,7 +4,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { adapterCommand, DEBUG_TYPE, initialConfiguration, resolveConfiguration } from "../src/debugConfig";
+import {
+  adapterCommand,
+  adapterProblem,
+  DEBUG_TYPE,
+  initialConfiguration,
+  resolveConfiguration,
+} from "../src/debugConfig";
 import { LANGUAGE_ID } from "../src/ids";
 import { readSettings } from "../src/settings";
 
@@ -82,6 +88,20 @@ describe("the adapter", () => {
       command: path.join("/work", "bin/mlpy"),
       args: ["dap"],
     });
+  });
+
+  it("says why it cannot start: the mlpy of mlpy.server.path, or of PATH, is missing", () => {
+    const settings = (serverPath: string) =>
+      readSettings(<T>(key: string) => (key === "server.path" ? serverPath : undefined) as T | undefined);
+    const executables = new Set(["/work/bin/mlpy", "/usr/bin/mlpy"]);
+    const isExecutable = (file: string) => executables.has(file);
+    assert.equal(adapterProblem(settings("bin/mlpy"), "/work", "", isExecutable), undefined);
+    assert.equal(adapterProblem(settings(""), "/work", "/usr/bin", isExecutable), undefined);
+    assert.match(
+      adapterProblem(settings("/opt/mlpy"), "/work", "/usr/bin", isExecutable) ?? "",
+      /'\/opt\/mlpy' \(setting mlpy.server.path\) does not exist/,
+    );
+    assert.match(adapterProblem(settings(""), "/work", "/bin", isExecutable) ?? "", /'mlpy' was not found on PATH/);
   });
 });
 

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import {
+  ConfigurationRequest,
   createProtocolConnection,
   DefinitionRequest,
   Diagnostic,
@@ -69,9 +70,14 @@ class Session {
   private readonly waiters: (() => void)[] = [];
   initialize!: InitializeResult;
 
+  /**
+   * `section`: what VS Code answers for the `mlpy` section (`workspace/configuration`);
+   * undefined: the request fails, as with a client without it.
+   */
   constructor(
     readonly root: string,
     readonly settings: Settings,
+    section?: Record<string, unknown>,
   ) {
     const { command, args } = serverCommand(settings, root);
     this.proc = spawn(command, args, { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
@@ -86,6 +92,11 @@ class Session {
     });
     // VS Code grants the file watchers the server registers.
     this.connection.onRequest(RegistrationRequest.type, () => null);
+    if (section) {
+      this.connection.onRequest(ConfigurationRequest.type, (params) =>
+        params.items.map((item) => (item.section === "mlpy" ? section : null)),
+      );
+    }
     this.connection.listen();
   }
 
@@ -171,6 +182,27 @@ class Session {
       this.connection.dispose();
     }
   }
+}
+
+/**
+ * The `mlpy` section as VS Code answers `workspace/configuration` for it: every setting
+ * package.json declares, at its default unless `values` (keys below `mlpy.`) sets it,
+ * nested at the dots (`inlayHints.parameterNames` → `{inlayHints: {parameterNames}}`).
+ */
+function vscodeSection(values: Record<string, unknown> = {}): Record<string, unknown> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
+  const properties: Record<string, { default?: unknown }> = manifest.contributes.configuration.properties;
+  const section: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(properties)) {
+    const key = name.slice("mlpy.".length);
+    const parts = key.split(".");
+    let node = section;
+    for (const part of parts.slice(0, -1)) {
+      node = (node[part] ??= {}) as Record<string, unknown>;
+    }
+    node[parts.at(-1)!] = key in values ? values[key] : property.default;
+  }
+  return section;
 }
 
 function settingsWith(overrides: Record<string, unknown>): Settings {
@@ -340,6 +372,32 @@ describe("settings reach the server as initializationOptions", () => {
       );
       assert.ok(found.find((d) => d.range.start.line === 3));
       assert.equal(await wide.stop(), 0);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("settings the server reads from VS Code's mlpy section (workspace/configuration)", () => {
+  it("the declared defaults change nothing; mlpy.diagnostics = openFiles reports only open documents", async () => {
+    const root = copyFixture();
+    try {
+      const defaults = new Session(root, settingsWith({}), vscodeSection());
+      await defaults.start();
+      const { uri } = defaults.open("broken.ml");
+      // mlpy.json's import_paths hold (importPaths is null): both problems, nothing else.
+      await defaults.diagnosticsOf(uri, (d) => d.length === 2);
+      // loop.ml is not open: reported all the same, the whole workspace is checked.
+      await defaults.diagnosticsOf(uriOf(path.join(root, "loop.ml")), (d) => d.length > 0);
+      assert.equal(await defaults.stop(), 0);
+
+      const open = new Session(root, settingsWith({}), vscodeSection({ diagnostics: "openFiles" }));
+      await open.start();
+      const again = open.open("broken.ml");
+      await open.diagnosticsOf(again.uri, (d) => d.length === 2);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(open.diagnostics.get(uriOf(path.join(root, "loop.ml"))) ?? [], []);
+      assert.equal(await open.stop(), 0);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

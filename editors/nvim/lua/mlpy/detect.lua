@@ -47,18 +47,7 @@ function M.is_mlpy(path, bufnr, mode)
   if mode == 'never' then
     return false
   end
-  --- Registers the `.ml` rule with vim.filetype (idempotent).
-function M.register()
-  vim.filetype.add({
-    extension = {
-      ml = function(path, bufnr)
-        return M.filetype(path, bufnr)
-      end,
-    },
-  })
-end
-
-return M.project_root(path) ~= nil
+  return M.project_root(path) ~= nil
 end
 
 --- The filetype of a `.ml` file: 'mlpy', or 'ocaml' (Neovim's own choice for `.ml`).

@@ -96,11 +96,57 @@ function M.client_config(opts)
   }, opts.config or {})
 end
 
+--- The server command in effect: `config.cmd` when the options set one, else `cmd`.
+function M.server_cmd(opts)
+  opts = opts or M.options
+  return (type(opts.config) == 'table' and opts.config.cmd) or opts.cmd
+end
+
+--- Why the server command `cmd` cannot start, or nil. A function (a transport of the
+--- user's own) is taken as it is.
+function M.cmd_problem(cmd)
+  if type(cmd) == 'function' then
+    return nil
+  end
+  local program = type(cmd) == 'table' and cmd[1] or nil
+  if type(program) ~= 'string' or program == '' then
+    return "the server command is empty: set cmd = { '/path/to/mlpy', 'lsp', '--stdio' } in require('mlpy').setup()"
+  end
+  if vim.fn.executable(program) == 1 then
+    return nil
+  end
+  if program:find('/', 1, true) then
+    return ("'%s' (cmd in require('mlpy').setup()) does not exist or is not executable"):format(program)
+  end
+  return ("'%s' was not found on PATH: install mlpy (cargo install --path . in a checkout of mlpy) "
+    .. "or set cmd = { '/path/to/mlpy', 'lsp', '--stdio' } in require('mlpy').setup()"):format(program)
+end
+
+-- Problems already reported this session (one message each, not one per buffer).
+local reported = {}
+
+--- Reports, once, that the server cannot start for ML buffers; returns the problem or
+--- nil. Neovim 0.11+'s vim.lsp.enable skips a command that is not executable without a
+--- word, which would leave every ML buffer silently without a server.
+function M.check_server()
+  local problem = M.cmd_problem(M.server_cmd())
+  if problem and not reported[problem] then
+    reported[problem] = true
+    vim.schedule(function()
+      vim.notify('mlpy: the language server cannot start: ' .. problem, vim.log.levels.ERROR)
+    end)
+  end
+  return problem
+end
+
 local function start_legacy(bufnr)
   if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].filetype ~= 'mlpy' then
     return
   end
   if vim.api.nvim_buf_get_name(bufnr) == '' then
+    return
+  end
+  if M.check_server() then
     return
   end
   local config = M.client_config(M.options)
@@ -125,6 +171,19 @@ function M.setup(opts)
     end
     vim.lsp.config('mlpy', config)
     vim.lsp.enable('mlpy')
+    vim.api.nvim_create_autocmd('FileType', {
+      group = group,
+      pattern = 'mlpy',
+      callback = function()
+        M.check_server()
+      end,
+    })
+    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_is_loaded(buf) and vim.bo[buf].filetype == 'mlpy' then
+        M.check_server()
+        break
+      end
+    end
   else
     vim.api.nvim_create_autocmd('FileType', {
       group = group,
@@ -211,7 +270,9 @@ end
 local function execute_command(bufnr, command, arguments, callback)
   local client = client_for(bufnr)
   if not client then
-    callback({ message = 'no mlpy language server is attached to this buffer' }, nil)
+    local problem = M.cmd_problem(M.server_cmd())
+    local message = 'no mlpy language server is attached to this buffer'
+    callback({ message = problem and (message .. ': ' .. problem) or message }, nil)
     return
   end
   local params = { command = command, arguments = arguments }
@@ -456,6 +517,11 @@ local function source_buffer()
     vim.notify('mlpy: this is not an ML buffer', vim.log.levels.ERROR)
     return nil
   end
+  if vim.api.nvim_buf_get_name(buf) == '' then
+    -- The server resolves imports from the module's file: it needs one.
+    vim.notify('mlpy: this buffer has no file: write it to a .ml file first (:write name.ml)', vim.log.levels.ERROR)
+    return nil
+  end
   return buf
 end
 
@@ -589,6 +655,12 @@ end
 
 --- :MlpyRestart: stops the server and starts it again for the open ML buffers.
 function M.restart()
+  local problem = M.cmd_problem(M.server_cmd())
+  if problem then
+    -- Asked for by hand: say it again (check_server says it once per session).
+    vim.notify('mlpy: the language server cannot start: ' .. problem, vim.log.levels.ERROR)
+    return
+  end
   if has_011 and not M.options.legacy then
     vim.lsp.enable('mlpy', false)
   else
