@@ -2,6 +2,8 @@
 //! program prints, byte for byte, where the reference (CPython 3.11) printed it.
 //!
 //! * `undefined` reads as `null` until the program assigns it;
+//! * a read of a name before the function that assigns it does (the outer name was meant)
+//!   is warned about by `mlpy check`, and still fails only when it runs;
 //! * error messages of Python's own methods: a message every supported CPython words alike
 //!   is the reference's and reaches the program unchanged; only the wordings of one version
 //!   are rewritten (docs/compatibility.md, "Every supported Python gives the same results").
@@ -87,4 +89,75 @@ fn undefined_is_null_until_the_program_assigns_it() {
     assert_eq!(run_ok("print(undefined, [undefined]);\n"), "None [None]\n");
     let program = "function f() { return undefined; }\nundefined = 5;\nprint(undefined, f());\n";
     assert_eq!(run_ok(program), "5 5\n");
+}
+
+/// The warnings of `mlpy check --format json` on `program`: (line, column, code).
+fn warnings(program: &str) -> Vec<(u64, u64, String)> {
+    let project = Project::new();
+    project.file("main.ml", program);
+    let out = project.mlpy(&["check", "main.ml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["column"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_read_before_the_function_assigns_the_name_is_warned_about() {
+    let code = "read-before-assignment".to_string();
+    // The outer name: the module's or an enclosing function's; the function: named or an
+    // arrow; the read: in the assignment itself, in a condition, in a call before it.
+    let outers = [
+        ("n = 0;\n", "", ""),
+        ("", "function outer() {\n    n = 0;\n", "}\n"),
+    ];
+    let bodies = [
+        ("function f() {\n    n = n + 1;\n    return n;\n}\n", (1, 9)),
+        ("function f() {\n    if (n > 0) { n = 1; }\n}\n", (1, 9)),
+        ("g = fn() => {\n    print(n);\n    n = 2;\n};\n", (1, 11)),
+    ];
+    for (module_outer, function_outer, end) in outers {
+        for (body, (line, column)) in bodies {
+            let program = format!("{module_outer}{function_outer}{body}{end}");
+            // Lines before the body: one for the module's `n`, two for the function's.
+            let before = if module_outer.is_empty() { 2 } else { 1 };
+            let found = warnings(&program);
+            assert_eq!(
+                found,
+                vec![(before + line + 1, column, code.clone())],
+                "{program}"
+            );
+        }
+    }
+    // Not warned: `nonlocal`, assigned before read, read only in a nested function, no
+    // outer name, a parameter.
+    for program in [
+        "n = 0;\nfunction f() {\n    nonlocal n;\n    n = n + 1;\n}\n",
+        "n = 0;\nfunction f() {\n    n = 1;\n    n = n + 1;\n}\n",
+        "n = 0;\nfunction f() {\n    g = fn() => n;\n    n = 2;\n    return g();\n}\n",
+        "function f() {\n    m = 1;\n    return m;\n}\n",
+        "n = 0;\nfunction f(n) {\n    n = n + 1;\n    return n;\n}\n",
+    ] {
+        assert_eq!(warnings(program), Vec::new(), "{program}");
+    }
+    // A warning, not a refusal: the program runs, and fails where Python does.
+    let project = Project::new();
+    project.file(
+        "main.ml",
+        "n = 0;\nfunction f() {\n    n = n + 1;\n}\nprint(\"before\");\nf();\n",
+    );
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "before\n");
+    assert!(stderr(&out).contains("main.ml:3"), "{}", stderr(&out));
 }

@@ -18,13 +18,15 @@ use crate::capabilities::{capability_covered, declared_capabilities, needs_grant
 use crate::facts::{FieldRef, ProgramFacts};
 use crate::names::{is_reserved, RENAME_PREFIX};
 use crate::semantics::ModuleRef;
-use mlpy_modules::scopes::{ModuleScopes, NameRes};
+use mlpy_modules::scopes::{BindingKind, ModuleScopes, NameRes, ScopeId, ScopeKind};
 use mlpy_modules::stdlib::{stdlib_module, BUILTINS, STDLIB_MODULES};
 use mlpy_modules::suggest::{suggestions, SuggestionBudget};
 use mlpy_modules::{Diagnostic, DiagnosticCode, EdgeTarget, ModuleId};
 use mlpy_syntax::ast::{self, ArrowBody, AstNode, BinOp, Expr};
 use mlpy_syntax::text::{number_value, NumberValue};
-use mlpy_syntax::{MlLanguage, SyntaxKind, SyntaxNode, SyntaxToken, TextRange, WalkEvent};
+use mlpy_syntax::{
+    MlLanguage, SyntaxKind, SyntaxNode, SyntaxToken, TextRange, TextSize, WalkEvent,
+};
 use rowan::NodeOrToken;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::Path;
@@ -95,10 +97,101 @@ pub fn module_checks(
     };
     let file = facts.node(id).file.parse.tree();
     checker.walk(file.syntax());
+    checker.reads_before_local_assignment(file.syntax());
     checker.imports();
     checker.capabilities(&file, granted);
     checker.out.sort_by_key(|d| d.range.start());
     checker.out
+}
+
+impl Checker<'_, '_> {
+    /// A function that assigns a name its enclosing code also defines makes that name its
+    /// own local for the whole function (Python's rule, and ML's); a read of it before the
+    /// first assignment is then Python's `UnboundLocalError` at run time, where the writer
+    /// meant the outer one (`n = n + 1;` for a module's counter). Warned about at the
+    /// first such read of each local, as pyflakes does (F823): a loop may run the read
+    /// after the assignment, so it is a warning. Reads inside nested functions run later
+    /// and are left alone.
+    fn reads_before_local_assignment(&mut self, root: &SyntaxNode) {
+        let scopes = self.facts.scopes(self.id);
+        for (index, binding) in scopes.bindings.iter().enumerate() {
+            if binding.kind != BindingKind::Variable
+                || scopes.scope(binding.scope).kind == ScopeKind::Module
+            {
+                continue;
+            }
+            let Some((outer_scope, outer)) = outer_binding(scopes, binding) else {
+                continue;
+            };
+            // The first assignment is complete at the end of its statement: the read in
+            // `n = n + 1` comes before it.
+            let assigned = assignment_end(root, binding.decl).unwrap_or(binding.decl.end());
+            let id = mlpy_modules::scopes::BindingId(index as u32);
+            let Some(read) = scopes.references(id).iter().copied().find(|r| {
+                r.start() < assigned
+                    && !binding.is_def(*r)
+                    && scopes.scope_of_use(*r) == Some(binding.scope)
+            }) else {
+                continue;
+            };
+            let function = match &scopes.scope(binding.scope).name {
+                Some(name) => format!("'{name}'"),
+                None => "this function".to_string(),
+            };
+            let outer_place = match scopes.scope(outer_scope).kind {
+                ScopeKind::Module => "the module's",
+                _ => "the enclosing function's",
+            };
+            let name = &binding.name;
+            let mut d = Diagnostic::warning(
+                DiagnosticCode::ReadBeforeAssignment,
+                self.path,
+                read,
+                format!(
+                    "'{name}' is read before {function} assigns it: the assignment makes '{name}' local to {function}, so this is not {outer_place} '{name}' (at run time: \"cannot access local variable\")"
+                ),
+            );
+            d.notes.push(format!(
+                "to change {outer_place} '{name}', write `nonlocal {name};` at the start of {function}; to keep a local, assign it before reading it"
+            ));
+            d.related.push(mlpy_modules::Related {
+                file: self.path.to_path_buf(),
+                range: outer.decl,
+                message: format!("{outer_place} '{name}'"),
+            });
+            d.related.push(mlpy_modules::Related {
+                file: self.path.to_path_buf(),
+                range: binding.decl,
+                message: format!("assigned in {function} here"),
+            });
+            self.out.push(d);
+        }
+    }
+}
+
+/// The nearest enclosing scope's binding of `binding`'s name, with that scope.
+fn outer_binding<'s>(
+    scopes: &'s ModuleScopes,
+    binding: &mlpy_modules::scopes::Binding,
+) -> Option<(ScopeId, &'s mlpy_modules::scopes::Binding)> {
+    let mut scope = scopes.scope(binding.scope).parent;
+    while let Some(id) = scope {
+        if let Some(outer) = scopes.local(id, &binding.name) {
+            return Some((id, scopes.binding(outer)));
+        }
+        scope = scopes.scope(id).parent;
+    }
+    None
+}
+
+/// Where the assignment statement holding the name at `name` ends.
+fn assignment_end(root: &SyntaxNode, name: TextRange) -> Option<TextSize> {
+    let token = root.token_at_offset(name.start()).right_biased()?;
+    token
+        .parent_ancestors()
+        .take_while(|n| n.kind() != SyntaxKind::BLOCK)
+        .find(|n| n.kind() == SyntaxKind::ASSIGN_STMT)
+        .map(|n| n.text_range().end())
 }
 
 #[derive(Clone, Copy, Default)]

@@ -63,6 +63,7 @@ diagnostic_codes! {
     InvalidIndex => "invalid-index",
     UnknownIdentifier => "unknown-identifier",
     UnknownFunction => "unknown-function",
+    ReadBeforeAssignment => "read-before-assignment",
     TooDeep => "too-deep",
     SecurityString => "security-string",
     SecurityImport => "security-import",
