@@ -235,3 +235,34 @@ fn str_format_is_out_of_reach_in_every_form() {
         assert!(out.starts_with("refused "), "{source}\n{out}{err}");
     }
 }
+
+/// Python code never ends the program: `argparse`'s error path (`sys.exit(2)`),
+/// `parser.exit()` and an iteration that calls it raise `SystemExit`, which is no
+/// `Exception`. Each is an ML error instead: caught by `except`, and uncaught reported at
+/// the ML line with a non-zero status — never a silent end.
+#[test]
+fn python_code_cannot_end_the_program() {
+    let project = Project::new();
+    let (out, err, ok) = run_python_mode_with(
+        &project,
+        "import argparse;\nimport itertools;\np = argparse.ArgumentParser();\n\
+         try { p.parse_args([\"--bad\"]); } except (e) { print(\"caught\", e.type); }\n\
+         try { p.exit(0); } except (e) { print(\"caught\", e.message); }\n\
+         try { for (x in itertools.starmap(p.exit, [[0]])) { print(x); } }\n\
+         except (e) { print(\"caught\", e.type); }\n\
+         print(\"still running\");\np.exit(0);\nprint(\"not reached\");\n",
+        &["--allow-python-modules", "argparse"],
+    );
+    assert!(!ok, "{out}{err}");
+    assert_eq!(
+        out,
+        "caught SecurityError\n\
+         caught Python code tried to end the program (SystemExit(0)): only the ML program ends itself\n\
+         caught SecurityError\nstill running\n",
+        "{err}"
+    );
+    assert!(
+        err.contains("attack.ml:9: SecurityError: Python code tried to end the program"),
+        "{err}"
+    );
+}

@@ -13,6 +13,9 @@ An ML program never holds a Python module, function or object of such a module d
 * a member that is a module is reachable only when the program imported it;
 * results are wrapped again, unless they are plain data (numbers, strings, bytes, None);
 * arguments are unwrapped on the way in, so the Python code sees its own objects;
+* Python code never ends the program: a `SystemExit` or `GeneratorExit` coming out of it
+  (`argparse`'s error path, `base64.main()`) becomes a `SecurityError` at the ML line that
+  called it (`_crossing`: every way into Python code goes through one of those functions);
 * no list or dict is ever shared between Python code and ML code: ML reads and writes
   those with plain indexing, which no gate sees. What crosses either way — results,
   arguments, members, iterated items, a callback's arguments and result — is a copy with
@@ -100,6 +103,54 @@ def is_forbidden(name):
     return top in FORBIDDEN or top.startswith(("_", "pydev")) or not top
 
 
+#: What Python raises to end the program (`sys.exit`, `argparse`'s `error`, `base64.main()`)
+#: or to close a generator. Neither is an `Exception`: out of Python code ML called, ML's
+#: `except` would not see it and the program would end with no ML error and no position.
+#: `KeyboardInterrupt` is not here: it is the user's Ctrl-C, which ML must not catch.
+_ENDINGS = (SystemExit, GeneratorExit)
+
+
+def _ending_refused(ending):
+    """The ML error for `ending`, a `SystemExit` or `GeneratorExit` of Python code."""
+    code = getattr(ending, "code", None) if type(ending) is SystemExit else None
+    if type(code) in (int, str):
+        what = "%s(%r)" % (type(ending).__name__, code)
+    else:
+        what = type(ending).__name__
+    return SecurityError("Python code tried to end the program (%s): only the ML program "
+                         "ends itself" % what)
+
+
+def _crossing(function):
+    """`function`, a way into Python code, with `_ENDINGS` raised inside turned into an ML
+    error. Every member of `PyValue` that runs Python code, `member` and `import_python`
+    are made with it: the places where ML's calls cross into Python are these."""
+    def crossing(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except _ENDINGS as ending:
+            raise _ending_refused(ending) from None
+    crossing.__name__ = function.__name__
+    crossing.__qualname__ = function.__qualname__
+    crossing.__doc__ = function.__doc__
+    return crossing
+
+
+def _next_item(items):
+    """`next(items)` of a Python iterator, `_ENDINGS` turned into an ML error as in
+    `_crossing` (a generator's own `GeneratorExit`, when ML stops iterating, is thrown at
+    its `yield`, never here)."""
+    try:
+        return next(items)
+    except _ENDINGS as ending:
+        raise _ending_refused(ending) from None
+
+
+#: `iter(value)` of a Python value, guarded as `_crossing` says.
+_iter_python = _crossing(iter)
+
+
+@_crossing
 def import_python(name, bind_top=False):
     """The Python module `name` behind the membrane. `bind_top`: `import a.b;` binds `a`,
     through which only `b` is reachable (unless `a` itself was imported)."""
@@ -153,6 +204,7 @@ def _module_member(module, name):
     return wrap(value)
 
 
+@_crossing
 def member(proxy, name):
     """`proxy.name` for ML: the membrane's attribute rule."""
     if name.__class__ is not str or name.startswith("_") or name in _access.REFLECTION_NAMES:
@@ -442,7 +494,12 @@ class PyValue:
         return len(_target(self))
 
     def __iter__(self):
-        for item in _target(self):
+        items = _iter_python(_target(self))
+        while True:
+            try:
+                item = _next_item(items)
+            except StopIteration:
+                return
             yield wrap(item)
 
     def __contains__(self, item):
@@ -504,6 +561,18 @@ def _install_operators():
 
 
 _install_operators()
+
+
+def _guard_members(klass):
+    """Every method of `klass` that runs the target's code, made with `_crossing` (its
+    `__iter__` guards each step itself: a generator function's call runs none of it)."""
+    for name, value in list(vars(klass).items()):
+        if type(value) is _FunctionType and name not in ("__init__", "__getattribute__",
+                                                         "__setattr__", "__iter__"):
+            setattr(klass, name, _crossing(value))
+
+
+_guard_members(PyValue)
 
 #: the dunders Python looks up on the proxy itself
 _PROXY_DUNDERS = frozenset((n for n in vars(PyValue) if n.startswith("__") and n.endswith("__")

@@ -10,8 +10,10 @@ Two independent layers (docs/security.md):
    (`access.call`), Python modules through a membrane (`membrane.py`).
 2. The audit layer. `arm()` installs an audit hook (it cannot be removed) before any ML code
    runs. It refuses process creation always, `open` outside the grants, `socket.connect`
-   without a network grant for the host, code compilation except by the import system, and
-   imports of modules that reach the OS around the capability system.
+   (and name lookups) without a network grant for the host, sockets of other families than
+   the internet's and local ones, SQLite databases without the file grants, code
+   compilation except by the import system, and imports of modules that reach the OS
+   around the capability system (or do file I/O no audit event shows: `readline`).
 
 The debugger (`mlpy dap`) needs a few of those refused operations: tracing, looking at
 every thread's frames, compiling the expressions it evaluates. Its launcher names debugpy's
@@ -123,10 +125,15 @@ NEVER_IMPORTED = frozenset((
     "turtle", "ensurepip", "venv", "distutils", "setuptools", "pip", "imp", "zipimport",
     "_xxsubinterpreters", "_testcapi", "_testinternalcapi", "mmap", "fcntl", "crypt",
     "_crypt", "spwd",
+    # file I/O of their own C libraries, which raises no audit event: `readline`'s history
+    # files (`read_history_file(path)` then `get_history_item(1)` reads any file,
+    # `write_history_file` writes one), `_posixshmem`'s shared memory objects
+    # (`shm_open`, `shm_unlink` of another program's)
+    "readline", "_posixshmem",
 ))
 
 #: Events that start a process, load native code, change the interpreter's own hooks or
-#: walk every object: refused always.
+#: the system's (`socket.sethostname`), or walk every object: refused always.
 _PROCESS_EVENTS = frozenset((
     "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
     "os.startfile", "subprocess.Popen", "pty.spawn", "os.kill", "os.killpg",
@@ -141,7 +148,24 @@ _PROCESS_EVENTS = frozenset((
     "cpython.PyInterpreterState_Clear", "cpython._PySys_ClearAuditHooks", "code.__new__",
     "gc.get_objects", "gc.get_referrers", "gc.get_referents", "mmap.__new__",
     "webbrowser.open", "syslog.openlog", "_xxsubinterpreters.create",
+    "sqlite3.enable_load_extension", "sqlite3.load_extension", "socket.sethostname",
 ))
+
+
+def _socket_families():
+    """The socket families a program may create sockets of: the internet's (whose
+    connections and datagrams the hook checks by host) and local ones (whose addresses,
+    paths, it refuses to connect to). Raw packet and netlink sockets send without an
+    address the hook could check (`socket(AF_NETLINK, SOCK_RAW).send(...)` talks to the
+    kernel). -1: a socket made of an already open descriptor (`socket(fileno=n)`), as `open`
+    of a descriptor is allowed."""
+    try:
+        import _socket
+    except ImportError:  # no sockets at all
+        return frozenset((-1,))
+    names = ("AF_INET", "AF_INET6", "AF_UNIX")
+    return frozenset([-1] + [int(getattr(_socket, n)) for n in names if hasattr(_socket, n)])
+
 
 #: Functions of Python's standard library that build code from validated identifiers (no
 #: text of the caller's reaches it), by name and file: `namedtuple` runs when urllib, uuid
@@ -356,10 +380,14 @@ def _from_import_system(frame):
         and frame.f_code.co_name in _IMPORT_SYSTEM_RUNNERS
 
 
-def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugger=None):
+def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugger=None,
+               socket_families=None):
     """The audit hook. Everything it decides by lives in this closure: nothing a program can
     reach at module level switches it off or widens the grants. `debugger`: debugpy's folder
-    (`allow_debugger`), whose code may raise the events of `DEBUGGER_EVENTS`."""
+    (`allow_debugger`), whose code may raise the events of `DEBUGGER_EVENTS`.
+    `socket_families`: what `_socket_families()` says (made once, before arming)."""
+    if socket_families is None:
+        socket_families = _socket_families()
     state = _ThreadLocal()
     own_codes = set()
     from_debugger = _debugger_check(debugger, own_codes) if debugger else None
@@ -379,6 +407,9 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
         _refuse(what)
     can_read = "file.read" in granted
     can_write = "file.write" in granted or "file.append" in granted
+    # SQLite opens its files itself (no `open` event), and SQL reaches any file
+    # (`ATTACH DATABASE '/path'` on an in-memory database): a connection needs both grants.
+    can_use_sqlite = can_read and "file.write" in granted
 
     def on_open(args):
         path, mode, flags = (tuple(args) + (None, None, None))[:3]
@@ -425,6 +456,14 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
                 _refuse("connecting to %s:%d" % (host, port))
         _refuse("connecting to an address given as a %s" % type(address).__name__)
 
+    def on_address_lookup(args):
+        """`socket.gethostbyaddr(name)`, `socket.getnameinfo((host, port), flags)`: name
+        lookups (`getfqdn(name)` asks the name server about any name) as on_resolve."""
+        first = args[0] if args else None
+        if first.__class__ is tuple and len(first) >= 1:
+            first = first[0]
+        on_resolve((first,))
+
     def on_resolve(args):
         host = args[0] if args else None
         if host is None:
@@ -463,6 +502,15 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
             guarded(on_connect, args)
         elif event == "socket.getaddrinfo" or event == "socket.gethostbyname":
             guarded(on_resolve, args)
+        elif event == "socket.gethostbyaddr" or event == "socket.getnameinfo":
+            guarded(on_address_lookup, args)
+        elif event == "socket.__new__":
+            family = args[1] if len(args) > 1 else None
+            if family.__class__ is not _py.int or family not in socket_families:
+                _refuse("a socket of family %r" % (family,))
+        elif event == "sqlite3.connect":
+            if not can_use_sqlite:
+                _refuse("opening an SQLite database (needs file.read and file.write)")
         elif event == "socket.bind":
             _refuse("listening on a socket")
         elif event == "compile" or event == "exec":
@@ -546,6 +594,6 @@ def arm(preload=()):
     debugger = _debugger[0] if _debugger else None
     native_roots = _native_roots()
     hook = _make_hook(granted, _code_roots(native_roots), native_roots, _loader_codes(),
-                      _connect_checker(granted), debugger)
+                      _connect_checker(granted), debugger, _socket_families())
     _sys.addaudithook(hook)
     _armed.append(True)

@@ -60,6 +60,7 @@ class CapabilityTest(unittest.TestCase):
             (lambda: crypto.hash_file("/nonexistent"), "file.read"),
             (lambda: log.add_file("/nonexistent/log"), "file.write"),
             (lambda: log.create_logger("t").add_file("/nonexistent/log"), "file.write"),
+            (lambda: path.removeDirRecursive("/nonexistent"), "path.write"),
         ]
         for fn, cap in checks:
             with self.assertRaises(CapabilityError) as cm:
@@ -77,6 +78,46 @@ class CapabilityTest(unittest.TestCase):
             self.assertTrue(file.delete(p))
         with self.assertRaises(CapabilityError):
             env.get("HOME")
+
+    def test_removing_a_folder_with_its_files_needs_file_delete(self):
+        # `path.write` removes folders; the files in one are `file.delete`'s (the audit
+        # layer refuses `shutil.rmtree` without it: the first layer says so itself)
+        grant("path.write")
+        with support.TempDir() as d:
+            os.makedirs(os.path.join(d, "victim"))
+            with open(os.path.join(d, "victim", "f.txt"), "w") as f:
+                f.write("keep")
+            with self.assertRaises(CapabilityError) as cm:
+                path.removeDirRecursive(os.path.join(d, "victim"))
+            self.assertIn("capability 'file.delete' is not granted", str(cm.exception))
+            self.assertTrue(os.path.exists(os.path.join(d, "victim", "f.txt")))
+
+    def test_only_a_string_names_a_file(self):
+        # a number would be a descriptor to `open` (`csv.read(0)` read standard input and
+        # closed it); other values failed inside in Python's words
+        grant(["file", "path.write"])
+        calls = {
+            "file.read": lambda p: file.read(p),
+            "file.write": lambda p: file.write(p, "x"),
+            "file.exists": lambda p: file.exists(p),
+            "path.exists": lambda p: path.exists(p),
+            "path.listDir": lambda p: path.listDir(p),
+            "path.createDir": lambda p: path.createDir(p),
+            "csv.read": lambda p: csv.read(p),
+            "csv.write": lambda p: csv.write(p, [[1]]),
+            "csv.append": lambda p: csv.append(p, [1]),
+            "csv.count_rows": lambda p: csv.count_rows(p),
+            "csv.get_headers": lambda p: csv.get_headers(p),
+            "crypto.hash_file": lambda p: crypto.hash_file(p),
+            "log.add_file": lambda p: log.create_logger("t").add_file(p),
+        }
+        for name, call_with in calls.items():
+            for value, kind in ((0, "number"), (1, "number"), (b"/tmp", "bytes"),
+                                (["/tmp"], "array"), (None, "null"), (True, "boolean")):
+                with self.subTest(function=name, value=value):
+                    with self.assertRaises(TypeError) as cm:
+                        call_with(value)
+                    self.assertEqual(str(cm.exception), "a path must be a string, not %s" % kind)
 
     def test_specific_grant(self):
         grant("file.read")

@@ -8,6 +8,7 @@ both sides held would let ML put a raw function or runtime module where Python c
 it (`functools.partial(re.sub).keywords["repl"] = f`), or Python change what ML holds.
 """
 
+import functools
 import unittest
 
 from tests import support
@@ -268,3 +269,89 @@ class CopiesTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Ender:
+    """Python code that ends the program, every way ML's code may run it."""
+
+    def __init__(self, ending):
+        self.ending = ending
+
+    def end(self, *args):
+        raise self.ending
+
+    @property
+    def member(self):
+        raise self.ending
+
+    def __str__(self):
+        raise self.ending
+
+    def __len__(self):
+        raise self.ending
+
+    def __getitem__(self, key):
+        raise self.ending
+
+    def __eq__(self, other):
+        raise self.ending
+
+    __hash__ = object.__hash__
+
+    def __iter__(self):
+        raise self.ending
+
+    def items(self):
+        yield 1
+        raise self.ending
+
+
+class PythonCodeNeverEndsTheProgramTest(unittest.TestCase):
+    """A `SystemExit` or `GeneratorExit` out of Python code is not an `Exception`: ML's
+    `except` would not see it and the program would end with no ML error. Every way into
+    Python code turns it into a `SecurityError`; a Ctrl-C (`KeyboardInterrupt`) stays what
+    it is."""
+
+    def ways_in(self, proxy):
+        return {
+            "call": lambda: access.call(access.attr(proxy, "end"), 1),
+            "method": lambda: access.mcall(proxy, "end"),
+            "member": lambda: access.attr(proxy, "member"),
+            "str": lambda: ml_builtins.str(proxy),
+            "len": lambda: ml_builtins.len(proxy),
+            "index": lambda: proxy[0],
+            "compare": lambda: proxy == 1,
+            "iterate": lambda: list(proxy),
+            "iterate a generator": lambda: list(access.mcall(proxy, "items")),
+            "through other Python code": lambda: access.call(
+                membrane.wrap(functools.reduce), access.attr(proxy, "end"), [1, 2]),
+        }
+
+    def test_endings_become_ml_errors(self):
+        for ending in (SystemExit(2), SystemExit("bye"), SystemExit(), GeneratorExit()):
+            proxy = membrane.wrap(Ender(ending))
+            for way, run in self.ways_in(proxy).items():
+                with self.subTest(ending=repr(ending), way=way):
+                    with self.assertRaises(SecurityError) as caught:
+                        run()
+                    self.assertIn("Python code tried to end the program", str(caught.exception))
+                    self.assertIn(type(ending).__name__, str(caught.exception))
+
+    def test_a_ctrl_c_is_not_caught(self):
+        proxy = membrane.wrap(Ender(KeyboardInterrupt()))
+        with self.assertRaises(KeyboardInterrupt):
+            access.mcall(proxy, "end")
+
+    def test_stopping_an_iteration_early_still_closes_it(self):
+        proxy = membrane.wrap(range(1, 4))
+        items = iter(proxy)
+        self.assertEqual(next(items), 1)
+        items.close()  # GeneratorExit thrown at the proxy's own `yield`: no error
+        self.assertEqual([x for x in proxy], [1, 2, 3])
+
+    def test_every_member_of_the_proxy_that_runs_python_code_is_guarded(self):
+        unguarded = {"__init__", "__getattribute__", "__setattr__", "__iter__"}
+        for name, value in vars(membrane.PyValue).items():
+            if callable(value) and name not in unguarded and name != "__class__":
+                with self.subTest(name=name):
+                    self.assertEqual(value.__code__, membrane._crossing(id).__code__)

@@ -487,6 +487,25 @@ AUDIT_PROGRAM = textwrap.dedent('''
     attempt("native", load_native)
     attempt("native-beside", lambda: load_extension(beside))
     attempt("native-memfd", from_memfd)
+    # I/O that raises no `open` event: C libraries' own files, sockets without an address
+    # the hook could check, name lookups by address
+    def history():
+        import readline
+        readline.read_history_file({secret!r})
+        return readline.get_history_item(1)
+    def sqlite(database, sql="select 1"):
+        import sqlite3
+        return sqlite3.connect(database).execute(sql).fetchall()
+    attempt("readline", history)
+    attempt("shm", lambda: __import__("_posixshmem").shm_open("/mlpy-audit",
+                                                              os.O_CREAT | os.O_RDWR))
+    attempt("sqlite-file", lambda: sqlite({written!r}))
+    attempt("sqlite-attach", lambda: sqlite(":memory:", "attach database '%s' as a" % {written!r}))
+    attempt("netlink", lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0))
+    attempt("packet", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0))
+    attempt("reverse-lookup", lambda: socket.gethostbyaddr("exfil.example.invalid"))
+    attempt("nameinfo", lambda: socket.getnameinfo(("127.0.0.1", {port}), 0))
+    attempt("local-socket", lambda: socket.socketpair()[0].close())
     print(" ".join(results))
 ''')
 
@@ -536,18 +555,21 @@ class AuditHookTest(unittest.TestCase):
         for name in ("system", "popen", "spawn", "fork", "read", "write", "remove", "connect",
                      "exec", "eval", "ctypes", "grant", "settrace", "importlib-compile",
                      "importlib-exec", "fspath-read", "fspath-open", "fspath-write", "native",
-                     "native-beside", "native-memfd"):
+                     "native-beside", "native-memfd", "readline", "shm", "sqlite-file",
+                     "sqlite-attach", "netlink", "packet", "reverse-lookup", "nameinfo"):
             self.assertIn(name + "=refused", p.stdout.split(), p.stdout)
+        self.assertIn("local-socket=done", p.stdout.split(), p.stdout)
 
     def test_grants_allow_their_own_effects_and_nothing_else(self):
         p, made, accepted, still = self.run_program(["file", "network.http"])
         self.assertEqual(p.returncode, 0, p.stderr)
         out = p.stdout.split()
-        for name in ("read", "write", "remove", "connect"):
+        for name in ("read", "write", "remove", "connect", "sqlite-file", "sqlite-attach",
+                     "nameinfo"):
             self.assertIn(name + "=done", out, p.stdout)
         for name in ("system", "popen", "spawn", "fork", "exec", "ctypes", "grant",
                      "importlib-compile", "importlib-exec", "native", "native-beside",
-                     "native-memfd"):
+                     "native-memfd", "readline", "shm", "netlink", "packet"):
             self.assertIn(name + "=refused", out, p.stdout)
         self.assertFalse(made)
         self.assertEqual(accepted, 1)

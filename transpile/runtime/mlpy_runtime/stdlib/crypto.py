@@ -7,6 +7,7 @@ import secrets as _secrets
 import uuid as _uuid
 
 from mlpy_runtime.capabilities import ml_function
+from mlpy_runtime.stdlib.path import _abs
 
 __mlpy_runtime__ = True
 ML_DESCRIPTION = "Basic cryptographic operations (hashing, UUIDs, secure random)"
@@ -41,7 +42,7 @@ def md5(data, salt=""):
 @ml_function("Hash file contents", ["crypto.hash", "file.read"])
 def hash_file(file_path, algorithm="sha256"):
     hasher = _algorithm(algorithm)()
-    with open(file_path, "rb") as f:
+    with open(_abs(file_path), "rb") as f:
         for block in iter(lambda: f.read(8192), b""):
             hasher.update(block)
     return hasher.hexdigest()

@@ -5,6 +5,7 @@ import csv as _csv
 import io as _io
 
 from mlpy_runtime.capabilities import ml_function
+from mlpy_runtime.stdlib.path import _abs
 
 __mlpy_runtime__ = True
 ML_DESCRIPTION = "CSV file reading and writing with support for headers"
@@ -48,13 +49,13 @@ def _write_rows(writer, data, headers):
 
 @ml_function("Read CSV file", _R)
 def read(file_path, delimiter=",", headers=True, encoding="utf-8"):
-    with open(file_path, "r", encoding=encoding, newline="") as f:
+    with open(_abs(file_path), "r", encoding=encoding, newline="") as f:
         return _rows(_csv.reader(f, delimiter=delimiter), headers)
 
 
 @ml_function("Write CSV file", _W)
 def write(file_path, data, delimiter=",", headers=True, encoding="utf-8"):
-    with open(file_path, "w", encoding=encoding, newline="") as f:
+    with open(_abs(file_path), "w", encoding=encoding, newline="") as f:
         if data:
             _write_rows(_csv.writer(f, delimiter=delimiter), data, headers)
 
@@ -75,7 +76,7 @@ def write_string(data, delimiter=",", headers=True):
 
 @ml_function("Count rows in CSV file", _R)
 def count_rows(file_path, delimiter=",", encoding="utf-8"):
-    with open(file_path, "r", encoding=encoding, newline="") as f:
+    with open(_abs(file_path), "r", encoding=encoding, newline="") as f:
         reader = _csv.reader(f, delimiter=delimiter)
         next(reader, None)
         return sum(1 for row in reader if row)
@@ -83,7 +84,7 @@ def count_rows(file_path, delimiter=",", encoding="utf-8"):
 
 @ml_function("Get CSV headers", _R)
 def get_headers(file_path, delimiter=",", encoding="utf-8"):
-    with open(file_path, "r", encoding=encoding, newline="") as f:
+    with open(_abs(file_path), "r", encoding=encoding, newline="") as f:
         return next(_csv.reader(f, delimiter=delimiter), None) or []
 
 
@@ -92,11 +93,11 @@ def append(file_path, row, delimiter=",", encoding="utf-8"):
     header_row = None
     if isinstance(row, dict):
         try:
-            with open(file_path, "r", encoding=encoding, newline="") as rf:
+            with open(_abs(file_path), "r", encoding=encoding, newline="") as rf:
                 header_row = next(_csv.reader(rf, delimiter=delimiter), None)
         except OSError:
             header_row = None
-    with open(file_path, "a", encoding=encoding, newline="") as f:
+    with open(_abs(file_path), "a", encoding=encoding, newline="") as f:
         writer = _csv.writer(f, delimiter=delimiter)
         if isinstance(row, dict):
             if header_row:

@@ -8,6 +8,7 @@ import time as _time
 from datetime import datetime as _datetime, timezone as _timezone
 
 from mlpy_runtime.capabilities import ml_function
+from mlpy_runtime.stdlib.path import _abs
 from mlpy_runtime.objects import MLObject
 
 __mlpy_runtime__ = True
@@ -110,7 +111,9 @@ class Logger(MLObject):
     @ml_function("Add file output destination", ["log.write", "file.write"])
     def add_file(self, file_path):
         """Also write messages to a file."""
-        self._ch.outputs.append([file_path, "json" if self.format_type == "json" else "text"])
+        # made absolute now: the file named when it was added, wherever the program is later
+        self._ch.outputs.append([_abs(file_path),
+                                 "json" if self.format_type == "json" else "text"])
 
     def set_format(self, format_type):
         """"text" or "json"."""

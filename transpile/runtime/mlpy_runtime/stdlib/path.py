@@ -1,5 +1,6 @@
 """path: path manipulation and directories. Listing (`path.read`) needs no grant; creating
-and removing directories needs `path.write`."""
+and removing directories needs `path.write`, and removing one with the files in it
+(`removeDirRecursive`) `file.delete` too."""
 
 import glob as _glob
 import os as _os
@@ -14,10 +15,26 @@ ML_DESCRIPTION = "Path manipulation and filesystem operations"
 def _abs(path):
     """`path` made absolute, a leading `~` or `~/` standing for the home folder (what
     `home()` gives). `~name` is not looked up: finding another account's home reads the
-    password database, a file no grant allows reading, and tells which accounts exist."""
+    password database, a file no grant allows reading, and tells which accounts exist.
+
+    Only a string names a file: `open` takes a number for a descriptor already open
+    (`csv.read(0)` would read standard input and close it, `csv.write(1, …)` write to
+    standard output and close it), and any other value fails somewhere inside in Python's
+    words. Every runtime function that opens or changes a file by its path asks here."""
+    if path.__class__ is not str:
+        raise TypeError("a path must be a string, not %s" % _kind(path))
     if path == "~" or path.startswith("~/"):
         path = _os.path.expanduser(path)
     return _os.path.abspath(path)
+
+
+def _kind(value):
+    """What `value` is, in ML's words where ML has some (`typeof`)."""
+    if value is None:
+        return "null"
+    from mlpy_runtime.builtins import typeof
+    kind = typeof(value)
+    return kind if kind != "unknown" else type(value).__name__
 
 
 @ml_function("Join path components")
@@ -118,7 +135,7 @@ def removeDir(dir_path):
     _os.rmdir(_abs(dir_path))
 
 
-@ml_function("Remove directory recursively", ["path.write"])
+@ml_function("Remove directory recursively", ["path.write", "file.delete"])
 def removeDirRecursive(dir_path):
     _shutil.rmtree(_abs(dir_path))
 
