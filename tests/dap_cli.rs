@@ -926,3 +926,162 @@ fn requests_with_a_bad_thread_id_are_refused_and_the_session_goes_on() {
     assert_eq!(dap.run_to_end(thread), 0);
     dap.disconnect();
 }
+
+#[test]
+fn long_arrays_and_large_objects_show_ml_indexes_and_expressions() {
+    let project = Project::new();
+    std::fs::write(
+        project.path("long.ml"),
+        "big = [];\nfor (i in range(1250)) {\n    big = big + [i * 10];\n}\nwide = {};\nfor (i in range(600)) {\n    wide[\"k\" + str(i)] = i;\n}\nprint(len(big));\n",
+    )
+    .unwrap();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "long.ml", json!({}));
+    dap.breakpoints(&project.path("long.ml"), json!([{"line": 9}]));
+    dap.configuration_done(launch);
+    let thread = dap.stopped()["threadId"].as_i64().unwrap();
+    let frame = dap.stack(thread)[0].id;
+    let (_, locals) = dap.scopes(frame)[0].clone();
+    let locals = dap.variables(locals);
+    let row = |rows: &[Value], name: &str| -> Value {
+        rows.iter()
+            .find(|v| v["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {rows:?}"))
+    };
+    // Items are named by their index as ML writes it (debugpy pads them: `0042`), and
+    // each one's expression reads it.
+    let items = dap.variables(row(&locals, "big")["variablesReference"].as_i64().unwrap());
+    assert_eq!(row(&items, "42")["evaluateName"], "big[42]", "{items:?}");
+    assert!(!items.iter().any(|v| v["name"] == "0042"), "{items:?}");
+    // The rest of the array is in groups: no ML value, no expression, no Python type;
+    // their items read the array itself.
+    let more = row(&items, "more");
+    assert!(more.get("evaluateName").is_none(), "{more}");
+    assert_eq!(more["type"], "", "{more}");
+    let groups = dap.variables(more["variablesReference"].as_i64().unwrap());
+    let names: Vec<&str> = groups.iter().map(|g| g["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["[100..1099]", "[1100..1249]"], "{groups:?}");
+    let last = dap.variables(groups[1]["variablesReference"].as_i64().unwrap());
+    let item = row(&last, "1249");
+    assert_eq!(item["value"], "12490", "{item}");
+    assert_eq!(item["evaluateName"], "big[1249]", "{item}");
+    let value = dap.evaluate(frame, item["evaluateName"].as_str().unwrap());
+    assert_eq!(value["body"]["result"], "12490", "{value}");
+    // debugpy's note about a setting of its own is said in ML words.
+    let keys = dap.variables(row(&locals, "wide")["variablesReference"].as_i64().unwrap());
+    assert!(
+        !keys.iter().any(|v| v.to_string().contains("PYDEVD")),
+        "{:?}",
+        keys.last()
+    );
+    assert_eq!(
+        row(&keys, "…")["value"],
+        "only the first 500 keys are shown"
+    );
+    assert_eq!(dap.run_to_end(thread), 0);
+    dap.disconnect();
+}
+
+#[test]
+fn the_runtimes_modules_and_objects_show_only_what_ml_reaches() {
+    let project = Project::new();
+    std::fs::write(
+        project.path("runtime_values.ml"),
+        "import collections;\nimport regex;\nm = regex.match(\"a+\", \"aaa\");\nprint(m.end());\n",
+    )
+    .unwrap();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "runtime_values.ml", json!({}));
+    dap.breakpoints(&project.path("runtime_values.ml"), json!([{"line": 4}]));
+    dap.configuration_done(launch);
+    let thread = dap.stopped()["threadId"].as_i64().unwrap();
+    let frame = dap.stack(thread)[0].id;
+    let (_, locals) = dap.scopes(frame)[0].clone();
+    let locals = by_name(&dap.variables(locals));
+    // A standard-library module: its members, not the runtime's helpers in its file.
+    let members = by_name(&dap.variables(locals["collections"].2));
+    assert_eq!(
+        members.get("map").map(|m| m.0.as_str()),
+        Some("function map"),
+        "{members:?}"
+    );
+    for hidden in ["ml_function", "ML_DESCRIPTION"] {
+        assert!(!members.contains_key(hidden), "{hidden}: {members:?}");
+    }
+    // An object of the runtime's: its methods as ML functions, not its own protocol.
+    let fields = by_name(&dap.variables(locals["m"].2));
+    assert_eq!(
+        fields.get("end").map(|m| m.0.as_str()),
+        Some("function end"),
+        "{fields:?}"
+    );
+    for (name, (value, _, _)) in &fields {
+        assert!(!name.starts_with("ml_"), "{name}: {fields:?}");
+        assert!(!value.contains("mlpy_runtime"), "{name} = {value}");
+    }
+    assert_eq!(dap.run_to_end(thread), 0);
+    dap.disconnect();
+}
+
+#[test]
+fn a_condition_that_fails_is_reported_in_ml_terms_and_does_not_stop() {
+    let project = Project::new();
+    std::fs::write(
+        project.path("cond.ml"),
+        "items = [1, 2];\nfor (i in items) {\n    print(i);\n}\nprint(\"end\");\n",
+    )
+    .unwrap();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "cond.ml", json!({}));
+    let set = dap.breakpoints(
+        &project.path("cond.ml"),
+        json!([{"line": 3, "condition": "1 / (i - i) == 1"}, {"line": 5, "condition": "items.nothing == 1"}]),
+    );
+    assert!(set.iter().all(|b| b["verified"] == true), "{set:?}");
+    dap.configuration_done(launch);
+    let exited = dap.event("exited");
+    assert_eq!(exited["body"]["exitCode"], 0, "{exited}");
+    dap.event("terminated");
+    // Neither stopped (a condition that fails counts as false) ...
+    assert!(!dap.has_event("stopped"));
+    // ... and each failure is said with the condition as typed and its ML place, without
+    // the Python debugpy evaluated or a Python traceback.
+    let output = &dap.output;
+    assert!(
+        output.contains(
+            "the condition `1 / (i - i) == 1` of the breakpoint at cond.ml:3 failed: ZeroDivisionError"
+        ),
+        "{output}"
+    );
+    assert!(
+        output
+            .contains("the condition `items.nothing == 1` of the breakpoint at cond.ml:5 failed:"),
+        "{output}"
+    );
+    for python in ["pydevd", "Traceback", "lambda", "__ml", "File \""] {
+        assert!(!output.contains(python), "{python}: {output}");
+    }
+    dap.disconnect();
+}
+
+#[test]
+fn exception_info_outside_an_exception_stop_is_refused_without_python_output() {
+    let project = Project::new();
+    std::fs::write(project.path("plain.ml"), "x = 1;\nprint(x);\n").unwrap();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "plain.ml", json!({}));
+    dap.breakpoints(&project.path("plain.ml"), json!([{"line": 2}]));
+    dap.configuration_done(launch);
+    let thread = dap.stopped()["threadId"].as_i64().unwrap();
+    let info = dap.request("exceptionInfo", json!({"threadId": thread}));
+    assert_eq!(info["success"], false, "{info}");
+    assert_eq!(
+        info["message"], "the program is not stopped on an exception",
+        "{info}"
+    );
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(!dap.output.contains("Traceback"), "{}", dap.output);
+    assert!(!dap.output.contains("pydevd"), "{}", dap.output);
+    dap.disconnect();
+}

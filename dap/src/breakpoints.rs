@@ -10,15 +10,24 @@ use serde_json::{json, Value};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PyBreakpoint {
     pub line: u32,
-    pub condition: Option<String>,
+    pub condition: Option<Condition>,
     pub hit_condition: Option<String>,
+}
+
+/// A breakpoint's condition: the ML the editor sent (kept to speak of it in ML terms when
+/// it fails) and the Python debugpy evaluates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub ml: String,
+    pub ml_line: u32,
+    pub python: String,
 }
 
 impl PyBreakpoint {
     pub fn to_json(&self) -> Value {
         let mut value = json!({"line": self.line});
         if let Some(condition) = &self.condition {
-            value["condition"] = json!(condition);
+            value["condition"] = json!(condition.python);
         }
         if let Some(hit) = &self.hit_condition {
             value["hitCondition"] = json!(hit);
@@ -53,7 +62,11 @@ pub fn place(
     let condition = match request["condition"].as_str().map(str::trim) {
         None | Some("") => None,
         Some(text) => match compiler.compile(program, module, ml_line, text) {
-            Ok(python) => Some(python),
+            Ok(python) => Some(Condition {
+                ml: text.to_string(),
+                ml_line,
+                python,
+            }),
             Err(error) => return Placed::Refused(format!("condition: {error}")),
         },
     };
@@ -76,6 +89,26 @@ pub fn place(
             hit_condition,
         },
     }
+}
+
+/// What debugpy prints when a condition raises, before the condition's Python and its
+/// Python traceback.
+const CONDITION_FAILED: &str =
+    "pydevd: Error while evaluating expression in conditional breakpoint: ";
+
+/// A condition that failed, from debugpy's report of it: the Python condition and the
+/// error (the traceback's last line, `ZeroDivisionError: division by zero`). `None` for
+/// any other output.
+pub fn failed_condition(output: &str) -> Option<(&str, &str)> {
+    let rest = output.strip_prefix(CONDITION_FAILED)?;
+    let (python, traceback) = rest.split_once('\n').unwrap_or((rest, ""));
+    let error = traceback
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("the condition raised an error");
+    Some((python, error))
 }
 
 /// A hit count in a form debugpy turns into a comparison of its hit counter, rewritten
@@ -108,5 +141,18 @@ mod tests {
         assert_eq!(hit_condition("__import__('os')"), None);
         assert_eq!(hit_condition("-1"), None);
         assert_eq!(hit_condition(""), None);
+    }
+
+    #[test]
+    fn a_failed_condition_is_found_in_debugpys_report() {
+        let report = "pydevd: Error while evaluating expression in conditional breakpoint: (lambda a: 1 / a)(a)\nTraceback (most recent call last):\n  File \"<string>\", line 1, in <module>\nZeroDivisionError: division by zero\n\n";
+        assert_eq!(
+            failed_condition(report),
+            Some((
+                "(lambda a: 1 / a)(a)",
+                "ZeroDivisionError: division by zero"
+            ))
+        );
+        assert_eq!(failed_condition("total 6\n"), None);
     }
 }

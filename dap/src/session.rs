@@ -2,7 +2,7 @@
 //! passed on in ML terms. Messages from both sides are handled one at a time, in the
 //! order they arrive; a request to debugpy that the answer depends on is waited for.
 
-use crate::breakpoints::{place, Placed, PyBreakpoint};
+use crate::breakpoints::{failed_condition, place, Placed, PyBreakpoint};
 use crate::debugpy::{last_line, response_message, Debugpy, DebugpyError};
 use crate::editor::Editor;
 use crate::evaluate::Compiler;
@@ -616,6 +616,11 @@ impl Session {
 
     fn exception_info(&mut self, request: &Value) -> Result<(), String> {
         let thread = thread_id(request, true)?;
+        // debugpy answers for a stop of another kind with a Python traceback of its own in
+        // the debug console.
+        if self.run()?.last_exception.is_none() {
+            return Err("the program is not stopped on an exception".to_string());
+        }
         let info = self
             .run()?
             .debugpy
@@ -834,8 +839,34 @@ impl Session {
             // debugpy's advice about its Python settings ("justMyCode"): the runtime is
             // skipped on purpose.
             Some("important") if text.contains("justMyCode") => {}
-            _ => self.editor.event("output", body.clone()),
+            _ => match self.condition_failure(text) {
+                Some(message) => self.editor.output("console", &message),
+                None => self.editor.event("output", body.clone()),
+            },
         }
+    }
+
+    /// debugpy's report of a breakpoint condition that raised (its Python and a Python
+    /// traceback) as ML says it: the condition as typed, its ML place, the error. The
+    /// breakpoint does not stop, as when the condition is false.
+    fn condition_failure(&self, text: &str) -> Option<String> {
+        let (python, error) = failed_condition(text)?;
+        let run = self.run.as_ref()?;
+        let found = run.sent.iter().find_map(|(module, list)| {
+            list.iter()
+                .filter_map(|b| b.condition.as_ref())
+                .find(|c| c.python == python)
+                .map(|c| (*module, c))
+        });
+        Some(match found {
+            Some((module, condition)) => format!(
+                "mlpy dap: the condition `{}` of the breakpoint at {}:{} failed: {error}\n",
+                condition.ml,
+                run.program.module(module).display,
+                condition.ml_line
+            ),
+            None => format!("mlpy dap: a breakpoint condition failed: {error}\n"),
+        })
     }
 
     fn breakpoint_changed(&mut self, body: Value) {

@@ -230,6 +230,20 @@ impl<'a> Parser<'a> {
             }
             return Some(());
         }
+        if let Some(method) = rest
+            .strip_prefix("<bound method ")
+            .or_else(|| rest.strip_prefix("<built-in method "))
+        {
+            // `<bound method Match.end of <… object at 0x…>>`: the method's name; the
+            // object it is bound to is a repr of its own, up to the matching `>`.
+            let name = &method[..method.find(" of ")?];
+            self.at += closing_bracket(rest)? + 1;
+            out.push_str("function ");
+            out.push_str(crate::program::ml_identifier(
+                name.rsplit('.').next().unwrap_or(name),
+            ));
+            return Some(());
+        }
         if let Some(m) = rest.strip_prefix("<module '") {
             let name_end = m.find('\'')?;
             let end = name_end + m[name_end..].find('>')?;
@@ -278,6 +292,24 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The place of the `>` that closes the `<` `text` starts with, past the `<…>` nested in it.
+fn closing_bracket(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +328,20 @@ mod tests {
         assert_eq!(ml_value("[1, 2, ...]"), "[1, 2, …]");
         assert_eq!(ml_value("{'a': 1, ...}"), "{a: 1, …}");
         assert_eq!(ml_value("<function area at 0x7f00>"), "function area");
+        assert_eq!(
+            ml_value(
+                "<bound method Match.end of <mlpy_runtime.stdlib.regex.Match object at 0x7f00>>"
+            ),
+            "function end"
+        );
+        assert_eq!(
+            ml_value("<built-in method upper of str object at 0x7f00>"),
+            "function upper"
+        );
+        assert_eq!(
+            ml_value("[<bound method A.f of <A object at 0x1>>, 2]"),
+            "[function f, 2]"
+        );
         assert_eq!(ml_value("<function ml_from at 0x7f00>"), "function from");
         assert_eq!(
             ml_value("<function largest.<locals>.<lambda> at 0x7f00>"),

@@ -17,9 +17,14 @@ pub enum Container {
     Object { eval: Option<String> },
     /// An ML array (a Python list or tuple).
     Array { eval: Option<String> },
-    /// A module (`module`: the program's, when it is one of them).
+    /// A group of a long array's items debugpy shows apart (`more`, a range of them):
+    /// `eval` reads the array itself, not the group.
+    ArrayPart { eval: Option<String> },
+    /// A module (`module`: the program's, when it is one of them; `stdlib`: the name of
+    /// the standard-library module it is).
     Module {
         module: Option<usize>,
+        stdlib: Option<String>,
         eval: Option<String>,
     },
     /// Anything else: a runtime object, an exception.
@@ -35,6 +40,29 @@ const NOT_VALUES: &[&str] = &[
     "len()",
     "Return values",
 ];
+
+/// The runtime's own members of the objects it hands to ML (a regex match, a logger),
+/// which ML code cannot read: `_HIDDEN_OBJECT_NAMES` of `mlpy_runtime/access.py`.
+const HIDDEN_OBJECT_NAMES: &[&str] = &["ml_type_name", "ml_description", "ml_type", "ml_methods"];
+
+/// The name of the row debugpy ends a dictionary with when it shows only its first keys.
+const TOO_MANY_KEYS: &str = "Unable to handle:";
+
+/// debugpy's row for the keys of a large object it does not show, in ML words (its own
+/// names a debugpy setting: no ML user's business).
+fn too_many_keys(child: &Value) -> Value {
+    let shown = child["value"]
+        .as_str()
+        .and_then(|v| v.split(['(', ')']).nth(1))
+        .filter(|n| n.parse::<u64>().is_ok())
+        .unwrap_or("some");
+    json!({
+        "name": "…",
+        "value": format!("only the first {shown} keys are shown"),
+        "type": "",
+        "variablesReference": 0,
+    })
+}
 
 /// The containers of the current stop, by debugpy's references (they live until the
 /// program runs again).
@@ -77,7 +105,11 @@ impl Vars {
             // key has a quoted name).
             let is_method = ml_type(child["type"].as_str().unwrap_or_default()) == "function"
                 && !py_name.starts_with(['\'', '"']);
-            if is_method && matches!(parent, Container::Object { .. } | Container::Array { .. }) {
+            let in_container = matches!(
+                parent,
+                Container::Object { .. } | Container::Array { .. } | Container::ArrayPart { .. }
+            );
+            if is_method && in_container {
                 continue;
             }
             let (name, eval) = match &parent {
@@ -86,6 +118,10 @@ impl Vars {
                         Some(name) => (name.clone(), Some(name)),
                         None => continue,
                     }
+                }
+                Container::Object { .. } if py_name == TOO_MANY_KEYS => {
+                    out.push(too_many_keys(child));
+                    continue;
                 }
                 Container::Object { eval } => {
                     let key = ml_key(py_name);
@@ -98,22 +134,32 @@ impl Vars {
                     });
                     (key, access)
                 }
-                Container::Array { eval } => {
-                    let access = eval.as_ref().map(|e| format!("{e}[{py_name}]"));
-                    (py_name.to_string(), access)
+                Container::Array { eval } | Container::ArrayPart { eval } => {
+                    if let Some(group) = array_group(child) {
+                        out.push(self.array_part(child, group, eval.clone()));
+                        continue;
+                    }
+                    let index = array_index(py_name);
+                    let access = eval.as_ref().map(|e| format!("{e}[{index}]"));
+                    (index, access)
                 }
-                Container::Module { module, eval } => {
-                    let name = match module {
-                        Some(_) => program.ml_name(*module, py_name, true),
-                        None if py_name.starts_with('_') => None,
-                        None => Some(py_name.to_string()),
+                Container::Module {
+                    module,
+                    stdlib,
+                    eval,
+                } => {
+                    let name = match (module, stdlib) {
+                        (Some(_), _) => program.ml_name(*module, py_name, true),
+                        (None, Some(stdlib)) => stdlib_member(stdlib, py_name),
+                        (None, None) if py_name.starts_with('_') => None,
+                        (None, None) => Some(py_name.to_string()),
                     };
                     let Some(name) = name else { continue };
                     let access = eval.as_ref().map(|e| format!("{e}.{name}"));
                     (name, access)
                 }
                 Container::Other { eval } => {
-                    if py_name.starts_with('_') {
+                    if py_name.starts_with('_') || HIDDEN_OBJECT_NAMES.contains(&py_name) {
                         continue;
                     }
                     let access = eval.as_ref().map(|e| format!("{e}.{py_name}"));
@@ -123,6 +169,19 @@ impl Vars {
             out.push(self.value(program, child, "value", name, eval));
         }
         out
+    }
+
+    /// A group of a long array's items (debugpy's `more` and its ranges) as a row that
+    /// only expands: it is no ML value, so it has no type and no expression.
+    fn array_part(&mut self, child: &Value, name: String, eval: Option<String>) -> Value {
+        let mut reference = child["variablesReference"].as_i64().unwrap_or(0);
+        if reference > 0 {
+            self.containers
+                .insert(reference, Container::ArrayPart { eval });
+        } else {
+            reference = 0;
+        }
+        json!({"name": name, "value": "", "type": "", "variablesReference": reference})
     }
 
     /// One value of debugpy's (a child's `value`, an evaluation's `result`: `field`) as an
@@ -143,6 +202,7 @@ impl Vars {
             "list" | "tuple" => Some(Container::Array { eval: eval.clone() }),
             "module" => Some(Container::Module {
                 module: module_of_repr(program, repr),
+                stdlib: stdlib_of_repr(repr),
                 eval: eval.clone(),
             }),
             // Nothing ML can read inside a function.
@@ -173,8 +233,88 @@ impl Vars {
     }
 }
 
+/// The ML name of a group of a long array's items debugpy adds (`None` for an item):
+/// `more` stays, a range `[100:1100]` is shown with the indexes it holds, `[100..1099]`.
+fn array_group(child: &Value) -> Option<String> {
+    let name = child["name"].as_str().unwrap_or_default();
+    match child["type"].as_str().unwrap_or_default() {
+        "MoreItems" => Some(name.to_string()),
+        "MoreItemsRange" => Some(range_name(name).unwrap_or_else(|| name.to_string())),
+        _ => None,
+    }
+}
+
+/// `[100:1100]` (a Python slice) as the ML indexes it holds, `[100..1099]`.
+fn range_name(slice: &str) -> Option<String> {
+    let (from, to) = slice
+        .strip_prefix('[')?
+        .strip_suffix(']')?
+        .split_once(':')?;
+    let (from, to) = (from.parse::<u64>().ok()?, to.parse::<u64>().ok()?);
+    Some(format!("[{from}..{}]", to.checked_sub(1)?))
+}
+
+/// An array item's index as ML writes it: debugpy pads indexes with zeros so that they
+/// sort as text (`0042` in an array of a thousand items).
+fn array_index(py_name: &str) -> String {
+    match py_name.parse::<u64>() {
+        Ok(index) => index.to_string(),
+        Err(_) => py_name.to_string(),
+    }
+}
+
+/// The standard-library module a module's repr names
+/// (`<module 'mlpy_runtime.stdlib.json' from '…'>` → `json`).
+fn stdlib_of_repr(repr: &str) -> Option<String> {
+    let name = repr.strip_prefix("<module 'mlpy_runtime.stdlib.")?;
+    let name = &name[..name.find('\'')?];
+    mlpy_modules::stdlib::stdlib_module(name).map(|m| m.name.to_string())
+}
+
+/// A member of a standard-library module as ML reaches it: only what the manifest lists
+/// (the module's Python file also holds the runtime's helpers, which ML cannot read).
+fn stdlib_member(stdlib: &str, py_name: &str) -> Option<String> {
+    let info = mlpy_modules::stdlib::stdlib_module(stdlib)?;
+    // A member named by a Python keyword is `ml_NAME` in Python, as in ML's own modules.
+    let name = match py_name.strip_prefix("ml_") {
+        Some(name) if !info.has_member(py_name) => name,
+        _ => py_name,
+    };
+    info.has_member(name).then(|| name.to_string())
+}
+
 /// The program's module a module's repr names (`<module 'a.b' from '/out/a/b.py'>`).
 fn module_of_repr(program: &Program, repr: &str) -> Option<usize> {
     let path = repr.split(" from '").nth(1)?.strip_suffix("'>")?;
     program.by_py_path(Path::new(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_indexes_lose_debugpys_padding() {
+        assert_eq!(array_index("0042"), "42");
+        assert_eq!(array_index("0000"), "0");
+        assert_eq!(array_index("7"), "7");
+        assert_eq!(array_index("more"), "more");
+    }
+
+    #[test]
+    fn ranges_of_items_name_the_indexes_they_hold() {
+        assert_eq!(range_name("[100:1100]").as_deref(), Some("[100..1099]"));
+        assert_eq!(range_name("[0:0]"), None);
+        assert_eq!(range_name("nonsense"), None);
+    }
+
+    #[test]
+    fn the_rest_of_a_large_object_is_said_in_ml_words() {
+        let row = too_many_keys(&json!({
+            "name": TOO_MANY_KEYS,
+            "value": "Maximum number of items (500) reached. To show more items customize the value of the PYDEVD_CONTAINER_RANDOM_ACCESS_MAX_ITEMS environment variable.",
+        }));
+        assert_eq!(row["value"], "only the first 500 keys are shown");
+        assert_eq!(row["variablesReference"], 0);
+    }
 }

@@ -102,6 +102,21 @@ def _module_attr(obj, name):
     raise AttributeError("'module' object has no accessible attribute '%s'" % name)
 
 
+def member_names(obj):
+    """The names `attr` lets ML read on a runtime object or a standard-library module, sorted
+    (for `methods()`), or None for other values. Python's `dir` would also list the runtime's
+    own plumbing (`ml_type`, `ML_DESCRIPTION`, the `ml_function` decorator a module imports),
+    which no ML program can reach."""
+    if isinstance(obj, MLObject):
+        return sorted(n for n in dir(obj)
+                      if not n.startswith("_") and n not in _HIDDEN_OBJECT_NAMES)
+    if isinstance(obj, ModuleType):
+        d = obj.__dict__
+        if d.get("__mlpy_runtime__") and d.get("__mlpy_module__") is not _ML:
+            return sorted(d.get("__all__", ()))
+    return None
+
+
 def _object_attr(obj, name):
     if name.startswith("_") or name in _HIDDEN_OBJECT_NAMES:
         raise AttributeError("'%s' object has no accessible attribute '%s'" % (obj.ml_type(), name))
@@ -122,7 +137,7 @@ def _exception_attr(obj, name):
     if name == "message":
         return _compat.message(obj)
     if name == "type" or name == "name":
-        return type(obj).__name__
+        return _compat.error_type_name(type(obj).__name__)
     raise AttributeError("'%s' object has no accessible attribute '%s'" % (type(obj).__name__, name))
 
 

@@ -137,6 +137,11 @@ def _help_parts(target):
             return desc, _py.list(_caps.MODULE_CAPABILITIES.get(ml_name, ()))
     if _py.isinstance(target, _MLObject):
         return (target.ml_description or "No description available"), []
+    owner = _py.getattr(target, "__self__", None)
+    if _py.isinstance(owner, _MLObject):
+        desc = owner._ml_method_descriptions.get(_py.getattr(target, "__name__", None))
+        if desc is not None:
+            return desc, []
     doc = _py.getattr(target, "__doc__", None)
     if doc and not _py.isinstance(target, (_py.str, _py.int, _py.float, _py.list, _py.dict, _py.tuple)):
         return doc.strip(), None
@@ -158,7 +163,8 @@ def help(target):
 
 @ml_function("List all methods available on value")
 def methods(value):
-    return _compat.method_names(value)
+    names = _access.member_names(value)
+    return names if names is not None else _compat.method_names(value)
 
 
 def _loaded_stdlib():

@@ -155,9 +155,13 @@ def ml_function(description="", capabilities=(), name=None):
     return decorate
 
 
-def ml_closure(f):
+def ml_closure(f, description=None):
     """Mark a function the runtime builds and hands to ML code (`functional.compose(f)`'s
     result) as callable by ML. Its body must call ML-supplied functions through
-    `access.call` (tests/test_sandbox.py checks every runtime module for that)."""
+    `access.call` (tests/test_sandbox.py checks every runtime module for that). With a
+    description, `help` shows it, and that the function needs no capability."""
     f._ml_callable = True
+    if description is not None:
+        f._ml_description = description
+        f._ml_capabilities = ()
     return f

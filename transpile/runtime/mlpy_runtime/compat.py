@@ -96,6 +96,17 @@ def ml_text(text):
     return text
 
 
+#: Error classes CPython renamed: 3.13 calls `re.error` `re.PatternError` (`error` stays as
+#: an alias). ML keeps the names of 3.9-3.12, the reference's: `e.type` of a bad
+#: replacement template is `error` on every version.
+_RENAMED_ERRORS = {"PatternError": "error"}
+
+
+def error_type_name(name):
+    """The name ML shows for the error class called `name` (`e.type`, error reports)."""
+    return _RENAMED_ERRORS.get(name, name)
+
+
 def message(exc):
     """`str(exc)` as ML shows it (`e.message`, `str(e)`, uncaught-exception reports). What
     an ML program threw is its own text, never rewritten."""

@@ -16,6 +16,9 @@ class MLObject:
     ml_type_name = None
     #: one-line description shown by `help`
     ml_description = ""
+    #: what `help(obj.method)` shows for each method, the reference's words (its methods were
+    #: `@ml_function`s with a description); a method not listed shows its docstring
+    _ml_method_descriptions = {}
 
     @classmethod
     def ml_type(cls):

@@ -20,7 +20,7 @@ import keyword
 import os
 import sys
 
-from mlpy_runtime.compat import message
+from mlpy_runtime.compat import error_type_name, message
 from mlpy_runtime.errors import MLUserException
 
 __mlpy_runtime__ = True
@@ -166,8 +166,8 @@ def shown(value, as_message=False):
 
 def type_name(value):
     """The name of `value`'s type, read from the type itself (a metaclass could answer
-    `__name__` with anything)."""
-    return type.__dict__["__name__"].__get__(type(value))
+    `__name__` with anything), as ML names renamed error classes (`compat.error_type_name`)."""
+    return error_type_name(type.__dict__["__name__"].__get__(type(value)))
 
 
 #: Identical consecutive frames shown before the rest are counted, as Python does.

@@ -106,6 +106,62 @@ class BuiltinsTest(unittest.TestCase):
         self.assertIn("sqrt", info["functions"])
         self.assertIsNone(b.module_info("nope"))
 
+    def test_help_of_runtime_object_methods(self):
+        # the reference's methods were @ml_functions: their description and capabilities
+        from mlpy_runtime.stdlib import datetime, http
+        p = regex.compile("x")
+        self.assertEqual(b.help(p.search),
+                         "Search for pattern anywhere in string\nCapabilities: None required")
+        self.assertEqual(b.help(p.search("x").group),
+                         "Get matched text or captured group\nCapabilities: None required")
+        self.assertEqual(b.help(datetime.create(2024, 1, 2).addDays),
+                         "Add days to datetime\nCapabilities: None required")
+        self.assertEqual(b.help(datetime.createDelta(1).totalHours),
+                         "Get total hours\nCapabilities: None required")
+        # every ML-visible method of those classes has its description
+        for cls in (regex.Match, regex.Pattern, datetime.DateTimeObject, datetime.Date,
+                    datetime.Time, datetime.TimeDelta, http.HttpResponse):
+            self.assertEqual(sorted(cls._ml_method_descriptions), cls.ml_methods(), cls)
+
+    def test_help_of_functions_the_runtime_builds_and_of_module_functions(self):
+        # the reference's descriptions: functional's results were marked with one
+        from mlpy_runtime.stdlib import functional as f, math
+        one = b.len
+        cases = {
+            f.compose(one): "Composed function (right to left)",
+            f.pipe(one): "Piped function (left to right)",
+            f.curry(one, 2): "Curried function",
+            f.curry(one, 2)(1): "Curried function (partial)",
+            f.curry2(one): "Curried function (curry2)",
+            f.curry2(one)(1): "Curried function (inner)",
+            f.partial(one): "Partially applied function",
+            f.constant(1): "Constant function",
+            f.memoize(one): "Memoized function",
+            f.ifElse(one, one, one): "Conditional function (ifElse)",
+            f.cond([]): "Multi-conditional function (cond)",
+            f.juxt([]): "Juxted function",
+            f.memoize: "Memoize function",
+            math.sqrt: "Square root",
+        }
+        for target, desc in cases.items():
+            self.assertEqual(b.help(target).split("\n")[0], desc)
+        self.assertEqual(b.help(f.compose(one)),
+                         "Composed function (right to left)\nCapabilities: None required")
+        self.assertEqual(b.requiredCapabilities(f.compose(one)), [])
+
+    def test_methods_lists_only_what_ml_can_read(self):
+        # runtime objects: public methods and attributes, not the MLObject plumbing
+        self.assertEqual(b.methods(regex.compile("x")), [
+            "count", "findall", "finditer", "flags", "fullmatch", "getFlags", "getPattern",
+            "match", "pattern", "search", "split", "sub", "subn", "test", "toString"])
+        # standard-library modules: their members, not what the module imports
+        from mlpy_runtime.stdlib import math
+        self.assertEqual(b.methods(math), sorted(math.__all__))
+        self.assertNotIn("ml_function", b.methods(regex))
+        self.assertNotIn("MLObject", b.methods(regex))
+        self.assertNotIn("ML_DESCRIPTION", b.methods(console))
+        self.assertEqual(b.methods(b), sorted(b.__all__))
+
     def test_capability_introspection(self):
         self.assertTrue(b.hasCapability("console.write"))
         self.assertIn("math.compute", b.getCapabilities())

@@ -178,8 +178,14 @@ class MessagesTest(unittest.TestCase):
                             "search() missing 1 required positional argument: 'text'")
 
     def test_runtime_messages_that_embed_python_ones(self):
+        self.assertEqual(compat.ml_text("Invalid datetime components: integer argument "
+                                        "expected, got float"),
+                         "Invalid datetime components: "
+                         "'float' object cannot be interpreted as an integer")
+        # a wrong type reaches the program as Python's TypeError (as in the reference)
         error = raised(dt.create, 2024, 1, 1.5)
-        self.assertEqual(access.attr(error, "message"), "Invalid datetime components: "
+        self.assertIsInstance(error, TypeError)
+        self.assertEqual(access.attr(error, "message"),
                          "'float' object cannot be interpreted as an integer")
 
     def test_what_an_ml_program_throws_is_never_rewritten(self):
@@ -397,6 +403,25 @@ class RegexTest(unittest.TestCase):
         self.assertEqual(str(raised(regex.compile, "a #c\n *+", regex.VERBOSE())),
                          "Invalid regex pattern 'a #c\n *+': multiple repeat at position 7 "
                          "(line 2, column 3)")
+
+    def test_a_text_that_is_not_a_string_is_named_as_in_python_3_11(self):
+        # 3.9 and 3.10 leave out the text's type
+        p = regex.compile("a")
+        calls = [(regex.search, "a", 5), (regex.findall, "a", None), (regex.test, "a", [1]),
+                 (regex.split, "a", 2.5), (regex.sub, "a", "b", 7), (regex.count, "a", {}),
+                 (p.search, 5), (p.finditer, None), (p.sub, "b", 7), (p.subn, "b", True)]
+        for f, *args in calls:
+            e = raised(f, *args)
+            self.assertIsInstance(e, TypeError)
+            self.assertEqual(str(e), "expected string or bytes-like object, got '%s'"
+                             % type(args[-1]).__name__, f)
+
+    def test_a_bad_replacement_template_is_an_error_named_error(self):
+        # CPython 3.13 renamed re.error to re.PatternError
+        e = raised(regex.compile("a").sub, "\\9", "a")
+        self.assertEqual(access.attr(e, "type"), "error")
+        self.assertEqual(tracebacks.format_message(e),
+                         "error: invalid group reference 9 at position 1")
 
 
 if __name__ == "__main__":

@@ -140,6 +140,15 @@ class StdlibTest(unittest.TestCase):
         self.assertEqual(regex.subn(r"\d", "#", "a1b2"), {"result": "a#b#", "count": 2})
         self.assertEqual(b.typeof(p), "Pattern")
 
+    def test_regex_replacement_that_is_neither_text_nor_function(self):
+        # re refuses it in its own words, as in the reference; it is not called
+        for f, args in ((regex.sub, ("a", 5, "aa")), (regex.subn, ("a", None, "b")),
+                        (regex.compile("a").sub, (5, "aa"))):
+            with self.assertRaises(TypeError) as cm:
+                f(*args)
+            self.assertTrue(str(cm.exception).startswith("decoding to str: need a bytes-like "
+                                                         "object, "), str(cm.exception))
+
     def test_datetime(self):
         dt = datetime.create(2025, 10, 5, 14, 30)
         self.assertEqual((dt.year(), dt.weekday(), dt.toISOString()), (2025, 6, "2025-10-05T14:30:00"))
@@ -151,6 +160,16 @@ class StdlibTest(unittest.TestCase):
         with self.assertRaises(RuntimeError) as cm:
             datetime.create(2025, 2, 30)
         self.assertEqual(str(cm.exception), "Invalid datetime components: day is out of range for month")
+
+    def test_datetime_wrong_types_are_python_errors_as_in_the_reference(self):
+        # only an invalid value is wrapped ("Invalid datetime components: ..."); a wrong type
+        # is Python's own error, and daysInMonth gives 0 only for an invalid month
+        for f, args in ((datetime.create, ("2024", 1, 1)), (datetime.createDate, (2024, None, 1)),
+                        (datetime.createTime, ("1",)), (datetime.parseISO, (5,)),
+                        (datetime.daysInMonth, ("2024", 2))):
+            with self.assertRaises(TypeError):
+                f(*args)
+        self.assertEqual(datetime.daysInMonth(2024, 13), 0)
         self.assertEqual(datetime.createTimeZone(5, 30), {"hours": 5, "minutes": 30, "name": "UTC+5:30"})
         self.assertEqual((datetime.daysInMonth(2024, 2), datetime.isLeapYear(2025)), (29, False))
         self.assertEqual(datetime.utc(), "UTC")
@@ -295,6 +314,11 @@ class StdlibTest(unittest.TestCase):
         lg.set_level("DEBUG")
         self.assertTrue(lg.is_debug())
         self.assertEqual(b.typeof(lg), "Logger")
+        lg.set_level("nonsense")  # an unknown name is INFO
+        self.assertFalse(lg.is_debug())
+        with self.assertRaises(AttributeError) as cm:  # not a name: as in the reference
+            lg.set_level(10)
+        self.assertEqual(str(cm.exception), "'int' object has no attribute 'upper'")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def concat(lst1, lst2):
     return lst1 + lst2
 
 
-@ml_function("Get element at index (null when out of range)", _R)
+@ml_function("Get element at index", _R)
 def get(lst, index):
     try:
         return lst[index]
@@ -66,7 +66,7 @@ def contains(lst, element):
     return element in lst
 
 
-@ml_function("Find index of element (-1 when absent)", _R)
+@ml_function("Find index of element", _R)
 def indexOf(lst, element):
     try:
         return lst.index(element)
@@ -194,7 +194,8 @@ def chunk(lst, size):
     return [lst[i:i + size] for i in range(0, len(lst), size)]
 
 
-@ml_function("Find index of element (snake_case alias)", _R)
+# the reference's words: its alias reused get's description
+@ml_function("Get element at index (snake_case alias)", _R)
 def index_of(lst, element):
     return indexOf(lst, element)
 

@@ -60,7 +60,7 @@ def write(file_path, data, delimiter=",", headers=True, encoding="utf-8"):
             _write_rows(_csv.writer(f, delimiter=delimiter), data, headers)
 
 
-@ml_function("Parse CSV from a string")
+@ml_function("Read CSV as string")
 def read_string(csv_string, delimiter=",", headers=True):
     return _rows(_csv.reader(_io.StringIO(csv_string), delimiter=delimiter), headers)
 

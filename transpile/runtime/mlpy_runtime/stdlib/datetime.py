@@ -19,6 +19,13 @@ class TimeDelta(MLObject):
     """A duration."""
 
     ml_description = "Time delta representing duration"
+    _ml_method_descriptions = {
+        "days": "Get days", "seconds": "Get seconds", "totalSeconds": "Get total seconds",
+        "totalMinutes": "Get total minutes", "totalHours": "Get total hours",
+        "totalDays": "Get total days", "add": "Add two timedeltas",
+        "subtract": "Subtract timedelta from this one", "multiply": "Multiply timedelta by scalar",
+        "isNegative": "Check if timedelta is negative", "abs": "Get absolute value of timedelta",
+    }
     __slots__ = ("_delta",)
 
     def __init__(self, delta):
@@ -73,6 +80,9 @@ class Time(MLObject):
     """A time of day."""
 
     ml_description = "Time object representing time of day"
+    _ml_method_descriptions = {
+        "hour": "Get hour", "minute": "Get minute", "second": "Get second",
+    }
     __slots__ = ("_time",)
 
     def __init__(self, t):
@@ -95,6 +105,12 @@ class Date(MLObject):
     """A calendar date."""
 
     ml_description = "Date object representing calendar date"
+    _ml_method_descriptions = {
+        "year": "Get year", "month": "Get month", "day": "Get day", "weekday": "Get weekday",
+        "isWeekend": "Check if weekend", "toISOString": "Format as ISO string",
+        "addDays": "Add days to date", "subtractDays": "Subtract days from date",
+        "diff": "Get difference in days between dates",
+    }
     __slots__ = ("_date",)
 
     def __init__(self, d):
@@ -141,6 +157,35 @@ class DateTimeObject(MLObject):
     """A date and time."""
 
     ml_description = "Date and time object with manipulation methods"
+    _ml_method_descriptions = {
+        "timestamp": "Get Unix timestamp", "year": "Get year component",
+        "month": "Get month component", "day": "Get day component", "hour": "Get hour component",
+        "minute": "Get minute component", "second": "Get second component",
+        "weekday": "Get weekday", "addDays": "Add days to datetime",
+        "addHours": "Add hours to datetime", "addMinutes": "Add minutes to datetime",
+        "addSeconds": "Add seconds to datetime", "startOfDay": "Get start of day",
+        "endOfDay": "Get end of day", "startOfMonth": "Get start of month",
+        "endOfMonth": "Get end of month", "startOfYear": "Get start of year",
+        "endOfYear": "Get end of year", "isSameDay": "Check if same day as another datetime",
+        "format": "Format datetime as string", "toString": "Get string representation",
+        "toISOString": "Format as ISO string", "date": "Extract date component",
+        "time": "Extract time component", "diff": "Get difference between datetimes",
+        "add": "Add timedelta to datetime", "subtract": "Subtract timedelta from datetime",
+        "isBefore": "Check if before another datetime",
+        "isAfter": "Check if after another datetime",
+        "isSame": "Check if same as another datetime", "add_days": "Add days (snake_case alias)",
+        "add_hours": "Add hours (snake_case alias)",
+        "add_minutes": "Add minutes (snake_case alias)",
+        "add_seconds": "Add seconds (snake_case alias)",
+        "start_of_day": "Start of day (snake_case alias)",
+        "end_of_day": "End of day (snake_case alias)",
+        "start_of_month": "Start of month (snake_case alias)",
+        "end_of_month": "End of month (snake_case alias)",
+        "start_of_year": "Start of year (snake_case alias)",
+        "end_of_year": "End of year (snake_case alias)",
+        "is_same_day": "Same day check (snake_case alias)",
+        "to_string": "String representation (snake_case alias)",
+    }
     __slots__ = ("_dt",)
 
     def __init__(self, d):
@@ -340,7 +385,7 @@ def today():
 def create(year, month, day, hour=0, minute=0, second=0):
     try:
         return DateTimeObject(_dt.datetime(year, month, day, hour, minute, second))
-    except (ValueError, TypeError) as e:
+    except ValueError as e:  # a wrong type is Python's TypeError, as in the reference
         raise RuntimeError("Invalid datetime components: %s" % e) from None
 
 
@@ -348,7 +393,7 @@ def create(year, month, day, hour=0, minute=0, second=0):
 def createDate(year, month, day):
     try:
         return Date(_dt.date(year, month, day))
-    except (ValueError, TypeError) as e:
+    except ValueError as e:
         raise RuntimeError("Invalid date: %s" % e) from None
 
 
@@ -356,7 +401,7 @@ def createDate(year, month, day):
 def createTime(hour=0, minute=0, second=0, microsecond=0):
     try:
         return Time(_dt.time(hour, minute, second, microsecond))
-    except (ValueError, TypeError) as e:
+    except ValueError as e:
         raise RuntimeError("Invalid time: %s" % e) from None
 
 
@@ -369,7 +414,7 @@ def createDelta(days=0, hours=0, minutes=0, seconds=0):
 def fromTimestamp(timestamp):
     try:
         return DateTimeObject(_dt.datetime.fromtimestamp(timestamp))
-    except (ValueError, OSError, OverflowError) as e:
+    except (ValueError, OSError) as e:
         raise RuntimeError("Invalid timestamp %s: %s" % (timestamp, e)) from None
 
 
@@ -393,7 +438,7 @@ def _colon_offset(value):
 def _strftime(value, fmt):
     """`strftime` with `%:z` on every Python (CPython 3.12 added it; before, the C library
     left it as written)."""
-    if "%:z" in fmt:
+    if isinstance(fmt, str) and "%:z" in fmt:  # other values: strftime's own refusal
         fmt = _re.sub(r"%(%|:z)", lambda m: "%%" if m.group(1) == "%" else _colon_offset(value),
                       fmt)
     return value.strftime(fmt)
@@ -450,7 +495,7 @@ def _from_iso(text):
 def parseISO(iso_string):
     try:
         return DateTimeObject(_from_iso(iso_string))
-    except (ValueError, TypeError) as e:
+    except ValueError as e:
         raise RuntimeError("Invalid ISO datetime string '%s': %s" % (iso_string, e)) from None
 
 
@@ -503,7 +548,7 @@ def businessDaysBetween(start, end):
 def daysInMonth(year, month):
     try:
         return _cal.monthrange(year, month)[1]
-    except (ValueError, TypeError):
+    except ValueError:
         return 0
 
 
@@ -527,7 +572,7 @@ def utc():
     return "UTC"
 
 
-@ml_function("Create datetime from timestamp (snake_case alias)", _CREATE)
+@ml_function("Create datetime (snake_case alias)", _CREATE)
 def from_timestamp(timestamp):
     return fromTimestamp(timestamp)
 

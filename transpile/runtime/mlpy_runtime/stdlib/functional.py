@@ -7,7 +7,7 @@ from mlpy_runtime.access import callback as _callback, callbacks as _callbacks
 from mlpy_runtime.capabilities import ml_closure, ml_function
 
 __mlpy_runtime__ = True
-ML_DESCRIPTION = "Functional programming utilities"
+ML_DESCRIPTION = "Functional programming composition and higher-order functions"
 
 _C = ["functional.compose"]
 _T = ["functional.transform"]
@@ -17,15 +17,14 @@ _T = ["functional.transform"]
 def compose(*functions):
     gated = _callbacks(reversed(functions))
 
-    @ml_closure
     def composed(x):
         for f in gated:
             x = f(x)
         return x
-    return composed
+    return ml_closure(composed, "Composed function (right to left)")
 
 
-@ml_function("Compose an array of functions right to left", _C)
+@ml_function("Compose array of functions", _C)
 def composeAll(functions):
     return compose(*functions)
 
@@ -34,15 +33,14 @@ def composeAll(functions):
 def pipe(*functions):
     gated = _callbacks(functions)
 
-    @ml_closure
     def piped(x):
         for f in gated:
             x = f(x)
         return x
-    return piped
+    return ml_closure(piped, "Piped function (left to right)")
 
 
-@ml_function("Pipe an array of functions left to right", _C)
+@ml_function("Pipe array of functions", _C)
 def pipeAll(functions):
     return pipe(*functions)
 
@@ -54,53 +52,48 @@ def curry(func, arity=None):
         code = getattr(func, "__code__", None)
         arity = code.co_argcount if code is not None else 1
 
-    @ml_closure
     def curried(*args):
         if len(args) >= arity:
             return func(*args[:arity])
-        return ml_closure(lambda *more: curried(*(args + more)))
-    return curried
+        return ml_closure(lambda *more: curried(*(args + more)), "Curried function (partial)")
+    return ml_closure(curried, "Curried function")
 
 
-@ml_function("Curry a function of exactly two arguments", _C)
+@ml_function("Curry function for 2 arguments", _C)
 def curry2(func):
     func = _callback(func)
 
-    @ml_closure
     def curried(a):
-        @ml_closure
         def inner(b):
             return func(a, b)
-        return inner
-    return curried
+        return ml_closure(inner, "Curried function (inner)")
+    return ml_closure(curried, "Curried function (curry2)")
 
 
-@ml_function("Partially apply arguments to a function", _C)
+@ml_function("Partially apply arguments", _C)
 def partial(func, *args):
     func = _callback(func)
 
-    @ml_closure
     def applied(*more):
         return func(*(args + more))
-    return applied
+    return ml_closure(applied, "Partially applied function")
 
 
-@ml_function("Partially apply arguments (snake_case alias)", _C)
+@ml_function("Partially apply (snake_case alias)", _C)
 def partial_apply(func, *args):
     return partial(func, *args)
 
 
-@ml_function("Create a function that always returns the value", _C)
+@ml_function("Create constant function", _C)
 def constant(value):
-    return ml_closure(lambda *args: value)
+    return ml_closure(lambda *args: value, "Constant function")
 
 
-@ml_function("Cache a function's results by arguments", _C)
+@ml_function("Memoize function", _C)
 def memoize(func):
     func = _callback(func)
     cache = {}
 
-    @ml_closure
     def memoized(*args):
         try:
             return cache[args]
@@ -109,42 +102,39 @@ def memoize(func):
             return result
         except TypeError:
             return func(*args)
-    return memoized
+    return ml_closure(memoized, "Memoized function")
 
 
-@ml_function("Apply one of two functions depending on a predicate", _C)
+@ml_function("Conditional function application", _C)
 def ifElse(predicate, true_fn, false_fn):
     predicate, true_fn, false_fn = _callbacks((predicate, true_fn, false_fn))
 
-    @ml_closure
     def conditional(value):
         if predicate(value):
             return true_fn(value)
         return false_fn(value)
-    return conditional
+    return ml_closure(conditional, "Conditional function (ifElse)")
 
 
-@ml_function("Apply the function of the first matching [predicate, fn] pair", _C)
+@ml_function("Multi-condition function", _C)
 def cond(conditions):
     pairs = [_callbacks((pair[0], pair[1])) for pair in conditions]
 
-    @ml_closure
     def conditional(value):
         for test, then in pairs:
             if test(value):
                 return then(value)
         return None
-    return conditional
+    return ml_closure(conditional, "Multi-conditional function (cond)")
 
 
-@ml_function("Apply several functions to one value, returning their results", _C)
+@ml_function("Apply multiple functions to same input", _C)
 def juxt(functions):
     gated = _callbacks(functions)
 
-    @ml_closure
     def apply_all(value):
         return [f(value) for f in gated]
-    return apply_all
+    return ml_closure(apply_all, "Juxted function")
 
 
 @ml_function("Identity function")
@@ -152,19 +142,19 @@ def identity(x):
     return x
 
 
-@ml_function("Map function over items", _T)
+@ml_function("Map function over iterable", _T)
 def map(func, iterable):
     func = _callback(func)
     return [func(x) for x in iterable]
 
 
-@ml_function("Filter items with predicate", _T)
+@ml_function("Filter iterable with predicate", _T)
 def filter(predicate, iterable):
     predicate = _callback(predicate)
     return [x for x in iterable if predicate(x)]
 
 
-@ml_function("Reduce items with function (first item seeds when no initial value)", _T)
+@ml_function("Reduce iterable with function", _T)
 def reduce(func, iterable, initial=None):
     func = _callback(func)
     items = iter(iterable)
@@ -180,19 +170,19 @@ def reduce(func, iterable, initial=None):
     return acc
 
 
-@ml_function("Call function for each item", _T)
+@ml_function("Execute function for each element", _T)
 def forEach(func, iterable):
     func = _callback(func)
     for x in iterable:
         func(x)
 
 
-@ml_function("Call function for each item (snake_case alias)", _T)
+@ml_function("For each (snake_case alias)", _T)
 def for_each(func, iterable):
     forEach(func, iterable)
 
 
-@ml_function("Find first item matching predicate", _T)
+@ml_function("Find first matching element", _T)
 def find(predicate, iterable):
     predicate = _callback(predicate)
     for x in iterable:
@@ -201,13 +191,13 @@ def find(predicate, iterable):
     return None
 
 
-@ml_function("Check if some items match predicate", _T)
+@ml_function("Check if some elements match", _T)
 def some(predicate, iterable):
     predicate = _callback(predicate)
     return _b.any(predicate(x) for x in iterable)
 
 
-@ml_function("Check if every item matches predicate", _T)
+@ml_function("Check if all elements match", _T)
 def every(predicate, iterable):
     predicate = _callback(predicate)
     return _b.all(predicate(x) for x in iterable)
@@ -218,29 +208,29 @@ def zip(*iterables):
     return list(_b.zip(*iterables))
 
 
-@ml_function("Create a list of numbers")
+@ml_function("Create range of numbers")
 def range(start, end=None, step=1):
     if end is None:
         return list(_b.range(start))
     return list(_b.range(start, end, step))
 
 
-@ml_function("Repeat a value n times")
+@ml_function("Repeat value N times")
 def repeat(value, times):
     return [value] * times
 
 
-@ml_function("Take first n items", _T)
+@ml_function("Take first N elements", _T)
 def take(n, iterable):
     return list(iterable)[:n]
 
 
-@ml_function("Drop first n items", _T)
+@ml_function("Drop first N elements", _T)
 def drop(n, iterable):
     return list(iterable)[n:]
 
 
-@ml_function("Flatten nested list one level", _T)
+@ml_function("Flatten nested list", _T)
 def flatten(nested):
     result = []
     for x in nested:
@@ -251,7 +241,7 @@ def flatten(nested):
     return result
 
 
-@ml_function("Split items into chunks of size", _T)
+@ml_function("Chunk iterable into groups", _T)
 def chunk(size, iterable):
     items = list(iterable)
     if size <= 0:
@@ -259,7 +249,7 @@ def chunk(size, iterable):
     return [items[i:i + size] for i in _b.range(0, len(items), size)]
 
 
-@ml_function("Group items by key function", _T)
+@ml_function("Group elements by key", _T)
 def groupBy(key_fn, iterable):
     key_fn = _callback(key_fn)
     groups = {}
@@ -268,12 +258,12 @@ def groupBy(key_fn, iterable):
     return groups
 
 
-@ml_function("Group items by key function (snake_case alias)", _T)
+@ml_function("Group by (snake_case alias)", _T)
 def group_by(key_fn, iterable):
     return groupBy(key_fn, iterable)
 
 
-@ml_function("Unique items, order preserved", _T)
+@ml_function("Get unique elements", _T)
 def unique(iterable):
     seen = set()
     result = []
@@ -289,7 +279,7 @@ def unique(iterable):
     return result
 
 
-@ml_function("Split items into [matching, not matching]", _T)
+@ml_function("Partition by predicate", _T)
 def partition(predicate, iterable):
     predicate = _callback(predicate)
     yes, no = [], []
@@ -298,13 +288,13 @@ def partition(predicate, iterable):
     return [yes, no]
 
 
-@ml_function("Combine two lists pairwise with a function", _T)
+@ml_function("Zip with custom combiner", _T)
 def zipWith(combiner, a, b):
     combiner = _callback(combiner)
     return [combiner(x, y) for x, y in _b.zip(a, b)]
 
 
-@ml_function("Take items while predicate holds", _T)
+@ml_function("Take while predicate true", _T)
 def takeWhile(predicate, iterable):
     predicate = _callback(predicate)
     result = []
@@ -315,13 +305,13 @@ def takeWhile(predicate, iterable):
     return result
 
 
-@ml_function("Call function n times with the index", _T)
+@ml_function("Execute function N times", _T)
 def times(n, func):
     func = _callback(func)
     return [func(i) for i in _b.range(n)]
 
 
-@ml_function("Reverse items", _T)
+@ml_function("Reverse iterable", _T)
 def reverse(iterable):
     return list(reversed(iterable))
 

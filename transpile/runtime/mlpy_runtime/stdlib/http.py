@@ -41,6 +41,12 @@ class HttpResponse(MLObject):
     """A response: status, statusText, headers, body."""
 
     ml_description = "HTTP response object with status, headers, body"
+    _ml_method_descriptions = {
+        "status": "Get HTTP status code", "statusText": "Get status text",
+        "headers": "Get response headers", "body": "Get response body",
+        "ok": "Check if response is successful", "json": "Parse response body as JSON",
+        "text": "Get response as text",
+    }
     __slots__ = ("_status", "_status_text", "_headers", "_body")
 
     def __init__(self, status, status_text, headers, body):

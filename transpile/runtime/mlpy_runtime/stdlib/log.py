@@ -18,6 +18,13 @@ _LEVELS = {"DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40, "CRI
 _W = ["log.write"]
 
 
+def _level(name):
+    """The number of a level name, any case; an unknown name is INFO. A name that is not a
+    string is refused by `upper`, as in the reference (`'int' object has no attribute
+    'upper'`)."""
+    return _LEVELS.get(name.upper(), 20)
+
+
 class _Channel:
     """State shared by the loggers of one name: level and outputs."""
 
@@ -47,7 +54,7 @@ class Logger(MLObject):
     def __init__(self, name="default", level="INFO", format_type="text"):
         self.name = name
         self._ch = _channel(name)
-        self._ch.level = _LEVELS.get(str(level).upper(), 20)
+        self._ch.level = _level(level)
         self.format_type = format_type
         self.include_timestamp = True
 
@@ -106,7 +113,7 @@ class Logger(MLObject):
 
     def set_level(self, level):
         """Set the level: DEBUG, INFO, WARN/WARNING, ERROR or CRITICAL."""
-        self._ch.level = _LEVELS.get(str(level).upper(), 20)
+        self._ch.level = _level(level)
 
     @ml_function("Add file output destination", ["log.write", "file.write"])
     def add_file(self, file_path):

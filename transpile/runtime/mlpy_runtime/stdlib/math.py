@@ -8,7 +8,7 @@ import random as _random
 from mlpy_runtime.capabilities import ml_function
 
 __mlpy_runtime__ = True
-ML_DESCRIPTION = "Mathematical functions and constants"
+ML_DESCRIPTION = "Mathematical operations and constants"
 
 pi = _m.pi
 e = _m.e
@@ -16,7 +16,7 @@ e = _m.e
 _C = ["math.compute"]
 
 
-@ml_function("Square root (0 for negative input)", _C)
+@ml_function("Square root", _C)
 def sqrt(x):
     if x < 0:
         return 0
@@ -28,17 +28,17 @@ def abs(x):
     return _b.abs(x)
 
 
-@ml_function("Sine", _C)
+@ml_function("Sine function", _C)
 def sin(x):
     return _m.sin(x)
 
 
-@ml_function("Cosine", _C)
+@ml_function("Cosine function", _C)
 def cos(x):
     return _m.cos(x)
 
 
-@ml_function("Tangent", _C)
+@ml_function("Tangent function", _C)
 def tan(x):
     return _m.tan(x)
 
@@ -63,21 +63,21 @@ def atan2(y, x):
     return _m.atan2(y, x)
 
 
-@ml_function("Natural logarithm (-999 for x <= 0)", _C)
+@ml_function("Natural logarithm", _C)
 def ln(x):
     if x <= 0:
         return -999
     return _m.log(x)
 
 
-@ml_function("Logarithm with a base, default 10 (-999 on invalid input)", _C)
+@ml_function("Logarithm with base", _C)
 def log(x, base=10):
     if x <= 0 or base <= 0 or base == 1:
         return -999
     return _m.log(x, base)
 
 
-@ml_function("Exponential e^x (inf on overflow)", _C)
+@ml_function("Exponential (e^x)", _C)
 def exp(x):
     try:
         return _m.exp(x)
@@ -85,7 +85,7 @@ def exp(x):
         return float("inf")
 
 
-@ml_function("Power x^y (inf on overflow)", _C)
+@ml_function("Power (x^y)", _C)
 def pow(x, y):
     try:
         return _b.pow(x, y)
@@ -93,32 +93,32 @@ def pow(x, y):
         return float("inf") if x > 0 else 0
 
 
-@ml_function("Largest integer not above x", _C)
+@ml_function("Floor function", _C)
 def floor(x):
     return _m.floor(x)
 
 
-@ml_function("Smallest integer not below x", _C)
+@ml_function("Ceiling function", _C)
 def ceil(x):
     return _m.ceil(x)
 
 
-@ml_function("Round to the nearest integer (ties to even)", _C)
+@ml_function("Round to nearest integer", _C)
 def round(x):
     return _b.round(x)
 
 
-@ml_function("Smaller of two values", _C)
+@ml_function("Minimum of two values", _C)
 def min(a, b):
     return _b.min(a, b)
 
 
-@ml_function("Larger of two values", _C)
+@ml_function("Maximum of two values", _C)
 def max(a, b):
     return _b.max(a, b)
 
 
-@ml_function("Random float in [0, 1)", _C)
+@ml_function("Random number [0,1)", _C)
 def random():
     return _random.random()
 

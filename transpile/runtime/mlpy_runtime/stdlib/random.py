@@ -52,7 +52,7 @@ def randomFloat(min_val=0, max_val=1):
     return _r.uniform(min_val, max_val)
 
 
-@ml_function("Generate random integer in range [min, max)", _G)
+@ml_function("Generate random integer in range", _G)
 def randomInt(min_val=0, max_val=100):
     low = _integer(min_val, "arg 1")
     high = _integer(max_val, "stop")
@@ -79,7 +79,7 @@ def choice(lst):
     return _r.choice(lst)
 
 
-@ml_function("Shuffle list (returns a new list)", _S)
+@ml_function("Shuffle list", _S)
 def shuffle(lst):
     if not lst:
         return []

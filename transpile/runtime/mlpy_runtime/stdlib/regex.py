@@ -19,8 +19,10 @@ ML_DESCRIPTION = "Regular expression pattern matching with full Python re module
 
 def _replacement(replacement):
     """A replacement string as it is; a function goes through the call gate and receives a
-    Match object (re would otherwise call it directly with its own match type)."""
-    if isinstance(replacement, str):
+    Match object (re would otherwise call it directly with its own match type). Any other
+    value goes to `re` too, which refuses it in its own words, as in the reference
+    (`decoding to str: need a bytes-like object, int found`)."""
+    if isinstance(replacement, str) or not callable(replacement):
         return replacement
     replacement = _callback(replacement)  # refused now, even when nothing matches
 
@@ -28,6 +30,38 @@ def _replacement(replacement):
         result = replacement(Match(m))
         return result if isinstance(result, str) else str(result)
     return replace
+
+
+_NOT_TEXT = "expected string or bytes-like object"
+
+
+def _text_error(e, text):
+    """The TypeError `e` of a search in `text`, worded as CPython 3.11 words it on every
+    version: 3.11 names the type of a text that is not a string (`expected string or
+    bytes-like object, got 'int'`), 3.9 and 3.10 do not."""
+    if str(e) == _NOT_TEXT:
+        return TypeError("%s, got '%s'" % (_NOT_TEXT, type(text).__name__))
+    return e
+
+
+class _Searching:
+    """`with _Searching(text):` around a compiled pattern's search of `text`: its TypeError
+    gets `_text_error`'s words."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, e, tb):
+        if kind is TypeError:
+            better = _text_error(e, self.text)
+            if better is not e:
+                raise better from None
+        return False
 
 
 _C = ["regex.compile"]
@@ -120,6 +154,16 @@ class Match(MLObject):
     """A successful match."""
 
     ml_description = "Regular expression match result with group access and position info"
+    _ml_method_descriptions = {
+        "group": "Get matched text or captured group",
+        "groups": "Get all captured groups as array", "groupDict": "Get named groups as object",
+        "start": "Get start position of matched group", "end": "Get end position of matched group",
+        "span": "Get (start, end) span of matched group", "value": "Get full matched text",
+        "lastGroup": "Get last matched group name",
+        "groupCount": "Get number of groups in pattern",
+        "expand": "Expand template with backreferences",
+        "toString": "Get string representation of match",
+    }
     __slots__ = ("_m",)
 
     def __init__(self, m):
@@ -187,6 +231,17 @@ class Pattern(MLObject):
     """A compiled regular expression."""
 
     ml_description = "Compiled regular expression pattern with search methods"
+    _ml_method_descriptions = {
+        "search": "Search for pattern anywhere in string",
+        "match": "Match pattern from start of string",
+        "fullmatch": "Match entire string against pattern",
+        "findall": "Find all non-overlapping matches",
+        "finditer": "Find all matches as Match objects", "split": "Split string by pattern",
+        "sub": "Replace matches with replacement", "subn": "Replace matches and return count",
+        "test": "Test if pattern matches text", "count": "Count number of matches",
+        "getPattern": "Get pattern string", "getFlags": "Get pattern flags",
+        "toString": "Get string representation",
+    }
     __slots__ = ("pattern", "flags", "_c")
 
     def __init__(self, pattern, flags=0):
@@ -202,47 +257,58 @@ class Pattern(MLObject):
 
     def search(self, text, pos=0, endpos=None):
         """Find the pattern anywhere in the text: a Match or null."""
-        m = self._c.search(text, *self._args(pos, endpos))
+        with _Searching(text):
+            m = self._c.search(text, *self._args(pos, endpos))
         return Match(m) if m else None
 
     def match(self, text, pos=0, endpos=None):
         """Match at the start of the text: a Match or null."""
-        m = self._c.match(text, *self._args(pos, endpos))
+        with _Searching(text):
+            m = self._c.match(text, *self._args(pos, endpos))
         return Match(m) if m else None
 
     def fullmatch(self, text, pos=0, endpos=None):
         """Match the whole text: a Match or null."""
-        m = self._c.fullmatch(text, *self._args(pos, endpos))
+        with _Searching(text):
+            m = self._c.fullmatch(text, *self._args(pos, endpos))
         return Match(m) if m else None
 
     def findall(self, text, pos=0, endpos=None):
         """All non-overlapping matches as strings."""
-        return self._c.findall(text, *self._args(pos, endpos))
+        with _Searching(text):
+            return self._c.findall(text, *self._args(pos, endpos))
 
     def finditer(self, text, pos=0, endpos=None):
         """All non-overlapping matches as Match objects."""
-        return [Match(m) for m in self._c.finditer(text, *self._args(pos, endpos))]
+        with _Searching(text):
+            found = self._c.finditer(text, *self._args(pos, endpos))
+        return [Match(m) for m in found]
 
     def split(self, text, maxsplit=0):
         """Split the text at matches."""
-        return self._c.split(text, maxsplit)
+        with _Searching(text):
+            return self._c.split(text, maxsplit)
 
     def sub(self, replacement, text, count=0):
         """Replace matches."""
-        return self._c.sub(_replacement(replacement), text, count)
+        with _Searching(text):
+            return self._c.sub(_replacement(replacement), text, count)
 
     def subn(self, replacement, text, count=0):
         """Replace matches: {result, count}."""
-        result, n = self._c.subn(_replacement(replacement), text, count)
+        with _Searching(text):
+            result, n = self._c.subn(_replacement(replacement), text, count)
         return {"result": result, "count": n}
 
     def test(self, text):
         """Whether the pattern matches anywhere."""
-        return self._c.search(text) is not None
+        with _Searching(text):
+            return self._c.search(text) is not None
 
     def count(self, text):
         """Number of non-overlapping matches."""
-        return len(self._c.findall(text))
+        with _Searching(text):
+            return len(self._c.findall(text))
 
     def getPattern(self):
         """The pattern text."""
@@ -308,6 +374,8 @@ def search(pattern, text, flags=0):
         m = _compile(pattern, flags).search(text)
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
     return Match(m) if m else None
 
 
@@ -317,6 +385,8 @@ def match(pattern, text, flags=0):
         m = _compile(pattern, flags).match(text)
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
     return Match(m) if m else None
 
 
@@ -326,6 +396,8 @@ def fullmatch(pattern, text, flags=0):
         m = _compile(pattern, flags).fullmatch(text)
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
     return Match(m) if m else None
 
 
@@ -335,6 +407,8 @@ def findall(pattern, text, flags=0):
         return _compile(pattern, flags).findall(text)
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
 
 
 @ml_function("Find all matches as Match objects", _M)
@@ -343,6 +417,8 @@ def finditer(pattern, text, flags=0):
         return [Match(m) for m in _compile(pattern, flags).finditer(text)]
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
 
 
 @ml_function("Split string by pattern", _M)
@@ -351,6 +427,8 @@ def split(pattern, text, maxsplit=0, flags=0):
         return _compile(pattern, flags).split(text, maxsplit=maxsplit)
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
 
 
 @ml_function("Replace matches with replacement", _M)
@@ -359,6 +437,8 @@ def sub(pattern, replacement, text, count=0, flags=0):
         return _compile(pattern, flags).sub(_replacement(replacement), text, count=count)
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
 
 
 @ml_function("Replace matches and return count", _M)
@@ -367,6 +447,8 @@ def subn(pattern, replacement, text, count=0, flags=0):
         result, n = _compile(pattern, flags).subn(_replacement(replacement), text, count=count)
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
     return {"result": result, "count": n}
 
 
@@ -390,6 +472,8 @@ def test(pattern, text, flags=0):
         return _compile(pattern, flags).search(text) is not None
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
 
 
 @ml_function("Count number of matches", _M)
@@ -398,6 +482,8 @@ def count(pattern, text, flags=0):
         return len(_compile(pattern, flags).findall(text))
     except _re.error as e:
         raise _invalid(pattern, e) from None
+    except TypeError as e:
+        raise _text_error(e, text) from None
 
 
 __all__ = [

@@ -22,6 +22,7 @@ import math as _math
 
 from mlpy_runtime.access import callback as _callback
 from mlpy_runtime.capabilities import ml_function
+from mlpy_runtime.compat import error_type_name as _error_type_name
 from mlpy_runtime.errors import MLError, MLUserException
 from mlpy_runtime.tracebacks import shown as _shown, type_name as _type_name
 
@@ -247,7 +248,7 @@ def kinds(error):
     for klass in type(error).__mro__:
         if klass in (object, BaseException):
             continue
-        found.append(klass.__name__)
+        found.append(_error_type_name(klass.__name__))
     return found
 
 
