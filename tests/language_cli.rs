@@ -10,16 +10,7 @@
 
 mod support;
 
-use support::{stderr, stdout, Project};
-
-/// `mlpy run main.ml` with `program`: its standard output (the run must succeed).
-fn run_ok(program: &str) -> String {
-    let project = Project::new();
-    project.file("main.ml", program);
-    let out = project.mlpy(&["run", "main.ml"]);
-    assert!(out.status.success(), "failed:\n{}", stderr(&out));
-    stdout(&out)
-}
+use support::{run_ok, stderr, stdout, Project};
 
 #[test]
 fn argument_errors_of_builtin_methods_read_as_the_reference_printed_them() {

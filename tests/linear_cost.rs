@@ -197,6 +197,27 @@ fn shapes() -> Vec<Shape> {
             },
             probe: "x",
         },
+        // Functions nested deep, each reading a name before assigning it (warned about:
+        // `read-before-assignment`), half of them an outer name, half a name of their own.
+        Shape {
+            name: "reads before assignment",
+            n: 60,
+            max_n: 240,
+            files: |n| {
+                let mut s = String::from("v = 0;\n");
+                for i in 0..n {
+                    let name = if i % 2 == 0 {
+                        "v".to_string()
+                    } else {
+                        format!("w{i}")
+                    };
+                    s.push_str(&format!("function g{i}() {{\n  {name} = {name} + 1;\n"));
+                }
+                s.push_str(&"}\n".repeat(n));
+                main_only(s)
+            },
+            probe: "v",
+        },
         // A function declaring many module variables `nonlocal`.
         Shape {
             name: "nonlocals",

@@ -6,16 +6,7 @@
 
 mod support;
 
-use support::{stderr, stdout, Project};
-
-/// `mlpy run main.ml` with `program`: its standard output (the run must succeed).
-fn run_ok(program: &str) -> String {
-    let project = Project::new();
-    project.file("main.ml", program);
-    let out = project.mlpy(&["run", "main.ml"]);
-    assert!(out.status.success(), "failed:\n{}", stderr(&out));
-    stdout(&out)
-}
+use support::run_ok;
 
 #[test]
 fn methods_lists_what_a_program_can_read_not_the_runtime_plumbing() {

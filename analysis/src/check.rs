@@ -94,10 +94,11 @@ pub fn module_checks(
         path: &facts.node(id).path,
         out: Vec::new(),
         budget: SuggestionBudget::for_module(facts.node(id).file.text.len()),
+        assignments: Vec::new(),
     };
     let file = facts.node(id).file.parse.tree();
     checker.walk(file.syntax());
-    checker.reads_before_local_assignment(file.syntax());
+    checker.reads_before_local_assignment();
     checker.imports();
     checker.capabilities(&file, granted);
     checker.out.sort_by_key(|d| d.range.start());
@@ -112,7 +113,7 @@ impl Checker<'_, '_> {
     /// first such read of each local, as pyflakes does (F823): a loop may run the read
     /// after the assignment, so it is a warning. Reads inside nested functions run later
     /// and are left alone.
-    fn reads_before_local_assignment(&mut self, root: &SyntaxNode) {
+    fn reads_before_local_assignment(&mut self) {
         let scopes = self.facts.scopes(self.id);
         for (index, binding) in scopes.bindings.iter().enumerate() {
             if binding.kind != BindingKind::Variable
@@ -120,18 +121,20 @@ impl Checker<'_, '_> {
             {
                 continue;
             }
-            let Some((outer_scope, outer)) = outer_binding(scopes, binding) else {
-                continue;
-            };
             // The first assignment is complete at the end of its statement: the read in
             // `n = n + 1` comes before it.
-            let assigned = assignment_end(root, binding.decl).unwrap_or(binding.decl.end());
+            let assigned = self.assignment_end(binding.decl);
             let id = mlpy_modules::scopes::BindingId(index as u32);
             let Some(read) = scopes.references(id).iter().copied().find(|r| {
                 r.start() < assigned
                     && !binding.is_def(*r)
                     && scopes.scope_of_use(*r) == Some(binding.scope)
             }) else {
+                continue;
+            };
+            // Looked for only now: walking out through the enclosing scopes for every
+            // local of deeply nested functions would cost the square of the depth.
+            let Some((outer_scope, outer)) = outer_binding(scopes, binding) else {
                 continue;
             };
             let function = match &scopes.scope(binding.scope).name {
@@ -169,13 +172,25 @@ impl Checker<'_, '_> {
     }
 }
 
-/// The nearest enclosing scope's binding of `binding`'s name, with that scope.
+/// How many enclosing scopes [`outer_binding`] looks through: each local read before its
+/// assignment costs one walk, and in functions nested thousands deep (each with such a
+/// local) unbounded walks would cost the square of the depth. A warning missed there is
+/// a heuristic's loss, not a wrong answer.
+const MAX_OUTER_SCOPES: usize = 64;
+
+/// The nearest enclosing scope's binding of `binding`'s name, with that scope (among the
+/// nearest [`MAX_OUTER_SCOPES`]).
 fn outer_binding<'s>(
     scopes: &'s ModuleScopes,
     binding: &mlpy_modules::scopes::Binding,
 ) -> Option<(ScopeId, &'s mlpy_modules::scopes::Binding)> {
     let mut scope = scopes.scope(binding.scope).parent;
+    let mut steps = 0;
     while let Some(id) = scope {
+        steps += 1;
+        if steps > MAX_OUTER_SCOPES {
+            return None;
+        }
         if let Some(outer) = scopes.local(id, &binding.name) {
             return Some((id, scopes.binding(outer)));
         }
@@ -184,14 +199,21 @@ fn outer_binding<'s>(
     None
 }
 
-/// Where the assignment statement holding the name at `name` ends.
-fn assignment_end(root: &SyntaxNode, name: TextRange) -> Option<TextSize> {
-    let token = root.token_at_offset(name.start()).right_biased()?;
-    token
-        .parent_ancestors()
-        .take_while(|n| n.kind() != SyntaxKind::BLOCK)
-        .find(|n| n.kind() == SyntaxKind::ASSIGN_STMT)
-        .map(|n| n.text_range().end())
+impl Checker<'_, '_> {
+    /// Where the assignment statement whose target holds `name` ends (the name's own end
+    /// when none does): the last statement to start at or before it, found by binary
+    /// search in the walk's list (`assignments`, in source order). A statement nested in
+    /// an earlier one (in an arrow's body) starts later than it, so the last to start is
+    /// the innermost.
+    fn assignment_end(&self, name: TextRange) -> TextSize {
+        let i = self
+            .assignments
+            .partition_point(|r| r.start() <= name.start());
+        match i.checked_sub(1).map(|i| self.assignments[i]) {
+            Some(statement) if statement.contains_range(name) => statement.end(),
+            _ => name.end(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Default)]
@@ -207,6 +229,8 @@ struct Checker<'a, 'g> {
     out: Vec<Diagnostic>,
     /// For the suggestions of unknown names.
     budget: SuggestionBudget,
+    /// Every assignment statement, in source order (the walk's).
+    assignments: Vec<TextRange>,
 }
 
 /// Limits of CPython's compiler (3.9–3.13) the emitted code must stay under.
@@ -278,6 +302,7 @@ impl Checker<'_, '_> {
                                 self.index_expr(&index);
                             }
                         }
+                        SyntaxKind::ASSIGN_STMT => self.assignments.push(node.text_range()),
                         _ => {}
                     }
                     let (i, b, k, e) = nesting(kind);

@@ -198,3 +198,13 @@ pub(crate) fn diff(expected: &str, actual: &str) -> String {
         .header("expected", "actual")
         .to_string()
 }
+
+/// `mlpy run main.ml` of a new project holding `program`: its standard output (the run
+/// must succeed).
+pub(crate) fn run_ok(program: &str) -> String {
+    let project = Project::new();
+    project.file("main.ml", program);
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert!(out.status.success(), "failed:\n{}", stderr(&out));
+    stdout(&out)
+}
