@@ -144,7 +144,13 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
     let totals = Totals::of(&reports);
     if let Some(path) = &args.junit {
         mlpy_transpile::write_single_file(&report::junit(&reports, seconds), path, args.force)
-            .map_err(|e| anyhow::anyhow!("--junit: {e}"))?;
+            .map_err(|e| match e {
+                // The refusals name the file themselves; the system's errors do not.
+                mlpy_transpile::WriteError::Io(e) => {
+                    anyhow::anyhow!("--junit: cannot write '{}': {e}", path.display())
+                }
+                other => anyhow::anyhow!("--junit: {other}"),
+            })?;
     }
     match args.format {
         DiagnosticFormat::Json => {

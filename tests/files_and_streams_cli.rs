@@ -152,6 +152,16 @@ fn junit_reports_replace_only_reports() {
     assert!(std::fs::read_to_string(project.path("notes.txt"))
         .unwrap()
         .contains("<testsuites"));
+    // A place that cannot be written is named in the error.
+    for target in ["notes.txt/r.xml", "/proc/mlpy-no-such/r.xml"] {
+        let out = project.mlpy(&["test", "--junit", target]);
+        assert_eq!(out.status.code(), Some(2), "{target}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("--junit: cannot write '{target}'")),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 #[cfg(unix)]
