@@ -7,7 +7,8 @@
 
 use crate::error::ResolveError;
 use crate::protocol::{ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
-use rustc_hash::FxHashSet as HashSet;
+use crate::suggest::may_suggest;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -301,14 +302,29 @@ impl ImportProtocol for FileProtocol {
 }
 
 /// Module names (dotted) that exist near `parts`: in every root, the modules at each
-/// existing level of the path. Used for suggestions.
-pub fn nearby_modules(roots: &[PathBuf], parts: &[String]) -> Vec<String> {
+/// existing level of the path. Used for suggestions. `listing` gives the module names
+/// of one folder ([`module_names_in`], memoised by the resolver: an editor's rename asks
+/// about thousands of names that do not exist yet, in the same few folders).
+pub fn nearby_modules(
+    roots: &[PathBuf],
+    parts: &[String],
+    listing: &dyn Fn(&Path) -> Arc<Vec<String>>,
+) -> Vec<String> {
     let mut out = Vec::new();
+    // Only names that can be close enough to be suggested are made (a folder may hold
+    // thousands of modules).
+    let wanted = parts.iter().map(|p| p.chars().count()).sum::<usize>() + parts.len() - 1;
     for root in roots {
         let mut dir = root.clone();
         let mut prefix = String::new();
         for level in 0..parts.len() {
-            list_modules(&dir, &prefix, &mut out);
+            let prefix_length = prefix.chars().count();
+            out.extend(
+                listing(&dir)
+                    .iter()
+                    .filter(|name| may_suggest(wanted, prefix_length + name.chars().count()))
+                    .map(|name| format!("{prefix}{name}")),
+            );
             if level + 1 == parts.len() {
                 break;
             }
@@ -325,81 +341,12 @@ pub fn nearby_modules(roots: &[PathBuf], parts: &[String]) -> Vec<String> {
     out
 }
 
-/// How many folder entries [`modules_ending_with`] reads at most, over all roots: a
-/// suggestion must not cost a walk of a large tree on every unresolved import.
-const MAX_WALKED_ENTRIES: usize = 5_000;
-/// How deep below a root it looks (`a.b.c.d.e` at most).
-const MAX_WALKED_DEPTH: usize = 5;
-
-/// Module names (dotted) under `roots` that end with `parts` and are longer: an import
-/// that names a module without the package it is in (`shapes` for `geometry.shapes`, or
-/// `b.c` for `a.b.c`), as after moving modules into a package. Breadth first, skipping
-/// the folders the workspace walk skips, bounded by [`MAX_WALKED_ENTRIES`] and
-/// [`MAX_WALKED_DEPTH`]; names that cannot be written in an import are left out.
-pub fn modules_ending_with(roots: &[PathBuf], parts: &[String]) -> Vec<String> {
+/// The names of the modules directly in `dir`: `x` for `x.ml` and for a folder `x`
+/// (at most 10,000 entries read).
+pub fn module_names_in(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    let mut budget = MAX_WALKED_ENTRIES;
-    let mut queue: std::collections::VecDeque<(PathBuf, Vec<String>)> =
-        roots.iter().map(|r| (r.clone(), Vec::new())).collect();
-    while let Some((dir, prefix)) = queue.pop_front() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut entries: Vec<_> = entries.flatten().take(budget).collect();
-        budget -= entries.len();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let file_name = entry.file_name();
-            let Some(file_name) = file_name.to_str() else {
-                continue;
-            };
-            // The entry's own type: a linked folder is not followed (no loops).
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let (stem, is_dir) = match file_name.strip_suffix(".ml") {
-                Some(stem) if kind.is_file() && stem != "__init__" => (stem, false),
-                _ if kind.is_dir()
-                    && !crate::workspace::is_skipped_dir(&entry.path(), file_name) =>
-                {
-                    (file_name, true)
-                }
-                _ => continue,
-            };
-            if !is_import_name(stem) {
-                continue;
-            }
-            let mut name = prefix.clone();
-            name.push(stem.to_string());
-            let is_module = !is_dir || entry.path().join("__init__.ml").is_file();
-            if is_module && name.len() > parts.len() && name.ends_with(parts) {
-                out.push(name.join("."));
-            }
-            if is_dir && name.len() < MAX_WALKED_DEPTH {
-                queue.push_back((entry.path(), name));
-            }
-        }
-        if budget == 0 {
-            break;
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Whether `name` can be one segment of an import (`a.b.c`): an identifier.
-fn is_import_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-fn list_modules(dir: &Path, prefix: &str, out: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return out;
     };
     for entry in entries.flatten().take(10_000) {
         let path = entry.path();
@@ -411,10 +358,110 @@ fn list_modules(dir: &Path, prefix: &str, out: &mut Vec<String>) {
         }
         if let Some(stem) = name.strip_suffix(".ml") {
             if stem != "__init__" {
-                out.push(format!("{prefix}{stem}"));
+                out.push(stem.to_string());
             }
         } else if path.is_dir() {
-            out.push(format!("{prefix}{name}"));
+            out.push(name.to_string());
         }
     }
+    out
+}
+
+/// How many folder entries a [`ModuleIndex`] reads at most, over all roots: suggestions
+/// must not cost a walk of a large tree.
+const MAX_WALKED_ENTRIES: usize = 5_000;
+/// How deep below a root it looks (`a.b.c.d.e` at most).
+const MAX_WALKED_DEPTH: usize = 5;
+
+/// The modules under some import roots, by the last segment of their dotted names: for
+/// suggesting `geometry.shapes` to an import of `shapes` (a module moved into a package,
+/// or its package left out). Built by one walk, breadth first, skipping the folders the
+/// workspace walk skips and bounded by [`MAX_WALKED_ENTRIES`] and [`MAX_WALKED_DEPTH`];
+/// the resolver keeps it until files change (a rename in the editor asks about thousands
+/// of names that do not exist yet: one walk each was minutes).
+#[derive(Debug, Default)]
+pub struct ModuleIndex {
+    by_last: HashMap<String, Vec<Vec<String>>>,
+}
+
+impl ModuleIndex {
+    pub fn walk(roots: &[PathBuf]) -> ModuleIndex {
+        let mut index = ModuleIndex::default();
+        let mut budget = MAX_WALKED_ENTRIES;
+        let mut queue: std::collections::VecDeque<(PathBuf, Vec<String>)> =
+            roots.iter().map(|r| (r.clone(), Vec::new())).collect();
+        while let Some((dir, prefix)) = queue.pop_front() {
+            if budget == 0 {
+                break;
+            }
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut entries: Vec<_> = entries.flatten().take(budget).collect();
+            budget -= entries.len();
+            entries.sort_by_key(|e| e.file_name());
+            for entry in entries {
+                let file_name = entry.file_name();
+                let Some(file_name) = file_name.to_str() else {
+                    continue;
+                };
+                // The entry's own type: a linked folder is not followed (no loops).
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                let (stem, is_dir) = match file_name.strip_suffix(".ml") {
+                    Some(stem) if kind.is_file() && stem != "__init__" => (stem, false),
+                    _ if kind.is_dir()
+                        && !crate::workspace::is_skipped_dir(&entry.path(), file_name) =>
+                    {
+                        (file_name, true)
+                    }
+                    _ => continue,
+                };
+                if !is_import_name(stem) {
+                    continue;
+                }
+                let mut name = prefix.clone();
+                name.push(stem.to_string());
+                if !is_dir || entry.path().join("__init__.ml").is_file() {
+                    index
+                        .by_last
+                        .entry(stem.to_string())
+                        .or_default()
+                        .push(name.clone());
+                }
+                if is_dir && name.len() < MAX_WALKED_DEPTH {
+                    queue.push_back((entry.path(), name));
+                }
+            }
+        }
+        index
+    }
+
+    /// Module names (dotted) that end with `parts` and are longer, sorted.
+    pub fn ending_with(&self, parts: &[String]) -> Vec<String> {
+        let Some(last) = parts.last() else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = self
+            .by_last
+            .get(last)
+            .into_iter()
+            .flatten()
+            .filter(|name| name.len() > parts.len() && name.ends_with(parts))
+            .map(|name| name.join("."))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Whether `name` can be one segment of an import (`a.b.c`): an identifier.
+fn is_import_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -9,7 +9,7 @@
 use crate::config::{ProjectConfig, StdlibMode};
 use crate::error::ResolveError;
 use crate::file_protocol::{
-    modules_ending_with, nearby_modules, FileProtocol, ImportRoot, UnsavedFiles,
+    module_names_in, nearby_modules, FileProtocol, ImportRoot, ModuleIndex, UnsavedFiles,
 };
 use crate::protocol::{ImportOptions, ImportProtocol, ImportRequest, ImportSpec, Located, Origin};
 use crate::stdlib::{
@@ -94,7 +94,18 @@ pub struct Resolver {
 struct Memo {
     answers: HashMap<MemoKey, Result<Resolution, ResolveError>>,
     failures: usize,
+    /// The modules under each list of search folders, for suggestions (a few lists: the
+    /// import roots, with an importer's folder when that is searched).
+    indexes: HashMap<Vec<PathBuf>, Arc<ModuleIndex>>,
+    /// The module names of folders listed for suggestions.
+    listings: HashMap<PathBuf, Arc<Vec<String>>>,
 }
+
+/// Folder listings kept at most (see [`Memo`]); then forgotten together.
+const MAX_LISTINGS: usize = 256;
+
+/// Module indexes kept at most (see [`Memo`]); then forgotten together.
+const MAX_INDEXES: usize = 16;
 
 /// Failed resolutions kept at most (see [`Memo`]).
 const MAX_FAILURES: usize = 1_024;
@@ -430,14 +441,14 @@ impl Resolver {
             searched.push("Python whitelist".to_string());
         }
         let roots: Vec<PathBuf> = self.search_folders(importer_dir);
-        let nearby = nearby_modules(&roots, parts);
+        let nearby = nearby_modules(&roots, parts, &|dir| self.listing(dir));
         let candidates = STDLIB_MODULES
             .iter()
             .copied()
             .chain(nearby.iter().map(String::as_str));
         let mut suggestions = suggestions(&name, candidates);
         // The module under a package (moved into one, or its package left out).
-        for moved in modules_ending_with(&roots, parts) {
+        for moved in self.module_index(roots).ending_with(parts) {
             if suggestions.len() >= Self::MAX_SUGGESTIONS {
                 break;
             }
@@ -452,6 +463,46 @@ impl Resolver {
             suggestions,
             hint,
         }
+    }
+
+    /// The module names in `dir` (listed once until [`Resolver::clear_memo`]).
+    fn listing(&self, dir: &Path) -> Arc<Vec<String>> {
+        if let Some(names) = self
+            .memo
+            .lock()
+            .expect("resolver memo poisoned")
+            .listings
+            .get(dir)
+        {
+            return names.clone();
+        }
+        let names = Arc::new(module_names_in(dir));
+        let mut memo = self.memo.lock().expect("resolver memo poisoned");
+        if memo.listings.len() >= MAX_LISTINGS {
+            memo.listings.clear();
+        }
+        memo.listings.insert(dir.to_path_buf(), names.clone());
+        names
+    }
+
+    /// The modules under `roots` (walked once until [`Resolver::clear_memo`]).
+    fn module_index(&self, roots: Vec<PathBuf>) -> Arc<ModuleIndex> {
+        if let Some(index) = self
+            .memo
+            .lock()
+            .expect("resolver memo poisoned")
+            .indexes
+            .get(&roots)
+        {
+            return index.clone();
+        }
+        let index = Arc::new(ModuleIndex::walk(&roots));
+        let mut memo = self.memo.lock().expect("resolver memo poisoned");
+        if memo.indexes.len() >= MAX_INDEXES {
+            memo.indexes.clear();
+        }
+        memo.indexes.insert(roots, index.clone());
+        index
     }
 
     /// Explains a module that exists where the search did not look.

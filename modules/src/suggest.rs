@@ -36,8 +36,7 @@ pub fn suggestions<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>
         .into_iter()
         .filter(|c| *c != name)
         .filter_map(|c| {
-            // The distance is at least the difference in length.
-            if c.chars().count().abs_diff(length) > limit {
+            if !may_suggest(length, c.chars().count()) {
                 return None;
             }
             let d = if c.eq_ignore_ascii_case(name) {
@@ -55,6 +54,13 @@ pub fn suggestions<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>
         .take(3)
         .map(|(_, c)| c.to_string())
         .collect()
+}
+
+/// Whether a candidate of `candidate` characters can be suggested for a name of `name`
+/// characters at all ([`suggestions`]' limit): the distance is at least the difference
+/// in length. Lets callers skip building candidates that cannot be close.
+pub fn may_suggest(name: usize, candidate: usize) -> bool {
+    candidate.abs_diff(name) <= (name / 3).max(1)
 }
 
 /// How much suggestion work one module may cost: without a bound, a module with many
