@@ -111,15 +111,7 @@ impl Loader for CliLoader {
 /// its place first.
 fn describe(error: &anyhow::Error) -> String {
     if let Some(config) = error.downcast_ref::<mlpy_modules::ConfigError>() {
-        return match config.line {
-            0 => format!("{}: {}", render::display_path(&config.file), config.message),
-            line => format!(
-                "{}:{line}:{}: {}",
-                render::display_path(&config.file),
-                config.column,
-                config.message
-            ),
-        };
+        return format!("{}: {}", render::config_place(config), config.message);
     }
     if let Some(entry) = error.downcast_ref::<mlpy_modules::EntryError>() {
         return match entry.position {

@@ -184,17 +184,11 @@ fn main() -> ExitCode {
 /// diagnostic, with the file and place first.
 pub(crate) fn error_message(error: &anyhow::Error) -> String {
     match error.downcast_ref::<mlpy_modules::ConfigError>() {
-        Some(config) => {
-            let place = match config.line {
-                0 => render::display_path(&config.file),
-                line => format!(
-                    "{}:{line}:{}",
-                    render::display_path(&config.file),
-                    config.column
-                ),
-            };
-            format!("{place}: error: {}", config.message)
-        }
+        Some(config) => format!(
+            "{}: error: {}",
+            render::config_place(config),
+            config.message
+        ),
         None => match error.downcast_ref::<mlpy_modules::EntryError>() {
             Some(mlpy_modules::EntryError {
                 path,

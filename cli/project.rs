@@ -108,12 +108,9 @@ fn warn_unusable_import_paths(config: &ProjectConfig) {
             &[JsonKey::Key("import_paths"), JsonKey::Index(index)],
             String::new(),
         );
-        let place = match at.line {
-            0 => crate::render::display_path(file),
-            line => format!("{}:{line}:{}", crate::render::display_path(file), at.column),
-        };
         errln!(
-            "{place}: warning: the import path '{}' {why}: no module is found there",
+            "{}: warning: the import path '{}' {why}: no module is found there",
+            crate::render::config_place(&at),
             crate::render::display_path(path)
         );
     }

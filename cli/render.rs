@@ -40,6 +40,15 @@ impl Sources {
     }
 }
 
+/// Where a configuration problem is, as diagnostics say it: `mlpy.json:3:5`, or the file
+/// alone when no place in it is known (line 0).
+pub(crate) fn config_place(config: &mlpy_modules::ConfigError) -> String {
+    match config.line {
+        0 => display_path(&config.file),
+        line => format!("{}:{line}:{}", display_path(&config.file), config.column),
+    }
+}
+
 /// A path as people want to read it: relative to the working directory when inside it.
 pub(crate) fn display_path(path: &Path) -> String {
     if let Ok(cwd) = std::env::current_dir() {

@@ -18,7 +18,7 @@ use crate::capabilities::{capability_covered, declared_capabilities, needs_grant
 use crate::facts::{FieldRef, ProgramFacts};
 use crate::names::{is_reserved, RENAME_PREFIX};
 use crate::semantics::ModuleRef;
-use mlpy_modules::scopes::{BindingKind, ModuleScopes, NameRes, ScopeId, ScopeKind};
+use mlpy_modules::scopes::{BindingKind, ModuleScopes, NameRes, ScopeKind};
 use mlpy_modules::stdlib::{stdlib_module, BUILTINS, STDLIB_MODULES};
 use mlpy_modules::suggest::{suggestions, SuggestionBudget};
 use mlpy_modules::{Diagnostic, DiagnosticCode, EdgeTarget, ModuleId};
@@ -134,9 +134,12 @@ impl Checker<'_, '_> {
             };
             // Looked for only now: walking out through the enclosing scopes for every
             // local of deeply nested functions would cost the square of the depth.
-            let Some((outer_scope, outer)) = outer_binding(scopes, binding) else {
+            let Some((outer_scope, outer)) =
+                scopes.outer_binding(binding.scope, &binding.name, MAX_OUTER_SCOPES)
+            else {
                 continue;
             };
+            let outer = scopes.binding(outer);
             let function = match &scopes.scope(binding.scope).name {
                 Some(name) => format!("'{name}'"),
                 None => "this function".to_string(),
@@ -172,32 +175,11 @@ impl Checker<'_, '_> {
     }
 }
 
-/// How many enclosing scopes [`outer_binding`] looks through: each local read before its
-/// assignment costs one walk, and in functions nested thousands deep (each with such a
+/// How many enclosing scopes are searched for the outer name: each local read before its
+/// assignment costs one walk out, and in functions nested thousands deep (each with such a
 /// local) unbounded walks would cost the square of the depth. A warning missed there is
 /// a heuristic's loss, not a wrong answer.
 const MAX_OUTER_SCOPES: usize = 64;
-
-/// The nearest enclosing scope's binding of `binding`'s name, with that scope (among the
-/// nearest [`MAX_OUTER_SCOPES`]).
-fn outer_binding<'s>(
-    scopes: &'s ModuleScopes,
-    binding: &mlpy_modules::scopes::Binding,
-) -> Option<(ScopeId, &'s mlpy_modules::scopes::Binding)> {
-    let mut scope = scopes.scope(binding.scope).parent;
-    let mut steps = 0;
-    while let Some(id) = scope {
-        steps += 1;
-        if steps > MAX_OUTER_SCOPES {
-            return None;
-        }
-        if let Some(outer) = scopes.local(id, &binding.name) {
-            return Some((id, scopes.binding(outer)));
-        }
-        scope = scopes.scope(id).parent;
-    }
-    None
-}
 
 impl Checker<'_, '_> {
     /// Where the assignment statement whose target holds `name` ends (the name's own end

@@ -448,7 +448,7 @@ impl Resolver {
             .chain(nearby.iter().map(String::as_str));
         let mut suggestions = suggestions(&name, candidates);
         // The module under a package (moved into one, or its package left out).
-        for moved in self.module_index(roots).ending_with(parts) {
+        for moved in self.module_index(&roots).ending_with(parts) {
             if suggestions.len() >= Self::MAX_SUGGESTIONS {
                 break;
             }
@@ -467,42 +467,45 @@ impl Resolver {
 
     /// The module names in `dir` (listed once until [`Resolver::clear_memo`]).
     fn listing(&self, dir: &Path) -> Arc<Vec<String>> {
-        if let Some(names) = self
-            .memo
-            .lock()
-            .expect("resolver memo poisoned")
-            .listings
-            .get(dir)
-        {
-            return names.clone();
-        }
-        let names = Arc::new(module_names_in(dir));
-        let mut memo = self.memo.lock().expect("resolver memo poisoned");
-        if memo.listings.len() >= MAX_LISTINGS {
-            memo.listings.clear();
-        }
-        memo.listings.insert(dir.to_path_buf(), names.clone());
-        names
+        self.memoised(
+            |memo| &mut memo.listings,
+            dir.to_path_buf(),
+            MAX_LISTINGS,
+            || module_names_in(dir),
+        )
     }
 
     /// The modules under `roots` (walked once until [`Resolver::clear_memo`]).
-    fn module_index(&self, roots: Vec<PathBuf>) -> Arc<ModuleIndex> {
-        if let Some(index) = self
-            .memo
-            .lock()
-            .expect("resolver memo poisoned")
-            .indexes
-            .get(&roots)
+    fn module_index(&self, roots: &[PathBuf]) -> Arc<ModuleIndex> {
+        self.memoised(
+            |memo| &mut memo.indexes,
+            roots.to_vec(),
+            MAX_INDEXES,
+            || ModuleIndex::walk(roots),
+        )
+    }
+
+    /// The value of `key` in one of the memo's tables (`table`), made (outside the lock)
+    /// when missing; a table holding `max` entries is forgotten whole first.
+    fn memoised<K: std::hash::Hash + Eq, V>(
+        &self,
+        table: impl Fn(&mut Memo) -> &mut HashMap<K, Arc<V>>,
+        key: K,
+        max: usize,
+        make: impl FnOnce() -> V,
+    ) -> Arc<V> {
+        if let Some(found) = table(&mut self.memo.lock().expect("resolver memo poisoned")).get(&key)
         {
-            return index.clone();
+            return found.clone();
         }
-        let index = Arc::new(ModuleIndex::walk(&roots));
+        let made = Arc::new(make());
         let mut memo = self.memo.lock().expect("resolver memo poisoned");
-        if memo.indexes.len() >= MAX_INDEXES {
-            memo.indexes.clear();
+        let entries = table(&mut memo);
+        if entries.len() >= max {
+            entries.clear();
         }
-        memo.indexes.insert(roots, index.clone());
-        index
+        entries.insert(key, made.clone());
+        made
     }
 
     /// Explains a module that exists where the search did not look.

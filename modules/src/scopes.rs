@@ -158,6 +158,20 @@ impl ModuleScopes {
             .map(|i| by_name[i])
     }
 
+    /// The binding of `name` in the scopes enclosing `scope` (not `scope` itself), nearest
+    /// first, with the scope holding it; at most `max_scopes` are searched. (The builder's
+    /// `lookup_outer` does the same while the scopes are being built.)
+    pub fn outer_binding(
+        &self,
+        scope: ScopeId,
+        name: &str,
+        max_scopes: usize,
+    ) -> Option<(ScopeId, BindingId)> {
+        std::iter::successors(self.scope(scope).parent, |&id| self.scope(id).parent)
+            .take(max_scopes)
+            .find_map(|id| self.local(id, name).map(|b| (id, b)))
+    }
+
     /// A module-level definition of `name`.
     pub fn module_binding(&self, name: &str) -> Option<BindingId> {
         self.local(self.module_scope(), name)
