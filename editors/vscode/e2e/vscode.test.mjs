@@ -163,10 +163,22 @@ async function renameModuleFile(vs) {
   if ((await lib.getAttribute("aria-expanded")) !== "true") {
     await lib.click();
   }
-  await explorer.locator('.monaco-list-row[aria-label="shapes.ml"]').first().click();
-  await vs.page.keyboard.press("F2");
+  // F2 renames in the explorer only while the explorer has the keyboard: the click that
+  // selects the row can leave it with the editor (the file is open there), and then F2 is
+  // the editor's own rename. So: select and press again until the explorer's box shows.
+  const row = explorer.locator('.monaco-list-row[aria-label="shapes.ml"]').first();
   const input = explorer.locator(".monaco-inputbox input");
-  await input.waitFor();
+  for (let attempt = 1; ; attempt++) {
+    await row.click();
+    await vs.page.keyboard.press("F2");
+    try {
+      await input.waitFor({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt === 4) throw e;
+      await vs.page.keyboard.press("Escape");
+    }
+  }
   await input.fill("figures.ml");
   await vs.page.keyboard.press("Enter");
   // VS Code asks before it applies an extension's edits for a file move.
