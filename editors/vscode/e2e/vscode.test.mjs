@@ -175,7 +175,9 @@ async function renameModuleFile(vs) {
       await input.waitFor({ timeout: 5000 });
       break;
     } catch (e) {
-      if (attempt === 4) throw e;
+      if (attempt === 4) {
+        throw e;
+      }
       await vs.page.keyboard.press("Escape");
     }
   }
