@@ -227,6 +227,9 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
             helper.before = format!("{}{}", session.prelude, buffer.text());
         }
         let prompt = if buffer.is_empty() { "> " } else { "... " };
+        // A Ctrl-C from now on is meant for the line read next (while it is read the
+        // terminal is raw, and Ctrl-C a key).
+        session.prompt()?;
         let line = match editor.readline(prompt) {
             Ok(line) => line,
             // Ctrl-C cancels the input being typed.

@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
+/// What the line editor writes once it has put the terminal back in its usual mode.
+const BRACKETED_PASTE_OFF: &str = "\x1b[?2004l";
 
 /// An `mlpy repl` on a pseudo-terminal, and everything it wrote.
 struct Terminal {
@@ -362,12 +364,34 @@ fn ctrl_c_cancels_the_input_and_stops_a_running_loop() {
     t.line("n = 0");
     t.expect("> ");
     t.line("while (true) { n = n + 1; }");
+    // The line editor has given the terminal back (Ctrl-C is a signal again) ...
+    t.expect(BRACKETED_PASTE_OFF);
+    // ... and the loop has had time to start.
     std::thread::sleep(Duration::from_millis(500));
     t.send("\x03");
     t.expect("interrupted");
     t.expect("> ");
     t.enter("n > 0", "true\r\n");
     t.enter("kept * 2", "18\r\n");
+}
+
+#[test]
+fn ctrl_c_right_after_enter_stops_that_input() {
+    let p = project(&[]);
+    let mut t = p.terminal(&[]);
+    // Pressed while `mlpy` still checks the input, or as it starts: either way that input
+    // stops (a Ctrl-C Python's driver saw while waiting was once dropped, and the loop
+    // ran on). Several times, as the moment it lands varies.
+    for round in 0..5 {
+        t.line(&format!("while (true) {{ r{round} = 1; }}"));
+        t.expect(BRACKETED_PASTE_OFF);
+        t.send("\x03");
+        t.expect("interrupted");
+        t.expect("> ");
+    }
+    // One pressed after an input ended is not kept for the next.
+    t.quiet("done = 1");
+    t.enter("done + 1", "2\r\n");
 }
 
 #[test]
@@ -419,7 +443,9 @@ fn console_input_reads_the_terminal() {
     let p = project(&[]);
     let mut t = p.terminal(&[]);
     t.line("name = input(\"who? \")");
-    t.expect("who? ");
+    // The prompt on a line of its own: "who? " alone is also in the echoed input, and
+    // "Ada" typed while the line editor still has the terminal raw would keep its "\r".
+    t.expect("\r\nwho? ");
     t.line("Ada");
     t.expect("> ");
     t.enter("\"hello \" + name", "'hello Ada'\r\n");

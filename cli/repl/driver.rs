@@ -31,7 +31,10 @@ pub(crate) enum RunReply {
     Ok,
     /// A run-time error, as `FILE:LINE: message` (and the ML traceback).
     Error(String),
-    Interrupted,
+    /// Ctrl-C stopped it; `started`: after it began to run (what it bound is bound).
+    Interrupted {
+        started: bool,
+    },
 }
 
 pub(crate) struct Driver {
@@ -135,6 +138,12 @@ impl Driver {
         serde_json::from_slice(&body).map_err(|e| DriverGone(format!("bad reply: {e}")))
     }
 
+    /// Tells the driver that a line is about to be read: a Ctrl-C it saw before was meant
+    /// for the input that ended, not for the next one (see `session.py`).
+    pub(crate) fn prompt(&mut self) -> Result<(), DriverGone> {
+        self.request(&json!({"op": "prompt"})).map(drop)
+    }
+
     /// Runs an input: the modules it needs first, then its code.
     pub(crate) fn run(
         &mut self,
@@ -163,7 +172,9 @@ impl Driver {
         let outcome = if let Some(error) = reply.get("error").and_then(Value::as_str) {
             RunReply::Error(error.to_string())
         } else if reply.get("interrupted").is_some() {
-            RunReply::Interrupted
+            RunReply::Interrupted {
+                started: reply.get("started").and_then(Value::as_bool) != Some(false),
+            }
         } else {
             RunReply::Ok
         };

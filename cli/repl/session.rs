@@ -194,6 +194,11 @@ impl Session {
         let (reply, defined) =
             self.driver
                 .run(&modules, &file, &chunk.code, chunk.returns_value)?;
+        if let RunReply::Interrupted { started: false } = reply {
+            // Ctrl-C while the input was checked: it never ran, and does not join.
+            errln!("interrupted");
+            return Ok(Outcome::Interrupted);
+        }
         for module in &chunk.modules {
             if defined.contains(&module.py_module) {
                 self.defined.insert(module.path.clone());
@@ -214,11 +219,16 @@ impl Session {
                 errln!("{}", self.paint_error(&text));
                 Outcome::Failed
             }
-            RunReply::Interrupted => {
+            RunReply::Interrupted { .. } => {
                 errln!("interrupted");
                 Outcome::Interrupted
             }
         })
+    }
+
+    /// A line is about to be read (see `Driver::prompt`).
+    pub(crate) fn prompt(&mut self) -> Result<(), DriverGone> {
+        self.driver.prompt()
     }
 
     /// The session's variables and what they hold, as ML shows them.

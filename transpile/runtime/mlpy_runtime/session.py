@@ -28,8 +28,9 @@ same closed namespace, call gate and audit hook, with the same grants, as `mlpy 
 The value of an input that ends with an expression is printed with ML's `repr` (nothing
 for `null`), like Python's REPL. Errors are reported as `FILE:LINE: message` for the
 innermost ML frame, with the ML traceback when there is more than one. Ctrl-C (SIGINT)
-interrupts the running input (KeyboardInterrupt, which ML's `catch` cannot catch); it is
-ignored while the driver waits for the next request.
+interrupts the running input (KeyboardInterrupt, which ML's `catch` cannot catch); one
+that comes while the driver waits stops the next input before it starts, unless `mlpy`
+began to read a new line since (the Ctrl-C then came too late for the last input).
 """
 
 import importlib.abc
@@ -52,11 +53,17 @@ __mlpy_runtime__ = True
 
 #: Whether user code is running: SIGINT interrupts it only then.
 _running = [False]
+#: A Ctrl-C that came while no input ran (`mlpy` was still checking the input typed): it
+#: stops that input before it starts. `mlpy repl` withdraws it when it starts reading a
+#: line (the "prompt" request), as one pressed before then was meant for the input before;
+#: while it reads a line the terminal is raw and Ctrl-C is a key, not a signal.
+_pending = [False]
 
 
 def _on_sigint(signum, frame):
     if _running[0]:
         raise KeyboardInterrupt
+    _pending[0] = True
 
 
 class _Chunk(importlib.abc.SourceLoader):
@@ -134,6 +141,9 @@ class _Session:
         self.modules = []
 
     def run(self, request):
+        if _pending[0]:
+            _pending[0] = False
+            return {"interrupted": True, "started": False, "defined": []}
         defined = []
         try:
             _running[0] = True
@@ -152,7 +162,7 @@ class _Session:
             finally:
                 _running[0] = False
         except KeyboardInterrupt:
-            return {"interrupted": True, "defined": defined}
+            return {"interrupted": True, "started": True, "defined": defined}
         except BrokenPipeError:
             # The reader of the output went away (`mlpy repl < in.ml | head -1`): what is
             # printed from now on goes nowhere, and the session goes on quietly.
@@ -245,6 +255,9 @@ def main(requests_fd, replies_fd):
             reply = session.vars(request)
         elif op == "clear":
             reply = session.clear(request)
+        elif op == "prompt":
+            _pending[0] = False
+            reply = {"ok": True}
         else:
             reply = {"error": "unknown request"}
         _flush()
