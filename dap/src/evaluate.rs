@@ -16,6 +16,7 @@ use mlpy_modules::{ModuleCache, ModuleGraph, Resolver};
 use mlpy_syntax::ast::{AstNode, Stmt};
 use mlpy_syntax::TextSize;
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Why an expression cannot be evaluated.
@@ -35,9 +36,11 @@ pub enum CompileError {
     Internal(String),
 }
 
-/// Compiles expressions; holds the scratch folder the synthetic module is written to.
+/// Compiles expressions. The synthetic module is never written: it is the module cache's
+/// text for a file of the system's temporary folder, so that nothing is left behind when
+/// the adapter is killed rather than told to disconnect.
 pub struct Compiler {
-    dir: tempfile::TempDir,
+    dir: PathBuf,
 }
 
 /// The name of the synthetic module and of its function.
@@ -45,11 +48,14 @@ const SCRATCH: &str = "mlpy_debug_eval";
 
 impl Compiler {
     pub fn new() -> std::io::Result<Compiler> {
-        Ok(Compiler {
-            dir: tempfile::Builder::new()
-                .prefix("mlpy-dap-eval-")
-                .tempdir()?,
-        })
+        let dir = std::env::temp_dir();
+        if !dir.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("no temporary folder '{}'", dir.display()),
+            ));
+        }
+        Ok(Compiler { dir })
     }
 
     /// The Python text of `expr`, to evaluate in a frame of module `module` stopped at
@@ -100,11 +106,12 @@ impl Compiler {
         let expr_start = prefix.len();
         let expr_end = expr_start + expr.len();
 
-        let path = self.dir.path().join(format!("{SCRATCH}.ml"));
-        std::fs::write(&path, &source).map_err(|e| CompileError::Internal(e.to_string()))?;
-        let root = self.dir.path().to_path_buf();
+        let path = self.dir.join(format!("{SCRATCH}.ml"));
+        let root = self.dir.clone();
         let resolver = Resolver::new(Arc::new(ProjectConfig::without_file(&root)));
-        let graph = ModuleGraph::build(&path, &resolver, &ModuleCache::new())
+        let cache = ModuleCache::new();
+        cache.set_overlay(&path, source.as_str().into());
+        let graph = ModuleGraph::build_unsaved(&path, &resolver, &cache)
             .map_err(|e| CompileError::Internal(e.message))?;
         let options = mlpy_transpile::Options {
             capabilities: program.capabilities.clone(),

@@ -229,7 +229,7 @@ impl Session {
         let program = Program::new(prepared).map_err(|e| e.to_string())?;
         if self.compiler.is_none() {
             self.compiler =
-                Some(Compiler::new().map_err(|e| format!("cannot create a scratch folder: {e}"))?);
+                Some(Compiler::new().map_err(|e| format!("cannot evaluate expressions: {e}"))?);
         }
 
         self.generation += 1;

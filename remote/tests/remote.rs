@@ -16,6 +16,7 @@ struct Env {
     server: Server,
     dir: tempfile::TempDir,
     cache: tempfile::TempDir,
+    _ca_dir: tempfile::TempDir,
     ca_file: PathBuf,
     key: NewKeyPair,
     signer: SigningKey,
@@ -27,10 +28,9 @@ impl Env {
         let server = Server::https(&ca);
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let ca_file = ca.write_pem(&cache.path().join("..").join(format!(
-            "ca-{}.pem",
-            cache.path().file_name().unwrap().to_string_lossy()
-        )));
+        // Outside the project and the cache, and removed with the test.
+        let ca_dir = tempfile::tempdir().unwrap();
+        let ca_file = ca.write_pem(&ca_dir.path().join("ca.pem"));
         let key = generate_keypair().unwrap();
         let signer = SigningKey::from_text(&key.secret, None).unwrap();
         Env {
@@ -38,6 +38,7 @@ impl Env {
             server,
             dir,
             cache,
+            _ca_dir: ca_dir,
             ca_file,
             key,
             signer,
