@@ -124,6 +124,7 @@ fn execute(session: &mut Session, command: Command) -> anyhow::Result<Flow> {
                     let source = InputSource {
                         name: render::display_path(&path),
                         first_line: 1,
+                        added_semicolon: None,
                     };
                     session.run(&text, source)?
                 }
@@ -257,6 +258,7 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
         let source = InputSource {
             name: format!("<input {number}>"),
             first_line: 1,
+            added_semicolon: input::added_semicolon(&text, &typed),
         };
         session.run(&text, source)?;
         let _ = std::io::stdout().flush();
@@ -322,12 +324,13 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
             }
             first_line = line_number;
         }
-        let Some((text, _)) = buffer.push(line) else {
+        let Some((text, typed)) = buffer.push(line) else {
             continue;
         };
         let source = InputSource {
             name: "<stdin>".to_string(),
             first_line,
+            added_semicolon: input::added_semicolon(&text, &typed),
         };
         record(session.run(&text, source)?);
     }
@@ -336,6 +339,7 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
         let source = InputSource {
             name: "<stdin>".to_string(),
             first_line,
+            added_semicolon: None,
         };
         record(session.run(buffer.text(), source)?);
     }

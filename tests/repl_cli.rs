@@ -587,6 +587,20 @@ a + 1
     let (_, err, code) = p.piped(&[], "x = 1;\nfunction f() {\n  return 1;\n");
     assert!(err.contains("<stdin>:2:14: error: unclosed `{`"), "{err}");
     assert_eq!(code, 1);
+    // An error is shown in the input as typed: not with the `;` the REPL added to its
+    // last statement, and with columns after that point unmoved.
+    for (input, place, line) in [
+        ("nope >= 0\n", "<stdin>:1:1:", "1 | nope >= 0\n"),
+        ("x = 1 + nope\n", "<stdin>:1:9:", "1 | x = 1 + nope\n"),
+        ("y = nope  // d\n", "<stdin>:1:5:", "1 | y = nope  // d\n"),
+        ("f(\n  nope)\n", "<stdin>:2:3:", "2 |   nope)\n"),
+    ] {
+        let (_, err, code) = p.piped(&[], input);
+        assert!(err.contains(place), "{input:?}: {err}");
+        assert!(err.contains(line), "{input:?}: {err}");
+        assert!(!err.contains(';'), "{input:?}: {err}");
+        assert_eq!(code, 1);
+    }
     // The commands work there too; `.exit` ends the session early.
     let (out, _, code) = p.piped(&[], "q = 5;\n.vars\n.exit\nq + 1\n");
     assert_eq!((out.as_str(), code), ("q = 5\n", 0));

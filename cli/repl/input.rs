@@ -59,6 +59,20 @@ impl InputLines {
     }
 }
 
+/// Where `text` (an input as `InputLines::push` returns it) has the `;` the REPL added to
+/// `typed` (the lines as typed).
+pub(crate) fn added_semicolon(text: &str, typed: &str) -> Option<usize> {
+    if text.len() != typed.len() + 1 {
+        return None;
+    }
+    let at = text
+        .bytes()
+        .zip(typed.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(typed.len());
+    (text.as_bytes()[at] == b';').then_some(at)
+}
+
 /// Decides what `text` (the lines of one input) is.
 pub(crate) fn completeness(text: &str) -> Completeness {
     let parse = mlpy_syntax::parse(text);
@@ -108,6 +122,24 @@ fn meaningful_end(parse: &mlpy_syntax::Parse) -> Option<TextSize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_added_semicolon_is_found_where_it_was_added() {
+        for typed in [
+            "x = 1\n",
+            "f(1) // done\n",
+            "g(\n  2)\n",
+            "a;\nb\n",
+            "s = \"é\"\n",
+        ] {
+            let Completeness::Complete(text) = completeness(typed) else {
+                panic!("{typed:?} is complete");
+            };
+            let at = added_semicolon(&text, typed).expect("a `;` was added");
+            assert_eq!(format!("{}{}", &text[..at], &text[at + 1..]), typed);
+        }
+        assert_eq!(added_semicolon("x = 1;\n", "x = 1;\n"), None);
+    }
 
     fn complete(text: &str) -> bool {
         matches!(completeness(text), Completeness::Complete(_))

@@ -31,6 +31,9 @@ pub(crate) struct InputSource {
     pub(crate) name: String,
     /// The line its first line has under that name.
     pub(crate) first_line: u32,
+    /// Where the REPL added the `;` that ends the last statement (an offset in the text
+    /// run), which errors do not show: they show the input as typed.
+    pub(crate) added_semicolon: Option<usize>,
 }
 
 /// An accepted input: where its text starts in the session module.
@@ -319,10 +322,21 @@ impl Session {
             &self.accepted[i.saturating_sub(1)]
         };
         let pad = input.source.first_line.saturating_sub(1) as usize;
-        let shown = format!("{}{}", "\n".repeat(pad), input.text);
+        let added = input
+            .source
+            .added_semicolon
+            .filter(|&at| input.text.get(at..at + 1) == Some(";"));
+        let typed = match added {
+            Some(at) => format!("{}{}", &input.text[..at], &input.text[at + 1..]),
+            None => input.text.clone(),
+        };
+        let shown = format!("{}{typed}", "\n".repeat(pad));
         let shift = |offset: TextSize| {
-            let offset = usize::from(offset).saturating_sub(input.start) + pad;
-            TextSize::from(offset.min(shown.len()) as u32)
+            let mut offset = usize::from(offset).saturating_sub(input.start);
+            if added.is_some_and(|at| offset > at) {
+                offset -= 1;
+            }
+            TextSize::from((offset + pad).min(shown.len()) as u32)
         };
         let name = PathBuf::from(&input.source.name);
         let moved = TextRange::new(shift(range.start()), shift(range.end()));
