@@ -424,3 +424,41 @@ fn a_module_imported_without_its_package_is_suggested_with_it() {
     );
     assert!(text.contains("did you mean 'geometry.shapes'?"), "{text}");
 }
+
+/// Names starting with `__` belong to the generated Python: refused in any part of an
+/// import, for ML packages as for anything else (not called a Python module), and a
+/// package's `__init__` is pointed to by the package's name.
+#[test]
+fn reserved_module_names_are_refused_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("pk/sub")).unwrap();
+    std::fs::write(root.join("pk/__init__.ml"), "x = 1;\n").unwrap();
+    std::fs::write(root.join("pk/sub/__init__.ml"), "y = 1;\n").unwrap();
+    std::fs::write(root.join("mlpy.json"), "{\"import_paths\": [\".\"]}\n").unwrap();
+    let cases = [
+        ("pk.__init__", "`__init__`", Some("import pk;")),
+        ("pk.sub.__init__", "`__init__`", Some("import pk.sub;")),
+        ("__init__", "`__init__`", None),
+        ("__main__", "`__main__`", None),
+        ("pk.__secret", "`__secret`", None),
+        ("__pk.x", "`__pk`", None),
+    ];
+    for (module, part, hint) in cases {
+        std::fs::write(root.join("main.ml"), format!("import {module} as m;\n")).unwrap();
+        let out = mlpy(root, &["check", "main.ml"]);
+        assert_eq!(out.status.code(), Some(1), "{module}: {}", stdout(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains(&format!(
+                "main.ml:1:8: error: Import of '{module}' is refused: module names starting with `__` ({part}) are reserved"
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("Python module"), "{text}");
+        match hint {
+            Some(hint) => assert!(text.contains(hint), "{text}"),
+            None => assert!(!text.contains("imported by the package's name"), "{text}"),
+        }
+    }
+}

@@ -47,6 +47,10 @@ pub enum ResolveError {
     },
     #[error("Import of Python module '{module}' is refused: {reason}")]
     Forbidden { module: String, reason: String },
+    /// A dotted name with a part starting with `__`: such names belong to the generated
+    /// Python (`__init__`, `__main__`), whatever the module would be.
+    #[error("Import of '{module}' is refused: module names starting with `__` (`{part}`) are reserved{}", reserved_hint(module, part))]
+    ReservedName { module: String, part: String },
     #[error("{message}")]
     Protocol { module: String, message: String },
     /// A remote module that is not in the cache while the network is off
@@ -115,6 +119,17 @@ pub enum ResolveError {
     },
 }
 
+/// How to import what `module` was meant to reach, when that is clear: a package's
+/// `__init__.ml` is the package.
+fn reserved_hint(module: &str, part: &str) -> String {
+    match module.strip_suffix(".__init__") {
+        Some(package) if part == "__init__" => {
+            format!("; a package's `__init__.ml` is imported by the package's name: `import {package};`")
+        }
+        _ => String::new(),
+    }
+}
+
 impl ResolveError {
     pub fn module(&self) -> &str {
         match self {
@@ -125,6 +140,7 @@ impl ResolveError {
             | ResolveError::NotUtf8 { module, .. }
             | ResolveError::Unreadable { module, .. }
             | ResolveError::Forbidden { module, .. }
+            | ResolveError::ReservedName { module, .. }
             | ResolveError::Protocol { module, .. }
             | ResolveError::NotCached { module, .. }
             | ResolveError::CapabilityRequired { module, .. }

@@ -319,9 +319,9 @@ impl Resolver {
             return Ok(Resolution::Stdlib(name));
         }
         if let Some(dunder) = parts.iter().find(|p| p.starts_with("__")) {
-            return Err(ResolveError::Forbidden {
+            return Err(ResolveError::ReservedName {
                 module: name.clone(),
-                reason: format!("module names starting with `__` (`{dunder}`) are reserved"),
+                part: dunder.clone(),
             });
         }
         let mut remote = RemoteSearch::default();
@@ -767,9 +767,19 @@ mod tests {
             resolve(&r, dir.path(), "os").unwrap_err(),
             ResolveError::Forbidden { .. }
         ));
-        assert!(matches!(
-            resolve(&r, dir.path(), "pkg.__init__").unwrap_err(),
-            ResolveError::Forbidden { .. }
-        ));
+        let reserved = resolve(&r, dir.path(), "pkg.__init__").unwrap_err();
+        assert!(
+            matches!(reserved, ResolveError::ReservedName { .. }),
+            "{reserved:?}"
+        );
+        assert_eq!(
+            reserved.to_string(),
+            "Import of 'pkg.__init__' is refused: module names starting with `__` (`__init__`) are reserved; a package's `__init__.ml` is imported by the package's name: `import pkg;`"
+        );
+        let reserved = resolve(&r, dir.path(), "__main__").unwrap_err().to_string();
+        assert_eq!(
+            reserved,
+            "Import of '__main__' is refused: module names starting with `__` (`__main__`) are reserved"
+        );
     }
 }
