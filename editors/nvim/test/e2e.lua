@@ -621,6 +621,24 @@ test('nvim-dap: the registered adapter command answers DAP initialize', function
     { 'initialize', true, true }, 'the initialize response')
 end)
 
+if vim.fn.has('nvim-0.11') == 1 and mode ~= 'legacy' and mode ~= 'auto' and mode ~= 'missing' then
+  test('setup() again replaces the options it was given before, not merges with them', function()
+    local mlpy = require('mlpy')
+    local before = vim.deepcopy(mlpy.options)
+    mlpy.setup(vim.tbl_extend('force', before, {
+      import_paths = { 'elsewhere' },
+      config = { on_attach = function() end, settings = { extra = true } },
+    }))
+    eq(vim.lsp.config.mlpy.init_options.importPaths, { 'elsewhere' }, 'the first setup')
+    mlpy.setup(before)
+    local config = vim.lsp.config.mlpy
+    eq(config.init_options.importPaths, nil, 'import_paths left out the second time')
+    eq(config.on_attach, nil, 'config.on_attach left out the second time')
+    eq(config.settings.extra, nil, 'config.settings left out the second time')
+    eq(config.cmd, { server, 'lsp', '--stdio' }, 'the command given the second time')
+  end)
+end
+
 -- ---------------------------------------------------------------------------------
 
 local failed = 0

@@ -169,7 +169,9 @@ function M.setup(opts)
     config.root_dir = function(bufnr, on_dir)
       on_dir(M.root_dir(bufnr))
     end
-    vim.lsp.config('mlpy', config)
+    -- Assigned, not merged (`vim.lsp.config('mlpy', …)` merges): what an earlier setup()
+    -- set and this one leaves out goes.
+    vim.lsp.config.mlpy = config
     vim.lsp.enable('mlpy')
     vim.api.nvim_create_autocmd('FileType', {
       group = group,
