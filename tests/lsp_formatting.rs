@@ -5,7 +5,7 @@
 
 mod lsp_client;
 
-use lsp_client::{apply_edits, Client};
+use lsp_client::{apply_edits, on_its_line, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -180,4 +180,60 @@ fn a_document_with_syntax_errors_is_left_alone() {
         )
         .unwrap();
     assert_eq!(edits, Value::Null);
+}
+
+/// A document with `\r\n` line ends becomes `mlpy fmt`'s text (with `\n`), through edits
+/// whose positions are on their lines: none ends between a `\r` and its `\n`, where a
+/// client would read the column as the line's end and keep the `\r`.
+#[test]
+fn crlf_documents_get_edits_on_their_lines() {
+    let dir = project();
+    let mut c = Client::start(dir.path());
+    for (n, text) in [
+        MESSY.replace('\n', "\r\n"),
+        "x = 1;\r\ny = 2;\r\n".to_string(),
+        "x  = 1;\r\ny = 2;".to_string(),
+        "function f() {\r\n  return 1;\r\n}\r\n\r\n\r\n\r\ng = 2;\r\n".to_string(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let uri = c.open_text(&format!("crlf{n}.ml"), &text);
+        let formatted = mlpy_fmt(dir.path(), &text);
+        let whole =
+            json!({"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}});
+        for (method, extra) in [
+            ("textDocument/formatting", json!({})),
+            ("textDocument/rangeFormatting", json!({"range": whole})),
+        ] {
+            let mut params = json!({
+                "textDocument": {"uri": uri},
+                "options": {"tabSize": 4, "insertSpaces": true}
+            });
+            params
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            let edits = c.request(method, params).unwrap();
+            let edits = edits.as_array().expect("a list of edits");
+            for e in edits {
+                for end in ["start", "end"] {
+                    assert!(
+                        on_its_line(&text, &e["range"][end]),
+                        "{method} {text:?}: {e}"
+                    );
+                }
+            }
+            let after = apply_edits(&text, edits);
+            // A range formats its statements, and leaves the line ends around them.
+            let (after, formatted) = match method {
+                "textDocument/rangeFormatting" => (
+                    after.replace("\r\n", "\n").trim_end().to_string(),
+                    formatted.trim_end().to_string(),
+                ),
+                _ => (after, formatted.clone()),
+            };
+            assert_eq!(after, formatted, "{method} {text:?}");
+        }
+    }
 }

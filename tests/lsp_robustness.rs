@@ -589,3 +589,104 @@ fn diagnostics_reach_a_client_that_answers_nothing() {
     let message = list[0]["message"].to_string();
     assert!(message.contains("nosuch.thing"), "{list:?}");
 }
+
+/// Requests whose method starts with `$/` are answered with "method not found", as the
+/// specification says (the transport drops its own answer to them: the client would
+/// wait forever); `$/` notifications are ignored. `exit` sent as a request is refused as
+/// an invalid request, like any notification sent as a request, and does not end the
+/// server.
+#[test]
+fn dollar_requests_are_answered_and_an_exit_request_is_refused() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let uri = c.open("main.ml");
+    for method in ["$/unknownRequest", "$/setTrace", "$/cancelRequest"] {
+        let e = c
+            .request(method, json!({"id": 1, "value": "off"}))
+            .unwrap_err();
+        assert_eq!(e["code"], -32601, "{method}: {e}");
+    }
+    c.notify("$/unknownNotification", json!({"x": 1}));
+    c.notify("$/cancelRequest", json!({"id": 12345}));
+    let e = c.request("exit", Value::Null).unwrap_err();
+    assert_eq!(e["code"], -32600, "{e}");
+    answers(&mut c, &uri);
+    c.shutdown();
+}
+
+/// LSP's line ends are `\n`, `\r\n` and a lone `\r`. Diagnostics, answers and edits follow
+/// the lines the client sees, whatever ends them; a lone `\r` ends a `//` comment, as
+/// `mlpy check` reads the file. A column past the end of a `\r\n` line is before its `\r`.
+#[test]
+fn lines_end_where_the_client_sees_them_end() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let uri = c.open_text("ends.ml", "// a note\rx = nosuch;\r\ny = 1;\rprint(y);");
+    let list = c.wait_diagnostics(&uri, |l| !l.is_empty());
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(pos(&list[0]["range"]["start"]), (1, 4), "{list:?}");
+    assert_eq!(pos(&list[0]["range"]["end"]), (1, 10), "{list:?}");
+    let r = c.at("textDocument/definition", &uri, 3, 6).unwrap();
+    assert_eq!(pos(&r[0]["range"]["start"]), (2, 0), "{r}");
+    // Past the end of the `\r\n` line; a line ended by a lone `\r` inserted before line 3.
+    c.change(
+        &uri,
+        2,
+        json!([{"range": {"start": {"line": 1, "character": 99}, "end": {"line": 1, "character": 99}}, "text": " // end"}]),
+    );
+    c.change(
+        &uri,
+        3,
+        json!([{"range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 0}}, "text": "z = 2;\r"}]),
+    );
+    // The analysed text: lone `\r`s read as `\n`.
+    assert_eq!(
+        c.document_text(&uri),
+        "// a note\nx = nosuch; // end\r\ny = 1;\nz = 2;\nprint(y);"
+    );
+    let r = c.at("textDocument/definition", &uri, 4, 6).unwrap();
+    assert_eq!(pos(&r[0]["range"]["start"]), (2, 0), "{r}");
+    let r = c.at("textDocument/hover", &uri, 3, 0).unwrap();
+    assert_eq!(pos(&r["range"]["start"]), (3, 0), "{r}");
+    // Deleting everything, through the last lone `\r`.
+    c.change(
+        &uri,
+        4,
+        json!([{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 4, "character": 99}}, "text": ""}]),
+    );
+    assert_eq!(c.document_text(&uri), "");
+    c.wait_clean(&uri);
+    c.shutdown();
+}
+
+/// Where there is no name to rename (blanks, keywords, literals, comments),
+/// `prepareRename` answers `null` (the specification's "no rename here"); a name that
+/// cannot be renamed gets an error that says why.
+#[test]
+fn prepare_rename_where_there_is_no_name() {
+    let dir = fixture("lsp_basic");
+    let mut c = Client::start(dir.path());
+    let uri = c.open("main.ml");
+    // `import`, a blank line, `function`, a comment, `return`, a string, `;`, past the end.
+    for (line, character) in [
+        (0, 2),
+        (5, 0),
+        (6, 3),
+        (4, 8),
+        (12, 6),
+        (7, 16),
+        (15, 50),
+        (99, 0),
+    ] {
+        let r = c
+            .at("textDocument/prepareRename", &uri, line, character)
+            .unwrap();
+        assert!(r.is_null(), "({line}, {character}): {r}");
+    }
+    let e = c.at("textDocument/prepareRename", &uri, 16, 1).unwrap_err();
+    assert!(
+        e["message"].as_str().unwrap().contains("standard library"),
+        "{e}"
+    );
+    c.shutdown();
+}

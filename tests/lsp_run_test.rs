@@ -143,5 +143,31 @@ fn no_lenses_outside_test_files_and_clear_errors_for_bad_commands() {
             .unwrap_err();
         assert_eq!(error["code"], -32602, "{error}");
     }
+    // A test file that is no longer there: the CLI's error, shown once as mlpy's (not
+    // `mlpy: mlpy: error: …`).
+    let missing = c.uri("missing_test.ml");
+    let error = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "mlpy.runTest", "arguments": [missing, "test_x"]}),
+        )
+        .unwrap_err();
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("missing_test.ml"), "{error}");
+    assert!(!message.starts_with("mlpy:"), "{error}");
+    // Shown too (before or after the answer: the two travel separately).
+    let is_shown = |m: &Value| {
+        m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("missing_test.ml"))
+    };
+    let shown = match c.notifications.iter().find(|m| is_shown(m)) {
+        Some(m) => m.clone(),
+        None => c.wait_for(is_shown),
+    };
+    let shown = shown["params"]["message"].as_str().unwrap().to_string();
+    assert!(shown.starts_with("mlpy: "), "{shown}");
+    assert!(!shown.contains("mlpy: mlpy:"), "{shown}");
     c.shutdown();
 }

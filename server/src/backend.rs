@@ -67,12 +67,21 @@ pub(crate) fn service(options: Options) -> (LspService<Backend>, tower_lsp_serve
             Backend::invalid_request,
         )
         .custom_method(crate::framing::FRAMING_ERROR_METHOD, Backend::framing_error)
+        .custom_method(
+            crate::framing::DOLLAR_REQUEST_METHOD,
+            Backend::dollar_request,
+        )
         .finish()
 }
 
 #[derive(serde::Deserialize)]
 struct FramingErrorParams {
     message: String,
+}
+
+#[derive(serde::Deserialize)]
+struct DollarRequestParams {
+    method: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -323,6 +332,15 @@ impl Backend {
         Err(Error {
             code: tower_lsp_server::jsonrpc::ErrorCode::InvalidRequest,
             message: params.message.into(),
+            data: None,
+        })
+    }
+
+    /// A request whose method starts with `$/` (see `framing`): none is known.
+    async fn dollar_request(&self, params: DollarRequestParams) -> Result<Value> {
+        Err(Error {
+            code: ErrorCode::MethodNotFound,
+            message: format!("unknown method '{}'", params.method).into(),
             data: None,
         })
     }

@@ -1,8 +1,12 @@
 //! Open documents: the editor's text in a rope, changed incrementally with UTF-16
 //! positions as LSP sends them.
 //!
-//! Lines end at `\n` only (a `\r\n` pair keeps its `\r` at the end of the line), the same
-//! rule as `mlpy_syntax::LineIndex`, so positions computed from either agree.
+//! Lines end at `\n`, `\r\n` or a lone `\r`, as LSP says (the rope is built with
+//! ropey's `cr_lines`), so an edit lands where the client put it whatever its line ends.
+//! The text the analysis gets has every lone `\r` read as `\n` (byte for byte, as files
+//! read from disk: `mlpy_modules::cache::lone_carriage_returns_to_newlines`), so
+//! `mlpy_syntax::LineIndex`, which breaks lines at `\n` only, numbers the lines as the
+//! client does, and the module means what the CLI reads from the same bytes on disk.
 
 use ropey::Rope;
 use std::sync::Arc;
@@ -23,16 +27,16 @@ impl Document {
             rope: Rope::from_str(text),
             version,
             language_id,
-            text: Some(text.into()),
+            text: Some(analysed(text.to_string())),
         }
     }
 
-    /// The whole text.
+    /// The whole text, lone `\r`s read as `\n` (the line breaks the client sees).
     pub fn text(&mut self) -> Arc<str> {
         if let Some(text) = &self.text {
             return text.clone();
         }
-        let text: Arc<str> = self.rope.to_string().into();
+        let text = analysed(self.rope.to_string());
         self.text = Some(text.clone());
         text
     }
@@ -66,8 +70,9 @@ impl Document {
     }
 
     /// The char index of an LSP position: a line past the end is the end of the text, a
-    /// column past the end of the line is the end of the line (its `\n` excluded), a
-    /// column inside a surrogate pair is the start of that character.
+    /// column past the end of the line is the end of the line (its line break, `\n`,
+    /// `\r\n` or `\r`, excluded: the client's line has none of it), a column inside a
+    /// surrogate pair is the start of that character.
     pub fn char_index(&self, position: Position) -> usize {
         let rope = &self.rope;
         let line = position.line as usize;
@@ -80,6 +85,9 @@ impl Document {
         if line_len > 0 && line_slice.char(line_len - 1) == '\n' {
             line_len -= 1;
         }
+        if line_len > 0 && line_slice.char(line_len - 1) == '\r' {
+            line_len -= 1;
+        }
         let line_end = line_start + line_len;
         let start_cu = rope.char_to_utf16_cu(line_start);
         let end_cu = rope.char_to_utf16_cu(line_end);
@@ -90,6 +98,19 @@ impl Document {
         // `utf16_cu_to_char` rounds down inside a surrogate pair.
         rope.utf16_cu_to_char(target)
     }
+}
+
+/// The text the analysis reads: lone `\r`s become `\n`s (same length, same offsets).
+fn analysed(text: String) -> Arc<str> {
+    if !text.contains('\r') {
+        return text.into();
+    }
+    let mut bytes = text.into_bytes();
+    mlpy_modules::cache::lone_carriage_returns_to_newlines(&mut bytes);
+    // Only ASCII bytes were replaced by ASCII bytes.
+    String::from_utf8(bytes)
+        .expect("replacing `\\r` by `\\n` keeps UTF-8")
+        .into()
 }
 
 #[cfg(test)]
@@ -113,12 +134,12 @@ mod tests {
         // Inside the surrogate pair: snapped to the character's start.
         doc.apply(vec![change(0, 7, 0, 7, "x")], 3);
         assert_eq!(&*doc.text(), "a = \"éx😀!\"; b\nc\r\nd");
-        // Past the end of a line (before `\r\n`, the `\r` counts as text here).
+        // Past the end of a line: before its `\r\n`.
         doc.apply(vec![change(1, 99, 1, 99, "Z")], 4);
-        assert_eq!(&*doc.text(), "a = \"éx😀!\"; b\nc\rZ\nd");
+        assert_eq!(&*doc.text(), "a = \"éx😀!\"; b\ncZ\r\nd");
         // Past the end of the text, and a reversed range.
         doc.apply(vec![change(9, 0, 9, 0, "END"), change(0, 1, 0, 0, "")], 5);
-        assert_eq!(&*doc.text(), " = \"éx😀!\"; b\nc\rZ\ndEND");
+        assert_eq!(&*doc.text(), " = \"éx😀!\"; b\ncZ\r\ndEND");
         doc.apply(
             vec![TextDocumentContentChangeEvent {
                 range: None,
@@ -129,5 +150,25 @@ mod tests {
         );
         assert_eq!(&*doc.text(), "new");
         assert_eq!(doc.version, 6);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        // Lines: "a", "b", "c" and "" (LSP's line ends: `\r`, `\r\n`, `\n`).
+        let mut doc = Document::new("a\rb\r\nc\r", 1, "ml".into());
+        assert_eq!(&*doc.text(), "a\nb\r\nc\n");
+        doc.apply(vec![change(1, 0, 1, 0, "B")], 2);
+        doc.apply(vec![change(0, 9, 0, 9, "A")], 3);
+        doc.apply(vec![change(2, 9, 2, 9, "C")], 4);
+        doc.apply(vec![change(3, 0, 3, 0, "D")], 5);
+        assert_eq!(&*doc.text(), "aA\nBb\r\ncC\nD");
+        // A `\n` typed after a lone `\r` makes a `\r\n` pair: one line end.
+        let mut doc = Document::new("x\r", 1, "ml".into());
+        doc.apply(vec![change(1, 0, 1, 0, "\n")], 2);
+        doc.apply(vec![change(1, 0, 1, 0, "y")], 3);
+        assert_eq!(&*doc.text(), "x\r\ny");
+        // Deleting a `\r\n` pair's `\n` leaves a lone `\r`, still a line end.
+        doc.apply(vec![change(0, 1, 1, 0, "\r")], 4);
+        assert_eq!(&*doc.text(), "x\ny");
     }
 }

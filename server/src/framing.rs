@@ -17,6 +17,11 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWrite
 
 pub(crate) const PARSE_ERROR_METHOD: &str = "mlpy/internal/parseError";
 pub(crate) const INVALID_REQUEST_METHOD: &str = "mlpy/internal/invalidRequest";
+/// Answered with `-32601` (method not found) for the `method` of its parameters: a
+/// request whose method starts with `$/`. The specification says such a request is
+/// answered with that error; `tower-lsp-server` treats every `$/` method as an optional
+/// notification and answers nothing, which would leave the client waiting forever.
+pub(crate) const DOLLAR_REQUEST_METHOD: &str = "mlpy/internal/dollarRequest";
 /// Answered with `-32600` and the `message` of its parameters: the stream broke.
 pub(crate) const FRAMING_ERROR_METHOD: &str = "mlpy/internal/framingError";
 
@@ -86,7 +91,15 @@ pub(crate) fn vet(body: &[u8]) -> (Vec<u8>, Seen) {
             // A response to one of the server's requests.
             None => id.is_some() && (value.get("result").is_some() || value.get("error").is_some()),
         };
-    if valid {
+    let method = value.get("method").and_then(Value::as_str);
+    // `exit` is a notification: as a request it is answered as an invalid one (as other
+    // notifications sent as requests are), not obeyed.
+    let exit_request = method == Some("exit") && id.as_ref().is_some_and(|id| !id.is_null());
+    if valid && !exit_request {
+        if let (Some(method), Some(id)) = (method.filter(|m| m.starts_with("$/")), &id) {
+            let m = json!({"jsonrpc": "2.0", "id": id, "method": DOLLAR_REQUEST_METHOD, "params": {"method": method}});
+            return (frame(m.to_string().as_bytes()), Seen::Other);
+        }
         return (frame(body), seen(&value));
     }
     let id = id.filter(is_id).unwrap_or(Value::Null);
@@ -242,6 +255,23 @@ mod tests {
             Seen::Other
         );
         assert_eq!(vet(br#"{"method":"exit"}"#).1, Seen::Other);
+        let v = body(&vet(br#"{"jsonrpc":"2.0","id":4,"method":"exit"}"#).0);
+        assert_eq!(
+            (v["method"].as_str(), v["id"].as_i64()),
+            (Some(INVALID_REQUEST_METHOD), Some(4))
+        );
+        // A `$/` request is answered (method not found); a `$/` notification passes.
+        let v = body(&vet(br#"{"jsonrpc":"2.0","id":"a","method":"$/x","params":{}}"#).0);
+        assert_eq!(
+            (
+                v["method"].as_str(),
+                v["id"].as_str(),
+                v["params"]["method"].as_str()
+            ),
+            (Some(DOLLAR_REQUEST_METHOD), Some("a"), Some("$/x"))
+        );
+        let cancel = br#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#;
+        assert_eq!(body(&vet(cancel).0)["method"], "$/cancelRequest");
         assert_eq!(vet(good).1, Seen::Other);
     }
 }

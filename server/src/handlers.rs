@@ -59,8 +59,14 @@ pub fn prepare_rename(
         return Ok(None);
     };
     let lines = Lines::new(ctx.text());
-    let found =
-        ide::rename::prepare_rename(&ctx, lines.offset(position)).map_err(|e| e.to_string())?;
+    // No name here (blanks, punctuation, keywords, literals, comments): `null`, the
+    // specification's "no rename at this position" (an error would be shown to the user
+    // as if something had failed). A name that cannot be renamed gets an error saying why.
+    let found = match ide::rename::prepare_rename(&ctx, lines.offset(position)) {
+        Ok(found) => found,
+        Err(ide::rename::RenameError::NoName) => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
     Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
         range: lines.range(found.range),
         placeholder: found.placeholder,

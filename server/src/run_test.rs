@@ -71,7 +71,8 @@ pub fn run_test(mlpy: &Path, file: &Path, name: &str) -> Result<TestRun, String>
                     .map_or("a signal".to_string(), |c| format!("exit status {c}"));
                 format!("mlpy test ended with {code} and no report")
             } else {
-                said.to_string()
+                // The CLI's own `mlpy: ` prefix: the editor's line says `mlpy: ` already.
+                said.strip_prefix("mlpy: ").unwrap_or(said).to_string()
             });
         }
     };

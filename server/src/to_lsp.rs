@@ -7,7 +7,7 @@ use crate::world::{is_module_file, World};
 use mlpy_analysis::ide::{
     self, CompletionKind, FileEdit, FileOperation, FileRange, FoldKind, SymbolKind, TokenKind,
 };
-use mlpy_syntax::{LineCol, TextRange};
+use mlpy_syntax::{LineCol, TextRange, TextSize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -237,11 +237,48 @@ fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
     }
 }
 
-/// Edits of one document (byte ranges and new texts), as LSP text edits.
+/// Edits of one document (byte ranges and new texts, in order, not overlapping), as LSP
+/// text edits.
+///
+/// An end (or start) between the `\r` and the `\n` of a pair (formatting turns `\r\n`
+/// into `\n`: its edit takes a `\r` away and keeps the `\n`) would be a column past the
+/// end of its line for the client, which clamps it to before the `\r`, so the edit would
+/// keep the `\r` after all. Such an edit takes the whole pair instead, and puts back the
+/// half it kept: the same change, at positions every client reads as the server means.
 pub fn text_edits(edits: &[(TextRange, String)], lines: &Lines) -> Vec<lsp::TextEdit> {
-    edits
-        .iter()
-        .map(|(range, text)| lsp::TextEdit::new(lines.range(*range), text.clone()))
+    let text = lines.text.as_bytes();
+    let splits_pair = |at: TextSize| {
+        let at = usize::from(at);
+        at > 0 && text.get(at - 1) == Some(&b'\r') && text.get(at) == Some(&b'\n')
+    };
+    // Two edits meeting inside a pair become one (widened, they would overlap).
+    let mut merged: Vec<(TextRange, String)> = Vec::new();
+    for (range, new_text) in edits {
+        match merged.last_mut() {
+            Some((prev, prev_text))
+                if prev.end() == range.start() && splits_pair(range.start()) =>
+            {
+                *prev = TextRange::new(prev.start(), range.end());
+                prev_text.push_str(new_text);
+            }
+            _ => merged.push((*range, new_text.clone())),
+        }
+    }
+    let one = TextSize::from(1);
+    let out = merged.into_iter().map(|(range, mut new_text)| {
+        let (mut start, mut end) = (range.start(), range.end());
+        if splits_pair(start) {
+            start -= one;
+            new_text.insert(0, '\r');
+        }
+        if splits_pair(end) {
+            end += one;
+            new_text.push('\n');
+        }
+        (TextRange::new(start, end), new_text)
+    });
+    out.into_iter()
+        .map(|(range, text)| lsp::TextEdit::new(lines.range(range), text))
         .collect()
 }
 
@@ -561,6 +598,62 @@ pub fn selection_range(ranges: &[TextRange], lines: &Lines) -> Option<lsp::Selec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Applies LSP edits as a client does: columns past the end of a line (its line break
+    /// excluded) are the end of the line.
+    fn apply_as_client(text: &str, edits: &[lsp::TextEdit]) -> String {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let offset = |p: lsp::Position| {
+            let start = starts[p.line as usize];
+            let end = starts
+                .get(p.line as usize + 1)
+                .map_or(text.len(), |e| e - 1);
+            let end = if text[start..end].ends_with('\r') {
+                end - 1
+            } else {
+                end
+            };
+            (start + p.character as usize).min(end)
+        };
+        let mut out = text.to_string();
+        for e in edits.iter().rev() {
+            out.replace_range(offset(e.range.start)..offset(e.range.end), &e.new_text);
+        }
+        out
+    }
+
+    #[test]
+    fn edits_never_split_a_crlf_pair() {
+        let text = "a;\r\nb;\r\nc;\r\n";
+        let lines = Lines::new(text);
+        let r = |a: u32, b: u32| TextRange::new(a.into(), b.into());
+        // Formatting's edits: `\r\n` to `\n` (taking a `\r`, keeping the `\n`), an
+        // insertion between the two, and two edits meeting inside a pair.
+        for (edits, expected) in [
+            (vec![(r(2, 3), String::new())], "a;\nb;\r\nc;\r\n"),
+            (vec![(r(1, 3), "!".to_string())], "a!\nb;\r\nc;\r\n"),
+            (vec![(r(3, 3), "X".to_string())], "a;\rX\nb;\r\nc;\r\n"),
+            (
+                vec![(r(2, 3), "1".to_string()), (r(3, 7), "2".to_string())],
+                "a;12\nc;\r\n",
+            ),
+            (vec![(r(0, 1), "z".to_string())], "z;\r\nb;\r\nc;\r\n"),
+        ] {
+            let lsp_edits = text_edits(&edits, &lines);
+            for e in &lsp_edits {
+                for p in [e.range.start, e.range.end] {
+                    let line = text.split('\n').nth(p.line as usize).unwrap();
+                    assert!(
+                        p.character as usize <= line.trim_end_matches('\r').len(),
+                        "{p:?} in {line:?}"
+                    );
+                }
+            }
+            assert_eq!(apply_as_client(text, &lsp_edits), expected, "{edits:?}");
+        }
+    }
 
     #[test]
     fn the_legend_has_every_token_kind_once() {

@@ -60,9 +60,10 @@ impl WideChar {
 
 impl LineIndex {
     /// Lines end at `\n` only: a `\r` before it is the last character of its line, and
-    /// a lone `\r` is ordinary text. The language server's document rope follows the
-    /// same rule, so positions computed by either agree. (Files read from disk have their
-    /// lone `\r`s read as `\n` already: `mlpy_modules::cache::lone_carriage_returns_to_newlines`.)
+    /// a lone `\r` is ordinary text. Files read from disk, and the language server's open
+    /// documents, have their lone `\r`s read as `\n` already
+    /// (`mlpy_modules::cache::lone_carriage_returns_to_newlines`), so their lines are
+    /// LSP's (`\n`, `\r\n`, `\r`).
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![TextSize::from(0)];
         let mut wide: Vec<(u32, Vec<WideChar>)> = Vec::new();

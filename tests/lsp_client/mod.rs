@@ -498,23 +498,50 @@ pub(crate) fn pos(v: &Value) -> (u64, u64) {
     )
 }
 
-/// The byte offset in `text` of an LSP position (UTF-16 columns; past the end of its
-/// line: the line's end).
+/// The byte offsets where the lines of `text` start, as LSP (and every client) splits
+/// them: at `\n`, `\r\n` and a lone `\r`.
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
+/// The byte offset in `text` of an LSP position, as a client reads it (UTF-16 columns;
+/// past the end of its line: the line's end, before its line break).
 pub(crate) fn offset(text: &str, position: &Value) -> usize {
     let (line, character) = pos(position);
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line as usize)
-        .map(str::len)
-        .sum();
+    let starts = line_starts(text);
+    let Some(&start) = starts.get(line as usize) else {
+        return text.len();
+    };
     let mut units = 0;
     for (i, c) in text[start..].char_indices() {
-        if units >= character as usize || c == '\n' {
+        if units >= character as usize || c == '\n' || c == '\r' {
             return start + i;
         }
         units += c.len_utf16();
     }
     text.len()
+}
+
+/// Whether an LSP position is on a line of `text` and at most at its end (the
+/// specification lets a client clamp a column past the end, which would change what a
+/// server's edit means when the text past the end is a `\r`).
+pub(crate) fn on_its_line(text: &str, position: &Value) -> bool {
+    let (line, character) = pos(position);
+    let starts = line_starts(text);
+    let Some(&start) = starts.get(line as usize) else {
+        return false;
+    };
+    let end = starts.get(line as usize + 1).copied().unwrap_or(text.len());
+    let content = text[start..end].trim_end_matches(['\n', '\r']);
+    character as usize <= content.encode_utf16().count()
 }
 
 /// `text` with LSP text edits applied (they do not overlap).

@@ -90,10 +90,19 @@ fn renameable(ctx: &FileCtx, offset: TextSize) -> Result<(NameAt, Target), Renam
         .semantics()
         .classify(offset)
         .ok_or(RenameError::NoName)?;
-    let target = at
-        .target
-        .clone()
-        .ok_or_else(|| RenameError::Undefined(at.token.text().to_string()))?;
+    // A word that is no name (a keyword: `function`, `return`, `true`; `null` or
+    // `undefined` meaning null) has nothing to rename; a name that resolves to nothing
+    // is undefined.
+    let is_name = at
+        .token
+        .parent()
+        .is_some_and(|p| matches!(p.kind(), SyntaxKind::NAME | SyntaxKind::NAME_REF))
+        && !mlpy_modules::stdlib::NULL_NAMES.contains(&at.token.text());
+    let target = match at.target.clone() {
+        Some(target) => target,
+        None if !is_name => return Err(RenameError::NoName),
+        None => return Err(RenameError::Undefined(at.token.text().to_string())),
+    };
     match &target {
         Target::Local(b) => {
             let binding = ctx.file().scopes().binding(*b);
@@ -443,6 +452,34 @@ mod tests {
         assert_eq!(
             prepare_rename(&fx.ctx(), fx.offset()),
             Err(RenameError::NoName)
+        );
+    }
+
+    #[test]
+    fn keywords_and_literals_are_no_names() {
+        let program = "//- /main.ml\nfunction f(a) {\n    return a + 1;\n}\nx = null;\ny = true;\nz = undefined;\nfor (i in [1]) { print(i); }\n";
+        for word in [
+            "fun$0ction",
+            "ret$0urn",
+            "nu$0ll",
+            "tr$0ue",
+            "undef$0ined",
+            "f$0or",
+            "i$0n [",
+        ] {
+            let plain = word.replace("$0", "");
+            let fx = Fixture::new(&program.replacen(&plain, word, 1));
+            assert_eq!(
+                prepare_rename(&fx.ctx(), fx.offset()),
+                Err(RenameError::NoName),
+                "{word}"
+            );
+        }
+        // A name that resolves to nothing is another matter.
+        let fx = Fixture::new("//- /main.ml\nprint(nos$0uch);\n");
+        assert_eq!(
+            prepare_rename(&fx.ctx(), fx.offset()),
+            Err(RenameError::Undefined("nosuch".into()))
         );
     }
 
