@@ -77,6 +77,14 @@ fn visible(text: &str) -> String {
         .collect()
 }
 
+/// [`visible`] line by line: the line breaks of a message that has several lines stay.
+fn visible_lines(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.split('\n').map(visible).collect::<Vec<_>>().join("\n")
+}
+
 /// How a diagnostic names its file: a cached remote module by its URL, anything else
 /// by its path.
 pub(crate) fn display_file(path: &Path) -> String {
@@ -118,7 +126,7 @@ pub(crate) fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Styl
         "{}: {}: {}",
         style.paint("1", &format!("{file}:{line}:{col}")),
         style.severity(diagnostic.severity),
-        style.paint("1", &diagnostic.message)
+        style.paint("1", &visible_lines(&diagnostic.message))
     );
     if let Some((text, index)) = sources.get(&diagnostic.file) {
         snippet(&mut out, text, index, diagnostic.range, style);
@@ -126,7 +134,9 @@ pub(crate) fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Styl
     for note in &diagnostic.notes {
         for (i, line) in note.lines().enumerate() {
             let lead = if i == 0 { "= note:" } else { "       " };
-            let _ = writeln!(out, "    {} {line}", style.paint("1;34", lead));
+            // Notes quote what others wrote (git's and plugins' standard error, a
+            // plugin's message): an escape sequence there would reach the terminal.
+            let _ = writeln!(out, "    {} {}", style.paint("1;34", lead), visible(line));
         }
     }
     for related in &diagnostic.related {
@@ -138,7 +148,7 @@ pub(crate) fn human(diagnostic: &Diagnostic, sources: &mut Sources, style: &Styl
             "    {} {}:{line}:{col}: {}",
             style.paint("1;34", "-->"),
             display_file(&related.file),
-            related.message
+            visible_lines(&related.message)
         );
     }
     out

@@ -429,3 +429,113 @@ fn concurrent_runs_share_the_cache_and_stale_git_locks_are_cleared() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn symbolic_links_are_followed_inside_the_repository_only_and_submodules_are_named() {
+    use std::os::unix::fs::symlink;
+    let env = Env::new();
+    // A file beside the repositories that a link in one of them names: its text must
+    // never reach a module, an error or the cache.
+    std::fs::write(
+        env.root().join("secret.ml"),
+        "function pw() { return \"SECRET\"; }\n",
+    )
+    .unwrap();
+    let dep = Repo::new(env.root(), "org/dep");
+    dep.write("dep.ml", "x = 1;\n");
+    dep.commit("dep");
+    let repo = Repo::new(env.root(), "org/links");
+    repo.write("lib/a.ml", "function f() { return 41; }\n");
+    symlink("a.ml", repo.work.join("lib/inside.ml")).unwrap();
+    symlink("lib", repo.work.join("linkdir")).unwrap();
+    // work/org/links/lib/out.ml -> the secret, three folders up (and its variants).
+    symlink("../../../../secret.ml", repo.work.join("lib/out.ml")).unwrap();
+    symlink(env.root().join("secret.ml"), repo.work.join("lib/abs.ml")).unwrap();
+    symlink("../../../../", repo.work.join("lib/up")).unwrap();
+    symlink("loop.ml", repo.work.join("lib/loop.ml")).unwrap();
+    git(&repo.work, &["checkout", "-q", "-b", "feature/x"]);
+    git(
+        &repo.work,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            &dep.bare.to_string_lossy(),
+            "vendor/dep",
+        ],
+    );
+    repo.commit("links");
+    let bare = repo.bare.to_string_lossy().into_owned();
+    git(&repo.work, &["push", "-q", &bare, "feature/x"]);
+    let url = repo.file_url();
+    env.write("mlpy.json", "{\"capabilities\": [\"git.clone\"]}");
+
+    // Links inside the repository read what they name, as a checkout would.
+    env.write(
+        "main.ml",
+        &format!(
+            "import {url}@feature%2Fx/lib/inside;\nimport {url}@feature%2Fx/linkdir/a;\nprint(inside.f() + a.f());\n"
+        ),
+    );
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), "82\n", "{}", text(&out));
+
+    // Links out of it are refused at the import, naming the link; never followed.
+    for (module, says) in [
+        ("lib/out", "lib/out.ml is a symbolic link out of the repository (to \"../../../secret.ml\", from the repository's root), at commit "),
+        ("lib/abs", "lib/abs.ml is a symbolic link out of the repository (to \"/"),
+        ("lib/up/secret", "lib/up/secret.ml is a symbolic link out of the repository"),
+        ("lib/loop", "lib/loop.ml is a symbolic link that leads round in a loop"),
+    ] {
+        env.write(
+            "main.ml",
+            &format!("x = 1;\nimport {url}@feature%2Fx/{module} as m;\nprint(m);\n"),
+        );
+        let out = env.mlpy(&["check", "main.ml"]);
+        assert_eq!(out.status.code(), Some(1), "{module}: {}", text(&out));
+        assert!(
+            text(&out).contains("main.ml:2:8: error: ") && text(&out).contains(says),
+            "{module}: {says:?} not in:\n{}",
+            text(&out)
+        );
+        assert!(!text(&out).contains("SECRET"), "{}", text(&out));
+        assert!(!text(&out).contains("panicked"), "{}", text(&out));
+    }
+    for file in walk(env.cache.path()).into_iter().filter(|p| p.is_file()) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("SECRET"),
+            "{}",
+            file.display()
+        );
+    }
+
+    // A module in a submodule: mlpy does not fetch submodules, and says so.
+    env.write(
+        "main.ml",
+        &format!("import {url}@feature%2Fx/vendor/dep/dep;\nprint(dep);\n"),
+    );
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("vendor/dep/ is a git submodule, and mlpy does not fetch submodules"),
+        "{}",
+        text(&out)
+    );
+
+    // A branch with a `/` written as is: the error says how to write it.
+    env.write(
+        "main.ml",
+        &format!("import {url}@feature/x/lib/a;\nprint(a);\n"),
+    );
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("has no branch or tag 'feature'")
+            && text(&out).contains("a `/` in a ref is written %2F: @feature%2Fx"),
+        "{}",
+        text(&out)
+    );
+}

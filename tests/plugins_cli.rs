@@ -176,7 +176,7 @@ fn plugins_that_misbehave_are_refused() {
     let env = Env::new();
     env.write(
         "mlpy.json",
-        "{\"max_module_size\": 1000, \"capabilities\": [\"plugin.fail\", \"plugin.hang\", \"plugin.junk\", \"plugin.huge\", \"plugin.evil\", \"plugin.old\", \"plugin.none\"]}",
+        "{\"max_module_size\": 1000, \"capabilities\": [\"plugin.fail\", \"plugin.hang\", \"plugin.junk\", \"plugin.huge\", \"plugin.evil\", \"plugin.old\", \"plugin.none\", \"plugin.daemon\", \"plugin.quiet\", \"plugin.esc\"]}",
     );
     env.script(
         "mlpy-import-fail",
@@ -203,7 +203,37 @@ fn plugins_that_misbehave_are_refused() {
         "mlpy-import-big",
         "#!/bin/sh\ncat >/dev/null\nprintf '{\"mlpy_import_protocol\": 1, \"status\": \"found\", \"url\": \"big://x\", \"source\": \"%s\"}' \"$(head -c 5000 /dev/zero | tr '\\0' a)\"\n",
     );
+    // Plugins that leave a process behind in a session of its own (out of reach of the
+    // group kill) holding their standard output, or only their standard error, open.
+    env.script(
+        "mlpy-import-daemon",
+        "#!/bin/sh\ncat >/dev/null\nsetsid sh -c 'echo $$ > daemon.pid; exec sleep 30' &\nwhile [ ! -s daemon.pid ]; do sleep 0.05; done\necho '{\"mlpy_import_protocol\": 1, \"status\": \"found\", \"url\": \"daemon://x/m\", \"source\": \"x = 1;\"}'\n",
+    );
+    env.script(
+        "mlpy-import-quiet",
+        "#!/bin/sh\ncat >/dev/null\nsetsid sh -c 'echo $$ > quiet.pid; exec sleep 30 >/dev/null' &\nwhile [ ! -s quiet.pid ]; do sleep 0.05; done\necho '{\"mlpy_import_protocol\": 1, \"status\": \"found\", \"url\": \"quiet://x/m\", \"source\": \"x = 1;\"}'\n",
+    );
+    // Escape sequences in what a plugin writes (its standard error, its message) never
+    // reach the terminal: they would recolour it, retitle it or overwrite lines.
+    env.script(
+        "mlpy-import-esc",
+        "#!/bin/sh\ncat >/dev/null\nprintf 'bad\\033]0;pwned\\007 \\033[2J\\r done\\n' >&2\necho '{\"mlpy_import_protocol\": 1, \"status\": \"error\", \"message\": \"store \\u001b[31mlocked\"}'\n",
+    );
     let cases: &[(&str, &[&str])] = &[
+        (
+            "esc://x/m",
+            &[
+                "main.ml:1:8: error: the import plugin mlpy-import-esc could not serve 'esc://x/m': store \\u{1b}[31mlocked",
+                "bad\\u{1b}]0;pwned\\u{7} \\u{1b}[2J\\r done",
+            ],
+        ),
+        (
+            "daemon://x/m",
+            &[
+                "main.ml:1:8: error: the import plugin mlpy-import-daemon did not answer within 1 s and was stopped",
+                "a process it started in a session of its own kept its standard output open",
+            ],
+        ),
         (
             "fail://store/m",
             &[
@@ -253,6 +283,7 @@ fn plugins_that_misbehave_are_refused() {
             contains(&out, needle);
         }
         assert!(!text(&out).contains("panicked"), "{}", text(&out));
+        assert!(!text(&out).contains('\x1b'), "{url}: {}", text(&out));
         assert!(
             started.elapsed() < std::time::Duration::from_secs(10),
             "{url} took {:?}",
@@ -277,6 +308,22 @@ fn plugins_that_misbehave_are_refused() {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
     assert!(hung.is_empty(), "still running: {hung}");
+
+    // Only its standard error held open: the answer is complete, and used at once.
+    env.write("main.ml", "import quiet://x/m;\nprint(m.x);\n");
+    let started = std::time::Instant::now();
+    let out = env.mlpy(&["run", "--timeout", "20", "main.ml"]);
+    assert_eq!(stdout(&out), "1\n", "{}", text(&out));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    for pid_file in ["daemon.pid", "quiet.pid"] {
+        let pid = std::fs::read_to_string(env.path(pid_file)).unwrap();
+        let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+        std::fs::remove_file(env.path(pid_file)).unwrap();
+    }
 }
 
 #[test]

@@ -64,8 +64,13 @@ impl Env {
 
     /// Every regular file under the cache folder.
     fn cache_files(&self) -> Vec<PathBuf> {
+        self.files_under(self.cache.path())
+    }
+
+    /// Every regular file under `dir`.
+    fn files_under(&self, dir: &Path) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        let mut stack = vec![self.cache.path().to_path_buf()];
+        let mut stack = vec![dir.to_path_buf()];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).unwrap().flatten() {
                 if entry.file_type().unwrap().is_dir() {
@@ -339,6 +344,14 @@ fn bad_settings_are_reported_with_their_place() {
             2,
             "expected 64 hexadecimal digits",
         ),
+        (
+            // git's markers, as a merge both branches changed leaves them.
+            format!(
+                "{{\n  \"version\": 1,\n  \"modules\": {{\n<<<<<<< HEAD\n    \"https://h/a.ml\": {{\"sha256\": \"{hash}\"}}\n=======\n    \"https://h/b.ml\": {{\"sha256\": \"{hash}\"}}\n>>>>>>> other\n  }}\n}}\n"
+            ),
+            4,
+            "mlpy.lock:4:1: error: the lockfile has an unresolved merge conflict: keep the entries of both sides",
+        ),
     ] {
         env.write("mlpy.lock", &text);
         let out = env.mlpy(&["check", "main.ml"]);
@@ -454,6 +467,7 @@ fn a_process_killed_mid_download_leaves_no_partial_cache_entry() {
         child.try_wait().unwrap().is_none(),
         "mlpy should still be downloading"
     );
+    let killed = child.id();
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(
@@ -462,11 +476,29 @@ fn a_process_killed_mid_download_leaves_no_partial_cache_entry() {
         "a partial entry was left"
     );
     assert!(!env.path("mlpy.lock").exists());
+    // Killed between creating a temporary file and renaming it, a run leaves that file
+    // (as SIGKILL at that moment would): the next write into the folder clears it, and
+    // leaves the one of a process that still runs.
+    let host = env
+        .cache
+        .path()
+        .join(format!("remote/v1/https/127.0.0.1_{}", env.server.port()));
+    std::fs::create_dir_all(&host).unwrap();
+    let stale = host.join(format!(".0123-big.ml.tmp-{killed}-0"));
+    let live = host.join(format!(".0123-big.ml.tmp-{}-0", std::process::id()));
+    std::fs::write(&stale, "half").unwrap();
+    std::fs::write(&live, "being written").unwrap();
 
     // The next run, against a server that answers, caches a complete, valid entry.
     env.server.route("/big.ml", Route::ok(body.clone()));
     let out = env.mlpy(&["fetch", "main.ml"]);
     assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(!stale.exists(), "the killed run's temporary file is left");
+    assert!(
+        live.exists(),
+        "a running process's temporary file was removed"
+    );
+    std::fs::remove_file(&live).unwrap();
     let files = env.cache_files();
     assert_eq!(files.len(), 2, "{files:?}");
     let content = files
@@ -502,6 +534,168 @@ fn a_stalled_server_times_out_quickly_with_a_clear_error() {
         "{}",
         all(&out)
     );
+}
+
+#[test]
+fn a_server_that_cuts_the_answer_short_is_named_so_and_nothing_is_cached() {
+    let env = Env::new();
+    let body = format!("// {}\nx = 1;\n", "y".repeat(20_000));
+    env.server.route(
+        "/cut.ml",
+        Route::CutMidBody {
+            total: body.len(),
+            sent: body.as_bytes()[..body.len() / 2].to_vec(),
+        },
+    );
+    std::fs::write(
+        env.path("mlpy.json"),
+        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
+    )
+    .unwrap();
+    env.write(
+        "main.ml",
+        &format!(
+            "x = 1;\nimport {} {{ verify: false }};\n",
+            env.server.url("/cut")
+        ),
+    );
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    // The cause, not only "request or response body error".
+    assert!(
+        stdout(&out).contains(&format!(
+            "main.ml:2:8: error: Cannot fetch '{}': the connection failed while reading the module: the server closed the connection before the whole module arrived [request or response body error: ",
+            env.server.url("/cut.ml")
+        )),
+        "{}",
+        all(&out)
+    );
+    assert!(!all(&out).contains("panicked"), "{}", all(&out));
+    assert_eq!(env.cache_files(), Vec::<PathBuf>::new());
+    assert!(!env.path("mlpy.lock").exists());
+}
+
+/// A team's source tree with symbolic links: a link inside it is published as what it
+/// names (as `mlpy run` reads it), a loop is walked once, and a link out of it stops the
+/// publish before anything is written (it would publish a file from elsewhere).
+#[test]
+fn publish_follows_links_inside_the_sources_only() {
+    use std::os::unix::fs::symlink;
+    let env = Env::new();
+    let out = env.mlpy(&["keygen", "--out", "keys/publisher.key"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    env.write("src/lib/a.ml", "n = 1;\n");
+    env.write("outside/secret.ml", "secret = \"SECRET\";\n");
+    symlink("a.ml", env.path("src/lib/b.ml")).unwrap();
+    symlink("lib", env.path("src/alias")).unwrap();
+    symlink("..", env.path("src/lib/up")).unwrap();
+    let publish = || {
+        env.mlpy(&[
+            "publish",
+            "src",
+            "--key",
+            "keys/publisher.key",
+            "--out",
+            "site",
+        ])
+    };
+    let out = publish();
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let mut published: Vec<String> = env
+        .files_under(&env.path("site"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ml"))
+        .map(|p| {
+            p.strip_prefix(env.path("site"))
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    published.sort();
+    assert_eq!(
+        published,
+        ["alias/a.ml", "alias/b.ml", "lib/a.ml", "lib/b.ml"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path("site/lib/b.ml")).unwrap(),
+        "n = 1;\n"
+    );
+
+    for (link, target) in [
+        ("src/lib/s.ml", "../../outside/secret.ml"),
+        ("src/ext", "../outside"),
+    ] {
+        symlink(target, env.path(link)).unwrap();
+        let _ = std::fs::remove_dir_all(env.path("site"));
+        let out = publish();
+        assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "refusing to publish '{}': it is a symbolic link to '",
+                std::fs::canonicalize(env.path("src"))
+                    .unwrap()
+                    .join(&link[4..])
+                    .display()
+            )) && stderr(&out).contains("outside the source folder; nothing was published"),
+            "{}",
+            all(&out)
+        );
+        assert!(!env.path("site").exists(), "nothing is written");
+        std::fs::remove_file(env.path(link)).unwrap();
+    }
+}
+
+/// Programs of one project fetched at the same time each add their modules to the one
+/// `mlpy.lock`: none of them may lose what another recorded.
+#[test]
+fn concurrent_fetches_in_one_project_lose_no_lockfile_entry() {
+    let env = Env::new();
+    const RUNS: usize = 10;
+    for i in 0..RUNS {
+        env.server
+            .file(&format!("/many/m{i}.ml"), format!("n = {i};\n"));
+        env.write(
+            &format!("e{i}.ml"),
+            &format!(
+                "import {} {{ verify: false }};\nprint(m{i}.n);\n",
+                env.server.url(&format!("/many/m{i}"))
+            ),
+        );
+    }
+    std::fs::write(
+        env.path("mlpy.json"),
+        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
+    )
+    .unwrap();
+    let children: Vec<_> = (0..RUNS)
+        .map(|i| {
+            env.command(&["fetch", &format!("e{i}.ml")])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    }
+    let lock: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("mlpy.lock")).unwrap()).unwrap();
+    let modules = lock["modules"].as_object().unwrap();
+    for i in 0..RUNS {
+        let url = env.server.url(&format!("/many/m{i}.ml"));
+        assert!(modules.contains_key(&url), "{url} lost: {modules:?}");
+    }
+    // The lock is taken on the folder: no file of its own is left beside mlpy.lock.
+    let mut names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') || n.contains("lock"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["mlpy.lock"]);
 }
 
 /// Without `HOME` (and without `MLPY_CACHE_DIR`, `XDG_CACHE_HOME`, `LOCALAPPDATA`), the

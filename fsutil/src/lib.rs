@@ -2,7 +2,8 @@
 //! (`mlpy-remote`), the transpiler's output folders (`mlpy-transpile`) and `mlpy run`'s
 //! program cache (`cli/`).
 //!
-//! * [`write_atomic`]: a temporary file beside the target, synced, renamed over it;
+//! * [`write_atomic`]: a temporary file beside the target, synced, renamed over it
+//!   ([`remove_stale_temp_files`] clears those a killed run left);
 //! * [`replace_file`]: the same for a file the user owns (`mlpy fmt`), keeping its
 //!   permissions, owner and hard links, or refusing;
 //! * [`read_regular_file`]: reads a file the user named, refusing what is not a regular
@@ -40,6 +41,59 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// then renamed over `path`. Readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, bytes, |_| Ok(()))
+}
+
+/// Removes from `dir` the temporary files of [`write_atomic`] whose process is gone (a
+/// run killed with SIGKILL between creating and renaming one cannot remove it itself).
+/// A file of a process that still runs — or of a process ID now used by another — is
+/// left. Returns how many were removed. Unix only (elsewhere: none).
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_file_pid) else {
+            continue;
+        };
+        if !process_gone(pid) || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        if std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process ID in a temporary file's name, `.{name}.tmp-{pid}-{counter}`.
+fn temp_file_pid(name: &str) -> Option<u32> {
+    if !name.starts_with('.') {
+        return None;
+    }
+    let (_, tail) = name.rsplit_once(".tmp-")?;
+    let (pid, counter) = tail.split_once('-')?;
+    counter.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+#[cfg(unix)]
+fn process_gone(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill(2) with signal 0 only asks whether the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_gone(_pid: u32) -> bool {
+    false
 }
 
 /// [`write_atomic`], with `prepare` given the temporary file before anything is written
@@ -254,6 +308,29 @@ fn temp_cache_name() -> String {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[cfg(unix)]
+    #[test]
+    fn temporary_files_of_processes_that_are_gone_are_removed() {
+        assert_eq!(temp_file_pid(".m.ml.tmp-123-4"), Some(123));
+        assert_eq!(temp_file_pid(".a.tmp-b.ml.tmp-77-0"), Some(77));
+        assert_eq!(temp_file_pid("m.ml.tmp-123-4"), None, "not one of ours");
+        assert_eq!(temp_file_pid(".m.ml.tmp-x-4"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        let gone_pid = gone.id();
+        gone.wait().unwrap();
+        let stale = dir.path().join(format!(".m.ml.tmp-{gone_pid}-0"));
+        let live = dir
+            .path()
+            .join(format!(".m.ml.tmp-{}-0", std::process::id()));
+        let other = dir.path().join("m.ml");
+        for path in [&stale, &live, &other] {
+            std::fs::write(path, "x").unwrap();
+        }
+        assert_eq!(remove_stale_temp_files(dir.path()), 1);
+        assert!(!stale.exists() && live.exists() && other.exists());
+    }
 
     fn dir_with(vars: &[(&str, &str)]) -> PathBuf {
         let env: HashMap<String, OsString> = vars

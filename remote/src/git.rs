@@ -835,10 +835,20 @@ impl GitProtocol {
                         "the repository {repo} has no {kind} '{what}' (it has no branches or tags)"
                     )
                 }
-                Some(refs) => format!(
-                    "the repository {repo} has no {kind} '{what}' (it has: {})",
-                    refs.join(", ")
-                ),
+                Some(refs) => {
+                    // `@feature/x/lib/m` reads the ref `feature` and the path `x/lib/m`.
+                    let slashed = refs.iter().find(|r| {
+                        r.strip_prefix(what)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                    });
+                    let hint = slashed
+                        .map(|r| format!("; a `/` in a ref is written %2F: @{}", encode_ref(r)))
+                        .unwrap_or_default();
+                    format!(
+                        "the repository {repo} has no {kind} '{what}' (it has: {}){hint}",
+                        refs.join(", ")
+                    )
+                }
                 None => format!("the repository {repo} has no {kind} '{what}'"),
             }
         } else if lower.contains("does not appear to be a git repository")
@@ -960,9 +970,19 @@ impl GitProtocol {
             }
             self.fetch(module, target, commit)?;
         }
-        let Some((bytes, minisig)) = self.read_blob(module, &dir, commit, path, plan.signed)?
-        else {
-            return Ok(Found::Missing);
+        let (bytes, minisig) = match self.read_blob(module, &dir, commit, path, plan.signed)? {
+            Blob::File { bytes, minisig } => (bytes, minisig),
+            Blob::Missing => return Ok(Found::Missing),
+            Blob::Link { why } => {
+                return Err(ResolveError::Fetch {
+                    module: module.to_string(),
+                    url: lock_url,
+                    message: format!(
+                        "{path} is a symbolic link {why}, at commit {}; mlpy follows links only inside the repository",
+                        &commit[..12.min(commit.len())]
+                    ),
+                })
+            }
         };
         let limit = self.context.config().max_module_size;
         if bytes.len() as u64 > limit {
@@ -1015,8 +1035,9 @@ impl GitProtocol {
     }
 
     /// `path` (and `path.minisig` when signatures are required) at `commit`, with
-    /// `git cat-file --batch`. `None`: no such file.
-    #[allow(clippy::type_complexity)]
+    /// `git cat-file --batch --follow-symlinks`: a symbolic link is read as what it
+    /// names when that lies in the repository at the same commit (as a checkout would
+    /// read it), and never followed out of it (git reports such a link instead).
     fn read_blob(
         &self,
         module: &str,
@@ -1024,7 +1045,7 @@ impl GitProtocol {
         commit: &str,
         path: &str,
         with_signature: bool,
-    ) -> Result<Option<(Vec<u8>, Option<String>)>, ResolveError> {
+    ) -> Result<Blob, ResolveError> {
         let mut input = format!("{commit}:{path}\n");
         if with_signature {
             input.push_str(&format!("{commit}:{path}.minisig\n"));
@@ -1032,7 +1053,7 @@ impl GitProtocol {
         let out = self.git_with_input(
             module,
             Some(dir),
-            &["cat-file", "--batch"],
+            &["cat-file", "--batch", "--follow-symlinks"],
             None,
             Some(input.as_bytes()),
         )?;
@@ -1044,25 +1065,88 @@ impl GitProtocol {
             let header = String::from_utf8_lossy(&rest[..newline]).into_owned();
             rest = rest.get(newline + 1..).unwrap_or(&[]);
             let fields: Vec<&str> = header.split(' ').collect();
-            match fields.as_slice() {
-                [_, kind, size] => {
-                    let size: usize = size.parse().unwrap_or(0);
-                    let body = rest.get(..size).unwrap_or(rest).to_vec();
-                    rest = rest.get(size + 1..).unwrap_or(&[]);
-                    objects.push((*kind == "blob").then_some(body));
+            // `OBJECT blob SIZE` and a body; `symlink|dangling|loop|notdir SIZE` and a
+            // body (where the link leads); `NAME missing` alone.
+            // (A missing name may hold spaces: its last field is `missing`, never a size.)
+            let parsed = match fields.as_slice() {
+                [_, kind, size] | [kind, size] => size.parse::<usize>().ok().map(|n| (*kind, n)),
+                _ => None,
+            };
+            let Some((kind, size)) = parsed else {
+                objects.push(Blob::Missing);
+                continue;
+            };
+            let body = rest.get(..size).unwrap_or(rest).to_vec();
+            rest = rest.get(size + 1..).unwrap_or(&[]);
+            let target = || String::from_utf8_lossy(&body).into_owned();
+            objects.push(match kind {
+                "blob" => Blob::File {
+                    bytes: body.clone(),
+                    minisig: None,
+                },
+                "symlink" => {
+                    let target = target();
+                    let from = if target.starts_with('/') {
+                        ""
+                    } else {
+                        ", from the repository's root"
+                    };
+                    Blob::Link {
+                        why: format!("out of the repository (to {target:?}{from})"),
+                    }
                 }
-                _ => objects.push(None),
-            }
+                "loop" => Blob::Link {
+                    why: "that leads round in a loop".to_string(),
+                },
+                // A link to nothing, or through a file as if it were a folder: there is
+                // no module there.
+                _ => Blob::Missing,
+            });
         }
         let mut objects = objects.into_iter();
-        let Some(Some(bytes)) = objects.next() else {
-            return Ok(None);
+        let first = objects.next().unwrap_or(Blob::Missing);
+        let Blob::File { bytes, .. } = first else {
+            return Ok(first);
         };
-        let minisig = objects
-            .next()
-            .flatten()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
-        Ok(Some((bytes, minisig)))
+        let minisig = match objects.next() {
+            Some(Blob::File { bytes, .. }) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            _ => None,
+        };
+        Ok(Blob::File { bytes, minisig })
+    }
+
+    /// The submodule (a gitlink) that `folder` is in or is, at `commit`, if any.
+    fn submodule_above(
+        &self,
+        module: &str,
+        target: &GitUrl,
+        commit: &str,
+        folder: &str,
+    ) -> Option<String> {
+        if folder.is_empty() {
+            return None;
+        }
+        let mut prefixes = Vec::new();
+        let mut end = 0;
+        for part in folder.split('/') {
+            end += part.len();
+            prefixes.push(folder[..end].to_string());
+            end += 1;
+        }
+        let mut args = vec!["ls-tree", commit, "--"];
+        args.extend(prefixes.iter().map(String::as_str));
+        let out = self
+            .git(module, Some(&self.repo_dir(target)), &args, None)
+            .ok()?;
+        if !out.success() {
+            return None;
+        }
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|line| {
+                let (info, name) = line.split_once('\t')?;
+                (info.split(' ').nth(1)? == "commit").then(|| name.to_string())
+            })
     }
 
     /// What the folder of `path` holds at `commit`, for "not found" messages:
@@ -1100,6 +1184,19 @@ impl GitProtocol {
         }
         names
     }
+}
+
+/// What [`GitProtocol::read_blob`] found at a path.
+enum Blob {
+    File {
+        bytes: Vec<u8>,
+        minisig: Option<String>,
+    },
+    Missing,
+    /// A symbolic link that leaves the repository or leads round in a loop.
+    Link {
+        why: String,
+    },
 }
 
 fn lock_set(set: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
@@ -1248,7 +1345,13 @@ impl ImportProtocol for GitProtocol {
         } else {
             format!("{folder}/")
         };
-        let hint = Some(if listing.is_empty() {
+        let submodule = listing
+            .is_empty()
+            .then(|| self.submodule_above(&plan.module, &plan.target, &commit, folder))
+            .flatten();
+        let hint = Some(if let Some(submodule) = submodule {
+            format!("{submodule}/ is a git submodule, and mlpy does not fetch submodules: import the module from the submodule's own repository")
+        } else if listing.is_empty() {
             format!("the repository has no ML modules in {shown}")
         } else {
             format!("the repository has in {shown}: {}", listing.join(", "))

@@ -306,9 +306,20 @@ impl HttpClient {
     }
 
     fn describe_io(&self, e: &std::io::Error) -> String {
-        let text = e.to_string();
+        // With its causes: the outermost words alone ("request or response body error")
+        // do not say that the server closed the connection early or sent a broken chunk.
+        let text = chain(e);
         if e.kind() == std::io::ErrorKind::TimedOut || text.contains("timed out") {
             self.timeout_text()
+        } else if [
+            "close_notify",
+            "before message completed",
+            "end of file before message",
+        ]
+        .iter()
+        .any(|cut| text.contains(cut))
+        {
+            format!("the server closed the connection before the whole module arrived [{text}]")
         } else {
             text
         }

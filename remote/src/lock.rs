@@ -171,6 +171,19 @@ impl Lockfile {
         if !self.is_dirty() || self.mode.frozen || !self.mode.write {
             return Ok(false);
         }
+        // Through a symbolic link (a lockfile shared between projects): the file it names
+        // is replaced, the link stays.
+        let target = match std::fs::symlink_metadata(&self.path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone())
+            }
+            _ => self.path.clone(),
+        };
+        // Read, merge and replace under a lock on the folder: two runs saving at once
+        // would each merge into what was there before the other wrote, and one run's
+        // entries would be lost (the file is replaced by a rename, so the lock cannot be
+        // on the file itself).
+        let _guard = FolderLock::acquire(target.parent().unwrap_or(Path::new(".")));
         let mut merged = read(&self.path)?.unwrap_or_default();
         for (url, module) in &self.data.modules {
             if self.on_disk.modules.get(url) != Some(module) {
@@ -190,14 +203,6 @@ impl Lockfile {
             message: e.to_string(),
         })?;
         text.push('\n');
-        // Through a symbolic link (a lockfile shared between projects): the file it names
-        // is replaced, the link stays.
-        let target = match std::fs::symlink_metadata(&self.path) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone())
-            }
-            _ => self.path.clone(),
-        };
         write_atomic(&target, text.as_bytes()).map_err(|e| ConfigError {
             file: self.path.clone(),
             line: 0,
@@ -208,6 +213,43 @@ impl Lockfile {
         self.on_disk = merged;
         self.exists = true;
         Ok(true)
+    }
+}
+
+/// An exclusive `flock` on a folder, held until dropped. Best effort: a folder that
+/// cannot be locked (a file system without locks) is written without one, as before.
+struct FolderLock {
+    _folder: Option<std::fs::File>,
+}
+
+impl FolderLock {
+    fn acquire(folder: &Path) -> FolderLock {
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let Ok(file) = std::fs::File::open(folder) else {
+            return FolderLock { _folder: None };
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            loop {
+                // SAFETY: flock(2) on a file descriptor this function owns; the lock goes
+                // when the descriptor is closed.
+                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+                if rc == 0 {
+                    break;
+                }
+                if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                    return FolderLock { _folder: None };
+                }
+            }
+        }
+        FolderLock {
+            _folder: Some(file),
+        }
     }
 }
 
@@ -281,6 +323,20 @@ fn read(path: &Path) -> Result<Option<LockData>, ConfigError> {
     let text = read_json_file(path, "the lockfile")?;
     let text = without_bom(&text);
     const ADVICE: &str = "fix it, or delete it and run `mlpy fetch` to write it anew";
+    // A merge that both branches changed leaves git's markers: said as such, at the
+    // first one, rather than as the JSON error they cause.
+    if let Some(line) = text.lines().position(|l| {
+        ["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+            .iter()
+            .any(|marker| l.starts_with(marker))
+    }) {
+        return Err(ConfigError {
+            file: path.to_path_buf(),
+            line: u32::try_from(line + 1).unwrap_or(u32::MAX),
+            column: 1,
+            message: "the lockfile has an unresolved merge conflict: keep the entries of both sides (for a module both sides changed, keep either one), then run `mlpy fetch ENTRY.ml`, which checks every entry against the modules (`--update-lock` records a module's current hash)".to_string(),
+        });
+    }
     expect_object(
         path,
         text,

@@ -6,7 +6,7 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What a program did.
@@ -40,6 +40,13 @@ pub enum Failure {
 
 /// The most of a program's standard error that is kept (the end of it).
 pub const STDERR_LIMIT: usize = 64 * 1024;
+
+/// How long the pipes are waited for once the program was killed, or its standard error
+/// once its answer is complete.
+const LINGER: Duration = Duration::from_millis(500);
+
+/// Why a program that exited is reported as not finished.
+const HELD_OPEN: &str = "(mlpy: the program exited, but a process it started in a session of its own kept its standard output open until the timeout)";
 
 /// Runs `command` with `stdin` as its standard input.
 pub fn run(
@@ -75,7 +82,11 @@ pub fn run(
     let mut err_pipe = child.stderr.take().expect("stderr is piped");
     let passed_limit = Arc::new(AtomicBool::new(false));
     let flag = passed_limit.clone();
-    let out_thread = std::thread::spawn(move || {
+    // The readers hand their results over channels, never through a join: a process the
+    // program started in a session of its own (a daemon) is out of reach of the group
+    // kill and may hold a pipe open for ever, and mlpy must not wait for it.
+    let (out_done, out_result) = mpsc::channel();
+    std::thread::spawn(move || {
         let mut buf = Vec::new();
         // One byte over the limit tells that the limit was passed.
         let result = (&mut out_pipe)
@@ -83,28 +94,35 @@ pub fn run(
             .read_to_end(&mut buf);
         let over = buf.len() as u64 > stdout_limit;
         flag.store(over, Ordering::SeqCst);
-        (result.map(|_| buf), over)
+        let _ = out_done.send((result.map(|_| buf), over));
     });
-    let err_thread = std::thread::spawn(move || {
-        let mut kept: Vec<u8> = Vec::new();
+    let kept = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let (err_done, err_result) = mpsc::channel::<()>();
+    let err_kept = kept.clone();
+    std::thread::spawn(move || {
         let mut chunk = [0u8; 8192];
         loop {
             match err_pipe.read(&mut chunk) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
+                    let mut kept = err_kept.lock().unwrap_or_else(|e| e.into_inner());
                     kept.extend_from_slice(&chunk[..n]);
                     if kept.len() > 2 * STDERR_LIMIT {
-                        kept.drain(..kept.len() - STDERR_LIMIT);
+                        let cut = kept.len() - STDERR_LIMIT;
+                        kept.drain(..cut);
                     }
                 }
             }
         }
-        if kept.len() > STDERR_LIMIT {
-            kept.drain(..kept.len() - STDERR_LIMIT);
-        }
-        String::from_utf8_lossy(&kept).into_owned()
+        let _ = err_done.send(());
     });
+    let stderr_so_far = || {
+        let kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+        let start = kept.len().saturating_sub(STDERR_LIMIT);
+        String::from_utf8_lossy(&kept[start..]).into_owned()
+    };
     let started = Instant::now();
+    let deadline = started + timeout;
     let mut timed_out = false;
     let status = loop {
         match child.try_wait() {
@@ -128,11 +146,32 @@ pub fn run(
     };
     // Whatever the program started in its group goes too: nothing may hold the pipes.
     kill_group(&child);
-    let (stdout, over) = out_thread.join().unwrap_or((Ok(Vec::new()), false));
-    let stderr = err_thread.join().unwrap_or_default();
-    if let Some(writer) = writer {
-        let _ = writer.join();
-    }
+    // Its output is complete when the pipe closes, which a process that left the group
+    // may put off: it is waited for until the deadline (a moment, after a kill).
+    let output_deadline = match status {
+        Some(_) => deadline,
+        None => Instant::now() + LINGER,
+    };
+    let (stdout, over) =
+        match out_result.recv_timeout(output_deadline.saturating_duration_since(Instant::now())) {
+            Ok(result) => result,
+            Err(_) if timed_out || status.is_none() => (Ok(Vec::new()), false),
+            Err(_) => {
+                let mut stderr = stderr_so_far();
+                if !stderr.is_empty() && !stderr.ends_with('\n') {
+                    stderr.push('\n');
+                }
+                stderr.push_str(HELD_OPEN);
+                return Err(Failure::TimedOut { stderr });
+            }
+        };
+    // Standard error only explains: once the answer is in, a process that holds it open
+    // is not waited for.
+    let _ = err_result.recv_timeout(LINGER);
+    let stderr = stderr_so_far();
+    // The writer is not waited for either: a process that holds standard input open
+    // without reading it would keep it writing.
+    drop(writer);
     if timed_out {
         return Err(Failure::TimedOut { stderr });
     }
@@ -207,13 +246,48 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(e, Failure::TimedOut { .. }), "{e:?}");
-        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(started.elapsed() < Duration::from_secs(15));
 
         let e = run(&mut sh("yes"), None, Duration::from_secs(10), 1000).unwrap_err();
         assert!(
             matches!(e, Failure::TooMuchOutput { limit: 1000, .. }),
             "{e:?}"
         );
+
+        // A process that leaves the group (its own session) and keeps standard output
+        // open: bounded by the timeout, and said. Standard error alone: not waited for.
+        let dir = tempfile::tempdir().unwrap();
+        let pid = dir.path().join("pid");
+        let daemon = |fd: &str| {
+            format!(
+                "setsid sh -c 'echo $$ > {0}; exec sleep 30 {fd}' & while [ ! -s {0} ]; do sleep 0.05; done; echo answer",
+                pid.display()
+            )
+        };
+        let started = Instant::now();
+        let e = run(&mut sh(&daemon("")), None, Duration::from_millis(1500), 100).unwrap_err();
+        assert!(
+            matches!(&e, Failure::TimedOut { stderr } if stderr.contains("kept its standard output open")),
+            "{e:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(15));
+        let _ = Command::new("kill")
+            .args(["-9", std::fs::read_to_string(&pid).unwrap().trim()])
+            .status();
+        std::fs::remove_file(&pid).unwrap();
+        let started = Instant::now();
+        let done = run(
+            &mut sh(&daemon(">/dev/null")),
+            None,
+            Duration::from_secs(20),
+            100,
+        )
+        .unwrap();
+        assert_eq!(done.stdout, b"answer\n");
+        assert!(started.elapsed() < Duration::from_secs(15));
+        let _ = Command::new("kill")
+            .args(["-9", std::fs::read_to_string(&pid).unwrap().trim()])
+            .status();
 
         let e = run(
             &mut Command::new("/nonexistent/program"),

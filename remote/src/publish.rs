@@ -263,6 +263,8 @@ pub enum PublishError {
     /// Files in the output folder that an earlier `mlpy publish` did not write.
     #[error("{}\nnothing was published: move them away, publish to another folder, or pass --force", .0.iter().map(|p| format!("refusing to overwrite '{}': mlpy publish did not write it", p.display())).collect::<Vec<_>>().join("\n"))]
     WouldOverwrite(Vec<PathBuf>),
+    #[error("refusing to publish '{}': it is a symbolic link to '{}', outside the source folder; nothing was published (copy the file in, or publish from a folder that holds it)", link.display(), target.display())]
+    LinkLeavesSource { link: PathBuf, target: PathBuf },
     #[error("no .ml modules under '{}'", dir.display())]
     NoModules { dir: PathBuf },
     #[error(transparent)]
@@ -361,8 +363,10 @@ fn published_files(target: &Path) -> [PathBuf; 3] {
 /// Every `.ml` file under `dir`, relative, sorted; hidden folders left out.
 fn module_files(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
+    // Each folder with the real paths of the folders it is in: a link to one of them
+    // (a loop) is not walked again; a link elsewhere in the tree is, under its name.
+    let mut stack = vec![(dir.to_path_buf(), vec![dir.to_path_buf()])];
+    while let Some((folder, within)) = stack.pop() {
         let read = |e: std::io::Error| PublishError::read(&folder, e);
         let entries = std::fs::read_dir(&folder).map_err(read)?;
         for entry in entries {
@@ -372,9 +376,45 @@ fn module_files(dir: &Path) -> Result<Vec<PathBuf>, PublishError> {
             if name.starts_with('.') {
                 continue;
             }
-            let kind = entry.file_type().map_err(read)?;
+            let mut kind = entry.file_type().map_err(read)?;
+            if kind.is_symlink() {
+                // A link is published as what it names when that is in the source
+                // folder (as mlpy run reads it); one that leads out would publish a file
+                // from elsewhere on this machine, and stops the publish.
+                let Ok(real) = std::fs::canonicalize(&path) else {
+                    if name.ends_with(".ml") {
+                        return Err(PublishError::read(
+                            &path,
+                            "a symbolic link to nothing (its target does not exist)",
+                        ));
+                    }
+                    continue;
+                };
+                let meta = std::fs::metadata(&real).map_err(|e| PublishError::read(&path, e))?;
+                if !(meta.is_dir() || name.ends_with(".ml")) {
+                    continue;
+                }
+                if !real.starts_with(dir) {
+                    return Err(PublishError::LinkLeavesSource {
+                        link: path,
+                        target: real,
+                    });
+                }
+                if meta.is_dir() {
+                    if within.contains(&real) {
+                        continue;
+                    }
+                    let mut inner = within.clone();
+                    inner.push(real);
+                    stack.push((path, inner));
+                    continue;
+                }
+                kind = meta.file_type();
+            }
             if kind.is_dir() {
-                stack.push(path);
+                let mut inner = within.clone();
+                inner.push(std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()));
+                stack.push((path, inner));
             } else if kind.is_file() && name.ends_with(".ml") {
                 out.push(path.strip_prefix(dir).unwrap_or(&path).to_path_buf());
             }
@@ -400,7 +440,6 @@ pub fn publish(
     if dir.starts_with(&out) || out.starts_with(&dir) {
         return Err(PublishError::OutputOverlapsSource);
     }
-    std::fs::create_dir_all(&out).map_err(|e| PublishError::create(&out, e))?;
     let files = module_files(&dir)?;
     if files.is_empty() {
         return Err(PublishError::NoModules { dir });
@@ -446,6 +485,8 @@ pub fn publish(
             return Err(PublishError::WouldOverwrite(foreign));
         }
     }
+    // Only now, when nothing can stop the publish any more, is anything created.
+    std::fs::create_dir_all(&out).map_err(|e| PublishError::create(&out, e))?;
     let mut modules = BTreeMap::new();
     for (relative, bytes) in sources {
         let target = out.join(&relative);

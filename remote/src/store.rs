@@ -197,6 +197,7 @@ impl CacheStore {
         let paths = self.paths(url);
         if let Some(dir) = paths.content.parent() {
             std::fs::create_dir_all(dir)?;
+            sweep_once(dir);
         }
         // The metadata goes last: without it the entry does not exist. A reader that
         // sees the new metadata with old content finds the hashes disagree and
@@ -234,6 +235,21 @@ impl CacheStore {
             true => Ok(()),
             false => Err(left.join(", ")),
         }
+    }
+}
+
+/// Clears the temporary files killed runs left in `dir` — once per folder and process,
+/// so that a fetch of many modules reads each folder once.
+fn sweep_once(dir: &Path) {
+    static SWEPT: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
+        std::sync::Mutex::new(None);
+    let first = SWEPT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(Default::default)
+        .insert(dir.to_path_buf());
+    if first {
+        mlpy_fsutil::remove_stale_temp_files(dir);
     }
 }
 

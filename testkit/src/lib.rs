@@ -168,6 +168,8 @@ pub enum Route {
     Stall,
     /// Sends the headers (announcing `total` bytes) and `sent`, then stalls.
     StallMidBody { total: usize, sent: Vec<u8> },
+    /// Sends the headers (announcing `total` bytes) and `sent`, then closes the connection.
+    CutMidBody { total: usize, sent: Vec<u8> },
     /// Sends the headers (announcing `total` bytes), then one byte every `every`: a server
     /// that is never silent long enough for a read to time out, and never done.
     Trickle { total: usize, every: Duration },
@@ -485,6 +487,14 @@ fn answer(out: &mut dyn Stream, route: Route, head: bool, keep_alive: bool, stat
             let _ = out.write_all(&sent);
             let _ = out.flush();
             stall(state);
+            false
+        }
+        Route::CutMidBody { total, sent } => {
+            let text =
+                format!("HTTP/1.1 200 OK\r\nContent-Length: {total}\r\nConnection: close\r\n\r\n");
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.write_all(&sent);
+            let _ = out.flush();
             false
         }
         Route::Trickle { total, every } => {
