@@ -13,7 +13,10 @@
 //! In every build no canary effect may happen: no process started (`canary-N` files), no
 //! secret text printed, no connection to the loopback listener. The closed namespace is
 //! probed on its own too: every Python builtin name, read while unbound, must fail.
-//! Regressions found so far live in `tests/sandbox/regressions/` and run the same way.
+//! Regressions found so far live in `tests/sandbox/regressions/` and run the same way; one
+//! that needs a grant to show its escape (reading with `file.write` alone) names it on a
+//! first line `// grants: CAP, CAP`, and one whose escape leaves no file, secret or
+//! connection behind (a listening socket) prints a line `ESCAPED …` when it succeeds.
 
 mod support;
 
@@ -128,10 +131,17 @@ struct Outcome {
 
 /// Writes `batch` as a project (`main.ml` importing one module per attack), transpiles it
 /// for `build` and runs it. Attacks the static checks refuse are left out of the program.
-fn run_batch(arena: &Arena, build: Build, name: &str, batch: &[Attack]) -> Outcome {
+fn run_batch(
+    arena: &Arena,
+    build: Build,
+    name: &str,
+    batch: &[Attack],
+    grants: &[String],
+) -> Outcome {
     let project = arena.root.join("projects").join(name);
     std::fs::create_dir_all(&project).expect("project folder");
-    std::fs::write(project.join("mlpy.json"), r#"{"import_paths": ["."]}"#).expect("mlpy.json");
+    let config = serde_json::json!({"import_paths": ["."], "capabilities": grants});
+    std::fs::write(project.join("mlpy.json"), config.to_string()).expect("mlpy.json");
     for (i, attack) in batch.iter().enumerate() {
         std::fs::write(project.join(format!("attack_{i}.ml")), &attack.source).expect("module");
     }
@@ -226,10 +236,16 @@ fn tail(text: &str) -> String {
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
-/// Runs `attacks` in batches for `build` and asserts no effect; returns (refused
-/// statically, ran).
-fn run_all(arena: &Arena, build: Build, family: &str, attacks: &[Attack]) -> (usize, usize) {
-    let results = run_batches(arena, build, family, attacks);
+/// Runs `attacks` in batches for `build`, with `grants`, and asserts no effect; returns
+/// (refused statically, ran).
+fn run_all(
+    arena: &Arena,
+    build: Build,
+    family: &str,
+    attacks: &[Attack],
+    grants: &[String],
+) -> (usize, usize) {
+    let results = run_batches(arena, build, family, attacks, grants);
     let mut refused = 0;
     let mut ran = 0;
     for (n, outcome) in &results {
@@ -244,6 +260,9 @@ fn run_all(arena: &Arena, build: Build, family: &str, attacks: &[Attack]) -> (us
             panic!(
                 "{family} batch {n} ({build:?}): an unbound name reached a Python builtin: {line}"
             );
+        }
+        if let Some(line) = outcome.output.lines().find(|l| l.starts_with("ESCAPED ")) {
+            panic!("{family} batch {n} ({build:?}): an attack escaped: {line}");
         }
     }
     let effects = arena.effects();
@@ -265,6 +284,7 @@ fn run_batches(
     build: Build,
     family: &str,
     attacks: &[Attack],
+    grants: &[String],
 ) -> Vec<(usize, Outcome)> {
     const BATCH: usize = 120;
     let batches: Vec<(usize, &[Attack])> = attacks.chunks(BATCH).enumerate().collect();
@@ -277,8 +297,12 @@ fn run_batches(
                 let Some((n, batch)) = batches.get(i) else {
                     break;
                 };
-                let name = format!("{family}-{build:?}-{n}");
-                let outcome = run_batch(arena, build, &name, batch);
+                let name = if grants.is_empty() {
+                    format!("{family}-{build:?}-{n}")
+                } else {
+                    format!("{family}-{build:?}-{}-{n}", grants.join("+"))
+                };
+                let outcome = run_batch(arena, build, &name, batch, grants);
                 results.lock().expect("results").push((*n, outcome));
             });
         }
@@ -308,7 +332,7 @@ fn generated_attacks_have_no_effect_in_any_build() {
     assert!(generated.len() > 3000, "{}", generated.len());
     let mut report = Vec::new();
     for build in [Build::AuditOnly, Build::LanguageOnly, Build::Shipped] {
-        let (refused, ran) = run_all(&arena, build, "attacks", &generated);
+        let (refused, ran) = run_all(&arena, build, "attacks", &generated, &[]);
         report.push(format!(
             "{build:?}: {ran} ran, {refused} refused by the checker"
         ));
@@ -324,7 +348,7 @@ fn no_unbound_name_reaches_a_python_builtin() {
     let probes = attacks::namespace_probes(&names, mlpy_modules::stdlib::BUILTINS);
     assert!(probes.len() > 1500, "{}", probes.len());
     for build in [Build::LanguageOnly, Build::Shipped] {
-        let (refused, ran) = run_all(&arena, build, "namespace", &probes);
+        let (refused, ran) = run_all(&arena, build, "namespace", &probes, &[]);
         eprintln!(
             "{} namespace probes ({build:?}): {ran} ran, {refused} refused by the checker",
             probes.len()
@@ -336,10 +360,13 @@ fn no_unbound_name_reaches_a_python_builtin() {
 #[test]
 fn regressions_have_no_effect_in_any_build() {
     let arena = Arena::new();
-    let found = regression_attacks(&arena);
-    assert!(found.len() >= 5, "{found:?}");
+    let groups = regression_attacks(&arena);
+    let found: usize = groups.iter().map(|(_, attacks)| attacks.len()).sum();
+    assert!(found >= 5, "{groups:?}");
     for build in [Build::AuditOnly, Build::LanguageOnly, Build::Shipped] {
-        run_all(&arena, build, "regressions", &found);
+        for (grants, attacks) in &groups {
+            run_all(&arena, build, "regressions", attacks, grants);
+        }
     }
 }
 
@@ -348,17 +375,23 @@ fn regressions_have_no_effect_in_any_build() {
 #[test]
 fn with_both_layers_off_the_regressions_escape() {
     let arena = Arena::new();
-    let regressions = regression_attacks(&arena);
-    let results = run_batches(&arena, Build::Neither, "control", &regressions);
-    let output: String = results.iter().map(|(_, o)| o.output.as_str()).collect();
+    let groups = regression_attacks(&arena);
+    let mut output = String::new();
+    for (grants, attacks) in &groups {
+        let results = run_batches(&arena, Build::Neither, "control", attacks, grants);
+        output.extend(results.iter().map(|(_, o)| o.output.as_str()));
+    }
+    let regressions: usize = groups.iter().map(|(_, attacks)| attacks.len()).sum();
     let effects = arena.effects();
     std::thread::sleep(Duration::from_millis(200));
     let connections = arena.listener.accepted.load(Ordering::SeqCst);
     let secrets = output.matches(&arena.secret_text).count();
+    let escaped = output.lines().filter(|l| l.starts_with("ESCAPED ")).count();
     assert_eq!(
-        effects.len() + connections + secrets,
-        regressions.len(),
-        "effects {effects:?}, connections {connections}, secrets read {secrets}:\n{}",
+        effects.len() + connections + secrets + escaped,
+        regressions,
+        "effects {effects:?}, connections {connections}, secrets read {secrets}, \
+         escapes reported {escaped}:\n{}",
         tail(&output)
     );
 }
@@ -369,7 +402,7 @@ fn with_both_layers_off_generated_attacks_escape() {
     let generated = attacks::all(&arena.canaries);
     // one in seven, spread over the whole space
     let sample: Vec<Attack> = generated.iter().step_by(7).cloned().collect();
-    let results = run_batches(&arena, Build::Neither, "control", &sample);
+    let results = run_batches(&arena, Build::Neither, "control", &sample, &[]);
     let effects = arena.effects().len();
     let output: String = results.iter().map(|(_, o)| o.output.as_str()).collect();
     let secrets = output.matches(&arena.secret_text).count();
@@ -384,9 +417,10 @@ fn with_both_layers_off_generated_attacks_escape() {
     );
 }
 
-fn regression_attacks(arena: &Arena) -> Vec<Attack> {
+/// The regressions, grouped by the grants they run with (`// grants: …` on the first line).
+fn regression_attacks(arena: &Arena) -> Vec<(Vec<String>, Vec<Attack>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sandbox/regressions");
-    let mut found = Vec::new();
+    let mut found: Vec<(Vec<String>, Attack)> = Vec::new();
     for entry in std::fs::read_dir(&dir)
         .expect("regressions folder")
         .flatten()
@@ -405,16 +439,29 @@ fn regression_attacks(arena: &Arena) -> Vec<Attack> {
             // does not stop the others.
             let (imports, body): (Vec<&str>, Vec<&str>) =
                 text.lines().partition(|l| l.starts_with("import "));
-            found.push(Attack {
+            let grants: Vec<String> = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("// grants:"))
+                .map(|l| l.split(',').map(|g| g.trim().to_string()).collect())
+                .unwrap_or_default();
+            found.push((grants, Attack {
                 label: path.file_name().unwrap().to_string_lossy().into_owned(),
                 source: format!(
                     "{}\ntry {{\n{}\n}} except (refused) {{\n    print(\"stopped: \" + str(refused));\n}}\n",
                     imports.join("\n"),
                     body.join("\n")
                 ),
-            });
+            }));
         }
     }
-    found.sort_by(|a, b| a.label.cmp(&b.label));
-    found
+    found.sort_by(|a, b| a.1.label.cmp(&b.1.label));
+    let mut groups: Vec<(Vec<String>, Vec<Attack>)> = Vec::new();
+    for (grants, attack) in found {
+        match groups.iter_mut().find(|(g, _)| *g == grants) {
+            Some((_, attacks)) => attacks.push(attack),
+            None => groups.push((grants, vec![attack])),
+        }
+    }
+    groups
 }

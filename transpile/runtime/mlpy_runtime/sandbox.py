@@ -31,6 +31,7 @@ The shipped runtime has no switch: both are always on.
 import builtins as _py
 import os as _os
 import sys as _sys
+from types import BuiltinFunctionType as _BuiltinFunctionType, ModuleType as _ModuleType
 from _thread import _local as _ThreadLocal
 
 from mlpy_runtime import capabilities as _caps
@@ -167,6 +168,18 @@ def _socket_families():
     return frozenset([-1] + [int(getattr(_socket, n)) for n in names if hasattr(_socket, n)])
 
 
+def _internet_families():
+    """The families of internet sockets, which need a `network` grant: an unbound one
+    listens on a port of the system's choosing at `listen()`, an operation that raises no
+    audit event (unlike `socket.bind`), so without a grant no such socket is made."""
+    try:
+        import _socket
+    except ImportError:
+        return frozenset()
+    return frozenset(int(getattr(_socket, n)) for n in ("AF_INET", "AF_INET6")
+                     if hasattr(_socket, n))
+
+
 #: Functions of Python's standard library that build code from validated identifiers (no
 #: text of the caller's reaches it), by name and file: `namedtuple` runs when urllib, uuid
 #: and others are imported.
@@ -174,6 +187,10 @@ _CODE_GENERATORS = {
     "namedtuple": _os.sep + _os.path.join("collections", "__init__.py"),
     "_create_fn": _os.sep + "dataclasses.py",
 }
+
+#: Changes that put an existing file's contents at a new path (`os.replace` raises
+#: `os.rename`), each with the position of its destination's folder descriptor.
+_MOVE_EVENTS = {"os.rename": 3, "os.link": 3, "os.symlink": 2}
 
 #: Filesystem and environment changes and the capabilities that allow each.
 _FILE_WRITE = ("file.write", "file.append")
@@ -277,6 +294,23 @@ def _under(path, roots):
 
 
 _WRITE_FLAGS = _os.O_WRONLY | _os.O_RDWR | _os.O_APPEND | _os.O_CREAT | getattr(_os, "O_TRUNC", 0)
+_ACCESS_MODE = getattr(_os, "O_ACCMODE", _os.O_RDONLY | _os.O_WRONLY | _os.O_RDWR)
+
+
+def _open_access(mode, flags):
+    """`(reads, writes)`: what an `open` event's mode text (`open`, `io.FileIO`) and flags
+    (`os.open`) let the file be used for. A file opened for both (`"r+"`, `"a+"`, `"w+"`,
+    `O_RDWR`) is read too: it needs both grants, or `file.write` alone would read every file
+    the user may change (`open(path, "a+")`, then `seek(0)` and `read()`)."""
+    flags = flags if flags.__class__ is _py.int else 0
+    if mode.__class__ is str:
+        # `io.FileIO` gives its mode and flags; C code's `fopen` (`_Py_fopen_obj`) its mode
+        # and 0: the mode says how
+        writes = "w" in mode or "a" in mode or "x" in mode or "+" in mode \
+            or flags & _WRITE_FLAGS != 0
+        return "r" in mode or "+" in mode, writes
+    # `os.open`: its flags alone (no flags at all: judged as reading, the least it could be)
+    return flags & _ACCESS_MODE != _os.O_WRONLY, flags & _WRITE_FLAGS != 0
 
 
 def _roots(paths):
@@ -407,6 +441,9 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
         _refuse(what)
     can_read = "file.read" in granted
     can_write = "file.write" in granted or "file.append" in granted
+    own_pid = _os.getpid()  # no fork is allowed: it stays this process's
+    can_network = _py.any(name == "network" or name.startswith("network.") for name in granted)
+    internet_families = _internet_families()
     # SQLite opens its files itself (no `open` event), and SQL reaches any file
     # (`ATTACH DATABASE '/path'` on an in-memory database): a connection needs both grants.
     can_use_sqlite = can_read and "file.write" in granted
@@ -415,13 +452,10 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
         path, mode, flags = (tuple(args) + (None, None, None))[:3]
         if path is None or path.__class__ is _py.int:
             return  # an already open descriptor
-        writing = mode.__class__ is str and ("w" in mode or "a" in mode or "x" in mode
-                                              or "+" in mode)
-        if flags.__class__ is _py.int and flags & _WRITE_FLAGS:
-            writing = True
+        reading, writing = _open_access(mode, flags)
         # A grant covers every path: decide before resolving the path (realpath costs a
         # system call per component).
-        if can_write if writing else can_read:
+        if (can_read or not reading) and (can_write or not writing):
             return
         if path.__class__ is bytes:
             try:
@@ -436,11 +470,38 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
         real = _norm(path)
         if real is None:
             _refuse("opening %r" % (path,))
-        if writing:
+        if writing and not can_write:
             _refuse("writing %s" % real)
         if real.endswith((".py", ".pyc")) and _under(real, code_roots):
             return
         _refuse("reading %s" % real)
+
+    def on_move(event, args):
+        """`os.rename`, `os.link`, `os.symlink` with a write grant but not `file.read`:
+        Python source under the code roots is read without the grant (`on_open`), so
+        nothing may be moved or linked there, nor over a folder that holds them: a file
+        renamed or hard-linked to `x.py` beside the program (then renamed back) would be
+        read without `file.read`, and a symbolic link swapped between the hook's check and
+        the `open` would be followed to another file."""
+        target = args[1] if len(args) > 1 else None
+        at = _MOVE_EVENTS[event]
+        dir_fd = args[at] if len(args) > at else None
+        if target.__class__ is bytes:
+            try:
+                target = _os.fsdecode(target)
+            except (UnicodeError, TypeError):
+                target = None
+        if target.__class__ is not str or not (dir_fd is None or dir_fd == -1):
+            _refuse("moving or linking a file to a place given as a %s without file.read"
+                    % type(target).__name__)
+        # the last part is what the call replaces: not resolved
+        parent = _norm(_os.path.dirname(_os.path.abspath(target)) or ".")
+        if parent is None:
+            _refuse("moving or linking a file to %r without file.read" % (target,))
+        real = _os.path.join(parent, _os.path.basename(target.rstrip(_os.sep)))
+        if _under(real, code_roots) or _py.any(_under(root, (real,)) for root in code_roots):
+            _refuse("moving or linking a file to %s, where Python source is read without "
+                    "file.read" % real)
 
     resolve_allowed, connect_allowed = network
 
@@ -487,12 +548,8 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
 
     def hook(event, args):
         if event == "open":
-            # The hot path: a grant covers every path, decided without a helper call.
-            mode, flags = args[1], args[2]
-            writing = (mode.__class__ is str and ("w" in mode or "a" in mode or "x" in mode
-                                                  or "+" in mode)) \
-                or (flags.__class__ is _py.int and flags & _WRITE_FLAGS != 0)
-            if not (can_write if writing else can_read):
+            # The hot path: grants that cover every path, decided before any path is looked at.
+            if not (can_read and can_write):
                 guarded(on_open, args)
             return
         if event in _PROCESS_EVENTS:
@@ -508,11 +565,20 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
             family = args[1] if len(args) > 1 else None
             if family.__class__ is not _py.int or family not in socket_families:
                 _refuse("a socket of family %r" % (family,))
+            if family in internet_families and not can_network:
+                _refuse("an internet socket without a network grant (its listen() would "
+                        "take a port)")
         elif event == "sqlite3.connect":
             if not can_use_sqlite:
                 _refuse("opening an SQLite database (needs file.read and file.write)")
         elif event == "socket.bind":
             _refuse("listening on a socket")
+        elif event == "resource.prlimit":
+            # another process's limits (a CPU limit of 0 ends it, as a signal would)
+            pid = args[0] if args else None
+            limits = args[2] if len(args) > 2 else None
+            if limits is not None and not (pid.__class__ is _py.int and pid in (0, own_pid)):
+                _refuse("changing the resource limits of process %r" % (pid,))
         elif event == "compile" or event == "exec":
             if getattr(state, "busy", False):
                 return
@@ -552,6 +618,8 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
             needs = _WRITE_EVENTS[event]
             if not _py.any(cap in granted for cap in needs):
                 _refuse("%s (needs %s)" % (event, " or ".join(needs)))
+            if event in _MOVE_EVENTS and not can_read:
+                guarded(lambda args: on_move(event, args), args)
 
     own_codes.update((hook.__code__, refuse.__code__))
     return hook
@@ -573,6 +641,43 @@ def hide_arguments(granted):
         orig[1:] = []
 
 
+def _refusal(what):
+    def refused(*args, **kwargs):
+        _refuse(what)
+    refused.__name__ = what.rpartition(".")[2]
+    return refused
+
+
+def _refuse_loaded_natives():
+    """A module the hook refuses to import (`NEVER_IMPORTED`) may be loaded already when the
+    sandbox is armed: by the runtime's own imports (on Python 3.9 `uuid` imports `platform`,
+    which imports `subprocess` and `_posixsubprocess`), a `sitecustomize`, the debugger. It
+    is not imported again, so the hook never sees it, and its native functions act without
+    an audit event: `_posixsubprocess.fork_exec` starts a process, `readline` reads and
+    writes files. Each native function such a module defines is replaced, in its dictionary,
+    by one that refuses: a module loaded before the program is no way around the refusal of
+    its import, nor is another module that imported one of those functions by name
+    (`subprocess._fork_exec` on 3.11+). (The Python wrappers raise events of their own,
+    `subprocess.Popen`.)"""
+    modules = [(name, module) for name, module in _py.list(_sys.modules.items())
+               if type(module) is _ModuleType]
+    refused = {}  # a refused module's identity (`object.__hash__`) -> (module, its name)
+    for name, module in modules:
+        if name.split(".")[0] in NEVER_IMPORTED and _py.any(
+                type(v) is _BuiltinFunctionType and v.__self__ is module
+                for v in _py.list(module.__dict__.values())):
+            refused[object.__hash__(module)] = (module, name)
+    if not refused:
+        return
+    for _, module in modules:
+        namespace = module.__dict__
+        for member, value in _py.list(namespace.items()):
+            if type(value) is _BuiltinFunctionType:
+                owner = refused.get(object.__hash__(value.__self__))
+                if owner is not None and owner[0] is value.__self__:
+                    namespace[member] = _refusal("%s.%s" % (owner[1], value.__name__))
+
+
 _armed = []
 
 
@@ -590,6 +695,7 @@ def arm(preload=()):
     if _armed or not AUDIT_LAYER:
         return
     _sys.dont_write_bytecode = True
+    _refuse_loaded_natives()
     granted = frozenset(_caps.granted_names())
     debugger = _debugger[0] if _debugger else None
     native_roots = _native_roots()

@@ -506,6 +506,42 @@ AUDIT_PROGRAM = textwrap.dedent('''
     attempt("reverse-lookup", lambda: socket.gethostbyaddr("exfil.example.invalid"))
     attempt("nameinfo", lambda: socket.getnameinfo(("127.0.0.1", {port}), 0))
     attempt("local-socket", lambda: socket.socketpair()[0].close())
+    # A file opened for reading and writing is read: `file.write` alone reads nothing.
+    def read_back(mode):
+        with open({secret!r}, mode) as f:
+            f.seek(0)
+            return f.read()
+    attempt("plus-read", lambda: read_back("r+"))
+    attempt("append-read", lambda: read_back("a+"))
+    attempt("rdwr-read", lambda: os.read(os.open({secret!r}, os.O_RDWR), 100))
+    # Python source beside the program is read without `file.read`: a file moved or
+    # hard-linked there (then moved back) would be too.
+    here = os.path.dirname(os.path.abspath(__file__))
+    def read_moved(move):
+        moved = os.path.join(here, "moved.py")
+        move({secret!r}, moved)
+        try:
+            with open(moved) as f:
+                return f.read()
+        finally:
+            os.rename(moved, {secret!r}) if move is os.rename else os.remove(moved)
+    attempt("link-read", lambda: read_moved(os.link))
+    attempt("rename-read", lambda: read_moved(os.rename))
+    attempt("symlink-here", lambda: os.symlink({secret!r}, os.path.join(here, "linked.py")))
+    # Another process's limits: a CPU limit of 0 would end it (here: set to what they are).
+    def prlimit_parent():
+        import resource
+        parent = os.getppid()
+        resource.prlimit(parent, resource.RLIMIT_CORE,
+                         resource.prlimit(parent, resource.RLIMIT_CORE))
+    attempt("prlimit", prlimit_parent)
+    # An unbound internet socket listens on a port the system picks: no `socket.bind`.
+    attempt("listen", lambda: socket.socket().listen())
+    # `subprocess` was imported before arming: its native half starts processes with no
+    # audit event of its own, also under the name `subprocess` imported it by (3.11+).
+    attempt("preloaded-fork", lambda: sys.modules["_posixsubprocess"].fork_exec())
+    attempt("preloaded-alias", lambda: (getattr(subprocess, "_fork_exec", None)
+                                        or sys.modules["_posixsubprocess"].fork_exec)())
     print(" ".join(results))
 ''')
 
@@ -556,20 +592,36 @@ class AuditHookTest(unittest.TestCase):
                      "exec", "eval", "ctypes", "grant", "settrace", "importlib-compile",
                      "importlib-exec", "fspath-read", "fspath-open", "fspath-write", "native",
                      "native-beside", "native-memfd", "readline", "shm", "sqlite-file",
-                     "sqlite-attach", "netlink", "packet", "reverse-lookup", "nameinfo"):
+                     "sqlite-attach", "netlink", "packet", "reverse-lookup", "nameinfo",
+                     "plus-read", "append-read", "rdwr-read", "listen", "preloaded-fork",
+                     "preloaded-alias", "link-read", "rename-read", "prlimit"):
             self.assertIn(name + "=refused", p.stdout.split(), p.stdout)
         self.assertIn("local-socket=done", p.stdout.split(), p.stdout)
+
+    def test_write_grants_read_nothing(self):
+        # A mode that reads and writes needs both grants: with `file.write` alone, "a+"
+        # would read every file the user may change.
+        p, made, accepted, still = self.run_program(["file.write", "file.append"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.split()
+        self.assertIn("write=done", out, p.stdout)
+        for name in ("read", "plus-read", "append-read", "rdwr-read", "listen", "link-read",
+                     "rename-read", "symlink-here"):
+            self.assertIn(name + "=refused", out, p.stdout)
+        self.assertNotIn("TOP-SECRET", p.stdout + p.stderr)
+        self.assertTrue(still)
 
     def test_grants_allow_their_own_effects_and_nothing_else(self):
         p, made, accepted, still = self.run_program(["file", "network.http"])
         self.assertEqual(p.returncode, 0, p.stderr)
         out = p.stdout.split()
         for name in ("read", "write", "remove", "connect", "sqlite-file", "sqlite-attach",
-                     "nameinfo"):
+                     "nameinfo", "append-read", "rdwr-read"):
             self.assertIn(name + "=done", out, p.stdout)
         for name in ("system", "popen", "spawn", "fork", "exec", "ctypes", "grant",
                      "importlib-compile", "importlib-exec", "native", "native-beside",
-                     "native-memfd", "readline", "shm", "netlink", "packet"):
+                     "native-memfd", "readline", "shm", "netlink", "packet", "preloaded-fork",
+                     "preloaded-alias", "prlimit"):
             self.assertIn(name + "=refused", out, p.stdout)
         self.assertFalse(made)
         self.assertEqual(accepted, 1)
