@@ -4,13 +4,15 @@
 //! * `undefined` reads as `null` until the program assigns it;
 //! * a read of a name before the function that assigns it does (the outer name was meant)
 //!   is warned about by `mlpy check`, and still fails only when it runs;
+//! * a module printed shows its ML name and an address, never where its Python file lies;
+//! * an object refuses slices, on every Python (3.12+ would treat the slice as a key);
 //! * error messages of Python's own methods: a message every supported CPython words alike
 //!   is the reference's and reaches the program unchanged; only the wordings of one version
 //!   are rewritten (docs/compatibility.md, "Every supported Python gives the same results").
 
 mod support;
 
-use support::{run_ok, stderr, stdout, Project};
+use support::{python, run_ok, stderr, stdout, Project};
 
 #[test]
 fn argument_errors_of_builtin_methods_read_as_the_reference_printed_them() {
@@ -151,4 +153,120 @@ fn a_read_before_the_function_assigns_the_name_is_warned_about() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(stdout(&out), "before\n");
     assert!(stderr(&out).contains("main.ml:3"), "{}", stderr(&out));
+}
+
+/// `text` with every ` at 0x…>` address replaced by ` at ADDR>`, as the conformance masks
+/// do: addresses differ from run to run.
+fn without_addresses(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(" at 0x") {
+        let after = &rest[at + 6..];
+        let hex = after.len()
+            - after
+                .trim_start_matches(|c: char| c.is_ascii_hexdigit())
+                .len();
+        out.push_str(&rest[..at]);
+        out.push_str(" at ADDR");
+        rest = &after[hex..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn a_module_prints_as_its_ml_name_with_an_address_in_every_output_mode() {
+    // A module value printed (alone, in a container, through `str` or `+`) showed Python's
+    // `<module 'mlpy_runtime.stdlib.math' from '/home/…/.cache/mlpy/run/…/math.py'>`: the
+    // runtime's names, the cache folder of `mlpy run` (the embedded runtime's loader in
+    // single-file output), a renamed module's Python name (`ml_string`). The reference's
+    // modules were objects (`<mlpy.stdlib.math_bridge.Math object at 0x…>`), which the
+    // corpus masks to `<object>`: the address form keeps that true.
+    let project = Project::new();
+    project
+        .file("string.ml", "function hi() { return 1; }\n")
+        .file("pk/__init__.ml", "x = 1;\n")
+        .file("pk/sub.ml", "y = 2;\n")
+        .file(
+            "main.ml",
+            "import string; import pk.sub; import pk; import math as m; import regex;\n\
+             print(string, pk.sub, pk, m, builtin, regex);\n\
+             print([m], {s: string}, \"x \" + m, str(builtin), typeof(m), string.hi());\n\
+             try { m(); } except (e) { print(e.message); }\n",
+        );
+    let expected = "\
+<module 'string' at ADDR> <module 'pk.sub' at ADDR> <module 'pk' at ADDR> <module 'math' at ADDR> <module 'builtin' at ADDR> <module 'regex' at ADDR>
+[<module 'math' at ADDR>] {'s': <module 'string' at ADDR>} x <module 'math' at ADDR> <module 'builtin' at ADDR> unknown 1
+Cannot call object of type 'module': not callable
+Expected a function, got module
+";
+    let out = project.mlpy(&["run", "--allow-current-dir", "main.ml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(without_addresses(&stdout(&out)), expected);
+    for args in [
+        &[
+            "transpile",
+            "--allow-current-dir",
+            "main.ml",
+            "-o",
+            "single.py",
+        ][..],
+        &[
+            "transpile",
+            "--allow-current-dir",
+            "main.ml",
+            "--out-dir",
+            "tree",
+        ][..],
+    ] {
+        let out = project.mlpy(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let script = if args.contains(&"-o") {
+            "single.py"
+        } else {
+            "tree/main.py"
+        };
+        let out = python()
+            .arg(project.path(script))
+            .current_dir(project.path("."))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(without_addresses(&stdout(&out)), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn an_object_refuses_slices_read_or_assigned() {
+    // CPython 3.12 made slices hashable: `o[0:1]` became a key lookup (`KeyError`) and
+    // `o[0:1] = v` stored a value under the key `slice(0, 1, None)`, which printing the
+    // object then showed. The reference (3.11) refused both; the bounds and the value are
+    // still evaluated first, as Python does.
+    let program = r#"
+import collections;
+function show(f) { try { f(); } except (e) { print(e.type, e.message); } }
+o = {a: 1};
+show(fn() => o[0:1]);
+show(fn() => o[::-1]);
+function bound(x) { print("bound", x); return x; }
+try { o[bound(0):bound(1)] = [9]; } except (e) { print(e.type, e.message); }
+print(o);
+show(fn() => collections.take(o, 1));
+show(fn() => collections.slice(o, 0, 1));
+a = [1, 2, 3, 4];
+a[1:3] = ["x"];
+print(a, a[1:], "hello"[::-1], [a][0][:1], {k: [5, 6]}.k[1:]);
+"#;
+    let expected = "\
+TypeError unhashable type: 'slice'
+TypeError unhashable type: 'slice'
+bound 0
+bound 1
+TypeError unhashable type: 'slice'
+{'a': 1}
+TypeError unhashable type: 'slice'
+TypeError unhashable type: 'slice'
+[1, 'x', 4] ['x', 4] olleh [1] [6]
+";
+    assert_eq!(run_ok(program), expected);
 }

@@ -211,7 +211,7 @@ impl<'a> Parser<'a> {
         Some(())
     }
 
-    /// `<function area at 0x…>` → `function area`, `<module 'a.b' from '…'>` →
+    /// `<function area at 0x…>` → `function area`, `<module 'a.b' at 0x…>` →
     /// `module a.b`; any other `<…>` without its address.
     fn object(&mut self, out: &mut String) -> Option<()> {
         let rest = self.rest();
@@ -249,7 +249,8 @@ impl<'a> Parser<'a> {
             let end = name_end + m[name_end..].find('>')?;
             self.at += "<module '".len() + end + 1;
             let name = &m[..name_end];
-            // The standard library's modules are `mlpy_runtime.stdlib.NAME` in Python.
+            // The runtime prints a module by its ML name; a Python name
+            // (`mlpy_runtime.stdlib.NAME`, `ml_from`) is still read as ML writes it.
             let name = name.strip_prefix("mlpy_runtime.stdlib.").unwrap_or(name);
             let segments: Vec<&str> = name.split('.').map(crate::program::ml_identifier).collect();
             out.push_str("module ");
@@ -350,6 +351,10 @@ mod tests {
         assert_eq!(
             ml_value("<module 'geometry.core' from '/x/geometry/core.py'>"),
             "module geometry.core"
+        );
+        assert_eq!(
+            ml_value("[<module 'string' at 0x7f00>, 1]"),
+            "[module string, 1]"
         );
         assert_eq!(
             ml_value("<mlpy_runtime.stdlib.regex.Pattern object at 0x7f00>"),

@@ -6,7 +6,6 @@ use crate::program::Program;
 use crate::values::{is_member_name, ml_key, ml_string, ml_type, ml_value};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::path::Path;
 
 /// What a variables reference of debugpy's holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,11 +262,18 @@ fn array_index(py_name: &str) -> String {
     }
 }
 
-/// The standard-library module a module's repr names
-/// (`<module 'mlpy_runtime.stdlib.json' from '…'>` → `json`).
+/// The name a module's repr shows: its ML name (`<module 'geometry.core' at 0x…>` →
+/// `geometry.core`, `<module 'json' at 0x…>` → `json`; the runtime's class of ML modules,
+/// `mlpy_runtime.trust.module`, never shows the Python name or file).
+fn name_of_module_repr(repr: &str) -> Option<&str> {
+    let name = repr.strip_prefix("<module '")?;
+    Some(&name[..name.find('\'')?])
+}
+
+/// The standard-library module a module's repr names (`<module 'json' at 0x…>` → `json`;
+/// a program's module never has a standard-library module's name, which would hide it).
 fn stdlib_of_repr(repr: &str) -> Option<String> {
-    let name = repr.strip_prefix("<module 'mlpy_runtime.stdlib.")?;
-    let name = &name[..name.find('\'')?];
+    let name = name_of_module_repr(repr)?;
     mlpy_modules::stdlib::stdlib_module(name).map(|m| m.name.to_string())
 }
 
@@ -283,15 +289,33 @@ fn stdlib_member(stdlib: &str, py_name: &str) -> Option<String> {
     info.has_member(name).then(|| name.to_string())
 }
 
-/// The program's module a module's repr names (`<module 'a.b' from '/out/a/b.py'>`).
+/// The program's module a module's repr names (`<module 'a.b' at 0x…>`; a remote
+/// module by its URL).
 fn module_of_repr(program: &Program, repr: &str) -> Option<usize> {
-    let path = repr.split(" from '").nth(1)?.strip_suffix("'>")?;
-    program.by_py_path(Path::new(path))
+    let name = name_of_module_repr(repr)?;
+    program
+        .modules
+        .iter()
+        .position(|m| m.id != program.graph.entry && program.graph.module(m.id).name == name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_reprs_name_the_module_as_ml_does() {
+        assert_eq!(
+            name_of_module_repr("<module 'geometry.core' at 0x7f00>"),
+            Some("geometry.core")
+        );
+        assert_eq!(
+            stdlib_of_repr("<module 'json' at 0x7f00>").as_deref(),
+            Some("json")
+        );
+        assert_eq!(stdlib_of_repr("<module 'geometry' at 0x7f00>"), None);
+        assert_eq!(name_of_module_repr("<function f at 0x7f00>"), None);
+    }
 
     #[test]
     fn array_indexes_lose_debugpys_padding() {

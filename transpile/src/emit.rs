@@ -1450,10 +1450,21 @@ impl Emitter<'_, '_> {
     }
 
     fn index(&mut self, i: Node<'_>, out: &mut String) {
-        self.operand(i.expr_in_slot(&[SyntaxKind::L_BRACK], 0), Prec::Atom, out);
+        let slice = i.child(SyntaxKind::SLICE);
+        if slice.is_some() {
+            // `__ml.sliceable(a)[i:j]`: an object (a dict) refuses a slice on every Python,
+            // as 3.9-3.11 did; 3.12+ would read or store the key `slice(i, j, None)`.
+            self.depth += 1;
+            out.push_str("__ml.sliceable(");
+            self.operand(i.expr_in_slot(&[SyntaxKind::L_BRACK], 0), Prec::Lambda, out);
+            out.push(')');
+            self.depth -= 1;
+        } else {
+            self.operand(i.expr_in_slot(&[SyntaxKind::L_BRACK], 0), Prec::Atom, out);
+        }
         self.depth += 1;
         out.push('[');
-        if let Some(slice) = i.child(SyntaxKind::SLICE) {
+        if let Some(slice) = slice {
             const COLON: &[SyntaxKind] = &[SyntaxKind::COLON];
             self.slice_part(slice.expr_in_slot(COLON, 0), out);
             out.push(':');
@@ -1977,7 +1988,7 @@ total = 5;
     obj["k"] = 5
     obj["from"] = 6
     obj["z"] = 7
-    r = [__ml.attr(obj, "a") + __ml.attr(__ml.attr(obj, "nested"), "d")[0], __ml.attr(__ml.attr(obj, "nested"), "d")[1:2], __ml.attr(__ml.attr(obj, "nested"), "d")[::2], __ml.attr(__ml.attr(obj, "nested"), "d")[1:], __ml.attr(__ml.attr(obj, "nested"), "d")[:-1:1]]
+    r = [__ml.attr(obj, "a") + __ml.attr(__ml.attr(obj, "nested"), "d")[0], __ml.sliceable(__ml.attr(__ml.attr(obj, "nested"), "d"))[1:2], __ml.sliceable(__ml.attr(__ml.attr(obj, "nested"), "d"))[::2], __ml.sliceable(__ml.attr(__ml.attr(obj, "nested"), "d"))[1:], __ml.sliceable(__ml.attr(__ml.attr(obj, "nested"), "d"))[:-1:1]]
     r2 = "abc".upper() + "a,b".split(",")[0] + [3, 1].count(1) + "abc".lower()
     r3 = [__ml.mcall(obj, "method", 1, 2), __ml.mcall(__ml.attr(__ml.attr(obj, "nested"), "d"), "append", 4), __ml.mcall(obj, "m"), m.sqrt(4) + m.pi]
     def total(items):

@@ -439,8 +439,9 @@ pub(crate) fn single_file(
         // Declared, not run: a module runs at the first import that reaches it, after the
         // code above that import, as the files of multi-file output do.
         w.raw(&format!(
-            "__ml.declare_module({}, {function})",
-            py_string(py)
+            "__ml.declare_module({}, {function}{})",
+            py_string(py),
+            ml_name_argument(&node.name, py)
         ));
     }
     let entry_module = &emitted[&graph.entry];
@@ -512,6 +513,17 @@ fn embedded_entry(module: &str) -> Option<&'static EmbeddedEntry> {
             .collect()
     });
     entries.iter().find(|e| e.module == module)
+}
+
+/// The ML name of a module as the last argument of `define_module`/`declare_module`, when
+/// it is not the module's Python name (`string` → `ml_string`, a remote module's URL):
+/// printing the module shows the name ML code imported it by.
+pub(crate) fn ml_name_argument(ml_name: &str, py: &str) -> String {
+    if ml_name == py {
+        String::new()
+    } else {
+        format!(", {}", py_string(ml_name))
+    }
 }
 
 /// One file of multi-file output: path relative to the output folder.
@@ -593,7 +605,10 @@ pub(crate) fn multi_file(
             let is_package = node.is_package || package_dirs.contains(&py.replace('.', "/"));
             (
                 module_file_path(py, is_package),
-                "__ml.define_module(__name__, __mlpy_body)".to_string(),
+                format!(
+                    "__ml.define_module(__name__, __mlpy_body{})",
+                    ml_name_argument(&node.name, py)
+                ),
             )
         };
         w.body("__mlpy_body", module, &[], 0);

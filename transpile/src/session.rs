@@ -155,7 +155,11 @@ pub fn transpile_input(
         w.raw("import mlpy_runtime as __ml");
         let function = format!("__module_{}", py.replace('.', "_"));
         w.body(&function, &module, &["__ml"], 0);
-        let run = format!("__ml.declare_module({}, {function})", py_string(&py));
+        let run = format!(
+            "__ml.declare_module({}, {function}{})",
+            py_string(&py),
+            crate::output::ml_name_argument(&node.name, &py)
+        );
         modules.push(ModuleChunk {
             path: node.path.clone(),
             py_module: py,

@@ -3,6 +3,7 @@
 The contract with the emitter (docs/architecture.md, "mlpy_runtime"):
 
     attr, mcall, call, pystr          member reads, method calls, calls of values, `+` coercion
+    sliceable                         the receiver of a slice (`sliceable(a)[i:j]`)
     undefined                         a call of a function the program does not define
     MLError, MLUserException          `throw {...}` raises MLUserException(dict)
     SecurityError, CapabilityError    refused accesses and missing grants
@@ -25,7 +26,7 @@ from mlpy_runtime import compat as _compat
 from mlpy_runtime.errors import CapabilityError, MLError, MLUserException, SecurityError
 from mlpy_runtime.capabilities import grant, ml_function
 from mlpy_runtime.objects import MLObject
-from mlpy_runtime.access import attr, call, mcall, pystr, undefined
+from mlpy_runtime.access import attr, call, mcall, pystr, sliceable, undefined
 from mlpy_runtime.modules import declare_module, define_module, register_modules, run_main
 from mlpy_runtime.sandbox import arm
 from mlpy_runtime.tracebacks import install_excepthook, source_map
@@ -48,7 +49,7 @@ NAN = float("nan")
 __version__ = "0.1.0"
 
 __all__ = [
-    "attr", "mcall", "call", "pystr", "undefined",
+    "attr", "mcall", "call", "pystr", "sliceable", "undefined",
     "MLError", "MLUserException", "SecurityError", "CapabilityError",
     "grant", "arm", "declare_module", "define_module", "run_main", "register_modules", "import_python",
     "source_map", "install_excepthook", "INF", "NAN",

@@ -203,6 +203,12 @@ for _name in _compat.STR_METHODS_REWORDED:
     _UNBOUND[str][_name] = _in_older_words(_name, _UNBOUND[str][_name])
 
 
+def str_method(name):
+    """The whitelisted str method `name`, unbound, as `mcall` calls it (its argument errors
+    worded as on every version)."""
+    return _UNBOUND[str][name]
+
+
 def mcall(obj, name, *args):
     """ML method call `obj.name(args)`."""
     fast = _UNBOUND.get(obj.__class__)
@@ -311,6 +317,33 @@ def undefined(name):
     """A call of a function the program does not define: fails when reached (the checker
     warns at compile time)."""
     raise NameError("name '%s' is not defined" % name)
+
+
+class _Unsliceable:
+    """What `sliceable` gives for an object: its slices raise, after the bounds (and the
+    value assigned) are evaluated, as on CPython 3.9-3.11."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key):
+        raise TypeError("unhashable type: 'slice'")
+
+    def __setitem__(self, key, value):
+        raise TypeError("unhashable type: 'slice'")
+
+
+_UNSLICEABLE = _Unsliceable()
+
+
+def sliceable(obj):
+    """The receiver of an ML slice, read or assigned (`a[i:j]`, `a[i:j] = v`): `obj`, or for
+    an object (a dict), a stand-in whose slices raise `TypeError: unhashable type: 'slice'`.
+    CPython 3.12 made slices hashable: there `o[0:1]` is a key lookup (`KeyError`) and
+    `o[0:1] = v` stores a value under the key `slice(0, 1, None)`; the reference (3.11)
+    refused both, and ML does on every version."""
+    if isinstance(obj, dict):
+        return _UNSLICEABLE
+    return obj
 
 
 def pystr(v):

@@ -43,6 +43,13 @@ def int(value):
 def float(value):
     if value is True or value is False:
         return 1.0 if value else 0.0
+    if _py.isinstance(value, _py.str):
+        try:
+            return _py.float(value)
+        except ValueError:
+            # CPython 3.9 names the text after stripping its blanks (`''` for "  "); 3.10+
+            # names it as given, the reference's words
+            raise ValueError("could not convert string to float: %r" % (value,)) from None
     return _py.float(value)
 
 
@@ -340,7 +347,22 @@ def zip(*arrays):
 
 @ml_function("Get sorted copy of array")
 def sorted(array, reverse=False):
+    # `reverse` is a C int, as up to CPython 3.11 (the reference's): 3.12 took any value's
+    # truth (`sorted(a, "no")` sorted descending), 3.9 worded the refusal differently
+    _c_int(reverse)
     return _py.sorted(array, reverse=reverse)
+
+
+_C_INT_MIN, _C_INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+def _c_int(value):
+    """Refuses what CPython 3.10-3.11 refuse where a C `int` is expected (a flag, a code
+    point): a value that is no integer, or one out of the C range."""
+    if not _py.isinstance(value, _py.int):
+        raise TypeError("'%s' object cannot be interpreted as an integer" % _py.type(value).__name__)
+    if not _C_INT_MIN <= value <= _C_INT_MAX:
+        raise OverflowError("Python int too large to convert to C int")
 
 
 @ml_function("Get object keys")
@@ -388,6 +410,10 @@ def sum(iterable, start=0):
 
 @ml_function("Convert integer to character")
 def chr(i):
+    # a code point out of C int range is an OverflowError up to CPython 3.12 (the
+    # reference's), 3.13 made it the ValueError of any other out-of-range value
+    if _py.isinstance(i, _py.int):
+        _c_int(i)
     return _py.chr(i)
 
 

@@ -76,6 +76,11 @@ _REWRITES = [
     (_re.compile(r"\bfree variable '(\w+)' referenced before assignment in enclosing scope"),
      r"cannot access free variable '\1' where it is not associated with a value in "
      r"enclosing scope"),
+    # 3.9 and 3.10 name where a deep recursion reached the limit (`… in comparison` at the
+    # `n == 0` of a recursive function, `… while calling a Python object`); 3.11+ say it
+    # plainly for the same program. ML keeps the plain text.
+    (_re.compile(r"\bmaximum recursion depth exceeded (?:in comparison|while calling a "
+                 r"Python object)"), "maximum recursion depth exceeded"),
     # 3.11 added the index's type.
     (_re.compile(r"\bstring indices must be integers, not '\w+'"),
      "string indices must be integers"),

@@ -11,17 +11,18 @@ from mlpy_runtime import trust as _trust
 __mlpy_runtime__ = True
 
 
-def _new_module(name, package):
+def _new_module(name, package, ml_name=None):
     mod = types.ModuleType(name)
-    _make_ml(mod)
+    _make_ml(mod, ml_name)
     if package:
         mod.__path__ = []
     return mod
 
 
-def _make_ml(mod):
+def _make_ml(mod, ml_name=None):
     mod.__builtins__ = _sandbox.namespace()
     _trust.add(mod.__dict__)
+    _trust.as_ml_module(mod, ml_name)
 
 
 def _attach(name, mod):
@@ -62,22 +63,24 @@ def register_modules(names):
     _sandbox.register_modules(names)
 
 
-def declare_module(name, body):
+def declare_module(name, body, ml_name=None):
     """Single-file output: the ML module `name` is `body`, run by `define_module` at the first
     emitted `import` that reaches it, as a module file of multi-file output runs when it is
     first imported: the code above that import runs first. Declared before any ML code runs,
     so a name something else already loaded is refused then (`register_modules`)."""
     register_modules([name])
-    _sandbox.declare_module(name, lambda: define_module(name, body))
+    _sandbox.declare_module(name, lambda: define_module(name, body, ml_name))
 
 
-def define_module(name, body):
+def define_module(name, body, ml_name=None):
     """Create module `name` (and its parent packages), register it in `sys.modules` and run
     `body` with the module's dictionary as globals. The body runs once: defining a module that
     already ran does nothing. Returns the module. In multi-file output `name` is the module
     being imported (`__name__` of the emitted file), which defines itself: the one module
     not created here that may become an ML module. Any other module already registered under
-    `name` or a parent's name is an error (`_taken`)."""
+    `name` or a parent's name is an error (`_taken`). `ml_name` is the module's name in ML
+    when it is not `name` (`string` for `ml_string`, a remote module's URL): what printing
+    the module shows."""
     _sandbox.register_modules([name])
     for pname in _sandbox.dotted_prefixes(name)[:-1]:
         parent = sys.modules.get(pname)
@@ -88,18 +91,19 @@ def define_module(name, body):
             raise _taken(pname, parent)
     mod = sys.modules.get(name)
     if mod is None:
-        mod = _new_module(name, False)
+        mod = _new_module(name, False, ml_name)
         sys.modules[name] = mod
         _attach(name, mod)
     elif _trust.is_ml_module(mod):
         if mod.__dict__.get("__mlpy_defined__"):
             return mod
     elif type(mod) is types.ModuleType and mod.__dict__ is body.__globals__:
-        _make_ml(mod)  # an emitted file defining itself (multi-file output)
+        _make_ml(mod, ml_name)  # an emitted file defining itself (multi-file output)
         _attach(name, mod)
     else:
         raise _taken(name, mod)
     mod.__mlpy_defined__ = True
+    _trust.as_ml_module(mod, ml_name)  # also a package made as a parent before
     code = body.__code__
     mod.__dict__.setdefault("__file__", code.co_filename)
     fn = types.FunctionType(code, mod.__dict__, body.__name__, body.__defaults__, body.__closure__)

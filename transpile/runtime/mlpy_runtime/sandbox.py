@@ -35,6 +35,7 @@ from types import BuiltinFunctionType as _BuiltinFunctionType, ModuleType as _Mo
 from _thread import _local as _ThreadLocal
 
 from mlpy_runtime import capabilities as _caps
+from mlpy_runtime import trust as _trust
 from mlpy_runtime.errors import SecurityError
 
 __mlpy_runtime__ = True
@@ -99,7 +100,13 @@ def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
     if level == 0 and name.__class__ is str and _is_glue_import(name, fromlist):
         if _declared:
             _define_declared(name)
-        return _py.__import__(name, globals, locals, fromlist, level)
+        imported = _py.__import__(name, globals, locals, fromlist, level)
+        if name == "mlpy_runtime.builtins":
+            _trust.as_ml_module(_sys.modules[name])
+        elif name == "mlpy_runtime.stdlib":
+            for leaf in fromlist or ():
+                _trust.as_ml_module(_sys.modules["mlpy_runtime.stdlib." + leaf])
+        return imported
     raise SecurityError("import of '%s' is not allowed in ML code" % (name,))
 
 

@@ -35,8 +35,42 @@ def is_ml_globals(globals_dict):
     return globals_dict.get("__mlpy_module__") is TOKEN
 
 
-def is_ml_module(module):
-    """Whether `module` is an ML module (its dictionary is marked)."""
-    if type(module) is not _ModuleType:
+class module(_ModuleType):
+    """The class of the modules ML code holds (its own modules, `builtin` and the standard
+    library's, set by `modules.py` and `sandbox.py`): printed, such a module shows its ML
+    name and an address, `<module 'geometry.shapes' at 0x7f…>`, never the place of the
+    Python file it was loaded from (a cache folder of `mlpy run`, the embedded runtime of
+    single-file output) nor the runtime's or a renamed module's Python name
+    (`mlpy_runtime.stdlib.math`, `ml_string`). Named `module`, as Python's own class is, so
+    that messages naming a value's type (`Cannot call object of type 'module'`) stay."""
+
+    def __repr__(self):
+        d = _ModuleType.__getattribute__(self, "__dict__")
+        name = d.get("__mlpy_name__")
+        if name.__class__ is not str:
+            name = d.get("__name__")
+            name = name if name.__class__ is str else "?"
+            if name.startswith(_STDLIB_PREFIX):
+                name = name[len(_STDLIB_PREFIX):]
+            elif name == "mlpy_runtime.builtins":
+                name = "builtin"
+        return "<module '%s' at %#x>" % (name, id(self))
+
+
+_STDLIB_PREFIX = "mlpy_runtime.stdlib."
+
+
+def as_ml_module(mod, ml_name=None):
+    """Gives the module `mod` the class `module` (its ML name `ml_name` when its Python name
+    differs: `ml_string` for `string`)."""
+    if type(mod) is _ModuleType:
+        mod.__class__ = module
+    if ml_name is not None:
+        mod.__mlpy_name__ = ml_name
+
+
+def is_ml_module(module_):
+    """Whether `module_` is an ML module (its dictionary is marked)."""
+    if type(module_) is not _ModuleType and type(module_) is not module:
         return False
-    return module.__dict__.get("__mlpy_module__") is TOKEN
+    return module_.__dict__.get("__mlpy_module__") is TOKEN

@@ -107,6 +107,73 @@ class MessagesTest(unittest.TestCase):
                             "'float' object cannot be interpreted as an integer")
         self.assert_ml_text(raised(lambda: "abc"[1.5]), "string indices must be integers")
 
+    def test_a_deep_recursion_is_worded_alike(self):
+        # 3.9/3.10 said `… in comparison` where the limit was reached at the `n == 0` of a
+        # recursive function; 3.11+ say it plainly
+        def deep(n):
+            return 0 if n == 0 else 1 + deep(n - 1)
+        self.assert_ml_text(raised(deep, 10 ** 6), "maximum recursion depth exceeded")
+        for suffix in (" in comparison", " while calling a Python object"):
+            self.assert_ml_text(RecursionError("maximum recursion depth exceeded" + suffix),
+                                "maximum recursion depth exceeded")
+
+    def test_an_object_refuses_slices(self):
+        # 3.12 made slices hashable: `o[0:1]` became a key lookup and `o[0:1] = v` stored
+        # the key `slice(0, 1, None)`; ML refuses both as 3.9-3.11 did
+        from mlpy_runtime.stdlib import collections as ml_collections
+        o = {"a": 1}
+        e = raised(lambda: access.sliceable(o)[0:1])
+        self.assertIs(type(e), TypeError)
+        self.assert_ml_text(e, "unhashable type: 'slice'")
+
+        def store():
+            access.sliceable(o)[0:1] = [1]
+        self.assert_ml_text(raised(store), "unhashable type: 'slice'")
+        self.assertEqual(o, {"a": 1})
+        for f, args in ((ml_collections.slice, (o, 0, 1)), (ml_collections.take, (o, 1)),
+                        (ml_collections.drop, (o, 1)), (ml_collections.reverse, (o,)),
+                        (ml_collections.chunk, (o, 1)), (ml_collections.removeAt, (o, 0))):
+            self.assert_ml_text(raised(f, *args), "unhashable type: 'slice'")
+        self.assertEqual(access.sliceable([1, 2, 3])[1:], [2, 3])
+        self.assertEqual(access.sliceable("abc")[::-1], "cba")
+        self.assertEqual(ml_collections.take("abc", 2), "ab")
+
+    def test_index_of_in_a_string_words_its_errors_alike(self):
+        # collections.indexOf calls str.index, whose argument errors 3.13 reworded
+        from mlpy_runtime.stdlib import collections as ml_collections
+        self.assert_ml_text(raised(ml_collections.indexOf, "ab", 2), "must be str, not int")
+        self.assertEqual(ml_collections.indexOf("ab", "b"), 1)
+        self.assertEqual(ml_collections.indexOf("ab", "z"), -1)
+
+    def test_blank_text_is_named_as_given_by_float(self):
+        # 3.9 named the stripped text (`''`) for a text of blanks
+        for text in ("  ", " \t\n", "\u00a0", " x ", ""):
+            self.assert_ml_text(raised(b.float, text),
+                                "could not convert string to float: %r" % text)
+        self.assertEqual(b.float(" 2.5 "), 2.5)
+
+    def test_code_points_beyond_a_c_int_overflow(self):
+        # 3.13 made chr(2**31) the ValueError of any other out-of-range code point
+        for i in (2 ** 31, -(2 ** 31) - 1, 2 ** 64, 10 ** 30):
+            e = raised(b.chr, i)
+            self.assertIs(type(e), OverflowError)
+            self.assert_ml_text(e, "Python int too large to convert to C int")
+        for i in (2 ** 31 - 1, -(2 ** 31), 0x110000, -1):
+            e = raised(b.chr, i)
+            self.assertIs(type(e), ValueError)
+            self.assert_ml_text(e, "chr() arg not in range(0x110000)")
+        self.assertEqual(b.chr(True), "\x01")
+
+    def test_sorted_takes_an_integer_flag(self):
+        # 3.12 took any value's truth for `reverse` (`sorted(a, "no")` sorted descending)
+        for flag, name in ((None, "NoneType"), (1.5, "float"), ("no", "str"), ([], "list")):
+            self.assert_ml_text(raised(b.sorted, [1, 2], flag),
+                                "'%s' object cannot be interpreted as an integer" % name)
+        self.assertIs(type(raised(b.sorted, [1, 2], 2 ** 64)), OverflowError)
+        self.assertEqual(b.sorted([1, 3, 2], True), [3, 2, 1])
+        self.assertEqual(b.sorted([1, 3, 2], 0), [1, 2, 3])
+        self.assertEqual(b.sorted([1, 3, 2], -2), [3, 2, 1])
+
     def test_variables_read_before_they_are_bound(self):
         def local():
             x = x + 1  # noqa: F821
@@ -324,6 +391,50 @@ class RandomTest(unittest.TestCase):
         self.assertEqual(str(raised(ml_random.randomInt, 5, 5)),
                          "empty range for randrange() (5, 5, 0)")
 
+    def test_random_int_converts_other_values_as_3_11_did(self):
+        # 3.12 refuses every value that is no integer with "'str' object cannot be
+        # interpreted as an integer"; 3.9-3.11 converted a start with int() and refused a
+        # changed value, and the reference's `randint(a, b - 1)` failed at `b - 1` first
+        for args, kind, text in (
+                (("ab",), ValueError, "invalid literal for int() with base 10: 'ab'"),
+                ((None,), TypeError, "int() argument must be a string, a bytes-like object "
+                                     "or a real number, not 'NoneType'"),
+                (([],), TypeError, "int() argument must be a string, a bytes-like object or "
+                                   "a real number, not 'list'"),
+                (("5", 10), ValueError, "non-integer arg 1 for randrange()"),
+                ((0, "5"), TypeError, "unsupported operand type(s) for -: 'str' and 'int'"),
+                (("ab", None), TypeError,
+                 "unsupported operand type(s) for -: 'NoneType' and 'int'")):
+            e = raised(ml_random.randomInt, *args)
+            self.assertIs(type(e), kind, args)
+            self.assertEqual(compat.message(e), text, args)
+        ml_random.setSeed(7)
+        first = ml_random.randomInt(True, 5)
+        ml_random.setSeed(7)
+        self.assertEqual(ml_random.randomInt(1, 5), first)
+
+    def test_uuid_from_string_takes_text_only(self):
+        # 3.12's uuid5 also takes bytes and says `can't concat int to bytes` for numbers
+        from mlpy_runtime.stdlib import crypto
+        for data in (1, -2.5, None, [1], {}, True, b"x"):
+            self.assertEqual(str(raised(crypto.uuid_from_string, data)),
+                             "encoding without a string argument")
+        self.assertEqual(crypto.uuid_from_string("x"), "05b16a01-46c6-56dd-bd6e-c6dfb4a1427a")
+
+    def test_path_helpers_check_their_arguments_in_one_order(self):
+        # 3.13's normpath is C code with its own words; its relpath checks the type before
+        # the emptiness
+        from mlpy_runtime.stdlib import path as ml_path
+        for value, name in ((1, "int"), (2.5, "float"), (None, "NoneType"), ([1], "list")):
+            self.assertEqual(str(raised(ml_path.normalize, value)),
+                             "expected str, bytes or os.PathLike object, not %s" % name)
+        for empty in (None, "", 0, [], {}, False):
+            e = raised(ml_path.relative, "/a", empty)
+            self.assertIs(type(e), ValueError)
+            self.assertEqual(str(e), "no path specified")
+        self.assertEqual(ml_path.normalize("a/b/../c"), "a/c")
+        self.assertEqual(ml_path.relative("/a", "/a/b"), "b")
+
     def test_seed_types(self):
         for seed in ([1], {}, (1,)):
             self.assertEqual(str(raised(ml_random.setSeed, seed)),
@@ -384,6 +495,14 @@ class RegexTest(unittest.TestCase):
         "(?x) a * + ": "multiple repeat at position 9",
     }
     VALID = ["(?i)ab", "a(?i:b)", "\\*+", "[+]+", "a*?", "(a)(?(1)b|c)", "(?P<n>a)(?P=n)+"]
+
+    def test_a_match_expands_only_text(self):
+        # 3.12 caches expand's templates by value: an array template is `unhashable`
+        m = regex.search("(a)", "xa")
+        for template, name in (([1], "list"), ({}, "dict"), (5, "int"), (None, "NoneType")):
+            self.assertEqual(str(raised(m.expand, template)),
+                             "decoding to str: need a bytes-like object, %s found" % name)
+        self.assertEqual(m.expand("<\\1>"), "<a>")
 
     def test_syntax_added_in_python_3_11_is_refused_everywhere(self):
         for pattern, message in self.INVALID.items():

@@ -1,7 +1,8 @@
 """collections: pure list functions; the list comes first, then the function.
 Every function returns a new list."""
 
-from mlpy_runtime.access import callback as _callback
+from mlpy_runtime.access import callback as _callback, sliceable as _sliceable
+from mlpy_runtime.access import str_method as _str_method
 from mlpy_runtime.capabilities import ml_function
 
 __mlpy_runtime__ = True
@@ -52,13 +53,13 @@ def last(lst):
 @ml_function("Create slice of list", _T)
 def slice(lst, start, end=None):
     if end is None:
-        return lst[start:]
-    return lst[start:end]
+        return _sliceable(lst)[start:]
+    return _sliceable(lst)[start:end]
 
 
 @ml_function("Reverse list", _T)
 def reverse(lst):
-    return lst[::-1]
+    return _sliceable(lst)[::-1]
 
 
 @ml_function("Check if list contains element", _R)
@@ -69,6 +70,9 @@ def contains(lst, element):
 @ml_function("Find index of element", _R)
 def indexOf(lst, element):
     try:
+        if lst.__class__ is str:
+            # the argument errors worded alike on every version, as `"ab".index(2)` is
+            return _str_method("index")(lst, element)
         return lst.index(element)
     except ValueError:
         return -1
@@ -107,7 +111,7 @@ def reduce(lst, reducer, initial):
 @ml_function("Remove element at index", _T)
 def removeAt(lst, index):
     if 0 <= index < len(lst):
-        return lst[:index] + lst[index + 1:]
+        return _sliceable(lst)[:index] + lst[index + 1:]
     return lst
 
 
@@ -118,12 +122,12 @@ def isEmpty(lst):
 
 @ml_function("Take first N elements", _T)
 def take(lst, count):
-    return lst[:count]
+    return _sliceable(lst)[:count]
 
 
 @ml_function("Drop first N elements", _T)
 def drop(lst, count):
-    return lst[count:]
+    return _sliceable(lst)[count:]
 
 
 @ml_function("Create list with unique elements", _T)
@@ -191,7 +195,7 @@ def some(lst, predicate):
 def chunk(lst, size):
     if size <= 0:
         return []
-    return [lst[i:i + size] for i in range(0, len(lst), size)]
+    return [_sliceable(lst)[i:i + size] for i in range(0, len(lst), size)]
 
 
 # the reference's words: its alias reused get's description

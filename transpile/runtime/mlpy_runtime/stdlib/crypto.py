@@ -56,6 +56,10 @@ def uuid():
 @ml_function("Generate UUID v5 from string", _H)
 def uuid_from_string(data, namespace=None):
     ns = _uuid.UUID(namespace) if namespace else _uuid.NAMESPACE_DNS
+    if not isinstance(data, str):
+        # CPython 3.12 also takes bytes and words other values `can't concat int to
+        # bytes`; the reference's (3.11) `bytes(data, "utf-8")` refused them all so
+        raise TypeError("encoding without a string argument")
     return str(_uuid.uuid5(ns, data))
 
 

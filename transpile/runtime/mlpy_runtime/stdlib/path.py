@@ -69,11 +69,16 @@ def absolute(path):
 
 @ml_function("Normalize path")
 def normalize(path):
-    return _os.path.normpath(path)
+    # os.fspath first, as 3.9-3.12's normpath does: 3.13's C normpath words a value that
+    # is no path `_path_normpath: path should be string, bytes or os.PathLike, not int`
+    return _os.path.normpath(_os.fspath(path))
 
 
 @ml_function("Get relative path")
 def relative(from_path, to_path):
+    if not to_path:
+        # checked before the type, as 3.9-3.12 do (3.13 checks the type first)
+        raise ValueError("no path specified")
     return _os.path.relpath(to_path, from_path)
 
 

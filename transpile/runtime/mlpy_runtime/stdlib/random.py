@@ -13,13 +13,21 @@ _S = ["random.sample"]
 
 
 def _integer(value, what):
-    """An integer argument of randomInt: integral floats (what `/` gives) count as integers,
-    as in CPython 3.9-3.11; 3.12 refuses every float."""
+    """An integer argument of randomInt as CPython 3.9-3.11 take it (3.12 refuses every value
+    that is no integer with `TypeError: 'float' object cannot be interpreted as an
+    integer`): an integral float (what `/` gives) counts as its integer; any other value is
+    converted with `int()`, its errors unchanged (`invalid literal for int() with base 10:
+    'ab'`), and refused when that changes it (`"5"`: `non-integer arg 1 for randrange()`)."""
+    if isinstance(value, int):
+        return value
     if isinstance(value, float):
         if not value.is_integer():
             raise ValueError("non-integer %s for randrange()" % what)
         return int(value)
-    return value
+    converted = int(value)
+    if converted != value:
+        raise ValueError("non-integer %s for randrange()" % what)
+    return converted
 
 
 @ml_function("Set random seed", _G)
@@ -54,6 +62,8 @@ def randomFloat(min_val=0, max_val=1):
 
 @ml_function("Generate random integer in range", _G)
 def randomInt(min_val=0, max_val=100):
+    if not isinstance(max_val, (int, float)):
+        max_val - 1  # the reference's randint(a, b - 1): its TypeError comes first
     low = _integer(min_val, "arg 1")
     high = _integer(max_val, "stop")
     if isinstance(low, int) and isinstance(high, int) and high <= low:

@@ -220,6 +220,11 @@ class Match(MLObject):
 
     def expand(self, template):
         """Expand a template with backreferences."""
+        if not isinstance(template, (str, bytes, bytearray)):
+            # CPython 3.12 caches templates by value: an array or object template fails
+            # there as `unhashable type: 'list'`; the reference's (3.11) words
+            raise TypeError("decoding to str: need a bytes-like object, %s found"
+                            % type(template).__name__)
         return self._m.expand(template)
 
     def toString(self):
