@@ -238,30 +238,62 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
                 buffer.clear();
                 continue;
             }
+            // Ctrl-D on a continuation line ends the input, not the session (as in
+            // Python's REPL): its errors are reported, and the next prompt is `> `.
+            Err(ReadlineError::Eof) if !buffer.is_empty() => {
+                let text = buffer.text().to_string();
+                buffer.clear();
+                let _ = editor.add_history_entry(text.trim_end());
+                number += 1;
+                let source = InputSource {
+                    name: format!("<input {number}>"),
+                    first_line: 1,
+                    added_semicolon: None,
+                };
+                session.run(&text, source)?;
+                let _ = std::io::stdout().flush();
+                continue;
+            }
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(e.into()),
         };
-        if buffer.is_empty() {
-            if let Some(command) = command(&line) {
-                let _ = editor.add_history_entry(line.trim());
-                match execute(session, command)? {
-                    Flow::Exit => break,
-                    Flow::Continue(_) => continue,
+        // Several lines at once (a bracketed paste keeps its line breaks in one line) are
+        // taken line by line, as if typed: `a = 1` and `b = 2` on two pasted lines are two
+        // inputs, each of which may leave out its `;`. An interrupted input ends the paste.
+        let mut exit = false;
+        for line in line.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if buffer.is_empty() {
+                if let Some(command) = command(line) {
+                    let _ = editor.add_history_entry(line.trim());
+                    match execute(session, command)? {
+                        Flow::Exit => exit = true,
+                        Flow::Continue(session::Outcome::Interrupted) => {}
+                        Flow::Continue(_) => continue,
+                    }
+                    break;
                 }
             }
+            let Some((text, typed)) = buffer.push(line) else {
+                continue;
+            };
+            let _ = editor.add_history_entry(typed.trim_end());
+            number += 1;
+            let source = InputSource {
+                name: format!("<input {number}>"),
+                first_line: 1,
+                added_semicolon: input::added_semicolon(&text, &typed),
+            };
+            let outcome = session.run(&text, source)?;
+            let _ = std::io::stdout().flush();
+            if matches!(outcome, session::Outcome::Interrupted) {
+                buffer.clear();
+                break;
+            }
         }
-        let Some((text, typed)) = buffer.push(&line) else {
-            continue;
-        };
-        let _ = editor.add_history_entry(typed.trim_end());
-        number += 1;
-        let source = InputSource {
-            name: format!("<input {number}>"),
-            first_line: 1,
-            added_semicolon: input::added_semicolon(&text, &typed),
-        };
-        session.run(&text, source)?;
-        let _ = std::io::stdout().flush();
+        if exit {
+            break;
+        }
     }
     if let Some(path) = &history {
         if let Some(dir) = path.parent() {

@@ -18,7 +18,7 @@ use report::{Paint, Totals};
 use runner::FileReport;
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -67,6 +67,11 @@ pub(crate) fn run(cx: &Context, args: TestArgs) -> anyhow::Result<Outcome> {
     // failure of every test file that loads.
     let remote = args.config.remote.options()?;
     mlpy_remote::http::load_ca_files(&remote.ca_files).map_err(anyhow::Error::from)?;
+    // A report that could never be written is refused before the tests run, not after a
+    // long run whose results it would then hide.
+    if let Some(path) = &args.junit {
+        mlpy_transpile::check_single_file(path, args.force).map_err(|e| junit_error(path, e))?;
+    }
     if args.watch {
         let roots = roots(&args)?;
         return watch::watch(|session| {
@@ -79,6 +84,16 @@ pub(crate) fn run(cx: &Context, args: TestArgs) -> anyhow::Result<Outcome> {
         });
     }
     round(cx, &args, &Watch::inactive())
+}
+
+fn junit_error(path: &Path, e: mlpy_transpile::WriteError) -> anyhow::Error {
+    match e {
+        // The refusals name the file themselves; the system's errors do not.
+        mlpy_transpile::WriteError::Io(e) => {
+            anyhow::anyhow!("--junit: cannot write '{}': {e}", path.display())
+        }
+        other => anyhow::anyhow!("--junit: {other}"),
+    }
 }
 
 /// The folders or files to search.
@@ -142,16 +157,6 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
     }
     let seconds = started.elapsed().as_secs_f64();
     let totals = Totals::of(&reports);
-    if let Some(path) = &args.junit {
-        mlpy_transpile::write_single_file(&report::junit(&reports, seconds), path, args.force)
-            .map_err(|e| match e {
-                // The refusals name the file themselves; the system's errors do not.
-                mlpy_transpile::WriteError::Io(e) => {
-                    anyhow::anyhow!("--junit: cannot write '{}': {e}", path.display())
-                }
-                other => anyhow::anyhow!("--junit: {other}"),
-            })?;
-    }
     match args.format {
         DiagnosticFormat::Json => {
             outln!(
@@ -168,6 +173,12 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
         }
     }
     let _ = std::io::stdout().flush();
+    // After the results are shown: a report that cannot be written (a full disk) does not
+    // hide them.
+    if let Some(path) = &args.junit {
+        mlpy_transpile::write_single_file(&report::junit(&reports, seconds), path, args.force)
+            .map_err(|e| junit_error(path, e))?;
+    }
     Ok(if totals.files == 0 {
         if args.format == DiagnosticFormat::Json {
             errln!("{}", no_tests_message(args, &roots, files.len()));

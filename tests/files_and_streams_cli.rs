@@ -370,6 +370,79 @@ fn an_interrupted_run_leaves_no_temporary_file() {
     }
 }
 
+/// A process id that no process has: a child that has ended (the id could be reused before
+/// mlpy looks, which would only keep its files: the assertions below would then fail
+/// loudly rather than pass by luck, and a rerun would pass).
+#[cfg(unix)]
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().expect("true");
+    let pid = child.id();
+    child.wait().expect("true ends");
+    pid
+}
+
+#[cfg(unix)]
+#[test]
+fn temporary_files_of_a_killed_run_are_removed_by_the_next_one() {
+    // SIGKILL runs no handler: a transpile killed between writing its temporary files and
+    // renaming them left them in the output folder (or, writing a new folder, a temporary
+    // folder beside it; with -o, a temporary file beside the target), and every later run
+    // kept them for ever. The next write into the same place removes those whose process
+    // is gone, and keeps a live process's (a concurrent run's).
+    let project = Project::new();
+    project
+        .file("mlpy.json", "{\"import_paths\": [\"lib\"]}\n")
+        .file("main.ml", "import pkg.m;\nprint(pkg.m.x);\n")
+        .file("lib/pkg/m.ml", "x = 1;\n");
+    let out = project.mlpy(&["transpile", "main.ml", "--out-dir", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dead = dead_pid();
+    let live = std::process::id();
+    let stale = [
+        format!("out/.mlpy-tmp.{dead}.0"),
+        format!("out/pkg/.mlpy-tmp.{dead}.7"),
+        format!("out/mlpy_runtime/.mlpy-tmp.{dead}.12"),
+        // The manifest is written with write_atomic: `.` + its name + `.tmp-`.
+        format!("out/..mlpy-output.tmp-{dead}-3"),
+        format!(".new.tmp.{dead}.1/main.py"),
+        format!(".single.py.tmp-{dead}-0"),
+    ];
+    let kept = [
+        format!("out/.mlpy-tmp.{live}.0"),
+        format!("out/pkg/.mlpy-tmp.{dead}.notmine"),
+        "out/.mlpy-tmp.notes".to_string(),
+        format!(".other.tmp.{dead}.1"),
+    ];
+    for file in stale.iter().chain(&kept) {
+        project.file(file, "half-written\n");
+    }
+    for args in [
+        ["transpile", "main.ml", "--out-dir", "out"],
+        ["transpile", "main.ml", "--out-dir", "new"],
+        ["transpile", "main.ml", "-o", "single.py"],
+    ] {
+        let out = project.mlpy(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+    for file in &stale {
+        let top = file.split('/').next().unwrap_or(file);
+        let path = if top.starts_with(".new.tmp") {
+            project.path(top)
+        } else {
+            project.path(file)
+        };
+        assert!(!path.exists(), "{file} was left behind");
+    }
+    for file in &kept {
+        assert!(project.path(file).exists(), "{file} was removed");
+    }
+    let run = support::python()
+        .arg(project.path("out/main.py"))
+        .output()
+        .expect("python3 runs");
+    assert_eq!(stdout(&run), "1\n", "{}", stderr(&run));
+}
+
 #[cfg(unix)]
 #[test]
 fn file_names_with_control_characters_are_printed_escaped() {

@@ -404,6 +404,80 @@ fn ctrl_d_exits() {
 }
 
 #[test]
+fn ctrl_d_on_a_continuation_line_ends_the_input_not_the_session() {
+    // As in Python's REPL: the unfinished input's errors are reported and the next prompt
+    // is `> `. It used to end the whole session, silently, with status 0.
+    let p = project(&[]);
+    let mut t = p.terminal(&[]);
+    t.quiet("kept = 5");
+    for unfinished in ["xs = [1,", "function f(a) {", "y = 1 +"] {
+        t.line(unfinished);
+        t.expect("... ");
+        t.send("\x04");
+        t.expect("<input ");
+        t.expect(": error: ");
+        t.expect("> ");
+    }
+    // Nothing of them was kept; the session goes on.
+    t.enter("kept + 1", "6\r\n");
+    t.line("xs");
+    t.expect("Unknown identifier 'xs'");
+    t.expect("> ");
+    t.send("\x04");
+    assert_eq!(t.exit_code(), 0);
+}
+
+#[test]
+fn pasted_lines_run_one_by_one_as_if_typed() {
+    // A bracketed paste arrives as one edit holding its line breaks; it used to be checked
+    // as one input, so that every pasted line but the last needed its `;` (`a = 1` then
+    // `b = 2` was "expected `;`"). Each line is taken as typed: an input ends where a
+    // typed one would, values are shown, and an unfinished input continues.
+    let p = project(&[]);
+    let mut t = p.terminal(&[]);
+    t.send("\x1b[200~a = 20\nb = [a,\n  1]\nb\nfunction add(x, y) {\n  return x + y;\n}\nadd(a, 22)\x1b[201~");
+    t.send("\r");
+    t.expect("[20, 1]\r\n");
+    t.expect("42\r\n");
+    t.expect("> ");
+    let shown = t.text();
+    assert!(!shown.contains("error"), "{shown}");
+    // A command on a pasted line works as typed; an error stops only its own input.
+    t.send("\x1b[200~c = nope\n.vars\nd = b[0] + 1\nd\x1b[201~");
+    t.send("\r");
+    t.expect("Unknown identifier 'nope'");
+    t.expect("a = 20");
+    t.expect("21\r\n");
+    t.expect("> ");
+    // An input interrupted with Ctrl-C ends the paste: the lines after it do not run.
+    t.send("\x1b[200~while (true) { a = a + 0; }\nafter = 1\x1b[201~");
+    t.send("\r");
+    t.expect(BRACKETED_PASTE_OFF);
+    std::thread::sleep(Duration::from_millis(500));
+    t.send("\x03");
+    t.expect("interrupted");
+    t.expect("> ");
+    t.line("after");
+    t.expect("Unknown identifier 'after'");
+    t.expect("> ");
+}
+
+#[test]
+fn lines_typed_ahead_in_one_burst_all_run() {
+    // Lines that reach the terminal together (a paste where the terminal has no bracketed
+    // paste, `tmux send-keys`, a script typing): the line editor read them all at once and
+    // dropped everything after the first Enter. They are now kept for the next prompts.
+    let p = project(&[]);
+    let mut t = p.terminal(&[]);
+    t.send("1 + 1\r2 + 2\rys = [3,\r4]\rys\r");
+    t.expect("2\r\n");
+    t.expect("4\r\n");
+    t.expect("... ");
+    t.expect("[3, 4]\r\n");
+    t.expect("> ");
+}
+
+#[test]
 fn tab_completes_names_and_members() {
     let p = project(&[]);
     let mut t = p.terminal(&[]);

@@ -608,6 +608,51 @@ fn exact_filter_runs_one_test() {
 }
 
 #[test]
+fn a_junit_report_that_cannot_be_written_is_refused_before_the_tests_run() {
+    // It used to be found out after the whole run, whose results the error then hid (the
+    // failures and the summary were never printed). A report that can be written (a new
+    // folder included) is written after the results are shown.
+    let p = project();
+    p.file(
+        "x_test.ml",
+        "import testing;\nfunction test_slow_and_failing() {\n    testing.assert_equal(1, 2);\n}\n",
+    );
+    p.file("notes.txt", "mine\n");
+    for (target, message) in [
+        (".", "'.' is a folder"),
+        ("x_test.ml", "refusing to overwrite 'x_test.ml'"),
+        ("notes.txt/r.xml", "'notes.txt' is not a folder"),
+        ("notes.txt/deeper/r.xml", "'notes.txt' is not a folder"),
+    ] {
+        let output = p.mlpy(&["test", "--junit", target]);
+        assert_eq!(code(&output), 2, "{target}: {}", both(&output));
+        assert!(
+            stderr(&output).contains("--junit: ") && stderr(&output).contains(message),
+            "{target}: {}",
+            both(&output)
+        );
+        // Nothing ran.
+        assert!(
+            !stdout(&output).contains("x_test.ml"),
+            "{target}: {}",
+            both(&output)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(p.path("notes.txt")).unwrap(),
+        "mine\n"
+    );
+    let output = p.mlpy(&["test", "--junit", "new/folder/r.xml"]);
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    assert!(
+        stdout(&output).contains("test result: FAILED"),
+        "{}",
+        both(&output)
+    );
+    assert!(p.path("new/folder/r.xml").is_file());
+}
+
+#[test]
 fn junit_xml_is_well_formed_and_escaped() {
     let p = project();
     p.file(

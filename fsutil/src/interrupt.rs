@@ -147,6 +147,63 @@ pub fn remove_pending_on_interrupt() {}
 #[cfg(unix)]
 static WRITE_END: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
 
+/// Removes from `dir` the temporary files and folders that an earlier run left there when
+/// it was killed outright (SIGKILL, a crash: nothing a handler sees): the entries named
+/// `{prefix}{pid}{sep}{n}` — the names writers give them — whose process `pid` is gone.
+/// A live process's (a concurrent run's, this one's) are kept. Errors are ignored: what
+/// cannot be removed now is tried again by the next run.
+pub fn remove_stale(dir: &Path, prefix: &str, sep: char) {
+    remove_stale_by(dir, |name| pid_and_counter(name.strip_prefix(prefix)?, sep));
+}
+
+/// [`remove_stale`] for names `pid_of` reads a process id from (`None`: not a temporary
+/// of mlpy's, kept).
+pub fn remove_stale_by(dir: &Path, pid_of: impl Fn(&str) -> Option<u32>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        match name.to_str().and_then(&pid_of) {
+            Some(pid) if !process_alive(pid) => remove(vec![entry.path()]),
+            _ => {}
+        }
+    }
+}
+
+/// The process id of `{pid}{sep}{n}`, both parts digits.
+pub fn pid_and_counter(rest: &str, sep: char) -> Option<u32> {
+    let (pid, n) = rest.split_once(sep)?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(pid) && digits(n)) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether a process `pid` exists (one of another user counts: kill(2) says EPERM).
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return true;
+    };
+    if pid <= 0 {
+        return true;
+    }
+    // SAFETY: signal 0 only checks that the process exists; nothing is delivered.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+/// Without a way to ask, every process is taken as alive: nothing is removed.
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    true
+}
+
 #[cfg(unix)]
 extern "C" fn on_signal(signal: libc::c_int) {
     let fd = WRITE_END.load(std::sync::atomic::Ordering::SeqCst);
@@ -186,5 +243,30 @@ mod tests {
         assert!(!file.exists());
         assert!(!folder.exists());
         assert!(done.exists(), "unregistered: kept");
+    }
+
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        // A process that has ended: its id is free (until reused, which the check allows for).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let own = std::process::id();
+        let stale_file = dir.path().join(format!(".mlpy-tmp.{dead}.3"));
+        let stale_folder = dir.path().join(format!(".mlpy-tmp.{dead}.4"));
+        let live = dir.path().join(format!(".mlpy-tmp.{own}.5"));
+        let other = dir.path().join(format!(".mlpy-tmp.{dead}.x"));
+        let user = dir.path().join("notes.txt");
+        for file in [&stale_file, &live, &other, &user] {
+            std::fs::write(file, "x").unwrap();
+        }
+        std::fs::create_dir_all(stale_folder.join("pkg")).unwrap();
+        remove_stale(dir.path(), ".mlpy-tmp.", '.');
+        assert!(!stale_file.exists());
+        assert!(!stale_folder.exists());
+        assert!(live.exists(), "this process's own: kept");
+        assert!(other.exists(), "not a name mlpy gives: kept");
+        assert!(user.exists());
     }
 }

@@ -43,57 +43,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, bytes, |_| Ok(()))
 }
 
-/// Removes from `dir` the temporary files of [`write_atomic`] whose process is gone (a
-/// run killed with SIGKILL between creating and renaming one cannot remove it itself).
-/// A file of a process that still runs — or of a process ID now used by another — is
-/// left. Returns how many were removed. Unix only (elsewhere: none).
-pub fn remove_stale_temp_files(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut removed = 0;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(temp_file_pid) else {
-            continue;
-        };
-        if !process_gone(pid) || !entry.file_type().is_ok_and(|t| t.is_file()) {
-            continue;
-        }
-        if std::fs::remove_file(entry.path()).is_ok() {
-            removed += 1;
-        }
-    }
-    removed
+/// Removes from `dir` the temporary files of [`write_atomic`] (for any target name) whose
+/// process is gone: a run killed with SIGKILL between creating and renaming one cannot
+/// remove it itself. A live process's are kept (see [`interrupt::remove_stale`]).
+pub fn remove_stale_temp_files(dir: &Path) {
+    interrupt::remove_stale_by(dir, |name| {
+        let (_, tail) = name.strip_prefix('.')?.rsplit_once(".tmp-")?;
+        interrupt::pid_and_counter(tail, '-')
+    });
 }
 
-/// The process ID in a temporary file's name, `.{name}.tmp-{pid}-{counter}`.
-fn temp_file_pid(name: &str) -> Option<u32> {
-    if !name.starts_with('.') {
-        return None;
-    }
-    let (_, tail) = name.rsplit_once(".tmp-")?;
-    let (pid, counter) = tail.split_once('-')?;
-    counter.parse::<u64>().ok()?;
-    pid.parse().ok()
-}
-
-#[cfg(unix)]
-fn process_gone(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: kill(2) with signal 0 only asks whether the process exists.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
-}
-
-#[cfg(not(unix))]
-fn process_gone(_pid: u32) -> bool {
-    false
+/// The name of [`write_atomic`]'s temporary files for a file named `name`, up to the
+/// process id: [`interrupt::remove_stale`] finds those a killed run left with it.
+pub fn atomic_temp_prefix(name: &str) -> String {
+    format!(".{name}.tmp-")
 }
 
 /// [`write_atomic`], with `prepare` given the temporary file before anything is written
@@ -109,7 +72,8 @@ fn write_atomic_with(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
+        "{}{}-{}",
+        atomic_temp_prefix(&name),
         std::process::id(),
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
@@ -312,24 +276,24 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn temporary_files_of_processes_that_are_gone_are_removed() {
-        assert_eq!(temp_file_pid(".m.ml.tmp-123-4"), Some(123));
-        assert_eq!(temp_file_pid(".a.tmp-b.ml.tmp-77-0"), Some(77));
-        assert_eq!(temp_file_pid("m.ml.tmp-123-4"), None, "not one of ours");
-        assert_eq!(temp_file_pid(".m.ml.tmp-x-4"), None);
         let dir = tempfile::tempdir().unwrap();
         let mut gone = std::process::Command::new("true").spawn().unwrap();
         let gone_pid = gone.id();
         gone.wait().unwrap();
         let stale = dir.path().join(format!(".m.ml.tmp-{gone_pid}-0"));
+        let stale_dotted = dir.path().join(format!(".a.tmp-b.ml.tmp-{gone_pid}-7"));
         let live = dir
             .path()
             .join(format!(".m.ml.tmp-{}-0", std::process::id()));
+        let not_ours = dir.path().join(format!("m.ml.tmp-{gone_pid}-4"));
+        let odd = dir.path().join(format!(".m.ml.tmp-{gone_pid}-x"));
         let other = dir.path().join("m.ml");
-        for path in [&stale, &live, &other] {
+        for path in [&stale, &stale_dotted, &live, &not_ours, &odd, &other] {
             std::fs::write(path, "x").unwrap();
         }
-        assert_eq!(remove_stale_temp_files(dir.path()), 1);
-        assert!(!stale.exists() && live.exists() && other.exists());
+        remove_stale_temp_files(dir.path());
+        assert!(!stale.exists() && !stale_dotted.exists());
+        assert!(live.exists() && not_ours.exists() && odd.exists() && other.exists());
     }
 
     fn dir_with(vars: &[(&str, &str)]) -> PathBuf {

@@ -27,8 +27,8 @@ pub mod write;
 
 pub use output::{relative_path, source_name, OutputFile};
 pub use write::{
-    write_output_tree, write_single_file, write_tree, written_by_mlpy, WriteError, WriteOptions,
-    GENERATED_XML_HEADER, OUTPUT_MARKER,
+    check_single_file, write_output_tree, write_single_file, write_tree, written_by_mlpy,
+    WriteError, WriteOptions, GENERATED_XML_HEADER, OUTPUT_MARKER,
 };
 
 use mlpy_analysis::facts::ProgramFacts;
