@@ -22,7 +22,7 @@ pub(crate) struct ConfigArgs {
     stdlib_mode: Option<String>,
 
     /// Python modules to allow in `--stdlib-mode python`, separated by commas.
-    #[arg(long, value_name = "MODULES")]
+    #[arg(long, value_name = "MODULES", value_parser = python_modules)]
     allow_python_modules: Option<String>,
 
     /// Grant a capability (`file`, `file.read`, `env`, `network.https`, `git.clone`,
@@ -36,6 +36,16 @@ pub(crate) struct ConfigArgs {
 
     #[command(flatten)]
     pub remote: crate::remote::RemoteArgs,
+}
+
+/// `--allow-python-modules`: names ML may ever import (the rule of `python_whitelist`).
+fn python_modules(value: &str) -> Result<String, String> {
+    for name in value.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        if let Some(problem) = mlpy_modules::config::python_module_problem(name) {
+            return Err(problem);
+        }
+    }
+    Ok(value.to_string())
 }
 
 impl ConfigArgs {

@@ -462,3 +462,55 @@ fn reserved_module_names_are_refused_as_such() {
         }
     }
 }
+
+/// A Python module ML can never import is refused where it is allowed — in mlpy.json's
+/// `python_whitelist` at its place, and in `--allow-python-modules` — instead of being
+/// accepted there and refused at every import.
+#[test]
+fn python_modules_that_can_never_be_imported_are_refused_where_they_are_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("main.ml"), "print(1);\n").unwrap();
+    for (name, problem) in [
+        ("os", "can never be imported from ML"),
+        ("os.path", "can never be imported from ML"),
+        ("_thread", "can never be imported from ML"),
+        ("subprocess", "can never be imported from ML"),
+        ("pydevd", "can never be imported from ML"),
+        ("not a name", "is not a Python module name"),
+        ("", "is not a Python module name"),
+    ] {
+        std::fs::write(
+            root.join("mlpy.json"),
+            format!("{{\n  \"stdlib_mode\": \"python\",\n  \"python_whitelist\": [\"json\", \"{name}\"]\n}}\n"),
+        )
+        .unwrap();
+        let out = mlpy(root, &["check", "main.ml"]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.starts_with("mlpy.json:3:"), "{name}: {err}");
+        assert!(err.contains(problem), "{name}: {err}");
+        if name.is_empty() {
+            continue;
+        }
+        std::fs::write(root.join("mlpy.json"), "{}\n").unwrap();
+        let flag = format!("--allow-python-modules=json,{name}");
+        let out = mlpy(
+            root,
+            &["check", "main.ml", "--stdlib-mode", "python", &flag],
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stdout(&out));
+        assert!(stderr(&out).contains(problem), "{name}: {}", stderr(&out));
+    }
+    // Allowed ones stay allowed.
+    std::fs::write(
+        root.join("mlpy.json"),
+        "{\"stdlib_mode\": \"python\", \"python_whitelist\": [\"numpy\", \"json.decoder\"]}\n",
+    )
+    .unwrap();
+    let out = mlpy(
+        root,
+        &["check", "main.ml", "--allow-python-modules", "statistics"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

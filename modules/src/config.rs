@@ -211,7 +211,12 @@ impl ProjectConfig {
                 .collect(),
             allow_current_dir: raw.allow_current_dir.unwrap_or(false),
             stdlib_mode: raw.stdlib_mode.unwrap_or_default(),
-            python_whitelist: raw.python_whitelist.unwrap_or_default(),
+            python_whitelist: raw
+                .python_whitelist
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| m.0)
+                .collect(),
             capabilities: raw.capabilities.unwrap_or_default(),
             import_sources,
             max_module_size,
@@ -702,6 +707,37 @@ impl<'de> Deserialize<'de> for Location {
     }
 }
 
+/// A Python module a project allows: one that ML may ever import (never `os`, `sys`, a
+/// name starting with `_`, …), so that the file does not promise what no import will do.
+struct PythonModule(String);
+
+impl<'de> Deserialize<'de> for PythonModule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        python_module_problem(&name).map_or(Ok(PythonModule(name)), |problem| {
+            Err(serde::de::Error::custom(problem))
+        })
+    }
+}
+
+/// Why `name` cannot be allowed as a Python module (`python_whitelist`,
+/// `--allow-python-modules`), or `None`.
+pub fn python_module_problem(name: &str) -> Option<String> {
+    let well_formed = !name.is_empty()
+        && name.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    if !well_formed {
+        return Some(format!("'{name}' is not a Python module name"));
+    }
+    crate::stdlib::is_python_forbidden(name).then(|| {
+        format!("'{name}' can never be imported from ML (it reaches the interpreter or the operating system around the capability system), whatever the whitelist says")
+    })
+}
+
 /// A size in bytes greater than 0.
 struct Size(u64);
 
@@ -785,7 +821,7 @@ struct RawConfig {
     import_paths: Option<Vec<String>>,
     allow_current_dir: Option<bool>,
     stdlib_mode: Option<StdlibMode>,
-    python_whitelist: Option<Vec<String>>,
+    python_whitelist: Option<Vec<PythonModule>>,
     capabilities: Option<Vec<String>>,
     import_sources: Option<Vec<Object<RawImportSource>>>,
     max_module_size: Option<Size>,
