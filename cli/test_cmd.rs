@@ -50,8 +50,8 @@ pub(crate) struct TestArgs {
     force: bool,
 
     /// How many test files run at once (default: the number of cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    jobs: Option<usize>,
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
 
     /// Run again whenever a test file, a module one imports or mlpy.json changes (and when
     /// a test file is added or removed).
@@ -132,6 +132,7 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
     };
     let jobs = args
         .jobs
+        .map(|n| n as usize)
         .unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())

@@ -896,3 +896,21 @@ fn no_tests_found_exits_with_status_5() {
     let output = p.mlpy(&["test"]);
     assert_eq!(code(&output), 0, "{}", both(&output));
 }
+
+#[test]
+fn jobs_must_be_a_positive_number() {
+    let p = project();
+    p.file("some_test.ml", "function test_a() { }\n");
+    for bad in ["0", "-1", "two", ""] {
+        let flag = format!("--jobs={bad}");
+        let output = p.mlpy(&["test", &flag]);
+        assert_eq!(code(&output), 2, "{bad}: {}", both(&output));
+        assert!(
+            stderr(&output).contains("--jobs"),
+            "{bad}: {}",
+            both(&output)
+        );
+    }
+    let output = p.mlpy(&["test", "-j", "1"]);
+    assert_eq!(code(&output), 0, "{}", both(&output));
+}
