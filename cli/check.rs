@@ -50,11 +50,20 @@ fn check(cx: &Context, args: &CheckArgs, session: &Watch) -> anyhow::Result<Outc
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut seen = HashSet::new();
     let mut modules = HashSet::new();
+    // An entry that cannot be loaded (missing, unreadable, a broken mlpy.json) does not
+    // hide the others' diagnostics: it is reported after them, and the exit status is 2.
+    let mut unloadable = Vec::new();
     for file in &args.files {
         if let Ok(config) = args.config.config_for(file) {
             session.watch_config(&config);
         }
-        let program = project::load(&args.config, file, &cache)?;
+        let program = match project::load(&args.config, file, &cache) {
+            Ok(program) => program,
+            Err(e) => {
+                unloadable.push(e);
+                continue;
+            }
+        };
         session.watch_program(&program.graph, program.resolver.config());
         for module in &program.graph.modules {
             if modules.insert(module.path.clone()) {
@@ -75,7 +84,16 @@ fn check(cx: &Context, args: &CheckArgs, session: &Watch) -> anyhow::Result<Outc
             std::mem::forget(program);
         }
     }
-    report(cx, &mut sources, &diagnostics, modules.len(), args.format)
+    let Some(last) = unloadable.pop() else {
+        return report(cx, &mut sources, &diagnostics, modules.len(), args.format);
+    };
+    if unloadable.len() + 1 < args.files.len() {
+        report(cx, &mut sources, &diagnostics, modules.len(), args.format)?;
+    }
+    for e in &unloadable {
+        errln!("{}", crate::error_message(e));
+    }
+    Err(last)
 }
 
 /// Prints diagnostics and a summary; the outcome is an error when any is an error.

@@ -344,6 +344,44 @@ fn unreadable_entry_files_are_clear_errors() {
         "{}",
         stderr(&out)
     );
+    // With other entries: they are checked and reported (as JSON too), the missing ones
+    // said after them, and the status is still 2.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.ml"),
+        "x = nope;
+",
+    )
+    .unwrap();
+    for format in ["human", "json"] {
+        let out = mlpy(
+            dir.path(),
+            &[
+                "check",
+                "gone.ml",
+                "a.ml",
+                "also_gone.ml",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let text = stdout(&out);
+        assert!(
+            text.contains("Unknown identifier 'nope'"),
+            "{format}: {text}"
+        );
+        if format == "json" {
+            let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(report["summary"]["errors"], 1, "{report}");
+        }
+        let err = stderr(&out);
+        assert!(err.contains("cannot load 'gone.ml'"), "{format}: {err}");
+        assert!(
+            err.contains("cannot load 'also_gone.ml'"),
+            "{format}: {err}"
+        );
+    }
 }
 
 /// An import path that is no folder finds nothing: said (once, at its place in mlpy.json or
