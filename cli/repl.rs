@@ -91,7 +91,9 @@ enum Flow {
     Exit,
 }
 
-fn execute(session: &mut Session, command: Command) -> anyhow::Result<Flow> {
+/// Runs a command; `place` is where its errors are said to be (`<stdin>:3:1` in a piped
+/// session; `mlpy` when typed, as the line is right there).
+fn execute(session: &mut Session, command: Command, place: &str) -> anyhow::Result<Flow> {
     let outcome = match command {
         Command::Help => {
             outln!("{HELP}");
@@ -114,7 +116,7 @@ fn execute(session: &mut Session, command: Command) -> anyhow::Result<Flow> {
         }
         Command::Exit => return Ok(Flow::Exit),
         Command::Load(file) if file.is_empty() => {
-            errln!("mlpy: error: .load needs a file: .load FILE");
+            errln!("{place}: error: .load needs a file: .load FILE");
             session::Outcome::Failed
         }
         Command::Load(file) => {
@@ -138,14 +140,14 @@ fn execute(session: &mut Session, command: Command) -> anyhow::Result<Flow> {
                             "{}:{line}:{column}: error: {message}",
                             render::display_path(path)
                         ),
-                        _ => errln!("mlpy: error: {e:#}"),
+                        _ => errln!("{place}: error: {e:#}"),
                     }
                     session::Outcome::Failed
                 }
             }
         }
         Command::Unknown(word) => {
-            errln!("mlpy: error: unknown command .{word} (.help lists the commands)");
+            errln!("{place}: error: unknown command .{word} (.help lists the commands)");
             session::Outcome::Failed
         }
     };
@@ -266,7 +268,7 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
             if buffer.is_empty() {
                 if let Some(command) = command(line) {
                     let _ = editor.add_history_entry(line.trim());
-                    match execute(session, command)? {
+                    match execute(session, command, "mlpy")? {
                         Flow::Exit => exit = true,
                         Flow::Continue(session::Outcome::Interrupted) => {}
                         Flow::Continue(_) => continue,
@@ -348,7 +350,9 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
         };
         if buffer.is_empty() {
             if let Some(command) = command(line) {
-                match execute(session, command)? {
+                let column = line.len() - line.trim_start().len() + 1;
+                let place = format!("<stdin>:{line_number}:{column}");
+                match execute(session, command, &place)? {
                     Flow::Exit => break,
                     Flow::Continue(outcome) => record(outcome),
                 }

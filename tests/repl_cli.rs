@@ -675,6 +675,21 @@ a + 1
         assert!(!err.contains(';'), "{input:?}: {err}");
         assert_eq!(code, 1);
     }
+    // A command's errors are at its line, as an input's are.
+    let (_, err, code) = p.piped(&[], "a = 1;\n.bogus\n  .load\n.load absent.ml\n");
+    assert!(
+        err.contains("<stdin>:2:1: error: unknown command .bogus"),
+        "{err}"
+    );
+    assert!(
+        err.contains("<stdin>:3:3: error: .load needs a file"),
+        "{err}"
+    );
+    assert!(
+        err.contains("<stdin>:4:1: error: cannot read 'absent.ml'"),
+        "{err}"
+    );
+    assert_eq!(code, 1);
     // The commands work there too; `.exit` ends the session early.
     let (out, _, code) = p.piped(&[], "q = 5;\n.vars\n.exit\nq + 1\n");
     assert_eq!((out.as_str(), code), ("q = 5\n", 0));
