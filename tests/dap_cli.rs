@@ -358,6 +358,97 @@ fn steps_cross_modules_and_stop_only_on_ml_lines() {
     dap.disconnect();
 }
 
+/// The ML line of thread `thread`'s innermost frame, after a stop.
+fn top_line(dap: &mut Dap, thread: i64, root: &Path) -> (String, u64, String) {
+    places(&dap.stack(thread), root)[0].clone()
+}
+
+#[test]
+fn a_step_is_one_ml_line_whatever_python_lines_it_became() {
+    let project = Project::new();
+    let root = project.root();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "lines.ml", json!({}));
+    dap.breakpoints(&project.path("lines.ml"), json!([{"line": 4}, {"line": 7}]));
+    dap.configuration_done(launch);
+
+    // `a = 1; b = 2; c = 3;` is three Python lines and one stop; `d = shapes.rect(a,⏎b);`
+    // is one statement over two lines: `next` goes over each in one step.
+    let stop = dap.stopped();
+    let thread = stop["threadId"].as_i64().unwrap();
+    assert_eq!(
+        top_line(&mut dap, thread, &root),
+        tuple("lines.ml", 4, "<module>")
+    );
+    for line in [5, 7] {
+        let stop = dap.step("next", thread);
+        assert_eq!(
+            top_line(&mut dap, thread, &root),
+            tuple("lines.ml", line, "<module>"),
+            "{stop}"
+        );
+    }
+    // Line 7 has a breakpoint, and Python comes back to a call's first line after its
+    // others: `next` still ends on the next line, not on the same breakpoint again.
+    dap.step("next", thread);
+    assert_eq!(
+        top_line(&mut dap, thread, &root),
+        tuple("lines.ml", 9, "<module>")
+    );
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(dap.output.contains("6 11"), "{}", dap.output);
+    dap.disconnect();
+
+    // `continue` from a statement over several lines does not stop on it again; `stepIn`
+    // goes into each call of it in turn.
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "lines.ml", json!({}));
+    dap.breakpoints(&project.path("lines.ml"), json!([{"line": 5}, {"line": 7}]));
+    dap.configuration_done(launch);
+    let thread = dap.stopped()["threadId"].as_i64().unwrap();
+    assert_eq!(
+        top_line(&mut dap, thread, &root),
+        tuple("lines.ml", 5, "<module>")
+    );
+    let stop = dap.continue_to_stop(thread);
+    assert_eq!(stop["reason"], "breakpoint");
+    assert_eq!(
+        top_line(&mut dap, thread, &root),
+        tuple("lines.ml", 7, "<module>")
+    );
+    dap.step("stepIn", thread);
+    assert_eq!(
+        places(&dap.stack(thread), &root),
+        [
+            tuple("lib/geo/shapes.ml", 15, "area"),
+            tuple("lines.ml", 7, "<module>")
+        ]
+    );
+    dap.step("stepOut", thread);
+    dap.step("stepIn", thread);
+    assert_eq!(
+        places(&dap.stack(thread), &root),
+        [
+            tuple("lib/geo/shapes.ml", 5, "rect"),
+            tuple("lines.ml", 8, "<module>")
+        ]
+    );
+    // Back out on the statement's second line, `next` ends on the next statement (not on
+    // its first line, nor its breakpoint, which Python comes back to).
+    dap.step("stepOut", thread);
+    assert_eq!(
+        top_line(&mut dap, thread, &root),
+        tuple("lines.ml", 8, "<module>")
+    );
+    dap.step("next", thread);
+    assert_eq!(
+        top_line(&mut dap, thread, &root),
+        tuple("lines.ml", 9, "<module>")
+    );
+    assert_eq!(dap.run_to_end(thread), 0);
+    dap.disconnect();
+}
+
 #[test]
 fn an_uncaught_exception_stops_at_its_ml_line_with_the_ml_message() {
     let project = Project::new();
@@ -402,6 +493,26 @@ fn an_uncaught_exception_stops_at_its_ml_line_with_the_ml_message() {
         dap.output
     );
     assert!(dap.output.contains("checking"), "{}", dap.output);
+    dap.disconnect();
+}
+
+#[test]
+fn without_exception_settings_uncaught_exceptions_stop_by_default() {
+    // A client that never sends `setExceptionBreakpoints` (it is optional) gets the filters
+    // advertised as on by default: the uncaught throw stops.
+    let project = Project::new();
+    let root = project.root();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "crash.ml", json!({}));
+    dap.configuration_done(launch);
+    let stop = dap.stopped();
+    assert_eq!(stop["reason"], "exception");
+    let thread = stop["threadId"].as_i64().unwrap();
+    assert_eq!(
+        places(&dap.stack(thread), &root)[0],
+        tuple("lib/geo/shapes.ml", 21, "check")
+    );
+    assert_eq!(dap.run_to_end(thread), 1);
     dap.disconnect();
 }
 
@@ -574,14 +685,36 @@ fn restart_runs_the_program_again_with_its_breakpoints() {
 }
 
 #[test]
+fn threads_before_a_launch_are_none() {
+    let project = Project::new();
+    let mut dap = project.dap();
+    dap.ok(
+        "initialize",
+        json!({"clientID": "mlpy-tests", "adapterID": "mlpy"}),
+    );
+    assert_eq!(dap.ok("threads", json!({})), json!({"threads": []}));
+    assert!(dap.disconnect().success());
+}
+
+#[test]
 fn terminate_ends_the_program() {
     let project = Project::new();
     let mut dap = project.dap();
     let launch = project.launch(&mut dap, "main.ml", json!({"stopOnEntry": true}));
     dap.configuration_done(launch);
     dap.stopped();
-    dap.ok("terminate", json!({}));
+    // Answered with an object body (debugpy's is null, which typed clients refuse).
+    let response = dap.request("terminate", json!({}));
+    assert_eq!(response["success"], true, "{response}");
+    assert!(response["body"].is_object(), "{response}");
     dap.event("terminated");
+    // Clients still ask about threads (and press stop again): no program, no threads, no
+    // error from the debugpy that is gone.
+    assert_eq!(dap.ok("threads", json!({})), json!({"threads": []}));
+    dap.ok("terminate", json!({}));
+    let response = dap.request("stackTrace", json!({"threadId": 1}));
+    assert_eq!(response["success"], false);
+    assert_eq!(response["message"], "the program has ended", "{response}");
     assert!(!dap.output.contains("total: 35"), "{}", dap.output);
     assert!(dap.disconnect().success());
 }

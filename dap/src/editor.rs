@@ -36,6 +36,9 @@ impl Editor {
 
     /// A successful response to `request`.
     pub fn respond(&self, request: &Value, body: Value) {
+        // debugpy answers some requests (`pause`, `terminate`) with a null body; the spec
+        // has an object or nothing, and typed clients reject null.
+        let body = if body.is_null() { json!({}) } else { body };
         self.send(json!({
             "type": "response", "request_seq": request["seq"], "command": request["command"],
             "success": true, "body": body,

@@ -24,6 +24,9 @@ pub enum Incoming {
     Debugpy(u64, Option<Value>),
 }
 
+/// What requests about the program get once it has ended.
+const ENDED: &str = "the program has ended";
+
 /// How many times a step is repeated to leave code that is not ML (the glue of an
 /// emitted module, the runtime) before the stop is shown where it is.
 const MAX_REPEATED_STEPS: u32 = 200;
@@ -33,6 +36,83 @@ struct Step {
     thread: i64,
     command: &'static str,
     repeated: u32,
+    /// Where the step started (for `next` and `stepIn`), to go on while it is still
+    /// in the same ML statement.
+    origin: Option<Origin>,
+    /// A `continue` that first steps off a statement written over several lines: once
+    /// off it, the program continues instead of stopping.
+    then_continue: bool,
+}
+
+/// Where a step started: its frame (how deep, which function) and line.
+struct Origin {
+    depth: usize,
+    module: usize,
+    name: String,
+    ml_line: u32,
+    /// The first Python line of the statement being stepped from.
+    statement: u32,
+    py_line: u32,
+    /// Whether the step went on from one of the statement's other lines (Python comes back
+    /// to a statement's first line after them, and stops again on its breakpoint).
+    inside: bool,
+}
+
+impl Origin {
+    fn of(program: &Program, frames: &[MlFrame]) -> Option<Origin> {
+        let top = frames.first()?;
+        let statement = program.module(top.module).breaks.statement_of(top.py_line);
+        Some(Origin {
+            depth: frames.len(),
+            module: top.module,
+            name: top.name.clone(),
+            ml_line: top.ml_line,
+            statement,
+            py_line: top.py_line,
+            // Stopped on one of a statement's later lines (back from a call made there):
+            // Python's coming back to its first line is the same execution.
+            inside: top.py_line != statement,
+        })
+    }
+
+    /// Whether a stop (with `reason`) in `frames` is still part of the ML line the step
+    /// started on, so that the step goes on: one of the lines of the statement after its
+    /// first (a statement over several lines is one step), its first line again after
+    /// them (Python's way with calls over several lines), or a later statement of the same
+    /// ML line (`a = 1; b = 2;` is one stop). A loop coming back to a line stops.
+    fn goes_on(&mut self, program: &Program, frames: &[MlFrame], reason: &str) -> bool {
+        let Some(top) = frames.first() else {
+            return false;
+        };
+        if frames.len() != self.depth || top.module != self.module || top.name != self.name {
+            return false;
+        }
+        let statement = program.module(top.module).breaks.statement_of(top.py_line);
+        if statement == self.statement {
+            if top.py_line != self.statement && reason == "step" {
+                self.inside = true;
+                return true;
+            }
+            // Back on the first line after the others: the same execution of it.
+            return self.inside && top.py_line == self.statement;
+        }
+        if reason == "step" && top.ml_line == self.ml_line && top.py_line > self.py_line {
+            self.statement = statement;
+            self.py_line = top.py_line;
+            self.inside = false;
+            return true;
+        }
+        false
+    }
+
+    /// Whether the statement stepped from goes on over more Python lines.
+    fn spans_lines(&self, program: &Program) -> bool {
+        program
+            .module(self.module)
+            .breaks
+            .statement_of(self.statement + 1)
+            == self.statement
+    }
 }
 
 /// One launched program and the debugpy running it.
@@ -55,7 +135,17 @@ struct Run {
     /// innermost first): debugpy stops again in every frame a caught-exception stop's
     /// exception passes through on its way out, which is the same exception to ML.
     last_exception: Option<(String, Vec<(usize, String)>)>,
+    /// Where the program was resumed from (thread, and its ML frames innermost first as
+    /// (module, function, first Python line of the statement, Python line)), when a frame
+    /// was in a statement written over several lines: Python comes back to such a
+    /// statement's first line after a call on one of its other lines returns, and debugpy
+    /// stops on its breakpoint again, in the same execution of the statement.
+    resumed_in: Option<(i64, Vec<ResumedFrame>)>,
 }
+
+/// One ML frame where the program was resumed: (module, function, first Python line of
+/// its statement, Python line).
+type ResumedFrame = (usize, String, u32, u32);
 
 pub struct Session {
     editor: Editor,
@@ -155,18 +245,20 @@ impl Session {
             "setBreakpoints" => self.set_breakpoints(&message),
             "setExceptionBreakpoints" => self.set_exception_breakpoints(&message),
             "configurationDone" => self.configuration_done(&message),
-            "threads" => self.forward(&message, "threads"),
+            "threads" => self.threads(&message),
             "stackTrace" => self.stack_trace(&message),
             "scopes" => self.scopes(&message),
             "variables" => self.variables(&message),
             "evaluate" => self.evaluate(&message),
             "exceptionInfo" => self.exception_info(&message),
-            "continue" => thread_id(&message, false).and_then(|_| {
-                self.clear_stop();
-                self.forward(&message, "continue")
-            }),
+            "continue" => self.resume(&message),
             "next" | "stepIn" | "stepOut" => self.step(&message),
             "pause" => thread_id(&message, true).and_then(|_| self.forward(&message, "pause")),
+            // Once the program has ended there is nothing left to end.
+            "terminate" if self.run.as_ref().is_some_and(|r| r.terminated) => {
+                self.editor.respond(&message, json!({}));
+                Ok(())
+            }
             "terminate" => self.forward(&message, "terminate"),
             "disconnect" => {
                 self.disconnect(&message);
@@ -274,6 +366,7 @@ impl Session {
             vars: Vars::default(),
             terminated: false,
             last_exception: None,
+            resumed_in: None,
         });
         self.launch = Some(launch);
         self.last_arguments = Some(arguments);
@@ -304,8 +397,21 @@ impl Session {
             .ok_or_else(|| "no program is being debugged: launch one first".to_string())
     }
 
+    /// `threads`: debugpy's, while a program runs; before a launch and once the program
+    /// has ended there are none (clients ask at any time, an error would be shown).
+    fn threads(&mut self, request: &Value) -> Result<(), String> {
+        if self.run.as_ref().is_none_or(|r| r.terminated) {
+            self.editor.respond(request, json!({"threads": []}));
+            return Ok(());
+        }
+        self.forward(request, "threads")
+    }
+
     /// Passes a request to debugpy as it is and its answer back.
     fn forward(&mut self, request: &Value, command: &str) -> Result<(), String> {
+        if self.run()?.terminated {
+            return Err(ENDED.to_string());
+        }
         let body = self
             .run()?
             .debugpy
@@ -421,9 +527,12 @@ impl Session {
         Ok(())
     }
 
-    /// What has to reach debugpy before the program starts: the entry stop (when no
-    /// breakpoint of the entry's file was sent with it), then `configurationDone`.
+    /// What has to reach debugpy before the program starts: the exception filters (the
+    /// defaults when the editor sent none: uncaught exceptions stop), the entry stop
+    /// (when no breakpoint of the entry's file was sent with it), then
+    /// `configurationDone`.
     fn finish_configuration(&mut self) -> Result<(), String> {
+        self.send_exception_filters()?;
         let run = self.run_mut()?;
         if run.entry_stop.is_some() && !run.sent.contains_key(&run.program.entry_module) {
             let entry = run.program.entry_module;
@@ -438,6 +547,9 @@ impl Session {
     /// The ML frames of `thread`, and whether the innermost Python frame is one of them.
     fn ml_stack(&mut self, thread: i64) -> Result<(Vec<MlFrame>, Frame), String> {
         let run = self.run_mut()?;
+        if run.terminated {
+            return Err(ENDED.to_string());
+        }
         let body = run
             .debugpy
             .request("stackTrace", json!({"threadId": thread}))
@@ -662,18 +774,91 @@ impl Session {
             _ => "next",
         };
         let thread = thread_id(request, true)?;
+        // Where it starts from: a step goes on over the rest of the line's statements.
+        let (frames, _) = self.ml_stack(thread)?;
+        let origin = if command == "stepOut" {
+            None
+        } else {
+            Origin::of(&self.run()?.program, &frames)
+        };
+        self.note_resumed(thread, &frames);
         self.clear_stop();
         let run = self.run_mut()?;
         run.step = Some(Step {
             thread,
             command,
             repeated: 0,
+            origin,
+            then_continue: false,
         });
         run.debugpy
             .request(command, json!({"threadId": thread}))
             .map_err(|e| e.to_string())?;
         self.editor.respond(request, json!({}));
         Ok(())
+    }
+
+    /// `continue`: from a statement written over several lines, Python would stop on its
+    /// breakpoint again when it comes back to the statement's first line; the program
+    /// first steps off the statement, then continues.
+    fn resume(&mut self, request: &Value) -> Result<(), String> {
+        let thread = thread_id(request, false)?;
+        let origin = match thread {
+            thread if thread != 0 && self.run.as_ref().is_some_and(|r| r.step.is_none()) => {
+                match self.ml_stack(thread) {
+                    Ok((frames, _)) => {
+                        self.note_resumed(thread, &frames);
+                        let program = &self.run()?.program;
+                        Origin::of(program, &frames)
+                            .filter(|o| o.spans_lines(program))
+                            .map(|o| (thread, o))
+                    }
+                    Err(_) => None,
+                }
+            }
+            _ => None,
+        };
+        self.clear_stop();
+        let Some((thread, origin)) = origin else {
+            return self.forward(request, "continue");
+        };
+        let run = self.run_mut()?;
+        run.step = Some(Step {
+            thread,
+            command: "next",
+            repeated: 0,
+            origin: Some(origin),
+            then_continue: true,
+        });
+        run.debugpy
+            .request("next", json!({"threadId": thread}))
+            .map_err(|e| e.to_string())?;
+        self.editor
+            .respond(request, json!({"allThreadsContinued": true}));
+        Ok(())
+    }
+
+    /// Keeps where `thread` is resumed from when one of its frames is in a statement over
+    /// several lines (see `Run::resumed_in`).
+    fn note_resumed(&mut self, thread: i64, frames: &[MlFrame]) {
+        let Some(run) = self.run.as_mut() else { return };
+        let program = &run.program;
+        let list: Vec<ResumedFrame> = frames
+            .iter()
+            .map(|f| {
+                let breaks = &program.module(f.module).breaks;
+                (
+                    f.module,
+                    f.name.clone(),
+                    breaks.statement_of(f.py_line),
+                    f.py_line,
+                )
+            })
+            .collect();
+        let spans = list.iter().any(|(m, _, statement, _)| {
+            program.module(*m).breaks.statement_of(statement + 1) == *statement
+        });
+        run.resumed_in = spans.then_some((thread, list));
     }
 
     /// What a stop told about frames and values is gone once the program runs again.
@@ -825,7 +1010,6 @@ impl Session {
                 }
             }
         }
-        let _ = self.send_exception_filters();
         if let Err(error) = self.finish_configuration() {
             self.editor
                 .output("console", &format!("mlpy dap: restart: {error}\n"));
@@ -901,15 +1085,32 @@ impl Session {
             body["reason"] == "breakpoint"
                 && run.entry_stop.is_none()
                 && run.step.as_ref().is_none_or(|s| s.thread != thread)
+                && run.resumed_in.as_ref().is_none_or(|(t, _)| *t != thread)
         };
         if plain {
             let run = self.run_mut()?;
             run.last_exception = None;
+            run.resumed_in = None;
             self.editor.event("stopped", body);
             return Ok(());
         }
         let (frames, top) = self.ml_stack(thread)?;
         let run = self.run_mut()?;
+        if body["reason"] == "breakpoint" && comes_back(run, thread, &frames) {
+            // The same execution of the statement it was resumed in: go on as asked.
+            let command = match run.step.as_mut().filter(|s| s.thread == thread) {
+                Some(step) if step.repeated < MAX_REPEATED_STEPS => {
+                    step.repeated += 1;
+                    step.command
+                }
+                _ => "continue",
+            };
+            run.frames.clear();
+            run.debugpy
+                .request(command, json!({"threadId": thread}))
+                .map_err(|e| e.to_string())?;
+            return Ok(());
+        }
         if let Some(step) = run.step.as_mut().filter(|s| s.thread == thread) {
             let outside = !matches!(top, Frame::Ml(_));
             if outside && step.repeated < MAX_REPEATED_STEPS && body["reason"] == "step" {
@@ -923,6 +1124,30 @@ impl Session {
                 run.frames.clear();
                 run.debugpy
                     .request(command, json!({"threadId": thread}))
+                    .map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+            let reason = body["reason"].as_str().unwrap_or_default();
+            let same_statement = step.repeated < MAX_REPEATED_STEPS
+                && matches!(reason, "step" | "breakpoint")
+                && step
+                    .origin
+                    .as_mut()
+                    .is_some_and(|o| o.goes_on(&run.program, &frames, reason));
+            if same_statement {
+                step.repeated += 1;
+                let command = step.command;
+                run.frames.clear();
+                run.debugpy
+                    .request(command, json!({"threadId": thread}))
+                    .map_err(|e| e.to_string())?;
+                return Ok(());
+            }
+            if step.then_continue && reason == "step" {
+                run.step = None;
+                run.frames.clear();
+                run.debugpy
+                    .request("continue", json!({"threadId": thread}))
                     .map_err(|e| e.to_string())?;
                 return Ok(());
             }
@@ -986,6 +1211,7 @@ impl Session {
                 .map_err(|e| e.to_string())?;
             return Ok(());
         }
+        run.resumed_in = None;
         self.editor.event("stopped", body);
         Ok(())
     }
@@ -1001,6 +1227,37 @@ impl Session {
             self.editor.event("terminated", json!({}));
         }
     }
+}
+
+/// Whether a breakpoint stop of `thread` in `frames` is Python coming back to the first
+/// line of a statement over several lines that a frame was in when the program was
+/// resumed, after a call on one of its other lines returned: a frame at the same depth,
+/// in the same function and statement, was inside a call then or on another of its lines.
+fn comes_back(run: &Run, thread: i64, frames: &[MlFrame]) -> bool {
+    let Some((_, before)) = run.resumed_in.as_ref().filter(|(t, _)| *t == thread) else {
+        return false;
+    };
+    let Some(top) = frames.first() else {
+        return false;
+    };
+    let breaks = &run.program.module(top.module).breaks;
+    let statement = breaks.statement_of(top.py_line);
+    if top.py_line != statement || breaks.statement_of(statement + 1) != statement {
+        return false;
+    }
+    let Some(skip) = before.len().checked_sub(frames.len()) else {
+        return false;
+    };
+    let same_frames = before[skip..]
+        .iter()
+        .zip(frames)
+        .all(|((m, n, _, _), f)| *m == f.module && *n == f.name);
+    let (m, n, s, py) = &before[skip];
+    same_frames
+        && *m == top.module
+        && *n == top.name
+        && *s == statement
+        && (skip > 0 || *py != statement)
 }
 
 /// Sends `module`'s breakpoints (with the entry stop, while there is one for it) and

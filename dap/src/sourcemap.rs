@@ -121,6 +121,9 @@ fn expand(items: &str) -> Result<Vec<(u32, u32)>, MapError> {
 #[derive(Debug, Clone, Default)]
 pub struct BreakLines {
     first_py_line: BTreeMap<u32, u32>,
+    /// Per Python line (index 0 = line 1): the first line of the statement it is part of
+    /// (itself, unless it continues a statement written over several lines).
+    statement_start: Vec<u32>,
 }
 
 impl BreakLines {
@@ -137,7 +140,19 @@ impl BreakLines {
                 first_py_line.entry(ml_line).or_insert(py_line);
             }
         }
-        BreakLines { first_py_line }
+        BreakLines {
+            first_py_line,
+            statement_start: statement_starts(py_text),
+        }
+    }
+
+    /// The first Python line of the statement Python line `py_line` belongs to.
+    pub fn statement_of(&self, py_line: u32) -> u32 {
+        py_line
+            .checked_sub(1)
+            .and_then(|i| self.statement_start.get(i as usize))
+            .copied()
+            .unwrap_or(py_line)
     }
 
     /// The ML line a breakpoint on `ml_line` moves to (itself, or the next line with
@@ -153,6 +168,70 @@ impl BreakLines {
     pub fn first(&self) -> Option<(u32, u32)> {
         self.place(1)
     }
+}
+
+/// For every line of a Python text, the first line of the logical line (statement) it is
+/// part of: lines inside brackets, strings or after a `\\` continue the one before.
+/// (Python 3.11 reports a line event for each physical line of a statement, and comes
+/// back to its first line after its other lines: steps must know they are one statement.)
+fn statement_starts(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    // The open string's quote and whether it is triple-quoted.
+    let mut string: Option<(char, bool)> = None;
+    let mut start = 1u32;
+    let mut backslash = false;
+    for (i, line) in text.lines().enumerate() {
+        let number = i as u32 + 1;
+        if depth == 0 && string.is_none() && !backslash {
+            start = number;
+        }
+        out.push(start);
+        let chars: Vec<char> = line.chars().collect();
+        let mut j = 0;
+        backslash = false;
+        while j < chars.len() {
+            let c = chars[j];
+            match string {
+                Some((quote, triple)) => {
+                    if c == '\\' {
+                        j += 2;
+                        continue;
+                    }
+                    if c == quote {
+                        if !triple {
+                            string = None;
+                        } else if chars.get(j + 1) == Some(&quote)
+                            && chars.get(j + 2) == Some(&quote)
+                        {
+                            string = None;
+                            j += 3;
+                            continue;
+                        }
+                    }
+                }
+                None => match c {
+                    '#' => break,
+                    '\'' | '"' => {
+                        let triple = chars.get(j + 1) == Some(&c) && chars.get(j + 2) == Some(&c);
+                        string = Some((c, triple));
+                        j += if triple { 3 } else { 1 };
+                        continue;
+                    }
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' => depth = (depth - 1).max(0),
+                    '\\' if j + 1 == chars.len() => backslash = true,
+                    _ => {}
+                },
+            }
+            j += 1;
+        }
+        // A one-quoted string does not go on past its line.
+        if matches!(string, Some((_, false))) {
+            string = None;
+        }
+    }
+    out
 }
 
 /// Whether a Python line holds code Python stops on.
@@ -202,5 +281,17 @@ mod tests {
         // `else:` (ML 7) carries no code: its body's line does.
         assert_eq!(lines.place(7), Some((8, 12)));
         assert_eq!(lines.place(9), None);
+    }
+
+    #[test]
+    fn lines_of_one_statement_know_where_it_starts() {
+        let text = "x = f(a,\n      b)\ny = '(' + \\\n    \"[\"\nz = '''a\n(b\n'''\nw = 1  # (\nv = {\n  'k': ')'}\nu = 2\n";
+        let starts = statement_starts(text);
+        assert_eq!(starts, [1, 1, 3, 3, 5, 5, 5, 8, 9, 9, 11]);
+        let map = SourceMap::from_emitted(EMITTED).unwrap();
+        let lines = BreakLines::new(&map, EMITTED);
+        assert_eq!(lines.statement_of(8), 6);
+        assert_eq!(lines.statement_of(9), 9);
+        assert_eq!(lines.statement_of(99), 99);
     }
 }

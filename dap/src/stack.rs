@@ -13,6 +13,8 @@ pub struct MlFrame {
     pub id: i64,
     pub module: usize,
     pub ml_line: u32,
+    /// The line of the emitted file it is at.
+    pub py_line: u32,
     pub name: String,
     /// The module's own top-level code (its body function), not an ML function.
     pub module_level: bool,
@@ -49,6 +51,7 @@ pub fn classify(program: &Program, frame: &Value) -> Frame {
         id: frame["id"].as_i64().unwrap_or(0),
         module,
         ml_line,
+        py_line,
         name,
         module_level,
     })
