@@ -193,6 +193,11 @@ def _internet_families():
 _CODE_GENERATORS = {
     "namedtuple": _os.sep + _os.path.join("collections", "__init__.py"),
     "_create_fn": _os.sep + "dataclasses.py",
+    # `ast.parse` always passes `PyCF_ONLY_AST`: it makes a syntax tree, never code (which
+    # would take another `compile`, from a caller not listed here). Python 3.13's
+    # `traceback` parses a failing line to place its `^^^` markers, and formatting an
+    # exception (the debugger does, for a breakpoint condition that fails) must not fail.
+    "parse": _os.sep + "ast.py",
 }
 
 #: Changes that put an existing file's contents at a new path (`os.replace` raises

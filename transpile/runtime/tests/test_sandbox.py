@@ -481,6 +481,8 @@ AUDIT_PROGRAM = textwrap.dedent('''
     attempt("settrace", lambda: sys.settrace(None))
     attempt("importlib-compile", lambda: frames_removed(compile, "1", "x", "exec"))
     attempt("importlib-exec", lambda: frames_removed(exec, compiled, {{}}))
+    attempt("ast-parse", lambda: __import__("ast").parse("1 + 1"))
+    attempt("ast-compile", lambda: compile(__import__("ast").parse("1"), "x", "exec"))
     attempt("fspath-read", lambda: io.FileIO(Shifty({secret!r})).read())
     attempt("fspath-open", lambda: open(Shifty({secret!r})).read())
     attempt("fspath-write", lambda: io.FileIO(Shifty({written!r}), "w").write(b"x"))
@@ -594,9 +596,12 @@ class AuditHookTest(unittest.TestCase):
                      "native-beside", "native-memfd", "readline", "shm", "sqlite-file",
                      "sqlite-attach", "netlink", "packet", "reverse-lookup", "nameinfo",
                      "plus-read", "append-read", "rdwr-read", "listen", "preloaded-fork",
-                     "preloaded-alias", "link-read", "rename-read", "prlimit"):
+                     "preloaded-alias", "link-read", "rename-read", "prlimit", "ast-compile"):
             self.assertIn(name + "=refused", p.stdout.split(), p.stdout)
         self.assertIn("local-socket=done", p.stdout.split(), p.stdout)
+        # A syntax tree is no code (Python 3.13's tracebacks parse the failing line): made,
+        # but never compiled to code.
+        self.assertIn("ast-parse=done", p.stdout.split(), p.stdout)
 
     def test_write_grants_read_nothing(self):
         # A mode that reads and writes needs both grants: with `file.write` alone, "a+"
