@@ -62,6 +62,20 @@ impl Env {
         format!("network.{}/*", self.server.base())
     }
 
+    /// Serves a module of 20 KB at `path` by `route` (given its whole length and the first
+    /// half of its text), and grants fetching it in mlpy.json. Returns the whole text.
+    fn half_of_a_module(&self, path: &str, route: impl FnOnce(usize, Vec<u8>) -> Route) -> String {
+        let body = format!("// {}\nx = 1;\n", "y".repeat(20_000));
+        let sent = body.as_bytes()[..body.len() / 2].to_vec();
+        self.server.route(path, route(body.len(), sent));
+        std::fs::write(
+            self.path("mlpy.json"),
+            serde_json::json!({"capabilities": [self.grant()]}).to_string(),
+        )
+        .unwrap();
+        body
+    }
+
     /// Every regular file under the cache folder.
     fn cache_files(&self) -> Vec<PathBuf> {
         self.files_under(self.cache.path())
@@ -430,19 +444,7 @@ fn bad_settings_are_reported_with_their_place() {
 #[test]
 fn a_process_killed_mid_download_leaves_no_partial_cache_entry() {
     let env = Env::new();
-    let body = format!("// {}\nx = 1;\n", "y".repeat(20_000));
-    env.server.route(
-        "/big.ml",
-        Route::StallMidBody {
-            total: body.len(),
-            sent: body.as_bytes()[..body.len() / 2].to_vec(),
-        },
-    );
-    std::fs::write(
-        env.path("mlpy.json"),
-        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
-    )
-    .unwrap();
+    let body = env.half_of_a_module("/big.ml", |total, sent| Route::StallMidBody { total, sent });
     env.write(
         "main.ml",
         &format!("import {} {{ verify: false }};\n", env.server.url("/big")),
@@ -539,19 +541,7 @@ fn a_stalled_server_times_out_quickly_with_a_clear_error() {
 #[test]
 fn a_server_that_cuts_the_answer_short_is_named_so_and_nothing_is_cached() {
     let env = Env::new();
-    let body = format!("// {}\nx = 1;\n", "y".repeat(20_000));
-    env.server.route(
-        "/cut.ml",
-        Route::CutMidBody {
-            total: body.len(),
-            sent: body.as_bytes()[..body.len() / 2].to_vec(),
-        },
-    );
-    std::fs::write(
-        env.path("mlpy.json"),
-        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
-    )
-    .unwrap();
+    let _ = env.half_of_a_module("/cut.ml", |total, sent| Route::CutMidBody { total, sent });
     env.write(
         "main.ml",
         &format!(
