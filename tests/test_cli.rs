@@ -621,8 +621,11 @@ fn a_junit_report_that_cannot_be_written_is_refused_before_the_tests_run() {
     for (target, message) in [
         (".", "'.' is a folder"),
         ("x_test.ml", "refusing to overwrite 'x_test.ml'"),
-        ("notes.txt/r.xml", "'notes.txt' is not a folder"),
-        ("notes.txt/deeper/r.xml", "'notes.txt' is not a folder"),
+        ("notes.txt/r.xml", "'notes.txt' is a file, not a folder"),
+        (
+            "notes.txt/deeper/r.xml",
+            "'notes.txt' is a file, not a folder",
+        ),
     ] {
         let output = p.mlpy(&["test", "--junit", target]);
         assert_eq!(code(&output), 2, "{target}: {}", both(&output));

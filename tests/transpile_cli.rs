@@ -1646,7 +1646,8 @@ fn python_modules_are_behind_the_membrane() {
     let expected = "4.0 2 cbt\ny 6\n5 3\nrefused: 'operator.attrgetter' is not available to ML: it reaches attributes or code by name\n";
     assert_eq!(stdout(&run_single_file(&project, &[])), expected);
     assert_eq!(stdout(&run_multi_file(&project, &[])), expected);
-    // Never importable, whatever python_whitelist says.
+    // Never importable: refused in python_whitelist (at its place), and refused at the
+    // import in python mode.
     for module in [
         "posix",
         "io",
@@ -1665,6 +1666,15 @@ fn python_modules_are_behind_the_membrane() {
                 &format!("{{\"stdlib_mode\": \"python\", \"python_whitelist\": [\"{module}\"]}}"),
             )
             .file("main.ml", &format!("import {module};\nprint(1);\n"));
+        let out = project.mlpy(&["check", "main.ml"]);
+        assert_eq!(out.status.code(), Some(2), "{module}: {}", stdout(&out));
+        let text = stderr(&out);
+        assert!(text.starts_with("mlpy.json:1:"), "{module}: {text}");
+        assert!(
+            text.contains("can never be imported from ML"),
+            "{module}: {text}"
+        );
+        project.file("mlpy.json", "{\"stdlib_mode\": \"python\"}");
         let out = project.mlpy(&["check", "main.ml"]);
         assert_eq!(out.status.code(), Some(1), "{module}: {}", stdout(&out));
         let text = stdout(&out) + &stderr(&out);

@@ -191,7 +191,7 @@ pub fn check_single_file(dest: &Path, force: bool) -> Result<(), WriteError> {
         match std::fs::metadata(folder) {
             Ok(meta) if !meta.is_dir() => {
                 return Err(WriteError::Refused(format!(
-                    "cannot write '{}': '{}' is not a folder",
+                    "cannot write '{}': '{}' is a file, not a folder, so nothing can be written inside it",
                     dest.display(),
                     folder.display()
                 )))
