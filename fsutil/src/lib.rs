@@ -11,7 +11,8 @@
 //! * [`sha256_hex`]: the content hash recorded in output manifests, the run cache, the
 //!   remote cache's metadata and the lockfile;
 //! * [`cache_dir`]: the one rule that picks mlpy's cache folder, so that the remote
-//!   store and `mlpy run` always agree.
+//!   store and `mlpy run` always agree;
+//! * [`ExclusiveLock`]: an `flock` concurrent runs take turns on.
 //!
 //! * [`interrupt`]: the temporary files and folders an interrupted run removes.
 //!
@@ -41,6 +42,35 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// then renamed over `path`. Readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, bytes, |_| Ok(()))
+}
+
+/// An exclusive `flock(2)` on an open file or folder, held until dropped or until the
+/// process ends (a killed run leaves no stale lock): concurrent runs take turns. Elsewhere
+/// than on Unix the file is only held open.
+pub struct ExclusiveLock {
+    _file: std::fs::File,
+}
+
+impl ExclusiveLock {
+    /// Waits for the lock on `file`.
+    pub fn acquire(file: std::fs::File) -> std::io::Result<ExclusiveLock> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            loop {
+                // SAFETY: flock(2) on a descriptor `file` owns; the lock goes with it.
+                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+                if rc == 0 {
+                    break;
+                }
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(ExclusiveLock { _file: file })
+    }
 }
 
 /// Removes from `dir` the temporary files of [`write_atomic`] (for any target name) whose

@@ -1246,7 +1246,7 @@ fn remove_stale_locks(dir: &Path) {
 /// An exclusive lock on a bare clone (`flock` on `<dir>.lock`), released when dropped
 /// or when the process dies.
 struct RepoLock {
-    _file: std::fs::File,
+    _lock: mlpy_fsutil::ExclusiveLock,
 }
 
 impl RepoLock {
@@ -1258,22 +1258,9 @@ impl RepoLock {
             .truncate(false)
             .write(true)
             .open(PathBuf::from(name))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::io::AsRawFd;
-            loop {
-                // SAFETY: flock(2) on a file descriptor this function owns.
-                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-                if rc == 0 {
-                    break;
-                }
-                let e = std::io::Error::last_os_error();
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
-        }
-        Ok(RepoLock { _file: file })
+        Ok(RepoLock {
+            _lock: mlpy_fsutil::ExclusiveLock::acquire(file)?,
+        })
     }
 }
 

@@ -219,7 +219,7 @@ impl Lockfile {
 /// An exclusive `flock` on a folder, held until dropped. Best effort: a folder that
 /// cannot be locked (a file system without locks) is written without one, as before.
 struct FolderLock {
-    _folder: Option<std::fs::File>,
+    _lock: Option<mlpy_fsutil::ExclusiveLock>,
 }
 
 impl FolderLock {
@@ -229,26 +229,10 @@ impl FolderLock {
         } else {
             folder
         };
-        let Ok(file) = std::fs::File::open(folder) else {
-            return FolderLock { _folder: None };
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::io::AsRawFd;
-            loop {
-                // SAFETY: flock(2) on a file descriptor this function owns; the lock goes
-                // when the descriptor is closed.
-                let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-                if rc == 0 {
-                    break;
-                }
-                if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-                    return FolderLock { _folder: None };
-                }
-            }
-        }
         FolderLock {
-            _folder: Some(file),
+            _lock: std::fs::File::open(folder)
+                .and_then(mlpy_fsutil::ExclusiveLock::acquire)
+                .ok(),
         }
     }
 }
