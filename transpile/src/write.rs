@@ -145,11 +145,7 @@ pub fn write_output_tree(
         } else {
             parent
         };
-        mlpy_fsutil::interrupt::remove_stale(
-            parent,
-            &format!(".{}.tmp.", name.to_string_lossy()),
-            '.',
-        );
+        remove_stale_siblings(parent, &new_tree_stem(&name.to_string_lossy()));
     }
     match std::fs::symlink_metadata(dest) {
         Err(e) if e.kind() == ErrorKind::NotFound => match write_new_tree(files, dest) {
@@ -446,7 +442,7 @@ fn write_new_tree(files: &[OutputFile], dest: &Path) -> Result<(), WriteError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".to_string());
-    let temp = unique_sibling(&parent, &format!(".{name}.tmp"));
+    let temp = unique_sibling(&parent, &new_tree_stem(&name));
     let _pending = mlpy_fsutil::interrupt::pending(&temp);
     let result = (|| {
         guarded(|| std::fs::create_dir_all(&temp))?;
@@ -673,7 +669,7 @@ fn remove_stale_temps(files: &[OutputFile], dest: &Path) {
     }
     folders.insert(dest.to_path_buf());
     for folder in &folders {
-        mlpy_fsutil::interrupt::remove_stale(folder, &format!("{TEMP_STEM}."), '.');
+        remove_stale_siblings(folder, TEMP_STEM);
     }
     mlpy_fsutil::interrupt::remove_stale(
         dest,
@@ -726,6 +722,19 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// The stem of the temporary folder a new output tree named `name` is built in, beside
+/// where it goes ([`unique_sibling`] adds the process id and a counter).
+fn new_tree_stem(name: &str) -> String {
+    format!(".{name}.tmp")
+}
+
+/// Removes what [`unique_sibling`]`(parent, stem)` made for a run killed outright
+/// (SIGKILL: no handler ran); what a live process made stays.
+fn remove_stale_siblings(parent: &Path, stem: &str) {
+    mlpy_fsutil::interrupt::remove_stale(parent, &format!("{stem}."), '.');
+}
+
+/// `parent/{stem}.{pid}.{n}`, a name nothing there has yet.
 fn unique_sibling(parent: &Path, stem: &str) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let pid = std::process::id();
