@@ -276,17 +276,17 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
                     break;
                 }
             }
-            let Some((text, typed)) = buffer.push(line) else {
+            let Some(whole) = buffer.push(line) else {
                 continue;
             };
-            let _ = editor.add_history_entry(typed.trim_end());
+            let _ = editor.add_history_entry(whole.typed.trim_end());
             number += 1;
             let source = InputSource {
                 name: format!("<input {number}>"),
                 first_line: 1,
-                added_semicolon: input::added_semicolon(&text, &typed),
+                added_semicolon: whole.semicolon_at,
             };
-            let outcome = session.run(&text, source)?;
+            let outcome = session.run(&whole.text, source)?;
             let _ = std::io::stdout().flush();
             if matches!(outcome, session::Outcome::Interrupted) {
                 buffer.clear();
@@ -360,15 +360,15 @@ fn piped_session(session: &mut Session) -> anyhow::Result<Outcome> {
             }
             first_line = line_number;
         }
-        let Some((text, typed)) = buffer.push(line) else {
+        let Some(whole) = buffer.push(line) else {
             continue;
         };
         let source = InputSource {
             name: "<stdin>".to_string(),
             first_line,
-            added_semicolon: input::added_semicolon(&text, &typed),
+            added_semicolon: whole.semicolon_at,
         };
-        record(session.run(&text, source)?);
+        record(session.run(&whole.text, source)?);
     }
     // An input left unfinished at the end: its errors are reported.
     if !buffer.text().trim().is_empty() {

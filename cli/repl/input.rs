@@ -10,8 +10,11 @@ pub(crate) enum Completeness {
     /// Nothing but whitespace and comments.
     Empty,
     /// A whole input, ready to run: the text, with the `;` that ends its last statement
-    /// added when only that was missing.
-    Complete(String),
+    /// added when only that was missing (`semicolon_at`: where).
+    Complete {
+        text: String,
+        semicolon_at: Option<usize>,
+    },
     /// More lines may complete it: show the continuation prompt.
     Incomplete,
     /// Errors that no further line can fix: report them.
@@ -39,38 +42,37 @@ impl InputLines {
     }
 
     /// Adds a line; when the lines make a whole input (or one no further line can fix,
-    /// which the checks then report with their places), returns it and the lines as
-    /// typed, and starts a new input.
-    pub(crate) fn push(&mut self, line: &str) -> Option<(String, String)> {
+    /// which the checks then report with their places), returns it and starts a new one.
+    pub(crate) fn push(&mut self, line: &str) -> Option<Whole> {
         self.text.push_str(line);
         if !self.text.ends_with('\n') {
             self.text.push('\n');
         }
-        let input = match completeness(&self.text) {
+        let (text, semicolon_at) = match completeness(&self.text) {
             Completeness::Empty => {
                 self.text.clear();
                 return None;
             }
             Completeness::Incomplete => return None,
-            Completeness::Complete(text) => text,
-            Completeness::Invalid => self.text.clone(),
+            Completeness::Complete { text, semicolon_at } => (text, semicolon_at),
+            Completeness::Invalid => (self.text.clone(), None),
         };
-        Some((input, std::mem::take(&mut self.text)))
+        Some(Whole {
+            text,
+            typed: std::mem::take(&mut self.text),
+            semicolon_at,
+        })
     }
 }
 
-/// Where `text` (an input as `InputLines::push` returns it) has the `;` the REPL added to
-/// `typed` (the lines as typed).
-pub(crate) fn added_semicolon(text: &str, typed: &str) -> Option<usize> {
-    if text.len() != typed.len() + 1 {
-        return None;
-    }
-    let at = text
-        .bytes()
-        .zip(typed.bytes())
-        .position(|(a, b)| a != b)
-        .unwrap_or(typed.len());
-    (text.as_bytes()[at] == b';').then_some(at)
+/// A whole input, from [`InputLines::push`].
+pub(crate) struct Whole {
+    /// What runs.
+    pub(crate) text: String,
+    /// The lines as typed.
+    pub(crate) typed: String,
+    /// Where `text` has the `;` the REPL added to the last statement.
+    pub(crate) semicolon_at: Option<usize>,
 }
 
 /// Decides what `text` (the lines of one input) is.
@@ -81,7 +83,10 @@ pub(crate) fn completeness(text: &str) -> Completeness {
     };
     let errors: Vec<_> = parse.errors().iter().filter(|e| e.is_error()).collect();
     if errors.is_empty() {
-        return Completeness::Complete(text.to_string());
+        return Completeness::Complete {
+            text: text.to_string(),
+            semicolon_at: None,
+        };
     }
     if !errors.iter().all(|e| at_end(e, end)) {
         return Completeness::Invalid;
@@ -94,7 +99,10 @@ pub(crate) fn completeness(text: &str) -> Completeness {
         .iter()
         .any(|e| e.is_error())
     {
-        return Completeness::Complete(with_semicolon);
+        return Completeness::Complete {
+            text: with_semicolon,
+            semicolon_at: Some(at),
+        };
     }
     Completeness::Incomplete
 }
@@ -132,17 +140,24 @@ mod tests {
             "a;\nb\n",
             "s = \"é\"\n",
         ] {
-            let Completeness::Complete(text) = completeness(typed) else {
+            let Completeness::Complete { text, semicolon_at } = completeness(typed) else {
                 panic!("{typed:?} is complete");
             };
-            let at = added_semicolon(&text, typed).expect("a `;` was added");
+            let at = semicolon_at.expect("a `;` was added");
+            assert_eq!(&text[at..at + 1], ";");
             assert_eq!(format!("{}{}", &text[..at], &text[at + 1..]), typed);
         }
-        assert_eq!(added_semicolon("x = 1;\n", "x = 1;\n"), None);
+        assert_eq!(
+            completeness("x = 1;\n"),
+            Completeness::Complete {
+                text: "x = 1;\n".to_string(),
+                semicolon_at: None
+            }
+        );
     }
 
     fn complete(text: &str) -> bool {
-        matches!(completeness(text), Completeness::Complete(_))
+        matches!(completeness(text), Completeness::Complete { .. })
     }
 
     #[test]
@@ -161,7 +176,10 @@ mod tests {
         }
         assert_eq!(
             completeness("x = 1\n"),
-            Completeness::Complete("x = 1;\n".to_string())
+            Completeness::Complete {
+                text: "x = 1;\n".to_string(),
+                semicolon_at: Some(5)
+            }
         );
         assert_eq!(completeness("  // nothing\n\n"), Completeness::Empty);
         assert_eq!(completeness(""), Completeness::Empty);
