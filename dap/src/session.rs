@@ -110,8 +110,7 @@ impl Origin {
         program
             .module(self.module)
             .breaks
-            .statement_of(self.statement + 1)
-            == self.statement
+            .spans_lines(self.statement)
     }
 }
 
@@ -855,9 +854,9 @@ impl Session {
                 )
             })
             .collect();
-        let spans = list.iter().any(|(m, _, statement, _)| {
-            program.module(*m).breaks.statement_of(statement + 1) == *statement
-        });
+        let spans = list
+            .iter()
+            .any(|(m, _, statement, _)| program.module(*m).breaks.spans_lines(*statement));
         run.resumed_in = spans.then_some((thread, list));
     }
 
@@ -1242,7 +1241,7 @@ fn comes_back(run: &Run, thread: i64, frames: &[MlFrame]) -> bool {
     };
     let breaks = &run.program.module(top.module).breaks;
     let statement = breaks.statement_of(top.py_line);
-    if top.py_line != statement || breaks.statement_of(statement + 1) != statement {
+    if top.py_line != statement || !breaks.spans_lines(statement) {
         return false;
     }
     let Some(skip) = before.len().checked_sub(frames.len()) else {

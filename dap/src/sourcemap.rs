@@ -155,6 +155,12 @@ impl BreakLines {
             .unwrap_or(py_line)
     }
 
+    /// Whether the statement that starts on Python line `statement` goes on over more
+    /// lines.
+    pub fn spans_lines(&self, statement: u32) -> bool {
+        self.statement_of(statement + 1) == statement
+    }
+
     /// The ML line a breakpoint on `ml_line` moves to (itself, or the next line with
     /// code) and the Python line to stop on.
     pub fn place(&self, ml_line: u32) -> Option<(u32, u32)> {
