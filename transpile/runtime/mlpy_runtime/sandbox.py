@@ -101,11 +101,12 @@ def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         if _declared:
             _define_declared(name)
         imported = _py.__import__(name, globals, locals, fromlist, level)
+        # What ML holds of the runtime is a module of ML's, named as ML names it.
         if name == "mlpy_runtime.builtins":
-            _trust.as_ml_module(_sys.modules[name])
+            _trust.as_ml_module(_sys.modules[name], "builtin")
         elif name == "mlpy_runtime.stdlib":
             for leaf in fromlist or ():
-                _trust.as_ml_module(_sys.modules["mlpy_runtime.stdlib." + leaf])
+                _trust.as_ml_module(_sys.modules["mlpy_runtime.stdlib." + leaf], leaf)
         return imported
     raise SecurityError("import of '%s' is not allowed in ML code" % (name,))
 

@@ -50,19 +50,12 @@ class module(_ModuleType):
         if name.__class__ is not str:
             name = d.get("__name__")
             name = name if name.__class__ is str else "?"
-            if name.startswith(_STDLIB_PREFIX):
-                name = name[len(_STDLIB_PREFIX):]
-            elif name == "mlpy_runtime.builtins":
-                name = "builtin"
         return "<module '%s' at %#x>" % (name, id(self))
-
-
-_STDLIB_PREFIX = "mlpy_runtime.stdlib."
 
 
 def as_ml_module(mod, ml_name=None):
     """Gives the module `mod` the class `module` (its ML name `ml_name` when its Python name
-    differs: `ml_string` for `string`)."""
+    differs: `ml_string` for `string`, `mlpy_runtime.stdlib.math` for `math`)."""
     if type(mod) is _ModuleType:
         mod.__class__ = module
     if ml_name is not None:
