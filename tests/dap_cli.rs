@@ -1218,3 +1218,49 @@ fn exception_info_outside_an_exception_stop_is_refused_without_python_output() {
     assert!(!dap.output.contains("pydevd"), "{}", dap.output);
     dap.disconnect();
 }
+
+#[test]
+fn breakpoints_moved_onto_one_line_keep_ids_of_their_own() {
+    let project = Project::new();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "main.ml", json!({}));
+    // 11 (`}`) and 12 (blank) move onto 13, where the third one is: three breakpoints, one
+    // Python line; each is its own breakpoint to the editor.
+    let set = dap.breakpoints(
+        &project.path("main.ml"),
+        json!([{"line": 12}, {"line": 13}, {"line": 11}]),
+    );
+    let ids: Vec<i64> = set.iter().map(|b| b["id"].as_i64().unwrap()).collect();
+    assert_eq!(
+        set.iter().map(|b| b["line"].as_i64()).collect::<Vec<_>>(),
+        [Some(13), Some(13), Some(13)],
+        "{set:?}"
+    );
+    assert!(set.iter().all(|b| b["verified"] == true), "{set:?}");
+    let distinct: std::collections::BTreeSet<i64> = ids.iter().copied().collect();
+    assert_eq!(distinct.len(), 3, "{set:?}");
+    // Set again (as an editor does on every change): the ids stay distinct.
+    let again = dap.breakpoints(
+        &project.path("main.ml"),
+        json!([{"line": 12}, {"line": 13}]),
+    );
+    assert_ne!(again[0]["id"], again[1]["id"], "{again:?}");
+    let again_ids: Vec<i64> = again.iter().map(|b| b["id"].as_i64().unwrap()).collect();
+    dap.configuration_done(launch);
+    // The stop names every breakpoint on the line.
+    let stop = dap.stopped();
+    assert_eq!(stop["reason"], "breakpoint");
+    let mut hit: Vec<i64> = stop["hitBreakpointIds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    hit.sort_unstable();
+    let mut expected = again_ids.clone();
+    expected.sort_unstable();
+    assert_eq!(hit, expected, "{stop:?}");
+    let thread = stop["threadId"].as_i64().unwrap();
+    assert_eq!(dap.run_to_end(thread), 0);
+    dap.disconnect();
+}

@@ -10,6 +10,7 @@
 //! * [`session`]: the session (the requests and events of both sides);
 //! * [`program`], [`sourcemap`]: the emitted files and their line maps;
 //! * [`breakpoints`], [`stack`], [`variables`], [`values`], [`evaluate`]: each translation;
+//! * [`shared_ids`]: ids of ML breakpoints that share a Python line;
 //! * [`debugpy`]: debugpy's adapter as a child process; [`wire`]: DAP's framing;
 //! * [`launch`]: the launch configuration, and the [`Loader`] (the command line's part:
 //!   loading and transpiling a program as `mlpy run` does).
@@ -21,6 +22,7 @@ pub mod evaluate;
 pub mod launch;
 pub mod program;
 pub mod session;
+pub mod shared_ids;
 pub mod sourcemap;
 pub mod stack;
 pub mod values;

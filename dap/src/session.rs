@@ -8,6 +8,7 @@ use crate::editor::Editor;
 use crate::evaluate::Compiler;
 use crate::launch::{LaunchArgs, Loader};
 use crate::program::Program;
+use crate::shared_ids::SharedLineIds;
 use crate::stack::{classify, frame_json, source_json, Frame, MlFrame};
 use crate::variables::Vars;
 use serde_json::{json, Value};
@@ -165,6 +166,7 @@ pub struct Session {
     default_python: OsString,
     /// The arguments of the last launch (a restart without new ones uses them).
     last_arguments: Option<Value>,
+    shared_ids: SharedLineIds,
 }
 
 impl Session {
@@ -189,6 +191,7 @@ impl Session {
             reverse: HashMap::new(),
             default_python,
             last_arguments: None,
+            shared_ids: SharedLineIds::default(),
         }
     }
 
@@ -324,6 +327,7 @@ impl Session {
         }
 
         self.generation += 1;
+        self.shared_ids.new_run();
         let generation = self.generation;
         let tx = self.tx.clone();
         let debugpy = Debugpy::start(&launch.python, move |message| {
@@ -470,9 +474,12 @@ impl Session {
         py.retain(|b| seen.insert(b.line));
         let answers = send_breakpoints(run, module, py)?;
         let source = source_json(&run.program, module);
+        self.shared_ids.reset(path);
+        let mut first_on_line = std::collections::HashSet::new();
         let list: Vec<Value> = placed
             .iter()
-            .map(|p| match p {
+            .enumerate()
+            .map(|(index, p)| match p {
                 Placed::Set { ml_line, py } => {
                     let answer = answers.get(&py.line);
                     let mut b = json!({
@@ -480,8 +487,12 @@ impl Session {
                         "line": self.editor.line_out(*ml_line),
                         "source": source,
                     });
-                    if let Some(id) = answer.and_then(|a| a.get("id")) {
-                        b["id"] = id.clone();
+                    if let Some(id) = answer.and_then(|a| a["id"].as_i64()) {
+                        b["id"] = if first_on_line.insert(py.line) {
+                            json!(id)
+                        } else {
+                            json!(self.shared_ids.share(path, index, id))
+                        };
                     }
                     if let Some(message) = answer.and_then(|a| a["message"].as_str()) {
                         b["message"] = json!(message);
@@ -1068,10 +1079,25 @@ impl Session {
         let mut out = b.clone();
         out["line"] = json!(self.editor.line_out(ml_line));
         out["source"] = source_json(&run.program, module);
-        self.editor.event(
-            "breakpoint",
-            json!({"reason": body["reason"], "breakpoint": out}),
-        );
+        // Every ML breakpoint on that Python line changed with it.
+        let ids: Vec<Option<i64>> = match b["id"].as_i64() {
+            Some(id) => self
+                .shared_ids
+                .editor_ids(id)
+                .into_iter()
+                .map(Some)
+                .collect(),
+            None => vec![None],
+        };
+        for id in ids {
+            if let Some(id) = id {
+                out["id"] = json!(id);
+            }
+            self.editor.event(
+                "breakpoint",
+                json!({"reason": body["reason"], "breakpoint": out}),
+            );
+        }
     }
 
     /// debugpy stopped: a step that ended outside ML code goes on; the first stop on the
@@ -1090,7 +1116,7 @@ impl Session {
             let run = self.run_mut()?;
             run.last_exception = None;
             run.resumed_in = None;
-            self.editor.event("stopped", body);
+            self.send_stopped(body);
             return Ok(());
         }
         let (frames, top) = self.ml_stack(thread)?;
@@ -1211,8 +1237,21 @@ impl Session {
             return Ok(());
         }
         run.resumed_in = None;
-        self.editor.event("stopped", body);
+        self.send_stopped(body);
         Ok(())
+    }
+
+    /// The stop reaches the editor, naming every ML breakpoint on the line it stopped at.
+    fn send_stopped(&mut self, mut body: Value) {
+        if let Some(hit) = body["hitBreakpointIds"].as_array() {
+            let ids: Vec<i64> = hit
+                .iter()
+                .filter_map(Value::as_i64)
+                .flat_map(|id| self.shared_ids.editor_ids(id))
+                .collect();
+            body["hitBreakpointIds"] = json!(ids);
+        }
+        self.editor.event("stopped", body);
     }
 
     fn debugpy_stopped(&mut self) {
