@@ -917,3 +917,64 @@ fn jobs_must_be_a_positive_number() {
     let output = p.mlpy(&["test", "-j", "1"]);
     assert_eq!(code(&output), 0, "{}", both(&output));
 }
+
+#[test]
+fn warnings_of_a_test_program_are_shown_once_each() {
+    let p = project();
+    // A warning in an imported module (two test files import it) and one in a test file:
+    // the unknown function is why `test_shout` fails.
+    p.file(
+        "src/util.ml",
+        "function shout(s) { return upcase(s); }\nfunction one() { return 1; }\n",
+    );
+    p.file(
+        "a_test.ml",
+        "import util;\nimport testing;\nfunction test_shout() { testing.assert_equal(util.shout(\"a\"), \"A\"); }\nfunction test_other() { nosuch(1); }\n",
+    );
+    p.file(
+        "b_test.ml",
+        "import util;\nimport testing;\nfunction test_one() { testing.assert_equal(util.one(), 1); }\n",
+    );
+    let output = p.mlpy(&["test"]);
+    let text = stdout(&output);
+    assert_eq!(code(&output), 1, "{text}");
+    let in_util = "src/util.ml:1:28: warning: Unknown function 'upcase'";
+    assert_eq!(text.matches(in_util).count(), 1, "{text}");
+    assert_eq!(
+        text.matches("a_test.ml:4:25: warning: Unknown function 'nosuch'")
+            .count(),
+        1,
+        "{text}"
+    );
+    // Before the failures they explain.
+    assert!(
+        text.find(in_util) < text.find("---- a_test.ml::test_shout ----"),
+        "{text}"
+    );
+    assert!(text.contains("PASS b_test.ml"), "{text}");
+
+    // JSON: each file's program's warnings with that file.
+    let report = json(&p.mlpy(&["test", "--format", "json"]));
+    let warnings = |file: &str| -> Vec<(String, String)> {
+        let entry = report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"] == file)
+            .unwrap_or_else(|| panic!("{report:#}"));
+        entry["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["file"].as_str().unwrap().to_string(),
+                    w["code"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(warnings("b_test.ml").len(), 1, "{report:#}");
+    assert_eq!(warnings("b_test.ml")[0].0, "src/util.ml");
+    assert_eq!(warnings("a_test.ml").len(), 2, "{report:#}");
+}

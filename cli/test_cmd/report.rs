@@ -149,6 +149,14 @@ pub(crate) fn file_line(report: &FileReport, paint: &Paint) -> Option<String> {
 /// Everything after the per-file lines: each failure in full, then the summary.
 pub(crate) fn details(reports: &[FileReport], seconds: f64, paint: &Paint) -> String {
     let mut out = String::new();
+    // First, as a compiler's warnings come before the tests run: each once, however many
+    // test files import the module it is in.
+    let mut shown = std::collections::HashSet::new();
+    for warning in reports.iter().flat_map(|r| &r.warnings) {
+        if shown.insert(warning.key.as_str()) {
+            let _ = writeln!(out, "\n{}", warning.rendered.trim_end());
+        }
+    }
     for report in reports {
         let name = display_path(&report.path);
         match &report.outcome {
@@ -307,6 +315,12 @@ pub(crate) fn json(reports: &[FileReport], seconds: f64) -> serde_json::Value {
                     value["tests"] = serde_json::json!([]);
                 }
                 Outcome::Ran { tests, problem } => {
+                    value["warnings"] = report
+                        .warnings
+                        .iter()
+                        .map(|w| w.json.clone())
+                        .collect::<Vec<_>>()
+                        .into();
                     let all_passed = tests.iter().all(|t| t.status == Status::Pass);
                     value["status"] = match (problem, all_passed) {
                         (Some(_), _) => "error",

@@ -120,23 +120,43 @@ pub(crate) struct FileReport {
     pub outcome: Outcome,
     /// Local files of its program and its mlpy.json (what watch mode watches).
     pub watched: Vec<PathBuf>,
+    /// The warnings of its program (it compiled): an unknown function called in a test
+    /// is why that test fails, so they are shown as `mlpy run` shows them.
+    pub warnings: Vec<Warning>,
     pub ms: f64,
+}
+
+/// One warning of a file's program, as people read it and as JSON.
+#[derive(Debug, Clone)]
+pub(crate) struct Warning {
+    /// Where and what (file, line, column, code, message): two test files importing one
+    /// module share its warnings, which are shown once.
+    pub key: String,
+    pub rendered: String,
+    pub json: serde_json::Value,
 }
 
 /// Runs the tests of `file`.
 pub(crate) fn run_file(shared: &Shared<'_>, file: &Path) -> FileReport {
     let started = Instant::now();
     let mut watched = vec![file.to_path_buf()];
-    let outcome = run_inner(shared, file, &mut watched);
+    let mut warnings = Vec::new();
+    let outcome = run_inner(shared, file, &mut watched, &mut warnings);
     FileReport {
         path: file.to_path_buf(),
         outcome,
         watched,
+        warnings,
         ms: started.elapsed().as_secs_f64() * 1000.0,
     }
 }
 
-fn run_inner(shared: &Shared<'_>, file: &Path, watched: &mut Vec<PathBuf>) -> Outcome {
+fn run_inner(
+    shared: &Shared<'_>,
+    file: &Path,
+    watched: &mut Vec<PathBuf>,
+    warnings: &mut Vec<Warning>,
+) -> Outcome {
     let config_path = |config: &ProjectConfig| {
         config
             .config_file
@@ -186,14 +206,14 @@ fn run_inner(shared: &Shared<'_>, file: &Path, watched: &mut Vec<PathBuf>) -> Ou
     if let Ok(cwd) = std::env::current_dir() {
         options.source_base = cwd;
     }
+    let mut sources = Sources::default();
+    for module in &graph.modules {
+        sources.insert(&module.path, module.file.text.clone());
+    }
+    let style = render::Style { color: false };
     let out = match mlpy_transpile::transpile_multi(graph, &options) {
         Ok(out) => out,
         Err(diagnostics) => {
-            let mut sources = Sources::default();
-            for module in &graph.modules {
-                sources.insert(&module.path, module.file.text.clone());
-            }
-            let style = render::Style { color: false };
             let rendered: Vec<String> = diagnostics
                 .iter()
                 .map(|d| render::human(d, &mut sources, &style))
@@ -212,6 +232,21 @@ fn run_inner(shared: &Shared<'_>, file: &Path, watched: &mut Vec<PathBuf>) -> Ou
     if selected.is_empty() {
         return Outcome::NoTests;
     }
+    *warnings = out
+        .warnings
+        .iter()
+        .map(|d| {
+            let json = render::json(d, &mut sources);
+            Warning {
+                key: format!(
+                    "{}:{}:{}:{}",
+                    json.file, json.range.start.offset, json.code, json.message
+                ),
+                rendered: render::human(d, &mut sources, &style),
+                json: serde_json::to_value(json).unwrap_or_default(),
+            }
+        })
+        .collect();
 
     // A test is called with no arguments: one that declares parameters is an error here,
     // where the place is known, rather than a Python TypeError.
