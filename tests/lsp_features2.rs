@@ -3,7 +3,9 @@
 //! hierarchy, moving modules (`workspace/willRenameFiles` for a file and for a package
 //! folder, then `didRenameFiles`), the "Import module" quick fix and the completion of
 //! modules not imported yet, semantic tokens by range and by delta, pull diagnostics
-//! (the same lists as the pushed ones), and navigation inside a cached git module.
+//! (the same lists as the pushed ones), navigation inside a cached git module, member
+//! chains through a module's own imports (`hub.inner.f`), and the keywords completion
+//! offers at each place.
 
 mod gitkit;
 mod lsp_client;
@@ -896,5 +898,194 @@ fn definition_and_hover_inside_a_cached_git_module() {
     // A remote module gets no diagnostics of its own.
     c.flush();
     assert!(c.diagnostics.get(&cached).is_none_or(|d| d.is_empty()));
+    c.shutdown();
+}
+
+/// `hub.inner.f`, where `hub.ml` has `import a.b as inner;`, is `f` of `a/b.ml` (as at run
+/// time): definition, references, hover, signature help and completion follow the chain through
+/// the module's own import; renaming `f`, or the alias `inner`, edits every importer's
+/// chain, and the renamed program checks clean and prints the same.
+#[test]
+fn member_chains_go_on_through_a_modules_own_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let main_text = "import hub;\nimport top;\nprint(hub.inner.f(1), hub.a.b.f(2), top.hub.inner.f(3), hub.inner.twice(4));\n";
+    let files = [
+        ("mlpy.json", "{\"import_paths\": [\"lib\"]}\n"),
+        ("main.ml", main_text),
+        (
+            "lib/hub.ml",
+            "import a.b as inner;\nimport a.b;\nBASE = inner.f(0);\n",
+        ),
+        ("lib/top.ml", "import hub;\n"),
+        (
+            "lib/a/b.ml",
+            "function f(x) {\n    return x + 1;\n}\n// Twice.\ntwice = fn(n) => n * 2;\n",
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlpy"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let before = run(&["run", "main.ml"]);
+    assert_eq!(before, (Some(0), "2 3 4 8\n".to_string()));
+
+    let mut c = Client::start(dir.path());
+    let main = c.open("main.ml");
+    c.wait_clean(&main);
+    let b = c.uri("lib/a/b.ml");
+    for (needle, skip) in [
+        ("hub.inner.f", 10),
+        ("hub.a.b.f", 8),
+        ("top.hub.inner.f", 14),
+    ] {
+        let r = at(&mut c, "textDocument/definition", &main, {
+            let (l, col) = find(main_text, needle, 0);
+            (l, col + skip)
+        });
+        let found = r.as_array().map_or(&r, |a| &a[0]);
+        assert_eq!(found["uri"], b, "{needle}: {r}");
+        assert_eq!(pos(&found["range"]["start"]), (0, 9), "{needle}: {r}");
+    }
+    // Every use of `f`, through every chain.
+    let r = c
+        .request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": b}, "position": {"line": 0, "character": 10}, "context": {"includeDeclaration": false}}),
+        )
+        .unwrap();
+    let mut places: Vec<(String, (u64, u64))> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let rel = l["uri"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            (rel, pos(&l["range"]["start"]))
+        })
+        .collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            ("hub.ml".to_string(), (2, 13)),
+            ("main.ml".to_string(), (2, 16)),
+            ("main.ml".to_string(), (2, 30)),
+            ("main.ml".to_string(), (2, 50)),
+        ]
+    );
+    // Hover, as in its module; signature help of an arrow function of that module;
+    // completion of its members.
+    let (line, col) = find(main_text, "twice(4", 0);
+    let r = at(&mut c, "textDocument/hover", &main, (line, col + 1));
+    assert_eq!(
+        r["contents"]["value"], "```ml\ntwice = fn(n)\n```\n\nTwice.\n\n*module `a.b`*",
+        "{r}"
+    );
+    let (line, col) = find(main_text, "twice(4", 0);
+    let r = at(&mut c, "textDocument/signatureHelp", &main, (line, col + 6));
+    assert_eq!(r["signatures"][0]["label"], "twice = fn(n)", "{r}");
+    let r = at(&mut c, "textDocument/completion", &main, (2, 16));
+    let items = r.as_array().or(r["items"].as_array()).unwrap();
+    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["f", "twice"], "{r}");
+
+    // Renaming `f` and then the alias `inner`: each edits the importers' chains.
+    let mut version = 1;
+    let mut apply_on_disk = |c: &mut Client, r: &Value| {
+        for (uri, edits) in r["changes"].as_object().unwrap() {
+            let path = c.path(uri.strip_prefix(&c.uri("")).unwrap());
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = apply(&text, edits.as_array().unwrap());
+            std::fs::write(&path, &text).unwrap();
+            if uri == &c.uri("main.ml") {
+                version += 1;
+                c.replace_all(uri, version, &text);
+            } else {
+                c.watched(vec![(uri.clone(), 2)]);
+            }
+        }
+    };
+    let r = c
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": b}, "position": {"line": 0, "character": 10}, "newName": "g"}),
+        )
+        .unwrap();
+    apply_on_disk(&mut c, &r);
+    assert_eq!(run(&["check", "main.ml"]).0, Some(0));
+    assert_eq!(run(&["run", "main.ml"]), before);
+    let hub = c.uri("lib/hub.ml");
+    let r = c
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": hub}, "position": {"line": 0, "character": 15}, "newName": "core"}),
+        )
+        .unwrap();
+    let mut edited: Vec<&String> = r["changes"].as_object().unwrap().keys().collect();
+    edited.sort();
+    assert_eq!(edited, [&hub, &main], "{r:#}");
+    apply_on_disk(&mut c, &r);
+    assert_eq!(run(&["check", "main.ml"]).0, Some(0));
+    assert_eq!(run(&["run", "main.ml"]), before);
+    assert!(std::fs::read_to_string(c.path("main.ml"))
+        .unwrap()
+        .contains("hub.core.g(1), hub.a.b.g(2), top.hub.core.g(3)"));
+    c.shutdown();
+}
+
+/// Completion offers the keywords of the place: in an argument only those that start an
+/// expression; at the start of a statement in a loop of a function `return` and `break`,
+/// at the top level `import` but not `return`; after an `if`'s block `elif` and `else`.
+#[test]
+fn completion_offers_the_keywords_of_the_place() {
+    let dir = project(&[]);
+    let mut c = Client::start(dir.path());
+    let text = "import geo.shapes;\nprint(re);\nfunction f(x) {\n    while (x) {\n        br\n    }\n}\nif (true) {\n    print(1);\n} el\n";
+    let uri = c.open_text("keywords.ml", text);
+    c.flush();
+    let mut keywords_at = |needle: &str, skip: u32| -> Vec<String> {
+        let (line, col) = find(text, needle, 0);
+        let r = at(&mut c, "textDocument/completion", &uri, (line, col + skip));
+        let items = r.as_array().or(r["items"].as_array()).unwrap().clone();
+        items
+            .iter()
+            .filter(|i| i["kind"] == 14)
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        keywords_at("re)", 2),
+        ["fn", "true", "false", "null", "undefined"]
+    );
+    let in_loop = keywords_at("br\n", 2);
+    for k in ["return", "break", "continue", "while"] {
+        assert!(in_loop.contains(&k.to_string()), "{k} in {in_loop:?}");
+    }
+    assert!(!in_loop.contains(&"import".to_string()), "{in_loop:?}");
+    let after_if = keywords_at("} el", 4);
+    for k in ["elif", "else", "import"] {
+        assert!(after_if.contains(&k.to_string()), "{k} in {after_if:?}");
+    }
+    for k in ["return", "break"] {
+        assert!(!after_if.contains(&k.to_string()), "{k} in {after_if:?}");
+    }
     c.shutdown();
 }

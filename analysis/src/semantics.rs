@@ -16,7 +16,7 @@ use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, TextSize};
 use rowan::TokenAtOffset;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::{OnceCell, RefCell};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// A module a name or a member chain reaches.
@@ -73,6 +73,18 @@ pub trait ImportTargets {
     /// What the import statement whose whole range is `statement` reaches; `None` when it
     /// does not resolve (already reported as a diagnostic of its own).
     fn imported(&self, statement: TextRange) -> Option<Imported>;
+
+    /// What `names` refers to in the user module `module`, `names[0]` being one of its
+    /// top-level names: how a member chain goes on past a module's own import binding
+    /// (`hub.inner.f` where `hub.ml` has `import a.b as inner;` is `f` of `a/b.ml`, as it
+    /// is at run time). The module answers with its own imports and its own
+    /// [`FileSemantics::member_target`], so every step is the one rule. `None` for who
+    /// cannot see other modules (the chain ends there): the module graph's checks, whose
+    /// graphs in the language server are one import deep (`server/src/engine.rs`), so a
+    /// check that went on would answer differently there and in `mlpy check`.
+    fn in_module(&self, _module: &Path, _names: &[String]) -> Option<Target> {
+        None
+    }
 }
 
 /// One dotted prefix an import binding reaches.
@@ -230,10 +242,14 @@ pub fn is_pure_import(
 }
 
 /// How far a member chain (`a.b.c`) has come: still a module prefix its import binding
-/// reaches (`a.b` of `import a.b.c`), the module `builtin`, or past any module.
+/// reaches (`a.b` of `import a.b.c`), names of a user module that module's own imports
+/// resolve (`hub.inner` of `hub.inner.f`), the module `builtin`, or past any module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainState {
     Prefix(BindingId, String),
+    /// A user module and the names after it so far (`hub.ml`, `["inner"]` for
+    /// `hub.inner`): its top-level import binding `inner` and a prefix of what it reaches.
+    InModule(PathBuf, Vec<String>),
     BuiltinModule,
     Dead,
 }
@@ -308,13 +324,47 @@ impl<'a> FileSemantics<'a> {
         match state {
             ChainState::Prefix(b, prefix) => {
                 let extended = format!("{prefix}.{name}");
-                if self.reach(*b).has(&extended) {
-                    ChainState::Prefix(*b, extended)
-                } else {
-                    ChainState::Dead
+                let reach = self.reach(*b);
+                if reach.has(&extended) {
+                    return ChainState::Prefix(*b, extended);
+                }
+                // A top-level name of a user module that is a module there (its own
+                // import binding): the chain goes on in that module.
+                let names = vec![name.to_string()];
+                match reach.module(self.targets, prefix) {
+                    Some(ModuleRef::User(path))
+                        if self.names_a_module(self.targets.in_module(&path, &names)) =>
+                    {
+                        ChainState::InModule(path, names)
+                    }
+                    _ => ChainState::Dead,
+                }
+            }
+            ChainState::InModule(path, names) => {
+                let mut names = names.clone();
+                names.push(name.to_string());
+                match self.names_a_module(self.targets.in_module(path, &names)) {
+                    true => ChainState::InModule(path.clone(), names),
+                    false => ChainState::Dead,
                 }
             }
             _ => ChainState::Dead,
+        }
+    }
+
+    /// Whether a chain that got to `target` can go on: a module, or a top-level name of a
+    /// user module that is a module there (`top.hub.inner`, `inner` an import of `hub`).
+    fn names_a_module(&self, target: Option<Target>) -> bool {
+        match target {
+            Some(Target::Module(_)) => true,
+            Some(Target::Member {
+                module: ModuleRef::User(path),
+                name,
+            }) => matches!(
+                self.targets.in_module(&path, &[name]),
+                Some(Target::Module(_))
+            ),
+            _ => false,
         }
     }
 
@@ -335,6 +385,11 @@ impl<'a> FileSemantics<'a> {
                         name: name.to_string(),
                     }),
                 }
+            }
+            ChainState::InModule(path, names) => {
+                let mut names = names.clone();
+                names.push(name.to_string());
+                self.targets.in_module(path, &names)
             }
             ChainState::BuiltinModule => Some(Target::builtin(name)),
             ChainState::Dead => None,

@@ -9,7 +9,6 @@ use super::stdlib_docs::{self, DocKind};
 use super::FileCtx;
 use crate::semantics::{field_chain, FileSemantics, ModuleRef, Target};
 use mlpy_modules::scopes::{BindingId, BindingKind, NameRes};
-use mlpy_modules::symbols::SymbolKind;
 use mlpy_syntax::ast::{self, AstNode, Expr};
 use mlpy_syntax::{SyntaxToken, TextRange, TextSize};
 
@@ -196,27 +195,15 @@ pub(crate) fn callee_target(sema: &FileSemantics, callee: &Expr) -> Option<Targe
 pub(crate) fn callable(ctx: &FileCtx, target: &Target) -> Option<Callable> {
     match target {
         Target::Local(b) => local_callable(ctx, *b),
+        // A top-level name of a user module is what it is in its module: a function, or
+        // a variable holding an arrow function (`um.double(…)` as `double(…)` in `um`).
         Target::Member {
             module: ModuleRef::User(path),
             name,
         } => {
-            let file = ctx.host().load(path)?;
-            let symbol = file.symbols.get(name)?;
-            let SymbolKind::Function { params } = &symbol.kind else {
-                return None;
-            };
-            let params = params
-                .iter()
-                .map(|p| {
-                    let shown = match &p.annotation {
-                        Some(t) => format!("{}: {t}", p.name),
-                        None => p.name.clone(),
-                    };
-                    (shown, p.name.clone())
-                })
-                .collect();
-            let head = format!("function {name}");
-            Some(from_ml(&head, name, params, symbol.doc.clone()))
+            let there = FileCtx::load(ctx.host(), path)?;
+            let binding = there.file().scopes().module_binding(name)?;
+            local_callable(&there, binding)
         }
         Target::Member {
             module: ModuleRef::Stdlib(module),

@@ -9,40 +9,115 @@ use super::imports::{importable_modules, InsertAt};
 use super::rename::invalid_name;
 use super::stdlib_docs::{self, Doc, DocKind};
 use super::{CompletionItem, CompletionKind, FileCtx};
-use crate::semantics::{ModuleRef, Target};
+use crate::semantics::{ImportTargets, ModuleRef, Target};
 use mlpy_modules::scopes::BindingKind;
 use mlpy_modules::symbols::SymbolKind;
-use mlpy_syntax::{SyntaxKind, TextSize};
+use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextSize};
 use rowan::TokenAtOffset;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// The keywords offered where a name may be typed.
-pub const KEYWORDS: &[&str] = &[
-    "function",
-    "if",
-    "elif",
-    "else",
-    "while",
-    "for",
-    "in",
-    "return",
-    "throw",
-    "try",
-    "except",
-    "finally",
-    "break",
-    "continue",
-    "nonlocal",
-    "import",
-    "as",
-    "capability",
-    "fn",
-    "true",
-    "false",
-    "null",
-    "undefined",
-];
+/// The keywords that start an expression: offered wherever a name may be typed.
+const EXPRESSION_KEYWORDS: &[&str] = &["fn", "true", "false", "null", "undefined"];
+
+/// The keywords offered at `offset`, where a name may be typed: those of the place (as
+/// rust-analyzer's completion does). At the start of a statement its keywords — `import`
+/// and `capability` at the top level only, `return` and `nonlocal` in a function,
+/// `break` and `continue` in a loop, `elif`/`else` after an `if`'s block, `except`/
+/// `finally` after a `try`'s — elsewhere those of expressions, and `in` after
+/// `for (name`.
+pub fn keywords_at(root: &SyntaxNode, offset: TextSize) -> Vec<&'static str> {
+    let typed_start = root
+        .token_at_offset(offset)
+        .left_biased()
+        .filter(|t| t.kind().is_any_word() && t.text_range().start() < offset)
+        .map_or(offset, |t| t.text_range().start());
+    let before = previous_significant(root, typed_start);
+    let kinds: Vec<SyntaxKind> = std::iter::successors(before.clone(), |t| {
+        previous_significant(root, t.text_range().start())
+    })
+    .take(3)
+    .map(|t| t.kind())
+    .collect();
+    let mut out: Vec<&'static str> = Vec::new();
+    if kinds.starts_with(&[SyntaxKind::IDENT, SyntaxKind::L_PAREN, SyntaxKind::FOR_KW]) {
+        return vec!["in"];
+    }
+    let closed_block = |t: &SyntaxToken| -> Option<SyntaxKind> {
+        let block = t.parent().filter(|p| p.kind() == SyntaxKind::BLOCK)?;
+        block.parent().map(|p| p.kind())
+    };
+    let statement_start = match &before {
+        None => true,
+        Some(t) => match t.kind() {
+            SyntaxKind::SEMICOLON => true,
+            SyntaxKind::L_CURLY | SyntaxKind::R_CURLY => closed_block(t).is_some(),
+            _ => false,
+        },
+    };
+    if statement_start {
+        let context = cursor_context(root, typed_start, offset);
+        let mut in_function = false;
+        let mut in_loop = false;
+        let mut top_level = true;
+        for node in context.ancestors() {
+            match node.kind() {
+                SyntaxKind::BLOCK => top_level = false,
+                SyntaxKind::WHILE_STMT | SyntaxKind::FOR_STMT if !in_function => in_loop = true,
+                SyntaxKind::FUNCTION | SyntaxKind::ARROW_EXPR => in_function = true,
+                _ => {}
+            }
+        }
+        out.extend(["function", "if", "while", "for", "try", "throw"]);
+        let after = before.as_ref().filter(|t| t.kind() == SyntaxKind::R_CURLY);
+        match after.and_then(closed_block) {
+            Some(SyntaxKind::IF_STMT | SyntaxKind::ELIF_CLAUSE) => out.extend(["elif", "else"]),
+            Some(SyntaxKind::TRY_STMT | SyntaxKind::EXCEPT_CLAUSE) => {
+                out.extend(["except", "finally"])
+            }
+            _ => {}
+        }
+        if in_function {
+            out.extend(["return", "nonlocal"]);
+        }
+        if in_loop {
+            out.extend(["break", "continue"]);
+        }
+        if top_level {
+            out.extend(["import", "capability"]);
+        }
+    }
+    out.extend(EXPRESSION_KEYWORDS);
+    out
+}
+
+/// The last token before `offset` that is neither whitespace nor a comment.
+fn previous_significant(root: &SyntaxNode, offset: TextSize) -> Option<SyntaxToken> {
+    if offset == 0.into() {
+        return None;
+    }
+    let mut token = root.token_at_offset(offset).left_biased()?;
+    while token.kind().is_trivia() || token.text_range().start() >= offset {
+        token = token.prev_token()?;
+    }
+    Some(token)
+}
+
+/// The innermost node the cursor is inside (what is typed, from `start` to `offset`, is
+/// not its own context): a block still open at the cursor (its `}` not typed yet) counts.
+fn cursor_context(root: &SyntaxNode, start: TextSize, offset: TextSize) -> SyntaxNode {
+    let token = root.token_at_offset(start).left_biased();
+    let inside = |node: &SyntaxNode| {
+        let range = node.text_range();
+        let closed = node.last_token().is_some_and(|t| {
+            t.kind() == SyntaxKind::R_CURLY && node.kind() != SyntaxKind::SOURCE_FILE
+        });
+        range.start() < start && (offset < range.end() || (offset == range.end() && !closed))
+    };
+    token
+        .and_then(|t| t.parent_ancestors().find(|n| inside(n)))
+        .unwrap_or_else(|| root.clone())
+}
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
@@ -187,8 +262,8 @@ fn name_items(ctx: &FileCtx, offset: TextSize) -> Vec<CompletionItem> {
             .map(doc_item),
     );
     out.extend(
-        KEYWORDS
-            .iter()
+        keywords_at(&root, offset)
+            .into_iter()
             .map(|k| item(k, CompletionKind::Keyword, None, None)),
     );
     // Modules not imported yet: accepting one adds `import NAME;`.
@@ -238,7 +313,15 @@ fn member_items(ctx: &FileCtx, offset: TextSize, names: &[String]) -> Vec<Comple
             out.push(item(next, CompletionKind::Module, detail, None));
         }
     }
-    match ctx.semantics().member_target(b, names) {
+    let target = match ctx.semantics().member_target(b, names) {
+        // A module's own import (`hub.inner.`): the module it imports.
+        Some(Target::Member {
+            module: ModuleRef::User(path),
+            name,
+        }) => ctx.in_module(&path, &[name]),
+        target => target,
+    };
+    match target {
         Some(Target::Module(ModuleRef::User(path))) => {
             if let Some(file) = ctx.host().load(&path) {
                 for s in &file.symbols.symbols {
@@ -329,6 +412,14 @@ mod tests {
     }
 
     #[test]
+    fn members_of_a_module_reached_through_another_modules_import() {
+        let found = labels(
+            "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport hub;\nhub.inner.$0\n//- /lib/hub.ml\nimport a.b as inner;\n//- /lib/a/b.ml\nfunction f(x) { return x; }\nLIMIT = 1;\n",
+        );
+        assert_eq!(found, ["f", "LIMIT"]);
+    }
+
+    #[test]
     fn members_of_a_user_module() {
         let items = complete(
             "//- /mlpy.json\n{}\n//- /main.ml\nimport geometry;\nx = geometry.$0\n//- /geometry.ml\nimport math;\n// Area.\nfunction area(w: number, h) { return w * h; }\nUNIT = 1;\n",
@@ -389,6 +480,72 @@ mod tests {
         assert!(!names.contains(&"__hidden"), "{names:?}");
         let found = labels(&fixture.replace("import $0", "import utils.$0"));
         assert_eq!(found, ["strings"]);
+    }
+
+    /// The keywords offered at the cursor.
+    fn keywords(fixture: &str) -> Vec<String> {
+        complete(fixture)
+            .into_iter()
+            .filter(|i| i.kind == CompletionKind::Keyword)
+            .map(|i| i.label)
+            .collect()
+    }
+
+    #[test]
+    fn keywords_are_those_of_the_place() {
+        let expression = ["fn", "true", "false", "null", "undefined"];
+        // In an argument, an operand, a value: only what starts an expression.
+        for fixture in [
+            "//- /main.ml\nprint(re$0);\n",
+            "//- /main.ml\nx = 1 + $0\n",
+            "//- /main.ml\nfunction f(a) {\n  return wh$0\n}\n",
+            "//- /main.ml\nx = [1, $0];\n",
+        ] {
+            assert_eq!(keywords(fixture), expression, "{fixture}");
+        }
+        // The start of a top-level statement: no `return`, `break`, `elif`.
+        let top = keywords("//- /main.ml\nx = 1;\n$0\n");
+        for k in [
+            "function",
+            "if",
+            "while",
+            "import",
+            "capability",
+            "fn",
+            "null",
+        ] {
+            assert!(top.contains(&k.to_string()), "{k} in {top:?}");
+        }
+        for k in [
+            "return", "nonlocal", "break", "continue", "elif", "except", "in",
+        ] {
+            assert!(!top.contains(&k.to_string()), "{k} in {top:?}");
+        }
+        // In a loop of a function, while its block is still open; a word being typed.
+        let inner = keywords("//- /main.ml\nfunction f(x) {\n  while (x) {\n    re$0\n");
+        for k in ["return", "nonlocal", "break", "continue", "if"] {
+            assert!(inner.contains(&k.to_string()), "{k} in {inner:?}");
+        }
+        assert!(!inner.contains(&"import".to_string()), "{inner:?}");
+        // After the loop, still in the function: no `break`.
+        let after = keywords("//- /main.ml\nfunction f(x) {\n  while (x) { x = 0; }\n  $0\n}\n");
+        assert!(after.contains(&"return".to_string()), "{after:?}");
+        assert!(!after.contains(&"break".to_string()), "{after:?}");
+        // A loop's function inside it does not make `break` valid in its own body.
+        let nested = keywords(
+            "//- /main.ml\nfor (i in [1]) {\n  f = fn(x) => {\n    y = x;\n    $0\n  };\n}\n",
+        );
+        assert!(nested.contains(&"return".to_string()), "{nested:?}");
+        assert!(!nested.contains(&"break".to_string()), "{nested:?}");
+        // Clauses after the block they continue.
+        let after_if = keywords("//- /main.ml\nif (true) {\n  x = 1;\n} el$0\n");
+        assert!(after_if.contains(&"elif".to_string()) && after_if.contains(&"else".to_string()));
+        let after_try = keywords("//- /main.ml\ntry {\n  x = 1;\n} $0\n");
+        assert!(after_try.contains(&"except".to_string()));
+        assert!(after_try.contains(&"finally".to_string()));
+        assert!(!after_try.contains(&"elif".to_string()), "{after_try:?}");
+        // `for (name ` continues with `in`.
+        assert_eq!(keywords("//- /main.ml\nfor (item $0\n"), ["in"]);
     }
 
     #[test]

@@ -91,6 +91,25 @@ mod tests {
     }
 
     #[test]
+    fn a_member_chain_goes_on_through_a_modules_own_imports() {
+        // `hub.inner` is the module `hub.ml` imports as `inner` (as at run time), however
+        // many modules the chain passes (`top.hub.inner`).
+        let fixture = "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport hub;\nimport top;\nprint(hub.inner.f(1), hub.a.b.f(2), top.hub.inner.f(3));\n//- /lib/hub.ml\nimport a.b as inner;\nimport a.b;\n//- /lib/top.ml\nimport hub;\n//- /lib/a/b.ml\nfunction [|f|](x) { return x; }\n";
+        check_marked(&fixture.replace("hub.inner.f(1)", "hub.inner.f$0(1)"));
+        check_marked(&fixture.replace("hub.a.b.f(2)", "hub.a.b.f$0(2)"));
+        check_marked(&fixture.replace("top.hub.inner.f(3)", "top.hub.inner.f$0(3)"));
+        // The name on the way is the import binding of the module it belongs to.
+        check(
+            &fixture.replace("hub.inner.f(1)", "hub.in$0ner.f(1)"),
+            &["lib/hub.ml:14-19"],
+        );
+        // A module's variable, or an import it assigns too, holds a value: no module.
+        let values = "//- /mlpy.json\n{}\n//- /main.ml\nimport hub;\nprint(hub.inner.f$0, hub.other.f);\n//- /hub.ml\nimport b as other;\nother = 1;\ninner = {f: 1};\n//- /b.ml\nfunction f() { }\n";
+        check(values, &[]);
+        check(&values.replace("f$0, hub.other.f", "f, hub.other.f$0"), &[]);
+    }
+
+    #[test]
     fn a_module_alias_goes_to_the_module_file() {
         check(
             "//- /mlpy.json\n{}\n//- /main.ml\nimport shapes as s;\n$0s.UNIT;\n//- /shapes.ml\nUNIT = 1;\n",

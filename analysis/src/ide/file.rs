@@ -3,8 +3,9 @@
 //! makes it the [`ImportTargets`] of [`FileSemantics`].
 
 use super::Host;
-use crate::semantics::{FileSemantics, ImportTargets, Imported, ModuleRef};
+use crate::semantics::{FileSemantics, ImportTargets, Imported, ModuleRef, Target};
 use mlpy_modules::graph::{import_options, import_spec};
+use mlpy_modules::scopes::BindingKind;
 use mlpy_modules::{ImportSpec, Origin, Resolution, ResolveError, Resolver, SourceFile};
 use mlpy_syntax::ast::{self, AstNode};
 use mlpy_syntax::{SyntaxNode, TextRange};
@@ -140,6 +141,31 @@ impl ImportTargets for FileCtx<'_> {
             return known.clone();
         }
         self.imported_by(&self.import_at(statement)?)
+    }
+
+    fn in_module(&self, module: &Path, names: &[String]) -> Option<Target> {
+        // A document that is no file reaches no module to go on in.
+        self.resolver.as_ref()?;
+        let file = match module == self.path {
+            true => self.file.clone(),
+            false => self.host.load(module)?,
+        };
+        let binding = file.scopes().module_binding(names.first()?)?;
+        // Only a module's own import binding names a module; a variable's members are
+        // values (and a look at its kind is cheaper than resolving the module).
+        if file.scopes().binding(binding).kind != BindingKind::Import {
+            return None;
+        }
+        let there = FileCtx::of_file(self.host, module, file);
+        let target = there.semantics().member_target(binding, names)?;
+        Some(match target {
+            // The binding itself: a top-level name of that module.
+            Target::Local(_) => Target::Member {
+                module: ModuleRef::User(module.to_path_buf()),
+                name: names[0].clone(),
+            },
+            target => target,
+        })
     }
 }
 

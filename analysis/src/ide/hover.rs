@@ -2,6 +2,7 @@
 //! a function's signature with its doc comment, a parameter with its annotation, a
 //! builtin or standard-library name from the runtime's manifest.
 
+use super::callable::callable;
 use super::display::{code, function_at, function_signature, module_name};
 use super::stdlib_docs::{self, Doc, DocKind};
 use super::{FileCtx, HoverResult};
@@ -70,15 +71,12 @@ fn module_hover(ctx: &FileCtx, path: &Path) -> String {
     out
 }
 
-/// A top-level name of a user module: its signature, its doc comment, its module.
+/// A top-level name of a user module: what it is in its module (as hovered there), and
+/// the module.
 fn member_hover(ctx: &FileCtx, module: &Path, name: &str) -> Option<String> {
-    let file = ctx.host().load(module)?;
-    let symbol = file.symbols.get(name)?;
-    let mut out = code(&symbol.signature());
-    if let Some(doc) = &symbol.doc {
-        out.push_str("\n\n");
-        out.push_str(doc);
-    }
+    let there = FileCtx::load(ctx.host(), module)?;
+    let binding = there.file().scopes().module_binding(name)?;
+    let mut out = binding_hover(&there, binding);
     let shown = module_name(ctx.host(), module);
     out.push_str(&format!("\n\n*module `{shown}`*"));
     Some(out)
@@ -135,6 +133,20 @@ fn binding_hover(ctx: &FileCtx, b: BindingId) -> String {
             code(&format!("import {}", target.unwrap_or_default()))
         }
         kind => {
+            // A variable holding an arrow function: its parameters, as signature help
+            // shows them.
+            let arrow = match kind {
+                BindingKind::Variable => callable(ctx, &Target::Local(b)),
+                _ => None,
+            };
+            if let Some(found) = arrow {
+                let mut out = code(&found.label);
+                if let Some(doc) = found.doc {
+                    out.push_str("\n\n");
+                    out.push_str(&doc);
+                }
+                return out;
+            }
             let what = match kind {
                 BindingKind::LoopVariable => "loop variable",
                 BindingKind::ExceptVariable => "exception",
@@ -181,6 +193,19 @@ mod tests {
             h,
             "```ml\nfunction area(w: number, h)\n```\n\nArea of a rectangle.\nBoth sides in metres.\n\n*module `geometry`*"
         );
+    }
+
+    #[test]
+    fn a_name_of_another_module_shows_as_in_its_module() {
+        let fixture = "//- /mlpy.json\n{}\n//- /main.ml\nimport um;\nprint(um.LIMIT, um.double(2));\n//- /um.ml\n// The limit.\nLIMIT = 10;\n// Twice.\ndouble = fn(x) => x * 2;\nprint(LIMIT, double(1));\n";
+        let through = hover_at(&fixture.replace("um.LIMIT", "um.LI$0MIT"));
+        let inside = hover_at(&fixture.replace("print(LIMIT", "print(LI$0MIT"));
+        assert_eq!(through, format!("{inside}\n\n*module `um`*"));
+        assert_eq!(inside, "```ml\n(variable) LIMIT\n```\n\nThe limit.");
+        let through = hover_at(&fixture.replace("um.double", "um.dou$0ble"));
+        let inside = hover_at(&fixture.replace("double(1)", "dou$0ble(1)"));
+        assert_eq!(through, format!("{inside}\n\n*module `um`*"));
+        assert_eq!(inside, "```ml\ndouble = fn(x)\n```\n\nTwice.");
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! change the program: the new name captured by another binding on the way out
 //! (`return q + a` → `return a + a`), or capturing uses of another binding.
 
-use super::{FileCtx, FileEdit};
+use super::{FileCtx, FileEdit, Host};
 use crate::semantics::{ModuleRef, Target};
-use mlpy_modules::SourceFile;
+use mlpy_modules::{Origin, Resolver, SourceFile};
 use mlpy_syntax::{SyntaxKind, SyntaxNode, SyntaxToken, TextRange, TextSize};
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
@@ -218,6 +218,12 @@ pub(crate) fn unchanged(ctx: &FileCtx, edits: &[FileEdit], also: &[PathBuf]) -> 
         after.insert(edit.path.clone(), (file, Shifts::new(&edit.edits)));
     }
     let worlds = Worlds { ctx, after };
+    // The world after the edits: a chain read in one file goes on in the edited text of
+    // another (`hub.core.f` after `inner` → `core` in `hub.ml`).
+    let after_host = AfterHost {
+        host,
+        after: &worlds.after,
+    };
     // The renamed file first: its conflicts are the ones the user looks at.
     let mut paths: Vec<PathBuf> = edits.iter().map(|e| e.path.clone()).collect();
     paths.extend(also.iter().cloned());
@@ -238,14 +244,42 @@ pub(crate) fn unchanged(ctx: &FileCtx, edits: &[FileEdit], also: &[PathBuf]) -> 
         let new_ctx = match worlds.after.get(&path) {
             // A document that is no file resolves nothing from the disk, before or after.
             Some((file, _)) if old_ctx.resolver().is_none() => {
-                FileCtx::detached(host, path.clone(), file.text.clone())
+                FileCtx::detached(&after_host, path.clone(), file.text.clone())
             }
-            Some((file, _)) => FileCtx::of_file(host, &path, file.clone()),
-            None => FileCtx::of_file(host, &path, old_ctx.file().clone()),
+            Some((file, _)) => FileCtx::of_file(&after_host, &path, file.clone()),
+            None => FileCtx::of_file(&after_host, &path, old_ctx.file().clone()),
         };
         compare(&worlds, &path, old_ctx, &new_ctx)?;
     }
     Ok(())
+}
+
+/// The host as it would be after the edits: the edited files' new texts, the rest as
+/// they are.
+struct AfterHost<'a> {
+    host: &'a dyn Host,
+    after: &'a FxHashMap<PathBuf, (Arc<SourceFile>, Shifts)>,
+}
+
+impl Host for AfterHost<'_> {
+    fn load(&self, path: &Path) -> Option<Arc<SourceFile>> {
+        match self.after.get(path) {
+            Some((file, _)) => Some(file.clone()),
+            None => self.host.load(path),
+        }
+    }
+
+    fn resolver(&self, file: &Path) -> Arc<Resolver> {
+        self.host.resolver(file)
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        self.host.files()
+    }
+
+    fn origin(&self, file: &Path) -> Origin {
+        self.host.origin(file)
+    }
 }
 
 /// Compares every name of one file before and after.

@@ -56,13 +56,11 @@ pub fn reference_ranges(
     Some(out)
 }
 
-/// Whether a binding is a top-level name other modules can reach.
+/// Whether a binding is a top-level name other modules can reach: its imports too
+/// (`hub.inner.f` reads `inner` of `hub.ml`, an `import a.b as inner;` there).
 pub(super) fn is_exported(ctx: &FileCtx, b: BindingId) -> bool {
     let scopes = ctx.file().scopes();
-    let binding = scopes.binding(b);
-    binding.scope == scopes.module_scope()
-        && binding.kind != BindingKind::Import
-        && ctx.resolver().is_some()
+    scopes.binding(b).scope == scopes.module_scope() && ctx.resolver().is_some()
 }
 
 /// Uses of a binding, `nonlocal` declarations naming it included.
@@ -220,6 +218,17 @@ mod tests {
         let fx = Fixture::new(fixture);
         let found = references(&fx.ctx(), fx.offset(), true).unwrap_or_default();
         assert_eq!(fx.show_all(&found), fx.show_all(&fx.marks()), "{fixture}");
+    }
+
+    #[test]
+    fn uses_through_a_modules_own_imports() {
+        check(
+            "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport hub;\nimport top;\nprint(hub.inner.[|f|](1), hub.a.b.[|f|](2), top.hub.inner.[|f|](3));\n//- /lib/hub.ml\nimport a.b as inner;\nimport a.b;\nx = inner.[|f|](0);\n//- /lib/top.ml\nimport hub;\n//- /lib/a/b.ml\nfunction [|f$0|](x) { return x; }\n",
+        );
+        // The import binding itself: a top-level name other modules read.
+        check(
+            "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport hub;\nimport top;\nprint(hub.[|inner|].f(1), top.hub.[|inner|].f(3));\n//- /lib/hub.ml\nimport a.b as [|in$0ner|];\nx = [|inner|].f(0);\n//- /lib/top.ml\nimport hub;\n//- /lib/a/b.ml\nfunction f(x) { return x; }\n",
+        );
     }
 
     #[test]

@@ -361,6 +361,31 @@ mod tests {
     }
 
     #[test]
+    fn a_function_reached_through_a_modules_own_import_is_renamed_there_too() {
+        check(
+            "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport hub;\nprint(hub.inner.[|f|](1), hub.a.b.[|f|](2));\n//- /lib/hub.ml\nimport a.b as inner;\nimport a.b;\n//- /lib/a/b.ml\nfunction [|f$0|](x) { return x; }\n",
+            "g",
+        );
+    }
+
+    #[test]
+    fn an_import_alias_other_modules_read_is_renamed_in_them() {
+        let fixture = "//- /mlpy.json\n{\"import_paths\": [\"lib\"]}\n//- /main.ml\nimport hub;\nprint(hub.[|inner|].f(1));\n//- /lib/hub.ml\nimport a.b as [|inner|];\nx = [|inner|].f(0);\n//- /lib/a/b.ml\nfunction f(x) { return x; }\n";
+        check(&fixture.replace("as [|inner|]", "as [|in$0ner|]"), "core");
+        check(&fixture.replace("hub.[|inner|]", "hub.[|in$0ner|]"), "core");
+        // An importer that already reads the new name as an unknown member.
+        let taken = fixture
+            .replace("as [|inner|]", "as in$0ner")
+            .replace("[|", "")
+            .replace("|]", "")
+            .replace("f(1));", "f(1), hub.core);");
+        assert!(
+            matches!(refused(&taken, "core"), RenameError::Conflict(_)),
+            "{taken}"
+        );
+    }
+
+    #[test]
     fn a_function_across_modules() {
         check(
             "//- /mlpy.json\n{}\n//- /main.ml\nimport geometry as g;\nprint(g.[|ar$0ea|](1));\n//- /geometry.ml\nfunction [|area|](r) { return r; }\n//- /b.ml\nimport geometry;\nx = geometry.[|area|];\n",

@@ -104,6 +104,16 @@ mod tests {
     }
 
     #[test]
+    fn an_arrow_function_of_another_module_as_in_its_module() {
+        let fixture = "//- /mlpy.json\n{}\n//- /main.ml\nimport um;\num.double(1, $0\n//- /um.ml\n// Twice.\ndouble = fn(x, y) => x * 2;\n";
+        let (label, doc) = help(fixture).unwrap();
+        assert_eq!(label, "double = fn(x, <y>)");
+        assert_eq!(doc.as_deref(), Some("Twice."));
+        let inside = "//- /mlpy.json\n{}\n//- /um.ml\n// Twice.\ndouble = fn(x, y) => x * 2;\ndouble(1, $0\n";
+        assert_eq!(help(inside).unwrap().0, label);
+    }
+
+    #[test]
     fn a_function_of_the_file_with_its_doc_comment_and_annotations() {
         let (label, doc) = help(
             "//- /main.ml\n// Area of a rectangle.\nfunction area(w: number, h) { return w * h; }\narea(1, $0);\n",
