@@ -689,3 +689,35 @@ fn empty_lists_only_clear_or_answer_an_open_document() {
     assert_eq!(list["params"]["version"], 1);
     c.shutdown();
 }
+
+#[test]
+fn module_order_and_submodule_names_are_reported_in_the_editor_as_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("mlpy.json", r#"{"import_paths": ["."]}"#),
+        ("main.ml", "import p;\nimport p.b;\nprint(p.b.n);\n"),
+        ("p/__init__.ml", "x = later;\nlater = 1;\nb = 5;\n"),
+        ("p/b.ml", "n = 1;\n"),
+    ] {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    let mut c = Client::start(dir.path());
+    c.open("main.ml");
+    let uri = c.uri("p/__init__.ml");
+    let list = c.wait_diagnostics(&uri, |l| l.len() >= 2);
+    let read = find(&list, "unknown-identifier");
+    assert_eq!(range_of(read), ((0, 4), (0, 9)));
+    assert!(read["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("'later' is read here before 'later' is assigned"));
+    let clash = find(&list, "name-collision");
+    assert_eq!(range_of(clash), ((2, 0), (2, 1)));
+    assert!(clash["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("'b' is a top-level name of 'p' and also its submodule 'p.b'"));
+    c.shutdown();
+}

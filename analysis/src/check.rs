@@ -99,6 +99,7 @@ pub fn module_checks(
     let file = facts.node(id).file.parse.tree();
     checker.walk(file.syntax());
     checker.reads_before_local_assignment();
+    checker.module_reads_before_definition(&file);
     checker.imports();
     checker.capabilities(&file, granted);
     checker.out.sort_by_key(|d| d.range.start());
@@ -173,6 +174,123 @@ impl Checker<'_, '_> {
             self.out.push(d);
         }
     }
+}
+
+impl Checker<'_, '_> {
+    /// A module's top-level code runs in order, once, and binds its names as it goes
+    /// (`x = …`, `function f`, `import m` are statements, never hoisted): a name read by
+    /// top-level code before any statement could have bound it is Python's `NameError` in
+    /// every mode (`n = g();` above `function g`, `print(um.x);` above `import um;`, a
+    /// module using its own later variable). An error where the read is certain to run
+    /// then (a statement of the module itself, outside `&&`, `||` and `?:`); a warning
+    /// where a condition guards it. Not reported: reads in a loop that also defines the
+    /// name (a later iteration may read it), reads inside functions (they run when
+    /// called), and names a function may have bound already through `nonlocal` above the read.
+    fn module_reads_before_definition(&mut self, file: &ast::SourceFile) {
+        let scopes = self.facts.scopes(self.id);
+        let module_scope = scopes.module_scope();
+        // The earliest `nonlocal` naming each module binding: a function written above
+        // the read may have assigned the name before the read runs.
+        let mut nonlocal_at: HashMap<u32, TextSize> = HashMap::default();
+        for scope in &scopes.scopes {
+            for (_, range) in &scope.nonlocals {
+                if let Some(target) = scopes.nonlocal_target(*range) {
+                    let at = nonlocal_at.entry(target.0).or_insert(range.start());
+                    *at = (*at).min(range.start());
+                }
+            }
+        }
+        for &id in &scopes.scope(module_scope).bindings {
+            let binding = scopes.binding(id);
+            let bound_from = match binding.kind {
+                // A variable is bound once its whole assignment has run (`x = x + 1`).
+                BindingKind::Variable => self.assignment_end(binding.decl),
+                _ => binding.decl.start(),
+            };
+            let bound_from = nonlocal_at
+                .get(&id.0)
+                .map_or(bound_from, |&n| bound_from.min(n));
+            let Some(read) = scopes.references(id).iter().copied().find(|r| {
+                r.start() < bound_from
+                    && !binding.is_def(*r)
+                    && scopes.scope_of_use(*r) == Some(module_scope)
+            }) else {
+                continue;
+            };
+            let Some(certain) = top_level_read_runs_first(file, read, &binding.defs) else {
+                continue;
+            };
+            let name = &binding.name;
+            let what = match binding.kind {
+                BindingKind::Function => format!("function '{name}' is defined"),
+                BindingKind::Import => format!("'{name}' is imported"),
+                _ => format!("'{name}' is assigned"),
+            };
+            let message = format!(
+                "'{name}' is read here before {what}: the module's code runs in order, so this read fails (at run time: \"name '{name}' is not defined\")"
+            );
+            let mut d = if certain {
+                Diagnostic::error(DiagnosticCode::UnknownIdentifier, self.path, read, message)
+            } else {
+                Diagnostic::warning(
+                    DiagnosticCode::ReadBeforeAssignment,
+                    self.path,
+                    read,
+                    message,
+                )
+            };
+            d.notes.push(format!(
+                "move the definition of '{name}' above its first use, or the use into a function called later"
+            ));
+            d.related.push(mlpy_modules::Related {
+                file: self.path.to_path_buf(),
+                range: binding.decl,
+                message: format!("'{name}' is first bound here"),
+            });
+            self.out.push(d);
+        }
+    }
+}
+
+/// Whether a top-level read of a name at `read`, ahead of every definition in `defs`,
+/// runs before them: `Some(true)` when nothing guards it, `Some(false)` when a condition
+/// (`if`, a loop, `try`, `&&`, `||`, `?:`) does, `None` when a loop around it also
+/// defines the name (a later iteration may read what an earlier one bound).
+fn top_level_read_runs_first(
+    file: &ast::SourceFile,
+    read: TextRange,
+    defs: &[TextRange],
+) -> Option<bool> {
+    let mut certain = true;
+    let element = file.syntax().covering_element(read);
+    let mut node = match element {
+        NodeOrToken::Node(n) => Some(n),
+        NodeOrToken::Token(t) => t.parent(),
+    };
+    while let Some(n) = node {
+        match n.kind() {
+            SyntaxKind::WHILE_STMT | SyntaxKind::FOR_STMT => {
+                let range = n.text_range();
+                if defs.iter().any(|d| range.contains_range(*d)) {
+                    return None;
+                }
+                certain = false;
+            }
+            SyntaxKind::IF_STMT | SyntaxKind::TRY_STMT | SyntaxKind::TERNARY_EXPR => {
+                certain = false
+            }
+            SyntaxKind::BIN_EXPR
+                if ast::BinExpr::cast(n.clone())
+                    .and_then(|b| b.op())
+                    .is_some_and(|op| matches!(op, BinOp::And | BinOp::Or)) =>
+            {
+                certain = false
+            }
+            _ => {}
+        }
+        node = n.parent();
+    }
+    Some(certain)
 }
 
 /// How many enclosing scopes are searched for the outer name: each local read before its
@@ -690,7 +808,7 @@ impl Checker<'_, '_> {
     }
 
     /// `a[i]` that fails whatever happens, told by the kinds of values alone: indexing a
-    /// number, boolean, null or function, or a string or array with an index that is not
+    /// module, a number, boolean, null or function, or a string or array with an index that is not
     /// a whole number. Python's compiler warns about these (`SyntaxWarning: 'int' object
     /// is not subscriptable; perhaps you missed a comma?`, naming the emitted file), so
     /// they are reported here, at the ML place.
@@ -698,6 +816,18 @@ impl Checker<'_, '_> {
         let Some(base) = index.base() else {
             return;
         };
+        // A module is no object: `m["x"]` fails in every mode (read or assigned), where
+        // `m.x` is meant.
+        if let Some(module) = self.facts.module_ref(self.id, &base) {
+            self.error(
+                DiagnosticCode::InvalidIndex,
+                base.syntax().text_range(),
+                format!("module '{}' cannot be indexed", module.ml_path),
+            )
+            .notes
+            .push("read a member as `module.name`; modules are not objects: this fails whenever it runs".to_string());
+            return;
+        }
         let base_kind = self.kind_of(&base);
         if let Some(kind @ (Kind::Int | Kind::Float | Kind::Bool | Kind::Null | Kind::Function)) =
             base_kind

@@ -87,6 +87,10 @@ pub struct ProgramFacts<'g> {
     pub modules: Vec<ModuleFacts>,
     /// The modules other than the entry by their Python module name.
     by_py_module: HashMap<String, Vec<ModuleId>>,
+    /// For each dotted name that encloses local modules of the program (`a` and `a.b`
+    /// for `a.b.c`): the name below it on the way to each (`b`, then `c`), with the
+    /// first such module. In Python these are attributes of the enclosing module.
+    submodules: HashMap<String, Vec<(String, ModuleId)>>,
 }
 
 impl<'g> ProgramFacts<'g> {
@@ -105,10 +109,28 @@ impl<'g> ProgramFacts<'g> {
                     .push(node.id);
             }
         }
+        let mut submodules: HashMap<String, Vec<(String, ModuleId)>> = HashMap::default();
+        for node in &graph.modules {
+            if node.is_entry || !is_dotted_identifier(&node.name) {
+                continue;
+            }
+            let mut end = 0;
+            while let Some(dot) = node.name[end..].find('.') {
+                let parent = &node.name[..end + dot];
+                let rest = &node.name[end + dot + 1..];
+                let segment = rest.split('.').next().unwrap_or(rest);
+                let list = submodules.entry(parent.to_string()).or_default();
+                if !list.iter().any(|(s, _)| s == segment) {
+                    list.push((segment.to_string(), node.id));
+                }
+                end += dot + 1;
+            }
+        }
         let mut facts = ProgramFacts {
             graph,
             modules,
             by_py_module,
+            submodules,
         };
         for node in &graph.modules {
             let scopes = node.file.scopes();
@@ -152,6 +174,12 @@ impl<'g> ProgramFacts<'g> {
     /// The modules other than the entry whose Python module name is `py`, in load order.
     pub fn modules_named(&self, py: &str) -> &[ModuleId] {
         self.by_py_module.get(py).map_or(&[], Vec::as_slice)
+    }
+
+    /// The names directly below the dotted name `parent` that lead to modules of the
+    /// program, each with one such module (see `submodules`).
+    pub fn submodules_of(&self, parent: &str) -> &[(String, ModuleId)] {
+        self.submodules.get(parent).map_or(&[], Vec::as_slice)
     }
 
     pub fn node(&self, id: ModuleId) -> &'g ModuleNode {
