@@ -188,7 +188,7 @@ fn format_file(file: &Path, args: &FmtArgs, options: &mut Options, tally: &mut T
         outln!("{name}");
     }
     if !args.check && !args.diff {
-        if let Err(e) = write_in_place(file, &formatted) {
+        if let Err(e) = write_in_place(file, &text, &formatted) {
             errln!("{name}: error: not rewritten: {e}");
             tally.changed -= 1;
             tally.failed += 1;
@@ -198,9 +198,10 @@ fn format_file(file: &Path, args: &FmtArgs, options: &mut Options, tally: &mut T
 
 /// Replaces the file atomically (a file beside it, renamed over it), through a symbolic
 /// link to the file it names, keeping its permissions, owner and hard links — or leaves
-/// it as it is when one of those cannot be kept (`replace_file`).
-fn write_in_place(file: &Path, text: &str) -> std::io::Result<()> {
-    mlpy_fsutil::replace_file(file, text.as_bytes())
+/// it as it is when one of those cannot be kept, or when it no longer holds `old`, the
+/// text formatted (an editor saved it meanwhile: `replace_file_unless_changed`).
+fn write_in_place(file: &Path, old: &str, text: &str) -> std::io::Result<()> {
+    mlpy_fsutil::replace_file_unless_changed(file, old.as_bytes(), text.as_bytes())
 }
 
 fn format_stdin(args: &FmtArgs) -> anyhow::Result<Outcome> {

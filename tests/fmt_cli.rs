@@ -383,3 +383,27 @@ fn the_examples_are_formatted() {
         stderr(&output)
     );
 }
+
+/// A comment ending a line inside an expression continues the expression on an indented
+/// line (not at the statement's column, where it would read as a statement), and a
+/// comment on its own line before `else` leaves no space at the end of the `}` line; the
+/// program prints what it printed, and the result is formatted already.
+#[test]
+fn comments_inside_expressions_and_before_clauses_are_laid_out_cleanly() {
+    let project = Project::new();
+    let source = "x = -// the sign\n 5;\npoint = {y: 2};\nw = point.// the field\n y;\n\
+                  if (x > 0) {\n  print(\"positive\");\n}\n// otherwise\nelse {\n  print(x * w);\n}\n";
+    let formatted = "x = - // the sign\n    5;\npoint = {y: 2};\nw = point. // the field\n    y;\n\
+                     if (x > 0) {\n    print(\"positive\");\n}\n// otherwise\nelse {\n    print(x * w);\n}\n";
+    project.file("mlpy.json", "{}").file("main.ml", source);
+    let before = project.mlpy(&["run", "main.ml"]);
+    assert!(before.status.success(), "{}", stderr(&before));
+    let output = project.mlpy(&["fmt", "main.ml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(&project, "main.ml"), formatted);
+    let after = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&after), stdout(&before));
+    assert_eq!(stdout(&after), "-10\n");
+    let output = project.mlpy(&["fmt", "--check", "main.ml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}

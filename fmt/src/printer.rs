@@ -78,6 +78,14 @@ impl<'a> Printer<'a> {
         if self.out.is_empty() {
             return;
         }
+        // A space printed just before (`} else`, with a comment between them on a line
+        // of its own) would end the line: no line ends with white space. Texts never
+        // end in a space (a comment's trailing white space is not part of its entry).
+        if self.pending == 0 {
+            while self.out.ends_with(' ') {
+                self.out.pop();
+            }
+        }
         self.pending = self.pending.max(lines);
         self.pending_indent = indent;
     }

@@ -234,3 +234,39 @@ fn a_comment_after_a_header_keeps_the_header_on_its_line() {
         "try {\n    z = 1;\n} except (e) // ex\n{\n    z = 2;\n}\n",
     );
 }
+
+#[test]
+fn a_comment_ending_a_line_inside_an_expression_continues_it_indented() {
+    // The next line is indented one level more than the line the comment ends, so it
+    // does not read as a statement of its own; a closing bracket goes back to its level.
+    assert_formats(
+        "function f() {\ny = -// c\n a;\nz = a[// c\n 1];\nw = a.// c\n b;\nu = fn(a) => // c\n a;\nq = fn(a) // c\n => a;\ns = {a: // c\n 1};\nx = (// c\na);\nh( // c\n);\n}\n",
+        "function f() {\n    y = - // c\n        a;\n    z = a[ // c\n        1];\n    w = a. // c\n        b;\n    u = fn(a) => // c\n        a;\n    q = fn(a) // c\n        => a;\n    s = {\n        a: // c\n            1\n    };\n    x = ( // c\n        a);\n    h( // c\n    );\n}\n",
+    );
+    // A function's body opens on the line after the comment, at the level of its `}`.
+    assert_formats(
+        "k = fn(a) => // c\n {\n return a;\n };\n",
+        "k = fn(a) => // c\n{\n    return a;\n};\n",
+    );
+    // Lists and words outside expressions continue their statement too.
+    assert_formats(
+        "nonlocal a, // c\n b;\nimport a.b as c { auth: // c\n \"x\" };\nimport // c\n a.b;\nfunction f() {\nreturn // c\n x;\n}\n",
+        "nonlocal a, // c\n    b;\nimport a.b as c {\n    auth: // c\n        \"x\"\n};\nimport // c\n    a.b;\nfunction f() {\n    return // c\n        x;\n}\n",
+    );
+    // Between statements and clauses nothing is continued: `else` after `} // c` and
+    // `{` after `function f(a) // c` stay at the statement's column, and so does the `;`
+    // of a statement.
+    assert_formats(
+        "if (x) {} // c\nelse {}\nfunction f(a) // c\n{\n}\nreturn // c\n;\nbreak // c\n;\n",
+        "if (x) {} // c\nelse {}\nfunction f(a) // c\n{}\nreturn // c\n;\nbreak // c\n;\n",
+    );
+}
+
+#[test]
+fn no_line_ends_with_a_space_when_a_comment_precedes_a_clause() {
+    // `} else` keeps its space only when both stay on one line.
+    assert_formats(
+        "if (x) {\n  a;\n}\n// before else\nelse {\n  b;\n}\ntry {\n a;\n}\n// before except\nexcept (e) {\n b;\n}\n// before finally\nfinally {\n c;\n}\n",
+        "if (x) {\n    a;\n}\n// before else\nelse {\n    b;\n}\ntry {\n    a;\n}\n// before except\nexcept (e) {\n    b;\n}\n// before finally\nfinally {\n    c;\n}\n",
+    );
+}

@@ -41,7 +41,7 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk,
 /// then renamed over `path`. Readers see the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_atomic_with(path, bytes, |_| Ok(()))
+    write_atomic_with(path, bytes, |_| Ok(()), || Ok(()))
 }
 
 /// An exclusive `flock(2)` on an open file or folder, held until dropped or until the
@@ -90,11 +90,14 @@ pub fn atomic_temp_prefix(name: &str) -> String {
 }
 
 /// [`write_atomic`], with `prepare` given the temporary file before anything is written
-/// to it (to give it the permissions and owner of the file it replaces).
+/// to it (to give it the permissions and owner of the file it replaces), and
+/// `before_rename` run last, when the new file is ready: an error from it leaves `path`
+/// as it is.
 fn write_atomic_with(
     path: &Path,
     bytes: &[u8],
     prepare: impl FnOnce(&std::fs::File) -> std::io::Result<()>,
+    before_rename: impl FnOnce() -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path
@@ -117,6 +120,7 @@ fn write_atomic_with(
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
+        before_rename()?;
         std::fs::rename(&temp, path)
     });
     if result.is_err() {
@@ -134,6 +138,17 @@ fn write_atomic_with(
 /// * a file with more than one hard link — a rename would split the links;
 /// * a file whose owner or group this user cannot give to the new file.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace_file_checked(path, bytes, None)
+}
+
+/// [`replace_file`] for a rewrite of `old`, the contents read before: a file that no
+/// longer holds `old` when the new one is ready to take its place (an editor saved it
+/// meanwhile) is left as it is, with an error, instead of losing what was written.
+pub fn replace_file_unless_changed(path: &Path, old: &[u8], bytes: &[u8]) -> std::io::Result<()> {
+    replace_file_checked(path, bytes, Some(old))
+}
+
+fn replace_file_checked(path: &Path, bytes: &[u8], old: Option<&[u8]>) -> std::io::Result<()> {
     let target = std::fs::canonicalize(path)?;
     let meta = std::fs::metadata(&target)?;
     if !meta.is_file() {
@@ -155,29 +170,40 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             ));
         }
     }
-    write_atomic_with(&target, bytes, |file| {
-        file.set_permissions(meta.permissions())?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let made = file.metadata()?;
-            if (made.uid(), made.gid()) != (meta.uid(), meta.gid()) {
-                std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid())).map_err(
-                    |e| {
-                        std::io::Error::new(
-                            e.kind(),
-                            format!(
-                                "its owner and group ({}:{}) could not be kept: {e}",
-                                meta.uid(),
-                                meta.gid()
-                            ),
-                        )
-                    },
-                )?;
+    let unchanged = || match old {
+        Some(old) if std::fs::read(&target)? != old => Err(std::io::Error::other(
+            "it changed while it was being rewritten (the changes are kept)",
+        )),
+        _ => Ok(()),
+    };
+    write_atomic_with(
+        &target,
+        bytes,
+        |file| {
+            file.set_permissions(meta.permissions())?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                let made = file.metadata()?;
+                if (made.uid(), made.gid()) != (meta.uid(), meta.gid()) {
+                    std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid())).map_err(
+                        |e| {
+                            std::io::Error::new(
+                                e.kind(),
+                                format!(
+                                    "its owner and group ({}:{}) could not be kept: {e}",
+                                    meta.uid(),
+                                    meta.gid()
+                                ),
+                            )
+                        },
+                    )?;
+                }
             }
-        }
-        Ok(())
-    })
+            Ok(())
+        },
+        unchanged,
+    )
 }
 
 /// Whether this user may write `path` (the permission bits, as `access(2)` judges them).
@@ -376,6 +402,20 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.ml");
+        std::fs::write(&path, "x=1;").unwrap();
+        replace_file_unless_changed(&path, b"x=1;", b"x = 1;\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x = 1;\n");
+        // Saved by someone else after `old` was read: kept, and nothing left beside it.
+        let err = replace_file_unless_changed(&path, b"x=1;", b"lost").unwrap_err();
+        assert!(err.to_string().contains("changed while"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"x = 1;\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

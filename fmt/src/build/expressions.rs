@@ -66,6 +66,7 @@ impl Builder<'_> {
         if !self.enter() {
             return;
         }
+        self.expr_depth += 1;
         match node.kind() {
             PATH_EXPR => self.path(node),
             LITERAL | NAME | NAME_REF => self.tight(node),
@@ -78,6 +79,7 @@ impl Builder<'_> {
             CALL_EXPR | INDEX_EXPR | FIELD_EXPR => self.postfix(node),
             _ => self.fallback(node),
         }
+        self.expr_depth -= 1;
         self.leave();
     }
 

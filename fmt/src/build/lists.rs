@@ -13,6 +13,14 @@ impl Builder<'_> {
     /// A bracketed, comma-separated list; `hug`: its group is the one a hugged last
     /// argument breaks.
     pub(crate) fn list(&mut self, node: Node<'_>, hug: bool) {
+        // Its items continue the statement, even where no expression holds them (a
+        // pattern, the settings of an import): see `trailing_comment`.
+        self.expr_depth += 1;
+        self.list_items(node, hug);
+        self.expr_depth -= 1;
+    }
+
+    fn list_items(&mut self, node: Node<'_>, hug: bool) {
         let mut items = false;
         for child in node.children() {
             match child {

@@ -147,6 +147,13 @@ pub(crate) struct Builder<'a> {
     /// would make the parser warn that `//` divides (it takes a line ending after a floor
     /// division, without an operator on the next line, for a misplaced comment).
     floor_division_end: Option<usize>,
+    /// Expressions entered and not left since the innermost statement began: a line
+    /// break a comment forces there continues the expression, indented one level more.
+    expr_depth: u32,
+    /// The last thing emitted is a comment that ended a line inside an expression (the
+    /// next line indented as a continuation): a closing bracket, `,` or `;` right after
+    /// it goes back to its own level instead.
+    continued: bool,
     /// The file is nested deeper than `MAX_DEPTH`.
     pub too_deep: bool,
     /// Set when the layout code and the tree disagree; the result is then refused.
@@ -165,6 +172,8 @@ impl<'a> Builder<'a> {
             risky: Vec::new(),
             depth: 0,
             floor_division_end: None,
+            expr_depth: 0,
+            continued: false,
             too_deep: false,
             error: None,
         }
@@ -309,6 +318,10 @@ impl<'a> Builder<'a> {
             });
             return;
         }
+        if self.continued && matches!(kind, R_PAREN | R_BRACK | R_CURLY | COMMA | SEMICOLON) {
+            self.ir.hard_line();
+        }
+        self.continued = false;
         self.cursor += 1;
         self.emit_text(entry);
         self.after_open = matches!(kind, L_CURLY | L_PAREN | L_BRACK);
@@ -346,18 +359,29 @@ impl<'a> Builder<'a> {
             self.emit_text(comment);
             self.after_open = false;
             self.ir.hard_line();
+            self.continued = false;
         }
         any
     }
 
-    /// A comment on the line of the token just emitted stays there.
+    /// A comment on the line of the token just emitted stays there. Inside an
+    /// expression the line it ends is continued: the next line is indented one level
+    /// more (`x = - // c` then `    a;`), unless a line break of the layout comes first
+    /// (a broken list's next item) or a closing bracket follows (see `continued`).
     pub(crate) fn trailing_comment(&mut self) {
         if let Some(&comment) = self.entries.get(self.cursor) {
             if comment.kind == COMMENT && comment.newlines == 0 {
                 self.cursor += 1;
                 self.ir.space();
                 self.emit_text(comment);
-                self.ir.hard_line();
+                if self.expr_depth > 0 {
+                    self.ir.indent_start();
+                    self.ir.hard_line();
+                    self.ir.indent_end();
+                    self.continued = true;
+                } else {
+                    self.ir.hard_line();
+                }
             }
         }
     }

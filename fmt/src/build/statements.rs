@@ -11,20 +11,31 @@ impl Builder<'_> {
         if !self.enter() {
             return;
         }
+        // A statement in a function's body inside an expression starts afresh.
+        let expr_depth = std::mem::take(&mut self.expr_depth);
         self.begin_statement();
         match node.kind() {
+            // What follows the keyword continues the statement (`return // note` then
+            // `    value;`): see `trailing_comment`.
             EXPR_STMT | BREAK_STMT | CONTINUE_STMT | RETURN_STMT | THROW_STMT => {
-                self.simple_stmt(node)
+                self.expr_depth += 1;
+                self.simple_stmt(node);
+                self.expr_depth -= 1;
             }
             ASSIGN_STMT | DESTRUCTURE_STMT => self.assign(node),
             IF_STMT | ELIF_CLAUSE | ELSE_CLAUSE | WHILE_STMT | FOR_STMT | TRY_STMT
             | EXCEPT_CLAUSE | FINALLY_CLAUSE | FUNCTION => self.compound(node),
             NONLOCAL_STMT => self.words(node),
-            IMPORT => self.import(node),
+            IMPORT => {
+                self.expr_depth += 1;
+                self.import(node);
+                self.expr_depth -= 1;
+            }
             CAPABILITY_DECL => self.capability(node),
             CAPABILITY_RESOURCE | CAPABILITY_ALLOW => self.words(node),
             _ => self.fallback(node),
         }
+        self.expr_depth = expr_depth;
         self.leave();
     }
 
@@ -197,7 +208,13 @@ impl Builder<'_> {
         let mut inside = false;
         for child in node.children() {
             match child {
-                Child::Token(L_CURLY) => self.open_body(),
+                Child::Token(L_CURLY) => {
+                    // `fn(a) // note` then `{` on the next line, at the level of the `}`.
+                    if std::mem::take(&mut self.continued) && !self.at_comment() {
+                        self.ir.hard_line();
+                    }
+                    self.open_body()
+                }
                 Child::Token(R_CURLY) => self.close_body(inside),
                 Child::Node(stmt) => {
                     self.stmt(stmt);
@@ -262,6 +279,13 @@ impl Builder<'_> {
     /// Words separated by spaces, commas and `;` attached: `nonlocal a, b;`,
     /// `resource "data/*";`, `allow read "out/*";`.
     fn words(&mut self, node: Node<'_>) {
+        // `nonlocal a, // note` then `    b;`: the words continue the statement.
+        self.expr_depth += 1;
+        self.words_inner(node);
+        self.expr_depth -= 1;
+    }
+
+    fn words_inner(&mut self, node: Node<'_>) {
         let mut first = true;
         for child in node.children() {
             match child {

@@ -99,12 +99,37 @@ pub(crate) fn check_formatting(
             "not idempotent:\n--- first\n{out}\n--- second\n{again}"
         ));
     }
-    if !out.contains(['"', '\'']) {
-        if let Some(line) = out.lines().find(|l| l.ends_with([' ', '\t'])) {
-            return Err(format!("white space at the end of {line:?}"));
-        }
+    if let Some(at) = space_at_line_end(&out) {
+        return Err(format!(
+            "white space at the end of the line at byte {at}:\n{out}"
+        ));
     }
     Ok(Some(out))
+}
+
+/// Where a line of `text` ends with white space, outside string literals (a string
+/// spanning lines is printed as written): white space the lexer reads ending with a line
+/// break that does not start it, or a comment ending with white space.
+pub(crate) fn space_at_line_end(text: &str) -> Option<usize> {
+    let mut found = None;
+    mlpy_syntax::lexer::tokenize_with(text, |kind, start, end| {
+        let run = &text[start..end];
+        if found.is_none() && kind == SyntaxKind::COMMENT && run.ends_with([' ', '\t']) {
+            found = Some(end);
+        }
+        if found.is_none() && kind == SyntaxKind::WHITESPACE {
+            // Every line the run ends (and its last part, at the end of the text) must
+            // be empty; the part after its last line break is indentation.
+            let mut parts: Vec<&str> = run.split(['\n', '\r']).collect();
+            if end != text.len() {
+                parts.pop();
+            }
+            if parts.iter().any(|part| !part.is_empty()) {
+                found = Some(start);
+            }
+        }
+    });
+    found
 }
 
 /// The conformance corpus (`../shared/conformance`, or `MLPY_CONFORMANCE_DIR`).
