@@ -749,6 +749,64 @@ fn the_session_keeps_the_sandbox() {
     assert_eq!(code, 1);
 }
 
+/// Code of an earlier input reads the members of an imported module directly: a later
+/// input may import into that name only the same module again, never another one (the
+/// standard library's `env`, whose own `_os` would then be what `geo._os` reads).
+#[test]
+fn an_import_rebinds_a_module_name_only_to_the_same_module() {
+    let p = project(&[
+        ("mlpy.json", r#"{"import_paths": ["."]}"#),
+        ("geo/_os.ml", "environ = {};\n"),
+        ("geo/other.ml", "x = 1;\n"),
+    ]);
+    for rebinding in [
+        "import env as geo;",
+        "import geo.other as geo;",
+        "import math as geo;",
+    ] {
+        let input = format!(
+            "import geo._os;\nfunction leak() {{ return geo._os.environ; }}\n{rebinding}\nprint(leak()[\"MLPY_TEST_SECRET\"]);\n"
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlpy"));
+        child
+            .arg("repl")
+            .current_dir(p.dir.path())
+            .env("MLPY_CACHE_DIR", p.cache.path())
+            .env("MLPY_REPL_HISTORY", "")
+            .env("NO_COLOR", "1")
+            .env("MLPY_TEST_SECRET", "hunter2-in-the-environment")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = child.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let (out, err) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(
+            !out.contains("hunter2") && !err.contains("hunter2"),
+            "{rebinding}: {out}{err}"
+        );
+        assert!(
+            err.contains("<stdin>:3:") && err.contains("only an `import` of the same module"),
+            "{rebinding}: {err}"
+        );
+    }
+    // The same module again (`import geo.other;` binds `geo` to the package `geo` too).
+    let (out, err, code) = p.piped(
+        &[],
+        "import geo._os;\nfunction n() { return len(geo._os.environ); }\nimport geo.other;\nn()\n",
+    );
+    assert_eq!((out.as_str(), code), ("0\n", 0), "stderr: {err}");
+}
+
 /// The latency of `1 + 1`: from Enter to the printed value, through the pseudo-terminal,
 /// `samples` times (sorted). `benches/repl_latency.rs` reports it (docs/performance.md).
 #[allow(dead_code)]

@@ -16,7 +16,9 @@
 //! Regressions found so far live in `tests/sandbox/regressions/` and run the same way; one
 //! that needs a grant to show its escape (reading with `file.write` alone) names it on a
 //! first line `// grants: CAP, CAP`, and one whose escape leaves no file, secret or
-//! connection behind (a listening socket) prints a line `ESCAPED …` when it succeeds.
+//! connection behind (a listening socket) prints a line `ESCAPED …` when it succeeds. The
+//! modules a regression imports besides itself follow it, each after a line
+//! `// module: PATH`.
 
 mod support;
 
@@ -86,7 +88,8 @@ impl Arena {
         let effects = root.join("effects");
         let secrets = root.join("secrets");
         let links = root.join("links");
-        for d in [&effects, &secrets, &links] {
+        let modules = root.join("modules");
+        for d in [&effects, &secrets, &links, &modules] {
             std::fs::create_dir_all(d).expect("folder");
         }
         let secret_text = format!("SECRET-{}-TEXT", std::process::id());
@@ -140,7 +143,12 @@ fn run_batch(
 ) -> Outcome {
     let project = arena.root.join("projects").join(name);
     std::fs::create_dir_all(&project).expect("project folder");
-    let config = serde_json::json!({"import_paths": ["."], "capabilities": grants});
+    // `modules`: the modules regressions import besides themselves (`// module: PATH`)
+    let modules = arena.root.join("modules");
+    let config = serde_json::json!({
+        "import_paths": [".", modules.display().to_string()],
+        "capabilities": grants,
+    });
     std::fs::write(project.join("mlpy.json"), config.to_string()).expect("mlpy.json");
     for (i, attack) in batch.iter().enumerate() {
         std::fs::write(project.join(format!("attack_{i}.ml")), &attack.source).expect("module");
@@ -166,11 +174,26 @@ fn run_batch(
             .filter(|d| d.is_error())
             .map(|d| d.file.clone())
             .collect();
+        // An error in a module an attack brings (`// module: PATH`) refuses that attack:
+        // the one whose imports name the module's top-level package.
+        let brings = |attack: &Attack, file: &Path| {
+            file.strip_prefix(&modules)
+                .ok()
+                .and_then(|rest| rest.iter().next())
+                .and_then(|top| top.to_str())
+                .map(|top| top.trim_end_matches(".ml"))
+                .is_some_and(|top| {
+                    attack.source.lines().any(|l| {
+                        l.strip_prefix("import ")
+                            .is_some_and(|m| m.split(['.', ';', ' ']).next() == Some(top))
+                    })
+                })
+        };
         included.retain(|i| {
             let path = project.join(format!("attack_{i}.ml"));
-            !refused
-                .iter()
-                .any(|r| r == &path || r.ends_with(format!("attack_{i}.ml")))
+            !refused.iter().any(|r| {
+                r == &path || r.ends_with(format!("attack_{i}.ml")) || brings(&batch[*i], r)
+            })
         });
         outcome.refused_statically = batch.len() - included.len();
         write_main(&included);
@@ -435,6 +458,16 @@ fn regression_attacks(arena: &Arena) -> Vec<(Vec<String>, Vec<Attack>)> {
                 .replace("@CANARY_DIR@", &arena.canaries.dir)
                 .replace("@SECRET@", &arena.canaries.secret_path)
                 .replace("@PORT@", &arena.canaries.port.to_string());
+            // A line `// module: PATH` starts a module the attack imports, written to
+            // PATH under the arena's `modules` folder (an import path of every project).
+            let mut sections = text.split("\n// module: ");
+            let text = sections.next().unwrap_or_default().to_string();
+            for section in sections {
+                let (module, body) = section.split_once('\n').unwrap_or((section, ""));
+                let path = arena.root.join("modules").join(module.trim());
+                std::fs::create_dir_all(path.parent().expect("parent")).expect("module folder");
+                std::fs::write(&path, body).expect("regression module");
+            }
             // Imports stay at the top level; the rest runs in a `try`, so that one refusal
             // does not stop the others.
             let (imports, body): (Vec<&str>, Vec<&str>) =
@@ -464,4 +497,141 @@ fn regression_attacks(arena: &Arena) -> Vec<(Vec<String>, Vec<Attack>)> {
         }
     }
     groups
+}
+
+/// What the attacks below call on `…_b`, which the checker takes for an ML module and the
+/// attack for Python's builtins (the standard library's `math` and `functional` hold them
+/// as `_b`): a process started through `getattr`, `map` and `list` called directly.
+const FAKE_BUILTINS: &str = "function getattr(o, name) { return null; }\n\
+    function map(f, items) { return [f, items]; }\n\
+    function list(items) { return items; }\n";
+
+/// The calls that start the process through `B` (a chain the emitter once read as
+/// Python attributes and called directly), in a `try`.
+fn through_builtins(b: &str, canary: &str, dir: &str) -> String {
+    format!(
+        "try {{\n    imp = {b}.getattr({b}, \"__imp\" + \"ort__\");\n    \
+         os = {b}.list({b}.map(imp, [\"os\"]))[0];\n    \
+         {b}.list({b}.map({b}.getattr(os, \"sys\" + \"tem\"), [\"touch {dir}/{canary}\"]));\n\
+         }} except (e) {{\n    print(\"stopped: \" + str(e));\n}}\n"
+    )
+}
+
+/// Names and chains the emitter reads as modules while at run time they may hold
+/// another value, each spelled several ways: a name two imports bind to different
+/// modules (either order, read at the top level or in a function run between them), and
+/// a package whose own code rebinds the attribute Python reaches a submodule through (a
+/// function with `nonlocal`, an assignment or a `for` after importing its own submodule,
+/// read through the package or through an aliased import). Writes the modules they
+/// import into the arena's `modules` folder.
+fn module_confusion_attacks(arena: &Arena) -> Vec<Attack> {
+    let dir = &arena.canaries.dir;
+    let modules = arena.root.join("modules");
+    let write = |path: &str, text: &str| {
+        let path = modules.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let mut out = Vec::new();
+    let mut add = |label: &str, source: String| {
+        out.push(Attack {
+            label: label.to_string(),
+            source,
+        })
+    };
+    // One name, two modules.
+    write("c1/_b.ml", FAKE_BUILTINS);
+    add(
+        "package, then the standard library under its name",
+        format!(
+            "import c1._b;\nimport functional as c1;\n{}",
+            through_builtins("c1._b", "c1", dir)
+        ),
+    );
+    write("c2/_b.ml", FAKE_BUILTINS);
+    add(
+        "the standard library, then the package, read in a function run between them",
+        format!(
+            "import math as c2;\nfunction go() {{\n{}}}\ngo();\nimport c2._b;\n",
+            through_builtins("c2._b", "c2", dir)
+        ),
+    );
+    write("c3/_b.ml", FAKE_BUILTINS);
+    add(
+        "package, a function, then the standard library",
+        format!(
+            "import c3._b;\nfunction go() {{\n{}}}\nimport math as c3;\ngo();\n",
+            through_builtins("c3._b", "c3", dir)
+        ),
+    );
+    write("c4/inner/_b.ml", FAKE_BUILTINS);
+    write("c4m.ml", "import math;\ninner = math;\n");
+    add(
+        "a package and an ML module under one alias",
+        format!(
+            "import c4.inner._b;\nimport c4m as c4;\n{}",
+            through_builtins("c4.inner._b", "c4", dir)
+        ),
+    );
+    // A package rebinds the attribute of its submodule.
+    write(
+        "c5/__init__.ml",
+        "import math;\nshapes = null;\nfunction swap() { nonlocal shapes; shapes = math; }\n",
+    );
+    write("c5/shapes/__init__.ml", "x = 1;\n");
+    write("c5/shapes/_b.ml", FAKE_BUILTINS);
+    add(
+        "a package's function rebinds it, read through an aliased import",
+        format!(
+            "import c5.shapes;\ntry {{ c5.swap(); }} except (e) {{ print(\"stopped: \" + str(e)); }}\n\
+             import c5.shapes._b as b5;\n{}",
+            through_builtins("b5", "c5", dir)
+        ),
+    );
+    write(
+        "c6/__init__.ml",
+        "import c6.shapes._b;\nimport functional;\nshapes = functional;\n",
+    );
+    write("c6/shapes/_b.ml", FAKE_BUILTINS);
+    add(
+        "a package assigns it after importing its own submodule",
+        format!(
+            "import c6.shapes._b;\n{}",
+            through_builtins("c6.shapes._b", "c6", dir)
+        ),
+    );
+    write(
+        "c7/__init__.ml",
+        "import c7.shapes._b;\nimport math;\nfor (shapes in [math]) { x = 1; }\n",
+    );
+    write("c7/shapes/_b.ml", FAKE_BUILTINS);
+    add(
+        "a package's loop variable",
+        format!(
+            "import c7.shapes._b;\n{}",
+            through_builtins("c7.shapes._b", "c7", dir)
+        ),
+    );
+    out
+}
+
+/// Round 6: the emitter reads the members of a module reference as Python attributes and
+/// calls its functions directly; every spelling of a reference that may hold another
+/// value at run time reaches nothing in any build (regressions 14 and 15 are two of
+/// them), and with both layers off each one does start its process.
+#[test]
+fn module_references_that_may_hold_another_value_reach_nothing() {
+    let arena = Arena::new();
+    let attacks = module_confusion_attacks(&arena);
+    for build in [Build::AuditOnly, Build::LanguageOnly, Build::Shipped] {
+        let (refused, ran) = run_all(&arena, build, "confusion", &attacks, &[]);
+        assert_eq!(refused + ran, attacks.len());
+    }
+    run_batches(&arena, Build::Neither, "confusion-control", &attacks, &[]);
+    assert_eq!(
+        arena.effects().len(),
+        attacks.len(),
+        "{:?}",
+        arena.effects()
+    );
 }

@@ -91,6 +91,9 @@ pub struct ProgramFacts<'g> {
     /// for `a.b.c`): the name below it on the way to each (`b`, then `c`), with the
     /// first such module. In Python these are attributes of the enclosing module.
     submodules: HashMap<String, Vec<(String, ModuleId)>>,
+    /// For each package of the program (a module with modules inside it, by its Python
+    /// name): the Python names its own code binds at its top level.
+    package_globals: HashMap<String, FxHashSet<String>>,
 }
 
 impl<'g> ProgramFacts<'g> {
@@ -131,7 +134,27 @@ impl<'g> ProgramFacts<'g> {
             modules,
             by_py_module,
             submodules,
+            package_globals: HashMap::default(),
         };
+        let mut package_globals: HashMap<String, FxHashSet<String>> = HashMap::default();
+        for module in &facts.modules {
+            let py = &module.py_module;
+            for (i, _) in py.match_indices('.') {
+                let parent = &py[..i];
+                if package_globals.contains_key(parent) {
+                    continue;
+                }
+                let mut names = FxHashSet::default();
+                for &p in facts.by_py_module.get(parent).into_iter().flatten() {
+                    let scopes = facts.scopes(p);
+                    for &b in &scopes.scope(scopes.module_scope()).bindings {
+                        names.insert(facts.binding_py_name(p, b));
+                    }
+                }
+                package_globals.insert(parent.to_string(), names);
+            }
+        }
+        facts.package_globals = package_globals;
         for node in &graph.modules {
             let scopes = node.file.scopes();
             let mut reachable = HashMap::default();
@@ -379,6 +402,23 @@ impl<'g> ProgramFacts<'g> {
             .unwrap_or(&[])
     }
 
+    /// Whether Python reaches the module `target` (`a.b.c`) through an attribute that ML
+    /// code may rebind: a top-level name of a package on the way that is also the name of
+    /// the next step (`b` of `a`, `c` of `a.b`). Python sets such an attribute to the
+    /// submodule when it imports it, and the package's own code may set it to any value
+    /// later (`shapes = path;` in `geo/__init__.ml`); `geo.shapes._os` read directly would
+    /// then be the standard library's own `os`. A chain through such a step names no
+    /// module for certain: its members are read as any value's, through the gates.
+    fn reached_through_rebindable_attribute(&self, target: ModuleId) -> bool {
+        let py = &self.module(target).py_module;
+        py.match_indices('.').any(|(i, _)| {
+            let step = py[i + 1..].split('.').next().unwrap_or_default();
+            self.package_globals
+                .get(&py[..i])
+                .is_some_and(|names| names.contains(step))
+        })
+    }
+
     /// The internal name an `import a.b;` binds its module to when the module's Python
     /// name is not the path written (a remote module named by its URL, or a file first
     /// imported under another name): `import P as __mod_P`, and `a.b` is `__mod_P`.
@@ -411,6 +451,10 @@ impl<'g> ProgramFacts<'g> {
                 ModuleRef::User(path) => self.graph.by_path(path).map(|n| n.id),
                 _ => None,
             };
+            if module_id.is_some_and(|m| self.reached_through_rebindable_attribute(m)) {
+                // Not a module this name reaches for certain: read as any value.
+                continue;
+            }
             let py = if import.aliased || !is_dotted_identifier(&import.target) {
                 py_root.clone()
             } else {

@@ -227,8 +227,15 @@ pub fn nonlocal_assigned(scopes: &ModuleScopes) -> FxHashSet<BindingId> {
 }
 
 /// Whether a binding only imports (never assigned otherwise, not even through
-/// `nonlocal`): only then does a member chain rooted at it name modules. `reassigned` is
-/// [`nonlocal_assigned`] of the file.
+/// `nonlocal`), and every import binds it to the same module: only then does a member
+/// chain rooted at it name modules. `reassigned` is [`nonlocal_assigned`] of the file.
+///
+/// The emitter reads the members of such a name as Python attributes and calls its
+/// functions directly, trusting the module this answer names. Resolution is not by flow:
+/// a function reads the name when it runs. A name two imports bind to different modules
+/// (`import geo._os; … import env as geo;`) holds whichever ran last, so no one module
+/// can be trusted for it — `geo._os.environ` read directly would be `env`'s own `os`.
+/// `import a.b; import a.c;` both bind `a` to the package `a`: that name stays pure.
 pub fn is_pure_import(
     scopes: &ModuleScopes,
     reassigned: &FxHashSet<BindingId>,
@@ -239,6 +246,7 @@ pub fn is_pure_import(
         && !b.imports.is_empty()
         && b.defs.len() == b.imports.len()
         && !reassigned.contains(&binding)
+        && b.imports_agree
 }
 
 /// How far a member chain (`a.b.c`) has come: still a module prefix its import binding

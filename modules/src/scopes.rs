@@ -63,6 +63,18 @@ pub struct ImportBinding {
     pub aliased: bool,
 }
 
+impl ImportBinding {
+    /// The path of the module the statement binds its name to: `a.b` for
+    /// `import a.b as x`, the package `a` for `import a.b`, the URL for a remote module.
+    pub fn bound_path(&self) -> &str {
+        if self.aliased || self.target.contains('/') {
+            &self.target
+        } else {
+            self.target.split('.').next().unwrap_or(&self.target)
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Binding {
     pub name: String,
@@ -74,6 +86,9 @@ pub struct Binding {
     pub defs: Vec<TextRange>,
     /// For imports: every import statement that binds this name.
     pub imports: Vec<ImportBinding>,
+    /// Whether every one of `imports` binds the name to the same module
+    /// ([`ImportBinding::bound_path`]), kept as they are added.
+    pub imports_agree: bool,
     /// For functions: the whole `function` node.
     pub node_range: Option<TextRange>,
 }
@@ -589,6 +604,12 @@ impl Builder {
                 }
                 if let Some(import) = def.import {
                     b.kind = BindingKind::Import;
+                    if b.imports
+                        .first()
+                        .is_some_and(|first| first.bound_path() != import.bound_path())
+                    {
+                        b.imports_agree = false;
+                    }
                     b.imports.push(import);
                 }
             }
@@ -623,6 +644,7 @@ impl Builder {
             decl: range,
             defs: vec![range],
             imports: Vec::new(),
+            imports_agree: true,
             node_range: None,
         });
         let s = &mut self.out.scopes[scope.0 as usize];

@@ -1309,13 +1309,34 @@ impl Emitter<'_, '_> {
                     format!("{}.{}", module.py, self.facts.member_py_name(m, member)),
                     self.facts.is_stable_member_function(m, member),
                 ),
-                (ModuleRef::Stdlib(s), _) => (
-                    format!("{}.{member}", module.py),
-                    stdlib_module(s).is_some_and(|m| m.has_function(member)),
-                ),
+                (ModuleRef::Stdlib(s), _) => {
+                    let listed = stdlib_module(s);
+                    if listed.is_some_and(|m| m.has_member(member)) {
+                        (
+                            format!("{}.{member}", module.py),
+                            listed.is_some_and(|m| m.has_function(member)),
+                        )
+                    } else {
+                        // Not in the manifest: read as `field` reads it, by `__ml.attr`.
+                        let mut callee = format!("__ml.attr({}, ", module.py);
+                        push_py_string(&mut callee, member);
+                        callee.push(')');
+                        (callee, false)
+                    }
+                }
                 (ModuleRef::Builtins, _) => {
                     self.builtin_module = true;
-                    (format!("builtin.{member}"), true)
+                    // As for a read (`field`): only a builtin the manifest lists is a
+                    // Python attribute; any other name (`builtin._help_parts`) goes
+                    // through `__ml.attr`, which refuses what the module does not export.
+                    if mlpy_modules::stdlib::is_builtin(member) {
+                        (format!("builtin.{member}"), true)
+                    } else {
+                        let mut callee = String::from("__ml.attr(builtin, ");
+                        push_py_string(&mut callee, member);
+                        callee.push(')');
+                        (callee, false)
+                    }
                 }
                 (ModuleRef::Python(_), _) => {
                     // Through the membrane: `__ml.mcall` reads the member by its rules.
@@ -1693,6 +1714,12 @@ mod tests {
 
     /// The body of `main.py` (from `def __mlpy_body():` on) for a project of `files`.
     fn main_body(files: &[(&str, &str)]) -> String {
+        main_body_of(files, true)
+    }
+
+    /// [`main_body`], with the checks (`checked`) or without: what the emitter does with
+    /// code the checks refuse (its own defence, should a check miss a case).
+    fn main_body_of(files: &[(&str, &str)], checked: bool) -> String {
         let dir = tempfile::tempdir().unwrap();
         for (path, text) in files {
             let full = dir.path().join(path);
@@ -1703,8 +1730,12 @@ mod tests {
         let resolver = Resolver::new(Arc::new(config.clone()));
         let graph = ModuleGraph::build(&dir.path().join("main.ml"), &resolver, &ModuleCache::new())
             .unwrap();
-        let out = crate::transpile_multi(&graph, &crate::Options::new(&config))
-            .unwrap_or_else(|d| panic!("{d:?}"));
+        let options = crate::Options::new(&config);
+        let out = if checked {
+            crate::transpile_multi(&graph, &options).unwrap_or_else(|d| panic!("{d:?}"))
+        } else {
+            crate::transpile_multi_unchecked(&graph, &options)
+        };
         let main = out
             .files
             .iter()
@@ -1731,6 +1762,41 @@ mod tests {
             ("string.ml", "function up(s) { return s.upper(); }\n"),
         ]);
         assert_eq!(body, GOLDEN_PY);
+    }
+
+    /// A name or chain that may hold another value when the code runs is no module
+    /// reference: read through `__ml.attr` / `__ml.mcall`, never as Python attributes nor
+    /// called directly. Two imports of one package keep the name a reference. Emitted
+    /// without the checks: a package's name that is also its submodule's is an error
+    /// there (`name-collision`), and this is the emitter's own defence behind it.
+    #[test]
+    fn module_references_that_may_hold_another_value_go_through_the_gates() {
+        let body = main_body_of(
+            &[
+            ("mlpy.json", r#"{"import_paths": ["."]}"#),
+            (
+                "main.ml",
+                "import geo._os;\nfunction f() { return geo._os.environ; }\nimport env as geo;\n\
+                 import pkg.shapes._b;\nx = pkg.shapes._b.run(1);\nimport pkg.shapes._b as b;\n\
+                 y = b.run(2);\nimport two.a;\nimport two.b;\nz = two.a.v + two.b.v;\n",
+            ),
+            ("geo/_os.ml", "environ = {};\n"),
+            ("pkg/__init__.ml", "shapes = null;\n"),
+            ("pkg/shapes/_b.ml", "function run(v) { return v; }\n"),
+            ("two/a.ml", "v = 1;\n"),
+            ("two/b.ml", "v = 2;\n"),
+            ],
+            false,
+        );
+        for gated in [
+            "return __ml.attr(__ml.attr(geo, \"_os\"), \"environ\")",
+            // `pkg.shapes`: the value of `pkg`'s own name, whatever it holds
+            "x = __ml.mcall(__ml.attr(pkg.shapes, \"_b\"), \"run\", 1)",
+            "y = __ml.mcall(b, \"run\", 2)",
+            "z = two.a.v + two.b.v",
+        ] {
+            assert!(body.contains(gated), "{gated}\n{body}");
+        }
     }
 
     /// String methods whose argument errors CPython 3.13 words differently are called through

@@ -319,10 +319,12 @@ fn lock_violations(graph: &ModuleGraph, request: &InputRequest<'_>) -> Vec<Diagn
             .filter(|def| def.start() >= request.input.start())
             .filter(|&&def| match direct {
                 Direct::Function => !is_function_name(&root, def),
-                Direct::Import => !binding
-                    .imports
-                    .iter()
-                    .any(|i| i.statement.contains_range(def)),
+                // Code of earlier inputs reads the members of the module the name
+                // was bound to: another import may bind it only to that module again.
+                Direct::Import => !binding.imports.iter().any(|i| {
+                    i.statement.contains_range(def)
+                        && i.bound_path() == binding.imports[0].bound_path()
+                }),
                 Direct::Builtin => true,
             })
             .copied()
@@ -345,7 +347,7 @@ fn lock_violations(graph: &ModuleGraph, request: &InputRequest<'_>) -> Vec<Diagn
                     "code of earlier inputs calls it directly, so it must stay a function",
                 ),
                 Direct::Import => (
-                    format!("'{name}' is a module imported by an earlier input: only an `import` can rebind it"),
+                    format!("'{name}' is a module imported by an earlier input: only an `import` of the same module can rebind it"),
                     "code of earlier inputs reads its members directly, so it must stay a module",
                 ),
                 Direct::Builtin => (

@@ -94,6 +94,22 @@ def _is_glue_import(name, fromlist):
     return name in _ml_modules
 
 
+def _only_ml_modules(name):
+    """After an emitted `import a.b.c` of ML modules: `a`, `a.b` and `a.b.c` must be the
+    modules the program defined. Python's import takes a module built into the interpreter
+    (`xxsubtype`, `_suggestions`), a frozen one, or one something loaded after the program
+    started, over the emitted file of the same name; ML code reads the members of its own
+    modules as plain Python attributes and calls their functions directly, so such a module
+    would hand it Python functions past every gate. Whatever the compiler's renaming
+    missed, ML code never holds a module it did not define."""
+    for prefix in dotted_prefixes(name):
+        module = _sys.modules.get(prefix)
+        if not _trust.is_ml_module(module):
+            raise SecurityError(
+                "import of '%s' is not allowed in ML code: the Python module '%s' has the "
+                "name of an ML module of the program; rename the ML module" % (name, prefix))
+
+
 def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
     """`__import__` of emitted code: the runtime and the program's own ML modules only.
     Python modules of `stdlib_mode: "python"` come through `membrane.import_python`."""
@@ -101,6 +117,8 @@ def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         if _declared:
             _define_declared(name)
         imported = _py.__import__(name, globals, locals, fromlist, level)
+        if name in _ml_modules:
+            _only_ml_modules(name)
         # What ML holds of the runtime is a module of ML's, named as ML names it.
         if name == "mlpy_runtime.builtins":
             _trust.as_ml_module(_sys.modules[name], "builtin")

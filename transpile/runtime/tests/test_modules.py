@@ -272,6 +272,31 @@ class ForeignModuleTest(unittest.TestCase):
         with self.assertRaises(SecurityError):
             access.call(g["h"])
 
+    def test_an_import_finding_no_ml_module_is_refused(self):
+        """Python's import takes a module built into the interpreter, a frozen one or one
+        loaded after the program started over the emitted file of the ML module of that
+        name: the emitted import refuses it, whatever the compiler renamed."""
+        from mlpy_runtime import SecurityError, define_module, register_modules, sandbox
+        builtin = next(n for n in sorted(sys.builtin_module_names)
+                       if n not in sys.modules and not n.startswith("_"))
+        self.names.append(builtin)
+        later = "mlpy_fm_later"
+        register_modules([builtin, later, "mlpy_fm_lpkg.child", "mlpy_fm_good"])
+        self.foreign(later)  # loaded after the names were registered
+        self.foreign("mlpy_fm_lpkg")
+        self.foreign("mlpy_fm_lpkg.child")
+        for name in (builtin, later, "mlpy_fm_lpkg.child"):
+            with self.assertRaises(SecurityError) as cm:
+                sandbox._guarded_import(name, None, None, None, 0)
+            self.assertIn("rename the ML module", str(cm.exception))
+        self.assertIsNot(sys.modules[builtin].__dict__.get("__mlpy_module__"), True)
+
+        def body():
+            pass
+        good = define_module("mlpy_fm_good", body)
+        self.names.append("mlpy_fm_good")
+        self.assertIs(sandbox._guarded_import("mlpy_fm_good", None, None, None, 0), good)
+
     def test_a_defined_module_is_trusted(self):
         from mlpy_runtime import access, define_module
 
