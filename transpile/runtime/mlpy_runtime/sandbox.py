@@ -447,8 +447,10 @@ def _from_import_system(frame):
 
 def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugger=None,
                socket_families=None):
-    """The audit hook. Everything it decides by lives in this closure: nothing a program can
-    reach at module level switches it off or widens the grants. `debugger`: debugpy's folder
+    """The audit hook. What it decides by lives in this closure and this module's tables,
+    which ML code cannot name (the language layer); Python code already running in the
+    process could rebind them, which is why the language layer is the boundary and this
+    hook the second wall (docs/security.md). `debugger`: debugpy's folder
     (`allow_debugger`), whose code may raise the events of `DEBUGGER_EVENTS`.
     `socket_families`: what `_socket_families()` says (made once, before arming)."""
     if socket_families is None:
