@@ -685,6 +685,14 @@ fn prepare_rename_where_there_is_no_name() {
     }
     let e = c.at("textDocument/prepareRename", &uri, 16, 1).unwrap_err();
     assert!(
+        e["message"].as_str().unwrap().contains("is a builtin"),
+        "{e}"
+    );
+    // `math.sqrt` on the same line: the standard library's.
+    let e = c
+        .at("textDocument/prepareRename", &uri, 16, 31)
+        .unwrap_err();
+    assert!(
         e["message"].as_str().unwrap().contains("standard library"),
         "{e}"
     );

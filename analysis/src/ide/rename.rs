@@ -45,6 +45,8 @@ pub enum RenameError {
     Module,
     #[error("'{0}' belongs to the standard library and cannot be renamed")]
     StandardLibrary(String),
+    #[error("'{0}' is a builtin and cannot be renamed (a function of your own with another name can call it)")]
+    Builtin(String),
     #[error("rename the module's file to rename an import")]
     ImportPath,
     #[error("'{0}' is read from the object's key '{0}' (`{{{0}, …}} = …`): another name would read another key")]
@@ -125,6 +127,10 @@ fn renameable(ctx: &FileCtx, offset: TextSize) -> Result<(NameAt, Target), Renam
                 return Err(RenameError::ObjectKey(name.clone()));
             }
         }
+        Target::Member {
+            module: ModuleRef::Builtins,
+            ..
+        } => return Err(RenameError::Builtin(at.token.text().to_string())),
         Target::Module(ModuleRef::Builtins) | Target::Member { .. } => {
             return Err(RenameError::StandardLibrary(at.token.text().to_string()))
         }
@@ -447,7 +453,7 @@ mod tests {
         let e = refused("//- /main.ml\nimport math;\nmath.sq$0rt(2);\n", "root");
         assert_eq!(e, RenameError::StandardLibrary("sqrt".into()));
         let e = refused("//- /main.ml\npri$0nt(1);\n", "show");
-        assert_eq!(e, RenameError::StandardLibrary("print".into()));
+        assert_eq!(e, RenameError::Builtin("print".into()));
         let e = refused("//- /main.ml\nbuil$0tin.len([]);\n", "b");
         assert_eq!(e, RenameError::StandardLibrary("builtin".into()));
     }
