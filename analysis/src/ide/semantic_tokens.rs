@@ -226,7 +226,19 @@ impl Walk<'_, '_> {
         let scopes = self.ctx.file().scopes();
         let range = token.text_range();
         match parent.kind() {
-            SyntaxKind::IMPORT_PATH => return Some((TokenKind::Namespace, PLAIN)),
+            SyntaxKind::IMPORT_PATH => {
+                // `import a.b;` binds `a`: its first name declares it (with an alias, the
+                // alias does).
+                let declares = parent
+                    .first_token()
+                    .is_some_and(|t| t.text_range() == range)
+                    && parent
+                        .parent()
+                        .and_then(ast::Import::cast)
+                        .is_some_and(|i| i.alias().is_none());
+                let modifiers = if declares { DECLARATION } else { PLAIN };
+                return Some((TokenKind::Namespace, modifiers));
+            }
             SyntaxKind::NAME => {
                 let kind = match parent.parent().map(|g| g.kind()) {
                     Some(SyntaxKind::FUNCTION) => TokenKind::Function,
@@ -254,7 +266,14 @@ impl Walk<'_, '_> {
                             true => DECLARATION,
                             false => PLAIN,
                         };
-                        (binding_kind(binding.kind), modifiers)
+                        // An import the module also assigns (`um = 3;`) holds a value.
+                        let assigned_import = binding.kind == BindingKind::Import
+                            && binding.defs.len() > binding.imports.len();
+                        let kind = match assigned_import {
+                            true => TokenKind::Variable,
+                            false => binding_kind(binding.kind),
+                        };
+                        (kind, modifiers)
                     }
                     NameRes::Builtin => (TokenKind::Function, LIBRARY),
                     NameRes::BuiltinModule => (TokenKind::Namespace, LIBRARY),
@@ -316,7 +335,7 @@ mod tests {
                 "as Keyword",
                 "g Namespace declaration",
                 "import Keyword",
-                "math Namespace",
+                "math Namespace declaration",
                 "// c Comment",
                 "function Keyword",
                 "f Function declaration",
@@ -374,6 +393,45 @@ mod tests {
         );
         assert!(found.contains(&"area Property".to_string()), "{found:?}");
         assert!(!found.contains(&"area Function".to_string()), "{found:?}");
+        // The name itself: declared by the import, then a variable where it holds a value.
+        assert_eq!(found[1], "geometry Namespace declaration", "{found:?}");
+        assert_eq!(found[2], "geometry Variable declaration", "{found:?}");
+        assert!(
+            found.contains(&"geometry Variable".to_string()),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_import_without_alias_declares_its_first_name() {
+        let found = tokens(
+            "//- /mlpy.json
+{}
+//- /main.ml
+import a.b;
+import a.c as d;
+print(a.b.x + d.y);
+$0
+//- /a/b.ml
+x = 1;
+//- /a/c.ml
+y = 2;
+",
+        );
+        assert_eq!(
+            found[..8],
+            [
+                "import Keyword",
+                "a Namespace declaration",
+                "b Namespace",
+                "import Keyword",
+                "a Namespace",
+                "c Namespace",
+                "as Keyword",
+                "d Namespace declaration",
+            ],
+            "{found:?}"
+        );
     }
 
     #[test]
