@@ -192,7 +192,7 @@ fn a_module_prints_as_its_ml_name_with_an_address_in_every_output_mode() {
             "import string; import pk.sub; import pk; import math as m; import regex;\n\
              print(string, pk.sub, pk, m, builtin, regex);\n\
              print([m], {s: string}, \"x \" + m, str(builtin), typeof(m), string.hi());\n\
-             try { m(); } except (e) { print(e.message); }\n",
+             try { [m][0](); } except (e) { print(e.message); }\n",
         );
     let expected = "\
 <module 'string' at ADDR> <module 'pk.sub' at ADDR> <module 'pk' at ADDR> <module 'math' at ADDR> <module 'builtin' at ADDR> <module 'regex' at ADDR>

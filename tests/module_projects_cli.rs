@@ -307,6 +307,55 @@ fn indexing_a_module_is_refused_in_every_mode() {
 }
 
 #[test]
+fn calling_a_module_is_refused_in_every_mode() {
+    for (main, error) in [
+        (
+            "import um;\nx = um(1);\n",
+            "main.ml:2:5: error: module 'um' cannot be called",
+        ),
+        (
+            "import um as u;\nprint(u());\n",
+            "main.ml:2:7: error: module 'u' cannot be called",
+        ),
+        (
+            "import a.b;\nfunction f() { return a.b(2); }\n",
+            "main.ml:2:23: error: module 'a.b' cannot be called",
+        ),
+        (
+            "import a.b;\nprint(a(3));\n",
+            "main.ml:2:7: error: module 'a' cannot be called",
+        ),
+        (
+            "import math;\nprint((math)(4));\n",
+            "main.ml:2:7: error: module 'math' cannot be called",
+        ),
+    ] {
+        refused_everywhere(
+            &[
+                ("main.ml", main),
+                ("um.ml", "x = 1;\n"),
+                ("a/b.ml", "c = 1;\n"),
+            ],
+            error,
+            "not-callable",
+        );
+    }
+    // Its functions are called as ever; a builtin's name in call position is the builtin
+    // even where a module of that name is imported (docs/compatibility.md).
+    prints_everywhere(
+        &[
+            (
+                "main.ml",
+                "import um;\nimport print;\nprint(um.f(2), print.v);\n",
+            ),
+            ("um.ml", "function f(x) { return x * 2; }\n"),
+            ("print.ml", "v = 7;\n"),
+        ],
+        "4 7\n",
+    );
+}
+
+#[test]
 fn modules_named_like_python_keywords_stdlib_and_runtime_internals_run_alike() {
     // Each name as a top-level module, as a submodule, and as an alias of another.
     let names = [

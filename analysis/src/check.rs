@@ -402,6 +402,11 @@ impl Checker<'_, '_> {
                                 self.index_expr(&index);
                             }
                         }
+                        SyntaxKind::CALL_EXPR => {
+                            if let Some(call) = ast::CallExpr::cast(node.clone()) {
+                                self.call_expr(&call);
+                            }
+                        }
                         SyntaxKind::ASSIGN_STMT => self.assignments.push(node.text_range()),
                         _ => {}
                     }
@@ -804,6 +809,24 @@ impl Checker<'_, '_> {
             )
             .notes
             .push("compute the number with arithmetic (e.g. a product of smaller numbers), or use a float if an approximation will do".to_string());
+        }
+    }
+
+    /// `m(…)` where `m` names a module: a module is no function, so the call fails
+    /// whenever it runs — also where the module's name is a builtin's (`import print;`
+    /// binds `print` to the module, and `print(x)` calls it, not the builtin).
+    fn call_expr(&mut self, call: &ast::CallExpr) {
+        let Some(callee) = call.callee() else {
+            return;
+        };
+        if let Some(module) = self.facts.module_ref(self.id, &callee) {
+            self.error(
+                DiagnosticCode::NotCallable,
+                callee.syntax().text_range(),
+                format!("module '{}' cannot be called", module.ml_path),
+            )
+            .notes
+            .push("call one of its functions: `module.name(…)`".to_string());
         }
     }
 

@@ -61,6 +61,7 @@ diagnostic_codes! {
     Nonlocal => "nonlocal",
     InvalidAssignment => "invalid-assignment",
     InvalidIndex => "invalid-index",
+    NotCallable => "not-callable",
     UnknownIdentifier => "unknown-identifier",
     UnknownFunction => "unknown-function",
     ReadBeforeAssignment => "read-before-assignment",
