@@ -403,8 +403,13 @@ impl Checker<'_, '_> {
                             }
                         }
                         SyntaxKind::CALL_EXPR => {
-                            if let Some(call) = ast::CallExpr::cast(node.clone()) {
-                                self.call_expr(&call);
+                            let called = self.facts.called_module_at(
+                                self.id,
+                                node.green(),
+                                node.text_range(),
+                            );
+                            if let Some((module, range)) = called {
+                                self.module_called(&module, range);
                             }
                         }
                         SyntaxKind::ASSIGN_STMT => self.assignments.push(node.text_range()),
@@ -735,8 +740,21 @@ impl Checker<'_, '_> {
             return;
         }
         // `a.b` where `a.b` is itself an imported module is not a member.
-        let Some(FieldRef::Member(module)) = self.facts.field_ref(self.id, field) else {
-            return;
+        let module = match self.facts.field_ref(self.id, field) {
+            Some(FieldRef::Member(module)) => module,
+            Some(FieldRef::Module(module)) => {
+                let called = field
+                    .syntax()
+                    .parent()
+                    .and_then(ast::CallExpr::cast)
+                    .and_then(|call| call.callee())
+                    .is_some_and(|c| c.syntax() == field.syntax());
+                if called {
+                    self.module_called(&module, field.syntax().text_range());
+                }
+                return;
+            }
+            None => return,
         };
         match &module.target {
             ModuleRef::Stdlib(stdlib) => {
@@ -812,22 +830,17 @@ impl Checker<'_, '_> {
         }
     }
 
-    /// `m(…)` where `m` names a module: a module is no function, so the call fails
-    /// whenever it runs — also where the module's name is a builtin's (`import print;`
-    /// binds `print` to the module, and `print(x)` calls it, not the builtin).
-    fn call_expr(&mut self, call: &ast::CallExpr) {
-        let Some(callee) = call.callee() else {
-            return;
-        };
-        if let Some(module) = self.facts.module_ref(self.id, &callee) {
-            self.error(
-                DiagnosticCode::NotCallable,
-                callee.syntax().text_range(),
-                format!("module '{}' cannot be called", module.ml_path),
-            )
-            .notes
-            .push("call one of its functions: `module.name(…)`".to_string());
-        }
+    /// `m(…)` where `m` names a module (`range`: the callee): a module is no function, so
+    /// the call fails whenever it runs — also where the module's name is a builtin's
+    /// (`import print;` binds `print` to the module, but `print(x)` calls the builtin).
+    fn module_called(&mut self, module: &crate::facts::ModRef, range: TextRange) {
+        self.error(
+            DiagnosticCode::NotCallable,
+            range,
+            format!("module '{}' cannot be called", module.ml_path),
+        )
+        .notes
+        .push("call one of its functions: `module.name(…)`".to_string());
     }
 
     /// `a[i]` that fails whatever happens, told by the kinds of values alone: indexing a

@@ -308,6 +308,23 @@ impl<'g> ProgramFacts<'g> {
         }
     }
 
+    /// For the CALL_EXPR `green` at `range`: the module its callee names, if it is a name
+    /// or a parenthesised one (`m(…)`, `(m)(…)`; a member chain is judged with
+    /// [`Self::field_ref`]) — and the callee's range. Read from the green tree: every call
+    /// of a module is asked about.
+    pub fn called_module_at(
+        &self,
+        id: ModuleId,
+        green: &GreenNodeData,
+        range: TextRange,
+    ) -> Option<(ModRef, TextRange)> {
+        let callee = expr_child(green, range)?;
+        if !matches!(callee.0, SyntaxKind::PATH_EXPR | SyntaxKind::PAREN_EXPR) {
+            return None;
+        }
+        Some((self.reached(id, callee)?.to_mod_ref(), callee.1))
+    }
+
     /// What a module-valued expression refers to, if it names a module.
     pub fn module_ref(&self, id: ModuleId, expr: &Expr) -> Option<ModRef> {
         let node = expr.syntax();
