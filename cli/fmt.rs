@@ -252,19 +252,39 @@ fn format_stdin(args: &FmtArgs) -> anyhow::Result<Outcome> {
 fn report_error(name: &str, text: &str, error: &FormatError) {
     match error {
         FormatError::Syntax { errors } => {
-            // Places as `mlpy check` names them: a lone `\r` ends a line there, as in an
-            // editor (the same bytes, so the offsets hold).
-            let mut bytes = text.as_bytes().to_vec();
-            mlpy_modules::cache::lone_carriage_returns_to_newlines(&mut bytes);
-            let text = String::from_utf8(bytes).expect("only ASCII bytes were replaced");
-            let index = mlpy_syntax::LineIndex::new(&text);
+            let places = Places::new(text);
             for e in errors {
-                let (line, column) = index.human_line_col(e.range.start(), &text);
+                let (line, column) = places.at(e.range.start());
                 errln!("{name}:{line}:{column}: error: {}", e.message);
             }
             errln!("{name}: not formatted: it has syntax errors");
         }
+        FormatError::TooDeep { at } => {
+            let (line, column) = Places::new(text).at(*at);
+            errln!("{name}:{line}:{column}: error: {error}");
+        }
         other => errln!("{name}: error: {other}"),
+    }
+}
+
+/// Lines and columns as `mlpy check` names them: a lone `\r` ends a line there, as in
+/// an editor (the same bytes, so the offsets hold).
+struct Places {
+    text: String,
+    index: mlpy_syntax::LineIndex,
+}
+
+impl Places {
+    fn new(text: &str) -> Places {
+        let mut bytes = text.as_bytes().to_vec();
+        mlpy_modules::cache::lone_carriage_returns_to_newlines(&mut bytes);
+        let text = String::from_utf8(bytes).expect("only ASCII bytes were replaced");
+        let index = mlpy_syntax::LineIndex::new(&text);
+        Places { text, index }
+    }
+
+    fn at(&self, offset: mlpy_syntax::TextSize) -> (u32, u32) {
+        self.index.human_line_col(offset, &self.text)
     }
 }
 

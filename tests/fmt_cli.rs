@@ -296,6 +296,41 @@ fn files_with_syntax_errors_are_left_untouched_and_reported() {
 }
 
 #[test]
+fn code_nested_deeper_than_the_formatter_goes_is_reported_at_its_place() {
+    let project = Project::new();
+    project.file("mlpy.json", "{}");
+    // Arrays, objects and parentheses, on the third line, deeper than the formatter's 600
+    // levels (not than the parser's 1000): each is reported where the formatter gave up,
+    // the file left as it is.
+    for (open, close, n) in [("[", "]", 700), ("{a: ", "}", 700), ("(", ")", 700)] {
+        let deep = format!(
+            "x = 1;\ny = 2;\nz = {}1{};\n",
+            open.repeat(n),
+            close.repeat(n)
+        );
+        project.file("deep.ml", &deep);
+        for args in [vec!["fmt", "deep.ml"], vec!["fmt", "--check", "deep.ml"]] {
+            let output = project.mlpy(&args);
+            assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+            let errors = stderr(&output);
+            let line = errors
+                .lines()
+                .find(|l| l.contains("nested too deeply to format"))
+                .unwrap_or_else(|| panic!("{open}: {errors}"));
+            assert!(line.starts_with("deep.ml:3:"), "{open}: {line}");
+            assert_eq!(read(&project, "deep.ml"), deep);
+        }
+        let output = project.mlpy_stdin(&["fmt", "-"], &deep);
+        assert!(!output.status.success());
+        assert!(
+            stderr(&output).contains("<stdin>:3:"),
+            "{open}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
 fn options_come_from_mlpy_json() {
     let project = Project::new();
     let long = "values = [\"alpha\", \"beta\", \"gamma\", \"delta\"];\nif (x) {\n    y = 1;\n}\n";

@@ -1,6 +1,6 @@
 //! Why a text was not formatted.
 
-use mlpy_syntax::{SyntaxError, TextRange};
+use mlpy_syntax::{SyntaxError, TextRange, TextSize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
@@ -16,7 +16,7 @@ pub enum FormatError {
     /// formatter, caught before anything was written. `message` says where.
     #[error("internal formatter error, the text is left as it is: {message}")]
     Internal { message: String },
-    /// Nested deeper than the formatter goes.
+    /// Nested deeper than the formatter goes; `at`: where (the first token too deep).
     #[error("the code is nested too deeply to format")]
-    TooDeep,
+    TooDeep { at: TextSize },
 }

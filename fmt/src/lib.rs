@@ -92,10 +92,9 @@ pub(crate) fn run(
             builder.error = Some("tokens were left over".to_string());
         }
         if let Some(message) = builder.error.take() {
-            return Err(if builder.too_deep {
-                FormatError::TooDeep
-            } else {
-                FormatError::Internal { message }
+            return Err(match builder.too_deep {
+                Some(at) => FormatError::TooDeep { at: at.into() },
+                None => FormatError::Internal { message },
             });
         }
         let out_start = printer.out.len();

@@ -155,7 +155,8 @@ pub(crate) struct Builder<'a> {
     /// it goes back to its own level instead.
     continued: bool,
     /// The file is nested deeper than `MAX_DEPTH`.
-    pub too_deep: bool,
+    /// Where the nesting went too deep (the offset of the token reached), if it did.
+    pub too_deep: Option<u32>,
     /// Set when the layout code and the tree disagree; the result is then refused.
     pub error: Option<String>,
 }
@@ -174,7 +175,7 @@ impl<'a> Builder<'a> {
             floor_division_end: None,
             expr_depth: 0,
             continued: false,
-            too_deep: false,
+            too_deep: None,
             error: None,
         }
     }
@@ -189,7 +190,9 @@ impl<'a> Builder<'a> {
     fn enter(&mut self) -> bool {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            self.too_deep = true;
+            if self.too_deep.is_none() {
+                self.too_deep = Some(self.entries.get(self.cursor).map_or(0, |e| e.start));
+            }
             self.fail(|| format!("nested more than {MAX_DEPTH} levels deep"));
             return false;
         }
