@@ -112,6 +112,12 @@ def run_suite(nvim, mlpy, mode):
         env = dict(os.environ)
         for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
             env[name] = str(tmp / name.lower())
+        # Neovim's server socket folder (`nvim.$USER`) goes to XDG_RUNTIME_DIR, else to the
+        # system's temporary folder, where it stayed after the run.
+        for name in ("XDG_RUNTIME_DIR", "TMPDIR"):
+            folder = tmp / name.lower()
+            folder.mkdir(mode=0o700)
+            env[name] = str(folder)
         env.pop("VIMINIT", None)
         env.pop("NVIM", None)
         env.update({

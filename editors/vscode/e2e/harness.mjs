@@ -377,7 +377,13 @@ export async function startVsCode({ fixture }) {
   writeFileSync(join(userData, "User", "settings.json"), JSON.stringify(userSettings(), null, 2));
   mkdirSync(join(userData, "Machine"), { recursive: true });
   writeFileSync(join(userData, "Machine", "settings.json"), JSON.stringify(machineSettings(), null, 2));
-  // code-server, its config file and Chromium write nothing into the home folder.
+  // code-server, its config file and Chromium write nothing into the home folder, and
+  // nothing outside this run's folder: VS Code's IPC sockets (`vscode-ipc-*.sock`) go to
+  // XDG_RUNTIME_DIR, else to the system's temporary folder, where they stayed.
+  const runtimeDir = join(tmp, "xdg-runtime");
+  mkdirSync(runtimeDir, { mode: 0o700 });
+  const tempDir = join(tmp, "temp");
+  mkdirSync(tempDir);
   const env = {
     ...process.env,
     // `mlpy dap` runs the debugged programs with it.
@@ -385,6 +391,8 @@ export async function startVsCode({ fixture }) {
     XDG_CONFIG_HOME: join(tmp, "xdg-config"),
     XDG_DATA_HOME: join(tmp, "xdg-data"),
     XDG_CACHE_HOME: join(tmp, "xdg-cache"),
+    XDG_RUNTIME_DIR: runtimeDir,
+    TMPDIR: tempDir,
   };
   const common = [
     CODE_SERVER,
