@@ -1309,34 +1309,20 @@ impl Emitter<'_, '_> {
                     format!("{}.{}", module.py, self.facts.member_py_name(m, member)),
                     self.facts.is_stable_member_function(m, member),
                 ),
+                // Read as `field` reads the member; called directly only when it is a
+                // function the manifest lists.
                 (ModuleRef::Stdlib(s), _) => {
-                    let listed = stdlib_module(s);
-                    if listed.is_some_and(|m| m.has_member(member)) {
-                        (
-                            format!("{}.{member}", module.py),
-                            listed.is_some_and(|m| m.has_function(member)),
-                        )
-                    } else {
-                        // Not in the manifest: read as `field` reads it, by `__ml.attr`.
-                        let mut callee = format!("__ml.attr({}, ", module.py);
-                        push_py_string(&mut callee, member);
-                        callee.push(')');
-                        (callee, false)
-                    }
+                    let listed = stdlib_module(s).filter(|m| m.has_member(member));
+                    let mut callee = String::new();
+                    push_module_member(&mut callee, &module.py, member, listed.is_some());
+                    (callee, listed.is_some_and(|m| m.has_function(member)))
                 }
                 (ModuleRef::Builtins, _) => {
                     self.builtin_module = true;
-                    // As for a read (`field`): only a builtin the manifest lists is a
-                    // Python attribute; any other name (`builtin._help_parts`) goes
-                    // through `__ml.attr`, which refuses what the module does not export.
-                    if mlpy_modules::stdlib::is_builtin(member) {
-                        (format!("builtin.{member}"), true)
-                    } else {
-                        let mut callee = String::from("__ml.attr(builtin, ");
-                        push_py_string(&mut callee, member);
-                        callee.push(')');
-                        (callee, false)
-                    }
+                    let listed = mlpy_modules::stdlib::is_builtin(member);
+                    let mut callee = String::new();
+                    push_module_member(&mut callee, "builtin", member, listed);
+                    (callee, listed)
                 }
                 (ModuleRef::Python(_), _) => {
                     // Through the membrane: `__ml.mcall` reads the member by its rules.
@@ -1419,43 +1405,21 @@ impl Emitter<'_, '_> {
                     return;
                 }
                 // A second layer behind the checker: only a member the runtime's manifest
-                // lists is read as a Python attribute; any other name goes through the
-                // membrane's read, which refuses what is not exported.
-                (ModuleRef::Stdlib(name), _)
-                    if mlpy_modules::stdlib::stdlib_module(name)
-                        .is_some_and(|m| m.has_member(member)) =>
-                {
-                    out.push_str(&module.py);
-                    out.push('.');
-                    out.push_str(member);
-                    return;
-                }
-                (ModuleRef::Stdlib(_), _) => {
-                    out.push_str("__ml.attr(");
-                    out.push_str(&module.py);
-                    out.push_str(", ");
-                    push_py_string(out, member);
-                    out.push(')');
+                // lists is read as a Python attribute (`push_module_member`).
+                (ModuleRef::Stdlib(name), _) => {
+                    let listed = mlpy_modules::stdlib::stdlib_module(name)
+                        .is_some_and(|m| m.has_member(member));
+                    push_module_member(out, &module.py, member, listed);
                     return;
                 }
                 (ModuleRef::Python(_), _) => {
-                    out.push_str("__ml.attr(");
-                    out.push_str(&python_module_expr(&module.py));
-                    out.push_str(", ");
-                    push_py_string(out, member);
-                    out.push(')');
+                    push_module_member(out, &python_module_expr(&module.py), member, false);
                     return;
                 }
                 (ModuleRef::Builtins, _) => {
                     self.builtin_module = true;
-                    if mlpy_modules::stdlib::is_builtin(member) {
-                        out.push_str("builtin.");
-                        out.push_str(member);
-                    } else {
-                        out.push_str("__ml.attr(builtin, ");
-                        push_py_string(out, member);
-                        out.push(')');
-                    }
+                    let listed = mlpy_modules::stdlib::is_builtin(member);
+                    push_module_member(out, "builtin", member, listed);
                     return;
                 }
                 (ModuleRef::Namespace(_) | ModuleRef::User(_), _) => {}
@@ -1607,6 +1571,23 @@ fn push_string_value(raw: &str, out: &mut String) {
         push_py_string(out, &unescape(body));
     } else {
         push_py_string(out, body);
+    }
+}
+
+/// A member of a runtime or Python module `base`: `base.member` when the runtime's
+/// manifest lists it (`listed`: a Python attribute read directly), else
+/// `__ml.attr(base, "member")`, the membrane's read, which refuses what is not exported.
+fn push_module_member(out: &mut String, base: &str, member: &str, listed: bool) {
+    if listed {
+        out.push_str(base);
+        out.push('.');
+        out.push_str(member);
+    } else {
+        out.push_str("__ml.attr(");
+        out.push_str(base);
+        out.push_str(", ");
+        push_py_string(out, member);
+        out.push(')');
     }
 }
 
