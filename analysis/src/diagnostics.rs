@@ -6,7 +6,7 @@
 use crate::facts::ProgramFacts;
 use mlpy_modules::scopes::{BindingKind, NameRes};
 use mlpy_modules::{
-    map_in_parallel, Diagnostic, DiagnosticCode, EdgeTarget, ModuleGraph, ModuleId,
+    map_in_parallel, Diagnostic, DiagnosticCode, EdgeTarget, ModuleGraph, ModuleId, ModuleNode,
 };
 use mlpy_syntax::TextRange;
 use rustc_hash::FxHashMap;
@@ -115,11 +115,7 @@ fn names_of_submodules(facts: &ProgramFacts<'_>, id: ModuleId) -> Vec<Diagnostic
         } else {
             format!("rename '{segment}' here, or the module '{}'", child.name)
         });
-        d.related.push(mlpy_modules::Related {
-            file: child.path.clone(),
-            range: TextRange::default(),
-            message: format!("the module '{}'", child.name),
-        });
+        d.related.push(module_file(child));
         out.push(d);
     }
     out
@@ -146,30 +142,32 @@ fn name_collisions_at(facts: &ProgramFacts<'_>, id: ModuleId) -> Vec<Diagnostic>
             .filter(|m| *m != target)
             .map(|m| format!("'{}'", graph.module(*m).name))
             .collect();
-        out.push(
-            Diagnostic::error(
-                DiagnosticCode::ModuleNameCollision,
-                &module.path,
-                edge.target_range,
-                format!(
-                    "module '{}' would be the same Python module '{py}' as {}",
-                    graph.module(*target).name,
-                    others.join(" and ")
-                ),
-            )
-            .with_note("names that are Python keywords or Python standard-library modules get the prefix 'ml_'; rename one of the modules"),
-        );
+        let mut d = Diagnostic::error(
+            DiagnosticCode::ModuleNameCollision,
+            &module.path,
+            edge.target_range,
+            format!(
+                "module '{}' would be the same Python module '{py}' as {}",
+                graph.module(*target).name,
+                others.join(" and ")
+            ),
+        )
+        .with_note("names that are Python keywords or Python standard-library modules get the prefix 'ml_'; rename one of the modules");
         // Which files: two modules may even have one ML name (`a.ml`, imported as `a`,
         // and `a/__init__.ml`, the package of an imported `a.b`).
-        let d = out.last_mut().expect("just pushed");
-        for m in std::iter::once(target).chain(same.iter().filter(|m| *m != target)) {
-            let node = graph.module(*m);
-            d.related.push(mlpy_modules::Related {
-                file: node.path.clone(),
-                range: TextRange::default(),
-                message: format!("the module '{}'", node.name),
-            });
-        }
+        let files = std::iter::once(target).chain(same.iter().filter(|m| *m != target));
+        d.related
+            .extend(files.map(|m| module_file(graph.module(*m))));
+        out.push(d);
     }
     out
+}
+
+/// A module's file, named in a diagnostic about the module as a whole.
+fn module_file(node: &ModuleNode) -> mlpy_modules::Related {
+    mlpy_modules::Related {
+        file: node.path.clone(),
+        range: TextRange::default(),
+        message: format!("the module '{}'", node.name),
+    }
 }
