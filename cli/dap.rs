@@ -67,10 +67,7 @@ impl Loader for CliLoader {
         let out = match mlpy_transpile::transpile_multi(&graph, &options) {
             Ok(out) => out,
             Err(diagnostics) => {
-                let mut sources = Sources::default();
-                for module in &graph.modules {
-                    sources.insert(&module.path, module.file.text.clone());
-                }
+                let mut sources = Sources::of_program(&graph);
                 let style = Style { color: false };
                 let mut details = String::new();
                 for d in &diagnostics {

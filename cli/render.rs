@@ -1,32 +1,44 @@
 //! Shows diagnostics to people (`file:line:col: error: message` and a snippet) and to
 //! programs (`--format json`).
 
-use mlpy_modules::{Diagnostic, Severity};
+use mlpy_modules::{Diagnostic, ModuleGraph, Severity};
 use mlpy_syntax::{LineIndex, TextRange};
 use serde::Serialize;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The texts diagnostics point into, read once each.
+/// The texts diagnostics point into, read once each; a text's line index is built when a
+/// diagnostic first points into it (a program without diagnostics builds none).
 #[derive(Default)]
 pub(crate) struct Sources {
-    files: HashMap<PathBuf, (Arc<str>, LineIndex)>,
+    files: HashMap<PathBuf, (Arc<str>, OnceCell<LineIndex>)>,
 }
 
 impl Sources {
-    pub(crate) fn insert(&mut self, path: &Path, text: Arc<str>) {
-        let index = LineIndex::new(&text);
-        self.files.insert(path.to_path_buf(), (text, index));
+    /// The texts of every module of a program.
+    pub(crate) fn of_program(graph: &ModuleGraph) -> Sources {
+        let mut sources = Sources::default();
+        for module in &graph.modules {
+            sources.insert(&module.path, module.file.text.clone());
+        }
+        sources
     }
 
-    fn get(&mut self, path: &Path) -> Option<&(Arc<str>, LineIndex)> {
+    pub(crate) fn insert(&mut self, path: &Path, text: Arc<str>) {
+        self.files
+            .insert(path.to_path_buf(), (text, OnceCell::new()));
+    }
+
+    fn get(&mut self, path: &Path) -> Option<(&Arc<str>, &LineIndex)> {
         if !self.files.contains_key(path) {
             let text: Arc<str> = std::fs::read_to_string(path).ok()?.into();
             self.insert(path, text);
         }
-        self.files.get(path)
+        let (text, index) = self.files.get(path)?;
+        Some((text, index.get_or_init(|| LineIndex::new(text))))
     }
 
     /// One-based line and column (in characters) of an offset, if the file is readable.

@@ -152,10 +152,7 @@ pub(crate) fn print_diagnostics(cx: &Context, graph: &ModuleGraph, diagnostics: 
     if diagnostics.is_empty() {
         return;
     }
-    let mut sources = Sources::default();
-    for module in &graph.modules {
-        sources.insert(&module.path, module.file.text.clone());
-    }
+    let mut sources = Sources::of_program(graph);
     let mut stderr = std::io::stderr().lock();
     for d in diagnostics {
         let _ = writeln!(stderr, "{}", render::human(d, &mut sources, &cx.style));

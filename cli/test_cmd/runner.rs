@@ -129,8 +129,8 @@ pub(crate) struct FileReport {
 /// One warning of a file's program, as people read it and as JSON.
 #[derive(Debug, Clone)]
 pub(crate) struct Warning {
-    /// Where and what (file, line, column, code, message): two test files importing one
-    /// module share its warnings, which are shown once.
+    /// Where and what (file, offset, code, message): two test files importing one module
+    /// share its warnings, which are shown once.
     pub key: String,
     pub rendered: String,
     pub json: serde_json::Value,
@@ -206,10 +206,7 @@ fn run_inner(
     if let Ok(cwd) = std::env::current_dir() {
         options.source_base = cwd;
     }
-    let mut sources = Sources::default();
-    for module in &graph.modules {
-        sources.insert(&module.path, module.file.text.clone());
-    }
+    let mut sources = Sources::of_program(graph);
     let style = render::Style { color: false };
     let out = match mlpy_transpile::transpile_multi(graph, &options) {
         Ok(out) => out,
