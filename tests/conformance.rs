@@ -12,7 +12,9 @@
 
 mod support;
 
-use support::conformance::{corpus, masked, masks, programs, CAPABILITIES, DOCUMENTED_DEVIATIONS};
+use support::conformance::{
+    corpus, masked, masks, printed, programs, run_command, DOCUMENTED_DEVIATIONS,
+};
 use support::{diff, parallel, run};
 
 const EXPECTED_PROGRAMS: usize = 76;
@@ -60,18 +62,12 @@ fn conformance_corpus() {
         let (suite, _) = program.split_once('/').expect("SUITE/NAME");
         let source = corpus.join("programs").join(format!("{program}.ml"));
         let cwd = tempfile::tempdir().expect("working dir");
-        let mut command = support::mlpy(cache.path());
-        command
-            .arg("run")
-            .arg(&source)
-            .arg("--import-paths")
-            .arg(corpus.join("programs").join(suite))
-            .arg("--allow")
-            .arg(CAPABILITIES)
-            // The file programs write under `path.tempDir()` and leave folders behind
-            // (`mlpy_test_a/b/c`): keep them inside this program's own folder.
-            .env("TMPDIR", cwd.path())
-            .current_dir(cwd.path());
+        let command = run_command(
+            cache.path(),
+            &source,
+            &corpus.join("programs").join(suite),
+            cwd.path(),
+        );
         let output = run(command, None);
         let expected_text =
             std::fs::read_to_string(corpus.join("expected").join(format!("{program}.stdout")))
@@ -88,10 +84,7 @@ fn conformance_corpus() {
                 deviation = true;
             }
         }
-        // A program that prints a path under its temporary folder prints what the
-        // reference printed under `/tmp`.
-        let printed = support::stdout(&output).replace(&*cwd.path().to_string_lossy(), "/tmp");
-        let actual = masked(&masks, program, &printed);
+        let actual = masked(&masks, program, &printed(&output, cwd.path()));
         let matched = actual == expected;
         let report = if matched {
             String::new()

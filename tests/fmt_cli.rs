@@ -5,7 +5,9 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use support::conformance::{corpus, masked, masks, programs, CAPABILITIES, DOCUMENTED_DEVIATIONS};
+use support::conformance::{
+    corpus, masked, masks, printed, programs, run_command, DOCUMENTED_DEVIATIONS,
+};
 use support::{diff, parallel, run, stderr, stdout, Project};
 
 const UNFORMATTED: &str = "x=1;\nif(x>0){print( \"positive\" );}\n";
@@ -57,15 +59,12 @@ fn formatted_conformance_programs_print_their_expected_output() {
     let failures: Vec<String> = parallel(&programs, |program| {
         let (suite, _) = program.split_once('/').expect("SUITE/NAME");
         let cwd = tempfile::tempdir().expect("working dir");
-        let mut command = support::mlpy(cache.path());
-        command
-            .arg("run")
-            .arg(copy.path(&format!("programs/{program}.ml")))
-            .arg("--import-paths")
-            .arg(copy.path(&format!("programs/{suite}")))
-            .arg("--allow")
-            .arg(CAPABILITIES)
-            .current_dir(cwd.path());
+        let command = run_command(
+            cache.path(),
+            &copy.path(&format!("programs/{program}.ml")),
+            &copy.path(&format!("programs/{suite}")),
+            cwd.path(),
+        );
         let output = run(command, None);
         let expected_text =
             std::fs::read_to_string(corpus.join("expected").join(format!("{program}.stdout")))
@@ -76,7 +75,7 @@ fn formatted_conformance_programs_print_their_expected_output() {
                 expected = expected.replace(reference, ours);
             }
         }
-        let actual = masked(&masks, program, &stdout(&output));
+        let actual = masked(&masks, program, &printed(&output, cwd.path()));
         (actual != expected).then(|| format!("--- {program}\n{}", diff(&expected, &actual)))
     })
     .into_iter()
@@ -148,6 +147,41 @@ fn check_lists_the_files_that_would_change_and_changes_nothing() {
     // With no path: the current folder.
     project.mlpy(&["fmt"]);
     let output = project.mlpy(&["fmt", "--check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+/// A file keeps its line ending (the first line break between tokens decides, as
+/// rustfmt's and ruff's "auto" do): a `\r\n` file is formatted with `\r\n` in place, on
+/// standard output and in `--diff`, and then passes `--check`.
+#[test]
+fn files_keep_their_line_ending() {
+    let crlf = |text: &str| text.replace('\n', "\r\n");
+    let project = Project::new();
+    project
+        .file("mlpy.json", "{}")
+        .file("windows.ml", &crlf(UNFORMATTED))
+        .file("mixed.ml", &format!("x=1;\r\n{}", UNFORMATTED))
+        .file("unix.ml", UNFORMATTED)
+        .file("done.ml", &crlf(FORMATTED));
+    let output = project.mlpy(&["fmt", "--check", "done.ml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let output = project.mlpy(&["fmt", "--diff", "windows.ml"]);
+    assert!(
+        stdout(&output).contains("\n+x = 1;\r\n"),
+        "{}",
+        stdout(&output)
+    );
+    let output = project.mlpy_stdin(&["fmt", "-"], &crlf(UNFORMATTED));
+    assert_eq!(stdout(&output), crlf(FORMATTED));
+    let output = project.mlpy(&["fmt", "."]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(&project, "windows.ml"), crlf(FORMATTED));
+    assert_eq!(
+        read(&project, "mixed.ml"),
+        crlf(&format!("x = 1;\n{FORMATTED}"))
+    );
+    assert_eq!(read(&project, "unix.ml"), FORMATTED);
+    let output = project.mlpy(&["fmt", "--check", "."]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
 

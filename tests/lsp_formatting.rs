@@ -148,6 +148,12 @@ fn range_formatting_indents_the_first_statement_too() {
                 )
                 .unwrap();
             let after = apply_edits(&text, edits.as_array().expect("a list of edits"));
+            // The edits write the document's own line breaks.
+            assert_eq!(
+                after.matches('\n').count(),
+                after.matches(eol).count(),
+                "{text:?} ({l0},{c0})-({l1},{c1}): line breaks mixed in {after:?}"
+            );
             // Every line the range touches is the formatted line, with its indentation;
             // the others are as they were.
             let lines: Vec<&str> = after.lines().map(|l| l.trim_end_matches('\r')).collect();
@@ -182,7 +188,7 @@ fn a_document_with_syntax_errors_is_left_alone() {
     assert_eq!(edits, Value::Null);
 }
 
-/// A document with `\r\n` line ends becomes `mlpy fmt`'s text (with `\n`), through edits
+/// A document with `\r\n` line ends becomes `mlpy fmt`'s text (with `\r\n` too), through edits
 /// whose positions are on their lines: none ends between a `\r` and its `\n`, where a
 /// client would read the column as the line's end and keep the `\r`.
 #[test]
@@ -228,11 +234,15 @@ fn crlf_documents_get_edits_on_their_lines() {
             // A range formats its statements, and leaves the line ends around them.
             let (after, formatted) = match method {
                 "textDocument/rangeFormatting" => (
-                    after.replace("\r\n", "\n").trim_end().to_string(),
+                    after.trim_end().to_string(),
                     formatted.trim_end().to_string(),
                 ),
                 _ => (after, formatted.clone()),
             };
+            assert!(
+                !after.replace("\r\n", "").contains('\n'),
+                "{method} {text:?}: a lone \\n in {after:?}"
+            );
             assert_eq!(after, formatted, "{method} {text:?}");
         }
     }

@@ -74,7 +74,8 @@ pub(crate) fn run(
         });
     }
     let mut builder = Builder::new(text);
-    let mut printer = Printer::new(text, options.line_width, options.indent_width);
+    let newline = printer::line_ending(&parse.syntax_node());
+    let mut printer = Printer::new(text, newline, options.line_width, options.indent_width);
     if record_positions {
         printer.positions = Some(Vec::new());
     }

@@ -6,6 +6,7 @@
 //! start of a line disappears, and no line ends with white space.
 
 use crate::ir::{Doc, Elem};
+use mlpy_syntax::{SyntaxKind, SyntaxNode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -30,6 +31,8 @@ pub(crate) struct Printer<'a> {
     src: &'a str,
     line_width: i64,
     indent_width: u32,
+    /// The line break written: the file's own (`\r\n` or `\n`).
+    newline: &'static str,
     pub out: String,
     /// Characters on the current line (when no break is pending).
     column: u32,
@@ -48,11 +51,17 @@ pub(crate) struct Printer<'a> {
 }
 
 impl<'a> Printer<'a> {
-    pub(crate) fn new(src: &'a str, line_width: u32, indent_width: u32) -> Printer<'a> {
+    pub(crate) fn new(
+        src: &'a str,
+        newline: &'static str,
+        line_width: u32,
+        indent_width: u32,
+    ) -> Printer<'a> {
         Printer {
             src,
             line_width: i64::from(line_width),
             indent_width,
+            newline,
             out: String::with_capacity(src.len() + src.len() / 8 + 16),
             column: 0,
             pending: 0,
@@ -68,7 +77,7 @@ impl<'a> Printer<'a> {
     /// Ends the output with exactly one line break (none for an empty file).
     pub(crate) fn finish(mut self) -> (String, Option<Vec<(u32, u32)>>) {
         if !self.out.is_empty() {
-            self.out.push('\n');
+            self.out.push_str(self.newline);
         }
         (self.out, self.positions)
     }
@@ -93,7 +102,7 @@ impl<'a> Printer<'a> {
     fn write_text(&mut self, start: u32, len: u32) {
         if self.pending > 0 {
             for _ in 0..self.pending {
-                self.out.push('\n');
+                self.out.push_str(self.newline);
             }
             let spaces = (self.pending_indent * self.indent_width) as usize;
             // Most indentation is shorter than this: one copy instead of a push per space.
@@ -361,5 +370,26 @@ pub(crate) fn width_of(text: &str) -> u32 {
         text.len() as u32
     } else {
         text.chars().count() as u32
+    }
+}
+
+/// The line break a file uses, as its first one between tokens is written (rustfmt's
+/// and ruff's "auto"): `\r\n` when that is, else `\n`. A file written on Windows stays
+/// so when formatted, and formatting part of it does not mix the two. A string's own
+/// line breaks do not count: the formatter never writes those, so they would not decide
+/// the same way again in its output.
+pub(crate) fn line_ending(root: &SyntaxNode) -> &'static str {
+    let first = root
+        .descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .filter(|token| token.kind() == SyntaxKind::WHITESPACE)
+        .find_map(|token| {
+            let text = token.text();
+            text.find('\n').map(|at| text[..at].ends_with('\r'))
+        });
+    if first == Some(true) {
+        "\r\n"
+    } else {
+        "\n"
     }
 }

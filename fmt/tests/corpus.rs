@@ -59,3 +59,38 @@ fn repository_ml_files_format_stably() {
         "{formatted} formatted, {refused} refused"
     );
 }
+
+/// A file keeps its line ending: the corpus written with `\r\n` formats to the `\n`
+/// formatting with every line break written `\r\n` (a string's own line breaks included,
+/// as they are in both), which formats to itself. A file whose first line break is `\n`
+/// gets `\n` throughout.
+#[test]
+fn files_keep_their_line_ending() {
+    let options = FormatOptions::default();
+    let files = ml_files(&corpus_dir().join("programs"));
+    let mut checked = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap().replace("\r\n", "\n");
+        let lf = mlpy_fmt::format_text(&text, &options).unwrap();
+        let crlf = mlpy_fmt::format_text(&text.replace('\n', "\r\n"), &options)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(crlf, lf.replace('\n', "\r\n"), "{}", file.display());
+        assert_eq!(mlpy_fmt::format_text(&crlf, &options).unwrap(), crlf);
+        // Mixed: the first line break decides, and only line breaks differ from `lf`.
+        if let Some(first) = text.find('\n') {
+            let (head, rest) = (&text[..first], &text[first + 1..]);
+            let out = mlpy_fmt::format_text(&format!("{head}\r\n{rest}"), &options).unwrap();
+            assert_eq!(out.replace("\r\n", "\n"), lf, "{}", file.display());
+            assert!(
+                !out.replace("\r\n", "").contains('\n'),
+                "{}: a lone \\n in a file whose first line break is \\r\\n",
+                file.display()
+            );
+            let crlf_rest = rest.replace('\n', "\r\n");
+            let out = mlpy_fmt::format_text(&format!("{head}\n{crlf_rest}"), &options).unwrap();
+            assert_eq!(out.replace("\r\n", "\n"), lf, "{}", file.display());
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 85);
+}

@@ -100,7 +100,11 @@ fn every_statement_of_a_range_is_indented_as_the_whole_file_would_be() {
     for text in &texts {
         let formatted = format_text(text, &options).unwrap();
         let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
-        let want: Vec<&str> = formatted.split('\n').collect();
+        let want: Vec<&str> = formatted
+            .split('\n')
+            .map(|l| l.trim_end_matches('\r'))
+            .collect();
+        let crlf = text.contains("\r\n");
         assert_eq!(lines.len(), want.len(), "{text:?}");
         let places: Vec<usize> = (0..lines.len())
             .flat_map(|l| {
@@ -113,6 +117,11 @@ fn every_statement_of_a_range_is_indented_as_the_whole_file_would_be() {
                 let range = TextRange::new((from as u32).into(), (to as u32).into());
                 let edits = format_range(text, range, &options).unwrap();
                 let result = apply(text, &edits);
+                // The edits write the file's own line breaks: none is left without its `\r`.
+                assert!(
+                    !crlf || !result.replace("\r\n", "").contains('\n'),
+                    "{text:?} {range:?}: {result:?}"
+                );
                 for (n, line) in result.split('\n').enumerate() {
                     let line = line.trim_end_matches('\r');
                     assert!(

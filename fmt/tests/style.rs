@@ -167,8 +167,15 @@ fn blank_lines_between_statements_are_kept_once() {
 }
 
 #[test]
-fn files_end_with_one_line_break_and_use_lf() {
-    assert_formats("x = 1;\r\n\r\ny = 2;\r\n", "x = 1;\n\ny = 2;\n");
+fn files_end_with_one_line_break_and_keep_their_line_ending() {
+    assert_formats("x = 1;\r\n\r\ny = 2;\r\n", "x = 1;\r\n\r\ny = 2;\r\n");
+    assert_formats(
+        "x=1;\r\ny=2;\nif(x){y();}",
+        "x = 1;\r\ny = 2;\r\nif (x) {\r\n    y();\r\n}\r\n",
+    );
+    assert_formats("x=1;\ny=2;\r\n", "x = 1;\ny = 2;\n");
+    assert_formats("x=1;\r\n", "x = 1;\r\n");
+    assert_formats("\r\nx=1;", "x = 1;\r\n");
     assert_formats("x = 1;", "x = 1;\n");
     assert_formats("", "");
     assert_formats("\n \n\t\n", "");

@@ -4,6 +4,30 @@
 
 use regex::Regex;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `mlpy run` of a corpus program (`source`, whose suite's folder is `suite`) with
+/// everything granted, in `cwd`, which is also its `TMPDIR`: the file programs write under
+/// `path.tempDir()` and leave folders behind (`mlpy_test_a/b/c`), which stay inside it.
+pub(crate) fn run_command(cache: &Path, source: &Path, suite: &Path, cwd: &Path) -> Command {
+    let mut command = super::mlpy(cache);
+    command
+        .arg("run")
+        .arg(source)
+        .arg("--import-paths")
+        .arg(suite)
+        .arg("--allow")
+        .arg(CAPABILITIES)
+        .env("TMPDIR", cwd)
+        .current_dir(cwd);
+    command
+}
+
+/// What a program run by `run_command` in `cwd` printed, as the reference printed it: a
+/// path under its temporary folder is a path under `/tmp`.
+pub(crate) fn printed(output: &std::process::Output, cwd: &Path) -> String {
+    super::stdout(output).replace(&*cwd.to_string_lossy(), "/tmp")
+}
 
 /// Everything granted, as the README says.
 pub(crate) const CAPABILITIES: &str =

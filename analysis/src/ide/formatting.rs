@@ -146,12 +146,17 @@ mod tests {
             let edits = format_range(&text, TextRange::new(start, end), &options).unwrap();
             assert_eq!(edits.len(), 1);
             let after = apply(&text, &edits);
-            let lines: Vec<&str> = after.lines().map(|l| l.trim_end_matches('\r')).collect();
-            assert_eq!(
-                lines,
-                ["function f() {", "    a = 1;", "    b = 2;", "  c=3;", "}"],
-                "{text:?}"
-            );
+            // The file's own line breaks, in the edits too.
+            let eol = if text.contains('\r') { "\r\n" } else { "\n" };
+            let want = [
+                "function f() {",
+                "    a = 1;",
+                "    b = 2;",
+                "  c=3;",
+                "}",
+                "",
+            ];
+            assert_eq!(after, want.join(eol), "{text:?}");
         }
     }
 
