@@ -129,6 +129,21 @@ fn signature_help_tracks_the_active_parameter_while_typing() {
         101,
         json!([{"range": {"start": {"line": last, "character": column}, "end": {"line": last, "character": column + extra.len() as u32}}, "text": ""}]),
     );
+    // Typing a string argument: its commas are text, the parameter stays the second.
+    let string = "\"w, h";
+    c.change(
+        &main,
+        102,
+        json!([{"range": {"start": {"line": last, "character": column}, "end": {"line": last, "character": column}}, "text": string}]),
+    );
+    let inside = at(
+        &mut c,
+        "textDocument/signatureHelp",
+        &main,
+        (last, column + string.len() as u32),
+    );
+    assert_eq!(inside["signatures"][0]["label"], label, "{inside:#}");
+    assert_eq!(inside["activeParameter"], 1, "{inside:#}");
     assert!(signature["documentation"]["value"]
         .as_str()
         .unwrap()

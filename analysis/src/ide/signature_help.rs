@@ -47,9 +47,11 @@ pub fn signature_help(ctx: &FileCtx, offset: TextSize) -> Option<SignatureHelp> 
 /// cursor is in counts when the cursor is inside it).
 fn last_significant_token(root: &mlpy_syntax::SyntaxNode, offset: TextSize) -> Option<SyntaxToken> {
     let mut token = root.token_at_offset(offset).left_biased()?;
-    // A cursor inside a comment or a string is not in the argument list around it.
+    // A cursor inside a comment is not in the argument list around it; inside a string
+    // it is, at that argument (typing `print("total: |")`), as in rust-analyzer and
+    // TypeScript: a comma or parenthesis in the string is text, not a separator.
     let inside = token.text_range().start() < offset && offset < token.text_range().end();
-    if inside && matches!(token.kind(), SyntaxKind::COMMENT | SyntaxKind::STRING) {
+    if inside && token.kind() == SyntaxKind::COMMENT {
         return None;
     }
     if token.kind() == SyntaxKind::COMMENT && token.text_range().end() == offset {
@@ -194,10 +196,24 @@ mod tests {
     }
 
     #[test]
-    fn nothing_outside_calls_in_strings_and_for_unknown_callees() {
+    fn inside_a_string_argument_at_that_argument() {
+        let fixture = "//- /main.ml\nfunction f(a, b) { return a; }\n";
+        for (call, want) in [
+            ("f(\"a, b$0\");", "function f(<a>, b)"),
+            ("f(1, \"x) ($0\");", "function f(a, <b>)"),
+            ("f(1, 'unterminated, $0\n", "function f(a, <b>)"),
+            ("f(\"$0\", 2);", "function f(<a>, b)"),
+        ] {
+            assert_eq!(label(&format!("{fixture}{call}\n")), want, "{call}");
+        }
+    }
+
+    #[test]
+    fn nothing_outside_calls_in_comments_and_for_unknown_callees() {
         for fixture in [
             "//- /main.ml\nfunction f(a) { return a; }\nf(1)$0;\n",
-            "//- /main.ml\nfunction f(a) { return a; }\nf(\"a, b$0\");\n",
+            "//- /main.ml\nfunction f(a) { return a; }\nx = \"f(1, $0\";\n",
+            "//- /main.ml\nfunction f(a) { return a; }\nf(1, // a, $0\n",
             "//- /main.ml\nfunction f(a) { return a; }\nf(1); // f($0\n",
             "//- /main.ml\nnosuch(1, $0);\n",
             "//- /main.ml\no = {};\no.m(1, $0);\n",
