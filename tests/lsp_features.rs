@@ -432,7 +432,7 @@ fn symbols_links_and_ranges() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(children, ["message", "first", "second"]);
+    assert_eq!(children, ["message", "first", "second", "i"]);
 
     let r = c
         .request("workspace/symbol", json!({"query": "shou"}))

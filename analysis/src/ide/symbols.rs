@@ -28,7 +28,7 @@ impl SymbolNodes {
             .scopes()
             .bindings
             .iter()
-            .filter(|b| b.kind == BindingKind::Variable)
+            .filter(|b| is_variable(b.kind))
             .map(|b| b.decl)
             .collect();
         let mut functions = FxHashMap::default();
@@ -66,6 +66,15 @@ impl SymbolNodes {
     }
 }
 
+/// A name bound by assignment, a loop or an `except`: all are variables of their scope
+/// (at the top level, members of the module, which workspace symbols list too).
+fn is_variable(kind: BindingKind) -> bool {
+    matches!(
+        kind,
+        BindingKind::Variable | BindingKind::LoopVariable | BindingKind::ExceptVariable
+    )
+}
+
 /// A variable named in capitals (and with at least one letter) is a constant.
 fn is_constant(name: &str) -> bool {
     name.chars().any(|c| c.is_alphabetic()) && !name.chars().any(|c| c.is_lowercase())
@@ -86,7 +95,7 @@ fn scope_symbols(ctx: &FileCtx, nodes: &SymbolNodes, scope: ScopeId) -> Vec<Docu
                 let detail = nodes.functions.get(&range).map(function_signature);
                 (SymbolKind::Function, range, detail, children)
             }
-            BindingKind::Variable => {
+            kind if is_variable(kind) => {
                 let range = nodes
                     .statements
                     .get(&binding.decl)
@@ -213,6 +222,36 @@ mod tests {
         assert_eq!(symbols[0].detail.as_deref(), Some("import math"));
         // A variable's range is its statement.
         assert_eq!(fx.slice(symbols[2].range), "UNIT_SIZE = 1;");
+    }
+
+    /// The outline's top level and the workspace symbols of a file name the same module
+    /// members: loop and `except` variables included, imports only in the outline.
+    #[test]
+    fn the_outline_and_workspace_symbols_agree_on_a_module_s_members() {
+        let fx = Fixture::new(
+            "//- /main.ml\nimport math;\nfor (i in [1, 2]) { print(i); }\ntry { x = 1; } except (err) { print(err); }\nfunction f() {\n  for (j in [1]) { print(j); }\n}\nk = 0;\nwhile (k < 1) { k = k + 1; }\n$0",
+        );
+        let outline: Vec<String> = document_symbols(&fx.ctx())
+            .iter()
+            .filter(|s| s.kind != SymbolKind::Module)
+            .map(|s| s.name.clone())
+            .collect();
+        let mut members: Vec<String> = workspace_symbols(&fx.host, "")
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        let mut sorted = outline.clone();
+        sorted.sort();
+        members.sort();
+        assert_eq!(sorted, members);
+        assert_eq!(outline, ["i", "x", "err", "f", "k"]);
+        // A function's loop variable is one of its names.
+        let f = document_symbols(&fx.ctx())
+            .into_iter()
+            .find(|s| s.name == "f")
+            .unwrap();
+        let names: Vec<&str> = f.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["j"]);
     }
 
     #[test]
