@@ -2,11 +2,15 @@
 //! range, code, severity and message — on the same projects: unresolved imports and
 //! members, cycles, Python-name collisions, syntax errors, security rules and a clean
 //! project. Both ask the one diagnostics entry point (`mlpy_analysis::diagnostics`).
+//! Also after edits in the editor: import cycles made and broken by random import lines
+//! (self-imports inside larger cycles, components of several cycles), the texts then
+//! saved and checked by `mlpy check` with every file as an entry.
 
 mod lsp_client;
 
 use lsp_client::{file_uri, Client};
-use serde_json::Value;
+use mlpy_testkit::Rng;
+use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
@@ -30,8 +34,16 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// What `mlpy check main.ml --format json` reports, per file (relative path).
 fn cli(root: &Path) -> BTreeMap<String, BTreeSet<Item>> {
+    cli_of(root, &["main.ml"])
+}
+
+/// What `mlpy check ENTRIES… --format json` reports, per file (relative path). Columns
+/// are the CLI's (characters): the tests' texts are ASCII, where they are LSP's too.
+fn cli_of(root: &Path, entries: &[&str]) -> BTreeMap<String, BTreeSet<Item>> {
     let out = Command::new(env!("CARGO_BIN_EXE_mlpy"))
-        .args(["check", "main.ml", "--format", "json"])
+        .arg("check")
+        .args(entries)
+        .args(["--format", "json"])
         .current_dir(root)
         .env("NO_COLOR", "1")
         .output()
@@ -75,28 +87,7 @@ fn server(root: &Path, files: &[(&str, &str)]) -> BTreeMap<String, BTreeSet<Item
     let mut by_file = BTreeMap::new();
     for (path, uri) in uris {
         let list = client.wait_diagnostics(&uri, |_| true);
-        let items: BTreeSet<Item> = list
-            .iter()
-            .map(|d| {
-                let r = &d["range"];
-                let n = |v: &Value| v.as_u64().expect("number");
-                let severity = match d["severity"].as_u64() {
-                    Some(1) => "error",
-                    Some(2) => "warning",
-                    Some(3) => "info",
-                    _ => "hint",
-                };
-                (
-                    n(&r["start"]["line"]),
-                    n(&r["start"]["character"]),
-                    n(&r["end"]["line"]),
-                    n(&r["end"]["character"]),
-                    d["code"].as_str().unwrap_or_default().to_string(),
-                    severity.to_string(),
-                    d["message"].as_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
+        let items = items(&list);
         if !items.is_empty() {
             by_file.insert(path, items);
         }
@@ -104,6 +95,31 @@ fn server(root: &Path, files: &[(&str, &str)]) -> BTreeMap<String, BTreeSet<Item
     let _ = file_uri(root);
     client.shutdown();
     by_file
+}
+
+/// A published list of diagnostics as [`Item`]s.
+fn items(list: &[Value]) -> BTreeSet<Item> {
+    list.iter()
+        .map(|d| {
+            let r = &d["range"];
+            let n = |v: &Value| v.as_u64().expect("number");
+            let severity = match d["severity"].as_u64() {
+                Some(1) => "error",
+                Some(2) => "warning",
+                Some(3) => "info",
+                _ => "hint",
+            };
+            (
+                n(&r["start"]["line"]),
+                n(&r["start"]["character"]),
+                n(&r["end"]["line"]),
+                n(&r["end"]["character"]),
+                d["code"].as_str().unwrap_or_default().to_string(),
+                severity.to_string(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
 }
 
 fn assert_parity(name: &str, files: &[(&str, &str)], expected_codes: &[&str]) {
@@ -209,4 +225,149 @@ fn a_clean_project() {
         ],
         &[],
     );
+}
+
+/// The messages of one file's import-cycle errors, as `mlpy check` reports them.
+fn cycle_messages(report: &BTreeMap<String, BTreeSet<Item>>, file: &str) -> Vec<String> {
+    report
+        .get(file)
+        .into_iter()
+        .flatten()
+        .filter(|(_, _, _, _, code, _, _)| code == "import-cycle")
+        .map(|(_, _, _, _, _, _, message)| message.clone())
+        .collect()
+}
+
+#[test]
+fn every_module_of_a_cycle_is_reported_whatever_the_entry() {
+    // A self-import inside a larger cycle (a), and a component of two cycles sharing q:
+    // every module of a cycle gets its error, from every entry, the editor's too.
+    let files: &[(&str, &str)] = &[
+        ("main.ml", "import a;\nimport p;\n"),
+        ("a.ml", "import b;\nimport a;\n"),
+        ("b.ml", "import a;\n"),
+        ("p.ml", "import q;\n"),
+        ("q.ml", "import p;\nimport r;\n"),
+        ("r.ml", "import q;\n"),
+    ];
+    assert_parity("cycles", files, &["import-cycle"]);
+    let dir = project(files);
+    let root = dir.path().canonicalize().unwrap();
+    let from_main = cli(&root);
+    for (file, expected) in [
+        (
+            "a.ml",
+            &[
+                "Circular dependency detected: a → b → a",
+                "Circular dependency detected: a → a",
+            ][..],
+        ),
+        ("b.ml", &["Circular dependency detected: b → a → b"]),
+        ("p.ml", &["Circular dependency detected: p → q → p"]),
+        (
+            "q.ml",
+            &[
+                "Circular dependency detected: q → p → q",
+                "Circular dependency detected: q → r → q",
+            ],
+        ),
+        ("r.ml", &["Circular dependency detected: r → q → r"]),
+    ] {
+        assert_eq!(cycle_messages(&from_main, file), expected, "{file}");
+    }
+    for entry in ["a.ml", "b.ml", "p.ml", "q.ml", "r.ml"] {
+        let from_entry = cli_of(&root, &[entry]);
+        for (file, list) in &from_entry {
+            assert_eq!(list, &from_main[file], "{file} checked from {entry}");
+        }
+    }
+}
+
+/// Import lines the random edits put in the modules of [`random_import_edits_keep_parity`].
+const IMPORT_LINES: &[&str] = &[
+    "import a;",
+    "import b;",
+    "import c;",
+    "import d;",
+    "import a; import b;",
+    "import c; import a;",
+    "import missing;",
+    "x = 1;",
+    "",
+];
+
+#[test]
+fn random_import_edits_keep_parity() {
+    // Five modules of four lines, edited line by line in the editor (a fixed seed):
+    // cycles appear, merge, split and shrink to self-imports. After each round the
+    // texts are saved, and the server's diagnostics of every module must be what
+    // `mlpy check` reports with every module as an entry.
+    let names = ["main.ml", "a.ml", "b.ml", "c.ml", "d.ml"];
+    let initial = "import a;\nx = 1;\n\n\n";
+    let files: Vec<(&str, &str)> = names.iter().map(|n| (*n, initial)).collect();
+    let dir = project(&files);
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::start(&root);
+    let mut texts: Vec<Vec<String>> = names
+        .iter()
+        .map(|n| {
+            c.open_text(n, initial);
+            initial.lines().map(str::to_string).collect()
+        })
+        .collect();
+    let mut versions = vec![1; names.len()];
+    let mut rng = Rng(0x5eed_cafe_f00d_0001);
+    for round in 0..30 {
+        for _ in 0..6 {
+            let m = rng.below(names.len());
+            let line = rng.below(4);
+            let new = rng.pick(IMPORT_LINES).to_string();
+            let old_len = texts[m][line].len() as u32;
+            versions[m] += 1;
+            c.change(
+                &c.uri(names[m]),
+                versions[m],
+                json!([{
+                    "range": {
+                        "start": {"line": line, "character": 0},
+                        "end": {"line": line, "character": old_len},
+                    },
+                    "text": new,
+                }]),
+            );
+            texts[m][line] = new;
+        }
+        for (m, name) in names.iter().enumerate() {
+            let text = texts[m].join("\n") + "\n";
+            std::fs::write(root.join(name), &text).unwrap();
+            c.notify(
+                "textDocument/didSave",
+                json!({"textDocument": {"uri": c.uri(name)}}),
+            );
+        }
+        c.flush();
+        let from_cli = cli_of(&root, &names);
+        let mut from_server = BTreeMap::new();
+        for (m, name) in names.iter().enumerate() {
+            let uri = c.uri(name);
+            let last = c
+                .notifications
+                .iter()
+                .rev()
+                .find(|n| {
+                    n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
+                })
+                .expect("an open document gets diagnostics");
+            assert_eq!(last["params"]["version"], versions[m], "{name}");
+            let list = c.diagnostics[&uri].clone();
+            if !list.is_empty() {
+                from_server.insert(name.to_string(), items(&list));
+            }
+        }
+        assert_eq!(
+            from_cli, from_server,
+            "round {round}: `mlpy check` (left) and the language server (right) differ; texts: {texts:#?}"
+        );
+    }
+    c.shutdown();
 }

@@ -695,8 +695,14 @@ pub fn import_options(import: &ast::Import) -> Result<ImportOptions, ImportOptio
     Ok(options)
 }
 
-/// Every import cycle, one per strongly connected component (Tarjan), each reported as
-/// one elementary cycle starting at the component's earliest-loaded module.
+/// The import cycles: every self-import, and for each strongly connected component
+/// (Tarjan) of more than one module, shortest cycles until every module of it is on one:
+/// from each module not on a cycle found yet, taken in the order of their paths, the
+/// shortest cycle back to it (self-imports aside). Paths and import order only, never
+/// the order modules were loaded in: the same cycles whatever module the graph was built
+/// from (`mlpy check a.ml`, `mlpy check b.ml`, and the editor checking one module with a
+/// graph of its component), and every module of a cycle gets its error. Each cycle is
+/// written from its earliest-loaded module.
 fn find_cycles(graph: &ModuleGraph) -> Vec<Cycle> {
     let n = graph.modules.len();
     let successors: Vec<Vec<ModuleId>> = graph
@@ -708,64 +714,106 @@ fn find_cycles(graph: &ModuleGraph) -> Vec<Cycle> {
         .iter()
         .map(|list| list.iter().map(|m| m.0).collect())
         .collect();
-    let components = strongly_connected(&indices)
-        .into_iter()
-        .map(|c| c.into_iter().map(ModuleId).collect::<Vec<ModuleId>>());
+    let edge = |from: ModuleId, to: ModuleId| {
+        graph
+            .module(from)
+            .imports
+            .iter()
+            .position(|e| e.target == Ok(EdgeTarget::Module(to)))
+            .expect("an edge exists between consecutive cycle members")
+    };
     let mut cycles = Vec::new();
-    for component in components {
-        let is_cycle =
-            component.len() > 1 || successors[component[0].0 as usize].contains(&component[0]);
-        if !is_cycle {
-            continue;
-        }
-        let mut in_component = vec![false; n];
-        for m in &component {
-            in_component[m.0 as usize] = true;
-        }
-        let start = *component.iter().min().expect("non-empty component");
-        // Shortest path from `start` back to itself inside the component.
-        let mut previous: Vec<Option<ModuleId>> = vec![None; n];
-        let mut queue = VecDeque::from([start]);
-        let mut closing = None;
-        'search: while let Some(current) = queue.pop_front() {
-            for &next in &successors[current.0 as usize] {
-                if !in_component[next.0 as usize] {
-                    continue;
-                }
-                if next == start {
-                    closing = Some(current);
-                    break 'search;
-                }
-                if previous[next.0 as usize].is_none() {
-                    previous[next.0 as usize] = Some(current);
-                    queue.push_back(next);
-                }
+    let mut in_component = vec![false; n];
+    let mut covered = vec![false; n];
+    let mut previous: Vec<Option<ModuleId>> = vec![None; n];
+    for component in strongly_connected(&indices) {
+        let mut members: Vec<ModuleId> = component.into_iter().map(ModuleId).collect();
+        members.sort_by(|a, b| graph.module(*a).path.cmp(&graph.module(*b).path));
+        for &m in &members {
+            if successors[m.0 as usize].contains(&m) {
+                cycles.push(Cycle {
+                    modules: vec![m],
+                    edges: vec![edge(m, m)],
+                });
             }
         }
-        let Some(mut current) = closing else { continue };
+        if members.len() < 2 {
+            continue;
+        }
+        for m in &members {
+            in_component[m.0 as usize] = true;
+        }
+        for &start in &members {
+            if covered[start.0 as usize] {
+                continue;
+            }
+            let Some(mut modules) =
+                shortest_cycle(start, &successors, &in_component, &mut previous)
+            else {
+                continue;
+            };
+            for m in &modules {
+                covered[m.0 as usize] = true;
+            }
+            let first = (0..modules.len())
+                .min_by_key(|&i| modules[i])
+                .expect("a cycle has modules");
+            modules.rotate_left(first);
+            let edges = (0..modules.len())
+                .map(|i| edge(modules[i], modules[(i + 1) % modules.len()]))
+                .collect();
+            cycles.push(Cycle { modules, edges });
+        }
+        for m in &members {
+            in_component[m.0 as usize] = false;
+        }
+    }
+    cycles.sort_by_key(|c| c.modules[0]);
+    cycles
+}
+
+/// The shortest cycle from `start` back to it through modules of its component, other
+/// than a self-import (breadth first, imports in their order in each module).
+/// `previous` is all `None` and is left so: only the modules visited are touched (a
+/// large component may need several searches).
+fn shortest_cycle(
+    start: ModuleId,
+    successors: &[Vec<ModuleId>],
+    in_component: &[bool],
+    previous: &mut [Option<ModuleId>],
+) -> Option<Vec<ModuleId>> {
+    let mut queue = VecDeque::from([start]);
+    let mut visited = Vec::new();
+    let mut closing = None;
+    'search: while let Some(current) = queue.pop_front() {
+        for &next in &successors[current.0 as usize] {
+            if !in_component[next.0 as usize] || next == current {
+                continue;
+            }
+            if next == start {
+                closing = Some(current);
+                break 'search;
+            }
+            if previous[next.0 as usize].is_none() {
+                previous[next.0 as usize] = Some(current);
+                visited.push(next);
+                queue.push_back(next);
+            }
+        }
+    }
+    let cycle = closing.map(|mut current| {
         let mut modules = vec![current];
         while current != start {
             current = previous[current.0 as usize].expect("on the BFS tree");
             modules.push(current);
         }
         modules.reverse();
-        let edges = modules
-            .iter()
-            .enumerate()
-            .map(|(i, &m)| {
-                let next = modules[(i + 1) % modules.len()];
-                graph
-                    .module(m)
-                    .imports
-                    .iter()
-                    .position(|e| e.target == Ok(EdgeTarget::Module(next)))
-                    .expect("an edge exists between consecutive cycle members")
-            })
-            .collect();
-        cycles.push(Cycle { modules, edges });
+        modules
+    });
+    for m in visited {
+        previous[m.0 as usize] = None;
     }
-    cycles.sort_by_key(|c| c.modules[0]);
-    cycles
+    cycle
 }
 
 /// The strongly connected components of a graph given by each node's successors (node
@@ -828,6 +876,7 @@ pub fn strongly_connected(successors: &[Vec<u32>]) -> Vec<Vec<u32>> {
 mod tests {
     use super::*;
     use crate::ProjectConfig;
+    use std::collections::BTreeSet;
 
     #[test]
     fn builds_within_a_component_find_the_whole_graphs_cycles() {
@@ -878,6 +927,66 @@ mod tests {
             cache.dependents_of(&within.iter().next().unwrap().clone()),
             records
         );
+    }
+
+    /// The cycles of a project, as `(file, text)` per module of each cycle, built from
+    /// `entry`.
+    fn cycle_reports(dir: &Path, entry: &str) -> BTreeSet<(String, String)> {
+        let entry = dir.join(entry);
+        let resolver = Resolver::new(std::sync::Arc::new(
+            ProjectConfig::discover(&entry).unwrap(),
+        ));
+        let graph = ModuleGraph::build(&entry, &resolver, &ModuleCache::new()).unwrap();
+        let mut out = BTreeSet::new();
+        for cycle in &graph.cycles {
+            for (i, &m) in cycle.modules.iter().enumerate() {
+                let file = graph.module(m).path.file_name().unwrap();
+                out.insert((
+                    file.to_string_lossy().into_owned(),
+                    graph.cycle_text_from(cycle, i),
+                ));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_cycles_found_do_not_depend_on_the_entry() {
+        // A self-import inside a larger cycle, and a component of two cycles sharing `b`.
+        let dir = tempfile::tempdir().unwrap();
+        for (file, text) in [
+            ("a.ml", "import b;\nimport a;\n"),
+            ("b.ml", "import a;\n"),
+            ("p.ml", "import q;\n"),
+            ("q.ml", "import p;\nimport r;\n"),
+            ("r.ml", "import q;\n"),
+        ] {
+            std::fs::write(dir.path().join(file), text).unwrap();
+        }
+        std::fs::write(dir.path().join("mlpy.json"), r#"{"import_paths": ["."]}"#).unwrap();
+        let set = |items: &[(&str, &str)]| -> BTreeSet<(String, String)> {
+            items
+                .iter()
+                .map(|(f, t)| (f.to_string(), t.to_string()))
+                .collect()
+        };
+        let ab = set(&[
+            ("a.ml", "a → a"),
+            ("a.ml", "a → b → a"),
+            ("b.ml", "b → a → b"),
+        ]);
+        assert_eq!(cycle_reports(dir.path(), "a.ml"), ab);
+        assert_eq!(cycle_reports(dir.path(), "b.ml"), ab);
+        // Every module of the component is on a cycle, whichever is loaded first.
+        let pqr = set(&[
+            ("p.ml", "p → q → p"),
+            ("q.ml", "q → p → q"),
+            ("q.ml", "q → r → q"),
+            ("r.ml", "r → q → r"),
+        ]);
+        for entry in ["p.ml", "q.ml", "r.ml"] {
+            assert_eq!(cycle_reports(dir.path(), entry), pqr, "from {entry}");
+        }
     }
 
     #[test]

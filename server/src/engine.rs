@@ -404,7 +404,14 @@ impl Worker {
             // An import of a module never recorded (new to this session): the whole
             // graph records everything behind it.
             if record.targets.iter().all(|t| self.imports.is_recorded(t)) {
+                // Most edits keep the imports: the component (all the modules of a
+                // whole-workspace cycle) is listed only when they changed.
+                let before =
+                    (!self.imports.is_unchanged(entry, &record)).then(|| self.cycle_members(entry));
                 self.imports.record(entry, record);
+                if let Some(before) = before {
+                    self.cycles_moved(entry, before);
+                }
                 let cycles = self.cycle_diagnostics(entry, &project, &options);
                 self.check_modules(&graph, cycles.as_deref(), &project, &versions, false);
                 return;
@@ -418,9 +425,38 @@ impl Worker {
                     (graph.module(id).path.clone(), import_record(&graph, id))
                 })
                 .collect();
+            let before = self.cycle_members(entry);
             self.imports.record_all(records);
+            self.cycles_moved(entry, before);
             self.cycles.remove(entry);
             self.check_modules(&graph, None, &project, &versions, true);
+        }
+    }
+
+    /// The key of the cycles `entry` is in, with the modules of its component.
+    fn cycle_members(&self, entry: &Path) -> (Option<CycleKey>, HashSet<PathBuf>) {
+        (
+            self.imports.cycle_key(entry),
+            self.imports.component_of(entry).into_iter().collect(),
+        )
+    }
+
+    /// After the imports of `entry` were recorded: when its cycles changed (a component
+    /// joined, split, or its import statements moved), the other modules of its
+    /// component, before and after, are checked again. Their cycle diagnostics read
+    /// those imports, and an edit only dirties the modules that imported the edited
+    /// one before the edit: a module that the edit puts in a cycle, or takes out of
+    /// one, need not be among them.
+    fn cycles_moved(&mut self, entry: &Path, before: (Option<CycleKey>, HashSet<PathBuf>)) {
+        let (key, mut members) = before;
+        if self.imports.cycle_key(entry) == key {
+            return;
+        }
+        members.extend(self.imports.component_of(entry));
+        members.remove(entry);
+        if !members.is_empty() {
+            self.last_change = Instant::now();
+            self.dirty.extend(members);
         }
     }
 

@@ -120,6 +120,27 @@ impl ImportGraph {
             .is_some_and(|&id| self.recorded[id as usize])
     }
 
+    /// Whether `record` is what `path` was recorded with: recording it would change
+    /// nothing (an edit that kept the module's imports where they were).
+    pub fn is_unchanged(&self, path: &Path, record: &ImportRecord) -> bool {
+        let Some(&id) = self.ids.get(path) else {
+            return false;
+        };
+        if !self.recorded[id as usize] || self.signature[id as usize] != record.signature {
+            return false;
+        }
+        let mut targets = Vec::with_capacity(record.targets.len());
+        for target in &record.targets {
+            match self.ids.get(target.as_path()) {
+                Some(&t) => targets.push(t),
+                None => return false,
+            }
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        self.succ[id as usize] == targets
+    }
+
     /// Records what `path` imports now.
     pub fn record(&mut self, path: &Path, record: ImportRecord) {
         self.record_all(vec![(path.to_path_buf(), record)]);
@@ -382,6 +403,18 @@ mod tests {
         let mut parts: Vec<Vec<u32>> = g.components.values().map(|c| c.members.clone()).collect();
         parts.sort();
         parts
+    }
+
+    #[test]
+    fn a_record_is_unchanged_only_with_the_same_targets_and_signature() {
+        let mut g = ImportGraph::new();
+        assert!(!g.is_unchanged(&p("main"), &rec(&["a"], 1)));
+        g.record(&p("main"), rec(&["a", "b"], 1));
+        assert!(g.is_unchanged(&p("main"), &rec(&["b", "a", "a"], 1)));
+        assert!(!g.is_unchanged(&p("main"), &rec(&["a", "b"], 2)));
+        assert!(!g.is_unchanged(&p("main"), &rec(&["a"], 1)));
+        assert!(!g.is_unchanged(&p("main"), &rec(&["a", "b", "c"], 1)));
+        assert!(!g.is_unchanged(&p("a"), &rec(&[], 0)), "never recorded");
     }
 
     #[test]
