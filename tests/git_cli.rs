@@ -371,6 +371,153 @@ fn bad_git_urls_have_positions() {
     assert!(!all.contains("panicked"), "{all}");
 }
 
+/// git decodes `%` escapes in a repository's URL before it fetches: an escaped `/` in
+/// the repository path would match a grant of one folder of repositories and name one
+/// outside it. Refused at the import, before git runs or anything is cached.
+#[test]
+fn an_encoded_separator_in_the_repository_path_cannot_leave_the_granted_folder() {
+    let env = Env::new();
+    let allowed = Repo::new(env.root(), "org/statslib");
+    allowed.write("m.ml", "print(\"allowed\");\n");
+    allowed.commit("allowed");
+    let secret = Repo::new(env.root(), "secret");
+    secret.write("m.ml", "print(\"SECRET\");\n");
+    secret.commit("secret");
+    let srv = env.root().join("srv");
+    env.write(
+        "mlpy.json",
+        &serde_json::json!({
+            "capabilities": [format!("git.clone.git+file://{}/org/*", srv.display())]
+        })
+        .to_string(),
+    );
+    for escaped in ["%2f", "%2F", "%5c"] {
+        let import = format!(
+            "git+file://{}/org/statslib.git{escaped}..{escaped}..{escaped}secret.git@main/m",
+            srv.display()
+        );
+        env.write("main.ml", &format!("import {import};\n"));
+        let out = env.mlpy(&["run", "main.ml"]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{all}");
+        assert!(!all.contains("SECRET"), "{all}");
+        assert!(
+            all.contains(&format!(
+                "main.ml:1:8: error: '{import}': the repository path cannot contain an encoded `/`"
+            )),
+            "{all}"
+        );
+        assert!(walk(env.cache.path())
+            .iter()
+            .all(|f| !f.to_string_lossy().contains("secret")));
+    }
+    // The repository the grant names still works.
+    env.write(
+        "main.ml",
+        &format!("import {}@main/m;\n", allowed.file_url()),
+    );
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(stdout(&out), "allowed\n");
+}
+
+/// A `git+https` server that redirects to another host: git follows a redirect of its
+/// first request by default, which would fetch from a host no `git.clone` grant names
+/// (an https import refuses every hop it is not granted). mlpy's git never follows one:
+/// the other host gets no request, and the import fails at its place.
+#[test]
+fn a_git_https_redirect_to_another_host_is_not_followed() {
+    use mlpy_testkit::{Route, Server, TestCa};
+    let env = Env::new();
+    let ca = TestCa::new();
+    let ca_file = ca.write_pem(&env.root().join("ca.pem"));
+    let server = Server::https(&ca);
+    let elsewhere = format!("{}/elsewhere/repo/info/refs", server.base_for("localhost"));
+    server.route(
+        "/org/repo/info/refs",
+        Route::handler(move |request| {
+            let query = request.path.split_once('?').map(|(_, q)| q).unwrap_or("");
+            Route::redirect(format!("{elsewhere}?{query}"))
+        }),
+    );
+    env.write(
+        "mlpy.json",
+        &serde_json::json!({
+            "capabilities": [format!("git.clone.git+https://127.0.0.1:{}/*", server.port())]
+        })
+        .to_string(),
+    );
+    env.write(
+        "main.ml",
+        &format!(
+            "x = 1;\nimport git+https://127.0.0.1:{}/org/repo@main/m;\n",
+            server.port()
+        ),
+    );
+    let out = run(
+        mlpy(env.cache.path(), &env.project(), &["check", "main.ml"])
+            .env("GIT_SSL_CAINFO", &ca_file),
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains(&format!("main.ml:2:8: error: the server of git+https://127.0.0.1:{}/org/repo redirects elsewhere, and git imports never follow a redirect", server.port())),
+        "{all}"
+    );
+    assert!(!all.contains("panicked"), "{all}");
+    assert!(
+        !server.requests_for("/org/repo/info/refs").is_empty(),
+        "{all}"
+    );
+    assert_eq!(
+        server.requests_for("/elsewhere/repo/info/refs").len(),
+        0,
+        "git followed the redirect: {all}"
+    );
+}
+
+/// The branch a lockfile pins is force-pushed and its old commit collected: a machine
+/// without the commit in its cache cannot fetch it. The error says that the lockfile
+/// pins it and how to accept the branch's new commit; `--update-lock` does.
+#[test]
+fn a_pinned_commit_gone_after_a_force_push_is_explained() {
+    let env = Env::new();
+    let repo = Repo::new(env.root(), "org/lib");
+    repo.write("m.ml", "print(\"v1\");\n");
+    let old = repo.commit("v1");
+    env.write("mlpy.json", "{\"capabilities\": [\"git.clone\"]}");
+    env.write("main.ml", &format!("import {}@main/m;\n", repo.file_url()));
+    let out = env.mlpy(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), "v1\n", "{}", text(&out));
+
+    git(&repo.work, &["checkout", "-q", "--orphan", "rewritten"]);
+    repo.write("m.ml", "print(\"v2\");\n");
+    git(&repo.work, &["add", "-A"]);
+    git(&repo.work, &["commit", "-q", "-m", "v2"]);
+    let bare = repo.bare.to_string_lossy().into_owned();
+    git(
+        &repo.work,
+        &["push", "-q", "-f", &bare, "HEAD:refs/heads/main"],
+    );
+    git(&repo.bare, &["reflog", "expire", "--expire=now", "--all"]);
+    git(&repo.bare, &["gc", "-q", "--prune=now"]);
+
+    let other_machine = tempfile::tempdir().unwrap();
+    let mlpy_there = |args: &[&str]| run(&mut mlpy(other_machine.path(), &env.project(), args));
+    let out = mlpy_there(&["run", "main.ml"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains(&format!("main.ml:1:8: error: the repository {} has no commit '{old}' (it has: main); mlpy.lock pins it for 'main', so that ref was moved or force-pushed since", repo.file_url())),
+        "{all}"
+    );
+    assert!(all.contains("--update-lock"), "{all}");
+    let out = mlpy_there(&["fetch", "main.ml", "--update-lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = mlpy_there(&["run", "main.ml"]);
+    assert_eq!(stdout(&out), "v2\n", "{}", text(&out));
+}
+
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];

@@ -741,5 +741,227 @@ fn without_home_remote_modules_and_run_share_one_cache_folder() {
     );
 }
 
+/// A compromised server answers one module with another the publisher signed, its
+/// `.sig` and `.minisig` included: every byte and signature checks out, but the
+/// signature was made for another file (its trusted comment names it), so the module is
+/// refused at its import, nothing is cached or recorded for it, and the other modules of
+/// the program still load.
+#[test]
+fn a_module_answered_with_another_signed_module_is_refused() {
+    let env = Env::new();
+    signed_project(&env);
+    for suffix in ["", ".sig", ".minisig"] {
+        std::fs::copy(
+            env.path(&format!("site/stats/v1/helpers/fmt.ml{suffix}")),
+            env.path(&format!("site/shared/greet.ml{suffix}")),
+        )
+        .unwrap();
+    }
+    let out = env.mlpy(&["check", "main.ml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "main.ml:2:8: error: Integrity check failed for '{}': the ed25519 signature by key ",
+            env.server.url("/shared/greet.ml")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("was made for the file 'fmt.ml', not 'greet.ml'"),
+        "{text}"
+    );
+    assert_eq!(text.matches(": error:").count(), 1, "{text}");
+    assert!(!all(&out).contains("panicked"), "{}", all(&out));
+    let lock = std::fs::read_to_string(env.path("mlpy.lock")).unwrap_or_default();
+    assert!(!lock.contains("greet.ml"), "{lock}");
+    assert!(
+        !env.cache_files()
+            .iter()
+            .any(|f| f.to_string_lossy().contains("greet")),
+        "{:?}",
+        env.cache_files()
+    );
+}
+
+/// The module cache is shared by every project: an entry over the `max_module_size` of
+/// the project reading it is sound, not corrupt. It is refused there, at the import, and
+/// kept for the project that fetched it (which then still runs offline).
+#[test]
+fn a_cached_module_over_another_projects_size_limit_is_kept() {
+    let env = Env::new();
+    let body = format!("// {}\nx = 1;\nprint(\"big\");\n", "y".repeat(3000));
+    let size = body.len();
+    env.server.route("/big.ml", Route::ok(body));
+    let grant = env.grant();
+    let import = format!("import {} {{ verify: false }};\n", env.server.url("/big"));
+    for (folder, config) in [
+        ("a", serde_json::json!({"capabilities": [grant]})),
+        (
+            "b",
+            serde_json::json!({"capabilities": [grant], "max_module_size": 1000}),
+        ),
+    ] {
+        env.write(&format!("{folder}/mlpy.json"), &config.to_string());
+        env.write(&format!("{folder}/main.ml"), &import);
+    }
+    let run = |folder: &str, extra: &[&str]| {
+        let mut args = vec!["run", "main.ml"];
+        args.extend_from_slice(extra);
+        env.command(&args)
+            .current_dir(env.path(folder))
+            .output()
+            .unwrap()
+    };
+    let out = run("a", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert_eq!(stdout(&out), "big\n");
+    let cached = env.cache_files();
+
+    let out = run("b", &["--cached-only"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    assert!(
+        all(&out).contains(&format!(
+            "main.ml:1:8: error: Cannot fetch '{}': the cached copy cannot be used here: the cached module is {size} bytes, over the limit of 1000 (\"max_module_size\" in mlpy.json); it is kept in the cache",
+            env.server.url("/big.ml")
+        )),
+        "{}",
+        all(&out)
+    );
+    let out = run("b", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    assert!(
+        all(&out).contains("main.ml:1:8: error: Cannot fetch")
+            && all(&out).contains("larger than the limit of 1000 bytes"),
+        "{}",
+        all(&out)
+    );
+    for file in &cached {
+        assert!(file.is_file(), "{} was removed", file.display());
+    }
+    env.server.reset_log();
+    let out = run("a", &["--cached-only"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert_eq!(stdout(&out), "big\n");
+    assert_eq!(env.server.hits(), 0);
+}
+
+/// `mlpy.lock` as a link to a team's shared lockfile that is not written yet: the first
+/// fetch writes the file the link names and the link stays. A link whose folder is
+/// missing fails the fetch, naming where it leads, and is left as it was.
+#[test]
+fn a_linked_lockfile_not_written_yet_is_written_through_its_link() {
+    use std::os::unix::fs::symlink;
+    let env = Env::new();
+    env.server.route("/m.ml", Route::ok("x = 1;\n"));
+    env.write(
+        "app/mlpy.json",
+        &serde_json::json!({"capabilities": [env.grant()]}).to_string(),
+    );
+    env.write(
+        "app/main.ml",
+        &format!("import {} {{ verify: false }};\n", env.server.url("/m")),
+    );
+    std::fs::create_dir_all(env.path("shared")).unwrap();
+    let link = env.path("app/mlpy.lock");
+    symlink("../shared/team.lock", &link).unwrap();
+    let fetch = || {
+        env.command(&["fetch", "main.ml"])
+            .current_dir(env.path("app"))
+            .output()
+            .unwrap()
+    };
+    let out = fetch();
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    let shared = std::fs::read_to_string(env.path("shared/team.lock")).unwrap();
+    assert!(shared.contains(&env.server.url("/m.ml")), "{shared}");
+
+    std::fs::remove_file(&link).unwrap();
+    symlink("../missing/team.lock", &link).unwrap();
+    let out = fetch();
+    assert_ne!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(
+        all(&out).contains("cannot write the lockfile where its symbolic link leads"),
+        "{}",
+        all(&out)
+    );
+    assert!(!all(&out).contains("panicked"), "{}", all(&out));
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        Path::new("../missing/team.lock")
+    );
+}
+
+/// Without `HOME` the cache folder's name in the shared temporary folder is predictable:
+/// another user can create it first, writable by all, with modules planted in it. mlpy
+/// does not use such a folder (the program gets the server's module, not the planted
+/// one) and leaves it as it is.
+#[cfg(unix)]
+#[test]
+fn without_home_a_cache_folder_others_can_write_into_is_not_used() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let env = Env::new();
+    env.server.route(
+        "/util.ml",
+        Route::ok("function twice(x) { return -1; }\nprint(\"planted\");\n"),
+    );
+    std::fs::write(
+        env.path("mlpy.json"),
+        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
+    )
+    .unwrap();
+    env.write(
+        "main.ml",
+        &format!(
+            "import {} {{ verify: false }};\nprint(util.twice(21));\n",
+            env.server.url("/util")
+        ),
+    );
+    let temp = tempfile::tempdir().unwrap();
+    let uid = std::fs::metadata(temp.path()).unwrap().uid();
+    let squatted = temp.path().join(format!("mlpy-cache-{uid}"));
+    // The planted entry: exactly what a fetch of that URL stores.
+    let out = env
+        .command(&["fetch", "main.ml"])
+        .env("MLPY_CACHE_DIR", &squatted)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    std::fs::remove_file(env.path("mlpy.lock")).unwrap();
+    std::fs::set_permissions(&squatted, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let planted = env.files_under(&squatted);
+    env.server.route(
+        "/util.ml",
+        Route::ok("function twice(x) { return 2 * x; }\n"),
+    );
+
+    let out = env
+        .command(&["run", "main.ml"])
+        .env_remove("MLPY_CACHE_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("HOME")
+        .env_remove("LOCALAPPDATA")
+        .env("TMPDIR", temp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert_eq!(stdout(&out), "42\n", "{}", all(&out));
+    assert_eq!(
+        env.files_under(&squatted),
+        planted,
+        "the folder is left as it was"
+    );
+    let own: Vec<PathBuf> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| *p != squatted)
+        .collect();
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(std::fs::metadata(&own[0]).unwrap().mode() & 0o777, 0o700);
+    assert!(own[0].join("remote/v1").is_dir() && own[0].join("run").is_dir());
+}
+
 #[allow(dead_code)]
 fn _unused(_: &Path) {}

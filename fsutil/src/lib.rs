@@ -284,11 +284,64 @@ fn not_regular(meta: &std::fs::Metadata) -> std::io::Error {
 /// 4. `%LOCALAPPDATA%\mlpy\cache` (Windows, where `HOME` is usually unset);
 /// 5. with none of them set (a service or a `env -i` shell without `HOME`): a folder of
 ///    this user in the temporary folder, `$TMPDIR/mlpy-cache-<uid>` on Unix
-///    (`mlpy-cache` elsewhere).
+///    (`mlpy-cache` elsewhere). On Unix that folder must be this user's own, and no one
+///    else may write into it (see [`private_temp_cache`]).
 ///
-/// Empty variables count as unset. Nothing is created here.
+/// Empty variables count as unset. Nothing is created here, except the folder of 5.
 pub fn cache_dir() -> PathBuf {
-    cache_dir_from(|name| std::env::var_os(name), &std::env::temp_dir())
+    let temp = std::env::temp_dir();
+    let dir = cache_dir_from(|name| std::env::var_os(name), &temp);
+    #[cfg(unix)]
+    if dir == temp.join(temp_cache_name()) {
+        // Once per process: `mlpy run` asks for it for its programs and again for the
+        // remote modules, and both must be the same folder.
+        static PRIVATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        return PRIVATE
+            .get_or_init(|| private_temp_cache(&temp, &dir))
+            .clone();
+    }
+    dir
+}
+
+/// The cache folder `dir` in the shared temporary folder `temp`, made sure to be private.
+/// Its name is predictable, so anyone on the machine can create it first and plant
+/// modules and programs in it that mlpy would then load and run. mlpy creates it with
+/// mode 0700; one that exists is used only when it is a folder (not a link) of this user
+/// that no one else may write into. Otherwise this process uses a new private folder
+/// beside it (`mlpy-cache-<uid>-<pid>-<nanoseconds>`, nothing kept between runs: set
+/// `MLPY_CACHE_DIR`) and leaves the other one alone.
+#[cfg(unix)]
+pub fn private_temp_cache(temp: &Path, dir: &Path) -> PathBuf {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let create = |path: &Path| std::fs::DirBuilder::new().mode(0o700).create(path);
+    let private = |path: &Path| {
+        std::fs::symlink_metadata(path).is_ok_and(|meta| {
+            // SAFETY: geteuid(2) cannot fail and touches no memory.
+            meta.is_dir() && meta.uid() == unsafe { libc::geteuid() } && meta.mode() & 0o022 == 0
+        })
+    };
+    match create(dir) {
+        Ok(()) => return dir.to_path_buf(),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && private(dir) => {
+            return dir.to_path_buf()
+        }
+        Err(_) => {}
+    }
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    // Hard to guess, so that no one can create it first.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    for n in 0..100 {
+        let own = temp.join(format!("{name}-{}-{nanos:09}{n}", std::process::id()));
+        if create(&own).is_ok() {
+            return own;
+        }
+    }
+    // Nothing private can be made: a place where nothing is found and every write
+    // fails, saying where (never a folder someone else may control).
+    PathBuf::from("/dev/null/mlpy-cache")
 }
 
 /// [`cache_dir`] with the environment read through `var` and `temp` as the temporary
@@ -393,6 +446,43 @@ mod tests {
             assert_eq!(name, format!("mlpy-cache-{}", unsafe { libc::geteuid() }));
             #[cfg(not(unix))]
             assert_eq!(name, "mlpy-cache");
+        }
+    }
+
+    /// A folder of the fallback's name that someone else could have planted files in is
+    /// not used; one mlpy made, or a private one of this user, is.
+    #[cfg(unix)]
+    #[test]
+    fn the_temporary_cache_folder_is_private() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("mlpy-cache-test");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().mode() & 0o777;
+        assert_eq!(private_temp_cache(temp.path(), &dir), dir);
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(private_temp_cache(temp.path(), &dir), dir, "reused");
+
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::write(dir.join("planted"), "x").unwrap();
+        let own = private_temp_cache(temp.path(), &dir);
+        assert_ne!(own, dir);
+        assert_eq!(own.parent(), Some(temp.path()));
+        assert_eq!(mode(&own), 0o700);
+        assert_eq!(std::fs::read_dir(&own).unwrap().count(), 0);
+        assert!(dir.join("planted").is_file(), "left alone");
+
+        let link = temp.path().join("mlpy-cache-link");
+        std::os::unix::fs::symlink(&own, &link).unwrap();
+        assert_ne!(private_temp_cache(temp.path(), &link), link);
+
+        // Someone else's folder (only root can make one here).
+        if unsafe { libc::geteuid() } == 0 {
+            let theirs = temp.path().join("mlpy-cache-theirs");
+            std::fs::create_dir(&theirs).unwrap();
+            std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).unwrap();
+            std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o700)).unwrap();
+            assert_eq!(std::fs::metadata(&theirs).unwrap().uid(), 65534);
+            assert_ne!(private_temp_cache(temp.path(), &theirs), theirs);
         }
     }
 

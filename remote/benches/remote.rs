@@ -32,7 +32,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn serve(server: &Server, signer: &SigningKey, path: &str, text: &str) {
-    let s = signer.sign(text.as_bytes(), "m.ml").unwrap();
+    let s = signer
+        .sign(text.as_bytes(), path.rsplit('/').next().unwrap())
+        .unwrap();
     server.file(path, text.to_string());
     server.file(&format!("{path}.sig"), s.sig);
     server.file(&format!("{path}.minisig"), s.minisig);

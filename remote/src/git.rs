@@ -99,6 +99,9 @@ pub enum GitUrlError {
     NoRepository { text: String },
     #[error("'{text}': the repository path cannot contain `..`")]
     DotDotRepository { text: String },
+    /// `%2f`, `%5c` or an encoded control character in the repository path.
+    #[error("'{text}': the repository path cannot contain an encoded `/`, `\\` or control character (`%2f`, `%5c`, …): git decodes them and would fetch another repository than the one named")]
+    EncodedRepository { text: String },
     /// The ref (as written, `%`-encoded) cannot be decoded.
     #[error("'{encoded}': a `%` must be followed by two hex digits")]
     BadPercent { encoded: String },
@@ -244,6 +247,9 @@ impl GitUrl {
         }
         if repo_path.split('/').any(|s| dot_segment(s) == Some(2)) {
             return Err(GitUrlError::DotDotRepository { text: owned() });
+        }
+        if has_encoded_separator(&repo_path) {
+            return Err(GitUrlError::EncodedRepository { text: owned() });
         }
         let (reference, path) = after.split_once('/').unwrap_or((after, ""));
         let reference = decode_ref(reference)?;
@@ -666,6 +672,9 @@ impl GitProtocol {
         }
         command
             .args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"])
+            // A redirect would fetch from a host no `git.clone` grant names (git follows
+            // one of its first request by default); https imports refuse such a hop too.
+            .args(["-c", "http.followRedirects=false"])
             .args(args);
         if let Some(extra) = extra {
             command.arg(extra);
@@ -829,7 +838,7 @@ impl GitProtocol {
             } else {
                 "branch or tag"
             };
-            match known {
+            let found = match known {
                 Some(refs) if refs.is_empty() => {
                     format!(
                         "the repository {repo} has no {kind} '{what}' (it has no branches or tags)"
@@ -850,7 +859,28 @@ impl GitProtocol {
                     )
                 }
                 None => format!("the repository {repo} has no {kind} '{what}'"),
+            };
+            // A commit the import does not name came from the lockfile: its ref moved
+            // (a force-push) and the commit is gone from the repository.
+            if is_commit_hash(what) && !what.eq_ignore_ascii_case(&target.reference) {
+                format!(
+                    "{found}; mlpy.lock pins it for '{}', so that ref was moved or force-pushed since: if that is expected, record its new commit with `mlpy fetch ENTRY.ml --update-lock`",
+                    target.reference
+                )
+            } else {
+                found
             }
+        } else if [
+            " returned error: 301",
+            " returned error: 302",
+            " returned error: 303",
+            " returned error: 307",
+            " returned error: 308",
+        ]
+        .iter()
+        .any(|status| lower.contains(status))
+        {
+            format!("the server of {repo} redirects elsewhere, and git imports never follow a redirect (it could lead to a host no git.clone capability grants): import the repository from the URL it redirects to")
         } else if lower.contains("does not appear to be a git repository")
             || lower.contains("not exported")
             || lower.contains("no such repository")
@@ -1372,6 +1402,18 @@ impl ImportProtocol for GitProtocol {
     }
 }
 
+/// Whether a repository path has a `%` escape of a separator (`/`, `\`) or a control
+/// character. git decodes a URL's `%` escapes before it fetches, while `git.clone`
+/// grants are matched against the path as written: `repos/x%2f..%2f..%2fsecret` matches
+/// `git.clone.git+file:///…/repos/*` but names `…/secret`.
+fn has_encoded_separator(path: &str) -> bool {
+    path.match_indices('%').any(|(i, _)| {
+        path.get(i + 1..i + 3)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .is_some_and(|byte| byte == b'/' || byte == b'\\' || byte.is_ascii_control())
+    })
+}
+
 /// `Some(1)` for a path segment that means `.`, `Some(2)` for `..` — written out or
 /// percent-encoded (`%2e%2E`), which a server or a later decoding reads as the same: the
 /// check and the lookup must agree on what a segment is.
@@ -1467,6 +1509,25 @@ mod tests {
             );
         }
         assert!(GitUrl::parse_module("git://h/org/%2e%2e/repo@v1/m").is_err());
+        // Escapes git would decode into another path than the one a grant matched.
+        for repo in [
+            "org/x%2f..%2f..%2fsecret",
+            "org/x%2F..%2Fsecret",
+            "org/x%5c..%5csecret",
+            "org/x%00y",
+            "org/x%0ay",
+        ] {
+            let text = format!("git+file:///srv/{repo}@v1/m");
+            let e = GitUrl::parse_module(&text).unwrap_err();
+            assert!(
+                matches!(e, GitUrlError::EncodedRepository { .. }),
+                "{text}: {e}"
+            );
+        }
+        for fine in ["org/my%20repo", "org/b%C3%BCcher", "org/x%252fy"] {
+            let text = format!("git+file:///srv/{fine}@v1/m");
+            assert!(GitUrl::parse_module(&text).is_ok(), "{text}");
+        }
         for fine in ["lib/...x/m", "lib/%2e%2ex/m", "lib/a.b/m"] {
             let text = format!("git://h/org/repo@v1/{fine}");
             assert!(GitUrl::parse_module(&text).is_ok(), "{text}");

@@ -41,6 +41,15 @@ pub enum IntegrityError {
     /// The signature is by a trusted key, but not of these bytes.
     #[error("the ed25519 signature by key {key_id} does not match the module: the module or its signature was altered")]
     Mismatch { key_id: String },
+    /// A valid signature by a trusted key, made for a file of another name: a server that
+    /// answers one module with another the publisher signed (an older one, one it
+    /// retired, one with other powers) passes every other check.
+    #[error("the ed25519 signature by key {key_id} was made for the file '{signed}', not '{file}': the server answered with another module the key signed")]
+    OtherFile {
+        key_id: String,
+        signed: String,
+        file: String,
+    },
     /// No signature came with the module, and `trusted_keys` requires one.
     #[error("it has no ed25519 signature, and \"trusted_keys\" requires one")]
     Unsigned,
@@ -165,6 +174,38 @@ pub fn verify_minisig(
     Ok(id)
 }
 
+/// The file a signature's trusted comment names (`file:NAME`, a tab-separated field, as
+/// `mlpy sign` and `minisign -S` write it); `None` when the comment names none.
+fn signed_file_name(signature: &minisign_verify::Signature) -> Option<&str> {
+    signature
+        .trusted_comment()
+        .split('\t')
+        .find_map(|field| field.strip_prefix("file:"))
+}
+
+/// [`verify_minisig`] for a module served under the file name `file` (the last segment
+/// of its URL): the signature must also have been made for a file of that name when its
+/// trusted comment names one. The comment is covered by the signature, so a swapped
+/// module cannot keep a matching name.
+pub fn verify_minisig_for(
+    content: &[u8],
+    signature: &str,
+    keys: &[TrustedKey],
+    file: &str,
+) -> Result<String, IntegrityError> {
+    let key_id = verify_minisig(content, signature, keys)?;
+    let parsed =
+        minisign_verify::Signature::decode(signature).map_err(|_| IntegrityError::NotASignature)?;
+    match signed_file_name(&parsed) {
+        Some(signed) if signed != file => Err(IntegrityError::OtherFile {
+            key_id,
+            signed: signed.to_string(),
+            file: file.to_string(),
+        }),
+        _ => Ok(key_id),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +255,42 @@ mod tests {
         let full = pair.pk.to_box().unwrap().into_string();
         assert_eq!(TrustedKey::parse(&full).unwrap().id, trusted.id);
         assert!(TrustedKey::parse("garbage").is_err());
+    }
+
+    #[test]
+    fn signatures_are_bound_to_the_file_they_name() {
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let trusted = [TrustedKey::parse(&pair.pk.to_base64()).unwrap()];
+        let data = b"export = 1;";
+        let sign = |comment: &str| {
+            minisign::sign(Some(&pair.pk), &pair.sk, &data[..], Some(comment), None)
+                .unwrap()
+                .into_string()
+        };
+        let mlpy = sign("file:math.ml\tsha256:00\ttimestamp:1");
+        let tool = sign("timestamp:1\tfile:math.ml\thashed");
+        let unnamed = sign("release 2");
+        for sig in [&mlpy, &tool, &unnamed] {
+            assert_eq!(
+                verify_minisig_for(data, sig, &trusted, "math.ml").unwrap(),
+                trusted[0].id
+            );
+        }
+        for sig in [&mlpy, &tool] {
+            let e = verify_minisig_for(data, sig, &trusted, "auth.ml").unwrap_err();
+            assert!(matches!(e, IntegrityError::OtherFile { .. }), "{e}");
+            assert!(
+                e.to_string()
+                    .contains("made for the file 'math.ml', not 'auth.ml'"),
+                "{e}"
+            );
+        }
+        assert_eq!(
+            verify_minisig_for(data, &unnamed, &trusted, "auth.ml").unwrap(),
+            trusted[0].id
+        );
+        // The bytes are checked first: another module's bytes are still an alteration.
+        let e = verify_minisig_for(b"x", &mlpy, &trusted, "math.ml").unwrap_err();
+        assert!(matches!(e, IntegrityError::Mismatch { .. }), "{e}");
     }
 }

@@ -55,7 +55,9 @@ pub use plugin::PluginProtocol;
 use crate::auth::{expand_env, header_value, AuthTokens, AuthTokensError, CredentialError};
 use crate::capability::{GitGrants, NetworkGrants};
 use crate::http::{ClientError, HttpClient, HttpSettings, Response};
-use crate::integrity::{parse_sig, parse_trusted_keys, verify_minisig, IntegrityError, TrustedKey};
+use crate::integrity::{
+    parse_sig, parse_trusted_keys, verify_minisig, verify_minisig_for, IntegrityError, TrustedKey,
+};
 use crate::lock::{LockMode, LockProblem, Lockfile, LOCKFILE_NAME};
 use crate::store::{CacheStore, Entry, EntryMeta};
 use ::url::Url;
@@ -484,8 +486,19 @@ impl RemoteContext {
                 }
             },
             Ok(None) => None,
+            // Fetching it again would not help: say so, offline, rather than "fetch it".
+            Err(reason) if offline && !reason.is_corrupt() => {
+                return Obtained::Failed(ResolveError::Fetch {
+                    module: module.to_string(),
+                    url: url.to_string(),
+                    message: format!(
+                        "{}; the network is not used (cached only)",
+                        self.unreadable_entry(url, &reason)
+                    ),
+                })
+            }
             Err(reason) => {
-                problem = Some(corrupt_entry(&reason, self.store.remove(url)));
+                problem = Some(self.unreadable_entry(url, &reason));
                 None
             }
         };
@@ -667,9 +680,7 @@ impl RemoteContext {
         let entry = match self.store.read(store_url, self.config.max_module_size) {
             Ok(Some(entry)) => entry,
             Ok(None) => return Cached::Miss(None),
-            Err(reason) => {
-                return Cached::Miss(Some(corrupt_entry(&reason, self.store.remove(store_url))));
-            }
+            Err(reason) => return Cached::Miss(Some(self.unreadable_entry(store_url, &reason))),
         };
         let plain = FetchSettings {
             verify: false,
@@ -696,6 +707,19 @@ impl RemoteContext {
                 Cached::Hit(entry.content_path)
             }
             Err(e) => Cached::Failed(e),
+        }
+    }
+
+    /// Why the cache entry of `url` that [`CacheStore::read`] refused is not used: a
+    /// corrupt entry is removed; one over this project's `max_module_size` is kept (it is
+    /// sound, and the project that fetched it may have a larger limit).
+    fn unreadable_entry(&self, url: &Url, reason: &store::EntryReadError) -> String {
+        if reason.is_corrupt() {
+            corrupt_entry(reason, self.store.remove(url))
+        } else {
+            format!(
+                "the cached copy cannot be used here: {reason} (\"max_module_size\" in mlpy.json); it is kept in the cache"
+            )
         }
     }
 
@@ -752,7 +776,12 @@ impl RemoteContext {
                     if pinned && still_trusted {
                         return Ok(());
                     }
-                    verify_minisig(&entry.bytes, minisig, &self.trusted).map_err(|e| match e {
+                    // Bound to the module's file name, as when it was downloaded: a cache
+                    // entry swapped for another signed module is refused too.
+                    let file = Url::parse(&entry.meta.url)
+                        .map(|u| url::file_name(&u))
+                        .unwrap_or_default();
+                    verify_minisig_for(&entry.bytes, minisig, &self.trusted, &file).map_err(|e| match e {
                         IntegrityError::UntrustedKey { .. } => {
                             EntryProblem::Unverified(e.to_string())
                         }
@@ -905,7 +934,9 @@ impl RemoteContext {
                         )))
                     }
                 };
-                let key = verify_minisig(&bytes, &text, &self.trusted)
+                // The signature must be of these bytes *and* for this module: a server
+                // that answers it with another module the publisher signed is refused.
+                let key = verify_minisig_for(&bytes, &text, &self.trusted, &url::file_name(url))
                     .map_err(|e| integrity(e.to_string()))?;
                 meta.minisig = Some(text);
                 meta.signed_by = Some(key);

@@ -173,12 +173,12 @@ impl Lockfile {
         }
         // Through a symbolic link (a lockfile shared between projects): the file it names
         // is replaced, the link stays.
-        let target = match std::fs::symlink_metadata(&self.path) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone())
-            }
-            _ => self.path.clone(),
-        };
+        let target = link_target(&self.path).map_err(|message| ConfigError {
+            file: self.path.clone(),
+            line: 0,
+            column: 0,
+            message,
+        })?;
         // Read, merge and replace under a lock on the folder: two runs saving at once
         // would each merge into what was there before the other wrote, and one run's
         // entries would be lost (the file is replaced by a rename, so the lock cannot be
@@ -207,13 +207,43 @@ impl Lockfile {
             file: self.path.clone(),
             line: 0,
             column: 0,
-            message: format!("cannot write the lockfile: {e}"),
+            message: match target == self.path {
+                true => format!("cannot write the lockfile: {e}"),
+                false => format!(
+                    "cannot write the lockfile where its symbolic link leads, {}: {e}",
+                    target.display()
+                ),
+            },
         })?;
         self.data = merged.clone();
         self.on_disk = merged;
         self.exists = true;
         Ok(true)
     }
+}
+
+/// The file `path` names, through symbolic links (a chain of them; a relative one from
+/// its own folder): what a save replaces, so that the links stay. A link whose file does
+/// not exist yet — a shared lockfile not written yet — names it too: replacing the link
+/// itself would lose what the user set up.
+fn link_target(path: &Path) -> Result<PathBuf, String> {
+    let mut current = path.to_path_buf();
+    // As many links as the kernel follows in one path.
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(next) => {
+                current = match current.parent() {
+                    Some(folder) => folder.join(next),
+                    None => next,
+                }
+            }
+            Err(_) => return Ok(current),
+        }
+    }
+    Err(format!(
+        "cannot write the lockfile: it is a symbolic link that leads round in a loop ({})",
+        current.display()
+    ))
 }
 
 /// An exclusive `flock` on a folder, held until dropped. Best effort: a folder that
@@ -441,6 +471,47 @@ mod tests {
         assert!(std::fs::read_to_string(&shared)
             .unwrap()
             .contains("https://h/a.ml"));
+    }
+
+    /// A link to a lockfile not written yet (a chain of them, relative ones from their
+    /// own folder) is written through; a link whose folder is missing, or that loops, is
+    /// an error. The links are the user's: they always stay.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_lockfile_not_written_yet_stays_a_link() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let is_link = |p: &Path| std::fs::symlink_metadata(p).unwrap().is_symlink();
+        std::fs::create_dir_all(dir.path().join("app")).unwrap();
+        std::fs::create_dir_all(dir.path().join("team")).unwrap();
+        let path = dir.path().join("app").join(LOCKFILE_NAME);
+        symlink("../hop.lock", &path).unwrap();
+        symlink("team/shared.lock", dir.path().join("hop.lock")).unwrap();
+        let mut lock = Lockfile::load(&path, WRITE).unwrap();
+        lock.check_module("https://h/a.ml", &"ab".repeat(32))
+            .unwrap();
+        assert!(lock.save().unwrap());
+        assert!(is_link(&path) && is_link(&dir.path().join("hop.lock")));
+        let written = std::fs::read_to_string(dir.path().join("team/shared.lock")).unwrap();
+        assert!(written.contains("https://h/a.ml"), "{written}");
+
+        for (link, leads_to, says) in [
+            (
+                "missing.lock",
+                "../nowhere/x.lock",
+                "where its symbolic link leads",
+            ),
+            ("loop.lock", "loop.lock", "leads round in a loop"),
+        ] {
+            let path = dir.path().join("app").join(link);
+            symlink(leads_to, &path).unwrap();
+            let mut lock = Lockfile::load(&path, WRITE).unwrap();
+            lock.check_module("https://h/a.ml", &"ab".repeat(32))
+                .unwrap();
+            let e = lock.save().unwrap_err();
+            assert!(e.message.contains(says), "{}", e.message);
+            assert!(is_link(&path), "{link} was replaced");
+        }
     }
 
     #[test]

@@ -82,6 +82,15 @@ pub enum EntryReadError {
     TooLarge { size: u64, limit: u64 },
 }
 
+impl EntryReadError {
+    /// Whether the entry itself is broken (and is removed). An entry over the size limit
+    /// of the project reading it is sound: the cache is shared, and the project that
+    /// fetched it (with a larger limit) still uses it, offline too.
+    pub fn is_corrupt(&self) -> bool {
+        !matches!(self, EntryReadError::TooLarge { .. })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CacheStore {
     root: PathBuf,

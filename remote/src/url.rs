@@ -107,6 +107,35 @@ pub fn with_suffix(url: &Url, suffix: &str) -> Url {
     out
 }
 
+/// The file name a module URL serves (its last path segment, `%`-decoded):
+/// `https://host/lib/my%20math.ml` → `my math.ml`, the name `mlpy publish` signed it as.
+pub fn file_name(url: &Url) -> String {
+    let last = url
+        .path_segments()
+        .and_then(|mut s| s.next_back())
+        .unwrap_or("");
+    let bytes = last.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let decoded = (bytes[i] == b'%')
+            .then(|| last.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match decoded {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `host` or `host:port` (the port only when it is not the scheme's default).
 pub fn authority(url: &Url) -> String {
     let host = match url.host() {
@@ -185,5 +214,17 @@ mod tests {
         assert!(is_loopback(&Url::parse("http://127.0.0.2/").unwrap()));
         assert!(is_loopback(&Url::parse("http://[::1]/").unwrap()));
         assert!(!is_loopback(&Url::parse("http://example.com/").unwrap()));
+    }
+
+    #[test]
+    fn file_names_of_module_urls() {
+        for (url, name) in [
+            ("https://h/lib/v2/math", "math.ml"),
+            ("https://h/lib/my%20math.ml", "my math.ml"),
+            ("https://h/b%C3%BCcher.ml", "b\u{fc}cher.ml"),
+            ("https://h/odd%zz.ml", "odd%zz.ml"),
+        ] {
+            assert_eq!(file_name(&module_url(url).unwrap()), name, "{url}");
+        }
     }
 }

@@ -60,7 +60,9 @@ impl Env {
     }
 
     fn signed_by(&self, path: &str, text: &str, signer: &SigningKey) {
-        let s = signer.sign(text.as_bytes(), "m.ml").unwrap();
+        // Signed for its own file name, as `mlpy publish` signs it.
+        let name = path.rsplit('/').next().unwrap();
+        let s = signer.sign(text.as_bytes(), name).unwrap();
         self.server.file(path, text);
         self.server.file(&format!("{path}.sig"), s.sig);
         self.server.file(&format!("{path}.minisig"), s.minisig);
@@ -284,7 +286,7 @@ fn missing_modules_and_server_errors_have_clear_messages() {
 fn a_tampered_module_or_sig_is_refused() {
     let env = Env::new();
     // The module changed after signing: its .sig no longer matches.
-    let s = env.signer.sign(b"x = 1;\n", "m.ml").unwrap();
+    let s = env.signer.sign(b"x = 1;\n", "tampered.ml").unwrap();
     env.server.file("/tampered.ml", "x = 666;\n");
     env.server.file("/tampered.ml.sig", s.sig.clone());
     env.server.file("/tampered.ml.minisig", s.minisig.clone());
@@ -355,8 +357,8 @@ fn signatures_by_untrusted_keys_or_over_other_content_are_refused() {
     let stranger = SigningKey::from_text(&generate_keypair().unwrap().secret, None).unwrap();
     env.signed_by("/stranger.ml", "x = 1;\n", &stranger);
     // A valid .sig for altered content, with the genuine signature of the original.
-    let genuine = env.signer.sign(b"x = 1;\n", "m.ml").unwrap();
-    let evil = env.signer.sign(b"x = 2;\n", "m.ml").unwrap();
+    let genuine = env.signer.sign(b"x = 1;\n", "swapped.ml").unwrap();
+    let evil = env.signer.sign(b"x = 2;\n", "swapped.ml").unwrap();
     env.server.file("/swapped.ml", "x = 2;\n");
     env.server.file("/swapped.ml.sig", evil.sig);
     env.server.file("/swapped.ml.minisig", genuine.minisig);
