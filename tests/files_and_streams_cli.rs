@@ -370,6 +370,85 @@ fn an_interrupted_run_leaves_no_temporary_file() {
     }
 }
 
+/// Ctrl-C while a program runs: where it was, in ML terms (`FILE.ml:LINE: interrupted`
+/// and the ML traceback, never Python's report with the runtime's frames), and the process
+/// ends by SIGINT as Python's does; with `mlpy run` and with the emitted Python run by
+/// `python3`, in a loop at the top level and inside a function of another module. Each
+/// loop is one line, which says "started" from inside it: the signal lands on that line.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_reports_where_the_program_was() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    let project = Project::new();
+    project
+        .file("mlpy.json", "{\"import_paths\": [\".\"]}\n")
+        .file(
+            "lib/spin.ml",
+            "function forever(n) {\n    while (true) { if (n == 0) { print(\"started\"); } n = n + 1; }\n}\n",
+        )
+        .file(
+            "top.ml",
+            "started = false;\nwhile (true) { if (!started) { print(\"started\"); started = true; } }\n",
+        )
+        .file(
+            "nested.ml",
+            "import lib.spin;\nlib.spin.forever(0);\n",
+        );
+    let wants = [
+        (
+            "top.ml",
+            vec![
+                "top.ml:2: interrupted",
+                "ML traceback (most recent call last):",
+                "  top.ml:2 in <module>",
+            ],
+        ),
+        (
+            "nested.ml",
+            vec![
+                "lib/spin.ml:2: interrupted",
+                "ML traceback (most recent call last):",
+                "  nested.ml:2 in <module>",
+                "  lib/spin.ml:2 in forever",
+            ],
+        ),
+    ];
+    for (program, want) in wants {
+        let emitted = format!("{program}.py");
+        let out = project.mlpy(&["transpile", program, "-o", &emitted]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mut run = support::mlpy(&project.path(".cache"));
+        run.args(["run", program]);
+        let mut bare = support::python();
+        bare.arg(&emitted);
+        for mut command in [run, bare] {
+            let mut child = command
+                .current_dir(project.dir.path())
+                .env("PYTHONUNBUFFERED", "1")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("the program starts");
+            let mut lines = BufReader::new(child.stdout.take().expect("stdout"));
+            let mut first = String::new();
+            lines.read_line(&mut first).expect("a line");
+            assert_eq!(first, "started\n", "{program}");
+            // SAFETY: sends SIGINT to the child this test started (`mlpy run` becomes
+            // the Python process).
+            unsafe {
+                libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+            }
+            let out = child.wait_with_output().expect("the program ends");
+            let text = stderr(&out);
+            assert_eq!(out.status.signal(), Some(libc::SIGINT), "{program}: {text}");
+            let relative: Vec<String> = text.lines().map(|l| l.replace('\\', "/")).collect();
+            assert_eq!(relative, want, "{program}: {text}");
+        }
+    }
+}
+
 /// A process id that no process has: a child that has ended (the id could be reused before
 /// mlpy looks, which would only keep its files: the assertions below would then fail
 /// loudly rather than pass by luck, and a rerun would pass).

@@ -11,6 +11,8 @@ reaching it, the hook reads the same call from the file (one line, literal argum
 `install_excepthook()`: an uncaught exception prints to stderr `FILE.ml:LINE: message` for the
 innermost frame with an ML origin, then `ML traceback (most recent call last):` and one
 `  FILE.ml:LINE in FUNCTION` line per mapped frame, and the process exits with status 1.
+Ctrl-C (KeyboardInterrupt) prints `FILE.ml:LINE: interrupted` and the same traceback, and
+the process ends by SIGINT, as Python's does.
 Without any mapped frame Python's default hook runs. Writing the report never fails: a
 message that cannot be turned into text (`throw {message: 10 ** 5000}`) is replaced by a
 stand-in (`shown`).
@@ -220,10 +222,45 @@ def discard_output():
         pass
 
 
+def format_interrupt(tb):
+    """What Ctrl-C prints: where the program was, in ML terms (Python's own report would
+    show the runtime's frames), or only `interrupted` outside ML code. Starts on a line
+    of its own on a terminal, where the `^C` echoed is still on the line."""
+    try:
+        frames = ml_frames(tb)
+    except Exception:
+        frames = None
+    try:
+        fresh_line = "\n" if sys.stderr.isatty() else ""
+    except Exception:
+        fresh_line = ""
+    if not frames:
+        return fresh_line + "interrupted\n"
+    file, line, _ = frames[-1]
+    out = ["%s%s:%d: interrupted" % (fresh_line, file, line),
+           "ML traceback (most recent call last):"]
+    out.extend(frame_lines(frames))
+    return "\n".join(out) + "\n"
+
+
 def _hook(exc_type, exc, tb):
     if isinstance(exc, BrokenPipeError):
         # The reader of stdout went away (`mlpy run prog | head`): stop quietly.
         discard_output()
+        return
+    if isinstance(exc, KeyboardInterrupt):
+        # The interpreter still ends by SIGINT afterwards, as Python does (a shell running
+        # a loop of programs stops too).
+        text = format_interrupt(tb)
+        try:
+            sys.stdout.flush()
+        except Exception:
+            pass
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except Exception:
+            pass
         return
     if not isinstance(exc, Exception):
         sys.__excepthook__(exc_type, exc, tb)

@@ -103,6 +103,33 @@ class ExcepthookTest(unittest.TestCase):
             """)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_an_interrupt_says_where_in_ml(self):
+        # function spin() { ... }  (Ctrl-C arrives inside it);  spin();
+        p = run_emitted("""\
+            import mlpy_runtime as __ml
+            __ml.install_excepthook()
+            def spin():
+                raise KeyboardInterrupt
+            spin()
+            __ml.source_map(__file__, ["main.ml"], ",,1,2,4,")
+            """)
+        self.assertEqual(p.stderr.splitlines(), [
+            "main.ml:2: interrupted",
+            "ML traceback (most recent call last):",
+            "  main.ml:4 in <module>",
+            "  main.ml:2 in spin",
+        ])
+        if os.name == "posix":
+            # Ended by SIGINT, as Python ends after an uncaught Ctrl-C.
+            self.assertEqual(p.returncode, -2)
+        # Outside ML code: the word alone, never Python's report.
+        with support.TempDir() as d:
+            main = os.path.join(d, "plain.py")
+            with open(main, "w") as f:
+                f.write("import mlpy_runtime as m\nm.install_excepthook()\nraise KeyboardInterrupt\n")
+            p = support.run_python(main, [support.RUNTIME], cwd=d)
+        self.assertEqual(p.stderr, "interrupted\n")
+
     def test_no_map_falls_back_to_python(self):
         with support.TempDir() as d:
             main = os.path.join(d, "plain.py")
