@@ -270,3 +270,38 @@ TypeError unhashable type: 'slice'
 ";
     assert_eq!(run_ok(program), expected);
 }
+
+#[test]
+fn a_tuple_has_no_length_property_as_in_the_reference() {
+    // report §3.6: `length` is a property of strings, arrays and dicts; a tuple (what
+    // `enumerate` and `zip` give) has only `count` and `index`, and `len(t)` its size.
+    let program = r#"
+pair = zip([1, 2], ["a", "b"])[0];
+print(len(pair), pair.count(1), pair.index("a"), hasattr(pair, "length"), getattr(pair, "length", "none"));
+try { print(pair.length); } except (e) { print(e.type + ": " + e.message); }
+print([1, 2].length, "ab".length, {length: 5}.length, {}.length);
+"#;
+    let expected = "\
+2 1 1 false none
+AttributeError: 'tuple' object has no accessible attribute 'length'
+2 2 5 None
+";
+    assert_eq!(run_ok(program), expected);
+}
+
+#[test]
+fn a_function_with_a_builtins_name_is_the_builtin_until_its_definition_runs() {
+    // decisions.md: a user function with a builtin's name shadows the builtin. Until its
+    // `function` statement has run, the name is still the builtin (a Python module's
+    // global falls back to it; the reference called the builtin there): calls above the
+    // definition, in a function called before it runs, or through a value read before it.
+    let program = r#"
+function total(xs) { return sum(xs); }
+print(max(3, 7), total([1, 2]));
+m = max;
+function max(a, b) { return "user max"; }
+function sum(xs) { return "user sum"; }
+print(max(3, 7), m([4, 9]), total([1, 2]));
+"#;
+    assert_eq!(run_ok(program), "7 3\nuser max 9 user sum\n");
+}

@@ -825,3 +825,21 @@ pub(crate) fn latency_of_one_plus_one(samples: usize) -> Vec<Duration> {
     times.sort();
     times
 }
+
+#[test]
+fn a_function_with_a_builtins_name_stays_the_users_in_later_inputs() {
+    // A file's body binds such a name to the builtin before its `function` statement
+    // runs; a session's body runs again for every input, so it must not (the user's
+    // function would turn back into the builtin at the next input).
+    let p = project(&[]);
+    let input = "\
+function max(a, b) { return \"user\"; }
+print(max(1, 2));
+x = 1;
+print(max(3, 4), x);
+";
+    let (out, err, code) = p.piped(&[], input);
+    assert_eq!(out, "user\nuser 1\n", "stderr: {err}");
+    assert_eq!(err, "");
+    assert_eq!(code, 0);
+}

@@ -111,3 +111,22 @@ TypeError: fromisoformat: argument must be str
 ";
     assert_eq!(run_ok(program), expected);
 }
+
+#[test]
+fn modules_lists_the_modules_the_program_imported_so_far() {
+    // `file`, `csv`, `crypto` and `log` use `path`'s helpers inside the runtime: that loads
+    // no module the program imported. Imports run where they stand, as in the reference.
+    let program = r#"
+print(modules());
+import file; import csv; import crypto; import log;
+print(modules(), module_info("path").loaded, module_info("file").loaded);
+import path;
+print(modules(), module_info("path").loaded);
+"#;
+    let expected = "\
+['builtin']
+['builtin', 'crypto', 'csv', 'file', 'log'] false true
+['builtin', 'crypto', 'csv', 'file', 'log', 'path'] true
+";
+    assert_eq!(run_ok(program), expected);
+}

@@ -202,6 +202,15 @@ impl Checker<'_, '_> {
         }
         for &id in &scopes.scope(module_scope).bindings {
             let binding = scopes.binding(id);
+            if binding.kind == BindingKind::Function
+                && mlpy_modules::stdlib::is_builtin(&binding.name)
+            {
+                // The module's name is the builtin until its own `function` statement runs
+                // (the emitted module binds it first), as a Python module's global falls
+                // back to the builtin: `print(max(1, 2)); function max(a, b) {…}` calls the
+                // builtin, as the reference did in call position.
+                continue;
+            }
             let bound_from = match binding.kind {
                 // A variable is bound once its whole assignment has run (`x = x + 1`).
                 BindingKind::Variable => self.assignment_end(binding.decl),

@@ -404,15 +404,24 @@ pub fn from_bytes(data: &[u8], c: &Canaries, id: usize) -> Attack {
 /// Probes of the closed namespace: for every name in `names` (Python's builtins) and every
 /// unbinding form, a module that reads the name while it is unbound and prints
 /// `LEAK <name>` if the read succeeds. `ml_builtins` are the names ML itself defines: for
-/// those the form must make the name a binding of the program (never-bound is skipped).
+/// those the form must make the name a binding of the program (never-bound is skipped),
+/// and above a module-level `function` of that name, where the name is still ML's builtin
+/// (as in the reference), the read must give ML's builtin, never Python's.
 pub fn namespace_probes(names: &[String], ml_builtins: &[&str]) -> Vec<Attack> {
     let mut out = Vec::new();
     for name in names {
+        let ml_builtin = ml_builtins.contains(&name.as_str());
         for (form, form_text) in UNBINDING_FORMS {
-            if *form == "never-bound" && ml_builtins.contains(&name.as_str()) {
+            if *form == "never-bound" && ml_builtin {
                 continue;
             }
-            let use_stmt = format!("probe = {name};\nprint(\"LEAK {name}\");");
+            let use_stmt = if *form == "function-defined-after-use" && ml_builtin {
+                format!(
+                    "probe = {name};\nif (probe != builtin.{name}) {{ print(\"LEAK {name}\"); }}"
+                )
+            } else {
+                format!("probe = {name};\nprint(\"LEAK {name}\");")
+            };
             let body = fill(form_text, &[("{USE}", &use_stmt), ("{N}", name)]);
             let id = out.len();
             out.push(Attack {

@@ -15,7 +15,7 @@ use crate::pyliteral::{push_py_string, py_string};
 use mlpy_analysis::facts::{first_token, push_py_name, FieldRef, ProgramFacts};
 use mlpy_analysis::names::py_name;
 use mlpy_analysis::semantics::ModuleRef;
-use mlpy_modules::scopes::{ModuleScopes, NameRes};
+use mlpy_modules::scopes::{BindingKind, ModuleScopes, NameRes};
 use mlpy_modules::stdlib::stdlib_module;
 use mlpy_modules::{EdgeTarget, ModuleId};
 use mlpy_syntax::ast::{AstNode, BinOp, Expr, Stmt};
@@ -365,6 +365,26 @@ fn emit(facts: &ProgramFacts<'_>, id: ModuleId, late_names: bool) -> EmittedModu
     };
     emitter.body(Node::root(parse.green()));
     let scopes = node.file.scopes();
+    // A module-level `function` with a builtin's name (`function max(a, b) {…}`) is the
+    // builtin until its statement runs: the body first binds the name to the builtin, as a
+    // Python module's global falls back to it, so a call above the definition (or one
+    // made before it runs) reaches the builtin, as in the reference; the `def` rebinds it.
+    // Not in a session, whose body runs again for every input: there a builtin an earlier
+    // input used cannot be rebound at all, and the binding must survive later inputs.
+    let module_bindings = if late_names {
+        &[][..]
+    } else {
+        &scopes.scope(scopes.module_scope()).bindings[..]
+    };
+    for &b in module_bindings {
+        let binding = scopes.binding(b);
+        if binding.kind == BindingKind::Function
+            && mlpy_modules::stdlib::is_builtin(&binding.name)
+            && facts.binding_py_name(id, b) == binding.name
+        {
+            emitter.builtins.insert(binding.name.clone());
+        }
+    }
     let mut globals: Vec<String> = scopes
         .scope(scopes.module_scope())
         .bindings

@@ -292,3 +292,26 @@ fn comments_stay_comments() {
     let out = body("x = 1; // a\u{0}b\u{b}c\u{2028}d\u{c}e\n");
     assert_eq!(out, "x = 1  # a b c d e");
 }
+
+#[test]
+fn a_module_function_with_a_builtins_name_is_the_builtin_until_defined() {
+    // The body binds the name to the builtin first; the `def` rebinds it. No error for the
+    // call above the definition (it reaches the builtin, as the reference's call did).
+    let main = "print(max(1, 2));\nfunction max(a, b) { return a; }\nprint(max(1, 2));\nfunction f() { function len(x) { return 0; } return len([]); }\n";
+    let project = Project::new(&[("main.ml", main)]);
+    assert!(
+        project.errors().is_empty(),
+        "{}",
+        messages(&project.errors())
+    );
+    let files = project.multi();
+    let main_py = &files.iter().find(|(p, _)| p == "main.py").unwrap().1;
+    assert!(
+        main_py.contains("    from mlpy_runtime.builtins import max, print\n"),
+        "{main_py}"
+    );
+    assert_eq!(
+        body(main),
+        "print(max(1, 2))\ndef max(a, b):\n    return a\nprint(max(1, 2))\ndef f():\n    def len(x):\n        return 0\n    return len([])"
+    );
+}

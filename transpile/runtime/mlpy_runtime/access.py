@@ -6,7 +6,8 @@ The rules (reference §3.6/§7.3 plus decisions.md):
   name was built; so are the reflection names in `REFLECTION_NAMES`, except as keys of ML
   objects and as names a module defines itself (`regex.compile`).
 * A dict whose keys are all strings (an ML object) reads keys: missing -> None.
-* str/list/tuple and dicts with non-string keys expose a method whitelist plus `length`.
+* str/list/tuple and dicts with non-string keys expose a method whitelist; all but tuples
+  also the property `length` (the reference registered no `length` for tuples: report §3.6).
 * Caught exceptions expose the thrown object's fields (`e.message`, `e.code`, ...).
 * ML user modules expose their names, standard-library modules the names in `__all__`,
   `MLObject` instances their public methods and attributes.
@@ -176,7 +177,7 @@ def attr(obj, name):
                 t, methods = base, TYPE_METHODS[base]
                 break
     if methods is not None:
-        if name == "length":
+        if name == "length" and t is not tuple:
             return len(obj)
         if name in methods:
             return getattr(obj, name)

@@ -175,8 +175,16 @@ def methods(value):
 
 
 def _loaded_stdlib():
-    return _py.sorted(n[_py.len(_STDLIB_PREFIX):] for n in _sys.modules
-                      if n.startswith(_STDLIB_PREFIX) and "." not in n[_py.len(_STDLIB_PREFIX):])
+    """The standard-library modules ML code imported so far: those the import gate handed to
+    ML (`sandbox._guarded_import` gives them their ML name), not the ones the runtime loaded
+    for its own use (`file`, `csv`, `crypto` and `log` share `path`'s helpers)."""
+    names = []
+    for n, m in _py.list(_sys.modules.items()):
+        leaf = n[_py.len(_STDLIB_PREFIX):]
+        if n.startswith(_STDLIB_PREFIX) and "." not in leaf and m is not None \
+                and m.__dict__.get("__mlpy_name__") == leaf:
+            names.append(leaf)
+    return _py.sorted(names)
 
 
 def _user_modules():
@@ -216,7 +224,7 @@ def module_info(module_name):
     import importlib
     if module_name in MODULES:
         full = _STDLIB_PREFIX + module_name
-        loaded = full in _sys.modules
+        loaded = module_name in _loaded_stdlib()
         mod = importlib.import_module(full)
         return {
             "name": module_name,

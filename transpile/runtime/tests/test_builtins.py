@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import os
 import types
 import unittest
 
@@ -105,6 +106,23 @@ class BuiltinsTest(unittest.TestCase):
         self.assertEqual(info["type"], "python_bridge")
         self.assertIn("sqrt", info["functions"])
         self.assertIsNone(b.module_info("nope"))
+
+    def test_modules_lists_what_ml_imported_not_what_the_runtime_loaded(self):
+        # a fresh interpreter: which modules the import gate handed to ML is process state
+        code = (
+            "from mlpy_runtime import builtins as b, sandbox\n"
+            "from mlpy_runtime.stdlib import file, csv\n"  # the runtime's own use (path too)
+            "print(b.modules(), b.module_info('path')['loaded'])\n"
+            "sandbox._guarded_import('mlpy_runtime.stdlib', None, None, ('file',), 0)\n"
+            "print(b.modules(), b.module_info('file')['loaded'], b.module_info('path')['loaded'])\n"
+        )
+        with support.TempDir() as tmp:
+            main = os.path.join(tmp, "main.py")
+            with open(main, "w") as f:
+                f.write(code)
+            out = support.run_python(main, [support.RUNTIME], cwd=tmp)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout, "['builtin'] False\n['builtin', 'file'] True False\n")
 
     def test_help_of_runtime_object_methods(self):
         # the reference's methods were @ml_functions: their description and capabilities
