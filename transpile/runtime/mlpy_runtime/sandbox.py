@@ -30,6 +30,7 @@ The shipped runtime has no switch: both are always on.
 
 import builtins as _py
 import os as _os
+import _signal
 import sys as _sys
 from types import BuiltinFunctionType as _BuiltinFunctionType, ModuleType as _ModuleType
 from _thread import _local as _ThreadLocal
@@ -155,9 +156,33 @@ NEVER_IMPORTED = frozenset((
     # file I/O of their own C libraries, which raises no audit event: `readline`'s history
     # files (`read_history_file(path)` then `get_history_item(1)` reads any file,
     # `write_history_file` writes one), `_posixshmem`'s shared memory objects
-    # (`shm_open`, `shm_unlink` of another program's)
-    "readline", "_posixshmem",
+    # (`shm_open`, `shm_unlink` of another program's), the ndbm and gdbm databases
+    # (`_dbm.open(path, "n")` creates or empties `path.db`, `"r"` reads one), NIS lookups
+    # (sockets of the C library's own)
+    "readline", "_posixshmem", "dbm", "_dbm", "_gdbm", "nis",
 ))
+
+#: Name prefixes of CPython's own native test and subinterpreter modules, refused as a
+#: family (not one by one: each Python version renames and adds some). Code of another
+#: interpreter runs with none of this one's audit hooks, and creating one raises no event the
+#: hook sees (3.13's `_interpreters.run_string` starts a process unrefused; 3.9-3.12 call it
+#: `_xxsubinterpreters`); the test modules reach the interpreter's internals
+#: (`_testcapi.run_in_subinterp`, `_testinternalcapi`) or other processes' memory
+#: (`_testexternalinspection`). No program needs any of them.
+NATIVE_FAMILIES_NEVER_IMPORTED = ("_test", "_xx", "_interp", "_ctypes_test")
+
+
+def never_imported(name, native):
+    """Whether the hook refuses to import module `name`. `native`: the module is native
+    code (built into the interpreter or loaded from an extension file); the families of
+    `NATIVE_FAMILIES_NEVER_IMPORTED` are judged for those only, since a program's own ML
+    module may be named `_testing_helpers`, and another package's native module `xxhash`."""
+    top = name.split(".")[0]
+    return top in NEVER_IMPORTED or (native and top.startswith(NATIVE_FAMILIES_NEVER_IMPORTED))
+
+
+def _is_builtin_module(name):
+    return name in _sys.builtin_module_names
 
 #: Events that start a process, load native code, change the interpreter's own hooks or
 #: the system's (`socket.sethostname`), or walk every object: refused always.
@@ -304,6 +329,65 @@ def _connect_checker(granted):
 class SandboxViolation(SecurityError, PermissionError):
     """An operation refused by the audit layer. Also a `PermissionError`, so that Python code
     that copes with a refused file operation (the import system writing bytecode) goes on."""
+
+
+#: How the process ends once the interpreter finalizes: an exit status, or `_INTERRUPTED`
+#: (an uncaught Ctrl-C, which Python ends with SIGINT). 0 unless the program's driver says
+#: otherwise (`program_ended`) or an uncaught exception ended it (`_note_uncaught`).
+_ending = [0]
+_INTERRUPTED = object()
+
+
+def program_ended(status):
+    """A driver that ends the process with `sys.exit(status)` (`mlpy test`'s and `mlpy
+    repl`'s) returned `status`: the process exits with it when the interpreter finalizes
+    (a `SystemExit` leaves no trace `_note_uncaught` could read)."""
+    _ending[0] = status
+
+
+def _note_uncaught(ending=_ending, sys=_sys, interrupted=_INTERRUPTED,
+                   ctrl_c=KeyboardInterrupt, is_kind=issubclass):
+    """`atexit`: an uncaught exception ended the program (Python keeps its type as
+    `sys.last_type` before `atexit` functions run): status 1, or SIGINT for a Ctrl-C, as
+    Python's own."""
+    last = sys.__dict__.get("last_type")
+    if last is not None:
+        ending[0] = interrupted if is_kind(last, ctrl_c) else 1
+
+
+def _end_process(ending=_ending, streams=_sys.__dict__, exit=_os._exit,
+                 set_handler=_signal.signal, send=_signal.raise_signal,
+                 sigint=_py.int(_signal.SIGINT), default=_signal.SIG_DFL,
+                 interrupted=_INTERRUPTED, error=Exception, number=_py.int):
+    """Ends the process at once, with the status `ending` holds. Called by the hook when
+    the interpreter, finalizing, is about to drop its audit hooks: what runs after that —
+    finalizers of objects still alive (`__del__`, weak reference callbacks, generators'
+    `finally`), the rest of the teardown — would run with no hook at all (`os.system` in a
+    `__del__` started a process unrefused). `atexit` functions and the flush of the
+    standard streams came before; nothing of the program's runs after. By then the
+    interpreter has emptied every module's dictionary (`os._exit` is None in `os`): what
+    this function uses is bound to its parameters' defaults."""
+    for name in ("stdout", "stderr"):
+        try:
+            stream = streams.get(name)
+            if stream is not None:
+                stream.flush()
+        except error:
+            pass
+    status = ending[0]
+    if status is interrupted:
+        # Python's handler is gone by now (and the module state `set_handler` checks its
+        # argument against, on some versions): the signal ends the process
+        try:
+            set_handler(sigint, default)
+        except error:
+            pass
+        try:
+            send(sigint)
+        except error:
+            pass
+        status = 128 + sigint
+    exit(status if status.__class__ is number else 1)
 
 
 def _refuse(what):
@@ -457,6 +541,8 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
         socket_families = _socket_families()
     state = _ThreadLocal()
     own_codes = set()
+    # Read when the interpreter finalizes, once every module's dictionary is empty: bound here.
+    is_finalizing, end_process = _sys.is_finalizing, _end_process
     from_debugger = _debugger_check(debugger, own_codes) if debugger else None
 
     def refuse(event, what):
@@ -585,6 +671,9 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
             if not (can_read and can_write):
                 guarded(on_open, args)
             return
+        if event == "cpython.PyInterpreterState_Clear" and is_finalizing():
+            # this interpreter drops its hooks next: nothing may run after (`_end_process`)
+            end_process()
         if event in _PROCESS_EVENTS:
             refuse(event, event)
             return
@@ -633,7 +722,7 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
             filename = args[1] if len(args) > 1 else None
             if name.__class__ is not str:
                 _refuse("importing a module named by a %s" % type(name).__name__)
-            if name.split(".")[0] in NEVER_IMPORTED:
+            if never_imported(name, _is_builtin_module(name)):
                 _refuse("importing %s" % name)
             # An extension module is what its file is, whatever name it is loaded under
             # (`_imp.create_dynamic` of `x._posixsubprocess`), and only Python's own
@@ -642,7 +731,8 @@ def _make_hook(granted, code_roots, native_roots, loader_codes, network, debugge
                 if filename.__class__ is not str:
                     _refuse("importing %s from a file given as a %s"
                             % (name, type(filename).__name__))
-                if _os.path.basename(filename).split(".")[0] in NEVER_IMPORTED:
+                if never_imported(name, True) or \
+                        never_imported(_os.path.basename(filename).split(".")[0], True):
                     _refuse("importing %s (%s)" % (name, filename))
                 real = _norm(filename)
                 if real is None or not _under(real, native_roots):
@@ -696,7 +786,7 @@ def _refuse_loaded_natives():
                if type(module) is _ModuleType]
     refused = {}  # a refused module's identity (`object.__hash__`) -> (module, its name)
     for name, module in modules:
-        if name.split(".")[0] in NEVER_IMPORTED and _py.any(
+        if never_imported(name, True) and _py.any(
                 type(v) is _BuiltinFunctionType and v.__self__ is module
                 for v in _py.list(module.__dict__.values())):
             refused[object.__hash__(module)] = (module, name)
@@ -729,6 +819,8 @@ def arm(preload=()):
         return
     _sys.dont_write_bytecode = True
     _refuse_loaded_natives()
+    import atexit
+    atexit.register(_note_uncaught)
     granted = frozenset(_caps.granted_names())
     debugger = _debugger[0] if _debugger else None
     native_roots = _native_roots()

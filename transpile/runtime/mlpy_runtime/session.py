@@ -232,7 +232,14 @@ def _flush():
 
 
 def main(requests_fd, replies_fd):
-    """Serve requests until `mlpy repl` closes the requests pipe."""
+    """Serve requests until `mlpy repl` closes the requests pipe; returns the exit status,
+    which the process ends with (`sandbox.program_ended`)."""
+    status = _serve(requests_fd, replies_fd)
+    _sandbox.program_ended(status)
+    return status
+
+
+def _serve(requests_fd, replies_fd):
     signal.signal(signal.SIGINT, _on_sigint)
     start = _receive(requests_fd)
     if start is None or start.get("op") != "start":

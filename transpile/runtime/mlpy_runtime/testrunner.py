@@ -35,6 +35,7 @@ import types
 import mlpy_runtime
 from mlpy_runtime import access as _access
 from mlpy_runtime import modules as _modules
+from mlpy_runtime import sandbox as _sandbox
 from mlpy_runtime import tracebacks as _tracebacks
 from mlpy_runtime.stdlib import testing as _testing
 
@@ -126,6 +127,14 @@ def _load(entry):
 
 
 def main(argv):
+    """Runs the tests; returns the exit status, which the process ends with
+    (`sandbox.program_ended`)."""
+    status = _main(argv)
+    _sandbox.program_ended(status)
+    return status
+
+
+def _main(argv):
     if len(argv) < 2:
         sys.stderr.write("usage: testrunner ENTRY CHANNEL [TEST...]\n")
         return 2

@@ -457,6 +457,22 @@ AUDIT_PROGRAM = textwrap.dedent('''
             raise __ml.SecurityError("built into this interpreter: nothing to load")
         spec = importlib.machinery.ModuleSpec("zz._posixsubprocess", None, origin=native)
         return _imp.create_dynamic(spec)
+    def in_another_interpreter():
+        # 3.13 `_interpreters`, 3.9-3.12 `_xxsubinterpreters`: another interpreter has none of
+        # this one's audit hooks
+        for name in ("_interpreters", "_xxsubinterpreters"):
+            spec = importlib.util.find_spec(name)
+            if spec is not None:
+                interpreters = importlib.import_module(name)
+                return interpreters.run_string(
+                    interpreters.create(), "import os; os.system('touch ' + %r)" % {canary!r})
+        raise __ml.SecurityError("no subinterpreters in this Python")
+    def native_test_module():
+        # any of CPython's native test modules (`_testbuffer` is harmless, and refused as one)
+        for name in ("_testbuffer", "_testmultiphase", "_testimportmultiple"):
+            if importlib.util.find_spec(name) is not None:
+                return importlib.import_module(name)
+        raise __ml.SecurityError("no native test module in this Python")
     def attempt(name, action):
         try:
             action()
@@ -544,6 +560,10 @@ AUDIT_PROGRAM = textwrap.dedent('''
     attempt("preloaded-fork", lambda: sys.modules["_posixsubprocess"].fork_exec())
     attempt("preloaded-alias", lambda: (getattr(subprocess, "_fork_exec", None)
                                         or sys.modules["_posixsubprocess"].fork_exec)())
+    attempt("subinterpreter", in_another_interpreter)
+    attempt("native-test-module", native_test_module)
+    # ndbm and gdbm open their files in C, with no `open` event
+    attempt("dbm", lambda: importlib.import_module("dbm"))
     print(" ".join(results))
 ''')
 
@@ -596,7 +616,8 @@ class AuditHookTest(unittest.TestCase):
                      "native-beside", "native-memfd", "readline", "shm", "sqlite-file",
                      "sqlite-attach", "netlink", "packet", "reverse-lookup", "nameinfo",
                      "plus-read", "append-read", "rdwr-read", "listen", "preloaded-fork",
-                     "preloaded-alias", "link-read", "rename-read", "prlimit", "ast-compile"):
+                     "preloaded-alias", "link-read", "rename-read", "prlimit", "ast-compile",
+                     "subinterpreter", "native-test-module", "dbm"):
             self.assertIn(name + "=refused", p.stdout.split(), p.stdout)
         self.assertIn("local-socket=done", p.stdout.split(), p.stdout)
         # A syntax tree is no code (Python 3.13's tracebacks parse the failing line): made,
@@ -626,7 +647,7 @@ class AuditHookTest(unittest.TestCase):
         for name in ("system", "popen", "spawn", "fork", "exec", "ctypes", "grant",
                      "importlib-compile", "importlib-exec", "native", "native-beside",
                      "native-memfd", "readline", "shm", "netlink", "packet", "preloaded-fork",
-                     "preloaded-alias", "prlimit"):
+                     "preloaded-alias", "prlimit", "subinterpreter", "native-test-module", "dbm"):
             self.assertIn(name + "=refused", out, p.stdout)
         self.assertFalse(made)
         self.assertEqual(accepted, 1)
@@ -804,6 +825,83 @@ ARGUMENTS_PROGRAM = textwrap.dedent('''
         print("main:", e)
     print("argv:", held, sys.argv, getattr(sys, "orig_argv", ["python"])[1:])
 ''')
+
+
+FINALIZING_PROGRAM = textwrap.dedent('''
+    import codecs, functools, os, sys
+    sys.path.insert(0, {runtime!r})
+    import mlpy_runtime as __ml
+    from mlpy_runtime import sandbox
+    if {arm!r}:
+        __ml.arm()
+    # Objects alive until the interpreter finalizes, their finalizer a process: one kept by
+    # the codec registry (cleared after the interpreter's hooks), one by `sys.modules`.
+    Kept = type("Kept", (), {{
+        "__del__": staticmethod(functools.partial(os.system, "touch " + {canary!r})),
+        "__call__": staticmethod(lambda name: None)}})
+    kept = [Kept(), Kept()]
+    codecs.register(kept[0])
+    sys.modules["kept_until_the_end"] = kept[1]
+    print("end", end="")
+    {ending}
+''')
+
+
+class FinalizationTest(unittest.TestCase):
+    """The interpreter drops its audit hooks before it finalizes the objects still alive:
+    the hook ends the process then, with the status the program ended with."""
+
+    def run_program(self, ending="", arm=True):
+        with support.TempDir() as d:
+            canary = os.path.join(d, "canary")
+            prog = os.path.join(d, "prog.py")
+            with open(prog, "w") as f:
+                f.write(FINALIZING_PROGRAM.format(runtime=support.RUNTIME, canary=canary,
+                                                  ending=ending, arm=arm))
+            p = support.run_python(prog, [support.RUNTIME], cwd=d)
+            return p, os.path.exists(canary)
+
+    def test_no_finalizer_runs_without_the_hook(self):
+        p, made = self.run_program()
+        self.assertFalse(made, "a finalizer started a process after the hooks were dropped")
+        self.assertEqual((p.returncode, p.stdout), (0, "end"), p.stderr)
+
+    def test_unarmed_the_finalizers_run(self):
+        # The control: Python 3.10+ finalizes these objects once its hooks are gone, and
+        # their finalizers start the process; 3.9 never finalizes them.
+        p, made = self.run_program(arm=False)
+        self.assertEqual(made, sys.version_info >= (3, 10), p.stderr)
+        self.assertEqual((p.returncode, p.stdout), (0, "end"), p.stderr)
+
+    def test_the_exit_status_is_the_programs(self):
+        p, made = self.run_program("raise ValueError('uncaught')")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("ValueError: uncaught", p.stderr)
+        p, made = self.run_program("sandbox.program_ended(3); sys.exit(3)")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        # an uncaught Ctrl-C ends the process by SIGINT, as Python's own
+        p, made = self.run_program("raise KeyboardInterrupt")
+        self.assertEqual(p.returncode, -2, p.stderr)
+        self.assertIn("KeyboardInterrupt", p.stderr)
+        self.assertFalse(made)
+
+
+class NativeFamiliesTest(unittest.TestCase):
+    def test_native_test_and_subinterpreter_modules_are_refused_as_a_family(self):
+        from mlpy_runtime import sandbox
+        for name in ("_interpreters", "_interpchannels", "_interpqueues", "_xxsubinterpreters",
+                     "_xxinterpchannels", "_testcapi", "_testinternalcapi", "_testlimitedcapi",
+                     "_testexternalinspection", "_testsinglephase", "_xxtestfuzz",
+                     "_ctypes_test", "_testbuffer.sub"):
+            self.assertTrue(sandbox.never_imported(name, True), name)
+        # a program's own ML modules may be named like the families: judged by name only
+        for name in ("_testing_helpers", "xxl", "_interpolate"):
+            self.assertFalse(sandbox.never_imported(name, False), name)
+        for name in ("_testcapi", "_xxsubinterpreters", "readline", "dbm", "_dbm", "_gdbm"):
+            self.assertTrue(sandbox.never_imported(name, False), name)
+        # nor a native module of another package that merely starts alike (`xxhash`)
+        for name in ("json", "_json", "math", "_socket", "xxhash", "testing", "interp"):
+            self.assertFalse(sandbox.never_imported(name, True), name)
 
 
 class ArgumentsTest(unittest.TestCase):
