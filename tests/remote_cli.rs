@@ -688,16 +688,11 @@ fn concurrent_fetches_in_one_project_lose_no_lockfile_entry() {
     assert_eq!(names, ["mlpy.lock"]);
 }
 
-/// Without `HOME` (and without `MLPY_CACHE_DIR`, `XDG_CACHE_HOME`, `LOCALAPPDATA`), the
-/// remote-module cache and `mlpy run`'s programs still share one folder: the user's own
-/// in the temporary folder (one rule, `mlpy_fsutil::cache_dir`).
-#[test]
-fn without_home_remote_modules_and_run_share_one_cache_folder() {
+/// A project whose `main.ml` prints `util.twice(21)`, `util` an unverified module the
+/// server answers with `util` (network granted).
+fn util_project(util: &str) -> Env {
     let env = Env::new();
-    env.server.route(
-        "/util.ml",
-        Route::ok("function twice(x) { return 2 * x; }\n"),
-    );
+    env.server.route("/util.ml", Route::ok(util));
     std::fs::write(
         env.path("mlpy.json"),
         serde_json::json!({"capabilities": [env.grant()]}).to_string(),
@@ -710,16 +705,30 @@ fn without_home_remote_modules_and_run_share_one_cache_folder() {
             env.server.url("/util")
         ),
     );
-    let temp = tempfile::tempdir().unwrap();
-    let out = env
-        .command(&["run", "main.ml"])
+    env
+}
+
+/// `mlpy run main.ml` with none of the variables that name a cache folder, and `temp` as
+/// the temporary folder.
+fn run_without_home(env: &Env, temp: &Path) -> std::process::Output {
+    env.command(&["run", "main.ml"])
         .env_remove("MLPY_CACHE_DIR")
         .env_remove("XDG_CACHE_HOME")
         .env_remove("HOME")
         .env_remove("LOCALAPPDATA")
-        .env("TMPDIR", temp.path())
+        .env("TMPDIR", temp)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Without `HOME` (and without `MLPY_CACHE_DIR`, `XDG_CACHE_HOME`, `LOCALAPPDATA`), the
+/// remote-module cache and `mlpy run`'s programs still share one folder: the user's own
+/// in the temporary folder (one rule, `mlpy_fsutil::cache_dir`).
+#[test]
+fn without_home_remote_modules_and_run_share_one_cache_folder() {
+    let env = util_project("function twice(x) { return 2 * x; }\n");
+    let temp = tempfile::tempdir().unwrap();
+    let out = run_without_home(&env, temp.path());
     assert_eq!(out.status.code(), Some(0), "{}", all(&out));
     assert_eq!(stdout(&out), "42\n", "{}", all(&out));
     let folders: Vec<String> = std::fs::read_dir(temp.path())
@@ -901,23 +910,7 @@ fn a_linked_lockfile_not_written_yet_is_written_through_its_link() {
 #[test]
 fn without_home_a_cache_folder_others_can_write_into_is_not_used() {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let env = Env::new();
-    env.server.route(
-        "/util.ml",
-        Route::ok("function twice(x) { return -1; }\nprint(\"planted\");\n"),
-    );
-    std::fs::write(
-        env.path("mlpy.json"),
-        serde_json::json!({"capabilities": [env.grant()]}).to_string(),
-    )
-    .unwrap();
-    env.write(
-        "main.ml",
-        &format!(
-            "import {} {{ verify: false }};\nprint(util.twice(21));\n",
-            env.server.url("/util")
-        ),
-    );
+    let env = util_project("function twice(x) { return -1; }\nprint(\"planted\");\n");
     let temp = tempfile::tempdir().unwrap();
     let uid = std::fs::metadata(temp.path()).unwrap().uid();
     let squatted = temp.path().join(format!("mlpy-cache-{uid}"));
@@ -936,15 +929,7 @@ fn without_home_a_cache_folder_others_can_write_into_is_not_used() {
         Route::ok("function twice(x) { return 2 * x; }\n"),
     );
 
-    let out = env
-        .command(&["run", "main.ml"])
-        .env_remove("MLPY_CACHE_DIR")
-        .env_remove("XDG_CACHE_HOME")
-        .env_remove("HOME")
-        .env_remove("LOCALAPPDATA")
-        .env("TMPDIR", temp.path())
-        .output()
-        .unwrap();
+    let out = run_without_home(&env, temp.path());
     assert_eq!(out.status.code(), Some(0), "{}", all(&out));
     assert_eq!(stdout(&out), "42\n", "{}", all(&out));
     assert_eq!(
