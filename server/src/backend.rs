@@ -352,6 +352,12 @@ impl Backend {
         let (tx, rx) = std::sync::mpsc::channel();
         self.engine.send(Msg::Flush(tx));
         let _ = tokio::task::spawn_blocking(move || rx.recv()).await;
+        // The diagnostics published before are notifications; this response is not, and
+        // the two streams are merged in no set order: a notification after them, on
+        // their stream, tells a client that it has them all.
+        self.client
+            .send_notification::<DebugFlushed>(Value::Null)
+            .await;
         Ok(Value::Null)
     }
 
@@ -1252,4 +1258,13 @@ impl LanguageServer for Backend {
             }
         }
     }
+}
+
+/// `mlpy/debug/flushed`: sent after `mlpy/debug/flush`'s work is done, after every
+/// diagnostic that work published.
+enum DebugFlushed {}
+
+impl notification::Notification for DebugFlushed {
+    type Params = Value;
+    const METHOD: &'static str = "mlpy/debug/flushed";
 }

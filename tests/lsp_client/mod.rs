@@ -40,6 +40,9 @@ pub(crate) struct Client {
     pub root: PathBuf,
     /// The server's capabilities, from the `initialize` result.
     pub capabilities: Value,
+    /// `mlpy/debug/flushed` notifications received, and flushes asked for.
+    flushed: usize,
+    flushes: usize,
 }
 
 /// The `file:` URI of a path, percent-encoding what must be.
@@ -158,6 +161,8 @@ impl Client {
             stderr,
             root: root.clone(),
             capabilities: Value::Null,
+            flushed: 0,
+            flushes: 0,
         };
         let mut text_capabilities = json!({
             "publishDiagnostics": {"relatedInformation": true, "versionSupport": true},
@@ -256,6 +261,9 @@ impl Client {
                 self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
             }
         } else if message.get("method").is_some() {
+            if message["method"] == "mlpy/debug/flushed" {
+                self.flushed += 1;
+            }
             if message["method"] == "textDocument/publishDiagnostics" {
                 let uri = message["params"]["uri"].as_str().unwrap_or("").to_string();
                 let list = message["params"]["diagnostics"]
@@ -327,10 +335,22 @@ impl Client {
         }
     }
 
-    /// Waits until the server has processed everything sent so far, diagnostics included.
+    /// Waits until the server has processed everything sent so far, diagnostics included:
+    /// the response, then the `mlpy/debug/flushed` notification, which comes after every
+    /// diagnostic published before it (the response may overtake them).
     pub(crate) fn flush(&mut self) {
         self.request("mlpy/debug/flush", Value::Null)
             .expect("flush");
+        self.flushes += 1;
+        let deadline = Instant::now() + TIMEOUT;
+        while self.flushed < self.flushes {
+            if self.pump(deadline).is_none() {
+                panic!(
+                    "no mlpy/debug/flushed after a flush; server stderr:\n{}",
+                    self.stderr.lock().unwrap()
+                );
+            }
+        }
     }
 
     pub(crate) fn open(&mut self, rel: &str) -> String {
