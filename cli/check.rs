@@ -64,7 +64,7 @@ fn check(cx: &Context, args: &CheckArgs, session: &Watch) -> anyhow::Result<Outc
                 continue;
             }
         };
-        session.watch_program(&program.graph, program.resolver.config());
+        session.watch_program(&program.graph, &program.resolver);
         for module in &program.graph.modules {
             if modules.insert(module.path.clone()) {
                 sources.insert(&module.path, module.file.text.clone());

@@ -8,6 +8,7 @@
 
 mod complete;
 mod driver;
+mod history;
 mod input;
 mod session;
 
@@ -184,23 +185,6 @@ fn ignore_sigint() {
     }
 }
 
-/// Where the history is kept: `$MLPY_REPL_HISTORY` (empty: nowhere), else the user's
-/// state folder.
-fn history_file() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("MLPY_REPL_HISTORY") {
-        return (!path.is_empty()).then(|| PathBuf::from(path));
-    }
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|p| !p.is_empty())
-                .map(|home| PathBuf::from(home).join(".local").join("state"))
-        })?;
-    Some(state.join("mlpy").join("repl_history"))
-}
-
 fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
     let config = Config::builder()
         .completion_type(CompletionType::List)
@@ -213,11 +197,7 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
         entry: session.entry.clone(),
         before: String::new(),
     }));
-    let history = history_file();
-    if let Some(path) = &history {
-        // A first session has no history yet.
-        let _ = editor.load_history(path);
-    }
+    let mut history = history::History::open(&mut editor, history::history_file());
     outln!(
         "mlpy {} (ML on Python {}). Type .help for help, .exit or Ctrl-D to leave.",
         env!("CARGO_PKG_VERSION"),
@@ -245,7 +225,7 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
             Err(ReadlineError::Eof) if !buffer.is_empty() => {
                 let text = buffer.text().to_string();
                 buffer.clear();
-                let _ = editor.add_history_entry(text.trim_end());
+                history.add(&mut editor, text.trim_end());
                 number += 1;
                 let source = InputSource {
                     name: format!("<input {number}>"),
@@ -267,7 +247,7 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
             let line = line.strip_suffix('\r').unwrap_or(line);
             if buffer.is_empty() {
                 if let Some(command) = command(line) {
-                    let _ = editor.add_history_entry(line.trim());
+                    history.add(&mut editor, line.trim());
                     match execute(session, command, "mlpy")? {
                         Flow::Exit => exit = true,
                         Flow::Continue(session::Outcome::Interrupted) => {}
@@ -279,7 +259,7 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
             let Some(whole) = buffer.push(line) else {
                 continue;
             };
-            let _ = editor.add_history_entry(whole.typed.trim_end());
+            history.add(&mut editor, whole.typed.trim_end());
             number += 1;
             let source = InputSource {
                 name: format!("<input {number}>"),
@@ -295,17 +275,6 @@ fn interactive_session(session: &mut Session) -> anyhow::Result<Outcome> {
         }
         if exit {
             break;
-        }
-    }
-    if let Some(path) = &history {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        if let Err(e) = editor.save_history(path) {
-            errln!(
-                "mlpy: warning: cannot save the history to '{}': {e}",
-                path.display()
-            );
         }
     }
     Ok(Outcome::Success)

@@ -67,7 +67,7 @@ fn prepare(cx: &Context, args: &RunArgs, session: &Watch) -> anyhow::Result<Opti
     }
     let program = project::load(&args.config, &args.file, &cache)?;
     let config = program.resolver.config();
-    session.watch_program(&program.graph, config);
+    session.watch_program(&program.graph, &program.resolver);
     let mut options = mlpy_transpile::Options::new(config);
     // Errors at run time name ML files as the user sees them from here.
     if let Ok(cwd) = std::env::current_dir() {

@@ -20,7 +20,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Args)]
 pub(crate) struct TestArgs {
@@ -57,6 +57,11 @@ pub(crate) struct TestArgs {
     /// a test file is added or removed).
     #[arg(long)]
     watch: bool,
+
+    /// Stop a test (or a file's top-level code) still running after SECONDS: it is an
+    /// error, and the file's later tests go on in a new process (default: no limit).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    test_timeout: Option<Duration>,
 
     #[command(flatten)]
     config: ConfigArgs,
@@ -129,6 +134,7 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
         cache: &cache,
         python: std::env::var_os("MLPY_PYTHON").unwrap_or_else(|| OsString::from("python3")),
         cancel: session.cancel_flag(),
+        timeout: args.test_timeout,
     };
     let jobs = args
         .jobs
@@ -190,6 +196,20 @@ fn round(cx: &Context, args: &TestArgs, session: &Watch) -> anyhow::Result<Outco
     } else {
         Outcome::ProgramErrors
     })
+}
+
+/// A positive number of seconds (`2`, `0.5`).
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(seconds > 0.0 && seconds <= 1e9) {
+        return Err(format!(
+            "{text:?}: the limit must be more than 0 seconds (and at most 1e9)"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 fn no_tests_message(args: &TestArgs, roots: &[PathBuf], files: usize) -> String {
@@ -264,4 +284,19 @@ fn run_all(
         }
     });
     slots.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_is_a_positive_number_of_seconds() {
+        assert_eq!(parse_seconds("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_seconds("0.25"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_seconds(" 1e1 "), Ok(Duration::from_secs(10)));
+        for bad in ["0", "-1", "", "soon", "NaN", "inf", "1e10"] {
+            assert!(parse_seconds(bad).is_err(), "{bad:?}");
+        }
+    }
 }

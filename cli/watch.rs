@@ -1,17 +1,19 @@
 //! `--watch` for `mlpy run`, `mlpy check` and `mlpy test`: do the command's work, then wait
-//! for a change of any file it read (every local module of the program's graph, mlpy.json,
-//! for `test` also the set of test files) and do it again — after a short debounce, on a
-//! cleared screen (when stdout is a terminal), with a program still running from the last
-//! round stopped first. The graph is built again every round, so a new import is watched
-//! from the round that first reads it. A round that fails (a syntax error, a missing file)
-//! does not end the watch; Ctrl-C does.
+//! for a change of any file it read (every local module of the program's graph, where a
+//! failed import would find its module, mlpy.json, for `test` also the set of test files)
+//! and do it again — after a short debounce, on a cleared screen (when stdout is a
+//! terminal), with a program still running from the last round stopped first. The graph
+//! is built again every round, so a new import is watched from the round that first reads
+//! it. A round that fails (a syntax error, a missing file) does not end the watch; Ctrl-C
+//! does.
 //!
 //! Changes are found by polling the files' size and modification time every
 //! [`POLL`]: no platform file-notification API, no limit on watched files, and editors
 //! that save by writing a new file and renaming it are seen like any other.
 
 use crate::Outcome;
-use mlpy_modules::{ModuleGraph, Origin, ProjectConfig};
+use mlpy_modules::file_protocol::FileProtocol;
+use mlpy_modules::{ImportSpec, ModuleGraph, Origin, ProjectConfig, Resolver};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -95,16 +97,20 @@ impl Watch {
         }
     }
 
-    /// Watch the local modules of a program and its configuration file (or where one
+    /// Watch the local modules of a program, where the imports that failed would find
+    /// their module (creating it is the fix), and its configuration file (or where one
     /// would be found: creating it is a change too).
-    pub(crate) fn watch_program(&self, graph: &ModuleGraph, config: &ProjectConfig) {
+    pub(crate) fn watch_program(&self, graph: &ModuleGraph, resolver: &Resolver) {
         if !self.active {
             return;
         }
         for module in graph.modules.iter().filter(|m| m.origin == Origin::File) {
             self.watch_file(&module.path);
         }
-        self.watch_config(config);
+        for path in unresolved_import_files(graph, resolver) {
+            self.watch_file(&path);
+        }
+        self.watch_config(resolver.config());
     }
 
     /// Watch a configuration file, or where it would be.
@@ -188,6 +194,36 @@ impl Watch {
     fn len(&self) -> usize {
         self.files.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
+}
+
+/// The files an import of `graph` that failed would be found in (the module file and the
+/// package file in every folder it searches: the import roots, existing or not, and the
+/// importing file's folder when that is searched): creating, repairing or renaming one
+/// of them is what fixes `Module 'x' not found` (or an unreadable module), so each is a
+/// change to watch for.
+pub(crate) fn unresolved_import_files(graph: &ModuleGraph, resolver: &Resolver) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for module in graph.modules.iter().filter(|m| m.origin == Origin::File) {
+        for edge in &module.imports {
+            let (Err(_), ImportSpec::Dotted(parts)) = (&edge.target, &edge.spec) else {
+                continue;
+            };
+            let mut folders: Vec<PathBuf> = resolver
+                .import_roots()
+                .iter()
+                .map(|root| root.path.clone())
+                .collect();
+            folders.extend(resolver.search_folders(module.path.parent()));
+            for folder in folders {
+                for candidate in FileProtocol::candidates(&folder, parts) {
+                    if !files.contains(&candidate) {
+                        files.push(candidate);
+                    }
+                }
+            }
+        }
+    }
+    files
 }
 
 /// The file an error is about (an invalid mlpy.json, an unreadable entry file): fixing it
@@ -320,4 +356,47 @@ fn waiting(session: &Watch) {
         "[watch] waiting for changes to {n} file{} (Ctrl-C to stop)",
         if n == 1 { "" } else { "s" }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mlpy_modules::ModuleCache;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_failed_import_is_watched_in_every_folder_it_searches() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(
+            root.join("mlpy.json"),
+            r#"{"import_paths": ["lib", "missing"], "allow_current_dir": true}"#,
+        )
+        .unwrap();
+        std::fs::create_dir(root.join("lib")).unwrap();
+        std::fs::write(root.join("lib/found.ml"), "X = 1;\n").unwrap();
+        let main = root.join("main.ml");
+        std::fs::write(&main, "import found;\nimport geo.shapes;\nimport math;\n").unwrap();
+        let config = ProjectConfig::discover(&main).unwrap();
+        let resolver = Resolver::new(Arc::new(config));
+        let graph = ModuleGraph::build(&main, &resolver, &ModuleCache::new()).unwrap();
+        let files = unresolved_import_files(&graph, &resolver);
+        let relative: Vec<String> = files
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+            .collect();
+        // Only the import that failed, in the roots (one not there yet) and the
+        // importer's folder; not the module found, not the standard library's.
+        assert_eq!(
+            relative,
+            [
+                "lib/geo/shapes.ml",
+                "lib/geo/shapes/__init__.ml",
+                "missing/geo/shapes.ml",
+                "missing/geo/shapes/__init__.ml",
+                "geo/shapes.ml",
+                "geo/shapes/__init__.ml",
+            ]
+        );
+    }
 }

@@ -843,3 +843,44 @@ print(max(3, 4), x);
     assert_eq!(err, "");
     assert_eq!(code, 0);
 }
+
+/// Every input is in the history file as soon as it is entered: two sessions at once both
+/// keep theirs, and a session that is killed loses none. A history file that cannot be
+/// read is never written over: the session says so, once, and works on.
+#[test]
+fn the_history_file_keeps_every_input_of_concurrent_and_killed_sessions() {
+    let p = project(&[]);
+    let path = p.cache.path().join("history");
+    std::fs::write(&path, "#V2\nolder = 1\n").unwrap();
+    let read = || std::fs::read_to_string(&path).unwrap();
+    let mut first = p.terminal(&[]);
+    first.enter("40 + 2", "42\r\n");
+    let mut second = p.terminal(&[]);
+    second.enter("\"from the second\"", "'from the second'\r\n");
+    first.enter("1 + 1", "2\r\n");
+    for entry in ["older = 1", "40 + 2", "\"from the second\"", "1 + 1"] {
+        assert!(read().contains(entry), "{entry:?} in {:?}", read());
+    }
+    // Killed: nothing it entered is lost, and the other session's exit keeps it all.
+    drop(first);
+    second.line(".exit");
+    assert_eq!(second.exit_code(), 0);
+    for entry in ["older = 1", "40 + 2", "\"from the second\"", "1 + 1"] {
+        assert!(read().contains(entry), "{entry:?} in {:?}", read());
+    }
+
+    let corrupt: &[u8] = b"#V2\nkept \xff\xfe entry\n";
+    std::fs::write(&path, corrupt).unwrap();
+    let mut t = p.terminal(&[]);
+    t.enter("3 * 3", "9\r\n");
+    t.enter("4 * 4", "16\r\n");
+    t.line(".exit");
+    assert_eq!(t.exit_code(), 0);
+    let shown = t.text();
+    assert_eq!(
+        shown.matches("cannot read the history file").count(),
+        1,
+        "{shown}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), corrupt);
+}

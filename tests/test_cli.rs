@@ -978,3 +978,145 @@ fn warnings_of_a_test_program_are_shown_once_each() {
     assert_eq!(warnings("b_test.ml")[0].0, "src/util.ml");
     assert_eq!(warnings("a_test.ml").len(), 2, "{report:#}");
 }
+
+/// A test that never ends is stopped at `--test-timeout` and reported as an error at its
+/// line; the tests after it still run (in a new process), and a file whose top-level code
+/// hangs is reported as such.
+#[test]
+fn a_test_that_hangs_is_stopped_at_the_timeout_and_the_others_still_run() {
+    let p = project();
+    p.file(
+        "hang_test.ml",
+        "import testing;\n\
+         function test_first() { }\n\
+         function test_hangs() { while (true) { } }\n\
+         function test_fails_after() { testing.assert_equal(1, 2); }\n\
+         function test_passes_after() { }\n",
+    );
+    p.file(
+        "top_test.ml",
+        "while (true) { }\nfunction test_never() { }\n",
+    );
+    let started = std::time::Instant::now();
+    let output = p.mlpy(&["test", "--test-timeout", "0.5", "--format", "json"]);
+    assert_eq!(code(&output), 1, "{}", both(&output));
+    let report = json(&output);
+    assert_eq!(test_of(&report, "test_first")["status"], "pass");
+    let hung = test_of(&report, "test_hangs");
+    assert_eq!(hung["status"], "error", "{report:#}");
+    assert_eq!(
+        hung["failure"]["message"],
+        "test_hangs did not finish within 0.5s (--test-timeout): stopped"
+    );
+    assert_eq!(hung["failure"]["line"], 3);
+    assert_eq!(test_of(&report, "test_fails_after")["status"], "fail");
+    assert_eq!(test_of(&report, "test_passes_after")["status"], "pass");
+    let top = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["file"] == "top_test.ml")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(top["status"], "error", "{top:#}");
+    assert!(
+        top.to_string()
+            .contains("the top-level code did not finish within 0.5s"),
+        "{top:#}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+
+    let output = p.mlpy(&["test", "hang_test.ml", "--test-timeout", "0.5"]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("hang_test.ml:3: error: test_hangs did not finish within 0.5s"),
+        "{text}"
+    );
+    for bad in ["0", "-2", "later"] {
+        let flag = format!("--test-timeout={bad}");
+        let output = p.mlpy(&["test", &flag]);
+        assert_eq!(code(&output), 2, "{bad}: {}", both(&output));
+        assert!(
+            stderr(&output).contains("--test-timeout"),
+            "{}",
+            both(&output)
+        );
+    }
+}
+
+/// The children of process `pid` (Linux: every thread's list).
+#[cfg(target_os = "linux")]
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let list = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        out.extend(
+            list.split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok()),
+        );
+    }
+    out
+}
+
+/// Ctrl-C (or any signal) ending `mlpy test` while a test runs leaves nothing behind: no
+/// results file in the temporary folder, no test process.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_run_leaves_no_file_and_no_process_behind() {
+    use std::time::{Duration, Instant};
+    let p = project();
+    p.file(
+        "slow_test.ml",
+        "function test_slow() { while (true) { } }\n",
+    );
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let mut child = support::mlpy(&p.path(".cache"))
+        .arg("test")
+        .current_dir(p.dir.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("mlpy starts");
+    // Until the test process runs (and has had time to open its results).
+    let started = Instant::now();
+    let python = loop {
+        if let Some(&pid) = children_of(child.id()).first() {
+            break pid;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no test process"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(700));
+    // SAFETY: kill(2) on the process this test started.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let status = child.wait().expect("mlpy ends");
+    assert!(!status.success());
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("read the folder")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let gone = Instant::now();
+    while std::path::Path::new(&format!("/proc/{python}")).exists() {
+        // A zombie is gone as far as the user is concerned: it holds nothing.
+        let stat = std::fs::read_to_string(format!("/proc/{python}/stat")).unwrap_or_default();
+        if stat.contains(") Z ") || stat.is_empty() {
+            break;
+        }
+        assert!(
+            gone.elapsed() < Duration::from_secs(10),
+            "the test process {python} outlived mlpy"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -255,3 +255,44 @@ fn test_watch_stops_running_tests() {
         "the watch ended"
     );
 }
+
+/// `Module 'x' not found` is fixed by creating the module: its file, in any folder the
+/// import searches (an import root that does not exist yet included), or a package's
+/// `__init__.ml`, starts the next round — for `run`, `check` and `test`.
+#[test]
+fn creating_a_missing_module_starts_the_next_round() {
+    let p = Project::new();
+    p.file("mlpy.json", r#"{"import_paths": ["lib"]}"#);
+    p.file(
+        "main.ml",
+        "import shapes;\nprint(\"area \" + str(shapes.AREA));\n",
+    );
+    let mut w = Watching::start(&p, &["run", "--watch", "main.ml"]);
+    w.wait_for("Module 'shapes' not found");
+    w.wait_for("[watch] waiting for changes to");
+    // The import root `lib` did not exist either.
+    edit(
+        &p,
+        "lib/shapes.ml",
+        "import geo.units;\nAREA = geo.units.M2;\n",
+    );
+    w.wait_for("Module 'geo.units' not found");
+    edit(&p, "lib/geo/units/__init__.ml", "M2 = 12;\n");
+    w.wait_for("area 12");
+    drop(w);
+
+    p.file("calc_test.ml", "import testing;\nimport calc;\nfunction test_calc() { testing.assert_equal(calc.TWO, 2); }\n");
+    let mut w = Watching::start(&p, &["test", "--watch", "calc_test.ml"]);
+    w.wait_for("Module 'calc' not found");
+    w.wait_for("[watch] waiting for changes to");
+    edit(&p, "lib/calc.ml", "TWO = 2;\n");
+    w.wait_for("1 passed");
+    drop(w);
+
+    let mut w = Watching::start(&p, &["check", "--watch", "other.ml"]);
+    p.file("other.ml", "import later;\nprint(later.X);\n");
+    w.wait_for("Module 'later' not found");
+    w.wait_for("[watch] waiting for changes to");
+    edit(&p, "lib/later.ml", "X = 1;\n");
+    w.wait_for("no problems found");
+}

@@ -1,8 +1,8 @@
 //! Runs one test file: loads its program as `mlpy run` does (same configuration, same
 //! checks, same run cache), finds its tests, and runs them in a Python process of their
 //! own (module state is fresh for every file) through the runtime's test driver
-//! (`mlpy_runtime/testrunner.py`), which reports each result as a JSON line in a results
-//! file of this run's own (the program's stdout stays the tests' own).
+//! (`mlpy_runtime/testrunner.py`), which reports each result as a JSON line in a nameless
+//! results file of this run's own (the program's stdout stays the tests' own).
 
 use super::discover::{self, TestFn};
 use crate::project::{self, ConfigArgs};
@@ -32,6 +32,8 @@ pub(crate) struct Shared<'a> {
     pub python: OsString,
     /// Set to stop: a running test process is killed (watch mode, a file changed).
     pub cancel: &'a AtomicBool,
+    /// How long one test (or a file's top-level code) may run (`--test-timeout`).
+    pub timeout: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +187,11 @@ fn run_inner(
             .filter(|m| m.origin == Origin::File)
             .map(|m| m.path.clone()),
     );
+    // Creating the module a test file fails to import is a change too.
+    watched.extend(crate::watch::unresolved_import_files(
+        graph,
+        &program.resolver,
+    ));
     let entry = graph.entry_module();
     let all = discover::test_functions(&entry.file.parse.tree(), &entry.file.text);
     let shown = render::display_path(file);
@@ -297,30 +304,125 @@ fn run_inner(
             }
         }
     };
-    let names: Vec<&str> = to_run.iter().map(|t| t.name.as_str()).collect();
-    let execution = match execute(shared, &dir, &dir.join(&out.entry), &names) {
-        Ok(execution) => execution,
-        Err(Stopped::Cancelled) => return Outcome::Cancelled,
-        Err(Stopped::Failed(message)) => {
-            return Outcome::Ran {
-                tests: Vec::new(),
-                problem: Some(FileProblem {
-                    failure: plain_failure(message),
-                    output: String::new(),
-                }),
-            }
-        }
-    };
-
+    // The tests left to run: after a test that ran out of time, a new process runs the
+    // ones after it (the one that hung cannot be stopped any other way).
+    let mut pending = to_run;
     let mut problem = None;
-    let mut done = false;
-    for event in &execution.events {
-        match event.get("event").and_then(|e| e.as_str()) {
-            Some("load") if event.get("ok").and_then(|v| v.as_bool()) == Some(false) => {
+    loop {
+        let names: Vec<&str> = pending.iter().map(|t| t.name.as_str()).collect();
+        let execution = match execute(shared, &dir, &dir.join(&out.entry), &names) {
+            Ok(execution) => execution,
+            Err(Stopped::Cancelled) => return Outcome::Cancelled,
+            Err(Stopped::Failed(message)) => {
+                return Outcome::Ran {
+                    tests: results.into_iter().flatten().collect(),
+                    problem: Some(FileProblem {
+                        failure: plain_failure(message),
+                        output: String::new(),
+                    }),
+                }
+            }
+        };
+        let seen = record(&execution.events, &selected, &mut results, &mut problem);
+        if let (Some(limit), true) = (execution.timed_out, problem.is_none()) {
+            let stopped = |what: &str, line: Option<u32>| {
+                let message = format!(
+                    "{what} did not finish within {} (--test-timeout): stopped",
+                    seconds(limit)
+                );
+                Failure {
+                    message: message.clone(),
+                    report: message,
+                    file: Some(shown.clone()),
+                    line,
+                    ..Failure::default()
+                }
+            };
+            if !seen.loaded {
                 problem = Some(FileProblem {
-                    failure: failure_of(event),
-                    output: text(event, "output"),
+                    failure: stopped("the top-level code", None),
+                    output: execution.stderr,
                 });
+                break;
+            }
+            // The test that was running: the first one not reported.
+            let Some(index) = pending
+                .iter()
+                .find(|t| result_of(&results, &selected, t).is_none())
+                .and_then(|hung| selected.iter().position(|t| t.name == hung.name))
+            else {
+                break;
+            };
+            let hung = &selected[index];
+            results[index] = Some(TestResult {
+                name: hung.name.clone(),
+                line: hung.line,
+                status: Status::Error,
+                ms: limit.as_secs_f64() * 1000.0,
+                output: String::new(),
+                failure: Some(stopped(&hung.name, Some(hung.line))),
+            });
+            pending.retain(|t| result_of(&results, &selected, t).is_none());
+            if pending.is_empty() {
+                break;
+            }
+            continue;
+        }
+        if !seen.done && problem.is_none() {
+            // The process ended on its own before reporting every test: Python itself
+            // failed (out of memory, a crash, a driver that could not start).
+            let last = pending
+                .iter()
+                .find(|t| result_of(&results, &selected, t).is_none())
+                .map(|t| format!(" while running {}", t.name))
+                .unwrap_or_default();
+            let message = format!(
+                "the test process ended unexpectedly ({}){last}",
+                execution.status
+            );
+            problem = Some(FileProblem {
+                failure: plain_failure(message),
+                output: execution.stderr.clone(),
+            });
+        }
+        break;
+    }
+    Outcome::Ran {
+        tests: results.into_iter().flatten().collect(),
+        problem,
+    }
+}
+
+/// What a run of the driver reported about itself.
+struct Seen {
+    /// The top-level code finished (well or not).
+    loaded: bool,
+    /// The driver reported its end.
+    done: bool,
+}
+
+/// Takes the driver's events into `results` (by the index of the test in `selected`) and
+/// `problem` (the top-level code failed).
+fn record(
+    events: &[serde_json::Value],
+    selected: &[TestFn],
+    results: &mut [Option<TestResult>],
+    problem: &mut Option<FileProblem>,
+) -> Seen {
+    let mut seen = Seen {
+        loaded: false,
+        done: false,
+    };
+    for event in events {
+        match event.get("event").and_then(|e| e.as_str()) {
+            Some("load") => {
+                seen.loaded = true;
+                if event.get("ok").and_then(|v| v.as_bool()) == Some(false) {
+                    *problem = Some(FileProblem {
+                        failure: failure_of(event),
+                        output: text(event, "output"),
+                    });
+                }
             }
             Some("test") => {
                 let name = text(event, "name");
@@ -341,32 +443,26 @@ fn run_inner(
                     failure: (status != Status::Pass).then(|| failure_of(event)),
                 });
             }
-            Some("done") => done = true,
+            Some("done") => seen.done = true,
             _ => {}
         }
     }
-    if !done && problem.is_none() {
-        // The process ended on its own before reporting every test: Python itself failed
-        // (out of memory, a crash, a driver that could not start).
-        let last = results
-            .iter()
-            .zip(&selected)
-            .find(|(r, t)| r.is_none() && t.params == 0)
-            .map(|(_, t)| format!(" while running {}", t.name))
-            .unwrap_or_default();
-        let message = format!(
-            "the test process ended unexpectedly ({}){last}",
-            execution.status
-        );
-        problem = Some(FileProblem {
-            failure: plain_failure(message),
-            output: execution.stderr.clone(),
-        });
-    }
-    Outcome::Ran {
-        tests: results.into_iter().flatten().collect(),
-        problem,
-    }
+    seen
+}
+
+/// The result recorded for `test`, if any.
+fn result_of<'r>(
+    results: &'r [Option<TestResult>],
+    selected: &[TestFn],
+    test: &TestFn,
+) -> Option<&'r TestResult> {
+    let index = selected.iter().position(|t| t.name == test.name)?;
+    results[index].as_ref()
+}
+
+/// `2s`, `0.5s`: a limit as the user gave it.
+fn seconds(limit: Duration) -> String {
+    format!("{}s", limit.as_secs_f64())
 }
 
 fn plain_failure(message: String) -> Failure {
@@ -429,6 +525,8 @@ struct Execution {
     events: Vec<serde_json::Value>,
     stderr: String,
     status: std::process::ExitStatus,
+    /// Stopped because no result came within this limit (`--test-timeout`).
+    timed_out: Option<Duration>,
 }
 
 enum Stopped {
@@ -436,8 +534,10 @@ enum Stopped {
     Failed(String),
 }
 
-/// A file only this run writes into: the driver's results.
-struct ResultsFile(PathBuf);
+/// The driver's results: a file of this run's own that has no name — removed as soon as
+/// it is made, and open in both processes (the driver writes through the descriptor it
+/// inherits) — so that nothing is left behind however `mlpy` ends (Ctrl-C, a kill).
+struct ResultsFile(std::fs::File);
 
 impl ResultsFile {
     fn create() -> std::io::Result<ResultsFile> {
@@ -447,24 +547,60 @@ impl ResultsFile {
             let n = NEXT.fetch_add(1, Ordering::Relaxed);
             let path = dir.join(format!("mlpy-test-{}-{n}.jsonl", std::process::id()));
             let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
+            options.read(true).write(true).create_new(true);
             #[cfg(unix)]
             {
                 use std::os::unix::fs::OpenOptionsExt;
                 options.mode(0o600);
             }
             match options.open(&path) {
-                Ok(_) => return Ok(ResultsFile(path)),
+                Ok(file) => {
+                    std::fs::remove_file(&path)?;
+                    return Ok(ResultsFile(file));
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
             }
         }
     }
-}
 
-impl Drop for ResultsFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+    /// How much the driver has written.
+    fn len(&self) -> u64 {
+        self.0.metadata().map_or(0, |m| m.len())
+    }
+
+    /// Everything the driver wrote (read from the start: the driver's writes move the
+    /// offset both descriptors share).
+    fn text(&self) -> String {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            match self.0.read_at(&mut chunk, bytes.len() as u64) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Lets the child started by `command` inherit the file (`fd:N` for the driver).
+    fn hand_to(&self, command: &mut Command) -> String {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::process::CommandExt;
+        let fd = self.0.as_raw_fd();
+        // SAFETY: between fork and exec only `fcntl`, which is async-signal-safe. The
+        // descriptor stays close-on-exec in this process: the test processes other
+        // threads start at the same time do not get it.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        format!("fd:{fd}")
     }
 }
 
@@ -479,10 +615,11 @@ fn execute(
     let results = ResultsFile::create()
         .map_err(|e| Stopped::Failed(format!("cannot create a results file: {e}")))?;
     let mut command = Command::new(&shared.python);
+    let channel = results.hand_to(&mut command);
     command
         .arg(dir.join(LAUNCHER))
         .arg(entry)
-        .arg(format!("file:{}", results.0.display()))
+        .arg(channel)
         .args(names)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -516,6 +653,12 @@ fn execute(
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
+    // The driver writes a line to the results file when the file's own code starts (after
+    // Python's start and the runtime's set-up, which are not the tests' time) and as each
+    // test ends: the code running has run for as long as the file has not grown since.
+    let mut reported = 0;
+    let mut since = Instant::now();
+    let mut timed_out = None;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -535,6 +678,17 @@ fn execute(
             let _ = err_thread.join();
             return Err(Stopped::Cancelled);
         }
+        if let Some(limit) = shared.timeout {
+            let size = results.len();
+            if size != reported {
+                reported = size;
+                since = Instant::now();
+            } else if size > 0 && timed_out.is_none() && since.elapsed() >= limit {
+                let _ = child.kill();
+                timed_out = Some(limit);
+                // The status is taken on the next turn.
+            }
+        }
         std::thread::sleep(Duration::from_millis(3));
     };
     let stdout = out_thread.join().unwrap_or_default();
@@ -544,7 +698,7 @@ fn execute(
         // itself): shown with stderr when something went wrong.
         stderr = format!("{stdout}{stderr}");
     }
-    let text = std::fs::read_to_string(&results.0).unwrap_or_default();
+    let text = results.text();
     let events = text
         .lines()
         .filter_map(|line| serde_json::from_str(line).ok())
@@ -553,5 +707,6 @@ fn execute(
         events,
         stderr,
         status,
+        timed_out,
     })
 }

@@ -13,6 +13,8 @@ instead of running it (`run_main` is the driver's for that moment). The driver r
 body (the module's top-level code) and then each test through the call gate, in the closed
 namespace, with stdout and stderr captured per test. Events, one JSON object per line:
 
+    {"event": "start"}  (the glue ran: the module's own code starts; `--test-timeout`
+                         counts from here, not from Python's start)
     {"event": "load", "ok": bool, "ms": N, "output": TEXT, + FAILURE fields when not ok}
     {"event": "test", "name": NAME, "status": "pass"|"fail"|"error", "ms": N,
      "output": TEXT, + FAILURE fields when not passed}
@@ -143,6 +145,7 @@ def _main(argv):
     body, glue = _load(entry)
     # The entry's body as `run_main` runs it.
     module, g = _modules.main_function(body, glue)
+    reporter.emit({"event": "start"})
     output, error, ms = _captured(module)
     event = {"event": "load", "ok": error is None, "ms": ms, "output": output}
     if error is not None:
