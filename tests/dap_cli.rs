@@ -1264,3 +1264,150 @@ fn breakpoints_moved_onto_one_line_keep_ids_of_their_own() {
     assert_eq!(dap.run_to_end(thread), 0);
     dap.disconnect();
 }
+
+#[test]
+fn errors_name_variables_by_their_ml_names_not_pythons() {
+    // `class` is `ml_class` in the emitted Python; read before it is assigned, Python's
+    // error names `ml_class`: the console, the exception stop and the report say `class`.
+    let project = Project::new();
+    std::fs::write(
+        project.path("unbound.ml"),
+        "function f() {\n    return class + 1;\n}\nprint(f());\nclass = 2;\n",
+    )
+    .unwrap();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "unbound.ml", json!({}));
+    dap.breakpoints(&project.path("unbound.ml"), json!([{"line": 4}]));
+    dap.configuration_done(launch);
+    let thread = dap.stopped()["threadId"].as_i64().unwrap();
+    let frame = dap.stack(thread)[0].id;
+    for expression in ["class", "f()", "[class]"] {
+        let failed = dap.evaluate(frame, expression);
+        assert_eq!(failed["success"], false, "{failed}");
+        assert_eq!(
+            failed["message"], "NameError: name 'class' is not defined",
+            "{expression}: {failed}"
+        );
+    }
+
+    let stop = dap.continue_to_stop(thread);
+    assert_eq!(stop["reason"], "exception", "{stop}");
+    assert_eq!(stop["text"], "NameError: name 'class' is not defined");
+    let info = dap.ok("exceptionInfo", json!({"threadId": thread}));
+    assert_eq!(
+        info["description"],
+        "NameError: name 'class' is not defined"
+    );
+    assert_eq!(dap.run_to_end(thread), 1);
+    assert!(
+        dap.output
+            .contains("unbound.ml:2: NameError: name 'class' is not defined"),
+        "{}",
+        dap.output
+    );
+    assert!(!dap.output.contains("ml_class"), "{}", dap.output);
+    dap.disconnect();
+}
+
+#[test]
+fn log_points_print_ml_expressions_in_order_without_stopping() {
+    let project = Project::new();
+    std::fs::write(
+        project.path("logs.ml"),
+        "function str(x) {\n    return \"mine\";\n}\nitems = [true, null];\n\
+         for (i in [1, 2, 3]) {\n    print(str(i));\n    x = i * 2;\n}\nprint(\"end\");\n\
+         done = true;\n",
+    )
+    .unwrap();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "logs.ml", json!({}));
+    let set = dap.breakpoints(
+        &project.path("logs.ml"),
+        json!([
+            // ML values as ML's `str` gives them (not the program's own `str`); braces of
+            // an object literal stay in their expression; `@`, `%` and `{}` are text.
+            {"line": 6, "logMessage": "i={i} next={i + 1} first={items[0]} o={ {a: i}.a } {} 5% @LINE@"},
+            // With a condition: only when it holds (before the line runs).
+            {"line": 7, "logMessage": "big {x}", "condition": "i > 2"},
+            // With a hit count.
+            {"line": 9, "logMessage": "at the end: {len(items)}", "hitCondition": "1"},
+            {"line": 4, "logMessage": "{nosuch}"},
+            {"line": 10, "logMessage": "{1 / (i - i)}"},
+            // A condition cut short is refused in words about what was typed.
+            {"line": 2, "condition": "i =="},
+        ]),
+    );
+    let verified: Vec<&Value> = set.iter().map(|b| &b["verified"]).collect();
+    assert_eq!(verified, [true, true, true, false, true, false], "{set:?}");
+    assert_eq!(
+        set[5]["message"], "condition: expected an expression, found the end of the expression",
+        "{set:?}"
+    );
+    assert_eq!(
+        set[3]["message"], "log message: `{nosuch}`: Unknown identifier 'nosuch'",
+        "{set:?}"
+    );
+    dap.configuration_done(launch);
+    let exited = dap.event("exited");
+    assert_eq!(exited["body"]["exitCode"], 0, "{exited}");
+    dap.event("terminated");
+    assert!(!dap.has_event("stopped"));
+    // A log message that fails is said in ML terms, without Python.
+    let failed = "mlpy dap: the log message `{1 / (i - i)}` of the breakpoint at logs.ml:10 \
+                  failed: ZeroDivisionError: division by zero\n";
+    assert_eq!(dap.output.matches(failed).count(), 1, "{}", dap.output);
+    // A log point with a hit count is debugpy's log message, which comes by another way
+    // than the program's output (so its place among the program's lines is not fixed).
+    let counted = "at the end: 2\n";
+    assert_eq!(dap.output.matches(counted).count(), 1, "{}", dap.output);
+    let rest = dap.output.replace(failed, "").replace(counted, "");
+    // The others in order with the program's own output.
+    let expected = [
+        "i=1 next=2 first=true o=1 {} 5% @LINE@",
+        "mine",
+        "i=2 next=3 first=true o=2 {} 5% @LINE@",
+        "mine",
+        "i=3 next=4 first=true o=3 {} 5% @LINE@",
+        "mine",
+        "big 4",
+        "end",
+    ];
+    assert_eq!(rest.lines().collect::<Vec<_>>(), expected, "{}", dap.output);
+    dap.disconnect();
+}
+
+#[test]
+fn the_console_calls_the_programs_functions_with_builtin_names() {
+    // A function named like a builtin wins over it in call position (a parameter does not):
+    // the console calls what the program would call.
+    let project = Project::new();
+    std::fs::write(
+        project.path("named.ml"),
+        "function len(x) {\n    return 100;\n}\nfunction f(str) {\n    return str;\n}\n\
+         print(len([1]), f(2));\n",
+    )
+    .unwrap();
+    let mut dap = project.dap();
+    let launch = project.launch(&mut dap, "named.ml", json!({}));
+    dap.breakpoints(&project.path("named.ml"), json!([{"line": 2}, {"line": 5}]));
+    dap.configuration_done(launch);
+    let thread = dap.stopped()["threadId"].as_i64().unwrap();
+    let frame = dap.stack(thread)[0].id;
+    for (expression, value) in [("len([1, 2])", "100"), ("len", "function len")] {
+        let result = dap.evaluate(frame, expression);
+        assert_eq!(result["body"]["result"], value, "{expression}: {result}");
+    }
+    dap.continue_to_stop(thread);
+    let frame = dap.stack(thread)[0].id;
+    for (expression, value) in [
+        ("str(5) + \"!\"", "\"5!\""),
+        ("str", "2"),
+        ("len([1, 2]) + str", "102"),
+    ] {
+        let result = dap.evaluate(frame, expression);
+        assert_eq!(result["body"]["result"], value, "{expression}: {result}");
+    }
+    assert_eq!(dap.run_to_end(thread), 0);
+    assert!(dap.output.contains("100 2"), "{}", dap.output);
+    dap.disconnect();
+}

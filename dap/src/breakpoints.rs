@@ -1,8 +1,10 @@
 //! Breakpoints on ML lines as breakpoints on the emitted Python: where each one goes (the
 //! line itself, or the next line with code), its condition compiled from ML, its hit
-//! count in the only forms debugpy reads without running text as Python.
+//! count in the only forms debugpy reads without running text as Python, its log message's
+//! ML expressions compiled too ([`crate::logpoints`]).
 
 use crate::evaluate::Compiler;
+use crate::logpoints;
 use crate::program::Program;
 use serde_json::{json, Value};
 
@@ -12,6 +14,8 @@ pub struct PyBreakpoint {
     pub line: u32,
     pub condition: Option<Condition>,
     pub hit_condition: Option<String>,
+    /// A log point's message as debugpy reads it (`{PYTHON}`): the line logs, never stops.
+    pub log_message: Option<String>,
 }
 
 /// A breakpoint's condition: the ML the editor sent (kept to speak of it in ML terms when
@@ -21,6 +25,9 @@ pub struct Condition {
     pub ml: String,
     pub ml_line: u32,
     pub python: String,
+    /// A log point's: `ml` is its message (and the editor's condition, if any, is in
+    /// `python` with it).
+    pub log: bool,
 }
 
 impl PyBreakpoint {
@@ -31,6 +38,9 @@ impl PyBreakpoint {
         }
         if let Some(hit) = &self.hit_condition {
             value["hitCondition"] = json!(hit);
+        }
+        if let Some(log) = &self.log_message {
+            value["logMessage"] = json!(log);
         }
         value
     }
@@ -56,9 +66,6 @@ pub fn place(
     let Some((ml_line, py_line)) = program.module(module).breaks.place(line) else {
         return Placed::Refused(format!("no code on or after line {line}"));
     };
-    if request.get("logMessage").is_some_and(|m| !m.is_null()) {
-        return Placed::Refused("log points are not supported; use a breakpoint".into());
-    }
     let condition = match request["condition"].as_str().map(str::trim) {
         None | Some("") => None,
         Some(text) => match compiler.compile(program, module, ml_line, text) {
@@ -66,6 +73,7 @@ pub fn place(
                 ml: text.to_string(),
                 ml_line,
                 python,
+                log: false,
             }),
             Err(error) => return Placed::Refused(format!("condition: {error}")),
         },
@@ -81,12 +89,45 @@ pub fn place(
             }
         },
     };
+    let mut condition = condition;
+    let mut log_message = None;
+    if let Some(text) = request["logMessage"].as_str().filter(|t| !t.is_empty()) {
+        let logged =
+            logpoints::python_pieces(program, compiler, module, ml_line, text).and_then(|pieces| {
+                match &hit_condition {
+                    Some(_) => logpoints::as_log_message(text, &pieces).map(|m| (None, Some(m))),
+                    None => compiler
+                        .compile(program, module, ml_line, "builtin.print")
+                        .map_err(|e| e.to_string())
+                        .map(|printer| {
+                            let user = condition.as_ref().map(|c| c.python.as_str());
+                            let python = logpoints::as_condition(&pieces, &printer, user);
+                            (Some(python), None)
+                        }),
+                }
+            });
+        match logged {
+            Ok((as_condition, as_message)) => {
+                if let Some(python) = as_condition {
+                    condition = Some(Condition {
+                        ml: text.to_string(),
+                        ml_line,
+                        python,
+                        log: true,
+                    });
+                }
+                log_message = as_message;
+            }
+            Err(error) => return Placed::Refused(format!("log message: {error}")),
+        }
+    }
     Placed::Set {
         ml_line,
         py: PyBreakpoint {
             line: py_line,
             condition,
             hit_condition,
+            log_message,
         },
     }
 }

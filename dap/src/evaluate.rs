@@ -83,10 +83,10 @@ impl Compiler {
         let text = program.ml_text(module);
         let node = program.graph.module(program.module(module).id);
         let scopes = node.file.scopes();
-        let visible: Vec<(String, String)> = scopes
-            .visible_bindings(line_offset(text, line))
-            .into_iter()
-            .map(|b| {
+        let bindings = scopes.visible_bindings(line_offset(text, line));
+        let visible: Vec<(String, String)> = bindings
+            .iter()
+            .map(|&b| {
                 (
                     scopes.binding(b).name.clone(),
                     program.module(module).binding_py[b.0 as usize].clone(),
@@ -97,9 +97,24 @@ impl Compiler {
         while visible.iter().any(|(ml, _)| *ml == function) {
             function.push('_');
         }
-        let params: Vec<&str> = visible.iter().map(|(ml, _)| ml.as_str()).collect();
+        // A function of the frame's with a builtin's name wins over the builtin in call
+        // position, a parameter does not: it is declared as a function of the synthetic
+        // module (with its own parameters, for the checker), the others are parameters.
+        let mut params: Vec<&str> = Vec::new();
+        let mut declared = String::new();
+        for &b in &bindings {
+            let binding = scopes.binding(b);
+            let header = (binding.kind == BindingKind::Function
+                && mlpy_modules::stdlib::is_builtin(&binding.name))
+            .then(|| binding.node_range.and_then(|r| function_header(text, r)))
+            .flatten();
+            match header {
+                Some(header) => declared.push_str(&format!("{header} {{\n}}\n")),
+                None => params.push(binding.name.as_str()),
+            }
+        }
         let prefix = format!(
-            "function {function}({}) {{\n    return (",
+            "{declared}function {function}({}) {{\n    return (",
             params.join(", ")
         );
         let source = format!("{prefix}{expr});\n}}\n");
@@ -152,7 +167,9 @@ impl Compiler {
             .filter_map(|(_, _, res)| match res {
                 NameRes::Binding(b) => {
                     let binding = synthetic.file.scopes().binding(b);
-                    (binding.kind == BindingKind::Parameter).then_some(binding.name.as_str())
+                    let frames = binding.kind == BindingKind::Parameter
+                        || (binding.kind == BindingKind::Function && binding.name != function);
+                    frames.then_some(binding.name.as_str())
                 }
                 _ => None,
             })
@@ -165,13 +182,18 @@ impl Compiler {
                 values.push(py.clone());
             }
         }
-        for builtin in builtins {
+        for (builtin, py) in builtins {
+            // The glue imports a builtin under the name of a function of the module too
+            // (the function's `def` replaces it): the frame's function is the one.
+            if names.contains(&py) {
+                continue;
+            }
             let value = if builtin == "builtin" {
                 "__import__(\"mlpy_runtime.builtins\", None, None, (\"print\",), 0)".to_string()
             } else {
                 format!("__import__(\"mlpy_runtime.builtins\", None, None, (\"{builtin}\",), 0).{builtin}")
             };
-            names.push(builtin);
+            names.push(py);
             values.push(value);
         }
         if names.is_empty() {
@@ -188,10 +210,19 @@ impl Compiler {
 /// Refuses what is not exactly one expression (an assignment, a declaration, two
 /// statements).
 fn check_is_expression(expr: &str) -> Result<(), CompileError> {
+    let typed = expr.len();
     let expr = &format!("{expr};");
     let parse = mlpy_syntax::parse(expr);
     if let Some(error) = parse.errors().iter().find(|e| e.is_error()) {
-        return Err(CompileError::Syntax(error.message.clone()));
+        // The `;` is ours: where the parser found it, the expression ended too early.
+        let message = if usize::from(error.range.start()) >= typed {
+            error
+                .message
+                .replace("found `;`", "found the end of the expression")
+        } else {
+            error.message.clone()
+        };
+        return Err(CompileError::Syntax(message));
     }
     let statements: Vec<Stmt> = parse.tree().statements().collect();
     match statements.as_slice() {
@@ -239,17 +270,49 @@ fn line_offset(text: &str, line: u32) -> TextSize {
     TextSize::from(offset as u32)
 }
 
+/// `function NAME(PARAMS)` of the function declared at `range` of `text` (up to the `)`
+/// that closes its parameter list).
+fn function_header(text: &str, range: mlpy_syntax::TextRange) -> Option<String> {
+    let node = text.get(usize::from(range.start())..usize::from(range.end()))?;
+    let open = node.find('(')?;
+    let mut depth = 0;
+    for (i, c) in node[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    let header = &node[..open + i + 1];
+                    // One line: the synthetic module's lines are counted.
+                    return Some(header.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// From the emitted synthetic module: the expression after `return` in `function`, and
-/// the builtins the module imports.
-fn extract(text: &str, function: &str) -> Result<(String, Vec<String>), CompileError> {
+/// the builtins the module imports, as (builtin, its Python name there): a builtin whose
+/// name the module also binds is imported under an alias (`len as __mlb_len`).
+type Builtins = Vec<(String, String)>;
+
+fn extract(text: &str, function: &str) -> Result<(String, Builtins), CompileError> {
     let mut builtins = Vec::new();
     let mut lines = text.lines();
     for line in lines.by_ref() {
         let trimmed = line.trim();
         if let Some(names) = trimmed.strip_prefix("from mlpy_runtime.builtins import ") {
-            builtins.extend(names.split(',').map(|n| n.trim().to_string()));
+            builtins.extend(names.split(',').map(|n| {
+                let n = n.trim();
+                match n.split_once(" as ") {
+                    Some((name, py)) => (name.trim().to_string(), py.trim().to_string()),
+                    None => (n.to_string(), n.to_string()),
+                }
+            }));
         } else if trimmed == "import mlpy_runtime.builtins as builtin" {
-            builtins.push("builtin".to_string());
+            builtins.push(("builtin".to_string(), "builtin".to_string()));
         } else if trimmed.starts_with(&format!("def {function}(")) {
             break;
         }
@@ -323,6 +386,51 @@ mod tests {
             .compile(&program, main, 3, "[1, true, null]")
             .unwrap();
         assert_eq!(python, "[1, True, None]");
+    }
+
+    #[test]
+    fn a_function_with_a_builtins_name_is_the_frames_and_a_parameter_is_not() {
+        // As in the program: `len(…)` calls the module's `len` function; a parameter
+        // called `str` loses to the builtin in call position, and is still its value.
+        let text = "function len(xs, extra) {\n    return 7;\n}\n\
+                    function f(str) {\n    return str;\n}\nprint(len([1], 2), f(1));\n";
+        let (_dir, program) = program(text);
+        let compiler = Compiler::new().unwrap();
+        let main = program.entry_module;
+        let python = compiler
+            .compile(&program, main, 5, "len([1], 2) + str(1) + str")
+            .unwrap();
+        assert!(
+            python.starts_with("(lambda str, len, __mlb_str: "),
+            "{python}"
+        );
+        assert!(python.contains("len([1], 2)"), "{python}");
+        assert!(python.contains("__mlb_str(1)"), "{python}");
+        assert!(
+            python.ends_with(
+                "(str, len, __import__(\"mlpy_runtime.builtins\", None, None, (\"str\",), 0).str)"
+            ),
+            "{python}"
+        );
+        // In the function itself too.
+        let python = compiler.compile(&program, main, 2, "len([1], 2)").unwrap();
+        assert_eq!(python, "(lambda len: len([1], 2))(len)");
+    }
+
+    #[test]
+    fn an_expression_that_ends_too_early_says_so_without_our_semicolon() {
+        assert_eq!(
+            check_is_expression("i =="),
+            Err(CompileError::Syntax(
+                "expected an expression, found the end of the expression".into()
+            ))
+        );
+        assert_eq!(
+            check_is_expression("[1, 2"),
+            Err(CompileError::Syntax(
+                "expected `,` or `]`, found the end of the expression".into()
+            ))
+        );
     }
 
     #[test]

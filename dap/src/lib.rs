@@ -10,6 +10,8 @@
 //! * [`session`]: the session (the requests and events of both sides);
 //! * [`program`], [`sourcemap`]: the emitted files and their line maps;
 //! * [`breakpoints`], [`stack`], [`variables`], [`values`], [`evaluate`]: each translation;
+//! * [`logpoints`]: log messages with ML expressions;
+//! * [`messages`]: Python's error texts in ML words;
 //! * [`shared_ids`]: ids of ML breakpoints that share a Python line;
 //! * [`debugpy`]: debugpy's adapter as a child process; [`wire`]: DAP's framing;
 //! * [`launch`]: the launch configuration, and the [`Loader`] (the command line's part:
@@ -20,6 +22,8 @@ pub mod debugpy;
 pub mod editor;
 pub mod evaluate;
 pub mod launch;
+pub mod logpoints;
+pub mod messages;
 pub mod program;
 pub mod session;
 pub mod shared_ids;

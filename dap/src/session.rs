@@ -7,7 +7,8 @@ use crate::debugpy::{last_line, response_message, Debugpy, DebugpyError};
 use crate::editor::Editor;
 use crate::evaluate::Compiler;
 use crate::launch::{LaunchArgs, Loader};
-use crate::program::Program;
+use crate::messages::ml_error_text;
+use crate::program::{Module, Program};
 use crate::shared_ids::SharedLineIds;
 use crate::stack::{classify, frame_json, source_json, Frame, MlFrame};
 use crate::variables::Vars;
@@ -285,6 +286,7 @@ impl Session {
                 "supportsConfigurationDoneRequest": true,
                 "supportsConditionalBreakpoints": true,
                 "supportsHitConditionalBreakpoints": true,
+                "supportsLogPoints": true,
                 "supportsEvaluateForHovers": true,
                 "supportsExceptionInfoRequest": true,
                 "supportsTerminateRequest": true,
@@ -701,7 +703,9 @@ impl Session {
                 json!({"expression": python, "frameId": frame.id, "context": context}),
             )
             .map_err(|e| match e {
-                DebugpyError::Failed { message } => message,
+                DebugpyError::Failed { message } => {
+                    ml_error_text(&message, Some(run.program.module(frame.module)))
+                }
                 other => other.to_string(),
             })?;
         // What reads a member of the result: the expression, in parentheses unless it is
@@ -750,7 +754,8 @@ impl Session {
             .map_err(|e| e.to_string())?;
         let (frames, _) = self.ml_stack(thread)?;
         let run = self.run()?;
-        let message = ml_exception_message(&info);
+        let message =
+            ml_exception_message(&info, frames.first().map(|f| run.program.module(f.module)));
         let mut trace = String::from("ML traceback (most recent call last):\n");
         for f in frames.iter().rev() {
             trace.push_str(&format!(
@@ -1054,12 +1059,21 @@ impl Session {
         });
         Some(match found {
             Some((module, condition)) => format!(
-                "mlpy dap: the condition `{}` of the breakpoint at {}:{} failed: {error}\n",
+                "mlpy dap: the {} `{}` of the breakpoint at {}:{} failed: {}\n",
+                if condition.log {
+                    "log message"
+                } else {
+                    "condition"
+                },
                 condition.ml,
                 run.program.module(module).display,
-                condition.ml_line
+                condition.ml_line,
+                ml_error_text(error, Some(run.program.module(module)))
             ),
-            None => format!("mlpy dap: a breakpoint condition failed: {error}\n"),
+            None => format!(
+                "mlpy dap: a breakpoint condition failed: {}\n",
+                ml_error_text(error, None)
+            ),
         })
     }
 
@@ -1210,7 +1224,8 @@ impl Session {
                 .debugpy
                 .request("exceptionInfo", json!({"threadId": thread}))
                 .unwrap_or(Value::Null);
-            let message = ml_exception_message(&info);
+            let message =
+                ml_exception_message(&info, frames.first().map(|f| run.program.module(f.module)));
             let place: Vec<(usize, String)> =
                 frames.iter().map(|f| (f.module, f.name.clone())).collect();
             let propagating = run.last_exception.as_ref().is_some_and(|(m, before)| {
@@ -1315,6 +1330,7 @@ fn send_breakpoints(
             line,
             condition: None,
             hit_condition: Some("1".into()),
+            log_message: None,
         });
     }
     let path = run
@@ -1395,20 +1411,22 @@ fn debugpy_launch(program: &Program, launch: &LaunchArgs) -> Value {
     })
 }
 
-/// An exception's message as ML reports it: the thrown object's `message`, or
-/// `Type: message` for errors of the runtime and of Python.
-fn ml_exception_message(info: &Value) -> String {
+/// An exception's message as ML reports it: the thrown object's `message` (as thrown), or
+/// `Type: message` for errors of the runtime and of Python (with ML's names, those of
+/// `module`'s bindings: the module of the frame it stopped in).
+fn ml_exception_message(info: &Value, module: Option<&Module>) -> String {
     let type_name = info["details"]["typeName"].as_str().unwrap_or_default();
     let description = info["description"]
         .as_str()
         .or_else(|| info["details"]["message"].as_str())
         .unwrap_or_default();
     let description = last_line(description);
-    if type_name == "MLUserException"
-        || type_name.is_empty()
-        || description.starts_with(&format!("{type_name}:"))
-    {
-        description.to_string()
+    if type_name == "MLUserException" {
+        return description.to_string();
+    }
+    let description = ml_error_text(description, module);
+    if type_name.is_empty() || description.starts_with(&format!("{type_name}:")) {
+        description
     } else {
         format!("{type_name}: {description}")
     }
@@ -1445,14 +1463,27 @@ mod tests {
     fn exception_messages_read_as_in_ml() {
         let thrown = json!({"description": "shape too small",
                             "details": {"typeName": "MLUserException"}});
-        assert_eq!(ml_exception_message(&thrown), "shape too small");
+        assert_eq!(ml_exception_message(&thrown, None), "shape too small");
         let python = json!({"description": "division by zero",
                             "details": {"typeName": "ZeroDivisionError"}});
         assert_eq!(
-            ml_exception_message(&python),
+            ml_exception_message(&python, None),
             "ZeroDivisionError: division by zero"
         );
         assert_eq!(ml_exception_id("MLUserException"), "throw");
+        // Python's names of renamed ML bindings are said in ML; what ML threw is kept.
+        let unbound = json!({"description": "name 'ml_class' is not defined",
+                             "details": {"typeName": "NameError"}});
+        assert_eq!(
+            ml_exception_message(&unbound, None),
+            "NameError: name 'class' is not defined"
+        );
+        let thrown = json!({"description": "name 'ml_class' is not defined",
+                            "details": {"typeName": "MLUserException"}});
+        assert_eq!(
+            ml_exception_message(&thrown, None),
+            "name 'ml_class' is not defined"
+        );
         assert_eq!(ml_exception_id("KeyError"), "KeyError");
     }
 }

@@ -281,6 +281,7 @@ impl Dap {
                    "columnsStartAt1": true, "pathFormat": "path"}),
         );
         assert_eq!(body["supportsConditionalBreakpoints"], true);
+        assert_eq!(body["supportsLogPoints"], true);
         let seq = self.send("launch", arguments);
         self.event("initialized");
         seq

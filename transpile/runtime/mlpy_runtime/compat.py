@@ -19,6 +19,7 @@ the standard-library module concerned) instead of inheriting the host's; docs/co
   `int.bit_count`, 3.12 `int.is_integer`).
 """
 
+import keyword as _keyword
 import re as _re
 import sys as _sys
 
@@ -89,7 +90,18 @@ _REWRITES = [
     (_re.compile(r"\bExceeds the limit \((\d+)\) for integer string conversion"),
      r"Exceeds the limit (\1 digits) for integer string conversion"),
     (_re.compile(r"; use sys\.set_int_max_str_digits\(\) to increase the limit"), ""),
+    # A variable read before it is bound is named by its Python name: an ML name that is a
+    # Python keyword is `ml_NAME` there (`class` -> `ml_class`); ML says `class`.
+    (_re.compile(r"\b(name|local variable|free variable) 'ml_(\w+)'"),
+     lambda m: "%s '%s'" % (m.group(1), m.group(2)) if _is_renamed(m.group(2))
+     else m.group(0)),
 ]
+
+
+def _is_renamed(name):
+    """Whether ML name `name` is renamed `ml_NAME` in Python (a Python keyword, or
+    `Exception`: the names `mlpy_analysis::names::is_reserved` lists)."""
+    return _keyword.iskeyword(name) or name == "Exception"
 
 
 def ml_text(text):

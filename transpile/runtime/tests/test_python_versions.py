@@ -190,6 +190,32 @@ class MessagesTest(unittest.TestCase):
         self.assert_ml_text(raised(free), "cannot access free variable 'y' where it is not "
                                           "associated with a value in enclosing scope")
 
+    def test_variables_renamed_in_python_are_named_as_in_ml(self):
+        # `class`, `def`, `pass` are `ml_class`, `ml_def`, `ml_pass` in the emitted Python.
+        def unbound_global():
+            return ml_class  # noqa: F821
+
+        def local():
+            ml_def = ml_def + 1  # noqa: F841
+            return ml_def
+
+        def outer():
+            def inner():
+                return ml_pass  # noqa: F821
+            x = inner()
+            ml_pass = 1  # noqa: F841
+            return x
+
+        self.assert_ml_text(raised(unbound_global), "name 'class' is not defined")
+        self.assert_ml_text(raised(local), "cannot access local variable 'def' where it is "
+                            "not associated with a value")
+        self.assert_ml_text(raised(outer), "cannot access free variable 'pass' where it is "
+                            "not associated with a value in enclosing scope")
+        # An ML name of its own that starts with `ml_` stays.
+        def plain():
+            return ml_total  # noqa: F821
+        self.assert_ml_text(raised(plain), "name 'ml_total' is not defined")
+
     def test_argument_errors_of_string_methods(self):
         for method in ("count", "find", "index", "rfind", "rindex", "startswith", "endswith"):
             self.assert_ml_text(raised(access.mcall, "abc", method),
