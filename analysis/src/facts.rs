@@ -45,16 +45,21 @@ pub fn module_py_name(node: &ModuleNode) -> String {
         // imports the entry, which runs as `__main__`.
         return py_module_name(&mlpy_modules::graph::entry_name(&node.path));
     }
-    if is_dotted_identifier(&node.name) {
-        return py_module_name(&node.name);
+    imported_py_name(&node.name)
+}
+
+/// The Python module name of a module imported under the ML name `name` (not the entry).
+pub fn imported_py_name(name: &str) -> String {
+    if is_dotted_identifier(name) {
+        return py_module_name(name);
     }
     // A remote module named by its URL: a stable, importable name.
-    let last = mlpy_modules::scopes::url_module_name(&node.name);
+    let last = mlpy_modules::scopes::url_module_name(name);
     let last: String = last
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    let hash = mlpy_modules::cache::content_hash(&node.name);
+    let hash = mlpy_modules::cache::content_hash(name);
     format!("ml_remote_{last}_{:08x}", hash as u32)
 }
 
@@ -88,8 +93,8 @@ pub struct ProgramFacts<'g> {
     /// The modules other than the entry by their Python module name.
     by_py_module: HashMap<String, Vec<ModuleId>>,
     /// For each dotted name that encloses local modules of the program (`a` and `a.b`
-    /// for `a.b.c`): the name below it on the way to each (`b`, then `c`), with the
-    /// first such module. In Python these are attributes of the enclosing module.
+    /// for `a.b.c`): the name below it on the way to each (`b`, then `c`), with one such
+    /// module (`program_checks::shown_child_first`). In Python these are attributes of the enclosing module.
     submodules: HashMap<String, Vec<(String, ModuleId)>>,
     /// For each package of the program (a module with modules inside it, by its Python
     /// name): the Python names its own code binds at its top level.
@@ -123,8 +128,20 @@ impl<'g> ProgramFacts<'g> {
                 let rest = &node.name[end + dot + 1..];
                 let segment = rest.split('.').next().unwrap_or(rest);
                 let list = submodules.entry(parent.to_string()).or_default();
-                if !list.iter().any(|(s, _)| s == segment) {
-                    list.push((segment.to_string(), node.id));
+                match list.iter_mut().find(|(s, _)| s == segment) {
+                    None => list.push((segment.to_string(), node.id)),
+                    // One module per name whatever the load order, so that a diagnostic
+                    // naming it is the same from every entry.
+                    Some((_, kept)) => {
+                        if crate::program_checks::shown_child_first(
+                            parent,
+                            segment,
+                            &node.name,
+                            &graph.module(*kept).name,
+                        ) {
+                            *kept = node.id;
+                        }
+                    }
                 }
                 end += dot + 1;
             }

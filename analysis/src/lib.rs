@@ -4,6 +4,8 @@
 //! * [`diagnostics`]: **the one diagnostics entry point** (`module_diagnostics`,
 //!   `program_diagnostics`) — what `mlpy check`, the transpile gate, `mlpy.emitPython` and
 //!   the server report;
+//! * [`program_checks`]: the diagnostics that depend on the whole program a module is
+//!   part of (Python-name collisions), asked of a graph or of the server's workspace;
 //! * [`graph_checks`]: the diagnostics of a module graph (syntax, scoping, imports,
 //!   cycles, unknown members of user modules);
 //! * [`check`]: the semantic and security checks (unknown names, dangerous builtins,
@@ -28,6 +30,7 @@ pub mod facts;
 pub mod graph_checks;
 pub mod ide;
 pub mod names;
+pub mod program_checks;
 pub mod semantics;
 
 pub use diagnostics::{module_diagnostics, program_diagnostics};

@@ -74,6 +74,15 @@ pub(crate) fn service(options: Options) -> (LspService<Backend>, tower_lsp_serve
         .finish()
 }
 
+/// `mlpy/debug/flushed`: sent when `mlpy/debug/flush` is answered, after every
+/// diagnostics notification of the checks it waited for.
+enum Flushed {}
+
+impl notification::Notification for Flushed {
+    type Params = Value;
+    const METHOD: &'static str = "mlpy/debug/flushed";
+}
+
 #[derive(serde::Deserialize)]
 struct FramingErrorParams {
     message: String,
@@ -352,12 +361,10 @@ impl Backend {
         let (tx, rx) = std::sync::mpsc::channel();
         self.engine.send(Msg::Flush(tx));
         let _ = tokio::task::spawn_blocking(move || rx.recv()).await;
-        // The diagnostics published before are notifications; this response is not, and
-        // the two streams are merged in no set order: a notification after them, on
-        // their stream, tells a client that it has them all.
-        self.client
-            .send_notification::<DebugFlushed>(Value::Null)
-            .await;
+        // Responses and the server's notifications reach the output by two queues, merged
+        // in no set order: the diagnostics published just before this answer may be
+        // written after it. A notification behind them in their own queue is not.
+        self.client.send_notification::<Flushed>(Value::Null).await;
         Ok(Value::Null)
     }
 
@@ -1258,13 +1265,4 @@ impl LanguageServer for Backend {
             }
         }
     }
-}
-
-/// `mlpy/debug/flushed`: sent after `mlpy/debug/flush`'s work is done, after every
-/// diagnostic that work published.
-enum DebugFlushed {}
-
-impl notification::Notification for DebugFlushed {
-    type Params = Value;
-    const METHOD: &'static str = "mlpy/debug/flushed";
 }

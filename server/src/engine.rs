@@ -12,6 +12,7 @@
 
 use crate::convert::{self, Lines};
 use crate::imports::{CycleKey, ImportGraph, ImportRecord};
+use crate::program::Programs;
 use crate::world::{Project, World};
 use mlpy_modules::{BuildOptions, Diagnostic, ModuleGraph, ModuleId, Origin};
 use mlpy_syntax::LineIndex;
@@ -86,6 +87,7 @@ impl Engine {
             mains: BTreeSet::new(),
             full: BTreeSet::new(),
             imports: ImportGraph::new(),
+            programs: Programs::new(),
             cycles: HashMap::new(),
             published: HashMap::new(),
             config_errors: HashMap::new(),
@@ -126,6 +128,9 @@ struct Worker {
     /// graph was built from it or from a module importing it, and each one-deep build
     /// since recorded its entry), so a cycle through it shows here.
     imports: ImportGraph,
+    /// Which programs hold each module, for the diagnostics that depend on the whole
+    /// program (`crate::program`): recorded with the imports, from the same builds.
+    programs: Programs,
     /// The cycle diagnostics of modules in a cycle, with the key of their component when
     /// they were computed: still right while the key is the same.
     cycles: HashMap<PathBuf, (CycleKey, Vec<Diagnostic>)>,
@@ -238,8 +243,10 @@ impl Worker {
             }
             Msg::All => {
                 // New settings or files: names and resolutions may differ from what the
-                // cycle texts were made of.
+                // cycle texts were made of, and from the names the programs know (every
+                // module is checked again, which tells them anew).
                 self.cycles.clear();
+                self.programs = Programs::new();
                 let mut all = self.world.open_files();
                 if self.world.settings().workspace_diagnostics {
                     all.extend(self.world.files());
@@ -257,6 +264,8 @@ impl Worker {
                 if !path.is_file() {
                     self.imports.remove(&path);
                     self.mains.remove(&path);
+                    let affected = self.programs.forget(&path);
+                    self.programs_changed(&path, affected);
                 }
                 self.clear(&path);
             }
@@ -374,6 +383,8 @@ impl Worker {
             self.world.remove_file(entry);
             self.world.cache.forget(entry);
             self.imports.remove(entry);
+            let affected = self.programs.forget(entry);
+            self.programs_changed(entry, affected);
             self.cycles.remove(entry);
             self.clear(entry);
             return;
@@ -412,6 +423,8 @@ impl Worker {
                 if let Some(before) = before {
                     self.cycles_moved(entry, before);
                 }
+                let affected = self.programs.note(&graph, false);
+                self.programs_changed(entry, affected);
                 let cycles = self.cycle_diagnostics(entry, &project, &options);
                 self.check_modules(&graph, cycles.as_deref(), &project, &versions, false);
                 return;
@@ -429,7 +442,22 @@ impl Worker {
             self.imports.record_all(records);
             self.cycles_moved(entry, before);
             self.cycles.remove(entry);
+            let affected = self.programs.note(&graph, true);
+            self.programs_changed(entry, affected);
             self.check_modules(&graph, None, &project, &versions, true);
+        }
+    }
+
+    /// After what the builds from `entry` showed changed the workspace's programs: the
+    /// modules whose whole-program diagnostics read what changed are checked again. An
+    /// edit dirties the modules that import the edited one, and these need not be among
+    /// them: `x.ml` imports `class`, and `main.ml`, which imports `x`, adds
+    /// `import ml_class;` — x's import is now an error, though x imports nothing edited.
+    fn programs_changed(&mut self, entry: &Path, mut affected: BTreeSet<PathBuf>) {
+        affected.remove(entry);
+        if !affected.is_empty() {
+            self.last_change = Instant::now();
+            self.dirty.extend(affected);
         }
     }
 
@@ -638,27 +666,37 @@ impl Worker {
                     }
                 }
             }
+            // What the module and its imports say, on this graph; what the programs
+            // that hold it say, from the workspace's (`crate::program`).
+            let programs = &self.programs;
             let check = |&id: &ModuleId| {
                 catch_unwind(AssertUnwindSafe(|| {
-                    mlpy_analysis::module_diagnostics(facts, id, &granted)
+                    let mut list =
+                        mlpy_analysis::diagnostics::local_module_diagnostics(facts, id, &granted);
+                    let whole = programs.diagnostics(graph, id);
+                    let watched = whole.is_some();
+                    list.extend(whole.into_iter().flatten());
+                    list.sort_by_key(|d| (d.range.start(), d.range.end()));
+                    (list, watched)
                 }))
                 .ok()
             };
             // One module (an edit's): on this thread, no hand-over to the pool.
-            let lists: Vec<Option<Vec<Diagnostic>>> = if batch.len() == 1 {
+            let lists: Vec<Option<(Vec<Diagnostic>, bool)>> = if batch.len() == 1 {
                 batch.iter().map(check).collect()
             } else {
                 batch.par_iter().map(check).collect()
             };
             for (id, list) in batch.into_iter().zip(lists) {
                 let module = graph.module(id);
-                let Some(mut list) = list else {
+                let Some((mut list, watched)) = list else {
                     (self.log)(format!(
                         "internal error in the checks of {}",
                         module.path.display()
                     ));
                     continue;
                 };
+                self.programs.watch(&module.path, watched);
                 if let Some(cycles) = cycles.filter(|_| id == graph.entry) {
                     // A self-import is found on the one-deep graph too: once is enough.
                     for d in cycles {
@@ -667,6 +705,14 @@ impl Worker {
                         }
                     }
                     list.sort_by_key(|d| (d.range.start(), d.range.end()));
+                }
+                // The settings may have changed while this graph was checked (to
+                // `openFiles`, which cleared what was published of the files not open):
+                // a module no longer reported on gets nothing.
+                if !(self.world.settings().workspace_diagnostics
+                    || self.world.is_open(&module.path))
+                {
+                    continue;
                 }
                 let version = versions.get(&module.path).copied();
                 self.publish(&module.path, &list, &module.file.text, version, Some(graph));

@@ -3,7 +3,9 @@
 //! * [`world`]: open documents (ropes, synced incrementally), projects (one per
 //!   `mlpy.json`, each with the resolver the CLI uses), the workspace's module files and
 //!   the shared module cache, where open documents are overlays;
-//! * [`engine`]: diagnostics, computed on a worker thread off the message loop;
+//! * [`engine`]: diagnostics, computed on a worker thread off the message loop, with
+//!   [`imports`] (the workspace's import graph and its cycles) and [`program`] (which
+//!   programs hold each module, for the whole-program diagnostics);
 //! * [`handlers`]: the requests the IDE layer answers (`mlpy_analysis::ide`: definition,
 //!   references, rename, hover, completion, signature help, inlay hints, document
 //!   highlight, call hierarchy, module moves, symbols, links, semantic tokens, folding and
@@ -27,6 +29,7 @@ mod framing;
 pub mod handlers;
 pub mod host;
 pub mod imports;
+pub mod program;
 pub mod pull;
 pub mod run_test;
 pub mod to_lsp;
