@@ -8,7 +8,9 @@
 //! * an object refuses slices, on every Python (3.12+ would treat the slice as a key);
 //! * error messages of Python's own methods: a message every supported CPython words alike
 //!   is the reference's and reaches the program unchanged; only the wordings of one version
-//!   are rewritten (docs/compatibility.md, "Every supported Python gives the same results").
+//!   are rewritten (docs/compatibility.md, "Every supported Python gives the same results");
+//! * errors and tracebacks name functions as the program wrote them, never the emitter's
+//!   Python names (`__arrow_1`, `ml_from`).
 
 mod support;
 
@@ -304,4 +306,51 @@ function sum(xs) { return "user sum"; }
 print(max(3, 7), m([4, 9]), total([1, 2]));
 "#;
     assert_eq!(run_ok(program), "7 3\nuser max 9 user sum\n");
+}
+
+#[test]
+fn errors_name_arrows_and_keyword_named_functions_as_the_program_wrote_them() {
+    // Python's call errors and frames named the emitted functions: `__arrow_1() takes 1
+    // positional argument…`, `ml_from() missing…`, `in __arrow_1`.
+    let program = "\
+function from(class, b) { return b; }
+f = fn(x) => { return x; };
+try { f(); } except (e) { print(e.message); }
+try { from(1); } except (e) { print(e.message); }
+try { from(); } except (e) { print(e.message); }
+g = fn(a) => { h = fn(b) => { return b.c.d; }; return h(a); };
+g({});
+";
+    let expected_out = "\
+<lambda>() missing 1 required positional argument: 'x'
+from() missing 1 required positional argument: 'b'
+from() missing 2 required positional arguments: 'class' and 'b'
+";
+    let expected_err = "\
+main.ml:6: AttributeError: 'NoneType' object has no accessible attribute 'd'
+ML traceback (most recent call last):
+  main.ml:7 in <module>
+  main.ml:6 in <lambda>
+  main.ml:6 in <lambda>
+";
+    let project = Project::new();
+    project.file("main.ml", program);
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(
+        (stdout(&out).as_str(), stderr(&out).as_str()),
+        (expected_out, expected_err)
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = project.mlpy(&["transpile", "main.ml", "-o", "out.py"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = python()
+        .arg(project.path("out.py"))
+        .current_dir(project.path("."))
+        .output()
+        .unwrap();
+    assert_eq!(
+        (stdout(&out).as_str(), stderr(&out).as_str()),
+        (expected_out, expected_err)
+    );
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::run_ok;
+use support::{python, run, run_ok, stderr, stdout, Project};
 
 #[test]
 fn methods_lists_what_a_program_can_read_not_the_runtime_plumbing() {
@@ -110,6 +110,96 @@ TypeError: fromisoformat: argument must be str
 0
 ";
     assert_eq!(run_ok(program), expected);
+}
+
+#[test]
+fn datetime_day_functions_take_dates_and_name_ml_types_when_given_something_else() {
+    // Before: `'Date' object has no attribute '_dt'` — a private field of the runtime.
+    let program = r#"
+import datetime;
+function show(f) { try { print(f()); } except (e) { print(e.type + ": " + e.message); } }
+sat = datetime.createDate(2024, 3, 9);
+mon = datetime.create(2024, 3, 11, 8);
+show(fn() => [datetime.isWeekend(sat), datetime.isWeekday(sat), datetime.is_weekday(mon)]);
+show(fn() => datetime.calculateAge(datetime.createDate(2000, 3, 10), sat));
+show(fn() => datetime.businessDaysBetween(sat, datetime.createDate(2024, 3, 22)));
+show(fn() => datetime.addBusinessDays(sat, 1).toISOString());
+show(fn() => datetime.isWeekend(null));
+show(fn() => datetime.calculateAge(1990));
+show(fn() => mon.diff(sat));
+show(fn() => mon.isBefore("2024"));
+show(fn() => mon.add(5));
+show(fn() => sat.diff({}));
+show(fn() => datetime.createDelta(1).subtract(mon));
+show(fn() => datetime.createDelta(1).multiply("2"));
+"#;
+    let expected = "\
+[True, False, True]
+23
+10
+2024-03-11
+TypeError: datetime.isWeekend() expects a Date or a DateTimeObject, got null
+TypeError: datetime.calculateAge() expects a Date or a DateTimeObject, got number
+TypeError: DateTimeObject.diff() expects a DateTimeObject, got Date
+TypeError: DateTimeObject.isBefore() expects a DateTimeObject, got string
+TypeError: DateTimeObject.add() expects a TimeDelta, got number
+TypeError: Date.diff() expects a Date or a DateTimeObject, got object
+TypeError: TimeDelta.subtract() expects a TimeDelta, got DateTimeObject
+TypeError: TimeDelta.multiply() expects a number, got string
+";
+    assert_eq!(run_ok(program), expected);
+}
+
+#[test]
+fn an_uncaught_wrong_datetime_argument_is_an_ml_report_in_run_and_in_the_emitted_file() {
+    let project = Project::new();
+    project.file(
+        "main.ml",
+        "import datetime;\nd = datetime.createDate(2024, 3, 9);\nprint(datetime.isWeekend(d));\nprint(datetime.isWeekday(5));\n",
+    );
+    let expected_err = "\
+main.ml:4: TypeError: datetime.isWeekday() expects a Date or a DateTimeObject, got number
+ML traceback (most recent call last):
+  main.ml:4 in <module>
+";
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(
+        (stdout(&out).as_str(), stderr(&out).as_str()),
+        ("true\n", expected_err)
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = project.mlpy(&["transpile", "main.ml", "-o", "out.py"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut command = python();
+    command
+        .arg(project.path("out.py"))
+        .current_dir(project.path("."));
+    let out = run(command, None);
+    assert_eq!(
+        (stdout(&out).as_str(), stderr(&out).as_str()),
+        ("true\n", expected_err)
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn an_error_without_a_message_is_reported_as_its_type_alone() {
+    // Before: `main.ml:4: MemoryError: ` (an empty message after the colon). A range past
+    // what any list can hold fails before allocating anything, on every machine.
+    let project = Project::new();
+    project.file(
+        "main.ml",
+        "import functional;\nn = 2000000000000000000;\ntry { functional.range(0, n); } except (e) { print(e.type, \"[\" + e.message + \"]\"); }\nx = functional.range(0, n);\n",
+    );
+    let out = project.mlpy(&["run", "main.ml"]);
+    assert_eq!(
+        (stdout(&out).as_str(), stderr(&out).as_str()),
+        (
+            "MemoryError []\n",
+            "main.ml:4: MemoryError\nML traceback (most recent call last):\n  main.ml:4 in <module>\n"
+        )
+    );
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]

@@ -19,7 +19,6 @@ the standard-library module concerned) instead of inheriting the host's; docs/co
   `int.bit_count`, 3.12 `int.is_integer`).
 """
 
-import keyword as _keyword
 import re as _re
 import sys as _sys
 
@@ -43,6 +42,12 @@ def pin_int_digits():
 # --------------------------------------------------------------------------- messages
 
 _NAME = r"(?:[A-Za-z_]\w*|<\w+>)"
+
+#: ML names the emitter renames to `ml_NAME`: Python's keywords (3.9 to 3.13) and
+#: `Exception` (analysis/src/names.rs, `PYTHON_KEYWORDS`).
+_RENAMED = ("False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else"
+            "|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise"
+            "|return|try|while|with|yield|Exception")
 
 #: Builtin types whose methods CPython names with their type in call errors on every version
 #: (`str.upper() takes no arguments (1 given)`, `list.append() takes exactly one argument`):
@@ -92,16 +97,33 @@ _REWRITES = [
     (_re.compile(r"; use sys\.set_int_max_str_digits\(\) to increase the limit"), ""),
     # A variable read before it is bound is named by its Python name: an ML name that is a
     # Python keyword is `ml_NAME` there (`class` -> `ml_class`); ML says `class`.
-    (_re.compile(r"\b(name|local variable|free variable) 'ml_(\w+)'"),
-     lambda m: "%s '%s'" % (m.group(1), m.group(2)) if _is_renamed(m.group(2))
-     else m.group(0)),
+    (_re.compile(r"\b(name|local variable|free variable) 'ml_(%s)'" % _RENAMED), r"\1 '\2'"),
+] + [
+    # Names the emitter made up, which Python puts in call errors: a block-bodied arrow is
+    # the function `__arrow_N` (an expression arrow is Python's `<lambda>`, and both are
+    # ML's `fn` arrows), and a function or parameter named like a Python keyword is
+    # `ml_NAME` (analysis/src/names.rs). After the qualified-name rewrite above, which
+    # strips `__mlpy_body.<locals>.` from 3.10+'s wording.
+    (_re.compile(r"\b__arrow_\d+(\(\) (?:takes|missing|got) )"), r"<lambda>\1"),
+    (_re.compile(r"\bml_(%s)(\(\) (?:takes|missing|got) )" % _RENAMED), r"\1\2"),
+    (_re.compile(r"(\brequired (?:positional|keyword-only) arguments?: )"
+                 r"((?:'\w+'(?:, and |, | and )?)+)"),
+     lambda m: m.group(1) + _re.sub(r"'ml_(%s)'" % _RENAMED, r"'\1'", m.group(2))),
 ]
 
 
-def _is_renamed(name):
-    """Whether ML name `name` is renamed `ml_NAME` in Python (a Python keyword, or
-    `Exception`: the names `mlpy_analysis::names::is_reserved` lists)."""
-    return _keyword.iskeyword(name) or name == "Exception"
+_RENAMED_NAME = _re.compile(r"ml_(%s)" % _RENAMED)
+_ARROW_NAME = _re.compile(r"__arrow_\d+")
+
+
+def function_name(code_name):
+    """The ML name of an emitted Python function: `<lambda>` for a block-bodied arrow
+    (`__arrow_N`), `from` for `ml_from`; other names are the program's own."""
+    if _ARROW_NAME.fullmatch(code_name):
+        return "<lambda>"
+    if _RENAMED_NAME.fullmatch(code_name):
+        return code_name[3:]
+    return code_name
 
 
 def ml_text(text):

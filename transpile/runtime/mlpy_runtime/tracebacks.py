@@ -18,11 +18,10 @@ message that cannot be turned into text (`throw {message: 10 ** 5000}`) is repla
 stand-in (`shown`).
 """
 
-import keyword
 import os
 import sys
 
-from mlpy_runtime.compat import error_type_name, message
+from mlpy_runtime.compat import error_type_name, function_name, message
 from mlpy_runtime.errors import MLUserException
 
 __mlpy_runtime__ = True
@@ -124,9 +123,7 @@ def lookup(py_file, py_line):
 def _function_name(code_name):
     if code_name.startswith(("__module_", "__main_body", "__mlpy_body")):
         return "<module>"
-    if code_name.startswith("ml_") and keyword.iskeyword(code_name[3:]):
-        return code_name[3:]
-    return code_name
+    return function_name(code_name)
 
 
 def ml_frames(tb):
@@ -146,7 +143,9 @@ def format_message(exc):
     Never fails, whatever the exception holds."""
     if isinstance(exc, MLUserException):
         return shown(exc)
-    return "%s: %s" % (type_name(exc), shown(exc, as_message=True))
+    text = shown(exc, as_message=True)
+    # an error without a message (`MemoryError`) is its type alone, as Python shows it
+    return "%s: %s" % (type_name(exc), text) if text else type_name(exc)
 
 
 def shown(value, as_message=False):

@@ -117,6 +117,35 @@ class MessagesTest(unittest.TestCase):
             self.assert_ml_text(RecursionError("maximum recursion depth exceeded" + suffix),
                                 "maximum recursion depth exceeded")
 
+    def test_emitter_names_are_shown_as_the_program_wrote_them(self):
+        # a block-bodied arrow is emitted as `__arrow_N`, a function or parameter named like
+        # a Python keyword as `ml_NAME`: Python's call errors name them (qualified on 3.10+)
+        def outer():
+            def __arrow_7(x):
+                return x
+
+            def ml_from(ml_class, b, ml_def):
+                return b
+            return __arrow_7, ml_from
+        arrow, kw = outer()
+        self.assert_ml_text(raised(arrow), "<lambda>() missing 1 required positional argument: 'x'")
+        self.assert_ml_text(raised(arrow, 1, 2),
+                            "<lambda>() takes 1 positional argument but 2 were given")
+        self.assert_ml_text(raised(kw), "from() missing 3 required positional arguments: "
+                            "'class', 'b', and 'def'")
+        self.assert_ml_text(raised(kw, 1, 2), "from() missing 1 required positional argument: "
+                            "'def'")
+
+        def ml_in():
+            ml_for = ml_for + 1  # noqa: F823 - read before it is bound, on purpose
+        self.assert_ml_text(raised(ml_in), "cannot access local variable 'for' where it is "
+                            "not associated with a value")
+        # the same words in a program's own data stay as they are
+        self.assert_ml_text(raised(lambda: {}["ml_from"]), "'ml_from'")
+        names = ("__arrow_12", "ml_from", "ml_Exception", "ml_frame", "area", "<lambda>")
+        self.assertEqual([compat.function_name(n) for n in names],
+                         ["<lambda>", "from", "Exception", "ml_frame", "area", "<lambda>"])
+
     def test_an_object_refuses_slices(self):
         # 3.12 made slices hashable: `o[0:1]` became a key lookup and `o[0:1] = v` stored
         # the key `slice(0, 1, None)`; ML refuses both as 3.9-3.11 did

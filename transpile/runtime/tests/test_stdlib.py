@@ -176,6 +176,52 @@ class StdlibTest(unittest.TestCase):
         self.assertEqual(b.typeof(datetime.now(datetime.utc())), "DateTimeObject")
         self.assertEqual(b.typeof(datetime.today()), "Date")
 
+    def test_datetime_day_functions_take_a_date_or_a_datetime(self):
+        sat, mon = datetime.createDate(2024, 3, 9), datetime.create(2024, 3, 11, 8)
+        self.assertEqual([datetime.isWeekend(sat), datetime.isWeekday(sat),
+                          datetime.is_weekend(mon), datetime.is_weekday(mon)],
+                         [True, False, False, True])
+        self.assertEqual(datetime.calculateAge(datetime.createDate(2000, 3, 10), sat), 23)
+        self.assertEqual(datetime.calculateAge(datetime.create(2000, 3, 9), sat), 24)
+        self.assertEqual(datetime.businessDaysBetween(sat, datetime.createDate(2024, 3, 22)), 10)
+        self.assertEqual(datetime.business_days_between(mon, sat), 1)  # inclusive, either order
+        # a Date stays a Date, a datetime keeps its time of day
+        self.assertEqual(datetime.addBusinessDays(sat, 1).toISOString(), "2024-03-11")
+        self.assertEqual(datetime.addBusinessDays(mon, -1).toISOString(), "2024-03-08T08:00:00")
+        self.assertEqual(datetime.createDate(2024, 3, 12).diff(mon), 1)
+        self.assertTrue(mon.isSameDay(datetime.createDate(2024, 3, 11)))
+
+    def test_datetime_wrong_arguments_name_ml_types_not_private_fields(self):
+        dt, delta = datetime.create(2024, 1, 1), datetime.createDelta(1)
+        day = datetime.createDate(2024, 1, 1)
+        either, moment, duration = "a Date or a DateTimeObject", "a DateTimeObject", "a TimeDelta"
+        cases = (
+            (datetime.isWeekend, (5,), "datetime.isWeekend()", either, "number"),
+            (datetime.isWeekday, (None,), "datetime.isWeekday()", either, "null"),
+            (datetime.calculateAge, ("1990",), "datetime.calculateAge()", either, "string"),
+            (datetime.businessDaysBetween, (day, delta), "datetime.businessDaysBetween()",
+             either, "TimeDelta"),
+            (datetime.addBusinessDays, ([], 1), "datetime.addBusinessDays()", either, "array"),
+            (dt.add, (5,), "DateTimeObject.add()", duration, "number"),
+            (dt.subtract, (None,), "DateTimeObject.subtract()", duration, "null"),
+            (dt.diff, (day,), "DateTimeObject.diff()", moment, "Date"),
+            (dt.isBefore, ("2024",), "DateTimeObject.isBefore()", moment, "string"),
+            (dt.isAfter, ({},), "DateTimeObject.isAfter()", moment, "object"),
+            (dt.isSame, (delta,), "DateTimeObject.isSame()", moment, "TimeDelta"),
+            (dt.isSameDay, (None,), "DateTimeObject.isSameDay()", either, "null"),
+            (day.diff, (3,), "Date.diff()", either, "number"),
+            (delta.add, (dt,), "TimeDelta.add()", duration, "DateTimeObject"),
+            (delta.subtract, (1.5,), "TimeDelta.subtract()", duration, "number"),
+            (delta.multiply, ("x",), "TimeDelta.multiply()", "a number", "string"),
+        )
+        for f, a, where, expects, got in cases:
+            text = "%s expects %s, got %s" % (where, expects, got)
+            with self.subTest(text):
+                with self.assertRaises(TypeError) as cm:
+                    f(*a)
+                self.assertEqual(str(cm.exception), text)
+        self.assertEqual(delta.multiply(1.5).totalHours(), 36.0)
+
     def test_file_and_path(self):
         with support.TempDir() as d:
             p = path.join(d, "a", "b.txt")

@@ -193,6 +193,13 @@ class ExcepthookTest(unittest.TestCase):
         self.assertEqual(tracebacks._function_name("ml_from"), "from")
         self.assertEqual(tracebacks._function_name("ml_value"), "ml_value")
         self.assertEqual(tracebacks._function_name("__module_a_b"), "<module>")
+        self.assertEqual(tracebacks._function_name("__arrow_3"), "<lambda>")
+        # an error without a message is its type alone (Python's report), not `MemoryError: `
+        self.assertEqual(tracebacks.format_message(MemoryError()), "MemoryError")
+        self.assertEqual(tracebacks.format_message(MLUserException({"message": ""})), "")
+        from mlpy_runtime.stdlib import testing
+        self.assertEqual(testing.describe(MemoryError()), "MemoryError")
+        self.assertEqual(testing.describe(ValueError("v")), "ValueError: v")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,40 @@ _CREATE = ["datetime.create"]
 _NOW = ["datetime.now"]
 
 
+def _kind(value):
+    """What `value` is, in ML's words (`typeof`), for an error message."""
+    if value is None:
+        return "null"
+    from mlpy_runtime.builtins import typeof
+    kind = typeof(value)
+    return kind if kind != "unknown" else type(value).__name__
+
+
+def _expect(value, classes, what, where):
+    """`value` when it is one of `classes`; else a TypeError in ML's words. Without this
+    check a wrong argument failed on a private field of the runtime's objects (`'Date'
+    object has no attribute '_dt'`)."""
+    if isinstance(value, classes):
+        return value
+    raise TypeError("%s expects %s, got %s" % (where, what, _kind(value)))
+
+
+def _delta_of(value, where):
+    """The Python timedelta of a TimeDelta argument."""
+    return _expect(value, TimeDelta, "a TimeDelta", where)._delta
+
+
+def _moment_of(value, where):
+    """The Python datetime of a DateTimeObject argument."""
+    return _expect(value, DateTimeObject, "a DateTimeObject", where)._dt
+
+
+def _day_of(value, where):
+    """The calendar day of a Date or a DateTimeObject argument, as a Python date."""
+    value = _expect(value, (Date, DateTimeObject), "a Date or a DateTimeObject", where)
+    return value._date if isinstance(value, Date) else value._dt.date()
+
+
 class TimeDelta(MLObject):
     """A duration."""
 
@@ -57,14 +91,16 @@ class TimeDelta(MLObject):
 
     def add(self, other):
         """Sum of two durations."""
-        return TimeDelta(self._delta + other._delta)
+        return TimeDelta(self._delta + _delta_of(other, "TimeDelta.add()"))
 
     def subtract(self, other):
         """Difference of two durations."""
-        return TimeDelta(self._delta - other._delta)
+        return TimeDelta(self._delta - _delta_of(other, "TimeDelta.subtract()"))
 
     def multiply(self, factor):
         """Duration times a number."""
+        if factor.__class__ not in (int, float, bool):
+            raise TypeError("TimeDelta.multiply() expects a number, got %s" % _kind(factor))
         return TimeDelta(_dt.timedelta(seconds=self._delta.total_seconds() * factor))
 
     def isNegative(self):
@@ -150,7 +186,7 @@ class Date(MLObject):
 
     def diff(self, other):
         """Days between two dates."""
-        return (self._date - other._date).days
+        return (self._date - _day_of(other, "Date.diff()")).days
 
 
 class DateTimeObject(MLObject):
@@ -241,15 +277,15 @@ class DateTimeObject(MLObject):
 
     def add(self, delta):
         """Plus a TimeDelta."""
-        return DateTimeObject(self._dt + delta._delta)
+        return DateTimeObject(self._dt + _delta_of(delta, "DateTimeObject.add()"))
 
     def subtract(self, delta):
         """Minus a TimeDelta."""
-        return DateTimeObject(self._dt - delta._delta)
+        return DateTimeObject(self._dt - _delta_of(delta, "DateTimeObject.subtract()"))
 
     def diff(self, other):
         """This minus other, as a TimeDelta."""
-        return TimeDelta(self._dt - other._dt)
+        return TimeDelta(self._dt - _moment_of(other, "DateTimeObject.diff()"))
 
     def startOfDay(self):
         """00:00:00 of this day."""
@@ -281,19 +317,19 @@ class DateTimeObject(MLObject):
 
     def isSameDay(self, other):
         """Same calendar day."""
-        return self._dt.date() == other._dt.date()
+        return self._dt.date() == _day_of(other, "DateTimeObject.isSameDay()")
 
     def isBefore(self, other):
         """Earlier than other."""
-        return self._dt < other._dt
+        return self._dt < _moment_of(other, "DateTimeObject.isBefore()")
 
     def isAfter(self, other):
         """Later than other."""
-        return self._dt > other._dt
+        return self._dt > _moment_of(other, "DateTimeObject.isAfter()")
 
     def isSame(self, other):
         """Same moment."""
-        return self._dt == other._dt
+        return self._dt == _moment_of(other, "DateTimeObject.isSame()")
 
     def format(self, fmt="%Y-%m-%d %H:%M:%S"):
         """strftime formatting."""
@@ -507,10 +543,9 @@ def createTimeZone(hours, minutes=0, name=""):
 
 @ml_function("Calculate age in years", _CREATE)
 def calculateAge(birth_date, current_date=None):
-    if current_date is None:
-        current_date = now()
-    b = birth_date._dt.date()
-    c = current_date._dt.date()
+    b = _day_of(birth_date, "datetime.calculateAge()")
+    c = _dt.date.today() if current_date is None else _day_of(current_date,
+                                                               "datetime.calculateAge()")
     age = c.year - b.year
     if (c.month, c.day) < (b.month, b.day):
         age -= 1
@@ -519,21 +554,25 @@ def calculateAge(birth_date, current_date=None):
 
 @ml_function("Add business days to datetime", _CREATE)
 def addBusinessDays(dt_obj, days):
+    # a Date gives a Date, a DateTimeObject a DateTimeObject at the same time of day
+    _expect(dt_obj, (Date, DateTimeObject), "a Date or a DateTimeObject",
+            "datetime.addBusinessDays()")
     if days == 0:
         return dt_obj
-    d = dt_obj._dt
+    d = dt_obj._date if isinstance(dt_obj, Date) else dt_obj._dt
     step = 1 if days > 0 else -1
     remaining = abs(days)
     while remaining > 0:
         d += _dt.timedelta(days=step)
         if d.weekday() < 5:
             remaining -= 1
-    return DateTimeObject(d)
+    return Date(d) if isinstance(dt_obj, Date) else DateTimeObject(d)
 
 
 @ml_function("Count business days between dates")
 def businessDaysBetween(start, end):
-    s, e = start._dt.date(), end._dt.date()
+    s = _day_of(start, "datetime.businessDaysBetween()")
+    e = _day_of(end, "datetime.businessDaysBetween()")
     if s > e:
         s, e = e, s
     count = 0
@@ -559,12 +598,12 @@ def isLeapYear(year):
 
 @ml_function("Check if date is weekend")
 def isWeekend(dt_obj):
-    return dt_obj._dt.weekday() >= 5
+    return _day_of(dt_obj, "datetime.isWeekend()").weekday() >= 5
 
 
 @ml_function("Check if date is weekday")
 def isWeekday(dt_obj):
-    return dt_obj._dt.weekday() < 5
+    return _day_of(dt_obj, "datetime.isWeekday()").weekday() < 5
 
 
 @ml_function("Get UTC timezone marker")

@@ -258,7 +258,8 @@ def describe(error):
         k = kinds(error)[0]
         return "%s: %s" % (k, _shown(error.message)) if k != "MLUserException" \
             else "thrown %s" % show(error.data)
-    return "%s: %s" % (_type_name(error), _shown(error))
+    text = _shown(error)
+    return "%s: %s" % (_type_name(error), text) if text else _type_name(error)
 
 
 @ml_function("Call fn with no arguments; fail unless it throws (an error of `kind`, if given)."
