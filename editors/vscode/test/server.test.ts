@@ -61,6 +61,21 @@ function copyFixture(): string {
 
 const uriOf = (file: string) => pathToFileURL(file).toString();
 
+/**
+ * Every server started and not stopped yet: a test that fails before its `stop()` would
+ * leave its process running, and the test file would never end. They go when every test
+ * has run (a `describe` may share one server between its tests).
+ */
+const running = new Set<Session>();
+
+after(() => {
+  for (const session of running) {
+    session.proc.kill("SIGKILL");
+    session.connection.dispose();
+  }
+  running.clear();
+});
+
 /** One `mlpy lsp` process and a client connection to it, as VS Code would start it. */
 class Session {
   readonly proc: ChildProcess;
@@ -81,6 +96,8 @@ class Session {
   ) {
     const { command, args } = serverCommand(settings, root);
     this.proc = spawn(command, args, { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    running.add(this);
+    this.proc.once("exit", () => running.delete(this));
     this.proc.stderr!.on("data", (d) => this.stderr.push(String(d)));
     this.connection = createProtocolConnection(
       new StreamMessageReader(this.proc.stdout!),
