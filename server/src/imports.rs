@@ -17,6 +17,7 @@
 //! * the first records of a whole workspace (or any large batch) are one Tarjan pass over
 //!   the graph, linear in its size.
 
+use crate::path_ids::PathIds;
 use mlpy_modules::graph::strongly_connected;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::VecDeque;
@@ -52,8 +53,7 @@ const BATCH_FROM_SCRATCH: usize = 32;
 
 #[derive(Debug, Default)]
 pub struct ImportGraph {
-    ids: HashMap<PathBuf, u32>,
-    paths: Vec<PathBuf>,
+    ids: PathIds,
     /// Per module, what it imports (sorted, distinct) and who imports it.
     succ: Vec<Vec<u32>>,
     pred: Vec<Vec<u32>>,
@@ -72,12 +72,10 @@ impl ImportGraph {
     }
 
     fn id(&mut self, path: &Path) -> u32 {
-        if let Some(&id) = self.ids.get(path) {
+        let (id, new) = self.ids.intern(path);
+        if !new {
             return id;
         }
-        let id = self.paths.len() as u32;
-        self.ids.insert(path.to_path_buf(), id);
-        self.paths.push(path.to_path_buf());
         self.succ.push(Vec::new());
         self.pred.push(Vec::new());
         self.recorded.push(false);
@@ -117,13 +115,13 @@ impl ImportGraph {
     pub fn is_recorded(&self, path: &Path) -> bool {
         self.ids
             .get(path)
-            .is_some_and(|&id| self.recorded[id as usize])
+            .is_some_and(|id| self.recorded[id as usize])
     }
 
     /// Whether `record` is what `path` was recorded with: recording it would change
     /// nothing (an edit that kept the module's imports where they were).
     pub fn is_unchanged(&self, path: &Path, record: &ImportRecord) -> bool {
-        let Some(&id) = self.ids.get(path) else {
+        let Some(id) = self.ids.get(path) else {
             return false;
         };
         if !self.recorded[id as usize] || self.signature[id as usize] != record.signature {
@@ -132,7 +130,7 @@ impl ImportGraph {
         let mut targets = Vec::with_capacity(record.targets.len());
         for target in &record.targets {
             match self.ids.get(target.as_path()) {
-                Some(&t) => targets.push(t),
+                Some(t) => targets.push(t),
                 None => return false,
             }
         }
@@ -204,7 +202,7 @@ impl ImportGraph {
     /// Forgets what `path` imports (a file deleted). Whoever imports it keeps its edge
     /// until its own record is replaced.
     pub fn remove(&mut self, path: &Path) {
-        let Some(&id) = self.ids.get(path) else {
+        let Some(id) = self.ids.get(path) else {
             return;
         };
         self.recorded[id as usize] = false;
@@ -217,7 +215,7 @@ impl ImportGraph {
 
     /// The key of the cycles `path` is in; `None` when it is in none.
     pub fn cycle_key(&self, path: &Path) -> Option<CycleKey> {
-        let &id = self.ids.get(path)?;
+        let id = self.ids.get(path)?;
         let component = self.component[id as usize];
         let c = self.components.get(&component)?;
         let self_import = self.succ[id as usize].binary_search(&id).is_ok();
@@ -229,7 +227,7 @@ impl ImportGraph {
 
     /// The modules of the component of `path` (itself included).
     pub fn component_of(&self, path: &Path) -> HashSet<PathBuf> {
-        let Some(&id) = self.ids.get(path) else {
+        let Some(id) = self.ids.get(path) else {
             return HashSet::default();
         };
         let component = self.component[id as usize];
@@ -238,7 +236,7 @@ impl ImportGraph {
             .map(|c| {
                 c.members
                     .iter()
-                    .map(|&m| self.paths[m as usize].clone())
+                    .map(|&m| self.ids.path(m).to_path_buf())
                     .collect()
             })
             .unwrap_or_default()

@@ -29,6 +29,7 @@ mod framing;
 pub mod handlers;
 pub mod host;
 pub mod imports;
+mod path_ids;
 pub mod program;
 pub mod pull;
 pub mod run_test;

@@ -18,6 +18,7 @@
 //!   is inside, are. Few modules are watched, and an edit that keeps a module's imports
 //!   changes nothing here.
 
+use crate::path_ids::PathIds;
 use mlpy_analysis::facts::{imported_py_name, module_py_name};
 use mlpy_analysis::names::is_dotted_identifier;
 use mlpy_analysis::program_checks::{self, shown_child_first, Member, ProgramModules};
@@ -29,8 +30,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default)]
 pub struct Programs {
-    ids: HashMap<PathBuf, u32>,
-    paths: Vec<PathBuf>,
+    ids: PathIds,
     /// The ML name each module was last seen under, with its Python name.
     names: Vec<Option<(String, String)>>,
     /// Whether that name is an import's (else the module's own, as an entry).
@@ -55,12 +55,10 @@ impl Programs {
     }
 
     fn id(&mut self, path: &Path) -> u32 {
-        if let Some(&id) = self.ids.get(path) {
+        let (id, new) = self.ids.intern(path);
+        if !new {
             return id;
         }
-        let id = self.paths.len() as u32;
-        self.ids.insert(path.to_path_buf(), id);
-        self.paths.push(path.to_path_buf());
         self.names.push(None);
         self.named_by_import.push(false);
         self.loads.push(None);
@@ -100,13 +98,13 @@ impl Programs {
         }
         affected
             .into_iter()
-            .map(|i| self.paths[i as usize].clone())
+            .map(|i| self.ids.path(i).to_path_buf())
             .collect()
     }
 
     /// Forgets a module whose file is gone; returns the modules to check again.
     pub fn forget(&mut self, path: &Path) -> BTreeSet<PathBuf> {
-        let Some(&id) = self.ids.get(path) else {
+        let Some(id) = self.ids.get(path) else {
             return BTreeSet::new();
         };
         self.watched.remove(&id);
@@ -119,7 +117,7 @@ impl Programs {
         affected.remove(&id);
         affected
             .into_iter()
-            .map(|i| self.paths[i as usize].clone())
+            .map(|i| self.ids.path(i).to_path_buf())
             .collect()
     }
 
@@ -129,7 +127,7 @@ impl Programs {
             let id = self.id(path);
             self.watched.insert(id);
         } else if let Some(id) = self.ids.get(path) {
-            self.watched.remove(id);
+            self.watched.remove(&id);
         }
     }
 
@@ -235,7 +233,7 @@ impl Programs {
     /// have any (the module needs no watching).
     pub fn diagnostics(&self, graph: &ModuleGraph, id: ModuleId) -> Option<Vec<Diagnostic>> {
         let node = graph.module(id);
-        let &me = self.ids.get(&node.path)?;
+        let me = self.ids.get(&node.path)?;
         // The modules whose presence in a program these checks read.
         let mut asked: BTreeSet<u32> = BTreeSet::new();
         for edge in &node.imports {
@@ -336,10 +334,10 @@ struct View<'a> {
 }
 
 impl View<'_> {
-    fn members(&self) -> impl Iterator<Item = (&str, &str, &PathBuf)> {
+    fn members(&self) -> impl Iterator<Item = (&str, &str, &Path)> {
         self.held.iter().filter_map(|&m| {
             let (name, py) = self.programs.names[m as usize].as_ref()?;
-            Some((name.as_str(), py.as_str(), &self.programs.paths[m as usize]))
+            Some((name.as_str(), py.as_str(), self.programs.ids.path(m)))
         })
     }
 }
@@ -350,13 +348,13 @@ impl ProgramModules for View<'_> {
             .filter(|(_, p, _)| *p == py)
             .map(|(name, _, path)| Member {
                 name: name.to_string(),
-                path: path.clone(),
+                path: path.to_path_buf(),
             })
             .collect()
     }
 
     fn submodules(&self, parent: &str) -> Vec<(String, Member)> {
-        let mut shown: BTreeMap<&str, (&str, &PathBuf)> = BTreeMap::new();
+        let mut shown: BTreeMap<&str, (&str, &Path)> = BTreeMap::new();
         for (name, _, path) in self.members() {
             let Some(rest) = name.strip_prefix(parent).and_then(|r| r.strip_prefix('.')) else {
                 continue;
@@ -376,7 +374,7 @@ impl ProgramModules for View<'_> {
                     segment.to_string(),
                     Member {
                         name: name.to_string(),
-                        path: path.clone(),
+                        path: path.to_path_buf(),
                     },
                 )
             })
