@@ -265,7 +265,7 @@ impl Worker {
                     self.imports.remove(&path);
                     self.mains.remove(&path);
                     let affected = self.programs.forget(&path);
-                    self.programs_changed(&path, affected);
+                    self.recheck_others(&path, affected);
                 }
                 self.clear(&path);
             }
@@ -384,7 +384,7 @@ impl Worker {
             self.world.cache.forget(entry);
             self.imports.remove(entry);
             let affected = self.programs.forget(entry);
-            self.programs_changed(entry, affected);
+            self.recheck_others(entry, affected);
             self.cycles.remove(entry);
             self.clear(entry);
             return;
@@ -424,7 +424,7 @@ impl Worker {
                     self.cycles_moved(entry, before);
                 }
                 let affected = self.programs.note(&graph, false);
-                self.programs_changed(entry, affected);
+                self.recheck_others(entry, affected);
                 let cycles = self.cycle_diagnostics(entry, &project, &options);
                 self.check_modules(&graph, cycles.as_deref(), &project, &versions, false);
                 return;
@@ -443,21 +443,22 @@ impl Worker {
             self.cycles_moved(entry, before);
             self.cycles.remove(entry);
             let affected = self.programs.note(&graph, true);
-            self.programs_changed(entry, affected);
+            self.recheck_others(entry, affected);
             self.check_modules(&graph, None, &project, &versions, true);
         }
     }
 
-    /// After what the builds from `entry` showed changed the workspace's programs: the
-    /// modules whose whole-program diagnostics read what changed are checked again. An
-    /// edit dirties the modules that import the edited one, and these need not be among
-    /// them: `x.ml` imports `class`, and `main.ml`, which imports `x`, adds
-    /// `import ml_class;` — x's import is now an error, though x imports nothing edited.
-    fn programs_changed(&mut self, entry: &Path, mut affected: BTreeSet<PathBuf>) {
-        affected.remove(entry);
-        if !affected.is_empty() {
+    /// Marks `paths` but `entry` (which is being checked) for a check of their own: the
+    /// modules whose cycle or whole-program diagnostics read what the builds from `entry`
+    /// just changed. An edit dirties the modules that import the edited one, and these
+    /// need not be among them: `x.ml` imports `class`, and `main.ml`, which imports `x`,
+    /// adds `import ml_class;` — x's import is now an error, though x imports nothing
+    /// edited.
+    fn recheck_others(&mut self, entry: &Path, paths: impl IntoIterator<Item = PathBuf>) {
+        let others: Vec<PathBuf> = paths.into_iter().filter(|p| p.as_path() != entry).collect();
+        if !others.is_empty() {
             self.last_change = Instant::now();
-            self.dirty.extend(affected);
+            self.dirty.extend(others);
         }
     }
 
@@ -481,11 +482,7 @@ impl Worker {
             return;
         }
         members.extend(self.imports.component_of(entry));
-        members.remove(entry);
-        if !members.is_empty() {
-            self.last_change = Instant::now();
-            self.dirty.extend(members);
-        }
+        self.recheck_others(entry, members);
     }
 
     /// The cycle diagnostics of `entry` (`None` when it is in no import cycle): as a whole
@@ -709,13 +706,10 @@ impl Worker {
                 // The settings may have changed while this graph was checked (to
                 // `openFiles`, which cleared what was published of the files not open):
                 // a module no longer reported on gets nothing.
-                if !(self.world.settings().workspace_diagnostics
-                    || self.world.is_open(&module.path))
-                {
-                    continue;
+                if self.world.settings().workspace_diagnostics || self.world.is_open(&module.path) {
+                    let version = versions.get(&module.path).copied();
+                    self.publish(&module.path, &list, &module.file.text, version, Some(graph));
                 }
-                let version = versions.get(&module.path).copied();
-                self.publish(&module.path, &list, &module.file.text, version, Some(graph));
                 self.checked_since_release += 1;
                 self.dirty.remove(&module.path);
                 self.full.remove(&module.path);
