@@ -203,8 +203,14 @@ def format_ml_traceback(exc, tb):
     frames = ml_frames(tb)
     if not frames:
         return None
+    return _report(frames, format_message(exc))
+
+
+def _report(frames, message, start=""):
+    """`FILE.ml:LINE: message` at the innermost of `frames` (after `start`), then the ML
+    traceback."""
     file, line, _ = frames[-1]
-    out = ["%s:%d: %s" % (file, line, format_message(exc)),
+    out = ["%s%s:%d: %s" % (start, file, line, message),
            "ML traceback (most recent call last):"]
     out.extend(frame_lines(frames))
     return "\n".join(out) + "\n"
@@ -235,11 +241,7 @@ def format_interrupt(tb):
         fresh_line = ""
     if not frames:
         return fresh_line + "interrupted\n"
-    file, line, _ = frames[-1]
-    out = ["%s%s:%d: interrupted" % (fresh_line, file, line),
-           "ML traceback (most recent call last):"]
-    out.extend(frame_lines(frames))
-    return "\n".join(out) + "\n"
+    return _report(frames, "interrupted", fresh_line)
 
 
 def _hook(exc_type, exc, tb):
