@@ -202,9 +202,7 @@ impl Checker<'_, '_> {
         }
         for &id in &scopes.scope(module_scope).bindings {
             let binding = scopes.binding(id);
-            if binding.kind == BindingKind::Function
-                && mlpy_modules::stdlib::is_builtin(&binding.name)
-            {
+            if self.facts.is_builtin_until_defined(self.id, id) {
                 // The module's name is the builtin until its own `function` statement runs
                 // (the emitted module binds it first), as a Python module's global falls
                 // back to the builtin: `print(max(1, 2)); function max(a, b) {…}` calls the

@@ -230,6 +230,17 @@ impl<'g> ProgramFacts<'g> {
         self.graph.module(id).file.scopes()
     }
 
+    /// Whether module-level binding `binding` of module `id` is a function named like a
+    /// builtin (and so in Python): the name is the builtin until the `function` statement
+    /// runs, so a read above it is no error (the checker) and the emitted module binds the
+    /// builtin first (the emitter).
+    pub fn is_builtin_until_defined(&self, id: ModuleId, binding: BindingId) -> bool {
+        let b = self.scopes(id).binding(binding);
+        b.kind == BindingKind::Function
+            && mlpy_modules::stdlib::is_builtin(&b.name)
+            && self.binding_py_name(id, binding) == b.name
+    }
+
     /// The Python name of a binding of module `id`.
     pub fn binding_py_name(&self, id: ModuleId, binding: BindingId) -> String {
         let mut out = String::new();

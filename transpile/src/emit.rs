@@ -15,7 +15,7 @@ use crate::pyliteral::{push_py_string, py_string};
 use mlpy_analysis::facts::{first_token, push_py_name, FieldRef, ProgramFacts};
 use mlpy_analysis::names::py_name;
 use mlpy_analysis::semantics::ModuleRef;
-use mlpy_modules::scopes::{BindingKind, ModuleScopes, NameRes};
+use mlpy_modules::scopes::{ModuleScopes, NameRes};
 use mlpy_modules::stdlib::stdlib_module;
 use mlpy_modules::{EdgeTarget, ModuleId};
 use mlpy_syntax::ast::{AstNode, BinOp, Expr, Stmt};
@@ -377,12 +377,8 @@ fn emit(facts: &ProgramFacts<'_>, id: ModuleId, late_names: bool) -> EmittedModu
         &scopes.scope(scopes.module_scope()).bindings[..]
     };
     for &b in module_bindings {
-        let binding = scopes.binding(b);
-        if binding.kind == BindingKind::Function
-            && mlpy_modules::stdlib::is_builtin(&binding.name)
-            && facts.binding_py_name(id, b) == binding.name
-        {
-            emitter.builtins.insert(binding.name.clone());
+        if facts.is_builtin_until_defined(id, b) {
+            emitter.builtins.insert(scopes.binding(b).name.clone());
         }
     }
     let mut globals: Vec<String> = scopes
